@@ -1,0 +1,127 @@
+#pragma once
+// The storage port: every durable fact of VPNHub goes through it.
+//
+// Work happens inside a transaction object (StoreTx) handed to a callback, so a use case can
+// change state and enqueue the task that change implies in one commit (the transactional outbox).
+// Implementations: SqliteStore (embedded default); a PostgreSQL one later. The same contract
+// suite (tests/storage/store_contract.hpp) runs against every implementation.
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/domain.hpp"
+#include "core/status.hpp"
+#include "core/time.hpp"
+
+namespace vpnhub::ports {
+
+struct KeyFilter {
+  std::optional<Id> user_id;
+  std::optional<KeyState> state;
+  int limit = 1000;
+};
+
+struct StoreStats {
+  std::int64_t users = 0;
+  std::map<KeyState, std::int64_t> keys_by_state;                         // every state present
+  std::map<std::pair<TaskKind, TaskState>, std::int64_t> tasks;         // pending/running/failed
+};
+
+// One open transaction. Valid only inside the Store::Write / Store::Read callback that received
+// it; not thread-safe. Errors: kUnavailable when the database cannot be reached, kInternal on
+// unexpected database errors; method-specific codes are listed per method.
+class StoreTx {
+ public:
+  virtual ~StoreTx() = default;
+
+  // ---- users
+  // kAlreadyExists when tg_id is taken. Returns the new id.
+  virtual Result<Id> InsertUser(const User& user) = 0;
+  virtual Result<std::optional<User>> FindUserByTgId(TgId tg_id) = 0;
+  // kNotFound when absent.
+  virtual Result<User> GetUser(Id id) = 0;
+  // Users ordered by id, ids greater than after_id, at most limit.
+  virtual Result<std::vector<User>> ListUsers(Id after_id, int limit) = 0;
+  // Compare-and-set trial_used false -> true. kFailedPrecondition when it was already true,
+  // kNotFound when the user does not exist.
+  virtual Status MarkTrialUsed(Id user_id) = 0;
+
+  // ---- locations
+  // kAlreadyExists when the name is taken (names are unique, case-sensitive).
+  virtual Result<Id> InsertLocation(const Location& location) = 0;
+  virtual Result<std::optional<Location>> FindLocationByName(const std::string& name) = 0;
+  virtual Result<std::vector<Location>> ListLocations() = 0;  // ordered by id
+
+  // ---- servers
+  // kAlreadyExists when the name is taken. Settings are stored as given.
+  virtual Result<Id> InsertServer(const Server& server) = 0;
+  // kNotFound when absent. used_slots is filled in.
+  virtual Result<Server> GetServer(Id id) = 0;
+  // All servers, or those of one location, ordered by id, with used_slots filled in.
+  virtual Result<std::vector<Server>> ListServers(std::optional<Id> location_id) = 0;
+  virtual Status SetServerHealthy(Id server_id, bool healthy) = 0;
+
+  // ---- keys
+  // Inserts a key as given (state, slot, secret, remote_name chosen by the caller).
+  // kAlreadyExists when the slot is held by another slot-holding key of the same server, or the
+  // remote_name is taken on that server.
+  virtual Result<Id> InsertKey(const Key& key) = 0;
+  virtual Result<Key> GetKey(Id id) = 0;  // kNotFound when absent
+  // Keys matching the filter, newest id first.
+  virtual Result<std::vector<Key>> ListKeys(const KeyFilter& filter) = 0;
+  // Slots held on a server (by keys in pending/active/revoking), ascending.
+  virtual Result<std::vector<int>> HeldSlots(Id server_id) = 0;
+  // Compare-and-set of the key's state; sets updated_at = now and last_error = error.
+  // kConflict when the key is not in `from`, kNotFound when absent.
+  virtual Status UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
+                                const std::string& error) = 0;
+  // Active keys with expires_at <= now, earliest first, at most limit. Must cost O(result),
+  // not O(all keys): implementations keep an index on (state, expires_at).
+  virtual Result<std::vector<Key>> ListKeysDueForExpiry(Time now, int limit) = 0;
+
+  // ---- tasks (the outbox)
+  // A new pending task due at run_at. Returns its id.
+  virtual Result<Id> EnqueueTask(TaskKind kind, Id subject_id, Time run_at) = 0;
+  virtual Result<Task> GetTask(Id id) = 0;  // kNotFound when absent
+  // Claims up to `limit` tasks that are pending and due (next_attempt_at <= now), or running
+  // with an expired lease (next_attempt_at <= now), oldest due first: each becomes running,
+  // attempts + 1, next_attempt_at = now + lease. A claimed task is not returned again by another
+  // claim until its lease expires.
+  virtual Result<std::vector<Task>> ClaimTasks(Time now, Duration lease, int limit) = 0;
+  // Claims one specific task the same way; an empty optional when it is not claimable now.
+  virtual Result<std::optional<Task>> ClaimTask(Id id, Time now, Duration lease) = 0;
+  // running -> done. kConflict when the task is not running.
+  virtual Status CompleteTask(Id id, Time now) = 0;
+  // running -> pending due at next_attempt_at, remembering the error. kConflict when not running.
+  virtual Status RescheduleTask(Id id, Time next_attempt_at, const std::string& error,
+                                Time now) = 0;
+  // running -> failed (dead letter), remembering the error. kConflict when not running.
+  virtual Status FailTask(Id id, const std::string& error, Time now) = 0;
+  // failed -> pending, attempts = 0, due now. kFailedPrecondition when the task is not failed,
+  // kNotFound when absent.
+  virtual Status RetryTask(Id id, Time now) = 0;
+  // Tasks in a state (or all), newest first, at most limit.
+  virtual Result<std::vector<Task>> ListTasks(std::optional<TaskState> state, int limit) = 0;
+
+  // ---- observability
+  virtual Result<StoreStats> Stats() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Runs fn in one write transaction: commits when fn returns Ok, otherwise rolls back and
+  // returns fn's status. A failed commit returns kUnavailable/kInternal. Thread-safe; write
+  // transactions are serialised.
+  virtual Status Write(const std::function<Status(StoreTx&)>& fn) = 0;
+  // Runs fn in a read-only transaction (a consistent snapshot); write methods fail there.
+  // Thread-safe; may run concurrently with a writer.
+  virtual Status Read(const std::function<Status(StoreTx&)>& fn) = 0;
+  // Ok when the database is reachable and carries our schema; kUnavailable otherwise.
+  // Thread-safe; cheap enough to call every second.
+  virtual Status Ping() = 0;
+};
+
+}  // namespace vpnhub::ports

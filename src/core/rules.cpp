@@ -1,0 +1,57 @@
+#include "core/rules.hpp"
+
+#include <algorithm>
+
+namespace vpnhub {
+
+Result<Server> ChooseServer(const std::vector<Server>& servers, const std::string& location_name) {
+  const Server* best = nullptr;
+  for (const auto& s : servers) {
+    if (!s.enabled || !s.healthy || s.used_slots >= s.capacity) continue;
+    if (best == nullptr || s.used_slots < best->used_slots ||
+        (s.used_slots == best->used_slots && s.id < best->id)) {
+      best = &s;
+    }
+  }
+  if (best == nullptr) {
+    return ResourceExhausted("no capacity in location '" + location_name +
+                             "': no enabled, healthy server has a free slot");
+  }
+  return *best;
+}
+
+std::optional<int> FirstFreeSlot(const std::vector<int>& held, int capacity) {
+  int expected = 0;
+  for (int slot : held) {
+    if (slot < expected) continue;  // duplicates or negatives: ignore
+    if (slot > expected) break;
+    ++expected;
+  }
+  if (expected >= capacity) return std::nullopt;
+  return expected;
+}
+
+Result<std::vector<Tariff>> BuildTariffs(const std::vector<std::int64_t>& prices,
+                                         const std::vector<int>& months) {
+  if (prices.empty()) return InvalidArgument("at least one price is needed");
+  if (prices.size() != months.size()) {
+    return InvalidArgument("MONTH_COST has " + std::to_string(prices.size()) +
+                           " prices but MONTH_OPTIONS has " + std::to_string(months.size()) +
+                           " month counts; they pair by position");
+  }
+  std::vector<Tariff> out;
+  for (std::size_t i = 0; i < prices.size(); ++i) {
+    if (months[i] <= 0) return InvalidArgument("month counts must be positive");
+    if (prices[i] < 0) return InvalidArgument("prices must not be negative");
+    out.push_back({months[i], prices[i]});
+  }
+  return out;
+}
+
+Duration RetryPolicy::DelayAfter(int attempts) const {
+  Duration d = base;
+  for (int i = 1; i < attempts && d < cap; ++i) d *= 2;
+  return std::min(d, cap);
+}
+
+}  // namespace vpnhub

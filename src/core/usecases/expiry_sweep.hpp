@@ -1,0 +1,28 @@
+#pragma once
+#include "core/ports/clock.hpp"
+#include "core/ports/store.hpp"
+#include "core/status.hpp"
+
+namespace vpnhub::usecases {
+
+struct SweepResult {
+  int keys_expired = 0;  // keys moved active -> revoking, each with a revoke task
+};
+
+// Moves every active key past its expiry to revoking and enqueues its revoke task, batch by
+// batch, each batch one transaction. Costs O(keys due): it only reads what the expiry index
+// returns.
+class ExpirySweep {
+ public:
+  ExpirySweep(ports::Store& store, const ports::Clock& clock, int batch_size = 500)
+      : store_(store), clock_(clock), batch_size_(batch_size) {}
+
+  Result<SweepResult> Run();
+
+ private:
+  ports::Store& store_;
+  const ports::Clock& clock_;
+  int batch_size_;
+};
+
+}  // namespace vpnhub::usecases

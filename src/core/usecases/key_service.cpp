@@ -1,0 +1,143 @@
+#include "core/usecases/key_service.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/rules.hpp"
+
+namespace vpnhub::usecases {
+namespace {
+
+constexpr std::size_t kSecretLength = 22;  // ~131 bits from [A-Za-z0-9]
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+}  // namespace
+
+Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
+  if (req.tg_id <= 0) {
+    return InvalidArgument("Telegram id must be a positive integer, got " +
+                           std::to_string(req.tg_id));
+  }
+  if (req.duration <= Duration(0)) return InvalidArgument("key duration must be positive");
+  if (req.location_name.empty()) return InvalidArgument("location name must not be empty");
+
+  const Time now = clock_.Now();
+  IssuedKey out;
+  out.key.secret = secrets_.Token(kSecretLength);
+  out.key.remote_name = "vpnhub-" + std::to_string(req.tg_id) + "-" + Lower(secrets_.Token(6));
+
+  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto found = tx.FindUserByTgId(req.tg_id);
+    if (!found.ok()) return found.status();
+    if (found->has_value()) {
+      out.user = **found;
+    } else {
+      out.user.tg_id = req.tg_id;
+      out.user.username = req.username;
+      out.user.lang = req.lang.empty() ? default_lang_ : req.lang;
+      out.user.created_at = now;
+      auto id = tx.InsertUser(out.user);
+      if (!id.ok()) return id.status();
+      out.user.id = *id;
+    }
+    if (req.is_trial) {
+      Status t = tx.MarkTrialUsed(out.user.id);
+      if (t.code() == StatusCode::kFailedPrecondition) {
+        return FailedPrecondition("the trial has been used already");
+      }
+      VPNHUB_RETURN_IF_ERROR(t);
+      out.user.trial_used = true;
+    }
+    auto loc = tx.FindLocationByName(req.location_name);
+    if (!loc.ok()) return loc.status();
+    if (!loc->has_value()) return NotFound("unknown location '" + req.location_name + "'");
+    if (!(*loc)->enabled) {
+      return FailedPrecondition("location '" + req.location_name + "' is disabled");
+    }
+    auto servers = tx.ListServers((*loc)->id);
+    if (!servers.ok()) return servers.status();
+    auto server = ChooseServer(*servers, req.location_name);
+    if (!server.ok()) return server.status();
+    auto held = tx.HeldSlots(server->id);
+    if (!held.ok()) return held.status();
+    auto slot = FirstFreeSlot(*held, server->capacity);
+    if (!slot) return Internal("server " + std::to_string(server->id) + " reports a free slot but has none");
+
+    out.server = *server;
+    out.key.user_id = out.user.id;
+    out.key.server_id = server->id;
+    out.key.slot = *slot;
+    out.key.state = KeyState::kPending;
+    out.key.expires_at = now + req.duration;
+    out.key.traffic_limit_bytes = req.traffic_limit_bytes;
+    out.key.is_trial = req.is_trial;
+    out.key.created_at = now;
+    out.key.updated_at = now;
+    auto key_id = tx.InsertKey(out.key);
+    if (!key_id.ok()) return key_id.status();
+    out.key.id = *key_id;
+    auto task_id = tx.EnqueueTask(TaskKind::kProvisionKey, out.key.id, now);
+    if (!task_id.ok()) return task_id.status();
+    out.task_id = *task_id;
+    out.server.used_slots += 1;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::optional<Id>> KeyService::Revoke(Id key_id, const std::string& reason) {
+  const Time now = clock_.Now();
+  std::optional<Id> task;
+  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto key = tx.GetKey(key_id);
+    if (!key.ok()) {
+      if (key.status().code() == StatusCode::kNotFound) {
+        return NotFound("unknown key " + std::to_string(key_id));
+      }
+      return key.status();
+    }
+    switch (key->state) {
+      case KeyState::kRevoking:
+      case KeyState::kRevoked:
+        return Status::Ok();
+      case KeyState::kFailed:
+        return FailedPrecondition("key " + std::to_string(key_id) +
+                                  " failed to provision; there is nothing to revoke");
+      case KeyState::kPending:
+      case KeyState::kActive:
+        break;
+    }
+    VPNHUB_RETURN_IF_ERROR(tx.UpdateKeyState(key_id, key->state, KeyState::kRevoking, now, reason));
+    auto id = tx.EnqueueTask(TaskKind::kRevokeKey, key_id, now);
+    if (!id.ok()) return id.status();
+    task = *id;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return task;
+}
+
+Result<std::vector<Key>> KeyService::KeysOf(TgId tg_id) {
+  std::vector<Key> out;
+  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
+    auto user = tx.FindUserByTgId(tg_id);
+    if (!user.ok()) return user.status();
+    if (!user->has_value()) return NotFound("unknown user " + std::to_string(tg_id));
+    ports::KeyFilter f;
+    f.user_id = (*user)->id;
+    auto keys = tx.ListKeys(f);
+    if (!keys.ok()) return keys.status();
+    out = std::move(*keys);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+}  // namespace vpnhub::usecases

@@ -1,0 +1,59 @@
+#pragma once
+// Issuing and revoking keys. Each state change commits together with the task it implies.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/domain.hpp"
+#include "core/ports/clock.hpp"
+#include "core/ports/secrets.hpp"
+#include "core/ports/store.hpp"
+#include "core/status.hpp"
+
+namespace vpnhub::usecases {
+
+struct IssueKeyRequest {
+  TgId tg_id = 0;
+  std::string username;  // kept on a new user record
+  std::string lang;      // kept on a new user record; empty = default
+  std::string location_name;
+  Duration duration{0};
+  bool is_trial = false;  // the person's one trial: refused when already used
+  std::int64_t traffic_limit_bytes = 0;
+};
+
+struct IssuedKey {
+  Key key;
+  Server server;
+  User user;
+  Id task_id = 0;  // the provisioning task
+};
+
+class KeyService {
+ public:
+  KeyService(ports::Store& store, ports::SecretSource& secrets, const ports::Clock& clock,
+             std::string default_lang)
+      : store_(store), secrets_(secrets), clock_(clock), default_lang_(std::move(default_lang)) {}
+
+  // Records a pending key on the least loaded server of the location and its provisioning task,
+  // in one transaction; creates the user record when the tg id is new.
+  // Errors: kInvalidArgument (bad id or duration), kNotFound (unknown location),
+  // kFailedPrecondition (location disabled, trial used), kResourceExhausted (no capacity).
+  Result<IssuedKey> Issue(const IssueKeyRequest& request);
+
+  // Moves a pending or active key to revoking and enqueues its revoke task, in one transaction.
+  // Idempotent: a key already revoking or revoked is success with no new task (nullopt).
+  // kNotFound for an unknown key; kFailedPrecondition for a failed key.
+  Result<std::optional<Id>> Revoke(Id key_id, const std::string& reason);
+
+  // The user's keys (by Telegram id), newest first. kNotFound for an unknown user.
+  Result<std::vector<Key>> KeysOf(TgId tg_id);
+
+ private:
+  ports::Store& store_;
+  ports::SecretSource& secrets_;
+  const ports::Clock& clock_;
+  std::string default_lang_;
+};
+
+}  // namespace vpnhub::usecases

@@ -1,0 +1,65 @@
+#pragma once
+// An in-memory VPN backend that counts calls and fails on demand.
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "core/ports/vpn_backend.hpp"
+
+namespace vpnhub::fakes {
+
+class FakeBackend : public ports::VpnBackend {
+ public:
+  ServerKind kind() const override { return ServerKind::kShadowsocks; }
+  Status ValidateSettings(const Server&) const override { return Status::Ok(); }
+  Status CreateKey(const Server&, const Key& key) override {
+    std::lock_guard lock(mu_);
+    ++creates_;
+    if (!fail_with_.ok()) return fail_with_;
+    keys_[key.remote_name] = key.secret;
+    return Status::Ok();
+  }
+  Status DeleteKey(const Server&, const Key& key) override {
+    std::lock_guard lock(mu_);
+    ++deletes_;
+    if (!fail_with_.ok()) return fail_with_;
+    keys_.erase(key.remote_name);
+    return Status::Ok();
+  }
+  Result<std::vector<ports::RemoteKey>> ListKeys(const Server&) override {
+    std::lock_guard lock(mu_);
+    std::vector<ports::RemoteKey> out;
+    for (const auto& [name, secret] : keys_) out.push_back({name, secret});
+    return out;
+  }
+  Status Ping(const Server&) override { return Status::Ok(); }
+  Result<std::string> AccessLink(const Server& s, const Key& k) const override {
+    return "fake://" + k.remote_name + "@" + s.public_host;
+  }
+
+  void FailWith(Status st) {
+    std::lock_guard lock(mu_);
+    fail_with_ = std::move(st);
+  }
+  bool Has(const std::string& remote_name) const {
+    std::lock_guard lock(mu_);
+    return keys_.count(remote_name) > 0;
+  }
+  int creates() const {
+    std::lock_guard lock(mu_);
+    return creates_;
+  }
+  int deletes() const {
+    std::lock_guard lock(mu_);
+    return deletes_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> keys_;
+  Status fail_with_;
+  int creates_ = 0;
+  int deletes_ = 0;
+};
+
+}  // namespace vpnhub::fakes
