@@ -4,7 +4,8 @@ namespace vpnhub {
 
 const char* ServerKindName(ServerKind kind) {
   switch (kind) {
-    case ServerKind::kShadowsocks: return "shadowsocks";
+    case ServerKind::kShadowsocks:
+      return "shadowsocks";
   }
   return "unknown";
 }
@@ -16,11 +17,16 @@ std::optional<ServerKind> ParseServerKind(const std::string& name) {
 
 const char* KeyStateName(KeyState state) {
   switch (state) {
-    case KeyState::kPending: return "pending";
-    case KeyState::kActive: return "active";
-    case KeyState::kRevoking: return "revoking";
-    case KeyState::kRevoked: return "revoked";
-    case KeyState::kFailed: return "failed";
+    case KeyState::kPending:
+      return "pending";
+    case KeyState::kActive:
+      return "active";
+    case KeyState::kRevoking:
+      return "revoking";
+    case KeyState::kRevoked:
+      return "revoked";
+    case KeyState::kFailed:
+      return "failed";
   }
   return "unknown";
 }
@@ -34,14 +40,15 @@ std::optional<KeyState> ParseKeyState(const std::string& name) {
 }
 
 bool HoldsSlot(KeyState state) {
-  return state == KeyState::kPending || state == KeyState::kActive ||
-         state == KeyState::kRevoking;
+  return state == KeyState::kPending || state == KeyState::kActive || state == KeyState::kRevoking;
 }
 
 const char* TaskKindName(TaskKind kind) {
   switch (kind) {
-    case TaskKind::kProvisionKey: return "provision_key";
-    case TaskKind::kRevokeKey: return "revoke_key";
+    case TaskKind::kProvisionKey:
+      return "provision_key";
+    case TaskKind::kRevokeKey:
+      return "revoke_key";
   }
   return "unknown";
 }
@@ -57,10 +64,14 @@ std::vector<TaskKind> AllTaskKinds() { return {TaskKind::kProvisionKey, TaskKind
 
 const char* TaskStateName(TaskState state) {
   switch (state) {
-    case TaskState::kPending: return "pending";
-    case TaskState::kRunning: return "running";
-    case TaskState::kDone: return "done";
-    case TaskState::kFailed: return "failed";
+    case TaskState::kPending:
+      return "pending";
+    case TaskState::kRunning:
+      return "running";
+    case TaskState::kDone:
+      return "done";
+    case TaskState::kFailed:
+      return "failed";
   }
   return "unknown";
 }

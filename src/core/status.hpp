@@ -44,7 +44,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
 inline Status FailedPrecondition(std::string m) {
@@ -64,7 +66,7 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -87,8 +89,8 @@ class [[nodiscard]] Result {
 }  // namespace vpnhub
 
 // Early return for Status-returning code.
-#define VPNHUB_RETURN_IF_ERROR(expr)         \
-  do {                                       \
-    ::vpnhub::Status _st = (expr);           \
-    if (!_st.ok()) return _st;               \
+#define VPNHUB_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::vpnhub::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)

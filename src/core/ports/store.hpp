@@ -25,8 +25,8 @@ struct KeyFilter {
 
 struct StoreStats {
   std::int64_t users = 0;
-  std::map<KeyState, std::int64_t> keys_by_state;                         // every state present
-  std::map<std::pair<TaskKind, TaskState>, std::int64_t> tasks;         // pending/running/failed
+  std::map<KeyState, std::int64_t> keys_by_state;                // every state present
+  std::map<std::pair<TaskKind, TaskState>, std::int64_t> tasks;  // pending/running/failed
 };
 
 // One open transaction. Valid only inside the Store::Write / Store::Read callback that received

@@ -11,8 +11,8 @@ Result<SweepResult> ExpirySweep::Run() {
       auto due = tx.ListKeysDueForExpiry(now, batch_size_);
       if (!due.ok()) return due.status();
       for (const Key& key : *due) {
-        Status cas = tx.UpdateKeyState(key.id, KeyState::kActive, KeyState::kRevoking, now,
-                                       "expired");
+        Status cas =
+            tx.UpdateKeyState(key.id, KeyState::kActive, KeyState::kRevoking, now, "expired");
         if (cas.code() == StatusCode::kConflict) continue;  // changed under us: not ours now
         VPNHUB_RETURN_IF_ERROR(cas);
         auto task = tx.EnqueueTask(TaskKind::kRevokeKey, key.id, now);

@@ -66,7 +66,8 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
     auto held = tx.HeldSlots(server->id);
     if (!held.ok()) return held.status();
     auto slot = FirstFreeSlot(*held, server->capacity);
-    if (!slot) return Internal("server " + std::to_string(server->id) + " reports a free slot but has none");
+    if (!slot)
+      return Internal("server " + std::to_string(server->id) + " reports a free slot but has none");
 
     out.server = *server;
     out.key.user_id = out.user.id;

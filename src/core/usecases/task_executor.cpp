@@ -24,8 +24,10 @@ Status TaskExecutor::LoadKeyAndServer(Id key_id, Key& key, Server& server) {
 
 Status TaskExecutor::Execute(const Task& task) {
   switch (task.kind) {
-    case TaskKind::kProvisionKey: return Provision(task);
-    case TaskKind::kRevokeKey: return Revoke(task);
+    case TaskKind::kProvisionKey:
+      return Provision(task);
+    case TaskKind::kRevokeKey:
+      return Revoke(task);
   }
   return Internal("unknown task kind");
 }
@@ -65,8 +67,8 @@ Status TaskExecutor::Revoke(const Task& task) {
   VPNHUB_RETURN_IF_ERROR(LoadKeyAndServer(task.subject_id, key, server));
   if (key.state == KeyState::kRevoked) return Status::Ok();
   if (key.state != KeyState::kRevoking) {
-    return FailedPrecondition("key " + std::to_string(key.id) + " is " +
-                              KeyStateName(key.state) + ", not revoking");
+    return FailedPrecondition("key " + std::to_string(key.id) + " is " + KeyStateName(key.state) +
+                              ", not revoking");
   }
   auto backend = backends_.For(server.kind);
   if (!backend.ok()) return backend.status();
@@ -86,9 +88,8 @@ void TaskExecutor::GiveUp(const Task& task, const std::string& error) {
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
     Status cas = tx.UpdateKeyState(task.subject_id, KeyState::kPending, KeyState::kFailed,
                                    clock_.Now(), error);
-    return cas.code() == StatusCode::kConflict || cas.code() == StatusCode::kNotFound
-               ? Status::Ok()
-               : cas;
+    return cas.code() == StatusCode::kConflict || cas.code() == StatusCode::kNotFound ? Status::Ok()
+                                                                                      : cas;
   });
   if (!st.ok()) {
     log_.Error("key.mark_failed_error", {{"key_id", task.subject_id}, {"error", st.ToString()}});
@@ -115,8 +116,8 @@ TaskOutcome TaskExecutor::RunClaimed(const Task& task) {
                              {"error", result.ToString()}});
   } else {
     outcome = TaskOutcome::kFailed;
-    recorded =
-        store_.Write([&](ports::StoreTx& tx) { return tx.FailTask(task.id, result.ToString(), now); });
+    recorded = store_.Write(
+        [&](ports::StoreTx& tx) { return tx.FailTask(task.id, result.ToString(), now); });
     GiveUp(task, result.ToString());
     log_.Error("task.failed", {{"task_id", task.id},
                                {"kind", TaskKindName(task.kind)},

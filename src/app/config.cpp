@@ -1,0 +1,640 @@
+#include "app/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <type_traits>
+
+#include "app/logging.hpp"
+#include "core/rules.hpp"
+
+namespace vpnhub::app {
+namespace {
+
+constexpr std::string_view kWhitespace = " \t\r\n\v\f";
+constexpr std::int64_t kMaxMonths = 1200;
+constexpr std::int64_t kMaxTrialSec = 10LL * 365 * 24 * 3600;
+constexpr std::int64_t kMaxLimit = 1000000;
+constexpr std::string_view kDatabaseSchemes[] = {"sqlite://", "postgres://", "postgresql://"};
+
+std::string_view Trim(std::string_view s) {
+  const auto first = s.find_first_not_of(kWhitespace);
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(kWhitespace);
+  return s.substr(first, last - first + 1);
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool HasSpaceOrComma(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    return c == ',' || std::isspace(static_cast<unsigned char>(c)) != 0;
+  });
+}
+
+template <typename T>
+std::string Join(const std::vector<T>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ',';
+    if constexpr (std::is_arithmetic_v<T>) {
+      out += std::to_string(item);
+    } else {
+      out += item;
+    }
+  }
+  return out;
+}
+
+// Keeps one error line on one line: control characters (and, when asked, quotes) are escaped.
+std::string EscapeForLine(std::string_view s, bool quotes) {
+  std::string out;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (quotes && (c == '"' || c == '\\')) {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20 || c == 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+std::string MaskTgToken(std::string_view token) {
+  if (token.empty()) return "";
+  const auto colon = token.find(':');
+  if (colon != std::string_view::npos && AllDigits(token.substr(0, colon))) {
+    return std::string(token.substr(0, colon)) + ":****";
+  }
+  return "****";
+}
+
+std::string MaskUrlList(std::string_view list) {
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = list.find(',', start);
+    out += MaskUrlSecret(list.substr(start, comma - start));
+    if (comma == std::string_view::npos) break;
+    out += ',';
+    start = comma + 1;
+  }
+  return out;
+}
+
+// The only place that knows how each secret variable is masked.
+std::string MaskValue(std::string_view name, std::string_view value) {
+  if (name == "TG_TOKEN") return MaskTgToken(value);
+  if (name == "DATABASE_URL") {
+    return StartsWith(value, "sqlite://") ? std::string(value) : MaskUrlSecret(value);
+  }
+  if (name == "NATS_SERVERS" || name == "NATS_URL") return MaskUrlList(value);
+  return std::string(value);
+}
+
+std::string_view DefaultOf(std::string_view name) {
+  for (const auto& doc : ConfigVariables()) {
+    if (doc.name == name) return doc.default_value;
+  }
+  return {};
+}
+
+// Reads variables with their defaults and collects errors with masked values.
+class Parser {
+ public:
+  explicit Parser(const EnvMap& env) : env_(env) {}
+
+  // Present with a non-blank value.
+  bool IsSet(std::string_view name) const { return !Raw(name).empty(); }
+
+  // The trimmed value, or the default when unset or blank.
+  std::string Get(std::string_view name) const {
+    const std::string_view raw = Raw(name);
+    return std::string(raw.empty() ? DefaultOf(name) : raw);
+  }
+
+  void Fail(std::string_view name, std::string_view value, std::string expected) {
+    errors_.push_back({std::string(name), MaskValue(name, value), std::move(expected)});
+  }
+
+  // An integer in [min, max]; nullopt (and an error) otherwise.
+  std::optional<std::int64_t> Int(std::string_view name, std::int64_t min, std::int64_t max) {
+    const std::string value = Get(name);
+    const auto n = ParseStrictInt(value);
+    if (!n || *n < min || *n > max) {
+      Fail(name, value, "an integer in " + std::to_string(min) + ".." + std::to_string(max));
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  // Stores an integer in [min, max] into `out` (left as is on error).
+  template <typename T>
+  void Int(std::string_view name, std::int64_t min, std::int64_t max, T* out) {
+    if (auto n = Int(name, min, max)) *out = static_cast<T>(*n);
+  }
+
+  // A non-empty comma list of integers in [min, max], described by `what` in errors.
+  std::optional<std::vector<std::int64_t>> IntList(std::string_view name, std::int64_t min,
+                                                   std::int64_t max, const std::string& what) {
+    const std::string value = Get(name);
+    std::vector<std::int64_t> out;
+    for (const auto& item : SplitCommaList(value)) {
+      const auto n = ParseStrictInt(item);
+      if (!n || *n < min || *n > max) {
+        Fail(name, value, what + ", got '" + item + "'");
+        return std::nullopt;
+      }
+      out.push_back(*n);
+    }
+    if (out.empty()) {
+      Fail(name, value, what + ", got none");
+      return std::nullopt;
+    }
+    return out;
+  }
+
+  std::vector<ConfigError> TakeErrors() { return std::move(errors_); }
+
+ private:
+  std::string_view Raw(std::string_view name) const {
+    const auto it = env_.find(std::string(name));
+    return it == env_.end() ? std::string_view() : Trim(it->second);
+  }
+
+  const EnvMap& env_;
+  std::vector<ConfigError> errors_;
+};
+
+bool IsTokenChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
+}
+
+// <bot id digits>:<30 or more of [A-Za-z0-9_-]>
+bool IsTokenShape(std::string_view token) {
+  const auto colon = token.find(':');
+  if (colon == std::string_view::npos || !AllDigits(token.substr(0, colon))) return false;
+  const std::string_view secret = token.substr(colon + 1);
+  return secret.size() >= 30 && std::all_of(secret.begin(), secret.end(), IsTokenChar);
+}
+
+// scheme://<something without spaces or commas>
+bool HasSchemeAndHost(std::string_view url, std::initializer_list<std::string_view> schemes) {
+  for (std::string_view scheme : schemes) {
+    if (StartsWith(url, scheme)) {
+      const std::string_view rest = url.substr(scheme.size());
+      return !rest.empty() && rest[0] != '/' && !HasSpaceOrComma(rest);
+    }
+  }
+  return false;
+}
+
+bool IsChannelLink(std::string_view link) {
+  constexpr std::string_view kTme = "https://t.me/";
+  if (StartsWith(link, kTme)) return link.size() > kTme.size() && !HasSpaceOrComma(link);
+  if (link.size() < 2 || link[0] != '@') return false;
+  return std::all_of(link.begin() + 1, link.end(), [](char c) {
+    return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  });
+}
+
+std::optional<bool> ParseBool(std::string_view s) {
+  const std::string v = Lower(s);
+  if (v == "1" || v == "true") return true;
+  if (v == "0" || v == "false") return false;
+  return std::nullopt;
+}
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+
+// host:port, IPv6 as [addr]:port.
+std::optional<HostPort> ParseListen(std::string_view s) {
+  std::string_view host, port;
+  if (StartsWith(s, "[")) {
+    const auto close = s.find(']');
+    if (close == std::string_view::npos || s.substr(close + 1, 1) != ":") return std::nullopt;
+    host = s.substr(1, close - 1);
+    port = s.substr(close + 2);
+  } else {
+    const auto colon = s.find(':');
+    if (colon == std::string_view::npos || s.find(':', colon + 1) != std::string_view::npos) {
+      return std::nullopt;
+    }
+    host = s.substr(0, colon);
+    port = s.substr(colon + 1);
+  }
+  if (host.empty() || HasSpaceOrComma(host) || !AllDigits(port)) return std::nullopt;
+  const auto p = ParseStrictInt(port);
+  if (!p || *p > 65535) return std::nullopt;
+  return HostPort{std::string(host), static_cast<int>(*p)};
+}
+
+void ParseTelegram(Parser& p, Config& cfg) {
+  cfg.tg_token = p.Get("TG_TOKEN");
+  if (!cfg.tg_token.empty() && !IsTokenShape(cfg.tg_token)) {
+    p.Fail("TG_TOKEN", cfg.tg_token,
+           "a bot token from @BotFather: digits, ':' and 30 or more of A-Z a-z 0-9 _ -");
+  }
+
+  const std::string admins = p.Get("ADMIN_TG_ID");
+  for (const auto& item : SplitCommaList(admins)) {
+    const auto id = ParseStrictInt(item);
+    if (!id || *id <= 0) {
+      p.Fail("ADMIN_TG_ID", admins,
+             "a comma list of positive Telegram user ids, got '" + item + "'");
+      cfg.admin_tg_ids.clear();
+      break;
+    }
+    cfg.admin_tg_ids.push_back(*id);
+  }
+
+  cfg.name = p.Get("NAME");
+
+  const std::string lang = Lower(p.Get("LANGUAGES"));
+  if (lang == "en" || lang == "ru") {
+    cfg.default_lang = lang;
+  } else {
+    p.Fail("LANGUAGES", p.Get("LANGUAGES"), "en or ru");
+  }
+
+  std::string api = p.Get("TELEGRAM_API_URL");
+  while (api.size() > 1 && api.back() == '/') api.pop_back();
+  if (HasSchemeAndHost(api, {"http://", "https://"})) {
+    cfg.telegram_api_url = api;
+  } else {
+    p.Fail("TELEGRAM_API_URL", p.Get("TELEGRAM_API_URL"), "an http:// or https:// URL");
+  }
+}
+
+void ParseChannel(Parser& p, Config& cfg) {
+  const auto follow = ParseBool(p.Get("CHECK_FOLLOW"));
+  if (follow) {
+    cfg.check_follow = *follow;
+  } else {
+    p.Fail("CHECK_FOLLOW", p.Get("CHECK_FOLLOW"), "0, 1, true or false");
+  }
+
+  constexpr const char* kChatId = "a non-zero integer chat id such as -1001234567890";
+  if (p.IsSet("ID_CHANNEL")) {
+    const std::string value = p.Get("ID_CHANNEL");
+    const auto id = ParseStrictInt(value);
+    if (id && *id != 0) {
+      cfg.id_channel = *id;
+    } else {
+      p.Fail("ID_CHANNEL", value, kChatId);
+    }
+  } else if (follow.value_or(false)) {
+    p.Fail("ID_CHANNEL", "", std::string(kChatId) + " (required when CHECK_FOLLOW=1)");
+  }
+
+  cfg.link_channel = p.Get("LINK_CHANNEL");
+  if (!cfg.link_channel.empty() && !IsChannelLink(cfg.link_channel)) {
+    p.Fail("LINK_CHANNEL", cfg.link_channel, "https://t.me/<channel> or @<channel>");
+  }
+  cfg.name_channel = p.Get("NAME_CHANNEL");
+}
+
+void ParseSales(Parser& p, Config& cfg) {
+  const auto prices = p.IntList("MONTH_COST", 0, std::numeric_limits<std::int64_t>::max(),
+                                "a comma list of non-negative integer prices");
+  const auto months = p.IntList(
+      "MONTH_OPTIONS", 1, kMaxMonths,
+      "a comma list of positive month counts (at most " + std::to_string(kMaxMonths) + ")");
+  if (prices && months) {
+    const std::string n_prices = std::to_string(prices->size());
+    const std::string n_months = std::to_string(months->size());
+    if (prices->size() != months->size()) {
+      // Blame the variable the operator wrote: MONTH_COST alone against the default months is the
+      // classic mistake.
+      if (p.IsSet("MONTH_COST") && !p.IsSet("MONTH_OPTIONS")) {
+        p.Fail("MONTH_COST", p.Get("MONTH_COST"),
+               "a comma list of prices with the same length as MONTH_OPTIONS (" + n_months +
+                   ", its default " + p.Get("MONTH_OPTIONS") + "), got " + n_prices);
+      } else {
+        p.Fail("MONTH_OPTIONS", p.Get("MONTH_OPTIONS"),
+               "a comma list of positive month counts with the same length as MONTH_COST (" +
+                   n_prices + "), got " + n_months);
+      }
+    } else {
+      const std::vector<int> month_counts(months->begin(), months->end());
+      auto tariffs = BuildTariffs(*prices, month_counts);
+      if (tariffs.ok()) {
+        cfg.tariffs = std::move(*tariffs);
+      } else {
+        p.Fail("MONTH_OPTIONS", p.Get("MONTH_OPTIONS"), tariffs.status().message());
+      }
+    }
+  }
+
+  p.Int("TRIAL_PERIOD", 0, kMaxTrialSec, &cfg.trial_period_sec);
+  p.Int("LIMIT_GB", 0, kMaxLimit, &cfg.limit_gb);
+  p.Int("LIMIT_IP", 0, kMaxLimit, &cfg.limit_ip);
+}
+
+void ParseInfrastructure(Parser& p, Config& cfg) {
+  cfg.database_url = p.Get("DATABASE_URL");
+  const bool known_scheme = std::any_of(
+      std::begin(kDatabaseSchemes), std::end(kDatabaseSchemes), [&](std::string_view scheme) {
+        return StartsWith(cfg.database_url, scheme) && cfg.database_url.size() > scheme.size();
+      });
+  if (!known_scheme) {
+    p.Fail("DATABASE_URL", cfg.database_url,
+           "a URL starting with sqlite://, postgres:// or postgresql://");
+  }
+
+  std::vector<std::string> servers = SplitCommaList(p.Get("NATS_SERVERS"));
+  const bool from_url = servers.empty() && p.IsSet("NATS_URL");
+  if (from_url) servers = {p.Get("NATS_URL")};
+  for (const auto& url : servers) {
+    if (HasSchemeAndHost(url, {"nats://", "tls://"})) continue;
+    if (from_url) {
+      p.Fail("NATS_URL", url, "one nats:// or tls:// URL");
+    } else {
+      p.Fail("NATS_SERVERS", p.Get("NATS_SERVERS"),
+             "a comma list of nats:// or tls:// URLs, got '" + MaskUrlSecret(url) + "'");
+    }
+    servers.clear();
+    break;
+  }
+  cfg.nats_servers = std::move(servers);
+
+  const std::string listen = p.Get("HTTP_LISTEN");
+  if (auto hp = ParseListen(listen)) {
+    cfg.http_host = std::move(hp->host);
+    cfg.http_port = hp->port;
+  } else {
+    p.Fail("HTTP_LISTEN", listen, "host:port with a port in 0..65535 (IPv6 as [::1]:8080)");
+  }
+  p.Int("HTTP_THREADS", 1, 64, &cfg.http_threads);
+}
+
+void ParseJobs(Parser& p, Config& cfg) {
+  p.Int("SERVER_CHECK_TIMEOUT_SEC", 1, 300, &cfg.server_check_timeout_sec);
+  p.Int("SERVER_CHECK_CONCURRENCY", 1, 100, &cfg.server_check_concurrency);
+  p.Int("EXPIRY_SWEEP_INTERVAL_SEC", 1, 86400, &cfg.expiry_sweep_interval_sec);
+  p.Int("WORKER_CONCURRENCY", 1, 64, &cfg.worker_concurrency);
+  p.Int("TASK_MAX_ATTEMPTS", 1, 100, &cfg.task_max_attempts);
+  p.Int("TASK_LEASE_SEC", 1, 3600, &cfg.task_lease_sec);
+  p.Int("TASK_RETRY_BASE_MS", 10, 600000, &cfg.task_retry_base_ms);
+  p.Int("VPN_CALL_TIMEOUT_MS", 100, 60000, &cfg.vpn_call_timeout_ms);
+}
+
+void ParseLogging(Parser& p, Config& cfg) {
+  if (auto level = ParseLogLevel(p.Get("LOG_LEVEL"))) {
+    cfg.log_level = *level;
+  } else {
+    p.Fail("LOG_LEVEL", p.Get("LOG_LEVEL"), "debug, info, warn or error");
+  }
+  const std::string format = Lower(p.Get("LOG_FORMAT"));
+  if (format == "json" || format == "text") {
+    cfg.log_format_json = format == "json";
+  } else {
+    p.Fail("LOG_FORMAT", p.Get("LOG_FORMAT"), "json or text");
+  }
+}
+
+}  // namespace
+
+bool Config::IsAdmin(TgId id) const {
+  return std::find(admin_tg_ids.begin(), admin_tg_ids.end(), id) != admin_tg_ids.end();
+}
+
+const std::vector<VarDoc>& ConfigVariables() {
+  static const std::vector<VarDoc> kVariables = {
+      {"TG_TOKEN", "", "Telegram bot token (<bot id>:<30+ chars>); empty disables the bot", true},
+      {"ADMIN_TG_ID", "", "admin Telegram user ids, comma list of positive integers", false},
+      {"NAME", "VPNHub", "service name shown to users", false},
+      {"LANGUAGES", "en", "default language: en or ru", false},
+      {"TELEGRAM_API_URL", "https://api.telegram.org", "Telegram Bot API base URL, http(s)://",
+       false},
+      {"CHECK_FOLLOW", "0", "require a channel subscription: 0/1 (or true/false)", false},
+      {"ID_CHANNEL", "", "channel chat id (e.g. -1001234567890); required when CHECK_FOLLOW=1",
+       false},
+      {"LINK_CHANNEL", "", "channel link: https://t.me/<name> or @<name>", false},
+      {"NAME_CHANNEL", "", "channel name shown to users", false},
+      {"MONTH_COST", "150,400,750,1400",
+       "prices, comma list of integers >= 0, paired with "
+       "MONTH_OPTIONS by position",
+       false},
+      {"MONTH_OPTIONS", "1,3,6,12",
+       "tariff lengths in months, comma list of 1..1200, as many as "
+       "MONTH_COST",
+       false},
+      {"TRIAL_PERIOD", "259200", "trial length in seconds, 0..315360000; 0 = no trial", false},
+      {"LIMIT_GB", "0", "traffic cap per key in GB, 0..1000000; 0 = unlimited", false},
+      {"LIMIT_IP", "0", "devices per key, 0..1000000; 0 = unlimited", false},
+      {"DATABASE_URL", "sqlite://./data/vpnhub.db",
+       "sqlite://<path>, postgres:// or "
+       "postgresql:// URL",
+       true},
+      {"NATS_SERVERS", "",
+       "NATS cluster, comma list of nats:// or tls:// URLs; empty = "
+       "NATS_URL, else the embedded queue",
+       true},
+      {"NATS_URL", "", "single nats:// or tls:// URL, used when NATS_SERVERS is empty", true},
+      {"HTTP_LISTEN", "127.0.0.1:8080",
+       "HTTP listen address host:port (IPv6 as [::1]:8080); "
+       "port 0 = any free port",
+       false},
+      {"HTTP_THREADS", "2", "HTTP server threads, 1..64", false},
+      {"SERVER_CHECK_TIMEOUT_SEC", "8", "VPN server health probe timeout, 1..300 s", false},
+      {"SERVER_CHECK_CONCURRENCY", "5", "VPN server probes at once, 1..100", false},
+      {"EXPIRY_SWEEP_INTERVAL_SEC", "15", "how often expired keys are swept, 1..86400 s", false},
+      {"WORKER_CONCURRENCY", "4", "tasks the worker runs at once, 1..64", false},
+      {"TASK_MAX_ATTEMPTS", "8", "attempts before a task fails for good, 1..100", false},
+      {"TASK_LEASE_SEC", "60", "a claimed task returns to the queue after, 1..3600 s", false},
+      {"TASK_RETRY_BASE_MS", "2000", "first retry delay (doubles per attempt), 10..600000 ms",
+       false},
+      {"VPN_CALL_TIMEOUT_MS", "5000", "deadline of one VPN server call, 100..60000 ms", false},
+      {"LOG_LEVEL", "info", "debug, info, warn or error", false},
+      {"LOG_FORMAT", "json", "json or text (one line per event on stderr)", false},
+  };
+  return kVariables;
+}
+
+std::optional<std::int64_t> ParseStrictInt(std::string_view s) {
+  if (!s.empty() && s[0] == '+') {
+    s.remove_prefix(1);
+    if (!s.empty() && s[0] == '-') return std::nullopt;
+  }
+  if (s.empty()) return std::nullopt;
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return value;
+}
+
+std::vector<std::string> SplitCommaList(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    auto comma = s.find(',', start);
+    if (comma == std::string_view::npos) comma = s.size();
+    const std::string_view item = Trim(s.substr(start, comma - start));
+    if (!item.empty()) out.emplace_back(item);
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string MaskUrlSecret(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, scheme_end + 3));
+  std::string_view rest = url.substr(scheme_end + 3);
+  // The last '@' ends the user info: a password may hold '/', '?' or '@' unescaped, and masking
+  // too much is harmless while masking too little is a leak.
+  const auto at = rest.rfind('@');
+  if (at != std::string_view::npos) {
+    const std::string_view userinfo = rest.substr(0, at);
+    const auto colon = userinfo.find(':');
+    out +=
+        colon == std::string_view::npos ? "****" : std::string(userinfo.substr(0, colon)) + ":****";
+    out += '@';
+    rest = rest.substr(at + 1);
+  }
+  // postgres://host/db?password=...
+  const std::string lower = Lower(rest);
+  std::size_t pos = 0;
+  while ((pos = lower.find("password=", pos)) != std::string::npos) {
+    if (pos > 0 && (lower[pos - 1] == '?' || lower[pos - 1] == '&')) {
+      const std::size_t value_start = pos + 9;
+      std::size_t value_end = lower.find_first_of("&#", value_start);
+      if (value_end == std::string::npos) value_end = lower.size();
+      out.append(rest.substr(0, value_start));
+      out += "****";
+      out.append(rest.substr(value_end));
+      return out;
+    }
+    pos += 9;
+  }
+  out.append(rest);
+  return out;
+}
+
+std::variant<Config, std::vector<ConfigError>> ParseConfig(const EnvMap& env) {
+  Parser p(env);
+  Config cfg;
+  ParseTelegram(p, cfg);
+  ParseChannel(p, cfg);
+  ParseSales(p, cfg);
+  ParseInfrastructure(p, cfg);
+  ParseJobs(p, cfg);
+  ParseLogging(p, cfg);
+  auto errors = p.TakeErrors();
+  if (!errors.empty()) return errors;
+  return cfg;
+}
+
+EnvMap CollectEnvironment(char** environ, const std::string& env_file_path,
+                          std::vector<ConfigError>* file_errors) {
+  EnvFile file = ReadEnvFile(env_file_path);
+  if (file_errors != nullptr) {
+    for (const auto& e : file.errors) {
+      std::string where = e.path;
+      if (e.line > 0) where += ":" + std::to_string(e.line);
+      file_errors->push_back({std::move(where), e.masked_line, e.expected});
+    }
+  }
+  EnvMap env = std::move(file.values);
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view kv(*entry);
+    const auto eq = kv.find('=');
+    if (eq == std::string_view::npos || eq == 0) continue;
+    env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+  }
+  return env;
+}
+
+std::string FormatErrors(const std::vector<ConfigError>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    out += "  " + EscapeForLine(e.name, false) + "=\"" + EscapeForLine(e.value, true) +
+           "\" : expected " + EscapeForLine(e.expected, false) + "\n";
+  }
+  return out;
+}
+
+std::string RenderConfig(const Config& c) {
+  std::vector<std::int64_t> prices;
+  std::vector<int> months;
+  for (const auto& t : c.tariffs) {
+    prices.push_back(t.price);
+    months.push_back(t.months);
+  }
+  std::vector<std::string> nats;
+  for (const auto& url : c.nats_servers) nats.push_back(MaskUrlSecret(url));
+  const bool v6 = c.http_host.find(':') != std::string::npos;
+
+  const std::map<std::string_view, std::string> values = {
+      {"TG_TOKEN", MaskTgToken(c.tg_token)},
+      {"ADMIN_TG_ID", Join(c.admin_tg_ids)},
+      {"NAME", c.name},
+      {"LANGUAGES", c.default_lang},
+      {"TELEGRAM_API_URL", c.telegram_api_url},
+      {"CHECK_FOLLOW", c.check_follow ? "1" : "0"},
+      {"ID_CHANNEL", c.id_channel ? std::to_string(*c.id_channel) : ""},
+      {"LINK_CHANNEL", c.link_channel},
+      {"NAME_CHANNEL", c.name_channel},
+      {"MONTH_COST", Join(prices)},
+      {"MONTH_OPTIONS", Join(months)},
+      {"TRIAL_PERIOD", std::to_string(c.trial_period_sec)},
+      {"LIMIT_GB", std::to_string(c.limit_gb)},
+      {"LIMIT_IP", std::to_string(c.limit_ip)},
+      {"DATABASE_URL", MaskValue("DATABASE_URL", c.database_url)},
+      {"NATS_SERVERS", Join(nats)},
+      {"HTTP_LISTEN",
+       (v6 ? "[" + c.http_host + "]" : c.http_host) + ":" + std::to_string(c.http_port)},
+      {"HTTP_THREADS", std::to_string(c.http_threads)},
+      {"SERVER_CHECK_TIMEOUT_SEC", std::to_string(c.server_check_timeout_sec)},
+      {"SERVER_CHECK_CONCURRENCY", std::to_string(c.server_check_concurrency)},
+      {"EXPIRY_SWEEP_INTERVAL_SEC", std::to_string(c.expiry_sweep_interval_sec)},
+      {"WORKER_CONCURRENCY", std::to_string(c.worker_concurrency)},
+      {"TASK_MAX_ATTEMPTS", std::to_string(c.task_max_attempts)},
+      {"TASK_LEASE_SEC", std::to_string(c.task_lease_sec)},
+      {"TASK_RETRY_BASE_MS", std::to_string(c.task_retry_base_ms)},
+      {"VPN_CALL_TIMEOUT_MS", std::to_string(c.vpn_call_timeout_ms)},
+      {"LOG_LEVEL", LogLevelName(c.log_level)},
+      {"LOG_FORMAT", c.log_format_json ? "json" : "text"},
+  };
+  std::string out;
+  for (const auto& doc : ConfigVariables()) {
+    const auto it = values.find(doc.name);
+    if (it == values.end()) continue;  // NATS_URL: folded into NATS_SERVERS
+    out += std::string(doc.name) + "=" + EscapeForLine(it->second, false) + "\n";
+  }
+  return out;
+}
+
+}  // namespace vpnhub::app

@@ -1,0 +1,116 @@
+#pragma once
+// Typed, strictly checked configuration from environment variables (plus an optional `.env`).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "app/env_file.hpp"
+#include "core/domain.hpp"
+#include "core/ports/event_log.hpp"
+
+namespace vpnhub::app {
+
+// The effective configuration. Obtain it from ParseConfig: the defaults live in
+// ConfigVariables(), so a default-constructed Config is not a valid configuration
+// (ParseConfig({}) is the all-defaults one).
+struct Config {
+  // Telegram.
+  std::string tg_token;            // secret; empty = bot disabled
+  std::vector<TgId> admin_tg_ids;  // ADMIN_TG_ID, in the given order
+  std::string name;                // NAME: shown to users
+  std::string default_lang;        // LANGUAGES: "en" or "ru"
+  std::string telegram_api_url;    // without a trailing '/'
+  // Channel-follow gate.
+  bool check_follow = false;
+  std::optional<std::int64_t> id_channel;  // set whenever check_follow is
+  std::string link_channel;                // "" or https://t.me/... or @name
+  std::string name_channel;
+  // Sales.
+  std::vector<Tariff> tariffs;        // MONTH_OPTIONS x MONTH_COST paired by position
+  std::int64_t trial_period_sec = 0;  // 0 = no trial
+  std::int64_t limit_gb = 0;          // 0 = unlimited
+  int limit_ip = 0;                   // 0 = unlimited
+  // Infrastructure.
+  std::string database_url;               // secret password part; sqlite:// or postgres(ql)://
+  std::vector<std::string> nats_servers;  // empty = embedded queue
+  std::string http_host;                  // IPv6 without brackets ("::1")
+  int http_port = 0;                      // 0..65535; 0 = any free port
+  int http_threads = 0;
+  // Jobs and the task worker.
+  int server_check_timeout_sec = 0;
+  int server_check_concurrency = 0;
+  int expiry_sweep_interval_sec = 0;
+  int worker_concurrency = 0;
+  int task_max_attempts = 0;
+  int task_lease_sec = 0;
+  int task_retry_base_ms = 0;
+  int vpn_call_timeout_ms = 0;
+  // Logging.
+  ports::LogLevel log_level = ports::LogLevel::kInfo;
+  bool log_format_json = true;  // LOG_FORMAT=json; false = text
+
+  bool bot_enabled() const { return !tg_token.empty(); }
+  bool IsAdmin(TgId id) const;
+};
+
+// One rejected variable. `value` is what was read (masked for secrets; empty when unset);
+// `expected` says what would have been accepted and, where useful, what was wrong ("..., got 2").
+// Errors from the `.env` file name "path:line" and carry the masked line as `value`.
+struct ConfigError {
+  std::string name;
+  std::string value;
+  std::string expected;
+};
+
+// Documentation of one variable, for --help and the README table.
+struct VarDoc {
+  std::string name;
+  std::string default_value;  // "" = unset by default
+  std::string description;    // one line: type, range, meaning
+  bool secret = false;        // masked in errors and RenderConfig
+};
+
+// Every variable ParseConfig reads, grouped (Telegram, channel gate, sales, infrastructure, jobs
+// and worker, logging). The defaults here are the ones ParseConfig applies.
+const std::vector<VarDoc>& ConfigVariables();
+
+// Parses every variable and collects every error (one per bad variable, never stopping at the
+// first). Rules shared by all variables: unknown names are ignored; a value is trimmed of
+// surrounding whitespace; an unset or blank variable takes its default; integers are strict
+// (whole string, optional sign, no junk, overflow detected); comma lists drop blanks and empty
+// items ("1, 2,,3 " -> 1,2,3).
+std::variant<Config, std::vector<ConfigError>> ParseConfig(const EnvMap& env);
+
+// The variables a process sees: those in `env_file_path` (when the file exists) overridden by
+// `environ` (a NULL-terminated "NAME=value" array, may be null); a variable present in the
+// process environment wins even when its value there is empty. Malformed `.env` lines are appended
+// to `file_errors` (when not null) and skipped.
+EnvMap CollectEnvironment(char** environ, const std::string& env_file_path,
+                          std::vector<ConfigError>* file_errors);
+
+// One line per error, each ending in '\n':
+//   `  MONTH_OPTIONS="1,3" : expected a comma list of positive month counts with the same length
+//   as MONTH_COST (4), got 2`
+// Quotes, backslashes and control characters in the value are escaped.
+std::string FormatErrors(const std::vector<ConfigError>& errors);
+
+// The effective configuration as NAME=value lines in ConfigVariables() order (NATS_URL is folded
+// into NATS_SERVERS), secrets masked: TG_TOKEN shows only "<bot id>:****", URL passwords become
+// ****.
+std::string RenderConfig(const Config& config);
+
+// Strict integer: the whole string is an optional sign and decimal digits; nullopt on anything
+// else or on overflow.
+std::optional<std::int64_t> ParseStrictInt(std::string_view s);
+
+// Comma list: items trimmed, blank items dropped.
+std::vector<std::string> SplitCommaList(std::string_view s);
+
+// A URL with the password of its user info replaced by **** ("user:****@", or "****@" for a bare
+// token) and any password=... query value masked. Other text is returned unchanged.
+std::string MaskUrlSecret(std::string_view url);
+
+}  // namespace vpnhub::app

@@ -1,0 +1,49 @@
+#include "app/context.hpp"
+
+#include "app/logging.hpp"
+#include "vpn/metered_backend.hpp"
+#include "vpn/shadowsocks/shadowsocks_backend.hpp"
+
+namespace vpnhub::app {
+
+std::string Context::LinkFor(const Server& server, const Key& key) const {
+  auto backend = backends.For(server.kind);
+  if (!backend.ok()) return "(no link: " + backend.status().message() + ")";
+  auto link = (*backend)->AccessLink(server, key);
+  if (!link.ok()) return "(no link: " + link.status().message() + ")";
+  return *link;
+}
+
+Result<std::unique_ptr<Context>> MakeContext(const Config& config) {
+  auto ctx = std::make_unique<Context>();
+  ctx->config = config;
+  ctx->log = std::make_unique<SpdlogEventLog>(config.log_level, config.log_format_json);
+
+  auto path = storage::SqlitePathFromUrl(config.database_url);
+  if (!path.ok()) return path.status();
+  storage::SqliteOptions options;
+  options.path = *path;
+  auto store = storage::SqliteStore::Open(options);
+  if (!store.ok()) return store.status();
+  ctx->store = std::move(*store);
+
+  auto ss = std::make_unique<vpn::shadowsocks::ShadowsocksBackend>(
+      std::chrono::milliseconds(config.vpn_call_timeout_ms));
+  auto metered = std::make_unique<vpn::MeteredBackend>(*ss, ctx->registry);
+  ctx->backends.Add(metered.get());
+  ctx->backend_objects.push_back(std::move(ss));
+  ctx->backend_objects.push_back(std::move(metered));
+
+  ctx->catalog = std::make_unique<usecases::Catalog>(*ctx->store, ctx->backends, ctx->clock);
+  ctx->keys = std::make_unique<usecases::KeyService>(*ctx->store, ctx->secrets, ctx->clock,
+                                                     config.default_lang);
+  RetryPolicy policy;
+  policy.max_attempts = config.task_max_attempts;
+  policy.base = std::chrono::milliseconds(config.task_retry_base_ms);
+  ctx->executor = std::make_unique<usecases::TaskExecutor>(*ctx->store, ctx->backends, ctx->clock,
+                                                           *ctx->log, policy);
+  ctx->sweep = std::make_unique<usecases::ExpirySweep>(*ctx->store, ctx->clock);
+  return ctx;
+}
+
+}  // namespace vpnhub::app

@@ -1,0 +1,41 @@
+#pragma once
+// Wiring: builds the object graph every command shares from the configuration.
+#include <memory>
+
+#include "app/config.hpp"
+#include "app/system.hpp"
+#include "core/ports/event_log.hpp"
+#include "core/ports/store.hpp"
+#include "core/usecases/backends.hpp"
+#include "core/usecases/catalog.hpp"
+#include "core/usecases/expiry_sweep.hpp"
+#include "core/usecases/key_service.hpp"
+#include "core/usecases/task_executor.hpp"
+#include "metrics/registry.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace vpnhub::app {
+
+struct Context {
+  Config config;
+  std::unique_ptr<ports::EventLog> log;
+  metrics::Registry registry;
+  SystemClock clock;
+  OpenSslSecrets secrets;
+  std::unique_ptr<storage::SqliteStore> store;
+  std::vector<std::unique_ptr<ports::VpnBackend>> backend_objects;
+  usecases::Backends backends;
+  std::unique_ptr<usecases::Catalog> catalog;
+  std::unique_ptr<usecases::KeyService> keys;
+  std::unique_ptr<usecases::TaskExecutor> executor;
+  std::unique_ptr<usecases::ExpirySweep> sweep;
+
+  // The key's link, or a note saying why there is none.
+  std::string LinkFor(const Server& server, const Key& key) const;
+};
+
+// Opens the store (applying migrations) and builds the use cases. kUnavailable or
+// kInvalidArgument when the database cannot be opened.
+Result<std::unique_ptr<Context>> MakeContext(const Config& config);
+
+}  // namespace vpnhub::app

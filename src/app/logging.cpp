@@ -1,0 +1,312 @@
+#include "app/logging.hpp"
+
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+
+namespace vpnhub::app {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+const char* UpperLevelName(ports::LogLevel level) {
+  switch (level) {
+    case ports::LogLevel::kDebug:
+      return "DEBUG";
+    case ports::LogLevel::kInfo:
+      return "INFO";
+    case ports::LogLevel::kWarn:
+      return "WARN";
+    case ports::LogLevel::kError:
+      return "ERROR";
+  }
+  return "INFO";
+}
+
+spdlog::level::level_enum ToSpdlog(ports::LogLevel level) {
+  switch (level) {
+    case ports::LogLevel::kDebug:
+      return spdlog::level::debug;
+    case ports::LogLevel::kInfo:
+      return spdlog::level::info;
+    case ports::LogLevel::kWarn:
+      return spdlog::level::warn;
+    case ports::LogLevel::kError:
+      return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+void AppendHexByte(std::string& out, const char* prefix, unsigned char b) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%s%02x", prefix, b);
+  out += buf;
+}
+
+// Length of the well-formed UTF-8 sequence starting at s[i], or 0 when it is not one.
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char lead = b(0);
+  std::size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // bounds of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    len = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    len = 3;
+    if (lead == 0xE0) lo = 0xA0;  // overlong
+    if (lead == 0xED) hi = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    len = 4;
+    if (lead == 0xF0) lo = 0x90;  // overlong
+    if (lead == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  if (b(1) < lo || b(1) > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k) {
+    if (b(k) < 0x80 || b(k) > 0xBF) return 0;
+  }
+  return len;
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const std::size_t len = Utf8SequenceLength(s, i);
+      if (len == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(s.substr(i, len));
+        i += len;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (c < 0x20) {
+          AppendHexByte(out, "\\u00", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool IsJsonNumber(std::string_view s) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    const std::size_t start = i;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+bool NeedsTextQuotes(std::string_view s) {
+  if (s.empty()) return true;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c == 0x7F || c == '"' || c == '=' || c == '\\') return true;
+  }
+  return false;
+}
+
+void AppendTextValue(std::string& out, std::string_view s) {
+  if (!NeedsTextQuotes(s)) {
+    out.append(s);
+    return;
+  }
+  out += '"';
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          AppendHexByte(out, "\\x", c);
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+std::string JsonFieldKey(const std::string& key) {
+  if (key == "ts" || key == "level" || key == "event") return "field_" + key;
+  return key;
+}
+
+}  // namespace
+
+std::optional<ports::LogLevel> ParseLogLevel(std::string_view name) {
+  const std::string n = Lower(name);
+  if (n == "debug") return ports::LogLevel::kDebug;
+  if (n == "info") return ports::LogLevel::kInfo;
+  if (n == "warn" || n == "warning") return ports::LogLevel::kWarn;
+  if (n == "error") return ports::LogLevel::kError;
+  return std::nullopt;
+}
+
+const char* LogLevelName(ports::LogLevel level) {
+  switch (level) {
+    case ports::LogLevel::kDebug:
+      return "debug";
+    case ports::LogLevel::kInfo:
+      return "info";
+    case ports::LogLevel::kWarn:
+      return "warn";
+    case ports::LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+std::string FormatTimestamp(Time t) {
+  using namespace std::chrono;
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<milliseconds> tod{t - day};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(tod.hours().count()),
+                static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()),
+                static_cast<int>(tod.subseconds().count()));
+  return buf;
+}
+
+std::string FormatLogLine(Time ts, ports::LogLevel level, std::string_view event,
+                          std::initializer_list<ports::LogField> fields, bool json) {
+  std::string out;
+  out.reserve(96 + 32 * fields.size());
+  if (json) {
+    out += "{\"ts\":\"";
+    out += FormatTimestamp(ts);
+    out += "\",\"level\":\"";
+    out += LogLevelName(level);
+    out += "\",\"event\":";
+    AppendJsonString(out, event);
+    for (const auto& f : fields) {
+      out += ',';
+      AppendJsonString(out, JsonFieldKey(f.key));
+      out += ':';
+      const bool bare =
+          !f.quoted && (IsJsonNumber(f.value) || f.value == "true" || f.value == "false");
+      if (bare) {
+        out += f.value;
+      } else {
+        AppendJsonString(out, f.value);
+      }
+    }
+    out += '}';
+    return out;
+  }
+  out += FormatTimestamp(ts);
+  out += ' ';
+  out += UpperLevelName(level);
+  out += ' ';
+  AppendTextValue(out, event);
+  for (const auto& f : fields) {
+    out += ' ';
+    AppendTextValue(out, f.key);
+    out += '=';
+    AppendTextValue(out, f.value);
+  }
+  return out;
+}
+
+SpdlogEventLog::SpdlogEventLog(ports::LogLevel min, bool json)
+    : SpdlogEventLog(min, json, std::make_shared<spdlog::sinks::stderr_sink_mt>()) {}
+
+SpdlogEventLog::SpdlogEventLog(ports::LogLevel min, bool json, spdlog::sink_ptr sink,
+                               const ports::Clock* clock)
+    : min_(min),
+      json_(json),
+      clock_(clock),
+      logger_(std::make_unique<spdlog::logger>("vpnhub", std::move(sink))) {
+  logger_->set_pattern("%v");
+  logger_->set_level(spdlog::level::trace);  // filtering is ours, by min_
+  logger_->flush_on(spdlog::level::trace);
+}
+
+SpdlogEventLog::~SpdlogEventLog() = default;
+
+void SpdlogEventLog::Log(ports::LogLevel level, std::string_view event,
+                         std::initializer_list<ports::LogField> fields) {
+  if (level < min_) return;
+  const Time now =
+      clock_ != nullptr
+          ? clock_->Now()
+          : std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  const std::string line = FormatLogLine(now, level, event, fields, json_);
+  logger_->log(ToSpdlog(level), spdlog::string_view_t(line.data(), line.size()));
+}
+
+}  // namespace vpnhub::app

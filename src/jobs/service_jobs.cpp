@@ -1,0 +1,108 @@
+#include "jobs/service_jobs.hpp"
+
+#include <chrono>
+
+namespace vpnhub::jobs {
+namespace {
+
+std::vector<double> SweepBuckets() {
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+}
+
+}  // namespace
+
+ServiceJobs::ServiceJobs(ports::Store& store, usecases::ExpirySweep& sweep, ports::EventLog& log,
+                         metrics::Registry& registry, Readiness& readiness,
+                         ServiceJobsOptions options, std::function<void()> after_sweep)
+    : store_(store),
+      sweep_(sweep),
+      log_(log),
+      registry_(registry),
+      readiness_(readiness),
+      options_(options),
+      after_sweep_(std::move(after_sweep)),
+      sweep_duration_(registry.GetHistogram("vpnhub_sweep_duration_seconds",
+                                            "Duration of one expiry sweep", SweepBuckets())),
+      sweep_expired_(registry.GetCounter("vpnhub_sweep_keys_expired_total",
+                                         "Keys moved to revoking by the expiry sweep")),
+      sweep_errors_(registry.GetCounter("vpnhub_sweep_errors_total", "Expiry sweeps that failed")) {
+}
+
+void ServiceJobs::Start() {
+  jobs_.push_back(
+      std::make_unique<PeriodicJob>("readiness", options_.probe_interval, [this] { ProbeOnce(); }));
+  jobs_.push_back(std::make_unique<PeriodicJob>("stats", options_.stats_interval,
+                                                [this] { RefreshStatsOnce(); }));
+  if (options_.run_sweep) {
+    jobs_.push_back(std::make_unique<PeriodicJob>("expiry_sweep", options_.sweep_interval,
+                                                  [this] { SweepOnce(); }));
+  }
+  for (auto& j : jobs_) j->Start();
+}
+
+void ServiceJobs::Stop() {
+  for (auto& j : jobs_) j->Stop();
+  jobs_.clear();
+}
+
+void ServiceJobs::SweepOnce() {
+  auto start = std::chrono::steady_clock::now();
+  auto result = sweep_.Run();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  sweep_duration_.Observe(secs);
+  if (!result.ok()) {
+    sweep_errors_.Inc();
+    log_.Error("sweep.error", {{"error", result.status().ToString()}});
+    return;
+  }
+  if (result->keys_expired > 0) {
+    sweep_expired_.Inc(result->keys_expired);
+    log_.Info("sweep.done", {{"keys_expired", result->keys_expired}, {"seconds", secs}});
+    if (after_sweep_) after_sweep_();
+  }
+}
+
+void ServiceJobs::ProbeOnce() {
+  Status st = store_.Ping();
+  bool was = readiness_.ready();
+  readiness_.Set(st.ok(), st.ok() ? "ok" : "database: " + st.ToString());
+  if (was != st.ok()) {
+    if (st.ok()) {
+      log_.Info("readiness.ready");
+    } else {
+      log_.Error("readiness.not_ready", {{"error", st.ToString()}});
+    }
+  }
+}
+
+void ServiceJobs::RefreshStatsOnce() {
+  ports::StoreStats stats;
+  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
+    auto r = tx.Stats();
+    if (!r.ok()) return r.status();
+    stats = std::move(*r);
+    return Status::Ok();
+  });
+  if (!st.ok()) {
+    log_.Warn("stats.error", {{"error", st.ToString()}});
+    return;
+  }
+  registry_.GetGauge("vpnhub_users", "Registered users").Set(static_cast<double>(stats.users));
+  for (auto s : {KeyState::kPending, KeyState::kActive, KeyState::kRevoking, KeyState::kRevoked,
+                 KeyState::kFailed}) {
+    auto it = stats.keys_by_state.find(s);
+    registry_.GetGauge("vpnhub_keys", "Keys by state", {{"state", KeyStateName(s)}})
+        .Set(it == stats.keys_by_state.end() ? 0.0 : static_cast<double>(it->second));
+  }
+  for (auto k : AllTaskKinds()) {
+    for (auto s : {TaskState::kPending, TaskState::kRunning, TaskState::kFailed}) {
+      auto it = stats.tasks.find({k, s});
+      registry_
+          .GetGauge("vpnhub_tasks", "Outbox tasks not done, by kind and state",
+                    {{"kind", TaskKindName(k)}, {"state", TaskStateName(s)}})
+          .Set(it == stats.tasks.end() ? 0.0 : static_cast<double>(it->second));
+    }
+  }
+}
+
+}  // namespace vpnhub::jobs

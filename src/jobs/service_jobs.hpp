@@ -1,0 +1,73 @@
+#pragma once
+// The scheduler role's jobs: expiry sweep, readiness probe, store statistics for /metrics.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/ports/event_log.hpp"
+#include "core/ports/store.hpp"
+#include "core/usecases/expiry_sweep.hpp"
+#include "jobs/periodic.hpp"
+#include "metrics/registry.hpp"
+
+namespace vpnhub::jobs {
+
+// Shared readiness state: written by the probe job, read by /readyz without I/O.
+class Readiness {
+ public:
+  bool ready() const { return ready_.load(std::memory_order_relaxed); }
+  std::string detail() const {
+    std::lock_guard lock(mu_);
+    return detail_;
+  }
+  void Set(bool ready, std::string detail) {
+    std::lock_guard lock(mu_);
+    ready_ = ready;
+    detail_ = std::move(detail);
+  }
+
+ private:
+  std::atomic<bool> ready_{false};
+  mutable std::mutex mu_;
+  std::string detail_ = "starting";
+};
+
+struct ServiceJobsOptions {
+  Duration sweep_interval{std::chrono::seconds(15)};
+  Duration probe_interval{std::chrono::seconds(1)};
+  Duration stats_interval{std::chrono::seconds(5)};
+  bool run_sweep = true;  // the scheduler role
+};
+
+class ServiceJobs {
+ public:
+  // after_sweep runs when a sweep queued work (e.g. to wake the worker).
+  ServiceJobs(ports::Store& store, usecases::ExpirySweep& sweep, ports::EventLog& log,
+              metrics::Registry& registry, Readiness& readiness, ServiceJobsOptions options,
+              std::function<void()> after_sweep);
+  void Start();
+  void Stop();
+
+  // One sweep with its metrics and log line; public for tests and the CLI.
+  void SweepOnce();
+  void ProbeOnce();
+  void RefreshStatsOnce();
+
+ private:
+  ports::Store& store_;
+  usecases::ExpirySweep& sweep_;
+  ports::EventLog& log_;
+  metrics::Registry& registry_;
+  Readiness& readiness_;
+  ServiceJobsOptions options_;
+  std::function<void()> after_sweep_;
+  metrics::Histogram& sweep_duration_;
+  metrics::Counter& sweep_expired_;
+  metrics::Counter& sweep_errors_;
+  std::vector<std::unique_ptr<PeriodicJob>> jobs_;
+};
+
+}  // namespace vpnhub::jobs

@@ -1,0 +1,56 @@
+#pragma once
+// The embedded task queue: worker threads claim due outbox rows from the database, run them
+// through the TaskExecutor and record the outcome. Used when no NATS is configured.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/ports/clock.hpp"
+#include "core/ports/event_log.hpp"
+#include "core/ports/store.hpp"
+#include "core/usecases/task_executor.hpp"
+#include "metrics/registry.hpp"
+
+namespace vpnhub::queue {
+
+struct EmbeddedWorkerOptions {
+  int concurrency = 4;                       // threads, each running one task at a time
+  Duration lease{std::chrono::seconds(60)};  // a claim not finished by then is claimed again
+  Duration idle_poll{std::chrono::milliseconds(500)};  // how often an idle thread looks again
+};
+
+// Thread notes: Start/Stop from one controlling thread; Wake from any thread.
+class EmbeddedWorker {
+ public:
+  EmbeddedWorker(ports::Store& store, usecases::TaskExecutor& executor, const ports::Clock& clock,
+                 ports::EventLog& log, metrics::Registry& registry, EmbeddedWorkerOptions options);
+  ~EmbeddedWorker();
+
+  void Start();
+  // Lets running tasks finish, then joins the threads. Claimed-but-unstarted work does not
+  // exist: each thread claims one task at a time.
+  void Stop();
+  // Tells idle threads that new tasks may be due now.
+  void Wake();
+
+ private:
+  void Loop(int index);
+  bool RunOne();
+
+  ports::Store& store_;
+  usecases::TaskExecutor& executor_;
+  const ports::Clock& clock_;
+  ports::EventLog& log_;
+  metrics::Registry& registry_;
+  EmbeddedWorkerOptions options_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::uint64_t wakeups_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace vpnhub::queue

@@ -1,0 +1,83 @@
+#pragma once
+// The StoreTx of SqliteStore: every port method as cached prepared statements on one connection
+// that already has a transaction open. Not thread-safe; lives only inside a Write/Read callback.
+#include <string>
+#include <vector>
+
+#include "core/ports/store.hpp"
+#include "storage/sqlite/connection.hpp"
+
+namespace vpnhub::storage {
+
+// The due-for-expiry query, exposed so SqliteStore can EXPLAIN it.
+extern const char kDueForExpirySql[];
+
+class SqliteTx final : public ports::StoreTx {
+ public:
+  // A read-only transaction rejects every write method with kFailedPrecondition before it
+  // reaches the database.
+  SqliteTx(Connection& conn, bool read_only) : conn_(conn), read_only_(read_only) {}
+
+  Result<Id> InsertUser(const User& user) override;
+  Result<std::optional<User>> FindUserByTgId(TgId tg_id) override;
+  Result<User> GetUser(Id id) override;
+  Result<std::vector<User>> ListUsers(Id after_id, int limit) override;
+  Status MarkTrialUsed(Id user_id) override;
+
+  Result<Id> InsertLocation(const Location& location) override;
+  Result<std::optional<Location>> FindLocationByName(const std::string& name) override;
+  Result<std::vector<Location>> ListLocations() override;
+
+  Result<Id> InsertServer(const Server& server) override;
+  Result<Server> GetServer(Id id) override;
+  Result<std::vector<Server>> ListServers(std::optional<Id> location_id) override;
+  Status SetServerHealthy(Id server_id, bool healthy) override;
+
+  Result<Id> InsertKey(const Key& key) override;
+  Result<Key> GetKey(Id id) override;
+  Result<std::vector<Key>> ListKeys(const ports::KeyFilter& filter) override;
+  Result<std::vector<int>> HeldSlots(Id server_id) override;
+  Status UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
+                        const std::string& error) override;
+  Result<std::vector<Key>> ListKeysDueForExpiry(Time now, int limit) override;
+
+  Result<Id> EnqueueTask(TaskKind kind, Id subject_id, Time run_at) override;
+  Result<Task> GetTask(Id id) override;
+  Result<std::vector<Task>> ClaimTasks(Time now, Duration lease, int limit) override;
+  Result<std::optional<Task>> ClaimTask(Id id, Time now, Duration lease) override;
+  Status CompleteTask(Id id, Time now) override;
+  Status RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) override;
+  Status FailTask(Id id, const std::string& error, Time now) override;
+  Status RetryTask(Id id, Time now) override;
+  Result<std::vector<Task>> ListTasks(std::optional<TaskState> state, int limit) override;
+
+  Result<ports::StoreStats> Stats() override;
+
+ private:
+  Status CheckWritable(const char* method) const;
+  // Whether a row with `id` exists in `table` (a fixed table name, never user input).
+  Result<bool> Exists(const char* table, Id id);
+  // For a compare-and-set UPDATE that changed nothing: kNotFound when the row is absent,
+  // otherwise `otherwise`.
+  Status ExplainNoChange(const char* table, const char* what, Id id, Status otherwise);
+  // Moves a running task to `to_state` with next_attempt_at/last_error; kConflict when the task
+  // is not running.
+  Status FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
+                           const std::string& error, Time now);
+
+  Connection& conn_;
+  bool read_only_;
+};
+
+// Runs the statement to completion, calling fn(const Statement&) -> Status for every row.
+template <typename Fn>
+Status ForEachRow(Statement& stmt, Fn&& fn) {
+  for (;;) {
+    Result<bool> row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    VPNHUB_RETURN_IF_ERROR(fn(static_cast<const Statement&>(stmt)));
+  }
+}
+
+}  // namespace vpnhub::storage

@@ -1,0 +1,161 @@
+// SqliteTx: keys.
+#include "storage/sqlite/sqlite_tx.hpp"
+
+namespace vpnhub::storage {
+namespace {
+
+#define VPNHUB_KEY_SELECT                                                         \
+  "SELECT id, user_id, server_id, remote_name, slot, secret, state, expires_at, " \
+  "traffic_limit_bytes, is_trial, notified_flags, last_error, created_at, updated_at FROM keys "
+
+constexpr char kGetKeySql[] = VPNHUB_KEY_SELECT "WHERE id = ?1";
+constexpr char kListKeysSql[] = VPNHUB_KEY_SELECT "ORDER BY id DESC LIMIT ?3";
+constexpr char kListKeysOfUserSql[] =
+    VPNHUB_KEY_SELECT "WHERE user_id = ?1 ORDER BY id DESC LIMIT ?3";
+constexpr char kListKeysInStateSql[] =
+    VPNHUB_KEY_SELECT "WHERE state = ?2 ORDER BY id DESC LIMIT ?3";
+constexpr char kListKeysOfUserInStateSql[] =
+    VPNHUB_KEY_SELECT "WHERE user_id = ?1 AND state = ?2 ORDER BY id DESC LIMIT ?3";
+
+}  // namespace
+
+// Walks the (state, expires_at) index from its start to `now`: the cost is the number of keys due.
+const char kDueForExpirySql[] = VPNHUB_KEY_SELECT
+    "WHERE state = 'active' AND expires_at <= ?1 ORDER BY expires_at, id LIMIT ?2";
+
+#undef VPNHUB_KEY_SELECT
+
+namespace {
+
+Result<Key> ReadKey(const Statement& s) {
+  Key k;
+  k.id = s.ColumnInt64(0);
+  k.user_id = s.ColumnInt64(1);
+  k.server_id = s.ColumnInt64(2);
+  k.remote_name = s.ColumnText(3);
+  k.slot = s.ColumnInt(4);
+  k.secret = s.ColumnText(5);
+  std::string state = s.ColumnText(6);
+  auto parsed = ParseKeyState(state);
+  if (!parsed) return Internal("key " + std::to_string(k.id) + ": unknown state '" + state + "'");
+  k.state = *parsed;
+  k.expires_at = FromUnixMs(s.ColumnInt64(7));
+  k.traffic_limit_bytes = s.ColumnInt64(8);
+  k.is_trial = s.ColumnBool(9);
+  k.notified_flags = s.ColumnInt(10);
+  k.last_error = s.ColumnText(11);
+  k.created_at = FromUnixMs(s.ColumnInt64(12));
+  k.updated_at = FromUnixMs(s.ColumnInt64(13));
+  return k;
+}
+
+Result<std::vector<Key>> CollectKeys(Statement& stmt) {
+  std::vector<Key> keys;
+  VPNHUB_RETURN_IF_ERROR(ForEachRow(stmt, [&](const Statement& s) -> Status {
+    Result<Key> key = ReadKey(s);
+    if (!key.ok()) return key.status();
+    keys.push_back(std::move(*key));
+    return Status::Ok();
+  }));
+  return keys;
+}
+
+}  // namespace
+
+Result<Id> SqliteTx::InsertKey(const Key& key) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertKey"));
+  auto stmt = conn_.Prepare(
+      "INSERT INTO keys (user_id, server_id, remote_name, slot, secret, state, expires_at, "
+      "traffic_limit_bytes, is_trial, notified_flags, last_error, created_at, updated_at, "
+      "holds_slot) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)
+      ->BindInt64(1, key.user_id)
+      .BindInt64(2, key.server_id)
+      .BindText(3, key.remote_name)
+      .BindInt64(4, key.slot)
+      .BindText(5, key.secret)
+      .BindText(6, KeyStateName(key.state))
+      .BindInt64(7, ToUnixMs(key.expires_at))
+      .BindInt64(8, key.traffic_limit_bytes)
+      .BindInt64(9, key.is_trial)
+      .BindInt64(10, key.notified_flags)
+      .BindText(11, key.last_error)
+      .BindInt64(12, ToUnixMs(key.created_at))
+      .BindInt64(13, ToUnixMs(key.updated_at))
+      .BindInt64(14, HoldsSlot(key.state));
+  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  return conn_.LastInsertRowid();
+}
+
+Result<Key> SqliteTx::GetKey(Id id) {
+  auto stmt = conn_.Prepare(kGetKeySql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, id);
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound("key " + std::to_string(id) + " not found");
+  return ReadKey(**stmt);
+}
+
+Result<std::vector<Key>> SqliteTx::ListKeys(const ports::KeyFilter& filter) {
+  // One fixed statement per filter shape, so each keeps its own plan (user index, state index).
+  const char* sql = filter.user_id ? (filter.state ? kListKeysOfUserInStateSql : kListKeysOfUserSql)
+                                   : (filter.state ? kListKeysInStateSql : kListKeysSql);
+  auto stmt = conn_.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  if (filter.user_id) (*stmt)->BindInt64(1, *filter.user_id);
+  if (filter.state) (*stmt)->BindText(2, KeyStateName(*filter.state));
+  (*stmt)->BindInt64(3, filter.limit < 0 ? 0 : filter.limit);
+  return CollectKeys(**stmt);
+}
+
+Result<std::vector<int>> SqliteTx::HeldSlots(Id server_id) {
+  auto stmt =
+      conn_.Prepare("SELECT slot FROM keys WHERE server_id = ?1 AND holds_slot = 1 ORDER BY slot");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, server_id);
+  std::vector<int> slots;
+  VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) {
+    slots.push_back(s.ColumnInt(0));
+    return Status::Ok();
+  }));
+  return slots;
+}
+
+Status SqliteTx::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
+                                const std::string& error) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateKeyState"));
+  {
+    // holds_slot is assigned only when the transition changes it: an UPDATE that does not name
+    // the column leaves the slot index untouched (see 0001_init.sql).
+    const bool slot_changes = HoldsSlot(from) != HoldsSlot(to);
+    auto stmt = conn_.Prepare(slot_changes
+                                  ? "UPDATE keys SET state = ?3, holds_slot = ?6, updated_at = ?4, "
+                                    "last_error = ?5 WHERE id = ?1 AND state = ?2"
+                                  : "UPDATE keys SET state = ?3, updated_at = ?4, last_error = ?5 "
+                                    "WHERE id = ?1 AND state = ?2");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)
+        ->BindInt64(1, key_id)
+        .BindText(2, KeyStateName(from))
+        .BindText(3, KeyStateName(to))
+        .BindInt64(4, ToUnixMs(now))
+        .BindText(5, error);
+    if (slot_changes) (*stmt)->BindInt64(6, HoldsSlot(to));
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return ExplainNoChange(
+      "keys", "key", key_id,
+      Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(from)));
+}
+
+Result<std::vector<Key>> SqliteTx::ListKeysDueForExpiry(Time now, int limit) {
+  auto stmt = conn_.Prepare(kDueForExpirySql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
+  return CollectKeys(**stmt);
+}
+
+}  // namespace vpnhub::storage

@@ -1,0 +1,178 @@
+// SqliteTx: tasks (the outbox).
+#include "storage/sqlite/sqlite_tx.hpp"
+
+namespace vpnhub::storage {
+namespace {
+
+#define VPNHUB_TASK_COLUMNS \
+  "id, kind, subject_id, state, attempts, next_attempt_at, last_error, created_at, updated_at"
+
+constexpr char kGetTaskSql[] = "SELECT " VPNHUB_TASK_COLUMNS " FROM tasks WHERE id = ?1";
+constexpr char kListTasksSql[] =
+    "SELECT " VPNHUB_TASK_COLUMNS " FROM tasks ORDER BY id DESC LIMIT ?2";
+constexpr char kListTasksInStateSql[] =
+    "SELECT " VPNHUB_TASK_COLUMNS " FROM tasks WHERE state = ?1 ORDER BY id DESC LIMIT ?2";
+// Claimable: pending and due, or running with an expired lease. One row, changed in place.
+constexpr char kClaimTaskSql[] =
+    "UPDATE tasks SET state = 'running', attempts = attempts + 1, next_attempt_at = ?3, "
+    "updated_at = ?2 "
+    "WHERE id = ?1 AND state IN ('pending', 'running') AND next_attempt_at <= ?2 "
+    "RETURNING " VPNHUB_TASK_COLUMNS;
+
+#undef VPNHUB_TASK_COLUMNS
+
+Result<Task> ReadTask(const Statement& s) {
+  Task t;
+  t.id = s.ColumnInt64(0);
+  std::string kind = s.ColumnText(1);
+  auto parsed_kind = ParseTaskKind(kind);
+  if (!parsed_kind) {
+    return Internal("task " + std::to_string(t.id) + ": unknown kind '" + kind + "'");
+  }
+  t.kind = *parsed_kind;
+  t.subject_id = s.ColumnInt64(2);
+  std::string state = s.ColumnText(3);
+  auto parsed_state = ParseTaskState(state);
+  if (!parsed_state) {
+    return Internal("task " + std::to_string(t.id) + ": unknown state '" + state + "'");
+  }
+  t.state = *parsed_state;
+  t.attempts = s.ColumnInt(4);
+  t.next_attempt_at = FromUnixMs(s.ColumnInt64(5));
+  t.last_error = s.ColumnText(6);
+  t.created_at = FromUnixMs(s.ColumnInt64(7));
+  t.updated_at = FromUnixMs(s.ColumnInt64(8));
+  return t;
+}
+
+}  // namespace
+
+Result<Id> SqliteTx::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueTask"));
+  // The port passes no separate "now"; the task counts as created when it becomes due.
+  auto stmt = conn_.Prepare(
+      "INSERT INTO tasks (kind, subject_id, state, attempts, next_attempt_at, created_at, "
+      "updated_at) VALUES (?1, ?2, 'pending', 0, ?3, ?3, ?3)");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindText(1, TaskKindName(kind)).BindInt64(2, subject_id).BindInt64(3, ToUnixMs(run_at));
+  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  return conn_.LastInsertRowid();
+}
+
+Result<Task> SqliteTx::GetTask(Id id) {
+  auto stmt = conn_.Prepare(kGetTaskSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, id);
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound("task " + std::to_string(id) + " not found");
+  return ReadTask(**stmt);
+}
+
+Result<std::vector<Task>> SqliteTx::ClaimTasks(Time now, Duration lease, int limit) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasks"));
+  // Pick the ids in due order first, then claim each: one UPDATE ... RETURNING would lose that
+  // order (it rewrites next_attempt_at and returns rows in no defined order). Both happen in
+  // the caller's write transaction, so nobody can claim in between.
+  std::vector<Id> ids;
+  {
+    auto stmt = conn_.Prepare(
+        "SELECT id FROM tasks WHERE state IN ('pending', 'running') AND next_attempt_at <= ?1 "
+        "ORDER BY next_attempt_at, id LIMIT ?2");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
+    VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) {
+      ids.push_back(s.ColumnInt64(0));
+      return Status::Ok();
+    }));
+  }
+  std::vector<Task> tasks;
+  tasks.reserve(ids.size());
+  for (Id id : ids) {
+    Result<std::optional<Task>> task = ClaimTask(id, now, lease);
+    if (!task.ok()) return task.status();
+    if (*task) tasks.push_back(std::move(**task));
+  }
+  return tasks;
+}
+
+Result<std::optional<Task>> SqliteTx::ClaimTask(Id id, Time now, Duration lease) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTask"));
+  auto stmt = conn_.Prepare(kClaimTaskSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, id).BindInt64(2, ToUnixMs(now)).BindInt64(3, ToUnixMs(now + lease));
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Task>();
+  Result<Task> task = ReadTask(**stmt);
+  if (!task.ok()) return task.status();
+  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());  // finish the statement before it is reset
+  return std::optional<Task>(std::move(*task));
+}
+
+Status SqliteTx::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
+                                   const std::string& error, Time now) {
+  {
+    auto stmt = conn_.Prepare(
+        "UPDATE tasks SET state = ?2, next_attempt_at = ?3, last_error = ?4, updated_at = ?5 "
+        "WHERE id = ?1 AND state = 'running'");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)
+        ->BindInt64(1, id)
+        .BindText(2, TaskStateName(to_state))
+        .BindInt64(3, ToUnixMs(next_attempt_at))
+        .BindText(4, error)
+        .BindInt64(5, ToUnixMs(now));
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return ExplainNoChange("tasks", "task", id,
+                         Conflict("task " + std::to_string(id) + " is not running"));
+}
+
+Status SqliteTx::CompleteTask(Id id, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTask"));
+  return FinishRunningTask(id, TaskState::kDone, now, "", now);
+}
+
+Status SqliteTx::RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleTask"));
+  return FinishRunningTask(id, TaskState::kPending, next_attempt_at, error, now);
+}
+
+Status SqliteTx::FailTask(Id id, const std::string& error, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("FailTask"));
+  return FinishRunningTask(id, TaskState::kFailed, now, error, now);
+}
+
+Status SqliteTx::RetryTask(Id id, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("RetryTask"));
+  {
+    auto stmt = conn_.Prepare(
+        "UPDATE tasks SET state = 'pending', attempts = 0, next_attempt_at = ?2, "
+        "updated_at = ?2 WHERE id = ?1 AND state = 'failed'");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, id).BindInt64(2, ToUnixMs(now));
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return ExplainNoChange("tasks", "task", id,
+                         FailedPrecondition("task " + std::to_string(id) + " is not failed"));
+}
+
+Result<std::vector<Task>> SqliteTx::ListTasks(std::optional<TaskState> state, int limit) {
+  auto stmt = conn_.Prepare(state ? kListTasksInStateSql : kListTasksSql);
+  if (!stmt.ok()) return stmt.status();
+  if (state) (*stmt)->BindText(1, TaskStateName(*state));
+  (*stmt)->BindInt64(2, limit < 0 ? 0 : limit);
+  std::vector<Task> tasks;
+  VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) -> Status {
+    Result<Task> task = ReadTask(s);
+    if (!task.ok()) return task.status();
+    tasks.push_back(std::move(*task));
+    return Status::Ok();
+  }));
+  return tasks;
+}
+
+}  // namespace vpnhub::storage

@@ -1,0 +1,79 @@
+#include "vpn/metered_backend.hpp"
+
+#include <chrono>
+
+namespace vpnhub::vpn {
+namespace {
+
+constexpr const char* kOpNames[] = {"create_key", "delete_key", "list_keys", "ping"};
+constexpr char kDurationName[] = "vpnhub_backend_call_duration_seconds";
+constexpr char kErrorsName[] = "vpnhub_backend_call_errors_total";
+
+const Status& StatusOf(const Status& s) { return s; }
+template <typename T>
+const Status& StatusOf(const Result<T>& r) {
+  return r.status();
+}
+
+}  // namespace
+
+MeteredBackend::MeteredBackend(ports::VpnBackend& inner, metrics::Registry& registry)
+    : inner_(inner), registry_(registry), kind_name_(ServerKindName(inner.kind())) {
+  for (int op = 0; op < kOpCount; ++op) {
+    durations_[op] = &registry_.GetHistogram(
+        kDurationName, "Duration of calls to VPN servers, in seconds", metrics::LatencyBuckets(),
+        {{"kind", kind_name_}, {"op", kOpNames[op]}});
+  }
+}
+
+template <typename Fn>
+auto MeteredBackend::Measure(Op op, Fn&& fn) {
+  const auto start = std::chrono::steady_clock::now();
+  auto result = fn();
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  Record(op, took.count(), StatusOf(result));
+  return result;
+}
+
+void MeteredBackend::Record(Op op, double seconds, const Status& status) {
+  durations_[op]->Observe(seconds);
+  if (status.ok()) return;
+  const auto code = static_cast<std::size_t>(status.code());
+  if (code >= kCodeCount) return;
+  auto& slot = errors_[op][code];
+  metrics::Counter* counter = slot.load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    // The registry returns the same counter to racing threads, so a double store is harmless.
+    counter = &registry_.GetCounter(
+        kErrorsName, "Calls to VPN servers that failed, by status code",
+        {{"kind", kind_name_}, {"op", kOpNames[op]}, {"code", StatusCodeName(status.code())}});
+    slot.store(counter, std::memory_order_release);
+  }
+  counter->Inc();
+}
+
+Status MeteredBackend::ValidateSettings(const Server& server) const {
+  return inner_.ValidateSettings(server);
+}
+
+Status MeteredBackend::CreateKey(const Server& server, const Key& key) {
+  return Measure(kCreateKey, [&] { return inner_.CreateKey(server, key); });
+}
+
+Status MeteredBackend::DeleteKey(const Server& server, const Key& key) {
+  return Measure(kDeleteKey, [&] { return inner_.DeleteKey(server, key); });
+}
+
+Result<std::vector<ports::RemoteKey>> MeteredBackend::ListKeys(const Server& server) {
+  return Measure(kListKeys, [&] { return inner_.ListKeys(server); });
+}
+
+Status MeteredBackend::Ping(const Server& server) {
+  return Measure(kPing, [&] { return inner_.Ping(server); });
+}
+
+Result<std::string> MeteredBackend::AccessLink(const Server& server, const Key& key) const {
+  return inner_.AccessLink(server, key);
+}
+
+}  // namespace vpnhub::vpn

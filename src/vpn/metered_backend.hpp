@@ -1,0 +1,46 @@
+#pragma once
+// A VpnBackend wrapper that measures the calls that reach the VPN server:
+//   vpnhub_backend_call_duration_seconds{kind,op}    histogram (metrics::LatencyBuckets())
+//   vpnhub_backend_call_errors_total{kind,op,code}   counter, code = StatusCodeName
+// for op in create_key, delete_key, list_keys, ping. ValidateSettings and AccessLink do no I/O
+// and pass straight through. Thread-safe when the wrapped backend is.
+#include <array>
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "core/ports/vpn_backend.hpp"
+#include "metrics/registry.hpp"
+
+namespace vpnhub::vpn {
+
+class MeteredBackend : public ports::VpnBackend {
+ public:
+  // Neither is owned; both must outlive this object.
+  MeteredBackend(ports::VpnBackend& inner, metrics::Registry& registry);
+
+  ServerKind kind() const override { return inner_.kind(); }
+  Status ValidateSettings(const Server& server) const override;
+  Status CreateKey(const Server& server, const Key& key) override;
+  Status DeleteKey(const Server& server, const Key& key) override;
+  Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
+  Status Ping(const Server& server) override;
+  Result<std::string> AccessLink(const Server& server, const Key& key) const override;
+
+ private:
+  enum Op { kCreateKey, kDeleteKey, kListKeys, kPing, kOpCount };
+  static constexpr std::size_t kCodeCount = static_cast<std::size_t>(StatusCode::kInternal) + 1;
+
+  template <typename Fn>
+  auto Measure(Op op, Fn&& fn);
+  void Record(Op op, double seconds, const Status& status);
+
+  ports::VpnBackend& inner_;
+  metrics::Registry& registry_;
+  std::string kind_name_;
+  std::array<metrics::Histogram*, kOpCount> durations_{};
+  // Error counters are made on first use so that only codes that happened show up.
+  std::array<std::array<std::atomic<metrics::Counter*>, kCodeCount>, kOpCount> errors_{};
+};
+
+}  // namespace vpnhub::vpn

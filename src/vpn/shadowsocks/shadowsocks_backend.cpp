@@ -1,0 +1,188 @@
+#include "vpn/shadowsocks/shadowsocks_backend.hpp"
+
+#include <algorithm>
+#include <array>
+#include <thread>
+
+#include "vpn/links/ss_link.hpp"
+#include "vpn/shadowsocks/ss_manager_client.hpp"
+
+namespace vpnhub::vpn::shadowsocks {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::array<const char*, 5> kAeadMethods = {"aes-128-gcm", "aes-192-gcm", "aes-256-gcm",
+                                                     "chacha20-ietf-poly1305",
+                                                     "xchacha20-ietf-poly1305"};
+
+Status BadSetting(const std::string& name, const std::string& why) {
+  return InvalidArgument("shadowsocks setting \"" + name + "\" " + why);
+}
+
+Result<int> ParsePortSetting(const ServerSettings& settings, const std::string& name) {
+  auto it = settings.find(name);
+  if (it == settings.end() || it->second.empty()) return BadSetting(name, "is required");
+  const std::string& text = it->second;
+  int v = 0;
+  bool digits_only = text.size() <= 5;
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      digits_only = false;
+      break;
+    }
+    v = v * 10 + (c - '0');
+  }
+  if (!digits_only || v < 1 || v > 65535) {
+    return BadSetting(name, "must be a port number 1..65535, not \"" + text + "\"");
+  }
+  return v;
+}
+
+Result<int> PortOf(const ShadowsocksSettings& s, const Key& key) {
+  if (key.slot < 0 || key.slot > s.port_to - s.port_from) {
+    return InvalidArgument("key slot " + std::to_string(key.slot) + " is outside port range " +
+                           std::to_string(s.port_from) + ".." + std::to_string(s.port_to));
+  }
+  return s.port_from + key.slot;
+}
+
+const ManagedPort* FindPort(const std::vector<ManagedPort>& ports, int port) {
+  auto it = std::find_if(ports.begin(), ports.end(),
+                         [port](const ManagedPort& p) { return p.port == port; });
+  return it == ports.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+bool IsSupportedMethod(const std::string& method) {
+  return std::find(kAeadMethods.begin(), kAeadMethods.end(), method) != kAeadMethods.end();
+}
+
+Result<ShadowsocksSettings> ParseSettings(const ServerSettings& settings) {
+  ShadowsocksSettings out;
+  auto manager = settings.find("manager");
+  if (manager == settings.end() || manager->second.empty()) {
+    return BadSetting("manager", "is required (host:port of ss-manager)");
+  }
+  auto hp = ParseHostPort(manager->second);
+  if (!hp.ok()) return BadSetting("manager", "is wrong: " + hp.status().message());
+  out.manager = manager->second;
+
+  auto method = settings.find("method");
+  if (method != settings.end() && !method->second.empty()) out.method = method->second;
+  if (!IsSupportedMethod(out.method)) {
+    std::string known;
+    for (const char* m : kAeadMethods) known += (known.empty() ? "" : ", ") + std::string(m);
+    return BadSetting(
+        "method",
+        "\"" + out.method + "\" is not an AEAD cipher shadowsocks-libev supports (" + known + ")");
+  }
+
+  auto from = ParsePortSetting(settings, "port_from");
+  if (!from.ok()) return from.status();
+  auto to = ParsePortSetting(settings, "port_to");
+  if (!to.ok()) return to.status();
+  if (*to < *from) {
+    return BadSetting("port_to", "(" + std::to_string(*to) + ") is below port_from (" +
+                                     std::to_string(*from) + ")");
+  }
+  out.port_from = *from;
+  out.port_to = *to;
+  return out;
+}
+
+ShadowsocksBackend::ShadowsocksBackend(std::chrono::milliseconds call_deadline)
+    : call_deadline_(call_deadline) {}
+
+Status ShadowsocksBackend::ValidateSettings(const Server& server) const {
+  auto s = ParseSettings(server.settings);
+  if (!s.ok()) return s.status();
+  const int range = s->port_to - s->port_from + 1;
+  if (server.capacity < 0) return InvalidArgument("capacity must not be negative");
+  if (server.capacity > range) {
+    return InvalidArgument("capacity " + std::to_string(server.capacity) +
+                           " is larger than the port range port_from..port_to (" +
+                           std::to_string(range) + " ports)");
+  }
+  return Status::Ok();
+}
+
+Status ShadowsocksBackend::CreateKey(const Server& server, const Key& key) {
+  auto s = ParseSettings(server.settings);
+  if (!s.ok()) return s.status();
+  auto port = PortOf(*s, key);
+  if (!port.ok()) return port.status();
+  VPNHUB_RETURN_IF_ERROR(CheckPassword(key.secret));
+
+  SsManagerClient client(s->manager, call_deadline_);
+  auto listed = client.List();
+  if (!listed.ok()) return listed.status();
+  if (const ManagedPort* live = FindPort(*listed, *port)) {
+    const bool same_method = live->method.empty() || live->method == s->method;
+    if (live->password == key.secret && same_method) return Status::Ok();
+    VPNHUB_RETURN_IF_ERROR(client.Remove(*port));
+  }
+
+  // Remove only signals the old ss-server; until it exits its port stays bound and ss-manager
+  // answers "port is not available" (leaving the port unlisted), so a short retry usually wins.
+  const auto give_up_at = Clock::now() + call_deadline_;
+  auto backoff = std::chrono::milliseconds(10);
+  while (true) {
+    Status st = client.Add(*port, key.secret, s->method);
+    if (!IsPortNotAvailable(st) || Clock::now() + backoff > give_up_at) return st;
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(200));
+  }
+}
+
+Status ShadowsocksBackend::DeleteKey(const Server& server, const Key& key) {
+  auto s = ParseSettings(server.settings);
+  if (!s.ok()) return s.status();
+  auto port = PortOf(*s, key);
+  if (!port.ok()) return port.status();
+  SsManagerClient client(s->manager, call_deadline_);
+  auto listed = client.List();
+  if (!listed.ok()) return listed.status();
+  // Only positive evidence of another password spares the port: a list that lost a datagram
+  // must not leave a revoked key running.
+  if (const ManagedPort* live = FindPort(*listed, *port)) {
+    if (live->password != key.secret) return Status::Ok();
+  }
+  return client.Remove(*port);
+}
+
+Result<std::vector<ports::RemoteKey>> ShadowsocksBackend::ListKeys(const Server& server) {
+  auto s = ParseSettings(server.settings);
+  if (!s.ok()) return s.status();
+  SsManagerClient client(s->manager, call_deadline_);
+  auto listed = client.List();
+  if (!listed.ok()) return listed.status();
+  std::vector<ports::RemoteKey> out;
+  for (const auto& p : *listed) {
+    if (p.port < s->port_from || p.port > s->port_to) continue;
+    out.push_back({std::to_string(p.port), p.password});
+  }
+  return out;
+}
+
+Status ShadowsocksBackend::Ping(const Server& server) {
+  auto s = ParseSettings(server.settings);
+  if (!s.ok()) return s.status();
+  SsManagerClient client(s->manager, call_deadline_);
+  auto stats = client.Ping();
+  return stats.ok() ? Status::Ok() : stats.status();
+}
+
+Result<std::string> ShadowsocksBackend::AccessLink(const Server& server, const Key& key) const {
+  auto s = ParseSettings(server.settings);
+  if (!s.ok()) return s.status();
+  auto port = PortOf(*s, key);
+  if (!port.ok()) return port.status();
+  if (server.public_host.empty()) {
+    return InvalidArgument("server \"" + server.name + "\" has no public_host");
+  }
+  return links::ShadowsocksLink(s->method, key.secret, server.public_host, *port, key.remote_name);
+}
+
+}  // namespace vpnhub::vpn::shadowsocks

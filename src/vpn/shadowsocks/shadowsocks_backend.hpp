@@ -1,0 +1,67 @@
+#pragma once
+// ports::VpnBackend for shadowsocks-libev servers run by ss-manager: one key is one port, with
+// its own ss-server process.
+//
+// Server settings (ServerSettings):
+//   manager     "host:port" of ss-manager's UDP control socket (required)
+//   method      AEAD cipher of every key, default chacha20-ietf-poly1305
+//   port_from   first port of the range the hub owns on that manager (required, 1..65535)
+//   port_to     last port of that range, inclusive (required, port_from..65535)
+// The key on slot s listens on port_from + s and its password is the key's secret.
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/domain.hpp"
+#include "core/ports/vpn_backend.hpp"
+#include "core/status.hpp"
+
+namespace vpnhub::vpn::shadowsocks {
+
+inline constexpr char kDefaultMethod[] = "chacha20-ietf-poly1305";
+
+// True for the AEAD ciphers shadowsocks-libev 3.3 supports: aes-128-gcm, aes-192-gcm,
+// aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305.
+bool IsSupportedMethod(const std::string& method);
+
+struct ShadowsocksSettings {
+  std::string manager;
+  std::string method = kDefaultMethod;
+  int port_from = 0;
+  int port_to = 0;
+};
+// Reads the settings above without I/O. kInvalidArgument names the setting that is wrong.
+Result<ShadowsocksSettings> ParseSettings(const ServerSettings& settings);
+
+// Thread-safe; holds no state but the deadline.
+class ShadowsocksBackend : public ports::VpnBackend {
+ public:
+  // `call_deadline` bounds each request to ss-manager (a CreateKey makes two or three).
+  explicit ShadowsocksBackend(std::chrono::milliseconds call_deadline = std::chrono::seconds(3));
+
+  ServerKind kind() const override { return ServerKind::kShadowsocks; }
+  // ParseSettings, plus 0 <= capacity <= the number of ports in port_from..port_to.
+  Status ValidateSettings(const Server& server) const override;
+  // Lists the manager's ports first: the key's port running with the same password and method is
+  // left untouched (a re-add would kill it); running with another one is removed and added again;
+  // absent is added. A "port is not available" answer is retried until one call deadline has
+  // passed (an ss-server that was just stopped may still hold the port), then it is kUnavailable
+  // with the manager's reply. A slot outside the port range or a secret ss-manager cannot hold is
+  // kInvalidArgument.
+  Status CreateKey(const Server& server, const Key& key) override;
+  // Removes the key's port, which is Ok also when it is not there. A port the manager lists with
+  // another password belongs to a newer key on the same slot: it is left alone and the call is Ok.
+  Status DeleteKey(const Server& server, const Key& key) override;
+  // The ports of this server's range the manager runs; remote_id is the port number as text and
+  // secret the password. Ports outside port_from..port_to are not the hub's and are left out.
+  Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
+  // Ok when the manager answers "ping".
+  Status Ping(const Server& server) override;
+  // The SIP002 link ss://base64url(method:secret)@public_host:port#remote_name.
+  Result<std::string> AccessLink(const Server& server, const Key& key) const override;
+
+ private:
+  std::chrono::milliseconds call_deadline_;
+};
+
+}  // namespace vpnhub::vpn::shadowsocks

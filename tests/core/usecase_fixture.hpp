@@ -1,0 +1,117 @@
+#pragma once
+// Use cases over a real in-memory SQLite store, a fake backend, clock and secrets.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "core/usecases/backends.hpp"
+#include "core/usecases/catalog.hpp"
+#include "core/usecases/expiry_sweep.hpp"
+#include "core/usecases/key_service.hpp"
+#include "core/usecases/task_executor.hpp"
+#include "fakes/capturing_log.hpp"
+#include "fakes/fake_backend.hpp"
+#include "fakes/fake_clock.hpp"
+#include "fakes/fake_secrets.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace vpnhub {
+
+class UseCaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = storage::SqliteStore::Open({":memory:"});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store = std::move(*s);
+    backends.Add(&backend);
+    catalog = std::make_unique<usecases::Catalog>(*store, backends, clock);
+    keys = std::make_unique<usecases::KeyService>(*store, secrets, clock, "en");
+    RetryPolicy policy;
+    policy.max_attempts = 3;
+    executor = std::make_unique<usecases::TaskExecutor>(*store, backends, clock, log, policy);
+    ASSERT_TRUE(catalog->AddLocation("nl").ok());
+  }
+
+  Server AddServer(int capacity, const std::string& host = "vpn.example.com") {
+    Server s;
+    s.kind = ServerKind::kShadowsocks;
+    s.public_host = host;
+    s.capacity = capacity;
+    s.name = "srv-" + host;
+    auto r = catalog->AddServer("nl", s);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : Server{};
+  }
+
+  usecases::IssueKeyRequest Request(TgId tg, Duration d = std::chrono::hours(24)) {
+    usecases::IssueKeyRequest req;
+    req.tg_id = tg;
+    req.location_name = "nl";
+    req.duration = d;
+    return req;
+  }
+
+  Task Claim(Id task_id) {
+    std::optional<Task> t;
+    Status st = store->Write([&](ports::StoreTx& tx) -> Status {
+      auto r = tx.ClaimTask(task_id, clock.Now(), std::chrono::seconds(60));
+      if (!r.ok()) return r.status();
+      t = *r;
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    EXPECT_TRUE(t.has_value()) << "task " << task_id << " not claimable";
+    return t.value_or(Task{});
+  }
+
+  Key GetKey(Id id) {
+    Key k;
+    EXPECT_TRUE(store
+                    ->Read([&](ports::StoreTx& tx) -> Status {
+                      auto r = tx.GetKey(id);
+                      if (!r.ok()) return r.status();
+                      k = *r;
+                      return Status::Ok();
+                    })
+                    .ok());
+    return k;
+  }
+
+  Task GetTask(Id id) {
+    Task t;
+    EXPECT_TRUE(store
+                    ->Read([&](ports::StoreTx& tx) -> Status {
+                      auto r = tx.GetTask(id);
+                      if (!r.ok()) return r.status();
+                      t = *r;
+                      return Status::Ok();
+                    })
+                    .ok());
+    return t;
+  }
+
+  std::vector<Task> TasksIn(TaskState state) {
+    std::vector<Task> out;
+    EXPECT_TRUE(store
+                    ->Read([&](ports::StoreTx& tx) -> Status {
+                      auto r = tx.ListTasks(state, 100000);
+                      if (!r.ok()) return r.status();
+                      out = *r;
+                      return Status::Ok();
+                    })
+                    .ok());
+    return out;
+  }
+
+  fakes::FakeClock clock;
+  fakes::FakeSecrets secrets;
+  fakes::FakeBackend backend;
+  fakes::CapturingLog log;
+  usecases::Backends backends;
+  std::unique_ptr<storage::SqliteStore> store;
+  std::unique_ptr<usecases::Catalog> catalog;
+  std::unique_ptr<usecases::KeyService> keys;
+  std::unique_ptr<usecases::TaskExecutor> executor;
+};
+
+}  // namespace vpnhub

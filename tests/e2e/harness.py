@@ -1,0 +1,166 @@
+"""Helpers for end-to-end tests: start the real vpnhub binary and a real ss-manager on loopback,
+run CLI commands, and always clean up. Standard library only (runs on Debian's /usr/bin/python3).
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+BINARY = os.environ.get("VPNHUB_BIN", "")
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+class SsManager:
+    """A real shadowsocks-libev ss-manager on 127.0.0.1, a child of the test."""
+
+    def __init__(self, workdir):
+        self.port = free_port(socket.SOCK_DGRAM)
+        self.dir = os.path.join(workdir, "ss")
+        os.makedirs(self.dir, exist_ok=True)
+        self.proc = subprocess.Popen(
+            ["ss-manager", "--manager-address", f"127.0.0.1:{self.port}", "-s", "127.0.0.1",
+             "-m", "chacha20-ietf-poly1305", "-D", self.dir, "-u"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(lambda: self.call("ping", 0.2) is not None, 10, what="ss-manager ping")
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.port}"
+
+    def call(self, request, timeout=1.0):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(timeout)
+            s.sendto(request.encode(), ("127.0.0.1", self.port))
+            try:
+                return s.recv(65536).decode()
+            except socket.timeout:
+                return None
+
+    def ports(self):
+        reply = self.call("list")
+        if reply is None:
+            raise AssertionError("ss-manager did not answer list")
+        return {int(item["server_port"]) for item in json.loads(reply)}
+
+    def pause(self):
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.proc.send_signal(signal.SIGCONT)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.resume()
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Vpnhub:
+    """The real vpnhub binary with its own database in a temporary folder."""
+
+    def __init__(self, workdir, **env):
+        self.dir = workdir
+        self.http_port = free_port()
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "DATABASE_URL": f"sqlite://{workdir}/vpnhub.db",
+            "HTTP_LISTEN": f"127.0.0.1:{self.http_port}",
+            "EXPIRY_SWEEP_INTERVAL_SEC": "1",
+            "LOG_FORMAT": "json",
+            "TASK_LEASE_SEC": "3",
+            "TASK_RETRY_BASE_MS": "200",
+            "VPN_CALL_TIMEOUT_MS": "500",
+        }
+        self.env.update({k: str(v) for k, v in env.items()})
+        self.proc = None
+        self.log_path = os.path.join(workdir, "serve.log")
+
+    @property
+    def db_path(self):
+        return os.path.join(self.dir, "vpnhub.db")
+
+    def cli(self, *args, check=True, timeout=30):
+        res = subprocess.run([BINARY, *args], cwd=self.dir, env=self.env, capture_output=True,
+                             text=True, timeout=timeout)
+        if check and res.returncode != 0:
+            raise AssertionError(f"vpnhub {' '.join(args)} exited {res.returncode}:\n"
+                                 f"{res.stdout}\n{res.stderr}")
+        return res
+
+    def cli_json(self, *args):
+        return json.loads(self.cli(*args, "--json").stdout)
+
+    def start(self):
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([BINARY, "serve"], cwd=self.dir, env=self.env,
+                                     stdout=self.log, stderr=self.log)
+        wait_until(lambda: self.get("/healthz")[0] == 200, 10, what="vpnhub /healthz")
+
+    def get(self, path):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}{path}",
+                                        timeout=2) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+        except (urllib.error.URLError, ConnectionError, socket.timeout):
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError(f"vpnhub exited with {self.proc.returncode}; log:\n"
+                                     + open(self.log_path).read())
+            return None, ""
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+
+    def key(self, key_id):
+        for k in self.cli_json("key", "list"):
+            if k["id"] == key_id:
+                return k
+        raise AssertionError(f"key {key_id} not listed")
+
+
+class Workdir:
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix="vpnhub-e2e-")
+        return self.path
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.path, ignore_errors=True)

@@ -1,0 +1,413 @@
+// SqliteStore: the Store contract on a file and in memory, plus SQLite-specific behaviour.
+#include "storage/sqlite/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+#include "storage/sqlite/connection.hpp"
+#include "storage/sqlite/migrations.hpp"
+#include "storage/sqlite_test_util.hpp"
+#include "storage/store_contract.hpp"
+
+namespace vpnhub::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract,
+                         ::testing::Values(StoreFactory{"file",
+                                                        [] { return TempFileStore::Make(); }},
+                                           StoreFactory{"memory",
+                                                        []() -> std::unique_ptr<ports::Store> {
+                                                          auto s = SqliteStore::Open({":memory:"});
+                                                          if (!s.ok()) return nullptr;
+                                                          return std::move(*s);
+                                                        }}),
+                         StoreFactoryName);
+
+std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path) {
+  auto s = SqliteStore::Open({path});
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  return s.ok() ? std::move(*s) : nullptr;
+}
+
+Id InsertUser(SqliteStore& store, TgId tg_id) {
+  Id id = 0;
+  Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+    User u;
+    u.tg_id = tg_id;
+    auto r = tx.InsertUser(u);
+    if (!r.ok()) return r.status();
+    id = *r;
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return id;
+}
+
+std::int64_t CountUsers(ports::Store& store) {
+  std::int64_t users = -1;
+  Status st = store.Read([&](ports::StoreTx& tx) -> Status {
+    auto stats = tx.Stats();
+    if (!stats.ok()) return stats.status();
+    users = stats->users;
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return users;
+}
+
+TEST(SqlitePathFromUrl, AcceptsSqliteUrls) {
+  auto rel = SqlitePathFromUrl("sqlite://./data/vpnhub.db");
+  ASSERT_TRUE(rel.ok()) << rel.status().ToString();
+  EXPECT_EQ(*rel, "./data/vpnhub.db");
+  auto abs = SqlitePathFromUrl("sqlite:///var/lib/v.db");
+  ASSERT_TRUE(abs.ok());
+  EXPECT_EQ(*abs, "/var/lib/v.db");
+  auto mem = SqlitePathFromUrl("sqlite://:memory:");
+  ASSERT_TRUE(mem.ok());
+  EXPECT_EQ(*mem, ":memory:");
+}
+
+TEST(SqlitePathFromUrl, RejectsEverythingElseWithoutEchoingSecrets) {
+  for (const char* url : {"", "sqlite://", "sqlite:/x.db", "/var/lib/v.db", "SQLITE://x.db",
+                          "postgres://vpnhub:hunter2@db:5432/vpnhub", "file:./x.db"}) {
+    auto r = SqlitePathFromUrl(url);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << url;
+    EXPECT_NE(r.status().message().find("sqlite://"), std::string::npos) << url;
+    EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos) << url;
+  }
+}
+
+TEST(SqliteStore, OpenRejectsAnEmptyPath) {
+  auto s = SqliteStore::Open({""});
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(SqliteStore, OpenCreatesTheParentDirectory) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::string path = (dir.path() / "data" / "nested" / "vpnhub.db").string();
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(fs::is_regular_file(path));
+  EXPECT_TRUE(store->Ping().ok());
+}
+
+TEST(SqliteStore, OpenFailsOnAFileThatIsNotADatabase) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::string path = dir.File("garbage.db");
+  std::ofstream(path) << std::string(4096, 'x');
+  auto s = SqliteStore::Open({path});
+  EXPECT_FALSE(s.ok());
+}
+
+TEST(SqliteStore, MigrationsAreRecordedAndIdempotent) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::string path = dir.File("vpnhub.db");
+  std::int64_t first_applied_at = 0;
+  {
+    auto store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    auto status = store->MigrationStatus();
+    ASSERT_TRUE(status.ok()) << status.status().ToString();
+    ASSERT_EQ(status->size(), SqliteEmbeddedMigrations().size());
+    ASSERT_FALSE(status->empty());
+    EXPECT_EQ((*status)[0].version, 1);
+    EXPECT_EQ((*status)[0].name, "init");
+    for (const MigrationInfo& m : *status) {
+      EXPECT_TRUE(m.applied) << m.version;
+      EXPECT_GT(m.applied_at_ms, 0) << m.version;
+    }
+    first_applied_at = (*status)[0].applied_at_ms;
+    auto again = store->Migrate();
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_TRUE(again->empty());
+  }
+  auto reopened = OpenOrDie(path);
+  ASSERT_NE(reopened, nullptr);
+  auto again = reopened->Migrate();
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+  auto status = reopened->MigrationStatus();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ((*status)[0].applied_at_ms, first_applied_at);
+}
+
+TEST(SqliteMigrations, AFailingMigrationRollsBackAndStops) {
+  auto conn = Connection::Open(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 1000);
+  ASSERT_TRUE(conn.ok());
+  const std::vector<EmbeddedMigration> migrations = {
+      {1, "one", "CREATE TABLE a (x INTEGER);"},
+      {2, "two", "CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1);"},
+      {3, "three", "CREATE TABLE c (x INTEGER);"},
+  };
+  auto applied = ApplyMigrations(**conn, migrations);
+  ASSERT_FALSE(applied.ok());
+  EXPECT_NE(applied.status().message().find("0002_two"), std::string::npos)
+      << applied.status().ToString();
+  EXPECT_NE(applied.status().message().find("nowhere"), std::string::npos);
+
+  auto status = ReadMigrationStatus(**conn, migrations);
+  ASSERT_TRUE(status.ok());
+  ASSERT_EQ(status->size(), 3u);
+  EXPECT_TRUE((*status)[0].applied);
+  EXPECT_FALSE((*status)[1].applied);
+  EXPECT_FALSE((*status)[2].applied);
+  EXPECT_TRUE((*conn)->Exec("SELECT * FROM a").ok());
+  EXPECT_FALSE((*conn)->Exec("SELECT * FROM b").ok());  // rolled back with its migration
+  EXPECT_FALSE((*conn)->Exec("SELECT * FROM c").ok());  // never reached
+
+  const std::vector<EmbeddedMigration> fixed = {
+      {1, "one", "CREATE TABLE a (x INTEGER);"},
+      {2, "two", "CREATE TABLE b (x INTEGER);"},
+      {3, "three", "CREATE TABLE c (x INTEGER);"},
+  };
+  auto resumed = ApplyMigrations(**conn, fixed);
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_EQ(*resumed, (std::vector<int>{2, 3}));
+}
+
+TEST(SqliteMigrations, DuplicateVersionsAreRejected) {
+  auto conn = Connection::Open(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 1000);
+  ASSERT_TRUE(conn.ok());
+  auto applied = ApplyMigrations(**conn, {{1, "a", "SELECT 1;"}, {1, "b", "SELECT 1;"}});
+  EXPECT_EQ(applied.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(SqliteStore, DataSurvivesReopen) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::string path = dir.File("vpnhub.db");
+  Id id = 0;
+  {
+    auto store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    id = InsertUser(*store, 4242);
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  Status st = store->Read([&](ports::StoreTx& tx) -> Status {
+    auto u = tx.GetUser(id);
+    if (!u.ok()) return u.status();
+    EXPECT_EQ(u->tg_id, 4242);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
+TEST(SqliteStore, PingFollowsTheDatabaseFile) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::string path = dir.File("vpnhub.db");
+  const std::string aside = dir.File("vpnhub.db.aside");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Ping().ok());
+
+  fs::rename(path, aside);
+  Status gone = store->Ping();
+  EXPECT_EQ(gone.code(), StatusCode::kUnavailable) << gone.ToString();
+  EXPECT_FALSE(fs::exists(path)) << "Ping must not create the file";
+
+  std::ofstream(path) << std::string(8192, 'g');
+  Status garbage = store->Ping();
+  EXPECT_EQ(garbage.code(), StatusCode::kUnavailable) << garbage.ToString();
+  fs::remove(path);
+
+  fs::rename(aside, path);
+  Status back = store->Ping();
+  EXPECT_TRUE(back.ok()) << back.ToString();
+  EXPECT_EQ(CountUsers(*store), 0);
+}
+
+// Counts users with the sqlite_child helper: a separate process that opens, reads and closes.
+std::int64_t CountUsersInAnotherProcess(const std::string& path) {
+  const std::string command = std::string("'") + VPNHUB_SQLITE_CHILD + "' '" + path + "' 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  std::string output;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
+  pclose(pipe);
+  const std::string marker = "CHILD_COUNT=";
+  auto at = output.find(marker);
+  EXPECT_NE(at, std::string::npos) << output;
+  return at == std::string::npos ? -1 : std::stoll(output.substr(at + marker.size()));
+}
+
+// Regression: Ping read the file header with an ifstream; closing that descriptor dropped this
+// process's POSIX locks on the database, so a CLI process closing its connection took itself for
+// the last user, checkpointed and deleted the WAL, and later writes of the service were invisible
+// to every other process.
+TEST(SqliteStore, PingLeavesOtherProcessesSeeingOurWrites) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::string path = dir.File("vpnhub.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  InsertUser(*store, 1);
+  ASSERT_TRUE(store->Ping().ok());
+  EXPECT_EQ(CountUsersInAnotherProcess(path), 1);
+  InsertUser(*store, 2);
+  ASSERT_TRUE(store->Ping().ok());
+  EXPECT_EQ(CountUsersInAnotherProcess(path), 2);
+  InsertUser(*store, 3);
+  EXPECT_EQ(CountUsersInAnotherProcess(path), 3);
+  EXPECT_EQ(CountUsers(*store), 3);
+}
+
+TEST(SqliteStore, PingWorksInMemory) {
+  auto store = OpenOrDie(":memory:");
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->Ping().ok());
+}
+
+TEST(SqliteStore, DueForExpiryQueryUsesTheStateExpiresIndex) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  auto store = OpenOrDie(dir.File("vpnhub.db"));
+  ASSERT_NE(store, nullptr);
+  auto plan = store->ExplainDueForExpiry();
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_NE(plan->find("USING INDEX keys_state_expires (state=? AND expires_at<?)"),
+            std::string::npos)
+      << *plan;
+  EXPECT_EQ(plan->find("TEMP B-TREE"), std::string::npos) << *plan;  // no sort: index order
+  EXPECT_EQ(plan->find("SCAN"), std::string::npos) << *plan;
+}
+
+TEST(SqliteStore, TheWalIsCheckpointedWhileTheStoreStaysOpen) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::string path = dir.File("vpnhub.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  const auto initial_size = fs::file_size(path);
+  // About 6 MB of rows in 30 commits: well past the 1000-frame checkpoint threshold.
+  for (int batch = 0; batch < 30; ++batch) {
+    Status st = store->Write([&](ports::StoreTx& tx) -> Status {
+      for (int i = 0; i < 50; ++i) {
+        User u;
+        u.tg_id = batch * 1000 + i;
+        u.username = std::string(4000, static_cast<char>('a' + i % 26));
+        auto id = tx.InsertUser(u);
+        if (!id.ok()) return id.status();
+      }
+      return Status::Ok();
+    });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  // Only a checkpoint moves pages from the -wal file into the database file.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (fs::file_size(path) < initial_size + 2'000'000 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(fs::file_size(path), initial_size + 2'000'000);
+  EXPECT_EQ(CountUsers(*store), 1500);
+}
+
+TEST(SqliteStore, ExceptionInACallbackRollsBack) {
+  auto store = OpenOrDie(":memory:");
+  ASSERT_NE(store, nullptr);
+  Status st = store->Write([](ports::StoreTx& tx) -> Status {
+    User u;
+    u.tg_id = 1;
+    (void)tx.InsertUser(u);
+    throw std::runtime_error("boom");
+  });
+  EXPECT_EQ(st.code(), StatusCode::kInternal);
+  EXPECT_NE(st.message().find("boom"), std::string::npos);
+  EXPECT_EQ(CountUsers(*store), 0);
+  EXPECT_GT(InsertUser(*store, 1), 0);
+}
+
+TEST(SqliteStore, ReadRunsWhileAWriteTransactionIsOpen) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  auto store = OpenOrDie(dir.File("vpnhub.db"));
+  ASSERT_NE(store, nullptr);
+  std::promise<void> writing;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::thread writer([&] {
+    Status st = store->Write([&](ports::StoreTx& tx) -> Status {
+      User u;
+      u.tg_id = 77;
+      auto id = tx.InsertUser(u);
+      if (!id.ok()) return id.status();
+      writing.set_value();
+      released.wait();
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  });
+  writing.get_future().wait();
+  auto reader = std::async(std::launch::async, [&] { return CountUsers(*store); });
+  const bool finished = reader.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  release.set_value();
+  writer.join();
+  ASSERT_TRUE(finished) << "Read waited for the writer";
+  EXPECT_EQ(reader.get(), 0);  // the open transaction is not visible
+  EXPECT_EQ(CountUsers(*store), 1);
+}
+
+TEST(SqliteStore, ReadSeesOneSnapshot) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  auto store = OpenOrDie(dir.File("vpnhub.db"));
+  ASSERT_NE(store, nullptr);
+  InsertUser(*store, 1);
+  std::int64_t before = -1;
+  std::int64_t after = -1;
+  Status st = store->Read([&](ports::StoreTx& tx) -> Status {
+    auto s1 = tx.Stats();
+    if (!s1.ok()) return s1.status();
+    before = s1->users;
+    std::thread([&] { InsertUser(*store, 2); }).join();
+    auto s2 = tx.Stats();
+    if (!s2.ok()) return s2.status();
+    after = s2->users;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(before, 1);
+  EXPECT_EQ(after, 1);
+  EXPECT_EQ(CountUsers(*store), 2);
+}
+
+TEST(SqliteStore, ManyConcurrentReadersShareASmallPool) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  SqliteOptions options;
+  options.path = dir.File("vpnhub.db");
+  options.read_connections = 2;
+  auto opened = SqliteStore::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  SqliteStore& store = **opened;
+  InsertUser(store, 1);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 100; ++i) {
+        if (CountUsers(store) != 1) ++wrong;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+}  // namespace
+}  // namespace vpnhub::storage

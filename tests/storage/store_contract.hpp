@@ -1,0 +1,15 @@
+#pragma once
+// The contract of ports::Store (core/ports/store.hpp), as a value-parameterised gtest suite that
+// every implementation runs. Include this header in exactly one test file per implementation
+// (it defines the TEST_P cases) and instantiate the suite there:
+//
+//   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract,
+//                            ::testing::Values(StoreFactory{"file", [] { return ...; }}),
+//                            StoreFactoryName);
+//
+// Each test gets a fresh, empty, migrated store from the factory.
+#include "storage/store_contract_catalog.hpp"
+#include "storage/store_contract_fixture.hpp"
+#include "storage/store_contract_keys.hpp"
+#include "storage/store_contract_tasks.hpp"
+#include "storage/store_contract_transactions.hpp"

@@ -1,0 +1,222 @@
+#pragma once
+// Store contract: users, locations, servers. Part of store_contract.hpp.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/store_contract_fixture.hpp"
+
+namespace vpnhub::storage {
+
+TEST_P(StoreContract, InsertedUserRoundTrips) {
+  User u = MakeUser(1001);
+  u.lang = "ru";
+  u.referrer_id = 77;
+  u.source = "utm_x";
+  u.blocked_bot = true;
+  u.banned = true;
+  u.created_at = At(5);
+  auto id = InWrite([&](ports::StoreTx& tx) { return tx.InsertUser(u); });
+  ASSERT_TRUE(IsOk(id));
+  EXPECT_GT(*id, 0);
+
+  auto by_tg = InRead([&](ports::StoreTx& tx) { return tx.FindUserByTgId(1001); });
+  ASSERT_TRUE(IsOk(by_tg));
+  ASSERT_TRUE(by_tg->has_value());
+  const User& got = **by_tg;
+  EXPECT_EQ(got.id, *id);
+  EXPECT_EQ(got.tg_id, 1001);
+  EXPECT_EQ(got.username, "user1001");
+  EXPECT_EQ(got.lang, "ru");
+  EXPECT_EQ(got.referrer_id, std::optional<Id>(77));
+  EXPECT_EQ(got.source, "utm_x");
+  EXPECT_TRUE(got.blocked_bot);
+  EXPECT_TRUE(got.banned);
+  EXPECT_FALSE(got.trial_used);
+  EXPECT_EQ(got.created_at, At(5));
+
+  auto by_id = InRead([&](ports::StoreTx& tx) { return tx.GetUser(*id); });
+  ASSERT_TRUE(IsOk(by_id));
+  EXPECT_EQ(by_id->tg_id, 1001);
+  EXPECT_EQ(by_id->referrer_id, std::optional<Id>(77));
+}
+
+TEST_P(StoreContract, UserWithoutReferrerHasNone) {
+  Id id = AddUser(1);
+  auto u = InRead([&](ports::StoreTx& tx) { return tx.GetUser(id); });
+  ASSERT_TRUE(IsOk(u));
+  EXPECT_FALSE(u->referrer_id.has_value());
+}
+
+TEST_P(StoreContract, MissingUserIsEmptyOrNotFound) {
+  auto by_tg = InRead([&](ports::StoreTx& tx) { return tx.FindUserByTgId(42); });
+  ASSERT_TRUE(IsOk(by_tg));
+  EXPECT_FALSE(by_tg->has_value());
+  auto by_id = InRead([&](ports::StoreTx& tx) { return tx.GetUser(42); });
+  EXPECT_TRUE(HasCode(by_id, StatusCode::kNotFound));
+}
+
+TEST_P(StoreContract, DuplicateTgIdIsAlreadyExists) {
+  AddUser(7);
+  auto dup = InWrite([&](ports::StoreTx& tx) { return tx.InsertUser(MakeUser(7)); });
+  EXPECT_TRUE(HasCode(dup, StatusCode::kAlreadyExists));
+  auto page = InRead([&](ports::StoreTx& tx) { return tx.ListUsers(0, 100); });
+  ASSERT_TRUE(IsOk(page));
+  EXPECT_EQ(page->size(), 1u);
+}
+
+TEST_P(StoreContract, ListUsersPagesByIdAfter) {
+  std::vector<Id> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(AddUser(100 + i));
+  auto first = InRead([&](ports::StoreTx& tx) { return tx.ListUsers(0, 2); });
+  ASSERT_TRUE(IsOk(first));
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, ids[0]);
+  EXPECT_EQ((*first)[1].id, ids[1]);
+  auto rest = InRead([&](ports::StoreTx& tx) { return tx.ListUsers(ids[1], 10); });
+  ASSERT_TRUE(IsOk(rest));
+  ASSERT_EQ(rest->size(), 3u);
+  EXPECT_EQ((*rest)[0].id, ids[2]);
+  EXPECT_EQ((*rest)[2].id, ids[4]);
+  auto none = InRead([&](ports::StoreTx& tx) { return tx.ListUsers(ids[4], 10); });
+  ASSERT_TRUE(IsOk(none));
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContract, MarkTrialUsedIsCompareAndSet) {
+  Id id = AddUser(5);
+  EXPECT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.MarkTrialUsed(id); })));
+  auto u = InRead([&](ports::StoreTx& tx) { return tx.GetUser(id); });
+  ASSERT_TRUE(IsOk(u));
+  EXPECT_TRUE(u->trial_used);
+  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.MarkTrialUsed(id); }),
+                      StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.MarkTrialUsed(id + 99); }),
+                      StatusCode::kNotFound));
+}
+
+TEST_P(StoreContract, LocationNamesAreUniqueAndCaseSensitive) {
+  Id nl = AddLocation("nl");
+  Id big_nl = AddLocation("NL");
+  EXPECT_NE(nl, big_nl);
+  Location dup;
+  dup.name = "nl";
+  auto r = InWrite([&](ports::StoreTx& tx) { return tx.InsertLocation(dup); });
+  EXPECT_TRUE(HasCode(r, StatusCode::kAlreadyExists));
+}
+
+TEST_P(StoreContract, FindAndListLocations) {
+  Location de;
+  de.name = "de";
+  de.enabled = false;
+  auto de_id = InWrite([&](ports::StoreTx& tx) { return tx.InsertLocation(de); });
+  ASSERT_TRUE(IsOk(de_id));
+  Id fi = AddLocation("fi");
+
+  auto found = InRead([&](ports::StoreTx& tx) { return tx.FindLocationByName("de"); });
+  ASSERT_TRUE(IsOk(found));
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, *de_id);
+  EXPECT_EQ((*found)->name, "de");
+  EXPECT_FALSE((*found)->enabled);
+
+  auto missing = InRead([&](ports::StoreTx& tx) { return tx.FindLocationByName("DE"); });
+  ASSERT_TRUE(IsOk(missing));
+  EXPECT_FALSE(missing->has_value());
+
+  auto all = InRead([&](ports::StoreTx& tx) { return tx.ListLocations(); });
+  ASSERT_TRUE(IsOk(all));
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, *de_id);
+  EXPECT_EQ((*all)[1].id, fi);
+  EXPECT_TRUE((*all)[1].enabled);
+}
+
+TEST_P(StoreContract, InsertedServerRoundTrips) {
+  Id loc = AddLocation("nl");
+  Server s = MakeServer(loc, "nl-1", 25);
+  s.settings["port_from"] = "20000";
+  s.settings["quote\"and\\slash"] = "ünïcode \"value\"";
+  s.healthy = false;
+  s.created_at = At(9);
+  auto id = InWrite([&](ports::StoreTx& tx) { return tx.InsertServer(s); });
+  ASSERT_TRUE(IsOk(id));
+
+  auto got = InRead([&](ports::StoreTx& tx) { return tx.GetServer(*id); });
+  ASSERT_TRUE(IsOk(got));
+  EXPECT_EQ(got->id, *id);
+  EXPECT_EQ(got->location_id, loc);
+  EXPECT_EQ(got->kind, ServerKind::kShadowsocks);
+  EXPECT_EQ(got->name, "nl-1");
+  EXPECT_EQ(got->settings, s.settings);
+  EXPECT_EQ(got->public_host, "nl-1.example.com");
+  EXPECT_EQ(got->capacity, 25);
+  EXPECT_EQ(got->used_slots, 0);
+  EXPECT_TRUE(got->enabled);
+  EXPECT_FALSE(got->healthy);
+  EXPECT_EQ(got->created_at, At(9));
+
+  auto missing = InRead([&](ports::StoreTx& tx) { return tx.GetServer(*id + 100); });
+  EXPECT_TRUE(HasCode(missing, StatusCode::kNotFound));
+}
+
+TEST_P(StoreContract, DuplicateServerNameIsAlreadyExists) {
+  Id loc = AddLocation("nl");
+  AddServer(loc, "nl-1");
+  auto dup =
+      InWrite([&](ports::StoreTx& tx) { return tx.InsertServer(MakeServer(loc, "nl-1", 3)); });
+  EXPECT_TRUE(HasCode(dup, StatusCode::kAlreadyExists));
+}
+
+TEST_P(StoreContract, ListServersFiltersByLocationAndCountsHeldSlots) {
+  Id nl = AddLocation("nl");
+  Id de = AddLocation("de");
+  Id nl1 = AddServer(nl, "nl-1");
+  Id de1 = AddServer(de, "de-1");
+  Id nl2 = AddServer(nl, "nl-2");
+  Id user = AddUser(1);
+  AddKey(MakeKey(user, nl1, 0, KeyState::kPending));
+  AddKey(MakeKey(user, nl1, 1, KeyState::kActive));
+  AddKey(MakeKey(user, nl1, 2, KeyState::kRevoking));
+  AddKey(MakeKey(user, nl1, 3, KeyState::kRevoked));
+  AddKey(MakeKey(user, nl1, 4, KeyState::kFailed));
+  AddKey(MakeKey(user, de1, 0, KeyState::kActive));
+
+  auto all = InRead([&](ports::StoreTx& tx) { return tx.ListServers(std::nullopt); });
+  ASSERT_TRUE(IsOk(all));
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].id, nl1);
+  EXPECT_EQ((*all)[0].used_slots, 3);
+  EXPECT_EQ((*all)[1].id, de1);
+  EXPECT_EQ((*all)[1].used_slots, 1);
+  EXPECT_EQ((*all)[2].id, nl2);
+  EXPECT_EQ((*all)[2].used_slots, 0);
+
+  auto in_nl = InRead([&](ports::StoreTx& tx) { return tx.ListServers(nl); });
+  ASSERT_TRUE(IsOk(in_nl));
+  ASSERT_EQ(in_nl->size(), 2u);
+  EXPECT_EQ((*in_nl)[0].id, nl1);
+  EXPECT_EQ((*in_nl)[1].id, nl2);
+  EXPECT_EQ((*in_nl)[0].settings.at("method"), "chacha20-ietf-poly1305");
+
+  auto one = InRead([&](ports::StoreTx& tx) { return tx.GetServer(nl1); });
+  ASSERT_TRUE(IsOk(one));
+  EXPECT_EQ(one->used_slots, 3);
+}
+
+TEST_P(StoreContract, SetServerHealthyFlipsTheFlag) {
+  Id loc = AddLocation("nl");
+  Id id = AddServer(loc, "nl-1");
+  ASSERT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.SetServerHealthy(id, false); })));
+  auto s = InRead([&](ports::StoreTx& tx) { return tx.GetServer(id); });
+  ASSERT_TRUE(IsOk(s));
+  EXPECT_FALSE(s->healthy);
+  ASSERT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.SetServerHealthy(id, true); })));
+  s = InRead([&](ports::StoreTx& tx) { return tx.GetServer(id); });
+  ASSERT_TRUE(IsOk(s));
+  EXPECT_TRUE(s->healthy);
+}
+
+}  // namespace vpnhub::storage
