@@ -72,7 +72,8 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
     so.host = cfg.http_host;
     so.port = cfg.http_port;
     so.threads = cfg.http_threads;
-    server = std::make_unique<http::HttpServer>(so, std::move(router), &ctx.registry);
+    server =
+        std::make_unique<http::HttpServer>(so, std::move(router), &ctx.registry, ctx.log.get());
     Status st = server->Start();
     if (!st.ok()) {
       ctx.log->Error("http.start_failed",

@@ -250,6 +250,7 @@ class Worker {
   tcp::acceptor acceptor_;
   asio::steady_timer grace_timer_;
   asio::steady_timer retry_timer_;
+  tcp::endpoint peer_;  // filled by the one pending accept
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::shared_ptr<Gate> gate_;
   std::thread thread_;
@@ -265,11 +266,11 @@ class Worker {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Worker& worker, Socket socket)
-      : worker_(worker), opts_(worker.core().options), stream_(std::move(socket)) {
-    beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ip_ = ep.address().to_string();
+  Session(Worker& worker, Socket socket, const tcp::endpoint& peer)
+      : worker_(worker),
+        opts_(worker.core().options),
+        stream_(std::move(socket)),
+        remote_ip_(peer.address().to_string()) {
     worker_.Link(this);
   }
   ~Session() { worker_.Unlink(this); }
@@ -470,15 +471,15 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return;
     // Stop may have begun while this write was in flight.
     if (close_ || worker_.stopping()) {
-      beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
       if (linger_) Linger();
-      return;
+      return;  // the socket closes (FIN) with the session
     }
     DoRead();
   }
 
   void Linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     state_ = State::kClosing;
     lingered_ = 0;
     buffer_.consume(buffer_.size());
@@ -582,8 +583,10 @@ void Worker::RunLoop() {
 }
 
 void Worker::DoAccept() {
-  acceptor_.async_accept(
-      ioc_, [this](beast::error_code ec, Socket socket) { OnAccept(ec, std::move(socket)); });
+  // The peer address comes with accept(): no getpeername per connection.
+  acceptor_.async_accept(ioc_, peer_, [this](beast::error_code ec, Socket socket) {
+    OnAccept(ec, std::move(socket));
+  });
 }
 
 void Worker::OnAccept(beast::error_code ec, Socket socket) {
@@ -598,7 +601,7 @@ void Worker::OnAccept(beast::error_code ec, Socket socket) {
   }
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  std::make_shared<Session>(*this, std::move(socket))->Start();
+  std::make_shared<Session>(*this, std::move(socket), peer_)->Start();
   DoAccept();
 }
 
