@@ -5,43 +5,9 @@
 #include <utility>
 
 #include "metrics/registry.hpp"
+#include "util/text.hpp"
 
 namespace vpnhub::http {
-
-std::string JsonQuote(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
 
 void AddOpsRoutes(Router& router, OpsRoutesOptions options) {
   router.Add("GET", "/healthz", [](const Request&) {
@@ -60,7 +26,7 @@ void AddOpsRoutes(Router& router, OpsRoutesOptions options) {
     }
     r.status = 503;
     std::string detail = shared->ready_detail ? shared->ready_detail() : std::string();
-    r.body = "{\"status\":\"not_ready\",\"detail\":" + JsonQuote(detail) + "}";
+    r.body = "{\"status\":\"not_ready\",\"detail\":" + util::JsonQuote(detail) + "}";
     return r;
   });
 

@@ -29,7 +29,4 @@ struct OpsRoutesOptions {
 // (HEAD works for each.)
 void AddOpsRoutes(Router& router, OpsRoutesOptions options);
 
-// `s` as a JSON string literal, quotes included.
-std::string JsonQuote(const std::string& s);
-
 }  // namespace vpnhub::http

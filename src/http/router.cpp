@@ -1,20 +1,12 @@
 #include <algorithm>
 
 #include "http/server.hpp"
+#include "util/text.hpp"
 
 namespace vpnhub::http {
 namespace {
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using util::EqualsIgnoreCase;
 
 }  // namespace
 

@@ -28,6 +28,7 @@
 
 #include "core/ports/event_log.hpp"
 #include "metrics/registry.hpp"
+#include "util/text.hpp"
 
 namespace vpnhub::http {
 namespace {
@@ -62,16 +63,7 @@ std::vector<double> DurationBuckets() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using util::EqualsIgnoreCase;
 
 void AppendUint(std::string& out, std::uint64_t v) {
   char buf[24];

@@ -128,11 +128,5 @@ TEST(OpsRoutesNoRegistry, MetricsIsNotRegisteredAndReadyDefaultsToReady) {
   EXPECT_EQ(r->status, 200);
 }
 
-TEST(JsonQuoteTest, EscapesControlAndQuoteCharacters) {
-  EXPECT_EQ(JsonQuote(""), "\"\"");
-  EXPECT_EQ(JsonQuote("a\"b\\c\n\t\x01"), "\"a\\\"b\\\\c\\n\\t\\u0001\"");
-  EXPECT_EQ(JsonQuote("привет"), "\"привет\"");
-}
-
 }  // namespace
 }  // namespace vpnhub::http
