@@ -4,8 +4,9 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libboost-dev libboost-system-dev libsqlite3-dev
-  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev)
-test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev shadowsocks-libev curl python3 procps
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev
+  libqrencode-dev libpng-dev)
+test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev shadowsocks-libev curl python3 procps
   sqlite3 wrk nginx-light bc)
 
 want=("${build_pkgs[@]}")

@@ -116,6 +116,7 @@ std::string MaskValue(std::string_view name, std::string_view value) {
     return StartsWith(value, "sqlite://") ? std::string(value) : MaskUrlSecret(value);
   }
   if (name == "NATS_SERVERS" || name == "NATS_URL") return MaskUrlList(value);
+  if (name == "TELEGRAM_WEBHOOK_SECRET") return value.empty() ? "" : "****";
   return std::string(value);
 }
 
@@ -295,6 +296,27 @@ void ParseTelegram(Parser& p, Config& cfg) {
   } else {
     p.Fail("TELEGRAM_API_URL", p.Get("TELEGRAM_API_URL"), "an http:// or https:// URL");
   }
+
+  cfg.telegram_webhook_url = p.Get("TELEGRAM_WEBHOOK_URL");
+  if (!cfg.telegram_webhook_url.empty() &&
+      !HasSchemeAndHost(cfg.telegram_webhook_url, {"https://"})) {
+    p.Fail("TELEGRAM_WEBHOOK_URL", cfg.telegram_webhook_url,
+           "an https:// URL Telegram can reach (ports 443, 80, 88 or 8443), or empty for long "
+           "polling");
+  }
+  cfg.telegram_webhook_secret = p.Get("TELEGRAM_WEBHOOK_SECRET");
+  if (cfg.telegram_webhook_secret.size() > 256 ||
+      cfg.telegram_webhook_secret.find_first_not_of(
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+          std::string::npos) {
+    p.Fail("TELEGRAM_WEBHOOK_SECRET", cfg.telegram_webhook_secret,
+           "1 to 256 characters of A-Z a-z 0-9 _ - (empty = a random one per start)");
+  }
+  p.Int("TELEGRAM_POLL_TIMEOUT_SEC", 1, 50, &cfg.telegram_poll_timeout_sec);
+  p.Int("TELEGRAM_RATE_PER_SEC", 1, 1000, &cfg.telegram_rate_per_sec);
+  p.Int("TELEGRAM_CHAT_INTERVAL_MS", 0, 60000, &cfg.telegram_chat_interval_ms);
+  p.Int("ALERT_COOLDOWN_SEC", 1, 604800, &cfg.alert_cooldown_sec);
+  p.Int("NOTICE_INTERVAL_SEC", 1, 86400, &cfg.notice_interval_sec);
 }
 
 void ParseChannel(Parser& p, Config& cfg) {
@@ -438,6 +460,15 @@ const std::vector<VarDoc>& ConfigVariables() {
       {"LANGUAGES", "en", "default language: en or ru", false},
       {"TELEGRAM_API_URL", "https://api.telegram.org", "Telegram Bot API base URL, http(s)://",
        false},
+      {"TELEGRAM_WEBHOOK_URL", "",
+       "public https:// URL of POST /telegram/webhook; empty = long polling", false},
+      {"TELEGRAM_WEBHOOK_SECRET", "",
+       "secret_token checked on every webhook call; empty = a random one per start", true},
+      {"TELEGRAM_POLL_TIMEOUT_SEC", "25", "long-polling timeout of getUpdates, 1..50 s", false},
+      {"TELEGRAM_RATE_PER_SEC", "30", "messages per second to Telegram in total, 1..1000", false},
+      {"TELEGRAM_CHAT_INTERVAL_MS", "1000", "minimum gap between messages to one chat, ms", false},
+      {"ALERT_COOLDOWN_SEC", "3600", "one admin alert per subject per this many seconds", false},
+      {"NOTICE_INTERVAL_SEC", "60", "how often expiry notices are looked for, 1..86400 s", false},
       {"CHECK_FOLLOW", "0", "require a channel subscription: 0/1 (or true/false)", false},
       {"ID_CHANNEL", "", "channel chat id (e.g. -1001234567890); required when CHECK_FOLLOW=1",
        false},
@@ -603,6 +634,13 @@ std::string RenderConfig(const Config& c) {
       {"NAME", c.name},
       {"LANGUAGES", c.default_lang},
       {"TELEGRAM_API_URL", c.telegram_api_url},
+      {"TELEGRAM_WEBHOOK_URL", c.telegram_webhook_url},
+      {"TELEGRAM_WEBHOOK_SECRET", MaskValue("TELEGRAM_WEBHOOK_SECRET", c.telegram_webhook_secret)},
+      {"TELEGRAM_POLL_TIMEOUT_SEC", std::to_string(c.telegram_poll_timeout_sec)},
+      {"TELEGRAM_RATE_PER_SEC", std::to_string(c.telegram_rate_per_sec)},
+      {"TELEGRAM_CHAT_INTERVAL_MS", std::to_string(c.telegram_chat_interval_ms)},
+      {"ALERT_COOLDOWN_SEC", std::to_string(c.alert_cooldown_sec)},
+      {"NOTICE_INTERVAL_SEC", std::to_string(c.notice_interval_sec)},
       {"CHECK_FOLLOW", c.check_follow ? "1" : "0"},
       {"ID_CHANNEL", c.id_channel ? std::to_string(*c.id_channel) : ""},
       {"LINK_CHANNEL", c.link_channel},

@@ -18,11 +18,18 @@ namespace vpnhub::app {
 // (ParseConfig({}) is the all-defaults one).
 struct Config {
   // Telegram.
-  std::string tg_token;            // secret; empty = bot disabled
-  std::vector<TgId> admin_tg_ids;  // ADMIN_TG_ID, in the given order
-  std::string name;                // NAME: shown to users
-  std::string default_lang;        // LANGUAGES: "en" or "ru"
-  std::string telegram_api_url;    // without a trailing '/'
+  std::string tg_token;                 // secret; empty = bot disabled
+  std::vector<TgId> admin_tg_ids;       // ADMIN_TG_ID, in the given order
+  std::string name;                     // NAME: shown to users
+  std::string default_lang;             // LANGUAGES: "en" or "ru"
+  std::string telegram_api_url;         // without a trailing '/'
+  std::string telegram_webhook_url;     // empty = long polling
+  std::string telegram_webhook_secret;  // secret; empty = random per start
+  int telegram_poll_timeout_sec = 0;
+  int telegram_rate_per_sec = 0;
+  int telegram_chat_interval_ms = 0;
+  int alert_cooldown_sec = 0;
+  int notice_interval_sec = 0;
   // Channel-follow gate.
   bool check_follow = false;
   std::optional<std::int64_t> id_channel;  // set whenever check_follow is

@@ -7,9 +7,11 @@
 #include "core/ports/event_log.hpp"
 #include "core/ports/store.hpp"
 #include "core/usecases/backends.hpp"
+#include "core/usecases/bot_service.hpp"
 #include "core/usecases/catalog.hpp"
 #include "core/usecases/expiry_sweep.hpp"
 #include "core/usecases/key_service.hpp"
+#include "core/usecases/notices.hpp"
 #include "core/usecases/task_executor.hpp"
 #include "metrics/registry.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -29,6 +31,10 @@ struct Context {
   std::unique_ptr<usecases::KeyService> keys;
   std::unique_ptr<usecases::TaskExecutor> executor;
   std::unique_ptr<usecases::ExpirySweep> sweep;
+  usecases::AlertPolicy alert_policy;
+  std::unique_ptr<usecases::AdminAlerts> alerts;
+  std::unique_ptr<usecases::ExpiryNotices> notices;
+  std::unique_ptr<usecases::BotService> bot;
 
   // The key's link, or a note saying why there is none.
   std::string LinkFor(const Server& server, const Key& key) const;

@@ -83,4 +83,50 @@ std::optional<TaskState> ParseTaskState(const std::string& name) {
   return std::nullopt;
 }
 
+const char* MessageKindName(MessageKind kind) {
+  switch (kind) {
+    case MessageKind::kText:
+      return "text";
+    case MessageKind::kKeyReady:
+      return "key_ready";
+    case MessageKind::kExpiryNotice:
+      return "expiry_notice";
+    case MessageKind::kKeyExpired:
+      return "key_expired";
+    case MessageKind::kAdminAlert:
+      return "admin_alert";
+  }
+  return "unknown";
+}
+
+std::optional<MessageKind> ParseMessageKind(const std::string& name) {
+  for (auto k : {MessageKind::kText, MessageKind::kKeyReady, MessageKind::kExpiryNotice,
+                 MessageKind::kKeyExpired, MessageKind::kAdminAlert}) {
+    if (name == MessageKindName(k)) return k;
+  }
+  return std::nullopt;
+}
+
+const char* MessageStateName(MessageState state) {
+  switch (state) {
+    case MessageState::kPending:
+      return "pending";
+    case MessageState::kSending:
+      return "sending";
+    case MessageState::kSent:
+      return "sent";
+    case MessageState::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+std::optional<MessageState> ParseMessageState(const std::string& name) {
+  for (auto s : {MessageState::kPending, MessageState::kSending, MessageState::kSent,
+                 MessageState::kFailed}) {
+    if (name == MessageStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
 }  // namespace vpnhub

@@ -71,7 +71,11 @@ struct Key {
   Time expires_at{};
   std::int64_t traffic_limit_bytes = 0;  // 0 = unlimited
   bool is_trial = false;
-  int notified_flags = 0;
+  // Send the person their link (KeyReady message) when the key becomes active.
+  bool announce_when_ready = false;
+  int notified_flags = 0;  // NoticeFlag bits already sent (or skipped as not applicable)
+  // When the next expiry notice is due; nullopt when none is pending. Indexed.
+  std::optional<Time> next_notice_at;
   std::string last_error;
   Time created_at{};
   Time updated_at{};
@@ -99,6 +103,51 @@ struct Task {
   std::string last_error;
   Time created_at{};
   Time updated_at{};
+};
+
+// Expiry notices, each sent at most once per key.
+enum NoticeFlag : int { kNotice3Days = 1, kNotice1Day = 2, kNoticeExpired = 4 };
+
+// Messages to people go through a persistent queue (the outgoing_messages table).
+enum class MessageKind {
+  kText,          // rendered by whoever enqueued it: text + keyboard as stored
+  kKeyReady,      // rendered at send time from the key (subject_id): link, QR photo, how to connect
+  kExpiryNotice,  // rendered at send time from the key: "ends in ..."
+  kKeyExpired,    // rendered at send time from the key
+  kAdminAlert,    // text as stored, sent to an admin
+};
+const char* MessageKindName(MessageKind kind);
+std::optional<MessageKind> ParseMessageKind(const std::string& name);
+
+// Lower goes first: admin alerts, then replies to a person's own action, then bulk notices.
+enum class MessagePriority { kAlert = 0, kReply = 1, kBulk = 2 };
+
+enum class MessageState { kPending, kSending, kSent, kFailed };
+const char* MessageStateName(MessageState state);
+std::optional<MessageState> ParseMessageState(const std::string& name);
+
+struct InlineButton {
+  std::string text;
+  std::string callback_data;  // ids only; checked server-side when pressed
+  std::string url;            // a link button when set
+};
+using InlineKeyboard = std::vector<std::vector<InlineButton>>;
+
+struct OutgoingMessage {
+  Id id = 0;
+  TgId chat_id = 0;
+  MessageKind kind = MessageKind::kText;
+  MessagePriority priority = MessagePriority::kReply;
+  Id subject_id = 0;  // the key for key messages
+  std::string text;   // Telegram HTML for kText / kAdminAlert
+  InlineKeyboard keyboard;
+  std::int64_t edit_message_id = 0;  // edit this message instead of sending a new one
+  std::string photo_qr;              // when set: send a photo of this text as a QR code
+  MessageState state = MessageState::kPending;
+  int attempts = 0;
+  Time next_attempt_at{};  // when pending: not before; when sending: lease end
+  std::string last_error;
+  Time created_at{};
 };
 
 struct Tariff {

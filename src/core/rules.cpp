@@ -1,6 +1,7 @@
 #include "core/rules.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace vpnhub {
 
@@ -46,6 +47,43 @@ Result<std::vector<Tariff>> BuildTariffs(const std::vector<std::int64_t>& prices
     out.push_back({months[i], prices[i]});
   }
   return out;
+}
+
+namespace {
+
+constexpr Duration kDay = std::chrono::hours(24);
+
+struct NoticeStep {
+  int flag;
+  Duration before;  // how long before expiry it is due
+};
+constexpr NoticeStep kNoticeSteps[] = {
+    {kNotice3Days, 3 * kDay}, {kNotice1Day, kDay}, {kNoticeExpired, Duration(0)}};
+
+}  // namespace
+
+NoticePlan PlanNotices(Time expires_at, int flags, Time now) {
+  NoticePlan plan{flags, std::nullopt};
+  for (const auto& step : kNoticeSteps) {
+    if (plan.flags & step.flag) continue;
+    Time due = expires_at - step.before;
+    // A warning whose moment has already come is pointless: skip it (but never the expiry one).
+    if (step.flag != kNoticeExpired && due <= now) {
+      plan.flags |= step.flag;
+      continue;
+    }
+    if (!plan.next_notice_at || due < *plan.next_notice_at) plan.next_notice_at = due;
+  }
+  return plan;
+}
+
+int NoticeDue(Time expires_at, int flags, Time now) {
+  // The most urgent first: a late job sends only the latest notice, never a stale warning.
+  for (auto it = std::rbegin(kNoticeSteps); it != std::rend(kNoticeSteps); ++it) {
+    if (flags & it->flag) continue;
+    if (expires_at - it->before <= now) return it->flag;
+  }
+  return 0;
 }
 
 Duration RetryPolicy::DelayAfter(int attempts) const {

@@ -22,6 +22,19 @@ std::optional<int> FirstFreeSlot(const std::vector<int>& held, int capacity);
 Result<std::vector<Tariff>> BuildTariffs(const std::vector<std::int64_t>& prices,
                                          const std::vector<int>& months);
 
+// Expiry notices: which are still to come for a key expiring at `expires_at`, seen at `now`.
+// Notices whose moment has already passed when a key is created or extended are marked as done
+// (a 3-day trial gets no "3 days left" notice at its start).
+struct NoticePlan {
+  int flags = 0;                       // NoticeFlag bits to treat as sent
+  std::optional<Time> next_notice_at;  // when the next notice is due; nullopt when none is left
+};
+NoticePlan PlanNotices(Time expires_at, int flags, Time now);
+// The notice to send now for a key whose next_notice_at has come: the most urgent one not yet
+// sent (kNoticeExpired at or after expiry, kNotice1Day within a day, kNotice3Days within three),
+// or 0 when none applies yet.
+int NoticeDue(Time expires_at, int flags, Time now);
+
 // Retry policy of the task worker: exponential backoff from `base` doubling per attempt, capped
 // at `cap`; after `max_attempts` failed attempts the task is failed for good.
 struct RetryPolicy {

@@ -13,7 +13,8 @@ std::vector<double> SweepBuckets() {
 
 ServiceJobs::ServiceJobs(ports::Store& store, usecases::ExpirySweep& sweep, ports::EventLog& log,
                          metrics::Registry& registry, Readiness& readiness,
-                         ServiceJobsOptions options, std::function<void()> after_sweep)
+                         ServiceJobsOptions options, std::function<void()> after_sweep,
+                         usecases::ExpiryNotices* notices)
     : store_(store),
       sweep_(sweep),
       log_(log),
@@ -21,6 +22,7 @@ ServiceJobs::ServiceJobs(ports::Store& store, usecases::ExpirySweep& sweep, port
       readiness_(readiness),
       options_(options),
       after_sweep_(std::move(after_sweep)),
+      notices_(notices),
       sweep_duration_(registry.GetHistogram("vpnhub_sweep_duration_seconds",
                                             "Duration of one expiry sweep", SweepBuckets())),
       sweep_expired_(registry.GetCounter("vpnhub_sweep_keys_expired_total",
@@ -36,6 +38,10 @@ void ServiceJobs::Start() {
   if (options_.run_sweep) {
     jobs_.push_back(std::make_unique<PeriodicJob>("expiry_sweep", options_.sweep_interval,
                                                   [this] { SweepOnce(); }));
+  }
+  if (options_.run_sweep && notices_ != nullptr) {
+    jobs_.push_back(std::make_unique<PeriodicJob>("expiry_notices", options_.notice_interval,
+                                                  [this] { NoticesOnce(); }));
   }
   for (auto& j : jobs_) j->Start();
 }
@@ -58,6 +64,18 @@ void ServiceJobs::SweepOnce() {
   if (result->keys_expired > 0) {
     sweep_expired_.Inc(result->keys_expired);
     log_.Info("sweep.done", {{"keys_expired", result->keys_expired}, {"seconds", secs}});
+    if (after_sweep_) after_sweep_();
+  }
+}
+
+void ServiceJobs::NoticesOnce() {
+  auto result = notices_->Run();
+  if (!result.ok()) {
+    log_.Error("notices.error", {{"error", result.status().ToString()}});
+    return;
+  }
+  if (*result > 0) {
+    log_.Info("notices.done", {{"keys", *result}});
     if (after_sweep_) after_sweep_();
   }
 }

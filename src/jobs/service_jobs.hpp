@@ -10,6 +10,7 @@
 #include "core/ports/event_log.hpp"
 #include "core/ports/store.hpp"
 #include "core/usecases/expiry_sweep.hpp"
+#include "core/usecases/notices.hpp"
 #include "jobs/periodic.hpp"
 #include "metrics/registry.hpp"
 
@@ -39,15 +40,18 @@ struct ServiceJobsOptions {
   Duration sweep_interval{std::chrono::seconds(15)};
   Duration probe_interval{std::chrono::seconds(1)};
   Duration stats_interval{std::chrono::seconds(5)};
+  Duration notice_interval{std::chrono::seconds(60)};
   bool run_sweep = true;  // the scheduler role
 };
 
 class ServiceJobs {
  public:
   // after_sweep runs when a sweep queued work (e.g. to wake the worker).
+  // `notices` (optional): the expiry-notice job runs with the sweep (scheduler role).
+  // after_sweep runs when a sweep or the notice job queued work (to wake the worker/sender).
   ServiceJobs(ports::Store& store, usecases::ExpirySweep& sweep, ports::EventLog& log,
               metrics::Registry& registry, Readiness& readiness, ServiceJobsOptions options,
-              std::function<void()> after_sweep);
+              std::function<void()> after_sweep, usecases::ExpiryNotices* notices = nullptr);
   void Start();
   void Stop();
 
@@ -55,6 +59,7 @@ class ServiceJobs {
   void SweepOnce();
   void ProbeOnce();
   void RefreshStatsOnce();
+  void NoticesOnce();
 
  private:
   ports::Store& store_;
@@ -64,6 +69,7 @@ class ServiceJobs {
   Readiness& readiness_;
   ServiceJobsOptions options_;
   std::function<void()> after_sweep_;
+  usecases::ExpiryNotices* notices_;
   metrics::Histogram& sweep_duration_;
   metrics::Counter& sweep_expired_;
   metrics::Counter& sweep_errors_;

@@ -628,5 +628,27 @@ TEST_F(CollectEnvironmentTest, MalformedDotEnvLinesBecomeErrorsNamingFileAndLine
   EXPECT_THAT(text, Not(HasSubstr("AAHdq")));
 }
 
+TEST(ConfigTest, TelegramDeliverySettings) {
+  const Config d = MustParse({});
+  EXPECT_EQ(d.telegram_webhook_url, "");
+  EXPECT_EQ(d.telegram_poll_timeout_sec, 25);
+  EXPECT_EQ(d.telegram_rate_per_sec, 30);
+  EXPECT_EQ(d.telegram_chat_interval_ms, 1000);
+  EXPECT_EQ(d.alert_cooldown_sec, 3600);
+  EXPECT_EQ(d.notice_interval_sec, 60);
+  const Config c = MustParse({{"TELEGRAM_WEBHOOK_URL", "https://bot.example.com/telegram/webhook"},
+                              {"TELEGRAM_WEBHOOK_SECRET", "s3cret_Value-1"},
+                              {"ALERT_COOLDOWN_SEC", "60"}});
+  EXPECT_EQ(c.telegram_webhook_url, "https://bot.example.com/telegram/webhook");
+  EXPECT_EQ(c.alert_cooldown_sec, 60);
+  EXPECT_THAT(RenderConfig(c), Not(HasSubstr("s3cret_Value-1")));
+  OneError({{"TELEGRAM_WEBHOOK_URL", "http://insecure.example.com/hook"}}, "TELEGRAM_WEBHOOK_URL");
+  const auto bad = OneError({{"TELEGRAM_WEBHOOK_SECRET", "has space"}}, "TELEGRAM_WEBHOOK_SECRET");
+  EXPECT_THAT(bad.value, Not(HasSubstr("has space")));
+  OneError({{"TELEGRAM_RATE_PER_SEC", "0"}}, "TELEGRAM_RATE_PER_SEC");
+  OneError({{"ALERT_COOLDOWN_SEC", "-5"}}, "ALERT_COOLDOWN_SEC");
+  OneError({{"TELEGRAM_POLL_TIMEOUT_SEC", "90"}}, "TELEGRAM_POLL_TIMEOUT_SEC");
+}
+
 }  // namespace
 }  // namespace vpnhub::app

@@ -124,6 +124,9 @@ TEST(SqliteStore, MigrationsAreRecordedAndIdempotent) {
     ASSERT_FALSE(status->empty());
     EXPECT_EQ((*status)[0].version, 1);
     EXPECT_EQ((*status)[0].name, "init");
+    ASSERT_GE(status->size(), 2u);
+    EXPECT_EQ((*status)[1].version, 2);
+    EXPECT_EQ((*status)[1].name, "bot");
     for (const MigrationInfo& m : *status) {
       EXPECT_TRUE(m.applied) << m.version;
       EXPECT_GT(m.applied_at_ms, 0) << m.version;
@@ -284,6 +287,152 @@ TEST(SqliteStore, DueForExpiryQueryUsesTheStateExpiresIndex) {
       << *plan;
   EXPECT_EQ(plan->find("TEMP B-TREE"), std::string::npos) << *plan;  // no sort: index order
   EXPECT_EQ(plan->find("SCAN"), std::string::npos) << *plan;
+}
+
+// The plan of `query` on a fresh file store.
+std::string PlanOf(SqliteStore::IndexedQuery query) {
+  TempDir dir;
+  EXPECT_TRUE(dir.ok());
+  auto store = OpenOrDie(dir.File("vpnhub.db"));
+  if (store == nullptr) return "";
+  auto plan = store->ExplainQuery(query);
+  EXPECT_TRUE(plan.ok()) << plan.status().ToString();
+  return plan.ok() ? *plan : "";
+}
+
+TEST(SqliteStore, DueForNoticeQueryUsesTheStateNextNoticeIndex) {
+  const std::string plan = PlanOf(SqliteStore::IndexedQuery::kDueForNotice);
+  EXPECT_NE(plan.find("USING INDEX keys_state_next_notice (state=? AND next_notice_at<?)"),
+            std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+}
+
+TEST(SqliteStore, CountUsersCreatedSinceReadsOnlyTheCreatedAtIndex) {
+  const std::string plan = PlanOf(SqliteStore::IndexedQuery::kUsersCreatedSince);
+  EXPECT_NE(plan.find("USING COVERING INDEX users_created_at (created_at>?)"), std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+}
+
+// Sent messages pile up by the million; a claim must only walk the claimable ones.
+TEST(SqliteStore, ClaimableMessagesQueryUsesThePartialClaimIndex) {
+  const std::string plan = PlanOf(SqliteStore::IndexedQuery::kClaimableMessages);
+  EXPECT_NE(plan.find("USING INDEX outgoing_messages_claim (priority=? AND next_attempt_at<?)"),
+            std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // no sort: index order
+  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+}
+
+TEST(SqliteStore, MessageStatsSkipSentRowsThroughTheStateIndex) {
+  const std::string plan = PlanOf(SqliteStore::IndexedQuery::kMessageStats);
+  EXPECT_NE(plan.find("USING COVERING INDEX outgoing_messages_state (state=?)"), std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+}
+
+// Dropping a blocked person's queue touches their queued rows only, never the sent history.
+TEST(SqliteStore, DropPendingMessagesUsesThePartialChatIndex) {
+  const std::string plan = PlanOf(SqliteStore::IndexedQuery::kChatQueue);
+  EXPECT_NE(plan.find("USING INDEX outgoing_messages_chat (chat_id=?)"), std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+}
+
+// A database made by a binary that knew only 0001_init gains the bot schema on Open, and its
+// existing keys read as "no announcement, no notice pending".
+TEST(SqliteStore, OpenUpgradesAVersionOneDatabase) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::string path = dir.File("vpnhub.db");
+  {
+    auto conn = Connection::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 1000);
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    const std::vector<EmbeddedMigration> v1 = {SqliteEmbeddedMigrations().at(0)};
+    ASSERT_EQ(v1[0].version, 1);
+    auto applied = ApplyMigrations(**conn, v1);
+    ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+    ASSERT_TRUE((*conn)
+                    ->Exec("INSERT INTO users (id, tg_id, created_at) VALUES (1, 100, 5);"
+                           "INSERT INTO locations (id, name) VALUES (1, 'nl');"
+                           "INSERT INTO servers (id, location_id, kind, name, capacity, "
+                           "created_at) VALUES (1, 1, 'shadowsocks', 'nl-1', 10, 0);"
+                           "INSERT INTO keys (id, user_id, server_id, remote_name, slot, secret, "
+                           "state, expires_at, notified_flags, created_at, updated_at) VALUES "
+                           "(1, 1, 1, 'k1', 0, 's', 'active', 1000, 2, 0, 0)")
+                    .ok());
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  auto status = store->MigrationStatus();
+  ASSERT_TRUE(status.ok());
+  for (const MigrationInfo& m : *status) EXPECT_TRUE(m.applied) << m.version;
+  EXPECT_TRUE(store->Ping().ok());
+
+  Status st = store->Write([&](ports::StoreTx& tx) -> Status {
+    auto key = tx.GetKey(1);
+    if (!key.ok()) return key.status();
+    EXPECT_FALSE(key->announce_when_ready);
+    EXPECT_EQ(key->next_notice_at, std::nullopt);
+    EXPECT_EQ(key->notified_flags, 2);
+    auto due = tx.ListKeysDueForNotice(FromUnixMs(1'000'000), 10);
+    if (!due.ok()) return due.status();
+    EXPECT_TRUE(due->empty());
+    auto since = tx.CountUsersCreatedSince(FromUnixMs(5));
+    if (!since.ok()) return since.status();
+    EXPECT_EQ(*since, 1);
+    OutgoingMessage m;
+    m.chat_id = 100;
+    auto id = tx.EnqueueMessage(m);
+    if (!id.ok()) return id.status();
+    auto claimed = tx.ClaimMessages(FromUnixMs(0), std::chrono::seconds(60), 10);
+    if (!claimed.ok()) return claimed.status();
+    EXPECT_EQ(claimed->size(), 1u);
+    return tx.PutSetting("bot.update_offset", "1");
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
+// Rows the adapter cannot make sense of are reported, never returned half-read.
+TEST(SqliteStore, AMessageWithABrokenKeyboardIsAnInternalError) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::string path = dir.File("vpnhub.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  Id id = 0;
+  ASSERT_TRUE(store
+                  ->Write([&](ports::StoreTx& tx) -> Status {
+                    OutgoingMessage m;
+                    m.chat_id = 1;
+                    auto r = tx.EnqueueMessage(m);
+                    if (!r.ok()) return r.status();
+                    id = *r;
+                    return Status::Ok();
+                  })
+                  .ok());
+  {
+    auto conn = Connection::Open(path, SQLITE_OPEN_READWRITE, 1000);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->Exec("UPDATE outgoing_messages SET keyboard = '[{\"text\": 1}]'").ok());
+  }
+  Status st = store->Read([&](ports::StoreTx& tx) { return tx.GetMessage(id).status(); });
+  EXPECT_EQ(st.code(), StatusCode::kInternal) << st.ToString();
+  EXPECT_NE(st.message().find("keyboard"), std::string::npos) << st.ToString();
+}
+
+TEST(SqliteStore, EnqueueMessageRejectsAnUnknownPriority) {
+  auto store = OpenOrDie(":memory:");
+  ASSERT_NE(store, nullptr);
+  Status st = store->Write([&](ports::StoreTx& tx) -> Status {
+    OutgoingMessage m;
+    m.chat_id = 1;
+    m.priority = static_cast<MessagePriority>(9);
+    return tx.EnqueueMessage(m).status();
+  });
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
 }
 
 TEST(SqliteStore, TheWalIsCheckpointedWhileTheStoreStaysOpen) {

@@ -8,8 +8,10 @@
 //                            StoreFactoryName);
 //
 // Each test gets a fresh, empty, migrated store from the factory.
+#include "storage/store_contract_bot.hpp"
 #include "storage/store_contract_catalog.hpp"
 #include "storage/store_contract_fixture.hpp"
 #include "storage/store_contract_keys.hpp"
+#include "storage/store_contract_messages.hpp"
 #include "storage/store_contract_tasks.hpp"
 #include "storage/store_contract_transactions.hpp"

@@ -183,6 +183,41 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
     return k.ok() ? *k : Key{};
   }
 
+  static OutgoingMessage MakeMessage(TgId chat_id, MessagePriority priority, Time due) {
+    OutgoingMessage m;
+    m.chat_id = chat_id;
+    m.kind = MessageKind::kText;
+    m.priority = priority;
+    m.text = "hello " + std::to_string(chat_id);
+    m.next_attempt_at = due;
+    m.created_at = due;
+    return m;
+  }
+
+  Id AddMessage(const OutgoingMessage& message) {
+    auto id = InWrite([&](ports::StoreTx& tx) { return tx.EnqueueMessage(message); });
+    EXPECT_TRUE(IsOk(id));
+    return id.ok() ? *id : 0;
+  }
+
+  OutgoingMessage GetMessage(Id id) {
+    auto m = InRead([&](ports::StoreTx& tx) { return tx.GetMessage(id); });
+    EXPECT_TRUE(IsOk(m));
+    return m.ok() ? *m : OutgoingMessage{};
+  }
+
+  // The ids ClaimMessages hands out at `now` (60 s lease), in its order.
+  std::vector<Id> ClaimMessageIds(Time now, int limit) {
+    auto claimed =
+        InWrite([&](ports::StoreTx& tx) { return tx.ClaimMessages(now, kLease, limit); });
+    EXPECT_TRUE(IsOk(claimed));
+    std::vector<Id> ids;
+    if (claimed.ok()) {
+      for (const OutgoingMessage& m : *claimed) ids.push_back(m.id);
+    }
+    return ids;
+  }
+
   static constexpr Duration kLease = std::chrono::seconds(60);
   static inline std::atomic<int> next_name_{0};
   std::unique_ptr<ports::Store> store_;

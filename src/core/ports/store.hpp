@@ -23,9 +23,15 @@ struct KeyFilter {
   int limit = 1000;
 };
 
+struct AlertThrottle {
+  std::optional<Time> last_sent_at;  // nullopt: never sent
+  int suppressed = 0;                // repeats swallowed since last_sent_at
+};
+
 struct StoreStats {
   std::int64_t users = 0;
-  std::map<KeyState, std::int64_t> keys_by_state;                // every state present
+  std::map<MessageState, std::int64_t> messages_by_state;  // pending/sending/failed (not sent)
+  std::map<KeyState, std::int64_t> keys_by_state;          // every state present
   std::map<std::pair<TaskKind, TaskState>, std::int64_t> tasks;  // pending/running/failed
 };
 
@@ -44,6 +50,12 @@ class StoreTx {
   virtual Result<User> GetUser(Id id) = 0;
   // Users ordered by id, ids greater than after_id, at most limit.
   virtual Result<std::vector<User>> ListUsers(Id after_id, int limit) = 0;
+  // Sets the person's language ("en"/"ru"). kNotFound when absent.
+  virtual Status SetUserLang(Id user_id, const std::string& lang) = 0;
+  // Marks whether the person has blocked the bot (no sends while true). kNotFound when absent.
+  virtual Status SetBlockedBot(Id user_id, bool blocked) = 0;
+  // Users created at or after `since`.
+  virtual Result<std::int64_t> CountUsersCreatedSince(Time since) = 0;
   // Compare-and-set trial_used false -> true. kFailedPrecondition when it was already true,
   // kNotFound when the user does not exist.
   virtual Status MarkTrialUsed(Id user_id) = 0;
@@ -80,6 +92,45 @@ class StoreTx {
   // Active keys with expires_at <= now, earliest first, at most limit. Must cost O(result),
   // not O(all keys): implementations keep an index on (state, expires_at).
   virtual Result<std::vector<Key>> ListKeysDueForExpiry(Time now, int limit) = 0;
+
+  // Active keys with next_notice_at <= now, earliest first, at most limit; O(result) through an
+  // index on next_notice_at.
+  virtual Result<std::vector<Key>> ListKeysDueForNotice(Time now, int limit) = 0;
+  // Sets notified_flags and next_notice_at (nullopt clears it) of a key. kNotFound when absent.
+  virtual Status SetKeyNotice(Id key_id, int notified_flags,
+                              std::optional<Time> next_notice_at) = 0;
+
+  // ---- outgoing messages (the persistent send queue)
+  // A new pending message due at its next_attempt_at (state/attempts/last_error ignored).
+  virtual Result<Id> EnqueueMessage(const OutgoingMessage& message) = 0;
+  virtual Result<OutgoingMessage> GetMessage(Id id) = 0;  // kNotFound when absent
+  // Claims up to `limit` messages that are pending and due, or sending with an expired lease,
+  // ordered by priority, then next_attempt_at, then id: each becomes sending, attempts + 1,
+  // next_attempt_at = now + lease.
+  virtual Result<std::vector<OutgoingMessage>> ClaimMessages(Time now, Duration lease,
+                                                             int limit) = 0;
+  // sending -> sent. kConflict when not sending.
+  virtual Status CompleteMessage(Id id, Time now) = 0;
+  // sending -> pending due at `next`; when !count_attempt the claim's attempt is given back
+  // (pacing, not failure). kConflict when not sending.
+  virtual Status RescheduleMessage(Id id, Time next, const std::string& error, bool count_attempt,
+                                   Time now) = 0;
+  // sending -> failed. kConflict when not sending.
+  virtual Status FailMessage(Id id, const std::string& error, Time now) = 0;
+  // Every pending message to the chat -> failed with `error` (the person blocked the bot).
+  // Messages being sent are left to their sender. Returns how many were dropped.
+  virtual Result<int> DropPendingMessages(TgId chat_id, const std::string& error, Time now) = 0;
+  // Messages in a state (or all), newest first, at most limit.
+  virtual Result<std::vector<OutgoingMessage>> ListMessages(std::optional<MessageState> state,
+                                                            int limit) = 0;
+
+  // ---- admin alert throttling, by subject (e.g. "task_failed:revoke_key")
+  virtual Result<AlertThrottle> GetAlertThrottle(const std::string& subject) = 0;
+  virtual Status PutAlertThrottle(const std::string& subject, const AlertThrottle& value) = 0;
+
+  // ---- small named settings (e.g. the bot's update offset)
+  virtual Result<std::optional<std::string>> GetSetting(const std::string& name) = 0;
+  virtual Status PutSetting(const std::string& name, const std::string& value) = 0;
 
   // ---- tasks (the outbox)
   // A new pending task due at run_at. Returns its id.

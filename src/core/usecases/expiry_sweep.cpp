@@ -1,5 +1,7 @@
 #include "core/usecases/expiry_sweep.hpp"
 
+#include "core/usecases/notices.hpp"
+
 namespace vpnhub::usecases {
 
 Result<SweepResult> ExpirySweep::Run() {
@@ -17,6 +19,7 @@ Result<SweepResult> ExpirySweep::Run() {
         VPNHUB_RETURN_IF_ERROR(cas);
         auto task = tx.EnqueueTask(TaskKind::kRevokeKey, key.id, now);
         if (!task.ok()) return task.status();
+        VPNHUB_RETURN_IF_ERROR(SendDueNotice(tx, key, now, notify_));
       }
       batch = static_cast<int>(due->size());
       return Status::Ok();

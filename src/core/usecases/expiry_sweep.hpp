@@ -14,8 +14,11 @@ struct SweepResult {
 // returns.
 class ExpirySweep {
  public:
-  ExpirySweep(ports::Store& store, const ports::Clock& clock, int batch_size = 500)
-      : store_(store), clock_(clock), batch_size_(batch_size) {}
+  // With `notify`, each expired key's owner gets the "key expired" message, enqueued in the same
+  // transaction (once per key: the notice flags say whether it went out).
+  ExpirySweep(ports::Store& store, const ports::Clock& clock, int batch_size = 500,
+              bool notify = false)
+      : store_(store), clock_(clock), batch_size_(batch_size), notify_(notify) {}
 
   Result<SweepResult> Run();
 
@@ -23,6 +26,7 @@ class ExpirySweep {
   ports::Store& store_;
   const ports::Clock& clock_;
   int batch_size_;
+  bool notify_;
 };
 
 }  // namespace vpnhub::usecases

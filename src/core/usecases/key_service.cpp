@@ -24,7 +24,9 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
                            std::to_string(req.tg_id));
   }
   if (req.duration <= Duration(0)) return InvalidArgument("key duration must be positive");
-  if (req.location_name.empty()) return InvalidArgument("location name must not be empty");
+  if (req.location_name.empty() && req.location_id == 0) {
+    return InvalidArgument("location name must not be empty");
+  }
 
   const Time now = clock_.Now();
   IssuedKey out;
@@ -53,15 +55,27 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
       VPNHUB_RETURN_IF_ERROR(t);
       out.user.trial_used = true;
     }
-    auto loc = tx.FindLocationByName(req.location_name);
-    if (!loc.ok()) return loc.status();
-    if (!loc->has_value()) return NotFound("unknown location '" + req.location_name + "'");
-    if (!(*loc)->enabled) {
-      return FailedPrecondition("location '" + req.location_name + "' is disabled");
+    std::optional<Location> location;
+    if (req.location_id != 0) {
+      auto all = tx.ListLocations();
+      if (!all.ok()) return all.status();
+      for (const auto& l : *all) {
+        if (l.id == req.location_id) location = l;
+      }
+      if (!location) return NotFound("unknown location " + std::to_string(req.location_id));
+    } else {
+      auto loc = tx.FindLocationByName(req.location_name);
+      if (!loc.ok()) return loc.status();
+      if (!loc->has_value()) return NotFound("unknown location '" + req.location_name + "'");
+      location = **loc;
     }
-    auto servers = tx.ListServers((*loc)->id);
+    if (!location->enabled) {
+      return FailedPrecondition("location '" + location->name + "' is disabled");
+    }
+    out.location = *location;
+    auto servers = tx.ListServers(location->id);
     if (!servers.ok()) return servers.status();
-    auto server = ChooseServer(*servers, req.location_name);
+    auto server = ChooseServer(*servers, location->name);
     if (!server.ok()) return server.status();
     auto held = tx.HeldSlots(server->id);
     if (!held.ok()) return held.status();
@@ -77,6 +91,10 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
     out.key.expires_at = now + req.duration;
     out.key.traffic_limit_bytes = req.traffic_limit_bytes;
     out.key.is_trial = req.is_trial;
+    out.key.announce_when_ready = req.announce_when_ready;
+    NoticePlan plan = PlanNotices(out.key.expires_at, 0, now);
+    out.key.notified_flags = plan.flags;
+    out.key.next_notice_at = plan.next_notice_at;
     out.key.created_at = now;
     out.key.updated_at = now;
     auto key_id = tx.InsertKey(out.key);
@@ -86,6 +104,14 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
     if (!task_id.ok()) return task_id.status();
     out.task_id = *task_id;
     out.server.used_slots += 1;
+    if (req.reply) {
+      OutgoingMessage m = *req.reply;
+      m.chat_id = req.tg_id;
+      m.next_attempt_at = now;
+      m.created_at = now;
+      auto msg = tx.EnqueueMessage(m);
+      if (!msg.ok()) return msg.status();
+    }
     return Status::Ok();
   });
   if (!st.ok()) return st;

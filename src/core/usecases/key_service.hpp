@@ -14,17 +14,23 @@ namespace vpnhub::usecases {
 
 struct IssueKeyRequest {
   TgId tg_id = 0;
-  std::string username;  // kept on a new user record
-  std::string lang;      // kept on a new user record; empty = default
-  std::string location_name;
+  std::string username;       // kept on a new user record
+  std::string lang;           // kept on a new user record; empty = default
+  std::string location_name;  // or, when location_id != 0, the location by id
+  Id location_id = 0;
   Duration duration{0};
   bool is_trial = false;  // the person's one trial: refused when already used
   std::int64_t traffic_limit_bytes = 0;
+  bool announce_when_ready = false;  // send the person their link once the key is active
+  // A message enqueued in the same transaction (e.g. "your key is being set up"); its chat_id
+  // is filled in from tg_id.
+  std::optional<OutgoingMessage> reply;
 };
 
 struct IssuedKey {
   Key key;
   Server server;
+  Location location;
   User user;
   Id task_id = 0;  // the provisioning task
 };

@@ -42,14 +42,29 @@ Status TaskExecutor::Provision(const Task& task) {
   VPNHUB_RETURN_IF_ERROR((*backend)->CreateKey(server, key));
   KeyState now_state = KeyState::kActive;
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    Status cas = tx.UpdateKeyState(key.id, KeyState::kPending, KeyState::kActive, clock_.Now(), "");
+    const Time now = clock_.Now();
+    Status cas = tx.UpdateKeyState(key.id, KeyState::kPending, KeyState::kActive, now, "");
     if (cas.code() == StatusCode::kConflict) {
       auto k = tx.GetKey(key.id);
       if (!k.ok()) return k.status();
       now_state = k->state;
       return Status::Ok();
     }
-    return cas;
+    VPNHUB_RETURN_IF_ERROR(cas);
+    if (!key.announce_when_ready) return Status::Ok();
+    // The link goes out in the same commit that makes the key usable.
+    auto user = tx.GetUser(key.user_id);
+    if (!user.ok()) return user.status();
+    if (user->blocked_bot) return Status::Ok();
+    OutgoingMessage m;
+    m.chat_id = user->tg_id;
+    m.kind = MessageKind::kKeyReady;
+    m.priority = MessagePriority::kReply;
+    m.subject_id = key.id;
+    m.next_attempt_at = now;
+    m.created_at = now;
+    auto id = tx.EnqueueMessage(m);
+    return id.ok() ? Status::Ok() : id.status();
   });
   VPNHUB_RETURN_IF_ERROR(st);
   if (now_state == KeyState::kRevoking || now_state == KeyState::kRevoked) {
@@ -96,6 +111,21 @@ void TaskExecutor::GiveUp(const Task& task, const std::string& error) {
   }
 }
 
+Status TaskExecutor::RecordFailure(const Task& task, const std::string& error, Time now) {
+  return store_.Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_RETURN_IF_ERROR(tx.FailTask(task.id, error, now));
+    if (alerts_ == nullptr || alerts_->admins.empty()) return Status::Ok();
+    std::string text = std::string("Task ") + std::to_string(task.id) + " (" +
+                       TaskKindName(task.kind) + ", key " + std::to_string(task.subject_id) +
+                       ") failed for good after " + std::to_string(task.attempts) +
+                       " attempts: " + error + ". Retry with: vpnhub task retry " +
+                       std::to_string(task.id);
+    auto r =
+        RaiseAlert(tx, *alerts_, std::string("task_failed:") + TaskKindName(task.kind), text, now);
+    return r.ok() ? Status::Ok() : r.status();
+  });
+}
+
 TaskOutcome TaskExecutor::RunClaimed(const Task& task) {
   Status result = Execute(task);
   const Time now = clock_.Now();
@@ -116,8 +146,7 @@ TaskOutcome TaskExecutor::RunClaimed(const Task& task) {
                              {"error", result.ToString()}});
   } else {
     outcome = TaskOutcome::kFailed;
-    recorded = store_.Write(
-        [&](ports::StoreTx& tx) { return tx.FailTask(task.id, result.ToString(), now); });
+    recorded = RecordFailure(task, result.ToString(), now);
     GiveUp(task, result.ToString());
     log_.Error("task.failed", {{"task_id", task.id},
                                {"kind", TaskKindName(task.kind)},

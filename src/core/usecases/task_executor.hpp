@@ -10,6 +10,7 @@
 #include "core/rules.hpp"
 #include "core/status.hpp"
 #include "core/usecases/backends.hpp"
+#include "core/usecases/notices.hpp"
 
 namespace vpnhub::usecases {
 
@@ -17,9 +18,15 @@ enum class TaskOutcome { kDone, kRetryLater, kFailed };
 
 class TaskExecutor {
  public:
+  // `alerts` (optional): admins hear about tasks that failed for good, throttled per kind.
   TaskExecutor(ports::Store& store, const Backends& backends, const ports::Clock& clock,
-               ports::EventLog& log, RetryPolicy policy = {})
-      : store_(store), backends_(backends), clock_(clock), log_(log), policy_(policy) {}
+               ports::EventLog& log, RetryPolicy policy = {}, const AlertPolicy* alerts = nullptr)
+      : store_(store),
+        backends_(backends),
+        clock_(clock),
+        log_(log),
+        policy_(policy),
+        alerts_(alerts) {}
 
   // Does the task's work against the remote and moves the key's state when the remote
   // confirmed. Idempotent: running a task twice does no harm. Does not touch the task row.
@@ -37,12 +44,14 @@ class TaskExecutor {
   Status Revoke(const Task& task);
   Status LoadKeyAndServer(Id key_id, Key& key, Server& server);
   void GiveUp(const Task& task, const std::string& error);
+  Status RecordFailure(const Task& task, const std::string& error, Time now);
 
   ports::Store& store_;
   const Backends& backends_;
   const ports::Clock& clock_;
   ports::EventLog& log_;
   RetryPolicy policy_;
+  const AlertPolicy* alerts_;
 };
 
 }  // namespace vpnhub::usecases

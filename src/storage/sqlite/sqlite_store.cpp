@@ -302,9 +302,31 @@ Result<std::vector<MigrationInfo>> SqliteStore::MigrationStatus() {
   return ReadMigrationStatus(*writer_, SqliteEmbeddedMigrations());
 }
 
-Result<std::string> SqliteStore::ExplainDueForExpiry() {
+Result<std::string> SqliteStore::ExplainQuery(IndexedQuery query) {
+  const char* sql = nullptr;
+  switch (query) {
+    case IndexedQuery::kDueForExpiry:
+      sql = kDueForExpirySql;
+      break;
+    case IndexedQuery::kDueForNotice:
+      sql = kDueForNoticeSql;
+      break;
+    case IndexedQuery::kUsersCreatedSince:
+      sql = kCountUsersCreatedSinceSql;
+      break;
+    case IndexedQuery::kClaimableMessages:
+      sql = kClaimableMessagesSql;
+      break;
+    case IndexedQuery::kMessageStats:
+      sql = kMessageStatsSql;
+      break;
+    case IndexedQuery::kChatQueue:
+      sql = kDropPendingMessagesSql;
+      break;
+  }
+  if (sql == nullptr) return InvalidArgument("sqlite: unknown indexed query");
   std::lock_guard<std::mutex> lock(writer_mu_);
-  auto stmt = writer_->PrepareOnce(std::string("EXPLAIN QUERY PLAN ") + kDueForExpirySql);
+  auto stmt = writer_->PrepareOnce(std::string("EXPLAIN QUERY PLAN ") + sql);
   if (!stmt.ok()) return stmt.status();
   std::string plan;
   VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) {

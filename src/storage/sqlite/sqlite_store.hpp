@@ -61,9 +61,19 @@ class SqliteStore final : public ports::Store {
   Result<std::vector<int>> Migrate();
   // Every embedded migration and whether/when it was applied. Thread-safe.
   Result<std::vector<MigrationInfo>> MigrationStatus();
-  // EXPLAIN QUERY PLAN of the due-for-expiry query, one plan line per row ("SEARCH keys USING
-  // INDEX ..."). For checking that the sweep stays indexed.
-  Result<std::string> ExplainDueForExpiry();
+  // Queries that must cost O(result) however large the tables grow.
+  enum class IndexedQuery {
+    kDueForExpiry,       // ListKeysDueForExpiry
+    kDueForNotice,       // ListKeysDueForNotice
+    kUsersCreatedSince,  // CountUsersCreatedSince
+    kClaimableMessages,  // ClaimMessages (the query it runs once per priority)
+    kMessageStats,       // Stats: messages per open state
+    kChatQueue,          // DropPendingMessages
+  };
+  // EXPLAIN QUERY PLAN of one of them, one plan line per row ("SEARCH keys USING INDEX ...").
+  // For checking that they stay indexed. Thread-safe (takes the writer).
+  Result<std::string> ExplainQuery(IndexedQuery query);
+  Result<std::string> ExplainDueForExpiry() { return ExplainQuery(IndexedQuery::kDueForExpiry); }
 
  private:
   // Identifies the database file the writer opened, to tell when the path names another one.

@@ -1,10 +1,15 @@
-// SqliteTx: shared helpers, users, locations, servers and stats. Keys and tasks live in
-// sqlite_tx_keys.cpp and sqlite_tx_tasks.cpp.
+// SqliteTx: shared helpers, users, locations, servers and stats. Keys, tasks and the bot's tables
+// (messages, alert throttle, settings) live in sqlite_tx_keys.cpp, sqlite_tx_tasks.cpp and
+// sqlite_tx_messages.cpp.
 #include "storage/sqlite/sqlite_tx.hpp"
 
 #include <nlohmann/json.hpp>
 
 namespace vpnhub::storage {
+
+// A range of the users_created_at index, counted without reading the table.
+const char kCountUsersCreatedSinceSql[] = "SELECT count(*) FROM users WHERE created_at >= ?1";
+
 namespace {
 
 #define VPNHUB_USER_SELECT                                                                   \
@@ -178,6 +183,40 @@ Result<std::vector<User>> SqliteTx::ListUsers(Id after_id, int limit) {
   return users;
 }
 
+Status SqliteTx::SetUserLang(Id user_id, const std::string& lang) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("SetUserLang"));
+  {
+    auto stmt = conn_.Prepare("UPDATE users SET lang = ?2 WHERE id = ?1");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, user_id).BindText(2, lang);
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  // changes() counts every row the WHERE matched, also when the value stays the same.
+  if (conn_.Changes() > 0) return Status::Ok();
+  return NotFound("user " + std::to_string(user_id) + " not found");
+}
+
+Status SqliteTx::SetBlockedBot(Id user_id, bool blocked) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("SetBlockedBot"));
+  {
+    auto stmt = conn_.Prepare("UPDATE users SET blocked_bot = ?2 WHERE id = ?1");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, user_id).BindInt64(2, blocked);
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return NotFound("user " + std::to_string(user_id) + " not found");
+}
+
+Result<std::int64_t> SqliteTx::CountUsersCreatedSince(Time since) {
+  auto stmt = conn_.Prepare(kCountUsersCreatedSinceSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, ToUnixMs(since));
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  return *row ? (*stmt)->ColumnInt64(0) : std::int64_t{0};
+}
+
 Status SqliteTx::MarkTrialUsed(Id user_id) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTrialUsed"));
   {
@@ -323,6 +362,22 @@ Result<ports::StoreStats> SqliteTx::Stats() {
         return Internal("tasks: unknown kind/state '" + kind_name + "'/'" + state_name + "'");
       }
       stats.tasks[{*kind, *state}] = s.ColumnInt64(2);
+      return Status::Ok();
+    }));
+  }
+  {
+    // Every open state is reported, zero included; sent messages are not counted at all.
+    for (MessageState state :
+         {MessageState::kPending, MessageState::kSending, MessageState::kFailed}) {
+      stats.messages_by_state[state] = 0;
+    }
+    auto stmt = conn_.Prepare(kMessageStatsSql);
+    if (!stmt.ok()) return stmt.status();
+    VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) -> Status {
+      std::string name = s.ColumnText(0);
+      auto state = ParseMessageState(name);
+      if (!state) return Internal("outgoing_messages: unknown state '" + name + "'");
+      stats.messages_by_state[*state] = s.ColumnInt64(1);
       return Status::Ok();
     }));
   }

@@ -1,6 +1,8 @@
 #pragma once
 // The StoreTx of SqliteStore: every port method as cached prepared statements on one connection
 // that already has a transaction open. Not thread-safe; lives only inside a Write/Read callback.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,8 +11,14 @@
 
 namespace vpnhub::storage {
 
-// The due-for-expiry query, exposed so SqliteStore can EXPLAIN it.
+// Queries that must stay on an index, exposed so SqliteStore can EXPLAIN them.
 extern const char kDueForExpirySql[];
+extern const char kDueForNoticeSql[];
+extern const char kCountUsersCreatedSinceSql[];
+// One priority's claimable messages (?1 now, ?2 priority, ?3 limit).
+extern const char kClaimableMessagesSql[];
+extern const char kMessageStatsSql[];
+extern const char kDropPendingMessagesSql[];
 
 class SqliteTx final : public ports::StoreTx {
  public:
@@ -22,6 +30,9 @@ class SqliteTx final : public ports::StoreTx {
   Result<std::optional<User>> FindUserByTgId(TgId tg_id) override;
   Result<User> GetUser(Id id) override;
   Result<std::vector<User>> ListUsers(Id after_id, int limit) override;
+  Status SetUserLang(Id user_id, const std::string& lang) override;
+  Status SetBlockedBot(Id user_id, bool blocked) override;
+  Result<std::int64_t> CountUsersCreatedSince(Time since) override;
   Status MarkTrialUsed(Id user_id) override;
 
   Result<Id> InsertLocation(const Location& location) override;
@@ -40,6 +51,25 @@ class SqliteTx final : public ports::StoreTx {
   Status UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
                         const std::string& error) override;
   Result<std::vector<Key>> ListKeysDueForExpiry(Time now, int limit) override;
+  Result<std::vector<Key>> ListKeysDueForNotice(Time now, int limit) override;
+  Status SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) override;
+
+  Result<Id> EnqueueMessage(const OutgoingMessage& message) override;
+  Result<OutgoingMessage> GetMessage(Id id) override;
+  Result<std::vector<OutgoingMessage>> ClaimMessages(Time now, Duration lease, int limit) override;
+  Status CompleteMessage(Id id, Time now) override;
+  Status RescheduleMessage(Id id, Time next, const std::string& error, bool count_attempt,
+                           Time now) override;
+  Status FailMessage(Id id, const std::string& error, Time now) override;
+  Result<int> DropPendingMessages(TgId chat_id, const std::string& error, Time now) override;
+  Result<std::vector<OutgoingMessage>> ListMessages(std::optional<MessageState> state,
+                                                    int limit) override;
+
+  Result<ports::AlertThrottle> GetAlertThrottle(const std::string& subject) override;
+  Status PutAlertThrottle(const std::string& subject, const ports::AlertThrottle& value) override;
+
+  Result<std::optional<std::string>> GetSetting(const std::string& name) override;
+  Status PutSetting(const std::string& name, const std::string& value) override;
 
   Result<Id> EnqueueTask(TaskKind kind, Id subject_id, Time run_at) override;
   Result<Task> GetTask(Id id) override;
@@ -64,6 +94,11 @@ class SqliteTx final : public ports::StoreTx {
   // is not running.
   Status FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
                            const std::string& error, Time now);
+  // Moves a sending message to `to_state` with next_attempt_at/last_error, taking
+  // `attempts_given_back` (0 or 1, never below zero) off its attempts; kConflict when the message
+  // is not sending.
+  Status FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
+                              const std::string& error, int attempts_given_back, Time now);
 
   Connection& conn_;
   bool read_only_;

@@ -4,9 +4,10 @@
 namespace vpnhub::storage {
 namespace {
 
-#define VPNHUB_KEY_SELECT                                                         \
-  "SELECT id, user_id, server_id, remote_name, slot, secret, state, expires_at, " \
-  "traffic_limit_bytes, is_trial, notified_flags, last_error, created_at, updated_at FROM keys "
+#define VPNHUB_KEY_SELECT                                                               \
+  "SELECT id, user_id, server_id, remote_name, slot, secret, state, expires_at, "       \
+  "traffic_limit_bytes, is_trial, notified_flags, last_error, created_at, updated_at, " \
+  "announce_when_ready, next_notice_at FROM keys "
 
 constexpr char kGetKeySql[] = VPNHUB_KEY_SELECT "WHERE id = ?1";
 constexpr char kListKeysSql[] = VPNHUB_KEY_SELECT "ORDER BY id DESC LIMIT ?3";
@@ -22,6 +23,11 @@ constexpr char kListKeysOfUserInStateSql[] =
 // Walks the (state, expires_at) index from its start to `now`: the cost is the number of keys due.
 const char kDueForExpirySql[] = VPNHUB_KEY_SELECT
     "WHERE state = 'active' AND expires_at <= ?1 ORDER BY expires_at, id LIMIT ?2";
+
+// Walks the partial (state, next_notice_at) index from its start to `now`: the cost is the number
+// of keys with a notice due. (next_notice_at <= ?1 implies the index's IS NOT NULL condition.)
+const char kDueForNoticeSql[] = VPNHUB_KEY_SELECT
+    "WHERE state = 'active' AND next_notice_at <= ?1 ORDER BY next_notice_at, id LIMIT ?2";
 
 #undef VPNHUB_KEY_SELECT
 
@@ -46,6 +52,8 @@ Result<Key> ReadKey(const Statement& s) {
   k.last_error = s.ColumnText(11);
   k.created_at = FromUnixMs(s.ColumnInt64(12));
   k.updated_at = FromUnixMs(s.ColumnInt64(13));
+  k.announce_when_ready = s.ColumnBool(14);
+  if (!s.ColumnIsNull(15)) k.next_notice_at = FromUnixMs(s.ColumnInt64(15));
   return k;
 }
 
@@ -67,7 +75,8 @@ Result<Id> SqliteTx::InsertKey(const Key& key) {
   auto stmt = conn_.Prepare(
       "INSERT INTO keys (user_id, server_id, remote_name, slot, secret, state, expires_at, "
       "traffic_limit_bytes, is_trial, notified_flags, last_error, created_at, updated_at, "
-      "holds_slot) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+      "holds_slot, announce_when_ready, next_notice_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
   if (!stmt.ok()) return stmt.status();
   (*stmt)
       ->BindInt64(1, key.user_id)
@@ -83,7 +92,13 @@ Result<Id> SqliteTx::InsertKey(const Key& key) {
       .BindText(11, key.last_error)
       .BindInt64(12, ToUnixMs(key.created_at))
       .BindInt64(13, ToUnixMs(key.updated_at))
-      .BindInt64(14, HoldsSlot(key.state));
+      .BindInt64(14, HoldsSlot(key.state))
+      .BindInt64(15, key.announce_when_ready);
+  if (key.next_notice_at) {
+    (*stmt)->BindInt64(16, ToUnixMs(*key.next_notice_at));
+  } else {
+    (*stmt)->BindNull(16);
+  }
   VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
   return conn_.LastInsertRowid();
 }
@@ -156,6 +171,31 @@ Result<std::vector<Key>> SqliteTx::ListKeysDueForExpiry(Time now, int limit) {
   if (!stmt.ok()) return stmt.status();
   (*stmt)->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
   return CollectKeys(**stmt);
+}
+
+Result<std::vector<Key>> SqliteTx::ListKeysDueForNotice(Time now, int limit) {
+  auto stmt = conn_.Prepare(kDueForNoticeSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
+  return CollectKeys(**stmt);
+}
+
+Status SqliteTx::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyNotice"));
+  {
+    auto stmt =
+        conn_.Prepare("UPDATE keys SET notified_flags = ?2, next_notice_at = ?3 WHERE id = ?1");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, key_id).BindInt64(2, notified_flags);
+    if (next_notice_at) {
+      (*stmt)->BindInt64(3, ToUnixMs(*next_notice_at));
+    } else {
+      (*stmt)->BindNull(3);
+    }
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return NotFound("key " + std::to_string(key_id) + " not found");
 }
 
 }  // namespace vpnhub::storage

@@ -1,0 +1,252 @@
+#include "core/usecases/bot_service.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace vpnhub::usecases {
+namespace {
+
+constexpr char kOffsetSetting[] = "telegram.update_offset";
+
+std::optional<std::int64_t> ParseId(std::string_view s) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+// Deep-link payloads are at most 64 characters of [A-Za-z0-9_-] (Telegram's own rule).
+std::string CleanPayload(const std::string& payload) {
+  std::string out;
+  for (char c : payload) {
+    if (out.size() >= 64) break;
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+        c == '-') {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<BotService::Touched> BotService::Touch(TgId tg_id, const std::string& username,
+                                              const std::string& lang,
+                                              const std::string& start_payload) {
+  if (tg_id <= 0) return InvalidArgument("bad Telegram id");
+  Touched out;
+  const Time now = clock_.Now();
+  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto found = tx.FindUserByTgId(tg_id);
+    if (!found.ok()) return found.status();
+    if (found->has_value()) {
+      out.user = **found;
+      if (out.user.blocked_bot) {
+        VPNHUB_RETURN_IF_ERROR(tx.SetBlockedBot(out.user.id, false));
+        out.user.blocked_bot = false;
+      }
+      return Status::Ok();
+    }
+    User u;
+    u.tg_id = tg_id;
+    u.username = username;
+    u.lang = (lang == "en" || lang == "ru") ? lang : settings_.default_lang;
+    u.created_at = now;
+    std::string payload = CleanPayload(start_payload);
+    std::string_view ref = payload;
+    if (!ref.empty() && ref[0] == 'r') ref.remove_prefix(1);
+    if (auto ref_tg = ParseId(ref); ref_tg && *ref_tg != tg_id) {
+      auto referrer = tx.FindUserByTgId(*ref_tg);
+      if (!referrer.ok()) return referrer.status();
+      if (referrer->has_value()) u.referrer_id = (*referrer)->id;
+    }
+    if (!u.referrer_id) u.source = payload;
+    auto id = tx.InsertUser(u);
+    if (!id.ok()) return id.status();
+    u.id = *id;
+    out.user = u;
+    out.is_new = true;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Status BotService::SetLanguage(TgId tg_id, const std::string& lang) {
+  if (lang != "en" && lang != "ru") return InvalidArgument("unsupported language '" + lang + "'");
+  return store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto u = tx.FindUserByTgId(tg_id);
+    if (!u.ok()) return u.status();
+    if (!u->has_value()) return NotFound("unknown user");
+    return tx.SetUserLang((*u)->id, lang);
+  });
+}
+
+bool BotService::IsAdmin(TgId tg_id) const {
+  return std::find(settings_.admins.begin(), settings_.admins.end(), tg_id) !=
+         settings_.admins.end();
+}
+
+Result<std::vector<LocationOption>> BotService::LocationsWithCapacity() {
+  std::vector<LocationOption> out;
+  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
+    auto locs = tx.ListLocations();
+    if (!locs.ok()) return locs.status();
+    auto servers = tx.ListServers(std::nullopt);
+    if (!servers.ok()) return servers.status();
+    for (const auto& l : *locs) {
+      if (!l.enabled) continue;
+      int free = 0;
+      for (const auto& s : *servers) {
+        if (s.location_id == l.id && s.enabled && s.healthy && s.used_slots < s.capacity) {
+          free += s.capacity - s.used_slots;
+        }
+      }
+      if (free > 0) out.push_back({l, free});
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<IssuedKey> BotService::StartTrial(TgId tg_id, Id location_id, OutgoingMessage reply) {
+  if (!TrialsEnabled()) return FailedPrecondition("trials are off");
+  IssueKeyRequest req;
+  req.tg_id = tg_id;
+  req.location_id = location_id;
+  req.duration = std::chrono::seconds(settings_.trial_period_sec);
+  req.is_trial = true;
+  req.traffic_limit_bytes = settings_.traffic_limit_bytes;
+  req.announce_when_ready = true;
+  req.reply = std::move(reply);
+  auto issued = keys_.Issue(req);
+  if (!issued.ok() && issued.status().code() == StatusCode::kResourceExhausted) {
+    // The person is told; the admins hear about it once per cooldown.
+    (void)alerts_.Raise("no_capacity:" + std::to_string(location_id), issued.status().message());
+  }
+  return issued;
+}
+
+Result<KeyView> BotService::ViewOf(ports::StoreTx& tx, const Key& key) {
+  KeyView v;
+  v.key = key;
+  auto s = tx.GetServer(key.server_id);
+  if (!s.ok()) return s.status();
+  v.server = *s;
+  auto locs = tx.ListLocations();
+  if (!locs.ok()) return locs.status();
+  for (const auto& l : *locs) {
+    if (l.id == v.server.location_id) v.location = l;
+  }
+  return v;
+}
+
+Result<std::vector<KeyView>> BotService::KeysOf(TgId tg_id) {
+  std::vector<KeyView> out;
+  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
+    auto u = tx.FindUserByTgId(tg_id);
+    if (!u.ok()) return u.status();
+    if (!u->has_value()) return Status::Ok();
+    ports::KeyFilter f;
+    f.user_id = (*u)->id;
+    f.limit = 50;
+    auto keys = tx.ListKeys(f);
+    if (!keys.ok()) return keys.status();
+    for (const auto& k : *keys) {
+      auto v = ViewOf(tx, k);
+      if (!v.ok()) return v.status();
+      out.push_back(std::move(*v));
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<KeyView> BotService::OwnedKey(TgId tg_id, Id key_id) {
+  std::optional<KeyView> out;
+  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
+    auto u = tx.FindUserByTgId(tg_id);
+    if (!u.ok()) return u.status();
+    auto k = tx.GetKey(key_id);
+    if (!k.ok() && k.status().code() != StatusCode::kNotFound) return k.status();
+    if (!u->has_value() || !k.ok() || k->user_id != (*u)->id) return NotFound("no such key");
+    auto v = ViewOf(tx, *k);
+    if (!v.ok()) return v.status();
+    out = std::move(*v);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return *out;
+}
+
+Result<AdminSummary> BotService::Summary() {
+  AdminSummary out;
+  const Time now = clock_.Now();
+  const Time day_start = std::chrono::floor<std::chrono::days>(now);
+  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
+    auto stats = tx.Stats();
+    if (!stats.ok()) return stats.status();
+    out.stats = *stats;
+    out.users_total = stats->users;
+    auto today = tx.CountUsersCreatedSince(day_start);
+    if (!today.ok()) return today.status();
+    out.users_today = *today;
+    auto locs = tx.ListLocations();
+    if (!locs.ok()) return locs.status();
+    auto servers = tx.ListServers(std::nullopt);
+    if (!servers.ok()) return servers.status();
+    for (const auto& s : *servers) {
+      ServerView v{s, ""};
+      for (const auto& l : *locs) {
+        if (l.id == s.location_id) v.location = l.name;
+      }
+      out.servers.push_back(std::move(v));
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Status BotService::Send(OutgoingMessage message) {
+  const Time now = clock_.Now();
+  if (message.next_attempt_at == Time{}) message.next_attempt_at = now;
+  message.created_at = now;
+  return store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto id = tx.EnqueueMessage(message);
+    return id.ok() ? Status::Ok() : id.status();
+  });
+}
+
+Status BotService::MarkBlocked(TgId tg_id) {
+  return store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto u = tx.FindUserByTgId(tg_id);
+    if (!u.ok()) return u.status();
+    if (!u->has_value()) return Status::Ok();  // an admin chat that never registered
+    VPNHUB_RETURN_IF_ERROR(tx.SetBlockedBot((*u)->id, true));
+    // What is still queued for them would only be refused again: skip it.
+    auto dropped = tx.DropPendingMessages(tg_id, "the person blocked the bot", clock_.Now());
+    return dropped.status();
+  });
+}
+
+Result<std::int64_t> BotService::LoadUpdateOffset() {
+  std::int64_t offset = 0;
+  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
+    auto v = tx.GetSetting(kOffsetSetting);
+    if (!v.ok()) return v.status();
+    if (v->has_value()) offset = ParseId(**v).value_or(0);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return offset;
+}
+
+Status BotService::SaveUpdateOffset(std::int64_t offset) {
+  return store_.Write(
+      [&](ports::StoreTx& tx) { return tx.PutSetting(kOffsetSetting, std::to_string(offset)); });
+}
+
+}  // namespace vpnhub::usecases

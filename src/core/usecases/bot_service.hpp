@@ -1,0 +1,110 @@
+#pragma once
+// What the Telegram bot may do, as use cases: the bot layer parses updates and renders texts;
+// every decision and every database change happens here.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/domain.hpp"
+#include "core/ports/clock.hpp"
+#include "core/ports/store.hpp"
+#include "core/status.hpp"
+#include "core/usecases/key_service.hpp"
+#include "core/usecases/notices.hpp"
+
+namespace vpnhub::usecases {
+
+struct BotSettings {
+  std::int64_t trial_period_sec = 0;  // 0 = no trials
+  std::string default_lang = "en";
+  std::int64_t traffic_limit_bytes = 0;
+  std::vector<TgId> admins;
+};
+
+struct LocationOption {
+  Location location;
+  int free_slots = 0;
+};
+
+struct KeyView {
+  Key key;
+  Server server;
+  Location location;
+};
+
+struct ServerView {
+  Server server;
+  std::string location;
+};
+
+struct AdminSummary {
+  std::int64_t users_total = 0;
+  std::int64_t users_today = 0;  // since 00:00 UTC
+  ports::StoreStats stats;
+  std::vector<ServerView> servers;
+};
+
+class BotService {
+ public:
+  BotService(ports::Store& store, KeyService& keys, AdminAlerts& alerts, const ports::Clock& clock,
+             BotSettings settings)
+      : store_(store),
+        keys_(keys),
+        alerts_(alerts),
+        clock_(clock),
+        settings_(std::move(settings)) {}
+
+  // The person wrote to the bot: registers them when new (language `lang`, and the deep-link
+  // payload as referrer — "r<tg id>" or a bare tg id of a known user — or else as source code),
+  // or clears blocked_bot for a known person. Returns the user and whether they are new.
+  struct Touched {
+    User user;
+    bool is_new = false;
+  };
+  Result<Touched> Touch(TgId tg_id, const std::string& username, const std::string& lang,
+                        const std::string& start_payload);
+  // kInvalidArgument for languages other than en/ru.
+  Status SetLanguage(TgId tg_id, const std::string& lang);
+  bool IsAdmin(TgId tg_id) const;
+  bool TrialsEnabled() const { return settings_.trial_period_sec > 0; }
+
+  // Enabled locations with at least one enabled, healthy server with a free slot.
+  Result<std::vector<LocationOption>> LocationsWithCapacity();
+
+  // The person's one trial in a location: a pending key that is announced when active, plus
+  // `reply` enqueued in the same transaction. kFailedPrecondition when trials are off or used;
+  // kNotFound for an unknown location; kResourceExhausted when the location is full (admins get a
+  // throttled alert).
+  Result<IssuedKey> StartTrial(TgId tg_id, Id location_id, OutgoingMessage reply);
+
+  // The person's keys, newest first (empty for an unknown person).
+  Result<std::vector<KeyView>> KeysOf(TgId tg_id);
+  // One key of the person. kNotFound when it does not exist or is someone else's: the caller
+  // cannot tell the two apart.
+  Result<KeyView> OwnedKey(TgId tg_id, Id key_id);
+
+  Result<AdminSummary> Summary();
+
+  // Enqueues a message (a reply or a notice).
+  Status Send(OutgoingMessage message);
+  // The sender saw "blocked by the user": stop sending until they write again, and drop what is
+  // still queued for them (in the same transaction).
+  Status MarkBlocked(TgId tg_id);
+
+  // The long poller's position, kept across restarts.
+  Result<std::int64_t> LoadUpdateOffset();
+  Status SaveUpdateOffset(std::int64_t offset);
+
+  const BotSettings& settings() const { return settings_; }
+
+ private:
+  Result<KeyView> ViewOf(ports::StoreTx& tx, const Key& key);
+
+  ports::Store& store_;
+  KeyService& keys_;
+  AdminAlerts& alerts_;
+  const ports::Clock& clock_;
+  BotSettings settings_;
+};
+
+}  // namespace vpnhub::usecases

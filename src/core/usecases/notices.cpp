@@ -1,0 +1,92 @@
+#include "core/usecases/notices.hpp"
+
+#include "core/rules.hpp"
+
+namespace vpnhub::usecases {
+
+Status SendDueNotice(ports::StoreTx& tx, const Key& key, Time now, bool notify) {
+  int flag = NoticeDue(key.expires_at, key.notified_flags, now);
+  int flags = key.notified_flags;
+  if (flag != 0) {
+    // Less urgent notices that never went out are superseded by this one.
+    for (int f = kNotice3Days; f < flag; f <<= 1) flags |= f;
+    flags |= flag;
+    auto user = tx.GetUser(key.user_id);
+    if (!user.ok()) return user.status();
+    if (notify && !user->blocked_bot) {
+      OutgoingMessage m;
+      m.chat_id = user->tg_id;
+      m.kind = flag == kNoticeExpired ? MessageKind::kKeyExpired : MessageKind::kExpiryNotice;
+      m.priority = MessagePriority::kBulk;
+      m.subject_id = key.id;
+      m.next_attempt_at = now;
+      m.created_at = now;
+      auto id = tx.EnqueueMessage(m);
+      if (!id.ok()) return id.status();
+    }
+  }
+  NoticePlan plan = PlanNotices(key.expires_at, flags, now);
+  if (plan.flags == key.notified_flags && plan.next_notice_at == key.next_notice_at) {
+    return Status::Ok();
+  }
+  return tx.SetKeyNotice(key.id, plan.flags, plan.next_notice_at);
+}
+
+Result<int> ExpiryNotices::Run() {
+  const Time now = clock_.Now();
+  int total = 0;
+  for (;;) {
+    int batch = 0;
+    Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+      auto due = tx.ListKeysDueForNotice(now, batch_);
+      if (!due.ok()) return due.status();
+      for (const Key& key : *due) VPNHUB_RETURN_IF_ERROR(SendDueNotice(tx, key, now, notify_));
+      batch = static_cast<int>(due->size());
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    total += batch;
+    if (batch < batch_) break;
+  }
+  return total;
+}
+
+Result<bool> RaiseAlert(ports::StoreTx& tx, const AlertPolicy& policy, const std::string& subject,
+                        const std::string& text, Time now) {
+  auto throttle = tx.GetAlertThrottle(subject);
+  if (!throttle.ok()) return throttle.status();
+  ports::AlertThrottle t = *throttle;
+  if (t.last_sent_at && now < *t.last_sent_at + policy.cooldown) {
+    ++t.suppressed;
+    VPNHUB_RETURN_IF_ERROR(tx.PutAlertThrottle(subject, t));
+    return false;
+  }
+  for (TgId admin : policy.admins) {
+    OutgoingMessage m;
+    m.chat_id = admin;
+    m.kind = MessageKind::kAdminAlert;
+    m.priority = MessagePriority::kAlert;
+    m.subject_id = t.suppressed;
+    m.text = text;
+    m.next_attempt_at = now;
+    m.created_at = now;
+    auto id = tx.EnqueueMessage(m);
+    if (!id.ok()) return id.status();
+  }
+  VPNHUB_RETURN_IF_ERROR(tx.PutAlertThrottle(subject, {now, 0}));
+  return true;
+}
+
+Result<bool> AdminAlerts::Raise(const std::string& subject, const std::string& text) {
+  bool sent = false;
+  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto r = RaiseAlert(tx, policy_, subject, text, clock_.Now());
+    if (!r.ok()) return r.status();
+    sent = *r;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return sent;
+}
+
+}  // namespace vpnhub::usecases

@@ -1,0 +1,336 @@
+// SqliteTx: the outgoing message queue, admin alert throttling and named settings.
+#include <nlohmann/json.hpp>
+
+#include "storage/sqlite/sqlite_tx.hpp"
+
+namespace vpnhub::storage {
+namespace {
+
+#define VPNHUB_MESSAGE_COLUMNS                                                                  \
+  "id, chat_id, kind, priority, subject_id, text, keyboard, edit_message_id, photo_qr, state, " \
+  "attempts, next_attempt_at, last_error, created_at"
+
+constexpr char kGetMessageSql[] =
+    "SELECT " VPNHUB_MESSAGE_COLUMNS " FROM outgoing_messages WHERE id = ?1";
+constexpr char kListMessagesSql[] =
+    "SELECT " VPNHUB_MESSAGE_COLUMNS " FROM outgoing_messages ORDER BY id DESC LIMIT ?2";
+constexpr char kListMessagesInStateSql[] = "SELECT " VPNHUB_MESSAGE_COLUMNS
+                                           " FROM outgoing_messages WHERE state = ?1 "
+                                           "ORDER BY id DESC LIMIT ?2";
+// Claimable: pending and due, or sending with an expired lease. One row, changed in place.
+constexpr char kClaimMessageSql[] =
+    "UPDATE outgoing_messages SET state = 'sending', attempts = attempts + 1, "
+    "next_attempt_at = ?3, updated_at = ?2 "
+    "WHERE id = ?1 AND state IN ('pending', 'sending') AND next_attempt_at <= ?2 "
+    "RETURNING " VPNHUB_MESSAGE_COLUMNS;
+
+#undef VPNHUB_MESSAGE_COLUMNS
+
+// Claim order: every priority in turn, lowest value first.
+constexpr MessagePriority kPriorities[] = {MessagePriority::kAlert, MessagePriority::kReply,
+                                           MessagePriority::kBulk};
+
+std::optional<MessagePriority> ParsePriority(std::int64_t value) {
+  for (MessagePriority p : kPriorities) {
+    if (static_cast<std::int64_t>(p) == value) return p;
+  }
+  return std::nullopt;
+}
+
+std::string KeyboardToJson(const InlineKeyboard& keyboard) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& row : keyboard) {
+    nlohmann::json buttons = nlohmann::json::array();
+    for (const InlineButton& b : row) {
+      buttons.push_back({{"text", b.text}, {"callback_data", b.callback_data}, {"url", b.url}});
+    }
+    rows.push_back(std::move(buttons));
+  }
+  // Invalid UTF-8 (a label cut mid-character) is replaced rather than thrown about.
+  return rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A missing field reads as empty; anything but a string is an error.
+bool ButtonField(const nlohmann::json& button, const char* name, std::string& out) {
+  auto it = button.find(name);
+  if (it == button.end()) return true;
+  if (!it->is_string()) return false;
+  out = it->get<std::string>();
+  return true;
+}
+
+Result<InlineKeyboard> KeyboardFromJson(const std::string& text, Id message_id) {
+  auto broken = [&] {
+    return Internal("message " + std::to_string(message_id) +
+                    ": keyboard is not a JSON array of button rows");
+  };
+  nlohmann::json rows = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (rows.is_discarded() || !rows.is_array()) return broken();
+  InlineKeyboard keyboard;
+  keyboard.reserve(rows.size());
+  for (const auto& row : rows) {
+    if (!row.is_array()) return broken();
+    std::vector<InlineButton>& buttons = keyboard.emplace_back();
+    for (const auto& button : row) {
+      if (!button.is_object()) return broken();
+      InlineButton& b = buttons.emplace_back();
+      if (!ButtonField(button, "text", b.text) ||
+          !ButtonField(button, "callback_data", b.callback_data) ||
+          !ButtonField(button, "url", b.url)) {
+        return broken();
+      }
+    }
+  }
+  return keyboard;
+}
+
+Result<OutgoingMessage> ReadMessage(const Statement& s) {
+  OutgoingMessage m;
+  m.id = s.ColumnInt64(0);
+  m.chat_id = s.ColumnInt64(1);
+  std::string kind = s.ColumnText(2);
+  auto parsed_kind = ParseMessageKind(kind);
+  if (!parsed_kind) {
+    return Internal("message " + std::to_string(m.id) + ": unknown kind '" + kind + "'");
+  }
+  m.kind = *parsed_kind;
+  auto priority = ParsePriority(s.ColumnInt64(3));
+  if (!priority) {
+    return Internal("message " + std::to_string(m.id) + ": unknown priority " +
+                    std::to_string(s.ColumnInt64(3)));
+  }
+  m.priority = *priority;
+  m.subject_id = s.ColumnInt64(4);
+  m.text = s.ColumnText(5);
+  auto keyboard = KeyboardFromJson(s.ColumnText(6), m.id);
+  if (!keyboard.ok()) return keyboard.status();
+  m.keyboard = std::move(*keyboard);
+  m.edit_message_id = s.ColumnInt64(7);
+  m.photo_qr = s.ColumnText(8);
+  std::string state = s.ColumnText(9);
+  auto parsed_state = ParseMessageState(state);
+  if (!parsed_state) {
+    return Internal("message " + std::to_string(m.id) + ": unknown state '" + state + "'");
+  }
+  m.state = *parsed_state;
+  m.attempts = s.ColumnInt(10);
+  m.next_attempt_at = FromUnixMs(s.ColumnInt64(11));
+  m.last_error = s.ColumnText(12);
+  m.created_at = FromUnixMs(s.ColumnInt64(13));
+  return m;
+}
+
+Result<std::vector<OutgoingMessage>> CollectMessages(Statement& stmt) {
+  std::vector<OutgoingMessage> messages;
+  VPNHUB_RETURN_IF_ERROR(ForEachRow(stmt, [&](const Statement& s) -> Status {
+    Result<OutgoingMessage> m = ReadMessage(s);
+    if (!m.ok()) return m.status();
+    messages.push_back(std::move(*m));
+    return Status::Ok();
+  }));
+  return messages;
+}
+
+}  // namespace
+
+// Spelled with the exact WHERE clause of the partial index outgoing_messages_claim (see
+// 0002_bot.sql), so SQLite walks that index: priority fixed, next_attempt_at up to now, already in
+// (next_attempt_at, id) order. Sent and failed rows are not in the index at all.
+const char kClaimableMessagesSql[] =
+    "SELECT id FROM outgoing_messages WHERE state IN ('pending', 'sending') AND priority = ?2 "
+    "AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?3";
+
+// The state IN (...) term, spelled as in the partial index outgoing_messages_chat, lets SQLite use
+// that index: only the chat's queued rows are touched.
+const char kDropPendingMessagesSql[] =
+    "UPDATE outgoing_messages SET state = 'failed', last_error = ?2, updated_at = ?3 "
+    "WHERE chat_id = ?1 AND state IN ('pending', 'sending') AND state = 'pending'";
+
+// IN rather than != 'sent', so the state index skips the sent rows, which pile up forever.
+const char kMessageStatsSql[] =
+    "SELECT state, count(*) FROM outgoing_messages "
+    "WHERE state IN ('pending', 'sending', 'failed') GROUP BY state";
+
+Result<Id> SqliteTx::EnqueueMessage(const OutgoingMessage& message) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessage"));
+  const auto priority = static_cast<std::int64_t>(message.priority);
+  if (!ParsePriority(priority)) {
+    return InvalidArgument("message priority " + std::to_string(priority) + " is not known");
+  }
+  auto stmt = conn_.Prepare(
+      "INSERT INTO outgoing_messages (chat_id, kind, priority, subject_id, text, keyboard, "
+      "edit_message_id, photo_qr, state, attempts, next_attempt_at, last_error, created_at, "
+      "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?9, '', ?10, ?10)");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)
+      ->BindInt64(1, message.chat_id)
+      .BindText(2, MessageKindName(message.kind))
+      .BindInt64(3, priority)
+      .BindInt64(4, message.subject_id)
+      .BindText(5, message.text)
+      .BindText(6, KeyboardToJson(message.keyboard))
+      .BindInt64(7, message.edit_message_id)
+      .BindText(8, message.photo_qr)
+      .BindInt64(9, ToUnixMs(message.next_attempt_at))
+      .BindInt64(10, ToUnixMs(message.created_at));
+  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  return conn_.LastInsertRowid();
+}
+
+Result<OutgoingMessage> SqliteTx::GetMessage(Id id) {
+  auto stmt = conn_.Prepare(kGetMessageSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, id);
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound("message " + std::to_string(id) + " not found");
+  return ReadMessage(**stmt);
+}
+
+Result<std::vector<OutgoingMessage>> SqliteTx::ClaimMessages(Time now, Duration lease, int limit) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimMessages"));
+  // The ids first, one index range per priority in priority order (so their concatenation is the
+  // claim order), then each is claimed; all in the caller's write transaction.
+  const std::size_t wanted = limit < 0 ? 0 : static_cast<std::size_t>(limit);
+  std::vector<Id> ids;
+  for (MessagePriority priority : kPriorities) {
+    if (ids.size() >= wanted) break;
+    auto stmt = conn_.Prepare(kClaimableMessagesSql);
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)
+        ->BindInt64(1, ToUnixMs(now))
+        .BindInt64(2, static_cast<std::int64_t>(priority))
+        .BindInt64(3, static_cast<std::int64_t>(wanted - ids.size()));
+    VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) {
+      ids.push_back(s.ColumnInt64(0));
+      return Status::Ok();
+    }));
+  }
+  std::vector<OutgoingMessage> messages;
+  messages.reserve(ids.size());
+  for (Id id : ids) {
+    auto stmt = conn_.Prepare(kClaimMessageSql);
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, id).BindInt64(2, ToUnixMs(now)).BindInt64(3, ToUnixMs(now + lease));
+    Result<bool> row = (*stmt)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) continue;
+    Result<OutgoingMessage> m = ReadMessage(**stmt);
+    if (!m.ok()) return m.status();
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());  // finish the statement before it is reset
+    messages.push_back(std::move(*m));
+  }
+  return messages;
+}
+
+Status SqliteTx::FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
+                                      const std::string& error, int attempts_given_back, Time now) {
+  {
+    auto stmt = conn_.Prepare(
+        "UPDATE outgoing_messages SET state = ?2, next_attempt_at = ?3, last_error = ?4, "
+        "attempts = max(attempts - ?5, 0), updated_at = ?6 WHERE id = ?1 AND state = 'sending'");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)
+        ->BindInt64(1, id)
+        .BindText(2, MessageStateName(to_state))
+        .BindInt64(3, ToUnixMs(next_attempt_at))
+        .BindText(4, error)
+        .BindInt64(5, attempts_given_back)
+        .BindInt64(6, ToUnixMs(now));
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return ExplainNoChange("outgoing_messages", "message", id,
+                         Conflict("message " + std::to_string(id) + " is not sending"));
+}
+
+Status SqliteTx::CompleteMessage(Id id, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteMessage"));
+  return FinishSendingMessage(id, MessageState::kSent, now, "", 0, now);
+}
+
+Status SqliteTx::RescheduleMessage(Id id, Time next, const std::string& error, bool count_attempt,
+                                   Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleMessage"));
+  return FinishSendingMessage(id, MessageState::kPending, next, error, count_attempt ? 0 : 1, now);
+}
+
+Status SqliteTx::FailMessage(Id id, const std::string& error, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("FailMessage"));
+  return FinishSendingMessage(id, MessageState::kFailed, now, error, 0, now);
+}
+
+Result<int> SqliteTx::DropPendingMessages(TgId chat_id, const std::string& error, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("DropPendingMessages"));
+  auto stmt = conn_.Prepare(kDropPendingMessagesSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, chat_id).BindText(2, error).BindInt64(3, ToUnixMs(now));
+  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  return static_cast<int>(conn_.Changes());
+}
+
+Result<std::vector<OutgoingMessage>> SqliteTx::ListMessages(std::optional<MessageState> state,
+                                                            int limit) {
+  auto stmt = conn_.Prepare(state ? kListMessagesInStateSql : kListMessagesSql);
+  if (!stmt.ok()) return stmt.status();
+  if (state) (*stmt)->BindText(1, MessageStateName(*state));
+  (*stmt)->BindInt64(2, limit < 0 ? 0 : limit);
+  return CollectMessages(**stmt);
+}
+
+// alert throttle
+
+Result<ports::AlertThrottle> SqliteTx::GetAlertThrottle(const std::string& subject) {
+  auto stmt =
+      conn_.Prepare("SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = ?1");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindText(1, subject);
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  ports::AlertThrottle throttle;
+  if (!*row) return throttle;
+  if (!(*stmt)->ColumnIsNull(0)) throttle.last_sent_at = FromUnixMs((*stmt)->ColumnInt64(0));
+  throttle.suppressed = (*stmt)->ColumnInt(1);
+  return throttle;
+}
+
+Status SqliteTx::PutAlertThrottle(const std::string& subject, const ports::AlertThrottle& value) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("PutAlertThrottle"));
+  auto stmt = conn_.Prepare(
+      "INSERT INTO alert_throttle (subject, last_sent_at, suppressed) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (subject) DO UPDATE SET last_sent_at = excluded.last_sent_at, "
+      "suppressed = excluded.suppressed");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindText(1, subject);
+  if (value.last_sent_at) {
+    (*stmt)->BindInt64(2, ToUnixMs(*value.last_sent_at));
+  } else {
+    (*stmt)->BindNull(2);
+  }
+  (*stmt)->BindInt64(3, value.suppressed);
+  return (*stmt)->Run();
+}
+
+// settings
+
+Result<std::optional<std::string>> SqliteTx::GetSetting(const std::string& name) {
+  auto stmt = conn_.Prepare("SELECT value FROM settings WHERE name = ?1");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindText(1, name);
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>((*stmt)->ColumnText(0));
+}
+
+Status SqliteTx::PutSetting(const std::string& name, const std::string& value) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("PutSetting"));
+  auto stmt = conn_.Prepare(
+      "INSERT INTO settings (name, value) VALUES (?1, ?2) "
+      "ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindText(1, name).BindText(2, value);
+  return (*stmt)->Run();
+}
+
+}  // namespace vpnhub::storage
