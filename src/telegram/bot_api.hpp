@@ -1,0 +1,150 @@
+#pragma once
+// A blocking client for the subset of the Telegram Bot API that VPNHub uses, over libcurl.
+//
+// Threads: a BotApi is used by one thread at a time (it owns one CURL easy handle, reused across
+// calls so that the TLS connection to the API stays open). Give the long poller and each sender
+// thread their own BotApi. curl_global_init is the program's job: keep a CurlGlobal alive in
+// main() before any thread starts.
+//
+// Errors: every call returns a Status (or Result) whose code says what to do next:
+//   kUnavailable        network failure, timeout or HTTP 5xx; retry later
+//   kResourceExhausted  HTTP 429; wait last_error().retry_after_sec and retry the same request
+//   kPermissionDenied   HTTP 403; last_error().blocked says the user blocked the bot (or is
+//                       deactivated, or never started it): do not retry, stop sending to them
+//   kFailedPrecondition HTTP 401/404: the token is wrong or revoked; retrying will not help
+//   kInvalidArgument    any other 4xx (bad request, 409 conflict, ...), or a request this class
+//                       refuses to send (callback_data over 64 bytes, ...)
+// The token never appears in a Status message or in last_error().
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.hpp"
+#include "telegram/types.hpp"
+
+namespace vpnhub::telegram {
+
+// Calls curl_global_init(CURL_GLOBAL_DEFAULT) on construction and curl_global_cleanup on
+// destruction. Create exactly one, in main(), before starting threads.
+class CurlGlobal {
+ public:
+  CurlGlobal();
+  ~CurlGlobal();
+  CurlGlobal(const CurlGlobal&) = delete;
+  CurlGlobal& operator=(const CurlGlobal&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  bool ok_ = false;
+};
+
+struct BotApiOptions {
+  std::string base_url = "https://api.telegram.org";  // no trailing slash needed
+  std::string token;
+  std::chrono::milliseconds timeout{15000};  // whole request; getUpdates uses its own (see there)
+  std::chrono::milliseconds connect_timeout{10000};
+};
+
+// An inline keyboard button: set exactly one of callback_data (1-64 bytes) and url.
+struct InlineButton {
+  std::string text{};
+  std::string callback_data{};
+  std::string url{};
+};
+using InlineKeyboard = std::vector<std::vector<InlineButton>>;  // rows of buttons
+
+struct SendMessageRequest {
+  std::int64_t chat_id = 0;
+  std::string text{};
+  std::string parse_mode = "HTML";  // empty = plain text
+  InlineKeyboard keyboard{};        // empty = no reply_markup
+  bool disable_preview = true;
+};
+
+// What the API (or the network) said about the last failed call; all zero/empty after a call that
+// succeeded.
+struct ApiError {
+  int http_status = 0;      // 0 when no HTTP response arrived
+  int error_code = 0;       // "error_code" of the reply (usually equal to http_status)
+  std::string description;  // "description" of the reply, or the network error
+  int retry_after_sec = 0;  // parameters.retry_after of a 429 reply, 0 if none
+  // 403 saying this chat takes no messages from the bot: blocked by the user, user deactivated,
+  // bot can't initiate the conversation, bot kicked from the group.
+  bool blocked = false;
+};
+
+class BotApi {
+ public:
+  explicit BotApi(BotApiOptions options);
+  ~BotApi();
+  BotApi(BotApi&&) noexcept;
+  BotApi& operator=(BotApi&&) noexcept;
+  BotApi(const BotApi&) = delete;
+  BotApi& operator=(const BotApi&) = delete;
+
+  Result<TgUser> GetMe();
+
+  // Long polling. Confirms every update with update_id < offset and returns up to `limit` newer
+  // ones, waiting up to timeout_sec for the first to arrive (an empty vector when none did).
+  // allowed_updates empty = keep the server's previous setting. The transfer timeout is
+  // timeout_sec + 15 s. Entries without an update_id are skipped.
+  Result<std::vector<Update>> GetUpdates(std::int64_t offset, int timeout_sec,
+                                         const std::vector<std::string>& allowed_updates,
+                                         int limit = 100);
+
+  // Returns the new message's message_id.
+  Result<std::int64_t> SendMessage(const SendMessageRequest& request);
+
+  // Replaces the text (and keyboard; empty = remove it) of a message the bot sent. Editing to
+  // identical content ("message is not modified") is Ok.
+  Status EditMessageText(std::int64_t chat_id, std::int64_t message_id, const std::string& text,
+                         const InlineKeyboard& keyboard = {},
+                         const std::string& parse_mode = "HTML");
+
+  // Stops the button's spinner; text (0-200 chars) shows as a toast, or an alert box.
+  Status AnswerCallbackQuery(const std::string& callback_query_id, const std::string& text = "",
+                             bool show_alert = false);
+
+  // Uploads png_bytes as the `photo` file part of a multipart/form-data request. Returns the new
+  // message's message_id.
+  Result<std::int64_t> SendPhoto(std::int64_t chat_id, std::string png_bytes,
+                                 const std::string& caption = "",
+                                 const InlineKeyboard& keyboard = {},
+                                 const std::string& parse_mode = "HTML");
+
+  Result<ChatMember> GetChatMember(std::int64_t chat_id, std::int64_t user_id);
+
+  // secret_token empty = none; allowed_updates empty = keep the previous setting.
+  Status SetWebhook(const std::string& url, const std::string& secret_token,
+                    const std::vector<std::string>& allowed_updates);
+  Status DeleteWebhook(bool drop_pending_updates);
+
+  // Any other method with JSON parameters (sendInvoice, answerPreCheckoutQuery, ...). Returns the
+  // reply's "result". Errors as above.
+  Result<nlohmann::json> Call(std::string_view method, const nlohmann::json& params);
+
+  const ApiError& last_error() const { return last_error_; }
+
+ private:
+  struct Handle;
+
+  Result<nlohmann::json> Perform(std::string_view method, const std::string* json_body, void* mime,
+                                 std::chrono::milliseconds timeout);
+  Status Fail(std::string_view method, StatusCode code, std::string message);
+  std::string Mask(std::string text) const;
+
+  BotApiOptions options_;
+  std::unique_ptr<Handle> handle_;
+  ApiError last_error_;
+};
+
+// Serialises a keyboard as reply_markup ({"inline_keyboard":[[...]]}). kInvalidArgument when a
+// button has empty text, has neither or both of callback_data and url, or callback_data is
+// longer than 64 bytes.
+Result<nlohmann::json> InlineKeyboardMarkup(const InlineKeyboard& keyboard);
+
+}  // namespace vpnhub::telegram

@@ -1,0 +1,38 @@
+#include "telegram/webhook.hpp"
+
+#include <openssl/crypto.h>
+
+#include <exception>
+#include <memory>
+#include <utility>
+
+namespace vpnhub::telegram {
+
+bool SecretTokenMatches(std::string_view given, std::string_view expected) {
+  // The length of the secret is not the secret: a mismatch may return early.
+  if (expected.empty() || given.size() != expected.size()) return false;
+  return CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
+}
+
+void AddWebhookRoute(http::Router& router, WebhookOptions options) {
+  auto shared = std::make_shared<const WebhookOptions>(std::move(options));
+  router.Add("POST", shared->path, [shared](const http::Request& request) -> http::Response {
+    if (!SecretTokenMatches(request.Header("X-Telegram-Bot-Api-Secret-Token"),
+                            shared->secret_token)) {
+      return http::TextResponse(401, "unauthorized\n");
+    }
+    auto update = ParseUpdateText(request.body);
+    if (!update.ok()) return http::TextResponse(400, update.status().message() + "\n");
+    if (shared->dispatch) {
+      try {
+        shared->dispatch(std::move(*update));
+      } catch (const std::exception& e) {
+        // The dispatcher could not take it (a full or stopped pool): Telegram retries a non-2xx.
+        return http::TextResponse(503, std::string("not accepted: ") + e.what() + "\n");
+      }
+    }
+    return http::TextResponse(200, "ok\n");
+  });
+}
+
+}  // namespace vpnhub::telegram

@@ -1,0 +1,245 @@
+// The fake Bot API itself: what BotApi tests do not reach (rate limiting, control routes, form
+// bodies, the standalone binary).
+#include "servers/fake_telegram.hpp"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "telegram/bot_api.hpp"
+
+namespace vpnhub::servers {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+constexpr char kToken[] = "4242:fake-test";
+
+class FakeTelegramTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(fake_.Start().ok());
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", fake_.port());
+    client_->set_read_timeout(10, 0);
+  }
+
+  telegram::BotApi Api() {
+    telegram::BotApiOptions options;
+    options.base_url = fake_.base_url();
+    options.token = kToken;
+    return telegram::BotApi(options);
+  }
+
+  json PostJson(const std::string& path, const json& body) {
+    auto res = client_->Post(path.c_str(), body.dump(), "application/json");
+    EXPECT_TRUE(res) << path;
+    if (!res) return nullptr;
+    EXPECT_EQ(res->status, 200) << path << " " << res->body;
+    return json::parse(res->body, nullptr, false);
+  }
+
+  json GetJson(const std::string& path) {
+    auto res = client_->Get(path.c_str());
+    EXPECT_TRUE(res) << path;
+    if (!res) return nullptr;
+    return json::parse(res->body, nullptr, false);
+  }
+
+  FakeTelegram fake_{kToken};
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(FakeTelegramTest, PerChatRateLimitAllowsABurstThenAnswers429) {
+  fake_.SetRateLimit(true);
+  telegram::BotApi api = Api();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(api.SendMessage({.chat_id = 1, .text = "burst"}).ok()) << i;
+  }
+  const auto limited = api.SendMessage({.chat_id = 1, .text = "one too many"});
+  ASSERT_FALSE(limited.ok());
+  EXPECT_EQ(limited.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(api.last_error().retry_after_sec, 1);
+  // Another chat has its own allowance.
+  EXPECT_TRUE(api.SendMessage({.chat_id = 2, .text = "other chat"}).ok());
+
+  const FakeTelegramStats stats = fake_.Stats();
+  EXPECT_EQ(stats.rate_limited, 1);
+  EXPECT_EQ(stats.by_status.at(429), 1);
+  EXPECT_EQ(stats.by_status.at(200), 4);
+}
+
+TEST_F(FakeTelegramTest, GlobalRateLimitCapsSendsPerSecond) {
+  RateLimitOptions options;
+  options.enabled = true;
+  options.global_per_sec = 30;
+  fake_.SetRateLimit(options);
+  telegram::BotApi api = Api();
+  int ok = 0, limited = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int chat = 1; chat <= 40; ++chat) {
+    const auto r = api.SendMessage({.chat_id = chat, .text = "broadcast"});
+    if (r.ok()) {
+      ++ok;
+    } else {
+      ASSERT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+      ++limited;
+    }
+  }
+  EXPECT_EQ(fake_.Stats().rate_limited, limited);
+  EXPECT_EQ(GetJson("/control/stats")["rate_limited"], limited);
+  if (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(900)) {
+    // All 40 inside one window (the usual case on loopback): exactly 30 go through.
+    EXPECT_EQ(ok, 30);
+    EXPECT_EQ(limited, 10);
+  } else {
+    EXPECT_GT(limited, 0);  // a slow machine (sanitizers): the window slid, fewer were refused
+  }
+}
+
+TEST_F(FakeTelegramTest, RateLimitIsOffByDefault) {
+  telegram::BotApi api = Api();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(api.SendMessage({.chat_id = 1, .text = "x"}).ok());
+}
+
+TEST_F(FakeTelegramTest, ControlRoutesDriveTheFake) {
+  telegram::BotApi api = Api();
+  const json pushed = PostJson(
+      "/control/updates", json::array({MessageUpdate(5, "/start"), CallbackUpdate(5, "a", 1)}));
+  ASSERT_EQ(pushed["update_ids"].size(), 2u);
+  EXPECT_EQ(GetJson("/control/updates")["pending"], 2);
+  PostJson("/control/message", json{{"user_id", 6}, {"text", "hi"}, {"lang", "de"}});
+
+  auto updates = api.GetUpdates(0, 0, {});
+  ASSERT_TRUE(updates.ok());
+  ASSERT_EQ(updates->size(), 3u);
+  EXPECT_EQ((*updates)[0].update_id, pushed["update_ids"][0]);
+  EXPECT_EQ((*updates)[1].callback_query->data, "a");
+  EXPECT_EQ((*updates)[2].message->from->language_code, "de");
+
+  PostJson("/control/fail",
+           json{{"method", "sendMessage"}, {"count", 1}, {"status", 429}, {"retry_after", 2}});
+  EXPECT_EQ(api.SendMessage({.chat_id = 5, .text = "x"}).status().code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(api.last_error().retry_after_sec, 2);
+  PostJson("/control/block", json{{"chat_id", 5}});
+  EXPECT_TRUE(api.SendMessage({.chat_id = 5, .text = "x"}).status().code() ==
+              StatusCode::kPermissionDenied);
+  PostJson("/control/member", json{{"user_id", 8}});
+  EXPECT_TRUE(api.GetChatMember(-1, 8)->is_member);
+
+  const json calls = GetJson("/control/calls?method=sendMessage");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0]["status"], 429);
+  EXPECT_EQ(calls[1]["status"], 403);
+  EXPECT_EQ(calls[1]["chat_id"], 5);
+  EXPECT_EQ(GetJson("/control/calls").size(), 4u);
+  const json stats = GetJson("/control/stats");
+  EXPECT_EQ(stats["calls"], 4);
+  EXPECT_EQ(stats["429"], 1);
+  EXPECT_EQ(stats["403"], 1);
+
+  PostJson("/control/reset", json::object());
+  EXPECT_EQ(GetJson("/control/calls").size(), 0u);
+  EXPECT_TRUE(api.SendMessage({.chat_id = 5, .text = "unblocked"}).ok());
+  EXPECT_FALSE(api.GetChatMember(-1, 8)->is_member);
+
+  auto bad = client_->Post("/control/fail", "not json", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+}
+
+TEST_F(FakeTelegramTest, AcceptsFormBodiesQueryStringsAndAnyCase) {
+  const std::string base = std::string("/bot") + kToken;
+  auto res = client_->Post(
+      (base + "/SENDMESSAGE").c_str(),
+      httplib::Params{
+          {"chat_id", "12"}, {"text", "form body"}, {"reply_markup", R"({"inline_keyboard":[[
+                                              {"text":"t","callback_data":"d"}]]})"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  res = client_->Get((base + "/getChatMember?chat_id=-5&user_id=3").c_str());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(json::parse(res->body)["result"]["status"], "left");
+
+  const auto calls = fake_.Calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].method, "sendMessage");
+  EXPECT_EQ(calls[0].chat_id, 12);
+  EXPECT_EQ(calls[0].text, "form body");
+  EXPECT_EQ(calls[0].reply_markup["inline_keyboard"][0][0]["callback_data"], "d");
+  EXPECT_EQ(calls[1].chat_id, -5);
+
+  res = client_->Post((base + "/sendPhoto").c_str(), httplib::Params{{"chat_id", "1"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(json::parse(res->body)["description"], "Bad Request: there is no photo in the request");
+}
+
+TEST_F(FakeTelegramTest, ASecondPollerTerminatesTheFirst) {
+  std::thread first([&] {
+    telegram::BotApi api = Api();
+    const auto r = api.GetUpdates(0, 20, {});
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(api.last_error().http_status, 409);
+  });
+  ASSERT_TRUE(fake_.WaitForPoller(milliseconds(5000)));
+  telegram::BotApi second = Api();
+  EXPECT_TRUE(second.GetUpdates(0, 0, {}).ok());
+  first.join();
+}
+
+TEST_F(FakeTelegramTest, StopWakesParkedPollers) {
+  std::thread poller([&] {
+    telegram::BotApi api = Api();
+    EXPECT_TRUE(api.GetUpdates(0, 30, {}).ok());
+  });
+  ASSERT_TRUE(fake_.WaitForPoller(milliseconds(5000)));
+  const auto start = std::chrono::steady_clock::now();
+  fake_.Stop();
+  poller.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST(FakeTelegramBinaryTest, PrintsItsPortAndServes) {
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    close(out[1]);
+    execl(FAKE_TELEGRAM_BIN, FAKE_TELEGRAM_BIN, "--port", "0", "--token", "9:bin", nullptr);
+    _exit(127);
+  }
+  close(out[1]);
+  FILE* stream = fdopen(out[0], "r");
+  char line[64] = {};
+  ASSERT_NE(fgets(line, sizeof line, stream), nullptr);
+  int port = 0;
+  ASSERT_EQ(std::sscanf(line, "listening %d", &port), 1) << line;
+  ASSERT_GT(port, 0);
+
+  httplib::Client client("127.0.0.1", port);
+  auto res = client.Get("/bot9:bin/getMe");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(json::parse(res->body)["result"]["id"], 9);
+  res = client.Get("/botnope/getMe");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+
+  kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  fclose(stream);
+}
+
+}  // namespace
+}  // namespace vpnhub::servers

@@ -1,0 +1,298 @@
+// The long poller against the in-process fake Bot API, and the webhook route.
+#include "telegram/poller.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/usecases/bot_service.hpp"
+#include "core/usecases/key_service.hpp"
+#include "core/usecases/notices.hpp"
+#include "fakes/capturing_log.hpp"
+#include "fakes/fake_clock.hpp"
+#include "fakes/fake_secrets.hpp"
+#include "http/server.hpp"
+#include "servers/fake_telegram.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+#include "telegram/bot_api.hpp"
+#include "telegram/webhook.hpp"
+
+namespace vpnhub::telegram {
+namespace {
+
+using std::chrono::milliseconds;
+
+void InitCurl() {
+  // Never cleaned up: a poll left behind by Stop() may still be finishing at process exit.
+  static CurlGlobal* curl = new CurlGlobal();
+  ASSERT_TRUE(curl->ok());
+}
+
+// Collects dispatched updates.
+class Inbox {
+ public:
+  void Put(Update u) {
+    std::lock_guard lock(mu_);
+    updates_.push_back(std::move(u));
+    cv_.notify_all();
+  }
+  bool WaitForCount(std::size_t n, milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return updates_.size() >= n; });
+  }
+  std::vector<Update> updates() const {
+    std::lock_guard lock(mu_);
+    return updates_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Update> updates_;
+};
+
+bool WaitFor(const std::function<bool()>& done, milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return true;
+}
+
+class PollerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    InitCurl();
+    ASSERT_TRUE(fake.Start().ok());
+    auto s = storage::SqliteStore::Open({":memory:"});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store = std::move(*s);
+    keys = std::make_unique<usecases::KeyService>(*store, secrets, clock, "en");
+    alerts = std::make_unique<usecases::AdminAlerts>(*store, clock, usecases::AlertPolicy{});
+    bot = std::make_unique<usecases::BotService>(*store, *keys, *alerts, clock,
+                                                 usecases::BotSettings{});
+    api.base_url = fake.base_url();
+    api.token = fake.token();
+    options.poll_timeout_sec = 1;
+    options.backoff_base = milliseconds(50);
+  }
+
+  void TearDown() override {
+    // The fake first: it answers the poll in flight, so the poller stops at once.
+    fake.Stop();
+    if (poller) poller->Stop();
+  }
+
+  std::unique_ptr<Poller> MakePoller() {
+    return std::make_unique<Poller>(
+        *bot, api, [this](Update u) { inbox.Put(std::move(u)); }, options, nullptr, &log);
+  }
+
+  std::int64_t StoredOffset() {
+    auto r = bot->LoadUpdateOffset();
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : -1;
+  }
+
+  servers::FakeTelegram fake;
+  fakes::FakeClock clock;
+  fakes::FakeSecrets secrets;
+  fakes::CapturingLog log;
+  std::unique_ptr<storage::SqliteStore> store;
+  std::unique_ptr<usecases::KeyService> keys;
+  std::unique_ptr<usecases::AdminAlerts> alerts;
+  std::unique_ptr<usecases::BotService> bot;
+  BotApiOptions api;
+  PollerOptions options;
+  Inbox inbox;
+  std::unique_ptr<Poller> poller;
+};
+
+TEST_F(PollerTest, HandsUpdatesOverInOrderAndPersistsTheOffset) {
+  fake.PushUpdate(servers::MessageUpdate(11, "/start"));
+  fake.PushUpdate(servers::CallbackUpdate(12, "keys", 5));
+  const std::int64_t last = fake.PushUpdate(servers::MessageUpdate(13, "/help"));
+  poller = MakePoller();
+  ASSERT_TRUE(poller->Start().ok());
+  EXPECT_TRUE(poller->me().is_bot);
+  ASSERT_TRUE(inbox.WaitForCount(3, milliseconds(5000)));
+  const auto got = inbox.updates();
+  ASSERT_EQ(got.size(), 3u);
+  ASSERT_TRUE(got[0].message.has_value());
+  EXPECT_EQ(got[0].message->text, "/start");
+  ASSERT_TRUE(got[1].callback_query.has_value());
+  EXPECT_EQ(got[1].callback_query->data, "keys");
+  EXPECT_EQ(got[2].update_id, last);
+  EXPECT_TRUE(WaitFor([&] { return StoredOffset() == last + 1; }, milliseconds(3000)));
+  EXPECT_EQ(poller->offset(), last + 1);
+
+  // It asked only for the update kinds the bot handles, and long-polled.
+  const auto polls = fake.Calls("getUpdates");
+  ASSERT_FALSE(polls.empty());
+  EXPECT_EQ(polls[0].params["allowed_updates"],
+            nlohmann::json::array({"message", "callback_query"}));
+}
+
+TEST_F(PollerTest, ARestartResumesAfterTheLastHandledUpdate) {
+  fake.PushUpdate(servers::MessageUpdate(21, "/start"));
+  poller = MakePoller();
+  ASSERT_TRUE(poller->Start().ok());
+  ASSERT_TRUE(inbox.WaitForCount(1, milliseconds(5000)));
+  poller->Stop();
+  poller.reset();
+
+  const std::int64_t next = fake.PushUpdate(servers::MessageUpdate(22, "/keys"));
+  poller = MakePoller();
+  ASSERT_TRUE(poller->Start().ok());
+  ASSERT_TRUE(inbox.WaitForCount(2, milliseconds(5000)));
+  const auto got = inbox.updates();
+  ASSERT_EQ(got.size(), 2u);  // the first update was not handed over again
+  EXPECT_EQ(got[1].update_id, next);
+  EXPECT_TRUE(WaitFor([&] { return StoredOffset() == next + 1; }, milliseconds(3000)));
+}
+
+TEST_F(PollerTest, ARejectedTokenIsAFatalErrorNamingTgToken) {
+  api.token = "123:wrong";
+  poller = MakePoller();
+  const Status st = poller->Start();
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(st.message().find("TG_TOKEN"), std::string::npos) << st.message();
+  EXPECT_EQ(st.message().find("wrong"), std::string::npos) << "token leaked: " << st.message();
+}
+
+TEST_F(PollerTest, BacksOffOnErrorsLogsOncePerStreakAndRecovers) {
+  fake.FailNext("getUpdates", 3, 502);
+  fake.PushUpdate(servers::MessageUpdate(31, "/start"));
+  poller = MakePoller();
+  ASSERT_TRUE(poller->Start().ok());
+  ASSERT_TRUE(inbox.WaitForCount(1, milliseconds(5000)));
+  EXPECT_EQ(log.Count("telegram.poll_failed"), 1);
+  EXPECT_EQ(log.Count("telegram.poll_recovered"), 1);
+  // 50 + 100 + 200 ms of backoff between the four polls.
+  const auto polls = fake.Calls("getUpdates");
+  ASSERT_GE(polls.size(), 4u);
+  EXPECT_GE(polls[3].time_ms - polls[0].time_ms, 340);
+}
+
+TEST_F(PollerTest, ConflictWithAnotherPollerIsRetried) {
+  fake.FailNext("getUpdates", 1, 409, 0, "Conflict: terminated by other getUpdates request");
+  fake.PushUpdate(servers::MessageUpdate(41, "/start"));
+  poller = MakePoller();
+  ASSERT_TRUE(poller->Start().ok());
+  ASSERT_TRUE(inbox.WaitForCount(1, milliseconds(5000)));
+  EXPECT_EQ(log.Count("telegram.poll_failed"), 1);
+}
+
+TEST_F(PollerTest, StopReturnsWithinASecondDuringALongPoll) {
+  options.poll_timeout_sec = 25;
+  poller = MakePoller();
+  ASSERT_TRUE(poller->Start().ok());
+  ASSERT_TRUE(fake.WaitForPoller(milliseconds(3000)));  // a 25 s long poll is in flight
+  const auto start = std::chrono::steady_clock::now();
+  poller->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(1500));
+  // An update arriving after Stop answers the poll left in flight, and is not handed over.
+  fake.PushUpdate(servers::MessageUpdate(51, "/late"));
+  ASSERT_TRUE(fake.WaitForCalls("getUpdates", 1, milliseconds(3000)));
+  EXPECT_FALSE(inbox.WaitForCount(1, milliseconds(300)));
+  EXPECT_EQ(poller->offset(), StoredOffset());  // nor was the offset moved past it
+}
+
+TEST_F(PollerTest, ADispatcherThatThrowsDoesNotStopTheLoop) {
+  int calls = 0;
+  poller = std::make_unique<Poller>(
+      *bot, api,
+      [&](Update u) {
+        if (++calls == 1) throw std::runtime_error("handler bug");
+        inbox.Put(std::move(u));
+      },
+      options, nullptr, &log);
+  fake.PushUpdate(servers::MessageUpdate(61, "/boom"));
+  fake.PushUpdate(servers::MessageUpdate(62, "/fine"));
+  ASSERT_TRUE(poller->Start().ok());
+  ASSERT_TRUE(inbox.WaitForCount(1, milliseconds(5000)));
+  EXPECT_EQ(inbox.updates()[0].message->text, "/fine");
+  EXPECT_EQ(log.Count("telegram.dispatch_failed"), 1);
+}
+
+// ---------------------------------------------------------------- webhook
+
+class WebhookTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WebhookOptions o;
+    o.secret_token = "s3cret-token_1";
+    o.dispatch = [this](Update u) { dispatched.push_back(std::move(u)); };
+    AddWebhookRoute(router, std::move(o));
+  }
+
+  http::Response Post(const std::string& body, const std::string& secret, bool with_header = true,
+                      const std::string& method = "POST") {
+    const auto match = router.Find(method, "/telegram/webhook");
+    if (match.kind == http::Router::Match::Kind::kMethodNotAllowed) {
+      return http::TextResponse(405, "");
+    }
+    EXPECT_EQ(match.kind, http::Router::Match::Kind::kFound);
+    EXPECT_NE(match.handler, nullptr);
+    http::Request request;
+    request.method = method;
+    request.path = request.target = "/telegram/webhook";
+    request.body = body;
+    if (with_header) request.headers.emplace_back("X-Telegram-Bot-Api-Secret-Token", secret);
+    return (*match.handler)(request);
+  }
+
+  http::Router router;
+  std::vector<Update> dispatched;
+  const std::string update = [] {
+    nlohmann::json j = servers::MessageUpdate(71, "/start");
+    j["update_id"] = 9;
+    return j.dump();
+  }();
+};
+
+TEST_F(WebhookTest, TheRightSecretDispatchesAndAnswers200) {
+  const auto r = Post(update, "s3cret-token_1");
+  EXPECT_EQ(r.status, 200);
+  ASSERT_EQ(dispatched.size(), 1u);
+  EXPECT_EQ(dispatched[0].update_id, 9);
+  ASSERT_TRUE(dispatched[0].message.has_value());
+  EXPECT_EQ(dispatched[0].message->text, "/start");
+}
+
+TEST_F(WebhookTest, AWrongOrMissingSecretIs401AndDispatchesNothing) {
+  EXPECT_EQ(Post(update, "s3cret-token_2").status, 401);
+  EXPECT_EQ(Post(update, "s3cret-token_").status, 401);
+  EXPECT_EQ(Post(update, "s3cret-token_11").status, 401);
+  EXPECT_EQ(Post(update, "").status, 401);
+  EXPECT_EQ(Post(update, "", /*with_header=*/false).status, 401);
+  EXPECT_TRUE(dispatched.empty());
+}
+
+TEST_F(WebhookTest, GarbageIs400) {
+  EXPECT_EQ(Post("not json", "s3cret-token_1").status, 400);
+  EXPECT_EQ(Post("{\"message\":{}}", "s3cret-token_1").status, 400);
+  EXPECT_TRUE(dispatched.empty());
+}
+
+TEST_F(WebhookTest, OnlyPost) {
+  EXPECT_EQ(Post(update, "s3cret-token_1", true, "GET").status, 405);
+  EXPECT_TRUE(dispatched.empty());
+}
+
+TEST(SecretTokenTest, EmptyExpectedMatchesNothing) {
+  EXPECT_FALSE(SecretTokenMatches("", ""));
+  EXPECT_FALSE(SecretTokenMatches("x", ""));
+  EXPECT_TRUE(SecretTokenMatches("abc", "abc"));
+  EXPECT_FALSE(SecretTokenMatches("abd", "abc"));
+}
+
+}  // namespace
+}  // namespace vpnhub::telegram
