@@ -1,0 +1,69 @@
+#include "bot/callback_data.hpp"
+
+#include <charconv>
+#include <iterator>
+
+namespace vpnhub::bot {
+namespace {
+
+// Every action and its wire form. Actions with an empty word take a numeric id.
+struct Form {
+  CallbackAction action;
+  char kind;
+  const char* word;
+};
+
+constexpr Form kForms[] = {
+    {CallbackAction::kMainMenu, 'm', "main"},       {CallbackAction::kTrialMenu, 'm', "trial"},
+    {CallbackAction::kKeysMenu, 'm', "keys"},       {CallbackAction::kHelpMenu, 'm', "help"},
+    {CallbackAction::kLanguageMenu, 'm', "lang"},   {CallbackAction::kAdminMenu, 'm', "admin"},
+    {CallbackAction::kTrialLocation, 't', ""},      {CallbackAction::kShowKey, 'k', ""},
+    {CallbackAction::kSetLanguage, 'l', "en"},      {CallbackAction::kSetLanguage, 'l', "ru"},
+    {CallbackAction::kRecheckFollow, 'f', "check"}, {CallbackAction::kAdminRefresh, 'a', "refresh"},
+};
+
+std::optional<std::int64_t> ParsePositiveId(std::string_view s) {
+  if (s.empty() || s.size() > 19 || s[0] < '1' || s[0] > '9') return std::nullopt;
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+std::optional<CallbackData> ParseCallbackData(std::string_view data) {
+  if (data.size() < 3 || data.size() > kMaxCallbackDataBytes || data[1] != ':') {
+    return std::nullopt;
+  }
+  const char kind = data[0];
+  const std::string_view arg = data.substr(2);
+  for (const Form& form : kForms) {
+    if (form.kind != kind) continue;
+    if (form.word[0] == '\0') {
+      auto id = ParsePositiveId(arg);
+      if (!id) return std::nullopt;
+      return CallbackData{form.action, *id, ""};
+    }
+    if (arg == form.word) {
+      CallbackData out{form.action, 0, ""};
+      if (form.action == CallbackAction::kSetLanguage) out.lang = form.word;
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string FormatCallbackData(const CallbackData& data) {
+  for (const Form& form : kForms) {
+    if (form.action != data.action) continue;
+    std::string out{form.kind, ':'};
+    if (form.word[0] == '\0') return out + std::to_string(data.id);
+    if (form.action == CallbackAction::kSetLanguage && data.lang != form.word) continue;
+    return out + form.word;
+  }
+  // Only a language other than en/ru gets here: a form nobody parses.
+  return "l:?";
+}
+
+}  // namespace vpnhub::bot

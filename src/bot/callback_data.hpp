@@ -1,0 +1,64 @@
+#pragma once
+// The data carried by the bot's inline buttons. Telegram hands it back verbatim when a button is
+// pressed, so it is untrusted input: anyone can send any callback_data they like. It therefore
+// carries ids only (never a decision, price or permission), and every id is checked server-side
+// by the use case that receives it.
+//
+// Wire format: a one-letter kind, ':', then either a positive decimal id or one word from a
+// closed set:
+//   m:main m:trial m:keys m:help m:lang m:admin   main menu items
+//   t:<location id>                               take the trial in this location
+//   k:<key id>                                    show this key's link again
+//   l:en l:ru                                     switch the language
+//   f:check                                       re-check channel membership
+//   a:refresh                                     refresh the admin summary
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vpnhub::bot {
+
+enum class CallbackAction {
+  kMainMenu,       // m:main
+  kTrialMenu,      // m:trial
+  kKeysMenu,       // m:keys
+  kHelpMenu,       // m:help
+  kLanguageMenu,   // m:lang
+  kAdminMenu,      // m:admin
+  kTrialLocation,  // t:<id>
+  kShowKey,        // k:<id>
+  kSetLanguage,    // l:<lang>
+  kRecheckFollow,  // f:check
+  kAdminRefresh,   // a:refresh
+};
+
+struct CallbackData {
+  CallbackAction action = CallbackAction::kMainMenu;
+  std::int64_t id = 0;  // kTrialLocation: location id; kShowKey: key id; otherwise 0
+  std::string lang;     // kSetLanguage: "en" or "ru"; otherwise empty
+
+  bool operator==(const CallbackData&) const = default;
+};
+
+// Telegram's limit on callback_data.
+inline constexpr std::size_t kMaxCallbackDataBytes = 64;
+
+// Strict: the whole string must be one of the forms above. Ids are 1..INT64_MAX written without
+// sign, leading zeros or spaces. Anything else (unknown kind or word, missing or extra parts,
+// empty, over 64 bytes) is nullopt.
+std::optional<CallbackData> ParseCallbackData(std::string_view data);
+
+// The wire form of `data`. Formatting a kind with an id <= 0 or a language other than en/ru
+// gives a string that ParseCallbackData rejects (a button that answers "out of date"), never
+// one that means something else.
+std::string FormatCallbackData(const CallbackData& data);
+
+// Shorthands for building keyboards.
+inline CallbackData Menu(CallbackAction action) { return {action, 0, ""}; }
+inline CallbackData WithId(CallbackAction action, std::int64_t id) { return {action, id, ""}; }
+inline CallbackData Language(std::string lang) {
+  return {CallbackAction::kSetLanguage, 0, std::move(lang)};
+}
+
+}  // namespace vpnhub::bot

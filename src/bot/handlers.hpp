@@ -1,0 +1,47 @@
+#pragma once
+// Internal to the bot: the flows, one function per thing a person can ask for. Each replies
+// through the Conversation and returns a non-Ok Status only when it could not do its job (the
+// database is down, ...): the router then counts the error and says "something went wrong".
+// Authorisation is the router's: admin:: handlers assume the caller was checked.
+#include <string>
+#include <string_view>
+
+#include "bot/conversation.hpp"
+#include "core/domain.hpp"
+#include "core/status.hpp"
+#include "core/usecases/bot_service.hpp"
+
+namespace vpnhub::bot::user {
+
+// Trial, My keys, Help, Language, and Admin when `with_admin`.
+InlineKeyboard MainMenuKeyboard(std::string_view lang, bool with_admin);
+// One "Back" button to the main menu.
+InlineKeyboard BackKeyboard(std::string_view lang);
+
+Status ShowWelcome(Conversation& c);
+Status ShowMainMenu(Conversation& c);
+Status ShowHelp(Conversation& c);
+Status ShowUnknown(Conversation& c);
+
+Status ShowLanguagePicker(Conversation& c);
+Status ToggleLanguage(Conversation& c);
+Status SwitchLanguage(Conversation& c, const std::string& lang);
+
+Status ShowTrialLocations(Conversation& c);
+Status StartTrialAt(Conversation& c, Id location_id);
+
+Status ShowKeys(Conversation& c);
+Status ShowKeyLink(Conversation& c, Id key_id);
+
+// The CHECK_FOLLOW gate's "join the channel" message with its join and re-check buttons.
+Status ShowJoinChannel(Conversation& c);
+
+}  // namespace vpnhub::bot::user
+
+namespace vpnhub::bot::admin {
+
+// The summary as Telegram HTML (servers beyond the first 40 are summed up in one line).
+std::string RenderSummary(std::string_view lang, const usecases::AdminSummary& summary);
+Status ShowSummary(Conversation& c);
+
+}  // namespace vpnhub::bot::admin

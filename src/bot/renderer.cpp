@@ -1,0 +1,175 @@
+#include "bot/renderer.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "bot/i18n/i18n.hpp"
+#include "vpn/links/qr.hpp"
+
+namespace vpnhub::bot {
+namespace {
+
+using i18n::Text;
+
+// Below this much time left an expiry notice uses the 1-day text (the 3-day notice is due at
+// three days left, the 1-day one at one day).
+constexpr Duration kThreeDayTextAbove = std::chrono::hours(48);
+
+std::int64_t SecondsBetween(Time from, Time to) {
+  return std::chrono::duration_cast<std::chrono::seconds>(to - from).count();
+}
+
+}  // namespace
+
+std::string FormatUtcMinute(Time t) {
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{std::chrono::floor<std::chrono::minutes>(t - day)};
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u %02d:%02d UTC", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()));
+  return buf;
+}
+
+Result<usecases::KeyView> BotServiceKeyLookup::OwnedKey(TgId chat_id, Id key_id) {
+  return bot_.OwnedKey(chat_id, key_id);
+}
+
+Result<std::optional<std::string>> BotServiceKeyLookup::LanguageOf(TgId chat_id) {
+  std::optional<std::string> lang;
+  const Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
+    auto user = tx.FindUserByTgId(chat_id);
+    if (!user.ok()) return user.status();
+    if (user->has_value()) lang = (*user)->lang;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return lang;
+}
+
+Result<std::string> QrCache::Get(const std::string& text) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = by_text_.find(text);
+    if (it != by_text_.end()) {
+      entries_.splice(entries_.begin(), entries_, it->second);
+      ++hits_;
+      return it->second->second;
+    }
+  }
+  // Encoded outside the lock: two threads may encode the same text once each, which is cheaper
+  // than making every other lookup wait for an encode.
+  auto png = vpn::links::QrPng(text);
+  if (!png.ok() || capacity_ == 0) return png;
+  std::lock_guard lock(mu_);
+  if (by_text_.find(text) == by_text_.end()) {
+    entries_.emplace_front(text, *png);
+    by_text_[text] = entries_.begin();
+    while (entries_.size() > capacity_) {
+      by_text_.erase(entries_.back().first);
+      entries_.pop_back();
+    }
+  }
+  return png;
+}
+
+std::size_t QrCache::size() const {
+  std::lock_guard lock(mu_);
+  return entries_.size();
+}
+
+std::size_t QrCache::hits() const {
+  std::lock_guard lock(mu_);
+  return hits_;
+}
+
+KeyMessageRenderer::KeyMessageRenderer(KeyLookup& keys, const usecases::Backends& backends,
+                                       const ports::Clock& clock, RendererOptions options)
+    : keys_(keys),
+      backends_(backends),
+      clock_(clock),
+      options_(std::move(options)),
+      qr_cache_(options_.qr_cache_entries) {}
+
+std::string KeyMessageRenderer::LanguageFor(TgId chat_id) {
+  auto lang = keys_.LanguageOf(chat_id);
+  // A database hiccup costs the person their language, not their message.
+  if (lang.ok() && lang->has_value() && i18n::IsSupportedLanguage(**lang)) return **lang;
+  return options_.default_lang;
+}
+
+Result<telegram::Rendered> KeyMessageRenderer::Render(const OutgoingMessage& message) {
+  telegram::Rendered out;
+  switch (message.kind) {
+    case MessageKind::kText: {
+      out.text = message.text;
+      out.keyboard = message.keyboard;
+      out.edit_message_id = message.edit_message_id;
+      if (!message.photo_qr.empty()) {
+        // A text that makes no QR code (too long) still goes out, without the photo.
+        auto png = qr_cache_.Get(message.photo_qr);
+        if (png.ok()) out.png = std::move(*png);
+      }
+      return out;
+    }
+    case MessageKind::kAdminAlert: {
+      const std::string lang = LanguageFor(message.chat_id);
+      out.text = i18n::T(lang, Text::kAlertPrefix) + "\n" + message.text;
+      if (message.subject_id > 0) {
+        out.text += "\n" + i18n::Format(lang, Text::kAlertsSuppressed,
+                                        {{"count", std::to_string(message.subject_id)}});
+      }
+      out.keyboard = message.keyboard;
+      return out;
+    }
+    case MessageKind::kKeyReady:
+    case MessageKind::kExpiryNotice:
+    case MessageKind::kKeyExpired:
+      return RenderKeyMessage(message, LanguageFor(message.chat_id));
+  }
+  return InvalidArgument("unknown message kind");
+}
+
+Result<telegram::Rendered> KeyMessageRenderer::RenderKeyMessage(const OutgoingMessage& message,
+                                                                const std::string& lang) {
+  auto view = keys_.OwnedKey(message.chat_id, message.subject_id);
+  if (!view.ok()) return view.status();
+  const Key& key = view->key;
+  const std::string& location = view->location.name;
+  telegram::Rendered out;
+
+  if (message.kind == MessageKind::kKeyExpired) {
+    out.text = i18n::Format(lang, Text::kKeyExpired, {{"location", location}});
+    return out;
+  }
+  const Time now = clock_.Now();
+  if (message.kind == MessageKind::kExpiryNotice) {
+    const Duration left = key.expires_at - now;
+    const Text id = left > kThreeDayTextAbove ? Text::kExpiresIn3Days : Text::kExpiresIn1Day;
+    out.text =
+        i18n::Format(lang, id,
+                     {{"location", location},
+                      {"left", i18n::FormatDuration(lang, SecondsBetween(now, key.expires_at))}});
+    return out;
+  }
+
+  // kKeyReady
+  if (key.state != KeyState::kActive && key.state != KeyState::kPending) {
+    return FailedPrecondition("key " + std::to_string(key.id) + " is " + KeyStateName(key.state) +
+                              "; its link no longer works");
+  }
+  auto backend = backends_.For(view->server.kind);
+  if (!backend.ok()) return backend.status();
+  auto link = (*backend)->AccessLink(view->server, key);
+  if (!link.ok()) return link.status();
+  out.text = i18n::Format(lang, Text::kKeyReady,
+                          {{"location", location},
+                           {"expires", FormatUtcMinute(key.expires_at)},
+                           {"link_html", i18n::EscapeHtml(*link)}});
+  auto png = qr_cache_.Get(*link);
+  if (png.ok()) out.png = std::move(*png);  // without a QR code the link alone still works
+  return out;
+}
+
+}  // namespace vpnhub::bot

@@ -1,0 +1,105 @@
+#pragma once
+// Renders queued outgoing messages at send time (telegram::MessageRenderer for the Sender):
+// stored texts as they are, admin alerts with their prefix, and key messages (key ready, expiry
+// notices, expired) from the key as it is when the message goes out, in the person's language.
+#include <cstddef>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/domain.hpp"
+#include "core/ports/clock.hpp"
+#include "core/ports/store.hpp"
+#include "core/status.hpp"
+#include "core/usecases/backends.hpp"
+#include "core/usecases/bot_service.hpp"
+#include "telegram/sender.hpp"
+
+namespace vpnhub::bot {
+
+// What the renderer may read. Implementations are thread-safe (the Sender renders on several
+// threads).
+class KeyLookup {
+ public:
+  virtual ~KeyLookup() = default;
+  // The key with its server and location, only when it belongs to the person whose Telegram id
+  // is chat_id: a message can only ever show the chat owner's own key. kNotFound otherwise.
+  virtual Result<usecases::KeyView> OwnedKey(TgId chat_id, Id key_id) = 0;
+  // The language stored for the person with this Telegram id; nullopt for an unknown person.
+  virtual Result<std::optional<std::string>> LanguageOf(TgId chat_id) = 0;
+};
+
+// KeyLookup over the core: BotService::OwnedKey, and the user row for the language.
+class BotServiceKeyLookup : public KeyLookup {
+ public:
+  BotServiceKeyLookup(usecases::BotService& bot, ports::Store& store) : bot_(bot), store_(store) {}
+  Result<usecases::KeyView> OwnedKey(TgId chat_id, Id key_id) override;
+  Result<std::optional<std::string>> LanguageOf(TgId chat_id) override;
+
+ private:
+  usecases::BotService& bot_;
+  ports::Store& store_;
+};
+
+// PNG images of QR codes by text, least recently used out first. Thread-safe.
+class QrCache {
+ public:
+  explicit QrCache(std::size_t capacity = 256) : capacity_(capacity) {}
+  // The PNG for `text` (vpn::links::QrPng), from the cache when it is there.
+  Result<std::string> Get(const std::string& text);
+  std::size_t size() const;
+  std::size_t hits() const;
+
+ private:
+  using Entry = std::pair<std::string, std::string>;  // text, png
+  std::size_t capacity_;
+  mutable std::mutex mu_;
+  std::list<Entry> entries_;  // most recently used first
+  std::unordered_map<std::string, std::list<Entry>::iterator> by_text_;
+  std::size_t hits_ = 0;
+};
+
+struct RendererOptions {
+  std::string default_lang = "en";  // for people without a user row (an admin who never wrote)
+  std::size_t qr_cache_entries = 256;
+};
+
+// The MessageRenderer of the bot:
+//   kText          stored text, keyboard and edit id; a QR photo of photo_qr when it is set
+//   kAdminAlert    "⚠️ Alert" + the stored text + "(N similar alerts suppressed)" when
+//                  subject_id (the suppressed count) > 0
+//   kKeyReady      the key's share link in <code> with connect instructions, as the caption of
+//                  a QR photo of the link
+//   kExpiryNotice  "expires in ..." (the 3-day text with more than two days left, else 1-day)
+//   kKeyExpired    the expired text
+// Errors: kNotFound when the key is gone or not the chat's; kFailedPrecondition when a key-ready
+// message's key is no longer usable (revoking, revoked, failed) or no backend serves its server;
+// the lookup's and the backend's own errors otherwise.
+class KeyMessageRenderer : public telegram::MessageRenderer {
+ public:
+  // `keys`, `backends` and `clock` must outlive the renderer.
+  KeyMessageRenderer(KeyLookup& keys, const usecases::Backends& backends, const ports::Clock& clock,
+                     RendererOptions options = {});
+
+  Result<telegram::Rendered> Render(const OutgoingMessage& message) override;
+
+  const QrCache& qr_cache() const { return qr_cache_; }
+
+ private:
+  std::string LanguageFor(TgId chat_id);
+  Result<telegram::Rendered> RenderKeyMessage(const OutgoingMessage& message,
+                                              const std::string& lang);
+
+  KeyLookup& keys_;
+  const usecases::Backends& backends_;
+  const ports::Clock& clock_;
+  const RendererOptions options_;
+  QrCache qr_cache_;
+};
+
+// "2025-03-01 14:05 UTC".
+std::string FormatUtcMinute(Time t);
+
+}  // namespace vpnhub::bot

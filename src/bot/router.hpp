@@ -1,0 +1,68 @@
+#pragma once
+// Turns Telegram updates into use-case calls and replies. Parsing, the channel gate and the
+// admin check happen here, in one place; every decision and database change is BotService's.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "bot/membership.hpp"
+#include "core/ports/clock.hpp"
+#include "core/usecases/bot_service.hpp"
+#include "telegram/types.hpp"
+
+namespace vpnhub::metrics {
+class Counter;
+class Registry;
+}  // namespace vpnhub::metrics
+
+namespace vpnhub::bot {
+
+struct RouterOptions {
+  std::string service_name = "VPNHub";  // {name} in the welcome and help texts
+  // CHECK_FOLLOW: people must be members of the channel (asked through the MembershipChecker)
+  // before any flow runs.
+  bool check_follow = false;
+  std::int64_t id_channel = 0;  // the channel the MembershipChecker asks about (wiring only)
+  std::string link_channel;     // https://t.me/... for the "join" button
+  std::string name_channel;     // shown in the "join {channel}" texts
+  // Answers a callback query: stops the button's spinner; a non-empty text (plain, at most 200
+  // characters) shows as a toast. Called exactly once per callback query, on the thread running
+  // Handle, after the replies are enqueued. May be empty (then nothing is called).
+  std::function<void(std::string callback_query_id, std::string text)> answer_callback;
+};
+
+// Thread-safe: Handle may run on many workers at once (never on the poller thread: it blocks on
+// the database). Replies go to the persistent queue through BotService::Send (or with
+// StartTrial), addressed to the person (chat_id = their Telegram id), kind kText, priority
+// kReply; a key's link is a kKeyReady message the renderer turns into link + QR.
+class Router {
+ public:
+  // `membership` may be null when check_follow is off; `metrics` may be null.
+  Router(usecases::BotService& service, MembershipChecker* membership, RouterOptions options,
+         const ports::Clock& clock, metrics::Registry* metrics);
+
+  // Handles one update: private chats only; every sender is registered or refreshed first
+  // (BotService::Touch). Never throws: a failure counts in vpnhub_bot_update_errors_total and
+  // the person gets a generic "something went wrong" when that can still be enqueued.
+  void Handle(const telegram::Update& update);
+
+ private:
+  Status HandleMessage(const telegram::Message& message);
+  // Sets `answer` to the callback answer's text.
+  Status HandleCallback(const telegram::CallbackQuery& query, std::string& answer);
+  // BotService::Touch with the language from Telegram's language_code.
+  Result<User> Register(const telegram::TgUser& from, const std::string& start_payload);
+  // The CHECK_FOLLOW gate.
+  bool Admitted(TgId tg_id);
+
+  usecases::BotService& service_;
+  MembershipChecker* membership_;
+  RouterOptions options_;
+  const ports::Clock& clock_;
+  metrics::Counter* updates_message_ = nullptr;
+  metrics::Counter* updates_callback_ = nullptr;
+  metrics::Counter* updates_other_ = nullptr;
+  metrics::Counter* errors_ = nullptr;
+};
+
+}  // namespace vpnhub::bot

@@ -1,0 +1,223 @@
+// KeyMessageRenderer with a scripted KeyLookup, and BotServiceKeyLookup over a real store.
+#include "bot/renderer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+
+#include "core/usecase_fixture.hpp"
+#include "core/usecases/bot_service.hpp"
+#include "core/usecases/notices.hpp"
+#include "fakes/fake_backend.hpp"
+#include "fakes/fake_clock.hpp"
+
+namespace vpnhub::bot {
+namespace {
+
+using std::chrono::hours;
+
+const std::string kPngSignature("\x89PNG\r\n\x1a\n", 8);
+
+// Keys by id with their owner's chat; languages by chat.
+class ScriptedLookup : public KeyLookup {
+ public:
+  Result<usecases::KeyView> OwnedKey(TgId chat_id, Id key_id) override {
+    auto it = keys.find(key_id);
+    if (it == keys.end() || it->second.first != chat_id) return NotFound("no such key");
+    return it->second.second;
+  }
+  Result<std::optional<std::string>> LanguageOf(TgId chat_id) override {
+    auto it = langs.find(chat_id);
+    if (it == langs.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+
+  std::map<Id, std::pair<TgId, usecases::KeyView>> keys;
+  std::map<TgId, std::string> langs;
+};
+
+class RendererTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    backends.Add(&backend);
+    usecases::KeyView v;
+    v.key.id = 5;
+    v.key.remote_name = "k5";
+    v.key.state = KeyState::kActive;
+    v.key.expires_at = clock.Now() + hours(72);
+    v.server.kind = ServerKind::kShadowsocks;
+    v.server.public_host = "nl.example.com";
+    v.location.name = "Amsterdam <NL>";
+    lookup.keys[5] = {42, v};
+    lookup.langs[42] = "en";
+    lookup.langs[77] = "ru";
+  }
+
+  OutgoingMessage Message(MessageKind kind, TgId chat = 42, Id subject = 5) {
+    OutgoingMessage m;
+    m.kind = kind;
+    m.chat_id = chat;
+    m.subject_id = subject;
+    return m;
+  }
+
+  fakes::FakeClock clock;
+  fakes::FakeBackend backend;
+  usecases::Backends backends;
+  ScriptedLookup lookup;
+  KeyMessageRenderer renderer{lookup, backends, clock};
+};
+
+TEST_F(RendererTest, TextIsSentAsStoredWithItsKeyboardAndEditId) {
+  OutgoingMessage m = Message(MessageKind::kText, 42, 0);
+  m.text = "<b>menu</b>";
+  m.keyboard = {{InlineButton{"Keys", "keys", ""}}};
+  m.edit_message_id = 17;
+  auto r = renderer.Render(m);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->text, "<b>menu</b>");
+  ASSERT_EQ(r->keyboard.size(), 1u);
+  EXPECT_EQ(r->keyboard[0][0].callback_data, "keys");
+  EXPECT_EQ(r->edit_message_id, 17);
+  EXPECT_FALSE(r->png.has_value());
+}
+
+TEST_F(RendererTest, TextWithPhotoQrGetsAPng) {
+  OutgoingMessage m = Message(MessageKind::kText, 42, 0);
+  m.text = "scan";
+  m.photo_qr = "ss://abc@host:1";
+  auto r = renderer.Render(m);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->png.has_value());
+  EXPECT_EQ(r->png->substr(0, 8), kPngSignature);
+}
+
+TEST_F(RendererTest, AdminAlertHasThePrefixInTheAdminsLanguageAndTheSuppressedCount) {
+  OutgoingMessage m = Message(MessageKind::kAdminAlert, 99, 0);  // 99: no user row -> default
+  m.text = "task failed: revoke_key 12";
+  auto r = renderer.Render(m);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->text, "⚠️ <b>Alert</b>\ntask failed: revoke_key 12");
+
+  m.chat_id = 77;  // a Russian-speaking admin
+  m.subject_id = 3;
+  r = renderer.Render(m);
+  ASSERT_TRUE(r.ok());
+  const std::string expected = std::string("⚠️ <b>Внимание</b>\n") +
+                               "task failed: revoke_key 12\n" + "(скрыто похожих оповещений: 3)";
+  EXPECT_EQ(r->text, expected);
+}
+
+TEST_F(RendererTest, KeyReadyCarriesTheEscapedLinkAndItsQrCode) {
+  auto r = renderer.Render(Message(MessageKind::kKeyReady));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_NE(r->text.find("<code>fake://k5@nl.example.com</code>"), std::string::npos) << r->text;
+  EXPECT_NE(r->text.find("Amsterdam &lt;NL&gt;"), std::string::npos) << r->text;
+  EXPECT_NE(r->text.find("UTC"), std::string::npos);
+  ASSERT_TRUE(r->png.has_value());
+  EXPECT_EQ(r->png->substr(0, 8), kPngSignature);
+  EXPECT_LE(r->text.size(), 1024u);  // fits a photo caption
+
+  // The second render of the same link comes from the cache.
+  EXPECT_EQ(renderer.qr_cache().hits(), 0u);
+  auto again = renderer.Render(Message(MessageKind::kKeyReady));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again->png, *r->png);
+  EXPECT_EQ(renderer.qr_cache().hits(), 1u);
+}
+
+TEST_F(RendererTest, AKeyOfAnotherChatIsNotFound) {
+  auto r = renderer.Render(Message(MessageKind::kKeyReady, /*chat=*/43));
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  r = renderer.Render(Message(MessageKind::kExpiryNotice, 42, /*subject=*/6));
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(RendererTest, KeyReadyForARevokedKeyIsRefused) {
+  lookup.keys[5].second.key.state = KeyState::kRevoked;
+  auto r = renderer.Render(Message(MessageKind::kKeyReady));
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(RendererTest, ExpiryNoticePicksTheTextByTimeLeft) {
+  auto r = renderer.Render(Message(MessageKind::kExpiryNotice));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->text,
+            "⏰ Your key in Amsterdam &lt;NL&gt; expires in 3 days. After that the VPN will stop "
+            "working.");
+
+  clock.Advance(hours(72 - 20));
+  r = renderer.Render(Message(MessageKind::kExpiryNotice));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->text, "⚠️ Your key in Amsterdam &lt;NL&gt; expires soon: 20 hours left.");
+  EXPECT_FALSE(r->png.has_value());
+}
+
+TEST_F(RendererTest, KeyExpiredInThePersonsLanguage) {
+  lookup.langs[42] = "ru";
+  auto r = renderer.Render(Message(MessageKind::kKeyExpired));
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->text.find("истёк"), std::string::npos) << r->text;
+}
+
+TEST(QrCacheTest, EvictsTheLeastRecentlyUsed) {
+  QrCache cache(2);
+  ASSERT_TRUE(cache.Get("a").ok());
+  ASSERT_TRUE(cache.Get("b").ok());
+  ASSERT_TRUE(cache.Get("a").ok());  // a is now the most recent
+  ASSERT_TRUE(cache.Get("c").ok());  // evicts b
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(cache.hits(), 1u);
+  ASSERT_TRUE(cache.Get("a").ok());
+  EXPECT_EQ(cache.hits(), 2u);
+  ASSERT_TRUE(cache.Get("b").ok());  // encoded again
+  EXPECT_EQ(cache.hits(), 2u);
+  EXPECT_EQ(cache.Get("").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(FormatUtcMinuteTest, Formats) {
+  EXPECT_EQ(FormatUtcMinute(FromUnixMs(1'700'000'000'000)), "2023-11-14 22:13 UTC");
+}
+
+// BotServiceKeyLookup over the real store: only the owner sees their key.
+class StoreLookupTest : public UseCaseTest {};
+
+TEST_F(StoreLookupTest, OnlyTheOwnersChatSeesTheKeyAndTheirLanguage) {
+  AddServer(10);
+  usecases::AdminAlerts alerts(*store, clock, usecases::AlertPolicy{});
+  usecases::BotService bot(*store, *keys, alerts, clock, usecases::BotSettings{});
+  auto req = Request(1001);
+  req.lang = "ru";
+  auto issued = keys->Issue(req);
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  BotServiceKeyLookup lookup(bot, *store);
+
+  auto mine = lookup.OwnedKey(1001, issued->key.id);
+  ASSERT_TRUE(mine.ok()) << mine.status().ToString();
+  EXPECT_EQ(mine->location.name, "nl");
+  EXPECT_EQ(lookup.OwnedKey(1002, issued->key.id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(lookup.OwnedKey(1001, issued->key.id + 100).status().code(), StatusCode::kNotFound);
+
+  auto lang = lookup.LanguageOf(1001);
+  ASSERT_TRUE(lang.ok());
+  EXPECT_EQ(lang->value_or(""), "ru");
+  auto unknown = lookup.LanguageOf(5555);
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown->has_value());
+
+  // Rendered for the owner, refused for anyone else.
+  KeyMessageRenderer renderer(lookup, backends, clock);
+  OutgoingMessage m;
+  m.kind = MessageKind::kKeyReady;
+  m.chat_id = 1001;
+  m.subject_id = issued->key.id;
+  auto r = renderer.Render(m);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_NE(r->text.find("Ваш ключ"), std::string::npos);
+  m.chat_id = 1002;
+  EXPECT_EQ(renderer.Render(m).status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace vpnhub::bot
