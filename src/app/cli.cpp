@@ -490,9 +490,9 @@ int RunCli(int argc, char** argv) {
   app.footer(ConfigHelp());
   app.set_version_flag("--version", "vpnhub 0.1.0");
 
-  std::string roles = "http,scheduler,worker";
+  std::string roles = "http,scheduler,worker,bot";
   auto* serve = app.add_subcommand("serve", "Run the service (HTTP, expiry sweep, task worker)");
-  serve->add_option("--roles", roles, "Comma list of roles to run: http, scheduler, worker")
+  serve->add_option("--roles", roles, "Comma list of roles to run: http, scheduler, worker, bot")
       ->capture_default_str();
   serve->callback([&] { CmdServe(roles); });
 

@@ -4,6 +4,7 @@
 #include <memory>
 #include <sstream>
 
+#include "app/bot_role.hpp"
 #include "http/ops_routes.hpp"
 #include "http/server.hpp"
 #include "jobs/service_jobs.hpp"
@@ -25,10 +26,13 @@ Result<std::set<Role>> ParseRoles(const std::string& csv) {
       roles.insert(Role::kScheduler);
     else if (item == "worker")
       roles.insert(Role::kWorker);
+    else if (item == "bot")
+      roles.insert(Role::kBot);
     else
-      return InvalidArgument("unknown role '" + item + "' (expected http, scheduler, worker)");
+      return InvalidArgument("unknown role '" + item + "' (expected http, scheduler, worker, bot)");
   }
-  if (roles.empty()) return InvalidArgument("no role given (expected http, scheduler, worker)");
+  if (roles.empty())
+    return InvalidArgument("no role given (expected http, scheduler, worker, bot)");
   return roles;
 }
 
@@ -43,6 +47,29 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
   const Config& cfg = ctx.config;
   jobs::Readiness readiness;
 
+  std::unique_ptr<BotRole> bot;
+  if (roles.count(Role::kBot)) {
+    if (!cfg.bot_enabled()) {
+      if (roles.size() == 1) {
+        ctx.log->Error("bot.disabled",
+                       {{"error", "the bot role needs TG_TOKEN (from @BotFather)"}});
+        return 2;
+      }
+      ctx.log->Info("bot.disabled", {{"hint",
+                                      "set TG_TOKEN (from @BotFather) and ADMIN_TG_ID to run the "
+                                      "Telegram bot; every other role runs without it"}});
+    } else {
+      bot = std::make_unique<BotRole>(ctx);
+      if (bot->webhook_mode() && !roles.count(Role::kHttp)) {
+        ctx.log->Error("bot.webhook_needs_http",
+                       {{"error",
+                         "TELEGRAM_WEBHOOK_URL is set: run the bot role together with "
+                         "the http role, or unset it for long polling"}});
+        return 2;
+      }
+    }
+  }
+
   std::unique_ptr<queue::EmbeddedWorker> worker;
   if (roles.count(Role::kWorker)) {
     queue::EmbeddedWorkerOptions wo;
@@ -55,10 +82,14 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
   jobs::ServiceJobsOptions jo;
   jo.sweep_interval = std::chrono::seconds(cfg.expiry_sweep_interval_sec);
   jo.run_sweep = roles.count(Role::kScheduler) > 0;
-  jobs::ServiceJobs service_jobs(*ctx.store, *ctx.sweep, *ctx.log, ctx.registry, readiness, jo,
-                                 [&worker] {
-                                   if (worker) worker->Wake();
-                                 });
+  jo.notice_interval = std::chrono::seconds(cfg.notice_interval_sec);
+  jobs::ServiceJobs service_jobs(
+      *ctx.store, *ctx.sweep, *ctx.log, ctx.registry, readiness, jo,
+      [&worker, &bot] {
+        if (worker) worker->Wake();
+        if (bot) bot->Wake();
+      },
+      cfg.bot_enabled() ? ctx.notices.get() : nullptr);
 
   std::unique_ptr<http::HttpServer> server;
   if (roles.count(Role::kHttp)) {
@@ -68,6 +99,7 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
     ops.ready_detail = [&readiness] { return readiness.detail(); };
     ops.registry = &ctx.registry;
     http::AddOpsRoutes(router, ops);
+    if (bot) bot->AddRoutes(router);
     http::ServerOptions so;
     so.host = cfg.http_host;
     so.port = cfg.http_port;
@@ -85,10 +117,23 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
 
   service_jobs.Start();
   if (worker) worker->Start();
+  if (bot) {
+    Status st = bot->Start();
+    if (!st.ok()) {
+      ctx.log->Error("bot.start_failed", {{"error", st.ToString()}});
+      if (server) server->Stop();
+      service_jobs.Stop();
+      if (worker) worker->Stop();
+      return st.code() == StatusCode::kFailedPrecondition ? 2 : 1;
+    }
+  }
   ctx.log->Info("service.started",
                 {{"http", server ? cfg.http_host + ":" + std::to_string(server->port()) : "off"},
                  {"scheduler", roles.count(Role::kScheduler) > 0},
                  {"worker", roles.count(Role::kWorker) > 0},
+                 {"bot", !bot                  ? "off"
+                         : bot->webhook_mode() ? "webhook"
+                                               : "polling"},
                  {"queue", cfg.nats_servers.empty() ? "embedded" : "embedded (NATS not built yet)"},
                  {"pid", static_cast<long>(getpid())}});
 
@@ -96,6 +141,7 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
   sigwait(&signals, &sig);
   ctx.log->Info("service.stopping", {{"signal", sig}});
   if (server) server->Stop();
+  if (bot) bot->Stop();
   service_jobs.Stop();
   if (worker) worker->Stop();
   ctx.log->Info("service.stopped");

@@ -6,8 +6,8 @@
 
 namespace vpnhub::app {
 
-enum class Role { kHttp, kScheduler, kWorker };
-// "http,scheduler,worker" -> roles; kInvalidArgument naming an unknown role.
+enum class Role { kHttp, kScheduler, kWorker, kBot };
+// "http,scheduler,worker,bot" -> roles; kInvalidArgument naming an unknown role.
 Result<std::set<Role>> ParseRoles(const std::string& csv);
 
 // Runs the chosen roles until SIGINT/SIGTERM. Returns the process exit code.

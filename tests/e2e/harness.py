@@ -164,3 +164,57 @@ class Workdir:
 
     def __exit__(self, *exc):
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+FAKE_TELEGRAM = os.environ.get("VPNHUB_FAKE_TELEGRAM", "")
+BOT_TOKEN = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+
+
+class FakeTelegram:
+    """The fake Bot API executable (tests/servers), driven over its /control/ routes."""
+
+    def __init__(self, token=BOT_TOKEN):
+        self.proc = subprocess.Popen([FAKE_TELEGRAM, "--port", "0", "--token", token],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline().split()
+        if len(line) < 2 or line[0] != "listening":
+            raise AssertionError(f"fake_telegram did not start: {line}")
+        self.port = int(line[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def control(self, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + "/control/" + path, data=data,
+                                     method="POST" if data is not None else "GET",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return json.loads(r.read().decode() or "null")
+
+    def message(self, user_id, text, lang="en"):
+        return self.control("message", {"user_id": user_id, "text": text, "lang": lang})
+
+    def callback(self, user_id, data, message_id=1):
+        return self.control("callback", {"user_id": user_id, "data": data,
+                                         "message_id": message_id})
+
+    def calls(self, method=None):
+        return self.control("calls" + (f"?method={method}" if method else ""))
+
+    def to_chat(self, chat_id):
+        return [c for c in self.calls() if c.get("chat_id") == chat_id
+                and c["method"] in ("sendMessage", "sendPhoto", "editMessageText")
+                and c.get("status") == 200]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def buttons(call):
+    markup = call.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]

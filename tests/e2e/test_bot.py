@@ -1,0 +1,185 @@
+"""End to end: a person uses the bot (fake Bot API) against the real `vpnhub serve` and a real
+ss-manager: /start -> /trial -> location -> link + QR photo -> a real ss-local fetch works ->
+after TRIAL_PERIOD and a sweep the fetch fails and the expiry message arrived exactly once.
+Plus: admin commands are refused to others, and another person's key id reveals nothing.
+"""
+import base64
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+PERSON = 5551001
+OTHER = 5551002
+ADMIN = 5559999
+TRIAL_SECONDS = 6
+
+
+def parse_ss(link):
+    body = link[len("ss://"):].split("#", 1)[0]
+    userinfo, hostport = body.rsplit("@", 1)
+    userinfo = urllib.parse.unquote(userinfo)
+    if ":" not in userinfo:
+        userinfo = base64.urlsafe_b64decode(userinfo + "=" * (-len(userinfo) % 4)).decode()
+    method, password = userinfo.split(":", 1)
+    host, port = hostport.rstrip("/").rsplit(":", 1)
+    return method, password, host, int(port)
+
+
+class BotTest(unittest.TestCase):
+    def setUp(self):
+        self._wd = harness.Workdir()
+        self.dir = self._wd.__enter__()
+        self.procs = []
+        self.ss = harness.SsManager(self.dir)
+        self.tg = harness.FakeTelegram()
+        self.hub = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                  TELEGRAM_API_URL=self.tg.url, ADMIN_TG_ID=ADMIN,
+                                  TRIAL_PERIOD=TRIAL_SECONDS, NOTICE_INTERVAL_SEC=1,
+                                  TELEGRAM_POLL_TIMEOUT_SEC=1)
+        self.hub.cli("location", "add", "Amsterdam")
+        self.port_from = harness.free_port()
+        self.hub.cli("server", "add", "--location", "Amsterdam", "--manager", self.ss.address,
+                     "--public-host", "127.0.0.1", "--ports",
+                     f"{self.port_from}-{self.port_from + 9}", "--capacity", "10")
+        self.hub.start()
+
+    def tearDown(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.terminate()
+                p.wait(5)
+        self.hub.stop()
+        self.tg.stop()
+        self.ss.stop()
+        if self._outcome.result.failures or self._outcome.result.errors:
+            with open(self.hub.log_path) as f:
+                sys.stderr.write("---- serve log ----\n" + f.read())
+        self._wd.__exit__(None, None, None)
+
+    def wait_for(self, chat, predicate, what, timeout=10):
+        return harness.wait_until(
+            lambda: next((c for c in self.tg.to_chat(chat) if predicate(c)), None), timeout,
+            what=what)
+
+    def fetch_through(self, link, http_port):
+        method, password, _, port = parse_ss(link)
+        local = harness.free_port()
+        p = subprocess.Popen(["ss-local", "-s", "127.0.0.1", "-p", str(port), "-l", str(local),
+                              "-b", "127.0.0.1", "-k", password, "-m", method],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.procs.append(p)
+        harness.wait_until(lambda: socket.socket().connect_ex(("127.0.0.1", local)) == 0, 5,
+                           what="ss-local listening")
+        res = subprocess.run(["curl", "-s", "--max-time", "3", "--socks5-hostname",
+                              f"127.0.0.1:{local}", f"http://127.0.0.1:{http_port}/hello.txt"],
+                             capture_output=True, text=True)
+        p.terminate()
+        p.wait(5)
+        return res.returncode, res.stdout
+
+    def test_trial_end_to_end(self):
+        www = os.path.join(self.dir, "www")
+        os.makedirs(www)
+        with open(os.path.join(www, "hello.txt"), "w") as f:
+            f.write("hello-through-vpnhub")
+        http_port = harness.free_port()
+        web = subprocess.Popen(["/usr/bin/python3", "-m", "http.server", str(http_port),
+                                "--bind", "127.0.0.1", "--directory", www],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.procs.append(web)
+
+        self.tg.message(PERSON, "/start")
+        menu = self.wait_for(PERSON, lambda c: any(b.get("callback_data") == "m:trial"
+                                                   for b in harness.buttons(c)), "main menu")
+        self.assertFalse(any(b.get("callback_data", "").startswith("a:")
+                             for b in harness.buttons(menu)), "admin button for a person")
+        self.tg.message(PERSON, "/trial")
+        choice = self.wait_for(PERSON, lambda c: any(b.get("callback_data", "").startswith("t:")
+                                                     for b in harness.buttons(c)),
+                               "location buttons")
+        data = next(b["callback_data"] for b in harness.buttons(choice)
+                    if b.get("callback_data", "").startswith("t:"))
+        self.tg.callback(PERSON, data)
+        photo = self.wait_for(PERSON, lambda c: c["method"] == "sendPhoto", "QR photo", 15)
+        self.assertGreater(photo["photo_size"], 100)
+        link_msg = self.wait_for(PERSON, lambda c: "ss://" in c.get("text", ""), "the link")
+        link = re.search(r"ss://[^\s<\"]+", link_msg["text"]).group(0)
+        link = link.replace("&amp;", "&")
+        rc, body = self.fetch_through(link, http_port)
+        self.assertEqual((rc, body), (0, "hello-through-vpnhub"))
+
+        # The trial ends: the key is removed from the server and the person told once.
+        harness.wait_until(lambda: self.port_from not in self.ss.ports(), TRIAL_SECONDS + 10,
+                           what="key removed from ss-manager")
+        rc, _ = self.fetch_through(link, http_port)
+        self.assertNotEqual(rc, 0)
+        keys = self.hub.cli_json("key", "list")
+        key_id = keys[0]["id"]
+        expired = self.wait_for(PERSON, lambda c: c["method"] == "sendMessage" and
+                                c["time_ms"] > link_msg["time_ms"] and
+                                ("ended" in c["text"] or "expired" in c["text"]),
+                                "expiry message", 10)
+        time.sleep(2.5)  # a few more sweeps and notice runs: still exactly one
+        notices = [c for c in self.tg.to_chat(PERSON)
+                   if c["time_ms"] >= expired["time_ms"] and c["method"] == "sendMessage"
+                   and c["text"] == expired["text"]]
+        self.assertEqual(len(notices), 1, notices)
+        self.assertIn(self.hub.key(key_id)["state"], ("revoking", "revoked"))
+
+        # A second trial is refused.
+        self.tg.message(PERSON, "/trial")
+        self.wait_for(PERSON, lambda c: c["time_ms"] > expired["time_ms"] and
+                      "t:" not in str(c.get("reply_markup")), "trial refused")
+
+    def test_admin_only_for_admins_and_no_peeking_at_keys(self):
+        self.tg.message(OTHER, "/start")
+        self.wait_for(OTHER, lambda c: True, "welcome for the other person")
+        self.tg.message(PERSON, "/start")
+        self.wait_for(PERSON, lambda c: True, "welcome")
+        key = self.hub.cli("key", "create", "--user", str(PERSON), "--location", "Amsterdam",
+                           "--days", "30").stdout.split("\t")[0]
+        remote_name = self.hub.key(int(key))["remote_name"]
+        before = len(self.tg.to_chat(OTHER))
+        self.tg.message(OTHER, "/admin")
+        self.tg.callback(OTHER, "a:refresh")
+        self.tg.callback(OTHER, f"k:{key}")
+
+        def other_answers():
+            return [c for c in self.tg.calls("answerCallbackQuery")
+                    if str(c["params"].get("callback_query_id", "")).startswith(f"{OTHER}-")]
+        # Both buttons are answered (the spinner stops) with the same "outdated" toast any stale
+        # button gets; the typed /admin gets the unknown-command hint.
+        harness.wait_until(lambda: len(other_answers()) >= 2, 10, what="both buttons answered")
+        self.wait_for(OTHER, lambda c: c["message_id"] > 1, "the reply to /admin")
+        time.sleep(1.5)  # anything else the forged buttons might have caused
+        answers = self.tg.to_chat(OTHER)[before:]
+        self.assertEqual(len(answers), 1, answers)
+        toasts = [c["params"].get("text", "") for c in other_answers()]
+        self.assertEqual(toasts[0], toasts[1])
+        joined = " ".join([c.get("text", "") for c in answers] + toasts)
+        self.assertNotIn("ss://", joined)
+        self.assertNotIn(remote_name, joined)
+        self.assertNotIn("Users", joined)
+        self.assertNotIn("Amsterdam", joined)
+        self.assertFalse(any(c["method"] == "sendPhoto" for c in answers))
+        self.assertFalse(any(c["method"] == "sendPhoto" for c in self.tg.calls()
+                             if c.get("chat_id") == OTHER))
+
+        self.tg.message(ADMIN, "/admin")
+        summary = self.wait_for(ADMIN, lambda c: "Amsterdam" in c.get("text", ""),
+                                "admin summary")
+        self.assertIn("1/10", summary["text"])
+
+
+if __name__ == "__main__":
+    harness.BINARY = sys.argv.pop(1)
+    harness.FAKE_TELEGRAM = sys.argv.pop(1)
+    unittest.main()
