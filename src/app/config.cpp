@@ -461,7 +461,9 @@ const std::vector<VarDoc>& ConfigVariables() {
       {"TELEGRAM_API_URL", "https://api.telegram.org", "Telegram Bot API base URL, http(s)://",
        false},
       {"TELEGRAM_WEBHOOK_URL", "",
-       "public https:// URL of POST /telegram/webhook; empty = long polling", false},
+       "public https:// URL Telegram posts updates to; its path is served on HTTP_LISTEN; empty = "
+       "long polling",
+       false},
       {"TELEGRAM_WEBHOOK_SECRET", "",
        "secret_token checked on every webhook call; empty = a random one per start", true},
       {"TELEGRAM_POLL_TIMEOUT_SEC", "25", "long-polling timeout of getUpdates, 1..50 s", false},

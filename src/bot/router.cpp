@@ -204,6 +204,7 @@ Result<User> Router::Register(const telegram::TgUser& from, const std::string& s
 
 bool Router::Admitted(TgId tg_id) {
   if (!options_.check_follow || membership_ == nullptr) return true;
+  if (service_.IsAdmin(tg_id)) return true;  // the operator need not follow their own channel
   return membership_->IsMember(tg_id);
 }
 

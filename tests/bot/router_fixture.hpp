@@ -29,6 +29,7 @@ namespace vpnhub::bot {
 inline constexpr TgId kAdmin = 1000;
 inline constexpr TgId kAlice = 2001;
 inline constexpr TgId kBob = 2002;
+inline constexpr TgId kCarol = 2003;
 
 struct CallbackAnswer {
   std::string id;

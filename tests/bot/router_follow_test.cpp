@@ -58,6 +58,12 @@ TEST_F(RouterFollowTest, NonMembersAreAskedToJoin) {
   EXPECT_EQ(fetches, 1);
 }
 
+TEST_F(RouterFollowTest, TheAdminIsNeverGated) {
+  Send(kAdmin, "/admin");
+  EXPECT_EQ(fetches, 0);
+  EXPECT_NE(Last(kAdmin).text.find("Summary"), std::string::npos) << Last(kAdmin).text;
+}
+
 TEST_F(RouterFollowTest, RecheckButtonAsksAgain) {
   Send(kAlice, "/start");
   ASSERT_EQ(fetches, 1);

@@ -21,6 +21,27 @@ def free_port(kind=socket.SOCK_STREAM):
         return s.getsockname()[1]
 
 
+def free_port_block(count):
+    """The first of `count` consecutive ports free for TCP and UDP, below the kernel's ephemeral
+    range (32768+), so that connections of tests running in parallel do not land in it."""
+    import random
+
+    def free(port):
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            with socket.socket(socket.AF_INET, kind) as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    return False
+        return True
+
+    for _ in range(200):
+        first = random.randrange(10000, 32000 - count)
+        if all(free(p) for p in range(first, first + count)):
+            return first
+    raise AssertionError(f"no block of {count} free ports")
+
+
 def wait_until(predicate, timeout, interval=0.05, what="condition"):
     deadline = time.monotonic() + timeout
     last = None

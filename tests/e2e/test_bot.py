@@ -45,7 +45,7 @@ class BotTest(unittest.TestCase):
                                   TRIAL_PERIOD=TRIAL_SECONDS, NOTICE_INTERVAL_SEC=1,
                                   TELEGRAM_POLL_TIMEOUT_SEC=1)
         self.hub.cli("location", "add", "Amsterdam")
-        self.port_from = harness.free_port()
+        self.port_from = harness.free_port_block(10)
         self.hub.cli("server", "add", "--location", "Amsterdam", "--manager", self.ss.address,
                      "--public-host", "127.0.0.1", "--ports",
                      f"{self.port_from}-{self.port_from + 9}", "--capacity", "10")

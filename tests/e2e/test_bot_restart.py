@@ -29,7 +29,7 @@ class BotRestartTest(unittest.TestCase):
                                   NOTICE_INTERVAL_SEC=1, TELEGRAM_POLL_TIMEOUT_SEC=1,
                                   TELEGRAM_RATE_PER_SEC=1)  # slow: most are still queued at the kill
         self.hub.cli("location", "add", "Amsterdam")
-        port_from = harness.free_port()
+        port_from = harness.free_port_block(PEOPLE + 10)
         self.hub.cli("server", "add", "--location", "Amsterdam", "--manager", self.ss.address,
                      "--public-host", "127.0.0.1", "--ports",
                      f"{port_from}-{port_from + PEOPLE + 9}", "--capacity", str(PEOPLE + 10))

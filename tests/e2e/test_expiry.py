@@ -19,7 +19,7 @@ class ExpiryTest(unittest.TestCase):
         self.ss = harness.SsManager(self.dir)
         self.hub = harness.Vpnhub(self.dir)
         self.hub.cli("location", "add", "Amsterdam")
-        self.port_from = harness.free_port()
+        self.port_from = harness.free_port_block(10)
         self.hub.cli("server", "add", "--location", "Amsterdam", "--kind", "shadowsocks",
                      "--manager", self.ss.address, "--public-host", "127.0.0.1",
                      "--ports", f"{self.port_from}-{self.port_from + 9}", "--capacity", "10")

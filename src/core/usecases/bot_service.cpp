@@ -89,6 +89,7 @@ bool BotService::IsAdmin(TgId tg_id) const {
 
 Result<std::vector<LocationOption>> BotService::LocationsWithCapacity() {
   std::vector<LocationOption> out;
+  std::vector<Location> full;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
     auto locs = tx.ListLocations();
     if (!locs.ok()) return locs.status();
@@ -102,11 +103,22 @@ Result<std::vector<LocationOption>> BotService::LocationsWithCapacity() {
           free += s.capacity - s.used_slots;
         }
       }
-      if (free > 0) out.push_back({l, free});
+      if (free > 0) {
+        out.push_back({l, free});
+      } else {
+        full.push_back(l);
+      }
     }
     return Status::Ok();
   });
   if (!st.ok()) return st;
+  // Someone was just turned away from these: the admins hear about it, once per cooldown.
+  for (const Location& l : full) {
+    (void)alerts_.Raise("no_capacity:" + std::to_string(l.id),
+                        "No free slots left in " + l.name +
+                            ": people cannot get keys there. Add a server or raise a server's "
+                            "capacity (vpnhub server add / server list).");
+  }
   return out;
 }
 

@@ -68,7 +68,9 @@ class BotService {
   bool IsAdmin(TgId tg_id) const;
   bool TrialsEnabled() const { return settings_.trial_period_sec > 0; }
 
-  // Enabled locations with at least one enabled, healthy server with a free slot.
+  // Enabled locations with at least one enabled, healthy server with a free slot. Each enabled
+  // location without one raises a throttled "no_capacity:<id>" admin alert (someone is being
+  // offered locations and this one is missing).
   Result<std::vector<LocationOption>> LocationsWithCapacity();
 
   // The person's one trial in a location: a pending key that is announced when active, plus
