@@ -384,8 +384,42 @@ void ParseSales(Parser& p, Config& cfg) {
   p.Int("LIMIT_IP", 0, kMaxLimit, &cfg.limit_ip);
 }
 
+// user:password for a URL: everything but unreserved characters percent-encoded.
+std::string UrlUserInfoPart(std::string_view text) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 void ParseInfrastructure(Parser& p, Config& cfg) {
   cfg.database_url = p.Get("DATABASE_URL");
+  // The Python bot's POSTGRES_* variables, when DATABASE_URL is not given.
+  if (!p.IsSet("DATABASE_URL") && p.IsSet("POSTGRES_DB")) {
+    std::string userinfo = UrlUserInfoPart(p.Get("POSTGRES_USER"));
+    if (p.IsSet("POSTGRES_PASSWORD")) userinfo += ":" + UrlUserInfoPart(p.Get("POSTGRES_PASSWORD"));
+    const auto port = p.Int("POSTGRES_PORT", 1, 65535);
+    cfg.database_url = "postgresql://" + (userinfo.empty() ? "" : userinfo + "@") +
+                       p.Get("POSTGRES_HOST") + ":" + std::to_string(port.value_or(5432)) + "/" +
+                       UrlUserInfoPart(p.Get("POSTGRES_DB"));
+  } else if (!p.IsSet("DATABASE_URL")) {
+    for (const char* name : {"POSTGRES_USER", "POSTGRES_PASSWORD"}) {
+      if (p.IsSet(name)) {
+        p.Fail("POSTGRES_DB", "",
+               std::string("a database name (") + name +
+                   " is set; POSTGRES_* are used only with POSTGRES_DB)");
+        break;
+      }
+    }
+  }
   const bool known_scheme = std::any_of(
       std::begin(kDatabaseSchemes), std::end(kDatabaseSchemes), [&](std::string_view scheme) {
         return StartsWith(cfg.database_url, scheme) && cfg.database_url.size() > scheme.size();
@@ -425,6 +459,7 @@ void ParseJobs(Parser& p, Config& cfg) {
   p.Int("SERVER_CHECK_TIMEOUT_SEC", 1, 300, &cfg.server_check_timeout_sec);
   p.Int("SERVER_CHECK_CONCURRENCY", 1, 100, &cfg.server_check_concurrency);
   p.Int("EXPIRY_SWEEP_INTERVAL_SEC", 1, 86400, &cfg.expiry_sweep_interval_sec);
+  p.Int("JOB_LEASE_SEC", 2, 3600, &cfg.job_lease_sec);
   p.Int("WORKER_CONCURRENCY", 1, 64, &cfg.worker_concurrency);
   p.Int("TASK_MAX_ATTEMPTS", 1, 100, &cfg.task_max_attempts);
   p.Int("TASK_LEASE_SEC", 1, 3600, &cfg.task_lease_sec);
@@ -491,6 +526,11 @@ const std::vector<VarDoc>& ConfigVariables() {
        "sqlite://<path>, postgres:// or "
        "postgresql:// URL",
        true},
+      {"POSTGRES_DB", "", "database name; with DATABASE_URL unset, POSTGRES_* make the URL", false},
+      {"POSTGRES_USER", "", "PostgreSQL user (with POSTGRES_DB)", false},
+      {"POSTGRES_PASSWORD", "", "PostgreSQL password (with POSTGRES_DB)", true},
+      {"POSTGRES_HOST", "localhost", "PostgreSQL host (with POSTGRES_DB)", false},
+      {"POSTGRES_PORT", "5432", "PostgreSQL port (with POSTGRES_DB)", false},
       {"NATS_SERVERS", "",
        "NATS cluster, comma list of nats:// or tls:// URLs; empty = "
        "NATS_URL, else the embedded queue",
@@ -504,6 +544,10 @@ const std::vector<VarDoc>& ConfigVariables() {
       {"SERVER_CHECK_TIMEOUT_SEC", "8", "VPN server health probe timeout, 1..300 s", false},
       {"SERVER_CHECK_CONCURRENCY", "5", "VPN server probes at once, 1..100", false},
       {"EXPIRY_SWEEP_INTERVAL_SEC", "15", "how often expired keys are swept, 1..86400 s", false},
+      {"JOB_LEASE_SEC", "30",
+       "several instances: a scheduled job moves to another instance this long after its "
+       "runner died, 2..3600 s (at least twice the job intervals)",
+       false},
       {"WORKER_CONCURRENCY", "4", "tasks the worker runs at once, 1..64", false},
       {"TASK_MAX_ATTEMPTS", "8", "attempts before a task fails for good, 1..100", false},
       {"TASK_LEASE_SEC", "60", "a claimed task returns to the queue after, 1..3600 s", false},
@@ -660,6 +704,7 @@ std::string RenderConfig(const Config& c) {
       {"SERVER_CHECK_TIMEOUT_SEC", std::to_string(c.server_check_timeout_sec)},
       {"SERVER_CHECK_CONCURRENCY", std::to_string(c.server_check_concurrency)},
       {"EXPIRY_SWEEP_INTERVAL_SEC", std::to_string(c.expiry_sweep_interval_sec)},
+      {"JOB_LEASE_SEC", std::to_string(c.job_lease_sec)},
       {"WORKER_CONCURRENCY", std::to_string(c.worker_concurrency)},
       {"TASK_MAX_ATTEMPTS", std::to_string(c.task_max_attempts)},
       {"TASK_LEASE_SEC", std::to_string(c.task_lease_sec)},

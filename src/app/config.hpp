@@ -50,6 +50,7 @@ struct Config {
   int server_check_timeout_sec = 0;
   int server_check_concurrency = 0;
   int expiry_sweep_interval_sec = 0;
+  int job_lease_sec = 0;
   int worker_concurrency = 0;
   int task_max_attempts = 0;
   int task_lease_sec = 0;

@@ -1,6 +1,9 @@
 #include "app/serve.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
+#include <cstdio>
 #include <memory>
 #include <sstream>
 
@@ -35,6 +38,17 @@ Result<std::set<Role>> ParseRoles(const std::string& csv) {
     return InvalidArgument("no role given (expected http, scheduler, worker, bot)");
   return roles;
 }
+
+namespace {
+
+// Names this process among the instances sharing the database: host:pid:random.
+std::string InstanceId(Context& ctx) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "host");
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + ctx.secrets.Token(6);
+}
+
+}  // namespace
 
 int RunServe(Context& ctx, const std::set<Role>& roles) {
   // Signals are taken synchronously by this thread; every thread started below inherits the mask.
@@ -83,6 +97,8 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
   jo.sweep_interval = std::chrono::seconds(cfg.expiry_sweep_interval_sec);
   jo.run_sweep = roles.count(Role::kScheduler) > 0;
   jo.notice_interval = std::chrono::seconds(cfg.notice_interval_sec);
+  jo.job_lease = std::chrono::seconds(cfg.job_lease_sec);
+  jo.instance_id = InstanceId(ctx);
   jobs::ServiceJobs service_jobs(
       *ctx.store, *ctx.sweep, *ctx.log, ctx.registry, readiness, jo,
       [&worker, &bot] {

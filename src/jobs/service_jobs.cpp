@@ -1,5 +1,6 @@
 #include "jobs/service_jobs.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace vpnhub::jobs {
@@ -31,6 +32,8 @@ ServiceJobs::ServiceJobs(ports::Store& store, usecases::ExpirySweep& sweep, port
 }
 
 void ServiceJobs::Start() {
+  const Duration longest = std::max(options_.sweep_interval, options_.notice_interval);
+  if (options_.job_lease <= longest) options_.job_lease = 2 * longest;
   jobs_.push_back(
       std::make_unique<PeriodicJob>("readiness", options_.probe_interval, [this] { ProbeOnce(); }));
   jobs_.push_back(std::make_unique<PeriodicJob>("stats", options_.stats_interval,
@@ -49,9 +52,46 @@ void ServiceJobs::Start() {
 void ServiceJobs::Stop() {
   for (auto& j : jobs_) j->Stop();
   jobs_.clear();
+  // Hand the jobs over at once instead of making the others wait for the lease to run out.
+  std::lock_guard lock(leases_mu_);
+  for (auto& [job, held] : leading_) {
+    if (!held) continue;
+    const std::string name = job;
+    Status st = store_.Write(
+        [&](ports::StoreTx& tx) { return tx.ReleaseJobLease(name, options_.instance_id); });
+    if (!st.ok()) log_.Warn("jobs.lease_release_failed", {{"job", name}, {"error", st.ToString()}});
+    held = false;
+  }
+}
+
+bool ServiceJobs::Lead(const std::string& job) {
+  const Time now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  bool held = false;
+  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto r = tx.AcquireJobLease(job, options_.instance_id, now, options_.job_lease);
+    if (!r.ok()) return r.status();
+    held = *r;
+    return Status::Ok();
+  });
+  if (!st.ok()) {
+    log_.Warn("jobs.lease_error", {{"job", job}, {"error", st.ToString()}});
+    held = false;
+  }
+  std::lock_guard lock(leases_mu_);
+  bool& was = leading_[job];
+  if (held != was) {
+    log_.Info(held ? "jobs.lease_taken" : "jobs.lease_lost",
+              {{"job", job}, {"instance", options_.instance_id}});
+  }
+  was = held;
+  registry_
+      .GetGauge("vpnhub_job_leader", "1 when this instance runs the scheduled job", {{"job", job}})
+      .Set(held ? 1.0 : 0.0);
+  return held;
 }
 
 void ServiceJobs::SweepOnce() {
+  if (!Lead("expiry_sweep")) return;
   auto start = std::chrono::steady_clock::now();
   auto result = sweep_.Run();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -69,6 +109,7 @@ void ServiceJobs::SweepOnce() {
 }
 
 void ServiceJobs::NoticesOnce() {
+  if (!Lead("expiry_notices")) return;
   auto result = notices_->Run();
   if (!result.ok()) {
     log_.Error("notices.error", {{"error", result.status().ToString()}});

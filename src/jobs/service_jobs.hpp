@@ -2,6 +2,7 @@
 // The scheduler role's jobs: expiry sweep, readiness probe, store statistics for /metrics.
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,6 +43,12 @@ struct ServiceJobsOptions {
   Duration stats_interval{std::chrono::seconds(5)};
   Duration notice_interval{std::chrono::seconds(60)};
   bool run_sweep = true;  // the scheduler role
+  // Several instances on one database: each scheduled job (sweep, notices) runs in the one
+  // instance holding its lease (StoreTx::AcquireJobLease). The holder renews it every run; when
+  // it dies another instance takes over once the lease has run out (at most job_lease plus one
+  // interval). Must be longer than the job intervals (raised to twice the longest otherwise).
+  std::string instance_id = "vpnhub";  // unique per process, e.g. host:pid:random
+  Duration job_lease{std::chrono::seconds(30)};
 };
 
 class ServiceJobs {
@@ -60,6 +67,8 @@ class ServiceJobs {
   void ProbeOnce();
   void RefreshStatsOnce();
   void NoticesOnce();
+  // Takes or renews the lease of `job`; true when this instance runs it now. Logs changes.
+  bool Lead(const std::string& job);
 
  private:
   ports::Store& store_;
@@ -74,6 +83,8 @@ class ServiceJobs {
   metrics::Counter& sweep_expired_;
   metrics::Counter& sweep_errors_;
   std::vector<std::unique_ptr<PeriodicJob>> jobs_;
+  std::mutex leases_mu_;
+  std::map<std::string, bool> leading_;  // job -> held at its last run
 };
 
 }  // namespace vpnhub::jobs

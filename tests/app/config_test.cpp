@@ -530,7 +530,10 @@ TEST(ConfigTest, RenderListsEveryVariableOnceInDocumentedOrder) {
   const EnvMap rendered = RenderedValues(MustParse({}));
   std::vector<std::string> doc_names;
   for (const auto& doc : ConfigVariables()) {
-    if (doc.name != "NATS_URL") doc_names.emplace_back(doc.name);
+    // Folded into NATS_SERVERS and DATABASE_URL, which are rendered instead.
+    if (doc.name != "NATS_URL" && doc.name.rfind("POSTGRES_", 0) != 0) {
+      doc_names.emplace_back(doc.name);
+    }
   }
   EXPECT_EQ(rendered.size(), doc_names.size());
   std::vector<std::string> line_names;
@@ -543,6 +546,24 @@ TEST(ConfigTest, RenderListsEveryVariableOnceInDocumentedOrder) {
   EXPECT_EQ(rendered.at("HTTP_LISTEN"), "127.0.0.1:8080");
   EXPECT_EQ(rendered.at("LOG_FORMAT"), "json");
   EXPECT_EQ(rendered.at("TG_TOKEN"), "");
+}
+
+TEST(ConfigTest, PythonBotPostgresVariablesMakeTheDatabaseUrl) {
+  const Config c = MustParse({{"POSTGRES_DB", "vpn"},
+                              {"POSTGRES_USER", "bot"},
+                              {"POSTGRES_PASSWORD", "p@ss:w/rd"},
+                              {"POSTGRES_HOST", "db.internal"},
+                              {"POSTGRES_PORT", "6432"}});
+  EXPECT_EQ(c.database_url, "postgresql://bot:p%40ss%3Aw%2Frd@db.internal:6432/vpn");
+  EXPECT_EQ(RenderedValues(c).at("DATABASE_URL"), "postgresql://bot:****@db.internal:6432/vpn");
+  // DATABASE_URL wins when both are given.
+  EXPECT_EQ(
+      MustParse({{"DATABASE_URL", "sqlite:///tmp/x.db"}, {"POSTGRES_DB", "vpn"}}).database_url,
+      "sqlite:///tmp/x.db");
+  // A password without a database is a mistake worth reporting.
+  const auto errors = MustFail({{"POSTGRES_PASSWORD", "secret"}});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].name, "POSTGRES_DB");
 }
 
 TEST(ConfigTest, RenderedConfigParsesBackToTheSameConfig) {

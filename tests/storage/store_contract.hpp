@@ -12,6 +12,7 @@
 #include "storage/store_contract_catalog.hpp"
 #include "storage/store_contract_fixture.hpp"
 #include "storage/store_contract_keys.hpp"
+#include "storage/store_contract_leases.hpp"
 #include "storage/store_contract_messages.hpp"
 #include "storage/store_contract_tasks.hpp"
 #include "storage/store_contract_transactions.hpp"

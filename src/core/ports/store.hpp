@@ -38,6 +38,12 @@ struct StoreStats {
 // One open transaction. Valid only inside the Store::Write / Store::Read callback that received
 // it; not thread-safe. Errors: kUnavailable when the database cannot be reached, kInternal on
 // unexpected database errors; method-specific codes are listed per method.
+struct JobLease {
+  std::string job;
+  std::string holder;
+  Time until{};
+};
+
 class StoreTx {
  public:
   virtual ~StoreTx() = default;
@@ -155,6 +161,18 @@ class StoreTx {
   virtual Status RetryTask(Id id, Time now) = 0;
   // Tasks in a state (or all), newest first, at most limit.
   virtual Result<std::vector<Task>> ListTasks(std::optional<TaskState> state, int limit) = 0;
+
+  // ---- job leases: each scheduled job (sweep, notices, ...) runs in one instance at a time
+  // Takes `job` for `holder` until now + ttl when the lease is free, expired (its until <= now)
+  // or already `holder`'s (a renewal). Returns true when `holder` holds it after the call, false
+  // when another holder's lease is still running (nothing changes then).
+  virtual Result<bool> AcquireJobLease(const std::string& job, const std::string& holder,
+                                       Time now, Duration ttl) = 0;
+  // Ends `holder`'s lease of `job` at once (a clean shutdown hands the job over); nothing
+  // happens when someone else holds it. Ok either way.
+  virtual Status ReleaseJobLease(const std::string& job, const std::string& holder) = 0;
+  // Who holds `job` and until when; nullopt when nobody ever took it.
+  virtual Result<std::optional<JobLease>> GetJobLease(const std::string& job) = 0;
 
   // ---- observability
   virtual Result<StoreStats> Stats() = 0;

@@ -70,6 +70,10 @@ class SqliteTx final : public ports::StoreTx {
 
   Result<std::optional<std::string>> GetSetting(const std::string& name) override;
   Status PutSetting(const std::string& name, const std::string& value) override;
+  Result<bool> AcquireJobLease(const std::string& job, const std::string& holder, Time now,
+                               Duration ttl) override;
+  Status ReleaseJobLease(const std::string& job, const std::string& holder) override;
+  Result<std::optional<ports::JobLease>> GetJobLease(const std::string& job) override;
 
   Result<Id> EnqueueTask(TaskKind kind, Id subject_id, Time run_at) override;
   Result<Task> GetTask(Id id) override;
