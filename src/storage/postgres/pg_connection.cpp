@@ -1,0 +1,186 @@
+#include "storage/postgres/pg_connection.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+namespace vpnhub::storage {
+namespace {
+
+// libpq messages end with a newline (sometimes several lines); a Status message is one line.
+std::string OneLine(const char* text) {
+  std::string s = text == nullptr ? "" : text;
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return s;
+}
+
+bool StartsWith(const char* s, const char* prefix) {
+  return std::strncmp(s, prefix, std::strlen(prefix)) == 0;
+}
+
+// Notices (e.g. "relation ... already exists, skipping") are not errors; by default libpq prints
+// them on stderr.
+void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
+
+}  // namespace
+
+PgParams& PgParams::Int(std::int64_t value) {
+  values_.emplace_back(std::to_string(value));
+  return *this;
+}
+
+PgParams& PgParams::Bool(bool value) {
+  values_.emplace_back(value ? "t" : "f");
+  return *this;
+}
+
+PgParams& PgParams::Text(std::string_view value) {
+  values_.emplace_back(std::string(value));
+  return *this;
+}
+
+PgParams& PgParams::Null() {
+  values_.emplace_back(std::nullopt);
+  return *this;
+}
+
+std::vector<const char*> PgParams::Pointers() const {
+  std::vector<const char*> pointers;
+  pointers.reserve(values_.size());
+  for (const auto& v : values_) pointers.push_back(v ? v->c_str() : nullptr);
+  return pointers;
+}
+
+std::int64_t PgResult::affected() const {
+  const char* text = PQcmdTuples(result_.get());
+  std::int64_t n = 0;
+  std::from_chars(text, text + std::strlen(text), n);
+  return n;
+}
+
+std::int64_t PgResult::Int64(int row, int col) const {
+  const char* text = PQgetvalue(result_.get(), row, col);
+  std::int64_t value = 0;
+  std::from_chars(text, text + PQgetlength(result_.get(), row, col), value);
+  return value;
+}
+
+bool PgResult::Bool(int row, int col) const {
+  return PQgetvalue(result_.get(), row, col)[0] == 't';
+}
+
+std::string PgResult::Text(int row, int col) const {
+  return std::string(PQgetvalue(result_.get(), row, col),
+                     static_cast<std::size_t>(PQgetlength(result_.get(), row, col)));
+}
+
+Status PgErrorStatus(PGconn* conn, const PGresult* result) {
+  const char* state = result == nullptr ? nullptr : PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  if (state == nullptr) {
+    // No SQLSTATE: libpq failed on its own side, almost always because the connection broke.
+    std::string message =
+        OneLine(result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn));
+    if (PQstatus(conn) == CONNECTION_BAD || result == nullptr) {
+      return Unavailable("postgres: connection lost: " + message);
+    }
+    return Internal("postgres: " + message);
+  }
+  const std::string message = "postgres: SQLSTATE " + std::string(state) + ": " +
+                              OneLine(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY));
+  if (PQstatus(conn) == CONNECTION_BAD || StartsWith(state, "08") || StartsWith(state, "53") ||
+      StartsWith(state, "57P")) {
+    return Unavailable(message);
+  }
+  if (std::strcmp(state, kSqlStateSerializationFailure) == 0 ||
+      std::strcmp(state, kSqlStateDeadlockDetected) == 0) {
+    return Unavailable(message);
+  }
+  if (std::strcmp(state, kSqlStateUniqueViolation) == 0) return AlreadyExists(message);
+  if (std::strcmp(state, "25006") == 0) return FailedPrecondition(message);  // read-only tx
+  if (StartsWith(state, "22")) return InvalidArgument(message);
+  return Internal(message);
+}
+
+Result<std::unique_ptr<PgConnection>> PgConnection::Open(
+    const std::string& url, std::chrono::milliseconds connect_timeout) {
+  // libpq counts whole seconds (and treats 1 as 2); round up so a short timeout is not zero,
+  // which would mean "wait forever".
+  const auto timeout_s = std::max<std::int64_t>(1, (connect_timeout.count() + 999) / 1000);
+  const std::string timeout = std::to_string(timeout_s);
+  // Defaults first: the URL comes last (expand_dbname), so whatever it sets wins. Keepalives
+  // let a connection to a vanished host fail instead of hanging on a half-open socket.
+  const char* keys[] = {"connect_timeout",  "client_encoding", "application_name",
+                        "keepalives",       "keepalives_idle", "keepalives_interval",
+                        "keepalives_count", "dbname",          nullptr};
+  const char* values[] = {timeout.c_str(), "UTF8", "vpnhub", "1", "30", "10", "3",
+                          url.c_str(),     nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (conn == nullptr) return Unavailable("postgres: out of memory creating a connection");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    // libpq's message names host, port and user, never the password.
+    Status st = Unavailable("postgres: cannot connect: " + OneLine(PQerrorMessage(conn)));
+    PQfinish(conn);
+    return st;
+  }
+  PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
+  return std::unique_ptr<PgConnection>(new PgConnection(conn));
+}
+
+PgConnection::~PgConnection() { PQfinish(conn_); }
+
+Result<PgResult> PgConnection::Check(PGresult* raw) {
+  if (raw != nullptr) {
+    ExecStatusType status = PQresultStatus(raw);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return PgResult(raw);
+  }
+  Status st = PgErrorStatus(conn_, raw);
+  const char* state = raw == nullptr ? nullptr : PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+  if (state != nullptr && (std::strcmp(state, kSqlStateSerializationFailure) == 0 ||
+                           std::strcmp(state, kSqlStateDeadlockDetected) == 0)) {
+    retryable_failure_ = true;
+  }
+  PQclear(raw);
+  return st;
+}
+
+Status PgConnection::Exec(const std::string& sql) {
+  return Check(PQexec(conn_, sql.c_str())).status();
+}
+
+Result<PgResult> PgConnection::Query(const std::string& sql, const PgParams& params) {
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    std::string name = "vpnhub_" + std::to_string(prepared_.size() + 1);
+    // Prepared statements belong to the session, not the transaction: a later rollback keeps it.
+    auto prepared = Check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
+    if (!prepared.ok()) return prepared.status();
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  std::vector<const char*> values = params.Pointers();
+  return Check(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()),
+                              values.data(), nullptr, nullptr, /*resultFormat=*/0));
+}
+
+Result<PgResult> PgConnection::QueryOnce(const std::string& sql, const PgParams& params) {
+  std::vector<const char*> values = params.Pointers();
+  return Check(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                            values.data(), nullptr, nullptr, /*resultFormat=*/0));
+}
+
+bool PgConnection::Healthy() {
+  // A few rounds: the server's goodbye message and the end of the stream may arrive apart.
+  for (int round = 0; round < 4 && PQstatus(conn_) == CONNECTION_OK; ++round) {
+    const int fd = PQsocket(conn_);
+    if (fd < 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) break;  // nothing pending: as healthy as we can tell for free
+    if (PQconsumeInput(conn_) == 0) return false;
+    while (PGnotify* n = PQnotifies(conn_)) PQfreemem(n);
+  }
+  return PQstatus(conn_) == CONNECTION_OK;
+}
+
+}  // namespace vpnhub::storage

@@ -1,0 +1,313 @@
+// PgTx: the outgoing message queue, admin alert throttling and named settings.
+#include <nlohmann/json.hpp>
+
+#include "storage/postgres/pg_tx.hpp"
+
+namespace vpnhub::storage {
+namespace {
+
+#define VPNHUB_MESSAGE_COLUMNS                                                                  \
+  "id, chat_id, kind, priority, subject_id, text, keyboard, edit_message_id, photo_qr, state, " \
+  "attempts, next_attempt_at, last_error, created_at"
+
+constexpr char kGetMessageSql[] =
+    "SELECT " VPNHUB_MESSAGE_COLUMNS " FROM outgoing_messages WHERE id = $1";
+constexpr char kListMessagesSql[] =
+    "SELECT " VPNHUB_MESSAGE_COLUMNS " FROM outgoing_messages ORDER BY id DESC LIMIT $1";
+constexpr char kListMessagesInStateSql[] = "SELECT " VPNHUB_MESSAGE_COLUMNS
+                                           " FROM outgoing_messages WHERE state = $2 "
+                                           "ORDER BY id DESC LIMIT $1";
+
+}  // namespace
+
+// One priority's claimable messages in claim order. The state condition is the WHERE clause of
+// the partial index outgoing_messages_claim (see 0002_bot.sql), so the planner walks that index:
+// priority fixed, next_attempt_at up to now. Sent and failed rows are not in the index at all.
+// SKIP LOCKED: concurrent senders pass over rows another claim holds.
+const char kPgClaimableMessagesSql[] =
+    "SELECT id, next_attempt_at FROM outgoing_messages "
+    "WHERE state IN ('pending', 'sending') AND priority = $2 AND next_attempt_at <= $1 "
+    "ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED";
+
+// state = 'pending' implies the partial index's state IN ('pending', 'sending'), so only the
+// chat's queued rows are touched.
+const char kPgDropPendingMessagesSql[] =
+    "UPDATE outgoing_messages SET state = 'failed', last_error = $2, updated_at = $3 "
+    "WHERE chat_id = $1 AND state = 'pending'";
+
+namespace {
+
+// The rows of kPgClaimableMessagesSql, claimed in one statement; RETURNING has no order, so the
+// old next_attempt_at comes along to sort by.
+constexpr char kClaimMessagesSql[] =
+    "WITH picked AS (SELECT id, next_attempt_at AS due FROM outgoing_messages "
+    " WHERE state IN ('pending', 'sending') AND priority = $2 AND next_attempt_at <= $1 "
+    " ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED), "
+    "claimed AS ("
+    " UPDATE outgoing_messages m SET state = 'sending', attempts = m.attempts + 1,"
+    " next_attempt_at = $4, updated_at = $1 FROM picked WHERE m.id = picked.id"
+    " RETURNING m.id, m.chat_id, m.kind, m.priority, m.subject_id, m.text, m.keyboard,"
+    " m.edit_message_id, m.photo_qr, m.state, m.attempts, m.next_attempt_at, m.last_error,"
+    " m.created_at, picked.due) "
+    "SELECT " VPNHUB_MESSAGE_COLUMNS " FROM claimed ORDER BY due, id";
+
+#undef VPNHUB_MESSAGE_COLUMNS
+
+// Claim order: every priority in turn, lowest value first.
+constexpr MessagePriority kPriorities[] = {MessagePriority::kAlert, MessagePriority::kReply,
+                                           MessagePriority::kBulk};
+
+std::optional<MessagePriority> ParsePriority(std::int64_t value) {
+  for (MessagePriority p : kPriorities) {
+    if (static_cast<std::int64_t>(p) == value) return p;
+  }
+  return std::nullopt;
+}
+
+std::string KeyboardToJson(const InlineKeyboard& keyboard) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& row : keyboard) {
+    nlohmann::json buttons = nlohmann::json::array();
+    for (const InlineButton& b : row) {
+      buttons.push_back({{"text", b.text}, {"callback_data", b.callback_data}, {"url", b.url}});
+    }
+    rows.push_back(std::move(buttons));
+  }
+  // Invalid UTF-8 (a label cut mid-character) is replaced rather than thrown about.
+  return rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A missing field reads as empty; anything but a string is an error.
+bool ButtonField(const nlohmann::json& button, const char* name, std::string& out) {
+  auto it = button.find(name);
+  if (it == button.end()) return true;
+  if (!it->is_string()) return false;
+  out = it->get<std::string>();
+  return true;
+}
+
+Result<InlineKeyboard> KeyboardFromJson(const std::string& text, Id message_id) {
+  auto broken = [&] {
+    return Internal("message " + std::to_string(message_id) +
+                    ": keyboard is not a JSON array of button rows");
+  };
+  nlohmann::json rows = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (rows.is_discarded() || !rows.is_array()) return broken();
+  InlineKeyboard keyboard;
+  keyboard.reserve(rows.size());
+  for (const auto& row : rows) {
+    if (!row.is_array()) return broken();
+    std::vector<InlineButton>& buttons = keyboard.emplace_back();
+    for (const auto& button : row) {
+      if (!button.is_object()) return broken();
+      InlineButton& b = buttons.emplace_back();
+      if (!ButtonField(button, "text", b.text) ||
+          !ButtonField(button, "callback_data", b.callback_data) ||
+          !ButtonField(button, "url", b.url)) {
+        return broken();
+      }
+    }
+  }
+  return keyboard;
+}
+
+Result<OutgoingMessage> ReadMessage(const PgResult& r, int row) {
+  OutgoingMessage m;
+  m.id = r.Int64(row, 0);
+  m.chat_id = r.Int64(row, 1);
+  std::string kind = r.Text(row, 2);
+  auto parsed_kind = ParseMessageKind(kind);
+  if (!parsed_kind) {
+    return Internal("message " + std::to_string(m.id) + ": unknown kind '" + kind + "'");
+  }
+  m.kind = *parsed_kind;
+  auto priority = ParsePriority(r.Int64(row, 3));
+  if (!priority) {
+    return Internal("message " + std::to_string(m.id) + ": unknown priority " +
+                    std::to_string(r.Int64(row, 3)));
+  }
+  m.priority = *priority;
+  m.subject_id = r.Int64(row, 4);
+  m.text = r.Text(row, 5);
+  auto keyboard = KeyboardFromJson(r.Text(row, 6), m.id);
+  if (!keyboard.ok()) return keyboard.status();
+  m.keyboard = std::move(*keyboard);
+  m.edit_message_id = r.Int64(row, 7);
+  m.photo_qr = r.Text(row, 8);
+  std::string state = r.Text(row, 9);
+  auto parsed_state = ParseMessageState(state);
+  if (!parsed_state) {
+    return Internal("message " + std::to_string(m.id) + ": unknown state '" + state + "'");
+  }
+  m.state = *parsed_state;
+  m.attempts = r.Int(row, 10);
+  m.next_attempt_at = FromUnixMs(r.Int64(row, 11));
+  m.last_error = r.Text(row, 12);
+  m.created_at = FromUnixMs(r.Int64(row, 13));
+  return m;
+}
+
+// Appends the rows of r to `out`.
+Status CollectMessages(const Result<PgResult>& r, std::vector<OutgoingMessage>& out) {
+  if (!r.ok()) return r.status();
+  for (int row = 0; row < r->rows(); ++row) {
+    Result<OutgoingMessage> m = ReadMessage(*r, row);
+    if (!m.ok()) return m.status();
+    out.push_back(std::move(*m));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Id> PgTx::EnqueueMessage(const OutgoingMessage& message) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessage"));
+  const auto priority = static_cast<std::int64_t>(message.priority);
+  if (!ParsePriority(priority)) {
+    return InvalidArgument("message priority " + std::to_string(priority) + " is not known");
+  }
+  auto r = conn_.Query(
+      "INSERT INTO outgoing_messages (chat_id, kind, priority, subject_id, text, keyboard, "
+      "edit_message_id, photo_qr, state, attempts, next_attempt_at, last_error, created_at, "
+      "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, '', $10, $10) "
+      "RETURNING id",
+      PgParams()
+          .Int(message.chat_id)
+          .Text(MessageKindName(message.kind))
+          .Int(priority)
+          .Int(message.subject_id)
+          .Text(message.text)
+          .Text(KeyboardToJson(message.keyboard))
+          .Int(message.edit_message_id)
+          .Text(message.photo_qr)
+          .Int(ToUnixMs(message.next_attempt_at))
+          .Int(ToUnixMs(message.created_at)));
+  if (!r.ok()) return r.status();
+  return r->Int64(0, 0);
+}
+
+Result<OutgoingMessage> PgTx::GetMessage(Id id) {
+  auto r = conn_.Query(kGetMessageSql, PgParams().Int(id));
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("message " + std::to_string(id) + " not found");
+  return ReadMessage(*r, 0);
+}
+
+Result<std::vector<OutgoingMessage>> PgTx::ClaimMessages(Time now, Duration lease, int limit) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimMessages"));
+  // One index range per priority, in priority order, so their concatenation is the claim order.
+  const std::size_t wanted = limit < 0 ? 0 : static_cast<std::size_t>(limit);
+  std::vector<OutgoingMessage> messages;
+  for (MessagePriority priority : kPriorities) {
+    if (messages.size() >= wanted) break;
+    VPNHUB_RETURN_IF_ERROR(CollectMessages(
+        conn_.Query(kClaimMessagesSql, PgParams()
+                                           .Int(ToUnixMs(now))
+                                           .Int(static_cast<std::int64_t>(priority))
+                                           .Int(static_cast<std::int64_t>(wanted - messages.size()))
+                                           .Int(ToUnixMs(now + lease))),
+        messages));
+  }
+  return messages;
+}
+
+Status PgTx::FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
+                                  const std::string& error, int attempts_given_back, Time now) {
+  auto changed = Modify(
+      "UPDATE outgoing_messages SET state = $2, next_attempt_at = $3, last_error = $4, "
+      "attempts = greatest(attempts - $5, 0), updated_at = $6 WHERE id = $1 AND state = 'sending'",
+      PgParams()
+          .Int(id)
+          .Text(MessageStateName(to_state))
+          .Int(ToUnixMs(next_attempt_at))
+          .Text(error)
+          .Int(attempts_given_back)
+          .Int(ToUnixMs(now)));
+  if (!changed.ok()) return changed.status();
+  if (*changed > 0) return Status::Ok();
+  return ExplainNoChange("outgoing_messages", "message", id,
+                         Conflict("message " + std::to_string(id) + " is not sending"));
+}
+
+Status PgTx::CompleteMessage(Id id, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteMessage"));
+  return FinishSendingMessage(id, MessageState::kSent, now, "", 0, now);
+}
+
+Status PgTx::RescheduleMessage(Id id, Time next, const std::string& error, bool count_attempt,
+                               Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleMessage"));
+  return FinishSendingMessage(id, MessageState::kPending, next, error, count_attempt ? 0 : 1, now);
+}
+
+Status PgTx::FailMessage(Id id, const std::string& error, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("FailMessage"));
+  return FinishSendingMessage(id, MessageState::kFailed, now, error, 0, now);
+}
+
+Result<int> PgTx::DropPendingMessages(TgId chat_id, const std::string& error, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("DropPendingMessages"));
+  auto changed =
+      Modify(kPgDropPendingMessagesSql, PgParams().Int(chat_id).Text(error).Int(ToUnixMs(now)));
+  if (!changed.ok()) return changed.status();
+  return static_cast<int>(*changed);
+}
+
+Result<std::vector<OutgoingMessage>> PgTx::ListMessages(std::optional<MessageState> state,
+                                                        int limit) {
+  PgParams params;
+  params.Int(limit < 0 ? 0 : limit);
+  if (state) params.Text(MessageStateName(*state));
+  std::vector<OutgoingMessage> messages;
+  VPNHUB_RETURN_IF_ERROR(CollectMessages(
+      conn_.Query(state ? kListMessagesInStateSql : kListMessagesSql, params), messages));
+  return messages;
+}
+
+// alert throttle
+
+Result<ports::AlertThrottle> PgTx::GetAlertThrottle(const std::string& subject) {
+  auto r = conn_.Query("SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = $1",
+                       PgParams().Text(subject));
+  if (!r.ok()) return r.status();
+  ports::AlertThrottle throttle;
+  if (r->rows() == 0) return throttle;
+  if (!r->IsNull(0, 0)) throttle.last_sent_at = FromUnixMs(r->Int64(0, 0));
+  throttle.suppressed = r->Int(0, 1);
+  return throttle;
+}
+
+Status PgTx::PutAlertThrottle(const std::string& subject, const ports::AlertThrottle& value) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("PutAlertThrottle"));
+  return conn_
+      .Query(
+          "INSERT INTO alert_throttle (subject, last_sent_at, suppressed) VALUES ($1, $2, $3) "
+          "ON CONFLICT (subject) DO UPDATE SET last_sent_at = excluded.last_sent_at, "
+          "suppressed = excluded.suppressed",
+          PgParams()
+              .Text(subject)
+              .IntOrNull(OptionalUnixMs(value.last_sent_at))
+              .Int(value.suppressed))
+      .status();
+}
+
+// settings
+
+Result<std::optional<std::string>> PgTx::GetSetting(const std::string& name) {
+  auto r = conn_.Query("SELECT value FROM settings WHERE name = $1", PgParams().Text(name));
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(r->Text(0, 0));
+}
+
+Status PgTx::PutSetting(const std::string& name, const std::string& value) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("PutSetting"));
+  return conn_
+      .Query(
+          "INSERT INTO settings (name, value) VALUES ($1, $2) "
+          "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+          PgParams().Text(name).Text(value))
+      .status();
+}
+
+}  // namespace vpnhub::storage

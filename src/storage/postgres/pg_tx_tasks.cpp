@@ -1,0 +1,163 @@
+// PgTx: tasks (the outbox).
+#include "storage/postgres/pg_tx.hpp"
+
+namespace vpnhub::storage {
+namespace {
+
+#define VPNHUB_TASK_COLUMNS \
+  "id, kind, subject_id, state, attempts, next_attempt_at, last_error, created_at, updated_at"
+
+constexpr char kGetTaskSql[] = "SELECT " VPNHUB_TASK_COLUMNS " FROM tasks WHERE id = $1";
+constexpr char kListTasksSql[] =
+    "SELECT " VPNHUB_TASK_COLUMNS " FROM tasks ORDER BY id DESC LIMIT $1";
+constexpr char kListTasksInStateSql[] =
+    "SELECT " VPNHUB_TASK_COLUMNS " FROM tasks WHERE state = $2 ORDER BY id DESC LIMIT $1";
+// Claimable: pending and due, or running with an expired lease. One row, changed in place.
+constexpr char kClaimTaskSql[] =
+    "UPDATE tasks SET state = 'running', attempts = attempts + 1, next_attempt_at = $3, "
+    "updated_at = $2 "
+    "WHERE id = $1 AND state IN ('pending', 'running') AND next_attempt_at <= $2 "
+    "RETURNING " VPNHUB_TASK_COLUMNS;
+// The due tasks in due order, locked with SKIP LOCKED so that concurrent claimers (other
+// processes) pass over rows another claim holds instead of waiting for it; then all claimed in the
+// same statement. RETURNING has no order, so the old next_attempt_at comes along to sort by.
+constexpr char kClaimTasksSql[] =
+    "WITH picked AS ("
+    " SELECT id, next_attempt_at AS due FROM tasks"
+    " WHERE state IN ('pending', 'running') AND next_attempt_at <= $1"
+    " ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED), "
+    "claimed AS ("
+    " UPDATE tasks t SET state = 'running', attempts = t.attempts + 1, next_attempt_at = $3,"
+    " updated_at = $1 FROM picked WHERE t.id = picked.id"
+    " RETURNING t.id, t.kind, t.subject_id, t.state, t.attempts, t.next_attempt_at,"
+    " t.last_error, t.created_at, t.updated_at, picked.due) "
+    "SELECT " VPNHUB_TASK_COLUMNS " FROM claimed ORDER BY due, id";
+
+#undef VPNHUB_TASK_COLUMNS
+
+Result<Task> ReadTask(const PgResult& r, int row) {
+  Task t;
+  t.id = r.Int64(row, 0);
+  std::string kind = r.Text(row, 1);
+  auto parsed_kind = ParseTaskKind(kind);
+  if (!parsed_kind) {
+    return Internal("task " + std::to_string(t.id) + ": unknown kind '" + kind + "'");
+  }
+  t.kind = *parsed_kind;
+  t.subject_id = r.Int64(row, 2);
+  std::string state = r.Text(row, 3);
+  auto parsed_state = ParseTaskState(state);
+  if (!parsed_state) {
+    return Internal("task " + std::to_string(t.id) + ": unknown state '" + state + "'");
+  }
+  t.state = *parsed_state;
+  t.attempts = r.Int(row, 4);
+  t.next_attempt_at = FromUnixMs(r.Int64(row, 5));
+  t.last_error = r.Text(row, 6);
+  t.created_at = FromUnixMs(r.Int64(row, 7));
+  t.updated_at = FromUnixMs(r.Int64(row, 8));
+  return t;
+}
+
+Result<std::vector<Task>> CollectTasks(const Result<PgResult>& r) {
+  if (!r.ok()) return r.status();
+  std::vector<Task> tasks;
+  tasks.reserve(r->rows());
+  for (int row = 0; row < r->rows(); ++row) {
+    Result<Task> task = ReadTask(*r, row);
+    if (!task.ok()) return task.status();
+    tasks.push_back(std::move(*task));
+  }
+  return tasks;
+}
+
+}  // namespace
+
+Result<Id> PgTx::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueTask"));
+  // The port passes no separate "now"; the task counts as created when it becomes due.
+  auto r = conn_.Query(
+      "INSERT INTO tasks (kind, subject_id, state, attempts, next_attempt_at, created_at, "
+      "updated_at) VALUES ($1, $2, 'pending', 0, $3, $3, $3) RETURNING id",
+      PgParams().Text(TaskKindName(kind)).Int(subject_id).Int(ToUnixMs(run_at)));
+  if (!r.ok()) return r.status();
+  return r->Int64(0, 0);
+}
+
+Result<Task> PgTx::GetTask(Id id) {
+  auto r = conn_.Query(kGetTaskSql, PgParams().Int(id));
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("task " + std::to_string(id) + " not found");
+  return ReadTask(*r, 0);
+}
+
+Result<std::vector<Task>> PgTx::ClaimTasks(Time now, Duration lease, int limit) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasks"));
+  return CollectTasks(conn_.Query(
+      kClaimTasksSql,
+      PgParams().Int(ToUnixMs(now)).Int(limit < 0 ? 0 : limit).Int(ToUnixMs(now + lease))));
+}
+
+Result<std::optional<Task>> PgTx::ClaimTask(Id id, Time now, Duration lease) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTask"));
+  auto r =
+      conn_.Query(kClaimTaskSql, PgParams().Int(id).Int(ToUnixMs(now)).Int(ToUnixMs(now + lease)));
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return std::optional<Task>();
+  Result<Task> task = ReadTask(*r, 0);
+  if (!task.ok()) return task.status();
+  return std::optional<Task>(std::move(*task));
+}
+
+Status PgTx::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
+                               const std::string& error, Time now) {
+  auto changed = Modify(
+      "UPDATE tasks SET state = $2, next_attempt_at = $3, last_error = $4, updated_at = $5 "
+      "WHERE id = $1 AND state = 'running'",
+      PgParams()
+          .Int(id)
+          .Text(TaskStateName(to_state))
+          .Int(ToUnixMs(next_attempt_at))
+          .Text(error)
+          .Int(ToUnixMs(now)));
+  if (!changed.ok()) return changed.status();
+  if (*changed > 0) return Status::Ok();
+  return ExplainNoChange("tasks", "task", id,
+                         Conflict("task " + std::to_string(id) + " is not running"));
+}
+
+Status PgTx::CompleteTask(Id id, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTask"));
+  return FinishRunningTask(id, TaskState::kDone, now, "", now);
+}
+
+Status PgTx::RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleTask"));
+  return FinishRunningTask(id, TaskState::kPending, next_attempt_at, error, now);
+}
+
+Status PgTx::FailTask(Id id, const std::string& error, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("FailTask"));
+  return FinishRunningTask(id, TaskState::kFailed, now, error, now);
+}
+
+Status PgTx::RetryTask(Id id, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("RetryTask"));
+  auto changed = Modify(
+      "UPDATE tasks SET state = 'pending', attempts = 0, next_attempt_at = $2, "
+      "updated_at = $2 WHERE id = $1 AND state = 'failed'",
+      PgParams().Int(id).Int(ToUnixMs(now)));
+  if (!changed.ok()) return changed.status();
+  if (*changed > 0) return Status::Ok();
+  return ExplainNoChange("tasks", "task", id,
+                         FailedPrecondition("task " + std::to_string(id) + " is not failed"));
+}
+
+Result<std::vector<Task>> PgTx::ListTasks(std::optional<TaskState> state, int limit) {
+  PgParams params;
+  params.Int(limit < 0 ? 0 : limit);
+  if (state) params.Text(TaskStateName(*state));
+  return CollectTasks(conn_.Query(state ? kListTasksInStateSql : kListTasksSql, params));
+}
+
+}  // namespace vpnhub::storage

@@ -1,0 +1,86 @@
+#pragma once
+// PostgresStore: the PostgreSQL implementation of ports::Store, for deployments where several
+// VPNHub processes share one database.
+//
+// A pool of libpq connections serves every Write and Read. Writes run SERIALIZABLE, so the use
+// cases keep the "write transactions are serialised" guarantee of the port even across
+// processes; a transaction that loses a serialization conflict (or a deadlock) is rolled back and
+// its callback run again, a bounded number of times with a short jittered backoff. Callbacks
+// must therefore be re-runnable: they may run more than once, and only the last run commits.
+// Claims (ClaimTasks, ClaimMessages) lock the rows they pick with FOR UPDATE SKIP LOCKED, so
+// concurrent claimers take different rows instead of queueing on the same ones.
+//
+// Do not call Write or Read from inside another Write/Read callback: the inner call takes a
+// second connection and does not see the outer transaction's changes (and with a pool of one it
+// would wait for the outer one forever).
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/ports/store.hpp"
+#include "storage/postgres/pg_pool.hpp"
+#include "storage/sqlite/migrations.hpp"
+
+namespace vpnhub::storage {
+
+struct PostgresOptions {
+  // A libpq URI or connection string: postgres://user:pass@host:port/db?sslmode=... It may carry
+  // a password; no Status ever includes it.
+  std::string url;
+  int pool_size = 4;
+  std::chrono::milliseconds connect_timeout{5000};
+  // How long Write/Read/Ping wait for a pooled connection when all are busy.
+  std::chrono::milliseconds acquire_timeout{5000};
+};
+
+class PostgresStore final : public ports::Store {
+ public:
+  // Connects (kUnavailable when the server cannot be reached) and applies pending migrations
+  // under an advisory lock, so processes starting at once never race. kFailedPrecondition when
+  // the database carries a schema newer than this binary knows; kInvalidArgument for an empty URL.
+  static Result<std::unique_ptr<PostgresStore>> Open(const PostgresOptions& options);
+  ~PostgresStore() override;
+
+  // SERIALIZABLE; retried on serialization failure/deadlock (see above). After the retries run
+  // out: kUnavailable. A lost connection: kUnavailable (a COMMIT whose answer was lost may or
+  // may not have committed, as with any database).
+  Status Write(const std::function<Status(ports::StoreTx&)>& fn) override;
+  // REPEATABLE READ READ ONLY: one consistent snapshot; write methods fail with
+  // kFailedPrecondition before reaching the server.
+  Status Read(const std::function<Status(ports::StoreTx&)>& fn) override;
+  // One round trip: SELECT max(version) FROM schema_migrations on a pooled connection must reach
+  // the newest embedded migration. kUnavailable otherwise. Thread-safe.
+  Status Ping() override;
+
+  // Applies pending embedded migrations; returns the versions applied (Open already did this,
+  // so normally empty). Thread-safe.
+  Result<std::vector<int>> Migrate();
+  // Every embedded migration and whether/when it was applied. Thread-safe.
+  Result<std::vector<MigrationInfo>> MigrationStatus();
+
+  // Queries that must cost O(result) however large the tables grow.
+  enum class IndexedQuery {
+    kDueForExpiry,       // ListKeysDueForExpiry
+    kDueForNotice,       // ListKeysDueForNotice
+    kUsersCreatedSince,  // CountUsersCreatedSince
+    kClaimableMessages,  // ClaimMessages (the rows it picks for one priority)
+    kChatQueue,          // DropPendingMessages
+  };
+  // EXPLAIN of one of them with representative parameters (now, limit 100), one plan line per
+  // row ("Index Scan using keys_state_expires on keys ..."). Thread-safe.
+  Result<std::string> ExplainQuery(IndexedQuery query);
+
+ private:
+  explicit PostgresStore(const PostgresOptions& options);
+  // One attempt of a transaction on a pooled connection. Sets `retry` when the attempt lost a
+  // serialization conflict or found its connection dead before doing anything, so that running
+  // fn again is both safe and likely to succeed.
+  Status RunOnce(bool read_only, const std::function<Status(ports::StoreTx&)>& fn, bool& retry);
+  Status Run(bool read_only, const std::function<Status(ports::StoreTx&)>& fn);
+
+  PgPool pool_;
+};
+
+}  // namespace vpnhub::storage
