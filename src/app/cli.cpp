@@ -12,6 +12,7 @@
 #include "app/context.hpp"
 #include "app/format.hpp"
 #include "app/serve.hpp"
+#include "app/store_factory.hpp"
 
 extern char** environ;
 
@@ -183,14 +184,10 @@ void CmdCheckConfig() {
 
 void CmdMigrate(bool status_only) {
   Config cfg = LoadConfigOrExit();
-  auto path = storage::SqlitePathFromUrl(cfg.database_url);
-  FailOn(path.status(), "DATABASE_URL");
   // Open applies pending migrations; report what is there afterwards.
-  storage::SqliteOptions options;
-  options.path = *path;
-  auto store = storage::SqliteStore::Open(options);
+  auto store = OpenStore(cfg.database_url, 1);
   FailOn(store.status(), "cannot open the database");
-  auto info = (*store)->MigrationStatus();
+  auto info = store->migration_status();
   FailOn(info.status(), "migration status");
   for (const auto& m : *info) {
     std::cout << m.version << "\t" << m.name << "\t"

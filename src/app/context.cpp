@@ -1,6 +1,7 @@
 #include "app/context.hpp"
 
 #include "app/logging.hpp"
+#include "app/store_factory.hpp"
 #include "vpn/metered_backend.hpp"
 #include "vpn/shadowsocks/shadowsocks_backend.hpp"
 
@@ -19,13 +20,13 @@ Result<std::unique_ptr<Context>> MakeContext(const Config& config) {
   ctx->config = config;
   ctx->log = std::make_unique<SpdlogEventLog>(config.log_level, config.log_format_json);
 
-  auto path = storage::SqlitePathFromUrl(config.database_url);
-  if (!path.ok()) return path.status();
-  storage::SqliteOptions options;
-  options.path = *path;
-  auto store = storage::SqliteStore::Open(options);
-  if (!store.ok()) return store.status();
-  ctx->store = std::move(*store);
+  // Enough PostgreSQL connections for the worker, the HTTP server, the bot's handlers and
+  // senders and the jobs to run at once.
+  const int pool = config.worker_concurrency + config.http_threads + 8;
+  auto opened = OpenStore(config.database_url, pool);
+  if (!opened.ok()) return opened.status();
+  ctx->store = std::move(opened->store);
+  ctx->store_kind = opened->kind;
 
   auto ss = std::make_unique<vpn::shadowsocks::ShadowsocksBackend>(
       std::chrono::milliseconds(config.vpn_call_timeout_ms));
@@ -47,7 +48,12 @@ Result<std::unique_ptr<Context>> MakeContext(const Config& config) {
   policy.base = std::chrono::milliseconds(config.task_retry_base_ms);
   ctx->executor = std::make_unique<usecases::TaskExecutor>(*ctx->store, ctx->backends, ctx->clock,
                                                            *ctx->log, policy, &ctx->alert_policy);
-  ctx->sweep = std::make_unique<usecases::ExpirySweep>(*ctx->store, ctx->clock, 500, notify);
+  // PostgreSQL writes are SERIALIZABLE: a long sweep transaction reading many keys would keep
+  // losing to the workers' short ones (predicate locks grow to whole pages), so it takes keys in
+  // small batches there.
+  const int sweep_batch = ctx->store_kind == "postgres" ? 50 : 500;
+  ctx->sweep =
+      std::make_unique<usecases::ExpirySweep>(*ctx->store, ctx->clock, sweep_batch, notify);
   ctx->notices = std::make_unique<usecases::ExpiryNotices>(*ctx->store, ctx->clock, notify);
   usecases::BotSettings bot;
   bot.trial_period_sec = config.trial_period_sec;

@@ -14,7 +14,6 @@
 #include "core/usecases/notices.hpp"
 #include "core/usecases/task_executor.hpp"
 #include "metrics/registry.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
 
 namespace vpnhub::app {
 
@@ -24,7 +23,8 @@ struct Context {
   metrics::Registry registry;
   SystemClock clock;
   OpenSslSecrets secrets;
-  std::unique_ptr<storage::SqliteStore> store;
+  std::unique_ptr<ports::Store> store;
+  std::string store_kind;  // "sqlite" or "postgres"
   std::vector<std::unique_ptr<ports::VpnBackend>> backend_objects;
   usecases::Backends backends;
   std::unique_ptr<usecases::Catalog> catalog;

@@ -32,7 +32,9 @@ ServiceJobs::ServiceJobs(ports::Store& store, usecases::ExpirySweep& sweep, port
 }
 
 void ServiceJobs::Start() {
-  const Duration longest = std::max(options_.sweep_interval, options_.notice_interval);
+  // Leased jobs renew at every run: a lease shorter than a run interval would lapse in between.
+  Duration longest = options_.sweep_interval;
+  if (notices_ != nullptr) longest = std::max(longest, options_.notice_interval);
   if (options_.job_lease <= longest) options_.job_lease = 2 * longest;
   jobs_.push_back(
       std::make_unique<PeriodicJob>("readiness", options_.probe_interval, [this] { ProbeOnce(); }));

@@ -239,3 +239,120 @@ class FakeTelegram:
 def buttons(call):
     markup = call.get("reply_markup") or {}
     return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+class PgServer:
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (initdb into a temporary folder). initdb and
+    postgres refuse to run as root, so as root the cluster belongs to the `postgres` user."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="vpnhub-e2e-pg-")
+        self.data = os.path.join(self.dir, "data")
+        self.as_user = []
+        if os.geteuid() == 0:
+            import pwd
+            pw = pwd.getpwnam("postgres")
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+            self.as_user = ["/usr/sbin/runuser", "-u", "postgres", "--"]
+        self._run("initdb", "-D", self.data, "-U", "vpnhub", "--auth=trust", "-E", "UTF8",
+                  "--locale=C", "--no-sync")
+        self.port = free_port()
+        self.start()
+        self.psql("CREATE DATABASE vpnhub", db="postgres")
+
+    def _run(self, tool, *args, check=True):
+        res = subprocess.run([*self.as_user, os.path.join(PG_BIN, tool), *args],
+                             capture_output=True, text=True, timeout=60)
+        if check and res.returncode != 0:
+            raise AssertionError(f"{tool} failed: {res.stdout}\n{res.stderr}")
+        return res
+
+    @property
+    def url(self):
+        return f"postgresql://vpnhub@127.0.0.1:{self.port}/vpnhub"
+
+    def start(self):
+        opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        self._run("pg_ctl", "-D", self.data, "-o", opts, "-l",
+                  os.path.join(self.dir, "server.log"), "-w", "start")
+
+    def stop(self, mode="fast"):
+        self._run("pg_ctl", "-D", self.data, "-m", mode, "-w", "stop", check=False)
+
+    def psql(self, sql, db="vpnhub"):
+        res = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "vpnhub",
+                              "-d", db, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql],
+                             capture_output=True, text=True, timeout=60)
+        if res.returncode != 0:
+            raise AssertionError(f"psql failed: {sql}\n{res.stderr}")
+        return res.stdout.strip()
+
+    def close(self):
+        self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class FakeSsManager:
+    """Speaks ss-manager's UDP protocol (add, remove, list, ping) without starting an ss-server
+    per port, and counts every call by port: for thousands of keys, where the real ss-manager
+    would fork thousands of servers. Real ss-manager tests use SsManager."""
+
+    def __init__(self):
+        import threading
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.lock = threading.Lock()
+        self.ports = {}  # port -> password
+        self.adds = {}
+        self.removes = {}
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.port}"
+
+    def _serve(self):
+        self.sock.settimeout(0.2)
+        while self.running:
+            try:
+                data, peer = self.sock.recvfrom(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            text = data.decode(errors="replace").strip()
+            reply = "ok"
+            with self.lock:
+                if text.startswith("add:"):
+                    body = json.loads(text[4:])
+                    port = int(body["server_port"])
+                    self.adds[port] = self.adds.get(port, 0) + 1
+                    self.ports[port] = body.get("password", "")
+                elif text.startswith("remove:"):
+                    port = int(json.loads(text[7:])["server_port"])
+                    self.removes[port] = self.removes.get(port, 0) + 1
+                    self.ports.pop(port, None)
+                elif text == "ping":
+                    reply = "pong"  # what the Python ss-manager answers: alive, no counters
+                elif text == "list":
+                    reply = json.dumps([{"server_port": str(p), "password": pw}
+                                        for p, pw in self.ports.items()])
+                else:
+                    reply = "err"
+            self.sock.sendto(reply.encode(), peer)
+
+    def counts(self):
+        with self.lock:
+            return dict(self.adds), dict(self.removes), set(self.ports)
+
+    def stop(self):
+        self.running = False
+        self.thread.join(2)
+        self.sock.close()
