@@ -48,12 +48,7 @@ Result<std::unique_ptr<Context>> MakeContext(const Config& config) {
   policy.base = std::chrono::milliseconds(config.task_retry_base_ms);
   ctx->executor = std::make_unique<usecases::TaskExecutor>(*ctx->store, ctx->backends, ctx->clock,
                                                            *ctx->log, policy, &ctx->alert_policy);
-  // PostgreSQL writes are SERIALIZABLE: a long sweep transaction reading many keys would keep
-  // losing to the workers' short ones (predicate locks grow to whole pages), so it takes keys in
-  // small batches there.
-  const int sweep_batch = ctx->store_kind == "postgres" ? 50 : 500;
-  ctx->sweep =
-      std::make_unique<usecases::ExpirySweep>(*ctx->store, ctx->clock, sweep_batch, notify);
+  ctx->sweep = std::make_unique<usecases::ExpirySweep>(*ctx->store, ctx->clock, 500, notify);
   ctx->notices = std::make_unique<usecases::ExpiryNotices>(*ctx->store, ctx->clock, notify);
   usecases::BotSettings bot;
   bot.trial_period_sec = config.trial_period_sec;

@@ -166,6 +166,8 @@ Status PgTx::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
 }
 
 Result<std::vector<Key>> PgTx::ListKeysDueForExpiry(Time now, int limit) {
+  // The sweep's scan: every change it makes after is a compare-and-set on the key's state.
+  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return CollectKeys(
       conn_.Query(kPgDueForExpirySql, PgParams().Int(ToUnixMs(now)).Int(NonNegative(limit))));
 }

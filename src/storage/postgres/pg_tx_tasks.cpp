@@ -93,6 +93,7 @@ Result<Task> PgTx::GetTask(Id id) {
 
 Result<std::vector<Task>> PgTx::ClaimTasks(Time now, Duration lease, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasks"));
+  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return CollectTasks(conn_.Query(
       kClaimTasksSql,
       PgParams().Int(ToUnixMs(now)).Int(limit < 0 ? 0 : limit).Int(ToUnixMs(now + lease))));
@@ -100,6 +101,7 @@ Result<std::vector<Task>> PgTx::ClaimTasks(Time now, Duration lease, int limit) 
 
 Result<std::optional<Task>> PgTx::ClaimTask(Id id, Time now, Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTask"));
+  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   auto r =
       conn_.Query(kClaimTaskSql, PgParams().Int(id).Int(ToUnixMs(now)).Int(ToUnixMs(now + lease)));
   if (!r.ok()) return r.status();
@@ -128,16 +130,19 @@ Status PgTx::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
 
 Status PgTx::CompleteTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTask"));
+  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishRunningTask(id, TaskState::kDone, now, "", now);
 }
 
 Status PgTx::RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleTask"));
+  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishRunningTask(id, TaskState::kPending, next_attempt_at, error, now);
 }
 
 Status PgTx::FailTask(Id id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FailTask"));
+  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishRunningTask(id, TaskState::kFailed, now, error, now);
 }
 
