@@ -21,18 +21,16 @@
 #include "servers/fake_telegram.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "telegram/bot_api.hpp"
+#include "telegram/test_support.hpp"
 #include "telegram/webhook.hpp"
 
 namespace vpnhub::telegram {
 namespace {
 
-using std::chrono::milliseconds;
+using test::InitCurl;
+using test::WaitFor;
 
-void InitCurl() {
-  // Never cleaned up: a poll left behind by Stop() may still be finishing at process exit.
-  static CurlGlobal* curl = new CurlGlobal();
-  ASSERT_TRUE(curl->ok());
-}
+using std::chrono::milliseconds;
 
 // Collects dispatched updates.
 class Inbox {
@@ -57,27 +55,12 @@ class Inbox {
   std::vector<Update> updates_;
 };
 
-bool WaitFor(const std::function<bool()>& done, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return true;
-}
-
 class PollerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     InitCurl();
     ASSERT_TRUE(fake.Start().ok());
-    auto s = storage::SqliteStore::Open({":memory:"});
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store = std::move(*s);
-    keys = std::make_unique<usecases::KeyService>(*store, secrets, clock, "en");
-    alerts = std::make_unique<usecases::AdminAlerts>(*store, clock, usecases::AlertPolicy{});
-    bot = std::make_unique<usecases::BotService>(*store, *keys, *alerts, clock,
-                                                 usecases::BotSettings{});
+    ASSERT_NO_FATAL_FAILURE(core.Build(clock, secrets));
     api.base_url = fake.base_url();
     api.token = fake.token();
     options.poll_timeout_sec = 1;
@@ -105,10 +88,10 @@ class PollerTest : public ::testing::Test {
   fakes::FakeClock clock;
   fakes::FakeSecrets secrets;
   fakes::CapturingLog log;
-  std::unique_ptr<storage::SqliteStore> store;
-  std::unique_ptr<usecases::KeyService> keys;
-  std::unique_ptr<usecases::AdminAlerts> alerts;
-  std::unique_ptr<usecases::BotService> bot;
+  test::BotCore core;
+  // Shorthands into core.
+  std::unique_ptr<storage::SqliteStore>& store = core.store;
+  std::unique_ptr<usecases::BotService>& bot = core.bot;
   BotApiOptions api;
   PollerOptions options;
   Inbox inbox;

@@ -24,9 +24,13 @@
 #include "storage/sqlite/sqlite_store.hpp"
 #include "telegram/bot_api.hpp"
 #include "telegram/rate_limiter.hpp"
+#include "telegram/test_support.hpp"
 
 namespace vpnhub::telegram {
 namespace {
+
+using test::InitCurl;
+using test::WaitFor;
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -150,34 +154,12 @@ class TestRenderer : public MessageRenderer {
   std::function<void()> on_render;  // set before the sender starts
 };
 
-// curl_global_init once for the process, never cleaned up (a poll left behind by a test may
-// still be finishing when the process exits).
-void InitCurl() {
-  static CurlGlobal* curl = new CurlGlobal();
-  ASSERT_TRUE(curl->ok());
-}
-
-bool WaitFor(const std::function<bool()>& done, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return true;
-}
-
 class SenderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     InitCurl();
     ASSERT_TRUE(fake.Start().ok());
-    auto s = storage::SqliteStore::Open({":memory:"});
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store = std::move(*s);
-    keys = std::make_unique<usecases::KeyService>(*store, secrets, clock, "en");
-    alerts = std::make_unique<usecases::AdminAlerts>(*store, clock, usecases::AlertPolicy{});
-    bot = std::make_unique<usecases::BotService>(*store, *keys, *alerts, clock,
-                                                 usecases::BotSettings{});
+    ASSERT_NO_FATAL_FAILURE(core.Build(clock, secrets));
     api.base_url = fake.base_url();
     api.token = fake.token();
     api.timeout = milliseconds(5000);
@@ -254,10 +236,10 @@ class SenderTest : public ::testing::Test {
   fakes::FakeSecrets secrets;
   fakes::CapturingLog log;
   metrics::Registry registry;
-  std::unique_ptr<storage::SqliteStore> store;
-  std::unique_ptr<usecases::KeyService> keys;
-  std::unique_ptr<usecases::AdminAlerts> alerts;
-  std::unique_ptr<usecases::BotService> bot;
+  test::BotCore core;
+  // Shorthands into core.
+  std::unique_ptr<storage::SqliteStore>& store = core.store;
+  std::unique_ptr<usecases::BotService>& bot = core.bot;
   TestRenderer renderer;
   BotApiOptions api;
   SenderOptions options;

@@ -1,0 +1,57 @@
+#pragma once
+// Shared by the Telegram tests: curl set up once, waiting for a condition, and the in-memory
+// core (store and use cases) the poller and the sender run against.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include "core/ports/clock.hpp"
+#include "core/ports/secrets.hpp"
+#include "core/usecases/bot_service.hpp"
+#include "core/usecases/key_service.hpp"
+#include "core/usecases/notices.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+#include "telegram/bot_api.hpp"
+
+namespace vpnhub::telegram::test {
+
+// curl_global_init once for the process, never cleaned up: a poll left behind by a test's Stop()
+// may still be finishing when the process exits.
+inline void InitCurl() {
+  static CurlGlobal* curl = new CurlGlobal();
+  ASSERT_TRUE(curl->ok());
+}
+
+// Polls `done` every 10 ms until it holds (true) or `timeout` passes (false).
+inline bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+// An in-memory SQLite store with the use cases a bot needs, default settings.
+struct BotCore {
+  std::unique_ptr<storage::SqliteStore> store;
+  std::unique_ptr<usecases::KeyService> keys;
+  std::unique_ptr<usecases::AdminAlerts> alerts;
+  std::unique_ptr<usecases::BotService> bot;
+
+  // Call from SetUp through ASSERT_NO_FATAL_FAILURE.
+  void Build(const ports::Clock& clock, ports::SecretSource& secrets) {
+    auto s = storage::SqliteStore::Open({":memory:"});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store = std::move(*s);
+    keys = std::make_unique<usecases::KeyService>(*store, secrets, clock, "en");
+    alerts = std::make_unique<usecases::AdminAlerts>(*store, clock, usecases::AlertPolicy{});
+    bot = std::make_unique<usecases::BotService>(*store, *keys, *alerts, clock,
+                                                 usecases::BotSettings{});
+  }
+};
+
+}  // namespace vpnhub::telegram::test
