@@ -36,7 +36,7 @@ class MultiInstanceTest(unittest.TestCase):
 
     def tearDown(self):
         failed = self._outcome.result.failures or self._outcome.result.errors
-        if failed:
+        if failed and self.pg.psql("SELECT to_regclass('keys') IS NOT NULL") == "t":
             sys.stderr.write("keys: " + self.pg.psql(
                 "SELECT state, count(*) FROM keys GROUP BY 1").replace("\n", ", ") + "\n")
             sys.stderr.write("tasks: " + self.pg.psql(
@@ -181,6 +181,36 @@ class MultiInstanceTest(unittest.TestCase):
         with open(hub.log_path) as f:
             events = [json.loads(line)["event"] for line in f if line.startswith("{")]
         self.assertIn("readiness.not_ready", events)
+
+    def test_db_copy_moves_a_sqlite_installation_to_postgres(self):
+        """An embedded installation moves to PostgreSQL with `vpnhub db copy`; the same CLI
+        then reads the same keys from PostgreSQL, and a second copy onto it is refused."""
+        workdir = os.path.join(self.dir, "embedded")
+        os.makedirs(workdir)
+        old = harness.Vpnhub(workdir)
+        old.cli("location", "add", "Amsterdam")
+        old.cli("server", "add", "--location", "Amsterdam", "--manager", self.ss.address,
+                "--public-host", "127.0.0.1", "--ports", f"{PORT_FROM}-{PORT_FROM + 99}",
+                "--capacity", "100")
+        for user in range(1, 6):
+            old.cli("key", "create", "--user", str(user), "--location", "Amsterdam",
+                    "--days", "30", "--no-wait")
+        before = old.cli_json("key", "list")
+        self.assertEqual(len(before), 5)
+
+        res = old.cli("db", "copy", "--from", f"sqlite://{old.db_path}", "--to", self.pg.url)
+        self.assertIn("keys\t5", res.stdout)
+        self.assertIn("users\t5", res.stdout)
+
+        moved = harness.Vpnhub(workdir, DATABASE_URL=self.pg.url)
+        self.assertEqual(moved.cli_json("key", "list"), before)
+        self.assertEqual(len(moved.cli_json("location", "list")), 1)
+
+        again = old.cli("db", "copy", "--from", f"sqlite://{old.db_path}", "--to", self.pg.url,
+                        check=False)
+        self.assertNotEqual(again.returncode, 0)
+        self.assertIn("the target is not empty", again.stderr)
+        self.assertEqual(len(moved.cli_json("key", "list")), 5)
 
 
 if __name__ == "__main__":

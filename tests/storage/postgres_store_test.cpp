@@ -189,6 +189,22 @@ TEST(PostgresStoreOpen, UnreachableServerIsUnavailableWithoutThePassword) {
   EXPECT_TRUE(HasCode(PostgresStore::Open({""}), StatusCode::kInvalidArgument));
 }
 
+// libpq quotes a malformed URI in its error, password included; the store must mask it in
+// every spelling (as written and percent-decoded).
+TEST(PostgresStoreOpen, MalformedUrlErrorDoesNotQuoteThePassword) {
+  for (const std::string url : {"postgres://vpnhub:s3cr%3Ft-pw@[::1/db",
+                                "postgresql://vpnhub@host:notaport/db?password=s3cr?t-pw",
+                                "postgres://vpnhub:s3cr?t-pw@127.0.0.1:99999/db"}) {
+    PostgresOptions options;
+    options.url = url;
+    options.connect_timeout = std::chrono::seconds(2);
+    auto store = PostgresStore::Open(options);
+    ASSERT_FALSE(store.ok()) << url;
+    EXPECT_EQ(store.status().message().find("s3cr"), std::string::npos)
+        << store.status().ToString();
+  }
+}
+
 // Two stores stand for two processes, each with its own pool. Every task must be handed out
 // exactly once however the claims interleave.
 TEST_F(PostgresStoreTest, ConcurrentClaimersAcrossStoresNeverShareATask) {

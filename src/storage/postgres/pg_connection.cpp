@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 
 namespace vpnhub::storage {
@@ -104,6 +105,64 @@ Status PgErrorStatus(PGconn* conn, const PGresult* result) {
   return Internal(message);
 }
 
+static std::string PercentDecode(std::string_view s) {
+  std::string out;
+  for (std::size_t n = 0; n < s.size(); ++n) {
+    if (s[n] == '%' && n + 2 < s.size()) {
+      const std::string hex(s.substr(n + 1, 2));
+      char* end = nullptr;
+      const long v = std::strtol(hex.c_str(), &end, 16);
+      if (end == hex.c_str() + 2) {
+        out.push_back(static_cast<char>(v));
+        n += 2;
+        continue;
+      }
+    }
+    out.push_back(s[n]);
+  }
+  return out;
+}
+
+// The password of a postgres URI (user:PASSWORD@host, or ?password=...), in every spelling it
+// may show up in.
+std::vector<std::string> PgPasswordsOf(const std::string& url) {
+  std::vector<std::string> found;
+  const auto scheme_end = url.find("://");
+  if (scheme_end != std::string::npos) {
+    const auto start = scheme_end + 3;
+    const auto at = url.rfind('@', url.find_first_of("/?", start));
+    if (at != std::string::npos && at > start) {
+      const std::string userinfo = url.substr(start, at - start);
+      const auto colon = userinfo.find(':');
+      if (colon != std::string::npos) found.push_back(userinfo.substr(colon + 1));
+    }
+  }
+  for (auto pos = url.find("password="); pos != std::string::npos;
+       pos = url.find("password=", pos + 1)) {
+    const auto value_start = pos + 9;
+    const auto end = url.find('&', value_start);
+    found.push_back(url.substr(value_start, end == std::string::npos ? end : end - value_start));
+  }
+  std::vector<std::string> secrets;
+  for (const auto& p : found) {
+    if (p.empty()) continue;
+    secrets.push_back(p);
+    const std::string decoded = PercentDecode(p);
+    if (decoded != p) secrets.push_back(decoded);
+  }
+  return secrets;
+}
+
+std::string ScrubSecrets(std::string message, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    for (auto pos = message.find(secret); pos != std::string::npos;
+         pos = message.find(secret, pos + 3)) {
+      message.replace(pos, secret.size(), "***");
+    }
+  }
+  return message;
+}
+
 Result<std::unique_ptr<PgConnection>> PgConnection::Open(
     const std::string& url, std::chrono::milliseconds connect_timeout) {
   // libpq counts whole seconds (and treats 1 as 2); round up so a short timeout is not zero,
@@ -120,8 +179,10 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(
   PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Unavailable("postgres: out of memory creating a connection");
   if (PQstatus(conn) != CONNECTION_OK) {
-    // libpq's message names host, port and user, never the password.
-    Status st = Unavailable("postgres: cannot connect: " + OneLine(PQerrorMessage(conn)));
+    // libpq's message names host, port and user; for a malformed URI it quotes the URI, password
+    // and all, so every spelling of the password is masked.
+    Status st = Unavailable(ScrubSecrets(
+        "postgres: cannot connect: " + OneLine(PQerrorMessage(conn)), PgPasswordsOf(url)));
     PQfinish(conn);
     return st;
   }

@@ -116,4 +116,11 @@ class PgConnection {
 // message carries the SQLSTATE and the server's primary message.
 Status PgErrorStatus(PGconn* conn, const PGresult* result);
 
+// The password of a postgres URI (user:PASSWORD@host, or ?password=...), in every spelling it
+// may show up in (as written and percent-decoded). Empty when the URL has none.
+std::vector<std::string> PgPasswordsOf(const std::string& url);
+
+// `message` with every occurrence of each secret replaced by "***".
+std::string ScrubSecrets(std::string message, const std::vector<std::string>& secrets);
+
 }  // namespace vpnhub::storage

@@ -1,0 +1,566 @@
+// CopyDatabase: SQLite -> PostgreSQL -> SQLite on a throwaway PostgreSQL server, every row and
+// column kept; identity sequences moved; non-empty targets and bad URLs refused.
+#include "storage/copy/db_copy.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "storage/pg_test_server.hpp"
+#include "storage/postgres/pg_connection.hpp"
+#include "storage/postgres/postgres_store.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+#include "storage/sqlite_test_util.hpp"
+
+namespace vpnhub::storage {
+namespace {
+
+Time At(std::int64_t seconds) { return FromUnixMs(1'700'000'000'000 + seconds * 1000); }
+
+// Every VPNHub table and its primary key (schema_migrations is not copied).
+const std::vector<std::pair<std::string, std::string>> kTables = {
+    {"locations", "id"},
+    {"servers", "id"},
+    {"users", "id"},
+    {"keys", "id"},
+    {"tasks", "id"},
+    {"outgoing_messages", "id"},
+    {"alert_throttle", "subject"},
+    {"settings", "name"},
+    {"job_leases", "job"},
+};
+
+// Runs statements on a SQLite file outside any store (the store must be closed).
+void ExecSqlite(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  EXPECT_EQ(rc, SQLITE_OK) << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+// table -> every row in key order, every column with its storage class and exact value.
+std::map<std::string, std::vector<std::string>> DumpSqlite(const std::string& path) {
+  std::map<std::string, std::vector<std::string>> dump;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  for (const auto& [table, key] : kTables) {
+    sqlite3_stmt* stmt = nullptr;
+    const std::string sql = "SELECT * FROM \"" + table + "\" ORDER BY \"" + key + "\"";
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
+    auto& rows = dump[table];
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      std::ostringstream row;
+      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+        row << sqlite3_column_name(stmt, c) << "=";
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_NULL:
+            row << "NULL";
+            break;
+          case SQLITE_INTEGER:
+            row << "i:" << sqlite3_column_int64(stmt, c);
+            break;
+          case SQLITE_TEXT:
+            row << "t:"
+                << std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
+                               static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
+            break;
+          default:
+            row << "other:" << sqlite3_column_type(stmt, c);
+        }
+        row << "|";
+      }
+      rows.push_back(row.str());
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return dump;
+}
+
+std::string KeyString(const Key& k) {
+  std::ostringstream s;
+  s << k.id << "|" << k.user_id << "|" << k.server_id << "|" << k.remote_name << "|" << k.slot
+    << "|" << k.secret << "|" << KeyStateName(k.state) << "|" << ToUnixMs(k.expires_at) << "|"
+    << k.traffic_limit_bytes << "|" << k.is_trial << "|" << k.announce_when_ready << "|"
+    << k.notified_flags << "|"
+    << (k.next_notice_at ? std::to_string(ToUnixMs(*k.next_notice_at)) : "none") << "|"
+    << k.last_error << "|" << ToUnixMs(k.created_at) << "|" << ToUnixMs(k.updated_at);
+  return s.str();
+}
+
+std::string UserString(const User& u) {
+  std::ostringstream s;
+  s << u.id << "|" << u.tg_id << "|" << u.username << "|" << u.lang << "|"
+    << (u.referrer_id ? std::to_string(*u.referrer_id) : "none") << "|" << u.source << "|"
+    << u.blocked_bot << u.banned << u.trial_used << "|" << ToUnixMs(u.created_at);
+  return s.str();
+}
+
+// Fills a new SQLite database through the real store API, plus the columns the API does not
+// set (group_name, last_check_at, consecutive_failures) and some extreme values by hand.
+void BuildSource(const std::string& path) {
+  {
+    auto opened = SqliteStore::Open({path});
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    auto& store = **opened;
+    Status st = store.Write([](ports::StoreTx& tx) -> Status {
+      auto ams = tx.InsertLocation({0, "Amsterdam", true});
+      auto fra = tx.InsertLocation({0, "Frankfurt 🇩🇪", false});
+      if (!ams.ok() || !fra.ok()) return Internal("locations");
+      Server s1;
+      s1.location_id = *ams;
+      s1.name = "ams-1";
+      s1.settings = {{"method", "chacha20-ietf-poly1305"}, {"note", "ключ \"quoted\"\n\ttab"}};
+      s1.public_host = "ams1.example.net";
+      s1.capacity = 100;
+      s1.created_at = At(1);
+      Server s2 = s1;
+      s2.name = "ams-2";
+      s2.settings = {};
+      s2.enabled = false;
+      s2.capacity = 0;
+      s2.created_at = At(2);
+      Server s3 = s1;
+      s3.location_id = *fra;
+      s3.name = "fra-1";
+      s3.public_host = "";
+      s3.created_at = At(3);
+      auto id1 = tx.InsertServer(s1);
+      auto id2 = tx.InsertServer(s2);
+      auto id3 = tx.InsertServer(s3);
+      if (!id1.ok() || !id2.ok() || !id3.ok()) return Internal("servers");
+      VPNHUB_RETURN_IF_ERROR(tx.SetServerHealthy(*id3, false));
+
+      User alice;
+      alice.tg_id = 1001;
+      alice.username = "alice";
+      alice.created_at = At(10);
+      alice.source = "ads";
+      auto a = tx.InsertUser(alice);
+      if (!a.ok()) return a.status();
+      User boris;
+      boris.tg_id = 9'000'000'000'000'000'000;
+      boris.username = "Борис 😀";
+      boris.lang = "ru";
+      boris.referrer_id = *a;
+      boris.created_at = At(11);
+      auto b = tx.InsertUser(boris);
+      if (!b.ok()) return b.status();
+      User carol;
+      carol.tg_id = -42;
+      carol.referrer_id = *b;
+      carol.created_at = At(12);
+      auto c = tx.InsertUser(carol);
+      if (!c.ok()) return c.status();
+      VPNHUB_RETURN_IF_ERROR(tx.SetBlockedBot(*c, true));
+      VPNHUB_RETURN_IF_ERROR(tx.MarkTrialUsed(*b));
+
+      auto key = [&](Id user, Id server, const std::string& name, int slot, KeyState state) {
+        Key k;
+        k.user_id = user;
+        k.server_id = server;
+        k.remote_name = name;
+        k.slot = slot;
+        k.secret = "s3cr3t-" + name;
+        k.state = state;
+        k.expires_at = At(100000 + slot);
+        k.created_at = At(20);
+        k.updated_at = At(21);
+        return k;
+      };
+      // Two revoked keys and an active one share slot 0 of ams-1.
+      Key k1 = key(*a, *id1, "k1", 0, KeyState::kRevoked);
+      k1.last_error = "revoked by admin";
+      Key k2 = key(*b, *id1, "k2", 0, KeyState::kRevoked);
+      Key k3 = key(*b, *id1, "k3", 0, KeyState::kActive);
+      k3.is_trial = true;
+      k3.traffic_limit_bytes = 50LL * 1024 * 1024 * 1024;
+      k3.next_notice_at = At(5000);
+      k3.notified_flags = kNotice3Days;
+      Key k4 = key(*c, *id1, "k4", 1, KeyState::kPending);
+      k4.announce_when_ready = true;
+      Key k5 = key(*c, *id3, "k5", 0, KeyState::kRevoking);
+      Key k6 = key(*a, *id3, "k6", 1, KeyState::kFailed);
+      k6.last_error = "ss-manager: connection refused";
+      for (const Key& k : {k1, k2, k3, k4, k5, k6}) {
+        auto id = tx.InsertKey(k);
+        if (!id.ok()) return id.status();
+      }
+
+      for (int n = 0; n < 5; ++n) {
+        auto t = tx.EnqueueTask(n % 2 == 0 ? TaskKind::kProvisionKey : TaskKind::kRevokeKey, n + 1,
+                                At(30 + n));
+        if (!t.ok()) return t.status();
+      }
+      auto claimed = tx.ClaimTasks(At(40), std::chrono::seconds(60), 3);
+      if (!claimed.ok() || claimed->size() != 3) return Internal("claim tasks");
+      VPNHUB_RETURN_IF_ERROR(tx.CompleteTask((*claimed)[0].id, At(41)));
+      VPNHUB_RETURN_IF_ERROR(tx.FailTask((*claimed)[1].id, "boom: «failed»", At(42)));
+      VPNHUB_RETURN_IF_ERROR(tx.RescheduleTask((*claimed)[2].id, At(90), "later", At(43)));
+
+      OutgoingMessage m;
+      m.chat_id = 1001;
+      m.kind = MessageKind::kText;
+      m.priority = MessagePriority::kReply;
+      m.text = "<b>Привет</b>, мир 🌍 \"quotes\" 'single' \\ back\nline2";
+      m.keyboard = {{{"Продлить ✅", "renew:3", ""}, {"Site", "", "https://example.net/?a=1&b=2"}},
+                    {{"🔑 Keys", "keys", ""}}};
+      m.next_attempt_at = At(50);
+      m.created_at = At(50);
+      auto m1 = tx.EnqueueMessage(m);
+      OutgoingMessage alert = m;
+      alert.kind = MessageKind::kAdminAlert;
+      alert.priority = MessagePriority::kAlert;
+      alert.text = "alert";
+      alert.keyboard = {};
+      alert.chat_id = 7;
+      auto m2 = tx.EnqueueMessage(alert);
+      OutgoingMessage ready;
+      ready.chat_id = -100123;
+      ready.kind = MessageKind::kKeyReady;
+      ready.priority = MessagePriority::kBulk;
+      ready.subject_id = 3;
+      ready.photo_qr = "ss://abc@host:8388#VPN";
+      ready.edit_message_id = 555;
+      ready.next_attempt_at = At(60);
+      ready.created_at = At(51);
+      auto m3 = tx.EnqueueMessage(ready);
+      if (!m1.ok() || !m2.ok() || !m3.ok()) return Internal("messages");
+      auto msgs = tx.ClaimMessages(At(55), std::chrono::seconds(30), 2);
+      if (!msgs.ok() || msgs->size() != 2) return Internal("claim messages");
+      VPNHUB_RETURN_IF_ERROR(tx.CompleteMessage((*msgs)[0].id, At(56)));
+      VPNHUB_RETURN_IF_ERROR(tx.FailMessage((*msgs)[1].id, "Forbidden: bot was blocked", At(57)));
+
+      VPNHUB_RETURN_IF_ERROR(tx.PutAlertThrottle("task_failed:revoke_key", {At(70), 4}));
+      VPNHUB_RETURN_IF_ERROR(tx.PutAlertThrottle("never_sent", {std::nullopt, 2}));
+      VPNHUB_RETURN_IF_ERROR(tx.PutSetting("telegram_offset", "123456789"));
+      VPNHUB_RETURN_IF_ERROR(tx.PutSetting("motd", "Добро пожаловать 👋"));
+      auto lease =
+          tx.AcquireJobLease("expiry_sweep", "host-a:123", At(80), std::chrono::seconds(30));
+      if (!lease.ok() || !*lease) return Internal("lease");
+      return Status::Ok();
+    });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  ExecSqlite(path,
+             "UPDATE locations SET group_name = 'EU' WHERE name = 'Amsterdam';"
+             "UPDATE servers SET last_check_at = 1700000000123, consecutive_failures = 3 "
+             "WHERE name = 'fra-1';"
+             "UPDATE keys SET traffic_limit_bytes = 9223372036854775807 WHERE remote_name = 'k6';"
+             "UPDATE outgoing_messages SET edit_message_id = -9223372036854775808 WHERE id = 2;");
+}
+
+Result<std::string> NewPgDatabase(std::vector<std::unique_ptr<PgTestDatabase>>& keep) {
+  auto db = PgTestDatabase::Create();
+  if (!db.ok()) return db.status();
+  keep.push_back(std::move(*db));
+  return keep.back()->url();
+}
+
+class DbCopyTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(dir_.ok()); }
+  std::string File(const std::string& name) const { return dir_.File(name); }
+  std::string PgUrl() {
+    auto url = NewPgDatabase(databases_);
+    EXPECT_TRUE(url.ok()) << url.status().ToString();
+    return url.ok() ? *url : "";
+  }
+
+  TempDir dir_;
+  std::vector<std::unique_ptr<PgTestDatabase>> databases_;
+};
+
+TEST_F(DbCopyTest, RoundTripThroughPostgresPreservesEveryRow) {
+  const std::string first = File("first.db");
+  const std::string last = File("last.db");
+  ASSERT_NO_FATAL_FAILURE(BuildSource(first));
+  const std::string pg = PgUrl();
+  ASSERT_FALSE(pg.empty());
+
+  std::vector<CopyProgress> seen;
+  auto there =
+      CopyDatabase("sqlite://" + first, pg, [&](const CopyProgress& p) { seen.push_back(p); });
+  ASSERT_TRUE(there.ok()) << there.status().ToString();
+  std::map<std::string, std::int64_t> counts(there->rows_per_table.begin(),
+                                             there->rows_per_table.end());
+  EXPECT_EQ(there->rows_per_table.size(), kTables.size());
+  EXPECT_EQ(counts["locations"], 2);
+  EXPECT_EQ(counts["servers"], 3);
+  EXPECT_EQ(counts["users"], 3);
+  EXPECT_EQ(counts["keys"], 6);
+  EXPECT_EQ(counts["tasks"], 5);
+  EXPECT_EQ(counts["outgoing_messages"], 3);
+  EXPECT_EQ(counts["alert_throttle"], 2);
+  EXPECT_EQ(counts["settings"], 2);
+  EXPECT_EQ(counts["job_leases"], 1);
+  ASSERT_FALSE(seen.empty());
+  for (const auto& p : seen) EXPECT_EQ(p.rows_done, p.rows_total) << p.table;  // one batch each
+
+  auto back = CopyDatabase(pg, "sqlite://" + last);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->rows_per_table, there->rows_per_table);
+
+  const auto before = DumpSqlite(first);
+  const auto after = DumpSqlite(last);
+  for (const auto& [table, key] : kTables) {
+    EXPECT_FALSE(before.at(table).empty()) << table;
+    EXPECT_EQ(before.at(table), after.at(table)) << table;
+  }
+
+  // The middle database answers like the first one through the store port.
+  auto sqlite_store = SqliteStore::Open({first});
+  ASSERT_TRUE(sqlite_store.ok());
+  auto pg_store = PostgresStore::Open({pg});
+  ASSERT_TRUE(pg_store.ok()) << pg_store.status().ToString();
+  auto read_all = [](ports::Store& store) {
+    std::vector<std::string> out;
+    Status st = store.Read([&](ports::StoreTx& tx) -> Status {
+      auto keys = tx.ListKeys({});
+      if (!keys.ok()) return keys.status();
+      for (const Key& k : *keys) out.push_back(KeyString(k));
+      for (Id id : {1, 2, 3}) {
+        auto user = tx.GetUser(id);
+        if (!user.ok()) return user.status();
+        out.push_back(UserString(*user));
+      }
+      auto servers = tx.ListServers(std::nullopt);
+      if (!servers.ok()) return servers.status();
+      for (const Server& s : *servers) {
+        std::string settings;
+        for (const auto& [k, v] : s.settings) settings += k + "=" + v + ";";
+        out.push_back(std::to_string(s.id) + s.name + settings + std::to_string(s.used_slots) +
+                      std::to_string(s.enabled) + std::to_string(s.healthy));
+      }
+      auto messages = tx.ListMessages(std::nullopt, 100);
+      if (!messages.ok()) return messages.status();
+      for (const auto& m : *messages) {
+        std::string kb;
+        for (const auto& row : m.keyboard) {
+          for (const auto& b : row) kb += b.text + "/" + b.callback_data + "/" + b.url + ";";
+          kb += "|";
+        }
+        out.push_back(std::to_string(m.id) + MessageStateName(m.state) + m.text + kb);
+      }
+      auto throttle = tx.GetAlertThrottle("task_failed:revoke_key");
+      if (!throttle.ok()) return throttle.status();
+      out.push_back(std::to_string(throttle->suppressed) +
+                    std::to_string(ToUnixMs(throttle->last_sent_at.value_or(Time{}))));
+      auto motd = tx.GetSetting("motd");
+      if (!motd.ok()) return motd.status();
+      out.push_back(motd->value_or("missing"));
+      auto lease = tx.GetJobLease("expiry_sweep");
+      if (!lease.ok()) return lease.status();
+      out.push_back(lease->has_value() ? (*lease)->holder : "missing");
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return out;
+  };
+  const auto from_sqlite = read_all(**sqlite_store);
+  const auto from_pg = read_all(**pg_store);
+  EXPECT_EQ(from_sqlite.size(), 6u + 3u + 3u + 3u + 3u);
+  EXPECT_EQ(from_sqlite, from_pg);
+}
+
+TEST_F(DbCopyTest, NewRowsAfterTheCopyGetFreshIds) {
+  const std::string source = File("source.db");
+  ASSERT_NO_FATAL_FAILURE(BuildSource(source));
+  const std::string pg = PgUrl();
+  ASSERT_FALSE(pg.empty());
+  auto copied = CopyDatabase("sqlite://" + source, pg);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+
+  auto store = PostgresStore::Open({pg});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Status st = (*store)->Write([](ports::StoreTx& tx) -> Status {
+    auto location = tx.InsertLocation({0, "Paris", true});
+    if (!location.ok()) return location.status();
+    EXPECT_EQ(*location, 3);
+    Server server;
+    server.location_id = *location;
+    server.name = "par-1";
+    server.capacity = 5;
+    server.created_at = At(1);
+    auto server_id = tx.InsertServer(server);
+    if (!server_id.ok()) return server_id.status();
+    EXPECT_EQ(*server_id, 4);
+    User user;
+    user.tg_id = 5555;
+    user.created_at = At(1);
+    auto user_id = tx.InsertUser(user);
+    if (!user_id.ok()) return user_id.status();
+    EXPECT_EQ(*user_id, 4);
+    Key key;
+    key.user_id = *user_id;
+    key.server_id = *server_id;
+    key.remote_name = "new";
+    key.secret = "x";
+    key.state = KeyState::kActive;
+    key.created_at = key.updated_at = key.expires_at = At(1);
+    auto key_id = tx.InsertKey(key);
+    if (!key_id.ok()) return key_id.status();
+    EXPECT_EQ(*key_id, 7);
+    auto task = tx.EnqueueTask(TaskKind::kProvisionKey, *key_id, At(1));
+    if (!task.ok()) return task.status();
+    EXPECT_EQ(*task, 6);
+    OutgoingMessage m;
+    m.chat_id = 1;
+    m.text = "hi";
+    auto message = tx.EnqueueMessage(m);
+    if (!message.ok()) return message.status();
+    EXPECT_EQ(*message, 4);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
+TEST_F(DbCopyTest, NonEmptyPostgresTargetIsRefusedAndLeftUntouched) {
+  const std::string source = File("source.db");
+  ASSERT_NO_FATAL_FAILURE(BuildSource(source));
+  const std::string pg = PgUrl();
+  ASSERT_FALSE(pg.empty());
+  {
+    auto store = PostgresStore::Open({pg});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    Status st = (*store)->Write([](ports::StoreTx& tx) -> Status {
+      User user;
+      user.tg_id = 77;
+      user.username = "already-here";
+      user.created_at = At(1);
+      return tx.InsertUser(user).status();
+    });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  auto copied = CopyDatabase("sqlite://" + source, pg);
+  ASSERT_FALSE(copied.ok());
+  EXPECT_EQ(copied.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(copied.status().message().find("users"), std::string::npos)
+      << copied.status().message();
+
+  auto conn = PgConnection::Open(pg, std::chrono::seconds(10));
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  for (const auto& [table, key] : kTables) {
+    auto rows = (*conn)->QueryOnce("SELECT count(*) FROM \"" + table + "\"");
+    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+    EXPECT_EQ(rows->Int64(0, 0), table == "users" ? 1 : 0) << table;
+  }
+  auto user = (*conn)->QueryOnce("SELECT username FROM users");
+  ASSERT_TRUE(user.ok());
+  EXPECT_EQ(user->Text(0, 0), "already-here");
+}
+
+TEST_F(DbCopyTest, NonEmptySqliteTargetIsRefusedAndLeftUntouched) {
+  const std::string source = File("source.db");
+  const std::string target = File("target.db");
+  ASSERT_NO_FATAL_FAILURE(BuildSource(source));
+  {
+    auto store = SqliteStore::Open({target});
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE(
+        (*store)
+            ->Write([](ports::StoreTx& tx) { return tx.PutSetting("telegram_offset", "1"); })
+            .ok());
+  }
+  const auto before = DumpSqlite(target);
+  auto copied = CopyDatabase("sqlite://" + source, "sqlite://" + target);
+  ASSERT_FALSE(copied.ok());
+  EXPECT_EQ(copied.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(copied.status().message().find("settings"), std::string::npos)
+      << copied.status().message();
+  EXPECT_EQ(DumpSqlite(target), before);
+}
+
+TEST_F(DbCopyTest, BadUrlsGiveClearErrorsWithoutPasswords) {
+  const std::string source = File("source.db");
+  ASSERT_NO_FATAL_FAILURE(BuildSource(source));
+
+  auto bad_scheme = CopyDatabase("mysql://root:hunter2@db/vpnhub", "sqlite://" + File("x.db"));
+  EXPECT_EQ(bad_scheme.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad_scheme.status().message().find("hunter2"), std::string::npos);
+
+  auto memory = CopyDatabase("sqlite://" + source, "sqlite://:memory:");
+  EXPECT_EQ(memory.status().code(), StatusCode::kInvalidArgument);
+
+  auto same = CopyDatabase("sqlite://" + source, "sqlite://" + source);
+  EXPECT_EQ(same.status().code(), StatusCode::kInvalidArgument);
+
+  const std::string missing = File("missing.db");
+  auto no_source = CopyDatabase("sqlite://" + missing, "sqlite://" + File("y.db"));
+  EXPECT_EQ(no_source.status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(missing));
+
+  auto unreachable =
+      CopyDatabase("sqlite://" + source, "postgres://vpnhub:sekret-pass@127.0.0.1:1/nothing");
+  ASSERT_FALSE(unreachable.ok());
+  EXPECT_EQ(unreachable.status().code(), StatusCode::kUnavailable)
+      << unreachable.status().ToString();
+  EXPECT_EQ(unreachable.status().message().find("sekret-pass"), std::string::npos)
+      << unreachable.status().message();
+
+  auto malformed = CopyDatabase("sqlite://" + source, "postgresql://vpnhub:pw-in-uri@[::1/nothing");
+  EXPECT_EQ(malformed.status().code(), StatusCode::kInvalidArgument)
+      << malformed.status().ToString();
+  EXPECT_EQ(malformed.status().message().find("pw-in-uri"), std::string::npos)
+      << malformed.status().message();
+
+  auto unreachable_source = CopyDatabase(
+      "postgresql://vpnhub:other-pass@127.0.0.1:1/x?sslmode=disable", "sqlite://" + File("z.db"));
+  ASSERT_FALSE(unreachable_source.ok());
+  EXPECT_EQ(unreachable_source.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(unreachable_source.status().message().find("other-pass"), std::string::npos);
+}
+
+// 100k messages (and 20k users): the copy batches, so it takes seconds.
+TEST_F(DbCopyTest, CopiesALargeDatabaseInBatches) {
+  const std::string source = File("big.db");
+  {
+    auto store = SqliteStore::Open({source});
+    ASSERT_TRUE(store.ok());
+  }
+  ExecSqlite(source,
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) "
+             "INSERT INTO outgoing_messages (id, chat_id, kind, priority, text, state, "
+             "next_attempt_at, created_at, updated_at) "
+             "SELECT i, i % 977, 'text', i % 3, 'сообщение ' || i, 'sent', i, i, i FROM n;"
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+             "INSERT INTO users (id, tg_id, username, trial_used, created_at) "
+             "SELECT i, 1000000 + i, 'user' || i, i % 2, i FROM n;");
+  const std::string pg = PgUrl();
+  ASSERT_FALSE(pg.empty());
+  int batches = 0;
+  const auto start = std::chrono::steady_clock::now();
+  auto copied = CopyDatabase("sqlite://" + source, pg, [&](const CopyProgress& p) {
+    if (p.table == "outgoing_messages") {
+      ++batches;
+      EXPECT_LE(p.rows_done, p.rows_total);
+    }
+  });
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  std::map<std::string, std::int64_t> counts(copied->rows_per_table.begin(),
+                                             copied->rows_per_table.end());
+  EXPECT_EQ(counts["outgoing_messages"], 100000);
+  EXPECT_EQ(counts["users"], 20000);
+  EXPECT_GT(batches, 10);
+  std::cout << "copied 120000 rows sqlite -> postgres in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms\n";
+
+  const std::string last = File("big-back.db");
+  auto back = CopyDatabase(pg, "sqlite://" + last);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(DumpSqlite(source), DumpSqlite(last));
+}
+
+}  // namespace
+}  // namespace vpnhub::storage
