@@ -278,6 +278,70 @@ TEST_F(PostgresStoreTest, ConcurrentClaimersAcrossStoresNeverShareATask) {
   for (const Task& t : *running) EXPECT_EQ(t.attempts, 1) << "task " << t.id;
 }
 
+// Sweeps from two processes at once (say, while a lease changes hands): every due key moves
+// exactly once and gets exactly one revoke task.
+TEST_F(PostgresStoreTest, ConcurrentSweepsAcrossStoresMoveEachKeyOnce) {
+  constexpr int kKeys = 2000;
+  auto a = OpenStore();
+  auto b = OpenStore();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  auto raw = Connect();
+  ASSERT_NE(raw, nullptr);
+  ASSERT_TRUE(IsOk(raw->Exec(
+      "INSERT INTO locations (name) VALUES ('nl'); "
+      "INSERT INTO servers (location_id, kind, name, settings, public_host, capacity, created_at)"
+      " VALUES (1, 'shadowsocks', 'nl-1', '{}', 'h', 100000, 0); "
+      "INSERT INTO users (tg_id, created_at) SELECT g, 0 FROM generate_series(1, 2000) g; "
+      "INSERT INTO keys (user_id, server_id, remote_name, slot, secret, state, expires_at, "
+      "created_at, updated_at) SELECT g, 1, 'k' || g, g, 's', 'active', g, 0, 0 "
+      "FROM generate_series(1, 2000) g")));
+
+  std::mutex mu;
+  std::map<Id, int> moved;  // key -> times returned as moved
+  std::atomic<int> errors{0};
+  std::string last_error;
+  auto sweeper = [&](PostgresStore& store) {
+    for (;;) {
+      std::vector<Id> mine;
+      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+        mine.clear();
+        auto keys = tx.ExpireDueKeys(FromUnixMs(kKeys), 37, 7);
+        if (!keys.ok()) return keys.status();
+        for (const Key& k : *keys) mine.push_back(k.id);
+        return Status::Ok();
+      });
+      std::lock_guard<std::mutex> lock(mu);
+      if (!st.ok()) {
+        ++errors;
+        last_error = st.ToString();
+        return;
+      }
+      if (mine.empty()) return;
+      for (Id id : mine) ++moved[id];
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back(sweeper, std::ref(*a));
+    threads.emplace_back(sweeper, std::ref(*b));
+  }
+  for (auto& t : threads) t.join();
+
+  EXPECT_EQ(errors.load(), 0) << last_error;
+  ASSERT_EQ(moved.size(), static_cast<std::size_t>(kKeys));
+  for (const auto& [id, times] : moved) EXPECT_EQ(times, 1) << "key " << id;
+  auto counts = raw->Query(
+      "SELECT (SELECT count(*) FROM keys WHERE state = 'revoking'), "
+      "(SELECT count(*) FROM tasks WHERE kind = 'revoke_key'), "
+      "(SELECT count(DISTINCT subject_id) FROM tasks)",
+      PgParams());
+  ASSERT_TRUE(IsOk(counts));
+  EXPECT_EQ(counts->Int64(0, 0), kKeys);
+  EXPECT_EQ(counts->Int64(0, 1), kKeys);
+  EXPECT_EQ(counts->Int64(0, 2), kKeys);
+}
+
 TEST_F(PostgresStoreTest, ConcurrentSendersAcrossStoresNeverShareAMessage) {
   constexpr int kMessages = 600;
   auto a = OpenStore();

@@ -56,6 +56,21 @@ TEST_P(StoreContract, MissingUserIsEmptyOrNotFound) {
   EXPECT_TRUE(HasCode(by_id, StatusCode::kNotFound));
 }
 
+TEST_P(StoreContract, GetUsersReturnsTheExistingOnesByIdOnce) {
+  Id a = AddUser(101), b = AddUser(102), c = AddUser(103);
+  auto got = InRead([&](ports::StoreTx& tx) { return tx.GetUsers({c, a, c + 100, a}); });
+  ASSERT_TRUE(IsOk(got));
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].id, a);
+  EXPECT_EQ((*got)[0].tg_id, 101);
+  EXPECT_EQ((*got)[1].id, c);
+  EXPECT_EQ((*got)[1].tg_id, 103);
+  auto none = InRead([&](ports::StoreTx& tx) { return tx.GetUsers({}); });
+  ASSERT_TRUE(IsOk(none));
+  EXPECT_TRUE(none->empty());
+  (void)b;
+}
+
 TEST_P(StoreContract, DuplicateTgIdIsAlreadyExists) {
   AddUser(7);
   auto dup = InWrite([&](ports::StoreTx& tx) { return tx.InsertUser(MakeUser(7)); });

@@ -237,4 +237,68 @@ TEST_P(StoreContract, DueForExpiryIsActiveAndDueEarliestFirst) {
   EXPECT_TRUE(before->empty());
 }
 
+TEST_P(StoreContract, ExpireDueKeysMovesDueKeysQueuesTheirRevokesAndReturnsThemAsTheyWere) {
+  Id loc = AddLocation("nl");
+  Id server = AddServer(loc, "nl-1", 100);
+  Id user = AddUser(1);
+  const Time now = At(1000);
+  Key late = MakeKey(user, server, 0, KeyState::kActive, At(900));
+  late.notified_flags = kNotice3Days;
+  late.next_notice_at = At(950);
+  Id due_late = AddKey(late);
+  Id due_early = AddKey(MakeKey(user, server, 1, KeyState::kActive, At(100)));
+  Id due_exact = AddKey(MakeKey(user, server, 2, KeyState::kActive, now));
+  Id not_yet = AddKey(MakeKey(user, server, 3, KeyState::kActive, At(1001)));
+  Id pending = AddKey(MakeKey(user, server, 4, KeyState::kPending, At(100)));
+
+  auto first = InWrite([&](ports::StoreTx& tx) { return tx.ExpireDueKeys(now, 2, 7); });
+  ASSERT_TRUE(IsOk(first));
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, due_early);
+  EXPECT_EQ((*first)[1].id, due_late);
+  // As they were: still active, with the old flags.
+  EXPECT_EQ((*first)[1].state, KeyState::kActive);
+  EXPECT_EQ((*first)[1].notified_flags, kNotice3Days);
+
+  Key moved = GetKey(due_late);
+  EXPECT_EQ(moved.state, KeyState::kRevoking);
+  EXPECT_EQ(moved.last_error, "expired");
+  EXPECT_EQ(moved.updated_at, now);
+  EXPECT_EQ(moved.notified_flags, 7);
+  EXPECT_FALSE(moved.next_notice_at.has_value());
+
+  auto rest = InWrite([&](ports::StoreTx& tx) { return tx.ExpireDueKeys(now, 100, 4); });
+  ASSERT_TRUE(IsOk(rest));
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].id, due_exact);
+  EXPECT_EQ(GetKey(due_exact).notified_flags, 4);
+  EXPECT_EQ(GetKey(not_yet).state, KeyState::kActive);
+  EXPECT_EQ(GetKey(pending).state, KeyState::kPending);
+
+  auto again = InWrite([&](ports::StoreTx& tx) { return tx.ExpireDueKeys(now, 100, 7); });
+  ASSERT_TRUE(IsOk(again));
+  EXPECT_TRUE(again->empty());
+
+  // One pending revoke task per moved key, due now, and nothing else.
+  auto tasks = InRead([&](ports::StoreTx& tx) { return tx.ListTasks(std::nullopt, 100); });
+  ASSERT_TRUE(IsOk(tasks));
+  std::vector<Id> subjects;
+  for (const Task& t : *tasks) {
+    EXPECT_EQ(t.kind, TaskKind::kRevokeKey);
+    EXPECT_EQ(t.state, TaskState::kPending);
+    EXPECT_EQ(t.next_attempt_at, now);
+    subjects.push_back(t.subject_id);
+  }
+  std::sort(subjects.begin(), subjects.end());
+  std::vector<Id> want{due_late, due_early, due_exact};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(subjects, want);
+
+  Status in_read = store_->Read([&](ports::StoreTx& tx) {
+    auto r = tx.ExpireDueKeys(now, 1, 0);
+    return r.ok() ? Status::Ok() : r.status();
+  });
+  EXPECT_TRUE(HasCode(in_read, StatusCode::kFailedPrecondition));
+}
+
 }  // namespace vpnhub::storage

@@ -80,6 +80,38 @@ TEST_P(StoreContract, EnqueuedMessageRoundTripsAsPending) {
   EXPECT_TRUE(HasCode(missing, StatusCode::kNotFound));
 }
 
+TEST_P(StoreContract, EnqueueMessagesAddsEveryMessageInOrderIntact) {
+  std::vector<OutgoingMessage> batch;
+  for (int i = 0; i < 3; ++i) batch.push_back(MakeMessage(10 + i, MessagePriority::kBulk, At(i)));
+  // Text an array literal would trip over: quotes, backslashes, braces, commas, NULL, newlines.
+  batch[1].text = "a \"quoted\", {braced} \\ back\\slash NULL\nline";
+  batch[1].keyboard = {{InlineButton{"Продлить", "renew:\"1\"", ""}}};
+  batch[2].kind = MessageKind::kKeyExpired;
+  batch[2].subject_id = 99;
+  batch[2].photo_qr = "ss://x";
+  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.EnqueueMessages(batch); })));
+  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.EnqueueMessages({}); })));
+
+  auto listed = InRead([&](ports::StoreTx& tx) { return tx.ListMessages(std::nullopt, 10); });
+  ASSERT_TRUE(IsOk(listed));
+  ASSERT_EQ(listed->size(), 3u);
+  // Newest first, so ids follow the vector's order.
+  for (int i = 0; i < 3; ++i) {
+    const OutgoingMessage& got = (*listed)[2 - i];
+    EXPECT_EQ(got.chat_id, batch[i].chat_id);
+    EXPECT_EQ(got.kind, batch[i].kind);
+    EXPECT_EQ(got.priority, batch[i].priority);
+    EXPECT_EQ(got.subject_id, batch[i].subject_id);
+    EXPECT_EQ(got.text, batch[i].text);
+    EXPECT_EQ(got.photo_qr, batch[i].photo_qr);
+    EXPECT_EQ(got.state, MessageState::kPending);
+    EXPECT_EQ(got.next_attempt_at, batch[i].next_attempt_at);
+    EXPECT_EQ(got.created_at, batch[i].created_at);
+  }
+  ASSERT_EQ((*listed)[1].keyboard.size(), 1u);
+  EXPECT_EQ((*listed)[1].keyboard[0][0].callback_data, "renew:\"1\"");
+}
+
 TEST_P(StoreContract, EveryMessageKindRoundTrips) {
   for (MessageKind kind : {MessageKind::kText, MessageKind::kKeyReady, MessageKind::kExpiryNotice,
                            MessageKind::kKeyExpired, MessageKind::kAdminAlert}) {

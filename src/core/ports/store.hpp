@@ -54,6 +54,8 @@ class StoreTx {
   virtual Result<std::optional<User>> FindUserByTgId(TgId tg_id) = 0;
   // kNotFound when absent.
   virtual Result<User> GetUser(Id id) = 0;
+  // The users with these ids that exist, ordered by id (absent ids are left out). One query.
+  virtual Result<std::vector<User>> GetUsers(const std::vector<Id>& ids) = 0;
   // Users ordered by id, ids greater than after_id, at most limit.
   virtual Result<std::vector<User>> ListUsers(Id after_id, int limit) = 0;
   // Sets the person's language ("en"/"ru"). kNotFound when absent.
@@ -98,6 +100,13 @@ class StoreTx {
   // Active keys with expires_at <= now, earliest first, at most limit. Must cost O(result),
   // not O(all keys): implementations keep an index on (state, expires_at).
   virtual Result<std::vector<Key>> ListKeysDueForExpiry(Time now, int limit) = 0;
+  // The expiry sweep's step as one set operation: up to `limit` active keys with
+  // expires_at <= now (earliest first, then id) move to revoking (updated_at = now,
+  // last_error = "expired"), get `notice_flags` ORed into notified_flags and next_notice_at
+  // cleared, and each gets one pending revoke_key task due at `now`. Returns the moved keys as
+  // they were before the move (state active, their old flags), earliest first. Two sweeps at
+  // once never move a key twice. O(limit) through the (state, expires_at) index.
+  virtual Result<std::vector<Key>> ExpireDueKeys(Time now, int limit, int notice_flags) = 0;
 
   // Active keys with next_notice_at <= now, earliest first, at most limit; O(result) through an
   // index on next_notice_at.
@@ -109,6 +118,8 @@ class StoreTx {
   // ---- outgoing messages (the persistent send queue)
   // A new pending message due at its next_attempt_at (state/attempts/last_error ignored).
   virtual Result<Id> EnqueueMessage(const OutgoingMessage& message) = 0;
+  // EnqueueMessage for many messages in one statement (ids assigned in vector order).
+  virtual Status EnqueueMessages(const std::vector<OutgoingMessage>& messages) = 0;
   virtual Result<OutgoingMessage> GetMessage(Id id) = 0;  // kNotFound when absent
   // Claims up to `limit` messages that are pending and due, or sending with an expired lease,
   // ordered by priority, then next_attempt_at, then id: each becomes sending, attempts + 1,
@@ -166,8 +177,8 @@ class StoreTx {
   // Takes `job` for `holder` until now + ttl when the lease is free, expired (its until <= now)
   // or already `holder`'s (a renewal). Returns true when `holder` holds it after the call, false
   // when another holder's lease is still running (nothing changes then).
-  virtual Result<bool> AcquireJobLease(const std::string& job, const std::string& holder,
-                                       Time now, Duration ttl) = 0;
+  virtual Result<bool> AcquireJobLease(const std::string& job, const std::string& holder, Time now,
+                                       Duration ttl) = 0;
   // Ends `holder`'s lease of `job` at once (a clean shutdown hands the job over); nothing
   // happens when someone else holds it. Ok either way.
   virtual Status ReleaseJobLease(const std::string& job, const std::string& holder) = 0;

@@ -1,8 +1,43 @@
 #include "core/usecases/expiry_sweep.hpp"
 
-#include "core/usecases/notices.hpp"
+#include <unordered_map>
 
 namespace vpnhub::usecases {
+namespace {
+
+// An expired key needs no more warnings: every notice counts as given once it is revoking.
+constexpr int kAllNotices = kNotice3Days | kNotice1Day | kNoticeExpired;
+
+// The "key expired" message for each moved key whose owner has not had it yet and still talks to
+// the bot, enqueued in the sweep's transaction. A constant number of statements per batch.
+Status NotifyExpired(ports::StoreTx& tx, const std::vector<Key>& moved, Time now) {
+  std::vector<Id> owners;
+  for (const Key& key : moved) {
+    if ((key.notified_flags & kNoticeExpired) == 0) owners.push_back(key.user_id);
+  }
+  if (owners.empty()) return Status::Ok();
+  auto users = tx.GetUsers(owners);
+  if (!users.ok()) return users.status();
+  std::unordered_map<Id, const User*> by_id;
+  for (const User& u : *users) by_id.emplace(u.id, &u);
+  std::vector<OutgoingMessage> messages;
+  for (const Key& key : moved) {
+    if ((key.notified_flags & kNoticeExpired) != 0) continue;
+    auto it = by_id.find(key.user_id);
+    if (it == by_id.end() || it->second->blocked_bot) continue;
+    OutgoingMessage m;
+    m.chat_id = it->second->tg_id;
+    m.kind = MessageKind::kKeyExpired;
+    m.priority = MessagePriority::kBulk;
+    m.subject_id = key.id;
+    m.next_attempt_at = now;
+    m.created_at = now;
+    messages.push_back(std::move(m));
+  }
+  return tx.EnqueueMessages(messages);
+}
+
+}  // namespace
 
 Result<SweepResult> ExpirySweep::Run() {
   const Time now = clock_.Now();
@@ -10,19 +45,10 @@ Result<SweepResult> ExpirySweep::Run() {
   for (;;) {
     int batch = 0;
     Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-      auto due = tx.ListKeysDueForExpiry(now, batch_size_);
-      if (!due.ok()) return due.status();
-      for (const Key& key : *due) {
-        Status cas =
-            tx.UpdateKeyState(key.id, KeyState::kActive, KeyState::kRevoking, now, "expired");
-        if (cas.code() == StatusCode::kConflict) continue;  // changed under us: not ours now
-        VPNHUB_RETURN_IF_ERROR(cas);
-        auto task = tx.EnqueueTask(TaskKind::kRevokeKey, key.id, now);
-        if (!task.ok()) return task.status();
-        VPNHUB_RETURN_IF_ERROR(SendDueNotice(tx, key, now, notify_));
-      }
-      batch = static_cast<int>(due->size());
-      return Status::Ok();
+      auto moved = tx.ExpireDueKeys(now, batch_size_, kAllNotices);
+      if (!moved.ok()) return moved.status();
+      batch = static_cast<int>(moved->size());
+      return notify_ ? NotifyExpired(tx, *moved, now) : Status::Ok();
     });
     if (!st.ok()) return st;
     result.keys_expired += batch;

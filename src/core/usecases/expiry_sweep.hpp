@@ -10,8 +10,9 @@ struct SweepResult {
 };
 
 // Moves every active key past its expiry to revoking and enqueues its revoke task, batch by
-// batch, each batch one transaction. Costs O(keys due): it only reads what the expiry index
-// returns.
+// batch, each batch one transaction of a constant number of statements (ExpireDueKeys, and with
+// notices GetUsers + EnqueueMessages). Costs O(keys due): it only reads what the expiry index
+// returns. Several instances may sweep at once; no key moves twice.
 class ExpirySweep {
  public:
   // With `notify`, each expired key's owner gets the "key expired" message, enqueued in the same

@@ -43,6 +43,35 @@ PgParams& PgParams::Text(std::string_view value) {
   return *this;
 }
 
+PgParams& PgParams::IntArray(const std::vector<std::int64_t>& values) {
+  std::string literal = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) literal += ',';
+    literal += std::to_string(values[i]);
+  }
+  literal += '}';
+  values_.emplace_back(std::move(literal));
+  return *this;
+}
+
+PgParams& PgParams::TextArray(const std::vector<std::string>& values) {
+  // Every element double-quoted, with " and \ escaped by a backslash: then no element content
+  // (commas, braces, spaces, the word NULL) can change the array's shape.
+  std::string literal = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) literal += ',';
+    literal += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  literal += '}';
+  values_.emplace_back(std::move(literal));
+  return *this;
+}
+
 PgParams& PgParams::Null() {
   values_.emplace_back(std::nullopt);
   return *this;

@@ -25,6 +25,10 @@ class PgParams {
   PgParams& Text(std::string_view value);
   PgParams& Null();
   PgParams& IntOrNull(std::optional<std::int64_t> value) { return value ? Int(*value) : Null(); }
+  // Array literals ('{1,2}', '{"a","b"}') for `$n::bigint[]` / `$n::text[]`, e.g. with unnest():
+  // one statement for many rows, with one prepared text whatever the row count.
+  PgParams& IntArray(const std::vector<std::int64_t>& values);
+  PgParams& TextArray(const std::vector<std::string>& values);
 
   std::size_t size() const { return values_.size(); }
   // One pointer per parameter, null for SQL NULL; valid while this object lives unchanged.

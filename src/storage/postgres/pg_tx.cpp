@@ -19,6 +19,7 @@ namespace {
 constexpr char kFindUserByTgIdSql[] = VPNHUB_USER_SELECT "WHERE tg_id = $1";
 constexpr char kGetUserSql[] = VPNHUB_USER_SELECT "WHERE id = $1";
 constexpr char kListUsersSql[] = VPNHUB_USER_SELECT "WHERE id > $1 ORDER BY id LIMIT $2";
+constexpr char kGetUsersSql[] = VPNHUB_USER_SELECT "WHERE id = ANY($1::bigint[]) ORDER BY id";
 
 #undef VPNHUB_USER_SELECT
 
@@ -174,6 +175,16 @@ Result<User> PgTx::GetUser(Id id) {
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return NotFound("user " + std::to_string(id) + " not found");
   return ReadUser(*r, 0);
+}
+
+Result<std::vector<User>> PgTx::GetUsers(const std::vector<Id>& ids) {
+  std::vector<User> users;
+  if (ids.empty()) return users;
+  auto r = conn_.Query(kGetUsersSql, PgParams().IntArray(ids));
+  if (!r.ok()) return r.status();
+  users.reserve(r->rows());
+  for (int row = 0; row < r->rows(); ++row) users.push_back(ReadUser(*r, row));
+  return users;
 }
 
 Result<std::vector<User>> PgTx::ListUsers(Id after_id, int limit) {

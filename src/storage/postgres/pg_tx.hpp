@@ -39,6 +39,7 @@ class PgTx final : public ports::StoreTx {
   Result<Id> InsertUser(const User& user) override;
   Result<std::optional<User>> FindUserByTgId(TgId tg_id) override;
   Result<User> GetUser(Id id) override;
+  Result<std::vector<User>> GetUsers(const std::vector<Id>& ids) override;
   Result<std::vector<User>> ListUsers(Id after_id, int limit) override;
   Status SetUserLang(Id user_id, const std::string& lang) override;
   Status SetBlockedBot(Id user_id, bool blocked) override;
@@ -61,10 +62,12 @@ class PgTx final : public ports::StoreTx {
   Status UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
                         const std::string& error) override;
   Result<std::vector<Key>> ListKeysDueForExpiry(Time now, int limit) override;
+  Result<std::vector<Key>> ExpireDueKeys(Time now, int limit, int notice_flags) override;
   Result<std::vector<Key>> ListKeysDueForNotice(Time now, int limit) override;
   Status SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) override;
 
   Result<Id> EnqueueMessage(const OutgoingMessage& message) override;
+  Status EnqueueMessages(const std::vector<OutgoingMessage>& messages) override;
   Result<OutgoingMessage> GetMessage(Id id) override;
   Result<std::vector<OutgoingMessage>> ClaimMessages(Time now, Duration lease, int limit) override;
   Status CompleteMessage(Id id, Time now) override;

@@ -31,6 +31,21 @@ const char kPgDueForExpirySql[] = VPNHUB_KEY_SELECT
 const char kPgDueForNoticeSql[] = VPNHUB_KEY_SELECT
     "WHERE state = 'active' AND next_notice_at <= $1 ORDER BY next_notice_at, id LIMIT $2";
 
+// The sweep's step in one statement: lock the due keys (SKIP LOCKED: a concurrent sweep takes
+// other keys instead of waiting), move them, queue their revoke tasks, and return them as they
+// were. The UPDATE re-checks state = 'active' so a key changed since the scan is left alone.
+constexpr char kExpireDueKeysSql[] =
+    "WITH due AS (" VPNHUB_KEY_SELECT
+    "WHERE state = 'active' AND expires_at <= $1 ORDER BY expires_at, id LIMIT $2 "
+    "FOR UPDATE SKIP LOCKED), "
+    "moved AS (UPDATE keys k SET state = 'revoking', holds_slot = $4, updated_at = $1, "
+    "last_error = 'expired', notified_flags = k.notified_flags | $3, next_notice_at = NULL "
+    "FROM due WHERE k.id = due.id AND k.state = 'active' RETURNING k.id), "
+    "queued AS (INSERT INTO tasks (kind, subject_id, state, attempts, next_attempt_at, "
+    "created_at, updated_at) SELECT 'revoke_key', moved.id, 'pending', 0, $1, $1, $1 "
+    "FROM moved JOIN due USING (id) ORDER BY due.expires_at, due.id) "
+    "SELECT due.* FROM due JOIN moved USING (id) ORDER BY due.expires_at, due.id";
+
 #undef VPNHUB_KEY_SELECT
 
 namespace {
@@ -170,6 +185,18 @@ Result<std::vector<Key>> PgTx::ListKeysDueForExpiry(Time now, int limit) {
   VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return CollectKeys(
       conn_.Query(kPgDueForExpirySql, PgParams().Int(ToUnixMs(now)).Int(NonNegative(limit))));
+}
+
+Result<std::vector<Key>> PgTx::ExpireDueKeys(Time now, int limit, int notice_flags) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("ExpireDueKeys"));
+  // Row locks and the state re-check make it safe at READ COMMITTED; a stricter level would only
+  // turn concurrent sweeps into serialization failures.
+  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
+  return CollectKeys(conn_.Query(kExpireDueKeysSql, PgParams()
+                                                        .Int(ToUnixMs(now))
+                                                        .Int(NonNegative(limit))
+                                                        .Int(notice_flags)
+                                                        .Bool(HoldsSlot(KeyState::kRevoking))));
 }
 
 Result<std::vector<Key>> PgTx::ListKeysDueForNotice(Time now, int limit) {

@@ -186,6 +186,49 @@ Result<Id> PgTx::EnqueueMessage(const OutgoingMessage& message) {
   return r->Int64(0, 0);
 }
 
+Status PgTx::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessages"));
+  if (messages.empty()) return Status::Ok();
+  std::vector<std::int64_t> chat, priority, subject, edit, next, created;
+  std::vector<std::string> kind, text, keyboard, photo;
+  for (const OutgoingMessage& m : messages) {
+    const auto p = static_cast<std::int64_t>(m.priority);
+    if (!ParsePriority(p)) {
+      return InvalidArgument("message priority " + std::to_string(p) + " is not known");
+    }
+    chat.push_back(m.chat_id);
+    kind.push_back(MessageKindName(m.kind));
+    priority.push_back(p);
+    subject.push_back(m.subject_id);
+    text.push_back(m.text);
+    keyboard.push_back(KeyboardToJson(m.keyboard));
+    edit.push_back(m.edit_message_id);
+    photo.push_back(m.photo_qr);
+    next.push_back(ToUnixMs(m.next_attempt_at));
+    created.push_back(ToUnixMs(m.created_at));
+  }
+  // unnest() of equal-length arrays yields the rows in array order, so ids follow vector order.
+  auto r = conn_.Query(
+      "INSERT INTO outgoing_messages (chat_id, kind, priority, subject_id, text, keyboard, "
+      "edit_message_id, photo_qr, state, attempts, next_attempt_at, last_error, created_at, "
+      "updated_at) SELECT c, k, p, s, t, kb, e, ph, 'pending', 0, n, '', cr, cr FROM unnest("
+      "$1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], "
+      "$7::bigint[], $8::text[], $9::bigint[], $10::bigint[]) "
+      "WITH ORDINALITY AS m(c, k, p, s, t, kb, e, ph, n, cr, ord) ORDER BY ord",
+      PgParams()
+          .IntArray(chat)
+          .TextArray(kind)
+          .IntArray(priority)
+          .IntArray(subject)
+          .TextArray(text)
+          .TextArray(keyboard)
+          .IntArray(edit)
+          .TextArray(photo)
+          .IntArray(next)
+          .IntArray(created));
+  return r.ok() ? Status::Ok() : r.status();
+}
+
 Result<OutgoingMessage> PgTx::GetMessage(Id id) {
   auto r = conn_.Query(kGetMessageSql, PgParams().Int(id));
   if (!r.ok()) return r.status();

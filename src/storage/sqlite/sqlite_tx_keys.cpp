@@ -173,6 +173,21 @@ Result<std::vector<Key>> SqliteTx::ListKeysDueForExpiry(Time now, int limit) {
   return CollectKeys(**stmt);
 }
 
+Result<std::vector<Key>> SqliteTx::ExpireDueKeys(Time now, int limit, int notice_flags) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("ExpireDueKeys"));
+  // One writer at a time holds the database, so list-then-change cannot race another sweep.
+  auto due = ListKeysDueForExpiry(now, limit);
+  if (!due.ok()) return due.status();
+  for (const Key& key : *due) {
+    VPNHUB_RETURN_IF_ERROR(
+        UpdateKeyState(key.id, KeyState::kActive, KeyState::kRevoking, now, "expired"));
+    VPNHUB_RETURN_IF_ERROR(SetKeyNotice(key.id, key.notified_flags | notice_flags, std::nullopt));
+    auto task = EnqueueTask(TaskKind::kRevokeKey, key.id, now);
+    if (!task.ok()) return task.status();
+  }
+  return due;
+}
+
 Result<std::vector<Key>> SqliteTx::ListKeysDueForNotice(Time now, int limit) {
   auto stmt = conn_.Prepare(kDueForNoticeSql);
   if (!stmt.ok()) return stmt.status();

@@ -177,6 +177,15 @@ Result<Id> SqliteTx::EnqueueMessage(const OutgoingMessage& message) {
   return conn_.LastInsertRowid();
 }
 
+Status SqliteTx::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessages"));
+  for (const OutgoingMessage& m : messages) {
+    auto id = EnqueueMessage(m);
+    if (!id.ok()) return id.status();
+  }
+  return Status::Ok();
+}
+
 Result<OutgoingMessage> SqliteTx::GetMessage(Id id) {
   auto stmt = conn_.Prepare(kGetMessageSql);
   if (!stmt.ok()) return stmt.status();
