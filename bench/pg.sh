@@ -24,11 +24,12 @@ url="postgresql://vpnhub@127.0.0.1:$port/vpnhub"
 "$bench" sweep "$url" --rounds 7
 
 "$bench" seed-tasks "$url" 200000
-one=$("$bench" claim "$url" --seconds 10 | tee /dev/stderr | awk '{print $(NF-3)}')
+rate() { awk '{for (i = 1; i < NF; i++) if ($i == "=") print $(i + 1)}' "$@"; }
+one=$("$bench" claim "$url" --seconds 10 | tee /dev/stderr | rate)
 "$bench" seed-tasks "$url" 300000
 pids=()
 for i in 1 2 3; do "$bench" claim "$url" --seconds 10 > "$dir/claim.$i" & pids+=($!); done
 wait "${pids[@]}"
 cat "$dir"/claim.*
-three=$(awk '{s += $(NF-3)} END {print s}' "$dir"/claim.*)
+three=$(rate "$dir"/claim.* | awk '{s += $1} END {print s}')
 echo "claim+complete: 1 process $one tasks/s, 3 processes $three tasks/s together, ratio $(echo "scale=2; $three / $one" | bc)"

@@ -5,20 +5,28 @@
 //       of N rounds (each round puts the same 1,000 keys back to due, untimed), and the ratio;
 //       then the same with the owners' "key expired" messages queued (the bot on)
 //   vpnhub_pg_bench seed-tasks URL N
-//       N pending tasks (revoke_key of key ids that do not exist), for `claim`
-//   vpnhub_pg_bench claim URL --seconds S [--batch B]
-//       one worker loop with a no-op backend: ClaimTasks(B) + CompleteTask each, as fast as it
-//       goes for S seconds; prints tasks/s. Run it in 1 and in 3 processes at once (pg.sh).
+//       N keys in state revoking, each with its pending revoke_key task (what a sweep leaves)
+//   vpnhub_pg_bench claim URL --seconds S [--concurrency C] [--batch B]
+//       the service's own worker (EmbeddedWorker + TaskExecutor, C threads, batches up to B) with
+//       a no-op VPN backend, for S seconds or until the queue runs dry: claim, load the key, call
+//       the backend, mark the key revoked, complete the task. Prints tasks/s. pg.sh runs it in 1
+//       and in 3 processes at once.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/ports/clock.hpp"
+#include "core/ports/event_log.hpp"
+#include "core/usecases/backends.hpp"
 #include "core/usecases/expiry_sweep.hpp"
+#include "core/usecases/task_executor.hpp"
+#include "metrics/registry.hpp"
+#include "queue/embedded_worker.hpp"
 #include "storage/postgres/pg_connection.hpp"
 #include "storage/postgres/postgres_store.hpp"
 
@@ -39,6 +47,25 @@ class RealClock : public ports::Clock {
   Time Now() const override {
     return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
   }
+};
+
+// Accepts every call at once: the figure is VPNHub's own cost per task.
+class NoopBackend : public ports::VpnBackend {
+ public:
+  ServerKind kind() const override { return ServerKind::kShadowsocks; }
+  Status ValidateSettings(const Server&) const override { return Status::Ok(); }
+  Status CreateKey(const Server&, const Key&) override { return Status::Ok(); }
+  Status DeleteKey(const Server&, const Key&) override { return Status::Ok(); }
+  Result<std::vector<ports::RemoteKey>> ListKeys(const Server&) override {
+    return std::vector<ports::RemoteKey>{};
+  }
+  Status Ping(const Server&) override { return Status::Ok(); }
+  Result<std::string> AccessLink(const Server&, const Key&) const override { return std::string(); }
+};
+
+class QuietLog : public ports::EventLog {
+ public:
+  void Log(ports::LogLevel, std::string_view, std::initializer_list<ports::LogField>) override {}
 };
 
 [[noreturn]] void Die(const std::string& what, const Status& st) {
@@ -123,43 +150,71 @@ int RunSweep(const std::string& url, int rounds) {
   return 0;
 }
 
+// n keys in state revoking on one server, each with its pending revoke task due now.
 int RunSeedTasks(const std::string& url, std::int64_t n) {
-  auto raw = Raw(url);
   OpenStore(url);  // migrated
-  Exec(*raw, "TRUNCATE tasks RESTART IDENTITY");
+  auto raw = Raw(url);
+  Exec(*raw, "TRUNCATE keys, tasks, users, servers, locations RESTART IDENTITY CASCADE");
+  Exec(*raw, "INSERT INTO locations (name) VALUES ('bench')");
+  Exec(*raw,
+       "INSERT INTO servers (location_id, kind, name, settings, public_host, capacity, created_at)"
+       " VALUES (1, 'shadowsocks', 'bench-1', '{}', 'h', 2000000000, 0)");
+  const std::string count = std::to_string(n);
+  Exec(*raw, "INSERT INTO users (tg_id, created_at) SELECT g, 0 FROM generate_series(1, " + count +
+                 ") g");
+  Exec(*raw,
+       "INSERT INTO keys (user_id, server_id, remote_name, slot, secret, state, expires_at, "
+       "created_at, updated_at) SELECT g, 1, 'k' || g, g, 's', 'revoking', 0, 0, 0 "
+       "FROM generate_series(1, " +
+           count + ") g");
   Exec(*raw,
        "INSERT INTO tasks (kind, subject_id, state, attempts, next_attempt_at, created_at, "
        "updated_at) SELECT 'revoke_key', g, 'pending', 0, 0, 0, 0 FROM generate_series(1, " +
-           std::to_string(n) + ") g");
+           count + ") g");
+  Exec(*raw, "VACUUM ANALYZE keys");
   Exec(*raw, "VACUUM ANALYZE tasks");
   return 0;
 }
 
-int RunClaim(const std::string& url, int seconds, int batch) {
-  auto store = OpenStore(url);
+int RunClaim(const std::string& url, int seconds, int concurrency, int batch) {
+  storage::PostgresOptions o;
+  o.url = url;
+  o.pool_size = concurrency + 2;
+  auto store = storage::PostgresStore::Open(o);
+  if (!store.ok()) Die("open", store.status());
   RealClock clock;
-  std::int64_t done = 0;
+  QuietLog log;
+  metrics::Registry registry;
+  NoopBackend backend;
+  usecases::Backends backends;
+  backends.Add(&backend);
+  usecases::TaskExecutor executor(**store, backends, clock, log);
+  queue::EmbeddedWorkerOptions wo;
+  wo.concurrency = concurrency;
+  wo.max_batch = batch;
+  wo.idle_poll = std::chrono::milliseconds(5);
+  queue::EmbeddedWorker worker(**store, executor, clock, log, registry, wo);
+  auto& done =
+      registry.GetCounter("vpnhub_tasks_processed_total", "Tasks run by the worker, by outcome",
+                          {{"kind", "revoke_key"}, {"outcome", "done"}});
+  auto raw = Raw(url);
+  auto open_tasks = [&] {
+    auto r =
+        raw->Query("SELECT EXISTS (SELECT 1 FROM tasks WHERE state IN ('pending', 'running'))");
+    if (!r.ok()) Die("open tasks", r.status());
+    return r->Bool(0, 0);
+  };
   const auto start = SteadyClock::now();
   const auto end = start + std::chrono::seconds(seconds);
-  while (SteadyClock::now() < end) {
-    std::vector<Task> claimed;
-    Status st = store->Write([&](ports::StoreTx& tx) -> Status {
-      auto r = tx.ClaimTasks(clock.Now(), std::chrono::seconds(60), batch);
-      if (!r.ok()) return r.status();
-      claimed = std::move(*r);
-      return Status::Ok();
-    });
-    if (!st.ok()) Die("claim", st);
-    if (claimed.empty()) break;      // ran dry: the figure covers the time until then
-    for (const Task& t : claimed) {  // the no-op backend: each task done in its own transaction
-      st = store->Write([&](ports::StoreTx& tx) { return tx.CompleteTask(t.id, clock.Now()); });
-      if (!st.ok()) Die("complete", st);
-      ++done;
-    }
+  worker.Start();
+  while (SteadyClock::now() < end && open_tasks()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   const double secs = std::chrono::duration<double>(SteadyClock::now() - start).count();
-  std::printf("claim+complete: %lld tasks in %.2f s = %.0f tasks/s (batch %d)\n",
-              static_cast<long long>(done), secs, done / secs, batch);
+  const auto finished = static_cast<long long>(done.Value());
+  worker.Stop();
+  std::printf("claim+complete: %lld tasks in %.2f s = %.0f tasks/s (%d threads, batch <= %d)\n",
+              finished, secs, finished / secs, concurrency, batch);
   return 0;
 }
 
@@ -167,7 +222,7 @@ void Usage() {
   std::puts(
       "usage: vpnhub_pg_bench sweep URL [--rounds N]\n"
       "       vpnhub_pg_bench seed-tasks URL N\n"
-      "       vpnhub_pg_bench claim URL --seconds S [--batch B]\n"
+      "       vpnhub_pg_bench claim URL --seconds S [--concurrency C] [--batch B]\n"
       "Issue 4 figures on PostgreSQL; bench/pg.sh starts a server and runs them all.");
 }
 
@@ -179,7 +234,7 @@ int main(int argc, char** argv) {
     return argc == 2 && std::string(argv[1]) == "--help" ? 0 : 2;
   }
   const std::string mode = argv[1], url = argv[2];
-  int rounds = 5, seconds = 10, batch = 16;
+  int rounds = 5, seconds = 10, batch = 64, concurrency = 4;
   std::int64_t n = 0;
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
@@ -187,6 +242,8 @@ int main(int argc, char** argv) {
       rounds = std::atoi(argv[++i]);
     } else if (a == "--seconds" && i + 1 < argc) {
       seconds = std::atoi(argv[++i]);
+    } else if (a == "--concurrency" && i + 1 < argc) {
+      concurrency = std::atoi(argv[++i]);
     } else if (a == "--batch" && i + 1 < argc) {
       batch = std::atoi(argv[++i]);
     } else if (mode == "seed-tasks") {
@@ -198,7 +255,9 @@ int main(int argc, char** argv) {
   }
   if (mode == "sweep") return RunSweep(url, std::max(1, rounds));
   if (mode == "seed-tasks" && n > 0) return RunSeedTasks(url, n);
-  if (mode == "claim") return RunClaim(url, std::max(1, seconds), std::max(1, batch));
+  if (mode == "claim") {
+    return RunClaim(url, std::max(1, seconds), std::max(1, concurrency), std::max(1, batch));
+  }
   Usage();
   return 2;
 }

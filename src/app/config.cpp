@@ -461,6 +461,7 @@ void ParseJobs(Parser& p, Config& cfg) {
   p.Int("EXPIRY_SWEEP_INTERVAL_SEC", 1, 86400, &cfg.expiry_sweep_interval_sec);
   p.Int("JOB_LEASE_SEC", 2, 3600, &cfg.job_lease_sec);
   p.Int("WORKER_CONCURRENCY", 1, 64, &cfg.worker_concurrency);
+  p.Int("WORKER_BATCH", 1, 1000, &cfg.worker_batch);
   p.Int("TASK_MAX_ATTEMPTS", 1, 100, &cfg.task_max_attempts);
   p.Int("TASK_LEASE_SEC", 1, 3600, &cfg.task_lease_sec);
   p.Int("TASK_RETRY_BASE_MS", 10, 600000, &cfg.task_retry_base_ms);
@@ -548,7 +549,11 @@ const std::vector<VarDoc>& ConfigVariables() {
        "several instances: a scheduled job moves to another instance this long after its "
        "runner died, 2..3600 s (at least twice the job intervals)",
        false},
-      {"WORKER_CONCURRENCY", "4", "tasks the worker runs at once, 1..64", false},
+      {"WORKER_CONCURRENCY", "4", "worker threads, each running one batch of tasks, 1..64", false},
+      {"WORKER_BATCH", "64",
+       "most tasks a worker thread claims and commits at once (grows from 1 while tasks are "
+       "quick), 1..1000",
+       false},
       {"TASK_MAX_ATTEMPTS", "8", "attempts before a task fails for good, 1..100", false},
       {"TASK_LEASE_SEC", "60", "a claimed task returns to the queue after, 1..3600 s", false},
       {"TASK_RETRY_BASE_MS", "2000", "first retry delay (doubles per attempt), 10..600000 ms",
@@ -706,6 +711,7 @@ std::string RenderConfig(const Config& c) {
       {"EXPIRY_SWEEP_INTERVAL_SEC", std::to_string(c.expiry_sweep_interval_sec)},
       {"JOB_LEASE_SEC", std::to_string(c.job_lease_sec)},
       {"WORKER_CONCURRENCY", std::to_string(c.worker_concurrency)},
+      {"WORKER_BATCH", std::to_string(c.worker_batch)},
       {"TASK_MAX_ATTEMPTS", std::to_string(c.task_max_attempts)},
       {"TASK_LEASE_SEC", std::to_string(c.task_lease_sec)},
       {"TASK_RETRY_BASE_MS", std::to_string(c.task_retry_base_ms)},

@@ -52,6 +52,7 @@ struct Config {
   int expiry_sweep_interval_sec = 0;
   int job_lease_sec = 0;
   int worker_concurrency = 0;
+  int worker_batch = 0;
   int task_max_attempts = 0;
   int task_lease_sec = 0;
   int task_retry_base_ms = 0;

@@ -88,6 +88,7 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
   if (roles.count(Role::kWorker)) {
     queue::EmbeddedWorkerOptions wo;
     wo.concurrency = cfg.worker_concurrency;
+    wo.max_batch = cfg.worker_batch;
     wo.lease = std::chrono::seconds(cfg.task_lease_sec);
     worker = std::make_unique<queue::EmbeddedWorker>(*ctx.store, *ctx.executor, ctx.clock, *ctx.log,
                                                      ctx.registry, wo);

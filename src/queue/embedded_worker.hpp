@@ -16,7 +16,12 @@
 namespace vpnhub::queue {
 
 struct EmbeddedWorkerOptions {
-  int concurrency = 4;                       // threads, each running one task at a time
+  int concurrency = 4;  // threads, each running one batch at a time
+  // Most tasks one thread claims at once; their outcomes commit together. A thread starts at 1
+  // and doubles while its batches run quickly (under 25 ms per task, nothing given back),
+  // halving when they do not, so a flood of quick tasks costs one commit per batch while a slow
+  // VPN server holds few tasks hostage.
+  int max_batch = 64;
   Duration lease{std::chrono::seconds(60)};  // a claim not finished by then is claimed again
   Duration idle_poll{std::chrono::milliseconds(500)};  // how often an idle thread looks again
 };
@@ -29,15 +34,17 @@ class EmbeddedWorker {
   ~EmbeddedWorker();
 
   void Start();
-  // Lets running tasks finish, then joins the threads. Claimed-but-unstarted work does not
-  // exist: each thread claims one task at a time.
+  // Lets running batches finish, then joins the threads. A batch stops starting remote work
+  // after a third of the lease, and what it did not start goes back to the queue at once.
   void Stop();
   // Tells idle threads that new tasks may be due now.
   void Wake();
 
  private:
   void Loop(int index);
-  bool RunOne();
+  // Claims and runs one batch of at most `batch` tasks; how many it ran, and whether they were
+  // quick. Adjusts `batch` for the next round.
+  bool RunBatch(int& batch);
 
   ports::Store& store_;
   usecases::TaskExecutor& executor_;

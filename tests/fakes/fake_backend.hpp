@@ -1,5 +1,6 @@
 #pragma once
 // An in-memory VPN backend that counts calls and fails on demand.
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -13,6 +14,7 @@ class FakeBackend : public ports::VpnBackend {
   ServerKind kind() const override { return ServerKind::kShadowsocks; }
   Status ValidateSettings(const Server&) const override { return Status::Ok(); }
   Status CreateKey(const Server&, const Key& key) override {
+    if (on_call_) on_call_();
     std::lock_guard lock(mu_);
     ++creates_;
     if (!fail_with_.ok()) return fail_with_;
@@ -20,6 +22,7 @@ class FakeBackend : public ports::VpnBackend {
     return Status::Ok();
   }
   Status DeleteKey(const Server&, const Key& key) override {
+    if (on_call_) on_call_();
     std::lock_guard lock(mu_);
     ++deletes_;
     if (!fail_with_.ok()) return fail_with_;
@@ -37,6 +40,8 @@ class FakeBackend : public ports::VpnBackend {
     return "fake://" + k.remote_name + "@" + s.public_host;
   }
 
+  // Runs before every CreateKey/DeleteKey (e.g. to move a fake clock). Set before use.
+  void OnCall(std::function<void()> fn) { on_call_ = std::move(fn); }
   void FailWith(Status st) {
     std::lock_guard lock(mu_);
     fail_with_ = std::move(st);
@@ -60,6 +65,7 @@ class FakeBackend : public ports::VpnBackend {
   Status fail_with_;
   int creates_ = 0;
   int deletes_ = 0;
+  std::function<void()> on_call_;
 };
 
 }  // namespace vpnhub::fakes

@@ -326,6 +326,16 @@ TEST(SqliteStore, ClaimableMessagesQueryUsesThePartialClaimIndex) {
   EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
 }
 
+// Done tasks pile up and a sweep queues thousands with one due time: a claim must walk the open
+// tasks in claim order, not sort them.
+TEST(SqliteStore, ClaimableTasksQueryWalksThePartialClaimIndexInOrder) {
+  const std::string plan = PlanOf(SqliteStore::IndexedQuery::kClaimableTasks);
+  EXPECT_NE(plan.find("USING INDEX tasks_claim (next_attempt_at<?)"), std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // no sort: index order
+  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+}
+
 TEST(SqliteStore, MessageStatsSkipSentRowsThroughTheStateIndex) {
   const std::string plan = PlanOf(SqliteStore::IndexedQuery::kMessageStats);
   EXPECT_NE(plan.find("USING COVERING INDEX outgoing_messages_state (state=?)"), std::string::npos)
@@ -336,8 +346,7 @@ TEST(SqliteStore, MessageStatsSkipSentRowsThroughTheStateIndex) {
 // Dropping a blocked person's queue touches their queued rows only, never the sent history.
 TEST(SqliteStore, DropPendingMessagesUsesThePartialChatIndex) {
   const std::string plan = PlanOf(SqliteStore::IndexedQuery::kChatQueue);
-  EXPECT_NE(plan.find("USING INDEX outgoing_messages_chat (chat_id=?)"), std::string::npos)
-      << plan;
+  EXPECT_NE(plan.find("USING INDEX outgoing_messages_chat (chat_id=?)"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
 }
 

@@ -147,6 +147,27 @@ TEST_P(StoreContract, FindAndListLocations) {
   EXPECT_TRUE((*all)[1].enabled);
 }
 
+TEST_P(StoreContract, GetServerToCallIsTheServerWithoutItsSlotCount) {
+  Id loc = AddLocation("nl");
+  Id server = AddServer(loc, "nl-1", 100);
+  Id user = AddUser(1);
+  AddKey(MakeKey(user, server, 0, KeyState::kActive, At(100)));
+  auto full = InRead([&](ports::StoreTx& tx) { return tx.GetServer(server); });
+  auto to_call = InRead([&](ports::StoreTx& tx) { return tx.GetServerToCall(server); });
+  ASSERT_TRUE(IsOk(full));
+  ASSERT_TRUE(IsOk(to_call));
+  EXPECT_EQ(full->used_slots, 1);
+  EXPECT_EQ(to_call->used_slots, 0);
+  EXPECT_EQ(to_call->id, full->id);
+  EXPECT_EQ(to_call->kind, full->kind);
+  EXPECT_EQ(to_call->name, full->name);
+  EXPECT_EQ(to_call->settings, full->settings);
+  EXPECT_EQ(to_call->public_host, full->public_host);
+  EXPECT_EQ(to_call->capacity, full->capacity);
+  auto missing = InRead([&](ports::StoreTx& tx) { return tx.GetServerToCall(server + 100); });
+  EXPECT_TRUE(HasCode(missing, StatusCode::kNotFound));
+}
+
 TEST_P(StoreContract, InsertedServerRoundTrips) {
   Id loc = AddLocation("nl");
   Server s = MakeServer(loc, "nl-1", 25);

@@ -301,4 +301,42 @@ TEST_P(StoreContract, ExpireDueKeysMovesDueKeysQueuesTheirRevokesAndReturnsThemA
   EXPECT_TRUE(HasCode(in_read, StatusCode::kFailedPrecondition));
 }
 
+TEST_P(StoreContract, GetKeysAndUpdateKeysStateWorkOnManyKeysAtOnce) {
+  Id loc = AddLocation("nl");
+  Id server = AddServer(loc, "nl-1", 100);
+  Id user = AddUser(1);
+  Id a = AddKey(MakeKey(user, server, 0, KeyState::kRevoking, At(100)));
+  Id b = AddKey(MakeKey(user, server, 1, KeyState::kActive, At(100)));
+  Id c = AddKey(MakeKey(user, server, 2, KeyState::kRevoking, At(100)));
+
+  auto got = InRead([&](ports::StoreTx& tx) { return tx.GetKeys({c, a, c + 100, a}); });
+  ASSERT_TRUE(IsOk(got));
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].id, a);
+  EXPECT_EQ((*got)[1].id, c);
+  EXPECT_EQ((*got)[1].slot, 2);
+
+  auto moved = InWrite([&](ports::StoreTx& tx) {
+    return tx.UpdateKeysState({c, b, a, c + 100}, KeyState::kRevoking, KeyState::kRevoked, At(7),
+                              "gone");
+  });
+  ASSERT_TRUE(IsOk(moved));
+  EXPECT_EQ(*moved, (std::vector<Id>{a, c}));
+  EXPECT_EQ(GetKey(a).state, KeyState::kRevoked);
+  EXPECT_EQ(GetKey(a).last_error, "gone");
+  EXPECT_EQ(GetKey(a).updated_at, At(7));
+  EXPECT_EQ(GetKey(b).state, KeyState::kActive);  // not in `from`: untouched
+  EXPECT_EQ(GetKey(c).state, KeyState::kRevoked);
+  // revoked -> revoking would re-take a slot: only the one-key method may do that.
+  auto refused = InWrite([&](ports::StoreTx& tx) {
+    return tx.UpdateKeysState({a}, KeyState::kRevoked, KeyState::kActive, At(8), "");
+  });
+  EXPECT_TRUE(HasCode(refused, StatusCode::kInvalidArgument));
+  auto none = InWrite([&](ports::StoreTx& tx) {
+    return tx.UpdateKeysState({}, KeyState::kActive, KeyState::kRevoking, At(8), "");
+  });
+  ASSERT_TRUE(IsOk(none));
+  EXPECT_TRUE(none->empty());
+}
+
 }  // namespace vpnhub::storage

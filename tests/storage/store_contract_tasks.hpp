@@ -162,6 +162,50 @@ TEST_P(StoreContract, FailTaskDeadLettersARunningTask) {
               StatusCode::kConflict));
 }
 
+TEST_P(StoreContract, CompleteTasksMovesOnlyTheRunningOnes) {
+  Id a = Enqueue(TaskKind::kRevokeKey, 1, At(0));
+  Id b = Enqueue(TaskKind::kRevokeKey, 2, At(0));
+  Id c = Enqueue(TaskKind::kRevokeKey, 3, At(0));
+  ClaimOrFail(a, At(1));
+  ClaimOrFail(c, At(1));
+  auto n = InWrite([&](ports::StoreTx& tx) { return tx.CompleteTasks({a, b, c, c + 100}, At(5)); });
+  ASSERT_TRUE(IsOk(n));
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(GetTask(a).state, TaskState::kDone);
+  EXPECT_EQ(GetTask(a).updated_at, At(5));
+  EXPECT_EQ(GetTask(b).state, TaskState::kPending);  // never claimed: left alone
+  EXPECT_EQ(GetTask(c).state, TaskState::kDone);
+  auto again = InWrite([&](ports::StoreTx& tx) { return tx.CompleteTasks({a, c}, At(6)); });
+  ASSERT_TRUE(IsOk(again));
+  EXPECT_EQ(*again, 0);
+  auto empty = InWrite([&](ports::StoreTx& tx) { return tx.CompleteTasks({}, At(6)); });
+  ASSERT_TRUE(IsOk(empty));
+  EXPECT_EQ(*empty, 0);
+}
+
+TEST_P(StoreContract, ReleaseTaskGivesTheClaimBackWithoutCountingIt) {
+  Id id = Enqueue(TaskKind::kRevokeKey, 9, At(0));
+  Task claimed = ClaimOrFail(id, At(10));
+  EXPECT_EQ(claimed.attempts, 1);
+  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.ReleaseTask(id, At(11)); })));
+  Task t = GetTask(id);
+  EXPECT_EQ(t.state, TaskState::kPending);
+  EXPECT_EQ(t.attempts, 0);
+  EXPECT_EQ(t.next_attempt_at, At(11));
+  EXPECT_EQ(t.updated_at, At(11));
+  // Claimable again at once, as its first attempt.
+  EXPECT_EQ(ClaimOrFail(id, At(11)).attempts, 1);
+
+  Status again = store_->Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_RETURN_IF_ERROR(tx.CompleteTask(id, At(12)));
+    return tx.ReleaseTask(id, At(13));
+  });
+  EXPECT_TRUE(HasCode(again, StatusCode::kConflict));
+  Status missing =
+      store_->Write([&](ports::StoreTx& tx) { return tx.ReleaseTask(id + 100, At(13)); });
+  EXPECT_TRUE(HasCode(missing, StatusCode::kNotFound));
+}
+
 TEST_P(StoreContract, RetryTaskRevivesOnlyAFailedTask) {
   Id id = Enqueue(TaskKind::kRevokeKey, 1, At(0));
   EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.RetryTask(id, At(1)); }),

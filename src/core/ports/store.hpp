@@ -79,6 +79,10 @@ class StoreTx {
   virtual Result<Id> InsertServer(const Server& server) = 0;
   // kNotFound when absent. used_slots is filled in.
   virtual Result<Server> GetServer(Id id) = 0;
+  // The server as a VPN call needs it (kind, settings, host) without counting its keys:
+  // used_slots is left 0, so this is one primary-key lookup however many keys the server holds.
+  // kNotFound when absent.
+  virtual Result<Server> GetServerToCall(Id id) = 0;
   // All servers, or those of one location, ordered by id, with used_slots filled in.
   virtual Result<std::vector<Server>> ListServers(std::optional<Id> location_id) = 0;
   virtual Status SetServerHealthy(Id server_id, bool healthy) = 0;
@@ -89,6 +93,8 @@ class StoreTx {
   // remote_name is taken on that server.
   virtual Result<Id> InsertKey(const Key& key) = 0;
   virtual Result<Key> GetKey(Id id) = 0;  // kNotFound when absent
+  // The keys with these ids that exist, ordered by id (absent ids are left out). One query.
+  virtual Result<std::vector<Key>> GetKeys(const std::vector<Id>& ids) = 0;
   // Keys matching the filter, newest id first.
   virtual Result<std::vector<Key>> ListKeys(const KeyFilter& filter) = 0;
   // Slots held on a server (by keys in pending/active/revoking), ascending.
@@ -97,6 +103,13 @@ class StoreTx {
   // kConflict when the key is not in `from`, kNotFound when absent.
   virtual Status UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
                                 const std::string& error) = 0;
+  // UpdateKeyState for many keys in one statement: those of `ids` in state `from` move to `to`;
+  // returns the ids that moved, ascending (the others were not in `from`, or are absent).
+  // kInvalidArgument for a move into a slot-holding state from one that holds none (that can
+  // collide with another key's slot: use UpdateKeyState, which reports it per key).
+  virtual Result<std::vector<Id>> UpdateKeysState(const std::vector<Id>& ids, KeyState from,
+                                                  KeyState to, Time now,
+                                                  const std::string& error) = 0;
   // Active keys with expires_at <= now, earliest first, at most limit. Must cost O(result),
   // not O(all keys): implementations keep an index on (state, expires_at).
   virtual Result<std::vector<Key>> ListKeysDueForExpiry(Time now, int limit) = 0;
@@ -162,9 +175,15 @@ class StoreTx {
   virtual Result<std::optional<Task>> ClaimTask(Id id, Time now, Duration lease) = 0;
   // running -> done. kConflict when the task is not running.
   virtual Status CompleteTask(Id id, Time now) = 0;
+  // CompleteTask for many tasks in one statement; those not running are left alone. Returns how
+  // many moved.
+  virtual Result<int> CompleteTasks(const std::vector<Id>& ids, Time now) = 0;
   // running -> pending due at next_attempt_at, remembering the error. kConflict when not running.
   virtual Status RescheduleTask(Id id, Time next_attempt_at, const std::string& error,
                                 Time now) = 0;
+  // running -> pending due at `now`, giving back the attempt its claim counted: a claimed task
+  // the worker did not start (its batch ran out of time). kConflict when not running.
+  virtual Status ReleaseTask(Id id, Time now) = 0;
   // running -> failed (dead letter), remembering the error. kConflict when not running.
   virtual Status FailTask(Id id, const std::string& error, Time now) = 0;
   // failed -> pending, attempts = 0, due now. kFailedPrecondition when the task is not failed,

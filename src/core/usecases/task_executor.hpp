@@ -2,6 +2,7 @@
 // Performs outbox tasks against the VPN servers and records what happened. Used by the embedded
 // worker now and by the NATS worker later: both hand it a claimed task.
 #include <string>
+#include <vector>
 
 #include "core/domain.hpp"
 #include "core/ports/clock.hpp"
@@ -14,7 +15,9 @@
 
 namespace vpnhub::usecases {
 
-enum class TaskOutcome { kDone, kRetryLater, kFailed };
+// kReleased: claimed but not started (its batch ran out of time); back in the queue, due now,
+// its attempt not counted.
+enum class TaskOutcome { kDone, kRetryLater, kFailed, kReleased };
 
 class TaskExecutor {
  public:
@@ -37,14 +40,32 @@ class TaskExecutor {
   // the policy's last attempt or on a permanent error (then a provisioning key becomes failed).
   TaskOutcome RunClaimed(const Task& task);
 
+  // RunClaimed for several claimed tasks at once: their remote work one after another, then
+  // every outcome (key states, task rows, alerts) in ONE write transaction, so a batch costs one
+  // commit however many tasks it holds. Once `budget` has passed (by the executor's clock) no
+  // further remote work starts: the rest are released (kReleased). Should the batch's
+  // transaction fail, each outcome is recorded on its own so that one bad row cannot hold the
+  // others back. Returns one outcome per task, in order.
+  std::vector<TaskOutcome> RunClaimedBatch(const std::vector<Task>& tasks,
+                                           Duration budget = Duration::max());
+
   const RetryPolicy& policy() const { return policy_; }
 
  private:
-  Status Provision(const Task& task);
-  Status Revoke(const Task& task);
-  Status LoadKeyAndServer(Id key_id, Key& key, Server& server);
-  void GiveUp(const Task& task, const std::string& error);
-  Status RecordFailure(const Task& task, const std::string& error, Time now);
+  struct Work;  // one task on its way through a run
+
+  // Reads every task's key and server in one read transaction.
+  void Load(std::vector<Work>& works);
+  // The remote step: decides what the task needs and calls the VPN server if it must.
+  void Remote(Work& work);
+  // The key state change the remote step earned (and the "key ready" message).
+  Status ApplyEffect(ports::StoreTx& tx, Work& work, Time now);
+  // ApplyEffect plus the task row's move (done / pending later / failed with an alert).
+  Status Record(ports::StoreTx& tx, Work& work, Time now);
+  // Record for every task of a batch, the common outcomes set-wise.
+  Status RecordBatch(ports::StoreTx& tx, std::vector<Work>& works, Time now);
+  // After the commit: remove keys revoked while they were being created; log.
+  void Finish(Work& work);
 
   ports::Store& store_;
   const Backends& backends_;

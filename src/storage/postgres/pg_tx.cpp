@@ -54,6 +54,9 @@ Location ReadLocation(const PgResult& r, int row) {
   "FROM servers s "
 
 constexpr char kGetServerSql[] = VPNHUB_SERVER_SELECT "WHERE s.id = $1";
+constexpr char kGetServerToCallSql[] =
+    "SELECT s.id, s.location_id, s.kind, s.name, s.settings, s.public_host, s.capacity, "
+    "s.enabled, s.healthy, s.created_at, 0 FROM servers s WHERE s.id = $1";
 constexpr char kListServersSql[] = VPNHUB_SERVER_SELECT "ORDER BY s.id";
 constexpr char kListServersOfLocationSql[] =
     VPNHUB_SERVER_SELECT "WHERE s.location_id = $1 ORDER BY s.id";
@@ -286,6 +289,13 @@ Result<Server> PgTx::GetServer(Id id) {
   return ReadServer(*r, 0);
 }
 
+Result<Server> PgTx::GetServerToCall(Id id) {
+  auto r = conn_.Query(kGetServerToCallSql, PgParams().Int(id));
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("server " + std::to_string(id) + " not found");
+  return ReadServer(*r, 0);
+}
+
 Result<std::vector<Server>> PgTx::ListServers(std::optional<Id> location_id) {
   auto r = location_id ? conn_.Query(kListServersOfLocationSql, PgParams().Int(*location_id))
                        : conn_.Query(kListServersSql);
@@ -332,7 +342,7 @@ Result<ports::StoreStats> PgTx::Stats() {
     }
   }
   {
-    // Spelled as IN rather than != 'done' so the (state, next_attempt_at) index skips the done
+    // Spelled as IN rather than != 'done' so the tasks_state index skips the done
     // tasks, which pile up forever.
     auto r = conn_.Query(
         "SELECT kind, state, count(*) FROM tasks "

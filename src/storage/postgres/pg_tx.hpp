@@ -21,6 +21,7 @@ namespace vpnhub::storage {
 extern const char kPgDueForExpirySql[];            // $1 now, $2 limit
 extern const char kPgDueForNoticeSql[];            // $1 now, $2 limit
 extern const char kPgCountUsersCreatedSinceSql[];  // $1 since
+extern const char kPgClaimableTasksSql[];          // $1 now, $2 limit
 extern const char kPgClaimableMessagesSql[];       // $1 now, $2 priority, $3 limit
 extern const char kPgDropPendingMessagesSql[];     // $1 chat, $2 error, $3 now
 
@@ -52,11 +53,15 @@ class PgTx final : public ports::StoreTx {
 
   Result<Id> InsertServer(const Server& server) override;
   Result<Server> GetServer(Id id) override;
+  Result<Server> GetServerToCall(Id id) override;
   Result<std::vector<Server>> ListServers(std::optional<Id> location_id) override;
   Status SetServerHealthy(Id server_id, bool healthy) override;
 
   Result<Id> InsertKey(const Key& key) override;
   Result<Key> GetKey(Id id) override;
+  Result<std::vector<Key>> GetKeys(const std::vector<Id>& ids) override;
+  Result<std::vector<Id>> UpdateKeysState(const std::vector<Id>& ids, KeyState from, KeyState to,
+                                          Time now, const std::string& error) override;
   Result<std::vector<Key>> ListKeys(const ports::KeyFilter& filter) override;
   Result<std::vector<int>> HeldSlots(Id server_id) override;
   Status UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
@@ -93,7 +98,9 @@ class PgTx final : public ports::StoreTx {
   Result<std::vector<Task>> ClaimTasks(Time now, Duration lease, int limit) override;
   Result<std::optional<Task>> ClaimTask(Id id, Time now, Duration lease) override;
   Status CompleteTask(Id id, Time now) override;
+  Result<int> CompleteTasks(const std::vector<Id>& ids, Time now) override;
   Status RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) override;
+  Status ReleaseTask(Id id, Time now) override;
   Status FailTask(Id id, const std::string& error, Time now) override;
   Status RetryTask(Id id, Time now) override;
   Result<std::vector<Task>> ListTasks(std::optional<TaskState> state, int limit) override;

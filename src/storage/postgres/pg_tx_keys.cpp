@@ -1,4 +1,6 @@
 // PgTx: keys.
+#include <algorithm>
+
 #include "storage/postgres/pg_tx.hpp"
 
 namespace vpnhub::storage {
@@ -10,6 +12,7 @@ namespace {
   "announce_when_ready, next_notice_at FROM keys "
 
 constexpr char kGetKeySql[] = VPNHUB_KEY_SELECT "WHERE id = $1";
+constexpr char kGetKeysSql[] = VPNHUB_KEY_SELECT "WHERE id = ANY($1::bigint[]) ORDER BY id";
 // One fixed statement per filter shape, so each keeps its own plan (user index, state index).
 constexpr char kListKeysSql[] = VPNHUB_KEY_SELECT "ORDER BY id DESC LIMIT $1";
 constexpr char kListKeysOfUserSql[] =
@@ -126,6 +129,38 @@ Result<Key> PgTx::GetKey(Id id) {
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return NotFound("key " + std::to_string(id) + " not found");
   return ReadKey(*r, 0);
+}
+
+Result<std::vector<Key>> PgTx::GetKeys(const std::vector<Id>& ids) {
+  if (ids.empty()) return std::vector<Key>{};
+  return CollectKeys(conn_.Query(kGetKeysSql, PgParams().IntArray(ids)));
+}
+
+Result<std::vector<Id>> PgTx::UpdateKeysState(const std::vector<Id>& ids, KeyState from,
+                                              KeyState to, Time now, const std::string& error) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateKeysState"));
+  if (!HoldsSlot(from) && HoldsSlot(to)) {
+    return InvalidArgument(std::string("UpdateKeysState cannot move keys from ") +
+                           KeyStateName(from) + " to " + KeyStateName(to) +
+                           " (a slot may be taken): use UpdateKeyState");
+  }
+  std::vector<Id> moved;
+  if (ids.empty()) return moved;
+  auto r = conn_.Query(
+      "UPDATE keys SET state = $3, holds_slot = $6, updated_at = $4, last_error = $5 "
+      "WHERE id = ANY($1::bigint[]) AND state = $2 RETURNING id",
+      PgParams()
+          .IntArray(ids)
+          .Text(KeyStateName(from))
+          .Text(KeyStateName(to))
+          .Int(ToUnixMs(now))
+          .Text(error)
+          .Bool(HoldsSlot(to)));
+  if (!r.ok()) return r.status();
+  moved.reserve(r->rows());
+  for (int row = 0; row < r->rows(); ++row) moved.push_back(r->Int64(row, 0));
+  std::sort(moved.begin(), moved.end());
+  return moved;
 }
 
 Result<std::vector<Key>> PgTx::ListKeys(const ports::KeyFilter& filter) {

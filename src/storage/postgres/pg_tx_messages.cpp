@@ -314,8 +314,13 @@ Result<std::vector<OutgoingMessage>> PgTx::ListMessages(std::optional<MessageSta
 // alert throttle
 
 Result<ports::AlertThrottle> PgTx::GetAlertThrottle(const std::string& subject) {
-  auto r = conn_.Query("SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = $1",
-                       PgParams().Text(subject));
+  // In a write transaction the row is locked until commit: a read-modify-write of one subject
+  // (count the suppressed alert, or send and reset) then serialises even at READ COMMITTED.
+  auto r = conn_.Query(
+      read_only_ ? "SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = $1"
+                 : "SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = $1 "
+                   "FOR UPDATE",
+      PgParams().Text(subject));
   if (!r.ok()) return r.status();
   ports::AlertThrottle throttle;
   if (r->rows() == 0) return throttle;

@@ -21,11 +21,13 @@ constexpr char kClaimTaskSql[] =
 // The due tasks in due order, locked with SKIP LOCKED so that concurrent claimers (other
 // processes) pass over rows another claim holds instead of waiting for it; then all claimed in the
 // same statement. RETURNING has no order, so the old next_attempt_at comes along to sort by.
+#define VPNHUB_CLAIMABLE_TASKS                                       \
+  "SELECT id, next_attempt_at AS due FROM tasks"                     \
+  " WHERE state IN ('pending', 'running') AND next_attempt_at <= $1" \
+  " ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED"
 constexpr char kClaimTasksSql[] =
-    "WITH picked AS ("
-    " SELECT id, next_attempt_at AS due FROM tasks"
-    " WHERE state IN ('pending', 'running') AND next_attempt_at <= $1"
-    " ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED), "
+    "WITH picked AS (" VPNHUB_CLAIMABLE_TASKS
+    "), "
     "claimed AS ("
     " UPDATE tasks t SET state = 'running', attempts = t.attempts + 1, next_attempt_at = $3,"
     " updated_at = $1 FROM picked WHERE t.id = picked.id"
@@ -34,6 +36,14 @@ constexpr char kClaimTasksSql[] =
     "SELECT " VPNHUB_TASK_COLUMNS " FROM claimed ORDER BY due, id";
 
 #undef VPNHUB_TASK_COLUMNS
+
+}  // namespace
+
+// The rows ClaimTasks picks: a walk of the partial index tasks_claim in claim order (0004).
+const char kPgClaimableTasksSql[] = VPNHUB_CLAIMABLE_TASKS;
+#undef VPNHUB_CLAIMABLE_TASKS
+
+namespace {
 
 Result<Task> ReadTask(const PgResult& r, int row) {
   Task t;
@@ -134,10 +144,35 @@ Status PgTx::CompleteTask(Id id, Time now) {
   return FinishRunningTask(id, TaskState::kDone, now, "", now);
 }
 
+Result<int> PgTx::CompleteTasks(const std::vector<Id>& ids, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTasks"));
+  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
+  if (ids.empty()) return 0;
+  auto changed = Modify(
+      "UPDATE tasks SET state = 'done', next_attempt_at = $2, last_error = '', updated_at = $2 "
+      "WHERE id = ANY($1::bigint[]) AND state = 'running'",
+      PgParams().IntArray(ids).Int(ToUnixMs(now)));
+  if (!changed.ok()) return changed.status();
+  return static_cast<int>(*changed);
+}
+
 Status PgTx::RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleTask"));
   VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishRunningTask(id, TaskState::kPending, next_attempt_at, error, now);
+}
+
+Status PgTx::ReleaseTask(Id id, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("ReleaseTask"));
+  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
+  auto changed = Modify(
+      "UPDATE tasks SET state = 'pending', attempts = GREATEST(attempts - 1, 0), "
+      "next_attempt_at = $2, updated_at = $2 WHERE id = $1 AND state = 'running'",
+      PgParams().Int(id).Int(ToUnixMs(now)));
+  if (!changed.ok()) return changed.status();
+  if (*changed > 0) return Status::Ok();
+  return ExplainNoChange("tasks", "task", id,
+                         Conflict("task " + std::to_string(id) + " is not running"));
 }
 
 Status PgTx::FailTask(Id id, const std::string& error, Time now) {

@@ -185,6 +185,10 @@ Result<std::string> PostgresStore::ExplainQuery(IndexedQuery query) {
       sql = kPgDropPendingMessagesSql;
       params.Int(0).Text("").Int(now);
       break;
+    case IndexedQuery::kClaimableTasks:
+      sql = kPgClaimableTasksSql;
+      params.Int(now).Int(64);
+      break;
   }
   if (sql == nullptr) return InvalidArgument("postgres: unknown indexed query");
   auto conn = pool_.Acquire();

@@ -73,6 +73,7 @@ class PostgresStore final : public ports::Store {
     kUsersCreatedSince,  // CountUsersCreatedSince
     kClaimableMessages,  // ClaimMessages (the rows it picks for one priority)
     kChatQueue,          // DropPendingMessages
+    kClaimableTasks,     // ClaimTasks (the rows it picks)
   };
   // EXPLAIN of one of them with representative parameters (now, limit 100), one plan line per
   // row ("Index Scan using keys_state_expires on keys ..."). Thread-safe.

@@ -320,6 +320,9 @@ Result<std::string> SqliteStore::ExplainQuery(IndexedQuery query) {
     case IndexedQuery::kMessageStats:
       sql = kMessageStatsSql;
       break;
+    case IndexedQuery::kClaimableTasks:
+      sql = kClaimableTasksSql;
+      break;
     case IndexedQuery::kChatQueue:
       sql = kDropPendingMessagesSql;
       break;

@@ -69,6 +69,7 @@ class SqliteStore final : public ports::Store {
     kClaimableMessages,  // ClaimMessages (the query it runs once per priority)
     kMessageStats,       // Stats: messages per open state
     kChatQueue,          // DropPendingMessages
+    kClaimableTasks,     // ClaimTasks (the ids it picks)
   };
   // EXPLAIN QUERY PLAN of one of them, one plan line per row ("SEARCH keys USING INDEX ...").
   // For checking that they stay indexed. Thread-safe (takes the writer).

@@ -54,6 +54,9 @@ Location ReadLocation(const Statement& s) {
   "FROM servers s "
 
 constexpr char kGetServerSql[] = VPNHUB_SERVER_SELECT "WHERE s.id = ?1";
+constexpr char kGetServerToCallSql[] =
+    "SELECT s.id, s.location_id, s.kind, s.name, s.settings, s.public_host, s.capacity, "
+    "s.enabled, s.healthy, s.created_at, 0 FROM servers s WHERE s.id = ?1";
 constexpr char kListServersSql[] = VPNHUB_SERVER_SELECT "ORDER BY s.id";
 constexpr char kListServersOfLocationSql[] =
     VPNHUB_SERVER_SELECT "WHERE s.location_id = ?1 ORDER BY s.id";
@@ -312,6 +315,16 @@ Result<Server> SqliteTx::GetServer(Id id) {
   return ReadServer(**stmt);
 }
 
+Result<Server> SqliteTx::GetServerToCall(Id id) {
+  auto stmt = conn_.Prepare(kGetServerToCallSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, id);
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound("server " + std::to_string(id) + " not found");
+  return ReadServer(**stmt);
+}
+
 Result<std::vector<Server>> SqliteTx::ListServers(std::optional<Id> location_id) {
   auto stmt = conn_.Prepare(location_id ? kListServersOfLocationSql : kListServersSql);
   if (!stmt.ok()) return stmt.status();
@@ -364,7 +377,7 @@ Result<ports::StoreStats> SqliteTx::Stats() {
     }));
   }
   {
-    // Spelled as IN rather than != 'done' so the (state, next_attempt_at) index skips the done
+    // Spelled as IN rather than != 'done' so the tasks_state index skips the done
     // tasks, which pile up forever.
     auto stmt = conn_.Prepare(
         "SELECT kind, state, count(*) FROM tasks "

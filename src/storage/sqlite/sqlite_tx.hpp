@@ -16,6 +16,7 @@ extern const char kDueForExpirySql[];
 extern const char kDueForNoticeSql[];
 extern const char kCountUsersCreatedSinceSql[];
 // One priority's claimable messages (?1 now, ?2 priority, ?3 limit).
+extern const char kClaimableTasksSql[];
 extern const char kClaimableMessagesSql[];
 extern const char kMessageStatsSql[];
 extern const char kDropPendingMessagesSql[];
@@ -42,11 +43,15 @@ class SqliteTx final : public ports::StoreTx {
 
   Result<Id> InsertServer(const Server& server) override;
   Result<Server> GetServer(Id id) override;
+  Result<Server> GetServerToCall(Id id) override;
   Result<std::vector<Server>> ListServers(std::optional<Id> location_id) override;
   Status SetServerHealthy(Id server_id, bool healthy) override;
 
   Result<Id> InsertKey(const Key& key) override;
   Result<Key> GetKey(Id id) override;
+  Result<std::vector<Key>> GetKeys(const std::vector<Id>& ids) override;
+  Result<std::vector<Id>> UpdateKeysState(const std::vector<Id>& ids, KeyState from, KeyState to,
+                                          Time now, const std::string& error) override;
   Result<std::vector<Key>> ListKeys(const ports::KeyFilter& filter) override;
   Result<std::vector<int>> HeldSlots(Id server_id) override;
   Status UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
@@ -83,7 +88,9 @@ class SqliteTx final : public ports::StoreTx {
   Result<std::vector<Task>> ClaimTasks(Time now, Duration lease, int limit) override;
   Result<std::optional<Task>> ClaimTask(Id id, Time now, Duration lease) override;
   Status CompleteTask(Id id, Time now) override;
+  Result<int> CompleteTasks(const std::vector<Id>& ids, Time now) override;
   Status RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) override;
+  Status ReleaseTask(Id id, Time now) override;
   Status FailTask(Id id, const std::string& error, Time now) override;
   Status RetryTask(Id id, Time now) override;
   Result<std::vector<Task>> ListTasks(std::optional<TaskState> state, int limit) override;

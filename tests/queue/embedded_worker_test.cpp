@@ -1,0 +1,172 @@
+// The embedded worker over a real SQLite file: batches grow under a flood of quick tasks and
+// every task still runs exactly once; a slow VPN server makes batches release what they did not
+// start, and nothing runs twice or is lost.
+#include "queue/embedded_worker.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "core/usecases/backends.hpp"
+#include "core/usecases/catalog.hpp"
+#include "core/usecases/key_service.hpp"
+#include "core/usecases/task_executor.hpp"
+#include "fakes/capturing_log.hpp"
+#include "fakes/fake_backend.hpp"
+#include "fakes/fake_secrets.hpp"
+#include "metrics/registry.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace vpnhub {
+namespace {
+
+class WallClock : public ports::Clock {
+ public:
+  Time Now() const override {
+    return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  }
+};
+
+class EmbeddedWorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = "/tmp/vpnhub-worker-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
+    std::remove(path_.c_str());
+    auto s = storage::SqliteStore::Open({path_});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+    backends_.Add(&backend_);
+    catalog_ = std::make_unique<usecases::Catalog>(*store_, backends_, clock_);
+    keys_ = std::make_unique<usecases::KeyService>(*store_, secrets_, clock_, "en");
+    executor_ = std::make_unique<usecases::TaskExecutor>(*store_, backends_, clock_, log_);
+    ASSERT_TRUE(catalog_->AddLocation("nl").ok());
+    Server server;
+    server.kind = ServerKind::kShadowsocks;
+    server.public_host = "vpn.example.com";
+    server.capacity = 5000;
+    server.name = "nl-1";
+    ASSERT_TRUE(catalog_->AddServer("nl", server).ok());
+  }
+
+  void TearDown() override {
+    store_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
+  }
+
+  void Issue(int count) {
+    for (int i = 1; i <= count; ++i) {
+      usecases::IssueKeyRequest req;
+      req.tg_id = i;
+      req.location_name = "nl";
+      req.duration = std::chrono::hours(24);
+      auto issued = keys_->Issue(req);
+      ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+    }
+  }
+
+  std::vector<Task> Tasks() {
+    std::vector<Task> out;
+    EXPECT_TRUE(store_
+                    ->Read([&](ports::StoreTx& tx) -> Status {
+                      auto r = tx.ListTasks(std::nullopt, 100000);
+                      if (!r.ok()) return r.status();
+                      out = *r;
+                      return Status::Ok();
+                    })
+                    .ok());
+    return out;
+  }
+
+  // Waits until every task is done (or the deadline passes); true when they all are.
+  bool WaitAllDone(std::chrono::seconds deadline) {
+    const auto end = std::chrono::steady_clock::now() + deadline;
+    while (std::chrono::steady_clock::now() < end) {
+      bool all_done = true;
+      for (const Task& t : Tasks()) all_done = all_done && t.state == TaskState::kDone;
+      if (all_done) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+  double Processed(const char* outcome) {
+    return registry_
+        .GetCounter("vpnhub_tasks_processed_total", "Tasks run by the worker, by outcome",
+                    {{"kind", "provision_key"}, {"outcome", outcome}})
+        .Value();
+  }
+
+  std::string path_;
+  WallClock clock_;
+  fakes::FakeSecrets secrets_;
+  fakes::FakeBackend backend_;
+  fakes::CapturingLog log_;
+  metrics::Registry registry_;
+  usecases::Backends backends_;
+  std::unique_ptr<storage::SqliteStore> store_;
+  std::unique_ptr<usecases::Catalog> catalog_;
+  std::unique_ptr<usecases::KeyService> keys_;
+  std::unique_ptr<usecases::TaskExecutor> executor_;
+};
+
+TEST_F(EmbeddedWorkerTest, AFloodOfQuickTasksRunsEachOnceInGrowingBatches) {
+  constexpr int kTasks = 1000;
+  Issue(kTasks);
+  queue::EmbeddedWorkerOptions options;
+  options.concurrency = 2;
+  options.max_batch = 64;
+  options.idle_poll = std::chrono::milliseconds(20);
+  queue::EmbeddedWorker worker(*store_, *executor_, clock_, log_, registry_, options);
+  worker.Start();
+  const bool done = WaitAllDone(std::chrono::seconds(60));
+  worker.Stop();
+  ASSERT_TRUE(done);
+  EXPECT_EQ(backend_.creates(), kTasks);  // each key created exactly once
+  EXPECT_EQ(Processed("done"), kTasks);
+  int max_attempts = 0;
+  for (const Task& t : Tasks()) max_attempts = std::max(max_attempts, t.attempts);
+  EXPECT_EQ(max_attempts, 1);
+  // Batching happened: a batch's outcomes are recorded in one transaction with one time, so
+  // the done tasks carry far fewer distinct updated_at values than there are tasks.
+  std::set<std::int64_t> claims;
+  for (const Task& t : Tasks()) claims.insert(ToUnixMs(t.updated_at));
+  EXPECT_LT(claims.size(), static_cast<std::size_t>(kTasks / 4));
+}
+
+TEST_F(EmbeddedWorkerTest, ASlowServerMakesBatchesReleaseWhatTheyDidNotStart) {
+  constexpr int kTasks = 40;
+  Issue(kTasks);
+  // 10 ms per call (quick enough for batches to grow) against a 120 ms lease: a batch starts no
+  // call after 40 ms, so once batches reach 8 each runs about 5 and releases the rest, which the
+  // next claims pick up at once. One thread: no other claimer, so nothing can run twice.
+  backend_.OnCall([] { std::this_thread::sleep_for(std::chrono::milliseconds(10)); });
+  queue::EmbeddedWorkerOptions options;
+  options.concurrency = 1;
+  options.max_batch = 64;
+  options.lease = std::chrono::milliseconds(120);
+  options.idle_poll = std::chrono::milliseconds(20);
+  queue::EmbeddedWorker worker(*store_, *executor_, clock_, log_, registry_, options);
+  worker.Start();
+  const bool done = WaitAllDone(std::chrono::seconds(60));
+  worker.Stop();
+  ASSERT_TRUE(done);
+  EXPECT_EQ(backend_.creates(), kTasks);  // no lease ran out: nothing ran twice
+  EXPECT_EQ(Processed("done"), kTasks);
+  for (const Task& t : Tasks()) EXPECT_EQ(t.attempts, 1) << "task " << t.id;
+  EXPECT_GT(registry_
+                .GetCounter("vpnhub_tasks_released_total",
+                            "Claimed tasks a worker batch gave back unstarted (it ran out of time)")
+                .Value(),
+            0);
+}
+
+}  // namespace
+}  // namespace vpnhub
