@@ -282,15 +282,12 @@ Result<Id> PgTx::InsertServer(const Server& server) {
       "server '" + server.name + "'");
 }
 
-Result<Server> PgTx::GetServer(Id id) {
-  auto r = conn_.Query(kGetServerSql, PgParams().Int(id));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("server " + std::to_string(id) + " not found");
-  return ReadServer(*r, 0);
-}
+Result<Server> PgTx::GetServer(Id id) { return ServerById(kGetServerSql, id); }
 
-Result<Server> PgTx::GetServerToCall(Id id) {
-  auto r = conn_.Query(kGetServerToCallSql, PgParams().Int(id));
+Result<Server> PgTx::GetServerToCall(Id id) { return ServerById(kGetServerToCallSql, id); }
+
+Result<Server> PgTx::ServerById(const char* sql, Id id) {
+  auto r = conn_.Query(sql, PgParams().Int(id));
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return NotFound("server " + std::to_string(id) + " not found");
   return ReadServer(*r, 0);

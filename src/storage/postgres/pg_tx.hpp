@@ -108,6 +108,8 @@ class PgTx final : public ports::StoreTx {
   Result<ports::StoreStats> Stats() override;
 
  private:
+  // The server row `sql` selects by id ($1 / ?1); kNotFound when absent.
+  Result<Server> ServerById(const char* sql, Id id);
   Status CheckWritable(const char* method) const;
   // Whether a row with `id` exists in `table` (a fixed table name, never user input).
   Result<bool> Exists(const char* table, Id id);

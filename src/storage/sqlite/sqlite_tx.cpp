@@ -177,9 +177,7 @@ Result<User> SqliteTx::GetUser(Id id) {
 
 Result<std::vector<User>> SqliteTx::GetUsers(const std::vector<Id>& ids) {
   // In-process: one prepared lookup per id costs microseconds, no round trips to save.
-  std::vector<Id> sorted = ids;
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  const std::vector<Id> sorted = SortedUnique(ids);
   std::vector<User> users;
   users.reserve(sorted.size());
   for (Id id : sorted) {
@@ -305,18 +303,12 @@ Result<Id> SqliteTx::InsertServer(const Server& server) {
   return conn_.LastInsertRowid();
 }
 
-Result<Server> SqliteTx::GetServer(Id id) {
-  auto stmt = conn_.Prepare(kGetServerSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, id);
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("server " + std::to_string(id) + " not found");
-  return ReadServer(**stmt);
-}
+Result<Server> SqliteTx::GetServer(Id id) { return ServerById(kGetServerSql, id); }
 
-Result<Server> SqliteTx::GetServerToCall(Id id) {
-  auto stmt = conn_.Prepare(kGetServerToCallSql);
+Result<Server> SqliteTx::GetServerToCall(Id id) { return ServerById(kGetServerToCallSql, id); }
+
+Result<Server> SqliteTx::ServerById(const char* sql, Id id) {
+  auto stmt = conn_.Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   (*stmt)->BindInt64(1, id);
   Result<bool> row = (*stmt)->Step();

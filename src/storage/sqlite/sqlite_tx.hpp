@@ -1,6 +1,7 @@
 #pragma once
 // The StoreTx of SqliteStore: every port method as cached prepared statements on one connection
 // that already has a transaction open. Not thread-safe; lives only inside a Write/Read callback.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,6 +21,13 @@ extern const char kClaimableTasksSql[];
 extern const char kClaimableMessagesSql[];
 extern const char kMessageStatsSql[];
 extern const char kDropPendingMessagesSql[];
+
+// `ids` ascending without repeats: the batch lookups walk them one prepared statement at a time.
+inline std::vector<Id> SortedUnique(std::vector<Id> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
 
 class SqliteTx final : public ports::StoreTx {
  public:
@@ -98,6 +106,8 @@ class SqliteTx final : public ports::StoreTx {
   Result<ports::StoreStats> Stats() override;
 
  private:
+  // The server row `sql` selects by id ($1 / ?1); kNotFound when absent.
+  Result<Server> ServerById(const char* sql, Id id);
   Status CheckWritable(const char* method) const;
   // Whether a row with `id` exists in `table` (a fixed table name, never user input).
   Result<bool> Exists(const char* table, Id id);

@@ -177,9 +177,7 @@ Result<std::vector<Key>> SqliteTx::ListKeysDueForExpiry(Time now, int limit) {
 
 Result<std::vector<Key>> SqliteTx::GetKeys(const std::vector<Id>& ids) {
   // In-process: one prepared lookup per id costs microseconds, no round trips to save.
-  std::vector<Id> sorted = ids;
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  const std::vector<Id> sorted = SortedUnique(ids);
   std::vector<Key> keys;
   keys.reserve(sorted.size());
   for (Id id : sorted) {
@@ -199,9 +197,7 @@ Result<std::vector<Id>> SqliteTx::UpdateKeysState(const std::vector<Id>& ids, Ke
                            KeyStateName(from) + " to " + KeyStateName(to) +
                            " (a slot may be taken): use UpdateKeyState");
   }
-  std::vector<Id> sorted = ids;
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  const std::vector<Id> sorted = SortedUnique(ids);
   std::vector<Id> moved;
   for (Id id : sorted) {
     Status st = UpdateKeyState(id, from, to, now, error);
