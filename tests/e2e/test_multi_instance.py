@@ -36,26 +36,33 @@ class MultiInstanceTest(unittest.TestCase):
 
     def tearDown(self):
         failed = self._outcome.result.failures or self._outcome.result.errors
-        if failed and self.pg.psql("SELECT to_regclass('keys') IS NOT NULL") == "t":
+        try:
+            for hub in self.hubs:
+                hub.stop()
+            if failed:
+                self._diagnose()
+        finally:  # whatever the diagnosis hits, the servers and folders go
+            self.ss.stop()
+            self.pg.close()
+            self._wd.__exit__(None, None, None)
+
+    def _diagnose(self):
+        if self.pg.psql("SELECT to_regclass('keys') IS NOT NULL") == "t":
             sys.stderr.write("keys: " + self.pg.psql(
                 "SELECT state, count(*) FROM keys GROUP BY 1").replace("\n", ", ") + "\n")
             sys.stderr.write("tasks: " + self.pg.psql(
                 "SELECT kind, state, count(*), min(next_attempt_at), max(attempts) FROM tasks "
                 "GROUP BY 1, 2").replace("\n", ", ") + "\n")
             sys.stderr.write("leases: " + self.pg.psql("SELECT * FROM job_leases") + "\n")
-        for hub in self.hubs:
-            hub.stop()
-        if failed:
-            for i, hub in enumerate(self.hubs):
-                with open(hub.log_path) as f:
-                    lines = f.readlines()
-                lines = [line for line in lines if "key.revoked" not in line
-                         and "task.done" not in line]
-                sys.stderr.write(f"---- instance {i} log (last 40 lines) ----\n"
-                                 + "".join(lines[-40:]))
-        self.ss.stop()
-        self.pg.close()
-        self._wd.__exit__(None, None, None)
+        for i, hub in enumerate(self.hubs):
+            if not os.path.exists(hub.log_path):
+                continue
+            with open(hub.log_path) as f:
+                lines = f.readlines()
+            lines = [line for line in lines if "key.revoked" not in line
+                     and "task.done" not in line]
+            sys.stderr.write(f"---- instance {i} log (last 40 lines) ----\n"
+                             + "".join(lines[-40:]))
 
     def hub(self, **env):
         self.made = getattr(self, "made", 0) + 1
