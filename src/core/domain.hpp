@@ -59,6 +59,8 @@ const char* KeyStateName(KeyState state);
 std::optional<KeyState> ParseKeyState(const std::string& name);
 // A key in one of these states holds its slot on the server.
 bool HoldsSlot(KeyState state);
+// A move that can collide with another key's slot: into a slot-holding state from one without.
+inline bool MayTakeSlot(KeyState from, KeyState to) { return !HoldsSlot(from) && HoldsSlot(to); }
 
 struct Key {
   Id id = 0;

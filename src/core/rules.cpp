@@ -92,4 +92,11 @@ Duration RetryPolicy::DelayAfter(int attempts) const {
   return std::min(d, cap);
 }
 
+Status CheckBatchKeyMove(KeyState from, KeyState to) {
+  if (!MayTakeSlot(from, to)) return Status::Ok();
+  return InvalidArgument(std::string("UpdateKeysState cannot move keys from ") +
+                         KeyStateName(from) + " to " + KeyStateName(to) +
+                         " (a slot may be taken): use UpdateKeyState");
+}
+
 }  // namespace vpnhub

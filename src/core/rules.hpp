@@ -47,4 +47,8 @@ struct RetryPolicy {
   bool GiveUp(int attempts) const { return attempts >= max_attempts; }
 };
 
+// StoreTx::UpdateKeysState's refusal of moves that may take a slot (see MayTakeSlot): Ok when
+// the move is allowed for many keys at once, kInvalidArgument naming the move otherwise.
+Status CheckBatchKeyMove(KeyState from, KeyState to);
+
 }  // namespace vpnhub

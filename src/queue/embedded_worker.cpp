@@ -19,10 +19,12 @@ EmbeddedWorker::EmbeddedWorker(ports::Store& store, usecases::TaskExecutor& exec
       clock_(clock),
       log_(log),
       registry_(registry),
+      released_(registry.GetCounter(
+          "vpnhub_tasks_released_total",
+          "Claimed tasks a worker batch gave back unstarted (it ran out of time)")),
       options_(options) {
   // Register every series up front so dashboards see zeros, not gaps.
-  registry_.GetCounter("vpnhub_tasks_released_total",
-                       "Claimed tasks a worker batch gave back unstarted (it ran out of time)");
+
   for (auto kind : AllTaskKinds()) {
     for (const char* outcome : {"done", "retry", "failed"}) {
       registry_.GetCounter("vpnhub_tasks_processed_total", "Tasks run by the worker, by outcome",
@@ -84,10 +86,7 @@ bool EmbeddedWorker::RunBatch(int& batch) {
         name = "failed";
         break;
       case usecases::TaskOutcome::kReleased:  // not started: back in the queue
-        registry_
-            .GetCounter("vpnhub_tasks_released_total",
-                        "Claimed tasks a worker batch gave back unstarted (it ran out of time)")
-            .Inc();
+        released_.Inc();
         continue;
     }
     registry_

@@ -51,6 +51,7 @@ class EmbeddedWorker {
   const ports::Clock& clock_;
   ports::EventLog& log_;
   metrics::Registry& registry_;
+  metrics::Counter& released_;  // vpnhub_tasks_released_total
   EmbeddedWorkerOptions options_;
 
   std::mutex mu_;

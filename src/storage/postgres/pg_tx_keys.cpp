@@ -1,6 +1,7 @@
 // PgTx: keys.
 #include <algorithm>
 
+#include "core/rules.hpp"
 #include "storage/postgres/pg_tx.hpp"
 
 namespace vpnhub::storage {
@@ -139,11 +140,7 @@ Result<std::vector<Key>> PgTx::GetKeys(const std::vector<Id>& ids) {
 Result<std::vector<Id>> PgTx::UpdateKeysState(const std::vector<Id>& ids, KeyState from,
                                               KeyState to, Time now, const std::string& error) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateKeysState"));
-  if (!HoldsSlot(from) && HoldsSlot(to)) {
-    return InvalidArgument(std::string("UpdateKeysState cannot move keys from ") +
-                           KeyStateName(from) + " to " + KeyStateName(to) +
-                           " (a slot may be taken): use UpdateKeyState");
-  }
+  VPNHUB_RETURN_IF_ERROR(CheckBatchKeyMove(from, to));
   std::vector<Id> moved;
   if (ids.empty()) return moved;
   auto r = conn_.Query(
@@ -196,7 +193,7 @@ Status PgTx::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
   // Re-entering a slot-holding state can hit the slot index (another key took the slot since).
   // That is an ordinary kAlreadyExists, as with SQLite, so it must not abort the caller's
   // transaction: such an UPDATE runs under a savepoint that is rolled back when it fails.
-  const bool may_take_slot = !HoldsSlot(from) && HoldsSlot(to);
+  const bool may_take_slot = MayTakeSlot(from, to);
   if (may_take_slot) VPNHUB_RETURN_IF_ERROR(conn_.Exec("SAVEPOINT vpnhub_key_slot"));
   auto changed = Modify(
       "UPDATE keys SET state = $3, holds_slot = $6, updated_at = $4, last_error = $5 "

@@ -1,6 +1,7 @@
 // SqliteTx: keys.
 #include <algorithm>
 
+#include "core/rules.hpp"
 #include "storage/sqlite/sqlite_tx.hpp"
 
 namespace vpnhub::storage {
@@ -192,11 +193,7 @@ Result<std::vector<Key>> SqliteTx::GetKeys(const std::vector<Id>& ids) {
 Result<std::vector<Id>> SqliteTx::UpdateKeysState(const std::vector<Id>& ids, KeyState from,
                                                   KeyState to, Time now, const std::string& error) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateKeysState"));
-  if (!HoldsSlot(from) && HoldsSlot(to)) {
-    return InvalidArgument(std::string("UpdateKeysState cannot move keys from ") +
-                           KeyStateName(from) + " to " + KeyStateName(to) +
-                           " (a slot may be taken): use UpdateKeyState");
-  }
+  VPNHUB_RETURN_IF_ERROR(CheckBatchKeyMove(from, to));
   const std::vector<Id> sorted = SortedUnique(ids);
   std::vector<Id> moved;
   for (Id id : sorted) {
