@@ -60,6 +60,15 @@ std::optional<TaskKind> ParseTaskKind(const std::string& name) {
   return std::nullopt;
 }
 
+std::string TaskMessageId(const Task& task) {
+  std::string id = std::to_string(task.id);
+  if (task.generation > 0) {
+    id.push_back('.');
+    id.append(std::to_string(task.generation));
+  }
+  return id;
+}
+
 std::vector<TaskKind> AllTaskKinds() { return {TaskKind::kProvisionKey, TaskKind::kRevokeKey}; }
 
 const char* TaskStateName(TaskState state) {

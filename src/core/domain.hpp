@@ -105,7 +105,18 @@ struct Task {
   std::string last_error;
   Time created_at{};
   Time updated_at{};
+  // NATS mode only (the embedded queue ignores both). relayed_at: when the relay's publish of
+  // this task was acknowledged by the stream; none while it waits for the relay. generation:
+  // how often the task was handed back to the relay (`vpnhub task retry`, a redrive of a task
+  // the stream lost); it makes the message id new (see TaskMessageId).
+  std::optional<Time> relayed_at;
+  int generation = 0;
 };
+
+// The Nats-Msg-Id a task is published under: "<id>" first, "<id>.<generation>" after it was
+// handed back to the relay, so the stream's duplicate window drops re-publishes of one
+// generation and never a retry.
+std::string TaskMessageId(const Task& task);
 
 // Expiry notices, each sent at most once per key.
 enum NoticeFlag : int { kNotice3Days = 1, kNotice1Day = 2, kNoticeExpired = 4 };

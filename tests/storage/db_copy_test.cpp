@@ -98,12 +98,27 @@ std::string KeyString(const Key& k) {
   return s.str();
 }
 
+std::string TaskString(const Task& t) {
+  std::ostringstream s;
+  s << t.id << "|" << TaskKindName(t.kind) << "|" << t.subject_id << "|" << TaskStateName(t.state)
+    << "|" << t.attempts << "|" << ToUnixMs(t.next_attempt_at) << "|" << t.last_error << "|"
+    << ToUnixMs(t.created_at) << "|" << ToUnixMs(t.updated_at) << "|"
+    << (t.relayed_at ? std::to_string(ToUnixMs(*t.relayed_at)) : "none") << "|" << t.generation;
+  return s.str();
+}
+
 std::string UserString(const User& u) {
   std::ostringstream s;
   s << u.id << "|" << u.tg_id << "|" << u.username << "|" << u.lang << "|"
     << (u.referrer_id ? std::to_string(*u.referrer_id) : "none") << "|" << u.source << "|"
     << u.blocked_bot << u.banned << u.trial_used << "|" << ToUnixMs(u.created_at);
   return s.str();
+}
+
+std::vector<Id> IdsOf(const std::vector<Task>& tasks) {
+  std::vector<Id> ids;
+  for (const Task& t : tasks) ids.push_back(t.id);
+  return ids;
 }
 
 // Fills a new SQLite database through the real store API, plus the columns the API does not
@@ -207,6 +222,11 @@ void BuildSource(const std::string& path) {
       VPNHUB_RETURN_IF_ERROR(tx.CompleteTask((*claimed)[0].id, At(41)));
       VPNHUB_RETURN_IF_ERROR(tx.FailTask((*claimed)[1].id, "boom: «failed»", At(42)));
       VPNHUB_RETURN_IF_ERROR(tx.RescheduleTask((*claimed)[2].id, At(90), "later", At(43)));
+      // The relay's columns: three relayed, then the failed one retried (generation 1, unrelayed
+      // again); the two never claimed stay unrelayed at generation 0.
+      auto relayed = tx.MarkTasksRelayed(IdsOf(*claimed), At(44));
+      if (!relayed.ok() || *relayed != 3) return Internal("mark tasks relayed");
+      VPNHUB_RETURN_IF_ERROR(tx.RetryTask((*claimed)[1].id, At(45)));
 
       OutgoingMessage m;
       m.chat_id = 1001;
@@ -257,7 +277,8 @@ void BuildSource(const std::string& path) {
              "UPDATE servers SET last_check_at = 1700000000123, consecutive_failures = 3 "
              "WHERE name = 'fra-1';"
              "UPDATE keys SET traffic_limit_bytes = 9223372036854775807 WHERE remote_name = 'k6';"
-             "UPDATE outgoing_messages SET edit_message_id = -9223372036854775808 WHERE id = 2;");
+             "UPDATE outgoing_messages SET edit_message_id = -9223372036854775808 WHERE id = 2;"
+             "UPDATE tasks SET generation = 2147483647 WHERE state = 'done';");
 }
 
 Result<std::string> NewPgDatabase(std::vector<std::unique_ptr<PgTestDatabase>>& keep) {
@@ -317,6 +338,14 @@ TEST_F(DbCopyTest, RoundTripThroughPostgresPreservesEveryRow) {
     EXPECT_FALSE(before.at(table).empty()) << table;
     EXPECT_EQ(before.at(table), after.at(table)) << table;
   }
+  // The relay's columns were among those compared, with values set and unset.
+  std::string tasks;
+  for (const auto& row : before.at("tasks")) tasks += row + "\n";
+  EXPECT_NE(tasks.find("relayed_at=i:" + std::to_string(ToUnixMs(At(44)))), std::string::npos)
+      << tasks;
+  EXPECT_NE(tasks.find("relayed_at=NULL"), std::string::npos) << tasks;
+  EXPECT_NE(tasks.find("generation=i:1|"), std::string::npos) << tasks;
+  EXPECT_NE(tasks.find("generation=i:2147483647|"), std::string::npos) << tasks;
 
   // The middle database answers like the first one through the store port.
   auto sqlite_store = SqliteStore::Open({first});
@@ -352,6 +381,9 @@ TEST_F(DbCopyTest, RoundTripThroughPostgresPreservesEveryRow) {
         }
         out.push_back(std::to_string(m.id) + MessageStateName(m.state) + m.text + kb);
       }
+      auto tasks = tx.ListTasks(std::nullopt, 100);
+      if (!tasks.ok()) return tasks.status();
+      for (const Task& t : *tasks) out.push_back(TaskString(t));
       auto throttle = tx.GetAlertThrottle("task_failed:revoke_key");
       if (!throttle.ok()) return throttle.status();
       out.push_back(std::to_string(throttle->suppressed) +
@@ -369,7 +401,7 @@ TEST_F(DbCopyTest, RoundTripThroughPostgresPreservesEveryRow) {
   };
   const auto from_sqlite = read_all(**sqlite_store);
   const auto from_pg = read_all(**pg_store);
-  EXPECT_EQ(from_sqlite.size(), 6u + 3u + 3u + 3u + 3u);
+  EXPECT_EQ(from_sqlite.size(), 6u + 3u + 3u + 3u + 5u + 3u);
   EXPECT_EQ(from_sqlite, from_pg);
 }
 

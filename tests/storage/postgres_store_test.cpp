@@ -101,11 +101,12 @@ TEST_F(PostgresStoreTest, MigrationStatusListsEveryMigrationApplied) {
   ASSERT_NE(store, nullptr);
   auto status = store->MigrationStatus();
   ASSERT_TRUE(IsOk(status));
-  ASSERT_EQ(status->size(), 4u);
-  EXPECT_EQ(AppliedVersions(*status), (std::vector<int>{1, 2, 3, 4}));
+  ASSERT_EQ(status->size(), 5u);
+  EXPECT_EQ(AppliedVersions(*status), (std::vector<int>{1, 2, 3, 4, 5}));
   EXPECT_EQ((*status)[0].name, "init");
   EXPECT_EQ((*status)[1].name, "bot");
   EXPECT_EQ((*status)[2].name, "job_leases");
+  EXPECT_EQ((*status)[4].name, "task_relay");
   for (const MigrationInfo& m : *status) EXPECT_GT(m.applied_at_ms, 0) << m.version;
   auto again = store->Migrate();
   ASSERT_TRUE(IsOk(again));
@@ -132,7 +133,7 @@ TEST_F(PostgresStoreTest, StoresOpenedAtOnceOnAnEmptyDatabaseBothSucceed) {
   ASSERT_NE(stores[0], nullptr);
   auto status = stores[0]->MigrationStatus();
   ASSERT_TRUE(IsOk(status));
-  EXPECT_EQ(AppliedVersions(*status), (std::vector<int>{1, 2, 3, 4}));
+  EXPECT_EQ(AppliedVersions(*status), (std::vector<int>{1, 2, 3, 4, 5}));
   for (auto& store : stores) {
     if (store != nullptr) {
       EXPECT_TRUE(IsOk(store->Ping()));
@@ -164,7 +165,7 @@ TEST_F(PostgresStoreTest, ConcurrentMigratorsApplyEachMigrationOnce) {
     all.insert(all.end(), r->begin(), r->end());
   }
   std::sort(all.begin(), all.end());
-  EXPECT_EQ(all, (std::vector<int>{1, 2, 3, 4}));
+  EXPECT_EQ(all, (std::vector<int>{1, 2, 3, 4, 5}));
 }
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
@@ -276,6 +277,102 @@ TEST_F(PostgresStoreTest, ConcurrentClaimersAcrossStoresNeverShareATask) {
   })));
   ASSERT_EQ(running->size(), static_cast<std::size_t>(kTasks));
   for (const Task& t : *running) EXPECT_EQ(t.attempts, 1) << "task " << t.id;
+}
+
+// NATS workers in two processes claim the ids their fetched messages name (overlapping: the
+// stream redelivers, duplicates of one task arrive) while the relay marks the same rows relayed.
+// Every task is handed out exactly once and every mark lands; nobody fails on a lock.
+TEST_F(PostgresStoreTest, ConcurrentClaimsByIdsAcrossStoresNeverShareATask) {
+  constexpr int kTasks = 1000;
+  constexpr int kThreadsPerStore = 3;
+  constexpr int kBatch = 16;
+  auto a = OpenStore();
+  auto b = OpenStore();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  std::vector<Id> ids;
+  ASSERT_TRUE(IsOk(a->Write([&](ports::StoreTx& tx) -> Status {
+    ids.clear();
+    for (int i = 0; i < kTasks; ++i) {
+      auto id = tx.EnqueueTask(TaskKind::kProvisionKey, i, At(0));
+      if (!id.ok()) return id.status();
+      ids.push_back(*id);
+    }
+    return Status::Ok();
+  })));
+
+  std::mutex mu;
+  std::map<Id, int> claims;
+  std::atomic<int> claimed{0};
+  std::atomic<int> errors{0};
+  std::string last_error;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto claimer = [&](PostgresStore& store, int offset) {
+    // Walks all ids in overlapping windows from its own offset until every task is claimed.
+    for (int start = offset; claimed.load() < kTasks && std::chrono::steady_clock::now() < deadline;
+         start += kBatch / 2) {
+      std::vector<Id> batch;
+      for (int k = 0; k < kBatch; ++k) batch.push_back(ids[(start + k) % kTasks]);
+      std::vector<Id> mine;
+      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+        mine.clear();
+        auto tasks = tx.ClaimTasksByIds(batch, At(1), std::chrono::hours(1));
+        if (!tasks.ok()) return tasks.status();
+        for (const Task& t : *tasks) mine.push_back(t.id);
+        return Status::Ok();
+      });
+      std::lock_guard<std::mutex> lock(mu);
+      if (!st.ok()) {
+        ++errors;
+        last_error = st.ToString();
+        continue;
+      }
+      for (Id id : mine) ++claims[id];
+      claimed += static_cast<int>(mine.size());
+    }
+  };
+  std::atomic<int> marked{0};
+  auto relay = [&](PostgresStore& store) {
+    for (int start = 0; start < kTasks; start += 50) {
+      std::vector<Id> batch(ids.begin() + start, ids.begin() + std::min(start + 50, kTasks));
+      int n = 0;
+      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+        auto r = tx.MarkTasksRelayed(batch, At(1));
+        if (!r.ok()) return r.status();
+        n = *r;
+        return Status::Ok();
+      });
+      std::lock_guard<std::mutex> lock(mu);
+      if (!st.ok()) {
+        ++errors;
+        last_error = st.ToString();
+        continue;
+      }
+      marked += n;
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.emplace_back(relay, std::ref(*a));
+  for (int i = 0; i < kThreadsPerStore; ++i) {
+    threads.emplace_back(claimer, std::ref(*a), i * 97);
+    threads.emplace_back(claimer, std::ref(*b), i * 97 + 41);
+  }
+  for (auto& t : threads) t.join();
+
+  EXPECT_EQ(errors.load(), 0) << last_error;
+  EXPECT_EQ(claimed.load(), kTasks);
+  EXPECT_EQ(marked.load(), kTasks);
+  ASSERT_EQ(claims.size(), static_cast<std::size_t>(kTasks));
+  for (const auto& [id, times] : claims) EXPECT_EQ(times, 1) << "task " << id;
+  auto conn = Connect();
+  ASSERT_NE(conn, nullptr);
+  auto counts = conn->Query(
+      "SELECT count(*) FILTER (WHERE state = 'running' AND attempts = 1), "
+      "count(*) FILTER (WHERE relayed_at IS NOT NULL) FROM tasks",
+      PgParams());
+  ASSERT_TRUE(IsOk(counts));
+  EXPECT_EQ(counts->Int64(0, 0), kTasks);
+  EXPECT_EQ(counts->Int64(0, 1), kTasks);
 }
 
 // Sweeps from two processes at once (say, while a lease changes hands): every due key moves
@@ -558,6 +655,8 @@ TEST_F(PostgresStoreTest, IndexedQueriesUseTheirIndexes) {
   ASSERT_NE(conn, nullptr);
   // Most messages are sent, as in production: the partial indexes cover the few open ones.
   ASSERT_TRUE(IsOk(conn->Exec("UPDATE outgoing_messages SET state = 'sent' WHERE id % 50 <> 0")));
+  // Most open tasks are relayed, as in NATS mode: the relay's index covers the few waiting.
+  ASSERT_TRUE(IsOk(conn->Exec("UPDATE tasks SET relayed_at = 1 WHERE id % 20 <> 0")));
   ASSERT_TRUE(IsOk(conn->Exec("VACUUM ANALYZE")));
 
   const std::pair<PostgresStore::IndexedQuery, const char*> expected[] = {
@@ -566,6 +665,9 @@ TEST_F(PostgresStoreTest, IndexedQueriesUseTheirIndexes) {
       {PostgresStore::IndexedQuery::kClaimableMessages, "outgoing_messages_claim"},
       {PostgresStore::IndexedQuery::kChatQueue, "outgoing_messages_chat"},
       {PostgresStore::IndexedQuery::kClaimableTasks, "tasks_claim"},
+      {PostgresStore::IndexedQuery::kUnrelayedTasks, "tasks_unrelayed"},
+      {PostgresStore::IndexedQuery::kStaleRelayedTasks, "tasks_claim"},
+      {PostgresStore::IndexedQuery::kTasksByIds, "tasks_pkey"},
   };
   for (const auto& [query, index] : expected) {
     auto plan = store->ExplainQuery(query);

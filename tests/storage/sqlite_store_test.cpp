@@ -330,10 +330,34 @@ TEST(SqliteStore, ClaimableMessagesQueryUsesThePartialClaimIndex) {
 // tasks in claim order, not sort them.
 TEST(SqliteStore, ClaimableTasksQueryWalksThePartialClaimIndexInOrder) {
   const std::string plan = PlanOf(SqliteStore::IndexedQuery::kClaimableTasks);
-  EXPECT_NE(plan.find("USING INDEX tasks_claim (next_attempt_at<?)"), std::string::npos)
-      << plan;
+  EXPECT_NE(plan.find("USING INDEX tasks_claim (next_attempt_at<?)"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // no sort: index order
   EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+}
+
+// The relay reads the unrelayed pending tasks in id order every round: a walk of the partial
+// index that stops at its LIMIT, never the relayed, running or finished tasks, never a sort.
+TEST(SqliteStore, UnrelayedTasksQueryWalksThePartialUnrelayedIndexInIdOrder) {
+  const std::string plan = PlanOf(SqliteStore::IndexedQuery::kUnrelayedTasks);
+  EXPECT_NE(plan.find("SCAN tasks USING INDEX tasks_unrelayed"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // no sort: index order
+}
+
+// The redrive picks the stale relayed tasks oldest due first from the open-task claim index.
+TEST(SqliteStore, StaleRelayedTasksQueryWalksTheClaimIndexInOrder) {
+  const std::string plan = PlanOf(SqliteStore::IndexedQuery::kStaleRelayedTasks);
+  EXPECT_NE(plan.find("USING INDEX tasks_claim (next_attempt_at<?)"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SCAN tasks"), std::string::npos) << plan;
+}
+
+// The NATS worker claims the ids of a fetched batch: one primary-key lookup per id.
+TEST(SqliteStore, ClaimTasksByIdsLooksUpThePrimaryKey) {
+  const std::string plan = PlanOf(SqliteStore::IndexedQuery::kTasksByIds);
+  EXPECT_NE(plan.find("SEARCH tasks USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("SCAN tasks"), std::string::npos) << plan;
 }
 
 TEST(SqliteStore, MessageStatsSkipSentRowsThroughTheStateIndex) {
@@ -400,6 +424,57 @@ TEST(SqliteStore, OpenUpgradesAVersionOneDatabase) {
     if (!claimed.ok()) return claimed.status();
     EXPECT_EQ(claimed->size(), 1u);
     return tx.PutSetting("bot.update_offset", "1");
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
+// A database of a binary that knew migrations up to 0004: its tasks gain the relay columns
+// unrelayed at generation 0, so a switch to NATS mode publishes the pending ones.
+TEST(SqliteStore, OpenUpgradesAVersionFourDatabaseWithUnrelayedTasks) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::string path = dir.File("vpnhub.db");
+  {
+    auto conn = Connection::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 1000);
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    std::vector<EmbeddedMigration> v4;
+    for (const EmbeddedMigration& m : SqliteEmbeddedMigrations()) {
+      if (m.version <= 4) v4.push_back(m);
+    }
+    ASSERT_EQ(v4.size(), 4u);
+    auto applied = ApplyMigrations(**conn, v4);
+    ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+    ASSERT_TRUE((*conn)
+                    ->Exec("INSERT INTO tasks (id, kind, subject_id, state, attempts, "
+                           "next_attempt_at, created_at, updated_at) VALUES "
+                           "(1, 'provision_key', 1, 'pending', 0, 10, 10, 10),"
+                           "(2, 'revoke_key', 1, 'done', 1, 20, 5, 20),"
+                           "(3, 'revoke_key', 2, 'pending', 2, 5000, 5, 30)")
+                    .ok());
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  auto status = store->MigrationStatus();
+  ASSERT_TRUE(status.ok());
+  for (const MigrationInfo& m : *status) EXPECT_TRUE(m.applied) << m.version;
+
+  Status st = store->Write([&](ports::StoreTx& tx) -> Status {
+    for (Id id : {1, 2, 3}) {
+      auto task = tx.GetTask(id);
+      if (!task.ok()) return task.status();
+      EXPECT_EQ(task->relayed_at, std::nullopt) << id;
+      EXPECT_EQ(task->generation, 0) << id;
+    }
+    auto unrelayed = tx.ListUnrelayedTasks(FromUnixMs(100), 10);
+    if (!unrelayed.ok()) return unrelayed.status();
+    EXPECT_EQ(unrelayed->size(), 1u);
+    if (!unrelayed->empty()) {
+      EXPECT_EQ((*unrelayed)[0].id, 1);
+    }
+    auto marked = tx.MarkTasksRelayed({1, 3}, FromUnixMs(200));
+    if (!marked.ok()) return marked.status();
+    EXPECT_EQ(*marked, 2);
+    return Status::Ok();
   });
   EXPECT_TRUE(st.ok()) << st.ToString();
 }

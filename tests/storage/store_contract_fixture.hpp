@@ -2,6 +2,7 @@
 // The fixture of the Store contract suite (see store_contract.hpp) and its helpers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -216,6 +217,62 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
       for (const OutgoingMessage& m : *claimed) ids.push_back(m.id);
     }
     return ids;
+  }
+
+  // ---- the relay (store_contract_relay.hpp)
+  // The ids of `tasks`, in their order.
+  static std::vector<Id> IdsOf(const std::vector<Task>& tasks) {
+    std::vector<Id> ids;
+    ids.reserve(tasks.size());
+    for (const Task& t : tasks) ids.push_back(t.id);
+    return ids;
+  }
+
+  static std::vector<Id> Sorted(std::vector<Id> ids) {
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  }
+
+  // The ids ListUnrelayedTasks returns, in its order.
+  std::vector<Id> UnrelayedIds(Time now, int limit) {
+    auto tasks = InRead([&](ports::StoreTx& tx) { return tx.ListUnrelayedTasks(now, limit); });
+    EXPECT_TRUE(IsOk(tasks));
+    return tasks.ok() ? IdsOf(*tasks) : std::vector<Id>{};
+  }
+
+  // MarkTasksRelayed / RequeueStaleRelayedTasks in their own transaction; -1 on error.
+  int Mark(const std::vector<Id>& ids, Time now) {
+    auto n = InWrite([&](ports::StoreTx& tx) { return tx.MarkTasksRelayed(ids, now); });
+    EXPECT_TRUE(IsOk(n));
+    return n.ok() ? *n : -1;
+  }
+
+  int Requeue(Time stale_before, int limit) {
+    auto n = InWrite(
+        [&](ports::StoreTx& tx) { return tx.RequeueStaleRelayedTasks(stale_before, limit); });
+    EXPECT_TRUE(IsOk(n));
+    return n.ok() ? *n : -1;
+  }
+
+  std::optional<Time> OldestDue(Time now) {
+    auto t = InRead([&](ports::StoreTx& tx) { return tx.OldestUnrelayedDue(now); });
+    EXPECT_TRUE(IsOk(t));
+    return t.ok() ? *t : std::nullopt;
+  }
+
+  std::vector<Task> ClaimByIds(const std::vector<Id>& ids, Time now) {
+    auto tasks = InWrite([&](ports::StoreTx& tx) { return tx.ClaimTasksByIds(ids, now, kLease); });
+    EXPECT_TRUE(IsOk(tasks));
+    return tasks.ok() ? *tasks : std::vector<Task>{};
+  }
+
+  // Claims `id` at `now` and completes it (kDone) or fails it (kFailed).
+  void Finish(Id id, TaskState to, Time now) {
+    ClaimOrFail(id, now);
+    Status st = store_->Write([&](ports::StoreTx& tx) {
+      return to == TaskState::kDone ? tx.CompleteTask(id, now) : tx.FailTask(id, "no", now);
+    });
+    ASSERT_TRUE(IsOk(st));
   }
 
   static constexpr Duration kLease = std::chrono::seconds(60);

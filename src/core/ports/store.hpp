@@ -186,9 +186,32 @@ class StoreTx {
   virtual Status ReleaseTask(Id id, Time now) = 0;
   // running -> failed (dead letter), remembering the error. kConflict when not running.
   virtual Status FailTask(Id id, const std::string& error, Time now) = 0;
-  // failed -> pending, attempts = 0, due now. kFailedPrecondition when the task is not failed,
-  // kNotFound when absent.
+  // failed -> pending, attempts = 0, due now, and handed back to the relay (relayed_at cleared,
+  // generation + 1). kFailedPrecondition when the task is not failed, kNotFound when absent.
   virtual Status RetryTask(Id id, Time now) = 0;
+  // Claims those of `ids` that are claimable now, as ClaimTask does, in one statement; the
+  // others are left alone. Returns the claimed tasks (any order). For the NATS worker, which
+  // learns task ids from the stream.
+  virtual Result<std::vector<Task>> ClaimTasksByIds(const std::vector<Id>& ids, Time now,
+                                                    Duration lease) = 0;
+
+  // ---- the relay (NATS mode): committed tasks on their way to the stream
+  // Pending tasks that are due (next_attempt_at <= now) and not relayed yet, in creation (id)
+  // order, at most `limit`. Locks nothing: two relays may read the same rows (the stream's
+  // duplicate window drops the second publish).
+  virtual Result<std::vector<Task>> ListUnrelayedTasks(Time now, int limit) = 0;
+  // relayed_at = now for those of `ids` still unrelayed; returns how many changed.
+  virtual Result<int> MarkTasksRelayed(const std::vector<Id>& ids, Time now) = 0;
+  // The due time of the oldest task ListUnrelayedTasks would return; nullopt when none. The
+  // relay lag is now minus it.
+  virtual Result<std::optional<Time>> OldestUnrelayedDue(Time now) = 0;
+  // Hands back to the relay the tasks the stream seems to have lost: relayed tasks that are
+  // pending with a due time, or running with a lease that ended, before `stale_before`, and
+  // running tasks whose lease ended then that were never relayed (left by the embedded queue
+  // before a switch to NATS). Each becomes pending (still due; attempts kept) with relayed_at
+  // cleared and generation + 1 (a fresh message id), oldest due first, at most `limit`. Returns
+  // how many.
+  virtual Result<int> RequeueStaleRelayedTasks(Time stale_before, int limit) = 0;
   // Tasks in a state (or all), newest first, at most limit.
   virtual Result<std::vector<Task>> ListTasks(std::optional<TaskState> state, int limit) = 0;
 

@@ -22,6 +22,9 @@ extern const char kPgDueForExpirySql[];            // $1 now, $2 limit
 extern const char kPgDueForNoticeSql[];            // $1 now, $2 limit
 extern const char kPgCountUsersCreatedSinceSql[];  // $1 since
 extern const char kPgClaimableTasksSql[];          // $1 now, $2 limit
+extern const char kPgClaimTasksByIdsSql[];         // $1 ids, $2 now, $3 lease end
+extern const char kPgUnrelayedTasksSql[];          // $1 now, $2 limit
+extern const char kPgStaleRelayedTasksSql[];       // $1 stale_before, $2 limit
 extern const char kPgClaimableMessagesSql[];       // $1 now, $2 priority, $3 limit
 extern const char kPgDropPendingMessagesSql[];     // $1 chat, $2 error, $3 now
 
@@ -103,6 +106,12 @@ class PgTx final : public ports::StoreTx {
   Status ReleaseTask(Id id, Time now) override;
   Status FailTask(Id id, const std::string& error, Time now) override;
   Status RetryTask(Id id, Time now) override;
+  Result<std::vector<Task>> ClaimTasksByIds(const std::vector<Id>& ids, Time now,
+                                            Duration lease) override;
+  Result<std::vector<Task>> ListUnrelayedTasks(Time now, int limit) override;
+  Result<int> MarkTasksRelayed(const std::vector<Id>& ids, Time now) override;
+  Result<std::optional<Time>> OldestUnrelayedDue(Time now) override;
+  Result<int> RequeueStaleRelayedTasks(Time stale_before, int limit) override;
   Result<std::vector<Task>> ListTasks(std::optional<TaskState> state, int limit) override;
 
   Result<ports::StoreStats> Stats() override;

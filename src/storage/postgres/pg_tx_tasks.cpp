@@ -4,8 +4,9 @@
 namespace vpnhub::storage {
 namespace {
 
-#define VPNHUB_TASK_COLUMNS \
-  "id, kind, subject_id, state, attempts, next_attempt_at, last_error, created_at, updated_at"
+#define VPNHUB_TASK_COLUMNS                                                                      \
+  "id, kind, subject_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, " \
+  "relayed_at, generation"
 
 constexpr char kGetTaskSql[] = "SELECT " VPNHUB_TASK_COLUMNS " FROM tasks WHERE id = $1";
 constexpr char kListTasksSql[] =
@@ -32,16 +33,52 @@ constexpr char kClaimTasksSql[] =
     " UPDATE tasks t SET state = 'running', attempts = t.attempts + 1, next_attempt_at = $3,"
     " updated_at = $1 FROM picked WHERE t.id = picked.id"
     " RETURNING t.id, t.kind, t.subject_id, t.state, t.attempts, t.next_attempt_at,"
-    " t.last_error, t.created_at, t.updated_at, picked.due) "
+    " t.last_error, t.created_at, t.updated_at, t.relayed_at, t.generation, picked.due) "
     "SELECT " VPNHUB_TASK_COLUMNS " FROM claimed ORDER BY due, id";
-
-#undef VPNHUB_TASK_COLUMNS
+constexpr char kMarkTasksRelayedSql[] =
+    "UPDATE tasks SET relayed_at = $2 WHERE id = ANY($1::bigint[]) AND relayed_at IS NULL";
+// The first row ListUnrelayedTasks would return (the same walk as kPgUnrelayedTasksSql).
+constexpr char kOldestUnrelayedDueSql[] =
+    "SELECT next_attempt_at FROM tasks "
+    "WHERE state = 'pending' AND relayed_at IS NULL AND next_attempt_at <= $1 "
+    "ORDER BY id LIMIT 1";
 
 }  // namespace
 
 // The rows ClaimTasks picks: a walk of the partial index tasks_claim in claim order (0004).
 const char kPgClaimableTasksSql[] = VPNHUB_CLAIMABLE_TASKS;
 #undef VPNHUB_CLAIMABLE_TASKS
+
+// ClaimTask for an array of ids in one statement: primary-key lookups, locked with SKIP LOCKED
+// as ClaimTasks does (a row another claim holds is left to it), then claimed together.
+const char kPgClaimTasksByIdsSql[] =
+    "WITH picked AS (SELECT id FROM tasks WHERE id = ANY($1::bigint[])"
+    " AND state IN ('pending', 'running') AND next_attempt_at <= $2"
+    " FOR UPDATE SKIP LOCKED) "
+    "UPDATE tasks t SET state = 'running', attempts = t.attempts + 1, next_attempt_at = $3,"
+    " updated_at = $2 FROM picked WHERE t.id = picked.id "
+    "RETURNING t.id, t.kind, t.subject_id, t.state, t.attempts, t.next_attempt_at,"
+    " t.last_error, t.created_at, t.updated_at, t.relayed_at, t.generation";
+
+// A walk of the partial index tasks_unrelayed (0005) in id order that stops at the LIMIT; rows
+// not due yet are filtered on the way. No locks: two relays may read the same rows.
+const char kPgUnrelayedTasksSql[] = "SELECT " VPNHUB_TASK_COLUMNS
+                                    " FROM tasks WHERE state = 'pending' AND relayed_at IS NULL"
+                                    " AND next_attempt_at <= $1 ORDER BY id LIMIT $2";
+
+#undef VPNHUB_TASK_COLUMNS
+
+// Stale relayed tasks, oldest due first: a range of tasks_claim (0004) from its start that skips
+// the unrelayed rows on the way (in NATS mode nearly every open task is relayed). SKIP LOCKED: a
+// row in a claim right now is not stale.
+const char kPgStaleRelayedTasksSql[] =
+    "WITH stale AS (SELECT id FROM tasks"
+    " WHERE state IN ('pending', 'running') AND next_attempt_at < $1"
+    " AND (relayed_at IS NOT NULL OR state = 'running')"
+    " ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) "
+    "UPDATE tasks t SET relayed_at = NULL, generation = t.generation + 1, state = 'pending'"
+    " FROM stale"
+    " WHERE t.id = stale.id";
 
 namespace {
 
@@ -66,6 +103,8 @@ Result<Task> ReadTask(const PgResult& r, int row) {
   t.last_error = r.Text(row, 6);
   t.created_at = FromUnixMs(r.Int64(row, 7));
   t.updated_at = FromUnixMs(r.Int64(row, 8));
+  if (!r.IsNull(row, 9)) t.relayed_at = FromUnixMs(r.Int64(row, 9));
+  t.generation = r.Int(row, 10);
   return t;
 }
 
@@ -183,14 +222,58 @@ Status PgTx::FailTask(Id id, const std::string& error, Time now) {
 
 Status PgTx::RetryTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RetryTask"));
+  // Handed back to the relay as a new generation: a new message id the stream will not drop.
   auto changed = Modify(
       "UPDATE tasks SET state = 'pending', attempts = 0, next_attempt_at = $2, "
-      "updated_at = $2 WHERE id = $1 AND state = 'failed'",
+      "updated_at = $2, relayed_at = NULL, generation = generation + 1 "
+      "WHERE id = $1 AND state = 'failed'",
       PgParams().Int(id).Int(ToUnixMs(now)));
   if (!changed.ok()) return changed.status();
   if (*changed > 0) return Status::Ok();
   return ExplainNoChange("tasks", "task", id,
                          FailedPrecondition("task " + std::to_string(id) + " is not failed"));
+}
+
+Result<std::vector<Task>> PgTx::ClaimTasksByIds(const std::vector<Id>& ids, Time now,
+                                                Duration lease) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasksByIds"));
+  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
+  if (ids.empty()) return std::vector<Task>();
+  return CollectTasks(
+      conn_.Query(kPgClaimTasksByIdsSql,
+                  PgParams().IntArray(ids).Int(ToUnixMs(now)).Int(ToUnixMs(now + lease))));
+}
+
+Result<std::vector<Task>> PgTx::ListUnrelayedTasks(Time now, int limit) {
+  return CollectTasks(
+      conn_.Query(kPgUnrelayedTasksSql, PgParams().Int(ToUnixMs(now)).Int(limit < 0 ? 0 : limit)));
+}
+
+Result<int> PgTx::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTasksRelayed"));
+  // A compare-and-set on relayed_at, right under READ COMMITTED; SERIALIZABLE would only make
+  // the relay's mark fail against a worker claiming the same rows.
+  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
+  if (ids.empty()) return 0;
+  auto changed = Modify(kMarkTasksRelayedSql, PgParams().IntArray(ids).Int(ToUnixMs(now)));
+  if (!changed.ok()) return changed.status();
+  return static_cast<int>(*changed);
+}
+
+Result<std::optional<Time>> PgTx::OldestUnrelayedDue(Time now) {
+  auto r = conn_.Query(kOldestUnrelayedDueSql, PgParams().Int(ToUnixMs(now)));
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return std::optional<Time>();
+  return std::optional<Time>(FromUnixMs(r->Int64(0, 0)));
+}
+
+Result<int> PgTx::RequeueStaleRelayedTasks(Time stale_before, int limit) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("RequeueStaleRelayedTasks"));
+  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
+  auto changed = Modify(kPgStaleRelayedTasksSql,
+                        PgParams().Int(ToUnixMs(stale_before)).Int(limit < 0 ? 0 : limit));
+  if (!changed.ok()) return changed.status();
+  return static_cast<int>(*changed);
 }
 
 Result<std::vector<Task>> PgTx::ListTasks(std::optional<TaskState> state, int limit) {

@@ -189,6 +189,18 @@ Result<std::string> PostgresStore::ExplainQuery(IndexedQuery query) {
       sql = kPgClaimableTasksSql;
       params.Int(now).Int(64);
       break;
+    case IndexedQuery::kTasksByIds:
+      sql = kPgClaimTasksByIdsSql;
+      params.IntArray({1, 2, 3}).Int(now).Int(now + 60'000);
+      break;
+    case IndexedQuery::kUnrelayedTasks:
+      sql = kPgUnrelayedTasksSql;
+      params.Int(now).Int(256);
+      break;
+    case IndexedQuery::kStaleRelayedTasks:
+      sql = kPgStaleRelayedTasksSql;
+      params.Int(now).Int(256);
+      break;
   }
   if (sql == nullptr) return InvalidArgument("postgres: unknown indexed query");
   auto conn = pool_.Acquire();

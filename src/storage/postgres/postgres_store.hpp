@@ -74,6 +74,9 @@ class PostgresStore final : public ports::Store {
     kClaimableMessages,  // ClaimMessages (the rows it picks for one priority)
     kChatQueue,          // DropPendingMessages
     kClaimableTasks,     // ClaimTasks (the rows it picks)
+    kTasksByIds,         // ClaimTasksByIds
+    kUnrelayedTasks,     // ListUnrelayedTasks (and OldestUnrelayedDue, the same walk)
+    kStaleRelayedTasks,  // RequeueStaleRelayedTasks
   };
   // EXPLAIN of one of them with representative parameters (now, limit 100), one plan line per
   // row ("Index Scan using keys_state_expires on keys ..."). Thread-safe.

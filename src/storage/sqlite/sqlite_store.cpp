@@ -326,6 +326,15 @@ Result<std::string> SqliteStore::ExplainQuery(IndexedQuery query) {
     case IndexedQuery::kChatQueue:
       sql = kDropPendingMessagesSql;
       break;
+    case IndexedQuery::kTasksByIds:
+      sql = kClaimTasksByIdsSql;
+      break;
+    case IndexedQuery::kUnrelayedTasks:
+      sql = kUnrelayedTasksSql;
+      break;
+    case IndexedQuery::kStaleRelayedTasks:
+      sql = kStaleRelayedTasksSql;
+      break;
   }
   if (sql == nullptr) return InvalidArgument("sqlite: unknown indexed query");
   std::lock_guard<std::mutex> lock(writer_mu_);

@@ -70,6 +70,9 @@ class SqliteStore final : public ports::Store {
     kMessageStats,       // Stats: messages per open state
     kChatQueue,          // DropPendingMessages
     kClaimableTasks,     // ClaimTasks (the ids it picks)
+    kTasksByIds,         // ClaimTasksByIds
+    kUnrelayedTasks,     // ListUnrelayedTasks (and OldestUnrelayedDue, the same walk)
+    kStaleRelayedTasks,  // RequeueStaleRelayedTasks
   };
   // EXPLAIN QUERY PLAN of one of them, one plan line per row ("SEARCH keys USING INDEX ...").
   // For checking that they stay indexed. Thread-safe (takes the writer).

@@ -16,8 +16,11 @@ namespace vpnhub::storage {
 extern const char kDueForExpirySql[];
 extern const char kDueForNoticeSql[];
 extern const char kCountUsersCreatedSinceSql[];
-// One priority's claimable messages (?1 now, ?2 priority, ?3 limit).
 extern const char kClaimableTasksSql[];
+extern const char kClaimTasksByIdsSql[];    // ?1 JSON array of ids, ?2 now, ?3 lease end
+extern const char kUnrelayedTasksSql[];     // ?1 now, ?2 limit
+extern const char kStaleRelayedTasksSql[];  // ?1 stale_before, ?2 limit
+// One priority's claimable messages (?1 now, ?2 priority, ?3 limit).
 extern const char kClaimableMessagesSql[];
 extern const char kMessageStatsSql[];
 extern const char kDropPendingMessagesSql[];
@@ -101,6 +104,12 @@ class SqliteTx final : public ports::StoreTx {
   Status ReleaseTask(Id id, Time now) override;
   Status FailTask(Id id, const std::string& error, Time now) override;
   Status RetryTask(Id id, Time now) override;
+  Result<std::vector<Task>> ClaimTasksByIds(const std::vector<Id>& ids, Time now,
+                                            Duration lease) override;
+  Result<std::vector<Task>> ListUnrelayedTasks(Time now, int limit) override;
+  Result<int> MarkTasksRelayed(const std::vector<Id>& ids, Time now) override;
+  Result<std::optional<Time>> OldestUnrelayedDue(Time now) override;
+  Result<int> RequeueStaleRelayedTasks(Time stale_before, int limit) override;
   Result<std::vector<Task>> ListTasks(std::optional<TaskState> state, int limit) override;
 
   Result<ports::StoreStats> Stats() override;

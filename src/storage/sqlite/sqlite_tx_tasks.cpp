@@ -4,8 +4,9 @@
 namespace vpnhub::storage {
 namespace {
 
-#define VPNHUB_TASK_COLUMNS \
-  "id, kind, subject_id, state, attempts, next_attempt_at, last_error, created_at, updated_at"
+#define VPNHUB_TASK_COLUMNS                                                                      \
+  "id, kind, subject_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, " \
+  "relayed_at, generation"
 
 constexpr char kGetTaskSql[] = "SELECT " VPNHUB_TASK_COLUMNS " FROM tasks WHERE id = ?1";
 constexpr char kListTasksSql[] =
@@ -18,8 +19,57 @@ constexpr char kClaimTaskSql[] =
     "updated_at = ?2 "
     "WHERE id = ?1 AND state IN ('pending', 'running') AND next_attempt_at <= ?2 "
     "RETURNING " VPNHUB_TASK_COLUMNS;
+constexpr char kMarkTasksRelayedSql[] =
+    "UPDATE tasks SET relayed_at = ?2 "
+    "WHERE id IN (SELECT value FROM json_each(?1)) AND relayed_at IS NULL";
+// The first row ListUnrelayedTasks would return (the same walk as kUnrelayedTasksSql).
+constexpr char kOldestUnrelayedDueSql[] =
+    "SELECT next_attempt_at FROM tasks INDEXED BY tasks_unrelayed "
+    "WHERE state = 'pending' AND relayed_at IS NULL AND next_attempt_at <= ?1 "
+    "ORDER BY id LIMIT 1";
+
+}  // namespace
+
+// ClaimTask for a JSON array of ids (?1) in one statement. NOT INDEXED keeps the lookups on the
+// primary key: without it SQLite probes tasks_state once per state and id.
+const char kClaimTasksByIdsSql[] =
+    "UPDATE tasks NOT INDEXED SET state = 'running', attempts = attempts + 1, "
+    "next_attempt_at = ?3, updated_at = ?2 "
+    "WHERE id IN (SELECT value FROM json_each(?1)) AND state IN ('pending', 'running') "
+    "AND next_attempt_at <= ?2 "
+    "RETURNING " VPNHUB_TASK_COLUMNS;
+
+// A walk of the partial index tasks_unrelayed (0005) in id order that stops at the LIMIT; rows
+// not due yet are skipped on the way. INDEXED BY: without statistics SQLite would rather search
+// tasks_state (every pending task, relayed or not) and sort.
+const char kUnrelayedTasksSql[] = "SELECT " VPNHUB_TASK_COLUMNS
+                                  " FROM tasks INDEXED BY tasks_unrelayed "
+                                  "WHERE state = 'pending' AND relayed_at IS NULL "
+                                  "AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2";
 
 #undef VPNHUB_TASK_COLUMNS
+
+// Stale relayed tasks, oldest due first: a range of tasks_claim (0004) from its start that skips
+// the unrelayed rows on the way (in NATS mode nearly every open task is relayed).
+const char kStaleRelayedTasksSql[] =
+    "UPDATE tasks SET relayed_at = NULL, generation = generation + 1, state = 'pending' "
+    "WHERE id IN (SELECT id FROM tasks INDEXED BY tasks_claim "
+    "WHERE state IN ('pending', 'running') AND next_attempt_at < ?1 "
+    "AND (relayed_at IS NOT NULL OR state = 'running') "
+    "ORDER BY next_attempt_at, id LIMIT ?2)";
+
+namespace {
+
+// A JSON array of the ids, for json_each: one statement (and one cached plan) for any count.
+std::string IdsAsJson(const std::vector<Id>& ids) {
+  std::string json = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) json += ',';
+    json += std::to_string(ids[i]);
+  }
+  json += ']';
+  return json;
+}
 
 Result<Task> ReadTask(const Statement& s) {
   Task t;
@@ -42,7 +92,20 @@ Result<Task> ReadTask(const Statement& s) {
   t.last_error = s.ColumnText(6);
   t.created_at = FromUnixMs(s.ColumnInt64(7));
   t.updated_at = FromUnixMs(s.ColumnInt64(8));
+  if (!s.ColumnIsNull(9)) t.relayed_at = FromUnixMs(s.ColumnInt64(9));
+  t.generation = s.ColumnInt(10);
   return t;
+}
+
+Result<std::vector<Task>> CollectTasks(Statement& stmt) {
+  std::vector<Task> tasks;
+  VPNHUB_RETURN_IF_ERROR(ForEachRow(stmt, [&](const Statement& s) -> Status {
+    Result<Task> task = ReadTask(s);
+    if (!task.ok()) return task.status();
+    tasks.push_back(std::move(*task));
+    return Status::Ok();
+  }));
+  return tasks;
 }
 
 }  // namespace
@@ -183,9 +246,11 @@ Status SqliteTx::FailTask(Id id, const std::string& error, Time now) {
 Status SqliteTx::RetryTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RetryTask"));
   {
+    // Handed back to the relay as a new generation: a new message id the stream will not drop.
     auto stmt = conn_.Prepare(
         "UPDATE tasks SET state = 'pending', attempts = 0, next_attempt_at = ?2, "
-        "updated_at = ?2 WHERE id = ?1 AND state = 'failed'");
+        "updated_at = ?2, relayed_at = NULL, generation = generation + 1 "
+        "WHERE id = ?1 AND state = 'failed'");
     if (!stmt.ok()) return stmt.status();
     (*stmt)->BindInt64(1, id).BindInt64(2, ToUnixMs(now));
     VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
@@ -200,14 +265,60 @@ Result<std::vector<Task>> SqliteTx::ListTasks(std::optional<TaskState> state, in
   if (!stmt.ok()) return stmt.status();
   if (state) (*stmt)->BindText(1, TaskStateName(*state));
   (*stmt)->BindInt64(2, limit < 0 ? 0 : limit);
-  std::vector<Task> tasks;
-  VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) -> Status {
-    Result<Task> task = ReadTask(s);
-    if (!task.ok()) return task.status();
-    tasks.push_back(std::move(*task));
-    return Status::Ok();
-  }));
-  return tasks;
+  return CollectTasks(**stmt);
+}
+
+Result<std::vector<Task>> SqliteTx::ClaimTasksByIds(const std::vector<Id>& ids, Time now,
+                                                    Duration lease) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasksByIds"));
+  if (ids.empty()) return std::vector<Task>();
+  auto stmt = conn_.Prepare(kClaimTasksByIdsSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)
+      ->BindText(1, IdsAsJson(SortedUnique(ids)))
+      .BindInt64(2, ToUnixMs(now))
+      .BindInt64(3, ToUnixMs(now + lease));
+  return CollectTasks(**stmt);
+}
+
+Result<std::vector<Task>> SqliteTx::ListUnrelayedTasks(Time now, int limit) {
+  auto stmt = conn_.Prepare(kUnrelayedTasksSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
+  return CollectTasks(**stmt);
+}
+
+Result<int> SqliteTx::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTasksRelayed"));
+  if (ids.empty()) return 0;
+  {
+    auto stmt = conn_.Prepare(kMarkTasksRelayedSql);
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindText(1, IdsAsJson(SortedUnique(ids))).BindInt64(2, ToUnixMs(now));
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  return static_cast<int>(conn_.Changes());
+}
+
+Result<std::optional<Time>> SqliteTx::OldestUnrelayedDue(Time now) {
+  auto stmt = conn_.Prepare(kOldestUnrelayedDueSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, ToUnixMs(now));
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Time>();
+  return std::optional<Time>(FromUnixMs((*stmt)->ColumnInt64(0)));
+}
+
+Result<int> SqliteTx::RequeueStaleRelayedTasks(Time stale_before, int limit) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("RequeueStaleRelayedTasks"));
+  {
+    auto stmt = conn_.Prepare(kStaleRelayedTasksSql);
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, ToUnixMs(stale_before)).BindInt64(2, limit < 0 ? 0 : limit);
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  return static_cast<int>(conn_.Changes());
 }
 
 }  // namespace vpnhub::storage
