@@ -327,6 +327,11 @@ Status JsMessage::Ack() {
   return s == NATS_OK ? Status::Ok() : ToStatus(s, "nats: ack", js_err);
 }
 
+Status JsMessage::AckNoWait() {
+  natsStatus s = natsMsg_Ack(msg_, nullptr);
+  return s == NATS_OK ? Status::Ok() : ToStatus(s, "nats: ack");
+}
+
 Status JsMessage::Nak(milliseconds delay) {
   // libnats takes this delay in milliseconds (and converts it for the server).
   natsStatus s = delay.count() > 0 ? natsMsg_NakWithDelay(msg_, delay.count(), nullptr)
@@ -352,12 +357,105 @@ Result<std::unique_ptr<JetStream>> JetStream::Create(NatsConnection& connection,
   jsCtx* js = nullptr;
   natsStatus s = natsConnection_JetStream(&js, connection.raw(), &opts);
   if (s != NATS_OK) return ToStatus(s, "nats: JetStream context");
-  return std::unique_ptr<JetStream>(new JetStream(js, api_timeout));
+  std::unique_ptr<JetStream> out(new JetStream(js, connection.raw(), api_timeout));
+  jsOptions async_opts;
+  jsOptions_Init(&async_opts);
+  async_opts.Wait = api_timeout.count();
+  async_opts.PublishAsync.MaxPending = 8192;
+  async_opts.PublishAsync.AckHandler = &JetStream::OnAsyncAck;
+  async_opts.PublishAsync.AckHandlerClosure = out->async_.get();
+  s = natsConnection_JetStream(&out->async_js_, connection.raw(), &async_opts);
+  if (s != NATS_OK) return ToStatus(s, "nats: JetStream context");
+  return out;
+}
+
+void JetStream::OnAsyncAck(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* err, void* closure) {
+  auto* batch = static_cast<AsyncBatch*>(closure);
+  const char* id = nullptr;
+  if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) != NATS_OK) id = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(batch->mu);
+    auto it = id == nullptr ? batch->index.end() : batch->index.find(id);
+    if (it != batch->index.end() && batch->results != nullptr) {
+      for (std::size_t i : it->second) {
+        if (ack != nullptr) {
+          PubAck out;
+          out.stream = ack->Stream == nullptr ? "" : ack->Stream;
+          out.sequence = ack->Sequence;
+          out.duplicate = ack->Duplicate;
+          (*batch->results)[i] = out;
+        } else {
+          const natsStatus s = err != nullptr ? err->Err : NATS_ERR;
+          (*batch->results)[i] =
+              ToStatus(s, std::string("nats: publish to ") + natsMsg_GetSubject(msg),
+                       err != nullptr ? err->ErrCode : static_cast<jsErrCode>(0));
+        }
+        ++batch->answered;
+      }
+      batch->index.erase(it);  // a late second answer for the same id changes nothing
+    }
+  }
+  batch->cv.notify_all();
+  natsMsg_Destroy(msg);
+}
+
+std::vector<Result<PubAck>> JetStream::PublishBatch(const std::vector<Outgoing>& messages) {
+  std::lock_guard<std::mutex> run(async_->run);
+  std::vector<Result<PubAck>> results(messages.size(),
+                                      Result<PubAck>(Unavailable("nats: no publish ack in time")));
+  if (messages.empty()) return results;
+  std::size_t expected = 0;
+  {
+    std::lock_guard<std::mutex> lock(async_->mu);
+    async_->index.clear();
+    async_->answered = 0;
+    async_->results = &results;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      if (!messages[i].msg_id.empty()) async_->index[messages[i].msg_id].push_back(i);
+    }
+  }
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const Outgoing& m = messages[i];
+    if (m.msg_id.empty()) {  // the callback finds messages by id: publish these one by one
+      results[i] = Publish(m.subject, m.payload, m.msg_id);
+      continue;
+    }
+    natsMsg* msg = nullptr;
+    natsStatus s = natsMsg_Create(&msg, m.subject.c_str(), nullptr, m.payload.data(),
+                                  static_cast<int>(m.payload.size()));
+    if (s == NATS_OK) {
+      jsPubOptions opts;
+      jsPubOptions_Init(&opts);
+      opts.MsgId = m.msg_id.c_str();
+      s = js_PublishMsgAsync(async_js_, &msg, &opts);
+    }
+    natsMsg_Destroy(msg);  // no-op when the library took it
+    if (s != NATS_OK) {
+      std::lock_guard<std::mutex> lock(async_->mu);
+      results[i] = ToStatus(s, "nats: publish to " + m.subject);
+      async_->index.erase(m.msg_id);
+      continue;
+    }
+    ++expected;
+  }
+  {
+    std::unique_lock<std::mutex> lock(async_->mu);
+    async_->cv.wait_for(lock, api_timeout_, [&] { return async_->answered >= expected; });
+  }
+  // Take back what is still unanswered, so a late ack cannot land in the next batch.
+  natsMsgList pending{nullptr, 0};
+  if (js_PublishAsyncGetPendingList(&pending, async_js_) == NATS_OK) natsMsgList_Destroy(&pending);
+  std::lock_guard<std::mutex> lock(async_->mu);
+  async_->index.clear();
+  async_->results = nullptr;
+  return results;
 }
 
 JetStream::~JetStream() {
   for (auto& [durable, pull] : subs_) natsSubscription_Destroy(pull->sub);
+  for (auto& pull : retired_) natsSubscription_Destroy(pull->sub);
   jsCtx_Destroy(js_);
+  if (async_js_ != nullptr) jsCtx_Destroy(async_js_);
 }
 
 Status JetStream::EnsureStream(const StreamConfig& config) {
@@ -459,11 +557,26 @@ Result<PubAck> JetStream::Publish(const std::string& subject, std::string_view p
   return result;
 }
 
-Result<JetStream::PullSub*> JetStream::Subscription(const std::string& durable,
-                                                    const std::string& subject_filter) {
+namespace {
+
+std::uint64_t Reconnects(natsConnection* nc) {
+  natsStatistics* stats = nullptr;
+  if (natsStatistics_Create(&stats) != NATS_OK) return 0;
+  std::uint64_t in_msgs = 0, in_bytes = 0, out_msgs = 0, out_bytes = 0, reconnects = 0;
+  if (natsConnection_GetStats(nc, stats) == NATS_OK) {
+    natsStatistics_GetCounts(stats, &in_msgs, &in_bytes, &out_msgs, &out_bytes, &reconnects);
+  }
+  natsStatistics_Destroy(stats);
+  return reconnects;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<JetStream::PullSub>> JetStream::Subscription(
+    const std::string& durable, const std::string& subject_filter) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = subs_.find(durable);
-  if (it != subs_.end()) return it->second.get();
+  if (it != subs_.end()) return it->second;
   jsSubOptions sub_opts;
   jsSubOptions_Init(&sub_opts);
   // Bind to the existing consumer; never let the library create one with default settings.
@@ -475,19 +588,22 @@ Result<JetStream::PullSub*> JetStream::Subscription(const std::string& durable,
   natsStatus s = js_PullSubscribe(&sub, js_, subject_filter.c_str(), durable.c_str(), nullptr,
                                   &sub_opts, &js_err);
   if (s != NATS_OK) return ToStatus(s, "nats: pull subscribe " + durable, js_err);
-  auto pull = std::make_unique<PullSub>();
+  auto pull = std::make_shared<PullSub>();
   pull->sub = sub;
-  PullSub* raw = pull.get();
-  subs_.emplace(durable, std::move(pull));
-  return raw;
+  pull->reconnects = Reconnects(nc_);
+  subs_.emplace(durable, pull);
+  return pull;
 }
 
-void JetStream::DropSubscription(const std::string& durable, PullSub* pull) {
+void JetStream::Retire(const std::string& durable, const std::shared_ptr<PullSub>& pull) {
+  pull->retired = true;
+  // Its pending pull requests and their answers go with it (the server redelivers those
+  // messages after ack_wait); the consumer stays (we bound to it, libnats did not create it).
+  natsSubscription_Unsubscribe(pull->sub);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = subs_.find(durable);
-  if (it == subs_.end() || it->second.get() != pull) return;
-  natsSubscription_Destroy(pull->sub);
-  subs_.erase(it);
+  if (it != subs_.end() && it->second == pull) subs_.erase(it);
+  retired_.push_back(pull);
 }
 
 Result<std::vector<std::unique_ptr<JsMessage>>> JetStream::Fetch(const std::string& durable,
@@ -496,28 +612,49 @@ Result<std::vector<std::unique_ptr<JsMessage>>> JetStream::Fetch(const std::stri
   if (durable.empty() || subject_filter.empty() || batch <= 0 || timeout.count() <= 0) {
     return InvalidArgument("nats: fetch needs a durable, a subject, batch > 0 and timeout > 0");
   }
-  auto pull = Subscription(durable, subject_filter);
-  if (!pull.ok()) return pull.status();
-  std::unique_lock<std::mutex> fetch_lock((*pull)->mu);
-  natsMsgList list{nullptr, 0};
-  jsErrCode js_err = static_cast<jsErrCode>(0);
-  natsStatus s = natsSubscription_Fetch(&list, (*pull)->sub, batch, timeout.count(), &js_err);
-  std::vector<std::unique_ptr<JsMessage>> messages;
-  if (s == NATS_OK) {
-    messages.reserve(list.Count);
-    for (int i = 0; i < list.Count; ++i) {
-      messages.push_back(std::make_unique<JsMessage>(list.Msgs[i]));
-      list.Msgs[i] = nullptr;  // owned by the JsMessage now
+  // libnats 3.4.1's fetch writes past its message array when, at its start, the subscription
+  // already holds more than half a batch of messages (answers to pull requests nobody waits
+  // for any more). Such answers come mostly from the pull requests libnats keeps in its
+  // reconnect buffer and sends again after a reconnect. So: no pull request while the
+  // connection is down; a fresh subscription after every reconnect (the old one's requests and
+  // answers go with it; the server redelivers those messages after ack_wait); and while
+  // messages are waiting, take them one at a time (a fetch of 1 cannot overflow and sends no
+  // request when one is waiting).
+  if (natsConnection_Status(nc_) != NATS_CONN_STATUS_CONNECTED) {
+    return Unavailable("nats: fetch " + durable + ": not connected");
+  }
+  for (int round = 0; round < 3; ++round) {
+    auto got = Subscription(durable, subject_filter);
+    if (!got.ok()) return got.status();
+    std::shared_ptr<PullSub> pull = std::move(*got);
+    std::unique_lock<std::mutex> fetch_lock(pull->mu);
+    if (pull->retired) continue;  // replaced while this call waited for it
+    if (pull->reconnects != Reconnects(nc_)) {
+      Retire(durable, pull);
+      continue;
     }
+    int waiting = 0, waiting_bytes = 0;
+    if (natsSubscription_GetPending(pull->sub, &waiting, &waiting_bytes) == NATS_OK &&
+        waiting > 0) {
+      batch = 1;
+    }
+    natsMsgList list{nullptr, 0};
+    jsErrCode js_err = static_cast<jsErrCode>(0);
+    natsStatus s = natsSubscription_Fetch(&list, pull->sub, batch, timeout.count(), &js_err);
+    std::vector<std::unique_ptr<JsMessage>> messages;
+    if (s == NATS_OK) {
+      messages.reserve(list.Count);
+      for (int i = 0; i < list.Count; ++i) {
+        messages.push_back(std::make_unique<JsMessage>(list.Msgs[i]));
+        list.Msgs[i] = nullptr;  // owned by the JsMessage now
+      }
+    }
+    natsMsgList_Destroy(&list);
+    if (s == NATS_OK || s == NATS_TIMEOUT) return messages;  // a timeout: nothing to do yet
+    if (s == NATS_INVALID_SUBSCRIPTION || s == NATS_CONNECTION_CLOSED) Retire(durable, pull);
+    return ToStatus(s, "nats: fetch " + durable, js_err);
   }
-  natsMsgList_Destroy(&list);
-  if (s == NATS_OK || s == NATS_TIMEOUT) return messages;  // a timeout: nothing to do yet
-  Status st = ToStatus(s, "nats: fetch " + durable, js_err);
-  if (s == NATS_INVALID_SUBSCRIPTION || s == NATS_CONNECTION_CLOSED) {
-    fetch_lock.unlock();
-    DropSubscription(durable, *pull);  // the next Fetch subscribes again
-  }
-  return st;
+  return Unavailable("nats: fetch " + durable + ": the subscription keeps being replaced");
 }
 
 Result<StreamState> JetStream::GetStreamState(const std::string& stream) {

@@ -13,6 +13,7 @@
 // libnats runs its own threads (socket reader, flusher, timers, callback dispatcher). Its global
 // state lives until ShutdownLibrary() (nats_Close); nothing else here calls nats_Close.
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -30,6 +31,8 @@ typedef struct __natsConnection natsConnection;
 typedef struct __natsMsg natsMsg;
 typedef struct __natsSubscription natsSubscription;
 typedef struct __jsCtx jsCtx;
+typedef struct jsPubAck jsPubAck;
+typedef struct jsPubAckErr jsPubAckErr;
 
 namespace vpnhub::nats {
 
@@ -168,6 +171,10 @@ class JsMessage {
   // acked, nakked or termed, further Ack/Nak/Term calls on it do nothing and return Ok (libnats
   // remembers the first).
   Status Ack();
+  // Ack without waiting for the server's confirmation (one message on the wire, no round
+  // trip). If it is lost the message comes back after ack_wait, so use it only where a repeat
+  // is harmless.
+  Status AckNoWait();
   Status Nak(std::chrono::milliseconds delay);
   Status Term();
   Status InProgress();
@@ -202,6 +209,17 @@ class JetStream {
   // re-publish within the stream's duplicate window stores nothing and returns duplicate=true.
   // kUnavailable when no ack came in time (the message may or may not be stored: publish again
   // with the same msg_id).
+  struct Outgoing {
+    std::string subject;
+    std::string payload;
+    std::string msg_id;  // sent as Nats-Msg-Id when non-empty
+  };
+  // Publishes every message without waiting in between (one round trip for the lot instead of
+  // one each), then waits up to api_timeout for all acks. One result per message, in order: its
+  // PubAck, or why it has none (kUnavailable when its ack did not come in time: it may or may
+  // not be stored, as with Publish). Thread-safe; batches from several threads go one at a time.
+  std::vector<Result<PubAck>> PublishBatch(const std::vector<Outgoing>& messages);
+
   Result<PubAck> Publish(const std::string& subject, std::string_view payload,
                          const std::string& msg_id);
 
@@ -219,20 +237,43 @@ class JetStream {
   Result<ConsumerState> GetConsumerState(const std::string& stream, const std::string& durable);
 
  private:
+  // A pull subscription. Retired ones (replaced after a reconnect or an error) are unsubscribed
+  // but kept until this JetStream goes: messages fetched through them may still be in a
+  // worker's hands, and their acks go through the subscription.
   struct PullSub {
     std::mutex mu;  // one Fetch at a time on this subscription
     natsSubscription* sub = nullptr;
+    std::uint64_t reconnects = 0;  // the connection's reconnect count when it was made
+    bool retired = false;          // guarded by mu
   };
 
-  JetStream(jsCtx* js, std::chrono::milliseconds api_timeout)
-      : js_(js), api_timeout_(api_timeout) {}
-  Result<PullSub*> Subscription(const std::string& durable, const std::string& subject_filter);
-  void DropSubscription(const std::string& durable, PullSub* pull);
+  JetStream(jsCtx* js, natsConnection* nc, std::chrono::milliseconds api_timeout)
+      : js_(js), nc_(nc), api_timeout_(api_timeout) {}
+  Result<std::shared_ptr<PullSub>> Subscription(const std::string& durable,
+                                                const std::string& subject_filter);
+  // Call with pull->mu held; the next Fetch subscribes again.
+  void Retire(const std::string& durable, const std::shared_ptr<PullSub>& pull);
+
+  // PublishBatch's state: the acks of the batch in flight, filled by libnats' callback thread.
+  struct AsyncBatch {
+    std::mutex run;  // one batch at a time
+    std::mutex mu;
+    std::condition_variable cv;
+    std::map<std::string, std::vector<std::size_t>> index;  // msg id -> positions; guarded by mu
+    std::vector<Result<PubAck>>* results = nullptr;         // guarded by mu
+    std::size_t answered = 0;                               // guarded by mu
+  };
+  static void OnAsyncAck(jsCtx* js, natsMsg* msg, ::jsPubAck* ack, ::jsPubAckErr* err,
+                         void* closure);
 
   jsCtx* js_;
+  jsCtx* async_js_ = nullptr;  // a context of its own, whose ack callback feeds async_
+  std::unique_ptr<AsyncBatch> async_ = std::make_unique<AsyncBatch>();
+  natsConnection* nc_;
   std::chrono::milliseconds api_timeout_;
   std::mutex mu_;
-  std::map<std::string, std::unique_ptr<PullSub>> subs_;  // guarded by mu_
+  std::map<std::string, std::shared_ptr<PullSub>> subs_;  // guarded by mu_
+  std::vector<std::shared_ptr<PullSub>> retired_;         // guarded by mu_
   std::map<std::string, std::string> durable_streams_;    // guarded by mu_
 };
 

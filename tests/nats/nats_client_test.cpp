@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "nats/nats_test_server.hpp"
@@ -128,6 +130,42 @@ TEST_F(NatsClientTest, SameMsgIdTwiceIsStoredOnce) {
   auto state = js_->GetStreamState(kStream);
   ASSERT_TRUE(state.ok()) << state.status().ToString();
   EXPECT_EQ(state->messages, 2u);
+}
+
+TEST_F(NatsClientTest, PublishBatchAcksEachMessageInOrderAndSpotsDuplicates) {
+  SetUpQueue(TaskConsumer());
+  PublishOrDie("before", "id-2");
+  std::vector<JetStream::Outgoing> batch;
+  for (int i = 0; i < 300; ++i) {
+    batch.push_back({kSubject, "b" + std::to_string(i), "id-" + std::to_string(i)});
+  }
+  auto acks = js_->PublishBatch(batch);
+  ASSERT_EQ(acks.size(), batch.size());
+  std::set<std::uint64_t> sequences;
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_TRUE(acks[i].ok()) << i << ": " << acks[i].status().ToString();
+    EXPECT_EQ(acks[i]->duplicate, i == 2) << i;
+    if (!acks[i]->duplicate) sequences.insert(acks[i]->sequence);
+  }
+  EXPECT_EQ(sequences.size(), 299u);
+  auto again = js_->PublishBatch(batch);  // the relay repeating a round: all dropped
+  for (const auto& ack : again) {
+    ASSERT_TRUE(ack.ok());
+    EXPECT_TRUE(ack->duplicate);
+  }
+  auto state = js_->GetStreamState(kStream);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->messages, 300u);
+  EXPECT_TRUE(js_->PublishBatch({}).empty());
+}
+
+TEST_F(NatsClientTest, PublishBatchWithoutStreamFailsEveryMessage) {
+  auto acks = js_->PublishBatch({{"nobody.listens", "x", "id-1"}, {"nobody.listens", "y", "id-2"}});
+  ASSERT_EQ(acks.size(), 2u);
+  for (const auto& ack : acks) {
+    ASSERT_FALSE(ack.ok());
+    EXPECT_TRUE(ack.status().retryable()) << ack.status().ToString();
+  }
 }
 
 TEST_F(NatsClientTest, PublishWithoutStreamIsUnavailable) {
@@ -351,6 +389,37 @@ TEST_F(NatsClientTest, ReconnectsAfterServerRestartAndKeepsMessages) {
   ASSERT_TRUE(state.ok());
   // "lost?" is stored once, whether its buffered copy or the retry got there first.
   EXPECT_EQ(state->messages, 2u);
+}
+
+TEST_F(NatsClientTest, FetchNeverHandsOutMoreThanTheBatchAcrossAnOutage) {
+  // libnats 3.4.1 overflows its fetch array when stale pull answers are waiting (sent again
+  // from its reconnect buffer after an outage); Fetch must neither queue pull requests while
+  // down nor reuse the old subscription after it, and never return more than asked.
+  SetUpQueue(TaskConsumer());
+  for (int i = 0; i < 150; ++i) PublishOrDie("m" + std::to_string(i), "id-" + std::to_string(i));
+  EXPECT_EQ(FetchOrDie(1, 1s).size(), 1u);  // the subscription exists before the outage
+  ASSERT_TRUE(server_->Stop().ok());
+  EXPECT_TRUE(Eventually([&] { return !conn_->Connected(); }, 5s));
+  for (int i = 0; i < 5; ++i) {  // a worker loop keeps asking while NATS is down
+    auto down = js_->Fetch(kDurable, kSubject, 64, 200ms);
+    ASSERT_FALSE(down.ok());
+    EXPECT_TRUE(down.status().retryable()) << down.status().ToString();
+  }
+  ASSERT_TRUE(server_->Start().ok()) << server_->Log();
+  ASSERT_TRUE(conn_->WaitConnected(10s)) << conn_->State();
+  std::set<std::uint64_t> seen;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto messages = js_->Fetch(kDurable, kSubject, 64, 500ms);
+        if (!messages.ok()) return false;
+        EXPECT_LE(messages->size(), 64u);
+        for (auto& m : *messages) {
+          seen.insert(m->stream_seq());
+          EXPECT_TRUE(m->Ack().ok());
+        }
+        return seen.size() >= 149;  // the first one comes back after ack_wait (30 s): not here
+      },
+      20s));
 }
 
 TEST_F(NatsClientTest, HungServerMakesPublishTimeOutThenRecovers) {
