@@ -516,6 +516,15 @@ int RunCli(int argc, char** argv) {
       ->capture_default_str();
   serve->callback([&] { CmdServe(roles); });
 
+  bool worker_http = false;
+  auto* worker = app.add_subcommand(
+      "worker",
+      "Run only the task worker (with NATS_SERVERS set: fetch tasks from JetStream; start as "
+      "many as you like, on any machine that reaches NATS, the database and the VPN servers)");
+  worker->add_flag("--http", worker_http,
+                   "Also serve /healthz, /readyz and /metrics on HTTP_LISTEN");
+  worker->callback([&] { CmdServe(worker_http ? "worker,http" : "worker"); });
+
   app.add_subcommand("check-config",
                      "Print the effective configuration (secrets masked) or "
                      "every problem with it")

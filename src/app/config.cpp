@@ -116,7 +116,9 @@ std::string MaskValue(std::string_view name, std::string_view value) {
     return StartsWith(value, "sqlite://") ? std::string(value) : MaskUrlSecret(value);
   }
   if (name == "NATS_SERVERS" || name == "NATS_URL") return MaskUrlList(value);
-  if (name == "TELEGRAM_WEBHOOK_SECRET") return value.empty() ? "" : "****";
+  if (name == "TELEGRAM_WEBHOOK_SECRET" || name == "NATS_PASSWORD" || name == "NATS_TOKEN") {
+    return value.empty() ? "" : "****";
+  }
   return std::string(value);
 }
 
@@ -444,6 +446,29 @@ void ParseInfrastructure(Parser& p, Config& cfg) {
     break;
   }
   cfg.nats_servers = std::move(servers);
+  cfg.nats_user = p.Get("NATS_USER");
+  cfg.nats_password = p.Get("NATS_PASSWORD");
+  if (cfg.nats_user.empty() != cfg.nats_password.empty()) {
+    p.Fail(cfg.nats_user.empty() ? "NATS_PASSWORD" : "NATS_USER",
+           cfg.nats_user.empty() ? cfg.nats_password : cfg.nats_user,
+           "NATS_USER and NATS_PASSWORD together, or neither");
+  }
+  cfg.nats_token = p.Get("NATS_TOKEN");
+  if (!cfg.nats_token.empty() && !cfg.nats_user.empty()) {
+    p.Fail("NATS_TOKEN", cfg.nats_token, "either NATS_TOKEN or NATS_USER/NATS_PASSWORD, not both");
+  }
+  cfg.nats_creds = p.Get("NATS_CREDS");
+  cfg.nats_tls_ca = p.Get("NATS_TLS_CA");
+  cfg.nats_stream = p.Get("NATS_STREAM");
+  const bool stream_name_ok =
+      !cfg.nats_stream.empty() && cfg.nats_stream.size() <= 64 &&
+      std::all_of(cfg.nats_stream.begin(), cfg.nats_stream.end(),
+                  [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
+  if (!stream_name_ok) {
+    p.Fail("NATS_STREAM", cfg.nats_stream, "a stream name of letters, digits, _ and -, 1..64");
+  }
+  p.Int("NATS_STREAM_REPLICAS", 1, 5, &cfg.nats_stream_replicas);
+  p.Int("NATS_DUPLICATE_WINDOW_SEC", 10, 86400, &cfg.nats_duplicate_window_sec);
 
   const std::string listen = p.Get("HTTP_LISTEN");
   if (auto hp = ParseListen(listen)) {
@@ -462,6 +487,7 @@ void ParseJobs(Parser& p, Config& cfg) {
   p.Int("JOB_LEASE_SEC", 2, 3600, &cfg.job_lease_sec);
   p.Int("WORKER_CONCURRENCY", 1, 64, &cfg.worker_concurrency);
   p.Int("WORKER_BATCH", 1, 1000, &cfg.worker_batch);
+  p.Int("WORKER_PER_SERVER", 1, 64, &cfg.worker_per_server);
   p.Int("TASK_MAX_ATTEMPTS", 1, 100, &cfg.task_max_attempts);
   p.Int("TASK_LEASE_SEC", 1, 3600, &cfg.task_lease_sec);
   p.Int("TASK_RETRY_BASE_MS", 10, 600000, &cfg.task_retry_base_ms);
@@ -537,6 +563,19 @@ const std::vector<VarDoc>& ConfigVariables() {
        "NATS_URL, else the embedded queue",
        true},
       {"NATS_URL", "", "single nats:// or tls:// URL, used when NATS_SERVERS is empty", true},
+      {"NATS_USER", "", "NATS user name (with NATS_PASSWORD)", false},
+      {"NATS_PASSWORD", "", "NATS password (with NATS_USER)", true},
+      {"NATS_TOKEN", "", "NATS authentication token (instead of user/password)", true},
+      {"NATS_CREDS", "", "path of a NATS .creds file (JWT + NKey seed)", false},
+      {"NATS_TLS_CA", "", "path of the PEM CA that signed the NATS servers' certificates", false},
+      {"NATS_STREAM", "VPNHUB_TASKS",
+       "JetStream stream of the tasks (subjects vpnhub.tasks.<kind>); letters, digits, _ -", false},
+      {"NATS_STREAM_REPLICAS", "1", "copies of the task stream, 1..5 (3 on a 3-node cluster)",
+       false},
+      {"NATS_DUPLICATE_WINDOW_SEC", "120",
+       "the stream drops a re-published task within this window, 10..86400 s (longer than "
+       "JOB_LEASE_SEC, the relay's hand-over time)",
+       false},
       {"HTTP_LISTEN", "127.0.0.1:8080",
        "HTTP listen address host:port (IPv6 as [::1]:8080); "
        "port 0 = any free port",
@@ -554,6 +593,7 @@ const std::vector<VarDoc>& ConfigVariables() {
        "most tasks a worker thread claims and commits at once (grows from 1 while tasks are "
        "quick), 1..1000",
        false},
+      {"WORKER_PER_SERVER", "4", "VPN calls in flight to one VPN server at once, 1..64", false},
       {"TASK_MAX_ATTEMPTS", "8", "attempts before a task fails for good, 1..100", false},
       {"TASK_LEASE_SEC", "60", "a claimed task returns to the queue after, 1..3600 s", false},
       {"TASK_RETRY_BASE_MS", "2000", "first retry delay (doubles per attempt), 10..600000 ms",
@@ -703,6 +743,14 @@ std::string RenderConfig(const Config& c) {
       {"LIMIT_IP", std::to_string(c.limit_ip)},
       {"DATABASE_URL", MaskValue("DATABASE_URL", c.database_url)},
       {"NATS_SERVERS", Join(nats)},
+      {"NATS_USER", c.nats_user},
+      {"NATS_PASSWORD", MaskValue("NATS_PASSWORD", c.nats_password)},
+      {"NATS_TOKEN", MaskValue("NATS_TOKEN", c.nats_token)},
+      {"NATS_CREDS", c.nats_creds},
+      {"NATS_TLS_CA", c.nats_tls_ca},
+      {"NATS_STREAM", c.nats_stream},
+      {"NATS_STREAM_REPLICAS", std::to_string(c.nats_stream_replicas)},
+      {"NATS_DUPLICATE_WINDOW_SEC", std::to_string(c.nats_duplicate_window_sec)},
       {"HTTP_LISTEN",
        (v6 ? "[" + c.http_host + "]" : c.http_host) + ":" + std::to_string(c.http_port)},
       {"HTTP_THREADS", std::to_string(c.http_threads)},
@@ -712,6 +760,7 @@ std::string RenderConfig(const Config& c) {
       {"JOB_LEASE_SEC", std::to_string(c.job_lease_sec)},
       {"WORKER_CONCURRENCY", std::to_string(c.worker_concurrency)},
       {"WORKER_BATCH", std::to_string(c.worker_batch)},
+      {"WORKER_PER_SERVER", std::to_string(c.worker_per_server)},
       {"TASK_MAX_ATTEMPTS", std::to_string(c.task_max_attempts)},
       {"TASK_LEASE_SEC", std::to_string(c.task_lease_sec)},
       {"TASK_RETRY_BASE_MS", std::to_string(c.task_retry_base_ms)},

@@ -43,8 +43,15 @@ struct Config {
   // Infrastructure.
   std::string database_url;               // secret password part; sqlite:// or postgres(ql)://
   std::vector<std::string> nats_servers;  // empty = embedded queue
-  std::string http_host;                  // IPv6 without brackets ("::1")
-  int http_port = 0;                      // 0..65535; 0 = any free port
+  std::string nats_user, nats_password;   // both or neither
+  std::string nats_token;                 // secret
+  std::string nats_creds;                 // path of a .creds file
+  std::string nats_tls_ca;                // path of a PEM CA file; turns TLS on
+  std::string nats_stream;                // the task stream's name
+  int nats_stream_replicas = 0;
+  int nats_duplicate_window_sec = 0;
+  std::string http_host;  // IPv6 without brackets ("::1")
+  int http_port = 0;      // 0..65535; 0 = any free port
   int http_threads = 0;
   // Jobs and the task worker.
   int server_check_timeout_sec = 0;
@@ -53,6 +60,7 @@ struct Config {
   int job_lease_sec = 0;
   int worker_concurrency = 0;
   int worker_batch = 0;
+  int worker_per_server = 0;
   int task_max_attempts = 0;
   int task_lease_sec = 0;
   int task_retry_base_ms = 0;
@@ -62,6 +70,7 @@ struct Config {
   bool log_format_json = true;  // LOG_FORMAT=json; false = text
 
   bool bot_enabled() const { return !tg_token.empty(); }
+  bool nats_enabled() const { return !nats_servers.empty(); }
   bool IsAdmin(TgId id) const;
 };
 

@@ -2,6 +2,7 @@
 
 #include "app/logging.hpp"
 #include "app/store_factory.hpp"
+#include "vpn/gated_backend.hpp"
 #include "vpn/metered_backend.hpp"
 #include "vpn/shadowsocks/shadowsocks_backend.hpp"
 
@@ -31,9 +32,14 @@ Result<std::unique_ptr<Context>> MakeContext(const Config& config) {
   auto ss = std::make_unique<vpn::shadowsocks::ShadowsocksBackend>(
       std::chrono::milliseconds(config.vpn_call_timeout_ms));
   auto metered = std::make_unique<vpn::MeteredBackend>(*ss, ctx->registry);
-  ctx->backends.Add(metered.get());
+  // At most WORKER_PER_SERVER calls in flight to one server from this process; the metered
+  // layer inside measures the calls themselves, not the wait for a slot.
+  auto gated =
+      std::make_unique<vpn::GatedBackend>(*metered, config.worker_per_server, ctx->registry);
+  ctx->backends.Add(gated.get());
   ctx->backend_objects.push_back(std::move(ss));
   ctx->backend_objects.push_back(std::move(metered));
+  ctx->backend_objects.push_back(std::move(gated));
 
   ctx->catalog = std::make_unique<usecases::Catalog>(*ctx->store, ctx->backends, ctx->clock);
   ctx->keys = std::make_unique<usecases::KeyService>(*ctx->store, ctx->secrets, ctx->clock,

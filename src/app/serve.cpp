@@ -2,12 +2,14 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <memory>
 #include <sstream>
 
 #include "app/bot_role.hpp"
+#include "app/nats_pipeline.hpp"
 #include "http/ops_routes.hpp"
 #include "http/server.hpp"
 #include "jobs/service_jobs.hpp"
@@ -84,8 +86,29 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
     }
   }
 
+  const std::string instance_id = InstanceId(ctx);
+  static std::atomic<bool> nats_fatal{false};
+  nats_fatal = false;
+  std::unique_ptr<NatsPipeline> nats;
+  if (cfg.nats_enabled()) {
+    NatsPipelineOptions no;
+    no.worker = roles.count(Role::kWorker) > 0;
+    no.relay = true;
+    no.instance_id = instance_id;
+    no.on_fatal = [] {
+      nats_fatal = true;
+      kill(getpid(), SIGTERM);
+    };
+    auto created = NatsPipeline::Create(ctx, no);
+    if (!created.ok()) {
+      ctx.log->Error("nats.start_failed", {{"error", created.status().ToString()}});
+      return 2;
+    }
+    nats = std::move(*created);
+  }
+
   std::unique_ptr<queue::EmbeddedWorker> worker;
-  if (roles.count(Role::kWorker)) {
+  if (roles.count(Role::kWorker) && !nats) {
     queue::EmbeddedWorkerOptions wo;
     wo.concurrency = cfg.worker_concurrency;
     wo.max_batch = cfg.worker_batch;
@@ -99,11 +122,13 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
   jo.run_sweep = roles.count(Role::kScheduler) > 0;
   jo.notice_interval = std::chrono::seconds(cfg.notice_interval_sec);
   jo.job_lease = std::chrono::seconds(cfg.job_lease_sec);
-  jo.instance_id = InstanceId(ctx);
+  jo.instance_id = instance_id;
+  if (nats) jo.extra_probe = [&nats] { return nats->Probe(); };
   jobs::ServiceJobs service_jobs(
       *ctx.store, *ctx.sweep, *ctx.log, ctx.registry, readiness, jo,
-      [&worker, &bot] {
+      [&worker, &bot, &nats] {
         if (worker) worker->Wake();
+        if (nats) nats->WakeRelay();
         if (bot) bot->Wake();
       },
       cfg.bot_enabled() ? ctx.notices.get() : nullptr);
@@ -134,6 +159,7 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
 
   service_jobs.Start();
   if (worker) worker->Start();
+  if (nats) nats->Start();
   if (bot) {
     Status st = bot->Start();
     if (!st.ok()) {
@@ -141,6 +167,7 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
       if (server) server->Stop();
       service_jobs.Stop();
       if (worker) worker->Stop();
+      if (nats) nats->Stop();
       return st.code() == StatusCode::kFailedPrecondition ? 2 : 1;
     }
   }
@@ -151,7 +178,7 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
                  {"bot", !bot                  ? "off"
                          : bot->webhook_mode() ? "webhook"
                                                : "polling"},
-                 {"queue", cfg.nats_servers.empty() ? "embedded" : "embedded (NATS not built yet)"},
+                 {"queue", nats ? "nats" : "embedded"},
                  {"pid", static_cast<long>(getpid())}});
 
   int sig = 0;
@@ -161,8 +188,9 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
   if (bot) bot->Stop();
   service_jobs.Stop();
   if (worker) worker->Stop();
+  if (nats) nats->Stop();
   ctx.log->Info("service.stopped");
-  return 0;
+  return nats_fatal ? 1 : 0;
 }
 
 }  // namespace vpnhub::app

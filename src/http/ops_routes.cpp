@@ -21,7 +21,12 @@ void AddOpsRoutes(Router& router, OpsRoutesOptions options) {
     Response r;
     r.content_type = "application/json";
     if (!shared->ready || shared->ready()) {
-      r.body = "{\"status\":\"ready\"}";
+      // The detail names each dependency's state (e.g. "ok; nats connected"); plain "ok" or
+      // nothing is left out.
+      std::string detail = shared->ready_detail ? shared->ready_detail() : std::string();
+      r.body = detail.empty() || detail == "ok" || detail == "starting"
+                   ? "{\"status\":\"ready\"}"
+                   : "{\"status\":\"ready\",\"detail\":" + util::JsonQuote(detail) + "}";
       return r;
     }
     r.status = 503;

@@ -125,13 +125,24 @@ void ServiceJobs::NoticesOnce() {
 
 void ServiceJobs::ProbeOnce() {
   Status st = store_.Ping();
+  bool ready = st.ok();
+  std::string detail = st.ok() ? "ok" : "database: " + st.ToString();
+  if (options_.extra_probe) {
+    auto [extra_ready, extra_detail] = options_.extra_probe();
+    if (!extra_ready) {
+      detail = ready ? extra_detail : detail + "; " + extra_detail;
+      ready = false;
+    } else if (ready) {
+      detail += "; " + extra_detail;
+    }
+  }
   bool was = readiness_.ready();
-  readiness_.Set(st.ok(), st.ok() ? "ok" : "database: " + st.ToString());
-  if (was != st.ok()) {
-    if (st.ok()) {
+  readiness_.Set(ready, detail);
+  if (was != ready) {
+    if (ready) {
       log_.Info("readiness.ready");
     } else {
-      log_.Error("readiness.not_ready", {{"error", st.ToString()}});
+      log_.Error("readiness.not_ready", {{"error", detail}});
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/ports/event_log.hpp"
@@ -49,6 +50,8 @@ struct ServiceJobsOptions {
   // interval). Must be longer than the job intervals (raised to twice the longest otherwise).
   std::string instance_id = "vpnhub";  // unique per process, e.g. host:pid:random
   Duration job_lease{std::chrono::seconds(30)};
+  // Another dependency for /readyz (NATS mode): (ready, detail), called by the probe job.
+  std::function<std::pair<bool, std::string>()> extra_probe;
 };
 
 class ServiceJobs {

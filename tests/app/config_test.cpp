@@ -671,5 +671,47 @@ TEST(ConfigTest, TelegramDeliverySettings) {
   OneError({{"TELEGRAM_POLL_TIMEOUT_SEC", "90"}}, "TELEGRAM_POLL_TIMEOUT_SEC");
 }
 
+TEST(ConfigTest, NatsCredentialsStreamAndWorkerSettings) {
+  const Config d = MustParse({});
+  EXPECT_FALSE(d.nats_enabled());
+  EXPECT_EQ(d.nats_stream, "VPNHUB_TASKS");
+  EXPECT_EQ(d.nats_stream_replicas, 1);
+  EXPECT_EQ(d.nats_duplicate_window_sec, 120);
+  EXPECT_EQ(d.worker_per_server, 4);
+  const Config c = MustParse({{"NATS_URL", "nats://n:4222"},
+                              {"NATS_USER", "vpnhub"},
+                              {"NATS_PASSWORD", "n4ts-Secret"},
+                              {"NATS_TLS_CA", "/etc/vpnhub/nats-ca.pem"},
+                              {"NATS_STREAM", "TASKS_EU-1"},
+                              {"NATS_STREAM_REPLICAS", "3"},
+                              {"WORKER_PER_SERVER", "2"}});
+  EXPECT_TRUE(c.nats_enabled());
+  EXPECT_EQ(c.nats_user, "vpnhub");
+  EXPECT_EQ(c.nats_password, "n4ts-Secret");
+  EXPECT_EQ(c.nats_tls_ca, "/etc/vpnhub/nats-ca.pem");
+  EXPECT_EQ(c.nats_stream, "TASKS_EU-1");
+  EXPECT_EQ(c.nats_stream_replicas, 3);
+  EXPECT_EQ(c.worker_per_server, 2);
+  const std::string rendered = RenderConfig(c);
+  EXPECT_THAT(rendered, Not(HasSubstr("n4ts-Secret")));
+  EXPECT_THAT(rendered, HasSubstr("NATS_PASSWORD=****\n"));
+  const Config t =
+      MustParse({{"NATS_TOKEN", "t0ken-Value"}, {"NATS_CREDS", "/etc/vpnhub/a.creds"}});
+  EXPECT_EQ(t.nats_token, "t0ken-Value");
+  EXPECT_EQ(t.nats_creds, "/etc/vpnhub/a.creds");
+  EXPECT_THAT(RenderConfig(t), Not(HasSubstr("t0ken-Value")));
+
+  const auto half = OneError({{"NATS_PASSWORD", "lonely-Secret"}}, "NATS_PASSWORD");
+  EXPECT_THAT(half.value, Not(HasSubstr("lonely-Secret")));
+  OneError({{"NATS_USER", "vpnhub"}}, "NATS_USER");
+  const auto both = OneError(
+      {{"NATS_USER", "u"}, {"NATS_PASSWORD", "p"}, {"NATS_TOKEN", "both-Secret"}}, "NATS_TOKEN");
+  EXPECT_THAT(both.value, Not(HasSubstr("both-Secret")));
+  OneError({{"NATS_STREAM", "has.dot"}}, "NATS_STREAM");
+  OneError({{"NATS_STREAM_REPLICAS", "0"}}, "NATS_STREAM_REPLICAS");
+  OneError({{"NATS_DUPLICATE_WINDOW_SEC", "5"}}, "NATS_DUPLICATE_WINDOW_SEC");
+  OneError({{"WORKER_PER_SERVER", "0"}}, "WORKER_PER_SERVER");
+}
+
 }  // namespace
 }  // namespace vpnhub::app

@@ -69,10 +69,22 @@ TEST_F(OpsRoutesTest, ReadyzFollowsTheFlag) {
   EXPECT_EQ(r->body, R"({"status":"not_ready","detail":"database \"main\" not migrated"})");
 
   ready_ = true;
+  {
+    std::lock_guard lock(mu_);
+    detail_ = "ok";
+  }
   r = Get(server_->port(), "/readyz");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, R"({"status":"ready"})");
+  {
+    std::lock_guard lock(mu_);
+    detail_ = "ok; nats reconnecting";  // ready, with a dependency's state worth showing
+  }
+  r = Get(server_->port(), "/readyz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"status":"ready","detail":"ok; nats reconnecting"})");
 
   ready_ = false;
   {

@@ -245,12 +245,15 @@ Status TaskExecutor::Execute(const Task& task) {
 }
 
 std::vector<TaskOutcome> TaskExecutor::RunClaimedBatch(const std::vector<Task>& tasks,
-                                                       Duration budget) {
+                                                       Duration budget,
+                                                       const std::vector<bool>& last_chance) {
   std::vector<Work> works(tasks.size());
   for (std::size_t i = 0; i < tasks.size(); ++i) works[i].task = &tasks[i];
   Load(works);
   const Time started = clock_.Now();
-  for (Work& w : works) {
+  for (std::size_t i = 0; i < works.size(); ++i) {
+    Work& w = works[i];
+    const bool last = i < last_chance.size() && last_chance[i];
     if (clock_.Now() - started > budget) {
       w.outcome = TaskOutcome::kReleased;
       continue;
@@ -258,7 +261,7 @@ std::vector<TaskOutcome> TaskExecutor::RunClaimedBatch(const std::vector<Task>& 
     Remote(w);
     if (w.result.ok()) {
       w.outcome = TaskOutcome::kDone;
-    } else if (!Permanent(w.result) && !policy_.GiveUp(w.task->attempts)) {
+    } else if (!Permanent(w.result) && !policy_.GiveUp(w.task->attempts) && !last) {
       w.outcome = TaskOutcome::kRetryLater;
     } else {
       w.outcome = TaskOutcome::kFailed;

@@ -46,8 +46,11 @@ class TaskExecutor {
   // further remote work starts: the rest are released (kReleased). Should the batch's
   // transaction fail, each outcome is recorded on its own so that one bad row cannot hold the
   // others back. Returns one outcome per task, in order.
+  // `last_chance[i]` (optional, one per task): the transport will not hand task i over again
+  // (NATS: its message's last delivery), so a retryable error fails it for good as well.
   std::vector<TaskOutcome> RunClaimedBatch(const std::vector<Task>& tasks,
-                                           Duration budget = Duration::max());
+                                           Duration budget = Duration::max(),
+                                           const std::vector<bool>& last_chance = {});
 
   const RetryPolicy& policy() const { return policy_; }
 
