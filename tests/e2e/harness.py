@@ -137,9 +137,11 @@ class Vpnhub:
     def cli_json(self, *args):
         return json.loads(self.cli(*args, "--json").stdout)
 
-    def start(self):
+    def start(self, *args):
+        """`vpnhub serve`, or the subcommand and flags given (e.g. "worker", "--http"); the
+        process must serve /healthz on HTTP_LISTEN."""
         self.log = open(self.log_path, "a")
-        self.proc = subprocess.Popen([BINARY, "serve"], cwd=self.dir, env=self.env,
+        self.proc = subprocess.Popen([BINARY, *(args or ("serve",))], cwd=self.dir, env=self.env,
                                      stdout=self.log, stderr=self.log)
         wait_until(lambda: self.get("/healthz")[0] == 200, 10, what="vpnhub /healthz")
 
@@ -310,6 +312,11 @@ class FakeSsManager:
         self.ports = {}  # port -> password
         self.adds = {}
         self.removes = {}
+        # Switches for tests (off by default): answer "err" to every remove (counted in
+        # `refused`, not in `removes`), and wait this long before answering a remove.
+        self.refuse_removes = False
+        self.refused = {}
+        self.remove_delay = 0.0
         self.running = True
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
@@ -337,8 +344,12 @@ class FakeSsManager:
                     self.ports[port] = body.get("password", "")
                 elif text.startswith("remove:"):
                     port = int(json.loads(text[7:])["server_port"])
-                    self.removes[port] = self.removes.get(port, 0) + 1
-                    self.ports.pop(port, None)
+                    if self.refuse_removes:
+                        self.refused[port] = self.refused.get(port, 0) + 1
+                        reply = "err"
+                    else:
+                        self.removes[port] = self.removes.get(port, 0) + 1
+                        self.ports.pop(port, None)
                 elif text == "ping":
                     reply = "pong"  # what the Python ss-manager answers: alive, no counters
                 elif text == "list":
@@ -346,6 +357,8 @@ class FakeSsManager:
                                         for p, pw in self.ports.items()])
                 else:
                     reply = "err"
+            if self.remove_delay and text.startswith("remove:"):
+                time.sleep(self.remove_delay)
             self.sock.sendto(reply.encode(), peer)
 
     def counts(self):
@@ -356,3 +369,179 @@ class FakeSsManager:
         self.running = False
         self.thread.join(2)
         self.sock.close()
+
+
+NATS_SERVER = "/usr/sbin/nats-server"  # Debian 12's nats-server package
+
+
+class NatsServer:
+    """A real nats-server with JetStream on 127.0.0.1: a free client port, a monitoring port for
+    the readiness poll, and a store folder of its own. stop() (SIGTERM) or kill() (SIGKILL) it,
+    then start() it again on the same port and store, as after a restart."""
+
+    _made = 0
+
+    def __init__(self, name=None, port=None, cluster_args=(), start=True):
+        NatsServer._made += 1
+        self.dir = tempfile.mkdtemp(prefix="vpnhub-e2e-nats-")
+        self.store = os.path.join(self.dir, "store")
+        self.log_path = os.path.join(self.dir, "server.log")
+        self.name = name or f"vpnhub_e2e_{os.getpid()}_{NatsServer._made}"
+        self.port = port or free_port()
+        self.monitor_port = free_port()
+        self.cluster_args = list(cluster_args)
+        self.proc = None
+        if not start:
+            return
+        for attempt in range(3):  # a free port can be taken by someone else before we bind it
+            try:
+                self.start()
+                return
+            except AssertionError:
+                if port or attempt == 2 or self.proc.poll() is None:
+                    self.close()
+                    raise
+                self.kill()  # reaped; closes its log
+                self.port, self.monitor_port = free_port(), free_port()
+
+    @property
+    def url(self):
+        return f"nats://127.0.0.1:{self.port}"
+
+    def spawn(self):
+        """Starts the process without waiting for it to be ready."""
+        if self.proc is not None and self.proc.poll() is None:
+            raise AssertionError(f"nats-server {self.name} is already running")
+        self._log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(
+            [NATS_SERVER, "-js", "-sd", self.store, "-a", "127.0.0.1", "-p", str(self.port),
+             "-m", str(self.monitor_port), "--server_name", self.name, *self.cluster_args],
+            stdout=self._log, stderr=self._log, stdin=subprocess.DEVNULL)
+
+    def start(self, timeout=20):
+        self.spawn()
+        self.wait_ready(timeout)
+
+    def monitor(self, path, timeout=1.0):
+        """(status, parsed JSON or text) of a monitoring endpoint; (None, None) when down."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.monitor_port}{path}",
+                                        timeout=timeout) as r:
+                body = r.read().decode()
+                status = r.status
+        except urllib.error.HTTPError as e:
+            body, status = e.read().decode(), e.code
+        except (urllib.error.URLError, ConnectionError, socket.timeout, OSError):
+            return None, None
+        try:
+            return status, json.loads(body)
+        except ValueError:
+            return status, body
+
+    def healthy(self):
+        """/healthz 200: the client port is open and JetStream is up (in a cluster: the node
+        is current with the meta leader and its streams)."""
+        if self.proc is None or self.proc.poll() is not None:
+            raise AssertionError(f"nats-server {self.name} exited with "
+                                 f"{self.proc.returncode if self.proc else None}; log:\n"
+                                 + self.log_tail())
+        return self.monitor("/healthz")[0] == 200
+
+    def wait_ready(self, timeout=20):
+        wait_until(self.healthy, timeout, interval=0.05, what=f"nats-server {self.name} healthy")
+
+    def log_tail(self, chars=3000):
+        try:
+            with open(self.log_path) as f:
+                return f.read()[-chars:]
+        except OSError:
+            return ""
+
+    def jsz(self):
+        """The /jsz report with stream and consumer details (None when down)."""
+        return self.monitor("/jsz?streams=true&consumers=true&config=true")[1]
+
+    def stream(self, name="VPNHUB_TASKS"):
+        """The /jsz detail of one stream ({} when unknown): state, cluster (leader), ..."""
+        report = self.jsz() or {}
+        for account in report.get("account_details") or []:
+            for stream in account.get("stream_detail") or []:
+                if stream.get("name") == name:
+                    return stream
+        return {}
+
+    def _end(self, sig):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "_log", None):
+            self._log.close()
+            self._log = None
+
+    def stop(self):
+        """SIGTERM: a clean shutdown that keeps the store."""
+        self._end(signal.SIGTERM)
+
+    def kill(self):
+        """SIGKILL: a crash; the store stays as the process left it."""
+        self._end(signal.SIGKILL)
+
+    def close(self):
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class NatsCluster:
+    """Three (or `size`) routed nats-server nodes with JetStream, each with its own client,
+    cluster and monitoring ports and store; ready once every node reports healthy (a JetStream
+    meta leader is elected and each node is current)."""
+
+    def __init__(self, size=3, timeout=30):
+        name = f"vpnhub_e2e_cluster_{os.getpid()}_{NatsServer._made}"
+        cluster_ports = [free_port() for _ in range(size)]
+        self.nodes = []
+        for i in range(size):
+            routes = ",".join(f"nats://127.0.0.1:{p}" for j, p in enumerate(cluster_ports)
+                              if j != i)
+            self.nodes.append(NatsServer(
+                name=f"{name}_n{i}", start=False,
+                cluster_args=["--cluster_name", name,
+                              "--cluster", f"nats://127.0.0.1:{cluster_ports[i]}",
+                              "--routes", routes]))
+        try:
+            for node in self.nodes:  # together: none is healthy before a quorum is up
+                node.spawn()
+            for node in self.nodes:
+                node.wait_ready(timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def urls(self):
+        return [n.url for n in self.nodes]
+
+    def alive(self):
+        return [n for n in self.nodes if n.proc is not None and n.proc.poll() is None]
+
+    def stream(self, name="VPNHUB_TASKS"):
+        """The stream's /jsz detail as seen by a live node that knows it ({} when none)."""
+        for node in self.alive():
+            detail = node.stream(name)
+            if detail:
+                return detail
+        return {}
+
+    def node_named(self, server_name):
+        for node in self.nodes:
+            if node.name == server_name:
+                return node
+        return None
+
+    def close(self):
+        for node in self.nodes:
+            node.close()
