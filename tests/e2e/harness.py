@@ -298,6 +298,25 @@ class PgServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def seed_active_keys(admin, pg, ss, count, port_from, expires_at_ms):
+    """A location, a server on the fake ss-manager `ss` and `count` active keys (one person
+    each, key n on port port_from + n) expiring at expires_at_ms: inserted in bulk into the
+    PostgreSQL `pg`, as a years-old installation would hold them. `admin` runs the CLI."""
+    admin.cli("location", "add", "Amsterdam")
+    admin.cli("server", "add", "--location", "Amsterdam", "--manager", ss.address,
+              "--public-host", "127.0.0.1", "--ports",
+              f"{port_from}-{port_from + count + 99}", "--capacity", str(count + 100))
+    now_ms = int(time.time() * 1000)
+    pg.psql(
+        f"INSERT INTO users (tg_id, created_at) "
+        f"SELECT 9000000 + g, {now_ms} FROM generate_series(0, {count - 1}) g")
+    pg.psql(
+        f"INSERT INTO keys (user_id, server_id, remote_name, slot, secret, state, expires_at,"
+        f" created_at, updated_at) "
+        f"SELECT u.id, 1, 'k' || (u.tg_id - 9000000), (u.tg_id - 9000000)::int, 'pw', "
+        f"'active', {expires_at_ms}, {now_ms}, {now_ms} FROM users u")
+
+
 class FakeSsManager:
     """Speaks ss-manager's UDP protocol (add, remove, list, ping) without starting an ss-server
     per port, and counts every call by port: for thousands of keys, where the real ss-manager

@@ -81,20 +81,8 @@ class MultiInstanceTest(unittest.TestCase):
         each) expiring together: inserted in bulk, as a years-old installation would hold."""
         admin = self.hub()
         self.hubs.pop()
-        admin.cli("location", "add", "Amsterdam")
-        admin.cli("server", "add", "--location", "Amsterdam", "--manager", self.ss.address,
-                  "--public-host", "127.0.0.1", "--ports",
-                  f"{PORT_FROM}-{PORT_FROM + count + 99}", "--capacity", str(count + 100))
-        now_ms = int(time.time() * 1000)
-        expires = now_ms + expires_in_sec * 1000
-        self.pg.psql(
-            f"INSERT INTO users (tg_id, created_at) "
-            f"SELECT 9000000 + g, {now_ms} FROM generate_series(0, {count - 1}) g")
-        self.pg.psql(
-            f"INSERT INTO keys (user_id, server_id, remote_name, slot, secret, state, expires_at,"
-            f" created_at, updated_at) "
-            f"SELECT u.id, 1, 'k' || (u.tg_id - 9000000), (u.tg_id - 9000000)::int, 'pw', "
-            f"'active', {expires}, {now_ms}, {now_ms} FROM users u")
+        harness.seed_active_keys(admin, self.pg, self.ss, count, PORT_FROM,
+                                 int(time.time() * 1000) + expires_in_sec * 1000)
         return admin
 
     def revoked(self):

@@ -22,17 +22,11 @@
 #include "fakes/fake_backend.hpp"
 #include "fakes/fake_secrets.hpp"
 #include "metrics/registry.hpp"
+#include "queue/queue_test_util.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace vpnhub {
 namespace {
-
-class WallClock : public ports::Clock {
- public:
-  Time Now() const override {
-    return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-  }
-};
 
 class EmbeddedWorkerTest : public ::testing::Test {
  protected:
@@ -61,29 +55,9 @@ class EmbeddedWorkerTest : public ::testing::Test {
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
   }
 
-  void Issue(int count) {
-    for (int i = 1; i <= count; ++i) {
-      usecases::IssueKeyRequest req;
-      req.tg_id = i;
-      req.location_name = "nl";
-      req.duration = std::chrono::hours(24);
-      auto issued = keys_->Issue(req);
-      ASSERT_TRUE(issued.ok()) << issued.status().ToString();
-    }
-  }
+  void Issue(int count) { ASSERT_TRUE(queue_test::IssueKeys(*keys_, count)); }
 
-  std::vector<Task> Tasks() {
-    std::vector<Task> out;
-    EXPECT_TRUE(store_
-                    ->Read([&](ports::StoreTx& tx) -> Status {
-                      auto r = tx.ListTasks(std::nullopt, 100000);
-                      if (!r.ok()) return r.status();
-                      out = *r;
-                      return Status::Ok();
-                    })
-                    .ok());
-    return out;
-  }
+  std::vector<Task> Tasks() { return queue_test::AllTasks(*store_); }
 
   // Waits until every task is done (or the deadline passes); true when they all are.
   bool WaitAllDone(std::chrono::seconds deadline) {
@@ -105,7 +79,7 @@ class EmbeddedWorkerTest : public ::testing::Test {
   }
 
   std::string path_;
-  WallClock clock_;
+  queue_test::WallClock clock_;
   fakes::FakeSecrets secrets_;
   fakes::FakeBackend backend_;
   fakes::CapturingLog log_;

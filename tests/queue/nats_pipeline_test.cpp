@@ -26,6 +26,7 @@
 #include "nats/nats_client.hpp"
 #include "nats/nats_test_server.hpp"
 #include "queue/jetstream_worker.hpp"
+#include "queue/queue_test_util.hpp"
 #include "queue/task_relay.hpp"
 #include "queue/task_stream.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -35,13 +36,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-class WallClock : public ports::Clock {
- public:
-  Time Now() const override {
-    return std::chrono::floor<milliseconds>(std::chrono::system_clock::now());
-  }
-};
 
 // Counts calls per key; fails while told to.
 class CountingBackend : public ports::VpnBackend {
@@ -176,29 +170,9 @@ class NatsPipelineTest : public ::testing::Test {
                                                        registry_, wo);
   }
 
-  void Issue(int count) {
-    for (int i = 1; i <= count; ++i) {
-      usecases::IssueKeyRequest req;
-      req.tg_id = i;
-      req.location_name = "nl";
-      req.duration = std::chrono::hours(24);
-      auto issued = keys_->Issue(req);
-      ASSERT_TRUE(issued.ok()) << issued.status().ToString();
-    }
-  }
+  void Issue(int count) { ASSERT_TRUE(queue_test::IssueKeys(*keys_, count)); }
 
-  std::vector<Task> Tasks() {
-    std::vector<Task> out;
-    EXPECT_TRUE(store_
-                    ->Read([&](ports::StoreTx& tx) -> Status {
-                      auto r = tx.ListTasks(std::nullopt, 100000);
-                      if (!r.ok()) return r.status();
-                      out = *r;
-                      return Status::Ok();
-                    })
-                    .ok());
-    return out;
-  }
+  std::vector<Task> Tasks() { return queue_test::AllTasks(*store_); }
 
   bool WaitFor(const std::function<bool()>& cond, seconds deadline) {
     const auto end = std::chrono::steady_clock::now() + deadline;
@@ -230,7 +204,7 @@ class NatsPipelineTest : public ::testing::Test {
   std::unique_ptr<nats::NatsConnection> conn_;
   std::unique_ptr<nats::JetStream> js_;
   std::string path_;
-  WallClock clock_;
+  queue_test::WallClock clock_;
   fakes::FakeSecrets secrets_;
   CountingBackend backend_;
   fakes::CapturingLog log_;
