@@ -20,6 +20,7 @@ the real ss-manager would fork one ss-server per key. Each test prints a one-lin
 """
 import json
 import os
+import subprocess
 import sys
 import time
 import unittest
@@ -472,6 +473,28 @@ class NatsPipelineTest(unittest.TestCase):
                                                                            "--failed")),
             30, interval=0.3, what=f"{keys} failed tasks in `task list --failed`")
         return worker, failed, started
+
+    def test_f_refused_credentials_close_the_connection_for_good_and_the_process_exits_1(self):
+        server = harness.NatsServer(cluster_args=["--user", "vpnhub", "--pass", "right-Secret"])
+        self.nats.append(server)
+        # The right credentials work: the worker gets ready with NATS connected.
+        good = self.hub("good", [server.url], NATS_USER="vpnhub", NATS_PASSWORD="right-Secret")
+        good.start("worker", "--http")
+        harness.wait_until(lambda: "nats connected" in good.get("/readyz")[1], 15,
+                           what="/readyz says nats connected")
+        # Wrong ones: libnats gives up for good ("closed"); the process says why and exits 1
+        # so that its supervisor restarts it once the operator fixed the settings.
+        bad = self.hub("bad", [server.url], NATS_USER="vpnhub", NATS_PASSWORD="wrong-Secret")
+        bad.log = open(bad.log_path, "a")
+        bad.proc = subprocess.Popen([harness.BINARY, "worker"], cwd=bad.dir, env=bad.env,
+                                    stdout=bad.log, stderr=bad.log)
+        code = bad.proc.wait(timeout=60)
+        self.assertEqual(code, 1)
+        events = [e.get("event") for e in self.events(bad)]
+        self.assertIn("nats.closed", events)
+        with open(bad.log_path) as f:
+            self.assertNotIn("wrong-Secret", f.read())
+        print(f"\nf: refused credentials -> exit {code} ({len(events)} log events)")
 
     def test_e_dead_letter_then_task_retry_revokes(self):
         keys = 3

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -52,6 +53,8 @@ class CountingBackend : public ports::VpnBackend {
     return "fake://" + k.remote_name;
   }
 
+  // Every call takes this long (a slow VPN server).
+  void SetDelay(milliseconds delay) { delay_ms_ = static_cast<int>(delay.count()); }
   void FailWith(Status st) {
     std::lock_guard lock(mu_);
     fail_with_ = std::move(st);
@@ -71,6 +74,7 @@ class CountingBackend : public ports::VpnBackend {
 
  private:
   Status Count(std::map<Id, int>& per_key, const Key& key) {
+    if (delay_ms_ > 0) std::this_thread::sleep_for(milliseconds(delay_ms_.load()));
     std::lock_guard lock(mu_);
     ++calls_;
     if (!fail_with_.ok()) return fail_with_;
@@ -82,6 +86,7 @@ class CountingBackend : public ports::VpnBackend {
   Status fail_with_;
   std::map<Id, int> creates_, deletes_;
   int calls_ = 0;
+  std::atomic<int> delay_ms_{0};
 };
 
 class NatsPipelineTest : public ::testing::Test {
@@ -273,6 +278,21 @@ TEST_F(NatsPipelineTest, EveryTaskReachesTheServerOnceInCreationOrderOfPublishin
   }
   // Work-queue retention: acked messages leave the stream.
   EXPECT_TRUE(WaitFor([&] { return StreamMessages() == 0; }, seconds(10)));
+}
+
+TEST_F(NatsPipelineTest, ATaskLongerThanAckWaitIsKeptByInProgressAndRunsOnce) {
+  SetUpStream(8);  // ack_wait (and the database lease) 2 s
+  backend_.SetDelay(milliseconds(3500));
+  Issue(1);
+  MakeWorker(2);  // an idle second thread would take a redelivered message at once
+  relay_->Start();
+  worker_->Start();
+  ASSERT_TRUE(WaitFor([&] { return AllInState(TaskState::kDone); }, seconds(30)));
+  worker_->Stop();
+  relay_->Stop();
+  EXPECT_EQ(backend_.calls(), 1);
+  EXPECT_EQ(Counter("vpnhub_nats_redelivered_total"), 0);
+  EXPECT_EQ(Tasks().at(0).attempts, 1);
 }
 
 TEST_F(NatsPipelineTest, ARelayThatDiedBeforeMarkingIsRepeatedAndTheStreamDropsTheCopies) {
