@@ -302,6 +302,11 @@ TEST_P(StoreContract, RequeueStaleRelayedTasksHandsBackOnlyStaleRelayedOpenTasks
             (std::vector<Id>{stale_pending, stale_running, oldest, unrelayed, left_running}));
 
   EXPECT_EQ(Requeue(At(100), 10), 0);  // the requeued ones are unrelayed now
+  // Published again at At(120): due long ago, but not stale again before At(120) is past.
+  EXPECT_EQ(Mark({stale_pending, stale_running}, At(120)), 2);
+  EXPECT_EQ(Requeue(At(100), 10), 0);
+  EXPECT_EQ(Requeue(At(121), 1), 1);
+  EXPECT_EQ(GetTask(stale_pending).generation, 2);
   for (Id id : {fresh, boundary, live, done, failed}) {
     Task t = GetTask(id);
     EXPECT_EQ(t.relayed_at, std::optional<Time>(At(2))) << id;

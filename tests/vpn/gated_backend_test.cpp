@@ -68,12 +68,19 @@ TEST(GatedBackendTest, BoundsCallsPerServerAndLetsOtherServersThrough) {
   calls.emplace_back([&] { (void)gate.DeleteKey(b, key); });
   ASSERT_TRUE(inner.WaitInFlight(2, 1));
   EXPECT_EQ(gate.InFlight(1), 2);
+  // The other three calls to server 1 wait at the gate while the two hold their slots.
+  auto& waits = registry.GetCounter("vpnhub_backend_call_waits_total", "");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (waits.Value() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(waits.Value(), 3);
+  EXPECT_EQ(gate.InFlight(1), 2);
   inner.Open();
   for (auto& t : calls) t.join();
   EXPECT_EQ(inner.deletes(), 6);
   EXPECT_EQ(inner.Most(1), 2);
   EXPECT_EQ(gate.InFlight(1), 0);
-  EXPECT_GE(registry.GetCounter("vpnhub_backend_call_waits_total", "").Value(), 3);
 }
 
 }  // namespace

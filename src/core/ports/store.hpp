@@ -205,8 +205,9 @@ class StoreTx {
   // The due time of the oldest task ListUnrelayedTasks would return; nullopt when none. The
   // relay lag is now minus it.
   virtual Result<std::optional<Time>> OldestUnrelayedDue(Time now) = 0;
-  // Hands back to the relay the tasks the stream seems to have lost: relayed tasks that are
-  // pending with a due time, or running with a lease that ended, before `stale_before`, and
+  // Hands back to the relay the tasks the stream seems to have lost: tasks relayed before
+  // `stale_before` that are pending with a due time, or running with a lease that ended, before
+  // it (so a task just published again is not handed back again before its time), and
   // running tasks whose lease ended then that were never relayed (left by the embedded queue
   // before a switch to NATS). Each becomes pending (still due; attempts kept) with relayed_at
   // cleared and generation + 1 (a fresh message id), oldest due first, at most `limit`. Returns

@@ -74,7 +74,7 @@ const char kPgUnrelayedTasksSql[] = "SELECT " VPNHUB_TASK_COLUMNS
 const char kPgStaleRelayedTasksSql[] =
     "WITH stale AS (SELECT id FROM tasks"
     " WHERE state IN ('pending', 'running') AND next_attempt_at < $1"
-    " AND (relayed_at IS NOT NULL OR state = 'running')"
+    " AND (relayed_at < $1 OR (relayed_at IS NULL AND state = 'running'))"
     " ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) "
     "UPDATE tasks t SET relayed_at = NULL, generation = t.generation + 1, state = 'pending'"
     " FROM stale"

@@ -55,7 +55,7 @@ const char kStaleRelayedTasksSql[] =
     "UPDATE tasks SET relayed_at = NULL, generation = generation + 1, state = 'pending' "
     "WHERE id IN (SELECT id FROM tasks INDEXED BY tasks_claim "
     "WHERE state IN ('pending', 'running') AND next_attempt_at < ?1 "
-    "AND (relayed_at IS NOT NULL OR state = 'running') "
+    "AND (relayed_at < ?1 OR (relayed_at IS NULL AND state = 'running')) "
     "ORDER BY next_attempt_at, id LIMIT ?2)";
 
 namespace {
