@@ -97,13 +97,13 @@ NatsPipeline::~NatsPipeline() {
 void NatsPipeline::SetUpOnce() {
   if (set_up_) return;
   if (!connection_->Connected()) return;
+  const auto cc = queue::MakeConsumerConfig(settings_);
   Status st = js_->EnsureStream(queue::MakeStreamConfig(settings_));
-  if (st.ok()) st = js_->EnsureConsumer(queue::MakeConsumerConfig(settings_));
+  if (st.ok()) st = js_->EnsureConsumer(cc);
   if (!st.ok()) {
     ctx_.log->Warn("nats.setup_failed", {{"stream", settings_.stream}, {"error", st.ToString()}});
     return;
   }
-  const auto cc = queue::MakeConsumerConfig(settings_);
   ctx_.log->Info("nats.ready",
                  {{"stream", settings_.stream},
                   {"replicas", settings_.replicas},

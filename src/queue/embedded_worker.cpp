@@ -3,13 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "queue/worker_batches.hpp"
+
 namespace vpnhub::queue {
-namespace {
-
-// A task that takes longer than this (mostly its VPN call) makes its batch count as slow.
-constexpr auto kQuickTask = std::chrono::milliseconds(25);
-
-}  // namespace
 
 EmbeddedWorker::EmbeddedWorker(ports::Store& store, usecases::TaskExecutor& executor,
                                const ports::Clock& clock, ports::EventLog& log,
@@ -19,19 +15,8 @@ EmbeddedWorker::EmbeddedWorker(ports::Store& store, usecases::TaskExecutor& exec
       clock_(clock),
       log_(log),
       registry_(registry),
-      released_(registry.GetCounter(
-          "vpnhub_tasks_released_total",
-          "Claimed tasks a worker batch gave back unstarted (it ran out of time)")),
-      options_(options) {
-  // Register every series up front so dashboards see zeros, not gaps.
-
-  for (auto kind : AllTaskKinds()) {
-    for (const char* outcome : {"done", "retry", "failed"}) {
-      registry_.GetCounter("vpnhub_tasks_processed_total", "Tasks run by the worker, by outcome",
-                           {{"kind", TaskKindName(kind)}, {"outcome", outcome}});
-    }
-  }
-}
+      released_(RegisterWorkerMetrics(registry)),
+      options_(options) {}
 
 EmbeddedWorker::~EmbeddedWorker() { Stop(); }
 
@@ -73,38 +58,9 @@ bool EmbeddedWorker::RunBatch(int& batch) {
   const auto started = std::chrono::steady_clock::now();
   auto outcomes = executor_.RunClaimedBatch(claimed, options_.lease / 3);
   const auto took = std::chrono::steady_clock::now() - started;
-  for (std::size_t i = 0; i < claimed.size(); ++i) {
-    const char* name = nullptr;
-    switch (outcomes[i]) {
-      case usecases::TaskOutcome::kDone:
-        name = "done";
-        break;
-      case usecases::TaskOutcome::kRetryLater:
-        name = "retry";
-        break;
-      case usecases::TaskOutcome::kFailed:
-        name = "failed";
-        break;
-      case usecases::TaskOutcome::kReleased:  // not started: back in the queue
-        released_.Inc();
-        continue;
-    }
-    registry_
-        .GetCounter("vpnhub_tasks_processed_total", "Tasks run by the worker, by outcome",
-                    {{"kind", TaskKindName(claimed[i].kind)}, {"outcome", name}})
-        .Inc();
-  }
-  // Quick: the tasks took little time each (VPN calls answered promptly; a busy CPU or a
-  // batched commit does not count against them) and none had to be given back. A full quick
-  // batch earns a bigger one; a slow one halves, so a sluggish server holds few tasks at a time.
-  bool released = false;
-  for (auto outcome : outcomes) released = released || outcome == usecases::TaskOutcome::kReleased;
-  const bool quick = !released && took < kQuickTask * static_cast<int>(claimed.size());
-  if (!quick) {
-    batch = std::max(1, batch / 2);
-  } else if (static_cast<int>(claimed.size()) == batch) {
-    batch = std::min(options_.max_batch, batch * 2);
-  }
+  const bool released = CountOutcomes(registry_, released_, claimed, outcomes);
+  batch = NextBatchSize(batch, options_.max_batch, claimed.size(),
+                        static_cast<int>(claimed.size()) == batch, took, released);
   return true;
 }
 

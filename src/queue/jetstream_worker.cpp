@@ -5,13 +5,12 @@
 #include <map>
 
 #include "queue/task_stream.hpp"
+#include "queue/worker_batches.hpp"
 
 namespace vpnhub::queue {
 namespace {
 
 using std::chrono::milliseconds;
-
-constexpr auto kQuickTask = milliseconds(25);  // as in the embedded worker
 
 milliseconds Ms(Duration d) {
   return std::max(milliseconds(0), std::chrono::ceil<milliseconds>(d));
@@ -42,16 +41,10 @@ JetStreamWorker::JetStreamWorker(nats::JetStream& js, ports::Store& store,
       redelivered_(registry.GetCounter(
           "vpnhub_nats_redelivered_total",
           "Task messages delivered more than once (retries, workers that died mid-task)")),
-      released_(registry.GetCounter(
-          "vpnhub_tasks_released_total",
-          "Claimed tasks a worker batch gave back unstarted (it ran out of time)")),
+      released_(RegisterWorkerMetrics(registry)),
       fetch_errors_(registry.GetCounter("vpnhub_nats_fetch_errors_total",
                                         "Fetches from the task consumer that failed")) {
   for (auto kind : AllTaskKinds()) {
-    for (const char* outcome : {"done", "retry", "failed"}) {
-      registry_.GetCounter("vpnhub_tasks_processed_total", "Tasks run by the worker, by outcome",
-                           {{"kind", TaskKindName(kind)}, {"outcome", outcome}});
-    }
     registry_.GetCounter("vpnhub_tasks_dead_lettered_total",
                          "Tasks that failed for good (task row failed, admin alerted)",
                          {{"kind", TaskKindName(kind)}});
@@ -204,22 +197,18 @@ Result<int> JetStreamWorker::RunBatch(int& batch) {
   auto outcomes = executor_.RunClaimedBatch(claimed, options_.lease / 3, last_chance);
   const auto took = std::chrono::steady_clock::now() - started;
 
-  bool released_any = false;
   {
     std::lock_guard lock(flight.mu);
     for (std::size_t i = 0; i < claimed.size(); ++i) {
       auto& msg = *flight.messages[first_of[claimed[i].id]];
-      const char* name = nullptr;
       switch (outcomes[i]) {
         case usecases::TaskOutcome::kDone:
           (void)msg.AckNoWait();
           acked_.Inc();
-          name = "done";
           break;
         case usecases::TaskOutcome::kRetryLater:
           (void)msg.Nak(Ms(executor_.policy().DelayAfter(claimed[i].attempts)));
           nakked_.Inc();
-          name = "retry";
           break;
         case usecases::TaskOutcome::kFailed:
           (void)msg.Term();
@@ -234,31 +223,20 @@ Result<int> JetStreamWorker::RunBatch(int& batch) {
                       {"deliveries", static_cast<std::int64_t>(msg.delivered())},
                       {"hint", "see `vpnhub task list --failed`; retry with `vpnhub task retry " +
                                    std::to_string(claimed[i].id) + "`"}});
-          name = "failed";
           break;
-        case usecases::TaskOutcome::kReleased:
+        case usecases::TaskOutcome::kReleased:  // not started: deliver again at once
           (void)msg.Nak(milliseconds(0));
           nakked_.Inc();
-          released_.Inc();
-          released_any = true;
-          continue;
+          break;
       }
-      registry_
-          .GetCounter("vpnhub_tasks_processed_total", "Tasks run by the worker, by outcome",
-                      {{"kind", TaskKindName(claimed[i].kind)}, {"outcome", name}})
-          .Inc();
     }
     for (const auto& [index, id] : extra)
       AnswerUnclaimed(*flight.messages[index], id, clock_.Now());
   }
-
-  const bool quick = !released_any && took < kQuickTask * static_cast<int>(claimed.size() + 1);
+  const bool released = CountOutcomes(registry_, released_, claimed, outcomes);
   const int handled = static_cast<int>(flight.messages.size());
-  if (!quick) {
-    batch = std::max(1, batch / 2);
-  } else if (handled == batch) {
-    batch = std::min(options_.max_batch, batch * 2);
-  }
+  batch =
+      NextBatchSize(batch, options_.max_batch, claimed.size(), handled == batch, took, released);
   return handled;
 }
 
