@@ -1,0 +1,191 @@
+#include <iostream>
+
+#include "app/cli_support.hpp"
+#include "app/format.hpp"
+
+namespace vpnhub::app::cli {
+namespace {
+
+using nlohmann::json;
+
+struct KeyCreateArgs {
+  TgId user = 0;
+  std::string location;
+  long long days = 0, seconds = 0;
+  bool no_wait = false;
+};
+
+void CmdKeyCreate(const KeyCreateArgs& a) {
+  if ((a.days > 0) == (a.seconds > 0))
+    Fail("give exactly one of --days N or --seconds N (N > 0)", 2);
+  auto ctx = OpenContext();
+  usecases::IssueKeyRequest req;
+  req.tg_id = a.user;
+  req.location_name = a.location;
+  req.duration = a.days > 0 ? Duration(std::chrono::hours(24 * a.days))
+                            : Duration(std::chrono::seconds(a.seconds));
+  req.traffic_limit_bytes = ctx->config.limit_gb * 1024LL * 1024 * 1024;
+  auto issued = ctx->keys->Issue(req);
+  FailOn(issued.status(), "cannot create the key");
+  std::string note;
+  if (!a.no_wait) note = RunTaskNow(*ctx, issued->task_id, issued->key.id, KeyState::kActive);
+  Key key = issued->key;
+  ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
+    auto r = tx.GetKey(key.id);
+    if (!r.ok()) return r.status();
+    key = *r;
+    return Status::Ok();
+  });
+  std::cout << key.id << "\t" << KeyStateName(key.state) << "\tuser " << a.user << "\t"
+            << a.location << "\t" << issued->server.name << "\texpires " << IsoUtc(key.expires_at)
+            << "\n"
+            << ctx->LinkFor(issued->server, key) << "\n";
+  if (!note.empty()) std::cerr << "vpnhub: note: " << note << "\n";
+}
+
+void CmdKeyList(std::optional<TgId> user, const std::string& state, bool as_json) {
+  auto ctx = OpenContext();
+  ports::KeyFilter filter;
+  filter.limit = 100000;
+  if (!state.empty()) {
+    auto s = ParseKeyState(state);
+    if (!s) Fail("unknown state '" + state + "' (pending, active, revoking, revoked, failed)", 2);
+    filter.state = s;
+  }
+  std::vector<Key> keys;
+  std::map<Id, TgId> tg_of;
+  ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
+    if (user) {
+      auto u = tx.FindUserByTgId(*user);
+      if (!u.ok()) return u.status();
+      if (!u->has_value()) return NotFound("unknown user " + std::to_string(*user));
+      filter.user_id = (*u)->id;
+    }
+    auto r = tx.ListKeys(filter);
+    if (!r.ok()) return r.status();
+    keys = std::move(*r);
+    for (const auto& k : keys) {
+      if (tg_of.count(k.user_id)) continue;
+      auto u = tx.GetUser(k.user_id);
+      if (!u.ok()) return u.status();
+      tg_of[k.user_id] = u->tg_id;
+    }
+    return Status::Ok();
+  });
+  Names names = LoadNames(*ctx);
+  Time now = ctx->clock.Now();
+  json out = json::array();
+  for (const auto& k : keys) {
+    const Server& s = names.servers[k.server_id];
+    const std::string& loc = names.locations[s.location_id];
+    std::string link = HoldsSlot(k.state) ? ctx->LinkFor(s, k) : "";
+    if (as_json) {
+      out.push_back({{"id", k.id},
+                     {"user_tg_id", tg_of[k.user_id]},
+                     {"location", loc},
+                     {"server", s.name},
+                     {"state", KeyStateName(k.state)},
+                     {"expires_at", IsoUtc(k.expires_at)},
+                     {"remote_name", k.remote_name},
+                     {"trial", k.is_trial},
+                     {"last_error", k.last_error},
+                     {"link", link}});
+    } else {
+      std::cout << k.id << "\tuser " << tg_of[k.user_id] << "\t" << loc << "\t" << s.name << "\t"
+                << KeyStateName(k.state) << "\texpires " << IsoUtc(k.expires_at) << " ("
+                << HumanLeft(k.expires_at - now) << ")\t" << k.remote_name << "\n";
+    }
+  }
+  if (as_json) std::cout << out.dump(2) << "\n";
+}
+
+void CmdKeyRevoke(Id key_id, bool no_wait) {
+  auto ctx = OpenContext();
+  auto task = ctx->keys->Revoke(key_id, "revoked by admin");
+  FailOn(task.status(), "cannot revoke key " + std::to_string(key_id));
+  std::string note;
+  if (task->has_value() && !no_wait) note = RunTaskNow(*ctx, **task, key_id, KeyState::kRevoked);
+  KeyState state{};
+  ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
+    auto r = tx.GetKey(key_id);
+    if (!r.ok()) return r.status();
+    state = r->state;
+    return Status::Ok();
+  });
+  std::cout << key_id << "\t" << KeyStateName(state) << "\n";
+  if (!task->has_value()) std::cerr << "vpnhub: note: the key was already being revoked\n";
+  if (!note.empty()) std::cerr << "vpnhub: note: " << note << "\n";
+}
+
+void CmdUserList(bool as_json) {
+  auto ctx = OpenContext();
+  json out = json::array();
+  Id after = 0;
+  for (;;) {
+    std::vector<User> page;
+    ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
+      auto r = tx.ListUsers(after, 1000);
+      if (!r.ok()) return r.status();
+      page = std::move(*r);
+      return Status::Ok();
+    });
+    for (const auto& u : page) {
+      if (as_json) {
+        out.push_back(UserJson(u));
+      } else {
+        std::cout << u.id << "\ttg " << u.tg_id << "\t" << (u.username.empty() ? "-" : u.username)
+                  << "\t" << u.lang << "\ttrial " << (u.trial_used ? "used" : "unused")
+                  << "\tsince " << IsoUtc(u.created_at) << "\n";
+      }
+    }
+    if (page.size() < 1000) break;
+    after = page.back().id;
+  }
+  if (as_json) std::cout << out.dump(2) << "\n";
+}
+
+}  // namespace
+
+void AddKeyCommands(CLI::App& app) {
+  auto* key = app.add_subcommand("key", "Manage keys")->require_subcommand(1);
+  auto ka = std::make_shared<KeyCreateArgs>();
+  auto* key_create = key->add_subcommand("create", "Create a key for a user and print its link");
+  key_create->add_option("--user", ka->user, "The user's Telegram id (created when new)")
+      ->required();
+  key_create->add_option("--location", ka->location, "Location name")->required();
+  key_create->add_option("--days", ka->days, "Lifetime in days");
+  key_create->add_option("--seconds", ka->seconds, "Lifetime in seconds (for short tests)");
+  key_create->add_flag("--no-wait", ka->no_wait,
+                       "Only record the key; let the running service provision it");
+  key_create->callback([ka] { CmdKeyCreate(*ka); });
+
+  struct ListArgs {
+    std::optional<TgId> user;
+    std::string state;
+    bool json = false;
+  };
+  auto list = std::make_shared<ListArgs>();
+  auto* key_list = key->add_subcommand("list", "List keys, newest first");
+  key_list->add_option("--user", list->user, "Only this Telegram id's keys");
+  key_list->add_option("--state", list->state, "Only keys in this state");
+  AddJsonFlag(key_list, list->json);
+  key_list->callback([list] { CmdKeyList(list->user, list->state, list->json); });
+
+  struct RevokeArgs {
+    Id id = 0;
+    bool no_wait = false;
+  };
+  auto revoke = std::make_shared<RevokeArgs>();
+  auto* key_revoke = key->add_subcommand("revoke", "Revoke a key (removes it from its server)");
+  key_revoke->add_option("ID", revoke->id, "Key id")->required();
+  key_revoke->add_flag("--no-wait", revoke->no_wait, "Only record it; let the service remove it");
+  key_revoke->callback([revoke] { CmdKeyRevoke(revoke->id, revoke->no_wait); });
+
+  auto* user = app.add_subcommand("user", "Manage users")->require_subcommand(1);
+  auto user_json = std::make_shared<bool>(false);
+  auto* user_list = user->add_subcommand("list", "List users");
+  AddJsonFlag(user_list, *user_json);
+  user_list->callback([user_json] { CmdUserList(*user_json); });
+}
+
+}  // namespace vpnhub::app::cli

@@ -1,0 +1,148 @@
+#include "app/cli_support.hpp"
+
+#include <iostream>
+#include <thread>
+
+#include "app/format.hpp"
+
+extern char** environ;
+
+namespace vpnhub::app::cli {
+
+using nlohmann::json;
+
+[[noreturn]] void Fail(const std::string& message, int code) {
+  std::cerr << "vpnhub: " << message << "\n";
+  throw Exit{code};
+}
+
+void FailOn(const Status& st, const std::string& what) {
+  if (st.ok()) return;
+  int code = st.code() == StatusCode::kInvalidArgument ? 2 : 1;
+  Fail(what + ": " + st.message(), code);
+}
+
+Config LoadConfigOrExit() {
+  std::vector<ConfigError> file_errors;
+  auto env = CollectEnvironment(environ, ".env", &file_errors);
+  auto parsed = ParseConfig(env);
+  std::vector<ConfigError> errors = file_errors;
+  if (auto* errs = std::get_if<std::vector<ConfigError>>(&parsed)) {
+    errors.insert(errors.end(), errs->begin(), errs->end());
+  }
+  if (!errors.empty()) {
+    std::cerr << "vpnhub: the configuration has " << errors.size()
+              << (errors.size() == 1 ? " problem" : " problems") << ":\n"
+              << FormatErrors(errors);
+    throw Exit{2};
+  }
+  return std::get<Config>(parsed);
+}
+
+std::unique_ptr<Context> OpenContext() {
+  Config cfg = LoadConfigOrExit();
+  auto ctx = MakeContext(cfg);
+  if (!ctx.ok())
+    Fail("cannot open the database " + cfg.database_url + ": " + ctx.status().message());
+  return std::move(*ctx);
+}
+
+std::string RunTaskNow(Context& ctx, Id task_id, Id key_id, KeyState want) {
+  std::optional<Task> claimed;
+  FailOn(ctx.store->Write([&](ports::StoreTx& tx) -> Status {
+    auto r =
+        tx.ClaimTask(task_id, ctx.clock.Now(), std::chrono::seconds(ctx.config.task_lease_sec));
+    if (!r.ok()) return r.status();
+    claimed = *r;
+    return Status::Ok();
+  }),
+         "claim task");
+  if (claimed) {
+    auto outcome = ctx.executor->RunClaimed(*claimed);
+    if (outcome == usecases::TaskOutcome::kDone) return "";
+    Task t;
+    ReadTx(ctx, [&](ports::StoreTx& tx) -> Status {
+      auto r = tx.GetTask(task_id);
+      if (!r.ok()) return r.status();
+      t = *r;
+      return Status::Ok();
+    });
+    if (outcome == usecases::TaskOutcome::kRetryLater) {
+      return "the VPN server did not confirm yet (" + t.last_error +
+             "); the running service retries task " + std::to_string(task_id) + " from " +
+             IsoUtc(t.next_attempt_at);
+    }
+    return "task " + std::to_string(task_id) + " failed: " + t.last_error;
+  }
+  // The service's worker has it: wait briefly for the key to reach the wanted state.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    KeyState state{};
+    ReadTx(ctx, [&](ports::StoreTx& tx) -> Status {
+      auto r = tx.GetKey(key_id);
+      if (!r.ok()) return r.status();
+      state = r->state;
+      return Status::Ok();
+    });
+    if (state == want) return "";
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return "the running service is still working on task " + std::to_string(task_id);
+}
+
+nlohmann::json UserJson(const User& u) {
+  return {{"id", u.id},
+          {"tg_id", u.tg_id},
+          {"username", u.username},
+          {"lang", u.lang},
+          {"trial_used", u.trial_used},
+          {"blocked_bot", u.blocked_bot},
+          {"banned", u.banned},
+          {"created_at", IsoUtc(u.created_at)}};
+}
+
+nlohmann::json ServerJson(const Server& s, const std::string& location) {
+  json settings = json::object();
+  for (const auto& [k, v] : s.settings) settings[k] = v;
+  return {{"id", s.id},
+          {"location", location},
+          {"kind", ServerKindName(s.kind)},
+          {"name", s.name},
+          {"public_host", s.public_host},
+          {"capacity", s.capacity},
+          {"used_slots", s.used_slots},
+          {"enabled", s.enabled},
+          {"healthy", s.healthy},
+          {"settings", settings}};
+}
+
+nlohmann::json TaskJson(const Task& t) {
+  return {{"id", t.id},
+          {"kind", TaskKindName(t.kind)},
+          {"subject_id", t.subject_id},
+          {"state", TaskStateName(t.state)},
+          {"attempts", t.attempts},
+          {"next_attempt_at", IsoUtc(t.next_attempt_at)},
+          {"last_error", t.last_error},
+          {"created_at", IsoUtc(t.created_at)}};
+}
+
+Names LoadNames(Context& ctx) {
+  Names n;
+  ReadTx(ctx, [&](ports::StoreTx& tx) -> Status {
+    auto locs = tx.ListLocations();
+    if (!locs.ok()) return locs.status();
+    for (const auto& l : *locs) n.locations[l.id] = l.name;
+    auto servers = tx.ListServers(std::nullopt);
+    if (!servers.ok()) return servers.status();
+    for (const auto& s : *servers) n.servers[s.id] = s;
+    return Status::Ok();
+  });
+  return n;
+}
+
+void AddJsonFlag(CLI::App* cmd, bool& flag) {
+  cmd->add_flag("--json", flag, "Print a JSON array instead of one line per row");
+}
+
+}  // namespace vpnhub::app::cli
