@@ -18,7 +18,7 @@ void CmdMigrate(bool status_only) {
   Config cfg = LoadConfigOrExit();
   // Open applies pending migrations; report what is there afterwards.
   auto store = OpenStore(cfg.database_url, 1);
-  FailOn(store.status(), "cannot open the database");
+  if (!store.ok()) Fail(store.status().message());
   auto info = store->migration_status();
   FailOn(info.status(), "migration status");
   for (const auto& m : *info) {

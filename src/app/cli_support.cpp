@@ -42,8 +42,8 @@ Config LoadConfigOrExit() {
 std::unique_ptr<Context> OpenContext() {
   Config cfg = LoadConfigOrExit();
   auto ctx = MakeContext(cfg);
-  if (!ctx.ok())
-    Fail("cannot open the database " + cfg.database_url + ": " + ctx.status().message());
+  // The message names the database with its password masked (see OpenStore).
+  if (!ctx.ok()) Fail(ctx.status().message());
   return std::move(*ctx);
 }
 

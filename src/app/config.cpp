@@ -119,6 +119,9 @@ std::string MaskValue(std::string_view name, std::string_view value) {
   if (name == "TELEGRAM_WEBHOOK_SECRET" || name == "NATS_PASSWORD" || name == "NATS_TOKEN") {
     return value.empty() ? "" : "****";
   }
+  for (const auto& doc : ConfigVariables()) {
+    if (doc.name == name && doc.secret) return value.empty() ? "" : "****";
+  }
   return std::string(value);
 }
 
@@ -631,10 +634,17 @@ std::vector<std::string> SplitCommaList(std::string_view s) {
 }
 
 std::string MaskUrlSecret(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(url);
-  std::string out(url.substr(0, scheme_end + 3));
-  std::string_view rest = url.substr(scheme_end + 3);
+  // The scheme is kept; without "://" (a typo such as "postgres:/u:pw@h") whatever follows the
+  // first ':' is read as if it followed "://", so a mistyped URL still has its password masked.
+  auto prefix_end = url.find("://");
+  if (prefix_end != std::string_view::npos) {
+    prefix_end += 3;
+  } else {
+    const auto colon = url.find(':');
+    prefix_end = colon == std::string_view::npos ? 0 : colon + 1;
+  }
+  std::string out(url.substr(0, prefix_end));
+  std::string_view rest = url.substr(prefix_end);
   // The last '@' ends the user info: a password may hold '/', '?' or '@' unescaped, and masking
   // too much is harmless while masking too little is a leak.
   const auto at = rest.rfind('@');
@@ -646,22 +656,22 @@ std::string MaskUrlSecret(std::string_view url) {
     out += '@';
     rest = rest.substr(at + 1);
   }
-  // postgres://host/db?password=...
+  // postgres://host/db?password=... (every occurrence; also "password=" as a conninfo word).
   const std::string lower = Lower(rest);
-  std::size_t pos = 0;
-  while ((pos = lower.find("password=", pos)) != std::string::npos) {
-    if (pos > 0 && (lower[pos - 1] == '?' || lower[pos - 1] == '&')) {
-      const std::size_t value_start = pos + 9;
-      std::size_t value_end = lower.find_first_of("&#", value_start);
-      if (value_end == std::string::npos) value_end = lower.size();
-      out.append(rest.substr(0, value_start));
-      out += "****";
-      out.append(rest.substr(value_end));
-      return out;
+  std::size_t copied = 0;
+  for (std::size_t pos = lower.find("password="); pos != std::string::npos;
+       pos = lower.find("password=", pos + 9)) {
+    if (pos > 0 && std::string_view("?&; ").find(lower[pos - 1]) == std::string_view::npos) {
+      continue;
     }
-    pos += 9;
+    const std::size_t value_start = pos + 9;
+    std::size_t value_end = lower.find_first_of("&# ", value_start);
+    if (value_end == std::string::npos) value_end = lower.size();
+    out.append(rest.substr(copied, value_start - copied));
+    out += "****";
+    copied = value_end;
   }
-  out.append(rest);
+  out.append(rest.substr(copied));
   return out;
 }
 

@@ -128,7 +128,9 @@ std::optional<std::int64_t> ParseStrictInt(std::string_view s);
 std::vector<std::string> SplitCommaList(std::string_view s);
 
 // A URL with the password of its user info replaced by **** ("user:****@", or "****@" for a bare
-// token) and any password=... query value masked. Other text is returned unchanged.
+// token) and every password=... value masked. A string without "://" is read as if its first ':'
+// were "://" (so "postgres:/u:pw@h" becomes "postgres:/u:****@h"). Text with no '@' and no
+// password= is returned unchanged.
 std::string MaskUrlSecret(std::string_view url);
 
 }  // namespace vpnhub::app

@@ -1,13 +1,20 @@
 #include "app/store_factory.hpp"
 
+#include "app/config.hpp"
+#include "storage/postgres/pg_connection.hpp"
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace vpnhub::app {
+namespace {
 
-Result<OpenedStore> OpenStore(const std::string& database_url, int pool_size) {
+bool IsPostgresUrl(const std::string& url) {
+  return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
+}
+
+Result<OpenedStore> OpenUnlabelled(const std::string& database_url, int pool_size) {
   OpenedStore out;
-  if (database_url.rfind("postgres://", 0) == 0 || database_url.rfind("postgresql://", 0) == 0) {
+  if (IsPostgresUrl(database_url)) {
     storage::PostgresOptions options;
     options.url = database_url;
     options.pool_size = pool_size;
@@ -30,6 +37,23 @@ Result<OpenedStore> OpenStore(const std::string& database_url, int pool_size) {
   out.migration_status = [sqlite] { return sqlite->MigrationStatus(); };
   out.store = std::move(*store);
   return out;
+}
+
+}  // namespace
+
+std::string DatabaseUrlForDisplay(const std::string& database_url) {
+  return IsPostgresUrl(database_url) ? MaskUrlSecret(database_url) : database_url;
+}
+
+Result<OpenedStore> OpenStore(const std::string& database_url, int pool_size) {
+  auto opened = OpenUnlabelled(database_url, pool_size);
+  if (opened.ok()) return opened;
+  // The adapters keep the password out of their messages already; scrubbing again here means no
+  // caller can print it even if an adapter's message one day quotes the URL.
+  const std::string message =
+      storage::ScrubSecrets(opened.status().message(), storage::PgPasswordsOf(database_url));
+  return Status(opened.status().code(),
+                "cannot open the database " + DatabaseUrlForDisplay(database_url) + ": " + message);
 }
 
 }  // namespace vpnhub::app

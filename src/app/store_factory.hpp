@@ -21,7 +21,12 @@ struct OpenedStore {
 // Opens the database, applying pending migrations (under an advisory lock on PostgreSQL, so
 // instances starting together never race). `pool_size` is the PostgreSQL connection count.
 // kInvalidArgument for an unknown scheme; the adapter's errors otherwise (kUnavailable when the
-// server cannot be reached).
+// server cannot be reached), each message reading "cannot open the database <URL>: <why>" with
+// the URL as DatabaseUrlForDisplay shows it and no spelling of its password anywhere.
 Result<OpenedStore> OpenStore(const std::string& database_url, int pool_size = 8);
+
+// The database URL as it may be printed or logged: a PostgreSQL URL with its password masked
+// (MaskUrlSecret), a sqlite:// URL unchanged.
+std::string DatabaseUrlForDisplay(const std::string& database_url);
 
 }  // namespace vpnhub::app

@@ -398,6 +398,21 @@ TEST(ConfigTest, UrlMasking) {
   EXPECT_EQ(MaskUrlSecret("nats://token@h:4222"), "nats://****@h:4222");
   EXPECT_EQ(MaskUrlSecret("nats://h:4222"), "nats://h:4222");
   EXPECT_EQ(MaskUrlSecret("not a url"), "not a url");
+  // Every password= value, not only the first.
+  EXPECT_EQ(MaskUrlSecret("postgres://h/db?password=a&password=b#x"),
+            "postgres://h/db?password=****&password=****#x");
+  // A mistyped scheme still has its user info masked.
+  EXPECT_EQ(MaskUrlSecret("postgres:/u:s3cret@h/db"), "postgres:/u:****@h/db");
+  EXPECT_EQ(MaskUrlSecret("postgresql:u:s3cret@h"), "postgresql:u:****@h");
+}
+
+TEST(ConfigTest, MistypedDatabaseUrlErrorHidesThePassword) {
+  for (const char* url : {"postgres:/vpnhub:dbs3cret@db/x", "postgresql:vpnhub:dbs3cret@db",
+                          "host=db password=dbs3cret"}) {
+    const ConfigError e = OneError({{"DATABASE_URL", url}}, "DATABASE_URL");
+    EXPECT_THAT(e.value, Not(HasSubstr("dbs3cret"))) << url;
+    EXPECT_THAT(FormatErrors({e}), Not(HasSubstr("dbs3cret"))) << url;
+  }
 }
 
 // --- ranges ---

@@ -193,9 +193,14 @@ TEST(PostgresStoreOpen, UnreachableServerIsUnavailableWithoutThePassword) {
 // libpq quotes a malformed URI in its error, password included; the store must mask it in
 // every spelling (as written and percent-decoded).
 TEST(PostgresStoreOpen, MalformedUrlErrorDoesNotQuoteThePassword) {
-  for (const std::string url : {"postgres://vpnhub:s3cr%3Ft-pw@[::1/db",
-                                "postgresql://vpnhub@host:notaport/db?password=s3cr?t-pw",
-                                "postgres://vpnhub:s3cr?t-pw@127.0.0.1:99999/db"}) {
+  for (const std::string url :
+       {"postgres://vpnhub:s3cr%3Ft-pw@[::1/db",
+        "postgresql://vpnhub@host:notaport/db?password=s3cr?t-pw",
+        "postgres://vpnhub:s3cr?t-pw@127.0.0.1:99999/db",
+        // libpq ends the user info at the first '@' and ignores '?':
+        // the password holds the '?' and is quoted when malformed.
+        "postgresql://vpnhub:s3cr?t-pw%zz@127.0.0.1:1/db", "postgresql://vpnhub:s3cr?t-pw@[::1/db",
+        "postgresql://vpnhub@h:1/db?PASSWORD=s3cr-pw%zz"}) {
     PostgresOptions options;
     options.url = url;
     options.connect_timeout = std::chrono::seconds(2);

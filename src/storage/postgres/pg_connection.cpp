@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -152,26 +153,56 @@ static std::string PercentDecode(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// The password part of `userinfo` ("user:password"), or nothing.
+void AddUserInfoPassword(std::string_view userinfo, std::vector<std::string>& found) {
+  const auto colon = userinfo.find(':');
+  if (colon != std::string_view::npos) found.emplace_back(userinfo.substr(colon + 1));
+}
+
+}  // namespace
+
 // The password of a postgres URI (user:PASSWORD@host, or ?password=...), in every spelling it
-// may show up in.
+// may show up in. The user info is cut the way libpq cuts it (at the first '@' before any '/')
+// and the way MaskUrlSecret does (at the last '@'), so that whichever reading a message quotes,
+// the password is among the secrets; libpq's own parse adds the decoded value it will send.
 std::vector<std::string> PgPasswordsOf(const std::string& url) {
   std::vector<std::string> found;
   const auto scheme_end = url.find("://");
   if (scheme_end != std::string::npos) {
-    const auto start = scheme_end + 3;
-    const auto at = url.rfind('@', url.find_first_of("/?", start));
-    if (at != std::string::npos && at > start) {
-      const std::string userinfo = url.substr(start, at - start);
-      const auto colon = userinfo.find(':');
-      if (colon != std::string::npos) found.push_back(userinfo.substr(colon + 1));
+    const std::string_view rest = std::string_view(url).substr(scheme_end + 3);
+    const auto libpq_end = rest.find_first_of("@/");
+    if (libpq_end != std::string_view::npos && rest[libpq_end] == '@') {
+      AddUserInfoPassword(rest.substr(0, libpq_end), found);
+    }
+    const auto last_at = rest.rfind('@');
+    if (last_at != std::string_view::npos && last_at != libpq_end) {
+      AddUserInfoPassword(rest.substr(0, last_at), found);
+      // libpq reads the pieces after an unescaped '@' of the password as the host, and names
+      // the host in its errors: those pieces are secret too.
+      for (auto at = rest.find('@'); at < last_at; at = rest.find('@', at + 1)) {
+        found.emplace_back(rest.substr(at + 1, rest.find('@', at + 1) - at - 1));
+      }
     }
   }
-  for (auto pos = url.find("password="); pos != std::string::npos;
-       pos = url.find("password=", pos + 1)) {
+  std::string lower = url;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (auto pos = lower.find("password="); pos != std::string::npos;
+       pos = lower.find("password=", pos + 1)) {
     const auto value_start = pos + 9;
-    const auto end = url.find('&', value_start);
+    const auto end = url.find_first_of("&#", value_start);
     found.push_back(url.substr(value_start, end == std::string::npos ? end : end - value_start));
   }
+  char* error = nullptr;
+  if (PQconninfoOption* options = PQconninfoParse(url.c_str(), &error)) {
+    for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+      if (std::strcmp(o->keyword, "password") == 0 && o->val != nullptr) found.emplace_back(o->val);
+    }
+    PQconninfoFree(options);
+  }
+  PQfreemem(error);
   std::vector<std::string> secrets;
   for (const auto& p : found) {
     if (p.empty()) continue;
@@ -179,6 +210,11 @@ std::vector<std::string> PgPasswordsOf(const std::string& url) {
     const std::string decoded = PercentDecode(p);
     if (decoded != p) secrets.push_back(decoded);
   }
+  // Longest first: a longer spelling that contains a shorter one is masked whole.
+  std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a < b;
+  });
+  secrets.erase(std::unique(secrets.begin(), secrets.end()), secrets.end());
   return secrets;
 }
 

@@ -121,7 +121,8 @@ class PgConnection {
 Status PgErrorStatus(PGconn* conn, const PGresult* result);
 
 // The password of a postgres URI (user:PASSWORD@host, or ?password=...), in every spelling it
-// may show up in (as written and percent-decoded). Empty when the URL has none.
+// may show up in (as written and percent-decoded, whether the user info is read up to the first
+// '@' like libpq or the last '@' like MaskUrlSecret), longest first. Empty when the URL has none.
 std::vector<std::string> PgPasswordsOf(const std::string& url);
 
 // `message` with every occurrence of each secret replaced by "***".
