@@ -769,6 +769,14 @@ Status HttpServer::Start() {
                                                             DurationBuckets(), {{"route", name}}));
       core.exceptions.push_back(
           &core.registry->GetCounter(kExceptionsName, kExceptionsHelp, {{"route", name}}));
+      // The series a dashboard divides by each other exist at 0 from the start: success and
+      // the server's own failure per route, "not found" for what no route matched.
+      const std::vector<std::string> codes = name == kUnmatchedRoute
+                                                 ? std::vector<std::string>{"404"}
+                                                 : std::vector<std::string>{"200", "500"};
+      for (const auto& code : codes) {
+        core.registry->GetCounter(kRequestsName, kRequestsHelp, {{"route", name}, {"code", code}});
+      }
     }
   }
 

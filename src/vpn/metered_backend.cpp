@@ -23,6 +23,15 @@ MeteredBackend::MeteredBackend(ports::VpnBackend& inner, metrics::Registry& regi
     durations_[op] = &registry_.GetHistogram(
         kDurationName, "Duration of calls to VPN servers, in seconds", metrics::LatencyBuckets(),
         {{"kind", kind_name_}, {"op", kOpNames[op]}});
+    // Every error series exists from the start at 0, so that a dashboard's rate() has a series
+    // to compute before the first failure.
+    for (std::size_t code = 1; code < kCodeCount; ++code) {
+      errors_[op][code] =
+          &registry_.GetCounter(kErrorsName, "Calls to VPN servers that failed, by status code",
+                                {{"kind", kind_name_},
+                                 {"op", kOpNames[op]},
+                                 {"code", StatusCodeName(static_cast<StatusCode>(code))}});
+    }
   }
 }
 
@@ -39,17 +48,8 @@ void MeteredBackend::Record(Op op, double seconds, const Status& status) {
   durations_[op]->Observe(seconds);
   if (status.ok()) return;
   const auto code = static_cast<std::size_t>(status.code());
-  if (code >= kCodeCount) return;
-  auto& slot = errors_[op][code];
-  metrics::Counter* counter = slot.load(std::memory_order_acquire);
-  if (counter == nullptr) {
-    // The registry returns the same counter to racing threads, so a double store is harmless.
-    counter = &registry_.GetCounter(
-        kErrorsName, "Calls to VPN servers that failed, by status code",
-        {{"kind", kind_name_}, {"op", kOpNames[op]}, {"code", StatusCodeName(status.code())}});
-    slot.store(counter, std::memory_order_release);
-  }
-  counter->Inc();
+  if (code == 0 || code >= kCodeCount) return;
+  errors_[op][code]->Inc();
 }
 
 Status MeteredBackend::ValidateSettings(const Server& server) const {

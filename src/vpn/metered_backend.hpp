@@ -2,10 +2,10 @@
 // A VpnBackend wrapper that measures the calls that reach the VPN server:
 //   vpnhub_backend_call_duration_seconds{kind,op}    histogram (metrics::LatencyBuckets())
 //   vpnhub_backend_call_errors_total{kind,op,code}   counter, code = StatusCodeName
-// for op in create_key, delete_key, list_keys, ping. ValidateSettings and AccessLink do no I/O
-// and pass straight through. Thread-safe when the wrapped backend is.
+// for op in create_key, delete_key, list_keys, ping. Every (op, code) series is made at
+// construction with value 0 (code: every StatusCode but ok). ValidateSettings and AccessLink do no
+// I/O and pass straight through. Thread-safe when the wrapped backend is.
 #include <array>
-#include <atomic>
 #include <string>
 #include <vector>
 
@@ -39,8 +39,8 @@ class MeteredBackend : public ports::VpnBackend {
   metrics::Registry& registry_;
   std::string kind_name_;
   std::array<metrics::Histogram*, kOpCount> durations_{};
-  // Error counters are made on first use so that only codes that happened show up.
-  std::array<std::array<std::atomic<metrics::Counter*>, kCodeCount>, kOpCount> errors_{};
+  // By op and StatusCode (index 0, kOk, stays null); filled by the constructor.
+  std::array<std::array<metrics::Counter*, kCodeCount>, kOpCount> errors_{};
 };
 
 }  // namespace vpnhub::vpn

@@ -371,6 +371,18 @@ TEST_F(ServerTest, RequestMetricsByRouteAndCode) {
       << text;
 }
 
+// A dashboard's error ratio needs its series before the first request and the first failure.
+TEST_F(ServerTest, RequestSeriesExistAtZeroFromTheStart) {
+  StartWith(EchoRouter());
+  const std::string text = registry_.Render();
+  for (const char* series : {"vpnhub_http_requests_total{route=\"/hello\",code=\"200\"} 0\n",
+                             "vpnhub_http_requests_total{route=\"/hello\",code=\"500\"} 0\n",
+                             "vpnhub_http_requests_total{route=\"unmatched\",code=\"404\"} 0\n",
+                             "vpnhub_http_handler_exceptions_total{route=\"/hello\"} 0\n"}) {
+    EXPECT_NE(text.find(series), std::string::npos) << series << text;
+  }
+}
+
 TEST_F(ServerTest, AsyncHandlerAnswersFromAnotherThread) {
   std::vector<std::thread> threads;
   std::mutex mu;

@@ -48,7 +48,24 @@ TEST(MeteredBackend, CountsErrorsByCodeAndTimesEveryCall) {
   const std::string text = registry.Render();
   EXPECT_THAT(text, HasSubstr("vpnhub_backend_call_errors_total{kind=\"shadowsocks\",op=\"create_"
                               "key\",code=\"unavailable\"} 2"));
-  EXPECT_THAT(text, ::testing::Not(HasSubstr("op=\"ping\",code=")));
+  EXPECT_THAT(text, HasSubstr("vpnhub_backend_call_errors_total{kind=\"shadowsocks\",op=\"ping\","
+                              "code=\"unavailable\"} 0"));
+}
+
+// Dashboards compute rate() over the error series: they must exist, at 0, before any call.
+TEST(MeteredBackend, EveryErrorSeriesExistsAtZeroBeforeTheFirstCall) {
+  fakes::FakeBackend inner;
+  metrics::Registry registry;
+  MeteredBackend metered(inner, registry);
+  const std::string text = registry.Render();
+  for (const char* op : {"create_key", "delete_key", "list_keys", "ping"}) {
+    for (const char* code : {"invalid_argument", "not_found", "unavailable", "deadline_exceeded",
+                             "permission_denied", "internal"}) {
+      EXPECT_THAT(text, HasSubstr("vpnhub_backend_call_errors_total{kind=\"shadowsocks\",op=\"" +
+                                  std::string(op) + "\",code=\"" + code + "\"} 0\n"));
+    }
+  }
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("code=\"ok\"")));
 }
 
 TEST(MeteredBackend, CountsADeadlineOfTheRealAdapter) {
