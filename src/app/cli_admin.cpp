@@ -53,7 +53,7 @@ void CmdDbCopy(const std::string& from, const std::string& to) {
 void CmdServe(const std::string& roles_csv) {
   auto roles = ParseRoles(roles_csv);
   if (!roles.ok()) Fail(roles.status().message(), 2);
-  auto ctx = OpenContext();
+  auto ctx = OpenContext(/*for_service=*/true);
   throw Exit{RunServe(*ctx, *roles)};
 }
 

@@ -51,8 +51,8 @@ struct ServerAddArgs {
 void CmdServerAdd(const ServerAddArgs& a) {
   auto kind = ParseServerKind(a.kind);
   if (!kind) Fail("unknown server kind '" + a.kind + "' (supported: shadowsocks)", 2);
-  auto dash = a.ports.find('-');
-  if (dash == std::string::npos) Fail("--ports must look like FROM-TO, e.g. 20000-20999", 2);
+  const auto ports = ParsePortRange(a.ports);  // checked by PortRangeCheck already
+  if (!ports) Fail("--ports: expected FROM-TO with 1 <= FROM <= TO <= 65535", 2);
   auto ctx = OpenContext();
   Server s;
   s.kind = *kind;
@@ -60,8 +60,8 @@ void CmdServerAdd(const ServerAddArgs& a) {
   s.public_host = a.public_host;
   s.capacity = a.capacity;
   s.settings["manager"] = a.manager;
-  s.settings["port_from"] = a.ports.substr(0, dash);
-  s.settings["port_to"] = a.ports.substr(dash + 1);
+  s.settings["port_from"] = std::to_string(ports->first);
+  s.settings["port_to"] = std::to_string(ports->second);
   if (!a.method.empty()) s.settings["method"] = a.method;
   auto added = ctx->catalog->AddServer(a.location, s);
   FailOn(added.status(), "cannot add server");
@@ -119,8 +119,12 @@ void AddCatalogCommands(CLI::App& app) {
   srv_add->add_option("--manager", sa->manager, "ss-manager UDP address HOST:PORT")->required();
   srv_add->add_option("--public-host", sa->public_host, "Host name or IP clients connect to")
       ->required();
-  srv_add->add_option("--ports", sa->ports, "Port range for keys, FROM-TO")->required();
-  srv_add->add_option("--capacity", sa->capacity, "Maximum number of keys")->required();
+  srv_add->add_option("--ports", sa->ports, "Port range for keys, FROM-TO")
+      ->required()
+      ->check(PortRangeCheck());
+  srv_add->add_option("--capacity", sa->capacity, "Maximum number of keys")
+      ->required()
+      ->check(IntIn(1, 65535));
   srv_add->add_option("--method", sa->method, "Cipher [default: chacha20-ietf-poly1305]");
   srv_add->add_option("--name", sa->name, "Server name [default: LOCATION-HOST]");
   srv_add->callback([sa] { CmdServerAdd(*sa); });

@@ -36,8 +36,9 @@ void CmdKeyCreate(const KeyCreateArgs& a) {
     key = *r;
     return Status::Ok();
   });
-  std::cout << key.id << "\t" << KeyStateName(key.state) << "\tuser " << a.user << "\t"
-            << a.location << "\t" << issued->server.name << "\texpires " << IsoUtc(key.expires_at)
+  Names names = LoadNames(*ctx);
+  std::cout << KeyLine(key, a.user, names.locations[issued->server.location_id],
+                       issued->server.name, ctx->clock.Now())
             << "\n"
             << ctx->LinkFor(issued->server, key) << "\n";
   if (!note.empty()) std::cerr << "vpnhub: note: " << note << "\n";
@@ -91,9 +92,7 @@ void CmdKeyList(std::optional<TgId> user, const std::string& state, bool as_json
                      {"last_error", k.last_error},
                      {"link", link}});
     } else {
-      std::cout << k.id << "\tuser " << tg_of[k.user_id] << "\t" << loc << "\t" << s.name << "\t"
-                << KeyStateName(k.state) << "\texpires " << IsoUtc(k.expires_at) << " ("
-                << HumanLeft(k.expires_at - now) << ")\t" << k.remote_name << "\n";
+      std::cout << KeyLine(k, tg_of[k.user_id], loc, s.name, now) << "\n";
     }
   }
   if (as_json) std::cout << out.dump(2) << "\n";
@@ -151,10 +150,12 @@ void AddKeyCommands(CLI::App& app) {
   auto ka = std::make_shared<KeyCreateArgs>();
   auto* key_create = key->add_subcommand("create", "Create a key for a user and print its link");
   key_create->add_option("--user", ka->user, "The user's Telegram id (created when new)")
-      ->required();
+      ->required()
+      ->check(TgIdCheck());
   key_create->add_option("--location", ka->location, "Location name")->required();
-  key_create->add_option("--days", ka->days, "Lifetime in days");
-  key_create->add_option("--seconds", ka->seconds, "Lifetime in seconds (for short tests)");
+  key_create->add_option("--days", ka->days, "Lifetime in days")->check(IntIn(1, kMaxDays));
+  key_create->add_option("--seconds", ka->seconds, "Lifetime in seconds (for short tests)")
+      ->check(IntIn(1, kMaxSeconds));
   key_create->add_flag("--no-wait", ka->no_wait,
                        "Only record the key; let the running service provision it");
   key_create->callback([ka] { CmdKeyCreate(*ka); });
@@ -166,7 +167,7 @@ void AddKeyCommands(CLI::App& app) {
   };
   auto list = std::make_shared<ListArgs>();
   auto* key_list = key->add_subcommand("list", "List keys, newest first");
-  key_list->add_option("--user", list->user, "Only this Telegram id's keys");
+  key_list->add_option("--user", list->user, "Only this Telegram id's keys")->check(TgIdCheck());
   key_list->add_option("--state", list->state, "Only keys in this state");
   AddJsonFlag(key_list, list->json);
   key_list->callback([list] { CmdKeyList(list->user, list->state, list->json); });
@@ -177,7 +178,7 @@ void AddKeyCommands(CLI::App& app) {
   };
   auto revoke = std::make_shared<RevokeArgs>();
   auto* key_revoke = key->add_subcommand("revoke", "Revoke a key (removes it from its server)");
-  key_revoke->add_option("ID", revoke->id, "Key id")->required();
+  key_revoke->add_option("ID", revoke->id, "Key id")->required()->check(PositiveId());
   key_revoke->add_flag("--no-wait", revoke->no_wait, "Only record it; let the service remove it");
   key_revoke->callback([revoke] { CmdKeyRevoke(revoke->id, revoke->no_wait); });
 

@@ -1,6 +1,8 @@
 #include "app/cli_support.hpp"
 
+#include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <thread>
 
 #include "app/format.hpp"
@@ -39,9 +41,24 @@ Config LoadConfigOrExit() {
   return std::get<Config>(parsed);
 }
 
-std::unique_ptr<Context> OpenContext() {
+namespace {
+
+// Written once by RunCli before the command's callback runs; read by OpenContext.
+bool verbose_flag = false;
+
+bool LogLevelInEnvironment() {
+  const char* level = std::getenv("LOG_LEVEL");
+  return level != nullptr && *level != '\0';
+}
+
+}  // namespace
+
+void SetVerbose(bool verbose) { verbose_flag = verbose; }
+
+std::unique_ptr<Context> OpenContext(bool for_service) {
   Config cfg = LoadConfigOrExit();
-  auto ctx = MakeContext(cfg);
+  const bool quiet = !for_service && !verbose_flag && !LogLevelInEnvironment();
+  auto ctx = MakeContext(cfg, quiet);
   // The message names the database with its password masked (see OpenStore).
   if (!ctx.ok()) Fail(ctx.status().message());
   return std::move(*ctx);
@@ -88,6 +105,53 @@ std::string RunTaskNow(Context& ctx, Id task_id, Id key_id, KeyState want) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return "the running service is still working on task " + std::to_string(task_id);
+}
+
+CLI::Validator IntIn(std::int64_t min, std::int64_t max) {
+  const std::string range = std::to_string(min) + ".." + std::to_string(max);
+  return CLI::Validator(
+      [min, max, range](std::string& value) -> std::string {
+        const auto n = ParseStrictInt(value);
+        if (n && *n >= min && *n <= max) return "";
+        return "expected an integer in " + range + ", got '" + value + "'";
+      },
+      range);
+}
+
+CLI::Validator PositiveId() { return IntIn(1, std::numeric_limits<std::int64_t>::max()); }
+
+CLI::Validator TgIdCheck() { return IntIn(1, (std::int64_t{1} << 52) - 1); }
+
+std::optional<std::pair<int, int>> ParsePortRange(const std::string& text) {
+  const auto dash = text.find('-');
+  if (dash == std::string::npos) return std::nullopt;
+  const std::string from_text = text.substr(0, dash), to_text = text.substr(dash + 1);
+  // Digits only: no sign, so "-5-10" and "5-+10" are not ranges.
+  for (const std::string* part : {&from_text, &to_text}) {
+    if (part->empty() || part->find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+  }
+  const auto from = ParseStrictInt(from_text), to = ParseStrictInt(to_text);
+  if (!from || !to || *from < 1 || *to > 65535 || *from > *to) return std::nullopt;
+  return std::make_pair(static_cast<int>(*from), static_cast<int>(*to));
+}
+
+CLI::Validator PortRangeCheck() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        if (ParsePortRange(value)) return "";
+        return "expected FROM-TO with 1 <= FROM <= TO <= 65535, e.g. 20000-20999, got '" + value +
+               "'";
+      },
+      "FROM-TO");
+}
+
+std::string KeyLine(const Key& k, TgId owner, const std::string& location,
+                    const std::string& server, Time now) {
+  return std::to_string(k.id) + "\tuser " + std::to_string(owner) + "\t" + location + "\t" +
+         server + "\t" + KeyStateName(k.state) + "\texpires " + IsoUtc(k.expires_at) + " (" +
+         HumanLeft(k.expires_at - now) + ")\t" + k.remote_name;
 }
 
 nlohmann::json UserJson(const User& u) {

@@ -7,7 +7,9 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "app/config.hpp"
 #include "app/context.hpp"
@@ -26,8 +28,30 @@ void FailOn(const Status& st, const std::string& what);
 
 // The configuration from the environment and ./.env, or exit 2 listing every problem.
 Config LoadConfigOrExit();
-// Configuration, database (migrations applied) and use cases, or exit.
-std::unique_ptr<Context> OpenContext();
+// Configuration, database (migrations applied) and use cases, or exit. A command's context logs
+// nothing (its result and its "vpnhub: ..." messages are the output) unless --verbose was given
+// or LOG_LEVEL is set in the process environment; `for_service` (serve, worker) always logs.
+std::unique_ptr<Context> OpenContext(bool for_service = false);
+// Set once by RunCli, before any command runs: the global --verbose flag.
+void SetVerbose(bool verbose);
+
+// Checks for integer options and arguments, e.g.
+//   cmd->add_option("--days", args->days, "Lifetime in days")->check(IntIn(1, kMaxDays));
+// The whole argument must be a decimal integer (optional sign) within [min, max]: nothing is
+// clamped and an overflow is not a different number. A failing check ends the command with exit 2
+// and "--days: expected an integer in 1..3650, got '0'".
+CLI::Validator IntIn(std::int64_t min, std::int64_t max);
+constexpr std::int64_t kMaxDays = 3650;
+constexpr std::int64_t kMaxSeconds = kMaxDays * 86400;
+// Row ids (key, task, server, location): 1..2^63-1.
+CLI::Validator PositiveId();
+// Telegram user ids: 1..2^52-1 (the Bot API's ids fit in 52 bits).
+CLI::Validator TgIdCheck();
+// A port range "FROM-TO" with 1 <= FROM <= TO <= 65535; nullopt for anything else.
+std::optional<std::pair<int, int>> ParsePortRange(const std::string& text);
+// The CLI11 check for --ports: "--ports: expected FROM-TO with 1 <= FROM <= TO <= 65535, e.g.
+// 20000-20999, got '-5-10'".
+CLI::Validator PortRangeCheck();
 
 // Runs fn in one read transaction; exits on a database error.
 template <typename Fn>
@@ -39,6 +63,11 @@ void ReadTx(Context& ctx, Fn&& fn) {
 // worker is harmless: whoever claims it runs it). Returns "" when the key reached `want`, else a
 // sentence for the operator.
 std::string RunTaskNow(Context& ctx, Id task_id, Id key_id, KeyState want);
+
+// One key as `key create` and `key list` print it, tab-separated, in this order:
+//   ID  user TG_ID  LOCATION  SERVER  STATE  expires ISO (LEFT)  REMOTE_NAME
+std::string KeyLine(const Key& k, TgId owner, const std::string& location,
+                    const std::string& server, Time now);
 
 nlohmann::json UserJson(const User& u);
 nlohmann::json ServerJson(const Server& s, const std::string& location);

@@ -56,7 +56,7 @@ void AddTaskCommands(CLI::App& app) {
   task_list->callback([list] { CmdTaskList(list->failed, list->json); });
   auto retry_id = std::make_shared<Id>(0);
   auto* task_retry = task->add_subcommand("retry", "Put a failed task back in the queue");
-  task_retry->add_option("ID", *retry_id, "Task id")->required();
+  task_retry->add_option("ID", *retry_id, "Task id")->required()->check(PositiveId());
   task_retry->callback([retry_id] { CmdTaskRetry(*retry_id); });
 }
 

@@ -16,10 +16,14 @@ std::string Context::LinkFor(const Server& server, const Key& key) const {
   return *link;
 }
 
-Result<std::unique_ptr<Context>> MakeContext(const Config& config) {
+Result<std::unique_ptr<Context>> MakeContext(const Config& config, bool quiet_log) {
   auto ctx = std::make_unique<Context>();
   ctx->config = config;
-  ctx->log = std::make_unique<SpdlogEventLog>(config.log_level, config.log_format_json);
+  if (quiet_log) {
+    ctx->log = std::make_unique<NullEventLog>();
+  } else {
+    ctx->log = std::make_unique<SpdlogEventLog>(config.log_level, config.log_format_json);
+  }
 
   // Enough PostgreSQL connections for the worker, the HTTP server, the bot's handlers and
   // senders and the jobs to run at once.

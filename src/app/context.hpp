@@ -41,7 +41,8 @@ struct Context {
 };
 
 // Opens the store (applying migrations) and builds the use cases. kUnavailable or
-// kInvalidArgument when the database cannot be opened.
-Result<std::unique_ptr<Context>> MakeContext(const Config& config);
+// kInvalidArgument when the database cannot be opened. `quiet_log`: the context's EventLog drops
+// every event (a CLI command whose output is its result).
+Result<std::unique_ptr<Context>> MakeContext(const Config& config, bool quiet_log = false);
 
 }  // namespace vpnhub::app

@@ -62,4 +62,10 @@ class SpdlogEventLog : public ports::EventLog {
   std::unique_ptr<spdlog::logger> logger_;
 };
 
+// Drops every event: the log of a CLI command whose output is its result alone.
+class NullEventLog : public ports::EventLog {
+ public:
+  void Log(ports::LogLevel, std::string_view, std::initializer_list<ports::LogField>) override {}
+};
+
 }  // namespace vpnhub::app

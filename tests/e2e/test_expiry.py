@@ -36,7 +36,7 @@ class ExpiryTest(unittest.TestCase):
         out = self.hub.cli("key", "create", "--user", "424242", "--location", "Amsterdam",
                            "--seconds", str(seconds)).stdout.splitlines()
         fields = out[0].split("\t")
-        self.assertEqual(fields[1], "active", out)
+        self.assertEqual(fields[4], "active", out)  # the columns of `key list`
         self.assertTrue(out[1].startswith("ss://"), out)
         return int(fields[0]), out[1]
 
