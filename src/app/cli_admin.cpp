@@ -10,7 +10,7 @@ namespace vpnhub::app::cli {
 namespace {
 
 void CmdCheckConfig() {
-  Config cfg = LoadConfigOrExit();
+  Config cfg = LoadConfigOrExit(/*check_files=*/true);
   std::cout << RenderConfig(cfg);
 }
 
@@ -78,8 +78,9 @@ void AddServeCommands(CLI::App& app) {
 
 void AddAdminCommands(CLI::App& app) {
   app.add_subcommand("check-config",
-                     "Print the effective configuration (secrets masked) or "
-                     "every problem with it")
+                     "Print the effective configuration (secrets masked) or every problem with "
+                     "it, including what serve would refuse: NATS_CREDS / NATS_TLS_CA files that "
+                     "cannot be read, a SQLite database that cannot be written")
       ->callback([] { CmdCheckConfig(); });
 
   auto migrate_status = std::make_shared<bool>(false);

@@ -5,6 +5,7 @@
 #include <limits>
 #include <thread>
 
+#include "app/config_files.hpp"
 #include "app/format.hpp"
 
 extern char** environ;
@@ -24,13 +25,16 @@ void FailOn(const Status& st, const std::string& what) {
   Fail(what + ": " + st.message(), code);
 }
 
-Config LoadConfigOrExit() {
+Config LoadConfigOrExit(bool check_files) {
   std::vector<ConfigError> file_errors;
   auto env = CollectEnvironment(environ, ".env", &file_errors);
   auto parsed = ParseConfig(env);
   std::vector<ConfigError> errors = file_errors;
   if (auto* errs = std::get_if<std::vector<ConfigError>>(&parsed)) {
     errors.insert(errors.end(), errs->begin(), errs->end());
+  } else if (check_files) {
+    const auto problems = CheckConfigFiles(std::get<Config>(parsed));
+    errors.insert(errors.end(), problems.begin(), problems.end());
   }
   if (!errors.empty()) {
     std::cerr << "vpnhub: the configuration has " << errors.size()
@@ -56,7 +60,7 @@ bool LogLevelInEnvironment() {
 void SetVerbose(bool verbose) { verbose_flag = verbose; }
 
 std::unique_ptr<Context> OpenContext(bool for_service) {
-  Config cfg = LoadConfigOrExit();
+  Config cfg = LoadConfigOrExit(/*check_files=*/for_service);
   const bool quiet = !for_service && !verbose_flag && !LogLevelInEnvironment();
   auto ctx = MakeContext(cfg, quiet);
   // The message names the database with its password masked (see OpenStore).

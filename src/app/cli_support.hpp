@@ -26,8 +26,9 @@ struct Exit {
 // Fail(what + ": " + message) unless st is Ok; exit code 2 for kInvalidArgument, else 1.
 void FailOn(const Status& st, const std::string& what);
 
-// The configuration from the environment and ./.env, or exit 2 listing every problem.
-Config LoadConfigOrExit();
+// The configuration from the environment and ./.env, or exit 2 listing every problem;
+// `check_files` (check-config, serve, worker) adds CheckConfigFiles' problems to the list.
+Config LoadConfigOrExit(bool check_files = false);
 // Configuration, database (migrations applied) and use cases, or exit. A command's context logs
 // nothing (its result and its "vpnhub: ..." messages are the output) unless --verbose was given
 // or LOG_LEVEL is set in the process environment; `for_service` (serve, worker) always logs.

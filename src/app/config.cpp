@@ -432,6 +432,16 @@ void ParseInfrastructure(Parser& p, Config& cfg) {
   if (!known_scheme) {
     p.Fail("DATABASE_URL", cfg.database_url,
            "a URL starting with sqlite://, postgres:// or postgresql://");
+  } else if (StartsWith(cfg.database_url, "sqlite://")) {
+    const std::string_view path = std::string_view(cfg.database_url).substr(9);
+    if (path == ":memory:") {
+      p.Fail("DATABASE_URL", cfg.database_url,
+             "a database file, e.g. sqlite://./data/vpnhub.db (sqlite://:memory: lives inside one "
+             "process and is lost when it exits)");
+    } else if (path.find('?') != std::string_view::npos) {
+      p.Fail("DATABASE_URL", cfg.database_url,
+             "sqlite://PATH without ?options (they are not read; the file path goes alone)");
+    }
   }
 
   std::vector<std::string> servers = SplitCommaList(p.Get("NATS_SERVERS"));
@@ -553,8 +563,7 @@ const std::vector<VarDoc>& ConfigVariables() {
       {"LIMIT_GB", "0", "traffic cap per key in GB, 0..1000000; 0 = unlimited", false},
       {"LIMIT_IP", "0", "devices per key, 0..1000000; 0 = unlimited", false},
       {"DATABASE_URL", "sqlite://./data/vpnhub.db",
-       "sqlite://<path>, postgres:// or "
-       "postgresql:// URL",
+       "sqlite://<path> (a file; no ?options, no :memory:), postgres:// or postgresql:// URL",
        true},
       {"POSTGRES_DB", "", "database name; with DATABASE_URL unset, POSTGRES_* make the URL", false},
       {"POSTGRES_USER", "", "PostgreSQL user (with POSTGRES_DB)", false},

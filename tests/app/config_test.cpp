@@ -379,6 +379,18 @@ TEST(ConfigTest, DatabaseUrlSchemes) {
   }
 }
 
+// serve would refuse these later (or quietly use a file named "x.db?mode=ro"): check-config says
+// so now.
+TEST(ConfigTest, SqliteUrlsAServiceCannotUseAreRejected) {
+  const ConfigError memory = OneError({{"DATABASE_URL", "sqlite://:memory:"}}, "DATABASE_URL");
+  EXPECT_THAT(memory.expected, HasSubstr("lost when it exits"));
+  for (const char* url : {"sqlite://./x.db?mode=ro", "sqlite:///var/lib/v.db?cache=shared"}) {
+    const ConfigError e = OneError({{"DATABASE_URL", url}}, "DATABASE_URL");
+    EXPECT_THAT(e.expected, HasSubstr("without ?options")) << url;
+  }
+  MustParse({{"DATABASE_URL", "sqlite://./memory.db"}});
+}
+
 TEST(ConfigTest, DatabasePasswordIsMaskedInRenderAndErrors) {
   const Config c = MustParse({{"DATABASE_URL", "postgres://vpnhub:dbs3cret@db:5432/vpnhub"}});
   EXPECT_EQ(c.database_url, "postgres://vpnhub:dbs3cret@db:5432/vpnhub");

@@ -104,6 +104,72 @@ class CliHardeningTest(unittest.TestCase):
         self.hub.cli("server", "add", "--location", "Oslo", "--manager", "127.0.0.1:9",
                      "--public-host", "h", "--ports", "65535-65535", "--capacity", "1")
 
+    # ---- item 16: check-config catches what serve refuses
+
+    def check_config_and_serve_refuse(self, env, *says):
+        env = dict(self.hub.env, HTTP_LISTEN="127.0.0.1:0", **env)
+        for cmd in (["check-config"], ["serve"], ["worker"]):
+            res = subprocess.run([harness.BINARY, *cmd], cwd=self.dir, env=env,
+                                 capture_output=True, text=True, timeout=30)
+            self.assertEqual(res.returncode, 2, (cmd, res.stdout, res.stderr))
+            for text in says:
+                self.assertIn(text, res.stderr, cmd)
+        return env
+
+    def test_unreadable_nats_files(self):
+        empty = os.path.join(self.dir, "empty.creds")
+        open(empty, "w").close()
+        self.check_config_and_serve_refuse(
+            {"NATS_SERVERS": "nats://127.0.0.1:1", "NATS_CREDS": os.path.join(self.dir, "no.creds"),
+             "NATS_TLS_CA": empty},
+            "2 problems", 'NATS_CREDS="', "No such file or directory", 'NATS_TLS_CA="',
+            "the file is empty")
+        self.check_config_and_serve_refuse(
+            {"NATS_SERVERS": "nats://127.0.0.1:1", "NATS_TLS_CA": self.dir},
+            'NATS_TLS_CA="', "not a regular file")
+
+    def test_unusable_sqlite_urls(self):
+        env = self.check_config_and_serve_refuse({"DATABASE_URL": "sqlite://./x.db?mode=ro"},
+                                                 "without ?options")
+        res = subprocess.run([harness.BINARY, "key", "list"], cwd=self.dir, env=env,
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(res.returncode, 2, res.stderr)
+        self.assertEqual([f for f in os.listdir(self.dir) if f.startswith("x.db")], [])
+        self.check_config_and_serve_refuse({"DATABASE_URL": "sqlite://:memory:"},
+                                           "sqlite://:memory: lives inside one process")
+
+    def run_unprivileged(self, *args):
+        """Runs vpnhub as nobody when the test runs as root (root ignores permissions)."""
+        prefix = []
+        if os.geteuid() == 0:
+            prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        env = dict(self.hub.env, HTTP_LISTEN="127.0.0.1:0")
+        return subprocess.run([*prefix, harness.BINARY, *args], cwd=self.dir, env=env,
+                              capture_output=True, text=True, timeout=30)
+
+    def test_read_only_database_is_named_at_open(self):
+        self.hub.cli("location", "add", "Oslo")  # creates and migrates the database
+        os.chmod(self.dir, 0o755)
+        os.chmod(self.hub.db_path, 0o444)
+        if os.geteuid() != 0:
+            os.chmod(self.dir, 0o555)
+        expected = "the database file is read-only: " + self.hub.db_path
+        for args, code in ((["key", "list"], 1), (["location", "add", "Riga"], 1),
+                           (["migrate"], 1), (["check-config"], 2), (["serve"], 2)):
+            res = self.run_unprivileged(*args)
+            self.assertEqual(res.returncode, code, (args, res.stdout, res.stderr))
+            self.assertIn(expected, res.stderr, args)
+        # A writable file in a directory the process cannot write (SQLite's -wal and -shm).
+        os.chmod(self.hub.db_path, 0o666)
+        if os.geteuid() == 0:
+            os.chmod(self.dir, 0o755)
+        for args, code in ((["key", "list"], 1), (["check-config"], 2)):
+            res = self.run_unprivileged(*args)
+            self.assertEqual(res.returncode, code, (args, res.stdout, res.stderr))
+            self.assertIn(expected, res.stderr, args)
+            self.assertIn("is not writable", res.stderr, args)
+        os.chmod(self.dir, 0o700)
+
     # ---- item 18: output
 
     def test_a_successful_command_prints_its_result_only(self):

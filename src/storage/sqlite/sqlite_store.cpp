@@ -1,6 +1,7 @@
 #include "storage/sqlite/sqlite_store.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -116,7 +117,39 @@ Result<std::string> SqlitePathFromUrl(const std::string& url) {
         "database URL 'sqlite://' has no path: expected sqlite://PATH, e.g. "
         "sqlite://./data/vpnhub.db");
   }
+  if (const auto query = path.find('?'); query != std::string::npos) {
+    return InvalidArgument("sqlite:// URLs take no options (got '" + path.substr(query) +
+                           "'): give the file path alone, e.g. sqlite://./data/vpnhub.db");
+  }
   return path;
+}
+
+std::optional<std::string> SqliteReadOnlyProblem(const std::string& path) {
+  namespace fs = std::filesystem;
+  // The errno of a refused access(W_OK), or 0 when writing is allowed (or failed otherwise).
+  const auto refused = [](const char* p) {
+    if (::access(p, W_OK) == 0) return 0;
+    const int e = errno;
+    return e == EACCES || e == EROFS || e == EPERM ? e : 0;
+  };
+  std::error_code ec;
+  const bool exists = fs::exists(path, ec);
+  if (const int e = exists ? refused(path.c_str()) : 0) {
+    return "the database file is read-only: " + path + " (" + std::strerror(e) +
+           "; the service needs to write it)";
+  }
+  // The directory holding the file (or the nearest one that exists, where it would be created).
+  fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  while (!exists && !fs::exists(dir, ec) && dir.has_parent_path() && dir.parent_path() != dir) {
+    dir = dir.parent_path();
+  }
+  if (const int e = refused(dir.c_str())) {
+    return "the database file is read-only: " + path + " (its directory " + dir.string() +
+           " is not writable: " + std::strerror(e) +
+           "; SQLite writes its -wal and -shm files there)";
+  }
+  return std::nullopt;
 }
 
 SqliteStore::SqliteStore(SqliteOptions options, bool in_memory, FileId file_id,
@@ -135,6 +168,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
   opts.read_connections = std::max(1, opts.read_connections);
   opts.busy_timeout_ms = std::max(0, opts.busy_timeout_ms);
   if (!in_memory) {
+    // A generic "attempt to write a readonly database" from the first write would hide why.
+    if (auto problem = SqliteReadOnlyProblem(opts.path)) {
+      return FailedPrecondition("sqlite: " + *problem);
+    }
     std::filesystem::path parent = std::filesystem::path(opts.path).parent_path();
     if (!parent.empty()) {
       std::error_code ec;
@@ -148,6 +185,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
   auto writer =
       Connection::Open(opts.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, opts.busy_timeout_ms);
   if (!writer.ok()) return writer.status();
+  // SQLite falls back to read-only by itself when the file cannot be opened for writing (as on a
+  // read-only mount even for root).
+  if (!in_memory && sqlite3_db_readonly((*writer)->raw(), "main") == 1) {
+    return FailedPrecondition("sqlite: the database file is read-only: " + opts.path +
+                              " (SQLite could open it for reading only)");
+  }
   VPNHUB_RETURN_IF_ERROR(ConfigureWriter(**writer, in_memory));
   FileId file_id;
   if (!in_memory) {

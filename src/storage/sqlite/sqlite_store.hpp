@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,14 +37,25 @@ struct SqliteOptions {
 };
 
 // "sqlite://./data/vpnhub.db" -> "./data/vpnhub.db", "sqlite:///var/lib/v.db" -> "/var/lib/v.db",
-// "sqlite://:memory:" -> ":memory:". kInvalidArgument for any other scheme or an empty path.
+// "sqlite://:memory:" -> ":memory:". kInvalidArgument for any other scheme, an empty path, or a
+// query string ("sqlite://./x.db?mode=ro": options are not read, and '?' would end up in the file
+// name).
 Result<std::string> SqlitePathFromUrl(const std::string& url);
+
+// Why this process could not write the database at `path`, or nullopt when it can (or can create
+// it). The file when it exists, and the directory SQLite writes its -wal and -shm files into (for
+// a missing file, the nearest existing directory it would be created under) must be writable.
+// The sentence starts with "the database file is read-only" and names the path. Not for
+// ":memory:".
+std::optional<std::string> SqliteReadOnlyProblem(const std::string& path);
 
 class SqliteStore final : public ports::Store {
  public:
   // Opens (creating the file and its parent directory when missing), sets WAL,
   // synchronous=NORMAL, busy_timeout and foreign_keys, and applies pending migrations.
-  // kInvalidArgument for a bad path, kUnavailable when the file cannot be opened or created.
+  // kInvalidArgument for a bad path, kUnavailable when the file cannot be opened or created,
+  // kFailedPrecondition with SqliteReadOnlyProblem's sentence when it cannot be written (also
+  // when SQLite itself opened it read-only).
   static Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options);
   ~SqliteStore() override;
 
