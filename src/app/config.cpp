@@ -552,16 +552,22 @@ const std::vector<VarDoc>& ConfigVariables() {
       {"LINK_CHANNEL", "", "channel link: https://t.me/<name> or @<name>", false},
       {"NAME_CHANNEL", "", "channel name shown to users", false},
       {"MONTH_COST", "150,400,750,1400",
-       "prices, comma list of integers >= 0, paired with "
-       "MONTH_OPTIONS by position",
+       "prices, comma list of integers >= 0, paired with MONTH_OPTIONS by position; checked only: "
+       "nothing is sold yet",
        false},
       {"MONTH_OPTIONS", "1,3,6,12",
-       "tariff lengths in months, comma list of 1..1200, as many as "
-       "MONTH_COST",
+       "tariff lengths in months, comma list of 1..1200, as many as MONTH_COST; checked only: "
+       "nothing is sold yet",
        false},
       {"TRIAL_PERIOD", "259200", "trial length in seconds, 0..315360000; 0 = no trial", false},
-      {"LIMIT_GB", "0", "traffic cap per key in GB, 0..1000000; 0 = unlimited", false},
-      {"LIMIT_IP", "0", "devices per key, 0..1000000; 0 = unlimited", false},
+      {"LIMIT_GB", "0",
+       "traffic cap per key in GB, 0..1000000; 0 = unlimited; recorded on each new key, not "
+       "enforced: ss-manager has no traffic limit",
+       false},
+      {"LIMIT_IP", "0",
+       "devices per key, 0..1000000; 0 = unlimited; checked only: no server kind here limits "
+       "devices",
+       false},
       {"DATABASE_URL", "sqlite://./data/vpnhub.db",
        "sqlite://<path> (a file; no ?options, no :memory:), postgres:// or postgresql:// URL",
        true},

@@ -46,5 +46,32 @@ TEST(Readme, ConfigTableMatchesTheCode) {
   }
 }
 
+// The README's Meaning column is the --help text: what one says about a variable (e.g. that
+// LIMIT_GB is not enforced on Shadowsocks) the other says too.
+TEST(Readme, ConfigDescriptionsMatchTheHelpText) {
+  const std::string readme = ReadReadme();
+  const std::regex row(R"(^\| `([A-Z_]+)` \| [^|]* \| ([^|]*) \|)", std::regex::multiline);
+  std::map<std::string, std::string> described;
+  for (auto it = std::sregex_iterator(readme.begin(), readme.end(), row);
+       it != std::sregex_iterator(); ++it) {
+    described[(*it)[1]] = (*it)[2];
+  }
+  for (const VarDoc& v : ConfigVariables()) {
+    auto found = described.find(v.name);
+    if (found == described.end()) continue;  // reported by ConfigTableMatchesTheCode
+    EXPECT_EQ(found->second, v.description) << v.name;
+  }
+}
+
+// Variables parsed for features that do not exist yet must not read as if they worked.
+TEST(Readme, VariablesWithoutEffectSaySo) {
+  std::map<std::string, std::string> docs;
+  for (const VarDoc& v : ConfigVariables()) docs[v.name] = v.description;
+  EXPECT_NE(docs["LIMIT_GB"].find("not enforced"), std::string::npos) << docs["LIMIT_GB"];
+  for (const char* name : {"MONTH_COST", "MONTH_OPTIONS", "LIMIT_IP"}) {
+    EXPECT_NE(docs[name].find("checked only"), std::string::npos) << name << ": " << docs[name];
+  }
+}
+
 }  // namespace
 }  // namespace vpnhub::app
