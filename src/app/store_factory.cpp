@@ -1,7 +1,6 @@
 #include "app/store_factory.hpp"
 
 #include "app/config.hpp"
-#include "storage/postgres/pg_connection.hpp"
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
@@ -48,12 +47,10 @@ std::string DatabaseUrlForDisplay(const std::string& database_url) {
 Result<OpenedStore> OpenStore(const std::string& database_url, int pool_size) {
   auto opened = OpenUnlabelled(database_url, pool_size);
   if (opened.ok()) return opened;
-  // The adapters keep the password out of their messages already; scrubbing again here means no
-  // caller can print it even if an adapter's message one day quotes the URL.
-  const std::string message =
-      storage::ScrubSecrets(opened.status().message(), storage::PgPasswordsOf(database_url));
-  return Status(opened.status().code(),
-                "cannot open the database " + DatabaseUrlForDisplay(database_url) + ": " + message);
+  // The adapter's message carries no password (PgConnection::Open scrubs libpq's text).
+  return Status(opened.status().code(), "cannot open the database " +
+                                            DatabaseUrlForDisplay(database_url) + ": " +
+                                            opened.status().message());
 }
 
 }  // namespace vpnhub::app

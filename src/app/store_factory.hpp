@@ -22,7 +22,7 @@ struct OpenedStore {
 // instances starting together never race). `pool_size` is the PostgreSQL connection count.
 // kInvalidArgument for an unknown scheme; the adapter's errors otherwise (kUnavailable when the
 // server cannot be reached), each message reading "cannot open the database <URL>: <why>" with
-// the URL as DatabaseUrlForDisplay shows it and no spelling of its password anywhere.
+// the URL as DatabaseUrlForDisplay shows it (the adapters keep the password out of <why>).
 Result<OpenedStore> OpenStore(const std::string& database_url, int pool_size = 8);
 
 // The database URL as it may be printed or logged: a PostgreSQL URL with its password masked

@@ -70,6 +70,7 @@ class DbPasswordTest(unittest.TestCase):
             self.url(PLAIN, host="vpnhub-test.invalid:5432"),
             self.url(PASSWORD, host="127.0.0.1:1"),
             self.url(PASSWORD + "%zz", host="127.0.0.1:1"),
+            self.url("Sent1nel?Pw%zz", host="127.0.0.1:1"),  # libpq quotes the bad password
             self.url(PASSWORD, host="[::1"),
             f"postgresql://vpnhub@127.0.0.1:1/vpnhub?password={PLAIN}&sslmode=bogus",
         ]
