@@ -266,6 +266,16 @@ TEST_F(TaskExecutorFailuresTest, ABatchWhoseCommitFailsOnceLogsEachOutcomeRecord
   EXPECT_EQ(GetKey(b->key.id).state, KeyState::kActive);
 }
 
+TEST_F(TaskExecutorFailuresTest, AnEmptyBatchWhileTheDatabaseFailsIsNothingToDo) {
+  // The JetStream worker runs an empty batch when none of its messages could be claimed; with
+  // the database failing, recording it used to read past the end of the batch.
+  fakes::FailingStore failing(*store);
+  MakeExecutor(failing);
+  failing.FailCommits(fakes::FailingStore::kEvery);
+  EXPECT_TRUE(executor->RunClaimedBatch({}).empty());
+  EXPECT_TRUE(log.events().empty());
+}
+
 // ---- one unreadable row fails only its own tasks (issue 11, item 10)
 
 // The use cases over a SQLite file that the test can also reach with raw SQL.

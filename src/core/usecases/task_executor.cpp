@@ -344,6 +344,8 @@ Status TaskExecutor::Execute(const Task& task) {
 std::vector<TaskOutcome> TaskExecutor::RunClaimedBatch(const std::vector<Task>& tasks,
                                                        Duration budget,
                                                        const std::vector<bool>& last_chance) {
+  // (The JetStream worker hands over an empty batch when none of its messages was claimable.)
+  if (tasks.empty()) return {};
   std::vector<Work> works(tasks.size());
   for (std::size_t i = 0; i < tasks.size(); ++i) works[i].task = &tasks[i];
   Load(works);
