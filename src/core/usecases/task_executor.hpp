@@ -53,7 +53,8 @@ class TaskExecutor {
   // commit however many tasks it holds. Once `budget` has passed (by the executor's clock) no
   // further remote work starts: the rest are released (kReleased). Should the batch's
   // transaction fail, each outcome is recorded on its own so that one bad row cannot hold the
-  // others back. Returns one outcome per task, in order.
+  // others back (kUnrecorded for those that still fail). A key or server that cannot be read
+  // fails only its own tasks. Returns one outcome per task, in order (none for no tasks).
   // `last_chance[i]` (optional, one per task): the transport will not hand task i over again
   // (NATS: its message's last delivery), so a retryable error fails it for good as well.
   std::vector<TaskOutcome> RunClaimedBatch(const std::vector<Task>& tasks,
