@@ -200,6 +200,53 @@ TEST_F(TaskServiceTest, WhatCannotBeRetriedSaysWhy) {
   EXPECT_NE(r.status().message().find("active already"), std::string::npos) << r.status().message();
 }
 
+TEST_F(TaskServiceTest, AKeyOnADisabledServerIsNotRetried) {
+  // No new keys go to a disabled server, and a failed key coming back would be one.
+  Server s;
+  s.kind = ServerKind::kShadowsocks;
+  s.public_host = "off.example.com";
+  s.name = "off";
+  s.capacity = 5;
+  s.enabled = false;
+  auto server = catalog->AddServer("nl", s);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  Id task_id = 0, key_id = 0;
+  ASSERT_TRUE(Write([&](ports::StoreTx& tx) -> Status {
+                User u;
+                u.tg_id = 9;
+                u.created_at = clock.Now();
+                auto user = tx.InsertUser(u);
+                if (!user.ok()) return user.status();
+                Key k;
+                k.user_id = *user;
+                k.server_id = server->id;
+                k.remote_name = "vpnhub-9-off";
+                k.secret = "secret";
+                k.state = KeyState::kFailed;
+                k.expires_at = clock.Now() + std::chrono::hours(24);
+                k.created_at = k.updated_at = clock.Now();
+                auto key = tx.InsertKey(k);
+                if (!key.ok()) return key.status();
+                key_id = *key;
+                auto task = tx.EnqueueTask(TaskKind::kProvisionKey, key_id, clock.Now());
+                if (!task.ok()) return task.status();
+                task_id = *task;
+                return Status::Ok();
+              }).ok());
+  Claim(task_id);
+  ASSERT_TRUE(
+      Write([&](ports::StoreTx& tx) { return tx.FailTask(task_id, "gave up", clock.Now()); }).ok());
+
+  auto r = tasks->Retry(task_id);
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(
+      r.status().message().find("server 'off' of key " + std::to_string(key_id) + " is disabled"),
+      std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(GetKey(key_id).state, KeyState::kFailed);
+  EXPECT_EQ(GetTask(task_id).state, TaskState::kFailed);
+}
+
 TEST_F(TaskServiceTest, AFailedTaskWhoseKeyIsStillPendingIsRetriedAlone) {
   AddServer(5);
   auto issued = keys->Issue(Request(1));
