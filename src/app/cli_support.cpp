@@ -88,6 +88,11 @@ std::string RunTaskNow(Context& ctx, Id task_id, Id key_id, KeyState want) {
       t = *r;
       return Status::Ok();
     });
+    if (outcome == usecases::TaskOutcome::kUnrecorded) {
+      return "the outcome of task " + std::to_string(task_id) +
+             " could not be recorded (database error); the running service repeats it once its "
+             "lease ends";
+    }
     if (outcome == usecases::TaskOutcome::kRetryLater) {
       return "the VPN server did not confirm yet (" + t.last_error +
              "); the running service retries task " + std::to_string(task_id) + " from " +

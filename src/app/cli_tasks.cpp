@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "app/cli_support.hpp"
+#include "core/usecases/task_service.hpp"
 
 namespace vpnhub::app::cli {
 namespace {
@@ -32,14 +33,17 @@ void CmdTaskList(bool failed_only, bool as_json) {
 
 void CmdTaskRetry(Id task_id) {
   auto ctx = OpenContext();
-  Status st = ctx->store->Write(
-      [&](ports::StoreTx& tx) { return tx.RetryTask(task_id, ctx->clock.Now()); });
-  if (st.code() == StatusCode::kNotFound) Fail("unknown task " + std::to_string(task_id));
-  if (st.code() == StatusCode::kFailedPrecondition) {
-    Fail("task " + std::to_string(task_id) + " is not failed; only failed tasks can be retried");
+  usecases::TaskService tasks(*ctx->store, ctx->clock);
+  auto retried = tasks.Retry(task_id);
+  FailOn(retried.status(), "cannot retry task " + std::to_string(task_id));
+  const Key& key = retried->key;
+  std::cout << task_id << "\t" << TaskStateName(retried->task.state) << "\tkey " << key.id << "\t"
+            << KeyStateName(key.state) << "\n";
+  if (retried->moved_from_slot) {
+    std::cerr << "vpnhub: note: slot " << *retried->moved_from_slot << " of key " << key.id
+              << " is no longer free; the key moves to slot " << key.slot
+              << " of the same server (its link changes)\n";
   }
-  FailOn(st, "cannot retry task");
-  std::cout << task_id << "\tpending\n";
 }
 
 }  // namespace
@@ -55,7 +59,10 @@ void AddTaskCommands(CLI::App& app) {
   AddJsonFlag(task_list, list->json);
   task_list->callback([list] { CmdTaskList(list->failed, list->json); });
   auto retry_id = std::make_shared<Id>(0);
-  auto* task_retry = task->add_subcommand("retry", "Put a failed task back in the queue");
+  auto* task_retry = task->add_subcommand(
+      "retry",
+      "Put a failed task back in the queue for the running service; a failed key goes back to "
+      "pending on a free slot of its server");
   task_retry->add_option("ID", *retry_id, "Task id")->required()->check(PositiveId());
   task_retry->callback([retry_id] { CmdTaskRetry(*retry_id); });
 }

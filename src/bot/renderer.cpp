@@ -126,6 +126,7 @@ Result<telegram::Rendered> KeyMessageRenderer::Render(const OutgoingMessage& mes
     case MessageKind::kKeyReady:
     case MessageKind::kExpiryNotice:
     case MessageKind::kKeyExpired:
+    case MessageKind::kKeyFailed:
       return RenderKeyMessage(message, LanguageFor(message.chat_id));
   }
   return InvalidArgument("unknown message kind");
@@ -141,6 +142,16 @@ Result<telegram::Rendered> KeyMessageRenderer::RenderKeyMessage(const OutgoingMe
 
   if (message.kind == MessageKind::kKeyExpired) {
     out.text = i18n::Format(lang, Text::kKeyExpired, {{"location", location}});
+    return out;
+  }
+  if (message.kind == MessageKind::kKeyFailed) {
+    // An operator's `task retry` may have set the key up since: its key-ready message follows.
+    if (key.state != KeyState::kFailed) {
+      return FailedPrecondition("key " + std::to_string(key.id) + " is " + KeyStateName(key.state) +
+                                " again; it did not stay failed");
+    }
+    out.text = i18n::Format(lang, key.is_trial ? Text::kTrialKeyFailed : Text::kKeyCreateFailed,
+                            {{"location", location}});
     return out;
   }
   const Time now = clock_.Now();

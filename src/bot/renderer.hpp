@@ -1,7 +1,8 @@
 #pragma once
 // Renders queued outgoing messages at send time (telegram::MessageRenderer for the Sender):
 // stored texts as they are, admin alerts with their prefix, and key messages (key ready, expiry
-// notices, expired) from the key as it is when the message goes out, in the person's language.
+// notices, expired, failed) from the key as it is when the message goes out, in the person's
+// language.
 #include <cstddef>
 #include <list>
 #include <mutex>
@@ -74,8 +75,10 @@ struct RendererOptions {
 //                  a QR photo of the link
 //   kExpiryNotice  "expires in ..." (the 3-day text with more than two days left, else 1-day)
 //   kKeyExpired    the expired text
+//   kKeyFailed     "could not set up your key" (for a trial key: "your trial is yours again")
 // Errors: kNotFound when the key is gone or not the chat's; kFailedPrecondition when a key-ready
-// message's key is no longer usable (revoking, revoked, failed) or no backend serves its server;
+// message's key is no longer usable (revoking, revoked, failed), a key-failed message's key is
+// no longer failed (retried since), or no backend serves its server;
 // the lookup's and the backend's own errors otherwise.
 class KeyMessageRenderer : public telegram::MessageRenderer {
  public:

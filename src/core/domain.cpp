@@ -104,13 +104,15 @@ const char* MessageKindName(MessageKind kind) {
       return "key_expired";
     case MessageKind::kAdminAlert:
       return "admin_alert";
+    case MessageKind::kKeyFailed:
+      return "key_failed";
   }
   return "unknown";
 }
 
 std::optional<MessageKind> ParseMessageKind(const std::string& name) {
   for (auto k : {MessageKind::kText, MessageKind::kKeyReady, MessageKind::kExpiryNotice,
-                 MessageKind::kKeyExpired, MessageKind::kAdminAlert}) {
+                 MessageKind::kKeyExpired, MessageKind::kAdminAlert, MessageKind::kKeyFailed}) {
     if (name == MessageKindName(k)) return k;
   }
   return std::nullopt;

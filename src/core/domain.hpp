@@ -128,6 +128,7 @@ enum class MessageKind {
   kExpiryNotice,  // rendered at send time from the key: "ends in ..."
   kKeyExpired,    // rendered at send time from the key
   kAdminAlert,    // text as stored, sent to an admin
+  kKeyFailed,     // rendered at send time from the key: it could not be set up (trial given back)
 };
 const char* MessageKindName(MessageKind kind);
 std::optional<MessageKind> ParseMessageKind(const std::string& name);

@@ -228,6 +228,12 @@ Result<int> JetStreamWorker::RunBatch(int& batch) {
           (void)msg.Nak(milliseconds(0));
           nakked_.Inc();
           break;
+        case usecases::TaskOutcome::kUnrecorded:
+          // The row is still running under this claim: come back when its lease has ended and a
+          // claim can take it again (after the last delivery the relay's redrive does).
+          (void)msg.Nak(std::max(milliseconds(200), Ms(claimed[i].next_attempt_at - clock_.Now())));
+          nakked_.Inc();
+          break;
       }
     }
     for (const auto& [index, id] : extra)

@@ -12,7 +12,7 @@ constexpr const char* kProcessedHelp = "Tasks run by the worker, by outcome";
 
 metrics::Counter& RegisterWorkerMetrics(metrics::Registry& registry) {
   for (auto kind : AllTaskKinds()) {
-    for (const char* outcome : {"done", "retry", "failed"}) {
+    for (const char* outcome : {"done", "retry", "failed", "unrecorded"}) {
       registry.GetCounter("vpnhub_tasks_processed_total", kProcessedHelp,
                           {{"kind", TaskKindName(kind)}, {"outcome", outcome}});
     }
@@ -37,6 +37,9 @@ bool CountOutcomes(metrics::Registry& registry, metrics::Counter& released,
         break;
       case usecases::TaskOutcome::kFailed:
         name = "failed";
+        break;
+      case usecases::TaskOutcome::kUnrecorded:  // ran, but its outcome was not committed
+        name = "unrecorded";
         break;
       case usecases::TaskOutcome::kReleased:  // not started: back in the queue
         released.Inc();

@@ -16,8 +16,9 @@ namespace vpnhub::queue {
 // dashboards see zeros, not gaps) and returns vpnhub_tasks_released_total.
 metrics::Counter& RegisterWorkerMetrics(metrics::Registry& registry);
 
-// Counts a batch's outcomes: vpnhub_tasks_processed_total for those that ran, released (given
-// back unstarted) ones in `released`. True when any was released.
+// Counts a batch's outcomes: vpnhub_tasks_processed_total for those that ran (outcome done,
+// retry, failed, or unrecorded when the database did not take the outcome), released (given back
+// unstarted) ones in `released`. True when any was released.
 bool CountOutcomes(metrics::Registry& registry, metrics::Counter& released,
                    const std::vector<Task>& tasks,
                    const std::vector<usecases::TaskOutcome>& outcomes);

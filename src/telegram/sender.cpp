@@ -8,9 +8,9 @@
 namespace vpnhub::telegram {
 namespace {
 
-constexpr MessageKind kAllKinds[] = {MessageKind::kText, MessageKind::kKeyReady,
+constexpr MessageKind kAllKinds[] = {MessageKind::kText,         MessageKind::kKeyReady,
                                      MessageKind::kExpiryNotice, MessageKind::kKeyExpired,
-                                     MessageKind::kAdminAlert};
+                                     MessageKind::kAdminAlert,   MessageKind::kKeyFailed};
 constexpr std::size_t kMaxCaptionChars = 1024;
 // Time left after a send for the store write that completes it, within the claim's lease.
 constexpr Duration kStoreWriteAllowance{1000};

@@ -161,6 +161,43 @@ TEST_F(RendererTest, KeyExpiredInThePersonsLanguage) {
   EXPECT_NE(r->text.find("истёк"), std::string::npos) << r->text;
 }
 
+TEST_F(RendererTest, KeyFailedTellsATrialPersonTheirTrialIsBackInTheirLanguage) {
+  lookup.keys[5].second.key.state = KeyState::kFailed;
+  lookup.keys[5].second.key.is_trial = true;
+  auto r = renderer.Render(Message(MessageKind::kKeyFailed));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->text,
+            "❌ We could not set up your trial key in Amsterdam &lt;NL&gt;, sorry. Your trial is "
+            "yours again: try again later with /trial, or choose another location.");
+  EXPECT_FALSE(r->png.has_value());
+
+  lookup.langs[42] = "ru";
+  r = renderer.Render(Message(MessageKind::kKeyFailed));
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->text.find("Пробный период снова доступен"), std::string::npos) << r->text;
+  EXPECT_NE(r->text.find("Amsterdam &lt;NL&gt;"), std::string::npos) << r->text;
+}
+
+TEST_F(RendererTest, KeyFailedForAKeyThatWasNoTrialSaysTryAgainLater) {
+  lookup.keys[5].second.key.state = KeyState::kFailed;
+  auto r = renderer.Render(Message(MessageKind::kKeyFailed));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->text,
+            "❌ We could not set up your key in Amsterdam &lt;NL&gt;. Please try again later.");
+}
+
+TEST_F(RendererTest, KeyFailedIsRefusedOnceTheKeyWasSetUpAfterAll) {
+  // `vpnhub task retry` revived the key before the message went out: its key-ready message
+  // follows, so "could not set up" must not.
+  for (KeyState state : {KeyState::kPending, KeyState::kActive}) {
+    lookup.keys[5].second.key.state = state;
+    auto r = renderer.Render(Message(MessageKind::kKeyFailed));
+    EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition) << KeyStateName(state);
+  }
+  EXPECT_EQ(renderer.Render(Message(MessageKind::kKeyFailed, /*chat=*/43)).status().code(),
+            StatusCode::kNotFound);
+}
+
 TEST(QrCacheTest, EvictsTheLeastRecentlyUsed) {
   QrCache cache(2);
   ASSERT_TRUE(cache.Get("a").ok());

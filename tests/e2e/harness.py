@@ -56,8 +56,10 @@ def wait_until(predicate, timeout, interval=0.05, what="condition"):
 class SsManager:
     """A real shadowsocks-libev ss-manager on 127.0.0.1, a child of the test."""
 
-    def __init__(self, workdir):
-        self.port = free_port(socket.SOCK_DGRAM)
+    def __init__(self, workdir, port=None):
+        """`port`: the manager port to listen on (one a server row already names); free one
+        when None."""
+        self.port = port or free_port(socket.SOCK_DGRAM)
         self.dir = os.path.join(workdir, "ss")
         os.makedirs(self.dir, exist_ok=True)
         self.proc = subprocess.Popen(

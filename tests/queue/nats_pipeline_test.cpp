@@ -22,6 +22,7 @@
 #include "core/usecases/key_service.hpp"
 #include "core/usecases/task_executor.hpp"
 #include "fakes/capturing_log.hpp"
+#include "fakes/failing_store.hpp"
 #include "fakes/fake_secrets.hpp"
 #include "metrics/registry.hpp"
 #include "nats/nats_client.hpp"
@@ -130,19 +131,21 @@ class NatsPipelineTest : public ::testing::Test {
     relay_.reset();
     publisher_.reset();
     executor_.reset();
+    failing_.reset();
     js_.reset();
     conn_.reset();
     store_.reset();
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
   }
 
-  void MakeExecutor(int max_attempts) {
+  // `over`: the store the executor records outcomes in (the worker claims in store_ always).
+  void MakeExecutor(int max_attempts, ports::Store* over = nullptr) {
     RetryPolicy policy;
     policy.max_attempts = max_attempts;
     policy.base = milliseconds(20);
     policy.cap = milliseconds(200);
-    executor_ = std::make_unique<usecases::TaskExecutor>(*store_, backends_, clock_, log_, policy,
-                                                         &alerts_);
+    executor_ = std::make_unique<usecases::TaskExecutor>(over ? *over : *store_, backends_, clock_,
+                                                         log_, policy, &alerts_);
   }
 
   // Stream and consumer as the service makes them, with a short ack_wait.
@@ -219,6 +222,7 @@ class NatsPipelineTest : public ::testing::Test {
   std::unique_ptr<storage::SqliteStore> store_;
   std::unique_ptr<usecases::Catalog> catalog_;
   std::unique_ptr<usecases::KeyService> keys_;
+  std::unique_ptr<fakes::FailingStore> failing_;
   std::unique_ptr<usecases::TaskExecutor> executor_;
   queue::TaskStreamSettings settings_;
   std::unique_ptr<queue::JetStreamTaskPublisher> publisher_;
@@ -414,6 +418,56 @@ TEST_F(NatsPipelineTest, TheLastDeliveryDeadLettersWhateverTheAttemptCount) {
   relay_->Stop();
   EXPECT_EQ(backend_.calls(), 3);
   EXPECT_EQ(Counter("vpnhub_tasks_dead_lettered_total", {{"kind", "provision_key"}}), 1);
+}
+
+TEST_F(NatsPipelineTest, ADeadLetterTheDatabaseDidNotTakeIsNeitherLoggedNorCounted) {
+  failing_ = std::make_unique<fakes::FailingStore>(*store_);
+  failing_->FailCommits(fakes::FailingStore::kEvery);  // the executor's records only
+  MakeExecutor(/*max_attempts=*/100, failing_.get());
+  SetUpStream(1);  // max_deliver 3: the third delivery is the last chance
+  backend_.FailWith(Unavailable("server down"));
+  Issue(1);
+  MakeWorker(1);
+  relay_->Start();
+  worker_->Start();
+  auto processed = [&] {
+    double n = 0;
+    for (const char* outcome : {"done", "retry", "failed", "unrecorded"}) {
+      n += Counter("vpnhub_tasks_processed_total",
+                   {{"kind", "provision_key"}, {"outcome", outcome}});
+    }
+    return n;
+  };
+  ASSERT_TRUE(WaitFor([&] { return processed() == 3; }, seconds(30)));
+  relay_->Stop();
+  EXPECT_EQ(backend_.calls(), 3);
+  EXPECT_EQ(Counter("vpnhub_tasks_processed_total",
+                    {{"kind", "provision_key"}, {"outcome", "unrecorded"}}),
+            3);
+  EXPECT_EQ(Counter("vpnhub_tasks_dead_lettered_total", {{"kind", "provision_key"}}), 0);
+  EXPECT_EQ(log_.Count("task.dead_letter"), 0);
+  EXPECT_EQ(log_.Count("task.failed"), 0);
+  EXPECT_EQ(log_.Count("task.record_error"), 3);
+  Task t = Tasks().at(0);
+  EXPECT_EQ(t.state, TaskState::kRunning);  // nothing was recorded
+  EXPECT_EQ(t.attempts, 3);
+
+  // The database takes writes again; the relay hands the task back once its lease has ended,
+  // and its new generation's last delivery is a dead letter recorded, logged and counted once.
+  failing_->FailCommits(0);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto moved = relay_->RedriveOnce();
+        return moved.ok() && *moved == 1;
+      },
+      seconds(10)));
+  relay_->Start();
+  ASSERT_TRUE(WaitFor([&] { return AllInState(TaskState::kFailed); }, seconds(30)));
+  worker_->Stop();
+  relay_->Stop();
+  EXPECT_EQ(Counter("vpnhub_tasks_dead_lettered_total", {{"kind", "provision_key"}}), 1);
+  EXPECT_EQ(log_.Count("task.dead_letter"), 1);
+  EXPECT_EQ(log_.Count("task.failed"), 1);
 }
 
 TEST_F(NatsPipelineTest, MessagesForSettledUnknownOrGarbageTasksAreAnsweredWithoutWork) {

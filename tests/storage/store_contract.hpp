@@ -14,6 +14,7 @@
 #include "storage/store_contract_keys.hpp"
 #include "storage/store_contract_leases.hpp"
 #include "storage/store_contract_messages.hpp"
+#include "storage/store_contract_recovery.hpp"
 #include "storage/store_contract_relay.hpp"
 #include "storage/store_contract_tasks.hpp"
 #include "storage/store_contract_transactions.hpp"

@@ -115,6 +115,11 @@ constexpr Entry kCatalog[] = {
     {Text::kKeyCreateFailed, "key_create_failed",
      "❌ We could not set up your key in {location}. Please try again later.",
      "❌ Не удалось создать ключ в локации {location}. Попробуйте ещё раз позже."},
+    {Text::kTrialKeyFailed, "trial_key_failed",
+     "❌ We could not set up your trial key in {location}, sorry. Your trial is yours again: try "
+     "again later with /trial, or choose another location.",
+     "❌ Не удалось создать пробный ключ в локации {location}, извините. Пробный период снова "
+     "доступен: попробуйте ещё раз позже командой /trial или выберите другую локацию."},
     {Text::kQrCaption, "qr_caption",
      "QR code of your key in {location}. Scan it in your Shadowsocks app.",
      "QR-код ключа в локации {location}. Отсканируйте его в приложении Shadowsocks."},

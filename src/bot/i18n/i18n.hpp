@@ -44,6 +44,7 @@ enum class Text {
   kTrialPreparing,   // {location}
   kKeyReady,         // {location}, {expires}, {link_html}: the share link, shown in <code>.
   kKeyCreateFailed,  // {location}: provisioning gave up; the user may try again later.
+  kTrialKeyFailed,   // {location}: a trial key's provisioning gave up; the trial is free again.
   kQrCaption,        // {location}: caption of the QR photo.
   // The user's keys.
   kMyKeysHeader,

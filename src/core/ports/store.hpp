@@ -67,6 +67,10 @@ class StoreTx {
   // Compare-and-set trial_used false -> true. kFailedPrecondition when it was already true,
   // kNotFound when the user does not exist.
   virtual Status MarkTrialUsed(Id user_id) = 0;
+  // Compare-and-set trial_used true -> false: the person's trial key could not be set up, so the
+  // trial is theirs again. kFailedPrecondition when it was not used, kNotFound when the user does
+  // not exist.
+  virtual Status GiveTrialBack(Id user_id) = 0;
 
   // ---- locations
   // kAlreadyExists when the name is taken (names are unique, case-sensitive).
@@ -103,6 +107,12 @@ class StoreTx {
   // kConflict when the key is not in `from`, kNotFound when absent.
   virtual Status UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
                                 const std::string& error) = 0;
+  // Compare-and-set failed -> pending on `slot` (updated_at = now, last_error cleared): a key
+  // whose provisioning failed for good takes a slot again to be provisioned anew (`vpnhub task
+  // retry`). kConflict when the key is not failed, kNotFound when absent, kAlreadyExists when
+  // another slot-holding key of the server holds `slot` (nothing changes; the transaction stays
+  // usable).
+  virtual Status ReviveFailedKey(Id key_id, int slot, Time now) = 0;
   // UpdateKeyState for many keys in one statement: those of `ids` in state `from` move to `to`;
   // returns the ids that moved, ascending (the others were not in `from`, or are absent).
   // kInvalidArgument for a move into a slot-holding state from one that holds none (that can

@@ -29,43 +29,78 @@ struct TaskExecutor::Work {
   enum class Effect { kNone, kActivate, kMarkRevoked } effect = Effect::kNone;
   TaskOutcome outcome = TaskOutcome::kDone;
   bool remove_after = false;  // created, but revoked meanwhile: delete it from the server again
+  bool recorded = false;      // the outcome is committed: only then is it logged
+  // A provisioning key became failed (kFailed): whether its person was told and got their trial
+  // back.
+  bool key_failed = false;
+  bool person_told = false;
+  bool trial_returned = false;
 };
 
+namespace {
+
+// The batch's keys by id; when the one query for all of them fails (a row that cannot be read),
+// one lookup per key, so that the error stays with the task whose key it is.
+std::map<Id, Result<Key>> LoadKeys(ports::StoreTx& tx, const std::vector<Id>& ids) {
+  std::map<Id, Result<Key>> out;
+  auto keys = tx.GetKeys(ids);
+  if (keys.ok()) {
+    for (Key& k : *keys) out.emplace(k.id, std::move(k));
+  } else {
+    for (Id id : ids) {
+      if (out.count(id) == 0) out.emplace(id, tx.GetKey(id));
+    }
+  }
+  for (Id id : ids) {
+    auto it = out.find(id);
+    if (it == out.end() || it->second.status().code() == StatusCode::kNotFound) {
+      out.insert_or_assign(id, Result<Key>(NotFound("key " + std::to_string(id) + " not found")));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void TaskExecutor::Load(std::vector<Work>& works) {
+  std::vector<bool> settled(works.size(), false);
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
     std::vector<Id> ids;
     ids.reserve(works.size());
     for (const Work& w : works) ids.push_back(w.task->subject_id);
-    auto keys = tx.GetKeys(ids);
-    if (!keys.ok()) return keys.status();
-    std::map<Id, const Key*> by_id;
-    for (const Key& k : *keys) by_id.emplace(k.id, &k);
-    std::map<Id, Server> servers;
-    for (Work& w : works) {
+    const std::map<Id, Result<Key>> keys = LoadKeys(tx, ids);
+    // Each server is read once per batch; one that cannot be read (say, its settings are not
+    // JSON) fails the tasks of its own keys, never those of another server.
+    std::map<Id, Result<Server>> servers;
+    for (std::size_t i = 0; i < works.size(); ++i) {
+      Work& w = works[i];
       w.loaded = false;
-      auto found = by_id.find(w.task->subject_id);
-      if (found == by_id.end()) {
-        w.result = NotFound("key " + std::to_string(w.task->subject_id) + " not found");
+      settled[i] = true;
+      const Result<Key>& key = keys.at(w.task->subject_id);
+      if (!key.ok()) {
+        w.result = key.status();
         continue;
       }
-      const Key& key = *found->second;
-      auto it = servers.find(key.server_id);
+      auto it = servers.find(key->server_id);
       if (it == servers.end()) {
-        auto server = tx.GetServerToCall(key.server_id);
-        if (!server.ok()) return server.status();
-        it = servers.emplace(key.server_id, std::move(*server)).first;
+        it = servers.emplace(key->server_id, tx.GetServerToCall(key->server_id)).first;
       }
-      w.key = key;
-      w.server = it->second;
+      if (!it->second.ok()) {
+        w.result = it->second.status();
+        continue;
+      }
+      w.key = *key;
+      w.server = *it->second;
       w.loaded = true;
       w.result = Status::Ok();
     }
     return Status::Ok();
   });
   if (st.ok()) return;
-  for (Work& w : works) {  // the database failed us: every task is retried later
-    w.loaded = false;
-    w.result = st;
+  for (std::size_t i = 0; i < works.size(); ++i) {
+    if (settled[i]) continue;  // read before the transaction failed
+    works[i].loaded = false;   // the database failed us: retried later
+    works[i].result = st;
   }
 }
 
@@ -139,6 +174,7 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
 // that is safe at that level).
 Status TaskExecutor::Record(ports::StoreTx& tx, Work& w, Time now) {
   const Task& task = *w.task;
+  w.key_failed = w.person_told = w.trial_returned = false;  // a retried transaction starts over
   switch (w.outcome) {
     case TaskOutcome::kDone:
       VPNHUB_RETURN_IF_ERROR(TolerateMovedTask(tx.CompleteTask(task.id, now)));
@@ -148,6 +184,8 @@ Status TaskExecutor::Record(ports::StoreTx& tx, Work& w, Time now) {
     case TaskOutcome::kRetryLater:
       return TolerateMovedTask(tx.RescheduleTask(task.id, now + policy_.DelayAfter(task.attempts),
                                                  w.result.ToString(), now));
+    case TaskOutcome::kUnrecorded:  // never recorded: set only after the recording failed
+      return Status::Ok();
     case TaskOutcome::kFailed:
       break;
   }
@@ -157,15 +195,65 @@ Status TaskExecutor::Record(ports::StoreTx& tx, Work& w, Time now) {
     // A key that could not be created is failed; a key stuck revoking stays visible as such.
     Status cas =
         tx.UpdateKeyState(task.subject_id, KeyState::kPending, KeyState::kFailed, now, error);
-    VPNHUB_RETURN_IF_ERROR(TolerateMovedTask(cas));
+    if (cas.ok()) {
+      VPNHUB_RETURN_IF_ERROR(KeyFailed(tx, w, error, now));
+    } else {
+      VPNHUB_RETURN_IF_ERROR(TolerateMovedTask(cas));
+    }
   }
   if (alerts_ == nullptr || alerts_->admins.empty()) return Status::Ok();
   std::string text =
       std::string("Task ") + std::to_string(task.id) + " (" + TaskKindName(task.kind) + ", key " +
       std::to_string(task.subject_id) + ") failed for good after " + std::to_string(task.attempts) +
-      " attempts: " + error + ". Retry with: vpnhub task retry " + std::to_string(task.id);
+      " attempts: " + error + ". Once the VPN server works again: vpnhub task retry " +
+      std::to_string(task.id) +
+      (task.kind == TaskKind::kProvisionKey
+           ? " (the key takes a free slot of its server again and is provisioned)"
+           : "");
   auto r =
       RaiseAlert(tx, *alerts_, std::string("task_failed:") + TaskKindName(task.kind), text, now);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Status TaskExecutor::KeyFailed(ports::StoreTx& tx, Work& w, const std::string& error, Time now) {
+  w.key_failed = true;
+  auto key = tx.GetKey(w.task->subject_id);
+  if (!key.ok()) return key.status();
+  // Nobody waits for a key the operator created: the task alert is enough.
+  if (!key->announce_when_ready) return Status::Ok();
+  auto user = tx.GetUser(key->user_id);
+  if (!user.ok()) return user.status();
+  if (key->is_trial) {
+    // Their one trial was spent on a key they never got.
+    Status back = tx.GiveTrialBack(user->id);
+    if (back.ok()) {
+      w.trial_returned = true;
+    } else if (back.code() != StatusCode::kFailedPrecondition) {
+      return back;
+    }
+  }
+  if (!user->blocked_bot) {
+    OutgoingMessage m;
+    m.chat_id = user->tg_id;
+    m.kind = MessageKind::kKeyFailed;
+    m.priority = MessagePriority::kReply;
+    m.subject_id = key->id;
+    m.next_attempt_at = now;
+    m.created_at = now;
+    auto id = tx.EnqueueMessage(m);
+    if (!id.ok()) return id.status();
+    w.person_told = true;
+  }
+  if (alerts_ == nullptr || alerts_->admins.empty()) return Status::Ok();
+  std::string text = std::string("A person was waiting for key ") + std::to_string(key->id) +
+                     (key->is_trial ? " (trial)" : "") + " of Telegram user " +
+                     std::to_string(user->tg_id) + ", which could not be set up: " + error + ". ";
+  text += w.person_told ? "They were told" : "They blocked the bot and were not told";
+  text += w.trial_returned ? "; their trial is free again. " : ". ";
+  text += "Once the VPN server works again: vpnhub task retry " + std::to_string(w.task->id) +
+          " gives them the key after all" +
+          (w.trial_returned ? " (and takes their trial, unless they used it since)." : ".");
+  auto r = RaiseAlert(tx, *alerts_, "key_failed_waiting", text, now);
   return r.ok() ? Status::Ok() : r.status();
 }
 
@@ -198,6 +286,7 @@ Status TaskExecutor::RecordBatch(ports::StoreTx& tx, std::vector<Work>& works, T
 
 void TaskExecutor::Finish(Work& w) {
   const Task& task = *w.task;
+  if (!w.recorded) return;  // nothing happened: task.record_error said why
   switch (w.outcome) {
     case TaskOutcome::kDone:
       if (w.remove_after && w.backend != nullptr) {
@@ -213,6 +302,7 @@ void TaskExecutor::Finish(Work& w) {
       }
       return;
     case TaskOutcome::kReleased:
+    case TaskOutcome::kUnrecorded:
       return;
     case TaskOutcome::kRetryLater:
       log_.Warn("task.retry", {{"task_id", task.id},
@@ -225,6 +315,12 @@ void TaskExecutor::Finish(Work& w) {
                                  {"kind", TaskKindName(task.kind)},
                                  {"attempts", task.attempts},
                                  {"error", w.result.ToString()}});
+      if (w.key_failed) {
+        log_.Warn("key.failed", {{"key_id", task.subject_id},
+                                 {"task_id", task.id},
+                                 {"person_told", w.person_told},
+                                 {"trial_returned", w.trial_returned}});
+      }
       return;
   }
 }
@@ -240,6 +336,7 @@ Status TaskExecutor::Execute(const Task& task) {
   VPNHUB_RETURN_IF_ERROR(
       store_.Write([&](ports::StoreTx& tx) { return ApplyEffect(tx, w, clock_.Now()); }));
   if (w.remove_after) return w.backend->DeleteKey(w.server, w.key);
+  w.recorded = true;
   Finish(w);
   return Status::Ok();
 }
@@ -247,6 +344,8 @@ Status TaskExecutor::Execute(const Task& task) {
 std::vector<TaskOutcome> TaskExecutor::RunClaimedBatch(const std::vector<Task>& tasks,
                                                        Duration budget,
                                                        const std::vector<bool>& last_chance) {
+  // (The JetStream worker hands over an empty batch when none of its messages was claimable.)
+  if (tasks.empty()) return {};
   std::vector<Work> works(tasks.size());
   for (std::size_t i = 0; i < tasks.size(); ++i) works[i].task = &tasks[i];
   Load(works);
@@ -270,22 +369,27 @@ std::vector<TaskOutcome> TaskExecutor::RunClaimedBatch(const std::vector<Task>& 
 
   const Time now = clock_.Now();
   Status batch = store_.Write([&](ports::StoreTx& tx) { return RecordBatch(tx, works, now); });
+  for (Work& w : works) w.recorded = batch.ok();
   if (!batch.ok() && works.size() > 1) {
     for (Work& w : works) {
       Status one = store_.Write([&](ports::StoreTx& tx) { return Record(tx, w, now); });
+      w.recorded = one.ok();
+      // The lease runs out and another claim repeats the task; tasks are idempotent.
       if (!one.ok()) {
-        // The lease runs out and another claim repeats the task; tasks are idempotent.
         log_.Error("task.record_error", {{"task_id", w.task->id}, {"error", one.ToString()}});
-        w.remove_after = false;
       }
     }
   } else if (!batch.ok()) {
     log_.Error("task.record_error", {{"task_id", works[0].task->id}, {"error", batch.ToString()}});
-    works[0].remove_after = false;
   }
   std::vector<TaskOutcome> outcomes;
   outcomes.reserve(works.size());
   for (Work& w : works) {
+    if (!w.recorded) {
+      // What the rolled-back transaction said happened did not: no clean-up, no log.
+      w.remove_after = false;
+      w.outcome = TaskOutcome::kUnrecorded;
+    }
     Finish(w);
     outcomes.push_back(w.outcome);
   }

@@ -17,11 +17,15 @@ namespace vpnhub::usecases {
 
 // kReleased: claimed but not started (its batch ran out of time); back in the queue, due now,
 // its attempt not counted.
-enum class TaskOutcome { kDone, kRetryLater, kFailed, kReleased };
+// kUnrecorded: the outcome could not be committed (the database failed): nothing changed, the
+// task row stays running until its lease ends and a later claim repeats the task (tasks are
+// idempotent). Nothing is logged as done, retried or failed for it.
+enum class TaskOutcome { kDone, kRetryLater, kFailed, kReleased, kUnrecorded };
 
 class TaskExecutor {
  public:
-  // `alerts` (optional): admins hear about tasks that failed for good, throttled per kind.
+  // `alerts` (optional): admins hear about tasks that failed for good, throttled per kind, and
+  // about keys a person was waiting for that could not be set up (subject "key_failed_waiting").
   TaskExecutor(ports::Store& store, const Backends& backends, const ports::Clock& clock,
                ports::EventLog& log, RetryPolicy policy = {}, const AlertPolicy* alerts = nullptr)
       : store_(store),
@@ -37,7 +41,11 @@ class TaskExecutor {
 
   // Runs a task this worker has claimed (state running) and records the outcome on the task row:
   // done on success; pending again after a backoff on a retryable error; failed for good after
-  // the policy's last attempt or on a permanent error (then a provisioning key becomes failed).
+  // the policy's last attempt or on a permanent error (then a provisioning key becomes failed,
+  // and when a person waits for it (announce_when_ready) in the same transaction: they are told
+  // (a kKeyFailed message, unless they blocked the bot), a trial key's trial is given back, and
+  // the admins are alerted). Events (key.activated, key.revoked, task.retry, task.failed,
+  // key.failed) are logged only once the outcome is committed; kUnrecorded otherwise.
   TaskOutcome RunClaimed(const Task& task);
 
   // RunClaimed for several claimed tasks at once: their remote work one after another, then
@@ -45,7 +53,8 @@ class TaskExecutor {
   // commit however many tasks it holds. Once `budget` has passed (by the executor's clock) no
   // further remote work starts: the rest are released (kReleased). Should the batch's
   // transaction fail, each outcome is recorded on its own so that one bad row cannot hold the
-  // others back. Returns one outcome per task, in order.
+  // others back (kUnrecorded for those that still fail). A key or server that cannot be read
+  // fails only its own tasks. Returns one outcome per task, in order (none for no tasks).
   // `last_chance[i]` (optional, one per task): the transport will not hand task i over again
   // (NATS: its message's last delivery), so a retryable error fails it for good as well.
   std::vector<TaskOutcome> RunClaimedBatch(const std::vector<Task>& tasks,
@@ -57,7 +66,8 @@ class TaskExecutor {
  private:
   struct Work;  // one task on its way through a run
 
-  // Reads every task's key and server in one read transaction.
+  // Reads every task's key and server in one read transaction. An unreadable row (a key or a
+  // server that cannot be read or parsed) fails only the tasks that need it.
   void Load(std::vector<Work>& works);
   // The remote step: decides what the task needs and calls the VPN server if it must.
   void Remote(Work& work);
@@ -65,9 +75,12 @@ class TaskExecutor {
   Status ApplyEffect(ports::StoreTx& tx, Work& work, Time now);
   // ApplyEffect plus the task row's move (done / pending later / failed with an alert).
   Status Record(ports::StoreTx& tx, Work& work, Time now);
+  // A provisioning key just became failed: the person waiting for it hears so, a trial is given
+  // back, the admins are alerted.
+  Status KeyFailed(ports::StoreTx& tx, Work& work, const std::string& error, Time now);
   // Record for every task of a batch, the common outcomes set-wise.
   Status RecordBatch(ports::StoreTx& tx, std::vector<Work>& works, Time now);
-  // After the commit: remove keys revoked while they were being created; log.
+  // After the commit (work.recorded): remove keys revoked while they were being created; log.
   void Finish(Work& work);
 
   ports::Store& store_;

@@ -235,6 +235,17 @@ Status PgTx::MarkTrialUsed(Id user_id) {
       FailedPrecondition("user " + std::to_string(user_id) + " has already used the trial"));
 }
 
+Status PgTx::GiveTrialBack(Id user_id) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("GiveTrialBack"));
+  auto changed = Modify("UPDATE users SET trial_used = FALSE WHERE id = $1 AND trial_used",
+                        PgParams().Int(user_id));
+  if (!changed.ok()) return changed.status();
+  if (*changed > 0) return Status::Ok();
+  return ExplainNoChange(
+      "users", "user", user_id,
+      FailedPrecondition("user " + std::to_string(user_id) + " has not used the trial"));
+}
+
 // locations
 
 Result<Id> PgTx::InsertLocation(const Location& location) {

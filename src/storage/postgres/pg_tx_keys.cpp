@@ -212,6 +212,25 @@ Status PgTx::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
       Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(from)));
 }
 
+Status PgTx::ReviveFailedKey(Id key_id, int slot, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("ReviveFailedKey"));
+  // As in UpdateKeyState: a slot taken by another key is an ordinary kAlreadyExists that must
+  // leave the caller's transaction usable, hence the savepoint.
+  VPNHUB_RETURN_IF_ERROR(conn_.Exec("SAVEPOINT vpnhub_key_slot"));
+  auto changed = Modify(
+      "UPDATE keys SET state = 'pending', holds_slot = TRUE, slot = $2, updated_at = $3, "
+      "last_error = '' WHERE id = $1 AND state = 'failed'",
+      PgParams().Int(key_id).Int(slot).Int(ToUnixMs(now)));
+  Status end = conn_.Exec(changed.ok() ? "RELEASE SAVEPOINT vpnhub_key_slot"
+                                       : "ROLLBACK TO SAVEPOINT vpnhub_key_slot; "
+                                         "RELEASE SAVEPOINT vpnhub_key_slot");
+  if (changed.ok()) VPNHUB_RETURN_IF_ERROR(end);
+  if (!changed.ok()) return changed.status();
+  if (*changed > 0) return Status::Ok();
+  return ExplainNoChange("keys", "key", key_id,
+                         Conflict("key " + std::to_string(key_id) + " is not failed"));
+}
+
 Result<std::vector<Key>> PgTx::ListKeysDueForExpiry(Time now, int limit) {
   // The sweep's scan: every change it makes after is a compare-and-set on the key's state.
   VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());

@@ -249,6 +249,20 @@ Status SqliteTx::MarkTrialUsed(Id user_id) {
       FailedPrecondition("user " + std::to_string(user_id) + " has already used the trial"));
 }
 
+Status SqliteTx::GiveTrialBack(Id user_id) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("GiveTrialBack"));
+  {
+    auto stmt = conn_.Prepare("UPDATE users SET trial_used = 0 WHERE id = ?1 AND trial_used = 1");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, user_id);
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return ExplainNoChange(
+      "users", "user", user_id,
+      FailedPrecondition("user " + std::to_string(user_id) + " has not used the trial"));
+}
+
 // locations
 
 Result<Id> SqliteTx::InsertLocation(const Location& location) {

@@ -47,6 +47,7 @@ class SqliteTx final : public ports::StoreTx {
   Status SetBlockedBot(Id user_id, bool blocked) override;
   Result<std::int64_t> CountUsersCreatedSince(Time since) override;
   Status MarkTrialUsed(Id user_id) override;
+  Status GiveTrialBack(Id user_id) override;
 
   Result<Id> InsertLocation(const Location& location) override;
   Result<std::optional<Location>> FindLocationByName(const std::string& name) override;
@@ -67,6 +68,7 @@ class SqliteTx final : public ports::StoreTx {
   Result<std::vector<int>> HeldSlots(Id server_id) override;
   Status UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
                         const std::string& error) override;
+  Status ReviveFailedKey(Id key_id, int slot, Time now) override;
   Result<std::vector<Key>> ListKeysDueForExpiry(Time now, int limit) override;
   Result<std::vector<Key>> ExpireDueKeys(Time now, int limit, int notice_flags) override;
   Result<std::vector<Key>> ListKeysDueForNotice(Time now, int limit) override;

@@ -169,6 +169,23 @@ Status SqliteTx::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
       Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(from)));
 }
 
+Status SqliteTx::ReviveFailedKey(Id key_id, int slot, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("ReviveFailedKey"));
+  {
+    // A slot held by another key fails this one statement (kAlreadyExists); SQLite keeps the
+    // transaction.
+    auto stmt = conn_.Prepare(
+        "UPDATE keys SET state = 'pending', holds_slot = 1, slot = ?2, updated_at = ?3, "
+        "last_error = '' WHERE id = ?1 AND state = 'failed'");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, key_id).BindInt64(2, slot).BindInt64(3, ToUnixMs(now));
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return ExplainNoChange("keys", "key", key_id,
+                         Conflict("key " + std::to_string(key_id) + " is not failed"));
+}
+
 Result<std::vector<Key>> SqliteTx::ListKeysDueForExpiry(Time now, int limit) {
   auto stmt = conn_.Prepare(kDueForExpirySql);
   if (!stmt.ok()) return stmt.status();
