@@ -1,7 +1,10 @@
+#include <charconv>
 #include <iostream>
+#include <limits>
 
 #include "app/cli_support.hpp"
 #include "app/format.hpp"
+#include "core/text_rules.hpp"
 
 namespace vpnhub::app::cli {
 namespace {
@@ -91,12 +94,13 @@ void CmdKeyList(std::optional<TgId> user, const std::string& state, bool as_json
                      {"last_error", k.last_error},
                      {"link", link}});
     } else {
-      std::cout << k.id << "\tuser " << tg_of[k.user_id] << "\t" << loc << "\t" << s.name << "\t"
-                << KeyStateName(k.state) << "\texpires " << IsoUtc(k.expires_at) << " ("
-                << HumanLeft(k.expires_at - now) << ")\t" << k.remote_name << "\n";
+      std::cout << k.id << "\tuser " << tg_of[k.user_id] << "\t" << Escaped(loc) << "\t"
+                << Escaped(s.name) << "\t" << KeyStateName(k.state) << "\texpires "
+                << IsoUtc(k.expires_at) << " (" << KeyTimeLeft(k, now) << ")\t" << k.remote_name
+                << "\n";
     }
   }
-  if (as_json) std::cout << out.dump(2) << "\n";
+  if (as_json) PrintJson(out);
 }
 
 void CmdKeyRevoke(Id key_id, bool no_wait) {
@@ -113,7 +117,11 @@ void CmdKeyRevoke(Id key_id, bool no_wait) {
     return Status::Ok();
   });
   std::cout << key_id << "\t" << KeyStateName(state) << "\n";
-  if (!task->has_value()) std::cerr << "vpnhub: note: the key was already being revoked\n";
+  if (!task->has_value()) {
+    std::cerr << "vpnhub: note: key " << key_id << " is "
+              << (state == KeyState::kRevoked ? "already revoked" : "already being revoked")
+              << "; nothing changed\n";
+  }
   if (!note.empty()) std::cerr << "vpnhub: note: " << note << "\n";
 }
 
@@ -141,7 +149,45 @@ void CmdUserList(bool as_json) {
     if (page.size() < 1000) break;
     after = page.back().id;
   }
-  if (as_json) std::cout << out.dump(2) << "\n";
+  if (as_json) PrintJson(out);
+}
+
+// The whole number `text` given to `option`, or exit 2 naming the range [min, max].
+long long ParseIntArg(const std::string& option, const std::string& text, long long min,
+                      long long max) {
+  long long value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || value < min || value > max) {
+    Fail(option + " must be a whole number " + std::to_string(min) + ".." + std::to_string(max) +
+             ", got " + Quoted(text),
+         2);
+  }
+  return value;
+}
+
+void CmdKeyExtend(const std::string& id_text, const std::string& days_text) {
+  const Id key_id = ParseIntArg("key ID", id_text, 1, std::numeric_limits<Id>::max());
+  const int days = static_cast<int>(ParseIntArg("--days", days_text, 1, usecases::kMaxExtendDays));
+  auto ctx = OpenContext();
+  auto key = ctx->keys->Extend(key_id, days);
+  FailOn(key.status(), "cannot extend key " + std::to_string(key_id));
+  std::cout << key->id << "\t" << KeyStateName(key->state) << "\texpires "
+            << IsoUtc(key->expires_at) << " (" << KeyTimeLeft(*key, ctx->clock.Now()) << ")\n";
+}
+
+void AddKeyExtendCommand(CLI::App* key) {
+  struct ExtendArgs {
+    std::string id, days;
+  };
+  auto a = std::make_shared<ExtendArgs>();
+  auto* extend = key->add_subcommand(
+      "extend",
+      "Add days to a pending or active key, from its expiry (or from now once it has passed); "
+      "its expiry notices start afresh for the new date");
+  extend->add_option("ID", a->id, "Key id (see key list)")->required();
+  extend->add_option("--days", a->days, "Days to add, 1..3650")->required();
+  extend->callback([a] { CmdKeyExtend(a->id, a->days); });
 }
 
 }  // namespace
@@ -180,6 +226,7 @@ void AddKeyCommands(CLI::App& app) {
   key_revoke->add_option("ID", revoke->id, "Key id")->required();
   key_revoke->add_flag("--no-wait", revoke->no_wait, "Only record it; let the service remove it");
   key_revoke->callback([revoke] { CmdKeyRevoke(revoke->id, revoke->no_wait); });
+  AddKeyExtendCommand(key);
 
   auto* user = app.add_subcommand("user", "Manage users")->require_subcommand(1);
   auto user_json = std::make_shared<bool>(false);

@@ -145,4 +145,8 @@ void AddJsonFlag(CLI::App* cmd, bool& flag) {
   cmd->add_flag("--json", flag, "Print a JSON array instead of one line per row");
 }
 
+void PrintJson(const nlohmann::json& value) {
+  std::cout << value.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+}
+
 }  // namespace vpnhub::app::cli
