@@ -174,6 +174,9 @@ class StampingBackend : public ports::VpnBackend {
 
   ServerKind kind() const override { return ServerKind::kShadowsocks; }
   Status ValidateSettings(const Server&) const override { return Status::Ok(); }
+  Result<std::optional<ports::KeyPortRange>> KeyPorts(const Server&) const override {
+    return std::optional<ports::KeyPortRange>();
+  }
   Status CreateKey(const Server&, const Key& key) override {
     const std::int64_t now = NowNs();
     creates_.fetch_add(1, std::memory_order_relaxed);
@@ -193,7 +196,7 @@ class StampingBackend : public ports::VpnBackend {
     return std::vector<ports::RemoteKey>{};
   }
   Status Ping(const Server&) override { return Status::Ok(); }
-  Result<std::string> AccessLink(const Server&, const Key& key) const override {
+  Result<std::string> AccessLink(const Server&, const Key& key, const std::string&) const override {
     return "noop://" + key.remote_name;
   }
 

@@ -54,13 +54,18 @@ class NoopBackend : public ports::VpnBackend {
  public:
   ServerKind kind() const override { return ServerKind::kShadowsocks; }
   Status ValidateSettings(const Server&) const override { return Status::Ok(); }
+  Result<std::optional<ports::KeyPortRange>> KeyPorts(const Server&) const override {
+    return std::optional<ports::KeyPortRange>();
+  }
   Status CreateKey(const Server&, const Key&) override { return Status::Ok(); }
   Status DeleteKey(const Server&, const Key&) override { return Status::Ok(); }
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server&) override {
     return std::vector<ports::RemoteKey>{};
   }
   Status Ping(const Server&) override { return Status::Ok(); }
-  Result<std::string> AccessLink(const Server&, const Key&) const override { return std::string(); }
+  Result<std::string> AccessLink(const Server&, const Key&, const std::string&) const override {
+    return std::string();
+  }
 };
 
 class QuietLog : public ports::EventLog {

@@ -106,7 +106,7 @@ BotRole::BotRole(Context& ctx)
       api_pool_(api_options_),
       lookup_(*ctx.bot, *ctx.store),
       renderer_(lookup_, ctx.backends, ctx.clock,
-                bot::RendererOptions{ctx.config.default_lang, 256}) {
+                bot::RendererOptions{ctx.config.default_lang, 256, ctx.config.name}) {
   const Config& cfg = ctx.config;
   if (cfg.check_follow && cfg.id_channel) {
     const std::int64_t channel = *cfg.id_channel;

@@ -1,5 +1,6 @@
 #include "app/cli.hpp"
 
+#include <exception>
 #include <iostream>
 #include <optional>
 
@@ -94,6 +95,10 @@ int RunCli(int argc, char** argv) {
     return 2;
   } catch (const cli::Exit& e) {
     return e.code;
+  } catch (const std::exception& e) {
+    // A fault of ours (an adapter let an exception out): a clear line and exit 1, not abort().
+    std::cerr << "vpnhub: internal error: " << e.what() << "\n";
+    return 1;
   }
   return 0;
 }

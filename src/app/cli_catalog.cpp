@@ -1,11 +1,32 @@
 #include <iostream>
+#include <limits>
 
 #include "app/cli_support.hpp"
+#include "core/text_rules.hpp"
 
 namespace vpnhub::app::cli {
 namespace {
 
 using nlohmann::json;
+
+std::string LocationName(Context& ctx, Id location_id) {
+  Names names = LoadNames(ctx);
+  return names.locations[location_id];
+}
+
+// One line of `server list`. Stored texts are printed with control characters escaped.
+void PrintServerRow(const Server& s, const std::string& location) {
+  auto manager = s.settings.count("manager") ? s.settings.at("manager") : "";
+  std::cout << s.id << "\t" << Escaped(s.name) << "\t" << Escaped(location) << "\t"
+            << ServerKindName(s.kind) << "\t" << Escaped(s.public_host) << "\t" << s.used_slots
+            << "/" << s.capacity << "\t" << (s.enabled ? "enabled" : "disabled") << "\t"
+            << (s.healthy ? "healthy" : "unhealthy") << "\tmanager=" << Escaped(manager) << "\n";
+}
+
+void PrintLocationRow(const Location& l) {
+  std::cout << l.id << "\t" << Escaped(l.name) << "\t" << (l.enabled ? "enabled" : "disabled")
+            << "\n";
+}
 
 void CmdLocationAdd(const std::string& name) {
   auto ctx = OpenContext();
@@ -36,11 +57,11 @@ void CmdLocationList(bool as_json) {
                      {"used_slots", used},
                      {"capacity", capacity}});
     } else {
-      std::cout << l.id << "\t" << l.name << "\t" << (l.enabled ? "enabled" : "disabled") << "\t"
-                << servers << " servers\t" << used << "/" << capacity << " used\n";
+      std::cout << l.id << "\t" << Escaped(l.name) << "\t" << (l.enabled ? "enabled" : "disabled")
+                << "\t" << servers << " servers\t" << used << "/" << capacity << " used\n";
     }
   }
-  if (as_json) std::cout << out.dump(2) << "\n";
+  if (as_json) PrintJson(out);
 }
 
 struct ServerAddArgs {
@@ -50,7 +71,7 @@ struct ServerAddArgs {
 
 void CmdServerAdd(const ServerAddArgs& a) {
   auto kind = ParseServerKind(a.kind);
-  if (!kind) Fail("unknown server kind '" + a.kind + "' (supported: shadowsocks)", 2);
+  if (!kind) Fail("unknown server kind " + Quoted(a.kind) + " (supported: shadowsocks)", 2);
   const auto ports = ParsePortRange(a.ports);  // checked by PortRangeCheck already
   if (!ports) Fail("--ports: expected FROM-TO with 1 <= FROM <= TO <= 65535", 2);
   auto ctx = OpenContext();
@@ -88,14 +109,122 @@ void CmdServerList(bool as_json) {
     if (as_json) {
       out.push_back(ServerJson(s, loc));
     } else {
-      auto manager = s.settings.count("manager") ? s.settings.at("manager") : "";
-      std::cout << s.id << "\t" << s.name << "\t" << loc << "\t" << ServerKindName(s.kind) << "\t"
-                << s.public_host << "\t" << s.used_slots << "/" << s.capacity << "\t"
-                << (s.enabled ? "enabled" : "disabled") << "\t"
-                << (s.healthy ? "healthy" : "unhealthy") << "\tmanager=" << manager << "\n";
+      PrintServerRow(s, loc);
     }
   }
-  if (as_json) std::cout << out.dump(2) << "\n";
+  if (as_json) PrintJson(out);
+}
+
+void CmdLocationRename(const std::string& old_name, const std::string& new_name) {
+  auto ctx = OpenContext();
+  auto loc = ctx->catalog->RenameLocation(old_name, new_name);
+  FailOn(loc.status(), "cannot rename location");
+  PrintLocationRow(*loc);
+}
+
+void CmdLocationSetEnabled(const std::string& name, bool enabled) {
+  auto ctx = OpenContext();
+  auto loc = ctx->catalog->SetLocationEnabled(name, enabled);
+  FailOn(loc.status(), std::string("cannot ") + (enabled ? "enable" : "disable") + " location");
+  PrintLocationRow(*loc);
+}
+
+struct ServerEditArgs {
+  Id id = 0;
+  std::optional<int> capacity;
+  std::optional<std::string> public_host, ports, name;
+};
+
+void CmdServerEdit(const ServerEditArgs& a) {
+  const Id id = a.id;
+  usecases::ServerEdit edit;
+  edit.capacity = a.capacity;
+  if (a.ports) {
+    const auto ports = ParsePortRange(*a.ports);  // checked by PortRangeCheck already
+    if (!ports) Fail("--ports: expected FROM-TO with 1 <= FROM <= TO <= 65535", 2);
+    edit.settings = {{"port_from", std::to_string(ports->first)},
+                     {"port_to", std::to_string(ports->second)}};
+  }
+  edit.public_host = a.public_host;
+  edit.name = a.name;
+  if (!edit.capacity && edit.settings.empty() && !edit.public_host && !edit.name) {
+    Fail("nothing to change: give --capacity, --public-host, --ports and/or --name", 2);
+  }
+  auto ctx = OpenContext();
+  std::string old_host;
+  ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
+    auto s = tx.GetServer(id);
+    if (s.ok()) old_host = s->public_host;
+    return Status::Ok();  // an unknown id is reported by the use case
+  });
+  auto edited = ctx->catalog->EditServer(id, edit);
+  FailOn(edited.status(), "cannot edit server " + std::to_string(id));
+  PrintServerRow(*edited, LocationName(*ctx, edited->location_id));
+  if (edited->public_host != old_host && edited->used_slots > 0) {
+    std::cerr << "vpnhub: note: the " << edited->used_slots
+              << " keys on this server keep their ports; their links now name "
+              << Escaped(edited->public_host) << ", and clients that imported the old link keep "
+              << "connecting to " << Escaped(old_host) << "\n";
+  }
+}
+
+void CmdServerSetEnabled(Id id, bool enabled) {
+  auto ctx = OpenContext();
+  auto server = ctx->catalog->SetServerEnabled(id, enabled);
+  FailOn(server.status(), std::string("cannot ") + (enabled ? "enable" : "disable") + " server " +
+                              std::to_string(id));
+  PrintServerRow(*server, LocationName(*ctx, server->location_id));
+}
+
+// location rename / disable / enable
+void AddLocationEditCommands(CLI::App* location) {
+  struct RenameArgs {
+    std::string old_name, new_name;
+  };
+  auto rn = std::make_shared<RenameArgs>();
+  auto* rename = location->add_subcommand(
+      "rename", "Rename a location; its servers and keys stay with it (people see the new name)");
+  rename->add_option("OLD", rn->old_name, "Current location name")->required();
+  rename->add_option("NEW", rn->new_name, "New name: 1 to 64 characters, no control characters")
+      ->required();
+  rename->callback([rn] { CmdLocationRename(rn->old_name, rn->new_name); });
+  for (bool enabled : {false, true}) {
+    auto name = std::make_shared<std::string>();
+    auto* cmd = location->add_subcommand(
+        enabled ? "enable" : "disable",
+        enabled ? "Offer a disabled location again"
+                : "Stop offering a location: no new keys there; its keys keep working");
+    cmd->add_option("NAME", *name, "Location name")->required();
+    cmd->callback([name, enabled] { CmdLocationSetEnabled(*name, enabled); });
+  }
+}
+
+// server edit / disable / enable
+void AddServerEditCommands(CLI::App* server) {
+  auto se = std::make_shared<ServerEditArgs>();
+  auto* edit = server->add_subcommand(
+      "edit",
+      "Change a server under the rules of `server add`; the keys it holds keep working (the "
+      "capacity stays at or above the slots in use, a port range keeps every port in use)");
+  edit->add_option("ID", se->id, "Server id (see server list)")->required()->check(PositiveId());
+  edit->add_option("--capacity", se->capacity, "Maximum number of keys, 1..65535")
+      ->check(IntIn(1, 65535));
+  edit->add_option("--public-host", se->public_host,
+                   "Host name, IPv4 or IPv6 address clients connect to");
+  edit->add_option("--ports", se->ports,
+                   "Port range for keys, FROM-TO; while keys hold slots FROM stays the same")
+      ->check(PortRangeCheck());
+  edit->add_option("--name", se->name, "Server name, 1 to 64 characters");
+  edit->callback([se] { CmdServerEdit(*se); });
+  for (bool enabled : {false, true}) {
+    auto id = std::make_shared<Id>(0);
+    auto* cmd =
+        server->add_subcommand(enabled ? "enable" : "disable",
+                               enabled ? "Give new keys to a disabled server again"
+                                       : "Give no new keys to a server; its keys keep working");
+    cmd->add_option("ID", *id, "Server id (see server list)")->required()->check(PositiveId());
+    cmd->callback([id, enabled] { CmdServerSetEnabled(*id, enabled); });
+  }
 }
 
 }  // namespace
@@ -110,6 +239,7 @@ void AddCatalogCommands(CLI::App& app) {
   auto* loc_list = location->add_subcommand("list", "List locations with capacity");
   AddJsonFlag(loc_list, *loc_json);
   loc_list->callback([loc_json] { CmdLocationList(*loc_json); });
+  AddLocationEditCommands(location);
 
   auto* server = app.add_subcommand("server", "Manage VPN servers")->require_subcommand(1);
   auto sa = std::make_shared<ServerAddArgs>();
@@ -132,6 +262,7 @@ void AddCatalogCommands(CLI::App& app) {
   auto* srv_list = server->add_subcommand("list", "List servers with load and health");
   AddJsonFlag(srv_list, *srv_json);
   srv_list->callback([srv_json] { CmdServerList(*srv_json); });
+  AddServerEditCommands(server);
 }
 
 }  // namespace vpnhub::app::cli

@@ -1,7 +1,9 @@
 #include <iostream>
+#include <limits>
 
 #include "app/cli_support.hpp"
 #include "app/format.hpp"
+#include "core/text_rules.hpp"
 
 namespace vpnhub::app::cli {
 namespace {
@@ -95,7 +97,7 @@ void CmdKeyList(std::optional<TgId> user, const std::string& state, bool as_json
       std::cout << KeyLine(k, tg_of[k.user_id], loc, s.name, now) << "\n";
     }
   }
-  if (as_json) std::cout << out.dump(2) << "\n";
+  if (as_json) PrintJson(out);
 }
 
 void CmdKeyRevoke(Id key_id, bool no_wait) {
@@ -112,7 +114,11 @@ void CmdKeyRevoke(Id key_id, bool no_wait) {
     return Status::Ok();
   });
   std::cout << key_id << "\t" << KeyStateName(state) << "\n";
-  if (!task->has_value()) std::cerr << "vpnhub: note: the key was already being revoked\n";
+  if (!task->has_value()) {
+    std::cerr << "vpnhub: note: key " << key_id << " is "
+              << (state == KeyState::kRevoked ? "already revoked" : "already being revoked")
+              << "; nothing changed\n";
+  }
   if (!note.empty()) std::cerr << "vpnhub: note: " << note << "\n";
 }
 
@@ -140,7 +146,32 @@ void CmdUserList(bool as_json) {
     if (page.size() < 1000) break;
     after = page.back().id;
   }
-  if (as_json) std::cout << out.dump(2) << "\n";
+  if (as_json) PrintJson(out);
+}
+
+void CmdKeyExtend(Id key_id, int days) {
+  auto ctx = OpenContext();
+  auto key = ctx->keys->Extend(key_id, days);
+  FailOn(key.status(), "cannot extend key " + std::to_string(key_id));
+  std::cout << key->id << "\t" << KeyStateName(key->state) << "\texpires "
+            << IsoUtc(key->expires_at) << " (" << KeyTimeLeft(*key, ctx->clock.Now()) << ")\n";
+}
+
+void AddKeyExtendCommand(CLI::App* key) {
+  struct ExtendArgs {
+    Id id = 0;
+    int days = 0;
+  };
+  auto a = std::make_shared<ExtendArgs>();
+  auto* extend = key->add_subcommand(
+      "extend",
+      "Add days to a pending or active key, from its expiry (or from now once it has passed); "
+      "its expiry notices start afresh for the new date");
+  extend->add_option("ID", a->id, "Key id (see key list)")->required()->check(PositiveId());
+  extend->add_option("--days", a->days, "Days to add, 1..3650")
+      ->required()
+      ->check(IntIn(1, usecases::kMaxExtendDays));
+  extend->callback([a] { CmdKeyExtend(a->id, a->days); });
 }
 
 }  // namespace
@@ -181,6 +212,7 @@ void AddKeyCommands(CLI::App& app) {
   key_revoke->add_option("ID", revoke->id, "Key id")->required()->check(PositiveId());
   key_revoke->add_flag("--no-wait", revoke->no_wait, "Only record it; let the service remove it");
   key_revoke->callback([revoke] { CmdKeyRevoke(revoke->id, revoke->no_wait); });
+  AddKeyExtendCommand(key);
 
   auto* user = app.add_subcommand("user", "Manage users")->require_subcommand(1);
   auto user_json = std::make_shared<bool>(false);

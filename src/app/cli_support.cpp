@@ -7,6 +7,7 @@
 
 #include "app/config_files.hpp"
 #include "app/format.hpp"
+#include "core/text_rules.hpp"
 
 extern char** environ;
 
@@ -158,9 +159,9 @@ CLI::Validator PortRangeCheck() {
 
 std::string KeyLine(const Key& k, TgId owner, const std::string& location,
                     const std::string& server, Time now) {
-  return std::to_string(k.id) + "\tuser " + std::to_string(owner) + "\t" + location + "\t" +
-         server + "\t" + KeyStateName(k.state) + "\texpires " + IsoUtc(k.expires_at) + " (" +
-         HumanLeft(k.expires_at - now) + ")\t" + k.remote_name;
+  return std::to_string(k.id) + "\tuser " + std::to_string(owner) + "\t" + Escaped(location) +
+         "\t" + Escaped(server) + "\t" + KeyStateName(k.state) + "\texpires " +
+         IsoUtc(k.expires_at) + " (" + KeyTimeLeft(k, now) + ")\t" + k.remote_name;
 }
 
 nlohmann::json UserJson(const User& u) {
@@ -216,6 +217,10 @@ Names LoadNames(Context& ctx) {
 
 void AddJsonFlag(CLI::App* cmd, bool& flag) {
   cmd->add_flag("--json", flag, "Print a JSON array instead of one line per row");
+}
+
+void PrintJson(const nlohmann::json& value) {
+  std::cout << value.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace vpnhub::app::cli

@@ -82,6 +82,9 @@ struct Names {
 Names LoadNames(Context& ctx);
 
 void AddJsonFlag(CLI::App* cmd, bool& flag);
+// Prints `value` as indented JSON on stdout. Text that is not UTF-8 (a row stored before names
+// were checked) comes out with U+FFFD in place of the bad bytes instead of aborting the command.
+void PrintJson(const nlohmann::json& value);
 
 // Command groups.
 void AddServeCommands(CLI::App& app);    // serve, worker

@@ -28,7 +28,7 @@ void CmdTaskList(bool failed_only, bool as_json) {
                 << (t.last_error.empty() ? "-" : t.last_error) << "\n";
     }
   }
-  if (as_json) std::cout << out.dump(2) << "\n";
+  if (as_json) PrintJson(out);
 }
 
 void CmdTaskRetry(Id task_id) {

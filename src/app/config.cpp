@@ -11,6 +11,7 @@
 
 #include "app/logging.hpp"
 #include "core/rules.hpp"
+#include "core/text_rules.hpp"
 
 namespace vpnhub::app {
 namespace {
@@ -131,6 +132,9 @@ std::string_view DefaultOf(std::string_view name) {
   }
   return {};
 }
+
+// What a text shown to people must be (core/text_rules.hpp CheckName).
+constexpr char kShownText[] = "1 to 64 characters of UTF-8 text without control characters";
 
 // Reads variables with their defaults and collects errors with masked values.
 class Parser {
@@ -286,6 +290,8 @@ void ParseTelegram(Parser& p, Config& cfg) {
   }
 
   cfg.name = p.Get("NAME");
+  // Shown to people and in the name of every share link ("NAME | location").
+  if (!CheckName("NAME", cfg.name).ok()) p.Fail("NAME", cfg.name, kShownText);
 
   const std::string lang = Lower(p.Get("LANGUAGES"));
   if (lang == "en" || lang == "ru") {
@@ -350,6 +356,9 @@ void ParseChannel(Parser& p, Config& cfg) {
     p.Fail("LINK_CHANNEL", cfg.link_channel, "https://t.me/<channel> or @<channel>");
   }
   cfg.name_channel = p.Get("NAME_CHANNEL");
+  if (!cfg.name_channel.empty() && !CheckName("NAME_CHANNEL", cfg.name_channel).ok()) {
+    p.Fail("NAME_CHANNEL", cfg.name_channel, kShownText);
+  }
 }
 
 void ParseSales(Parser& p, Config& cfg) {
@@ -531,7 +540,10 @@ const std::vector<VarDoc>& ConfigVariables() {
   static const std::vector<VarDoc> kVariables = {
       {"TG_TOKEN", "", "Telegram bot token (<bot id>:<30+ chars>); empty disables the bot", true},
       {"ADMIN_TG_ID", "", "admin Telegram user ids, comma list of positive integers", false},
-      {"NAME", "VPNHub", "service name shown to users", false},
+      {"NAME", "VPNHub",
+       "service name shown to users and in share-link names (\"NAME | location\"); 1..64 "
+       "characters",
+       false},
       {"LANGUAGES", "en", "default language: en or ru", false},
       {"TELEGRAM_API_URL", "https://api.telegram.org", "Telegram Bot API base URL, http(s)://",
        false},
@@ -550,7 +562,7 @@ const std::vector<VarDoc>& ConfigVariables() {
       {"ID_CHANNEL", "", "channel chat id (e.g. -1001234567890); required when CHECK_FOLLOW=1",
        false},
       {"LINK_CHANNEL", "", "channel link: https://t.me/<name> or @<name>", false},
-      {"NAME_CHANNEL", "", "channel name shown to users", false},
+      {"NAME_CHANNEL", "", "channel name shown to users; 1..64 characters", false},
       {"MONTH_COST", "150,400,750,1400",
        "prices, comma list of integers >= 0, paired with MONTH_OPTIONS by position; checked only: "
        "nothing is sold yet",

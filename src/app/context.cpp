@@ -2,16 +2,33 @@
 
 #include "app/logging.hpp"
 #include "app/store_factory.hpp"
+#include "core/text_rules.hpp"
 #include "vpn/gated_backend.hpp"
 #include "vpn/metered_backend.hpp"
 #include "vpn/shadowsocks/shadowsocks_backend.hpp"
 
 namespace vpnhub::app {
 
+std::string Context::LocationName(Id location_id) const {
+  std::lock_guard lock(location_names_mu_);
+  if (location_names_.count(location_id) == 0) {
+    // A location added since the last read (or the first call): read them all again.
+    Status st = store->Read([&](ports::StoreTx& tx) -> Status {
+      auto all = tx.ListLocations();
+      if (!all.ok()) return all.status();
+      for (const Location& l : *all) location_names_[l.id] = l.name;
+      return Status::Ok();
+    });
+    if (!st.ok() || location_names_.count(location_id) == 0) return "";
+  }
+  return location_names_[location_id];
+}
+
 std::string Context::LinkFor(const Server& server, const Key& key) const {
   auto backend = backends.For(server.kind);
   if (!backend.ok()) return "(no link: " + backend.status().message() + ")";
-  auto link = (*backend)->AccessLink(server, key);
+  auto link = (*backend)->AccessLink(server, key,
+                                     ShareLinkName(config.name, LocationName(server.location_id)));
   if (!link.ok()) return "(no link: " + link.status().message() + ")";
   return *link;
 }

@@ -1,6 +1,8 @@
 #pragma once
 // Wiring: builds the object graph every command shares from the configuration.
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "app/config.hpp"
 #include "app/system.hpp"
@@ -36,8 +38,14 @@ struct Context {
   std::unique_ptr<usecases::ExpiryNotices> notices;
   std::unique_ptr<usecases::BotService> bot;
 
-  // The key's link, or a note saying why there is none.
+  // The key's link, named ShareLinkName(NAME, the server's location), or a note saying why there
+  // is none. Reads the location names once per Context (a CLI command), then from memory.
   std::string LinkFor(const Server& server, const Key& key) const;
+
+ private:
+  std::string LocationName(Id location_id) const;
+  mutable std::mutex location_names_mu_;
+  mutable std::map<Id, std::string> location_names_;
 };
 
 // Opens the store (applying migrations) and builds the use cases. kUnavailable or

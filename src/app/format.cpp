@@ -14,6 +14,11 @@ std::string IsoUtc(Time t) {
   return buf;
 }
 
+std::string KeyTimeLeft(const Key& key, Time now) {
+  if (key.state != KeyState::kPending && key.state != KeyState::kActive) return "-";
+  return HumanLeft(key.expires_at - now);
+}
+
 std::string HumanLeft(Duration d) {
   long long s = d.count() / 1000;
   if (s <= 0) return "expired";

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "bot/i18n/i18n.hpp"
+#include "core/text_rules.hpp"
 #include "vpn/links/qr.hpp"
 
 namespace vpnhub::bot {
@@ -172,7 +173,7 @@ Result<telegram::Rendered> KeyMessageRenderer::RenderKeyMessage(const OutgoingMe
   }
   auto backend = backends_.For(view->server.kind);
   if (!backend.ok()) return backend.status();
-  auto link = (*backend)->AccessLink(view->server, key);
+  auto link = (*backend)->AccessLink(view->server, key, ShareLinkName(options_.brand, location));
   if (!link.ok()) return link.status();
   out.text = i18n::Format(lang, Text::kKeyReady,
                           {{"location", location},

@@ -65,14 +65,16 @@ class QrCache {
 struct RendererOptions {
   std::string default_lang = "en";  // for people without a user row (an admin who never wrote)
   std::size_t qr_cache_entries = 256;
+  // The operator's NAME: a key's share link is named "<brand> | <location>" (ShareLinkName).
+  std::string brand;
 };
 
 // The MessageRenderer of the bot:
 //   kText          stored text, keyboard and edit id; a QR photo of photo_qr when it is set
 //   kAdminAlert    "⚠️ Alert" + the stored text + "(N similar alerts suppressed)" when
 //                  subject_id (the suppressed count) > 0
-//   kKeyReady      the key's share link in <code> with connect instructions, as the caption of
-//                  a QR photo of the link
+//   kKeyReady      the key's share link (named ShareLinkName(brand, location)) in <code> with
+//                  connect instructions, as the caption of a QR photo of the link
 //   kExpiryNotice  "expires in ..." (the 3-day text with more than two days left, else 1-day)
 //   kKeyExpired    the expired text
 //   kKeyFailed     "could not set up your key" (for a trial key: "your trial is yours again")

@@ -72,8 +72,9 @@ Status MeteredBackend::Ping(const Server& server) {
   return Measure(kPing, [&] { return inner_.Ping(server); });
 }
 
-Result<std::string> MeteredBackend::AccessLink(const Server& server, const Key& key) const {
-  return inner_.AccessLink(server, key);
+Result<std::string> MeteredBackend::AccessLink(const Server& server, const Key& key,
+                                               const std::string& name) const {
+  return inner_.AccessLink(server, key, name);
 }
 
 }  // namespace vpnhub::vpn

@@ -3,8 +3,8 @@
 //   vpnhub_backend_call_duration_seconds{kind,op}    histogram (metrics::LatencyBuckets())
 //   vpnhub_backend_call_errors_total{kind,op,code}   counter, code = StatusCodeName
 // for op in create_key, delete_key, list_keys, ping. Every (op, code) series is made at
-// construction with value 0 (code: every StatusCode but ok). ValidateSettings and AccessLink do no
-// I/O and pass straight through. Thread-safe when the wrapped backend is.
+// construction with value 0 (code: every StatusCode but ok). ValidateSettings, KeyPorts and
+// AccessLink do no I/O and pass straight through. Thread-safe when the wrapped backend is.
 #include <array>
 #include <string>
 #include <vector>
@@ -21,11 +21,15 @@ class MeteredBackend : public ports::VpnBackend {
 
   ServerKind kind() const override { return inner_.kind(); }
   Status ValidateSettings(const Server& server) const override;
+  Result<std::optional<ports::KeyPortRange>> KeyPorts(const Server& server) const override {
+    return inner_.KeyPorts(server);
+  }
   Status CreateKey(const Server& server, const Key& key) override;
   Status DeleteKey(const Server& server, const Key& key) override;
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
   Status Ping(const Server& server) override;
-  Result<std::string> AccessLink(const Server& server, const Key& key) const override;
+  Result<std::string> AccessLink(const Server& server, const Key& key,
+                                 const std::string& name) const override;
 
  private:
   enum Op { kCreateKey, kDeleteKey, kListKeys, kPing, kOpCount };

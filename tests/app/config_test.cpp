@@ -740,5 +740,19 @@ TEST(ConfigTest, NatsCredentialsStreamAndWorkerSettings) {
   OneError({{"WORKER_PER_SERVER", "0"}}, "WORKER_PER_SERVER");
 }
 
+TEST(Config, NamesShownToPeopleAreOneLineOfUtf8UpTo64Characters) {
+  // NAME names every share link ("NAME | location") and is shown in the bot.
+  for (const std::string& bad :
+       std::vector<std::string>{"My\x1b[31mVPN", "My\tVPN", "My\xffVPN", std::string(65, 'v')}) {
+    const auto e = OneError({{"NAME", bad}}, "NAME");
+    EXPECT_THAT(e.expected, HasSubstr("64 characters")) << bad;
+  }
+  OneError({{"NAME_CHANNEL", "News\nChannel"}}, "NAME_CHANNEL");
+  std::string cyrillic;
+  for (int i = 0; i < 64; ++i) cyrillic += "\u0436";
+  EXPECT_EQ(MustParse({{"NAME", cyrillic}}).name, cyrillic);
+  EXPECT_EQ(MustParse({{"NAME", "Fast VPN | EU"}}).name, "Fast VPN | EU");
+}
+
 }  // namespace
 }  // namespace vpnhub::app

@@ -66,7 +66,7 @@ class RendererTest : public ::testing::Test {
   fakes::FakeBackend backend;
   usecases::Backends backends;
   ScriptedLookup lookup;
-  KeyMessageRenderer renderer{lookup, backends, clock};
+  KeyMessageRenderer renderer{lookup, backends, clock, RendererOptions{"en", 256, "TestVPN"}};
 };
 
 TEST_F(RendererTest, TextIsSentAsStoredWithItsKeyboardAndEditId) {
@@ -112,7 +112,11 @@ TEST_F(RendererTest, AdminAlertHasThePrefixInTheAdminsLanguageAndTheSuppressedCo
 TEST_F(RendererTest, KeyReadyCarriesTheEscapedLinkAndItsQrCode) {
   auto r = renderer.Render(Message(MessageKind::kKeyReady));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_NE(r->text.find("<code>fake://k5@nl.example.com</code>"), std::string::npos) << r->text;
+  // Named "NAME | location" (the fake backend appends the name raw after '#'), never after the
+  // key's remote name, which carries the owner's Telegram id.
+  EXPECT_NE(r->text.find("<code>fake://k5@nl.example.com#TestVPN | Amsterdam &lt;NL&gt;</code>"),
+            std::string::npos)
+      << r->text;
   EXPECT_NE(r->text.find("Amsterdam &lt;NL&gt;"), std::string::npos) << r->text;
   EXPECT_NE(r->text.find("UTC"), std::string::npos);
   ASSERT_TRUE(r->png.has_value());

@@ -45,7 +45,9 @@ class ExpiryTest(unittest.TestCase):
         key_id, link = self.create_key(3)
         created = time.monotonic()
         self.assertIn(self.port_from, self.ss.ports())
-        self.assertTrue(link.endswith("#" + self.hub.key(key_id)["remote_name"]), link)
+        # Named "NAME | location" (NAME defaults to VPNHub), nothing about the owner.
+        self.assertTrue(link.endswith("#VPNHub%20%7C%20Amsterdam"), link)
+        self.assertNotIn("424242", link)
         harness.wait_until(lambda: self.port_from not in self.ss.ports(), 10,
                            what="port removed from ss-manager")
         elapsed = time.monotonic() - created

@@ -13,6 +13,20 @@ class FakeBackend : public ports::VpnBackend {
  public:
   ServerKind kind() const override { return ServerKind::kShadowsocks; }
   Status ValidateSettings(const Server&) const override { return Status::Ok(); }
+  // A server with settings manager = "host:port", port_from and port_to takes that range on that
+  // endpoint (as a shadowsocks server does); any other takes none.
+  Result<std::optional<ports::KeyPortRange>> KeyPorts(const Server& s) const override {
+    auto manager = s.settings.find("manager");
+    if (manager == s.settings.end()) return std::optional<ports::KeyPortRange>();
+    const std::string& m = manager->second;
+    const auto colon = m.rfind(':');
+    ports::KeyPortRange r;
+    r.endpoint_host = m.substr(0, colon);
+    r.endpoint_port = std::stoi(m.substr(colon + 1));
+    r.first = std::stoi(s.settings.at("port_from"));
+    r.last = std::stoi(s.settings.at("port_to"));
+    return std::optional<ports::KeyPortRange>(r);
+  }
   Status CreateKey(const Server&, const Key& key) override {
     if (on_call_) on_call_();
     std::lock_guard lock(mu_);
@@ -36,8 +50,9 @@ class FakeBackend : public ports::VpnBackend {
     return out;
   }
   Status Ping(const Server&) override { return Status::Ok(); }
-  Result<std::string> AccessLink(const Server& s, const Key& k) const override {
-    return "fake://" + k.remote_name + "@" + s.public_host;
+  Result<std::string> AccessLink(const Server& s, const Key& k,
+                                 const std::string& name) const override {
+    return "fake://" + k.remote_name + "@" + s.public_host + "#" + name;
   }
 
   // Runs before every CreateKey/DeleteKey (e.g. to move a fake clock). Set before use.

@@ -44,13 +44,16 @@ class CountingBackend : public ports::VpnBackend {
  public:
   ServerKind kind() const override { return ServerKind::kShadowsocks; }
   Status ValidateSettings(const Server&) const override { return Status::Ok(); }
+  Result<std::optional<ports::KeyPortRange>> KeyPorts(const Server&) const override {
+    return std::optional<ports::KeyPortRange>();
+  }
   Status CreateKey(const Server&, const Key& key) override { return Count(creates_, key); }
   Status DeleteKey(const Server&, const Key& key) override { return Count(deletes_, key); }
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server&) override {
     return std::vector<ports::RemoteKey>{};
   }
   Status Ping(const Server&) override { return Status::Ok(); }
-  Result<std::string> AccessLink(const Server&, const Key& k) const override {
+  Result<std::string> AccessLink(const Server&, const Key& k, const std::string&) const override {
     return "fake://" + k.remote_name;
   }
 

@@ -10,6 +10,7 @@
 // Each test gets a fresh, empty, migrated store from the factory.
 #include "storage/store_contract_bot.hpp"
 #include "storage/store_contract_catalog.hpp"
+#include "storage/store_contract_edits.hpp"
 #include "storage/store_contract_fixture.hpp"
 #include "storage/store_contract_keys.hpp"
 #include "storage/store_contract_leases.hpp"

@@ -44,6 +44,15 @@ TEST(ShadowsocksLink, EncodesUnicodeTag) {
             "ss://YWVzLTI1Ni1nY206cHc@1.2.3.4:443#%D0%9A%D0%BB%D1%8E%D1%87");
 }
 
+TEST(ShadowsocksLink, ShareLinkNameIsOneEncodedFragment) {
+  // "NAME | location": the space and the bar are encoded, so a client shows the name whole.
+  EXPECT_EQ(ShadowsocksLink("aes-256-gcm", "pw", "vpn.example.com", 443, "My VPN | Амстердам"),
+            "ss://YWVzLTI1Ni1nY206cHc@vpn.example.com:443"
+            "#My%20VPN%20%7C%20%D0%90%D0%BC%D1%81%D1%82%D0%B5%D1%80%D0%B4%D0%B0%D0%BC");
+  EXPECT_EQ(ShadowsocksLink("aes-256-gcm", "pw", "h", 1, "a#b@c/d?e"),
+            "ss://YWVzLTI1Ni1nY206cHc@h:1#a%23b%40c%2Fd%3Fe");
+}
+
 TEST(ShadowsocksLink, PutsIpv6HostInBracketsOnce) {
   EXPECT_EQ(ShadowsocksLink("aes-256-gcm", "pw", "2001:db8::1", 8388, "k"),
             "ss://YWVzLTI1Ni1nY206cHc@[2001:db8::1]:8388#k");

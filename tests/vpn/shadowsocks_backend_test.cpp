@@ -50,12 +50,23 @@ TEST_F(ShadowsocksBackendTest, CreateKeyAgainLeavesTheLivePortAlone) {
   EXPECT_EQ(fake_.LiveReadds(), 0);
 }
 
-TEST_F(ShadowsocksBackendTest, CreateKeyReplacesAPortRunningAnotherPassword) {
-  fake_.Put(20003, "OldSecret", "chacha20-ietf-poly1305");
-  ASSERT_TRUE(backend_.CreateKey(server_, MakeKey(3, "Secret1")).ok());
-  EXPECT_THAT(fake_.Requests(), ElementsAre("list", HasSubstr("remove: "), HasSubstr("add: ")));
-  EXPECT_EQ(fake_.Ports()[20003].password, "Secret1");
-  EXPECT_EQ(fake_.LiveReadds(), 0);
+TEST_F(ShadowsocksBackendTest, CreateKeyNeverReplacesAPortRunningAnotherPassword) {
+  // Another key's port (a server sharing this manager, a port added by hand): it keeps running
+  // and the new key is refused there, for good.
+  fake_.Put(20003, "OtherKeysSecret", "chacha20-ietf-poly1305");
+  Status st = backend_.CreateKey(server_, MakeKey(3, "Secret1"));
+  EXPECT_EQ(st.code(), StatusCode::kAlreadyExists) << st.ToString();
+  EXPECT_FALSE(st.retryable());
+  EXPECT_THAT(st.message(), HasSubstr("port 20003"));
+  EXPECT_THAT(st.message(), ::testing::Not(HasSubstr("OtherKeysSecret")));
+  EXPECT_THAT(st.message(), ::testing::Not(HasSubstr("Secret1")));
+  EXPECT_THAT(fake_.Requests(), ElementsAre("list"));
+  EXPECT_EQ(fake_.Ports()[20003].password, "OtherKeysSecret");
+  // Whatever the method the other key runs with.
+  fake_.Put(20004, "OtherKeysSecret", "aes-256-gcm");
+  EXPECT_EQ(backend_.CreateKey(server_, MakeKey(4, "Secret2")).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(fake_.Count("remove"), 0);
+  EXPECT_EQ(fake_.Count("add"), 0);
 }
 
 TEST_F(ShadowsocksBackendTest, CreateKeyReplacesAPortRunningAnotherMethod) {
@@ -66,11 +77,12 @@ TEST_F(ShadowsocksBackendTest, CreateKeyReplacesAPortRunningAnotherMethod) {
 }
 
 TEST_F(ShadowsocksBackendTest, CreateKeyRetriesWhileTheOldServerStillHoldsThePort) {
-  fake_.Put(20003, "OldSecret", "chacha20-ietf-poly1305");
+  fake_.Put(20003, "Secret1", "aes-256-gcm");  // the same key with the old cipher: restarted
   fake_.MakePortBusy(20003, 2);
   ASSERT_TRUE(backend_.CreateKey(server_, MakeKey(3, "Secret1")).ok());
   EXPECT_EQ(fake_.Count("add"), 3);
   EXPECT_EQ(fake_.Ports()[20003].password, "Secret1");
+  EXPECT_EQ(fake_.Ports()[20003].method, "chacha20-ietf-poly1305");
 }
 
 TEST_F(ShadowsocksBackendTest, CreateKeyOnABusyPortIsUnavailableWithTheReplyByTheDeadline) {
@@ -137,13 +149,16 @@ TEST_F(ShadowsocksBackendTest, PingFollowsTheManager) {
 
 TEST_F(ShadowsocksBackendTest, AccessLinkIsTheSip002LinkOfTheKeysPort) {
   server_.settings["method"] = "aes-256-gcm";
-  auto link = backend_.AccessLink(server_, MakeKey(3, "Secret1"));
+  auto link = backend_.AccessLink(server_, MakeKey(3, "Secret1"), "VPNHub | Amsterdam");
   ASSERT_TRUE(link.ok()) << link.status().ToString();
   EXPECT_EQ(*link, links::ShadowsocksLink("aes-256-gcm", "Secret1", "vpn.example.com", 20003,
-                                          "vpnhub-42-abc"));
-  EXPECT_TRUE(link->starts_with("ss://YWVzLTI1Ni1nY206U2VjcmV0MQ@vpn.example.com:20003#"));
+                                          "VPNHub | Amsterdam"));
+  EXPECT_EQ(*link,
+            "ss://YWVzLTI1Ni1nY206U2VjcmV0MQ@vpn.example.com:20003#VPNHub%20%7C%20Amsterdam");
+  // The name is the one given: nothing of the key's owner (remote_name carries the Telegram id).
+  EXPECT_THAT(*link, ::testing::Not(HasSubstr("42")));
   server_.public_host.clear();
-  EXPECT_EQ(backend_.AccessLink(server_, MakeKey(3, "Secret1")).status().code(),
+  EXPECT_EQ(backend_.AccessLink(server_, MakeKey(3, "Secret1"), "x").status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_TRUE(fake_.Requests().empty());
 }
@@ -160,6 +175,8 @@ TEST(ShadowsocksBackendSettings, ValidateSettingsNamesTheBadSetting) {
       {"no manager", {{"manager", ""}}, 10, "manager"},
       {"manager without port", {{"manager", "10.0.0.1"}}, 10, "manager"},
       {"manager port 0", {{"manager", "10.0.0.1:0"}}, 10, "manager"},
+      {"manager host with a #", {{"manager", "evil.com#x:6001"}}, 10, "manager"},
+      {"manager host not an address", {{"manager", "256.1.1.1:6001"}}, 10, "manager"},
       {"stream cipher", {{"method", "rc4-md5"}}, 10, "method"},
       {"2022 cipher", {{"method", "2022-blake3-aes-128-gcm"}}, 10, "method"},
       {"no port_from", {{"port_from", ""}}, 10, "port_from"},
@@ -204,6 +221,20 @@ TEST(ShadowsocksBackendSettings, ValidateSettingsAcceptsGoodSettings) {
   s.capacity = 0;
   EXPECT_TRUE(backend.ValidateSettings(s).ok());
   EXPECT_EQ(backend.kind(), ServerKind::kShadowsocks);
+  s.settings["manager"] = "[::1]:6001";
+  EXPECT_TRUE(backend.ValidateSettings(s).ok());
+}
+
+TEST(ShadowsocksBackendSettings, KeyPortsAreTheRangeOnTheManager) {
+  ShadowsocksBackend backend(kDeadline);
+  auto ports = backend.KeyPorts(MakeServer("[::1]:6001"));
+  ASSERT_TRUE(ports.ok()) << ports.status().ToString();
+  ASSERT_TRUE(ports->has_value());
+  EXPECT_EQ((*ports)->endpoint_host, "::1");
+  EXPECT_EQ((*ports)->endpoint_port, 6001);
+  EXPECT_EQ((*ports)->first, 20000);
+  EXPECT_EQ((*ports)->last, 20009);
+  EXPECT_EQ(backend.KeyPorts(MakeServer("nope")).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The shadowsocks backend against a real ss-manager (shadowsocks-libev): keys are created,
-// used through a real ss-local + curl, left alone when created again, replaced and deleted.
+// used through a real ss-local + curl, left alone when created again, never taken over by another
+// key, and deleted.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/prctl.h>
@@ -196,7 +197,7 @@ TEST_F(SsManagerIntegrationTest, KeyWorksEndToEndStaysOnRecreateAndDiesOnDelete)
 
   ASSERT_TRUE(backend_.CreateKey(server_, key).ok());
   EXPECT_TRUE(Listed(port, key.secret));
-  auto link = backend_.AccessLink(server_, key);
+  auto link = backend_.AccessLink(server_, key, "VPNHub | Local");
   ASSERT_TRUE(link.ok()) << link.status().ToString();
   EXPECT_THAT(*link, ::testing::HasSubstr("@127.0.0.1:" + std::to_string(port) + "#"));
   const int local = StartLocal(*link, port);
@@ -229,29 +230,38 @@ TEST_F(SsManagerIntegrationTest, KeyWorksEndToEndStaysOnRecreateAndDiesOnDelete)
   EXPECT_TRUE(backend_.DeleteKey(server_, key).ok());  // absent: still Ok
 }
 
-TEST_F(SsManagerIntegrationTest, NewSecretOnTheSameSlotReplacesTheOldOne) {
-  const Key old_key = MakeKey(2, RandomToken(20));
+TEST_F(SsManagerIntegrationTest, AnotherKeysPortIsNeverTakenOver) {
+  // Two servers on one ss-manager with overlapping ranges used to hand out one port twice: the
+  // second key's provisioning removed the first key's ss-server and put its own password there.
+  const Key first_key = MakeKey(2, RandomToken(20));
   const int port = port_from_ + 2;
-  ASSERT_TRUE(backend_.CreateKey(server_, old_key).ok());
-  const int old_local = StartLocal(*backend_.AccessLink(server_, old_key), port);
-  ASSERT_EQ(FetchThroughSocks(old_local, http_->port()).output, content_);
+  ASSERT_TRUE(backend_.CreateKey(server_, first_key).ok());
+  const int first_local = StartLocal(*backend_.AccessLink(server_, first_key, "first"), port);
+  ASSERT_EQ(FetchThroughSocks(first_local, http_->port()).output, content_);
+  const std::string pid_before = PidOfServer(port);
+  ASSERT_FALSE(pid_before.empty());
 
-  const Key new_key = MakeKey(2, RandomToken(20));
-  // Remove + Add; the retry covers the old ss-server still holding the port for a moment.
-  Status st = backend_.CreateKey(server_, new_key);
-  ASSERT_TRUE(st.ok()) << st.ToString() << "\n" << test::ReadFile(dir_ / "ss-manager.log");
-  EXPECT_TRUE(Listed(port, new_key.secret));
-  EXPECT_FALSE(Listed(port, old_key.secret));
-  const int new_local = StartLocal(*backend_.AccessLink(server_, new_key), port);
-  auto fetched = FetchThroughSocks(new_local, http_->port());
+  Server overlapping = server_;  // another server row on the same manager and ports
+  overlapping.id = 2;
+  overlapping.name = "it-ss-overlapping";
+  const Key second_key = MakeKey(2, RandomToken(20));
+  Status st = backend_.CreateKey(overlapping, second_key);
+  EXPECT_EQ(st.code(), StatusCode::kAlreadyExists) << st.ToString();
+  EXPECT_THAT(st.message(), ::testing::HasSubstr("port " + std::to_string(port)));
+
+  // The first key's ss-server was not touched and still carries its traffic.
+  EXPECT_TRUE(Listed(port, first_key.secret));
+  EXPECT_FALSE(Listed(port, second_key.secret));
+  EXPECT_EQ(PidOfServer(port), pid_before);
+  EXPECT_EQ(::kill(std::atoi(pid_before.c_str()), 0), 0) << "the first ss-server should still run";
+  auto fetched = FetchThroughSocks(first_local, http_->port());
   EXPECT_EQ(fetched.exit_code, 0);
   EXPECT_EQ(fetched.output, content_);
-  EXPECT_NE(FetchThroughSocks(old_local, http_->port(), 3).output, content_);
 
-  // Deleting the old key must not take the new key's port with it.
-  ASSERT_TRUE(backend_.DeleteKey(server_, old_key).ok());
-  EXPECT_TRUE(Listed(port, new_key.secret));
-  EXPECT_EQ(FetchThroughSocks(new_local, http_->port()).output, content_);
+  // Revoking the refused key must not take the first key's port either.
+  ASSERT_TRUE(backend_.DeleteKey(overlapping, second_key).ok());
+  EXPECT_TRUE(Listed(port, first_key.secret));
+  EXPECT_EQ(FetchThroughSocks(first_local, http_->port()).output, content_);
 }
 
 TEST_F(SsManagerIntegrationTest, ManagerThatStoppedIsUnavailableNotAHang) {

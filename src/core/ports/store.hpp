@@ -77,6 +77,10 @@ class StoreTx {
   virtual Result<Id> InsertLocation(const Location& location) = 0;
   virtual Result<std::optional<Location>> FindLocationByName(const std::string& name) = 0;
   virtual Result<std::vector<Location>> ListLocations() = 0;  // ordered by id
+  // Stores the name and enabled flag of the location location.id. kNotFound when absent,
+  // kAlreadyExists when another location has the name (nothing changes then, and the
+  // transaction stays usable).
+  virtual Status UpdateLocation(const Location& location) = 0;
 
   // ---- servers
   // kAlreadyExists when the name is taken. Settings are stored as given.
@@ -90,6 +94,11 @@ class StoreTx {
   // All servers, or those of one location, ordered by id, with used_slots filled in.
   virtual Result<std::vector<Server>> ListServers(std::optional<Id> location_id) = 0;
   virtual Status SetServerHealthy(Id server_id, bool healthy) = 0;
+  // Stores the name, settings, public_host, capacity and enabled flag of the server server.id;
+  // its location, kind, health and keys are left as they are. kNotFound when absent,
+  // kAlreadyExists when another server has the name (nothing changes then, and the transaction
+  // stays usable).
+  virtual Status UpdateServer(const Server& server) = 0;
 
   // ---- keys
   // Inserts a key as given (state, slot, secret, remote_name chosen by the caller).
@@ -137,6 +146,11 @@ class StoreTx {
   // Sets notified_flags and next_notice_at (nullopt clears it) of a key. kNotFound when absent.
   virtual Status SetKeyNotice(Id key_id, int notified_flags,
                               std::optional<Time> next_notice_at) = 0;
+  // Compare-and-set on the key's state: when the key is in `state`, sets its expires_at,
+  // notified_flags, next_notice_at (nullopt clears it) and updated_at = now. kConflict when it is
+  // in another state (nothing changes), kNotFound when absent.
+  virtual Status SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
+                              std::optional<Time> next_notice_at, Time now) = 0;
 
   // ---- outgoing messages (the persistent send queue)
   // A new pending message due at its next_attempt_at (state/attempts/last_error ignored).

@@ -1,5 +1,6 @@
 #pragma once
 // The VPN backend port: make a key exist or not exist on one VPN server.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,16 @@ struct RemoteKey {
   std::string secret;
 };
 
+// The ports a server's keys take on a control endpoint that several servers may share
+// (shadowsocks: port_from..port_to on its ss-manager). Two servers whose ranges overlap on one
+// endpoint would hand out each other's ports.
+struct KeyPortRange {
+  std::string endpoint_host;  // as configured, not resolved
+  int endpoint_port = 0;
+  int first = 0;  // inclusive
+  int last = 0;   // inclusive
+};
+
 // One implementation per server kind. Every call has a deadline: a server that does not answer
 // in time gives kDeadlineExceeded, an unreachable one kUnavailable (both retryable); a server
 // that answers with a refusal gives kFailedPrecondition or kInternal. Implementations are
@@ -25,8 +36,14 @@ class VpnBackend {
   // Checks the kind-specific settings of a server (and its capacity against them) without any
   // I/O. kInvalidArgument names the setting that is wrong.
   virtual Status ValidateSettings(const Server& server) const = 0;
+  // The port range the server's keys take on its control endpoint, read from the settings
+  // without I/O; nullopt for a kind whose keys take no port of a shared endpoint.
+  // kInvalidArgument as ValidateSettings.
+  virtual Result<std::optional<KeyPortRange>> KeyPorts(const Server& server) const = 0;
   // Makes `key` exist on the server with exactly its credential. Idempotent: a key already there
-  // with the same credential is success and is left untouched.
+  // with the same credential is success and is left untouched. kAlreadyExists when the place the
+  // key needs (shadowsocks: its port) is held by another credential: that one is never removed
+  // or replaced, and retrying cannot help.
   virtual Status CreateKey(const Server& server, const Key& key) = 0;
   // Makes `key` absent from the server. Idempotent: an absent key is success.
   virtual Status DeleteKey(const Server& server, const Key& key) = 0;
@@ -34,8 +51,11 @@ class VpnBackend {
   virtual Result<std::vector<RemoteKey>> ListKeys(const Server& server) = 0;
   // Ok when the server answers.
   virtual Status Ping(const Server& server) = 0;
-  // The link a person imports into their VPN client. Pure: no I/O.
-  virtual Result<std::string> AccessLink(const Server& server, const Key& key) const = 0;
+  // The link a person imports into their VPN client, carrying `name` as the name the client
+  // shows for it (see ShareLinkName in core/text_rules.hpp), encoded as the link format needs.
+  // Pure: no I/O.
+  virtual Result<std::string> AccessLink(const Server& server, const Key& key,
+                                         const std::string& name) const = 0;
 };
 
 }  // namespace vpnhub::ports

@@ -1,17 +1,49 @@
 #include "core/usecases/catalog.hpp"
 
+#include "core/host_rules.hpp"
+#include "core/text_rules.hpp"
+
 namespace vpnhub::usecases {
+namespace {
+
+// The longest setting value (a host:port with a 253-character host fits).
+constexpr std::size_t kMaxSettingChars = 255;
+
+Result<Location> FindLocation(ports::StoreTx& tx, const std::string& name) {
+  auto loc = tx.FindLocationByName(name);
+  if (!loc.ok()) return loc.status();
+  if (!loc->has_value()) return NotFound("unknown location " + Quoted(name));
+  return **loc;
+}
+
+Result<Server> FindServer(ports::StoreTx& tx, Id server_id) {
+  auto server = tx.GetServer(server_id);
+  if (server.status().code() == StatusCode::kNotFound) {
+    return NotFound("unknown server " + std::to_string(server_id));
+  }
+  return server;
+}
+
+std::string Endpoint(const ports::KeyPortRange& r) {
+  const bool v6 = r.endpoint_host.find(':') != std::string::npos;
+  return (v6 ? "[" + r.endpoint_host + "]" : r.endpoint_host) + ":" +
+         std::to_string(r.endpoint_port);
+}
+
+std::string Ports(const ports::KeyPortRange& r) {
+  return std::to_string(r.first) + "-" + std::to_string(r.last);
+}
+
+}  // namespace
 
 Result<Location> Catalog::AddLocation(const std::string& name) {
-  if (name.empty() || name.size() > 64) {
-    return InvalidArgument("location name must be 1 to 64 characters, got '" + name + "'");
-  }
+  VPNHUB_RETURN_IF_ERROR(CheckName("location name", name));
   Location loc{0, name, true};
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
     auto id = tx.InsertLocation(loc);
     if (!id.ok()) {
       if (id.status().code() == StatusCode::kAlreadyExists) {
-        return AlreadyExists("location '" + name + "' exists already");
+        return AlreadyExists("location " + Quoted(name) + " exists already");
       }
       return id.status();
     }
@@ -34,26 +66,97 @@ Result<std::vector<Location>> Catalog::ListLocations() {
   return out;
 }
 
-Result<Server> Catalog::AddServer(const std::string& location_name, Server server) {
+Result<Location> Catalog::RenameLocation(const std::string& old_name, const std::string& new_name) {
+  VPNHUB_RETURN_IF_ERROR(CheckName("new location name", new_name));
+  Location loc;
+  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto found = FindLocation(tx, old_name);
+    if (!found.ok()) return found.status();
+    loc = *found;
+    if (loc.name == new_name) return Status::Ok();
+    loc.name = new_name;
+    Status updated = tx.UpdateLocation(loc);
+    if (updated.code() == StatusCode::kAlreadyExists) {
+      return AlreadyExists("location " + Quoted(new_name) + " exists already");
+    }
+    return updated;
+  });
+  if (!st.ok()) return st;
+  return loc;
+}
+
+Result<Location> Catalog::SetLocationEnabled(const std::string& name, bool enabled) {
+  Location loc;
+  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto found = FindLocation(tx, name);
+    if (!found.ok()) return found.status();
+    loc = *found;
+    if (loc.enabled == enabled) return Status::Ok();
+    loc.enabled = enabled;
+    return tx.UpdateLocation(loc);
+  });
+  if (!st.ok()) return st;
+  return loc;
+}
+
+Status Catalog::CheckServer(const Server& server) const {
   if (server.capacity <= 0) {
     return InvalidArgument("capacity must be a positive number of keys, got " +
                            std::to_string(server.capacity));
   }
-  if (server.public_host.empty()) return InvalidArgument("public host must not be empty");
+  VPNHUB_RETURN_IF_ERROR(CheckHost("public host", server.public_host));
+  for (const auto& [name, value] : server.settings) {
+    VPNHUB_RETURN_IF_ERROR(
+        CheckText(std::string(ServerKindName(server.kind)) + " setting \"" + name + "\"", value,
+                  kMaxSettingChars));
+  }
   auto backend = backends_.For(server.kind);
   if (!backend.ok()) return backend.status();
   VPNHUB_RETURN_IF_ERROR((*backend)->ValidateSettings(server));
+  return CheckName("server name", server.name);
+}
+
+Status Catalog::CheckPortsFree(const Server& server, const std::vector<Server>& others) const {
+  auto backend = backends_.For(server.kind);
+  if (!backend.ok()) return backend.status();
+  auto mine = (*backend)->KeyPorts(server);
+  if (!mine.ok()) return mine.status();
+  if (!mine->has_value()) return Status::Ok();
+  const ports::KeyPortRange& a = **mine;
+  for (const Server& other : others) {
+    if (other.id == server.id) continue;
+    auto other_backend = backends_.For(other.kind);
+    if (!other_backend.ok()) continue;
+    // A server whose own settings are unreadable cannot be compared; it takes no new keys either.
+    auto theirs = (*other_backend)->KeyPorts(other);
+    if (!theirs.ok() || !theirs->has_value()) continue;
+    const ports::KeyPortRange& b = **theirs;
+    if (!SameEndpoint(a.endpoint_host, a.endpoint_port, b.endpoint_host, b.endpoint_port)) continue;
+    if (a.first > b.last || b.first > a.last) continue;
+    return AlreadyExists("ports " + Ports(a) + " on " + Endpoint(a) + " overlap ports " + Ports(b) +
+                         " of server " + Quoted(other.name) + " (id " + std::to_string(other.id) +
+                         ") on the same endpoint " + Endpoint(b) +
+                         ": two servers would hand out the same port; give each its own range");
+  }
+  return Status::Ok();
+}
+
+Result<Server> Catalog::AddServer(const std::string& location_name, Server server) {
+  VPNHUB_RETURN_IF_ERROR(CheckName("location name", location_name));
+  if (server.name.empty()) server.name = location_name + "-" + server.public_host;
+  VPNHUB_RETURN_IF_ERROR(CheckServer(server));
   server.created_at = clock_.Now();
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto loc = tx.FindLocationByName(location_name);
+    auto loc = FindLocation(tx, location_name);
     if (!loc.ok()) return loc.status();
-    if (!loc->has_value()) return NotFound("unknown location '" + location_name + "'");
-    server.location_id = (*loc)->id;
-    if (server.name.empty()) server.name = location_name + "-" + server.public_host;
+    server.location_id = loc->id;
+    auto others = tx.ListServers(std::nullopt);
+    if (!others.ok()) return others.status();
+    VPNHUB_RETURN_IF_ERROR(CheckPortsFree(server, *others));
     auto id = tx.InsertServer(server);
     if (!id.ok()) {
       if (id.status().code() == StatusCode::kAlreadyExists) {
-        return AlreadyExists("server '" + server.name + "' exists already");
+        return AlreadyExists("server " + Quoted(server.name) + " exists already");
       }
       return id.status();
     }
@@ -74,6 +177,80 @@ Result<std::vector<Server>> Catalog::ListServers() {
   });
   if (!st.ok()) return st;
   return out;
+}
+
+Result<Server> Catalog::EditServer(Id server_id, const ServerEdit& edit) {
+  Server next;
+  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto current = FindServer(tx, server_id);
+    if (!current.ok()) return current.status();
+    next = *current;
+    if (edit.name) next.name = *edit.name;
+    if (edit.public_host) next.public_host = *edit.public_host;
+    if (edit.capacity) next.capacity = *edit.capacity;
+    for (const auto& [name, value] : edit.settings) next.settings[name] = value;
+    VPNHUB_RETURN_IF_ERROR(CheckServer(next));
+
+    auto held = tx.HeldSlots(server_id);
+    if (!held.ok()) return held.status();
+    if (!held->empty()) {
+      const int highest = held->back();
+      const std::string in_use =
+          std::to_string(held->size()) + " keys hold slots up to slot " + std::to_string(highest);
+      if (next.capacity < highest + 1) {
+        return FailedPrecondition(
+            "capacity " + std::to_string(next.capacity) + " is below the slots in use: " + in_use +
+            ", so the capacity must be at least " + std::to_string(highest + 1));
+      }
+      auto backend = backends_.For(next.kind);
+      if (!backend.ok()) return backend.status();
+      auto before = (*backend)->KeyPorts(*current);
+      auto after = (*backend)->KeyPorts(next);
+      if (!after.ok()) return after.status();
+      if (before.ok() && before->has_value() && after->has_value()) {
+        const ports::KeyPortRange& b = **before;
+        const ports::KeyPortRange& a = **after;
+        if (!SameEndpoint(a.endpoint_host, a.endpoint_port, b.endpoint_host, b.endpoint_port)) {
+          return FailedPrecondition("the endpoint cannot move from " + Endpoint(b) + " while " +
+                                    in_use);
+        }
+        if (a.first != b.first) {
+          return FailedPrecondition(
+              "the port range must keep its first port " + std::to_string(b.first) + " while " +
+              in_use + " (slot N listens on port " + std::to_string(b.first) + " + N)");
+        }
+        if (a.last < b.first + highest) {
+          return FailedPrecondition("the port range must reach port " +
+                                    std::to_string(b.first + highest) + ", the highest in use (" +
+                                    in_use + ")");
+        }
+      }
+    }
+    auto others = tx.ListServers(std::nullopt);
+    if (!others.ok()) return others.status();
+    VPNHUB_RETURN_IF_ERROR(CheckPortsFree(next, *others));
+    Status updated = tx.UpdateServer(next);
+    if (updated.code() == StatusCode::kAlreadyExists) {
+      return AlreadyExists("server " + Quoted(next.name) + " exists already");
+    }
+    return updated;
+  });
+  if (!st.ok()) return st;
+  return next;
+}
+
+Result<Server> Catalog::SetServerEnabled(Id server_id, bool enabled) {
+  Server server;
+  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto current = FindServer(tx, server_id);
+    if (!current.ok()) return current.status();
+    server = *current;
+    if (server.enabled == enabled) return Status::Ok();
+    server.enabled = enabled;
+    return tx.UpdateServer(server);
+  });
+  if (!st.ok()) return st;
+  return server;
 }
 
 }  // namespace vpnhub::usecases

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/rules.hpp"
+#include "core/text_rules.hpp"
 
 namespace vpnhub::usecases {
 namespace {
@@ -24,9 +25,7 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
                            std::to_string(req.tg_id));
   }
   if (req.duration <= Duration(0)) return InvalidArgument("key duration must be positive");
-  if (req.location_name.empty() && req.location_id == 0) {
-    return InvalidArgument("location name must not be empty");
-  }
+  if (req.location_id == 0) VPNHUB_RETURN_IF_ERROR(CheckName("location name", req.location_name));
 
   const Time now = clock_.Now();
   IssuedKey out;
@@ -148,6 +147,39 @@ Result<std::optional<Id>> KeyService::Revoke(Id key_id, const std::string& reaso
   });
   if (!st.ok()) return st;
   return task;
+}
+
+Result<Key> KeyService::Extend(Id key_id, int days) {
+  if (days < 1 || days > kMaxExtendDays) {
+    return InvalidArgument("days must be 1.." + std::to_string(kMaxExtendDays) + ", got " +
+                           std::to_string(days));
+  }
+  const Time now = clock_.Now();
+  Key key;
+  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto found = tx.GetKey(key_id);
+    if (!found.ok()) {
+      if (found.status().code() == StatusCode::kNotFound) {
+        return NotFound("unknown key " + std::to_string(key_id));
+      }
+      return found.status();
+    }
+    key = *found;
+    if (key.state != KeyState::kPending && key.state != KeyState::kActive) {
+      return FailedPrecondition("key " + std::to_string(key_id) + " is " + KeyStateName(key.state) +
+                                " and can no longer be extended; create a new key instead");
+    }
+    key.expires_at = std::max(now, key.expires_at) + std::chrono::hours(24) * days;
+    // The flags were about the old date: notices for the new one start afresh.
+    NoticePlan plan = PlanNotices(key.expires_at, 0, now);
+    key.notified_flags = plan.flags;
+    key.next_notice_at = plan.next_notice_at;
+    key.updated_at = now;
+    return tx.SetKeyExpiry(key.id, key.state, key.expires_at, key.notified_flags,
+                           key.next_notice_at, now);
+  });
+  if (!st.ok()) return st;
+  return key;
 }
 
 Result<std::vector<Key>> KeyService::KeysOf(TgId tg_id) {

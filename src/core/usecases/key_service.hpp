@@ -12,6 +12,9 @@
 
 namespace vpnhub::usecases {
 
+// The longest extension `KeyService::Extend` grants at once, in days (ten years).
+inline constexpr int kMaxExtendDays = 3650;
+
 struct IssueKeyRequest {
   TgId tg_id = 0;
   std::string username;       // kept on a new user record
@@ -51,6 +54,13 @@ class KeyService {
   // Idempotent: a key already revoking or revoked is success with no new task (nullopt).
   // kNotFound for an unknown key; kFailedPrecondition for a failed key.
   Result<std::optional<Id>> Revoke(Id key_id, const std::string& reason);
+
+  // Adds `days` (1..kMaxExtendDays) to a pending or active key, counted from its expiry, or from
+  // now when that has passed, and plans its expiry notices afresh for the new date (notices
+  // sent for the old date do not count). Returns the key as stored. kInvalidArgument for days
+  // out of range, kNotFound for an unknown key, kFailedPrecondition for a key that is revoking,
+  // revoked or failed (it no longer runs: create a new one).
+  Result<Key> Extend(Id key_id, int days);
 
   // The user's keys (by Telegram id), newest first. kNotFound for an unknown user.
   Result<std::vector<Key>> KeysOf(TgId tg_id);

@@ -5,9 +5,11 @@
 namespace vpnhub::usecases {
 namespace {
 
+// kAlreadyExists: the server holds the key's place (its port) for another key, which is never
+// taken over; retrying the same place cannot succeed.
 bool Permanent(const Status& st) {
   return st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound ||
-         st.code() == StatusCode::kPermissionDenied;
+         st.code() == StatusCode::kPermissionDenied || st.code() == StatusCode::kAlreadyExists;
 }
 
 // A task row that is no longer running (its lease ran out and another worker took it over, or

@@ -66,7 +66,8 @@ constexpr char kListServersOfLocationSql[] =
 std::string SettingsToJson(const ServerSettings& settings) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [k, v] : settings) j[k] = v;
-  return j.dump();
+  // The use cases admit only UTF-8; a stray byte must not throw out of the adapter.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<ServerSettings> SettingsFromJson(const std::string& text, Id server_id) {
@@ -143,6 +144,25 @@ Result<std::int64_t> PgTx::Modify(const char* sql, const PgParams& params) {
   auto r = conn_.Query(sql, params);
   if (!r.ok()) return r.status();
   return r->affected();
+}
+
+Result<std::int64_t> PgTx::ModifyUnique(const char* sql, const PgParams& params,
+                                        const std::string& what) {
+  // A unique violation aborts a PostgreSQL transaction; under a savepoint it is an ordinary
+  // kAlreadyExists, as with SQLite, and the caller's transaction goes on.
+  VPNHUB_RETURN_IF_ERROR(conn_.Exec("SAVEPOINT vpnhub_unique"));
+  auto changed = Modify(sql, params);
+  Status end = conn_.Exec(changed.ok() ? "RELEASE SAVEPOINT vpnhub_unique"
+                                       : "ROLLBACK TO SAVEPOINT vpnhub_unique; "
+                                         "RELEASE SAVEPOINT vpnhub_unique");
+  if (!changed.ok()) {
+    if (changed.status().code() == StatusCode::kAlreadyExists) {
+      return AlreadyExists(what + " is taken");
+    }
+    return changed.status();
+  }
+  VPNHUB_RETURN_IF_ERROR(end);
+  return changed;
 }
 
 // users
@@ -272,6 +292,17 @@ Result<std::vector<Location>> PgTx::ListLocations() {
   return locations;
 }
 
+Status PgTx::UpdateLocation(const Location& location) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateLocation"));
+  auto changed =
+      ModifyUnique("UPDATE locations SET name = $2, enabled = $3 WHERE id = $1",
+                   PgParams().Int(location.id).Text(location.name).Bool(location.enabled),
+                   "location name '" + location.name + "'");
+  if (!changed.ok()) return changed.status();
+  if (*changed > 0) return Status::Ok();
+  return NotFound("location " + std::to_string(location.id) + " not found");
+}
+
 // servers
 
 Result<Id> PgTx::InsertServer(const Server& server) {
@@ -328,6 +359,24 @@ Status PgTx::SetServerHealthy(Id server_id, bool healthy) {
   if (!changed.ok()) return changed.status();
   if (*changed > 0) return Status::Ok();
   return NotFound("server " + std::to_string(server_id) + " not found");
+}
+
+Status PgTx::UpdateServer(const Server& server) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateServer"));
+  auto changed = ModifyUnique(
+      "UPDATE servers SET name = $2, settings = $3, public_host = $4, capacity = $5, "
+      "enabled = $6 WHERE id = $1",
+      PgParams()
+          .Int(server.id)
+          .Text(server.name)
+          .Text(SettingsToJson(server.settings))
+          .Text(server.public_host)
+          .Int(server.capacity)
+          .Bool(server.enabled),
+      "server name '" + server.name + "'");
+  if (!changed.ok()) return changed.status();
+  if (*changed > 0) return Status::Ok();
+  return NotFound("server " + std::to_string(server.id) + " not found");
 }
 
 // observability

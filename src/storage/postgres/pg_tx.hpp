@@ -54,12 +54,14 @@ class PgTx final : public ports::StoreTx {
   Result<Id> InsertLocation(const Location& location) override;
   Result<std::optional<Location>> FindLocationByName(const std::string& name) override;
   Result<std::vector<Location>> ListLocations() override;
+  Status UpdateLocation(const Location& location) override;
 
   Result<Id> InsertServer(const Server& server) override;
   Result<Server> GetServer(Id id) override;
   Result<Server> GetServerToCall(Id id) override;
   Result<std::vector<Server>> ListServers(std::optional<Id> location_id) override;
   Status SetServerHealthy(Id server_id, bool healthy) override;
+  Status UpdateServer(const Server& server) override;
 
   Result<Id> InsertKey(const Key& key) override;
   Result<Key> GetKey(Id id) override;
@@ -75,6 +77,8 @@ class PgTx final : public ports::StoreTx {
   Result<std::vector<Key>> ExpireDueKeys(Time now, int limit, int notice_flags) override;
   Result<std::vector<Key>> ListKeysDueForNotice(Time now, int limit) override;
   Status SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) override;
+  Status SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
+                      std::optional<Time> next_notice_at, Time now) override;
 
   Result<Id> EnqueueMessage(const OutgoingMessage& message) override;
   Status EnqueueMessages(const std::vector<OutgoingMessage>& messages) override;
@@ -132,6 +136,10 @@ class PgTx final : public ports::StoreTx {
   Result<Id> InsertReturningId(const char* sql, const PgParams& params, const std::string& what);
   // Runs an UPDATE/DELETE and returns how many rows it touched.
   Result<std::int64_t> Modify(const char* sql, const PgParams& params);
+  // Modify under a savepoint: a unique violation is kAlreadyExists ("<what> is taken") and
+  // leaves the transaction usable.
+  Result<std::int64_t> ModifyUnique(const char* sql, const PgParams& params,
+                                    const std::string& what);
   // Moves a running task to `to_state`; kConflict when the task is not running.
   Status FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
                            const std::string& error, Time now);

@@ -265,4 +265,24 @@ Status PgTx::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> nex
   return NotFound("key " + std::to_string(key_id) + " not found");
 }
 
+Status PgTx::SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
+                          std::optional<Time> next_notice_at, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyExpiry"));
+  auto changed = Modify(
+      "UPDATE keys SET expires_at = $3, notified_flags = $4, next_notice_at = $5, "
+      "updated_at = $6 WHERE id = $1 AND state = $2",
+      PgParams()
+          .Int(key_id)
+          .Text(KeyStateName(state))
+          .Int(ToUnixMs(expires_at))
+          .Int(notified_flags)
+          .IntOrNull(OptionalUnixMs(next_notice_at))
+          .Int(ToUnixMs(now)));
+  if (!changed.ok()) return changed.status();
+  if (*changed > 0) return Status::Ok();
+  return ExplainNoChange(
+      "keys", "key", key_id,
+      Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(state)));
+}
+
 }  // namespace vpnhub::storage

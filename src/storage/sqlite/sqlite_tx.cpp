@@ -66,7 +66,8 @@ constexpr char kListServersOfLocationSql[] =
 std::string SettingsToJson(const ServerSettings& settings) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [k, v] : settings) j[k] = v;
-  return j.dump();
+  // The use cases admit only UTF-8; a stray byte must not throw out of the adapter.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<ServerSettings> SettingsFromJson(const std::string& text, Id server_id) {
@@ -295,6 +296,19 @@ Result<std::vector<Location>> SqliteTx::ListLocations() {
   return locations;
 }
 
+Status SqliteTx::UpdateLocation(const Location& location) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateLocation"));
+  {
+    // A taken name fails this statement alone (SQLite's ABORT), not the transaction.
+    auto stmt = conn_.Prepare("UPDATE locations SET name = ?2, enabled = ?3 WHERE id = ?1");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, location.id).BindText(2, location.name).BindInt64(3, location.enabled);
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return NotFound("location " + std::to_string(location.id) + " not found");
+}
+
 // servers
 
 Result<Id> SqliteTx::InsertServer(const Server& server) {
@@ -358,6 +372,26 @@ Status SqliteTx::SetServerHealthy(Id server_id, bool healthy) {
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return NotFound("server " + std::to_string(server_id) + " not found");
+}
+
+Status SqliteTx::UpdateServer(const Server& server) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateServer"));
+  {
+    auto stmt = conn_.Prepare(
+        "UPDATE servers SET name = ?2, settings = ?3, public_host = ?4, capacity = ?5, "
+        "enabled = ?6 WHERE id = ?1");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)
+        ->BindInt64(1, server.id)
+        .BindText(2, server.name)
+        .BindText(3, SettingsToJson(server.settings))
+        .BindText(4, server.public_host)
+        .BindInt64(5, server.capacity)
+        .BindInt64(6, server.enabled);
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return NotFound("server " + std::to_string(server.id) + " not found");
 }
 
 // observability

@@ -264,4 +264,31 @@ Status SqliteTx::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time>
   return NotFound("key " + std::to_string(key_id) + " not found");
 }
 
+Status SqliteTx::SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
+                              std::optional<Time> next_notice_at, Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyExpiry"));
+  {
+    auto stmt = conn_.Prepare(
+        "UPDATE keys SET expires_at = ?3, notified_flags = ?4, next_notice_at = ?5, "
+        "updated_at = ?6 WHERE id = ?1 AND state = ?2");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)
+        ->BindInt64(1, key_id)
+        .BindText(2, KeyStateName(state))
+        .BindInt64(3, ToUnixMs(expires_at))
+        .BindInt64(4, notified_flags);
+    if (next_notice_at) {
+      (*stmt)->BindInt64(5, ToUnixMs(*next_notice_at));
+    } else {
+      (*stmt)->BindNull(5);
+    }
+    (*stmt)->BindInt64(6, ToUnixMs(now));
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return ExplainNoChange(
+      "keys", "key", key_id,
+      Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(state)));
+}
+
 }  // namespace vpnhub::storage

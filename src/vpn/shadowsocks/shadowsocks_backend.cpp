@@ -4,6 +4,8 @@
 #include <array>
 #include <thread>
 
+#include "core/host_rules.hpp"
+#include "core/text_rules.hpp"
 #include "vpn/links/ss_link.hpp"
 #include "vpn/shadowsocks/ss_manager_client.hpp"
 
@@ -67,6 +69,8 @@ Result<ShadowsocksSettings> ParseSettings(const ServerSettings& settings) {
   }
   auto hp = ParseHostPort(manager->second);
   if (!hp.ok()) return BadSetting("manager", "is wrong: " + hp.status().message());
+  Status host = CheckHost("host", hp->host);
+  if (!host.ok()) return BadSetting("manager", "is wrong: its " + host.message());
   out.manager = manager->second;
 
   auto method = settings.find("method");
@@ -76,7 +80,7 @@ Result<ShadowsocksSettings> ParseSettings(const ServerSettings& settings) {
     for (const char* m : kAeadMethods) known += (known.empty() ? "" : ", ") + std::string(m);
     return BadSetting(
         "method",
-        "\"" + out.method + "\" is not an AEAD cipher shadowsocks-libev supports (" + known + ")");
+        Quoted(out.method) + " is not an AEAD cipher shadowsocks-libev supports (" + known + ")");
   }
 
   auto from = ParsePortSetting(settings, "port_from");
@@ -108,6 +112,16 @@ Status ShadowsocksBackend::ValidateSettings(const Server& server) const {
   return Status::Ok();
 }
 
+Result<std::optional<ports::KeyPortRange>> ShadowsocksBackend::KeyPorts(
+    const Server& server) const {
+  auto s = ParseSettings(server.settings);
+  if (!s.ok()) return s.status();
+  auto hp = ParseHostPort(s->manager);
+  if (!hp.ok()) return BadSetting("manager", "is wrong: " + hp.status().message());
+  return std::optional<ports::KeyPortRange>(
+      ports::KeyPortRange{hp->host, hp->port, s->port_from, s->port_to});
+}
+
 Status ShadowsocksBackend::CreateKey(const Server& server, const Key& key) {
   auto s = ParseSettings(server.settings);
   if (!s.ok()) return s.status();
@@ -119,8 +133,16 @@ Status ShadowsocksBackend::CreateKey(const Server& server, const Key& key) {
   auto listed = client.List();
   if (!listed.ok()) return listed.status();
   if (const ManagedPort* live = FindPort(*listed, *port)) {
-    const bool same_method = live->method.empty() || live->method == s->method;
-    if (live->password == key.secret && same_method) return Status::Ok();
+    // The port runs with another password: it is another key's (a server sharing this manager,
+    // a key left by hand), and replacing it would cut that key off while both look active.
+    if (live->password != key.secret) {
+      return AlreadyExists("port " + std::to_string(*port) + " on ss-manager " + s->manager +
+                           " already runs another key (a different password); it is left "
+                           "alone and key " +
+                           std::to_string(key.id) + " is not created there");
+    }
+    if (live->method.empty() || live->method == s->method) return Status::Ok();
+    // Our own key with an old cipher: restarting it with the server's method is ours to do.
     VPNHUB_RETURN_IF_ERROR(client.Remove(*port));
   }
 
@@ -174,7 +196,8 @@ Status ShadowsocksBackend::Ping(const Server& server) {
   return stats.ok() ? Status::Ok() : stats.status();
 }
 
-Result<std::string> ShadowsocksBackend::AccessLink(const Server& server, const Key& key) const {
+Result<std::string> ShadowsocksBackend::AccessLink(const Server& server, const Key& key,
+                                                   const std::string& name) const {
   auto s = ParseSettings(server.settings);
   if (!s.ok()) return s.status();
   auto port = PortOf(*s, key);
@@ -182,7 +205,7 @@ Result<std::string> ShadowsocksBackend::AccessLink(const Server& server, const K
   if (server.public_host.empty()) {
     return InvalidArgument("server \"" + server.name + "\" has no public_host");
   }
-  return links::ShadowsocksLink(s->method, key.secret, server.public_host, *port, key.remote_name);
+  return links::ShadowsocksLink(s->method, key.secret, server.public_host, *port, name);
 }
 
 }  // namespace vpnhub::vpn::shadowsocks

@@ -3,7 +3,8 @@
 // its own ss-server process.
 //
 // Server settings (ServerSettings):
-//   manager     "host:port" of ss-manager's UDP control socket (required)
+//   manager     "host:port" of ss-manager's UDP control socket (required; the host a host name,
+//               an IPv4 literal or an IPv6 literal written "[::1]:6001")
 //   method      AEAD cipher of every key, default chacha20-ietf-poly1305
 //   port_from   first port of the range the hub owns on that manager (required, 1..65535)
 //   port_to     last port of that range, inclusive (required, port_from..65535)
@@ -42,12 +43,16 @@ class ShadowsocksBackend : public ports::VpnBackend {
   ServerKind kind() const override { return ServerKind::kShadowsocks; }
   // ParseSettings, plus 0 <= capacity <= the number of ports in port_from..port_to.
   Status ValidateSettings(const Server& server) const override;
+  // The manager's host and port, and port_from..port_to.
+  Result<std::optional<ports::KeyPortRange>> KeyPorts(const Server& server) const override;
   // Lists the manager's ports first: the key's port running with the same password and method is
-  // left untouched (a re-add would kill it); running with another one is removed and added again;
-  // absent is added. A "port is not available" answer is retried until one call deadline has
-  // passed (an ss-server that was just stopped may still hold the port), then it is kUnavailable
-  // with the manager's reply. A slot outside the port range or a secret ss-manager cannot hold is
-  // kInvalidArgument.
+  // left untouched (a re-add would kill it); with the same password and another method it is
+  // removed and added again; absent, it is added. A port running with another password belongs
+  // to another key and is never removed or replaced: that is kAlreadyExists naming the port
+  // (permanent for this key on this slot). A "port is not available" answer is retried until one
+  // call deadline has passed (an ss-server that was just stopped may still hold the port), then it
+  // is kUnavailable with the manager's reply. A slot outside the port range or a secret ss-manager
+  // cannot hold is kInvalidArgument.
   Status CreateKey(const Server& server, const Key& key) override;
   // Removes the key's port, which is Ok also when it is not there. A port the manager lists with
   // another password belongs to a newer key on the same slot: it is left alone and the call is Ok.
@@ -57,8 +62,9 @@ class ShadowsocksBackend : public ports::VpnBackend {
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
   // Ok when the manager answers "ping".
   Status Ping(const Server& server) override;
-  // The SIP002 link ss://base64url(method:secret)@public_host:port#remote_name.
-  Result<std::string> AccessLink(const Server& server, const Key& key) const override;
+  // The SIP002 link ss://base64url(method:secret)@public_host:port#name (name percent-encoded).
+  Result<std::string> AccessLink(const Server& server, const Key& key,
+                                 const std::string& name) const override;
 
  private:
   std::chrono::milliseconds call_deadline_;
