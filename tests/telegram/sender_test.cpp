@@ -364,6 +364,18 @@ TEST_F(SenderTest, MessagesAlreadyClaimedForSomeoneWhoBlockedTheBotAreFailedWith
       << Get(key_message).last_error;
 }
 
+TEST_F(SenderTest, StartsAgainAfterStop) {
+  // The bot role stops its sender when another instance takes the lease, and starts it again
+  // when the lease comes back.
+  StartSender();
+  const Id first = Enqueue(600, "one");
+  ASSERT_TRUE(WaitForState(first, MessageState::kSent));
+  sender->Stop();
+  const Id second = Enqueue(601, "two");
+  ASSERT_TRUE(sender->Start().ok());
+  EXPECT_TRUE(WaitForState(second, MessageState::kSent));
+}
+
 TEST_F(SenderTest, ServerErrorsAreRetriedWithBackoffThenDelivered) {
   fake.FailNext("sendMessage", 2, 502);
   const Id id = Enqueue(500, "eventually");
