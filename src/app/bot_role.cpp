@@ -259,11 +259,13 @@ Status BotRole::Start() {
       *ctx_.store, ctx_.clock, *ctx_.log, ctx_.registry, lo, [this] { return Lead(); },
       [this] { StepDown(); });
   const Status st = leadership_->Start();
-  if (!st.ok() && !st.retryable()) {  // e.g. Telegram refused the webhook URL: the operator's
+  // Telegram refusing the webhook URL is the operator's to fix; a network failure is retried by
+  // the next round (the lease was given back meanwhile).
+  if (!st.ok() && !st.retryable()) {
     Stop();
     return st;
   }
-  if (!leadership_->leading()) {
+  if (st.ok() && !leadership_->leading()) {
     ctx_.log->Info("telegram.standby", {{"hint",
                                          "another instance polls and sends for the bot; this one "
                                          "takes over when it stops"}});

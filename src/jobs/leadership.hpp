@@ -38,7 +38,8 @@ class Leadership {
   // again (another instance may do better) and the next round tries again.
   // on_loss: the lease is gone (another holder, or it could not be renewed in time); stop the
   // work. `registry` gets vpnhub_job_leader{job}; `log` gets jobs.lease_taken / jobs.lease_lost
-  // (with the job and holder) and jobs.lease_error (once per streak of store errors).
+  // (with the job and holder), jobs.lease_error (once per streak of store errors),
+  // jobs.lease_start_failed (on_gain's error) and jobs.lease_release_failed.
   Leadership(ports::Store& store, const ports::Clock& clock, ports::EventLog& log,
              metrics::Registry& registry, LeadershipOptions options,
              std::function<Status()> on_gain, std::function<void()> on_loss);
