@@ -26,6 +26,7 @@
 #include "app/config.hpp"
 #include "app/context.hpp"
 #include "bot/router.hpp"
+#include "bot_bench_support.hpp"
 #include "servers/fake_telegram.hpp"
 #include "telegram/bot_api.hpp"
 #include "telegram/poller.hpp"
@@ -34,47 +35,11 @@
 namespace {
 
 using namespace vpnhub;
+using bench::kToken;
+using bench::MakeBenchContext;
+using bench::Percentile;
+using bench::TempDb;
 using Clock = std::chrono::steady_clock;
-constexpr char kToken[] = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";  // passes TG_TOKEN checks
-
-struct TempDb {
-  std::filesystem::path dir;
-  TempDb() {
-    char tmpl[] = "/tmp/vpnhub-botbench-XXXXXX";
-    dir = mkdtemp(tmpl);
-  }
-  ~TempDb() { std::filesystem::remove_all(dir); }
-  std::string url() const { return "sqlite://" + (dir / "vpnhub.db").string(); }
-};
-
-std::unique_ptr<app::Context> MakeBenchContext(const servers::FakeTelegram& fake, const TempDb& db,
-                                               int rate_per_sec) {
-  app::EnvMap env{{"TG_TOKEN", fake.token()},
-                  {"TELEGRAM_API_URL", fake.base_url()},
-                  {"ADMIN_TG_ID", "1"},
-                  {"DATABASE_URL", db.url()},
-                  {"TRIAL_PERIOD", "86400"},
-                  {"LOG_LEVEL", "error"},
-                  {"TELEGRAM_RATE_PER_SEC", std::to_string(rate_per_sec)}};
-  auto parsed = app::ParseConfig(env);
-  if (auto* errors = std::get_if<std::vector<app::ConfigError>>(&parsed)) {
-    for (const auto& e : *errors) std::cerr << "config: " << e.name << ": " << e.expected << "\n";
-    std::exit(1);
-  }
-  auto ctx = app::MakeContext(std::get<app::Config>(parsed));
-  if (!ctx.ok()) {
-    std::cerr << "context: " << ctx.status().ToString() << "\n";
-    std::exit(1);
-  }
-  return std::move(*ctx);
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  std::size_t i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
 
 int RunUpdates(int count) {
   servers::FakeTelegram fake(kToken);

@@ -1,6 +1,10 @@
 #include "app/bot_role.hpp"
 
+#include <unistd.h>
+
 #include <stdexcept>
+
+#include "storage/sqlite/sqlite_store.hpp"
 
 namespace vpnhub::app {
 
@@ -87,21 +91,20 @@ namespace {
 
 constexpr int kHandlerThreads = 4;
 constexpr std::size_t kPendingUpdates = 10000;
+constexpr char kLeaseJob[] = "telegram_bot";
 
-// The path part of the public webhook URL ("https://host:8443/tg/hook?x" -> "/tg/hook").
-std::string WebhookPath(const std::string& url) {
-  auto scheme = url.find("://");
-  auto start = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (start == std::string::npos) return "/telegram/webhook";
-  auto end = url.find_first_of("?#", start);
-  std::string path = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  return path == "/" ? "/telegram/webhook" : path;
+std::string DefaultInstanceId(Context& ctx) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host[0] != '\0' ? host : "host") + ":" + std::to_string(getpid()) + ":" +
+         ctx.secrets.Token(6);
 }
 
 }  // namespace
 
-BotRole::BotRole(Context& ctx)
+BotRole::BotRole(Context& ctx, BotRoleOptions options)
     : ctx_(ctx),
+      role_options_(std::move(options)),
       api_options_{ctx.config.telegram_api_url, ctx.config.tg_token},
       api_pool_(api_options_),
       lookup_(*ctx.bot, *ctx.store),
@@ -141,11 +144,15 @@ BotRole::BotRole(Context& ctx)
   sender_ = std::make_unique<telegram::Sender>(*ctx.store, *ctx.bot, renderer_, ctx.clock,
                                                api_options_, so, &ctx.registry, ctx.log.get());
 
-  pool_ = std::make_unique<UpdatePool>(kHandlerThreads, kPendingUpdates,
+  pool_ = std::make_shared<UpdatePool>(kHandlerThreads, kPendingUpdates,
                                        [this](telegram::Update u) { Handle(std::move(u)); });
-  webhook_path_ = WebhookPath(cfg.telegram_webhook_url);
-  webhook_secret_ =
-      cfg.telegram_webhook_secret.empty() ? ctx.secrets.Token(48) : cfg.telegram_webhook_secret;
+  webhook_path_ = WebhookUrlPath(cfg.telegram_webhook_url);
+  // The same in every instance: each must accept what Telegram posts after any of them
+  // registered the webhook.
+  webhook_secret_ = cfg.telegram_webhook_secret.empty()
+                        ? telegram::DefaultWebhookSecret(cfg.tg_token)
+                        : cfg.telegram_webhook_secret;
+  if (role_options_.instance_id.empty()) role_options_.instance_id = DefaultInstanceId(ctx);
 }
 
 BotRole::~BotRole() { Stop(); }
@@ -166,12 +173,41 @@ void BotRole::AddRoutes(http::Router& router) {
   telegram::AddWebhookRoute(router, std::move(wo));
 }
 
+Status BotRole::LockDatabase() {
+  if (database_lock_.held() || ctx_.store_kind != "sqlite") return Status::Ok();
+  auto path = storage::SqlitePathFromUrl(ctx_.config.database_url);
+  if (!path.ok() || *path == ":memory:") return Status::Ok();
+  const std::string lock_path = *path + ".bot.lock";
+  auto lock = FileLock::Acquire(lock_path);
+  if (lock.ok()) {
+    database_lock_ = std::move(*lock);
+    return Status::Ok();
+  }
+  if (lock.status().code() != StatusCode::kAlreadyExists) return lock.status();
+  return FailedPrecondition("another `vpnhub serve` with the bot role (" + lock.status().message() +
+                            ") is running on the SQLite database " + *path +
+                            ": two would poll Telegram and send for the same bot. Stop it first; "
+                            "several instances need PostgreSQL (DATABASE_URL=postgres://...). "
+                            "Lock file: " +
+                            lock_path);
+}
+
+Status BotRole::CheckToken() {
+  return api_pool_.With([&](telegram::BotApi& api) -> Status {
+    auto me = api.GetMe();
+    if (me.ok()) return Status::Ok();
+    if (me.status().code() == StatusCode::kFailedPrecondition) {
+      return FailedPrecondition("Telegram rejected TG_TOKEN (" + me.status().message() +
+                                "); set TG_TOKEN to the token @BotFather gave the bot");
+    }
+    // Telegram unreachable right now: the lease holder keeps trying.
+    ctx_.log->Warn("telegram.get_me_failed", {{"error", me.status().message()}});
+    return Status::Ok();
+  });
+}
+
 Status BotRole::StartWebhook() {
   Status st = api_pool_.With([&](telegram::BotApi& api) -> Status {
-    auto me = api.GetMe();
-    if (!me.ok() && me.status().code() == StatusCode::kFailedPrecondition)
-      return FailedPrecondition("Telegram rejected TG_TOKEN (" + me.status().message() +
-                                "); check the token from @BotFather");
     return api.SetWebhook(ctx_.config.telegram_webhook_url, webhook_secret_,
                           {"message", "callback_query"});
   });
@@ -181,10 +217,8 @@ Status BotRole::StartWebhook() {
   return st;
 }
 
-Status BotRole::Start() {
-  if (started_) return FailedPrecondition("the bot role is already running");
+Status BotRole::Lead() {
   VPNHUB_RETURN_IF_ERROR(sender_->Start());
-  started_ = true;
   Status st;
   if (webhook_mode()) {
     st = StartWebhook();
@@ -192,21 +226,58 @@ Status BotRole::Start() {
     telegram::PollerOptions po;
     po.poll_timeout_sec = ctx_.config.telegram_poll_timeout_sec;
     poller_ = std::make_unique<telegram::Poller>(
-        *ctx_.bot, api_options_, [this](telegram::Update u) { pool_->Post(std::move(u)); }, po,
-        &ctx_.registry, ctx_.log.get());
+        *ctx_.bot, api_options_, [pool = pool_](telegram::Update u) { pool->Post(std::move(u)); },
+        po, &ctx_.registry, ctx_.log.get());
     st = poller_->Start();
     if (st.ok() && !poller_->me().username.empty())
       ctx_.log->Info("telegram.polling", {{"bot", "@" + poller_->me().username}});
   }
-  if (!st.ok()) Stop();
+  if (!st.ok()) StepDown();
   return st;
 }
 
-void BotRole::Stop() {
+void BotRole::StepDown() {
   if (poller_) poller_->Stop();  // no new updates
-  pool_->Stop();                 // finish the ones taken
-  sender_->Stop();               // then stop sending
   poller_.reset();
+  sender_->Stop();  // gives back what it claimed; the next holder sends it
+}
+
+Status BotRole::Start() {
+  if (started_) return FailedPrecondition("the bot role is already running");
+  VPNHUB_RETURN_IF_ERROR(LockDatabase());
+  VPNHUB_RETURN_IF_ERROR(CheckToken());
+  started_ = true;
+  jobs::LeadershipOptions lo;
+  lo.job = kLeaseJob;
+  lo.holder = role_options_.instance_id;
+  lo.ttl = std::chrono::seconds(ctx_.config.job_lease_sec);
+  lo.renew_every = lo.ttl / 3;
+  // Holding the database's bot lock, no other live process can hold the lease: one left under
+  // another name belongs to a process that died (kill -9), and is taken over at once.
+  lo.take_stale = database_lock_.held();
+  leadership_ = std::make_unique<jobs::Leadership>(
+      *ctx_.store, ctx_.clock, *ctx_.log, ctx_.registry, lo, [this] { return Lead(); },
+      [this] { StepDown(); });
+  const Status st = leadership_->Start();
+  // Telegram refusing the webhook URL is the operator's to fix; a network failure is retried by
+  // the next round (the lease was given back meanwhile).
+  if (!st.ok() && !st.retryable()) {
+    Stop();
+    return st;
+  }
+  if (st.ok() && !leadership_->leading()) {
+    ctx_.log->Info("telegram.standby", {{"hint",
+                                         "another instance polls and sends for the bot; this one "
+                                         "takes over when it stops"}});
+  }
+  return Status::Ok();
+}
+
+void BotRole::Stop() {
+  if (leadership_) leadership_->Stop();  // when leading: stops polling and sending, hands over
+  leadership_.reset();
+  pool_->Stop();  // finish the updates taken (their replies wait in the queue)
+  sender_->Stop();
   started_ = false;
 }
 

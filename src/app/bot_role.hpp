@@ -2,6 +2,14 @@
 // The bot role of `vpnhub serve`: the long poller (or the webhook route), a pool of handler
 // threads running the router, and the outbound sender. Everything the bot does goes through the
 // core's BotService and the persistent message queue; this file only wires the parts.
+//
+// Several instances (on one PostgreSQL) may run the bot role. The one holding the
+// "telegram_bot" job lease polls Telegram (or registers the webhook) and runs the sender, so
+// that one poller uses the token and the send rate (TELEGRAM_RATE_PER_SEC) is the bot's, not a
+// process's; when it dies another takes over within JOB_LEASE_SEC. In webhook mode every
+// instance with the http role takes deliveries (one secret for all, see DefaultWebhookSecret),
+// and their replies are sent by the lease holder. On a SQLite file only one `vpnhub serve` with
+// the bot role may run: a second is refused (LockDatabase).
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -13,10 +21,12 @@
 #include <vector>
 
 #include "app/context.hpp"
+#include "app/file_lock.hpp"
 #include "bot/membership.hpp"
 #include "bot/renderer.hpp"
 #include "bot/router.hpp"
 #include "http/server.hpp"
+#include "jobs/leadership.hpp"
 #include "telegram/bot_api.hpp"
 #include "telegram/poller.hpp"
 #include "telegram/sender.hpp"
@@ -68,27 +78,50 @@ class BotApiPool {
   std::vector<std::unique_ptr<telegram::BotApi>> idle_;
 };
 
+struct BotRoleOptions {
+  // This process among the instances sharing the database (the lease holder's name); empty =
+  // one made up from the host name, pid and a random suffix.
+  std::string instance_id;
+};
+
 class BotRole {
  public:
   // ctx must outlive the role; ctx.config.bot_enabled() must be true.
-  explicit BotRole(Context& ctx);
+  explicit BotRole(Context& ctx, BotRoleOptions options = {});
   ~BotRole();  // Stop()s
 
   bool webhook_mode() const { return !ctx_.config.telegram_webhook_url.empty(); }
+  // On a SQLite file: takes the lock `<database file>.bot.lock` for the life of the role, so that
+  // a second `vpnhub serve` with the bot role on the same file is refused instead of running a
+  // second poller (kFailedPrecondition naming the other process's pid). Nothing to do on
+  // PostgreSQL (the lease arbitrates) or :memory:. Start calls it; call it earlier to refuse
+  // before anything else starts. Safe to call twice.
+  Status LockDatabase();
   // Webhook mode: registers the update route on the HTTP router (before the server starts).
   void AddRoutes(http::Router& router);
-  // Starts the sender and the handlers, then polling (or setWebhook). kFailedPrecondition naming
-  // TG_TOKEN when Telegram rejects the token; the role is then stopped again.
+  // Checks the token (getMe), starts the handlers, then competes for the lease: when this
+  // instance gets it (at once when alone) it starts the sender and polling (or setWebhook).
+  // kFailedPrecondition naming TG_TOKEN when Telegram rejects the token, or from LockDatabase;
+  // the role is then stopped again. Another instance holding the lease is not an error: this one
+  // waits to take over.
   Status Start();
   void Stop();
-  // Messages were enqueued elsewhere (sweep, notices, the worker): send them now.
+  // Messages were enqueued elsewhere (sweep, notices, the worker): send them now (when this
+  // instance runs the sender; the holder's sender finds them within its idle poll otherwise).
   void Wake();
+  // True while this instance holds the lease (polls and sends).
+  bool leading() const { return leadership_ != nullptr && leadership_->leading(); }
 
  private:
   void Handle(telegram::Update update);
+  Status CheckToken();
+  // The lease's callbacks: start polling (or setWebhook) and sending; stop them.
+  Status Lead();
+  void StepDown();
   Status StartWebhook();
 
   Context& ctx_;
+  BotRoleOptions role_options_;
   telegram::BotApiOptions api_options_;
   std::string webhook_secret_;
   std::string webhook_path_;
@@ -98,8 +131,11 @@ class BotRole {
   std::unique_ptr<bot::CachingMembershipChecker> membership_;
   std::unique_ptr<bot::Router> router_;
   std::unique_ptr<telegram::Sender> sender_;
-  std::unique_ptr<UpdatePool> pool_;
-  std::unique_ptr<telegram::Poller> poller_;
+  // Shared with the poller's dispatcher, which may still be posting when a Stop gave up on it.
+  std::shared_ptr<UpdatePool> pool_;
+  std::unique_ptr<telegram::Poller> poller_;  // while leading in polling mode
+  std::unique_ptr<jobs::Leadership> leadership_;
+  FileLock database_lock_;
   bool started_ = false;
 };
 

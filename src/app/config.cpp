@@ -227,6 +227,42 @@ bool HasSchemeAndHost(std::string_view url, std::initializer_list<std::string_vi
   return false;
 }
 
+// What is wrong with TELEGRAM_WEBHOOK_URL for Telegram and for our route, or "" when nothing:
+// https://, a host, a port Telegram posts to (443, 80, 88 or 8443; none = 443), no user info or
+// fragment, and a path other than "/" (it is the path served on HTTP_LISTEN).
+std::string WebhookUrlProblem(std::string_view url) {
+  constexpr std::string_view kScheme = "https://";
+  if (!StartsWith(url, kScheme)) return "it must start with https://";
+  if (HasSpaceOrComma(url)) return "it contains a space or a comma";
+  const std::string_view rest = url.substr(kScheme.size());
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != std::string_view::npos) return "user info (user@) is not allowed";
+  std::string_view host = authority, port;
+  bool has_port = false;
+  if (StartsWith(authority, "[")) {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) return "the IPv6 address lacks its ']'";
+    host = authority.substr(0, close + 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return "junk after the IPv6 address";
+      has_port = true;
+      port = authority.substr(close + 2);
+    }
+  } else if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
+    has_port = true;
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+  }
+  if (host.empty() || host == "[]") return "it has no host";
+  if (has_port && port != "443" && port != "80" && port != "88" && port != "8443") {
+    return "port '" + std::string(port) + "' is not one Telegram posts to";
+  }
+  if (url.find('#') != std::string_view::npos) return "a #fragment is not allowed";
+  const std::string path = WebhookUrlPath(url);
+  if (path.empty() || path == "/") return "it has no path (the path is the route served)";
+  return "";
+}
+
 bool IsChannelLink(std::string_view link) {
   constexpr std::string_view kTme = "https://t.me/";
   if (StartsWith(link, kTme)) return link.size() > kTme.size() && !HasSpaceOrComma(link);
@@ -309,11 +345,14 @@ void ParseTelegram(Parser& p, Config& cfg) {
   }
 
   cfg.telegram_webhook_url = p.Get("TELEGRAM_WEBHOOK_URL");
-  if (!cfg.telegram_webhook_url.empty() &&
-      !HasSchemeAndHost(cfg.telegram_webhook_url, {"https://"})) {
-    p.Fail("TELEGRAM_WEBHOOK_URL", cfg.telegram_webhook_url,
-           "an https:// URL Telegram can reach (ports 443, 80, 88 or 8443), or empty for long "
-           "polling");
+  if (!cfg.telegram_webhook_url.empty()) {
+    if (const std::string problem = WebhookUrlProblem(cfg.telegram_webhook_url); !problem.empty()) {
+      p.Fail("TELEGRAM_WEBHOOK_URL", cfg.telegram_webhook_url,
+             "an https:// URL Telegram can reach, on port 443, 80, 88 or 8443 (the only ones "
+             "Telegram posts to), with the path to serve on HTTP_LISTEN, e.g. "
+             "https://bot.example.com/telegram/webhook; or empty for long polling (" +
+                 problem + ")");
+    }
   }
   cfg.telegram_webhook_secret = p.Get("TELEGRAM_WEBHOOK_SECRET");
   if (cfg.telegram_webhook_secret.size() > 256 ||
@@ -321,7 +360,7 @@ void ParseTelegram(Parser& p, Config& cfg) {
           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
           std::string::npos) {
     p.Fail("TELEGRAM_WEBHOOK_SECRET", cfg.telegram_webhook_secret,
-           "1 to 256 characters of A-Z a-z 0-9 _ - (empty = a random one per start)");
+           "1 to 256 characters of A-Z a-z 0-9 _ - (empty = one derived from TG_TOKEN)");
   }
   p.Int("TELEGRAM_POLL_TIMEOUT_SEC", 1, 50, &cfg.telegram_poll_timeout_sec);
   p.Int("TELEGRAM_RATE_PER_SEC", 1, 1000, &cfg.telegram_rate_per_sec);
@@ -548,11 +587,13 @@ const std::vector<VarDoc>& ConfigVariables() {
       {"TELEGRAM_API_URL", "https://api.telegram.org", "Telegram Bot API base URL, http(s)://",
        false},
       {"TELEGRAM_WEBHOOK_URL", "",
-       "public https:// URL Telegram posts updates to; its path is served on HTTP_LISTEN; empty = "
-       "long polling",
+       "public https:// URL Telegram posts updates to: port 443, 80, 88 or 8443, and a path, "
+       "which is served on HTTP_LISTEN; empty = long polling",
        false},
       {"TELEGRAM_WEBHOOK_SECRET", "",
-       "secret_token checked on every webhook call; empty = a random one per start", true},
+       "secret_token checked on every webhook call; empty = one derived from TG_TOKEN (the same "
+       "in every instance)",
+       true},
       {"TELEGRAM_POLL_TIMEOUT_SEC", "25", "long-polling timeout of getUpdates, 1..50 s", false},
       {"TELEGRAM_RATE_PER_SEC", "30", "messages per second to Telegram in total, 1..1000", false},
       {"TELEGRAM_CHAT_INTERVAL_MS", "1000", "minimum gap between messages to one chat, ms", false},
@@ -658,6 +699,15 @@ std::vector<std::string> SplitCommaList(std::string_view s) {
     start = comma + 1;
   }
   return out;
+}
+
+std::string WebhookUrlPath(std::string_view url) {
+  const auto scheme = url.find("://");
+  const std::string_view rest = scheme == std::string_view::npos ? url : url.substr(scheme + 3);
+  const auto start = rest.find_first_of("/?#");
+  if (start == std::string_view::npos || rest[start] != '/') return "";
+  const std::string_view path = rest.substr(start);
+  return std::string(path.substr(0, path.find_first_of("?#")));
 }
 
 std::string MaskUrlSecret(std::string_view url) {

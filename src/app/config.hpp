@@ -24,7 +24,7 @@ struct Config {
   std::string default_lang;             // LANGUAGES: "en" or "ru"
   std::string telegram_api_url;         // without a trailing '/'
   std::string telegram_webhook_url;     // empty = long polling
-  std::string telegram_webhook_secret;  // secret; empty = random per start
+  std::string telegram_webhook_secret;  // secret; empty = derived from tg_token
   int telegram_poll_timeout_sec = 0;
   int telegram_rate_per_sec = 0;
   int telegram_chat_interval_ms = 0;
@@ -126,6 +126,11 @@ std::optional<std::int64_t> ParseStrictInt(std::string_view s);
 
 // Comma list: items trimmed, blank items dropped.
 std::vector<std::string> SplitCommaList(std::string_view s);
+
+// The path of a URL, without query or fragment ("https://h:8443/tg/hook?x" -> "/tg/hook"); ""
+// when it has none. For TELEGRAM_WEBHOOK_URL it is the route the bot serves (ParseConfig accepts
+// only webhook URLs with a path other than "/").
+std::string WebhookUrlPath(std::string_view url);
 
 // A URL with the password of its user info replaced by **** ("user:****@", or "****@" for a bare
 // token) and every password=... value masked. A string without "://" is read as if its first ':'

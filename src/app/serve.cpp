@@ -62,6 +62,7 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
 
   const Config& cfg = ctx.config;
   jobs::Readiness readiness;
+  const std::string instance_id = InstanceId(ctx);
 
   std::unique_ptr<BotRole> bot;
   if (roles.count(Role::kBot)) {
@@ -75,7 +76,12 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
                                       "set TG_TOKEN (from @BotFather) and ADMIN_TG_ID to run the "
                                       "Telegram bot; every other role runs without it"}});
     } else {
-      bot = std::make_unique<BotRole>(ctx);
+      bot = std::make_unique<BotRole>(ctx, BotRoleOptions{instance_id});
+      // A second bot on one SQLite file is refused before anything else starts.
+      if (Status locked = bot->LockDatabase(); !locked.ok()) {
+        ctx.log->Error("bot.start_failed", {{"error", locked.ToString()}});
+        return 2;
+      }
       if (bot->webhook_mode() && !roles.count(Role::kHttp)) {
         ctx.log->Error("bot.webhook_needs_http",
                        {{"error",
@@ -86,7 +92,6 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
     }
   }
 
-  const std::string instance_id = InstanceId(ctx);
   static std::atomic<bool> nats_fatal{false};
   nats_fatal = false;
   std::unique_ptr<NatsPipeline> nats;

@@ -142,6 +142,22 @@ Status Dispatch(Conversation& c, Request r) {
 
 bool IsPrivate(const telegram::Chat& chat) { return chat.type == "private"; }
 
+// The person behind an update the router would act on (a private message or button press by a
+// human), or null.
+const telegram::TgUser* Person(const telegram::Update& update) {
+  if (update.callback_query) {
+    const telegram::CallbackQuery& q = *update.callback_query;
+    if (q.from.is_bot || (q.message && !IsPrivate(q.message->chat))) return nullptr;
+    return &q.from;
+  }
+  if (update.message) {
+    const telegram::Message& m = *update.message;
+    if (!m.from || m.from->is_bot || !IsPrivate(m.chat)) return nullptr;
+    return &*m.from;
+  }
+  return nullptr;
+}
+
 void Inc(metrics::Counter* counter) {
   if (counter != nullptr) counter->Inc();
 }
@@ -150,7 +166,11 @@ void Inc(metrics::Counter* counter) {
 
 Router::Router(usecases::BotService& service, MembershipChecker* membership, RouterOptions options,
                const ports::Clock& clock, metrics::Registry* metrics)
-    : service_(service), membership_(membership), options_(std::move(options)), clock_(clock) {
+    : service_(service),
+      membership_(membership),
+      options_(std::move(options)),
+      clock_(clock),
+      flood_(options_.flood) {
   if (metrics != nullptr) {
     const std::string help = "Telegram updates handled by the bot, by type";
     updates_message_ =
@@ -160,10 +180,51 @@ Router::Router(usecases::BotService& service, MembershipChecker* membership, Rou
     updates_other_ = &metrics->GetCounter("vpnhub_bot_updates_total", help, {{"type", "other"}});
     errors_ = &metrics->GetCounter("vpnhub_bot_update_errors_total",
                                    "Telegram updates whose handling failed");
+    const std::string dropped = "Telegram updates dropped before handling, by reason";
+    dropped_flood_ =
+        &metrics->GetCounter("vpnhub_bot_updates_dropped_total", dropped, {{"reason", "flood"}});
+    dropped_duplicate_ = &metrics->GetCounter("vpnhub_bot_updates_dropped_total", dropped,
+                                              {{"reason", "duplicate"}});
   }
 }
 
+bool Router::Admit(const telegram::Update& update) {
+  if (const telegram::TgUser* person = Person(update)) {
+    switch (flood_.Admit(person->id, clock_.Now())) {
+      case FloodGuard::Verdict::kAllow:
+        break;
+      case FloodGuard::Verdict::kDropWithNotice: {
+        // In the language Telegram reports: reading the stored one would cost the database
+        // exactly what the guard is there to save.
+        OutgoingMessage m;
+        m.chat_id = person->id;
+        m.kind = MessageKind::kText;
+        m.priority = MessagePriority::kReply;
+        m.text = i18n::T(
+            i18n::LanguageFromTelegram(person->language_code, service_.settings().default_lang),
+            i18n::Text::kSlowDown);
+        if (!service_.Send(std::move(m)).ok()) Inc(errors_);
+        Inc(dropped_flood_);
+        return false;
+      }
+      case FloodGuard::Verdict::kDrop:
+        Inc(dropped_flood_);
+        return false;
+    }
+  }
+  if (update.update_id <= 0) return true;
+  auto first = service_.FirstDelivery(update.update_id);
+  if (first.ok() && !*first) {
+    Inc(dropped_duplicate_);
+    return false;
+  }
+  // The store could not say: handling it twice beats losing it (the handling will report the
+  // store's trouble itself).
+  return true;
+}
+
 void Router::Handle(const telegram::Update& update) {
+  if (!Admit(update)) return;
   std::optional<std::string> callback_id;
   std::string answer;
   Status st;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "bot/flood_guard.hpp"
 #include "bot/membership.hpp"
 #include "core/ports/clock.hpp"
 #include "core/usecases/bot_service.hpp"
@@ -26,9 +27,12 @@ struct RouterOptions {
   std::string link_channel;     // https://t.me/... for the "join" button
   std::string name_channel;     // shown in the "join {channel}" texts
   // Answers a callback query: stops the button's spinner; a non-empty text (plain, at most 200
-  // characters) shows as a toast. Called exactly once per callback query, on the thread running
-  // Handle, after the replies are enqueued. May be empty (then nothing is called).
+  // characters) shows as a toast. Called exactly once per callback query handled, on the thread
+  // running Handle, after the replies are enqueued (not for one dropped by the flood guard or as
+  // a redelivery). May be empty (then nothing is called).
   std::function<void(std::string callback_query_id, std::string text)> answer_callback;
+  // The per-person limit on updates (see FloodGuard); per_sec <= 0 turns it off.
+  FloodGuardOptions flood;
 };
 
 // Thread-safe: Handle may run on many workers at once (never on the poller thread: it blocks on
@@ -44,9 +48,16 @@ class Router {
   // Handles one update: private chats only; every sender is registered or refreshed first
   // (BotService::Touch). Never throws: a failure counts in vpnhub_bot_update_errors_total and
   // the person gets a generic "something went wrong" when that can still be enqueued.
+  // Before anything else two gates drop an update (counted in
+  // vpnhub_bot_updates_dropped_total{reason}): the flood guard ("flood": the person sent more
+  // than options.flood allows; at most one "slow down" reply per notice window), then
+  // BotService::FirstDelivery ("duplicate": this update_id was handled already, by this or
+  // another instance). When the redelivery check cannot reach the store the update is handled.
   void Handle(const telegram::Update& update);
 
  private:
+  // The two gates above: false when the update is dropped.
+  bool Admit(const telegram::Update& update);
   Status HandleMessage(const telegram::Message& message);
   // Sets `answer` to the callback answer's text.
   Status HandleCallback(const telegram::CallbackQuery& query, std::string& answer);
@@ -59,10 +70,13 @@ class Router {
   MembershipChecker* membership_;
   RouterOptions options_;
   const ports::Clock& clock_;
+  FloodGuard flood_;
   metrics::Counter* updates_message_ = nullptr;
   metrics::Counter* updates_callback_ = nullptr;
   metrics::Counter* updates_other_ = nullptr;
   metrics::Counter* errors_ = nullptr;
+  metrics::Counter* dropped_flood_ = nullptr;
+  metrics::Counter* dropped_duplicate_ = nullptr;
 };
 
 }  // namespace vpnhub::bot

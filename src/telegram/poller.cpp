@@ -5,15 +5,17 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <string>
 
 #include "metrics/registry.hpp"
 
 namespace vpnhub::telegram {
 
 // Everything the polling thread touches. It is shared so that a thread left behind by Stop()
-// (a poll still in flight) keeps its BotApi and flags alive; what belongs to the Poller's owner
-// (the dispatcher, the BotService, metrics, log) is only used under `mu` while !stopping, so
-// never after Stop() returned.
+// (a poll or a dispatch still in flight) keeps its BotApi and flags alive. What belongs to the
+// Poller's owner (the dispatcher, the BotService, metrics, log) is used only while !stopping:
+// checked under `mu`, which the loop never holds while calling out (a dispatcher may block on a
+// full handler pool; Stop must not wait behind it).
 struct Poller::Shared {
   Shared(BotApi api_in, UpdateDispatcher dispatch_in, PollerOptions options_in)
       : api(std::move(api_in)), dispatch(std::move(dispatch_in)), options(std::move(options_in)) {}
@@ -30,7 +32,8 @@ struct Poller::Shared {
   std::condition_variable cv;
   bool stopping = false;
   bool done = false;
-  std::atomic<std::int64_t> offset{0};
+  std::atomic<std::int64_t> offset{0};  // last handed-over update_id + 1
+  std::int64_t saved_offset = 0;        // as last stored; under `mu`
 };
 
 Poller::Poller(usecases::BotService& bot, BotApiOptions api, UpdateDispatcher dispatch,
@@ -83,6 +86,7 @@ Status Poller::Start() {
                                             "getUpdates calls that failed.");
   }
   shared->offset.store(*offset);
+  shared->saved_offset = *offset;
   shared_ = shared;
   thread_ = std::thread(&Poller::Loop, std::move(shared));
   return Status::Ok();
@@ -97,10 +101,20 @@ void Poller::Stop() {
     shared_->cv.notify_all();
     done = shared_->cv.wait_for(lock, options_.stop_wait, [&] { return shared_->done; });
   }
-  if (done) {
-    thread_.join();
-  } else {
-    thread_.detach();
+  if (!done) {
+    thread_.detach();  // the batch cut short is handed over again at the next start
+    return;
+  }
+  thread_.join();
+  // A batch cut short by Stop: confirm what was handed over, here on the owner's thread.
+  const std::int64_t handed_over = shared_->offset.load();
+  if (handed_over != shared_->saved_offset) {
+    const Status saved = bot_.SaveUpdateOffset(handed_over);
+    if (saved.ok()) {
+      shared_->saved_offset = handed_over;
+    } else if (log_ != nullptr) {
+      log_->Warn("telegram.offset_save_failed", {{"error", saved.ToString()}});
+    }
   }
 }
 
@@ -144,22 +158,37 @@ void Poller::Loop(std::shared_ptr<Shared> shared) {
     }
     if (updates->empty()) continue;
 
-    std::int64_t next = s.offset.load();
+    // Hand the batch over one update at a time without holding `mu`. Once Stop was called
+    // nothing more is dispatched: Stop itself confirms what was handed over when the thread
+    // finished in time; otherwise the next start is given the rest of the batch again (the
+    // router drops what was handled: each update_id once).
     for (Update& u : *updates) {
-      if (u.update_id < next) continue;  // already handed over
-      next = u.update_id + 1;
+      if (s.stopping) break;
+      if (u.update_id < s.offset.load()) continue;  // already handed over
+      const std::int64_t id = u.update_id;
       if (s.updates != nullptr) s.updates->Inc();
+      std::string error;
+      lock.unlock();
       try {
         s.dispatch(std::move(u));
       } catch (const std::exception& e) {
-        if (s.log != nullptr) s.log->Error("telegram.dispatch_failed", {{"error", e.what()}});
+        error = e.what();
       } catch (...) {
-        if (s.log != nullptr) s.log->Error("telegram.dispatch_failed", {{"error", "unknown"}});
+        error = "unknown";
+      }
+      lock.lock();
+      s.offset.store(id + 1);
+      if (!error.empty() && !s.stopping && s.log != nullptr) {
+        s.log->Error("telegram.dispatch_failed", {{"error", error}});
       }
     }
-    s.offset.store(next);
+    if (s.stopping) break;
+    const std::int64_t next = s.offset.load();
+    lock.unlock();
     const Status saved = s.bot->SaveUpdateOffset(next);
-    if (!saved.ok() && s.log != nullptr) {
+    lock.lock();
+    if (saved.ok()) s.saved_offset = next;
+    if (!saved.ok() && !s.stopping && s.log != nullptr) {
       s.log->Warn("telegram.offset_save_failed", {{"error", saved.ToString()}});
     }
   }

@@ -5,8 +5,10 @@
 // batch is handed over, so a restart resumes where the last run stopped.
 //
 // Delivery: an update is handed over at least once. The offset is saved after the batch is
-// dispatched, so a crash in between hands that batch over again on the next start. A dispatcher
-// that drops updates (a full pool) loses them: Telegram has confirmed them by then.
+// dispatched (or, when Stop() cuts a batch short, by Stop for what was handed over), so a crash
+// in between hands that batch over again on the next start (the router drops the updates already
+// handled: BotService::FirstDelivery). A dispatcher that drops updates (a full pool) loses them:
+// Telegram has confirmed them by then.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -28,8 +30,10 @@ class Registry;
 
 namespace vpnhub::telegram {
 
-// Called on the polling thread for every update, in update_id order. Must return quickly (post
-// the update elsewhere); an exception it throws is logged and the update skipped.
+// Called on the polling thread for every update, in update_id order, with no lock of the
+// poller's held. Should return quickly (post the update elsewhere); it may block for a while (a
+// full pool pushing back), which holds up polling but never Stop(). An exception it throws is
+// logged and the update skipped.
 using UpdateDispatcher = std::function<void(Update)>;
 
 struct PollerOptions {
@@ -41,9 +45,10 @@ struct PollerOptions {
   bool delete_webhook = true;
   std::chrono::milliseconds backoff_base{1000};  // after a failed poll: 1 s, 2 s, 4 s ...
   std::chrono::milliseconds backoff_max{30000};
-  // How long Stop() waits for a poll in flight. The BotApi cannot cancel a transfer, so a poll
-  // still running after this is left to finish on its own (at most poll_timeout_sec + the
-  // BotApi's grace); it then exits without touching the dispatcher or the store.
+  // How long Stop() waits for a poll (or a dispatch) in flight. The BotApi cannot cancel a
+  // transfer, so a poll still running after this is left to finish on its own (at most
+  // poll_timeout_sec + the BotApi's grace); it then exits without touching the dispatcher or the
+  // store.
   std::chrono::milliseconds stop_wait{1000};
 };
 
@@ -68,9 +73,13 @@ class Poller {
   //   the store's error    the offset could not be read
   // A network failure of getMe is not fatal: it is logged and the loop keeps trying.
   Status Start();
-  // Stops polling: returns once the thread has finished, or after options.stop_wait with a poll
-  // still in flight (see there). No update is dispatched and no offset saved after Stop returns.
-  // Safe to call twice and without Start.
+  // Stops polling: returns once the thread has finished (then saves the offset of a batch it cut
+  // short, so a clean stop hands nothing over twice), or after options.stop_wait with a poll, a
+  // dispatch or an offset save still in flight. Such a call finishes on its own (a dispatcher
+  // still running after Stop returned must be able to: e.g. the pool it posts to is stopped next,
+  // which releases it); no dispatch starts and no offset is saved after Stop returns, and the
+  // rest of a batch cut short is handed over again at the next Start. Safe to call twice and
+  // without Start.
   void Stop();
 
   // The next offset to ask for (last handed-over update_id + 1).

@@ -116,6 +116,7 @@ void Sender::Stop() {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+  started_ = false;  // may Start again (the bot role's lease came back)
 }
 
 void Sender::Wake() {

@@ -126,7 +126,7 @@ class Sender {
   Status Start();
   // Stops claiming, gives claimed-but-unsent messages back to the queue (due at once, no attempt
   // counted) and joins the threads. A send in flight finishes first (at most the BotApi timeout).
-  // Safe to call twice and without Start.
+  // Safe to call twice and without Start; Start may be called again afterwards.
   void Stop();
   // Something was enqueued: idle threads look at the queue now instead of at their next poll.
   void Wake();

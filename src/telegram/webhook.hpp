@@ -14,7 +14,8 @@ namespace vpnhub::telegram {
 struct WebhookOptions {
   std::string path = "/telegram/webhook";
   // Must be set (1-256 characters of [A-Za-z0-9_-] for Telegram); with an empty secret every
-  // request is refused, so a misconfigured webhook cannot be driven by strangers.
+  // request is refused, so a misconfigured webhook cannot be driven by strangers. Every instance
+  // serving the webhook must use the same one (see DefaultWebhookSecret).
   std::string secret_token;
   // Called on the HTTP io thread: must return at once (post the update to a worker pool).
   std::function<void(Update)> dispatch;
@@ -31,5 +32,12 @@ void AddWebhookRoute(http::Router& router, WebhookOptions options);
 // True when `given` equals `expected`, in time that depends only on the lengths. An empty
 // `expected` matches nothing.
 bool SecretTokenMatches(std::string_view given, std::string_view expected);
+
+// The secret_token used when TELEGRAM_WEBHOOK_SECRET is empty: HMAC-SHA256 keyed with the bot
+// token over "vpnhub-webhook", as 64 lowercase hex digits (within Telegram's 1-256 characters of
+// [A-Za-z0-9_-]). Every instance with the same token derives the same secret, so each accepts
+// the deliveries Telegram sends after any of them called setWebhook; only someone who knows the
+// token (and so controls the bot anyway) can compute it.
+std::string DefaultWebhookSecret(std::string_view bot_token);
 
 }  // namespace vpnhub::telegram

@@ -698,6 +698,45 @@ TEST(ConfigTest, TelegramDeliverySettings) {
   OneError({{"TELEGRAM_POLL_TIMEOUT_SEC", "90"}}, "TELEGRAM_POLL_TIMEOUT_SEC");
 }
 
+TEST(ConfigTest, WebhookUrlNeedsAPathAndAPortTelegramPostsTo) {
+  for (const char* good :
+       {"https://bot.example.com/telegram/webhook", "https://bot.example.com:8443/tg/hook",
+        "https://bot.example.com:443/hook?source=telegram", "https://bot.example.com:88/a/b",
+        "https://bot.example.com:80/hook", "https://203.0.113.7:8443/hook",
+        "https://[2001:db8::1]:8443/hook", "https://[2001:db8::1]/hook"}) {
+    EXPECT_EQ(MustParse({{"TELEGRAM_WEBHOOK_URL", good}}).telegram_webhook_url, good);
+  }
+  // Without a path Telegram would post to "/" while the service serves another route.
+  for (const char* no_path : {"https://bot.example.com", "https://bot.example.com/",
+                              "https://bot.example.com:8443", "https://bot.example.com?x=1"}) {
+    const ConfigError e = OneError({{"TELEGRAM_WEBHOOK_URL", no_path}}, "TELEGRAM_WEBHOOK_URL");
+    EXPECT_THAT(e.expected, HasSubstr("no path")) << no_path;
+    EXPECT_THAT(e.expected, HasSubstr("/telegram/webhook")) << no_path;
+  }
+  // Telegram posts to 443, 80, 88 and 8443 only.
+  for (const char* bad_port : {"https://bot.example.com:8080/hook", "https://bot.example.com:1/h",
+                               "https://bot.example.com:/hook", "https://[::1]:9443/hook",
+                               "https://bot.example.com:84430/hook"}) {
+    const ConfigError e = OneError({{"TELEGRAM_WEBHOOK_URL", bad_port}}, "TELEGRAM_WEBHOOK_URL");
+    EXPECT_THAT(e.expected, HasSubstr("443, 80, 88 or 8443")) << bad_port;
+    EXPECT_THAT(e.expected, HasSubstr("not one Telegram posts to")) << bad_port;
+  }
+  for (const char* bad : {"http://bot.example.com/hook", "https:///hook", "https://:8443/hook",
+                          "https://user:pw@bot.example.com/hook", "https://bot.example.com/h#x",
+                          "https://[::1/hook", "https://bot.example.com/a b"}) {
+    OneError({{"TELEGRAM_WEBHOOK_URL", bad}}, "TELEGRAM_WEBHOOK_URL");
+  }
+}
+
+TEST(ConfigTest, WebhookUrlPathIsTheRouteServed) {
+  EXPECT_EQ(WebhookUrlPath("https://bot.example.com/telegram/webhook"), "/telegram/webhook");
+  EXPECT_EQ(WebhookUrlPath("https://h:8443/tg/hook?x=1#y"), "/tg/hook");
+  EXPECT_EQ(WebhookUrlPath("https://[::1]:8443/a/b/"), "/a/b/");
+  EXPECT_EQ(WebhookUrlPath("https://h"), "");
+  EXPECT_EQ(WebhookUrlPath("https://h?x=/y"), "");
+  EXPECT_EQ(WebhookUrlPath("https://h/"), "/");
+}
+
 TEST(ConfigTest, NatsCredentialsStreamAndWorkerSettings) {
   const Config d = MustParse({});
   EXPECT_FALSE(d.nats_enabled());

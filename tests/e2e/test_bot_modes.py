@@ -1,7 +1,11 @@
 """End to end: how `vpnhub serve` runs the bot role — webhook mode, no TG_TOKEN, a rejected
-TG_TOKEN."""
+TG_TOKEN, the webhook URL and secret, each update handled once (webhook retries, a batch polled
+again), and one bot per SQLite file."""
+import hashlib
+import hmac
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import unittest
@@ -23,6 +27,8 @@ class BotModesTest(unittest.TestCase):
         self.hub = None
 
     def tearDown(self):
+        for hub in getattr(self, "hubs_to_stop", []):
+            hub.stop()
         if self.hub:
             self.hub.stop()
         self.tg.stop()
@@ -66,6 +72,125 @@ class BotModesTest(unittest.TestCase):
         welcome = harness.wait_until(lambda: self.tg.to_chat(PERSON), 10, what="the welcome")
         self.assertEqual(len(welcome), 1)  # the refused posts did nothing
         self.assertIn("Добро пожаловать", welcome[0]["text"])  # language from language_code
+
+    def replied_with(self, words):
+        return any(words in c.get("text", "") for c in self.tg.to_chat(PERSON))
+
+    def update(self, update_id, text="/help", person=PERSON):
+        return {"update_id": update_id, "message": {
+            "message_id": update_id, "date": 1700000000, "text": text,
+            "chat": {"id": person, "type": "private"},
+            "from": {"id": person, "is_bot": False, "first_name": "P", "language_code": "en"}}}
+
+    def test_a_webhook_delivery_retried_by_telegram_is_handled_once(self):
+        self.hub = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                  TELEGRAM_API_URL=self.tg.url,
+                                  TELEGRAM_WEBHOOK_URL="https://bot.example.test/tg/hook",
+                                  TELEGRAM_WEBHOOK_SECRET=SECRET)
+        self.hub.start()
+        harness.wait_until(lambda: self.tg.calls("setWebhook"), 10, what="setWebhook")
+        for _ in range(3):  # Telegram retries when it did not see our 200
+            self.assertEqual(self.post_update(self.update(41), SECRET), 200)
+        self.assertEqual(self.post_update(self.update(42, "/keys"), SECRET), 200)
+        harness.wait_until(lambda: self.replied_with("no keys yet"), 10, what="the /keys reply")
+        # A chat's replies go out in order: once the last one arrived, every earlier one did.
+        self.assertEqual(self.post_update(self.update(43, "/start"), SECRET), 200)
+        harness.wait_until(lambda: self.replied_with("Welcome"), 10, what="the /start reply")
+        self.assertEqual(len(self.tg.to_chat(PERSON)), 3, self.tg.to_chat(PERSON))
+        _, metrics = self.hub.get("/metrics")
+        self.assertIn('vpnhub_bot_updates_dropped_total{reason="duplicate"} 2', metrics)
+
+    def test_without_a_secret_every_instance_uses_the_one_derived_from_the_token(self):
+        self.hub = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                  TELEGRAM_API_URL=self.tg.url,
+                                  TELEGRAM_WEBHOOK_URL="https://bot.example.test/tg/hook")
+        self.hub.start()
+        hooks = harness.wait_until(lambda: self.tg.calls("setWebhook"), 10, what="setWebhook")
+        derived = hmac.new(harness.BOT_TOKEN.encode(), b"vpnhub-webhook",
+                           hashlib.sha256).hexdigest()
+        self.assertEqual(hooks[-1]["params"]["secret_token"], derived)
+        self.assertEqual(self.post_update(self.update(51), "0" * 64), 401)
+        self.assertEqual(self.post_update(self.update(51), derived), 200)
+        harness.wait_until(lambda: self.tg.to_chat(PERSON), 10, what="the reply")
+
+    def test_a_webhook_url_without_a_path_or_on_another_port_is_refused_by_check_config(self):
+        for url, why in (("https://bot.example.test", "no path"),
+                         ("https://bot.example.test/", "no path"),
+                         ("https://bot.example.test:8080/tg/hook", "port '8080'")):
+            env = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                 TELEGRAM_WEBHOOK_URL=url).env
+            for command in (["check-config"], ["serve"]):
+                res = subprocess.run([harness.BINARY, *command], cwd=self.dir, env=env,
+                                     capture_output=True, text=True, timeout=30)
+                self.assertEqual(res.returncode, 2, (url, command, res.stdout, res.stderr))
+                self.assertIn("TELEGRAM_WEBHOOK_URL", res.stderr + res.stdout)
+                self.assertIn(why, res.stderr + res.stdout)
+        self.assertEqual(self.tg.calls("setWebhook"), [])
+        # A port Telegram posts to, with a path: registered exactly as given, served at the path.
+        self.hub = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                  TELEGRAM_API_URL=self.tg.url,
+                                  TELEGRAM_WEBHOOK_URL="https://bot.example.test:8443/tg/hook",
+                                  TELEGRAM_WEBHOOK_SECRET=SECRET)
+        self.hub.start()
+        hooks = harness.wait_until(lambda: self.tg.calls("setWebhook"), 10, what="setWebhook")
+        self.assertEqual(hooks[-1]["params"]["url"], "https://bot.example.test:8443/tg/hook")
+        self.assertEqual(self.post_update(self.update(61), SECRET), 200)
+        harness.wait_until(lambda: self.tg.to_chat(PERSON), 10, what="the reply")
+
+    def offset(self):
+        db = sqlite3.connect(f"file:{self.hub.db_path}?mode=ro", uri=True, timeout=5)
+        try:
+            row = db.execute("SELECT value FROM settings WHERE name = 'telegram.update_offset'")
+            row = row.fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            db.close()
+
+    def test_an_update_polled_again_after_a_restart_is_handled_once(self):
+        self.hub = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                  TELEGRAM_API_URL=self.tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1)
+        self.hub.start()
+        self.tg.control("updates", self.update(71))
+        harness.wait_until(lambda: self.tg.to_chat(PERSON), 10, what="the reply")
+        harness.wait_until(lambda: self.offset() == 72, 10, what="the offset saved")
+        self.hub.kill9()
+        # As if the process had died before it saved the offset: Telegram hands update 71 out
+        # again after the restart.
+        db = sqlite3.connect(self.hub.db_path, timeout=5)
+        db.execute("UPDATE settings SET value = '0' WHERE name = 'telegram.update_offset'")
+        db.commit()
+        db.close()
+        self.tg.control("updates", self.update(71))
+        self.hub.start()
+        harness.wait_until(lambda: self.offset() == 72, 10, what="update 71 taken again")
+        self.tg.control("updates", self.update(72, "/keys"))
+        # A chat's replies go out in order: once the /keys one arrived, every earlier one did.
+        harness.wait_until(lambda: self.replied_with("no keys yet"), 10, what="the /keys reply")
+        texts = [c["text"] for c in self.tg.to_chat(PERSON)]
+        self.assertEqual(len(texts), 2, texts)  # /help once, /keys once
+
+    def test_a_second_serve_with_the_bot_on_one_sqlite_file_is_refused(self):
+        self.hub = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                  TELEGRAM_API_URL=self.tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1)
+        self.hub.start()
+        second = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                TELEGRAM_API_URL=self.tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1)
+        res = subprocess.run([harness.BINARY, "serve"], cwd=self.dir, env=second.env,
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(res.returncode, 2, res.stderr)
+        self.assertIn("another `vpnhub serve` with the bot role", res.stderr)
+        self.assertIn(f"pid {self.hub.proc.pid}", res.stderr)
+        self.assertIn("vpnhub.db", res.stderr)
+        # Roles without the bot may still share the file (as the CLI does).
+        self.assertEqual(second.cli("key", "list").returncode, 0)
+        # After a crash the lock is gone with the process, and the lease it left is taken over
+        # at once: the restarted bot answers without waiting for JOB_LEASE_SEC.
+        self.hub.kill9()
+        second.start()
+        self.hubs_to_stop = [second]
+        self.tg.control("updates", self.update(81))
+        # JOB_LEASE_SEC is 30 s by default: a reply within 10 s means it did not wait for it.
+        harness.wait_until(lambda: self.tg.to_chat(PERSON), 10, what="the reply")
 
     def test_without_a_token_everything_else_runs_and_the_log_says_how_to_enable_the_bot(self):
         self.hub = harness.Vpnhub(self.dir, TELEGRAM_API_URL=self.tg.url)

@@ -35,6 +35,7 @@ const std::vector<std::pair<std::string, std::string>> kTables = {
     {"alert_throttle", "subject"},
     {"settings", "name"},
     {"job_leases", "job"},
+    {"telegram_updates", "update_id"},
 };
 
 // Runs statements on a SQLite file outside any store (the store must be closed).
@@ -268,6 +269,10 @@ void BuildSource(const std::string& path) {
       auto lease =
           tx.AcquireJobLease("expiry_sweep", "host-a:123", At(80), std::chrono::seconds(30));
       if (!lease.ok() || !*lease) return Internal("lease");
+      for (std::int64_t update_id : {700001, 700002}) {
+        auto taken = tx.RecordUpdate(update_id, At(90));
+        if (!taken.ok() || !*taken) return Internal("update");
+      }
       return Status::Ok();
     });
     ASSERT_TRUE(st.ok()) << st.ToString();
@@ -325,6 +330,7 @@ TEST_F(DbCopyTest, RoundTripThroughPostgresPreservesEveryRow) {
   EXPECT_EQ(counts["alert_throttle"], 2);
   EXPECT_EQ(counts["settings"], 2);
   EXPECT_EQ(counts["job_leases"], 1);
+  EXPECT_EQ(counts["telegram_updates"], 2);
   ASSERT_FALSE(seen.empty());
   for (const auto& p : seen) EXPECT_EQ(p.rows_done, p.rows_total) << p.table;  // one batch each
 

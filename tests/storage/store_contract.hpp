@@ -19,3 +19,4 @@
 #include "storage/store_contract_relay.hpp"
 #include "storage/store_contract_tasks.hpp"
 #include "storage/store_contract_transactions.hpp"
+#include "storage/store_contract_updates.hpp"

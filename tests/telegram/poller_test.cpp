@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -203,6 +204,62 @@ TEST_F(PollerTest, ADispatcherThatThrowsDoesNotStopTheLoop) {
   ASSERT_TRUE(inbox.WaitForCount(1, milliseconds(5000)));
   EXPECT_EQ(inbox.updates()[0].message->text, "/fine");
   EXPECT_EQ(log.Count("telegram.dispatch_failed"), 1);
+}
+
+TEST_F(PollerTest, StopReturnsPromptlyWhileADispatchIsBlockedAndDispatchesNothingAfter) {
+  // A dispatcher that blocks until released, as posting to a full handler pool does.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool entered = false, released = false, returned = false;
+  int dispatched = 0;
+  poller = std::make_unique<Poller>(
+      *bot, api,
+      [&](Update) {
+        std::unique_lock lock(mu);
+        ++dispatched;
+        entered = true;
+        cv.notify_all();
+        cv.wait(lock, [&] { return released; });
+        returned = true;
+        cv.notify_all();
+      },
+      options, nullptr, &log);
+  fake.PushUpdate(servers::MessageUpdate(81, "/one"));
+  fake.PushUpdate(servers::MessageUpdate(82, "/two"));
+  fake.PushUpdate(servers::MessageUpdate(83, "/three"));
+  ASSERT_TRUE(poller->Start().ok());
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, milliseconds(5000), [&] { return entered; }));
+  }
+
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    poller->Stop();
+    stopped = true;
+  });
+  const bool prompt = WaitFor([&] { return stopped.load(); }, milliseconds(3000));
+  {
+    std::lock_guard lock(mu);
+    released = true;  // whatever happened: let the poller's thread go
+    cv.notify_all();
+  }
+  stopper.join();
+  EXPECT_TRUE(prompt) << "Stop() waited for a blocked dispatch";
+
+  // The blocked dispatch finishes; nothing more is handed over, nor the offset confirmed.
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, milliseconds(3000), [&] { return returned; }));
+  EXPECT_EQ(dispatched, 1);
+  lock.unlock();
+  EXPECT_EQ(StoredOffset(), 0);  // Stop gave up waiting: it confirmed nothing
+
+  // The next start is handed the whole batch again (the router drops what was handled).
+  poller.reset();
+  poller = MakePoller();
+  ASSERT_TRUE(poller->Start().ok());
+  ASSERT_TRUE(inbox.WaitForCount(3, milliseconds(5000)));
+  EXPECT_EQ(inbox.updates()[0].message->text, "/one");
 }
 
 // ---------------------------------------------------------------- webhook

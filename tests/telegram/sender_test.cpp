@@ -333,6 +333,49 @@ TEST_F(SenderTest, BlockedChatFailsTheMessageAndMarksThePerson) {
   EXPECT_EQ(log.Count("telegram.chat_blocked"), 1);
 }
 
+TEST_F(SenderTest, MessagesAlreadyClaimedForSomeoneWhoBlockedTheBotAreFailedWithoutACall) {
+  // One thread, no per-chat pacing: the three messages to the person are claimed in one batch,
+  // so the store cannot drop the last two when the first is refused; the sender must skip them.
+  options.threads = 1;
+  options.per_chat_interval = Duration::zero();
+  ASSERT_TRUE(bot->Touch(401, "gone", "en", "").ok());
+  fake.Block(401);
+  const Id first = Enqueue(401, "menu");
+  const Id other = Enqueue(402, "someone else");
+  OutgoingMessage key_ready;
+  key_ready.chat_id = 401;
+  key_ready.kind = MessageKind::kKeyReady;
+  key_ready.priority = MessagePriority::kReply;
+  key_ready.subject_id = 7;
+  key_ready.text = "your key: ss://secret";
+  key_ready.next_attempt_at = key_ready.created_at = clock.Now();
+  const Id key_message = Enqueue(key_ready);
+  const Id last = Enqueue(401, "help");
+  StartSender();
+  for (Id id : {first, key_message, last}) {
+    ASSERT_TRUE(WaitForState(id, MessageState::kFailed)) << id;
+  }
+  ASSERT_TRUE(WaitForState(other, MessageState::kSent));
+  EXPECT_EQ(Sends(403).size(), 1u) << "Telegram was asked again after it said 'blocked'";
+  for (const auto& c : fake.Calls()) {
+    EXPECT_EQ(c.text.find("ss://secret"), std::string::npos) << "the key went to a blocked chat";
+  }
+  EXPECT_NE(Get(key_message).last_error.find("blocked"), std::string::npos)
+      << Get(key_message).last_error;
+}
+
+TEST_F(SenderTest, StartsAgainAfterStop) {
+  // The bot role stops its sender when another instance takes the lease, and starts it again
+  // when the lease comes back.
+  StartSender();
+  const Id first = Enqueue(600, "one");
+  ASSERT_TRUE(WaitForState(first, MessageState::kSent));
+  sender->Stop();
+  const Id second = Enqueue(601, "two");
+  ASSERT_TRUE(sender->Start().ok());
+  EXPECT_TRUE(WaitForState(second, MessageState::kSent));
+}
+
 TEST_F(SenderTest, ServerErrorsAreRetriedWithBackoffThenDelivered) {
   fake.FailNext("sendMessage", 2, 502);
   const Id id = Enqueue(500, "eventually");

@@ -193,6 +193,11 @@ constexpr Entry kCatalog[] = {
      "Отправьте /help, чтобы узнать, что я умею."},
     {Text::kGenericError, "generic_error",  //
      "😕 Something went wrong, please try again.", "😕 Что-то пошло не так. Попробуйте ещё раз."},
+    {Text::kSlowDown, "slow_down",
+     "⏳ That is a lot of messages at once. Please wait a few seconds: the ones sent meanwhile "
+     "are skipped.",
+     "⏳ Слишком много сообщений подряд. Подождите несколько секунд: присланные за это время "
+     "сообщения пропускаются."},
     {Text::kButtonOutdated, "button_outdated",
      "This button is out of date. Send /start to open the menu again.",
      "Эта кнопка устарела. Отправьте /start, чтобы открыть меню заново."},

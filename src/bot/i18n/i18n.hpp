@@ -79,6 +79,7 @@ enum class Text {
   kNotAllowed,  // For non-admins trying admin commands: the same words as kUnknownCommand.
   kUnknownCommand,
   kGenericError,
+  kSlowDown,        // The one reply to a person sending more updates than the flood guard allows.
   kButtonOutdated,  // (plain) callback-query answer, at most 200 characters.
 };
 

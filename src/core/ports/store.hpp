@@ -252,6 +252,23 @@ class StoreTx {
   // Who holds `job` and until when; nullopt when nobody ever took it.
   virtual Result<std::optional<JobLease>> GetJobLease(const std::string& job) = 0;
 
+  // ---- Telegram updates taken (each update_id is handled once, by whichever instance)
+  // Records that update `update_id` is being handled, seen at `now`. Returns true when it was
+  // not recorded before, false when it was (a redelivery: skip it). Of two transactions
+  // recording the same id at once, one gets true. kInvalidArgument for update_id <= 0.
+  virtual Result<bool> RecordUpdate(std::int64_t update_id, Time now) = 0;
+  // Deletes up to `limit` recorded updates seen before `seen_before`, oldest first; returns how
+  // many. O(limit) through an index on the time seen.
+  virtual Result<int> ForgetUpdates(Time seen_before, int limit) = 0;
+
+  // ---- the per-chat cap on queued replies
+  // Of the chat's pending kText messages of priority kReply or kBulk, all but the newest `keep`
+  // (by id) -> failed with `error`; admin alerts, key messages and every other kind are never
+  // touched, nor messages being sent. Returns how many were dropped. kInvalidArgument for
+  // keep < 0.
+  virtual Result<int> TrimPendingReplies(TgId chat_id, int keep, const std::string& error,
+                                         Time now) = 0;
+
   // ---- observability
   virtual Result<StoreStats> Stats() = 0;
 };

@@ -7,6 +7,9 @@ namespace vpnhub::usecases {
 namespace {
 
 constexpr char kOffsetSetting[] = "telegram.update_offset";
+// Ids older than the window forgotten per new update: more than one, so a backlog (after a quiet
+// spell, or a shorter window) drains, few enough to keep a handler's transaction short.
+constexpr int kForgetUpdatesPerUpdate = 20;
 
 std::optional<std::int64_t> ParseId(std::string_view s) {
   std::int64_t v = 0;
@@ -226,10 +229,34 @@ Status BotService::Send(OutgoingMessage message) {
   const Time now = clock_.Now();
   if (message.next_attempt_at == Time{}) message.next_attempt_at = now;
   message.created_at = now;
+  const bool capped = settings_.pending_replies_per_chat > 0 &&
+                      message.kind == MessageKind::kText &&
+                      message.priority != MessagePriority::kAlert;
   return store_.Write([&](ports::StoreTx& tx) -> Status {
     auto id = tx.EnqueueMessage(message);
-    return id.ok() ? Status::Ok() : id.status();
+    if (!id.ok()) return id.status();
+    if (!capped) return Status::Ok();
+    auto dropped = tx.TrimPendingReplies(message.chat_id, settings_.pending_replies_per_chat,
+                                         "dropped: more than " +
+                                             std::to_string(settings_.pending_replies_per_chat) +
+                                             " replies were waiting for this chat",
+                                         now);
+    return dropped.status();
   });
+}
+
+Result<bool> BotService::FirstDelivery(std::int64_t update_id) {
+  const Time now = clock_.Now();
+  bool first = false;
+  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto recorded = tx.RecordUpdate(update_id, now);
+    if (!recorded.ok()) return recorded.status();
+    first = *recorded;
+    if (!first) return Status::Ok();
+    return tx.ForgetUpdates(now - settings_.update_window, kForgetUpdatesPerUpdate).status();
+  });
+  if (!st.ok()) return st;
+  return first;
 }
 
 Status BotService::MarkBlocked(TgId tg_id) {

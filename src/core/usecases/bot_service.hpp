@@ -1,6 +1,7 @@
 #pragma once
 // What the Telegram bot may do, as use cases: the bot layer parses updates and renders texts;
 // every decision and every database change happens here.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,12 @@ struct BotSettings {
   std::string default_lang = "en";
   std::int64_t traffic_limit_bytes = 0;
   std::vector<TgId> admins;
+  // Send keeps at most this many of a chat's text replies pending, dropping the oldest (so one
+  // person cannot queue hours of replies); 0 = no cap. Alerts and key messages are never dropped.
+  int pending_replies_per_chat = 10;
+  // How long a handled update_id is remembered (FirstDelivery): Telegram keeps an unconfirmed
+  // update, and so may deliver it again, for up to a day.
+  Duration update_window{std::chrono::hours(25)};
 };
 
 struct LocationOption {
@@ -87,11 +94,20 @@ class BotService {
 
   Result<AdminSummary> Summary();
 
-  // Enqueues a message (a reply or a notice).
+  // Enqueues a message (a reply or a notice). A kText message of priority kReply/kBulk then
+  // drops, in the same transaction, the chat's oldest pending ones of those beyond
+  // settings().pending_replies_per_chat (StoreTx::TrimPendingReplies).
   Status Send(OutgoingMessage message);
   // The sender saw "blocked by the user": stop sending until they write again, and drop what is
   // still queued for them (in the same transaction).
   Status MarkBlocked(TgId tg_id);
+
+  // Telegram delivered update `update_id`: true the first time (handle it), false when it was
+  // handled already, by this or another instance on the database, within update_window (a
+  // webhook retry, a batch polled again after a crash): drop it. Recorded before handling, so an
+  // update whose handling is cut short by a crash is not handled again. Each new update also
+  // forgets a few ids older than the window. Store errors are returned.
+  Result<bool> FirstDelivery(std::int64_t update_id);
 
   // The long poller's position, kept across restarts.
   Result<std::int64_t> LoadUpdateOffset();

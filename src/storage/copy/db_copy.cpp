@@ -132,6 +132,7 @@ const std::vector<TableSpec>& Tables() {
        {{"subject", kT}, {"last_sent_at", kI}, {"suppressed", kI}}},
       {"settings", "name", false, {{"name", kT}, {"value", kT}}},
       {"job_leases", "job", false, {{"job", kT}, {"holder", kT}, {"until", kI}}},
+      {"telegram_updates", "update_id", false, {{"update_id", kI}, {"seen_at", kI}}},
   };
   return tables;
 }

@@ -100,6 +100,11 @@ class SqliteTx final : public ports::StoreTx {
   Status ReleaseJobLease(const std::string& job, const std::string& holder) override;
   Result<std::optional<ports::JobLease>> GetJobLease(const std::string& job) override;
 
+  Result<bool> RecordUpdate(std::int64_t update_id, Time now) override;
+  Result<int> ForgetUpdates(Time seen_before, int limit) override;
+  Result<int> TrimPendingReplies(TgId chat_id, int keep, const std::string& error,
+                                 Time now) override;
+
   Result<Id> EnqueueTask(TaskKind kind, Id subject_id, Time run_at) override;
   Result<Task> GetTask(Id id) override;
   Result<std::vector<Task>> ClaimTasks(Time now, Duration lease, int limit) override;

@@ -1,0 +1,49 @@
+// The webhook's secret check and the secret every instance derives from the bot token.
+#include "telegram/webhook.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace vpnhub::telegram {
+namespace {
+
+constexpr char kSecret[] = "s3cret-token_0123456789";
+
+TEST(SecretTokenMatchesTest, OnlyTheExactSecretMatches) {
+  EXPECT_TRUE(SecretTokenMatches(kSecret, kSecret));
+  // Same length, one character off: first, middle, last.
+
+  const std::size_t n = std::string(kSecret).size();
+  for (std::size_t i : {std::size_t{0}, n / 2, n - 1}) {
+    std::string w = kSecret;
+    w[i] = w[i] == 'x' ? 'y' : 'x';
+    ASSERT_EQ(w.size(), n);
+    EXPECT_FALSE(SecretTokenMatches(w, kSecret)) << w;
+  }
+  EXPECT_FALSE(SecretTokenMatches("S3CRET-TOKEN_0123456789", kSecret));  // case matters
+  // A prefix, the secret with more after it, an empty header.
+  EXPECT_FALSE(SecretTokenMatches("s3cret-token_012345678", kSecret));
+  EXPECT_FALSE(SecretTokenMatches("s3cret", kSecret));
+  EXPECT_FALSE(SecretTokenMatches(std::string(kSecret) + "9", kSecret));
+  EXPECT_FALSE(SecretTokenMatches("", kSecret));
+  // Nothing matches an empty (unset) secret, not even an empty header.
+  EXPECT_FALSE(SecretTokenMatches("", ""));
+  EXPECT_FALSE(SecretTokenMatches(kSecret, ""));
+}
+
+TEST(DefaultWebhookSecretTest, IsHmacSha256OfTheTokenAsHexTheSameEverywhere) {
+  const std::string token = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+  // python3: hmac.new(token, b"vpnhub-webhook", hashlib.sha256).hexdigest()
+  EXPECT_EQ(DefaultWebhookSecret(token),
+            "b1eea167a33afb4b78d0bf9375a8a332cf4f5e73942fa5ccc2237f72de279776");
+  EXPECT_EQ(DefaultWebhookSecret(token), DefaultWebhookSecret(std::string(token)));
+  EXPECT_NE(DefaultWebhookSecret(token), DefaultWebhookSecret("123456:BBBBBBBBBBBBBBBBBBBBBBBB"));
+  const std::string secret = DefaultWebhookSecret(token);
+  ASSERT_EQ(secret.size(), 64u);  // within Telegram's 1..256
+  EXPECT_EQ(secret.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(secret.find(token.substr(7)), std::string::npos);  // the token does not show
+}
+
+}  // namespace
+}  // namespace vpnhub::telegram
