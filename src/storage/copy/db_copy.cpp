@@ -463,7 +463,9 @@ class PgDb final : public Db {
   Result<std::int64_t> Count(const TableSpec& table) override {
     auto result = conn_->QueryOnce("SELECT count(*) FROM " + Quote(table.name));
     if (!result.ok()) return result.status();
-    return result->Int64(0, 0);
+    const std::int64_t rows = result->Int64(0, 0);
+    VPNHUB_RETURN_IF_ERROR(conn_->TakeReadError());
+    return rows;
   }
   Status Scan(const TableSpec& table,
               const std::function<Status(std::vector<Row>&)>& on_batch) override {
@@ -501,6 +503,7 @@ class PgDb final : public Db {
         }
         batch.push_back(std::move(row));
       }
+      VPNHUB_RETURN_IF_ERROR(conn_->TakeReadError());
       VPNHUB_RETURN_IF_ERROR(on_batch(batch));
     }
     return conn_->Exec("CLOSE vpnhub_copy");
