@@ -127,6 +127,14 @@ void ServiceJobs::ProbeOnce() {
   Status st = store_.Ping();
   bool ready = st.ok();
   std::string detail = st.ok() ? "ok" : "database: " + st.ToString();
+  if (ready) {
+    // Reachable is not enough: a full disk or a broken table fails every write while reads and
+    // the ping go on.
+    if (Status write = ProbeWrite(); !write.ok()) {
+      ready = false;
+      detail = "database writes fail: " + write.ToString();
+    }
+  }
   if (options_.extra_probe) {
     auto [extra_ready, extra_detail] = options_.extra_probe();
     if (!extra_ready) {
@@ -145,6 +153,15 @@ void ServiceJobs::ProbeOnce() {
       log_.Error("readiness.not_ready", {{"error", detail}});
     }
   }
+}
+
+Status ServiceJobs::ProbeWrite() {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  return store_.Write([&](ports::StoreTx& tx) {
+    return tx.PutSetting(kWriteProbeSetting, std::to_string(now_ms));
+  });
 }
 
 void ServiceJobs::RefreshStatsOnce() {

@@ -38,6 +38,10 @@ class Readiness {
   std::string detail_ = "starting";
 };
 
+// The settings row the readiness probe rewrites every probe_interval (its value: the time, Unix
+// ms): a write that fails makes the process not ready.
+inline constexpr char kWriteProbeSetting[] = "readiness.write_probe";
+
 struct ServiceJobsOptions {
   Duration sweep_interval{std::chrono::seconds(15)};
   Duration probe_interval{std::chrono::seconds(1)};
@@ -67,6 +71,8 @@ class ServiceJobs {
 
   // One sweep with its metrics and log line; public for tests and the CLI.
   void SweepOnce();
+  // Ready when the store answers Ping and commits a one-row write (kWriteProbeSetting); the
+  // detail says which failed and why.
   void ProbeOnce();
   void RefreshStatsOnce();
   void NoticesOnce();
@@ -74,6 +80,8 @@ class ServiceJobs {
   bool Lead(const std::string& job);
 
  private:
+  Status ProbeWrite();
+
   ports::Store& store_;
   usecases::ExpirySweep& sweep_;
   ports::EventLog& log_;

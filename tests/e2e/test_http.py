@@ -40,6 +40,33 @@ class HttpTest(unittest.TestCase):
         os.replace(moved, self.hub.db_path)
         harness.wait_until(lambda: self.hub.get("/readyz")[0] == 200, 5, what="ready again")
 
+    def test_readyz_turns_503_while_writes_fail(self):
+        """Reads work, writes do not (a full disk, a broken table): not ready, and the detail says
+        why. Triggers that abort every write stand in for the disk."""
+        import sqlite3
+        harness.wait_until(lambda: self.hub.get("/readyz")[0] == 200, 5, what="ready")
+        db = sqlite3.connect(self.hub.db_path, timeout=10)
+        tables = [r[0] for r in db.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        with db:
+            for table in tables:
+                for op in ("INSERT", "UPDATE", "DELETE"):
+                    db.execute(f"CREATE TRIGGER refuse_{op}_{table} BEFORE {op} ON {table} "
+                               "BEGIN SELECT RAISE(ABORT, 'simulated full disk'); END")
+        status, body = harness.wait_until(
+            lambda: (lambda r: r if r[0] == 503 else None)(self.hub.get("/readyz")), 5,
+            what="/readyz 503")
+        self.assertIn("not_ready", body)
+        self.assertIn("writes fail", body)
+        self.assertIn("simulated full disk", body)
+        self.assertEqual(self.hub.get("/healthz")[0], 200)
+        with db:
+            for table in tables:
+                for op in ("INSERT", "UPDATE", "DELETE"):
+                    db.execute(f"DROP TRIGGER refuse_{op}_{table}")
+        db.close()
+        harness.wait_until(lambda: self.hub.get("/readyz")[0] == 200, 5, what="ready again")
+
     def test_metrics_and_unknown_paths(self):
         self.hub.cli("location", "add", "Berlin")
         status, body = self.hub.get("/metrics")
