@@ -15,5 +15,6 @@
 #include "storage/store_contract_leases.hpp"
 #include "storage/store_contract_messages.hpp"
 #include "storage/store_contract_relay.hpp"
+#include "storage/store_contract_retention.hpp"
 #include "storage/store_contract_tasks.hpp"
 #include "storage/store_contract_transactions.hpp"

@@ -205,6 +205,18 @@ Result<std::string> PostgresStore::ExplainQuery(IndexedQuery query) {
       sql = kPgStaleRelayedTasksSql;
       params.Int(now).Int(256);
       break;
+    case IndexedQuery::kPurgeDoneTasks:
+      sql = kPgPurgeDoneTasksSql;
+      params.Int(now).Int(5000);
+      break;
+    case IndexedQuery::kPurgeMessages:
+      sql = kPgPurgeSettledMessagesSql;
+      params.Int(now).Int(5000);
+      break;
+    case IndexedQuery::kCountMessages:
+      sql = kPgCountMessagesSql;
+      params.Text("pending");
+      break;
   }
   if (sql == nullptr) return InvalidArgument("postgres: unknown indexed query");
   auto conn = pool_.Acquire();
