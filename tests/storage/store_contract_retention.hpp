@@ -157,6 +157,13 @@ TEST_P(StoreContract, StatsCountsOfUsersAndKeysStayExactThroughEveryChange) {
   });
   EXPECT_EQ(rolled_back.code(), StatusCode::kInternal);
   check("rolled back");
+  // Inserts refused for a taken value, in a transaction that commits anyway, count nothing.
+  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) -> Status {
+    EXPECT_EQ(tx.InsertUser(MakeUser(1)).status().code(), StatusCode::kAlreadyExists);
+    EXPECT_EQ(tx.InsertKey(MakeKey(u1, server, 1)).status().code(), StatusCode::kAlreadyExists);
+    return Status::Ok();
+  })));
+  check("refused inserts");
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
     return tx.UpdateKeyState(keys[0], KeyState::kRevoking, KeyState::kRevoked, At(4), "");
   })));
