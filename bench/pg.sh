@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Issue 4 figures on a throwaway PostgreSQL 15 (initdb into a temporary folder, loopback port,
-# fsync on as in production): the expiry sweep at 100k and 1M keys, and task claim-and-complete
-# throughput from one worker process and from three at once. Usage: bench/pg.sh [build-dir]
+# Figures on a throwaway PostgreSQL 15 (initdb into a temporary folder, loopback port, fsync on
+# as in production): the expiry sweep at 100k and 1M keys (production-like: one owner per key,
+# notices on, retained done tasks and sent messages; then the bare shape), what the statistics
+# and the queue-depth gauge cost there, and task claim-and-complete throughput from one worker
+# process and from three at once. Usage: bench/pg.sh [build-dir]
+# PG_BENCH_ONLY=sweep (or stats, claim) runs one part.
 # PG_SYNCHRONOUS_COMMIT=off runs the server without waiting for the WAL flush at commit, to
 # separate VPNHub's cost from the disk's fsync latency.
 set -euo pipefail
@@ -21,7 +24,10 @@ trap cleanup EXIT
 "${as[@]}" "$pgbin/psql" -h 127.0.0.1 -p "$port" -U vpnhub -d postgres -qc "CREATE DATABASE vpnhub"
 url="postgresql://vpnhub@127.0.0.1:$port/vpnhub"
 
-"$bench" sweep "$url" --rounds 7
+only="${PG_BENCH_ONLY:-}"
+[[ -z "$only" || "$only" == sweep ]] && "$bench" sweep "$url" --rounds 7
+[[ -z "$only" || "$only" == stats ]] && "$bench" stats "$url" --rounds 21
+[[ -z "$only" || "$only" == claim ]] || exit 0
 
 "$bench" seed-tasks "$url" 200000
 rate() { awk '{for (i = 1; i < NF; i++) if ($i == "=") print $(i + 1)}' "$@"; }

@@ -2,8 +2,18 @@
 //
 //   vpnhub_pg_bench sweep URL [--rounds N]
 //       one expiry sweep with 1,000 keys due among 100,000 and among 1,000,000 keys: the median
-//       of N rounds (each round puts the same 1,000 keys back to due, untimed), and the ratio;
-//       then the same with the owners' "key expired" messages queued (the bot on)
+//       of N rounds (each round puts the same 1,000 keys back to due and deletes what the last
+//       sweep added, untimed), and the ratio. Production-like: one owner per key, expiry notices
+//       on (each owner's "key expired" message queued in the sweep's transactions), and 2 done
+//       tasks and 2 sent messages per key retained in the tables the sweep writes to. Then the
+//       bare shape for comparison: no notices, no retained rows.
+//       Left out: the VPN calls and the workers that run the revoke tasks, the sender, other
+//       transactions competing for the same rows and the WAL (bot, workers), a cold cache.
+//   vpnhub_pg_bench stats URL [--rounds N]
+//       at 100,000 and 1,000,000 keys (production-like, as above): the median of one Stats()
+//       (the statistics job, the admin summary), one CountMessages(pending) (the sender's queue
+//       depth) and one FoldStatCounters(), each its own transaction; and, for comparison, the
+//       counting queries Stats() ran before the counters (count(*) of users, keys by state).
 //   vpnhub_pg_bench seed-tasks URL N
 //       N keys in state revoking, each with its pending revoke_key task (what a sweep leaves)
 //   vpnhub_pg_bench claim URL --seconds S [--concurrency C] [--batch B]
@@ -98,9 +108,12 @@ void Exec(storage::PgConnection& c, const std::string& sql) {
 }
 
 // `keys` active keys on one server, the first kDue of them expired at kNowMs - 1 s, the rest
-// spread over the next year; one user per key.
-void Seed(storage::PgConnection& c, std::int64_t keys) {
-  Exec(c, "TRUNCATE keys, tasks, users, servers, locations RESTART IDENTITY CASCADE");
+// spread over the next year; one user per key. With `retained`, 2 done tasks and 2 sent messages
+// per key, settled a week ago (inside the default retention).
+void Seed(storage::PgConnection& c, std::int64_t keys, bool retained) {
+  Exec(c,
+       "TRUNCATE keys, tasks, users, servers, locations, outgoing_messages, stat_counters, "
+       "stat_deltas RESTART IDENTITY CASCADE");
   Exec(c, "INSERT INTO locations (name) VALUES ('bench')");
   Exec(c,
        "INSERT INTO servers (location_id, kind, name, settings, public_host, capacity, created_at)"
@@ -113,22 +126,53 @@ void Seed(storage::PgConnection& c, std::int64_t keys) {
            std::to_string(kDue) + " THEN " + std::to_string(kNowMs - 1000) + " ELSE " +
            std::to_string(kNowMs + 60000) + " + (g * 31536000000::bigint / " + n +
            ") END, 0, 0 FROM generate_series(1, " + n + ") g");
-  Exec(c, "VACUUM ANALYZE keys");
+  if (retained) {
+    const std::string settled = std::to_string(kNowMs - 7LL * 86400 * 1000);
+    Exec(c,
+         "INSERT INTO tasks (kind, subject_id, state, attempts, next_attempt_at, created_at, "
+         "updated_at) SELECT CASE WHEN g % 2 = 1 THEN 'provision_key' ELSE 'revoke_key' END, "
+         "1 + (g - 1) % " +
+             n + ", 'done', 1, " + settled + ", " + settled + ", " + settled +
+             " FROM generate_series(1, 2 * " + n + ") g");
+    Exec(c,
+         "INSERT INTO outgoing_messages (chat_id, kind, priority, subject_id, state, attempts, "
+         "next_attempt_at, created_at, updated_at) SELECT 1 + (g - 1) % " +
+             n +
+             ", CASE WHEN g % 2 = 1 THEN 'key_ready' ELSE 'expiry_notice' END, 2, "
+             "1 + (g - 1) % " +
+             n + ", 'sent', 1, " + settled + ", " + settled + ", " + settled +
+             " FROM generate_series(1, 2 * " + n + ") g");
+  }
+  // The counts of the rows inserted above, as the migration would have taken them.
+  Exec(c, "DELETE FROM stat_deltas");
+  Exec(c,
+       "INSERT INTO stat_counters (name, value) SELECT 'users', count(*) FROM users "
+       "UNION ALL SELECT 'keys:' || state, count(*) FROM keys GROUP BY state");
+  for (const char* table : {"keys", "users", "tasks", "outgoing_messages"}) {
+    Exec(c, std::string("VACUUM ANALYZE ") + table);
+  }
 }
 
-double MedianSweepMs(const std::string& url, std::int64_t keys, int rounds, bool notify) {
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double MedianSweepMs(const std::string& url, std::int64_t keys, int rounds, bool production) {
   auto store = OpenStore(url);  // migrated first
   auto raw = Raw(url);
-  Seed(*raw, keys);
+  Seed(*raw, keys, /*retained=*/production);
+  const std::string seeded = std::to_string(production ? 2 * keys : 0);
   FixedClock clock;
-  // Batches of 500, as the service runs it; with `notify` each owner's "key expired" message is
-  // queued in the same transaction, as when the bot is on.
-  usecases::ExpirySweep sweep(*store, clock, 500, notify);
+  // Batches of 500, as the service runs it; production-like, each owner's "key expired" message
+  // is queued in the same transaction, as when the bot is on.
+  usecases::ExpirySweep sweep(*store, clock, 500, /*notify=*/production);
   std::vector<double> ms;
   for (int i = 0; i < rounds; ++i) {
     Exec(*raw,
          "UPDATE keys SET state = 'active', notified_flags = 0 WHERE state = 'revoking'; "
-         "DELETE FROM tasks; DELETE FROM outgoing_messages");
+         "DELETE FROM tasks WHERE id > " +
+             seeded + "; DELETE FROM outgoing_messages WHERE id > " + seeded);
     const auto start = SteadyClock::now();
     auto r = sweep.Run();
     const double took =
@@ -140,17 +184,73 @@ double MedianSweepMs(const std::string& url, std::int64_t keys, int rounds, bool
     }
     ms.push_back(took);
   }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
+  return Median(ms);
 }
 
 int RunSweep(const std::string& url, int rounds) {
-  for (bool notify : {false, true}) {
-    const double small = MedianSweepMs(url, 100'000, rounds, notify);
-    const double large = MedianSweepMs(url, 1'000'000, rounds, notify);
+  for (bool production : {true, false}) {
+    const double small = MedianSweepMs(url, 100'000, rounds, production);
+    const double large = MedianSweepMs(url, 1'000'000, rounds, production);
     std::printf(
-        "sweep%s, 1,000 due, median of %d: 100k keys %.1f ms, 1M keys %.1f ms, ratio %.2f\n",
-        notify ? " + expiry messages" : "", rounds, small, large, large / small);
+        "sweep %s, 1,000 due, median of %d: 100k keys %.1f ms, 1M keys %.1f ms, ratio %.2f\n",
+        production ? "production-like (one owner per key, notices on, 2 done tasks + 2 sent "
+                     "messages per key retained)"
+                   : "bare (no notices, no retained rows)",
+        rounds, small, large, large / small);
+  }
+  return 0;
+}
+
+// Milliseconds of one call of fn, median of `rounds`.
+template <typename Fn>
+double MedianMs(int rounds, Fn fn) {
+  std::vector<double> ms;
+  for (int i = 0; i < rounds; ++i) {
+    const auto start = SteadyClock::now();
+    fn();
+    ms.push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count());
+  }
+  return Median(ms);
+}
+
+int RunStats(const std::string& url, int rounds) {
+  for (std::int64_t keys : {100'000, 1'000'000}) {
+    auto store = OpenStore(url);
+    auto raw = Raw(url);
+    Seed(*raw, keys, /*retained=*/true);
+    Exec(*raw, "UPDATE outgoing_messages SET state = 'pending' WHERE id % 10000 = 0");
+    Exec(*raw, "UPDATE keys SET state = 'revoked', holds_slot = false WHERE id % 3 = 0");
+    auto check = [](const Status& st) {
+      if (!st.ok()) Die("stats", st);
+    };
+    const double fold = MedianMs(rounds, [&] {
+      check(store->Write([](ports::StoreTx& tx) { return tx.FoldStatCounters(); }));
+    });
+    std::int64_t users = 0;
+    const double stats = MedianMs(rounds, [&] {
+      check(store->Read([&](ports::StoreTx& tx) -> Status {
+        auto s = tx.Stats();
+        if (!s.ok()) return s.status();
+        users = s->users;
+        return Status::Ok();
+      }));
+    });
+    if (users != keys) {
+      std::cerr << "Stats() counted " << users << " users, expected " << keys << "\n";
+      std::exit(1);
+    }
+    const double depth = MedianMs(rounds, [&] {
+      check(store->Read(
+          [](ports::StoreTx& tx) { return tx.CountMessages(MessageState::kPending).status(); }));
+    });
+    const double counting = MedianMs(rounds, [&] {
+      check(raw->Query("SELECT count(*) FROM users").status());
+      check(raw->Query("SELECT state, count(*) FROM keys GROUP BY state").status());
+    });
+    std::printf(
+        "%lld keys, median of %d: Stats() %.3f ms, CountMessages(pending) %.3f ms, "
+        "FoldStatCounters() %.3f ms; counting users and keys as Stats() did before: %.1f ms\n",
+        static_cast<long long>(keys), rounds, stats, depth, fold, counting);
   }
   return 0;
 }
@@ -226,6 +326,7 @@ int RunClaim(const std::string& url, int seconds, int concurrency, int batch) {
 void Usage() {
   std::puts(
       "usage: vpnhub_pg_bench sweep URL [--rounds N]\n"
+      "       vpnhub_pg_bench stats URL [--rounds N]\n"
       "       vpnhub_pg_bench seed-tasks URL N\n"
       "       vpnhub_pg_bench claim URL --seconds S [--concurrency C] [--batch B]\n"
       "Issue 4 figures on PostgreSQL; bench/pg.sh starts a server and runs them all.");
@@ -259,6 +360,7 @@ int main(int argc, char** argv) {
     }
   }
   if (mode == "sweep") return RunSweep(url, std::max(1, rounds));
+  if (mode == "stats") return RunStats(url, std::max(1, rounds));
   if (mode == "seed-tasks" && n > 0) return RunSeedTasks(url, n);
   if (mode == "claim") {
     return RunClaim(url, std::max(1, seconds), std::max(1, concurrency), std::max(1, batch));

@@ -546,6 +546,7 @@ void ParseJobs(Parser& p, Config& cfg) {
   p.Int("SERVER_CHECK_CONCURRENCY", 1, 100, &cfg.server_check_concurrency);
   p.Int("EXPIRY_SWEEP_INTERVAL_SEC", 1, 86400, &cfg.expiry_sweep_interval_sec);
   p.Int("JOB_LEASE_SEC", 2, 3600, &cfg.job_lease_sec);
+  p.Int("RETENTION_DAYS", 0, 3650, &cfg.retention_days);
   p.Int("WORKER_CONCURRENCY", 1, 64, &cfg.worker_concurrency);
   p.Int("WORKER_BATCH", 1, 1000, &cfg.worker_batch);
   p.Int("WORKER_PER_SERVER", 1, 64, &cfg.worker_per_server);
@@ -658,6 +659,10 @@ const std::vector<VarDoc>& ConfigVariables() {
       {"JOB_LEASE_SEC", "30",
        "several instances: a scheduled job moves to another instance this long after its "
        "runner died, 2..3600 s (at least twice the job intervals)",
+       false},
+      {"RETENTION_DAYS", "30",
+       "done tasks and sent/failed messages are deleted this many days after they settled, "
+       "0..3650 (0 = keep forever; failed tasks are always kept)",
        false},
       {"WORKER_CONCURRENCY", "4", "worker threads, each running one batch of tasks, 1..64", false},
       {"WORKER_BATCH", "64",
@@ -845,6 +850,7 @@ std::string RenderConfig(const Config& c) {
       {"SERVER_CHECK_CONCURRENCY", std::to_string(c.server_check_concurrency)},
       {"EXPIRY_SWEEP_INTERVAL_SEC", std::to_string(c.expiry_sweep_interval_sec)},
       {"JOB_LEASE_SEC", std::to_string(c.job_lease_sec)},
+      {"RETENTION_DAYS", std::to_string(c.retention_days)},
       {"WORKER_CONCURRENCY", std::to_string(c.worker_concurrency)},
       {"WORKER_BATCH", std::to_string(c.worker_batch)},
       {"WORKER_PER_SERVER", std::to_string(c.worker_per_server)},

@@ -58,6 +58,7 @@ struct Config {
   int server_check_concurrency = 0;
   int expiry_sweep_interval_sec = 0;
   int job_lease_sec = 0;
+  int retention_days = 0;  // 0 = keep settled tasks and messages forever
   int worker_concurrency = 0;
   int worker_batch = 0;
   int worker_per_server = 0;

@@ -10,6 +10,7 @@
 
 #include "app/bot_role.hpp"
 #include "app/nats_pipeline.hpp"
+#include "core/usecases/retention.hpp"
 #include "http/ops_routes.hpp"
 #include "http/server.hpp"
 #include "jobs/service_jobs.hpp"
@@ -129,6 +130,12 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
   jo.job_lease = std::chrono::seconds(cfg.job_lease_sec);
   jo.instance_id = instance_id;
   if (nats) jo.extra_probe = [&nats] { return nats->Probe(); };
+  std::unique_ptr<usecases::RetentionPurge> purge;
+  if (cfg.retention_days > 0) {
+    purge = std::make_unique<usecases::RetentionPurge>(*ctx.store, ctx.clock,
+                                                       std::chrono::hours(24) * cfg.retention_days);
+    jo.purge = purge.get();
+  }
   jobs::ServiceJobs service_jobs(
       *ctx.store, *ctx.sweep, *ctx.log, ctx.registry, readiness, jo,
       [&worker, &bot, &nats] {

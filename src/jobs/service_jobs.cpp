@@ -29,6 +29,15 @@ ServiceJobs::ServiceJobs(ports::Store& store, usecases::ExpirySweep& sweep, port
       sweep_expired_(registry.GetCounter("vpnhub_sweep_keys_expired_total",
                                          "Keys moved to revoking by the expiry sweep")),
       sweep_errors_(registry.GetCounter("vpnhub_sweep_errors_total", "Expiry sweeps that failed")) {
+  if (options_.purge != nullptr) {
+    // Known series start at zero, before the first purge.
+    for (const char* table : {"tasks", "outgoing_messages"}) {
+      registry_.GetCounter("vpnhub_retention_purged_rows_total",
+                           "Settled rows deleted after RETENTION_DAYS, by table",
+                           {{"table", table}});
+    }
+    registry_.GetCounter("vpnhub_retention_purge_errors_total", "Retention purge runs that failed");
+  }
 }
 
 void ServiceJobs::Start() {
@@ -38,8 +47,18 @@ void ServiceJobs::Start() {
   if (options_.job_lease <= longest) options_.job_lease = 2 * longest;
   jobs_.push_back(
       std::make_unique<PeriodicJob>("readiness", options_.probe_interval, [this] { ProbeOnce(); }));
-  jobs_.push_back(std::make_unique<PeriodicJob>("stats", options_.stats_interval,
-                                                [this] { RefreshStatsOnce(); }));
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = false;
+  }
+  if (options_.run_sweep) {
+    jobs_.push_back(std::make_unique<PeriodicJob>("stats", options_.stats_interval,
+                                                  [this] { RefreshStatsOnce(); }));
+  }
+  if (options_.run_sweep && options_.purge != nullptr) {
+    jobs_.push_back(std::make_unique<PeriodicJob>("retention_purge", options_.purge_interval,
+                                                  [this] { PurgeOnce(); }));
+  }
   if (options_.run_sweep) {
     jobs_.push_back(std::make_unique<PeriodicJob>("expiry_sweep", options_.sweep_interval,
                                                   [this] { SweepOnce(); }));
@@ -52,6 +71,11 @@ void ServiceJobs::Start() {
 }
 
 void ServiceJobs::Stop() {
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
   for (auto& j : jobs_) j->Stop();
   jobs_.clear();
   // Hand the jobs over at once instead of making the others wait for the lease to run out.
@@ -66,11 +90,13 @@ void ServiceJobs::Stop() {
   }
 }
 
-bool ServiceJobs::Lead(const std::string& job) {
+bool ServiceJobs::Lead(const std::string& job) { return Lead(job, options_.job_lease); }
+
+bool ServiceJobs::Lead(const std::string& job, Duration ttl) {
   const Time now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
   bool held = false;
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.AcquireJobLease(job, options_.instance_id, now, options_.job_lease);
+    auto r = tx.AcquireJobLease(job, options_.instance_id, now, ttl);
     if (!r.ok()) return r.status();
     held = *r;
     return Status::Ok();
@@ -127,6 +153,14 @@ void ServiceJobs::ProbeOnce() {
   Status st = store_.Ping();
   bool ready = st.ok();
   std::string detail = st.ok() ? "ok" : "database: " + st.ToString();
+  if (ready) {
+    // Reachable is not enough: a full disk or a broken table fails every write while reads and
+    // the ping go on.
+    if (Status write = ProbeWrite(); !write.ok()) {
+      ready = false;
+      detail = "database writes fail: " + write.ToString();
+    }
+  }
   if (options_.extra_probe) {
     auto [extra_ready, extra_detail] = options_.extra_probe();
     if (!extra_ready) {
@@ -147,7 +181,62 @@ void ServiceJobs::ProbeOnce() {
   }
 }
 
+Status ServiceJobs::ProbeWrite() {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  return store_.Write([&](ports::StoreTx& tx) {
+    return tx.PutSetting(kWriteProbeSetting, std::to_string(now_ms));
+  });
+}
+
+void ServiceJobs::PurgeOnce() {
+  // Its own lease length: the purge runs less often than the other jobs, and a longer interval
+  // must not stretch their hand-over time.
+  const Duration ttl = std::max(options_.job_lease, 2 * options_.purge_interval);
+  if (!Lead("retention_purge", ttl)) return;
+  const auto start = std::chrono::steady_clock::now();
+  const auto budget = ttl / 3;
+  std::int64_t tasks = 0;
+  std::int64_t messages = 0;
+  Status error;
+  for (;;) {
+    auto step = options_.purge->Step();
+    if (!step.ok()) {
+      error = step.status();
+      break;
+    }
+    tasks += step->tasks;
+    messages += step->messages;
+    registry_
+        .GetCounter("vpnhub_retention_purged_rows_total",
+                    "Settled rows deleted after RETENTION_DAYS, by table", {{"table", "tasks"}})
+        .Inc(static_cast<double>(step->tasks));
+    registry_
+        .GetCounter("vpnhub_retention_purged_rows_total",
+                    "Settled rows deleted after RETENTION_DAYS, by table",
+                    {{"table", "outgoing_messages"}})
+        .Inc(static_cast<double>(step->messages));
+    if (!step->more || std::chrono::steady_clock::now() - start > budget) break;
+    std::unique_lock lock(stop_mu_);
+    if (stop_cv_.wait_for(lock, options_.purge_pause, [this] { return stopping_; })) break;
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!error.ok()) {
+    registry_.GetCounter("vpnhub_retention_purge_errors_total", "Retention purge runs that failed")
+        .Inc();
+    log_.Error("retention.error",
+               {{"error", error.ToString()}, {"tasks", tasks}, {"messages", messages}});
+  } else if (tasks > 0 || messages > 0) {
+    log_.Info("retention.purged", {{"tasks", tasks}, {"messages", messages}, {"seconds", secs}});
+  }
+}
+
 void ServiceJobs::RefreshStatsOnce() {
+  // Folding first keeps the count changes Stats has to add up to those of one interval.
+  Status fold = store_.Write([](ports::StoreTx& tx) { return tx.FoldStatCounters(); });
+  if (!fold.ok()) log_.Warn("stats.fold_error", {{"error", fold.ToString()}});
   ports::StoreStats stats;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
     auto r = tx.Stats();

@@ -1,6 +1,7 @@
 #pragma once
 // The scheduler role's jobs: expiry sweep, readiness probe, store statistics for /metrics.
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "core/ports/store.hpp"
 #include "core/usecases/expiry_sweep.hpp"
 #include "core/usecases/notices.hpp"
+#include "core/usecases/retention.hpp"
 #include "jobs/periodic.hpp"
 #include "metrics/registry.hpp"
 
@@ -38,6 +40,10 @@ class Readiness {
   std::string detail_ = "starting";
 };
 
+// The settings row the readiness probe rewrites every probe_interval (its value: the time, Unix
+// ms): a write that fails makes the process not ready.
+inline constexpr char kWriteProbeSetting[] = "readiness.write_probe";
+
 struct ServiceJobsOptions {
   Duration sweep_interval{std::chrono::seconds(15)};
   Duration probe_interval{std::chrono::seconds(1)};
@@ -52,6 +58,13 @@ struct ServiceJobsOptions {
   Duration job_lease{std::chrono::seconds(30)};
   // Another dependency for /readyz (NATS mode): (ready, detail), called by the probe job.
   std::function<std::pair<bool, std::string>()> extra_probe;
+  // The retention purge (scheduler role; null = keep everything): every purge_interval, in the
+  // one instance holding the "retention_purge" lease, batches until nothing old is left, for at
+  // most a third of the lease per run, pausing purge_pause between batches so that other writers
+  // get the database in between.
+  usecases::RetentionPurge* purge = nullptr;
+  Duration purge_interval{std::chrono::seconds(60)};
+  Duration purge_pause{std::chrono::milliseconds(20)};
 };
 
 class ServiceJobs {
@@ -67,13 +80,24 @@ class ServiceJobs {
 
   // One sweep with its metrics and log line; public for tests and the CLI.
   void SweepOnce();
+  // Ready when the store answers Ping and commits a one-row write (kWriteProbeSetting); the
+  // detail says which failed and why.
   void ProbeOnce();
+  // The gauges vpnhub_users, vpnhub_keys{state}, vpnhub_tasks{kind,state} from
+  // StoreTx::Stats (maintained counts and indexed counts, after folding the pending count
+  // changes). Scheduled in the scheduler role only: workers and the other roles never run it.
   void RefreshStatsOnce();
   void NoticesOnce();
-  // Takes or renews the lease of `job`; true when this instance runs it now. Logs changes.
+  // One run of the retention purge (see ServiceJobsOptions::purge), with its metrics and log.
+  void PurgeOnce();
+  // Takes or renews the lease of `job` (for `ttl`, default job_lease); true when this instance
+  // runs it now. Logs changes.
   bool Lead(const std::string& job);
+  bool Lead(const std::string& job, Duration ttl);
 
  private:
+  Status ProbeWrite();
+
   ports::Store& store_;
   usecases::ExpirySweep& sweep_;
   ports::EventLog& log_;
@@ -88,6 +112,9 @@ class ServiceJobs {
   std::vector<std::unique_ptr<PeriodicJob>> jobs_;
   std::mutex leases_mu_;
   std::map<std::string, bool> leading_;  // job -> held at its last run
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // guarded by stop_mu_: long runs (the purge) end early
 };
 
 }  // namespace vpnhub::jobs

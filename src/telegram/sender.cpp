@@ -418,11 +418,11 @@ void Sender::MaybeRefreshQueueDepth() {
   if (last != 0 && now_ms - last < options_.queue_depth_refresh.count()) return;
   if (!depth_refreshed_ms_.compare_exchange_strong(last, now_ms)) return;  // another thread does
   std::int64_t pending = 0;
+  // One range of the state index: the pending messages, not the users, keys or sent history.
   const Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto stats = tx.Stats();
-    if (!stats.ok()) return stats.status();
-    auto it = stats->messages_by_state.find(MessageState::kPending);
-    pending = it == stats->messages_by_state.end() ? 0 : it->second;
+    auto count = tx.CountMessages(MessageState::kPending);
+    if (!count.ok()) return count.status();
+    pending = *count;
     return Status::Ok();
   });
   if (st.ok()) metrics_->depth->Set(static_cast<double>(pending));

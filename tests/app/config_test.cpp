@@ -96,6 +96,7 @@ TEST(ConfigTest, DefaultsWhenTheEnvironmentIsEmpty) {
   EXPECT_EQ(c.server_check_timeout_sec, 8);
   EXPECT_EQ(c.server_check_concurrency, 5);
   EXPECT_EQ(c.expiry_sweep_interval_sec, 15);
+  EXPECT_EQ(c.retention_days, 30);
   EXPECT_EQ(c.worker_concurrency, 4);
   EXPECT_EQ(c.task_max_attempts, 8);
   EXPECT_EQ(c.task_lease_sec, 60);
@@ -443,6 +444,7 @@ TEST(ConfigTest, EveryRangedVariableRejectsValuesOutsideItsRange) {
       {"SERVER_CHECK_TIMEOUT_SEC", 1, 300},
       {"SERVER_CHECK_CONCURRENCY", 1, 100},
       {"EXPIRY_SWEEP_INTERVAL_SEC", 1, 86400},
+      {"RETENTION_DAYS", 0, 3650},
       {"WORKER_CONCURRENCY", 1, 64},
       {"TASK_MAX_ATTEMPTS", 1, 100},
       {"TASK_LEASE_SEC", 1, 3600},

@@ -409,6 +409,28 @@ TEST_F(DbCopyTest, RoundTripThroughPostgresPreservesEveryRow) {
   const auto from_pg = read_all(**pg_store);
   EXPECT_EQ(from_sqlite.size(), 6u + 3u + 3u + 3u + 5u + 3u);
   EXPECT_EQ(from_sqlite, from_pg);
+
+  // The user and key counts are not copied: each target's own triggers counted the rows copied.
+  auto stat_counts = [](ports::Store& store) {
+    std::pair<std::int64_t, std::map<KeyState, std::int64_t>> out;
+    Status st = store.Read([&](ports::StoreTx& tx) -> Status {
+      auto stats = tx.Stats();
+      if (!stats.ok()) return stats.status();
+      out = {stats->users, stats->keys_by_state};
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return out;
+  };
+  auto last_store = SqliteStore::Open({last});
+  ASSERT_TRUE(last_store.ok());
+  const auto counted = stat_counts(**sqlite_store);
+  EXPECT_EQ(counted.first, 3);
+  std::int64_t keys = 0;
+  for (const auto& [state, n] : counted.second) keys += n;
+  EXPECT_EQ(keys, 6);
+  EXPECT_EQ(stat_counts(**pg_store), counted);
+  EXPECT_EQ(stat_counts(**last_store), counted);
 }
 
 TEST_F(DbCopyTest, NewRowsAfterTheCopyGetFreshIds) {

@@ -88,10 +88,11 @@ class PostgresStoreTest : public ::testing::Test {
   std::unique_ptr<PgTestDatabase> db_;
 };
 
-// Every migration this binary carries, ascending (1..5 and those added since).
+// Every migration this binary carries, ascending.
 std::vector<int> EmbeddedVersions() {
   std::vector<int> versions;
   for (const EmbeddedMigration& m : PostgresEmbeddedMigrations()) versions.push_back(m.version);
+  std::sort(versions.begin(), versions.end());
   return versions;
 }
 
@@ -108,7 +109,7 @@ TEST_F(PostgresStoreTest, MigrationStatusListsEveryMigrationApplied) {
   ASSERT_NE(store, nullptr);
   auto status = store->MigrationStatus();
   ASSERT_TRUE(IsOk(status));
-  ASSERT_GE(status->size(), 5u);
+  ASSERT_EQ(status->size(), EmbeddedVersions().size());
   EXPECT_EQ(AppliedVersions(*status), EmbeddedVersions());
   EXPECT_EQ((*status)[0].name, "init");
   EXPECT_EQ((*status)[1].name, "bot");

@@ -571,3 +571,26 @@ TEST_F(SenderTest, RefusesALeaseShorterThanOneRequest) {
 
 }  // namespace
 }  // namespace vpnhub::telegram
+
+namespace vpnhub::telegram {
+namespace {
+
+// The queue-depth gauge counts the pending messages (from the state index, not Stats()) and
+// follows the queue as it drains.
+TEST_F(SenderTest, QueueDepthGaugeCountsThePendingMessages) {
+  options.queue_depth_refresh = milliseconds(20);
+  OutgoingMessage later;
+  later.chat_id = 900;
+  later.kind = MessageKind::kText;
+  later.text = "later";
+  later.next_attempt_at = clock.Now() + std::chrono::hours(1);  // pending, not due
+  for (int i = 0; i < 3; ++i) Enqueue(later);
+  const Id now = Enqueue(901, "now");
+  auto depth = [&] { return registry.GetGauge("vpnhub_telegram_queue_depth", "").Value(); };
+  StartSender();
+  ASSERT_TRUE(WaitForState(now, MessageState::kSent));
+  EXPECT_TRUE(WaitFor([&] { return depth() == 3.0; }, milliseconds(5000))) << depth();
+}
+
+}  // namespace
+}  // namespace vpnhub::telegram

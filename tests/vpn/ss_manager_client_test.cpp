@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
+#include <thread>
 
 #include "vpn/fake_ss_manager.hpp"
 #include "vpn/ss_test_util.hpp"
@@ -238,8 +241,40 @@ TEST(SsManagerClient, NothingListeningGivesUnavailableBeforeTheDeadline) {
 
 TEST(SsManagerClient, ResolvesAHostname) {
   FakeSsManager fake;
-  auto stats = SsManagerClient("localhost:" + std::to_string(fake.port()), kDeadline).Ping();
+  HostResolver resolver;
+  auto stats = SsManagerClient("localhost:" + std::to_string(fake.port()), kDeadline,
+                               milliseconds(50), &resolver)
+                   .Ping();
   EXPECT_TRUE(stats.ok()) << stats.status().ToString();
+}
+
+TEST(SsManagerClient, AHostNameWithoutAResolverIsRefused) {
+  auto stats = SsManagerClient("localhost:8839", kDeadline).Ping();
+  EXPECT_EQ(stats.status().code(), StatusCode::kInvalidArgument) << stats.status().ToString();
+}
+
+// DNS that never answers: the call ends at its deadline with a retryable error naming the
+// manager, and the lookup occupies the resolver's one thread instead of a new one per call.
+TEST(SsManagerClient, AHangingLookupEndsTheCallAtItsDeadline) {
+  auto released = std::make_shared<std::atomic<bool>>(false);
+  HostResolverOptions options;
+  options.threads = 1;
+  HostResolver resolver(options, [released](const std::string&, int) -> Result<ResolvedAddress> {
+    while (!released->load()) std::this_thread::sleep_for(milliseconds(5));
+    return Unavailable("released");
+  });
+  SsManagerClient client("manager.example:8839", kDeadline, milliseconds(50), &resolver);
+  for (int i = 0; i < 3; ++i) {
+    const auto start = Clock::now();
+    auto stats = client.Ping();
+    const auto took = Since(start);
+    EXPECT_EQ(stats.status().code(), StatusCode::kDeadlineExceeded) << stats.status().ToString();
+    EXPECT_THAT(stats.status().message(), HasSubstr("manager.example:8839"));
+    EXPECT_GE(took, kDeadline - milliseconds(5));
+    EXPECT_LT(took, kDeadline + kSlack);
+  }
+  EXPECT_EQ(resolver.threads(), 1);
+  released->store(true);
 }
 
 TEST(SsManagerClient, PortNotAvailableIsRetryableAndCarriesTheReply) {

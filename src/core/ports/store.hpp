@@ -269,7 +269,31 @@ class StoreTx {
   virtual Result<int> TrimPendingReplies(TgId chat_id, int keep, const std::string& error,
                                          Time now) = 0;
 
+  // ---- retention: settled rows are deleted after a while, a batch at a time
+  // Deletes up to `limit` done tasks settled (updated_at) before `settled_before`, oldest first;
+  // returns how many. Failed tasks (dead letters) and open ones are never deleted. O(limit)
+  // through an index that holds only done tasks.
+  virtual Result<int> PurgeDoneTasks(Time settled_before, int limit) = 0;
+  // Deletes up to `limit` sent or failed messages settled (updated_at) before `settled_before`,
+  // oldest first; returns how many. Pending and sending ones are never deleted. O(limit) through
+  // an index that holds only settled messages.
+  virtual Result<int> PurgeSettledMessages(Time settled_before, int limit) = 0;
+
+  // ---- cheap counts
+  // Messages in `state`. O(messages in that state) through the state index: for the open states
+  // (pending, sending), which stay small, not for sent.
+  virtual Result<std::int64_t> CountMessages(MessageState state) = 0;
+  // Folds the changes of the user and key counts recorded since the last call into their totals
+  // (an implementation that updates its totals in place does nothing). Stats is exact either
+  // way; folding keeps it O(1) in the number of changes. Idempotent; safe to run in several
+  // processes at once.
+  virtual Status FoldStatCounters() = 0;
+
   // ---- observability
+  // Users and keys by state come from counts the database maintains with every change (never a
+  // scan of the users or keys); tasks (pending/running/failed) and messages (pending/sending/
+  // failed) are counted through their state indexes, so the cost follows the open work, the dead
+  // letters and the failed messages inside the retention, not the table sizes.
   virtual Result<StoreStats> Stats() = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 namespace vpnhub::storage {
 namespace {
@@ -92,15 +93,44 @@ std::int64_t PgResult::affected() const {
   return n;
 }
 
+void PgResult::ReadError(int row, int col, const char* expected) const {
+  if (read_error_ == nullptr || !read_error_->empty()) return;
+  const char* name = PQfname(result_.get(), col);
+  std::string value(PQgetvalue(result_.get(), row, col),
+                    static_cast<std::size_t>(PQgetlength(result_.get(), row, col)));
+  if (value.size() > 32) value = value.substr(0, 32) + "...";
+  *read_error_ = "postgres: column \"" + std::string(name != nullptr ? name : "?") + "\" (row " +
+                 std::to_string(row) + ") holds '" + value + "', not " + expected;
+}
+
 std::int64_t PgResult::Int64(int row, int col) const {
   const char* text = PQgetvalue(result_.get(), row, col);
+  const char* end = text + PQgetlength(result_.get(), row, col);
   std::int64_t value = 0;
-  std::from_chars(text, text + PQgetlength(result_.get(), row, col), value);
+  const auto [stop, ec] = std::from_chars(text, end, value);
+  if (ec != std::errc() || stop != end || text == end) {
+    ReadError(row, col, "a 64-bit integer");
+    return 0;
+  }
   return value;
 }
 
+int PgResult::Int(int row, int col) const {
+  const std::int64_t value = Int64(row, col);
+  if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
+    ReadError(row, col, "a 32-bit integer");
+    return 0;
+  }
+  return static_cast<int>(value);
+}
+
 bool PgResult::Bool(int row, int col) const {
-  return PQgetvalue(result_.get(), row, col)[0] == 't';
+  const char* text = PQgetvalue(result_.get(), row, col);
+  if (PQgetlength(result_.get(), row, col) != 1 || (text[0] != 't' && text[0] != 'f')) {
+    ReadError(row, col, "a boolean");
+    return false;
+  }
+  return text[0] == 't';
 }
 
 std::string PgResult::Text(int row, int col) const {
@@ -260,7 +290,7 @@ PgConnection::~PgConnection() { PQfinish(conn_); }
 Result<PgResult> PgConnection::Check(PGresult* raw) {
   if (raw != nullptr) {
     ExecStatusType status = PQresultStatus(raw);
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return PgResult(raw);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return PgResult(raw, &read_error_);
   }
   Status st = PgErrorStatus(conn_, raw);
   const char* state = raw == nullptr ? nullptr : PQresultErrorField(raw, PG_DIAG_SQLSTATE);
@@ -297,6 +327,13 @@ Result<PgResult> PgConnection::QueryOnce(const std::string& sql, const PgParams&
   std::vector<const char*> values = params.Pointers();
   return Check(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
                             values.data(), nullptr, nullptr, /*resultFormat=*/0));
+}
+
+Status PgConnection::TakeReadError() {
+  if (read_error_.empty()) return Status::Ok();
+  Status st = Internal(read_error_);
+  read_error_.clear();
+  return st;
 }
 
 bool PgConnection::Healthy() {

@@ -42,23 +42,30 @@ struct PgResultDeleter {
   void operator()(PGresult* result) const { PQclear(result); }
 };
 
-// The rows of a successful query (text format). Row and column indexes start at 0; reading a
-// column that does not hold the asked type yields 0 / false (the SQL fixes the types).
+// The rows of a successful query (text format). Row and column indexes start at 0. Reading a
+// column that does not hold the asked type (a non-integer for Int64, a value out of int range
+// for Int, anything but t/f for Bool) yields 0 / false and records a read error naming the
+// column in `read_error` (the first one wins), which the connection's owner turns into kInternal
+// (PgConnection::TakeReadError): a value is never silently read as 0.
 class PgResult {
  public:
-  explicit PgResult(PGresult* result) : result_(result) {}
+  explicit PgResult(PGresult* result, std::string* read_error = nullptr)
+      : result_(result), read_error_(read_error) {}
 
   int rows() const { return PQntuples(result_.get()); }
   // Rows an INSERT/UPDATE/DELETE touched (0 for other statements).
   std::int64_t affected() const;
   bool IsNull(int row, int col) const { return PQgetisnull(result_.get(), row, col) != 0; }
   std::int64_t Int64(int row, int col) const;
-  int Int(int row, int col) const { return static_cast<int>(Int64(row, col)); }
+  int Int(int row, int col) const;
   bool Bool(int row, int col) const;
   std::string Text(int row, int col) const;
 
  private:
+  void ReadError(int row, int col, const char* expected) const;
+
   std::unique_ptr<PGresult, PgResultDeleter> result_;
+  std::string* read_error_;  // owned by the connection; null: errors are not recorded
 };
 
 // SQLSTATE values the adapter reacts to.
@@ -100,6 +107,10 @@ class PgConnection {
   // Idle: not inside a transaction block (a failed COMMIT or ROLLBACK can leave one open).
   bool Idle() const { return PQtransactionStatus(conn_) == PQTRANS_IDLE; }
 
+  // The first column read that did not hold its type (see PgResult) since the last call, as
+  // kInternal naming the column; Ok when there was none. Clears it.
+  Status TakeReadError();
+
  private:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
   // Checks a result, maps failures to Status and notes retryable ones.
@@ -108,6 +119,7 @@ class PgConnection {
   PGconn* conn_;
   bool retryable_failure_ = false;
   std::uint64_t statements_ = 0;
+  std::string read_error_;  // filled by the PgResults of this connection
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
 };
 

@@ -70,6 +70,7 @@ Result<std::vector<int>> ApplyPgMigrations(PgConnection& conn,
     auto newest = conn.QueryOnce("SELECT coalesce(max(version), 0) FROM schema_migrations");
     if (!newest.ok()) return newest.status();
     const std::int64_t version = newest->Int64(0, 0);
+    VPNHUB_RETURN_IF_ERROR(conn.TakeReadError());
     if (version > latest) {
       return FailedPrecondition("postgres: the database schema is at version " +
                                 std::to_string(version) + ", newer than this binary knows (" +
@@ -121,6 +122,7 @@ Result<std::vector<MigrationInfo>> ReadPgMigrationStatus(
       info.applied_at_ms = rows->Int64(r, 2);
     }
   }
+  VPNHUB_RETURN_IF_ERROR(conn.TakeReadError());
   std::vector<MigrationInfo> result;
   result.reserve(by_version.size());
   for (auto& [version, info] : by_version) result.push_back(std::move(info));

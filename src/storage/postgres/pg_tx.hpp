@@ -27,6 +27,9 @@ extern const char kPgUnrelayedTasksSql[];          // $1 now, $2 limit
 extern const char kPgStaleRelayedTasksSql[];       // $1 stale_before, $2 limit
 extern const char kPgClaimableMessagesSql[];       // $1 now, $2 priority, $3 limit
 extern const char kPgDropPendingMessagesSql[];     // $1 chat, $2 error, $3 now
+extern const char kPgPurgeDoneTasksSql[];          // $1 settled_before, $2 limit
+extern const char kPgPurgeSettledMessagesSql[];    // $1 settled_before, $2 limit
+extern const char kPgCountMessagesSql[];           // $1 state
 
 // Unix milliseconds of an optional time, for a nullable column.
 inline std::optional<std::int64_t> OptionalUnixMs(std::optional<Time> t) {
@@ -125,9 +128,16 @@ class PgTx final : public ports::StoreTx {
   Result<int> RequeueStaleRelayedTasks(Time stale_before, int limit) override;
   Result<std::vector<Task>> ListTasks(std::optional<TaskState> state, int limit) override;
 
+  Result<int> PurgeDoneTasks(Time settled_before, int limit) override;
+  Result<int> PurgeSettledMessages(Time settled_before, int limit) override;
+  Result<std::int64_t> CountMessages(MessageState state) override;
+  Status FoldStatCounters() override;
+
   Result<ports::StoreStats> Stats() override;
 
  private:
+  // users and keys_by_state from the maintained counters (migration 0007).
+  Status ReadStatCounters(ports::StoreStats& stats);
   // The server row `sql` selects by id ($1 / ?1); kNotFound when absent.
   Result<Server> ServerById(const char* sql, Id id);
   Status CheckWritable(const char* method) const;

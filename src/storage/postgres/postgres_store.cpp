@@ -70,6 +70,7 @@ Status PostgresStore::RunOnce(bool read_only, const std::function<Status(ports::
   if (!conn.ok()) return conn.status();
   PgConnection& c = **conn;
   c.ClearRetryableFailure();
+  (void)c.TakeReadError();
   Status begin = c.Exec(read_only ? kBeginRead : kBeginWrite);
   if (!begin.ok()) {
     // Nothing ran yet, so another run is safe: a connection that died while pooled is dropped
@@ -86,6 +87,8 @@ Status PostgresStore::RunOnce(bool read_only, const std::function<Status(ports::
   } catch (...) {
     st = Internal("unknown exception in a store transaction");
   }
+  // A column that did not hold its type was read as 0 or false: whatever fn made of it is void.
+  if (Status read = c.TakeReadError(); !read.ok()) st = read;
   if (c.retryable_failure()) {
     // Whatever fn made of the failed statement, the transaction is void: run it again.
     (void)c.Exec("ROLLBACK");
@@ -143,6 +146,7 @@ Status PostgresStore::Ping() {
       st = Unavailable("schema version " + std::to_string(r->Int64(0, 0)) + " is older than " +
                        std::to_string(latest));
     }
+    if (st.ok()) st = (*conn)->TakeReadError();
   }
   if (st.ok()) return st;
   return Unavailable("postgres ping: " + st.message());
@@ -200,6 +204,18 @@ Result<std::string> PostgresStore::ExplainQuery(IndexedQuery query) {
     case IndexedQuery::kStaleRelayedTasks:
       sql = kPgStaleRelayedTasksSql;
       params.Int(now).Int(256);
+      break;
+    case IndexedQuery::kPurgeDoneTasks:
+      sql = kPgPurgeDoneTasksSql;
+      params.Int(now).Int(5000);
+      break;
+    case IndexedQuery::kPurgeMessages:
+      sql = kPgPurgeSettledMessagesSql;
+      params.Int(now).Int(5000);
+      break;
+    case IndexedQuery::kCountMessages:
+      sql = kPgCountMessagesSql;
+      params.Text("pending");
       break;
   }
   if (sql == nullptr) return InvalidArgument("postgres: unknown indexed query");

@@ -77,6 +77,9 @@ class PostgresStore final : public ports::Store {
     kTasksByIds,         // ClaimTasksByIds
     kUnrelayedTasks,     // ListUnrelayedTasks (and OldestUnrelayedDue, the same walk)
     kStaleRelayedTasks,  // RequeueStaleRelayedTasks
+    kPurgeDoneTasks,     // PurgeDoneTasks
+    kPurgeMessages,      // PurgeSettledMessages
+    kCountMessages,      // CountMessages
   };
   // EXPLAIN of one of them with representative parameters (now, limit 100), one plan line per
   // row ("Index Scan using keys_state_expires on keys ..."). Thread-safe.

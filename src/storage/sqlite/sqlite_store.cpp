@@ -378,6 +378,15 @@ Result<std::string> SqliteStore::ExplainQuery(IndexedQuery query) {
     case IndexedQuery::kStaleRelayedTasks:
       sql = kStaleRelayedTasksSql;
       break;
+    case IndexedQuery::kPurgeDoneTasks:
+      sql = kPurgeDoneTasksSql;
+      break;
+    case IndexedQuery::kPurgeMessages:
+      sql = kPurgeSettledMessagesSql;
+      break;
+    case IndexedQuery::kCountMessages:
+      sql = kCountMessagesSql;
+      break;
   }
   if (sql == nullptr) return InvalidArgument("sqlite: unknown indexed query");
   std::lock_guard<std::mutex> lock(writer_mu_);

@@ -85,6 +85,9 @@ class SqliteStore final : public ports::Store {
     kTasksByIds,         // ClaimTasksByIds
     kUnrelayedTasks,     // ListUnrelayedTasks (and OldestUnrelayedDue, the same walk)
     kStaleRelayedTasks,  // RequeueStaleRelayedTasks
+    kPurgeDoneTasks,     // PurgeDoneTasks
+    kPurgeMessages,      // PurgeSettledMessages
+    kCountMessages,      // CountMessages
   };
   // EXPLAIN QUERY PLAN of one of them, one plan line per row ("SEARCH keys USING INDEX ...").
   // For checking that they stay indexed. Thread-safe (takes the writer).

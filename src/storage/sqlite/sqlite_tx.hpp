@@ -24,6 +24,9 @@ extern const char kStaleRelayedTasksSql[];  // ?1 stale_before, ?2 limit
 extern const char kClaimableMessagesSql[];
 extern const char kMessageStatsSql[];
 extern const char kDropPendingMessagesSql[];
+extern const char kPurgeDoneTasksSql[];        // ?1 settled_before, ?2 limit
+extern const char kPurgeSettledMessagesSql[];  // ?1 settled_before, ?2 limit
+extern const char kCountMessagesSql[];         // ?1 state
 
 // `ids` ascending without repeats: the batch lookups walk them one prepared statement at a time.
 inline std::vector<Id> SortedUnique(std::vector<Id> ids) {
@@ -123,9 +126,16 @@ class SqliteTx final : public ports::StoreTx {
   Result<int> RequeueStaleRelayedTasks(Time stale_before, int limit) override;
   Result<std::vector<Task>> ListTasks(std::optional<TaskState> state, int limit) override;
 
+  Result<int> PurgeDoneTasks(Time settled_before, int limit) override;
+  Result<int> PurgeSettledMessages(Time settled_before, int limit) override;
+  Result<std::int64_t> CountMessages(MessageState state) override;
+  Status FoldStatCounters() override;
+
   Result<ports::StoreStats> Stats() override;
 
  private:
+  // users and keys_by_state from the maintained counters (migration 0007).
+  Status ReadStatCounters(ports::StoreStats& stats);
   // The server row `sql` selects by id ($1 / ?1); kNotFound when absent.
   Result<Server> ServerById(const char* sql, Id id);
   Status CheckWritable(const char* method) const;

@@ -14,6 +14,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// SsManagerClient's default: how long a list or ping reply may pause between its datagrams.
+constexpr std::chrono::milliseconds kIdleGap{50};
+
 constexpr std::array<const char*, 5> kAeadMethods = {"aes-128-gcm", "aes-192-gcm", "aes-256-gcm",
                                                      "chacha20-ietf-poly1305",
                                                      "xchacha20-ietf-poly1305"};
@@ -96,8 +99,9 @@ Result<ShadowsocksSettings> ParseSettings(const ServerSettings& settings) {
   return out;
 }
 
-ShadowsocksBackend::ShadowsocksBackend(std::chrono::milliseconds call_deadline)
-    : call_deadline_(call_deadline) {}
+ShadowsocksBackend::ShadowsocksBackend(std::chrono::milliseconds call_deadline,
+                                       HostResolverOptions resolver)
+    : call_deadline_(call_deadline), resolver_(std::make_unique<HostResolver>(resolver)) {}
 
 Status ShadowsocksBackend::ValidateSettings(const Server& server) const {
   auto s = ParseSettings(server.settings);
@@ -129,7 +133,7 @@ Status ShadowsocksBackend::CreateKey(const Server& server, const Key& key) {
   if (!port.ok()) return port.status();
   VPNHUB_RETURN_IF_ERROR(CheckPassword(key.secret));
 
-  SsManagerClient client(s->manager, call_deadline_);
+  SsManagerClient client(s->manager, call_deadline_, kIdleGap, resolver_.get());
   auto listed = client.List();
   if (!listed.ok()) return listed.status();
   if (const ManagedPort* live = FindPort(*listed, *port)) {
@@ -163,7 +167,7 @@ Status ShadowsocksBackend::DeleteKey(const Server& server, const Key& key) {
   if (!s.ok()) return s.status();
   auto port = PortOf(*s, key);
   if (!port.ok()) return port.status();
-  SsManagerClient client(s->manager, call_deadline_);
+  SsManagerClient client(s->manager, call_deadline_, kIdleGap, resolver_.get());
   auto listed = client.List();
   if (!listed.ok()) return listed.status();
   // Only positive evidence of another password spares the port: a list that lost a datagram
@@ -177,7 +181,7 @@ Status ShadowsocksBackend::DeleteKey(const Server& server, const Key& key) {
 Result<std::vector<ports::RemoteKey>> ShadowsocksBackend::ListKeys(const Server& server) {
   auto s = ParseSettings(server.settings);
   if (!s.ok()) return s.status();
-  SsManagerClient client(s->manager, call_deadline_);
+  SsManagerClient client(s->manager, call_deadline_, kIdleGap, resolver_.get());
   auto listed = client.List();
   if (!listed.ok()) return listed.status();
   std::vector<ports::RemoteKey> out;
@@ -191,7 +195,7 @@ Result<std::vector<ports::RemoteKey>> ShadowsocksBackend::ListKeys(const Server&
 Status ShadowsocksBackend::Ping(const Server& server) {
   auto s = ParseSettings(server.settings);
   if (!s.ok()) return s.status();
-  SsManagerClient client(s->manager, call_deadline_);
+  SsManagerClient client(s->manager, call_deadline_, kIdleGap, resolver_.get());
   auto stats = client.Ping();
   return stats.ok() ? Status::Ok() : stats.status();
 }

@@ -10,12 +10,14 @@
 //   port_to     last port of that range, inclusive (required, port_from..65535)
 // The key on slot s listens on port_from + s and its password is the key's secret.
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/domain.hpp"
 #include "core/ports/vpn_backend.hpp"
 #include "core/status.hpp"
+#include "vpn/host_resolver.hpp"
 
 namespace vpnhub::vpn::shadowsocks {
 
@@ -34,11 +36,14 @@ struct ShadowsocksSettings {
 // Reads the settings above without I/O. kInvalidArgument names the setting that is wrong.
 Result<ShadowsocksSettings> ParseSettings(const ServerSettings& settings);
 
-// Thread-safe; holds no state but the deadline.
+// Thread-safe; holds no state but the deadline and the resolver of managers' host names.
 class ShadowsocksBackend : public ports::VpnBackend {
  public:
-  // `call_deadline` bounds each request to ss-manager (a CreateKey makes two or three).
-  explicit ShadowsocksBackend(std::chrono::milliseconds call_deadline = std::chrono::seconds(3));
+  // `call_deadline` bounds each request to ss-manager (a CreateKey makes two or three), name
+  // resolution included. A manager given by host name is resolved by `resolver` (bounded threads,
+  // cached answers; see HostResolver).
+  explicit ShadowsocksBackend(std::chrono::milliseconds call_deadline = std::chrono::seconds(3),
+                              HostResolverOptions resolver = {});
 
   ServerKind kind() const override { return ServerKind::kShadowsocks; }
   // ParseSettings, plus 0 <= capacity <= the number of ports in port_from..port_to.
@@ -68,6 +73,7 @@ class ShadowsocksBackend : public ports::VpnBackend {
 
  private:
   std::chrono::milliseconds call_deadline_;
+  std::unique_ptr<HostResolver> resolver_;
 };
 
 }  // namespace vpnhub::vpn::shadowsocks

@@ -1,7 +1,5 @@
 #include "vpn/shadowsocks/ss_manager_client.hpp"
 
-#include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -11,13 +9,10 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <future>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
 #include <system_error>
-#include <thread>
 #include <utility>
 
 namespace vpnhub::vpn::shadowsocks {
@@ -30,11 +25,6 @@ constexpr char kPortNotAvailable[] = "port is not available";
 // shorter than that is the last one. The margin covers builds with a smaller buffer.
 constexpr std::size_t kStatChunkMinBytes = 1024;
 constexpr std::size_t kMaxDatagram = 65536;
-
-struct Endpoint {
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-};
 
 class FdCloser {
  public:
@@ -64,63 +54,6 @@ int ParsePort(std::string_view text) {
     v = v * 10 + (c - '0');
   }
   return v >= 1 && v <= 65535 ? v : 0;
-}
-
-std::optional<Endpoint> FromLiteral(const std::string& host, int port) {
-  Endpoint ep;
-  in_addr v4{};
-  in6_addr v6{};
-  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&ep.addr);
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(static_cast<std::uint16_t>(port));
-    sin->sin_addr = v4;
-    ep.len = sizeof(sockaddr_in);
-    return ep;
-  }
-  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ep.addr);
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(static_cast<std::uint16_t>(port));
-    sin6->sin6_addr = v6;
-    ep.len = sizeof(sockaddr_in6);
-    return ep;
-  }
-  return std::nullopt;
-}
-
-// getaddrinfo has no timeout of its own, so it runs on a detached thread and the caller waits
-// only until its deadline; a late answer is dropped with the shared promise.
-Result<Endpoint> Resolve(const HostPort& hp, Clock::time_point deadline,
-                         const std::string& address) {
-  if (auto literal = FromLiteral(hp.host, hp.port)) return *literal;
-  auto promise = std::make_shared<std::promise<Result<Endpoint>>>();
-  auto future = promise->get_future();
-  try {
-    std::thread([promise, host = hp.host, port = hp.port, address] {
-      addrinfo hints{};
-      hints.ai_family = AF_UNSPEC;
-      hints.ai_socktype = SOCK_DGRAM;
-      addrinfo* found = nullptr;
-      const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
-      if (rc != 0 || found == nullptr) {
-        promise->set_value(Unavailable("cannot resolve ss-manager address " + address + ": " +
-                                       (rc != 0 ? ::gai_strerror(rc) : "no address")));
-        return;
-      }
-      Endpoint ep;
-      std::memcpy(&ep.addr, found->ai_addr, found->ai_addrlen);
-      ep.len = found->ai_addrlen;
-      ::freeaddrinfo(found);
-      promise->set_value(ep);
-    }).detach();
-  } catch (const std::system_error& e) {
-    return Internal(std::string("cannot start a resolver thread: ") + e.what());
-  }
-  if (future.wait_until(deadline) != std::future_status::ready) {
-    return DeadlineExceeded("resolving ss-manager address " + address + " took too long");
-  }
-  return future.get();
 }
 
 std::string Join(const std::vector<std::string>& parts) {
@@ -207,8 +140,8 @@ bool IsPortNotAvailable(const Status& status) {
 }
 
 SsManagerClient::SsManagerClient(std::string address, std::chrono::milliseconds deadline,
-                                 std::chrono::milliseconds idle_gap)
-    : address_(std::move(address)), deadline_(deadline), idle_gap_(idle_gap) {}
+                                 std::chrono::milliseconds idle_gap, HostResolver* resolver)
+    : address_(std::move(address)), deadline_(deadline), idle_gap_(idle_gap), resolver_(resolver) {}
 
 Result<std::vector<std::string>> SsManagerClient::Call(const std::string& verb,
                                                        const std::string& request,
@@ -216,7 +149,17 @@ Result<std::vector<std::string>> SsManagerClient::Call(const std::string& verb,
   const auto deadline = Clock::now() + deadline_;
   auto hp = ParseHostPort(address_);
   if (!hp.ok()) return hp.status();
-  auto ep = Resolve(*hp, deadline, address_);
+  Result<ResolvedAddress> ep =
+      InvalidArgument("ss-manager address " + address_ + " names a host and no resolver was given");
+  if (auto literal = AddressFromLiteral(hp->host, hp->port)) {
+    ep = *literal;
+  } else if (resolver_ != nullptr) {
+    ep = resolver_->Resolve(hp->host, hp->port, deadline);
+    if (!ep.ok()) {
+      return Status(ep.status().code(),
+                    "ss-manager address " + address_ + ": " + ep.status().message());
+    }
+  }
   if (!ep.ok()) return ep.status();
 
   const int fd =

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/status.hpp"
+#include "vpn/host_resolver.hpp"
 
 namespace vpnhub::vpn::shadowsocks {
 
@@ -49,10 +50,13 @@ class SsManagerClient {
  public:
   // `address` is "host:port" of the manager. `deadline` bounds each call from start to end
   // (including name resolution). `idle_gap` is how long a call that may get its reply in several
-  // datagrams (list, ping) waits for one more before it takes what it has.
+  // datagrams (list, ping) waits for one more before it takes what it has. `resolver` (must
+  // outlive the client) resolves a host name; without one only IP literals work and a host name
+  // is kInvalidArgument.
   explicit SsManagerClient(std::string address,
                            std::chrono::milliseconds deadline = std::chrono::seconds(3),
-                           std::chrono::milliseconds idle_gap = std::chrono::milliseconds(50));
+                           std::chrono::milliseconds idle_gap = std::chrono::milliseconds(50),
+                           HostResolver* resolver = nullptr);
 
   // Starts an ss-server on `port`. Never call it for a port that is live: ss-manager first kills
   // the running server and may then lose the race to rebind it. Errors: "port is not available"
@@ -77,6 +81,7 @@ class SsManagerClient {
   std::string address_;
   std::chrono::milliseconds deadline_;
   std::chrono::milliseconds idle_gap_;
+  HostResolver* resolver_;
 };
 
 // Reply parsers, exposed for tests. They accept what ss-manager 3.3.5 really sends, including a

@@ -2,7 +2,7 @@
 -- when it did not see our answer (a webhook retry, a poll whose offset was not saved), and
 -- every instance on this database consults the same rows, so each update_id is handled once.
 -- Rows older than the window Telegram may redeliver in are deleted by ForgetUpdates.
--- PostgreSQL dialect of migrations/sqlite/0008_telegram_updates.sql.
+-- PostgreSQL dialect of migrations/sqlite/0006_telegram_updates.sql.
 CREATE TABLE telegram_updates (
   update_id BIGINT PRIMARY KEY,
   seen_at   BIGINT NOT NULL  -- Unix ms

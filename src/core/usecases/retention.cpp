@@ -1,0 +1,28 @@
+#include "core/usecases/retention.hpp"
+
+namespace vpnhub::usecases {
+
+Result<PurgeResult> RetentionPurge::Step() {
+  const Time cutoff = clock_.Now() - retention_;
+  PurgeResult result;
+  int tasks = 0;
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto n = tx.PurgeDoneTasks(cutoff, batch_size_);
+    if (!n.ok()) return n.status();
+    tasks = *n;
+    return Status::Ok();
+  }));
+  int messages = 0;
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+    auto n = tx.PurgeSettledMessages(cutoff, batch_size_);
+    if (!n.ok()) return n.status();
+    messages = *n;
+    return Status::Ok();
+  }));
+  result.tasks = tasks;
+  result.messages = messages;
+  result.more = tasks >= batch_size_ || messages >= batch_size_;
+  return result;
+}
+
+}  // namespace vpnhub::usecases

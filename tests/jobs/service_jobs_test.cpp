@@ -1,0 +1,190 @@
+// ServiceJobs on a real SQLite store: the readiness probe.
+#include "jobs/service_jobs.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+
+#include "core/usecases/expiry_sweep.hpp"
+#include "core/usecases/retention.hpp"
+#include "fakes/capturing_log.hpp"
+#include "fakes/fake_clock.hpp"
+#include "metrics/registry.hpp"
+#include "storage/sqlite_test_util.hpp"
+
+namespace vpnhub::jobs {
+namespace {
+
+class ServiceJobsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(dir_.ok());
+    path_ = dir_.File("vpnhub.db");
+    auto store = storage::SqliteStore::Open({path_});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    sweep_ = std::make_unique<usecases::ExpirySweep>(*store_, clock_);
+  }
+
+  std::unique_ptr<ServiceJobs> MakeJobs(ServiceJobsOptions options = {}) {
+    return std::make_unique<ServiceJobs>(*store_, *sweep_, log_, registry_, readiness_, options,
+                                         nullptr);
+  }
+
+  // Runs SQL on a connection of its own, as another process (or a broken disk) would.
+  void Sql(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    EXPECT_EQ(rc, SQLITE_OK) << (err != nullptr ? err : "?");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+
+  storage::TempDir dir_;
+  std::string path_;
+  std::unique_ptr<storage::SqliteStore> store_;
+  fakes::FakeClock clock_;
+  std::unique_ptr<usecases::ExpirySweep> sweep_;
+  fakes::CapturingLog log_;
+  metrics::Registry registry_;
+  Readiness readiness_;
+};
+
+// The database answers reads (so the ping passes) but refuses every write, as with a full disk:
+// the process must not call itself ready, and must say why.
+TEST_F(ServiceJobsTest, ReadinessFailsWhileWritesFailAndSaysWhyThenRecovers) {
+  auto jobs = MakeJobs();
+  jobs->ProbeOnce();
+  ASSERT_TRUE(readiness_.ready()) << readiness_.detail();
+
+  for (const char* op : {"INSERT", "UPDATE", "DELETE"}) {
+    Sql(std::string("CREATE TRIGGER refuse_") + op + " BEFORE " + op +
+        " ON settings BEGIN SELECT RAISE(ABORT, 'simulated: database or disk is full'); END");
+  }
+  jobs->ProbeOnce();
+  EXPECT_FALSE(readiness_.ready());
+  EXPECT_NE(readiness_.detail().find("writes fail"), std::string::npos) << readiness_.detail();
+  EXPECT_NE(readiness_.detail().find("simulated: database or disk is full"), std::string::npos)
+      << readiness_.detail();
+  EXPECT_EQ(log_.Count("readiness.not_ready"), 1);
+
+  Sql("DROP TRIGGER refuse_INSERT; DROP TRIGGER refuse_UPDATE; DROP TRIGGER refuse_DELETE");
+  jobs->ProbeOnce();
+  EXPECT_TRUE(readiness_.ready()) << readiness_.detail();
+  EXPECT_EQ(log_.Count("readiness.ready"), 2);  // at the start, and now
+}
+
+// Every job runs once at Start (PeriodicJob runs at once), so Start + Stop is one run of each.
+void RunEveryJobOnce(ServiceJobs& jobs) {
+  jobs.Start();
+  jobs.Stop();
+}
+
+// The statistics read is for the gauges of the scheduler: a worker process (and any process
+// without the scheduler role) must not run it every few seconds.
+TEST_F(ServiceJobsTest, OnlyTheSchedulerRoleRefreshesTheStatistics) {
+  ServiceJobsOptions worker;
+  worker.run_sweep = false;
+  RunEveryJobOnce(*MakeJobs(worker));
+  EXPECT_TRUE(readiness_.ready()) << "the readiness probe runs in every role";
+  EXPECT_EQ(registry_.Render().find("vpnhub_users"), std::string::npos) << registry_.Render();
+
+  ServiceJobsOptions scheduler;
+  scheduler.run_sweep = true;
+  RunEveryJobOnce(*MakeJobs(scheduler));
+  EXPECT_NE(registry_.Render().find("vpnhub_users 0"), std::string::npos) << registry_.Render();
+  EXPECT_NE(registry_.Render().find("vpnhub_keys{state=\"active\"} 0"), std::string::npos);
+}
+
+TEST_F(ServiceJobsTest, TheGaugesCountUsersAndKeysByState) {
+  ASSERT_TRUE(store_
+                  ->Write([](ports::StoreTx& tx) -> Status {
+                    User u;
+                    u.tg_id = 5;
+                    auto user = tx.InsertUser(u);
+                    if (!user.ok()) return user.status();
+                    Location l;
+                    l.name = "nl";
+                    auto loc = tx.InsertLocation(l);
+                    if (!loc.ok()) return loc.status();
+                    Server s;
+                    s.location_id = *loc;
+                    s.name = "nl-1";
+                    s.capacity = 10;
+                    auto server = tx.InsertServer(s);
+                    if (!server.ok()) return server.status();
+                    for (int slot = 0; slot < 3; ++slot) {
+                      Key k;
+                      k.user_id = *user;
+                      k.server_id = *server;
+                      k.slot = slot;
+                      k.remote_name = "k" + std::to_string(slot);
+                      k.state = slot == 0 ? KeyState::kPending : KeyState::kActive;
+                      auto id = tx.InsertKey(k);
+                      if (!id.ok()) return id.status();
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
+  MakeJobs()->RefreshStatsOnce();
+  const std::string metrics = registry_.Render();
+  EXPECT_NE(metrics.find("vpnhub_users 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("vpnhub_keys{state=\"active\"} 2"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("vpnhub_keys{state=\"pending\"} 1"), std::string::npos) << metrics;
+}
+
+// The purge job deletes what settled before the retention, counts it per table, and keeps going
+// batch after batch until nothing old is left.
+TEST_F(ServiceJobsTest, ThePurgeJobDeletesOldSettledRowsAndCountsThem) {
+  const Time old = clock_.Now() - std::chrono::hours(24 * 40);
+  Sql("INSERT INTO tasks (kind, subject_id, state, attempts, next_attempt_at, created_at, "
+      "updated_at) VALUES ('revoke_key', 1, 'done', 1, 0, 0, " +
+      std::to_string(ToUnixMs(old)) + "), ('revoke_key', 2, 'done', 1, 0, 0, " +
+      std::to_string(ToUnixMs(old)) + "), ('revoke_key', 3, 'failed', 8, 0, 0, " +
+      std::to_string(ToUnixMs(old)) + "), ('revoke_key', 4, 'done', 1, 0, 0, " +
+      std::to_string(ToUnixMs(clock_.Now())) + ")");
+  Sql("INSERT INTO outgoing_messages (chat_id, kind, priority, state, next_attempt_at, "
+      "created_at, updated_at) VALUES (1, 'text', 1, 'sent', 0, 0, " +
+      std::to_string(ToUnixMs(old)) + "), (2, 'text', 1, 'failed', 0, 0, " +
+      std::to_string(ToUnixMs(old)) + "), (3, 'text', 1, 'pending', 0, 0, " +
+      std::to_string(ToUnixMs(old)) + ")");
+  usecases::RetentionPurge purge(*store_, clock_, std::chrono::hours(24 * 30), /*batch_size=*/1);
+  ServiceJobsOptions options;
+  options.purge = &purge;
+  options.purge_pause = std::chrono::milliseconds(0);
+  auto jobs = MakeJobs(options);
+  EXPECT_NE(registry_.Render().find("vpnhub_retention_purged_rows_total{table=\"tasks\"} 0"),
+            std::string::npos)
+      << "the series exist before the first purge";
+  jobs->PurgeOnce();
+  const std::string metrics = registry_.Render();
+  EXPECT_NE(metrics.find("vpnhub_retention_purged_rows_total{table=\"tasks\"} 2"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("vpnhub_retention_purged_rows_total{table=\"outgoing_messages\"} 2"),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(log_.Count("retention.purged"), 1);
+  auto left = [&](const char* table) {
+    std::int64_t n = -1;
+    sqlite3* db = nullptr;
+    sqlite3_open(path_.c_str(), &db);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &st,
+                       nullptr);
+    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+  };
+  EXPECT_EQ(left("tasks"), 2);              // the dead letter and the recent one
+  EXPECT_EQ(left("outgoing_messages"), 1);  // the pending one
+}
+
+}  // namespace
+}  // namespace vpnhub::jobs
