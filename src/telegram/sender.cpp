@@ -372,6 +372,9 @@ void Sender::Fail(const OutgoingMessage& message, const std::string& error) {
   const Status st = store_.Write(
       [&](ports::StoreTx& tx) { return tx.FailMessage(message.id, error, clock_.Now()); });
   CheckStore(st, "fail", message.id);
+  // Not recorded: the message stays claimed, its lease runs out and it is tried again, so it has
+  // not failed (yet) and saying so would be false.
+  if (!st.ok()) return;
   metrics_->n_failed.fetch_add(1);
   metrics_->failed.at(message.kind)->Inc();
   if (log_ != nullptr) {

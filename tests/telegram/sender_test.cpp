@@ -17,6 +17,7 @@
 #include "core/usecases/key_service.hpp"
 #include "core/usecases/notices.hpp"
 #include "fakes/capturing_log.hpp"
+#include "fakes/failing_store.hpp"
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_secrets.hpp"
 #include "metrics/registry.hpp"
@@ -405,6 +406,29 @@ TEST_F(SenderTest, BadRequestFailsAtOnce) {
   ASSERT_TRUE(WaitForState(id, MessageState::kFailed));
   EXPECT_EQ(Sends(400).size(), 1u);
   EXPECT_NE(Get(id).last_error.find("can't parse entities"), std::string::npos);
+}
+
+// Regression: a give-up whose FailMessage did not commit was logged and counted as failed,
+// though the message stays claimed and is sent again once its lease runs out.
+TEST_F(SenderTest, AFailureTheDatabaseDidNotTakeIsNeitherLoggedNorCounted) {
+  options.threads = 1;  // no other claim between the render and the write that records the failure
+  fakes::FailingStore failing(*store);
+  fake.FailNext("sendMessage", 1, 400, 0, "Bad Request: can't parse entities");
+  const Id id = Enqueue(521, "<b>broken");
+  // The next write after rendering is the one that records the failure.
+  renderer.on_render = [&] { failing.FailCommits(1); };
+  sender = std::make_unique<Sender>(failing, *bot, renderer, clock, api, options, &registry, &log);
+  ASSERT_TRUE(sender->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return failing.failed() == 1; }, milliseconds(5000)));
+  sender->Stop();
+  EXPECT_EQ(Sends(400).size(), 1u);
+  EXPECT_EQ(log.Count("telegram.message_failed"), 0);
+  EXPECT_EQ(registry
+                .GetCounter("vpnhub_telegram_messages_failed_total", "",
+                            {{"kind", MessageKindName(MessageKind::kText)}})
+                .Value(),
+            0);
+  EXPECT_NE(Get(id).state, MessageState::kFailed);
 }
 
 TEST_F(SenderTest, RenderNotFoundFailsWithoutCallingTelegramAndRetryableRenderRetries) {
