@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <memory>
 #include <stdexcept>
+#include <string_view>
 
+#include "http/webhook_route.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace vpnhub::app {
@@ -164,13 +167,19 @@ void BotRole::Handle(telegram::Update update) {
 
 void BotRole::AddRoutes(http::Router& router) {
   if (!webhook_mode()) return;
-  telegram::WebhookOptions wo;
-  wo.path = webhook_path_;
-  wo.secret_token = webhook_secret_;
-  wo.dispatch = [this](telegram::Update update) {
-    if (!pool_->TryPost(std::move(update))) throw std::runtime_error("update handlers are busy");
+  auto handler = std::make_shared<const telegram::WebhookHandler>(
+      webhook_secret_, [this](telegram::Update update) {
+        if (!pool_->TryPost(std::move(update)))
+          throw std::runtime_error("update handlers are busy");
+      });
+  http::WebhookRoute route;
+  route.path = webhook_path_;
+  route.secret_header = std::string(telegram::kSecretTokenHeader);
+  route.receive = [handler](std::string_view secret, std::string_view body) {
+    telegram::WebhookReply reply = handler->Handle(secret, body);
+    return http::TextResponse(reply.status, std::move(reply.body));
   };
-  telegram::AddWebhookRoute(router, std::move(wo));
+  http::AddWebhookRoute(router, std::move(route));
 }
 
 Status BotRole::LockDatabase() {

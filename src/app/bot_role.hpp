@@ -97,7 +97,8 @@ class BotRole {
   // PostgreSQL (the lease arbitrates) or :memory:. Start calls it; call it earlier to refuse
   // before anything else starts. Safe to call twice.
   Status LockDatabase();
-  // Webhook mode: registers the update route on the HTTP router (before the server starts).
+  // Webhook mode: mounts telegram::WebhookHandler on the HTTP router as a webhook route at the
+  // path of TELEGRAM_WEBHOOK_URL (before the server starts).
   void AddRoutes(http::Router& router);
   // Checks the token (getMe), starts the handlers, then competes for the lease: when this
   // instance gets it (at once when alone) it starts the sender and polling (or setWebhook).
