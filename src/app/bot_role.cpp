@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "bot/commands.hpp"
 #include "http/webhook_route.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
@@ -201,18 +202,44 @@ Status BotRole::LockDatabase() {
                             lock_path);
 }
 
-Status BotRole::CheckToken() {
-  return api_pool_.With([&](telegram::BotApi& api) -> Status {
+Result<bool> BotRole::CheckToken() {
+  return api_pool_.With([&](telegram::BotApi& api) -> Result<bool> {
     auto me = api.GetMe();
-    if (me.ok()) return Status::Ok();
+    if (me.ok()) return true;
     if (me.status().code() == StatusCode::kFailedPrecondition) {
       return FailedPrecondition("Telegram rejected TG_TOKEN (" + me.status().message() +
                                 "); set TG_TOKEN to the token @BotFather gave the bot");
     }
     // Telegram unreachable right now: the lease holder keeps trying.
     ctx_.log->Warn("telegram.get_me_failed", {{"error", me.status().message()}});
-    return Status::Ok();
+    return false;
   });
+}
+
+void BotRole::RegisterCommands() {
+  const auto menus = bot::CommandMenus(ctx_.config.admin_tg_ids);
+  std::size_t set = 0;
+  api_pool_.With([&](telegram::BotApi& api) {
+    for (const bot::CommandMenu& menu : menus) {
+      const Status st = api.SetMyCommands(menu.commands, menu.chat_id, menu.language_code);
+      if (st.ok()) {
+        ++set;
+        continue;
+      }
+      // An admin who never wrote to the bot has no chat yet ("chat not found"): the others still
+      // get their menus. Telegram down or busy: the next start tries again.
+      ctx_.log->Warn("telegram.commands_not_set",
+                     {{"scope", menu.chat_id == 0 ? "default" : "chat"},
+                      {"chat_id", std::to_string(menu.chat_id)},
+                      {"language_code", menu.language_code},
+                      {"error", st.ToString()}});
+      if (st.retryable() || st.code() == StatusCode::kResourceExhausted) break;
+    }
+    return set;
+  });
+  if (set == menus.size()) {
+    ctx_.log->Info("telegram.commands_set", {{"menus", std::to_string(set)}});
+  }
 }
 
 Status BotRole::StartWebhook() {
@@ -254,7 +281,10 @@ void BotRole::StepDown() {
 Status BotRole::Start() {
   if (started_) return FailedPrecondition("the bot role is already running");
   VPNHUB_RETURN_IF_ERROR(LockDatabase());
-  VPNHUB_RETURN_IF_ERROR(CheckToken());
+  auto reachable = CheckToken();
+  if (!reachable.ok()) return reachable.status();
+  // A menu that cannot be set is logged and the start goes on: the bot works without it.
+  if (*reachable) RegisterCommands();
   started_ = true;
   jobs::LeadershipOptions lo;
   lo.job = kLeaseJob;

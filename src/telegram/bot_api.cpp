@@ -324,4 +324,17 @@ Status BotApi::DeleteWebhook(bool drop_pending_updates) {
   return Call("deleteWebhook", json{{"drop_pending_updates", drop_pending_updates}}).status();
 }
 
+Status BotApi::SetMyCommands(const std::vector<BotCommand>& commands, std::int64_t scope_chat_id,
+                             const std::string& language_code) {
+  json list = json::array();
+  for (const BotCommand& c : commands) {
+    list.push_back(json{{"command", c.command}, {"description", c.description}});
+  }
+  json params{{"commands", std::move(list)}};
+  params["scope"] = scope_chat_id == 0 ? json{{"type", "default"}}
+                                       : json{{"type", "chat"}, {"chat_id", scope_chat_id}};
+  if (!language_code.empty()) params["language_code"] = language_code;
+  return Call("setMyCommands", params).status();
+}
+
 }  // namespace vpnhub::telegram

@@ -54,6 +54,13 @@ struct InlineButton {
 };
 using InlineKeyboard = std::vector<std::vector<InlineButton>>;  // rows of buttons
 
+// One entry of the bot's command menu: command 1-32 characters of [a-z0-9_] (without '/'),
+// description 1-256 characters.
+struct BotCommand {
+  std::string command;
+  std::string description;
+};
+
 struct SendMessageRequest {
   std::int64_t chat_id = 0;
   std::string text{};
@@ -107,6 +114,12 @@ class BotApi {
   Status SetWebhook(const std::string& url, const std::string& secret_token,
                     const std::vector<std::string>& allowed_updates);
   Status DeleteWebhook(bool drop_pending_updates);
+
+  // Sets the command menu (up to 100 commands) for a scope and a language. scope_chat_id 0 = the
+  // default scope (BotCommandScopeDefault), else that one chat (BotCommandScopeChat); an empty
+  // language_code = everyone in the scope without a menu in their own language.
+  Status SetMyCommands(const std::vector<BotCommand>& commands, std::int64_t scope_chat_id = 0,
+                       const std::string& language_code = "");
 
   // Any other method with JSON parameters (sendInvoice, answerPreCheckoutQuery, ...). Returns the
   // reply's "result". Errors as above.
