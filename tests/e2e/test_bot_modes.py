@@ -234,16 +234,20 @@ class BotModesTest(unittest.TestCase):
         self.assertEqual(sorted({s["chat_id"] for s in chat_scopes}), list(ADMINS))
         self.assertEqual(len(self.log_events("telegram.commands_set")), 1)
 
-    def test_a_menu_telegram_refuses_is_logged_and_the_bot_starts_anyway(self):
-        # The first admin never wrote to the bot: Telegram knows no such chat.
-        self.tg.control("fail", {"method": "setMyCommands", "count": 1, "status": 400,
-                                 "description": "Bad Request: chat not found"})
+    def start_and_ask_for_help(self):
+        """Starts serve with one admin and waits until the bot answers /help."""
         self.hub = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
                                   TELEGRAM_API_URL=self.tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1,
                                   ADMIN_TG_ID=ADMINS[0])
         self.hub.start()
         self.tg.message(PERSON, "/help")
         harness.wait_until(lambda: self.tg.to_chat(PERSON), 10, what="the /help reply")
+
+    def test_a_menu_telegram_refuses_is_logged_and_the_bot_starts_anyway(self):
+        # The first admin never wrote to the bot: Telegram knows no such chat.
+        self.tg.control("fail", {"method": "setMyCommands", "count": 1, "status": 400,
+                                 "description": "Bad Request: chat not found"})
+        self.start_and_ask_for_help()
         self.assertEqual(len(self.tg.calls("setMyCommands")), 4)  # the others went on
         self.assertEqual(len(self.menus()), 3)
         refused = self.log_events("telegram.commands_not_set")
@@ -252,12 +256,7 @@ class BotModesTest(unittest.TestCase):
 
     def test_telegram_failing_every_menu_does_not_stop_the_start(self):
         self.tg.control("fail", {"method": "setMyCommands", "count": 100, "status": 502})
-        self.hub = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
-                                  TELEGRAM_API_URL=self.tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1,
-                                  ADMIN_TG_ID=ADMINS[0])
-        self.hub.start()
-        self.tg.message(PERSON, "/help")
-        harness.wait_until(lambda: self.tg.to_chat(PERSON), 10, what="the /help reply")
+        self.start_and_ask_for_help()
         # A retryable failure ends the round: one try, one warning, the next start tries again.
         self.assertEqual(len(self.tg.calls("setMyCommands")), 1)
         self.assertEqual(len(self.log_events("telegram.commands_not_set")), 1)
