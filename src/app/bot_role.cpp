@@ -284,7 +284,12 @@ Status BotRole::Start() {
   auto reachable = CheckToken();
   if (!reachable.ok()) return reachable.status();
   // A menu that cannot be set is logged and the start goes on: the bot works without it.
-  if (*reachable) RegisterCommands();
+  if (*reachable) {
+    RegisterCommands();
+  } else {
+    ctx_.log->Warn("telegram.commands_not_set",
+                   {{"error", "Telegram could not be reached at start (telegram.get_me_failed)"}});
+  }
   started_ = true;
   jobs::LeadershipOptions lo;
   lo.job = kLeaseJob;
