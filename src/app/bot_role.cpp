@@ -2,8 +2,12 @@
 
 #include <unistd.h>
 
+#include <memory>
 #include <stdexcept>
+#include <string_view>
 
+#include "bot/commands.hpp"
+#include "http/webhook_route.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace vpnhub::app {
@@ -164,13 +168,19 @@ void BotRole::Handle(telegram::Update update) {
 
 void BotRole::AddRoutes(http::Router& router) {
   if (!webhook_mode()) return;
-  telegram::WebhookOptions wo;
-  wo.path = webhook_path_;
-  wo.secret_token = webhook_secret_;
-  wo.dispatch = [this](telegram::Update update) {
-    if (!pool_->TryPost(std::move(update))) throw std::runtime_error("update handlers are busy");
+  auto handler = std::make_shared<const telegram::WebhookHandler>(
+      webhook_secret_, [this](telegram::Update update) {
+        if (!pool_->TryPost(std::move(update)))
+          throw std::runtime_error("update handlers are busy");
+      });
+  http::WebhookRoute route;
+  route.path = webhook_path_;
+  route.secret_header = std::string(telegram::kSecretTokenHeader);
+  route.receive = [handler](std::string_view secret, std::string_view body) {
+    telegram::WebhookReply reply = handler->Handle(secret, body);
+    return http::TextResponse(reply.status, std::move(reply.body));
   };
-  telegram::AddWebhookRoute(router, std::move(wo));
+  http::AddWebhookRoute(router, std::move(route));
 }
 
 Status BotRole::LockDatabase() {
@@ -192,18 +202,44 @@ Status BotRole::LockDatabase() {
                             lock_path);
 }
 
-Status BotRole::CheckToken() {
-  return api_pool_.With([&](telegram::BotApi& api) -> Status {
+Result<bool> BotRole::CheckToken() {
+  return api_pool_.With([&](telegram::BotApi& api) -> Result<bool> {
     auto me = api.GetMe();
-    if (me.ok()) return Status::Ok();
+    if (me.ok()) return true;
     if (me.status().code() == StatusCode::kFailedPrecondition) {
       return FailedPrecondition("Telegram rejected TG_TOKEN (" + me.status().message() +
                                 "); set TG_TOKEN to the token @BotFather gave the bot");
     }
     // Telegram unreachable right now: the lease holder keeps trying.
     ctx_.log->Warn("telegram.get_me_failed", {{"error", me.status().message()}});
-    return Status::Ok();
+    return false;
   });
+}
+
+void BotRole::RegisterCommands() {
+  const auto menus = bot::CommandMenus(ctx_.config.admin_tg_ids);
+  std::size_t set = 0;
+  api_pool_.With([&](telegram::BotApi& api) {
+    for (const bot::CommandMenu& menu : menus) {
+      const Status st = api.SetMyCommands(menu.commands, menu.chat_id, menu.language_code);
+      if (st.ok()) {
+        ++set;
+        continue;
+      }
+      // An admin who never wrote to the bot has no chat yet ("chat not found"): the others still
+      // get their menus. Telegram down or busy: the next start tries again.
+      ctx_.log->Warn("telegram.commands_not_set",
+                     {{"scope", menu.chat_id == 0 ? "default" : "chat"},
+                      {"chat_id", std::to_string(menu.chat_id)},
+                      {"language_code", menu.language_code},
+                      {"error", st.ToString()}});
+      if (st.retryable() || st.code() == StatusCode::kResourceExhausted) break;
+    }
+    return set;
+  });
+  if (set == menus.size()) {
+    ctx_.log->Info("telegram.commands_set", {{"menus", std::to_string(set)}});
+  }
 }
 
 Status BotRole::StartWebhook() {
@@ -245,7 +281,15 @@ void BotRole::StepDown() {
 Status BotRole::Start() {
   if (started_) return FailedPrecondition("the bot role is already running");
   VPNHUB_RETURN_IF_ERROR(LockDatabase());
-  VPNHUB_RETURN_IF_ERROR(CheckToken());
+  auto reachable = CheckToken();
+  if (!reachable.ok()) return reachable.status();
+  // A menu that cannot be set is logged and the start goes on: the bot works without it.
+  if (*reachable) {
+    RegisterCommands();
+  } else {
+    ctx_.log->Warn("telegram.commands_not_set",
+                   {{"error", "Telegram could not be reached at start (telegram.get_me_failed)"}});
+  }
   started_ = true;
   jobs::LeadershipOptions lo;
   lo.job = kLeaseJob;

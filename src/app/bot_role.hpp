@@ -97,10 +97,12 @@ class BotRole {
   // PostgreSQL (the lease arbitrates) or :memory:. Start calls it; call it earlier to refuse
   // before anything else starts. Safe to call twice.
   Status LockDatabase();
-  // Webhook mode: registers the update route on the HTTP router (before the server starts).
+  // Webhook mode: mounts telegram::WebhookHandler on the HTTP router as a webhook route at the
+  // path of TELEGRAM_WEBHOOK_URL (before the server starts).
   void AddRoutes(http::Router& router);
-  // Checks the token (getMe), starts the handlers, then competes for the lease: when this
-  // instance gets it (at once when alone) it starts the sender and polling (or setWebhook).
+  // Checks the token (getMe), registers the command menus (setMyCommands; a refusal is logged,
+  // never fatal), starts the handlers, then competes for the lease: when this instance gets it
+  // (at once when alone) it starts the sender and polling (or setWebhook).
   // kFailedPrecondition naming TG_TOKEN when Telegram rejects the token, or from LockDatabase;
   // the role is then stopped again. Another instance holding the lease is not an error: this one
   // waits to take over.
@@ -114,7 +116,13 @@ class BotRole {
 
  private:
   void Handle(telegram::Update update);
-  Status CheckToken();
+  // getMe: true when Telegram answered, false when it could not be reached (logged);
+  // kFailedPrecondition when it rejected the token.
+  Result<bool> CheckToken();
+  // setMyCommands for every menu of bot::CommandMenus (the default scope and each admin's chat,
+  // in English and Russian). A refusal is logged (telegram.commands_not_set) and the rest go on;
+  // a retryable failure stops the round until the next start.
+  void RegisterCommands();
   // The lease's callbacks: start polling (or setWebhook) and sending; stop them.
   Status Lead();
   void StepDown();

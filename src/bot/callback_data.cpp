@@ -3,20 +3,21 @@
 #include <charconv>
 #include <iterator>
 
+#include "bot/commands.hpp"
+
 namespace vpnhub::bot {
 namespace {
 
-// Every action and its wire form. Actions with an empty word take a numeric id.
+// Every action but kMenu and its wire form. Actions with an empty word take a numeric id.
 struct Form {
   CallbackAction action;
   char kind;
   const char* word;
 };
 
+constexpr char kMenuKind = 'm';
+
 constexpr Form kForms[] = {
-    {CallbackAction::kMainMenu, 'm', "main"},       {CallbackAction::kTrialMenu, 'm', "trial"},
-    {CallbackAction::kKeysMenu, 'm', "keys"},       {CallbackAction::kHelpMenu, 'm', "help"},
-    {CallbackAction::kLanguageMenu, 'm', "lang"},   {CallbackAction::kAdminMenu, 'm', "admin"},
     {CallbackAction::kTrialLocation, 't', ""},      {CallbackAction::kShowKey, 'k', ""},
     {CallbackAction::kSetLanguage, 'l', "en"},      {CallbackAction::kSetLanguage, 'l', "ru"},
     {CallbackAction::kRecheckFollow, 'f', "check"}, {CallbackAction::kAdminRefresh, 'a', "refresh"},
@@ -38,6 +39,10 @@ std::optional<CallbackData> ParseCallbackData(std::string_view data) {
   }
   const char kind = data[0];
   const std::string_view arg = data.substr(2);
+  if (kind == kMenuKind) {
+    if (FindButton(arg) == nullptr) return std::nullopt;
+    return MenuButton(arg);
+  }
   for (const Form& form : kForms) {
     if (form.kind != kind) continue;
     if (form.word[0] == '\0') {
@@ -47,7 +52,7 @@ std::optional<CallbackData> ParseCallbackData(std::string_view data) {
     }
     if (arg == form.word) {
       CallbackData out{form.action, 0, ""};
-      if (form.action == CallbackAction::kSetLanguage) out.lang = form.word;
+      if (form.action == CallbackAction::kSetLanguage) out.word = form.word;
       return out;
     }
   }
@@ -55,11 +60,15 @@ std::optional<CallbackData> ParseCallbackData(std::string_view data) {
 }
 
 std::string FormatCallbackData(const CallbackData& data) {
+  if (data.action == CallbackAction::kMenu) {
+    // "m:?" is a form nobody parses.
+    return std::string{kMenuKind, ':'} + (FindButton(data.word) != nullptr ? data.word : "?");
+  }
   for (const Form& form : kForms) {
     if (form.action != data.action) continue;
     std::string out{form.kind, ':'};
     if (form.word[0] == '\0') return out + std::to_string(data.id);
-    if (form.action == CallbackAction::kSetLanguage && data.lang != form.word) continue;
+    if (form.action == CallbackAction::kSetLanguage && data.word != form.word) continue;
     return out + form.word;
   }
   // Only a language other than en/ru gets here: a form nobody parses.

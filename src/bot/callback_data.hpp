@@ -6,7 +6,9 @@
 //
 // Wire format: a one-letter kind, ':', then either a positive decimal id or one word from a
 // closed set:
-//   m:main m:trial m:keys m:help m:lang m:admin   main menu items
+//   m:<button>                                    a command's main-menu button; the words are
+//                                                 the command table's (commands.cpp): main,
+//                                                 trial, keys, help, lang, admin
 //   t:<location id>                               take the trial in this location
 //   k:<key id>                                    show this key's link again
 //   l:en l:ru                                     switch the language
@@ -20,12 +22,7 @@
 namespace vpnhub::bot {
 
 enum class CallbackAction {
-  kMainMenu,       // m:main
-  kTrialMenu,      // m:trial
-  kKeysMenu,       // m:keys
-  kHelpMenu,       // m:help
-  kLanguageMenu,   // m:lang
-  kAdminMenu,      // m:admin
+  kMenu,           // m:<button>
   kTrialLocation,  // t:<id>
   kShowKey,        // k:<id>
   kSetLanguage,    // l:<lang>
@@ -34,9 +31,9 @@ enum class CallbackAction {
 };
 
 struct CallbackData {
-  CallbackAction action = CallbackAction::kMainMenu;
+  CallbackAction action = CallbackAction::kMenu;
   std::int64_t id = 0;  // kTrialLocation: location id; kShowKey: key id; otherwise 0
-  std::string lang;     // kSetLanguage: "en" or "ru"; otherwise empty
+  std::string word;     // kMenu: the button; kSetLanguage: "en" or "ru"; otherwise empty
 
   bool operator==(const CallbackData&) const = default;
 };
@@ -45,17 +42,20 @@ struct CallbackData {
 inline constexpr std::size_t kMaxCallbackDataBytes = 64;
 
 // Strict: the whole string must be one of the forms above. Ids are 1..INT64_MAX written without
-// sign, leading zeros or spaces. Anything else (unknown kind or word, missing or extra parts,
-// empty, over 64 bytes) is nullopt.
+// sign, leading zeros or spaces. Anything else (unknown kind, button or word, missing or extra
+// parts, empty, over 64 bytes) is nullopt.
 std::optional<CallbackData> ParseCallbackData(std::string_view data);
 
-// The wire form of `data`. Formatting a kind with an id <= 0 or a language other than en/ru
-// gives a string that ParseCallbackData rejects (a button that answers "out of date"), never
-// one that means something else.
+// The wire form of `data`. Formatting a kind with an id <= 0, a button no command has or a
+// language other than en/ru gives a string that ParseCallbackData rejects (a button that
+// answers "out of date"), never one that means something else.
 std::string FormatCallbackData(const CallbackData& data);
 
 // Shorthands for building keyboards.
-inline CallbackData Menu(CallbackAction action) { return {action, 0, ""}; }
+inline CallbackData MenuButton(std::string_view button) {
+  return {CallbackAction::kMenu, 0, std::string(button)};
+}
+inline CallbackData Action(CallbackAction action) { return {action, 0, ""}; }
 inline CallbackData WithId(CallbackAction action, std::int64_t id) { return {action, id, ""}; }
 inline CallbackData Language(std::string lang) {
   return {CallbackAction::kSetLanguage, 0, std::move(lang)};

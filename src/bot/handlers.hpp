@@ -13,7 +13,8 @@
 
 namespace vpnhub::bot::user {
 
-// Trial, My keys, Help, Language, and Admin when `with_admin`.
+// The main menu: the buttons of the command table (commands.cpp), admin-only ones when
+// `with_admin`.
 InlineKeyboard MainMenuKeyboard(std::string_view lang, bool with_admin);
 // One "Back" button to the main menu.
 InlineKeyboard BackKeyboard(std::string_view lang);

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "bot/callback_data.hpp"
+#include "bot/commands.hpp"
 #include "bot/conversation.hpp"
 #include "bot/handlers.hpp"
 #include "bot/i18n/i18n.hpp"
@@ -15,35 +16,7 @@
 namespace vpnhub::bot {
 namespace {
 
-// What the person asked for, whether typed or pressed.
-enum class Intent {
-  kUnknown,
-  kStart,
-  kMainMenu,
-  kTrialMenu,
-  kTrialLocation,
-  kKeys,
-  kShowKey,
-  kHelp,
-  kLanguageMenu,
-  kToggleLanguage,
-  kSetLanguage,
-  kAdminSummary,
-};
-
-struct Request {
-  Intent intent = Intent::kUnknown;
-  Id id = 0;
-  std::string lang;
-};
-
-Request Ask(Intent intent, Id id = 0, std::string lang = "") {
-  return {intent, id, std::move(lang)};
-}
-
-bool AdminOnly(Intent intent) { return intent == Intent::kAdminSummary; }
-
-struct Command {
+struct TypedCommand {
   std::string name;  // lower case, without '/' and "@botname"
   std::string args;  // the rest, trimmed
 };
@@ -56,88 +29,41 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-std::optional<Command> ParseCommand(std::string_view text) {
+std::optional<TypedCommand> ParseCommand(std::string_view text) {
   text = Trim(text);
   if (text.size() < 2 || text[0] != '/') return std::nullopt;
   std::size_t end = 1;
   while (end < text.size() && !IsSpace(text[end])) ++end;
   std::string_view name = text.substr(1, end - 1);
   if (auto at = name.find('@'); at != std::string_view::npos) name = name.substr(0, at);
-  Command out;
+  TypedCommand out;
   for (char c : name)
     out.name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   out.args = std::string(Trim(text.substr(end)));
   return out;
 }
 
-Request FromCommand(const std::string& name) {
-  if (name == "start") return Ask(Intent::kStart);
-  if (name == "menu") return Ask(Intent::kMainMenu);
-  if (name == "trial") return Ask(Intent::kTrialMenu);
-  if (name == "keys") return Ask(Intent::kKeys);
-  if (name == "help") return Ask(Intent::kHelp);
-  if (name == "lang" || name == "language") return Ask(Intent::kToggleLanguage);
-  if (name == "admin") return Ask(Intent::kAdminSummary);
-  return {};
+// The one place where admin rights are checked: every command, typed or pressed, and every
+// follow-up button passes here. A non-admin gets exactly what any unknown command or meaningless
+// button gets.
+const Command* Permitted(const Conversation& c, const Command* command) {
+  if (command == nullptr || (command->admin_only && !c.is_admin())) return nullptr;
+  return command;
 }
 
-Request FromCallback(const CallbackData& data) {
-  switch (data.action) {
-    case CallbackAction::kMainMenu:
-    case CallbackAction::kRecheckFollow:
-      return Ask(Intent::kMainMenu);
-    case CallbackAction::kTrialMenu:
-      return Ask(Intent::kTrialMenu);
-    case CallbackAction::kKeysMenu:
-      return Ask(Intent::kKeys);
-    case CallbackAction::kHelpMenu:
-      return Ask(Intent::kHelp);
-    case CallbackAction::kLanguageMenu:
-      return Ask(Intent::kLanguageMenu);
-    case CallbackAction::kAdminMenu:
-    case CallbackAction::kAdminRefresh:
-      return Ask(Intent::kAdminSummary);
-    case CallbackAction::kTrialLocation:
-      return Ask(Intent::kTrialLocation, data.id);
-    case CallbackAction::kShowKey:
-      return Ask(Intent::kShowKey, data.id);
-    case CallbackAction::kSetLanguage:
-      return Ask(Intent::kSetLanguage, 0, data.lang);
-  }
-  return {};
+Status RunTyped(Conversation& c, std::string_view name) {
+  const Command* command = Permitted(c, FindCommand(name));
+  return command != nullptr ? command->on_command(c) : user::ShowUnknown(c);
 }
 
-// The one place where admin rights are checked: every admin action, typed or pressed, passes
-// here. A non-admin gets exactly what any unknown command or meaningless button gets.
-Status Dispatch(Conversation& c, Request r) {
-  if (AdminOnly(r.intent) && !c.is_admin()) r = Request{};
-  switch (r.intent) {
-    case Intent::kUnknown:
-      return user::ShowUnknown(c);
-    case Intent::kStart:
-      return user::ShowWelcome(c);
-    case Intent::kMainMenu:
-      return user::ShowMainMenu(c);
-    case Intent::kTrialMenu:
-      return user::ShowTrialLocations(c);
-    case Intent::kTrialLocation:
-      return user::StartTrialAt(c, r.id);
-    case Intent::kKeys:
-      return user::ShowKeys(c);
-    case Intent::kShowKey:
-      return user::ShowKeyLink(c, r.id);
-    case Intent::kHelp:
-      return user::ShowHelp(c);
-    case Intent::kLanguageMenu:
-      return user::ShowLanguagePicker(c);
-    case Intent::kToggleLanguage:
-      return user::ToggleLanguage(c);
-    case Intent::kSetLanguage:
-      return user::SwitchLanguage(c, r.lang);
-    case Intent::kAdminSummary:
-      return admin::ShowSummary(c);
+Status RunPressed(Conversation& c, const CallbackData& data) {
+  if (data.action == CallbackAction::kMenu) {
+    const Command* command = Permitted(c, FindButton(data.word));
+    if (command == nullptr) return user::ShowUnknown(c);
+    return (command->on_button != nullptr ? command->on_button : command->on_command)(c);
   }
-  return user::ShowUnknown(c);
+  const Command* command = Permitted(c, FindChoice(data.action));
+  return command != nullptr ? command->on_choice(c, data) : user::ShowUnknown(c);
 }
 
 bool IsPrivate(const telegram::Chat& chat) { return chat.type == "private"; }
@@ -278,7 +204,7 @@ Status Router::HandleMessage(const telegram::Message& message) {
   if (user->banned) return Status::Ok();
 
   Conversation c(service_, options_, clock_, std::move(*user), /*from_button=*/false);
-  Status st = Admitted(c.tg_id()) ? Dispatch(c, command ? FromCommand(command->name) : Request{})
+  Status st = Admitted(c.tg_id()) ? RunTyped(c, command ? std::string_view(command->name) : "")
                                   : user::ShowJoinChannel(c);
   if (!st.ok()) (void)c.Say(i18n::T(c.lang(), i18n::Text::kGenericError));
   return st;
@@ -313,7 +239,7 @@ Status Router::HandleCallback(const telegram::CallbackQuery& query, std::string&
   } else if (!Admitted(c.tg_id())) {
     st = user::ShowJoinChannel(c);
   } else {
-    st = Dispatch(c, FromCallback(*data));
+    st = RunPressed(c, *data);
   }
   if (!st.ok()) c.Answer(i18n::T(c.lang(), i18n::Text::kGenericError));
   answer = c.answer();

@@ -3,7 +3,6 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cctype>
 #include <utility>
 
 namespace vpnhub::telegram {
@@ -26,28 +25,12 @@ std::size_t AppendToString(char* data, std::size_t size, std::size_t count, void
 // Invalid UTF-8 from our own strings must not throw out of dump(); it becomes U+FFFD.
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 void ReplaceAll(std::string& text, const std::string& from, std::string_view to) {
   if (from.empty()) return;
   for (std::size_t pos = text.find(from); pos != std::string::npos;
        pos = text.find(from, pos + to.size())) {
     text.replace(pos, from.size(), to);
   }
-}
-
-// 403 descriptions that mean this chat will not take messages from the bot until the user acts.
-bool IsUndeliverable(const std::string& description) {
-  const std::string d = Lower(description);
-  for (const char* marker :
-       {"blocked", "deactivated", "can't initiate", "kicked", "can't send messages to bots"}) {
-    if (d.find(marker) != std::string::npos) return true;
-  }
-  return false;
 }
 
 json LinkPreviewOff() { return json{{"is_disabled", true}}; }
@@ -185,51 +168,10 @@ Result<json> BotApi::Perform(std::string_view method, const std::string* json_bo
   }
   long http_status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http_status);
-  last_error_.http_status = static_cast<int>(http_status);
-
-  const json reply = json::parse(handle_->response, nullptr, /*allow_exceptions=*/false);
-  const bool is_envelope = reply.is_object() && reply.contains("ok") && reply["ok"].is_boolean();
-  if (is_envelope && reply["ok"].get<bool>() && http_status >= 200 && http_status < 300) {
-    last_error_ = ApiError{};
-    const auto it = reply.find("result");
-    return it == reply.end() ? json(nullptr) : *it;
-  }
-
-  if (is_envelope) {
-    if (const auto it = reply.find("error_code"); it != reply.end() && it->is_number_integer()) {
-      last_error_.error_code = it->get<int>();
-    }
-    if (const auto it = reply.find("description"); it != reply.end() && it->is_string()) {
-      last_error_.description = it->get<std::string>();
-    }
-    if (const auto p = reply.find("parameters"); p != reply.end() && p->is_object()) {
-      if (const auto r = p->find("retry_after"); r != p->end() && r->is_number_integer()) {
-        last_error_.retry_after_sec = std::max(0, r->get<int>());
-      }
-    }
-  } else {
-    // A proxy's error page or a truncated body: say what it was without echoing all of it.
-    last_error_.description = "HTTP " + std::to_string(http_status) +
-                              " with a non-API body: " + handle_->response.substr(0, 120);
-  }
-  // The status code of the reply decides; error_code stands in when a proxy rewrote it to 200.
-  const int status = (http_status >= 200 && http_status < 300 && last_error_.error_code != 0)
-                         ? last_error_.error_code
-                         : static_cast<int>(http_status);
-  const std::string message = std::to_string(status) + " " + last_error_.description;
-  if (status == 429) {
-    return Fail(method, StatusCode::kResourceExhausted,
-                message + " (retry after " + std::to_string(last_error_.retry_after_sec) + " s)");
-  }
-  if (status == 403) {
-    last_error_.blocked = IsUndeliverable(last_error_.description);
-    return Fail(method, StatusCode::kPermissionDenied, message);
-  }
-  if (status == 401 || status == 404) {
-    return Fail(method, StatusCode::kFailedPrecondition, message + " (check the bot token)");
-  }
-  if (status >= 400 && status < 500) return Fail(method, StatusCode::kInvalidArgument, message);
-  return Fail(method, StatusCode::kUnavailable, message);
+  ClassifiedReply reply = ClassifyReply(static_cast<int>(http_status), handle_->response);
+  last_error_ = std::move(reply.error);
+  if (reply.code == StatusCode::kOk) return std::move(reply.result);
+  return Fail(method, reply.code, std::move(reply.message));
 }
 
 Result<json> BotApi::Call(std::string_view method, const json& params) {
@@ -304,7 +246,7 @@ Status BotApi::EditMessageText(std::int64_t chat_id, std::int64_t message_id,
   auto r = Call("editMessageText", params);
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument &&
-        Lower(last_error_.description).find("message is not modified") != std::string::npos) {
+        DescriptionSays(last_error_, "message is not modified")) {
       last_error_ = ApiError{};
       return Status::Ok();
     }
@@ -380,6 +322,19 @@ Status BotApi::SetWebhook(const std::string& url, const std::string& secret_toke
 
 Status BotApi::DeleteWebhook(bool drop_pending_updates) {
   return Call("deleteWebhook", json{{"drop_pending_updates", drop_pending_updates}}).status();
+}
+
+Status BotApi::SetMyCommands(const std::vector<BotCommand>& commands, std::int64_t scope_chat_id,
+                             const std::string& language_code) {
+  json list = json::array();
+  for (const BotCommand& c : commands) {
+    list.push_back(json{{"command", c.command}, {"description", c.description}});
+  }
+  json params{{"commands", std::move(list)}};
+  params["scope"] = scope_chat_id == 0 ? json{{"type", "default"}}
+                                       : json{{"type", "chat"}, {"chat_id", scope_chat_id}};
+  if (!language_code.empty()) params["language_code"] = language_code;
+  return Call("setMyCommands", params).status();
 }
 
 }  // namespace vpnhub::telegram

@@ -6,14 +6,10 @@
 // thread their own BotApi. curl_global_init is the program's job: keep a CurlGlobal alive in
 // main() before any thread starts.
 //
-// Errors: every call returns a Status (or Result) whose code says what to do next:
-//   kUnavailable        network failure, timeout or HTTP 5xx; retry later
-//   kResourceExhausted  HTTP 429; wait last_error().retry_after_sec and retry the same request
-//   kPermissionDenied   HTTP 403; last_error().blocked says the user blocked the bot (or is
-//                       deactivated, or never started it): do not retry, stop sending to them
-//   kFailedPrecondition HTTP 401/404: the token is wrong or revoked; retrying will not help
-//   kInvalidArgument    any other 4xx (bad request, 409 conflict, ...), or a request this class
-//                       refuses to send (callback_data over 64 bytes, ...)
+// Errors: every call returns a Status (or Result) whose code says what to do next, as
+// ClassifyReply (telegram/api_reply.hpp) reads the reply; last_error() holds the details. Besides:
+//   kUnavailable        network failure or timeout (no reply); retry later
+//   kInvalidArgument    a request this class refuses to send (callback_data over 64 bytes, ...)
 // The token never appears in a Status message or in last_error().
 #include <chrono>
 #include <cstdint>
@@ -24,6 +20,7 @@
 #include <vector>
 
 #include "core/status.hpp"
+#include "telegram/api_reply.hpp"
 #include "telegram/types.hpp"
 
 namespace vpnhub::telegram {
@@ -57,24 +54,19 @@ struct InlineButton {
 };
 using InlineKeyboard = std::vector<std::vector<InlineButton>>;  // rows of buttons
 
+// One entry of the bot's command menu: command 1-32 characters of [a-z0-9_] (without '/'),
+// description 1-256 characters.
+struct BotCommand {
+  std::string command;
+  std::string description;
+};
+
 struct SendMessageRequest {
   std::int64_t chat_id = 0;
   std::string text{};
   std::string parse_mode = "HTML";  // empty = plain text
   InlineKeyboard keyboard{};        // empty = no reply_markup
   bool disable_preview = true;
-};
-
-// What the API (or the network) said about the last failed call; all zero/empty after a call that
-// succeeded.
-struct ApiError {
-  int http_status = 0;      // 0 when no HTTP response arrived
-  int error_code = 0;       // "error_code" of the reply (usually equal to http_status)
-  std::string description;  // "description" of the reply, or the network error
-  int retry_after_sec = 0;  // parameters.retry_after of a 429 reply, 0 if none
-  // 403 saying this chat takes no messages from the bot: blocked by the user, user deactivated,
-  // bot can't initiate the conversation, bot kicked from the group.
-  bool blocked = false;
 };
 
 class BotApi {
@@ -122,6 +114,12 @@ class BotApi {
   Status SetWebhook(const std::string& url, const std::string& secret_token,
                     const std::vector<std::string>& allowed_updates);
   Status DeleteWebhook(bool drop_pending_updates);
+
+  // Sets the command menu (up to 100 commands) for a scope and a language. scope_chat_id 0 = the
+  // default scope (BotCommandScopeDefault), else that one chat (BotCommandScopeChat); an empty
+  // language_code = everyone in the scope without a menu in their own language.
+  Status SetMyCommands(const std::vector<BotCommand>& commands, std::int64_t scope_chat_id = 0,
+                       const std::string& language_code = "");
 
   // Any other method with JSON parameters (sendInvoice, answerPreCheckoutQuery, ...). Returns the
   // reply's "result". Errors as above.

@@ -5,7 +5,6 @@
 #include <openssl/hmac.h>
 
 #include <exception>
-#include <memory>
 #include <utility>
 
 namespace vpnhub::telegram {
@@ -32,25 +31,22 @@ std::string DefaultWebhookSecret(std::string_view bot_token) {
   return out;
 }
 
-void AddWebhookRoute(http::Router& router, WebhookOptions options) {
-  auto shared = std::make_shared<const WebhookOptions>(std::move(options));
-  router.Add("POST", shared->path, [shared](const http::Request& request) -> http::Response {
-    if (!SecretTokenMatches(request.Header("X-Telegram-Bot-Api-Secret-Token"),
-                            shared->secret_token)) {
-      return http::TextResponse(401, "unauthorized\n");
+WebhookHandler::WebhookHandler(std::string secret_token, std::function<void(Update)> dispatch)
+    : secret_token_(std::move(secret_token)), dispatch_(std::move(dispatch)) {}
+
+WebhookReply WebhookHandler::Handle(std::string_view secret, std::string_view body) const {
+  if (!SecretTokenMatches(secret, secret_token_)) return {401, "unauthorized\n"};
+  auto update = ParseUpdateText(body);
+  if (!update.ok()) return {400, update.status().message() + "\n"};
+  if (dispatch_) {
+    try {
+      dispatch_(std::move(*update));
+    } catch (const std::exception& e) {
+      // The dispatcher could not take it (a full or stopped pool): Telegram retries a non-2xx.
+      return {503, std::string("not accepted: ") + e.what() + "\n"};
     }
-    auto update = ParseUpdateText(request.body);
-    if (!update.ok()) return http::TextResponse(400, update.status().message() + "\n");
-    if (shared->dispatch) {
-      try {
-        shared->dispatch(std::move(*update));
-      } catch (const std::exception& e) {
-        // The dispatcher could not take it (a full or stopped pool): Telegram retries a non-2xx.
-        return http::TextResponse(503, std::string("not accepted: ") + e.what() + "\n");
-      }
-    }
-    return http::TextResponse(200, "ok\n");
-  });
+  }
+  return {200, "ok\n"};
 }
 
 }  // namespace vpnhub::telegram

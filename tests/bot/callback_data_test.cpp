@@ -3,24 +3,27 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <string>
+
+#include "bot/commands.hpp"
 
 namespace vpnhub::bot {
 namespace {
 
 TEST(CallbackDataTest, EveryFormRoundTrips) {
   const CallbackData all[] = {
-      Menu(CallbackAction::kMainMenu),
-      Menu(CallbackAction::kTrialMenu),
-      Menu(CallbackAction::kKeysMenu),
-      Menu(CallbackAction::kHelpMenu),
-      Menu(CallbackAction::kLanguageMenu),
-      Menu(CallbackAction::kAdminMenu),
+      MenuButton("main"),
+      MenuButton("trial"),
+      MenuButton("keys"),
+      MenuButton("help"),
+      MenuButton("lang"),
+      MenuButton("admin"),
       WithId(CallbackAction::kTrialLocation, 7),
       WithId(CallbackAction::kShowKey, std::numeric_limits<std::int64_t>::max()),
       Language("en"),
       Language("ru"),
-      Menu(CallbackAction::kRecheckFollow),
-      Menu(CallbackAction::kAdminRefresh),
+      Action(CallbackAction::kRecheckFollow),
+      Action(CallbackAction::kAdminRefresh),
   };
   for (const auto& data : all) {
     const std::string wire = FormatCallbackData(data);
@@ -32,13 +35,13 @@ TEST(CallbackDataTest, EveryFormRoundTrips) {
 }
 
 TEST(CallbackDataTest, WireForms) {
-  EXPECT_EQ(FormatCallbackData(Menu(CallbackAction::kTrialMenu)), "m:trial");
-  EXPECT_EQ(FormatCallbackData(Menu(CallbackAction::kAdminMenu)), "m:admin");
+  EXPECT_EQ(FormatCallbackData(MenuButton("trial")), "m:trial");
+  EXPECT_EQ(FormatCallbackData(MenuButton("admin")), "m:admin");
   EXPECT_EQ(FormatCallbackData(WithId(CallbackAction::kTrialLocation, 12)), "t:12");
   EXPECT_EQ(FormatCallbackData(WithId(CallbackAction::kShowKey, 3)), "k:3");
   EXPECT_EQ(FormatCallbackData(Language("ru")), "l:ru");
-  EXPECT_EQ(FormatCallbackData(Menu(CallbackAction::kRecheckFollow)), "f:check");
-  EXPECT_EQ(FormatCallbackData(Menu(CallbackAction::kAdminRefresh)), "a:refresh");
+  EXPECT_EQ(FormatCallbackData(Action(CallbackAction::kRecheckFollow)), "f:check");
+  EXPECT_EQ(FormatCallbackData(Action(CallbackAction::kAdminRefresh)), "a:refresh");
 }
 
 TEST(CallbackDataTest, ParsesStrictly) {
@@ -74,7 +77,10 @@ TEST(CallbackDataTest, ParsesStrictly) {
                           "a:refresh!",
                           "q:1",
                           "tt:1",
-                          "m::trial"}) {
+                          "m::trial",
+                          "m:nosuchbutton",
+                          "m:start",
+                          "m:language"}) {
     EXPECT_FALSE(ParseCallbackData(bad).has_value()) << "'" << bad << "'";
   }
   EXPECT_FALSE(ParseCallbackData(std::string("t:1\0", 4)).has_value());
@@ -85,6 +91,20 @@ TEST(CallbackDataTest, BadIdsFormatToSomethingNobodyParses) {
   EXPECT_FALSE(ParseCallbackData(FormatCallbackData(WithId(CallbackAction::kShowKey, 0))));
   EXPECT_FALSE(ParseCallbackData(FormatCallbackData(WithId(CallbackAction::kShowKey, -4))));
   EXPECT_FALSE(ParseCallbackData(FormatCallbackData(Language("de"))));
+  EXPECT_FALSE(ParseCallbackData(FormatCallbackData(MenuButton("nosuchbutton"))));
+  EXPECT_FALSE(ParseCallbackData(FormatCallbackData(MenuButton(std::string(80, 'x')))));
+  EXPECT_LE(FormatCallbackData(MenuButton(std::string(80, 'x'))).size(), kMaxCallbackDataBytes);
+}
+
+TEST(CallbackDataTest, MenuWordsAreTheCommandTablesButtons) {
+  // "m:<button>" parses for exactly the buttons of the command table.
+  for (const Command& command : Commands()) {
+    if (command.button.empty()) continue;
+    const std::string wire = "m:" + std::string(command.button);
+    auto data = ParseCallbackData(wire);
+    ASSERT_TRUE(data.has_value()) << wire;
+    EXPECT_EQ(FindButton(data->word), &command) << wire;
+  }
 }
 
 }  // namespace

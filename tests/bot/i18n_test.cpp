@@ -70,12 +70,11 @@ TEST(Catalog, NamedMessagesCarryTheirPlaceholders) {
 }
 
 TEST(Catalog, PlainTextsHaveNoMarkup) {
-  for (Text id : {Text::kButtonTrial, Text::kButtonMyKeys, Text::kButtonHelp, Text::kButtonLanguage,
-                  Text::kButtonAdmin, Text::kButtonBack, Text::kButtonRecheckSubscription,
-                  Text::kButtonJoinChannel, Text::kLanguageName, Text::kKeyStatePending,
-                  Text::kKeyStateActive, Text::kKeyStateRevoking, Text::kKeyStateRevoked,
-                  Text::kKeyStateFailed, Text::kAdminHealthy, Text::kAdminUnhealthy,
-                  Text::kStillNotSubscribed, Text::kButtonOutdated}) {
+  for (Text id :
+       {Text::kButtonBack, Text::kButtonRecheckSubscription, Text::kButtonJoinChannel,
+        Text::kLanguageName, Text::kKeyStatePending, Text::kKeyStateActive, Text::kKeyStateRevoking,
+        Text::kKeyStateRevoked, Text::kKeyStateFailed, Text::kAdminHealthy, Text::kAdminUnhealthy,
+        Text::kStillNotSubscribed, Text::kButtonOutdated}) {
     for (const char* lang : {"en", "ru"}) {
       EXPECT_THAT(T(lang, id), Not(HasSubstr("<"))) << TextName(id) << " " << lang;
       EXPECT_THAT(T(lang, id), Not(HasSubstr("&"))) << TextName(id) << " " << lang;

@@ -24,7 +24,7 @@ TEST_F(RouterTest, StartRegistersWithTelegramLanguageAndShowsTheMenu) {
   EXPECT_EQ(m.priority, MessagePriority::kReply);
   EXPECT_EQ(m.text, i18n::Format("ru", Text::kWelcome, {{"name", "TestVPN"}}));
   EXPECT_EQ(ButtonData(m), (std::vector<std::string>{"m:trial", "m:keys", "m:help", "m:lang"}));
-  EXPECT_EQ(m.keyboard[0][0].text, i18n::T("ru", Text::kButtonTrial));
+  EXPECT_EQ(m.keyboard[0][0].text, "🎁 Пробный доступ");
 }
 
 TEST_F(RouterTest, StartWithAnUnsupportedLanguageUsesTheDefault) {
@@ -78,7 +78,7 @@ TEST_F(RouterTest, LangCommandTogglesAndIsStored) {
   Send(kAlice, "/lang");
   EXPECT_EQ(FindUser(kAlice)->lang, "ru");
   EXPECT_EQ(Last(kAlice).text, i18n::T("ru", Text::kLanguageSwitched));
-  EXPECT_EQ(Last(kAlice).keyboard[0][0].text, i18n::T("ru", Text::kButtonTrial));
+  EXPECT_EQ(Last(kAlice).keyboard[0][0].text, "🎁 Пробный доступ");
   Send(kAlice, "/help");
   EXPECT_EQ(Last(kAlice).text, i18n::Format("ru", Text::kHelp, {{"name", "TestVPN"}}));
   Send(kAlice, "/lang");

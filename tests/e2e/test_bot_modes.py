@@ -1,6 +1,6 @@
 """End to end: how `vpnhub serve` runs the bot role — webhook mode, no TG_TOKEN, a rejected
 TG_TOKEN, the webhook URL and secret, each update handled once (webhook retries, a batch polled
-again), and one bot per SQLite file."""
+again), one bot per SQLite file, and the command menus registered at start."""
 import hashlib
 import hmac
 import json
@@ -17,6 +17,8 @@ import harness  # noqa: E402
 
 PERSON = 5552001
 SECRET = "e2e-webhook-secret_0123456789"
+ADMINS = (5552901, 5552902)
+OPEN_COMMANDS = ["start", "trial", "keys", "help", "lang"]
 
 
 class BotModesTest(unittest.TestCase):
@@ -202,6 +204,63 @@ class BotModesTest(unittest.TestCase):
         self.assertEqual(len(disabled), 1, lines)
         self.assertIn("TG_TOKEN", disabled[0]["hint"])
         self.assertEqual(self.tg.calls(), [])
+
+    def log_events(self, event):
+        with open(self.hub.log_path) as f:
+            lines = [json.loads(line) for line in f if line.startswith("{")]
+        return [line for line in lines if line["event"] == event]
+
+    def menus(self):
+        return {(m["scope"].get("chat_id", 0), m["language_code"]):
+                [c["command"] for c in m["commands"]] for m in self.tg.control("commands")}
+
+    def test_the_command_menus_are_set_at_start_with_admin_commands_for_admins_only(self):
+        self.hub = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                  TELEGRAM_API_URL=self.tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1,
+                                  ADMIN_TG_ID=",".join(map(str, ADMINS)))
+        self.hub.start()
+        harness.wait_until(lambda: len(self.menus()) == 6, 10, what="six command menus")
+        menus = self.menus()
+        self.assertEqual(menus[(0, "")], OPEN_COMMANDS)
+        self.assertEqual(menus[(0, "ru")], OPEN_COMMANDS)
+        for admin in ADMINS:
+            self.assertEqual(menus[(admin, "")], OPEN_COMMANDS + ["admin"])
+            self.assertEqual(menus[(admin, "ru")], OPEN_COMMANDS + ["admin"])
+        ru = next(m for m in self.tg.control("commands")
+                  if m["language_code"] == "ru" and m["scope"]["type"] == "default")
+        self.assertIn("Получить пробный ключ", [c["description"] for c in ru["commands"]])
+        chat_scopes = [c["params"]["scope"] for c in self.tg.calls("setMyCommands")
+                       if c["params"]["scope"]["type"] == "chat"]
+        self.assertEqual(sorted({s["chat_id"] for s in chat_scopes}), list(ADMINS))
+        self.assertEqual(len(self.log_events("telegram.commands_set")), 1)
+
+    def start_and_ask_for_help(self):
+        """Starts serve with one admin and waits until the bot answers /help."""
+        self.hub = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                  TELEGRAM_API_URL=self.tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1,
+                                  ADMIN_TG_ID=ADMINS[0])
+        self.hub.start()
+        self.tg.message(PERSON, "/help")
+        harness.wait_until(lambda: self.tg.to_chat(PERSON), 10, what="the /help reply")
+
+    def test_a_menu_telegram_refuses_is_logged_and_the_bot_starts_anyway(self):
+        # The first admin never wrote to the bot: Telegram knows no such chat.
+        self.tg.control("fail", {"method": "setMyCommands", "count": 1, "status": 400,
+                                 "description": "Bad Request: chat not found"})
+        self.start_and_ask_for_help()
+        self.assertEqual(len(self.tg.calls("setMyCommands")), 4)  # the others went on
+        self.assertEqual(len(self.menus()), 3)
+        refused = self.log_events("telegram.commands_not_set")
+        self.assertEqual(len(refused), 1, refused)
+        self.assertIn("chat not found", refused[0]["error"])
+
+    def test_telegram_failing_every_menu_does_not_stop_the_start(self):
+        self.tg.control("fail", {"method": "setMyCommands", "count": 100, "status": 502})
+        self.start_and_ask_for_help()
+        # A retryable failure ends the round: one try, one warning, the next start tries again.
+        self.assertEqual(len(self.tg.calls("setMyCommands")), 1)
+        self.assertEqual(len(self.log_events("telegram.commands_not_set")), 1)
+        self.assertEqual(self.menus(), {})
 
     def test_a_token_telegram_rejects_stops_the_start_naming_tg_token(self):
         env = harness.Vpnhub(self.dir, TG_TOKEN="999999:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB",

@@ -22,8 +22,9 @@ using fake_telegram_params::StringParam;
 using nlohmann::json;
 
 constexpr const char* kMethods[] = {
-    "getMe",     "getUpdates",    "sendMessage", "editMessageText", "answerCallbackQuery",
-    "sendPhoto", "getChatMember", "setWebhook",  "deleteWebhook",   "getWebhookInfo",
+    "getMe",         "getUpdates",    "sendMessage",      "editMessageText", "answerCallbackQuery",
+    "sendPhoto",     "getChatMember", "setWebhook",       "deleteWebhook",   "getWebhookInfo",
+    "setMyCommands", "getMyCommands", "deleteMyCommands",
 };
 constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
 constexpr std::size_t kMaxPhotoBytes = 10u << 20;
@@ -251,6 +252,7 @@ void FakeTelegram::ResetLocked() {
   blocked_.clear();
   members_.clear();
   webhook_url_.reset();
+  command_menus_.clear();
   next_message_id_.clear();
   messages_.clear();
   rate_limit_ = RateLimitOptions{};
@@ -313,6 +315,9 @@ FakeTelegram::Reply FakeTelegram::Dispatch(const std::string& method, const json
   if (method == "editMessageText") return EditMessageText(params);
   if (method == "sendPhoto") return SendPhoto(params, photo);
   if (method == "getChatMember") return GetChatMember(params);
+  if (method == "setMyCommands" || method == "getMyCommands" || method == "deleteMyCommands") {
+    return CommandMenuCall(method, params);
+  }
   if (method == "answerCallbackQuery") {
     if (StringParam(params, "callback_query_id").empty()) {
       return Error(400,

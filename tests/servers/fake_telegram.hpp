@@ -2,8 +2,9 @@
 // An in-process fake of the Telegram Bot API (cpp-httplib on loopback) for tests, following the
 // Bot API docs for getMe, getUpdates (long polling with offset/limit/timeout), sendMessage,
 // editMessageText, answerCallbackQuery, sendPhoto (multipart), getChatMember, setWebhook,
-// deleteWebhook and getWebhookInfo. Method names are case-insensitive; parameters may come as
-// JSON, form or multipart bodies, or in the query string.
+// deleteWebhook, getWebhookInfo, and setMyCommands, getMyCommands and deleteMyCommands (a command
+// menu per scope and language, checked as the docs say). Method names are case-insensitive;
+// parameters may come as JSON, form or multipart bodies, or in the query string.
 //
 // It records every call and can misbehave on request: answer 429/500/... for the next N calls of
 // a method, answer 403 "bot was blocked by the user" for a chat, and enforce Telegram's send rate
@@ -25,6 +26,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/status.hpp"
@@ -109,6 +111,12 @@ class FakeTelegram {
 
   FakeTelegramStats Stats() const;
   std::optional<std::string> webhook_url() const;
+  // The commands set for `scope` (a BotCommandScope object; null = default) and language_code,
+  // exactly as getMyCommands answers: [{"command":...,"description":...}], [] when none.
+  nlohmann::json MyCommands(const nlohmann::json& scope = nullptr,
+                            const std::string& language_code = "") const;
+  // Every menu set: [{"scope":{...},"language_code":"ru","commands":[...]}], by scope and code.
+  nlohmann::json CommandMenus() const;
   // Forgets calls, updates, failures, blocks, members, the webhook, rate limiting and stats.
   void Reset();
 
@@ -132,6 +140,11 @@ class FakeTelegram {
   struct Photo {
     std::string bytes;
   };
+  struct CommandMenu {
+    nlohmann::json scope;
+    std::string language_code;
+    nlohmann::json commands;
+  };
 
   void InstallRoutes();
   // Runs one API call: `method` as written in the URL, `params` merged from every source.
@@ -144,6 +157,8 @@ class FakeTelegram {
   Reply EditMessageText(const nlohmann::json& params);
   Reply SendPhoto(const nlohmann::json& params, const std::optional<Photo>& photo);
   Reply GetChatMember(const nlohmann::json& params);
+  // setMyCommands, getMyCommands, deleteMyCommands (fake_telegram_commands.cpp).
+  Reply CommandMenuCall(const std::string& method, const nlohmann::json& params);
   // 429 from the rate limiter, or nullopt when the send may go ahead (and is counted).
   std::optional<Reply> RateLimit(std::int64_t chat_id);
   nlohmann::json BotUser() const;
@@ -176,6 +191,8 @@ class FakeTelegram {
   std::set<std::int64_t> blocked_;
   std::set<std::int64_t> members_;
   std::optional<std::string> webhook_url_;
+  // (canonical scope JSON, language_code) -> menu
+  std::map<std::pair<std::string, std::string>, CommandMenu> command_menus_;
   std::map<std::int64_t, std::int64_t> next_message_id_;                     // chat -> next id
   std::map<std::pair<std::int64_t, std::int64_t>, StoredMessage> messages_;  // (chat, id)
   RateLimitOptions rate_limit_;

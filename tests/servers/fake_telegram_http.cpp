@@ -11,6 +11,7 @@
 //   POST /control/rate_limit {"enabled":true[,"global_per_sec":30,"per_chat_per_sec":1,
 //                             "per_chat_burst":3]}
 //   GET  /control/stats     -> FakeTelegramStats::ToJson()
+//   GET  /control/commands  -> every command menu set (FakeTelegram::CommandMenus)
 //   POST /control/reset
 #include <httplib.h>
 
@@ -202,6 +203,9 @@ void FakeTelegram::InstallRoutes() {
   });
   server_->Get("/control/stats", [this](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, Stats().ToJson());
+  });
+  server_->Get("/control/commands", [this](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200, CommandMenus());
   });
   server_->Post("/control/reset", [this](const httplib::Request&, httplib::Response& res) {
     Reset();

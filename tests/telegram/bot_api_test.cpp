@@ -280,6 +280,34 @@ TEST_F(BotApiTest, WebhookBlocksPollingUntilDeleted) {
   EXPECT_TRUE(r->empty());
 }
 
+TEST_F(BotApiTest, SetMyCommandsSendsTheScopeAndLanguageTheDocsName) {
+  BotApi api = Api();
+  const std::vector<BotCommand> menu = {{"start", "Main menu"}, {"keys", "Your keys"}};
+  ASSERT_TRUE(api.SetMyCommands(menu).ok()) << api.last_error().description;
+  ASSERT_TRUE(api.SetMyCommands({{"start", "Главное меню"}}, 0, "ru").ok());
+  ASSERT_TRUE(api.SetMyCommands({{"admin", "Summary"}}, 1000).ok());
+
+  const auto calls = fake_.Calls("setMyCommands");
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[0].params["scope"], json({{"type", "default"}}));
+  EXPECT_FALSE(calls[0].params.contains("language_code"));
+  EXPECT_EQ(calls[0].params["commands"][1],
+            json({{"command", "keys"}, {"description", "Your keys"}}));
+  EXPECT_EQ(calls[1].params["language_code"], "ru");
+  EXPECT_EQ(calls[2].params["scope"], json({{"type", "chat"}, {"chat_id", 1000}}));
+
+  EXPECT_EQ(fake_.MyCommands(), json::parse(R"([{"command":"start","description":"Main menu"},
+                                                {"command":"keys","description":"Your keys"}])"));
+  EXPECT_EQ(fake_.MyCommands(nullptr, "ru")[0]["description"], "Главное меню");
+  EXPECT_EQ(fake_.MyCommands(json{{"type", "chat"}, {"chat_id", 1000}})[0]["command"], "admin");
+
+  // What Telegram refuses is a bad request, never sent half.
+  const auto refused = api.SetMyCommands({{"Start", "capital letters"}});
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(api.last_error().description, "Bad Request: BOT_COMMAND_INVALID");
+  EXPECT_EQ(fake_.MyCommands().size(), 2u);
+}
+
 TEST_F(BotApiTest, TooManyRequestsIsResourceExhaustedWithRetryAfter) {
   BotApi api = Api();
   fake_.FailNext("sendMessage", 1, 429, 7);

@@ -206,6 +206,67 @@ TEST_F(FakeTelegramTest, StopWakesParkedPollers) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
+TEST_F(FakeTelegramTest, CommandMenusFollowTheDocs) {
+  const auto call = [&](const std::string& method, const json& params) {
+    auto res = client_->Post((std::string("/bot") + kToken + "/" + method).c_str(), params.dump(),
+                             "application/json");
+    EXPECT_TRUE(res);
+    return res ? std::make_pair(res->status, json::parse(res->body, nullptr, false))
+               : std::make_pair(0, json());
+  };
+  const json menu = json::array({{{"command", "start"}, {"description", "Main menu"}}});
+  EXPECT_EQ(call("setMyCommands", {{"commands", menu}}).first, 200);
+  EXPECT_EQ(call("setMyCommands", {{"commands", menu}, {"language_code", "ru"}}).first, 200);
+  EXPECT_EQ(call("getMyCommands", json::object()).second["result"], menu);
+  EXPECT_EQ(fake_.MyCommands(json{{"type", "default"}}), menu);
+  EXPECT_EQ(fake_.MyCommands(nullptr, "de"), json::array());  // exact scope and language only
+
+  // Each rule of the docs, refused with a 400 and nothing stored.
+  const json too_many = [] {
+    json all = json::array();
+    for (int i = 0; i < 101; ++i) {
+      all.push_back({{"command", "c" + std::to_string(i)}, {"description", "d"}});
+    }
+    return all;
+  }();
+  for (const json& bad : {
+           json{{"commands", json::array({{{"command", "Start"}, {"description", "x"}}})}},
+           json{{"commands", json::array({{{"command", ""}, {"description", "x"}}})}},
+           json{{"commands",
+                 json::array({{{"command", std::string(33, 'a')}, {"description", "x"}}})}},
+           json{{"commands", json::array({{{"command", "with-dash"}, {"description", "x"}}})}},
+           json{{"commands", json::array({{{"command", "start"}, {"description", ""}}})}},
+           json{{"commands",
+                 json::array({{{"command", "start"}, {"description", std::string(257, 'x')}}})}},
+           json{{"commands", too_many}},
+           json{{"commands", "not json"}},
+           json::object(),
+           json{{"commands", menu}, {"language_code", "rus"}},
+           json{{"commands", menu}, {"scope", {{"type", "everyone"}}}},
+           json{{"commands", menu}, {"scope", {{"type", "chat"}}}},
+       }) {
+    const auto [status, body] = call("setMyCommands", bad);
+    EXPECT_EQ(status, 400) << bad.dump().substr(0, 200);
+    EXPECT_EQ(body["ok"], false);
+  }
+  // 256 characters of Cyrillic are 512 bytes but within the limit.
+  std::string cyrillic;
+  for (int i = 0; i < 256; ++i) cyrillic += "ж";
+  EXPECT_EQ(call("setMyCommands",
+                 {{"commands", json::array({{{"command", "a_1"}, {"description", cyrillic}}})},
+                  {"scope", {{"type", "chat"}, {"chat_id", 5}}}})
+                .first,
+            200);
+  const json menus = GetJson("/control/commands");
+  ASSERT_EQ(menus.size(), 3u) << menus.dump();
+  ASSERT_EQ(fake_.Calls("setMyCommands").size(), 15u);  // every call recorded, refused ones too
+
+  EXPECT_EQ(call("deleteMyCommands", {{"language_code", "ru"}}).first, 200);
+  EXPECT_EQ(fake_.MyCommands(nullptr, "ru"), json::array());
+  fake_.Reset();
+  EXPECT_EQ(fake_.CommandMenus(), json::array());
+}
+
 TEST(FakeTelegramBinaryTest, PrintsItsPortAndServes) {
   int out[2];
   ASSERT_EQ(pipe(out), 0);

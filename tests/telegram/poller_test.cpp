@@ -1,4 +1,4 @@
-// The long poller against the in-process fake Bot API, and the webhook route.
+// The long poller against the in-process fake Bot API.
 #include "telegram/poller.hpp"
 
 #include <gtest/gtest.h>
@@ -18,12 +18,10 @@
 #include "fakes/capturing_log.hpp"
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_secrets.hpp"
-#include "http/server.hpp"
 #include "servers/fake_telegram.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "telegram/bot_api.hpp"
 #include "telegram/test_support.hpp"
-#include "telegram/webhook.hpp"
 
 namespace vpnhub::telegram {
 namespace {
@@ -260,78 +258,6 @@ TEST_F(PollerTest, StopReturnsPromptlyWhileADispatchIsBlockedAndDispatchesNothin
   ASSERT_TRUE(poller->Start().ok());
   ASSERT_TRUE(inbox.WaitForCount(3, milliseconds(5000)));
   EXPECT_EQ(inbox.updates()[0].message->text, "/one");
-}
-
-// ---------------------------------------------------------------- webhook
-
-class WebhookTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    WebhookOptions o;
-    o.secret_token = "s3cret-token_1";
-    o.dispatch = [this](Update u) { dispatched.push_back(std::move(u)); };
-    AddWebhookRoute(router, std::move(o));
-  }
-
-  http::Response Post(const std::string& body, const std::string& secret, bool with_header = true,
-                      const std::string& method = "POST") {
-    const auto match = router.Find(method, "/telegram/webhook");
-    if (match.kind == http::Router::Match::Kind::kMethodNotAllowed) {
-      return http::TextResponse(405, "");
-    }
-    EXPECT_EQ(match.kind, http::Router::Match::Kind::kFound);
-    EXPECT_NE(match.handler, nullptr);
-    http::Request request;
-    request.method = method;
-    request.path = request.target = "/telegram/webhook";
-    request.body = body;
-    if (with_header) request.headers.emplace_back("X-Telegram-Bot-Api-Secret-Token", secret);
-    return (*match.handler)(request);
-  }
-
-  http::Router router;
-  std::vector<Update> dispatched;
-  const std::string update = [] {
-    nlohmann::json j = servers::MessageUpdate(71, "/start");
-    j["update_id"] = 9;
-    return j.dump();
-  }();
-};
-
-TEST_F(WebhookTest, TheRightSecretDispatchesAndAnswers200) {
-  const auto r = Post(update, "s3cret-token_1");
-  EXPECT_EQ(r.status, 200);
-  ASSERT_EQ(dispatched.size(), 1u);
-  EXPECT_EQ(dispatched[0].update_id, 9);
-  ASSERT_TRUE(dispatched[0].message.has_value());
-  EXPECT_EQ(dispatched[0].message->text, "/start");
-}
-
-TEST_F(WebhookTest, AWrongOrMissingSecretIs401AndDispatchesNothing) {
-  EXPECT_EQ(Post(update, "s3cret-token_2").status, 401);
-  EXPECT_EQ(Post(update, "s3cret-token_").status, 401);
-  EXPECT_EQ(Post(update, "s3cret-token_11").status, 401);
-  EXPECT_EQ(Post(update, "").status, 401);
-  EXPECT_EQ(Post(update, "", /*with_header=*/false).status, 401);
-  EXPECT_TRUE(dispatched.empty());
-}
-
-TEST_F(WebhookTest, GarbageIs400) {
-  EXPECT_EQ(Post("not json", "s3cret-token_1").status, 400);
-  EXPECT_EQ(Post("{\"message\":{}}", "s3cret-token_1").status, 400);
-  EXPECT_TRUE(dispatched.empty());
-}
-
-TEST_F(WebhookTest, OnlyPost) {
-  EXPECT_EQ(Post(update, "s3cret-token_1", true, "GET").status, 405);
-  EXPECT_TRUE(dispatched.empty());
-}
-
-TEST(SecretTokenTest, EmptyExpectedMatchesNothing) {
-  EXPECT_FALSE(SecretTokenMatches("", ""));
-  EXPECT_FALSE(SecretTokenMatches("x", ""));
-  EXPECT_TRUE(SecretTokenMatches("abc", "abc"));
-  EXPECT_FALSE(SecretTokenMatches("abd", "abc"));
 }
 
 }  // namespace

@@ -71,7 +71,7 @@ Status ShowSummary(Conversation& c) {
   if (!summary.ok()) return summary.status();
   // No i18n text for "Refresh" yet: the arrow reads the same in every language.
   InlineKeyboard kb = {
-      {InlineButton{"🔄", FormatCallbackData(Menu(CallbackAction::kAdminRefresh)), ""},
+      {InlineButton{"🔄", FormatCallbackData(Action(CallbackAction::kAdminRefresh)), ""},
        user::BackKeyboard(c.lang()).front().front()}};
   return c.Say(RenderSummary(c.lang(), *summary), std::move(kb));
 }

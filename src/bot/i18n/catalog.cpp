@@ -31,11 +31,6 @@ constexpr Entry kCatalog[] = {
     {Text::kMainMenu, "main_menu",  //
      "<b>Main menu</b>\nChoose an action below.", "<b>Главное меню</b>\nВыберите действие ниже."},
 
-    {Text::kButtonTrial, "button_trial", "🎁 Free trial", "🎁 Пробный доступ"},
-    {Text::kButtonMyKeys, "button_my_keys", "🔑 My keys", "🔑 Мои ключи"},
-    {Text::kButtonHelp, "button_help", "❓ Help", "❓ Помощь"},
-    {Text::kButtonLanguage, "button_language", "🌐 Language", "🌐 Язык"},
-    {Text::kButtonAdmin, "button_admin", "🛠 Admin", "🛠 Админ-панель"},
     {Text::kButtonBack, "button_back", "⬅️ Back", "⬅️ Назад"},
     {Text::kButtonRecheckSubscription, "button_recheck_subscription", "🔄 Check subscription",
      "🔄 Проверить подписку"},
@@ -241,8 +236,12 @@ bool IsSupportedLanguage(std::string_view lang) { return lang == "en" || lang ==
 std::string T(std::string_view lang, Text id) {
   const Entry* entry = Find(id);
   if (entry == nullptr) return {};
-  if (lang == "ru" && entry->ru[0] != '\0') return entry->ru;
-  return entry->en;
+  return T(lang, Phrase{entry->en, entry->ru});
+}
+
+std::string T(std::string_view lang, const Phrase& phrase) {
+  if (lang == "ru" && phrase.ru[0] != '\0') return phrase.ru;
+  return phrase.en;
 }
 
 }  // namespace vpnhub::bot::i18n

@@ -21,12 +21,7 @@ enum class Text {
   // Start and menu.
   kWelcome,   // {name}: the service name. Greeting plus a hint at the menu below.
   kMainMenu,  // Shown when going back to the main menu.
-  // Button labels (plain).
-  kButtonTrial,
-  kButtonMyKeys,
-  kButtonHelp,
-  kButtonLanguage,
-  kButtonAdmin,
+  // Button labels (plain). The main menu's are the command table's (bot/commands.cpp).
   kButtonBack,
   kButtonRecheckSubscription,
   kButtonJoinChannel,  // {channel}
@@ -83,6 +78,14 @@ enum class Text {
   kButtonOutdated,  // (plain) callback-query answer, at most 200 characters.
 };
 
+// A text kept beside its only user instead of in the catalog: a command's menu description and
+// button label sit in its row of the command table (bot/commands.cpp), so that adding a command
+// leaves the catalog alone. Same rules as the catalog's texts.
+struct Phrase {
+  const char* en = "";
+  const char* ru = "";
+};
+
 // Every Text, in declaration order.
 const std::vector<Text>& AllTexts();
 
@@ -94,6 +97,7 @@ bool IsSupportedLanguage(std::string_view lang);
 
 // The message in `lang`; an unsupported language gets English. Placeholders are left as written.
 std::string T(std::string_view lang, Text id);
+std::string T(std::string_view lang, const Phrase& phrase);
 
 // T(lang, id) with each {key} replaced by args[key], HTML-escaped (EscapeHtml) unless the key ends
 // in "_html", in which case the caller vouches that the value is safe Telegram HTML. A

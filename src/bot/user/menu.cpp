@@ -1,5 +1,8 @@
 // Welcome, main menu, help, language and the channel gate's message.
+#include <vector>
+
 #include "bot/callback_data.hpp"
+#include "bot/commands.hpp"
 #include "bot/handlers.hpp"
 #include "bot/i18n/i18n.hpp"
 
@@ -25,20 +28,20 @@ InlineButton Button(std::string text, const CallbackData& data) {
 }  // namespace
 
 InlineKeyboard MainMenuKeyboard(std::string_view lang, bool with_admin) {
-  InlineKeyboard kb = {
-      {Button(i18n::T(lang, Text::kButtonTrial), Menu(CallbackAction::kTrialMenu))},
-      {Button(i18n::T(lang, Text::kButtonMyKeys), Menu(CallbackAction::kKeysMenu))},
-      {Button(i18n::T(lang, Text::kButtonHelp), Menu(CallbackAction::kHelpMenu)),
-       Button(i18n::T(lang, Text::kButtonLanguage), Menu(CallbackAction::kLanguageMenu))},
-  };
-  if (with_admin) {
-    kb.push_back({Button(i18n::T(lang, Text::kButtonAdmin), Menu(CallbackAction::kAdminMenu))});
+  InlineKeyboard kb;
+  for (const Command& command : Commands()) {
+    if (command.button.empty() || command.label.en[0] == '\0' || command.menu_row < 0) continue;
+    if (command.admin_only && !with_admin) continue;
+    const auto row = static_cast<std::size_t>(command.menu_row);
+    if (kb.size() <= row) kb.resize(row + 1);
+    kb[row].push_back(Button(i18n::T(lang, command.label), MenuButton(command.button)));
   }
+  std::erase_if(kb, [](const auto& row) { return row.empty(); });
   return kb;
 }
 
 InlineKeyboard BackKeyboard(std::string_view lang) {
-  return {{Button(i18n::T(lang, Text::kButtonBack), Menu(CallbackAction::kMainMenu))}};
+  return {{Button(i18n::T(lang, Text::kButtonBack), MenuButton("main"))}};
 }
 
 Status ShowWelcome(Conversation& c) {
@@ -84,7 +87,7 @@ Status ShowJoinChannel(Conversation& c) {
         o.link_channel}});
   }
   kb.push_back({Button(i18n::T(c.lang(), Text::kButtonRecheckSubscription),
-                       Menu(CallbackAction::kRecheckFollow))});
+                       Action(CallbackAction::kRecheckFollow))});
   return c.Say(
       i18n::Format(
           c.lang(), Text::kJoinChannel,

@@ -1,0 +1,128 @@
+// The command table. Follow-up flows are written inline when they only unpack the button.
+#include "bot/commands.hpp"
+
+#include "bot/handlers.hpp"
+
+namespace vpnhub::bot {
+namespace {
+
+constexpr Command kCommands[] = {
+    {
+        .name = "start",
+        .on_command = user::ShowWelcome,
+        .description = {"Main menu", "Главное меню"},
+    },
+    {
+        .name = "menu",
+        .button = "main",
+        .on_command = user::ShowMainMenu,
+    },
+    {
+        .name = "trial",
+        .button = "trial",
+        .on_command = user::ShowTrialLocations,
+        .choice = CallbackAction::kTrialLocation,
+        .on_choice =
+            +[](Conversation& c, const CallbackData& d) { return user::StartTrialAt(c, d.id); },
+        .description = {"Get a free trial key", "Получить пробный ключ"},
+        .label = {"🎁 Free trial", "🎁 Пробный доступ"},
+        .menu_row = 0,
+    },
+    {
+        .name = "keys",
+        .button = "keys",
+        .on_command = user::ShowKeys,
+        .choice = CallbackAction::kShowKey,
+        .on_choice =
+            +[](Conversation& c, const CallbackData& d) { return user::ShowKeyLink(c, d.id); },
+        .description = {"Your keys and how long they last", "Ваши ключи и сколько им осталось"},
+        .label = {"🔑 My keys", "🔑 Мои ключи"},
+        .menu_row = 1,
+    },
+    {
+        .name = "help",
+        .button = "help",
+        .on_command = user::ShowHelp,
+        .description = {"How to connect", "Как подключиться"},
+        .label = {"❓ Help", "❓ Помощь"},
+        .menu_row = 2,
+    },
+    {
+        // Typed, it switches between the two languages; the button opens the picker.
+        .name = "lang",
+        .alias = "language",
+        .button = "lang",
+        .on_command = user::ToggleLanguage,
+        .on_button = user::ShowLanguagePicker,
+        .choice = CallbackAction::kSetLanguage,
+        .on_choice =
+            +[](Conversation& c, const CallbackData& d) { return user::SwitchLanguage(c, d.word); },
+        .description = {"Change the language", "Сменить язык"},
+        .label = {"🌐 Language", "🌐 Язык"},
+        .menu_row = 2,
+    },
+    {
+        .name = "admin",
+        .button = "admin",
+        .admin_only = true,
+        .on_command = admin::ShowSummary,
+        .choice = CallbackAction::kAdminRefresh,
+        .on_choice = +[](Conversation& c, const CallbackData&) { return admin::ShowSummary(c); },
+        .description = {"Summary for the operator", "Сводка для администратора"},
+        .label = {"🛠 Admin", "🛠 Админ-панель"},
+        .menu_row = 3,
+    },
+};
+
+bool Described(const Command& command) { return command.description.en[0] != '\0'; }
+
+std::vector<telegram::BotCommand> MenuOf(std::string_view lang, bool admin) {
+  std::vector<telegram::BotCommand> out;
+  for (const Command& command : kCommands) {
+    if (!Described(command) || command.name.empty() || (command.admin_only && !admin)) continue;
+    out.push_back({std::string(command.name), i18n::T(lang, command.description)});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::span<const Command> Commands() { return kCommands; }
+
+const Command* FindCommand(std::string_view name) {
+  if (name.empty()) return nullptr;
+  for (const Command& command : kCommands) {
+    if (command.name == name || command.alias == name) return &command;
+  }
+  return nullptr;
+}
+
+const Command* FindButton(std::string_view button) {
+  if (button.empty()) return nullptr;
+  for (const Command& command : kCommands) {
+    if (command.button == button) return &command;
+  }
+  return nullptr;
+}
+
+const Command* FindChoice(CallbackAction action) {
+  for (const Command& command : kCommands) {
+    if (command.choice == action && command.on_choice != nullptr) return &command;
+  }
+  return nullptr;
+}
+
+std::vector<CommandMenu> CommandMenus(const std::vector<TgId>& admins) {
+  std::vector<CommandMenu> menus;
+  for (const char* code : {"", "ru"}) {
+    menus.push_back({0, code, MenuOf(*code == '\0' ? "en" : code, /*admin=*/false)});
+  }
+  for (TgId admin : admins) {
+    for (const char* code : {"", "ru"}) {
+      menus.push_back({admin, code, MenuOf(*code == '\0' ? "en" : code, /*admin=*/true)});
+    }
+  }
+  return menus;
+}
+
+}  // namespace vpnhub::bot
