@@ -81,16 +81,22 @@ def folders_of(cell):
     return [f.strip("/") for f in ticked(cell)]
 
 
+def row_name(cells, width, kind, path):
+    """The one `name` in a row's first cell."""
+    if len(cells) != width:
+        raise TableError(f"{path}: {kind} row {cells}: expected {width} cells")
+    names = ticked(cells[0])
+    if len(names) != 1:
+        raise TableError(f"{path}: {kind} row {cells}: name one {kind} in `backticks`")
+    return names[0].strip("/")
+
+
 def parse_libraries(rows, path):
     """library name -> (set of header patterns). A pattern ending in /* matches a folder."""
     libraries = {"std": set(f"<{h}>" for h in STD_HEADERS)}
     for cells in rows:
-        if len(cells) != 2:
-            raise TableError(f"{path}: library row {cells}: expected 2 cells")
-        names = ticked(cells[0])
-        if len(names) != 1:
-            raise TableError(f"{path}: library row {cells}: name one library in `backticks`")
-        if names[0] == "std":
+        name = row_name(cells, 2, "library", path)
+        if name == "std":
             continue  # STD_HEADERS above; its row only describes them
         include_part, _, except_part = cells[1].partition("except")
         headers = set()
@@ -100,10 +106,10 @@ def parse_libraries(rows, path):
             elif item in libraries:
                 headers |= libraries[item]
             else:
-                raise TableError(f"{path}: library `{names[0]}` refers to unknown `{item}`")
+                raise TableError(f"{path}: library `{name}` refers to unknown `{item}`")
         for item in ticked(except_part):
             headers.discard(item)
-        libraries[names[0]] = headers
+        libraries[name] = headers
     return libraries
 
 
@@ -118,16 +124,12 @@ class Row:
 def parse_layers(rows, libraries, path):
     layers = {}
     for cells in rows:
-        if len(cells) != 4:
-            raise TableError(f"{path}: layer row {cells}: expected 4 cells")
-        names = folders_of(cells[0])
-        if len(names) != 1:
-            raise TableError(f"{path}: layer row {cells}: name one folder in `backticks`")
+        folder = row_name(cells, 4, "folder", path)
         libs = ticked(cells[2])
         for lib in libs:
             if lib not in libraries:
-                raise TableError(f"{path}: `{names[0]}` uses unknown library `{lib}`")
-        layers[names[0]] = Row(names[0], folders_of(cells[1]), libs, folders_of(cells[3]))
+                raise TableError(f"{path}: `{folder}` uses unknown library `{lib}`")
+        layers[folder] = Row(folder, folders_of(cells[1]), libs, folders_of(cells[3]))
     return layers
 
 
