@@ -36,16 +36,16 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
+#include "app/config.hpp"
+#include "app/use_cases.hpp"
 #include "core/ports/clock.hpp"
 #include "core/ports/event_log.hpp"
 #include "core/ports/secrets.hpp"
 #include "core/ports/vpn_backend.hpp"
 #include "core/usecases/backends.hpp"
-#include "core/usecases/catalog.hpp"
-#include "core/usecases/key_service.hpp"
-#include "core/usecases/task_executor.hpp"
 #include "metrics/registry.hpp"
 #include "nats/nats_client.hpp"
 #include "nats/nats_test_server.hpp"
@@ -352,28 +352,29 @@ class App {
     store_ = std::move(*store);
     timing_ = std::make_unique<TimingStore>(*store_);
     backends_.Add(&backend_);
-    catalog_ = std::make_unique<usecases::Catalog>(*timing_, backends_, clock_);
-    keys_ = std::make_unique<usecases::KeyService>(*timing_, secrets_, clock_, "en");
-    executor_ = std::make_unique<usecases::TaskExecutor>(*timing_, backends_, clock_, log_);
+    // As `vpnhub serve` wires them, with the default settings.
+    auto config = app::ParseConfig({});
+    if (!std::holds_alternative<app::Config>(config)) Die("config", Internal("defaults refused"));
+    wired_ = app::MakeUseCases(std::get<app::Config>(config),
+                               {*timing_, backends_, clock_, secrets_, log_});
     locations_ = s.locations;
     if (!from.empty()) return;
     const int capacity =
         static_cast<int>(max_keys / static_cast<std::size_t>(s.locations)) * 2 + 100;
     for (int i = 0; i < s.locations; ++i) {
       const std::string location = "bench-" + std::to_string(i);
-      if (auto r = catalog_->AddLocation(location); !r.ok()) Die("add location", r.status());
+      if (auto r = wired_.catalog->AddLocation(location); !r.ok()) Die("add location", r.status());
       Server server;
       server.kind = ServerKind::kShadowsocks;
       server.name = location + "-1";
       server.public_host = "vpn" + std::to_string(i) + ".example.com";
       server.capacity = capacity;
-      if (auto r = catalog_->AddServer(location, server); !r.ok()) Die("add server", r.status());
+      if (auto r = wired_.catalog->AddServer(location, server); !r.ok())
+        Die("add server", r.status());
     }
   }
   ~App() {
-    executor_.reset();
-    keys_.reset();
-    catalog_.reset();
+    wired_ = app::UseCases{};
     timing_.reset();
     store_.reset();
     if (!keep_) RemoveFiles();
@@ -383,9 +384,7 @@ class App {
   // Closes the database (SQLite checkpoints the WAL into the file and deletes it) and keeps the
   // file when this App goes; its path. Nothing may use this App afterwards but its destructor.
   std::string Keep() {
-    executor_.reset();
-    keys_.reset();
-    catalog_.reset();
+    wired_ = app::UseCases{};
     timing_.reset();
     store_.reset();
     keep_ = true;
@@ -398,7 +397,7 @@ class App {
     req.tg_id = tg_id;
     req.location_name = "bench-" + std::to_string(tg_id % locations_);
     req.duration = std::chrono::hours(24 * 30);
-    auto issued = keys_->Issue(req);
+    auto issued = wired_.keys->Issue(req);
     if (!issued.ok()) Die("issue", issued.status());
     return issued->key.id;
   }
@@ -421,7 +420,7 @@ class App {
   ports::Store& store() { return *timing_; }
   TimingStore& timing() { return *timing_; }
   Roles& roles() { return roles_; }
-  usecases::TaskExecutor& executor() { return *executor_; }
+  usecases::TaskExecutor& executor() { return *wired_.executor; }
   const ports::Clock& clock() const { return clock_; }
   CountingLog& log() { return log_; }
   metrics::Registry& registry() { return registry_; }
@@ -445,9 +444,7 @@ class App {
   metrics::Counter& done_;
   std::unique_ptr<storage::SqliteStore> store_;
   std::unique_ptr<TimingStore> timing_;
-  std::unique_ptr<usecases::Catalog> catalog_;
-  std::unique_ptr<usecases::KeyService> keys_;
-  std::unique_ptr<usecases::TaskExecutor> executor_;
+  app::UseCases wired_;
 };
 
 // The NATS side as the service wires it (src/app/nats_pipeline.cpp): a throwaway nats-server,

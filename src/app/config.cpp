@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <cstdio>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -12,6 +11,7 @@
 #include "app/logging.hpp"
 #include "core/rules.hpp"
 #include "core/text_rules.hpp"
+#include "util/text.hpp"
 
 namespace vpnhub::app {
 namespace {
@@ -65,27 +65,7 @@ std::string Join(const std::vector<T>& items) {
 
 // Keeps one error line on one line: control characters (and, when asked, quotes) are escaped.
 std::string EscapeForLine(std::string_view s, bool quotes) {
-  std::string out;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (quotes && (c == '"' || c == '\\')) {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20 || c == 0x7F) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out;
+  return util::Escaped(s, quotes ? util::EscapeStyle::kLine : util::EscapeStyle::kLineKeepQuotes);
 }
 
 std::string MaskTgToken(std::string_view token) {

@@ -9,6 +9,10 @@
 
 namespace vpnhub::app {
 
+Context::~Context() {
+  UseCases use_cases = std::move(static_cast<UseCases&>(*this));
+}  // they are destroyed here, before the members they refer to
+
 std::string Context::LocationName(Id location_id) const {
   std::lock_guard lock(location_names_mu_);
   if (location_names_.count(location_id) == 0) {
@@ -62,28 +66,8 @@ Result<std::unique_ptr<Context>> MakeContext(const Config& config, bool quiet_lo
   ctx->backend_objects.push_back(std::move(metered));
   ctx->backend_objects.push_back(std::move(gated));
 
-  ctx->catalog = std::make_unique<usecases::Catalog>(*ctx->store, ctx->backends, ctx->clock);
-  ctx->keys = std::make_unique<usecases::KeyService>(*ctx->store, ctx->secrets, ctx->clock,
-                                                     config.default_lang);
-  // People and admins are only messaged when a bot is configured to deliver the messages.
-  const bool notify = config.bot_enabled();
-  ctx->alert_policy.admins = notify ? config.admin_tg_ids : std::vector<TgId>{};
-  ctx->alert_policy.cooldown = std::chrono::seconds(config.alert_cooldown_sec);
-  ctx->alerts = std::make_unique<usecases::AdminAlerts>(*ctx->store, ctx->clock, ctx->alert_policy);
-  RetryPolicy policy;
-  policy.max_attempts = config.task_max_attempts;
-  policy.base = std::chrono::milliseconds(config.task_retry_base_ms);
-  ctx->executor = std::make_unique<usecases::TaskExecutor>(*ctx->store, ctx->backends, ctx->clock,
-                                                           *ctx->log, policy, &ctx->alert_policy);
-  ctx->sweep = std::make_unique<usecases::ExpirySweep>(*ctx->store, ctx->clock, 500, notify);
-  ctx->notices = std::make_unique<usecases::ExpiryNotices>(*ctx->store, ctx->clock, notify);
-  usecases::BotSettings bot;
-  bot.trial_period_sec = config.trial_period_sec;
-  bot.default_lang = config.default_lang;
-  bot.traffic_limit_bytes = config.limit_gb * 1024LL * 1024 * 1024;
-  bot.admins = config.admin_tg_ids;
-  ctx->bot = std::make_unique<usecases::BotService>(*ctx->store, *ctx->keys, *ctx->alerts,
-                                                    ctx->clock, bot);
+  static_cast<UseCases&>(*ctx) =
+      MakeUseCases(config, {*ctx->store, ctx->backends, ctx->clock, ctx->secrets, *ctx->log});
   return ctx;
 }
 

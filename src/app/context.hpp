@@ -6,20 +6,19 @@
 
 #include "app/config.hpp"
 #include "app/system.hpp"
+#include "app/use_cases.hpp"
 #include "core/ports/event_log.hpp"
 #include "core/ports/store.hpp"
 #include "core/usecases/backends.hpp"
-#include "core/usecases/bot_service.hpp"
-#include "core/usecases/catalog.hpp"
-#include "core/usecases/expiry_sweep.hpp"
-#include "core/usecases/key_service.hpp"
-#include "core/usecases/notices.hpp"
-#include "core/usecases/task_executor.hpp"
 #include "metrics/registry.hpp"
 
 namespace vpnhub::app {
 
-struct Context {
+// The production adapters below and the use cases (catalog, keys, alerts, executor, sweep,
+// notices, bot) that MakeUseCases builds on them.
+struct Context : UseCases {
+  ~Context();  // the use cases go first: they refer to the members below
+
   Config config;
   std::unique_ptr<ports::EventLog> log;
   metrics::Registry registry;
@@ -29,14 +28,6 @@ struct Context {
   std::string store_kind;  // "sqlite" or "postgres"
   std::vector<std::unique_ptr<ports::VpnBackend>> backend_objects;
   usecases::Backends backends;
-  std::unique_ptr<usecases::Catalog> catalog;
-  std::unique_ptr<usecases::KeyService> keys;
-  std::unique_ptr<usecases::TaskExecutor> executor;
-  std::unique_ptr<usecases::ExpirySweep> sweep;
-  usecases::AlertPolicy alert_policy;
-  std::unique_ptr<usecases::AdminAlerts> alerts;
-  std::unique_ptr<usecases::ExpiryNotices> notices;
-  std::unique_ptr<usecases::BotService> bot;
 
   // The key's link, named ShareLinkName(NAME, the server's location), or a note saying why there
   // is none. Reads the location names once per Context (a CLI command), then from memory.

@@ -48,12 +48,6 @@ spdlog::level::level_enum ToSpdlog(ports::LogLevel level) {
   return spdlog::level::info;
 }
 
-void AppendHexByte(std::string& out, const char* prefix, unsigned char b) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%s%02x", prefix, b);
-  out += buf;
-}
-
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
@@ -97,32 +91,7 @@ void AppendTextValue(std::string& out, std::string_view s) {
     return;
   }
   out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          AppendHexByte(out, "\\x", c);
-        } else {
-          out += ch;
-        }
-    }
-  }
+  util::AppendEscaped(out, s, util::EscapeStyle::kLine);
   out += '"';
 }
 

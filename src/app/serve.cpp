@@ -2,14 +2,14 @@
 
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <sstream>
 
 #include "app/bot_role.hpp"
+#include "app/component.hpp"
 #include "app/nats_pipeline.hpp"
+#include "app/shutdown_signal.hpp"
 #include "core/usecases/retention.hpp"
 #include "http/ops_routes.hpp"
 #include "http/server.hpp"
@@ -51,158 +51,194 @@ std::string InstanceId(Context& ctx) {
   return std::string(host) + ":" + std::to_string(getpid()) + ":" + ctx.secrets.Token(6);
 }
 
-}  // namespace
-
-int RunServe(Context& ctx, const std::set<Role>& roles) {
-  // Signals are taken synchronously by this thread; every thread started below inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-  const Config& cfg = ctx.config;
+// The parts of one serve process, each present when its role runs. Built (and checked) before
+// any of them starts; they outlive the component list that starts and stops them.
+struct ServeParts {
+  std::set<Role> roles;
+  std::string instance_id;
   jobs::Readiness readiness;
-  const std::string instance_id = InstanceId(ctx);
-
   std::unique_ptr<BotRole> bot;
-  if (roles.count(Role::kBot)) {
-    if (!cfg.bot_enabled()) {
-      if (roles.size() == 1) {
-        ctx.log->Error("bot.disabled",
-                       {{"error", "the bot role needs TG_TOKEN (from @BotFather)"}});
-        return 2;
-      }
-      ctx.log->Info("bot.disabled", {{"hint",
-                                      "set TG_TOKEN (from @BotFather) and ADMIN_TG_ID to run the "
-                                      "Telegram bot; every other role runs without it"}});
-    } else {
-      bot = std::make_unique<BotRole>(ctx, BotRoleOptions{instance_id});
-      // A second bot on one SQLite file is refused before anything else starts.
-      if (Status locked = bot->LockDatabase(); !locked.ok()) {
-        ctx.log->Error("bot.start_failed", {{"error", locked.ToString()}});
-        return 2;
-      }
-      if (bot->webhook_mode() && !roles.count(Role::kHttp)) {
-        ctx.log->Error("bot.webhook_needs_http",
-                       {{"error",
-                         "TELEGRAM_WEBHOOK_URL is set: run the bot role together with "
-                         "the http role, or unset it for long polling"}});
-        return 2;
-      }
-    }
-  }
-
-  static std::atomic<bool> nats_fatal{false};
-  nats_fatal = false;
   std::unique_ptr<NatsPipeline> nats;
+  std::unique_ptr<queue::EmbeddedWorker> worker;
+  std::unique_ptr<usecases::RetentionPurge> purge;
+  std::unique_ptr<jobs::ServiceJobs> jobs;
+  std::unique_ptr<http::HttpServer> server;
+
+  bool has(Role role) const { return roles.count(role) > 0; }
+};
+
+// 0, or the exit code after logging why the bot role cannot run.
+int BuildBot(Context& ctx, ServeParts& parts) {
+  if (!parts.has(Role::kBot)) return 0;
+  if (!ctx.config.bot_enabled()) {
+    if (parts.roles.size() == 1) {
+      ctx.log->Error("bot.disabled", {{"error", "the bot role needs TG_TOKEN (from @BotFather)"}});
+      return 2;
+    }
+    ctx.log->Info("bot.disabled", {{"hint",
+                                    "set TG_TOKEN (from @BotFather) and ADMIN_TG_ID to run the "
+                                    "Telegram bot; every other role runs without it"}});
+    return 0;
+  }
+  parts.bot = std::make_unique<BotRole>(ctx, BotRoleOptions{parts.instance_id});
+  // A second bot on one SQLite file is refused before anything else starts.
+  if (Status locked = parts.bot->LockDatabase(); !locked.ok()) {
+    ctx.log->Error("bot.start_failed", {{"error", locked.ToString()}});
+    return 2;
+  }
+  if (parts.bot->webhook_mode() && !parts.has(Role::kHttp)) {
+    ctx.log->Error("bot.webhook_needs_http", {{"error",
+                                               "TELEGRAM_WEBHOOK_URL is set: run the bot role "
+                                               "together with the http role, or unset it for "
+                                               "long polling"}});
+    return 2;
+  }
+  return 0;
+}
+
+// The task queue: NATS when configured (a fatal connection state ends the process through
+// `shutdown`), else the embedded worker with the worker role. 0 or the exit code.
+int BuildQueue(Context& ctx, ServeParts& parts, ShutdownSignal& shutdown) {
+  const Config& cfg = ctx.config;
   if (cfg.nats_enabled()) {
     NatsPipelineOptions no;
-    no.worker = roles.count(Role::kWorker) > 0;
+    no.worker = parts.has(Role::kWorker);
     no.relay = true;
-    no.instance_id = instance_id;
-    no.on_fatal = [] {
-      nats_fatal = true;
-      kill(getpid(), SIGTERM);
-    };
+    no.instance_id = parts.instance_id;
+    no.on_fatal = [&shutdown] { shutdown.Request(1, "nats.closed"); };
     auto created = NatsPipeline::Create(ctx, no);
     if (!created.ok()) {
       ctx.log->Error("nats.start_failed", {{"error", created.status().ToString()}});
       return 2;
     }
-    nats = std::move(*created);
-  }
-
-  std::unique_ptr<queue::EmbeddedWorker> worker;
-  if (roles.count(Role::kWorker) && !nats) {
+    parts.nats = std::move(*created);
+  } else if (parts.has(Role::kWorker)) {
     queue::EmbeddedWorkerOptions wo;
     wo.concurrency = cfg.worker_concurrency;
     wo.max_batch = cfg.worker_batch;
     wo.lease = std::chrono::seconds(cfg.task_lease_sec);
-    worker = std::make_unique<queue::EmbeddedWorker>(*ctx.store, *ctx.executor, ctx.clock, *ctx.log,
-                                                     ctx.registry, wo);
+    parts.worker = std::make_unique<queue::EmbeddedWorker>(*ctx.store, *ctx.executor, ctx.clock,
+                                                           *ctx.log, ctx.registry, wo);
   }
+  return 0;
+}
 
+// The readiness probe in every role; sweep, notices, statistics and retention with the scheduler.
+void BuildJobs(Context& ctx, ServeParts& parts) {
+  const Config& cfg = ctx.config;
   jobs::ServiceJobsOptions jo;
   jo.sweep_interval = std::chrono::seconds(cfg.expiry_sweep_interval_sec);
-  jo.run_sweep = roles.count(Role::kScheduler) > 0;
+  jo.run_sweep = parts.has(Role::kScheduler);
   jo.notice_interval = std::chrono::seconds(cfg.notice_interval_sec);
   jo.job_lease = std::chrono::seconds(cfg.job_lease_sec);
-  jo.instance_id = instance_id;
-  if (nats) jo.extra_probe = [&nats] { return nats->Probe(); };
-  std::unique_ptr<usecases::RetentionPurge> purge;
+  jo.instance_id = parts.instance_id;
+  NatsPipeline* nats = parts.nats.get();
+  if (nats) jo.extra_probe = [nats] { return nats->Probe(); };
   if (cfg.retention_days > 0) {
-    purge = std::make_unique<usecases::RetentionPurge>(*ctx.store, ctx.clock,
-                                                       std::chrono::hours(24) * cfg.retention_days);
-    jo.purge = purge.get();
+    parts.purge = std::make_unique<usecases::RetentionPurge>(
+        *ctx.store, ctx.clock, std::chrono::hours(24) * cfg.retention_days);
+    jo.purge = parts.purge.get();
   }
-  jobs::ServiceJobs service_jobs(
-      *ctx.store, *ctx.sweep, *ctx.log, ctx.registry, readiness, jo,
-      [&worker, &bot, &nats] {
+  queue::EmbeddedWorker* worker = parts.worker.get();
+  BotRole* bot = parts.bot.get();
+  parts.jobs = std::make_unique<jobs::ServiceJobs>(
+      *ctx.store, *ctx.sweep, *ctx.log, ctx.registry, parts.readiness, jo,
+      [worker, bot, nats] {
         if (worker) worker->Wake();
         if (nats) nats->WakeRelay();
         if (bot) bot->Wake();
       },
       cfg.bot_enabled() ? ctx.notices.get() : nullptr);
+}
 
-  std::unique_ptr<http::HttpServer> server;
-  if (roles.count(Role::kHttp)) {
-    http::Router router;
-    http::OpsRoutesOptions ops;
-    ops.ready = [&readiness] { return readiness.ready(); };
-    ops.ready_detail = [&readiness] { return readiness.detail(); };
-    ops.registry = &ctx.registry;
-    http::AddOpsRoutes(router, ops);
-    if (bot) bot->AddRoutes(router);
-    http::ServerOptions so;
-    so.host = cfg.http_host;
-    so.port = cfg.http_port;
-    so.threads = cfg.http_threads;
-    server =
-        std::make_unique<http::HttpServer>(so, std::move(router), &ctx.registry, ctx.log.get());
-    Status st = server->Start();
-    if (!st.ok()) {
-      ctx.log->Error("http.start_failed",
-                     {{"listen", cfg.http_host + ":" + std::to_string(cfg.http_port)},
-                      {"error", st.ToString()}});
-      return 1;
-    }
+// The HTTP role's server, bound now so that a taken port fails before anything starts. 0 or the
+// exit code.
+int BuildHttp(Context& ctx, ServeParts& parts) {
+  if (!parts.has(Role::kHttp)) return 0;
+  const Config& cfg = ctx.config;
+  http::Router router;
+  http::OpsRoutesOptions ops;
+  jobs::Readiness& readiness = parts.readiness;
+  ops.ready = [&readiness] { return readiness.ready(); };
+  ops.ready_detail = [&readiness] { return readiness.detail(); };
+  ops.registry = &ctx.registry;
+  http::AddOpsRoutes(router, ops);
+  if (parts.bot) parts.bot->AddRoutes(router);
+  http::ServerOptions so;
+  so.host = cfg.http_host;
+  so.port = cfg.http_port;
+  so.threads = cfg.http_threads;
+  parts.server =
+      std::make_unique<http::HttpServer>(so, std::move(router), &ctx.registry, ctx.log.get());
+  if (Status st = parts.server->Listen(); !st.ok()) {
+    ctx.log->Error("http.start_failed",
+                   {{"listen", cfg.http_host + ":" + std::to_string(cfg.http_port)},
+                    {"error", st.ToString()}});
+    return 1;
   }
+  return 0;
+}
 
-  service_jobs.Start();
-  if (worker) worker->Start();
-  if (nats) nats->Start();
-  if (bot) {
-    Status st = bot->Start();
-    if (!st.ok()) {
-      ctx.log->Error("bot.start_failed", {{"error", st.ToString()}});
-      if (server) server->Stop();
-      service_jobs.Stop();
-      if (worker) worker->Stop();
-      if (nats) nats->Stop();
-      return st.code() == StatusCode::kFailedPrecondition ? 2 : 1;
-    }
+// Start order: the queue first, the jobs that wake it next, then the bot, and the HTTP server
+// last, so that it takes requests only once everything behind them runs. Stopped in reverse:
+// the server stops taking requests first.
+void AddComponents(ServeParts& parts, ComponentList& components) {
+  if (parts.nats) components.Add(MakeComponent("nats", *parts.nats));
+  if (parts.worker) components.Add(MakeComponent("worker", *parts.worker));
+  components.Add(MakeComponent("jobs", *parts.jobs));
+  if (parts.bot) components.Add(MakeComponent("bot", *parts.bot));
+  if (parts.server) components.Add(MakeComponent("http", *parts.server));
+}
+
+void LogStarted(Context& ctx, const ServeParts& parts) {
+  const Config& cfg = ctx.config;
+  ctx.log->Info(
+      "service.started",
+      {{"http", parts.server ? cfg.http_host + ":" + std::to_string(parts.server->port()) : "off"},
+       {"scheduler", parts.has(Role::kScheduler)},
+       {"worker", parts.has(Role::kWorker)},
+       {"bot", !parts.bot                  ? "off"
+               : parts.bot->webhook_mode() ? "webhook"
+                                           : "polling"},
+       {"queue", parts.nats ? "nats" : "embedded"},
+       {"pid", static_cast<long>(getpid())}});
+}
+
+}  // namespace
+
+int RunServe(Context& ctx, const std::set<Role>& roles) {
+  // Before any thread starts: every thread inherits the blocked SIGINT/SIGTERM.
+  auto shutdown = ShutdownSignal::Create();
+  if (!shutdown.ok()) {
+    ctx.log->Error("service.start_failed", {{"error", shutdown.status().ToString()}});
+    return 1;
   }
-  ctx.log->Info("service.started",
-                {{"http", server ? cfg.http_host + ":" + std::to_string(server->port()) : "off"},
-                 {"scheduler", roles.count(Role::kScheduler) > 0},
-                 {"worker", roles.count(Role::kWorker) > 0},
-                 {"bot", !bot                  ? "off"
-                         : bot->webhook_mode() ? "webhook"
-                                               : "polling"},
-                 {"queue", nats ? "nats" : "embedded"},
-                 {"pid", static_cast<long>(getpid())}});
+  ServeParts parts;
+  parts.roles = roles;
+  parts.instance_id = InstanceId(ctx);
+  if (int code = BuildBot(ctx, parts); code != 0) return code;
+  if (int code = BuildQueue(ctx, parts, **shutdown); code != 0) return code;
+  BuildJobs(ctx, parts);
+  if (int code = BuildHttp(ctx, parts); code != 0) return code;
 
-  int sig = 0;
-  sigwait(&signals, &sig);
-  ctx.log->Info("service.stopping", {{"signal", sig}});
-  if (server) server->Stop();
-  if (bot) bot->Stop();
-  service_jobs.Stop();
-  if (worker) worker->Stop();
-  if (nats) nats->Stop();
+  ComponentList components;
+  AddComponents(parts, components);
+  std::string failed;
+  if (Status st = components.StartAll(&failed); !st.ok()) {
+    ctx.log->Error(failed + ".start_failed", {{"error", st.ToString()}});
+    return st.code() == StatusCode::kFailedPrecondition ? 2 : 1;
+  }
+  LogStarted(ctx, parts);
+
+  const ShutdownSignal::Cause cause = (*shutdown)->Wait();
+  if (cause.signal != 0) {
+    ctx.log->Info("service.stopping", {{"signal", cause.signal}});
+  } else {
+    ctx.log->Info("service.stopping", {{"reason", cause.reason}});
+  }
+  components.StopAll();
   ctx.log->Info("service.stopped");
-  return nats_fatal ? 1 : 0;
+  return (*shutdown)->exit_code();
 }
 
 }  // namespace vpnhub::app

@@ -704,6 +704,7 @@ struct HttpServer::Impl {
   Core core;
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<std::uint16_t> port{0};
+  bool listening = false;
   bool started = false;
   bool stopped = false;
 };
@@ -719,11 +720,11 @@ HttpServer::HttpServer(ServerOptions options, Router router, metrics::Registry* 
 
 HttpServer::~HttpServer() { Stop(); }
 
-Status HttpServer::Start() {
+Status HttpServer::Listen() {
   Impl& impl = *impl_;
   Core& core = impl.core;
   const ServerOptions& o = core.options;
-  if (impl.started) return FailedPrecondition("http server already started");
+  if (impl.listening) return FailedPrecondition("http server already listening");
   if (o.header_limit == 0 || o.body_limit == 0 || o.read_timeout.count() <= 0 ||
       o.listen_backlog <= 0) {
     return InvalidArgument("http options: limits, read_timeout and listen_backlog must be > 0");
@@ -793,6 +794,14 @@ Status HttpServer::Start() {
   }
   impl.workers = std::move(workers);
   impl.port.store(port);
+  impl.listening = true;
+  return Status::Ok();
+}
+
+Status HttpServer::Start() {
+  Impl& impl = *impl_;
+  if (impl.started) return FailedPrecondition("http server already started");
+  if (!impl.listening) VPNHUB_RETURN_IF_ERROR(Listen());
   impl.started = true;
   for (auto& w : impl.workers) w->Run();
   return Status::Ok();

@@ -144,11 +144,14 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds every acceptor and starts the io threads. kUnavailable when the address cannot be
-  // bound (port taken, also by another SO_REUSEPORT listener), kInvalidArgument for a bad host or
-  // options, kFailedPrecondition when called twice.
+  // Binds every acceptor; connections wait in the backlog until Start. kUnavailable when the
+  // address cannot be bound (port taken, also by another SO_REUSEPORT listener),
+  // kInvalidArgument for a bad host or options, kFailedPrecondition when called twice.
+  Status Listen();
+  // Listens (unless Listen succeeded before, with its errors) and starts the io threads.
+  // kFailedPrecondition when called twice.
   Status Start();
-  // The bound port (the real one when options.port was 0); 0 before Start.
+  // The bound port (the real one when options.port was 0); 0 before Listen.
   std::uint16_t port() const;
   // Closes the acceptors and idle connections, lets in-flight requests finish for at most
   // options.stop_grace, then joins the threads. Safe to call twice and without Start; not from

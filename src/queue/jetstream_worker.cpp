@@ -2,25 +2,36 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
+#include <optional>
+#include <utility>
 
 #include "queue/task_stream.hpp"
 #include "queue/worker_batches.hpp"
 
 namespace vpnhub::queue {
-namespace {
-
 using std::chrono::milliseconds;
-
-milliseconds Ms(Duration d) {
-  return std::max(milliseconds(0), std::chrono::ceil<milliseconds>(d));
-}
-
-}  // namespace
 
 struct JetStreamWorker::InFlight {
   std::mutex mu;  // a message is touched by its worker thread and the heartbeat
   std::vector<std::unique_ptr<nats::JsMessage>> messages;
+};
+
+// Shows a batch's messages to the heartbeat while the batch runs.
+class JetStreamWorker::InFlightRegistration {
+ public:
+  InFlightRegistration(JetStreamWorker& worker, InFlight& flight)
+      : worker_(worker), flight_(flight) {
+    std::lock_guard lock(worker_.mu_);
+    worker_.in_flight_.insert(&flight_);
+  }
+  ~InFlightRegistration() {
+    std::lock_guard lock(worker_.mu_);
+    worker_.in_flight_.erase(&flight_);
+  }
+
+ private:
+  JetStreamWorker& worker_;
+  InFlight& flight_;
 };
 
 JetStreamWorker::JetStreamWorker(nats::JetStream& js, ports::Store& store,
@@ -85,82 +96,54 @@ void JetStreamWorker::Heartbeat() {
   }
 }
 
-void JetStreamWorker::AnswerUnclaimed(nats::JsMessage& msg, Id task_id, Time now) {
-  Result<Task> task = NotFound("");
-  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    task = tx.GetTask(task_id);
-    return task.ok() || task.status().code() == StatusCode::kNotFound ? Status::Ok()
-                                                                      : task.status();
-  });
-  if (!st.ok()) {  // database trouble: try again shortly
-    (void)msg.Nak(milliseconds(1000));
-    nakked_.Inc();
-    return;
-  }
-  if (!task.ok()) {
-    log_.Warn("worker.unknown_task", {{"task_id", task_id}});
-    (void)msg.Term();
-    return;
-  }
-  switch (task->state) {
-    case TaskState::kDone:
-    case TaskState::kFailed:  // settled; a retry is published anew by the relay
+void JetStreamWorker::Send(nats::JsMessage& msg, const Reply& reply) {
+  switch (reply.kind) {
+    case Reply::Kind::kAck:
       (void)msg.AckNoWait();
       acked_.Inc();
       return;
-    case TaskState::kPending:
-    case TaskState::kRunning:
-      // Not due yet, or in another claim (a duplicate message, a CLI run): come back when it
-      // may be claimable. The delay floor keeps a busy task from spinning.
-      (void)msg.Nak(std::max(milliseconds(200), Ms(task->next_attempt_at - now)));
+    case Reply::Kind::kNak:
+      (void)msg.Nak(reply.delay);
       nakked_.Inc();
+      return;
+    case Reply::Kind::kTerm:
+      (void)msg.Term();
       return;
   }
 }
 
-Result<int> JetStreamWorker::RunBatch(int& batch) {
-  auto fetched = js_.Fetch(options_.durable, options_.subjects, batch, options_.fetch_wait);
-  if (!fetched.ok()) return fetched.status();
-  if (fetched->empty()) return 0;
+void JetStreamWorker::AnswerFromRow(nats::JsMessage& msg, Id task_id, Time now) {
+  std::optional<Task> row;
+  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
+    auto task = tx.GetTask(task_id);
+    if (task.ok()) row = std::move(*task);
+    return task.ok() || task.status().code() == StatusCode::kNotFound ? Status::Ok()
+                                                                      : task.status();
+  });
+  if (!st.ok()) return Send(msg, ReplyAfterReadError());
+  if (!row) log_.Warn("worker.unknown_task", {{"task_id", task_id}});
+  Send(msg, ReplyFromRow(row, now));
+}
 
-  InFlight flight;
-  flight.messages = std::move(*fetched);
-  {
-    std::lock_guard lock(mu_);
-    in_flight_.insert(&flight);
+BatchPlan JetStreamWorker::PlanMessages(InFlight& flight) {
+  std::vector<std::optional<Id>> task_ids;
+  task_ids.reserve(flight.messages.size());
+  for (const auto& msg : flight.messages) {
+    if (msg->delivered() > 1) redelivered_.Inc();
+    task_ids.push_back(ParseTaskPayload(msg->data()));
   }
-  struct Unregister {
-    JetStreamWorker* self;
-    InFlight* flight;
-    ~Unregister() {
-      std::lock_guard lock(self->mu_);
-      self->in_flight_.erase(flight);
-    }
-  } unregister{this, &flight};
-
-  // Which message speaks for which task; a second message for the same task (an older
-  // generation, a redelivery) is answered from the row after the batch.
-  std::map<Id, std::size_t> first_of;
-  std::vector<std::pair<std::size_t, Id>> extra;
-  for (std::size_t i = 0; i < flight.messages.size(); ++i) {
-    auto& msg = *flight.messages[i];
-    if (msg.delivered() > 1) redelivered_.Inc();
-    auto id = ParseTaskPayload(msg.data());
-    if (!id) {
-      log_.Warn("worker.bad_message",
-                {{"subject", std::string(msg.subject())},
-                 {"stream_seq", static_cast<std::int64_t>(msg.stream_seq())}});
-      std::lock_guard lock(flight.mu);
-      (void)msg.Term();
-      continue;
-    }
-    if (!first_of.emplace(*id, i).second) extra.emplace_back(i, *id);
+  BatchPlan plan = PlanBatch(task_ids);
+  std::lock_guard lock(flight.mu);
+  for (std::size_t index : plan.unreadable) {
+    auto& msg = *flight.messages[index];
+    log_.Warn("worker.bad_message", {{"subject", std::string(msg.subject())},
+                                     {"stream_seq", static_cast<std::int64_t>(msg.stream_seq())}});
+    Send(msg, Reply::Term());
   }
-  std::vector<Id> ids;
-  ids.reserve(first_of.size());
-  for (const auto& [id, index] : first_of) ids.push_back(id);
+  return plan;
+}
 
-  const Time now = clock_.Now();
+Result<std::vector<Task>> JetStreamWorker::Claim(const std::vector<Id>& ids, Time now) {
   std::vector<Task> claimed;
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
     auto r = tx.ClaimTasksByIds(ids, now, options_.lease);
@@ -168,81 +151,87 @@ Result<int> JetStreamWorker::RunBatch(int& batch) {
     claimed = std::move(*r);
     return Status::Ok();
   });
-  if (!st.ok()) {
-    // The database is unreachable: give every message back for a little later.
-    log_.Warn("worker.claim_error", {{"error", st.ToString()}});
-    std::lock_guard lock(flight.mu);
-    for (auto& msg : flight.messages) (void)msg->Nak(milliseconds(1000));
-    nakked_.Inc(static_cast<double>(flight.messages.size()));
-    batch = 1;
-    return static_cast<int>(flight.messages.size());
-  }
-  std::sort(claimed.begin(), claimed.end(),
-            [&](const Task& a, const Task& b) { return first_of[a.id] < first_of[b.id]; });
-  std::vector<bool> last_chance(claimed.size());
+  if (!st.ok()) return st;
+  return claimed;
+}
+
+void JetStreamWorker::AnswerUnclaimed(InFlight& flight, const BatchPlan& plan,
+                                      const std::vector<Task>& claimed, Time now) {
   std::set<Id> claimed_ids;
-  for (std::size_t i = 0; i < claimed.size(); ++i) {
-    claimed_ids.insert(claimed[i].id);
-    const auto& msg = *flight.messages[first_of[claimed[i].id]];
-    last_chance[i] = options_.max_deliver > 0 &&
-                     msg.delivered() >= static_cast<std::uint64_t>(options_.max_deliver);
-  }
-  for (const auto& [id, index] : first_of) {
+  for (const Task& task : claimed) claimed_ids.insert(task.id);
+  for (const auto& [id, index] : plan.first_of) {
     if (claimed_ids.count(id)) continue;
     std::lock_guard lock(flight.mu);
-    AnswerUnclaimed(*flight.messages[index], id, now);
+    AnswerFromRow(*flight.messages[index], id, now);
   }
+}
 
+void JetStreamWorker::AnswerOutcomes(InFlight& flight, const BatchPlan& plan,
+                                     const std::vector<Task>& claimed,
+                                     const std::vector<usecases::TaskOutcome>& outcomes) {
+  std::lock_guard lock(flight.mu);
+  for (std::size_t i = 0; i < claimed.size(); ++i) {
+    const Task& task = claimed[i];
+    auto& msg = *flight.messages[plan.first_of.at(task.id)];
+    Send(msg, ReplyToOutcome(outcomes[i], task, executor_.policy(), clock_.Now()));
+    if (outcomes[i] == usecases::TaskOutcome::kFailed) ReportDeadLetter(task, msg.delivered());
+  }
+  for (const auto& [index, id] : plan.extra) {
+    AnswerFromRow(*flight.messages[index], id, clock_.Now());
+  }
+}
+
+void JetStreamWorker::ReportDeadLetter(const Task& task, std::uint64_t deliveries) {
+  registry_
+      .GetCounter("vpnhub_tasks_dead_lettered_total",
+                  "Tasks that failed for good (task row failed, admin alerted)",
+                  {{"kind", TaskKindName(task.kind)}})
+      .Inc();
+  log_.Error("task.dead_letter",
+             {{"task_id", task.id},
+              {"kind", TaskKindName(task.kind)},
+              {"deliveries", static_cast<std::int64_t>(deliveries)},
+              {"hint", "see `vpnhub task list --failed`; retry with `vpnhub task retry " +
+                           std::to_string(task.id) + "`"}});
+}
+
+// Fetch, read the messages, claim their tasks, answer those not claimed, run the claimed ones,
+// answer them, size the next batch. Each step is a function (the decisions in
+// jetstream_batch.hpp).
+Result<int> JetStreamWorker::RunBatch(int& batch) {
+  auto fetched = js_.Fetch(options_.durable, options_.subjects, batch, options_.fetch_wait);
+  if (!fetched.ok()) return fetched.status();
+  if (fetched->empty()) return 0;
+  InFlight flight;
+  flight.messages = std::move(*fetched);
+  const InFlightRegistration registration(*this, flight);
+  const int handled = static_cast<int>(flight.messages.size());
+
+  const BatchPlan plan = PlanMessages(flight);
+  const Time now = clock_.Now();
+  auto claimed = Claim(plan.task_ids(), now);
+  if (!claimed.ok()) {
+    // The database is unreachable: give every message back for a little later.
+    log_.Warn("worker.claim_error", {{"error", claimed.status().ToString()}});
+    std::lock_guard lock(flight.mu);
+    for (auto& msg : flight.messages) Send(*msg, ReplyAfterReadError());
+    batch = 1;
+    return handled;
+  }
+  OrderByMessage(*claimed, plan);
+  AnswerUnclaimed(flight, plan, *claimed, now);
+
+  std::vector<std::uint64_t> delivered;
+  for (const auto& msg : flight.messages) delivered.push_back(msg->delivered());
   const auto started = std::chrono::steady_clock::now();
-  auto outcomes = executor_.RunClaimedBatch(claimed, options_.lease / 3, last_chance);
+  auto outcomes = executor_.RunClaimedBatch(
+      *claimed, options_.lease / 3, LastChances(*claimed, plan, delivered, options_.max_deliver));
   const auto took = std::chrono::steady_clock::now() - started;
 
-  {
-    std::lock_guard lock(flight.mu);
-    for (std::size_t i = 0; i < claimed.size(); ++i) {
-      auto& msg = *flight.messages[first_of[claimed[i].id]];
-      switch (outcomes[i]) {
-        case usecases::TaskOutcome::kDone:
-          (void)msg.AckNoWait();
-          acked_.Inc();
-          break;
-        case usecases::TaskOutcome::kRetryLater:
-          (void)msg.Nak(Ms(executor_.policy().DelayAfter(claimed[i].attempts)));
-          nakked_.Inc();
-          break;
-        case usecases::TaskOutcome::kFailed:
-          (void)msg.Term();
-          registry_
-              .GetCounter("vpnhub_tasks_dead_lettered_total",
-                          "Tasks that failed for good (task row failed, admin alerted)",
-                          {{"kind", TaskKindName(claimed[i].kind)}})
-              .Inc();
-          log_.Error("task.dead_letter",
-                     {{"task_id", claimed[i].id},
-                      {"kind", TaskKindName(claimed[i].kind)},
-                      {"deliveries", static_cast<std::int64_t>(msg.delivered())},
-                      {"hint", "see `vpnhub task list --failed`; retry with `vpnhub task retry " +
-                                   std::to_string(claimed[i].id) + "`"}});
-          break;
-        case usecases::TaskOutcome::kReleased:  // not started: deliver again at once
-          (void)msg.Nak(milliseconds(0));
-          nakked_.Inc();
-          break;
-        case usecases::TaskOutcome::kUnrecorded:
-          // The row is still running under this claim: come back when its lease has ended and a
-          // claim can take it again (after the last delivery the relay's redrive does).
-          (void)msg.Nak(std::max(milliseconds(200), Ms(claimed[i].next_attempt_at - clock_.Now())));
-          nakked_.Inc();
-          break;
-      }
-    }
-    for (const auto& [index, id] : extra)
-      AnswerUnclaimed(*flight.messages[index], id, clock_.Now());
-  }
-  const bool released = CountOutcomes(registry_, released_, claimed, outcomes);
-  const int handled = static_cast<int>(flight.messages.size());
+  AnswerOutcomes(flight, plan, *claimed, outcomes);
+  const bool released = CountOutcomes(registry_, released_, *claimed, outcomes);
   batch =
-      NextBatchSize(batch, options_.max_batch, claimed.size(), handled == batch, took, released);
+      NextBatchSize(batch, options_.max_batch, claimed->size(), handled == batch, took, released);
   return handled;
 }
 

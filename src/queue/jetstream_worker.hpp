@@ -25,6 +25,7 @@
 #include "core/usecases/task_executor.hpp"
 #include "metrics/registry.hpp"
 #include "nats/nats_client.hpp"
+#include "queue/jetstream_batch.hpp"
 
 namespace vpnhub::queue {
 
@@ -56,11 +57,25 @@ class JetStreamWorker {
 
  private:
   struct InFlight;  // one batch's messages, kept alive for the heartbeat
+  class InFlightRegistration;
 
   void Loop(int index);
   void Heartbeat();
+  // The steps of RunBatch. Reads each message's task id and terms those that name none.
+  BatchPlan PlanMessages(InFlight& flight);
+  // Claims the tasks in one transaction (kUnavailable & co when the database is unreachable).
+  Result<std::vector<Task>> Claim(const std::vector<Id>& ids, Time now);
+  // Answers the messages of the planned tasks that were not claimed, from their rows.
+  void AnswerUnclaimed(InFlight& flight, const BatchPlan& plan, const std::vector<Task>& claimed,
+                       Time now);
+  // Answers the messages of the claimed tasks from their outcomes, then the extra messages.
+  void AnswerOutcomes(InFlight& flight, const BatchPlan& plan, const std::vector<Task>& claimed,
+                      const std::vector<usecases::TaskOutcome>& outcomes);
   // Answers a message whose task this worker could not claim, from the task row.
-  void AnswerUnclaimed(nats::JsMessage& msg, Id task_id, Time now);
+  void AnswerFromRow(nats::JsMessage& msg, Id task_id, Time now);
+  void ReportDeadLetter(const Task& task, std::uint64_t deliveries);
+  // Sends the reply, counting acks and naks.
+  void Send(nats::JsMessage& msg, const Reply& reply);
 
   nats::JetStream& js_;
   ports::Store& store_;

@@ -38,13 +38,34 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
   return len;
 }
 
+// What a byte below 0x80 becomes; empty when it stays as it is.
+std::string_view ShortEscape(unsigned char c, EscapeStyle style) {
+  switch (c) {
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    case '"':
+      return style == EscapeStyle::kLineKeepQuotes ? "" : "\\\"";
+    case '\\':
+      return style == EscapeStyle::kLineKeepQuotes ? "" : "\\\\";
+    case '\b':
+      return style == EscapeStyle::kJson ? "\\b" : "";
+    case '\f':
+      return style == EscapeStyle::kJson ? "\\f" : "";
+  }
+  return "";
+}
+
 }  // namespace
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
+void AppendEscaped(std::string& out, std::string_view s, EscapeStyle style) {
+  const bool json = style == EscapeStyle::kJson;
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
+    if (c >= 0x80 && json) {
       const std::size_t len = Utf8SequenceLength(s, i);
       if (len == 0) {
         out += "\\ufffd";
@@ -55,37 +76,29 @@ void AppendJsonString(std::string& out, std::string_view s) {
       }
       continue;
     }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          AppendHexByte(out, "\\u00", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
     ++i;
+    if (c >= 0x80) {
+      out += static_cast<char>(c);
+    } else if (std::string_view esc = ShortEscape(c, style); !esc.empty()) {
+      out += esc;
+    } else if (c < 0x20 || (c == 0x7F && !json)) {
+      AppendHexByte(out, json ? "\\u00" : "\\x", c);
+    } else {
+      out += static_cast<char>(c);
+    }
   }
+}
+
+std::string Escaped(std::string_view s, EscapeStyle style) {
+  std::string out;
+  out.reserve(s.size());
+  AppendEscaped(out, s, style);
+  return out;
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  AppendEscaped(out, s, EscapeStyle::kJson);
   out += '"';
 }
 

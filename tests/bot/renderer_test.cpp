@@ -226,13 +226,11 @@ class StoreLookupTest : public UseCaseTest {};
 
 TEST_F(StoreLookupTest, OnlyTheOwnersChatSeesTheKeyAndTheirLanguage) {
   AddServer(10);
-  usecases::AdminAlerts alerts(*store, clock, usecases::AlertPolicy{});
-  usecases::BotService bot(*store, *keys, alerts, clock, usecases::BotSettings{});
   auto req = Request(1001);
   req.lang = "ru";
   auto issued = keys->Issue(req);
   ASSERT_TRUE(issued.ok()) << issued.status().ToString();
-  BotServiceKeyLookup lookup(bot, *store);
+  BotServiceKeyLookup lookup(*bot, *store);
 
   auto mine = lookup.OwnedKey(1001, issued->key.id);
   ASSERT_TRUE(mine.ok()) << mine.status().ToString();

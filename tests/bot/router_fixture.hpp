@@ -9,13 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "app/test_config.hpp"
+#include "app/use_cases.hpp"
 #include "bot/membership.hpp"
 #include "bot/router.hpp"
 #include "core/usecases/backends.hpp"
-#include "core/usecases/bot_service.hpp"
-#include "core/usecases/catalog.hpp"
-#include "core/usecases/key_service.hpp"
-#include "core/usecases/notices.hpp"
 #include "fakes/capturing_log.hpp"
 #include "fakes/fake_backend.hpp"
 #include "fakes/fake_clock.hpp"
@@ -36,21 +34,23 @@ struct CallbackAnswer {
   std::string text;
 };
 
-class RouterTest : public ::testing::Test {
+// The fixture is the use cases as the service wires them (app::MakeUseCases: catalog, keys,
+// alerts, ...) from a configuration with a bot, one admin and week-long trials, plus the router.
+class RouterTest : public ::testing::Test, protected app::UseCases {
  protected:
   void SetUp() override {
     auto s = storage::SqliteStore::Open({":memory:"});
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store = std::move(*s);
     backends.Add(&backend);
-    catalog = std::make_unique<usecases::Catalog>(*store, backends, clock);
-    keys = std::make_unique<usecases::KeyService>(*store, secrets, clock, "en");
-    usecases::AlertPolicy policy;
-    policy.admins = {kAdmin};
-    alerts = std::make_unique<usecases::AdminAlerts>(*store, clock, policy);
-    settings.trial_period_sec = 7 * 24 * 3600;
-    settings.default_lang = "en";
-    settings.admins = {kAdmin};
+    const app::Config config =
+        app::TestConfig({{"TG_TOKEN", "123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789"},
+                         {"ADMIN_TG_ID", std::to_string(kAdmin)},
+                         {"TRIAL_PERIOD", std::to_string(7 * 24 * 3600)},
+                         {"LANGUAGES", "en"}});
+    static_cast<app::UseCases&>(*this) =
+        app::MakeUseCases(config, {*store, backends, clock, secrets, log});
+    settings = app::BotSettingsFrom(config);
     auto nl = catalog->AddLocation("nl");
     ASSERT_TRUE(nl.ok()) << nl.status().ToString();
     nl_id = nl->id;
@@ -223,10 +223,7 @@ class RouterTest : public ::testing::Test {
   metrics::Registry registry;
   usecases::Backends backends;
   std::unique_ptr<storage::SqliteStore> store;
-  std::unique_ptr<usecases::Catalog> catalog;
-  std::unique_ptr<usecases::KeyService> keys;
-  std::unique_ptr<usecases::AdminAlerts> alerts;
-  usecases::BotSettings settings;
+  usecases::BotSettings settings;  // the configuration's; a test may change them and Rebuild()
   std::unique_ptr<usecases::BotService> service;
   RouterOptions options;
   MembershipChecker* membership = nullptr;

@@ -287,8 +287,7 @@ class UnreadableRowTest : public TaskExecutorFailuresTest {
     auto s = storage::SqliteStore::Open({dir.File("vpnhub.db")});
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store = std::move(*s);
-    catalog = std::make_unique<usecases::Catalog>(*store, backends, clock);
-    keys = std::make_unique<usecases::KeyService>(*store, secrets, clock, "en");
+    Wire();
     ASSERT_TRUE(catalog->AddLocation("nl").ok());
     alerts.admins = {kAdmin};
     MakeExecutor(*store);

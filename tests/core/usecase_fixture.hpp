@@ -1,14 +1,14 @@
 #pragma once
-// Use cases over a real in-memory SQLite store, a fake backend, clock and secrets.
+// Use cases over a real in-memory SQLite store, a fake backend, clock and secrets, wired as the
+// service wires them (app::MakeUseCases): the fixture is the use cases (catalog, keys, executor,
+// alerts, sweep, notices, bot) plus helpers.
 #include <gtest/gtest.h>
 
 #include <memory>
 
+#include "app/test_config.hpp"
+#include "app/use_cases.hpp"
 #include "core/usecases/backends.hpp"
-#include "core/usecases/catalog.hpp"
-#include "core/usecases/expiry_sweep.hpp"
-#include "core/usecases/key_service.hpp"
-#include "core/usecases/task_executor.hpp"
 #include "fakes/capturing_log.hpp"
 #include "fakes/fake_backend.hpp"
 #include "fakes/fake_clock.hpp"
@@ -17,19 +17,22 @@
 
 namespace vpnhub {
 
-class UseCaseTest : public ::testing::Test {
+class UseCaseTest : public ::testing::Test, protected app::UseCases {
  protected:
   void SetUp() override {
     auto s = storage::SqliteStore::Open({":memory:"});
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store = std::move(*s);
     backends.Add(&backend);
-    catalog = std::make_unique<usecases::Catalog>(*store, backends, clock);
-    keys = std::make_unique<usecases::KeyService>(*store, secrets, clock, "en");
-    RetryPolicy policy;
-    policy.max_attempts = 3;
-    executor = std::make_unique<usecases::TaskExecutor>(*store, backends, clock, log, policy);
+    Wire();
     ASSERT_TRUE(catalog->AddLocation("nl").ok());
+  }
+
+  // (Re)builds the use cases over `store` as the service does, from these variables on top of
+  // the defaults.
+  void Wire(const app::EnvMap& env = {{"TASK_MAX_ATTEMPTS", "3"}}) {
+    static_cast<app::UseCases&>(*this) =
+        app::MakeUseCases(app::TestConfig(env), {*store, backends, clock, secrets, log});
   }
 
   Server AddServer(int capacity, const std::string& host = "vpn.example.com") {
@@ -109,9 +112,6 @@ class UseCaseTest : public ::testing::Test {
   fakes::CapturingLog log;
   usecases::Backends backends;
   std::unique_ptr<storage::SqliteStore> store;
-  std::unique_ptr<usecases::Catalog> catalog;
-  std::unique_ptr<usecases::KeyService> keys;
-  std::unique_ptr<usecases::TaskExecutor> executor;
 };
 
 }  // namespace vpnhub

@@ -526,6 +526,43 @@ TEST(HttpServerLifecycle, PortTakenByAnotherServerIsAnError) {
   EXPECT_EQ(r->status, 404);
 }
 
+// serve binds the port before any other role starts (a taken port fails before the bot talks
+// to Telegram) and serves once the others run.
+TEST(HttpServerLifecycle, ListenHoldsThePortAndStartServesIt) {
+  ServerOptions o;
+  o.port = 0;
+  Router router;
+  router.Add("GET", "/x", [](const Request&) { return TextResponse(200, "x"); });
+  HttpServer s(o, std::move(router));
+  ASSERT_TRUE(s.Listen().ok());
+  ASSERT_NE(s.port(), 0);
+  EXPECT_EQ(s.Listen().code(), StatusCode::kFailedPrecondition);
+  o.port = s.port();
+  HttpServer other(o, Router{});
+  EXPECT_EQ(other.Listen().code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(s.Start().ok());
+  auto r = Get(s.port(), "/x");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(s.Start().code(), StatusCode::kFailedPrecondition);
+  s.Stop();
+}
+
+TEST(HttpServerLifecycle, ListenWithoutStartReleasesThePort) {
+  ServerOptions o;
+  o.port = 0;
+  std::uint16_t port = 0;
+  {
+    HttpServer s(o, Router{});
+    ASSERT_TRUE(s.Listen().ok());
+    port = s.port();
+    s.Stop();
+  }
+  o.port = port;
+  HttpServer again(o, Router{});
+  EXPECT_TRUE(again.Start().ok());
+}
+
 TEST(HttpServerLifecycle, BadHostIsInvalidArgument) {
   ServerOptions o;
   o.port = 0;

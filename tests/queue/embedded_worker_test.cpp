@@ -14,10 +14,9 @@
 #include <string>
 #include <thread>
 
+#include "app/test_config.hpp"
+#include "app/use_cases.hpp"
 #include "core/usecases/backends.hpp"
-#include "core/usecases/catalog.hpp"
-#include "core/usecases/key_service.hpp"
-#include "core/usecases/task_executor.hpp"
 #include "fakes/capturing_log.hpp"
 #include "fakes/fake_backend.hpp"
 #include "fakes/fake_secrets.hpp"
@@ -38,16 +37,15 @@ class EmbeddedWorkerTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
     backends_.Add(&backend_);
-    catalog_ = std::make_unique<usecases::Catalog>(*store_, backends_, clock_);
-    keys_ = std::make_unique<usecases::KeyService>(*store_, secrets_, clock_, "en");
-    executor_ = std::make_unique<usecases::TaskExecutor>(*store_, backends_, clock_, log_);
-    ASSERT_TRUE(catalog_->AddLocation("nl").ok());
+    // As `vpnhub serve` wires them, with the default settings.
+    wired_ = app::MakeUseCases(app::TestConfig(), {*store_, backends_, clock_, secrets_, log_});
+    ASSERT_TRUE(wired_.catalog->AddLocation("nl").ok());
     Server server;
     server.kind = ServerKind::kShadowsocks;
     server.public_host = "vpn.example.com";
     server.capacity = 5000;
     server.name = "nl-1";
-    ASSERT_TRUE(catalog_->AddServer("nl", server).ok());
+    ASSERT_TRUE(wired_.catalog->AddServer("nl", server).ok());
   }
 
   void TearDown() override {
@@ -55,7 +53,7 @@ class EmbeddedWorkerTest : public ::testing::Test {
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
   }
 
-  void Issue(int count) { ASSERT_TRUE(queue_test::IssueKeys(*keys_, count)); }
+  void Issue(int count) { ASSERT_TRUE(queue_test::IssueKeys(*wired_.keys, count)); }
 
   std::vector<Task> Tasks() { return queue_test::AllTasks(*store_); }
 
@@ -86,9 +84,7 @@ class EmbeddedWorkerTest : public ::testing::Test {
   metrics::Registry registry_;
   usecases::Backends backends_;
   std::unique_ptr<storage::SqliteStore> store_;
-  std::unique_ptr<usecases::Catalog> catalog_;
-  std::unique_ptr<usecases::KeyService> keys_;
-  std::unique_ptr<usecases::TaskExecutor> executor_;
+  app::UseCases wired_;
 };
 
 TEST_F(EmbeddedWorkerTest, AFloodOfQuickTasksRunsEachOnceInGrowingBatches) {
@@ -98,7 +94,7 @@ TEST_F(EmbeddedWorkerTest, AFloodOfQuickTasksRunsEachOnceInGrowingBatches) {
   options.concurrency = 2;
   options.max_batch = 64;
   options.idle_poll = std::chrono::milliseconds(20);
-  queue::EmbeddedWorker worker(*store_, *executor_, clock_, log_, registry_, options);
+  queue::EmbeddedWorker worker(*store_, *wired_.executor, clock_, log_, registry_, options);
   worker.Start();
   const bool done = WaitAllDone(std::chrono::seconds(60));
   worker.Stop();
@@ -127,7 +123,7 @@ TEST_F(EmbeddedWorkerTest, ASlowServerMakesBatchesReleaseWhatTheyDidNotStart) {
   options.max_batch = 64;
   options.lease = std::chrono::milliseconds(120);
   options.idle_poll = std::chrono::milliseconds(20);
-  queue::EmbeddedWorker worker(*store_, *executor_, clock_, log_, registry_, options);
+  queue::EmbeddedWorker worker(*store_, *wired_.executor, clock_, log_, registry_, options);
   worker.Start();
   const bool done = WaitAllDone(std::chrono::seconds(60));
   worker.Stop();

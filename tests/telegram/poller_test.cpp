@@ -90,7 +90,7 @@ class PollerTest : public ::testing::Test {
   test::BotCore core;
   // Shorthands into core.
   std::unique_ptr<storage::SqliteStore>& store = core.store;
-  std::unique_ptr<usecases::BotService>& bot = core.bot;
+  usecases::BotService*& bot = core.bot;
   BotApiOptions api;
   PollerOptions options;
   Inbox inbox;

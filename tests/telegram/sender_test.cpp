@@ -240,7 +240,7 @@ class SenderTest : public ::testing::Test {
   test::BotCore core;
   // Shorthands into core.
   std::unique_ptr<storage::SqliteStore>& store = core.store;
-  std::unique_ptr<usecases::BotService>& bot = core.bot;
+  usecases::BotService*& bot = core.bot;
   TestRenderer renderer;
   BotApiOptions api;
   SenderOptions options;

@@ -8,11 +8,12 @@
 #include <memory>
 #include <thread>
 
+#include "app/test_config.hpp"
+#include "app/use_cases.hpp"
 #include "core/ports/clock.hpp"
 #include "core/ports/secrets.hpp"
-#include "core/usecases/bot_service.hpp"
-#include "core/usecases/key_service.hpp"
-#include "core/usecases/notices.hpp"
+#include "core/usecases/backends.hpp"
+#include "fakes/capturing_log.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "telegram/bot_api.hpp"
 
@@ -35,22 +36,22 @@ inline bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds
   return true;
 }
 
-// An in-memory SQLite store with the use cases a bot needs, default settings.
+// An in-memory SQLite store with the use cases as the service wires them (app::MakeUseCases),
+// default settings.
 struct BotCore {
   std::unique_ptr<storage::SqliteStore> store;
-  std::unique_ptr<usecases::KeyService> keys;
-  std::unique_ptr<usecases::AdminAlerts> alerts;
-  std::unique_ptr<usecases::BotService> bot;
+  usecases::Backends backends;  // none: the bot's tests call no VPN server
+  fakes::CapturingLog log;
+  app::UseCases wired;
+  usecases::BotService* bot = nullptr;
 
   // Call from SetUp through ASSERT_NO_FATAL_FAILURE.
   void Build(const ports::Clock& clock, ports::SecretSource& secrets) {
     auto s = storage::SqliteStore::Open({":memory:"});
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store = std::move(*s);
-    keys = std::make_unique<usecases::KeyService>(*store, secrets, clock, "en");
-    alerts = std::make_unique<usecases::AdminAlerts>(*store, clock, usecases::AlertPolicy{});
-    bot = std::make_unique<usecases::BotService>(*store, *keys, *alerts, clock,
-                                                 usecases::BotSettings{});
+    wired = app::MakeUseCases(app::TestConfig(), {*store, backends, clock, secrets, log});
+    bot = wired.bot.get();
   }
 };
 
