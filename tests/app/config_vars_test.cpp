@@ -137,6 +137,17 @@ TEST(ConfigVars, EveryRangedIntegerAcceptsItsRangeAndNothingElse) {
   EXPECT_GE(ranged, 20);
 }
 
+// The help text quotes the range the descriptor enforces (when it states one), so the two cannot
+// drift apart.
+TEST(ConfigVars, HelpStatesTheEnforcedRange) {
+  for (const ConfigVar& var : ConfigVariables()) {
+    if (!var.range || var.meaning.find("..") == std::string::npos) continue;
+    EXPECT_THAT(var.meaning,
+                HasSubstr(std::to_string(var.range->min) + ".." + std::to_string(var.range->max)))
+        << var.name;
+  }
+}
+
 TEST(ConfigVars, DescriptorsAreComplete) {
   std::set<std::string> names;
   for (const ConfigVar& var : ConfigVariables()) {
