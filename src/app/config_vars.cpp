@@ -97,6 +97,8 @@ std::string ListenAddress(const Config& c) {
 }  // namespace
 
 const std::vector<ConfigVar>& ConfigVariables() {
+  // Longer than a function should be: it is the table itself, one entry per variable, in --help
+  // order. Built once, never destroyed (read until the process exits).
   static const auto* const kVariables = new std::vector<ConfigVar>{
       Secret(Text("TG_TOKEN", "", &Config::tg_token, config_checks::TgToken, "bot",
                   "Telegram bot token (<bot id>:<30+ chars>); empty disables the bot"),
