@@ -9,17 +9,6 @@
 namespace vpnhub::app {
 namespace {
 
-std::string ConfigHelp() {
-  std::string out =
-      "\nConfiguration (environment variables, or a .env file in the working directory):\n";
-  for (const auto& v : ConfigVariables()) {
-    out += "  " + v.name + std::string(v.name.size() < 26 ? 26 - v.name.size() : 1, ' ') +
-           v.description + (v.default_value.empty() ? "" : " [default: " + v.default_value + "]") +
-           "\n";
-  }
-  return out;
-}
-
 // "key frob" when the command line names a command that does not exist (`vpnhub key frob`),
 // following the known commands from the top; nullopt when every command word is known. Flags of
 // the command reached so far (--verbose) are skipped; the first option that takes a value ends

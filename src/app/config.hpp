@@ -7,15 +7,17 @@
 #include <variant>
 #include <vector>
 
+#include "app/config_vars.hpp"
 #include "app/env_file.hpp"
 #include "core/domain.hpp"
 #include "core/ports/event_log.hpp"
 
 namespace vpnhub::app {
 
-// The effective configuration. Obtain it from ParseConfig: the defaults live in
-// ConfigVariables(), so a default-constructed Config is not a valid configuration
-// (ParseConfig({}) is the all-defaults one).
+// The effective configuration. Obtain it from ParseConfig: the defaults live in the variables'
+// descriptors (ConfigVariables(), config_vars.hpp), so a default-constructed Config is not a
+// valid configuration (ParseConfig({}) is the all-defaults one). Each field is filled by the
+// descriptor of its variable.
 struct Config {
   // Telegram.
   std::string tg_token;                 // secret; empty = bot disabled
@@ -84,20 +86,9 @@ struct ConfigError {
   std::string expected;
 };
 
-// Documentation of one variable, for --help and the README table.
-struct VarDoc {
-  std::string name;
-  std::string default_value;  // "" = unset by default
-  std::string description;    // one line: type, range, meaning
-  bool secret = false;        // masked in errors and RenderConfig
-};
-
-// Every variable ParseConfig reads, grouped (Telegram, channel gate, sales, infrastructure, jobs
-// and worker, logging). The defaults here are the ones ParseConfig applies.
-const std::vector<VarDoc>& ConfigVariables();
-
-// Parses every variable and collects every error (one per bad variable, never stopping at the
-// first). Rules shared by all variables: unknown names are ignored; a value is trimmed of
+// Parses every variable, in ConfigVariables() order, with its descriptor's `parse`, and collects
+// every error (one per bad variable, never stopping at the first; values masked as the
+// descriptor says). Rules shared by all variables: unknown names are ignored; a value is trimmed of
 // surrounding whitespace; an unset or blank variable takes its default; integers are strict
 // (whole string, optional sign, no junk, overflow detected); comma lists drop blanks and empty
 // items ("1, 2,,3 " -> 1,2,3).
@@ -116,9 +107,10 @@ EnvMap CollectEnvironment(char** environ, const std::string& env_file_path,
 // Quotes, backslashes and control characters in the value are escaped.
 std::string FormatErrors(const std::vector<ConfigError>& errors);
 
-// The effective configuration as NAME=value lines in ConfigVariables() order (NATS_URL is folded
-// into NATS_SERVERS), secrets masked: TG_TOKEN shows only "<bot id>:****", URL passwords become
-// ****.
+// The effective configuration as NAME=value lines in ConfigVariables() order, each value its
+// descriptor's `render` masked by its descriptor's Mask (TG_TOKEN shows only "<bot id>:****", URL
+// passwords become ****, other secrets ****). Variables without `render` are folded into another
+// (NATS_URL into NATS_SERVERS, POSTGRES_* into DATABASE_URL).
 std::string RenderConfig(const Config& config);
 
 // Strict integer: the whole string is an optional sign and decimal digits; nullopt on anything

@@ -1,6 +1,10 @@
 # Configuration (env + .env) and the spdlog EventLog. Included from src/app/CMakeLists.txt.
 add_library(vpnhub_settings STATIC
   ${CMAKE_CURRENT_LIST_DIR}/config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/config_checks.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/config_reader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/config_render.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/config_vars.cpp
   ${CMAKE_CURRENT_LIST_DIR}/env_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/logging.cpp
 )

@@ -128,7 +128,7 @@ TEST(ConfigTest, DefaultsParseAndAreDocumented) {
   std::set<std::string_view> names;
   for (const auto& doc : ConfigVariables()) {
     EXPECT_TRUE(names.insert(doc.name).second) << "duplicate " << doc.name;
-    EXPECT_FALSE(doc.description.empty()) << doc.name;
+    EXPECT_FALSE(doc.meaning.empty()) << doc.name;
     // Setting a variable to its documented default changes nothing.
     if (!doc.default_value.empty()) {
       MustParse({{std::string(doc.name), std::string(doc.default_value)}});

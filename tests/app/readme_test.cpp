@@ -1,13 +1,14 @@
 // The README's configuration table is the operator's reference: it must list every variable the
-// code reads, with the default the code applies, and nothing the code does not read.
+// code reads, with the default the code applies, the meaning --help shows and what uses it, and
+// nothing the code does not read. All of it comes from the variables' descriptors.
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "app/config.hpp"
 
@@ -21,52 +22,86 @@ std::string ReadReadme() {
   return s.str();
 }
 
+struct Row {
+  std::string default_value;  // "" for —
+  std::string meaning;
+  std::string used_by;
+};
+
+// The cells of a Markdown table row, trimmed, with "\|" read as a '|' inside a cell.
+std::vector<std::string> Cells(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  for (std::size_t i = 1; i < line.size(); ++i) {
+    if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '|') {
+      cell += '|';
+      ++i;
+    } else if (line[i] == '|') {
+      const auto first = cell.find_first_not_of(' ');
+      const auto last = cell.find_last_not_of(' ');
+      cells.push_back(first == std::string::npos ? "" : cell.substr(first, last - first + 1));
+      cell.clear();
+    } else {
+      cell += line[i];
+    }
+  }
+  return cells;
+}
+
+// | `NAME` | `default` or — | meaning | used by |
+std::map<std::string, Row> ConfigTable(const std::string& readme) {
+  std::map<std::string, Row> rows;
+  std::istringstream in(readme);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("| `", 0) != 0) continue;
+    const auto cells = Cells(line);
+    if (cells.size() != 4 || cells[0].size() < 3) continue;
+    const std::string name = cells[0].substr(1, cells[0].size() - 2);
+    if (name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != std::string::npos) continue;
+    const std::string& def = cells[1];
+    rows[name] = {def == "—" ? "" : def.substr(1, def.size() - 2), cells[2], cells[3]};
+  }
+  return rows;
+}
+
 TEST(Readme, ConfigTableMatchesTheCode) {
   const std::string readme = ReadReadme();
   ASSERT_FALSE(readme.empty()) << VPNHUB_README;
-  // | `NAME` | `default` | ... or | `NAME` | — | ...
-  const std::regex row(R"(^\| `([A-Z_]+)` \| (`([^`]*)`|—) \|)", std::regex::multiline);
-  std::map<std::string, std::string> documented;
-  for (auto it = std::sregex_iterator(readme.begin(), readme.end(), row);
-       it != std::sregex_iterator(); ++it) {
-    documented[(*it)[1]] = (*it)[2] == "—" ? "" : std::string((*it)[3]);
-  }
+  const auto documented = ConfigTable(readme);
   std::set<std::string> known;
-  for (const VarDoc& v : ConfigVariables()) {
+  for (const ConfigVar& v : ConfigVariables()) {
     known.insert(v.name);
     auto found = documented.find(v.name);
     if (found == documented.end()) {
       ADD_FAILURE() << v.name << " is missing from the README's configuration table";
       continue;
     }
-    EXPECT_EQ(found->second, v.default_value) << v.name << ": README default differs from code";
+    EXPECT_EQ(found->second.default_value, v.default_value)
+        << v.name << ": README default differs from code";
   }
-  for (const auto& [name, value] : documented) {
+  for (const auto& [name, row] : documented) {
     EXPECT_TRUE(known.count(name)) << name << " is in the README but not read by the code";
   }
 }
 
 // The README's Meaning column is the --help text: what one says about a variable (e.g. that
-// LIMIT_GB is not enforced on Shadowsocks) the other says too.
+// LIMIT_GB is not enforced on Shadowsocks) the other says too. Its "Used by" column is the
+// descriptor's.
 TEST(Readme, ConfigDescriptionsMatchTheHelpText) {
-  const std::string readme = ReadReadme();
-  const std::regex row(R"(^\| `([A-Z_]+)` \| [^|]* \| ([^|]*) \|)", std::regex::multiline);
-  std::map<std::string, std::string> described;
-  for (auto it = std::sregex_iterator(readme.begin(), readme.end(), row);
-       it != std::sregex_iterator(); ++it) {
-    described[(*it)[1]] = (*it)[2];
-  }
-  for (const VarDoc& v : ConfigVariables()) {
-    auto found = described.find(v.name);
-    if (found == described.end()) continue;  // reported by ConfigTableMatchesTheCode
-    EXPECT_EQ(found->second, v.description) << v.name;
+  const auto documented = ConfigTable(ReadReadme());
+  ASSERT_EQ(documented.count("NAME"), 1u) << "a meaning with '\\|' in it is read too";
+  for (const ConfigVar& v : ConfigVariables()) {
+    auto found = documented.find(v.name);
+    if (found == documented.end()) continue;  // reported by ConfigTableMatchesTheCode
+    EXPECT_EQ(found->second.meaning, v.meaning) << v.name;
+    EXPECT_EQ(found->second.used_by, v.used_by) << v.name;
   }
 }
 
 // Variables parsed for features that do not exist yet must not read as if they worked.
 TEST(Readme, VariablesWithoutEffectSaySo) {
   std::map<std::string, std::string> docs;
-  for (const VarDoc& v : ConfigVariables()) docs[v.name] = v.description;
+  for (const ConfigVar& v : ConfigVariables()) docs[v.name] = v.meaning;
   EXPECT_NE(docs["LIMIT_GB"].find("not enforced"), std::string::npos) << docs["LIMIT_GB"];
   for (const char* name : {"MONTH_COST", "MONTH_OPTIONS", "LIMIT_IP"}) {
     EXPECT_NE(docs[name].find("checked only"), std::string::npos) << name << ": " << docs[name];

@@ -17,6 +17,7 @@
 #include "storage/postgres/pg_connection.hpp"
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
+#include "storage/sqlite_dump.hpp"
 #include "storage/sqlite_test_util.hpp"
 
 namespace vpnhub::storage {
@@ -38,54 +39,8 @@ const std::vector<std::pair<std::string, std::string>> kTables = {
     {"telegram_updates", "update_id"},
 };
 
-// Runs statements on a SQLite file outside any store (the store must be closed).
-void ExecSqlite(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  EXPECT_EQ(rc, SQLITE_OK) << (error != nullptr ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
-}
-
-// table -> every row in key order, every column with its storage class and exact value.
 std::map<std::string, std::vector<std::string>> DumpSqlite(const std::string& path) {
-  std::map<std::string, std::vector<std::string>> dump;
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  for (const auto& [table, key] : kTables) {
-    sqlite3_stmt* stmt = nullptr;
-    const std::string sql = "SELECT * FROM \"" + table + "\" ORDER BY \"" + key + "\"";
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
-    auto& rows = dump[table];
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      std::ostringstream row;
-      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
-        row << sqlite3_column_name(stmt, c) << "=";
-        switch (sqlite3_column_type(stmt, c)) {
-          case SQLITE_NULL:
-            row << "NULL";
-            break;
-          case SQLITE_INTEGER:
-            row << "i:" << sqlite3_column_int64(stmt, c);
-            break;
-          case SQLITE_TEXT:
-            row << "t:"
-                << std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
-                               static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
-            break;
-          default:
-            row << "other:" << sqlite3_column_type(stmt, c);
-        }
-        row << "|";
-      }
-      rows.push_back(row.str());
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return dump;
+  return DumpSqliteTables(path, kTables);
 }
 
 std::string KeyString(const Key& k) {

@@ -26,9 +26,12 @@ struct CopyReport {
   std::vector<std::pair<std::string, std::int64_t>> rows_per_table;
 };
 
-// Copies every row of every VPNHub table (users, locations, servers, keys, tasks,
-// outgoing_messages, alert_throttle, settings, job_leases; not schema_migrations) from `from_url`
-// to `to_url`. Each URL is sqlite://PATH or postgres://... / postgresql://... .
+// Copies every row of every table of the live schema from `from_url` to `to_url`: the tables,
+// columns, primary keys and foreign keys are read from both databases' catalogues
+// (storage/copy/copy_plan.hpp), so a table or column a migration adds is copied without a change
+// here. The only tables skipped are named, with the reason, in copy::TablesNotCopied()
+// (schema_migrations, and the counts the target's triggers keep). Each URL is sqlite://PATH or
+// postgres://... / postgresql://... .
 //
 // Both databases are opened through their stores first, so both carry the current schema (a
 // missing SQLite target file is created; a missing SQLite source file is kNotFound). The copy
@@ -44,10 +47,12 @@ struct CopyReport {
 // Errors: kInvalidArgument for an unsupported or malformed URL, the same database on both sides,
 // or a value the target cannot hold; kNotFound when the SQLite source file does not exist;
 // kUnavailable when a database cannot be opened or reached; kFailedPrecondition when a target
-// table already has rows (naming it; nothing is written then) or when a database has a table or
-// column this copy does not know (a schema newer than this code); kDataLoss-like failures (a
-// table whose read-back differs from the source) are kInternal naming the table ("data loss:
-// ..."), since the Status codes have no kDataLoss. No message carries a password.
+// table already has rows (naming it; nothing is written then), when the two schemas differ (a
+// table or column on one side only, a column of text on one side and integers on the other), or
+// when a column has a type the copy cannot carry (neither integer, boolean nor text);
+// kDataLoss-like failures (a table whose read-back differs from the source) are kInternal naming
+// the table ("data loss: ..."), since the Status codes have no kDataLoss. No message carries a
+// password.
 Result<CopyReport> CopyDatabase(const std::string& from_url, const std::string& to_url,
                                 const std::function<void(const CopyProgress&)>& progress = {});
 

@@ -1,0 +1,275 @@
+// The configuration variables: one descriptor each (config_vars.hpp). To add a variable, add its
+// entry here (and the Config field it fills); parsing, masking, check-config, --help and the
+// README check follow from the entry.
+#include "app/config_vars.hpp"
+
+#include <limits>
+#include <utility>
+
+#include "app/config_checks.hpp"
+#include "app/config_reader.hpp"
+#include "app/logging.hpp"
+
+namespace vpnhub::app {
+namespace {
+
+using config_text::Join;
+using ReadFn = std::function<void(ConfigReader&, Config&)>;
+using RenderFn = std::function<std::string(const Config&)>;
+// "" when the value is fine, else what was expected (config_checks.hpp).
+using TextCheck = std::string (*)(const std::string&);
+
+constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
+
+ConfigVar Custom(std::string name, VarType type, std::string default_value, ReadFn parse,
+                 RenderFn render, std::string used_by, std::string meaning) {
+  ConfigVar var;
+  var.name = std::move(name);
+  var.type = type;
+  var.default_value = std::move(default_value);
+  var.parse = std::move(parse);
+  var.render = std::move(render);
+  var.used_by = std::move(used_by);
+  var.meaning = std::move(meaning);
+  return var;
+}
+
+// A variable another one's parse reads, shown folded into that one.
+ConfigVar ReadWith(std::string name, VarType type, std::string default_value, std::string used_by,
+                   std::string meaning) {
+  return Custom(std::move(name), type, std::move(default_value), nullptr, nullptr,
+                std::move(used_by), std::move(meaning));
+}
+
+// An integer within [range.min, range.max] stored in `field`.
+template <typename T>
+ConfigVar Int(std::string name, std::string default_value, IntRange range, T Config::*field,
+              std::string used_by, std::string meaning) {
+  ReadFn parse = [name, field](ConfigReader& r, Config& c) {
+    if (auto n = r.Int(name)) c.*field = static_cast<T>(*n);
+  };
+  ConfigVar var = Custom(
+      name, VarType::kInt, std::move(default_value), std::move(parse),
+      [field](const Config& c) { return std::to_string(c.*field); }, std::move(used_by),
+      std::move(meaning));
+  var.range = range;
+  return var;
+}
+
+// Text stored in `field` as read; `check` (may be null) says what is wrong with it.
+ConfigVar Text(std::string name, std::string default_value, std::string Config::*field,
+               TextCheck check, std::string used_by, std::string meaning) {
+  ReadFn parse = [name, field, check](ConfigReader& r, Config& c) {
+    c.*field = r.Get(name);
+    if (check == nullptr) return;
+    if (std::string expected = check(c.*field); !expected.empty()) {
+      r.Fail(name, c.*field, std::move(expected));
+    }
+  };
+  return Custom(
+      name, VarType::kText, std::move(default_value), std::move(parse),
+      [field](const Config& c) { return c.*field; }, std::move(used_by), std::move(meaning));
+}
+
+ConfigVar Secret(ConfigVar var, Mask mask = Mask::kWhole) {
+  var.mask = mask;
+  return var;
+}
+
+ConfigVar Ranged(ConfigVar var, IntRange range) {
+  var.range = range;
+  return var;
+}
+
+// One column of the tariffs (MONTH_COST's prices, MONTH_OPTIONS' months).
+template <typename T>
+std::vector<T> TariffColumn(const Config& c, T Tariff::*column) {
+  std::vector<T> out;
+  for (const auto& t : c.tariffs) out.push_back(t.*column);
+  return out;
+}
+
+std::string ListenAddress(const Config& c) {
+  const bool v6 = c.http_host.find(':') != std::string::npos;
+  return (v6 ? "[" + c.http_host + "]" : c.http_host) + ":" + std::to_string(c.http_port);
+}
+
+}  // namespace
+
+const std::vector<ConfigVar>& ConfigVariables() {
+  // Longer than a function should be: it is the table itself, one entry per variable, in --help
+  // order. Built once, never destroyed (read until the process exits).
+  static const auto* const kVariables = new std::vector<ConfigVar>{
+      Secret(Text("TG_TOKEN", "", &Config::tg_token, config_checks::TgToken, "bot",
+                  "Telegram bot token (<bot id>:<30+ chars>); empty disables the bot"),
+             Mask::kTgToken),
+      Custom(
+          "ADMIN_TG_ID", VarType::kIntList, "", config_checks::ReadAdminIds,
+          [](const Config& c) { return Join(c.admin_tg_ids); }, "bot",
+          "admin Telegram user ids, comma list of positive integers"),
+      Text("NAME", "VPNHub", &Config::name, config_checks::ShownName, "bot, share links",
+           "service name shown to users and in share-link names (\"NAME | location\"); 1..64 "
+           "characters"),
+      Custom(
+          "LANGUAGES", VarType::kChoice, "en", config_checks::ReadLanguage,
+          [](const Config& c) { return c.default_lang; }, "this release",
+          "default language: en or ru"),
+      Custom(
+          "TELEGRAM_API_URL", VarType::kUrl, "https://api.telegram.org",
+          config_checks::ReadTelegramApiUrl, [](const Config& c) { return c.telegram_api_url; },
+          "bot", "Telegram Bot API base URL, http(s)://"),
+      Text("TELEGRAM_WEBHOOK_URL", "", &Config::telegram_webhook_url, config_checks::WebhookUrl,
+           "bot",
+           "public https:// URL Telegram posts updates to: port 443, 80, 88 or 8443, and a path, "
+           "which is served on HTTP_LISTEN; empty = long polling"),
+      Secret(Text("TELEGRAM_WEBHOOK_SECRET", "", &Config::telegram_webhook_secret,
+                  config_checks::WebhookSecret, "bot",
+                  "secret_token checked on every webhook call; empty = one derived from TG_TOKEN "
+                  "(the same in every instance)")),
+      Int("TELEGRAM_POLL_TIMEOUT_SEC", "25", {1, 50}, &Config::telegram_poll_timeout_sec, "bot",
+          "long-polling timeout of getUpdates, 1..50 s"),
+      Int("TELEGRAM_RATE_PER_SEC", "30", {1, 1000}, &Config::telegram_rate_per_sec, "bot",
+          "messages per second to Telegram in total, 1..1000"),
+      Int("TELEGRAM_CHAT_INTERVAL_MS", "1000", {0, 60000}, &Config::telegram_chat_interval_ms,
+          "bot", "minimum gap between messages to one chat, ms"),
+      Int("ALERT_COOLDOWN_SEC", "3600", {1, 604800}, &Config::alert_cooldown_sec, "bot",
+          "one admin alert per subject per this many seconds"),
+      Int("NOTICE_INTERVAL_SEC", "60", {1, 86400}, &Config::notice_interval_sec, "bot",
+          "how often expiry notices are looked for, 1..86400 s"),
+      Custom(
+          "CHECK_FOLLOW", VarType::kBool, "0", config_checks::ReadCheckFollow,
+          [](const Config& c) { return std::string(c.check_follow ? "1" : "0"); }, "bot",
+          "require a channel subscription: 0/1 (or true/false)"),
+      Custom(
+          "ID_CHANNEL", VarType::kInt, "", config_checks::ReadIdChannel,
+          [](const Config& c) { return c.id_channel ? std::to_string(*c.id_channel) : ""; }, "bot",
+          "channel chat id (e.g. -1001234567890); required when CHECK_FOLLOW=1"),
+      Text("LINK_CHANNEL", "", &Config::link_channel, config_checks::ChannelLink, "bot",
+           "channel link: https://t.me/<name> or @<name>"),
+      Text("NAME_CHANNEL", "", &Config::name_channel, config_checks::ChannelName, "bot",
+           "channel name shown to users; 1..64 characters"),
+      Ranged(Custom(
+                 "MONTH_COST", VarType::kIntList, "150,400,750,1400",
+                 nullptr /* read with MONTH_OPTIONS */,
+                 [](const Config& c) { return Join(TariffColumn(c, &Tariff::price)); },
+                 "selling (later)",
+                 "prices, comma list of integers >= 0, paired with MONTH_OPTIONS by position; "
+                 "checked only: nothing is sold yet"),
+             {0, kInt64Max}),
+      Ranged(Custom(
+                 "MONTH_OPTIONS", VarType::kIntList, "1,3,6,12", config_checks::ReadTariffs,
+                 [](const Config& c) { return Join(TariffColumn(c, &Tariff::months)); },
+                 "selling (later)",
+                 "tariff lengths in months, comma list of 1..1200, as many as MONTH_COST; checked "
+                 "only: nothing is sold yet"),
+             {1, 1200}),
+      Int("TRIAL_PERIOD", "259200", {0, 10LL * 365 * 24 * 3600}, &Config::trial_period_sec, "bot",
+          "trial length in seconds, 0..315360000; 0 = no trial"),
+      Int("LIMIT_GB", "0", {0, 1000000}, &Config::limit_gb, "recorded only",
+          "traffic cap per key in GB, 0..1000000; 0 = unlimited; recorded on each new key, not "
+          "enforced: ss-manager has no traffic limit"),
+      Int("LIMIT_IP", "0", {0, 1000000}, &Config::limit_ip, "later backends",
+          "devices per key, 0..1000000; 0 = unlimited; checked only: no server kind here limits "
+          "devices"),
+      Secret(Custom(
+                 "DATABASE_URL", VarType::kUrl, "sqlite://./data/vpnhub.db",
+                 config_checks::ReadDatabase, [](const Config& c) { return c.database_url; },
+                 "this release",
+                 "sqlite://<path> (a file; no ?options, no :memory:), postgres:// or postgresql:// "
+                 "URL"),
+             Mask::kUrl),
+      ReadWith("POSTGRES_DB", VarType::kText, "", "PostgreSQL",
+               "database name; with DATABASE_URL unset, POSTGRES_* make the URL"),
+      ReadWith("POSTGRES_USER", VarType::kText, "", "PostgreSQL",
+               "PostgreSQL user (with POSTGRES_DB)"),
+      Secret(ReadWith("POSTGRES_PASSWORD", VarType::kText, "", "PostgreSQL",
+                      "PostgreSQL password (with POSTGRES_DB)")),
+      ReadWith("POSTGRES_HOST", VarType::kText, "localhost", "PostgreSQL",
+               "PostgreSQL host (with POSTGRES_DB)"),
+      Ranged(ReadWith("POSTGRES_PORT", VarType::kInt, "5432", "PostgreSQL",
+                      "PostgreSQL port (with POSTGRES_DB)"),
+             {1, 65535}),
+      Secret(Custom(
+                 "NATS_SERVERS", VarType::kUrlList, "", config_checks::ReadNatsServers,
+                 [](const Config& c) { return Join(c.nats_servers); }, "this release",
+                 "NATS cluster, comma list of nats:// or tls:// URLs; empty = NATS_URL, else the "
+                 "embedded queue"),
+             Mask::kUrlList),
+      Secret(ReadWith("NATS_URL", VarType::kUrl, "", "this release",
+                      "single nats:// or tls:// URL, used when NATS_SERVERS is empty"),
+             Mask::kUrlList),
+      Text("NATS_USER", "", &Config::nats_user, nullptr, "this release",
+           "NATS user name (with NATS_PASSWORD)"),
+      Secret(Custom(
+          "NATS_PASSWORD", VarType::kText, "", config_checks::ReadNatsPassword,
+          [](const Config& c) { return c.nats_password; }, "this release",
+          "NATS password (with NATS_USER)")),
+      Secret(Custom(
+          "NATS_TOKEN", VarType::kText, "", config_checks::ReadNatsToken,
+          [](const Config& c) { return c.nats_token; }, "this release",
+          "NATS authentication token (instead of user/password)")),
+      Text("NATS_CREDS", "", &Config::nats_creds, nullptr, "this release",
+           "path of a NATS .creds file (JWT + NKey seed)"),
+      Text("NATS_TLS_CA", "", &Config::nats_tls_ca, nullptr, "this release",
+           "path of the PEM CA that signed the NATS servers' certificates"),
+      Text("NATS_STREAM", "VPNHUB_TASKS", &Config::nats_stream, config_checks::StreamName,
+           "this release",
+           "JetStream stream of the tasks (subjects vpnhub.tasks.<kind>); letters, digits, _ -"),
+      Int("NATS_STREAM_REPLICAS", "1", {1, 5}, &Config::nats_stream_replicas, "this release",
+          "copies of the task stream, 1..5 (3 on a 3-node cluster)"),
+      Int("NATS_DUPLICATE_WINDOW_SEC", "120", {10, 86400}, &Config::nats_duplicate_window_sec,
+          "this release",
+          "the stream drops a re-published task within this window, 10..86400 s (longer than "
+          "JOB_LEASE_SEC, the relay's hand-over time)"),
+      Custom("HTTP_LISTEN", VarType::kHostPort, "127.0.0.1:8080", config_checks::ReadHttpListen,
+             ListenAddress, "this release",
+             "HTTP listen address host:port (IPv6 as [::1]:8080); port 0 = any free port"),
+      Int("HTTP_THREADS", "2", {1, 64}, &Config::http_threads, "this release",
+          "HTTP server threads, 1..64"),
+      Int("SERVER_CHECK_TIMEOUT_SEC", "8", {1, 300}, &Config::server_check_timeout_sec,
+          "server checks", "VPN server health probe timeout, 1..300 s"),
+      Int("SERVER_CHECK_CONCURRENCY", "5", {1, 100}, &Config::server_check_concurrency,
+          "server checks", "VPN server probes at once, 1..100"),
+      Int("EXPIRY_SWEEP_INTERVAL_SEC", "15", {1, 86400}, &Config::expiry_sweep_interval_sec,
+          "this release", "how often expired keys are swept, 1..86400 s"),
+      Int("JOB_LEASE_SEC", "30", {2, 3600}, &Config::job_lease_sec, "this release",
+          "several instances: a scheduled job moves to another instance this long after its runner "
+          "died, 2..3600 s (at least twice the job intervals)"),
+      Int("RETENTION_DAYS", "30", {0, 3650}, &Config::retention_days, "this release",
+          "done tasks and sent/failed messages are deleted this many days after they settled, "
+          "0..3650 (0 = keep forever; failed tasks are always kept)"),
+      Int("WORKER_CONCURRENCY", "4", {1, 64}, &Config::worker_concurrency, "this release",
+          "worker threads, each running one batch of tasks, 1..64"),
+      Int("WORKER_BATCH", "64", {1, 1000}, &Config::worker_batch, "this release",
+          "most tasks a worker thread claims and commits at once (grows from 1 while tasks are "
+          "quick), 1..1000"),
+      Int("WORKER_PER_SERVER", "4", {1, 64}, &Config::worker_per_server, "this release",
+          "VPN calls in flight to one VPN server at once, 1..64"),
+      Int("TASK_MAX_ATTEMPTS", "8", {1, 100}, &Config::task_max_attempts, "this release",
+          "attempts before a task fails for good, 1..100"),
+      Int("TASK_LEASE_SEC", "60", {1, 3600}, &Config::task_lease_sec, "this release",
+          "a claimed task returns to the queue after, 1..3600 s"),
+      Int("TASK_RETRY_BASE_MS", "2000", {10, 600000}, &Config::task_retry_base_ms, "this release",
+          "first retry delay (doubles per attempt), 10..600000 ms"),
+      Int("VPN_CALL_TIMEOUT_MS", "5000", {100, 60000}, &Config::vpn_call_timeout_ms, "this release",
+          "deadline of one VPN server call, 100..60000 ms"),
+      Custom(
+          "LOG_LEVEL", VarType::kChoice, "info", config_checks::ReadLogLevel,
+          [](const Config& c) { return std::string(LogLevelName(c.log_level)); }, "this release",
+          "debug, info, warn or error"),
+      Custom(
+          "LOG_FORMAT", VarType::kChoice, "json", config_checks::ReadLogFormat,
+          [](const Config& c) { return std::string(c.log_format_json ? "json" : "text"); },
+          "this release", "json or text (one line per event on stderr)"),
+  };
+  return *kVariables;
+}
+
+const ConfigVar* FindConfigVariable(std::string_view name) {
+  for (const auto& var : ConfigVariables()) {
+    if (var.name == name) return &var;
+  }
+  return nullptr;
+}
+
+}  // namespace vpnhub::app
