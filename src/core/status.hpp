@@ -88,9 +88,32 @@ class [[nodiscard]] Result {
 
 }  // namespace vpnhub
 
-// Early return for Status-returning code.
-#define VPNHUB_RETURN_IF_ERROR(expr) \
-  do {                               \
-    ::vpnhub::Status _st = (expr);   \
-    if (!_st.ok()) return _st;       \
+namespace vpnhub::status_internal {
+inline const Status& StatusOf(const Status& s) { return s; }
+template <typename T>
+const Status& StatusOf(const Result<T>& r) {
+  return r.status();
+}
+}  // namespace vpnhub::status_internal
+
+// Early return for code that returns a Status or a Result<T>: evaluates `expr` (a Status or a
+// Result<U>) once and returns its Status when it is not Ok.
+#define VPNHUB_RETURN_IF_ERROR(expr)                                             \
+  do {                                                                           \
+    auto&& vpnhub_rie_ = (expr);                                                 \
+    if (!::vpnhub::status_internal::StatusOf(vpnhub_rie_).ok()) {                \
+      return ::vpnhub::Status(::vpnhub::status_internal::StatusOf(vpnhub_rie_)); \
+    }                                                                            \
   } while (0)
+
+// VPNHUB_ASSIGN_OR_RETURN(auto key, tx.keys().GetKey(id)); evaluates `expr` (a Result<T>) once;
+// when it holds a value, moves it into `lhs` (a declaration or an existing variable), otherwise
+// returns its Status from the enclosing function. A statement, not an expression: one per line.
+#define VPNHUB_ASSIGN_OR_RETURN(lhs, expr) \
+  VPNHUB_ASSIGN_OR_RETURN_IMPL_(VPNHUB_STATUS_CONCAT_(vpnhub_aor_, __LINE__), lhs, expr)
+#define VPNHUB_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                                  \
+  if (!tmp.ok()) return tmp.status();                 \
+  lhs = std::move(tmp).value()
+#define VPNHUB_STATUS_CONCAT_(a, b) VPNHUB_STATUS_CONCAT_INNER_(a, b)
+#define VPNHUB_STATUS_CONCAT_INNER_(a, b) a##b
