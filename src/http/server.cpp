@@ -1,4 +1,7 @@
 // The only translation unit that sees Boost.Beast/Asio (they cost ~15 s of compile time each).
+// Long (over 500 lines) for that reason: the request parser, the per-core workers and their
+// acceptors, the session state machine (limits, deadlines, keep-alive) and the route metrics all
+// need Beast or Asio types, and a second file would compile those headers again.
 #include "http/server.hpp"
 
 #include <algorithm>

@@ -1,3 +1,7 @@
+// The one translation unit that sees libnats' C API: connection and its options, JetStream
+// publish (sync and batched async), pull subscriptions, stream and consumer setup, and the
+// mapping of natsStatus / jsErrCode to our Status. Long (over 500 lines) because splitting it
+// would spread the raw C handles and their ownership rules over several files.
 #include "nats/nats_client.hpp"
 
 #include <nats/nats.h>
