@@ -2,7 +2,7 @@
 
 #include "app/logging.hpp"
 #include "app/store_factory.hpp"
-#include "core/text_rules.hpp"
+#include "formats/share_name.hpp"
 #include "vpn/gated_backend.hpp"
 #include "vpn/metered_backend.hpp"
 #include "vpn/shadowsocks/shadowsocks_backend.hpp"
@@ -27,8 +27,8 @@ std::string Context::LocationName(Id location_id) const {
 std::string Context::LinkFor(const Server& server, const Key& key) const {
   auto backend = backends.For(server.kind);
   if (!backend.ok()) return "(no link: " + backend.status().message() + ")";
-  auto link = (*backend)->AccessLink(server, key,
-                                     ShareLinkName(config.name, LocationName(server.location_id)));
+  auto link = (*backend)->AccessLink(
+      server, key, formats::ShareLinkName(config.name, LocationName(server.location_id)));
   if (!link.ok()) return "(no link: " + link.status().message() + ")";
   return *link;
 }

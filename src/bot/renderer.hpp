@@ -48,7 +48,7 @@ class BotServiceKeyLookup : public KeyLookup {
 class QrCache {
  public:
   explicit QrCache(std::size_t capacity = 256) : capacity_(capacity) {}
-  // The PNG for `text` (vpn::links::QrPng), from the cache when it is there.
+  // The PNG for `text` (formats::QrPng), from the cache when it is there.
   Result<std::string> Get(const std::string& text);
   std::size_t size() const;
   std::size_t hits() const;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "vpn/fake_ss_manager.hpp"
-#include "vpn/links/ss_link.hpp"
+#include "formats/ss_link.hpp"
 #include "vpn/ss_test_util.hpp"
 
 namespace vpnhub::vpn::shadowsocks {
@@ -151,7 +151,7 @@ TEST_F(ShadowsocksBackendTest, AccessLinkIsTheSip002LinkOfTheKeysPort) {
   server_.settings["method"] = "aes-256-gcm";
   auto link = backend_.AccessLink(server_, MakeKey(3, "Secret1"), "VPNHub | Amsterdam");
   ASSERT_TRUE(link.ok()) << link.status().ToString();
-  EXPECT_EQ(*link, links::ShadowsocksLink("aes-256-gcm", "Secret1", "vpn.example.com", 20003,
+  EXPECT_EQ(*link, formats::ShadowsocksLink("aes-256-gcm", "Secret1", "vpn.example.com", 20003,
                                           "VPNHub | Amsterdam"));
   EXPECT_EQ(*link,
             "ss://YWVzLTI1Ni1nY206U2VjcmV0MQ@vpn.example.com:20003#VPNHub%20%7C%20Amsterdam");

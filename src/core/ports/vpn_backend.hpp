@@ -52,7 +52,7 @@ class VpnBackend {
   // Ok when the server answers.
   virtual Status Ping(const Server& server) = 0;
   // The link a person imports into their VPN client, carrying `name` as the name the client
-  // shows for it (see ShareLinkName in core/text_rules.hpp), encoded as the link format needs.
+  // shows for it (see formats/share_name.hpp), encoded as the link format needs.
   // Pure: no I/O.
   virtual Result<std::string> AccessLink(const Server& server, const Key& key,
                                          const std::string& name) const = 0;

@@ -6,7 +6,7 @@
 
 #include "core/host_rules.hpp"
 #include "core/text_rules.hpp"
-#include "vpn/links/ss_link.hpp"
+#include "formats/ss_link.hpp"
 #include "vpn/shadowsocks/ss_manager_client.hpp"
 
 namespace vpnhub::vpn::shadowsocks {
@@ -209,7 +209,7 @@ Result<std::string> ShadowsocksBackend::AccessLink(const Server& server, const K
   if (server.public_host.empty()) {
     return InvalidArgument("server \"" + server.name + "\" has no public_host");
   }
-  return links::ShadowsocksLink(s->method, key.secret, server.public_host, *port, name);
+  return formats::ShadowsocksLink(s->method, key.secret, server.public_host, *port, name);
 }
 
 }  // namespace vpnhub::vpn::shadowsocks
