@@ -16,6 +16,8 @@
 #include "core/usecases/notices.hpp"
 #include "core/usecases/task_executor.hpp"
 #include "metrics/registry.hpp"
+#include "vpn/backend_stack.hpp"
+#include "vpn/kind_registry.hpp"
 
 namespace vpnhub::app {
 
@@ -26,9 +28,10 @@ struct Context {
   SystemClock clock;
   OpenSslSecrets secrets;
   std::unique_ptr<ports::Store> store;
-  std::string store_kind;  // "sqlite" or "postgres"
-  std::vector<std::unique_ptr<ports::VpnBackend>> backend_objects;
-  usecases::Backends backends;
+  std::string store_kind;                                          // "sqlite" or "postgres"
+  vpn::KindRegistry kinds;                                         // vpn::BuiltinKinds()
+  std::vector<std::unique_ptr<vpn::BackendStack>> backend_stacks;  // one per kind
+  usecases::Backends backends;  // the stacks' outer layers, by kind
   std::unique_ptr<usecases::Catalog> catalog;
   std::unique_ptr<usecases::KeyService> keys;
   std::unique_ptr<usecases::TaskExecutor> executor;

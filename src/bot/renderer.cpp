@@ -173,15 +173,21 @@ Result<telegram::Rendered> KeyMessageRenderer::RenderKeyMessage(const OutgoingMe
   }
   auto backend = backends_.For(view->server.kind);
   if (!backend.ok()) return backend.status();
-  auto link =
-      (*backend)->AccessLink(view->server, key, formats::ShareLinkName(options_.brand, location));
-  if (!link.ok()) return link.status();
+  auto delivery =
+      (*backend)->Delivery(view->server, key, formats::ShareLinkName(options_.brand, location));
+  if (!delivery.ok()) return delivery.status();
+  if (delivery->link.empty()) {
+    return FailedPrecondition("a " + view->server.kind +
+                              " key comes as a configuration file, which the bot cannot send yet");
+  }
   out.text = i18n::Format(lang, Text::kKeyReady,
                           {{"location", location},
                            {"expires", FormatUtcMinute(key.expires_at)},
-                           {"link_html", i18n::EscapeHtml(*link)}});
-  auto png = qr_cache_.Get(*link);
-  if (png.ok()) out.png = std::move(*png);  // without a QR code the link alone still works
+                           {"link_html", i18n::EscapeHtml(delivery->link)}});
+  if (!delivery->qr_text.empty()) {
+    auto png = qr_cache_.Get(delivery->qr_text);
+    if (png.ok()) out.png = std::move(*png);  // without a QR code the link alone still works
+  }
   return out;
 }
 

@@ -44,7 +44,7 @@ class RouterTest : public ::testing::Test {
     store = std::move(*s);
     backends.Add(&backend);
     catalog = std::make_unique<usecases::Catalog>(*store, backends, clock);
-    keys = std::make_unique<usecases::KeyService>(*store, secrets, clock, "en");
+    keys = std::make_unique<usecases::KeyService>(*store, backends, secrets, clock, "en");
     usecases::AlertPolicy policy;
     policy.admins = {kAdmin};
     alerts = std::make_unique<usecases::AdminAlerts>(*store, clock, policy);
@@ -72,7 +72,7 @@ class RouterTest : public ::testing::Test {
   Server AddServer(int capacity, const std::string& location = "nl",
                    const std::string& name = "srv-a") {
     Server s;
-    s.kind = ServerKind::kShadowsocks;
+    s.kind = "shadowsocks";
     s.public_host = name + ".example.com";
     s.capacity = capacity;
     s.name = name;

@@ -25,7 +25,7 @@ class UseCaseTest : public ::testing::Test {
     store = std::move(*s);
     backends.Add(&backend);
     catalog = std::make_unique<usecases::Catalog>(*store, backends, clock);
-    keys = std::make_unique<usecases::KeyService>(*store, secrets, clock, "en");
+    keys = std::make_unique<usecases::KeyService>(*store, backends, secrets, clock, "en");
     RetryPolicy policy;
     policy.max_attempts = 3;
     executor = std::make_unique<usecases::TaskExecutor>(*store, backends, clock, log, policy);
@@ -34,7 +34,7 @@ class UseCaseTest : public ::testing::Test {
 
   Server AddServer(int capacity, const std::string& host = "vpn.example.com") {
     Server s;
-    s.kind = ServerKind::kShadowsocks;
+    s.kind = "shadowsocks";
     s.public_host = host;
     s.capacity = capacity;
     s.name = "srv-" + host;

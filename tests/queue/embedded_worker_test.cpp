@@ -39,11 +39,11 @@ class EmbeddedWorkerTest : public ::testing::Test {
     store_ = std::move(*s);
     backends_.Add(&backend_);
     catalog_ = std::make_unique<usecases::Catalog>(*store_, backends_, clock_);
-    keys_ = std::make_unique<usecases::KeyService>(*store_, secrets_, clock_, "en");
+    keys_ = std::make_unique<usecases::KeyService>(*store_, backends_, secrets_, clock_, "en");
     executor_ = std::make_unique<usecases::TaskExecutor>(*store_, backends_, clock_, log_);
     ASSERT_TRUE(catalog_->AddLocation("nl").ok());
     Server server;
-    server.kind = ServerKind::kShadowsocks;
+    server.kind = "shadowsocks";
     server.public_host = "vpn.example.com";
     server.capacity = 5000;
     server.name = "nl-1";
@@ -121,7 +121,7 @@ TEST_F(EmbeddedWorkerTest, ASlowServerMakesBatchesReleaseWhatTheyDidNotStart) {
   // 10 ms per call (quick enough for batches to grow) against a 120 ms lease: a batch starts no
   // call after 40 ms, so once batches reach 8 each runs about 5 and releases the rest, which the
   // next claims pick up at once. One thread: no other claimer, so nothing can run twice.
-  backend_.OnCall([] { std::this_thread::sleep_for(std::chrono::milliseconds(10)); });
+  backend_.SetDelay(std::chrono::milliseconds(10));
   queue::EmbeddedWorkerOptions options;
   options.concurrency = 1;
   options.max_batch = 64;

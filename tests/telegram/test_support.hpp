@@ -13,6 +13,7 @@
 #include "core/usecases/bot_service.hpp"
 #include "core/usecases/key_service.hpp"
 #include "core/usecases/notices.hpp"
+#include "fakes/fake_backend.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "telegram/bot_api.hpp"
 
@@ -37,6 +38,8 @@ inline bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds
 
 // An in-memory SQLite store with the use cases a bot needs, default settings.
 struct BotCore {
+  fakes::FakeBackend backend;
+  usecases::Backends backends;
   std::unique_ptr<storage::SqliteStore> store;
   std::unique_ptr<usecases::KeyService> keys;
   std::unique_ptr<usecases::AdminAlerts> alerts;
@@ -47,7 +50,8 @@ struct BotCore {
     auto s = storage::SqliteStore::Open({":memory:"});
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store = std::move(*s);
-    keys = std::make_unique<usecases::KeyService>(*store, secrets, clock, "en");
+    backends.Add(&backend);
+    keys = std::make_unique<usecases::KeyService>(*store, backends, secrets, clock, "en");
     alerts = std::make_unique<usecases::AdminAlerts>(*store, clock, usecases::AlertPolicy{});
     bot = std::make_unique<usecases::BotService>(*store, *keys, *alerts, clock,
                                                  usecases::BotSettings{});
