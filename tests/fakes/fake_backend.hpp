@@ -54,7 +54,10 @@ class FakeBackend : public ports::VpnBackend {
     return out;
   }
   Status Ping(const Server&) override { return Status::Ok(); }
-  std::string NewSecret(ports::SecretSource& secrets) const override { return secrets.Token(22); }
+  // The prefix (SetSecretPrefix, none by default) and 22 characters from `secrets`.
+  std::string NewSecret(ports::SecretSource& secrets) const override {
+    return secret_prefix_ + secrets.Token(22);
+  }
   // The link "fake://REMOTE_NAME@PUBLIC_HOST#NAME", and a QR code of it.
   Result<ports::KeyDelivery> Delivery(const Server& s, const Key& k,
                                       const std::string& name) const override {
@@ -66,6 +69,7 @@ class FakeBackend : public ports::VpnBackend {
 
   // Set before the calls start.
   void OnCall(Hook hook) { hook_ = std::move(hook); }
+  void SetSecretPrefix(std::string prefix) { secret_prefix_ = std::move(prefix); }
   // Every CreateKey and DeleteKey takes this long first (a slow VPN server).
   void SetDelay(std::chrono::milliseconds delay) { delay_ms_ = static_cast<int>(delay.count()); }
   // Every CreateKey and DeleteKey fails with `st` from now on (Ok: they work again).
@@ -123,6 +127,7 @@ class FakeBackend : public ports::VpnBackend {
 
   const ServerKind kind_;
   Hook hook_;
+  std::string secret_prefix_;
   std::atomic<int> delay_ms_{0};
   mutable std::mutex mu_;
   std::map<std::string, std::string> keys_;  // remote name -> secret
