@@ -2,6 +2,10 @@
 // What a VPN server kind declares: one folder under src/vpn/ (shadowsocks/, ...) exposes one
 // KindSpec, registered by name in src/vpn/kinds.cpp. The app builds the `server add` options, the
 // `server list` column and the backends from these specs; nothing else names a kind.
+// A kind declares here its settings (flags with help and a check of each value) and its backend;
+// the backend (ports::VpnBackend) carries the rest of what the kind decides: the check of the
+// whole settings (ValidateSettings), the probe (Ping), the credentials (NewSecret) and how a key is
+// delivered (Delivery). See docs/adding-a-vpn-kind.md.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -45,7 +49,9 @@ struct KindSpec {
   std::vector<SettingFlag> flags;  // in --help order
   // The setting `server list` shows in its last column as "NAME=VALUE" ("manager").
   std::string listed_setting;
-  // The kind's own backend, without wrappers (KindRegistry::MakeBackends adds them).
+  // The kind's own backend, without wrappers (KindRegistry::MakeBackends adds them). Its Ping is
+  // the kind's probe: `server add` calls it once the server is saved and warns when the server
+  // does not answer (the server is kept: it may come up later).
   std::function<std::unique_ptr<ports::VpnBackend>(const BackendOptions&)> make_backend;
 };
 

@@ -7,8 +7,8 @@ namespace vpnhub::vpn {
 
 // A registry holding every kind of this build, the default kind of `server add` first. A kind
 // lives in its own folder (src/vpn/<kind>/) and is added here with one line (see
-// docs/architecture.md, "Adding a VPN kind"). kInvalidArgument / kAlreadyExists as
-// KindRegistry::Register (a build defect, caught by tests/vpn/kind_registry_test.cpp).
+// docs/adding-a-vpn-kind.md). kInvalidArgument / kAlreadyExists as KindRegistry::Register (a
+// build defect, caught by tests/vpn/kind_registry_test.cpp).
 Result<KindRegistry> BuiltinKinds();
 
 }  // namespace vpnhub::vpn

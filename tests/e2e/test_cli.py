@@ -87,10 +87,13 @@ class CliTest(unittest.TestCase):
         self.assertEqual(res.returncode, 2)
         self.assertEqual(res.stderr,
                          'vpnhub: unknown server kind "wire_guard" (supported: shadowsocks)\n')
-        # The kind's listed setting ends a server's row.
+        # The kind's probe (its backend's Ping) runs once the server is saved: nothing answers on
+        # the discard port, so the operator is warned and the server is kept.
         self.hub.cli("location", "add", "Oslo")
-        self.hub.cli("server", "add", "--location", "Oslo", "--manager", "127.0.0.1:9",
-                     "--public-host", "h", "--ports", "20000-20004", "--capacity", "5")
+        res = self.hub.cli("server", "add", "--location", "Oslo", "--manager", "127.0.0.1:9",
+                           "--public-host", "h", "--ports", "20000-20004", "--capacity", "5")
+        self.assertIn("vpnhub: warning: the server does not answer yet", res.stderr)
+        # The kind's listed setting ends a server's row.
         row = self.hub.cli("server", "list").stdout.split("\t")
         self.assertEqual(row[3], "shadowsocks")
         self.assertEqual(row[-1], "manager=127.0.0.1:9\n")
