@@ -44,8 +44,8 @@
 #include "core/ports/clock.hpp"
 #include "core/ports/event_log.hpp"
 #include "core/ports/secrets.hpp"
-#include "core/ports/vpn_backend.hpp"
 #include "core/usecases/backends.hpp"
+#include "fakes/fake_backend.hpp"
 #include "metrics/registry.hpp"
 #include "nats/nats_client.hpp"
 #include "nats/nats_test_server.hpp"
@@ -166,21 +166,16 @@ class Roles {
   std::map<std::thread::id, Role> roles_;
 };
 
-// Accepts every call at once and stamps the steady time of the first CreateKey per key id.
-class StampingBackend : public ports::VpnBackend {
+// The steady time of the first CreateKey per key id, recorded by the fake backend's hook (which
+// accepts every call at once).
+class CreateStamps {
  public:
-  StampingBackend(std::size_t max_keys, Roles& roles)
+  CreateStamps(std::size_t max_keys, Roles& roles)
       : first_create_ns_(max_keys + 1), roles_(roles) {}
 
-  ServerKind kind() const override { return ServerKind::kShadowsocks; }
-  Status ValidateSettings(const Server&) const override { return Status::Ok(); }
-  Result<std::optional<ports::KeyPortRange>> KeyPorts(const Server&) const override {
-    return std::optional<ports::KeyPortRange>();
-  }
-  Status CreateKey(const Server&, const Key& key) override {
+  void Record(const Key& key) {
     const std::int64_t now = NowNs();
-    creates_.fetch_add(1, std::memory_order_relaxed);
-    thread_local const StampingBackend* marked_for = nullptr;
+    thread_local const CreateStamps* marked_for = nullptr;
     if (marked_for != this) {
       marked_for = this;
       roles_.Mark(Role::kWorker);
@@ -189,26 +184,14 @@ class StampingBackend : public ports::VpnBackend {
       std::int64_t none = 0;
       first_create_ns_[key.id].compare_exchange_strong(none, now, std::memory_order_relaxed);
     }
-    return Status::Ok();
   }
-  Status DeleteKey(const Server&, const Key&) override { return Status::Ok(); }
-  Result<std::vector<ports::RemoteKey>> ListKeys(const Server&) override {
-    return std::vector<ports::RemoteKey>{};
-  }
-  Status Ping(const Server&) override { return Status::Ok(); }
-  Result<std::string> AccessLink(const Server&, const Key& key, const std::string&) const override {
-    return "noop://" + key.remote_name;
-  }
-
   std::int64_t FirstCreateNs(Id key_id) const {
     if (key_id <= 0 || static_cast<std::size_t>(key_id) >= first_create_ns_.size()) return 0;
     return first_create_ns_[key_id].load(std::memory_order_relaxed);
   }
-  std::int64_t creates() const { return creates_.load(std::memory_order_relaxed); }
 
  private:
   std::vector<std::atomic<std::int64_t>> first_create_ns_;
-  std::atomic<std::int64_t> creates_{0};
   Roles& roles_;
 };
 
@@ -336,7 +319,7 @@ class App {
   // `from`: a closed database file (see Keep) to start from instead of an empty one.
   App(const Settings& s, const std::string& tag, std::size_t max_keys, const std::string& from = "")
       : path_(s.dir + "/vpnhub-nats-bench-" + std::to_string(::getpid()) + "-" + tag + ".db"),
-        backend_(max_keys, roles_),
+        stamps_(max_keys, roles_),
         done_(registry_.GetCounter("vpnhub_tasks_processed_total",
                                    "Tasks run by the worker, by outcome",
                                    {{"kind", "provision_key"}, {"outcome", "done"}})) {
@@ -351,6 +334,9 @@ class App {
     if (!store.ok()) Die("open " + path_, store.status());
     store_ = std::move(*store);
     timing_ = std::make_unique<TimingStore>(*store_);
+    backend_.OnCall([this](fakes::FakeBackend::Call call, const Server&, const Key& key) {
+      if (call == fakes::FakeBackend::Call::kCreateKey) stamps_.Record(key);
+    });
     backends_.Add(&backend_);
     // As `vpnhub serve` wires them, with the default settings.
     auto config = app::ParseConfig({});
@@ -365,7 +351,7 @@ class App {
       const std::string location = "bench-" + std::to_string(i);
       if (auto r = wired_.catalog->AddLocation(location); !r.ok()) Die("add location", r.status());
       Server server;
-      server.kind = ServerKind::kShadowsocks;
+      server.kind = "shadowsocks";
       server.name = location + "-1";
       server.public_host = "vpn" + std::to_string(i) + ".example.com";
       server.capacity = capacity;
@@ -424,7 +410,7 @@ class App {
   const ports::Clock& clock() const { return clock_; }
   CountingLog& log() { return log_; }
   metrics::Registry& registry() { return registry_; }
-  StampingBackend& backend() { return backend_; }
+  const CreateStamps& stamps() const { return stamps_; }
 
  private:
   void RemoveFiles() {
@@ -439,7 +425,8 @@ class App {
   CountingLog log_;
   metrics::Registry registry_;
   Roles roles_;
-  StampingBackend backend_;
+  CreateStamps stamps_;
+  fakes::FakeBackend backend_;
   usecases::Backends backends_;
   metrics::Counter& done_;
   std::unique_ptr<storage::SqliteStore> store_;
@@ -766,7 +753,7 @@ Latency MeasureLatency(const std::string& mode, App& app, const Settings& s, int
   std::vector<double> ms;
   ms.reserve(static_cast<std::size_t>(issued));
   for (std::size_t id = 1; id < commit_ns.size(); ++id) {
-    const std::int64_t handled = app.backend().FirstCreateNs(static_cast<Id>(id));
+    const std::int64_t handled = app.stamps().FirstCreateNs(static_cast<Id>(id));
     if (commit_ns[id] == 0 || handled == 0) continue;
     std::int64_t d = handled - commit_ns[id];
     if (d < 0) {

@@ -35,6 +35,7 @@
 #include "core/usecases/backends.hpp"
 #include "core/usecases/expiry_sweep.hpp"
 #include "core/usecases/task_executor.hpp"
+#include "fakes/fake_backend.hpp"
 #include "metrics/registry.hpp"
 #include "queue/embedded_worker.hpp"
 #include "storage/postgres/pg_connection.hpp"
@@ -56,25 +57,6 @@ class RealClock : public ports::Clock {
  public:
   Time Now() const override {
     return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-  }
-};
-
-// Accepts every call at once: the figure is VPNHub's own cost per task.
-class NoopBackend : public ports::VpnBackend {
- public:
-  ServerKind kind() const override { return ServerKind::kShadowsocks; }
-  Status ValidateSettings(const Server&) const override { return Status::Ok(); }
-  Result<std::optional<ports::KeyPortRange>> KeyPorts(const Server&) const override {
-    return std::optional<ports::KeyPortRange>();
-  }
-  Status CreateKey(const Server&, const Key&) override { return Status::Ok(); }
-  Status DeleteKey(const Server&, const Key&) override { return Status::Ok(); }
-  Result<std::vector<ports::RemoteKey>> ListKeys(const Server&) override {
-    return std::vector<ports::RemoteKey>{};
-  }
-  Status Ping(const Server&) override { return Status::Ok(); }
-  Result<std::string> AccessLink(const Server&, const Key&, const std::string&) const override {
-    return std::string();
   }
 };
 
@@ -290,7 +272,7 @@ int RunClaim(const std::string& url, int seconds, int concurrency, int batch) {
   RealClock clock;
   QuietLog log;
   metrics::Registry registry;
-  NoopBackend backend;
+  fakes::FakeBackend backend;  // accepts every call at once: the figure is VPNHub's own cost
   usecases::Backends backends;
   backends.Add(&backend);
   usecases::TaskExecutor executor(**store, backends, clock, log);

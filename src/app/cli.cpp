@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "app/cli_support.hpp"
+#include "vpn/kinds.hpp"
 
 namespace vpnhub::app {
 namespace {
@@ -55,7 +56,12 @@ int RunCli(int argc, char** argv) {
       "its result, unless LOG_LEVEL is set in the environment");
   cli::AddServeCommands(app);
   cli::AddAdminCommands(app);
-  cli::AddCatalogCommands(app);
+  auto kinds = vpn::BuiltinKinds();
+  if (!kinds.ok()) {
+    std::cerr << "vpnhub: internal error: " << kinds.status().message() << "\n";
+    return 1;
+  }
+  cli::AddCatalogCommands(app, *kinds, argc, argv);
   cli::AddKeyCommands(app);
   cli::AddTaskCommands(app);
   // After the subcommands: they copy the footer when made, and the variables belong to the

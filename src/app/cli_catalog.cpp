@@ -3,6 +3,7 @@
 
 #include "app/cli_support.hpp"
 #include "core/text_rules.hpp"
+#include "vpn/kind_registry.hpp"
 
 namespace vpnhub::app::cli {
 namespace {
@@ -14,13 +15,62 @@ std::string LocationName(Context& ctx, Id location_id) {
   return names.locations[location_id];
 }
 
-// One line of `server list`. Stored texts are printed with control characters escaped.
-void PrintServerRow(const Server& s, const std::string& location) {
-  auto manager = s.settings.count("manager") ? s.settings.at("manager") : "";
-  std::cout << s.id << "\t" << Escaped(s.name) << "\t" << Escaped(location) << "\t"
-            << ServerKindName(s.kind) << "\t" << Escaped(s.public_host) << "\t" << s.used_slots
-            << "/" << s.capacity << "\t" << (s.enabled ? "enabled" : "disabled") << "\t"
-            << (s.healthy ? "healthy" : "unhealthy") << "\tmanager=" << Escaped(manager) << "\n";
+// One line of `server list`, ending in the kind's listed setting (shadowsocks: manager=HOST:PORT;
+// "-" for a kind this build does not serve). Stored texts are printed with control characters
+// escaped.
+void PrintServerRow(const vpn::KindRegistry& kinds, const Server& s, const std::string& location) {
+  std::string listed = "-";
+  if (auto spec = kinds.Find(s.kind); spec.ok()) {
+    const std::string& setting = (*spec)->listed_setting;
+    auto it = s.settings.find(setting);
+    listed = setting + "=" + Escaped(it == s.settings.end() ? "" : it->second);
+  }
+  std::cout << s.id << "\t" << Escaped(s.name) << "\t" << Escaped(location) << "\t" << s.kind
+            << "\t" << Escaped(s.public_host) << "\t" << s.used_slots << "/" << s.capacity << "\t"
+            << (s.enabled ? "enabled" : "disabled") << "\t" << (s.healthy ? "healthy" : "unhealthy")
+            << "\t" << listed << "\n";
+}
+
+// The options of a kind's setting flags on one command: each flag's value and CLI11 option.
+struct KindFlagValues {
+  std::map<std::string, std::string> values;  // by flag name
+  std::map<std::string, CLI::Option*> options;
+  bool AnyGiven() const {
+    for (const auto& [name, opt] : options) {
+      if (opt->count() > 0) return true;
+    }
+    return false;
+  }
+};
+
+// Adds `flag` to `cmd` with `help`, checked by the flag's own apply function.
+void AddKindFlag(CLI::App* cmd, const vpn::SettingFlag& flag, const std::string& help,
+                 KindFlagValues& into) {
+  auto apply = flag.apply;
+  CLI::Validator check(
+      [apply](std::string& value) -> std::string {
+        ServerSettings scratch;
+        const Status st = apply(value, scratch);
+        return st.ok() ? "" : st.message();
+      },
+      flag.value_hint);
+  into.options[flag.name] = cmd->add_option(flag.name, into.values[flag.name], help)->check(check);
+}
+
+// The settings the given flags of `spec` set. A given flag `spec` does not offer (`server edit`
+// of another kind's flag) ends the command with exit 2.
+ServerSettings KindSettings(const vpn::KindSpec& spec, const KindFlagValues& flags, bool editing) {
+  ServerSettings settings;
+  for (const auto& [name, opt] : flags.options) {
+    if (opt->count() == 0) continue;
+    const vpn::SettingFlag* flag = nullptr;
+    for (const auto& f : spec.flags) {
+      if (f.name == name && (!editing || !f.edit_help.empty())) flag = &f;
+    }
+    if (flag == nullptr) Fail(name + " does not apply to a " + spec.name + " server", 2);
+    FailOn(flag->apply(flags.values.at(name), settings), name);
+  }
+  return settings;
 }
 
 void PrintLocationRow(const Location& l) {
@@ -65,31 +115,27 @@ void CmdLocationList(bool as_json) {
 }
 
 struct ServerAddArgs {
-  std::string location, kind = "shadowsocks", manager, public_host, ports, method, name;
+  std::string location, kind, public_host, name;
   int capacity = 0;
+  KindFlagValues flags;  // of the kind named on the command line (see KindOnCommandLine)
 };
 
-void CmdServerAdd(const ServerAddArgs& a) {
-  auto kind = ParseServerKind(a.kind);
-  if (!kind) Fail("unknown server kind " + Quoted(a.kind) + " (supported: shadowsocks)", 2);
-  const auto ports = ParsePortRange(a.ports);  // checked by PortRangeCheck already
-  if (!ports) Fail("--ports: expected FROM-TO with 1 <= FROM <= TO <= 65535", 2);
-  auto ctx = OpenContext();
+void CmdServerAdd(const vpn::KindRegistry& kinds, const ServerAddArgs& a) {
+  auto spec = kinds.Find(a.kind);
+  if (!spec.ok()) Fail(spec.status().message(), 2);
   Server s;
-  s.kind = *kind;
+  s.kind = a.kind;
   s.name = a.name;
   s.public_host = a.public_host;
   s.capacity = a.capacity;
-  s.settings["manager"] = a.manager;
-  s.settings["port_from"] = std::to_string(ports->first);
-  s.settings["port_to"] = std::to_string(ports->second);
-  if (!a.method.empty()) s.settings["method"] = a.method;
+  s.settings = KindSettings(**spec, a.flags, /*editing=*/false);
+  auto ctx = OpenContext();
   auto added = ctx->catalog->AddServer(a.location, s);
   FailOn(added.status(), "cannot add server");
-  std::cout << added->id << "\t" << added->name << "\t" << a.location << "\t"
-            << ServerKindName(added->kind) << "\t" << added->public_host << "\t0/"
-            << added->capacity << "\n";
-  // A server that does not answer is accepted (it may come up later) but the operator is told.
+  std::cout << added->id << "\t" << added->name << "\t" << a.location << "\t" << added->kind << "\t"
+            << added->public_host << "\t0/" << added->capacity << "\n";
+  // The kind's probe: a server that does not answer is accepted (it may come up later) but the
+  // operator is told.
   auto backend = ctx->backends.For(added->kind);
   if (backend.ok()) {
     Status ping = (*backend)->Ping(*added);
@@ -109,7 +155,7 @@ void CmdServerList(bool as_json) {
     if (as_json) {
       out.push_back(ServerJson(s, loc));
     } else {
-      PrintServerRow(s, loc);
+      PrintServerRow(ctx->kinds, s, loc);
     }
   }
   if (as_json) PrintJson(out);
@@ -132,34 +178,37 @@ void CmdLocationSetEnabled(const std::string& name, bool enabled) {
 struct ServerEditArgs {
   Id id = 0;
   std::optional<int> capacity;
-  std::optional<std::string> public_host, ports, name;
+  std::optional<std::string> public_host, name;
+  KindFlagValues flags;  // every kind's flags that `server edit` offers
 };
 
 void CmdServerEdit(const ServerEditArgs& a) {
   const Id id = a.id;
   usecases::ServerEdit edit;
   edit.capacity = a.capacity;
-  if (a.ports) {
-    const auto ports = ParsePortRange(*a.ports);  // checked by PortRangeCheck already
-    if (!ports) Fail("--ports: expected FROM-TO with 1 <= FROM <= TO <= 65535", 2);
-    edit.settings = {{"port_from", std::to_string(ports->first)},
-                     {"port_to", std::to_string(ports->second)}};
-  }
   edit.public_host = a.public_host;
   edit.name = a.name;
-  if (!edit.capacity && edit.settings.empty() && !edit.public_host && !edit.name) {
-    Fail("nothing to change: give --capacity, --public-host, --ports and/or --name", 2);
+  if (!edit.capacity && !a.flags.AnyGiven() && !edit.public_host && !edit.name) {
+    std::string give = "--capacity, --public-host";
+    for (const auto& [name, opt] : a.flags.options) give += ", " + name;
+    Fail("nothing to change: give " + give + " and/or --name", 2);
   }
   auto ctx = OpenContext();
-  std::string old_host;
+  std::optional<Server> current;
   ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
     auto s = tx.GetServer(id);
-    if (s.ok()) old_host = s->public_host;
+    if (s.ok()) current = *s;
     return Status::Ok();  // an unknown id is reported by the use case
   });
+  if (current && a.flags.AnyGiven()) {
+    auto spec = ctx->kinds.Find(current->kind);
+    FailOn(spec.status(), "cannot edit server " + std::to_string(id));
+    edit.settings = KindSettings(**spec, a.flags, /*editing=*/true);
+  }
+  const std::string old_host = current ? current->public_host : "";
   auto edited = ctx->catalog->EditServer(id, edit);
   FailOn(edited.status(), "cannot edit server " + std::to_string(id));
-  PrintServerRow(*edited, LocationName(*ctx, edited->location_id));
+  PrintServerRow(ctx->kinds, *edited, LocationName(*ctx, edited->location_id));
   if (edited->public_host != old_host && edited->used_slots > 0) {
     std::cerr << "vpnhub: note: the " << edited->used_slots
               << " keys on this server keep their ports; their links now name "
@@ -173,7 +222,7 @@ void CmdServerSetEnabled(Id id, bool enabled) {
   auto server = ctx->catalog->SetServerEnabled(id, enabled);
   FailOn(server.status(), std::string("cannot ") + (enabled ? "enable" : "disable") + " server " +
                               std::to_string(id));
-  PrintServerRow(*server, LocationName(*ctx, server->location_id));
+  PrintServerRow(ctx->kinds, *server, LocationName(*ctx, server->location_id));
 }
 
 // location rename / disable / enable
@@ -200,7 +249,7 @@ void AddLocationEditCommands(CLI::App* location) {
 }
 
 // server edit / disable / enable
-void AddServerEditCommands(CLI::App* server) {
+void AddServerEditCommands(CLI::App* server, const vpn::KindRegistry& kinds) {
   auto se = std::make_shared<ServerEditArgs>();
   auto* edit = server->add_subcommand(
       "edit",
@@ -211,9 +260,14 @@ void AddServerEditCommands(CLI::App* server) {
       ->check(IntIn(1, 65535));
   edit->add_option("--public-host", se->public_host,
                    "Host name, IPv4 or IPv6 address clients connect to");
-  edit->add_option("--ports", se->ports,
-                   "Port range for keys, FROM-TO; while keys hold slots FROM stays the same")
-      ->check(PortRangeCheck());
+  // Every kind's editable flags, each once (checked as the first kind declaring it checks it; the
+  // server's own kind applies it).
+  for (const vpn::KindSpec* spec : kinds.kinds()) {
+    for (const vpn::SettingFlag& flag : spec->flags) {
+      if (flag.edit_help.empty() || se->flags.options.count(flag.name) > 0) continue;
+      AddKindFlag(edit, flag, flag.edit_help, se->flags);
+    }
+  }
   edit->add_option("--name", se->name, "Server name, 1 to 64 characters");
   edit->callback([se] { CmdServerEdit(*se); });
   for (bool enabled : {false, true}) {
@@ -227,9 +281,59 @@ void AddServerEditCommands(CLI::App* server) {
   }
 }
 
+// The value of `--kind` on a `server add` command line (the default kind without one): the kind
+// whose flags `server add` offers, and whose options `server add --kind KIND --help` shows. The
+// tree of options is made before CLI11 parses, so the kind is read from argv first.
+std::string KindOnCommandLine(int argc, char** argv, const std::string& default_kind) {
+  bool in_server_add = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (!in_server_add) {
+      in_server_add = arg == "add" && i > 1 && std::string(argv[i - 1]) == "server";
+      continue;
+    }
+    if (arg == "--kind" && i + 1 < argc) return argv[i + 1];
+    if (arg.rfind("--kind=", 0) == 0) return arg.substr(7);
+  }
+  return default_kind;
+}
+
+// server add: the common options, and the setting flags of the kind on the command line (of the
+// default kind when that kind is unknown, which the command then refuses).
+void AddServerAddCommand(CLI::App* server, const vpn::KindRegistry& kinds, int argc, char** argv) {
+  const auto all = kinds.kinds();
+  const std::string default_kind = all.empty() ? "" : all.front()->name;
+  auto chosen = kinds.Find(KindOnCommandLine(argc, argv, default_kind));
+  const vpn::KindSpec* spec = chosen.ok() ? *chosen : all.empty() ? nullptr : all.front();
+  auto sa = std::make_shared<ServerAddArgs>();
+  sa->kind = default_kind;
+  auto* add = server->add_subcommand(
+      "add", "Add a VPN server" + (spec ? " (" + spec->name + ": " + spec->summary + ")" : ""));
+  add->add_option("--location", sa->location, "Location name")->required();
+  add->add_option("--kind", sa->kind, "Server kind")->capture_default_str();
+  for (const vpn::SettingFlag& flag : spec ? spec->flags : std::vector<vpn::SettingFlag>{}) {
+    AddKindFlag(add, flag, flag.help, sa->flags);
+    if (flag.required) sa->flags.options[flag.name]->required();
+  }
+  add->add_option("--public-host", sa->public_host, "Host name or IP clients connect to")
+      ->required();
+  add->add_option("--capacity", sa->capacity, "Maximum number of keys")
+      ->required()
+      ->check(IntIn(1, 65535));
+  add->add_option("--name", sa->name, "Server name [default: LOCATION-HOST]");
+  if (all.size() > 1) {
+    std::string list;
+    for (const vpn::KindSpec* k : all)
+      list += (list.empty() ? "" : ", ") + k->name + " (" + k->summary + ")";
+    add->footer("\nServer kinds: " + list +
+                ".\n`vpnhub server add --kind KIND --help` shows the options of KIND.");
+  }
+  add->callback([&kinds, sa] { CmdServerAdd(kinds, *sa); });
+}
+
 }  // namespace
 
-void AddCatalogCommands(CLI::App& app) {
+void AddCatalogCommands(CLI::App& app, const vpn::KindRegistry& kinds, int argc, char** argv) {
   auto* location = app.add_subcommand("location", "Manage locations")->require_subcommand(1);
   auto loc_name = std::make_shared<std::string>();
   auto* loc_add = location->add_subcommand("add", "Add a location");
@@ -242,27 +346,12 @@ void AddCatalogCommands(CLI::App& app) {
   AddLocationEditCommands(location);
 
   auto* server = app.add_subcommand("server", "Manage VPN servers")->require_subcommand(1);
-  auto sa = std::make_shared<ServerAddArgs>();
-  auto* srv_add = server->add_subcommand("add", "Add a VPN server (shadowsocks: an ss-manager)");
-  srv_add->add_option("--location", sa->location, "Location name")->required();
-  srv_add->add_option("--kind", sa->kind, "Server kind")->capture_default_str();
-  srv_add->add_option("--manager", sa->manager, "ss-manager UDP address HOST:PORT")->required();
-  srv_add->add_option("--public-host", sa->public_host, "Host name or IP clients connect to")
-      ->required();
-  srv_add->add_option("--ports", sa->ports, "Port range for keys, FROM-TO")
-      ->required()
-      ->check(PortRangeCheck());
-  srv_add->add_option("--capacity", sa->capacity, "Maximum number of keys")
-      ->required()
-      ->check(IntIn(1, 65535));
-  srv_add->add_option("--method", sa->method, "Cipher [default: chacha20-ietf-poly1305]");
-  srv_add->add_option("--name", sa->name, "Server name [default: LOCATION-HOST]");
-  srv_add->callback([sa] { CmdServerAdd(*sa); });
+  AddServerAddCommand(server, kinds, argc, argv);
   auto srv_json = std::make_shared<bool>(false);
   auto* srv_list = server->add_subcommand("list", "List servers with load and health");
   AddJsonFlag(srv_list, *srv_json);
   srv_list->callback([srv_json] { CmdServerList(*srv_json); });
-  AddServerEditCommands(server);
+  AddServerEditCommands(server, kinds);
 }
 
 }  // namespace vpnhub::app::cli

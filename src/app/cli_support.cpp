@@ -132,31 +132,6 @@ CLI::Validator PositiveId() { return IntIn(1, std::numeric_limits<std::int64_t>:
 
 CLI::Validator TgIdCheck() { return IntIn(1, (std::int64_t{1} << 52) - 1); }
 
-std::optional<std::pair<int, int>> ParsePortRange(const std::string& text) {
-  const auto dash = text.find('-');
-  if (dash == std::string::npos) return std::nullopt;
-  const std::string from_text = text.substr(0, dash), to_text = text.substr(dash + 1);
-  // Digits only: no sign, so "-5-10" and "5-+10" are not ranges.
-  for (const std::string* part : {&from_text, &to_text}) {
-    if (part->empty() || part->find_first_not_of("0123456789") != std::string::npos) {
-      return std::nullopt;
-    }
-  }
-  const auto from = ParseStrictInt(from_text), to = ParseStrictInt(to_text);
-  if (!from || !to || *from < 1 || *to > 65535 || *from > *to) return std::nullopt;
-  return std::make_pair(static_cast<int>(*from), static_cast<int>(*to));
-}
-
-CLI::Validator PortRangeCheck() {
-  return CLI::Validator(
-      [](std::string& value) -> std::string {
-        if (ParsePortRange(value)) return "";
-        return "expected FROM-TO with 1 <= FROM <= TO <= 65535, e.g. 20000-20999, got '" + value +
-               "'";
-      },
-      "FROM-TO");
-}
-
 std::string KeyLine(const Key& k, TgId owner, const std::string& location,
                     const std::string& server, Time now) {
   return std::to_string(k.id) + "\tuser " + std::to_string(owner) + "\t" + Escaped(location) +
@@ -180,7 +155,7 @@ nlohmann::json ServerJson(const Server& s, const std::string& location) {
   for (const auto& [k, v] : s.settings) settings[k] = v;
   return {{"id", s.id},
           {"location", location},
-          {"kind", ServerKindName(s.kind)},
+          {"kind", s.kind},
           {"name", s.name},
           {"public_host", s.public_host},
           {"capacity", s.capacity},

@@ -13,6 +13,7 @@
 
 #include "app/config.hpp"
 #include "app/context.hpp"
+#include "vpn/kind_registry.hpp"
 
 namespace vpnhub::app::cli {
 
@@ -48,11 +49,6 @@ constexpr std::int64_t kMaxSeconds = kMaxDays * 86400;
 CLI::Validator PositiveId();
 // Telegram user ids: 1..2^52-1 (the Bot API's ids fit in 52 bits).
 CLI::Validator TgIdCheck();
-// A port range "FROM-TO" with 1 <= FROM <= TO <= 65535; nullopt for anything else.
-std::optional<std::pair<int, int>> ParsePortRange(const std::string& text);
-// The CLI11 check for --ports: "--ports: expected FROM-TO with 1 <= FROM <= TO <= 65535, e.g.
-// 20000-20999, got '-5-10'".
-CLI::Validator PortRangeCheck();
 
 // Runs fn in one read transaction; exits on a database error.
 template <typename Fn>
@@ -87,10 +83,12 @@ void AddJsonFlag(CLI::App* cmd, bool& flag);
 void PrintJson(const nlohmann::json& value);
 
 // Command groups.
-void AddServeCommands(CLI::App& app);    // serve, worker
-void AddAdminCommands(CLI::App& app);    // check-config, migrate, db copy
-void AddCatalogCommands(CLI::App& app);  // location, server
-void AddKeyCommands(CLI::App& app);      // key, user
-void AddTaskCommands(CLI::App& app);     // task
+void AddServeCommands(CLI::App& app);  // serve, worker
+void AddAdminCommands(CLI::App& app);  // check-config, migrate, db copy
+// location, server; `server add` offers the setting flags of the kind named by --kind in argv.
+// `kinds` must outlive the parse.
+void AddCatalogCommands(CLI::App& app, const vpn::KindRegistry& kinds, int argc, char** argv);
+void AddKeyCommands(CLI::App& app);   // key, user
+void AddTaskCommands(CLI::App& app);  // task
 
 }  // namespace vpnhub::app::cli

@@ -2,10 +2,8 @@
 
 #include "app/logging.hpp"
 #include "app/store_factory.hpp"
-#include "core/text_rules.hpp"
-#include "vpn/gated_backend.hpp"
-#include "vpn/metered_backend.hpp"
-#include "vpn/shadowsocks/shadowsocks_backend.hpp"
+#include "formats/share_name.hpp"
+#include "vpn/kinds.hpp"
 
 namespace vpnhub::app {
 
@@ -31,10 +29,11 @@ std::string Context::LocationName(Id location_id) const {
 std::string Context::LinkFor(const Server& server, const Key& key) const {
   auto backend = backends.For(server.kind);
   if (!backend.ok()) return "(no link: " + backend.status().message() + ")";
-  auto link = (*backend)->AccessLink(server, key,
-                                     ShareLinkName(config.name, LocationName(server.location_id)));
-  if (!link.ok()) return "(no link: " + link.status().message() + ")";
-  return *link;
+  auto delivery = (*backend)->Delivery(
+      server, key, formats::ShareLinkName(config.name, LocationName(server.location_id)));
+  if (!delivery.ok()) return "(no link: " + delivery.status().message() + ")";
+  if (delivery->link.empty()) return "(no link: a " + server.kind + " key comes as a file)";
+  return delivery->link;
 }
 
 Result<std::unique_ptr<Context>> MakeContext(const Config& config, bool quiet_log) {
@@ -54,17 +53,16 @@ Result<std::unique_ptr<Context>> MakeContext(const Config& config, bool quiet_lo
   ctx->store = std::move(opened->store);
   ctx->store_kind = opened->kind;
 
-  auto ss = std::make_unique<vpn::shadowsocks::ShadowsocksBackend>(
-      std::chrono::milliseconds(config.vpn_call_timeout_ms));
-  auto metered = std::make_unique<vpn::MeteredBackend>(*ss, ctx->registry);
-  // At most WORKER_PER_SERVER calls in flight to one server from this process; the metered
-  // layer inside measures the calls themselves, not the wait for a slot.
-  auto gated =
-      std::make_unique<vpn::GatedBackend>(*metered, config.worker_per_server, ctx->registry);
-  ctx->backends.Add(gated.get());
-  ctx->backend_objects.push_back(std::move(ss));
-  ctx->backend_objects.push_back(std::move(metered));
-  ctx->backend_objects.push_back(std::move(gated));
+  auto kinds = vpn::BuiltinKinds();
+  if (!kinds.ok()) return kinds.status();
+  ctx->kinds = std::move(*kinds);
+  vpn::BackendOptions backend_options;
+  backend_options.call_deadline = std::chrono::milliseconds(config.vpn_call_timeout_ms);
+  backend_options.per_server_limit = config.worker_per_server;
+  auto stacks = ctx->kinds.MakeBackends(backend_options, ctx->registry);
+  if (!stacks.ok()) return stacks.status();
+  ctx->backend_stacks = std::move(*stacks);
+  for (auto& stack : ctx->backend_stacks) ctx->backends.Add(&stack->backend());
 
   static_cast<UseCases&>(*ctx) =
       MakeUseCases(config, {*ctx->store, ctx->backends, ctx->clock, ctx->secrets, *ctx->log});

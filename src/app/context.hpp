@@ -11,6 +11,8 @@
 #include "core/ports/store.hpp"
 #include "core/usecases/backends.hpp"
 #include "metrics/registry.hpp"
+#include "vpn/backend_stack.hpp"
+#include "vpn/kind_registry.hpp"
 
 namespace vpnhub::app {
 
@@ -25,9 +27,10 @@ struct Context : UseCases {
   SystemClock clock;
   OpenSslSecrets secrets;
   std::unique_ptr<ports::Store> store;
-  std::string store_kind;  // "sqlite" or "postgres"
-  std::vector<std::unique_ptr<ports::VpnBackend>> backend_objects;
-  usecases::Backends backends;
+  std::string store_kind;                                          // "sqlite" or "postgres"
+  vpn::KindRegistry kinds;                                         // vpn::BuiltinKinds()
+  std::vector<std::unique_ptr<vpn::BackendStack>> backend_stacks;  // one per kind
+  usecases::Backends backends;  // the stacks' outer layers, by kind
 
   // The key's link, named ShareLinkName(NAME, the server's location), or a note saying why there
   // is none. Reads the location names once per Context (a CLI command), then from memory.

@@ -14,8 +14,8 @@ usecases::BotSettings BotSettingsFrom(const Config& config) {
 UseCases MakeUseCases(const Config& config, const UseCasePorts& ports) {
   UseCases uc;
   uc.catalog = std::make_unique<usecases::Catalog>(ports.store, ports.backends, ports.clock);
-  uc.keys = std::make_unique<usecases::KeyService>(ports.store, ports.secrets, ports.clock,
-                                                   config.default_lang);
+  uc.keys = std::make_unique<usecases::KeyService>(ports.store, ports.backends, ports.secrets,
+                                                   ports.clock, config.default_lang);
   // People and admins are only messaged when a bot is configured to deliver the messages.
   const bool notify = config.bot_enabled();
   usecases::AlertPolicy alert_policy;

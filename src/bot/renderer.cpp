@@ -4,8 +4,8 @@
 #include <cstdio>
 
 #include "bot/i18n/i18n.hpp"
-#include "core/text_rules.hpp"
-#include "vpn/links/qr.hpp"
+#include "formats/qr.hpp"
+#include "formats/share_name.hpp"
 
 namespace vpnhub::bot {
 namespace {
@@ -61,7 +61,7 @@ Result<std::string> QrCache::Get(const std::string& text) {
   }
   // Encoded outside the lock: two threads may encode the same text once each, which is cheaper
   // than making every other lookup wait for an encode.
-  auto png = vpn::links::QrPng(text);
+  auto png = formats::QrPng(text);
   if (!png.ok() || capacity_ == 0) return png;
   std::lock_guard lock(mu_);
   if (by_text_.find(text) == by_text_.end()) {
@@ -173,14 +173,21 @@ Result<telegram::Rendered> KeyMessageRenderer::RenderKeyMessage(const OutgoingMe
   }
   auto backend = backends_.For(view->server.kind);
   if (!backend.ok()) return backend.status();
-  auto link = (*backend)->AccessLink(view->server, key, ShareLinkName(options_.brand, location));
-  if (!link.ok()) return link.status();
+  auto delivery =
+      (*backend)->Delivery(view->server, key, formats::ShareLinkName(options_.brand, location));
+  if (!delivery.ok()) return delivery.status();
+  if (delivery->link.empty()) {
+    return FailedPrecondition("a " + view->server.kind +
+                              " key comes as a configuration file, which the bot cannot send yet");
+  }
   out.text = i18n::Format(lang, Text::kKeyReady,
                           {{"location", location},
                            {"expires", FormatUtcMinute(key.expires_at)},
-                           {"link_html", i18n::EscapeHtml(*link)}});
-  auto png = qr_cache_.Get(*link);
-  if (png.ok()) out.png = std::move(*png);  // without a QR code the link alone still works
+                           {"link_html", i18n::EscapeHtml(delivery->link)}});
+  if (!delivery->qr_text.empty()) {
+    auto png = qr_cache_.Get(delivery->qr_text);
+    if (png.ok()) out.png = std::move(*png);  // without a QR code the link alone still works
+  }
   return out;
 }
 

@@ -48,7 +48,7 @@ class BotServiceKeyLookup : public KeyLookup {
 class QrCache {
  public:
   explicit QrCache(std::size_t capacity = 256) : capacity_(capacity) {}
-  // The PNG for `text` (vpn::links::QrPng), from the cache when it is there.
+  // The PNG for `text` (formats::QrPng), from the cache when it is there.
   Result<std::string> Get(const std::string& text);
   std::size_t size() const;
   std::size_t hits() const;
@@ -73,15 +73,16 @@ struct RendererOptions {
 //   kText          stored text, keyboard and edit id; a QR photo of photo_qr when it is set
 //   kAdminAlert    "⚠️ Alert" + the stored text + "(N similar alerts suppressed)" when
 //                  subject_id (the suppressed count) > 0
-//   kKeyReady      the key's share link (named ShareLinkName(brand, location)) in <code> with
-//                  connect instructions, as the caption of a QR photo of the link
+//   kKeyReady      the key's share link (VpnBackend::Delivery, named ShareLinkName(brand,
+//                  location)) in <code> with connect instructions, as the caption of a QR photo
+//                  of the delivery's QR text
 //   kExpiryNotice  "expires in ..." (the 3-day text with more than two days left, else 1-day)
 //   kKeyExpired    the expired text
 //   kKeyFailed     "could not set up your key" (for a trial key: "your trial is yours again")
 // Errors: kNotFound when the key is gone or not the chat's; kFailedPrecondition when a key-ready
 // message's key is no longer usable (revoking, revoked, failed), a key-failed message's key is
-// no longer failed (retried since), or no backend serves its server;
-// the lookup's and the backend's own errors otherwise.
+// no longer failed (retried since), no backend serves its server, or its kind delivers no link
+// (a configuration file only); the lookup's and the backend's own errors otherwise.
 class KeyMessageRenderer : public telegram::MessageRenderer {
  public:
   // `keys`, `backends` and `clock` must outlive the renderer.

@@ -2,17 +2,15 @@
 
 namespace vpnhub {
 
-const char* ServerKindName(ServerKind kind) {
-  switch (kind) {
-    case ServerKind::kShadowsocks:
-      return "shadowsocks";
-  }
-  return "unknown";
-}
-
 std::optional<ServerKind> ParseServerKind(const std::string& name) {
-  if (name == "shadowsocks") return ServerKind::kShadowsocks;
-  return std::nullopt;
+  constexpr std::size_t kMaxKindChars = 32;
+  if (name.empty() || name.size() > kMaxKindChars || name[0] < 'a' || name[0] > 'z') {
+    return std::nullopt;
+  }
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return std::nullopt;
+  }
+  return name;
 }
 
 const char* KeyStateName(KeyState state) {

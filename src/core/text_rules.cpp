@@ -155,13 +155,4 @@ std::string Quoted(std::string_view text, std::size_t max_chars) {
 
 std::string Escaped(std::string_view text) { return EscapeText(text, std::string::npos, false); }
 
-std::string ShareLinkName(std::string_view brand, std::string_view location) {
-  if (brand.empty()) return std::string(location);
-  if (location.empty()) return std::string(brand);
-  std::string out(brand);
-  out += " | ";
-  out += location;
-  return out;
-}
-
 }  // namespace vpnhub

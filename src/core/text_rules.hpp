@@ -44,9 +44,4 @@ std::string Quoted(std::string_view text, std::size_t max_chars = 80);
 // changed (no quotes, no cut): for printing stored names in a table.
 std::string Escaped(std::string_view text);
 
-// The name a VPN client shows for a key's share link: "<brand> | <location>" (the operator's
-// NAME and the key's location), or just the one that is set when the other is empty. Never
-// carries anything about the person who owns the key.
-std::string ShareLinkName(std::string_view brand, std::string_view location);
-
 }  // namespace vpnhub

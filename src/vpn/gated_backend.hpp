@@ -3,8 +3,8 @@
 // (per server id): a caller over the limit waits for a slot. Every call of a backend has a
 // deadline, so waits are bounded too. Keeps a burst of tasks (a sweep revoking thousands of
 // keys, several worker threads or processes' threads on one box) from flooding one small
-// server while the others sit idle. ValidateSettings, KeyPorts and AccessLink do no I/O and
-// pass straight through. Thread-safe when the wrapped backend is.
+// server while the others sit idle. ValidateSettings, KeyPorts, NewSecret and Delivery do no I/O
+// and pass straight through. Thread-safe when the wrapped backend is.
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -30,9 +30,12 @@ class GatedBackend : public ports::VpnBackend {
   Status DeleteKey(const Server& server, const Key& key) override;
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
   Status Ping(const Server& server) override;
-  Result<std::string> AccessLink(const Server& server, const Key& key,
-                                 const std::string& name) const override {
-    return inner_.AccessLink(server, key, name);
+  std::string NewSecret(ports::SecretSource& secrets) const override {
+    return inner_.NewSecret(secrets);
+  }
+  Result<ports::KeyDelivery> Delivery(const Server& server, const Key& key,
+                                      const std::string& name) const override {
+    return inner_.Delivery(server, key, name);
   }
 
   // Calls in flight to `server_id` now (for tests).

@@ -18,7 +18,7 @@ const Status& StatusOf(const Result<T>& r) {
 }  // namespace
 
 MeteredBackend::MeteredBackend(ports::VpnBackend& inner, metrics::Registry& registry)
-    : inner_(inner), registry_(registry), kind_name_(ServerKindName(inner.kind())) {
+    : inner_(inner), registry_(registry), kind_name_(inner.kind()) {
   for (int op = 0; op < kOpCount; ++op) {
     durations_[op] = &registry_.GetHistogram(
         kDurationName, "Duration of calls to VPN servers, in seconds", metrics::LatencyBuckets(),
@@ -70,11 +70,6 @@ Result<std::vector<ports::RemoteKey>> MeteredBackend::ListKeys(const Server& ser
 
 Status MeteredBackend::Ping(const Server& server) {
   return Measure(kPing, [&] { return inner_.Ping(server); });
-}
-
-Result<std::string> MeteredBackend::AccessLink(const Server& server, const Key& key,
-                                               const std::string& name) const {
-  return inner_.AccessLink(server, key, name);
 }
 
 }  // namespace vpnhub::vpn

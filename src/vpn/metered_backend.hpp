@@ -3,8 +3,8 @@
 //   vpnhub_backend_call_duration_seconds{kind,op}    histogram (metrics::LatencyBuckets())
 //   vpnhub_backend_call_errors_total{kind,op,code}   counter, code = StatusCodeName
 // for op in create_key, delete_key, list_keys, ping. Every (op, code) series is made at
-// construction with value 0 (code: every StatusCode but ok). ValidateSettings, KeyPorts and
-// AccessLink do no I/O and pass straight through. Thread-safe when the wrapped backend is.
+// construction with value 0 (code: every StatusCode but ok). ValidateSettings, KeyPorts, NewSecret
+// and Delivery do no I/O and pass straight through. Thread-safe when the wrapped backend is.
 #include <array>
 #include <string>
 #include <vector>
@@ -28,8 +28,13 @@ class MeteredBackend : public ports::VpnBackend {
   Status DeleteKey(const Server& server, const Key& key) override;
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
   Status Ping(const Server& server) override;
-  Result<std::string> AccessLink(const Server& server, const Key& key,
-                                 const std::string& name) const override;
+  std::string NewSecret(ports::SecretSource& secrets) const override {
+    return inner_.NewSecret(secrets);
+  }
+  Result<ports::KeyDelivery> Delivery(const Server& server, const Key& key,
+                                      const std::string& name) const override {
+    return inner_.Delivery(server, key, name);
+  }
 
  private:
   enum Op { kCreateKey, kDeleteKey, kListKeys, kPing, kOpCount };

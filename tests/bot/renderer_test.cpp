@@ -46,7 +46,7 @@ class RendererTest : public ::testing::Test {
     v.key.remote_name = "k5";
     v.key.state = KeyState::kActive;
     v.key.expires_at = clock.Now() + hours(72);
-    v.server.kind = ServerKind::kShadowsocks;
+    v.server.kind = "shadowsocks";
     v.server.public_host = "nl.example.com";
     v.location.name = "Amsterdam <NL>";
     lookup.keys[5] = {42, v};

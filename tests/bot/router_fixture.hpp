@@ -72,7 +72,7 @@ class RouterTest : public ::testing::Test, protected app::UseCases {
   Server AddServer(int capacity, const std::string& location = "nl",
                    const std::string& name = "srv-a") {
     Server s;
-    s.kind = ServerKind::kShadowsocks;
+    s.kind = "shadowsocks";
     s.public_host = name + ".example.com";
     s.capacity = capacity;
     s.name = name;

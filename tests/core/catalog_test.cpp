@@ -15,7 +15,7 @@ class CatalogTest : public UseCaseTest {
   Result<Server> AddOnManager(const std::string& name, const std::string& manager, int from, int to,
                               int capacity = 5) {
     Server s;
-    s.kind = ServerKind::kShadowsocks;
+    s.kind = "shadowsocks";
     s.name = name;
     s.public_host = name + ".example.com";
     s.capacity = capacity;
@@ -64,7 +64,7 @@ TEST_F(CatalogTest, LocationNamesAreCheckedAsText) {
 
 TEST_F(CatalogTest, ServerTextsAreCheckedAndNamed) {
   Server s;
-  s.kind = ServerKind::kShadowsocks;
+  s.kind = "shadowsocks";
   s.capacity = 5;
   s.public_host = "evil.com#frag@x";
   auto bad_host = catalog->AddServer("nl", s);

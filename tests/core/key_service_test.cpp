@@ -1,3 +1,5 @@
+#include <gmock/gmock.h>
+
 #include "usecase_fixture.hpp"
 
 namespace vpnhub {
@@ -19,6 +21,34 @@ TEST_F(KeyServiceTest, IssueRecordsUserPendingKeyAndProvisionTaskTogether) {
   EXPECT_EQ(t.kind, TaskKind::kProvisionKey);
   EXPECT_EQ(t.subject_id, issued->key.id);
   EXPECT_EQ(t.state, TaskState::kPending);
+}
+
+TEST_F(KeyServiceTest, TheSecretIsMadeByTheBackendOfTheServersKind) {
+  fakes::FakeBackend other("other_kind");
+  other.SetSecretPrefix("other:");
+  backends.Add(&other);
+  Server s;
+  s.kind = "other_kind";
+  s.public_host = "other.example.com";
+  s.capacity = 5;
+  ASSERT_TRUE(catalog->AddServer("nl", s).ok());
+  auto issued = keys->Issue(Request(111));
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  EXPECT_EQ(issued->server.kind, "other_kind");
+  EXPECT_EQ(issued->key.secret.rfind("other:", 0), 0u) << issued->key.secret;
+  EXPECT_EQ(issued->key.secret.size(), 6u + 22u);
+}
+
+TEST_F(KeyServiceTest, AServerOfAKindWithoutBackendGetsNoKeyAndNothingIsWritten) {
+  AddServer(10);
+  usecases::Backends none;
+  usecases::KeyService bare(*store, none, secrets, clock, "en");
+  auto issued = bare.Issue(Request(111));
+  ASSERT_FALSE(issued.ok());
+  EXPECT_EQ(issued.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(issued.status().message(),
+              ::testing::HasSubstr("no backend for server kind \"shadowsocks\""));
+  EXPECT_TRUE(TasksIn(TaskState::kPending).empty());
 }
 
 TEST_F(KeyServiceTest, SecondKeyTakesTheNextSlotAndTheSameUser) {

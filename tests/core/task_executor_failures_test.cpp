@@ -232,7 +232,7 @@ TEST_F(TaskExecutorFailuresTest, ABatchWhoseEveryCommitFailsLogsNoStateChange) {
 
   std::vector<Task> batch{Claim(a->task_id), Claim(**revoke), Claim(c.task_id)};
   // a is created and b deleted on the server; c fails again, for good this time.
-  backend.OnCall([&, calls = 0]() mutable {
+  backend.OnCall([&, calls = 0](auto&&...) mutable {
     backend.FailWith(++calls == 3 ? Unavailable("down") : Status::Ok());
   });
   auto outcomes = executor->RunClaimedBatch(batch);

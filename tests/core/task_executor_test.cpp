@@ -140,7 +140,7 @@ TEST_F(TaskExecutorTest, BatchOutOfTimeReleasesWhatItDidNotStart) {
   }
   // Each remote call takes 6 s by the clock; the budget is 10 s: the first two start (at 0 s and
   // 6 s), the third would start at 12 s and is released instead.
-  backend.OnCall([&] { clock.Advance(std::chrono::seconds(6)); });
+  backend.OnCall([&](auto&&...) { clock.Advance(std::chrono::seconds(6)); });
   auto outcomes = executor->RunClaimedBatch(batch, std::chrono::seconds(10));
   EXPECT_EQ(outcomes, (std::vector<usecases::TaskOutcome>{usecases::TaskOutcome::kDone,
                                                           usecases::TaskOutcome::kDone,

@@ -203,7 +203,7 @@ TEST_F(TaskServiceTest, WhatCannotBeRetriedSaysWhy) {
 TEST_F(TaskServiceTest, AKeyOnADisabledServerIsNotRetried) {
   // No new keys go to a disabled server, and a failed key coming back would be one.
   Server s;
-  s.kind = ServerKind::kShadowsocks;
+  s.kind = "shadowsocks";
   s.public_host = "off.example.com";
   s.name = "off";
   s.capacity = 5;

@@ -106,11 +106,5 @@ TEST(Quoted, EscapesWhatATerminalWouldObey) {
   EXPECT_THAT(Escaped("a\u202eb"), Not(HasSubstr("\u202e")));
 }
 
-TEST(ShareLinkName, IsTheBrandAndTheLocation) {
-  EXPECT_EQ(ShareLinkName("VPNHub", "Amsterdam"), "VPNHub | Amsterdam");
-  EXPECT_EQ(ShareLinkName("", "Amsterdam"), "Amsterdam");
-  EXPECT_EQ(ShareLinkName("VPNHub", ""), "VPNHub");
-}
-
 }  // namespace
 }  // namespace vpnhub

@@ -37,7 +37,7 @@ class UseCaseTest : public ::testing::Test, protected app::UseCases {
 
   Server AddServer(int capacity, const std::string& host = "vpn.example.com") {
     Server s;
-    s.kind = ServerKind::kShadowsocks;
+    s.kind = "shadowsocks";
     s.public_host = host;
     s.capacity = capacity;
     s.name = "srv-" + host;

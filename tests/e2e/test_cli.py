@@ -72,6 +72,32 @@ class CliTest(unittest.TestCase):
         self.assertEqual(res.returncode, 2, res.stderr)  # capacity larger than the port range
         self.assertIn("capacity", res.stderr)
 
+    def test_server_kinds_come_from_the_registry(self):
+        # server add offers the options of the kind named by --kind (the default kind without).
+        for args in ([], ["--kind", "shadowsocks"], ["--kind=shadowsocks"]):
+            out = self.hub.cli("server", "add", *args, "--help").stdout
+            self.assertIn("Add a VPN server (shadowsocks: an ss-manager)", out, args)
+            self.assertRegex(out, r"--manager TEXT REQUIRED +ss-manager UDP address", args)
+            self.assertRegex(out, r"--ports TEXT:FROM-TO REQUIRED", args)
+            self.assertIn("--method TEXT", out, args)
+        self.assertIn("--ports TEXT:FROM-TO", self.hub.cli("server", "edit", "--help").stdout)
+        res = self.hub.cli("server", "add", "--location", "Oslo", "--kind", "wire_guard",
+                           "--manager", "127.0.0.1:9", "--public-host", "h", "--ports", "1-2",
+                           "--capacity", "1", check=False)
+        self.assertEqual(res.returncode, 2)
+        self.assertEqual(res.stderr,
+                         'vpnhub: unknown server kind "wire_guard" (supported: shadowsocks)\n')
+        # The kind's probe (its backend's Ping) runs once the server is saved: nothing answers on
+        # the discard port, so the operator is warned and the server is kept.
+        self.hub.cli("location", "add", "Oslo")
+        res = self.hub.cli("server", "add", "--location", "Oslo", "--manager", "127.0.0.1:9",
+                           "--public-host", "h", "--ports", "20000-20004", "--capacity", "5")
+        self.assertIn("vpnhub: warning: the server does not answer yet", res.stderr)
+        # The kind's listed setting ends a server's row.
+        row = self.hub.cli("server", "list").stdout.split("\t")
+        self.assertEqual(row[3], "shadowsocks")
+        self.assertEqual(row[-1], "manager=127.0.0.1:9\n")
+
     def test_lists_start_with_the_id_and_take_json(self):
         self.hub.cli("location", "add", "Oslo")
         self.hub.cli("location", "add", "Riga")

@@ -1,9 +1,15 @@
 #pragma once
-// An in-memory VPN backend that counts calls and fails on demand.
+// The one in-memory VPN backend of the tests and benchmarks: it keeps the keys it is given,
+// counts the calls that would reach a server, and fails, waits or runs a hook on them when told
+// to. Thread-safe.
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "core/ports/vpn_backend.hpp"
 
@@ -11,7 +17,15 @@ namespace vpnhub::fakes {
 
 class FakeBackend : public ports::VpnBackend {
  public:
-  ServerKind kind() const override { return ServerKind::kShadowsocks; }
+  enum class Call { kCreateKey, kDeleteKey };
+  // Runs at the start of every CreateKey and DeleteKey, before the delay and the failure, on the
+  // caller's thread (e.g. to move a fake clock, to block, to stamp the time).
+  using Hook = std::function<void(Call, const Server&, const Key&)>;
+
+  // Serves servers of `kind` (a test server row's kind must match it).
+  explicit FakeBackend(ServerKind kind = "shadowsocks") : kind_(std::move(kind)) {}
+
+  ServerKind kind() const override { return kind_; }
   Status ValidateSettings(const Server&) const override { return Status::Ok(); }
   // A server with settings manager = "host:port", port_from and port_to takes that range on that
   // endpoint (as a shadowsocks server does); any other takes none.
@@ -27,21 +41,11 @@ class FakeBackend : public ports::VpnBackend {
     r.last = std::stoi(s.settings.at("port_to"));
     return std::optional<ports::KeyPortRange>(r);
   }
-  Status CreateKey(const Server&, const Key& key) override {
-    if (on_call_) on_call_();
-    std::lock_guard lock(mu_);
-    ++creates_;
-    if (!fail_with_.ok()) return fail_with_;
-    keys_[key.remote_name] = key.secret;
-    return Status::Ok();
+  Status CreateKey(const Server& server, const Key& key) override {
+    return Perform(Call::kCreateKey, server, key);
   }
-  Status DeleteKey(const Server&, const Key& key) override {
-    if (on_call_) on_call_();
-    std::lock_guard lock(mu_);
-    ++deletes_;
-    if (!fail_with_.ok()) return fail_with_;
-    keys_.erase(key.remote_name);
-    return Status::Ok();
+  Status DeleteKey(const Server& server, const Key& key) override {
+    return Perform(Call::kDeleteKey, server, key);
   }
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server&) override {
     std::lock_guard lock(mu_);
@@ -50,21 +54,36 @@ class FakeBackend : public ports::VpnBackend {
     return out;
   }
   Status Ping(const Server&) override { return Status::Ok(); }
-  Result<std::string> AccessLink(const Server& s, const Key& k,
-                                 const std::string& name) const override {
-    return "fake://" + k.remote_name + "@" + s.public_host + "#" + name;
+  // The prefix (SetSecretPrefix, none by default) and 22 characters from `secrets`.
+  std::string NewSecret(ports::SecretSource& secrets) const override {
+    return secret_prefix_ + secrets.Token(22);
+  }
+  // The link "fake://REMOTE_NAME@PUBLIC_HOST#NAME", and a QR code of it.
+  Result<ports::KeyDelivery> Delivery(const Server& s, const Key& k,
+                                      const std::string& name) const override {
+    ports::KeyDelivery out;
+    out.link = "fake://" + k.remote_name + "@" + s.public_host + "#" + name;
+    out.qr_text = out.link;
+    return out;
   }
 
-  // Runs before every CreateKey/DeleteKey (e.g. to move a fake clock). Set before use.
-  void OnCall(std::function<void()> fn) { on_call_ = std::move(fn); }
+  // Set before the calls start.
+  void OnCall(Hook hook) { hook_ = std::move(hook); }
+  void SetSecretPrefix(std::string prefix) { secret_prefix_ = std::move(prefix); }
+  // Every CreateKey and DeleteKey takes this long first (a slow VPN server).
+  void SetDelay(std::chrono::milliseconds delay) { delay_ms_ = static_cast<int>(delay.count()); }
+  // Every CreateKey and DeleteKey fails with `st` from now on (Ok: they work again).
   void FailWith(Status st) {
     std::lock_guard lock(mu_);
     fail_with_ = std::move(st);
   }
+
+  // Whether the server holds a key of this remote name now.
   bool Has(const std::string& remote_name) const {
     std::lock_guard lock(mu_);
     return keys_.count(remote_name) > 0;
   }
+  // CreateKey / DeleteKey calls, failed ones included.
   int creates() const {
     std::lock_guard lock(mu_);
     return creates_;
@@ -73,14 +92,49 @@ class FakeBackend : public ports::VpnBackend {
     std::lock_guard lock(mu_);
     return deletes_;
   }
+  int calls() const {
+    std::lock_guard lock(mu_);
+    return creates_ + deletes_;
+  }
+  // Successful CreateKey / DeleteKey calls by key id: what reached the server.
+  std::map<Id, int> created_keys() const {
+    std::lock_guard lock(mu_);
+    return created_keys_;
+  }
+  std::map<Id, int> deleted_keys() const {
+    std::lock_guard lock(mu_);
+    return deleted_keys_;
+  }
 
  private:
+  Status Perform(Call call, const Server& server, const Key& key) {
+    if (hook_) hook_(call, server, key);
+    if (const int ms = delay_ms_.load(); ms > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    }
+    std::lock_guard lock(mu_);
+    ++(call == Call::kCreateKey ? creates_ : deletes_);
+    if (!fail_with_.ok()) return fail_with_;
+    if (call == Call::kCreateKey) {
+      keys_[key.remote_name] = key.secret;
+      ++created_keys_[key.id];
+    } else {
+      keys_.erase(key.remote_name);
+      ++deleted_keys_[key.id];
+    }
+    return Status::Ok();
+  }
+
+  const ServerKind kind_;
+  Hook hook_;
+  std::string secret_prefix_;
+  std::atomic<int> delay_ms_{0};
   mutable std::mutex mu_;
-  std::map<std::string, std::string> keys_;
+  std::map<std::string, std::string> keys_;  // remote name -> secret
   Status fail_with_;
   int creates_ = 0;
   int deletes_ = 0;
-  std::function<void()> on_call_;
+  std::map<Id, int> created_keys_, deleted_keys_;
 };
 
 }  // namespace vpnhub::fakes

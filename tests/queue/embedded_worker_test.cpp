@@ -41,7 +41,7 @@ class EmbeddedWorkerTest : public ::testing::Test {
     wired_ = app::MakeUseCases(app::TestConfig(), {*store_, backends_, clock_, secrets_, log_});
     ASSERT_TRUE(wired_.catalog->AddLocation("nl").ok());
     Server server;
-    server.kind = ServerKind::kShadowsocks;
+    server.kind = "shadowsocks";
     server.public_host = "vpn.example.com";
     server.capacity = 5000;
     server.name = "nl-1";
@@ -117,7 +117,7 @@ TEST_F(EmbeddedWorkerTest, ASlowServerMakesBatchesReleaseWhatTheyDidNotStart) {
   // 10 ms per call (quick enough for batches to grow) against a 120 ms lease: a batch starts no
   // call after 40 ms, so once batches reach 8 each runs about 5 and releases the rest, which the
   // next claims pick up at once. One thread: no other claimer, so nothing can run twice.
-  backend_.OnCall([] { std::this_thread::sleep_for(std::chrono::milliseconds(10)); });
+  backend_.SetDelay(std::chrono::milliseconds(10));
   queue::EmbeddedWorkerOptions options;
   options.concurrency = 1;
   options.max_batch = 64;

@@ -1,5 +1,5 @@
 // The NATS task pipeline on a real nats-server (started by the test) and a real SQLite file:
-// relay -> JetStream -> worker -> a counting backend. Each task's work reaches the VPN server
+// relay -> JetStream -> worker -> the fake backend. Each task's work reaches the VPN server
 // once; a relay that dies between publish and mark is harmless (Nats-Msg-Id); a task that keeps
 // failing becomes a dead letter with an admin alert and comes back with `task retry`; messages
 // whose task is settled, unknown or garbage are answered without work; a task the stream lost
@@ -23,6 +23,7 @@
 #include "core/usecases/task_executor.hpp"
 #include "fakes/capturing_log.hpp"
 #include "fakes/failing_store.hpp"
+#include "fakes/fake_backend.hpp"
 #include "fakes/fake_secrets.hpp"
 #include "metrics/registry.hpp"
 #include "nats/nats_client.hpp"
@@ -38,60 +39,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-// Counts calls per key; fails while told to.
-class CountingBackend : public ports::VpnBackend {
- public:
-  ServerKind kind() const override { return ServerKind::kShadowsocks; }
-  Status ValidateSettings(const Server&) const override { return Status::Ok(); }
-  Result<std::optional<ports::KeyPortRange>> KeyPorts(const Server&) const override {
-    return std::optional<ports::KeyPortRange>();
-  }
-  Status CreateKey(const Server&, const Key& key) override { return Count(creates_, key); }
-  Status DeleteKey(const Server&, const Key& key) override { return Count(deletes_, key); }
-  Result<std::vector<ports::RemoteKey>> ListKeys(const Server&) override {
-    return std::vector<ports::RemoteKey>{};
-  }
-  Status Ping(const Server&) override { return Status::Ok(); }
-  Result<std::string> AccessLink(const Server&, const Key& k, const std::string&) const override {
-    return "fake://" + k.remote_name;
-  }
-
-  // Every call takes this long (a slow VPN server).
-  void SetDelay(milliseconds delay) { delay_ms_ = static_cast<int>(delay.count()); }
-  void FailWith(Status st) {
-    std::lock_guard lock(mu_);
-    fail_with_ = std::move(st);
-  }
-  std::map<Id, int> creates() const {
-    std::lock_guard lock(mu_);
-    return creates_;
-  }
-  std::map<Id, int> deletes() const {
-    std::lock_guard lock(mu_);
-    return deletes_;
-  }
-  int calls() const {
-    std::lock_guard lock(mu_);
-    return calls_;
-  }
-
- private:
-  Status Count(std::map<Id, int>& per_key, const Key& key) {
-    if (delay_ms_ > 0) std::this_thread::sleep_for(milliseconds(delay_ms_.load()));
-    std::lock_guard lock(mu_);
-    ++calls_;
-    if (!fail_with_.ok()) return fail_with_;
-    ++per_key[key.id];
-    return Status::Ok();
-  }
-
-  mutable std::mutex mu_;
-  Status fail_with_;
-  std::map<Id, int> creates_, deletes_;
-  int calls_ = 0;
-  std::atomic<int> delay_ms_{0};
-};
 
 class NatsPipelineTest : public ::testing::Test {
  protected:
@@ -117,10 +64,10 @@ class NatsPipelineTest : public ::testing::Test {
     store_ = std::move(*s);
     backends_.Add(&backend_);
     catalog_ = std::make_unique<usecases::Catalog>(*store_, backends_, clock_);
-    keys_ = std::make_unique<usecases::KeyService>(*store_, secrets_, clock_, "en");
+    keys_ = std::make_unique<usecases::KeyService>(*store_, backends_, secrets_, clock_, "en");
     ASSERT_TRUE(catalog_->AddLocation("nl").ok());
     Server server_row;
-    server_row.kind = ServerKind::kShadowsocks;
+    server_row.kind = "shadowsocks";
     server_row.public_host = "vpn.example.com";
     server_row.capacity = 5000;
     server_row.name = "nl-1";
@@ -217,7 +164,7 @@ class NatsPipelineTest : public ::testing::Test {
   std::string path_;
   queue_test::WallClock clock_;
   fakes::FakeSecrets secrets_;
-  CountingBackend backend_;
+  fakes::FakeBackend backend_;
   fakes::CapturingLog log_;
   metrics::Registry registry_;
   usecases::Backends backends_;
@@ -274,7 +221,7 @@ TEST_F(NatsPipelineTest, EveryTaskReachesTheServerOnceInCreationOrderOfPublishin
   ASSERT_TRUE(WaitFor([&] { return AllInState(TaskState::kDone); }, seconds(60)));
   worker_->Stop();
   relay_->Stop();
-  const auto creates = backend_.creates();
+  const auto creates = backend_.created_keys();
   ASSERT_EQ(creates.size(), static_cast<std::size_t>(kKeys));
   for (const auto& [key, n] : creates) EXPECT_EQ(n, 1) << "key " << key;
   EXPECT_EQ(Counter("vpnhub_nats_published_total"), kKeys);
@@ -336,7 +283,7 @@ TEST_F(NatsPipelineTest, ARelayThatDiedBeforeMarkingIsRepeatedAndTheStreamDropsT
   worker_->Start();
   ASSERT_TRUE(WaitFor([&] { return AllInState(TaskState::kDone); }, seconds(30)));
   worker_->Stop();
-  const auto creates = backend_.creates();
+  const auto creates = backend_.created_keys();
   ASSERT_EQ(creates.size(), static_cast<std::size_t>(kKeys));
   for (const auto& [key, n] : creates) EXPECT_EQ(n, 1) << "key " << key;
 }
@@ -395,7 +342,7 @@ TEST_F(NatsPipelineTest, AFailingTaskDeadLettersWithAnAlertAndComesBackWithRetry
   worker_->Stop();
   relay_->Stop();
   EXPECT_EQ(task().generation, 1);
-  EXPECT_EQ(backend_.deletes().at(key_id), 1);
+  EXPECT_EQ(backend_.deleted_keys().at(key_id), 1);
   Key key;
   ASSERT_TRUE(store_
                   ->Read([&](ports::StoreTx& tx) -> Status {

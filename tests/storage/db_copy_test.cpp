@@ -90,6 +90,7 @@ void BuildSource(const std::string& path) {
       if (!ams.ok() || !fra.ok()) return Internal("locations");
       Server s1;
       s1.location_id = *ams;
+      s1.kind = "shadowsocks";
       s1.name = "ams-1";
       s1.settings = {{"method", "chacha20-ietf-poly1305"}, {"note", "ключ \"quoted\"\n\ttab"}};
       s1.public_host = "ams1.example.net";
@@ -404,6 +405,7 @@ TEST_F(DbCopyTest, NewRowsAfterTheCopyGetFreshIds) {
     EXPECT_EQ(*location, 3);
     Server server;
     server.location_id = *location;
+    server.kind = "shadowsocks";
     server.name = "par-1";
     server.capacity = 5;
     server.created_at = At(1);

@@ -98,6 +98,7 @@ TEST_F(PgColumnsTest, AStoreTransactionReadingABadIntegerFailsAndCommitsNothing)
     if (!loc.ok()) return loc.status();
     Server s;
     s.location_id = *loc;
+    s.kind = "shadowsocks";
     s.name = "nl-1";
     s.capacity = 10;
     auto server = tx.InsertServer(s);

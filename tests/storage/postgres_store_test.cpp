@@ -566,6 +566,7 @@ TEST_F(PostgresStoreTest, TakenUniqueValuesLeaveTheTransactionUsable) {
     loc = *lid;
     Server s;
     s.location_id = loc;
+    s.kind = "shadowsocks";
     s.name = "nl-1";
     s.capacity = 10;
     auto sid = tx.InsertServer(s);
@@ -633,6 +634,7 @@ TEST_F(PostgresStoreTest, IndexedQueriesUseTheirIndexes) {
     if (!loc.ok()) return loc.status();
     Server s;
     s.location_id = *loc;
+    s.kind = "shadowsocks";
     s.name = "nl-1";
     s.capacity = kKeys;
     auto server = tx.InsertServer(s);

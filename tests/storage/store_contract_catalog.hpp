@@ -182,7 +182,7 @@ TEST_P(StoreContract, InsertedServerRoundTrips) {
   ASSERT_TRUE(IsOk(got));
   EXPECT_EQ(got->id, *id);
   EXPECT_EQ(got->location_id, loc);
-  EXPECT_EQ(got->kind, ServerKind::kShadowsocks);
+  EXPECT_EQ(got->kind, "shadowsocks");
   EXPECT_EQ(got->name, "nl-1");
   EXPECT_EQ(got->settings, s.settings);
   EXPECT_EQ(got->public_host, "nl-1.example.com");

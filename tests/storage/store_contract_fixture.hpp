@@ -112,7 +112,7 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
   static Server MakeServer(Id location_id, const std::string& name, int capacity) {
     Server s;
     s.location_id = location_id;
-    s.kind = ServerKind::kShadowsocks;
+    s.kind = "shadowsocks";
     s.name = name;
     s.settings = {{"manager", "127.0.0.1:6001"}, {"method", "chacha20-ietf-poly1305"}};
     s.public_host = name + ".example.com";

@@ -14,6 +14,7 @@
 #include "core/ports/secrets.hpp"
 #include "core/usecases/backends.hpp"
 #include "fakes/capturing_log.hpp"
+#include "fakes/fake_backend.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "telegram/bot_api.hpp"
 
@@ -39,8 +40,9 @@ inline bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds
 // An in-memory SQLite store with the use cases as the service wires them (app::MakeUseCases),
 // default settings.
 struct BotCore {
+  fakes::FakeBackend backend;
+  usecases::Backends backends;
   std::unique_ptr<storage::SqliteStore> store;
-  usecases::Backends backends;  // none: the bot's tests call no VPN server
   fakes::CapturingLog log;
   app::UseCases wired;
   usecases::BotService* bot = nullptr;
@@ -50,6 +52,7 @@ struct BotCore {
     auto s = storage::SqliteStore::Open({":memory:"});
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store = std::move(*s);
+    backends.Add(&backend);
     wired = app::MakeUseCases(app::TestConfig(), {*store, backends, clock, secrets, log});
     bot = wired.bot.get();
   }

@@ -4,57 +4,19 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "fakes/blocking_calls.hpp"
 #include "fakes/fake_backend.hpp"
 
 namespace vpnhub::vpn {
 namespace {
 
-// A backend whose calls block until released, recording the most in flight per server.
-class BlockingBackend : public fakes::FakeBackend {
- public:
-  Status DeleteKey(const Server& server, const Key& key) override {
-    {
-      std::unique_lock lock(mu_);
-      int& n = in_flight_[server.id];
-      ++n;
-      most_[server.id] = std::max(most_[server.id], n);
-      cv_.notify_all();
-      cv_.wait(lock, [&] { return open_; });
-      --n;
-    }
-    return fakes::FakeBackend::DeleteKey(server, key);
-  }
-  void Open() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  // Waits until `n` calls to server `id` are blocked in here.
-  bool WaitInFlight(Id id, int n) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(5), [&] { return in_flight_[id] == n; });
-  }
-  int Most(Id id) {
-    std::lock_guard lock(mu_);
-    return most_[id];
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-  std::map<Id, int> in_flight_, most_;
-};
-
 TEST(GatedBackendTest, BoundsCallsPerServerAndLetsOtherServersThrough) {
-  BlockingBackend inner;
+  fakes::FakeBackend inner;
+  fakes::BlockingCalls held(inner);
   metrics::Registry registry;
   GatedBackend gate(inner, 2, registry);
   Server a, b;
@@ -63,10 +25,10 @@ TEST(GatedBackendTest, BoundsCallsPerServerAndLetsOtherServersThrough) {
   Key key;
   std::vector<std::thread> calls;
   for (int i = 0; i < 5; ++i) calls.emplace_back([&] { (void)gate.DeleteKey(a, key); });
-  ASSERT_TRUE(inner.WaitInFlight(1, 2));
+  ASSERT_TRUE(held.WaitInFlight(1, 2));
   // Server b is not held up by server a's queue.
   calls.emplace_back([&] { (void)gate.DeleteKey(b, key); });
-  ASSERT_TRUE(inner.WaitInFlight(2, 1));
+  ASSERT_TRUE(held.WaitInFlight(2, 1));
   EXPECT_EQ(gate.InFlight(1), 2);
   // The other three calls to server 1 wait at the gate while the two hold their slots.
   auto& waits = registry.GetCounter("vpnhub_backend_call_waits_total", "");
@@ -76,10 +38,10 @@ TEST(GatedBackendTest, BoundsCallsPerServerAndLetsOtherServersThrough) {
   }
   EXPECT_EQ(waits.Value(), 3);
   EXPECT_EQ(gate.InFlight(1), 2);
-  inner.Open();
+  held.Open();
   for (auto& t : calls) t.join();
   EXPECT_EQ(inner.deletes(), 6);
-  EXPECT_EQ(inner.Most(1), 2);
+  EXPECT_EQ(held.Most(1), 2);
   EXPECT_EQ(gate.InFlight(1), 0);
 }
 

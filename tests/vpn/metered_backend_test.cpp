@@ -90,7 +90,7 @@ TEST(MeteredBackend, CountsADeadlineOfTheRealAdapter) {
   EXPECT_GE(snap.sum, 0.09);
   // Pure calls pass through unmeasured.
   EXPECT_TRUE(metered.ValidateSettings(server).ok());
-  EXPECT_TRUE(metered.AccessLink(server, MakeKey(0, "s"), "n").ok());
+  EXPECT_TRUE(metered.Delivery(server, MakeKey(0, "s"), "n").ok());
 }
 
 }  // namespace

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "formats/ss_link.hpp"
 #include "vpn/fake_ss_manager.hpp"
-#include "vpn/links/ss_link.hpp"
 #include "vpn/ss_test_util.hpp"
 
 namespace vpnhub::vpn::shadowsocks {
@@ -147,18 +147,21 @@ TEST_F(ShadowsocksBackendTest, PingFollowsTheManager) {
   EXPECT_EQ(backend_.Ping(server_).code(), StatusCode::kDeadlineExceeded);
 }
 
-TEST_F(ShadowsocksBackendTest, AccessLinkIsTheSip002LinkOfTheKeysPort) {
+TEST_F(ShadowsocksBackendTest, DeliveryIsTheSip002LinkOfTheKeysPortAndItsQrCode) {
   server_.settings["method"] = "aes-256-gcm";
-  auto link = backend_.AccessLink(server_, MakeKey(3, "Secret1"), "VPNHub | Amsterdam");
-  ASSERT_TRUE(link.ok()) << link.status().ToString();
-  EXPECT_EQ(*link, links::ShadowsocksLink("aes-256-gcm", "Secret1", "vpn.example.com", 20003,
-                                          "VPNHub | Amsterdam"));
-  EXPECT_EQ(*link,
-            "ss://YWVzLTI1Ni1nY206U2VjcmV0MQ@vpn.example.com:20003#VPNHub%20%7C%20Amsterdam");
+  auto delivery = backend_.Delivery(server_, MakeKey(3, "Secret1"), "VPNHub | Amsterdam");
+  ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
+  const std::string& link = delivery->link;
+  EXPECT_EQ(delivery->qr_text, link);
+  EXPECT_TRUE(delivery->config_name.empty());
+  EXPECT_TRUE(delivery->config.empty());
+  EXPECT_EQ(link, formats::ShadowsocksLink("aes-256-gcm", "Secret1", "vpn.example.com", 20003,
+                                           "VPNHub | Amsterdam"));
+  EXPECT_EQ(link, "ss://YWVzLTI1Ni1nY206U2VjcmV0MQ@vpn.example.com:20003#VPNHub%20%7C%20Amsterdam");
   // The name is the one given: nothing of the key's owner (remote_name carries the Telegram id).
-  EXPECT_THAT(*link, ::testing::Not(HasSubstr("42")));
+  EXPECT_THAT(link, ::testing::Not(HasSubstr("42")));
   server_.public_host.clear();
-  EXPECT_EQ(backend_.AccessLink(server_, MakeKey(3, "Secret1"), "x").status().code(),
+  EXPECT_EQ(backend_.Delivery(server_, MakeKey(3, "Secret1"), "x").status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_TRUE(fake_.Requests().empty());
 }
@@ -220,7 +223,7 @@ TEST(ShadowsocksBackendSettings, ValidateSettingsAcceptsGoodSettings) {
   EXPECT_TRUE(backend.ValidateSettings(s).ok());
   s.capacity = 0;
   EXPECT_TRUE(backend.ValidateSettings(s).ok());
-  EXPECT_EQ(backend.kind(), ServerKind::kShadowsocks);
+  EXPECT_EQ(backend.kind(), "shadowsocks");
   s.settings["manager"] = "[::1]:6001";
   EXPECT_TRUE(backend.ValidateSettings(s).ok());
 }

@@ -104,7 +104,7 @@ class SsManagerIntegrationTest : public ::testing::Test {
     port_from_ = test::FreePortRange(kRangeSize);
     server_.id = 1;
     server_.name = "it-ss";
-    server_.kind = ServerKind::kShadowsocks;
+    server_.kind = "shadowsocks";
     server_.public_host = "127.0.0.1";
     server_.capacity = kRangeSize;
     server_.settings = {{"manager", manager_address_},
@@ -197,10 +197,10 @@ TEST_F(SsManagerIntegrationTest, KeyWorksEndToEndStaysOnRecreateAndDiesOnDelete)
 
   ASSERT_TRUE(backend_.CreateKey(server_, key).ok());
   EXPECT_TRUE(Listed(port, key.secret));
-  auto link = backend_.AccessLink(server_, key, "VPNHub | Local");
-  ASSERT_TRUE(link.ok()) << link.status().ToString();
-  EXPECT_THAT(*link, ::testing::HasSubstr("@127.0.0.1:" + std::to_string(port) + "#"));
-  const int local = StartLocal(*link, port);
+  auto delivery = backend_.Delivery(server_, key, "VPNHub | Local");
+  ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
+  EXPECT_THAT(delivery->link, ::testing::HasSubstr("@127.0.0.1:" + std::to_string(port) + "#"));
+  const int local = StartLocal(delivery->link, port);
   auto fetched = FetchThroughSocks(local, http_->port());
   EXPECT_EQ(fetched.exit_code, 0);
   EXPECT_EQ(fetched.output, content_);
@@ -236,7 +236,7 @@ TEST_F(SsManagerIntegrationTest, AnotherKeysPortIsNeverTakenOver) {
   const Key first_key = MakeKey(2, RandomToken(20));
   const int port = port_from_ + 2;
   ASSERT_TRUE(backend_.CreateKey(server_, first_key).ok());
-  const int first_local = StartLocal(*backend_.AccessLink(server_, first_key, "first"), port);
+  const int first_local = StartLocal(backend_.Delivery(server_, first_key, "first")->link, port);
   ASSERT_EQ(FetchThroughSocks(first_local, http_->port()).output, content_);
   const std::string pid_before = PidOfServer(port);
   ASSERT_FALSE(pid_before.empty());

@@ -23,7 +23,7 @@ inline Server MakeServer(const std::string& manager) {
   Server s;
   s.id = 7;
   s.name = "ss-1";
-  s.kind = ServerKind::kShadowsocks;
+  s.kind = "shadowsocks";
   s.public_host = "vpn.example.com";
   s.capacity = 10;
   s.settings = {{"manager", manager}, {"port_from", "20000"}, {"port_to", "20009"}};

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/domain.hpp"
+#include "core/ports/secrets.hpp"
 #include "core/status.hpp"
 
 namespace vpnhub::ports {
@@ -25,10 +26,19 @@ struct KeyPortRange {
   int last = 0;   // inclusive
 };
 
-// One implementation per server kind. Every call has a deadline: a server that does not answer
-// in time gives kDeadlineExceeded, an unreachable one kUnavailable (both retryable); a server
-// that answers with a refusal gives kFailedPrecondition or kInternal. Implementations are
-// thread-safe.
+// What a person receives for one key (rendered by src/formats/): some kinds give a link, some a
+// configuration file, and the QR code shows one of them.
+struct KeyDelivery {
+  std::string link;         // the link a client app imports (ss://...); empty when none
+  std::string config_name;  // a configuration file's name ("vpn.conf"); empty when none
+  std::string config;       // that file's content
+  std::string qr_text;      // what the QR code encodes: the link or the file; empty for no QR
+};
+
+// One implementation per server kind (registered by name, see src/vpn/kinds.cpp). Every call has a
+// deadline: a server that does not answer in time gives kDeadlineExceeded, an unreachable one
+// kUnavailable (both retryable); a server that answers with a refusal gives kFailedPrecondition or
+// kInternal. Implementations are thread-safe.
 class VpnBackend {
  public:
   virtual ~VpnBackend() = default;
@@ -51,11 +61,15 @@ class VpnBackend {
   virtual Result<std::vector<RemoteKey>> ListKeys(const Server& server) = 0;
   // Ok when the server answers.
   virtual Status Ping(const Server& server) = 0;
-  // The link a person imports into their VPN client, carrying `name` as the name the client
-  // shows for it (see ShareLinkName in core/text_rules.hpp), encoded as the link format needs.
-  // Pure: no I/O.
-  virtual Result<std::string> AccessLink(const Server& server, const Key& key,
-                                         const std::string& name) const = 0;
+  // A new key's secret (Key::secret), the credential this kind derives everything else from
+  // together with the key's slot (shadowsocks: the password; the port is port_from + slot).
+  // Drawn from `secrets`; no I/O.
+  virtual std::string NewSecret(SecretSource& secrets) const = 0;
+  // What a person imports into their VPN client for `key`, carrying `name` as the name the
+  // client shows for it (see formats/share_name.hpp), encoded as the format needs. Pure: no I/O.
+  // kInvalidArgument as ValidateSettings, or when the server has no public host.
+  virtual Result<KeyDelivery> Delivery(const Server& server, const Key& key,
+                                       const std::string& name) const = 0;
 };
 
 }  // namespace vpnhub::ports

@@ -107,8 +107,7 @@ Status Catalog::CheckServer(const Server& server) const {
   VPNHUB_RETURN_IF_ERROR(CheckHost("public host", server.public_host));
   for (const auto& [name, value] : server.settings) {
     VPNHUB_RETURN_IF_ERROR(
-        CheckText(std::string(ServerKindName(server.kind)) + " setting \"" + name + "\"", value,
-                  kMaxSettingChars));
+        CheckText(server.kind + " setting \"" + name + "\"", value, kMaxSettingChars));
   }
   auto backend = backends_.For(server.kind);
   if (!backend.ok()) return backend.status();

@@ -9,8 +9,6 @@
 namespace vpnhub::usecases {
 namespace {
 
-constexpr std::size_t kSecretLength = 22;  // ~131 bits from [A-Za-z0-9]
-
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -29,7 +27,6 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
 
   const Time now = clock_.Now();
   IssuedKey out;
-  out.key.secret = secrets_.Token(kSecretLength);
   out.key.remote_name = "vpnhub-" + std::to_string(req.tg_id) + "-" + Lower(secrets_.Token(6));
 
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
@@ -76,6 +73,9 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
     if (!servers.ok()) return servers.status();
     auto server = ChooseServer(*servers, location->name);
     if (!server.ok()) return server.status();
+    auto backend = backends_.For(server->kind);
+    if (!backend.ok()) return backend.status();
+    out.key.secret = (*backend)->NewSecret(secrets_);
     auto held = tx.HeldSlots(server->id);
     if (!held.ok()) return held.status();
     auto slot = FirstFreeSlot(*held, server->capacity);

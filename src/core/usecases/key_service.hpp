@@ -9,6 +9,7 @@
 #include "core/ports/secrets.hpp"
 #include "core/ports/store.hpp"
 #include "core/status.hpp"
+#include "core/usecases/backends.hpp"
 
 namespace vpnhub::usecases {
 
@@ -40,14 +41,20 @@ struct IssuedKey {
 
 class KeyService {
  public:
-  KeyService(ports::Store& store, ports::SecretSource& secrets, const ports::Clock& clock,
-             std::string default_lang)
-      : store_(store), secrets_(secrets), clock_(clock), default_lang_(std::move(default_lang)) {}
+  // The key's secret is made by the backend of its server's kind (VpnBackend::NewSecret).
+  KeyService(ports::Store& store, const Backends& backends, ports::SecretSource& secrets,
+             const ports::Clock& clock, std::string default_lang)
+      : store_(store),
+        backends_(backends),
+        secrets_(secrets),
+        clock_(clock),
+        default_lang_(std::move(default_lang)) {}
 
   // Records a pending key on the least loaded server of the location and its provisioning task,
   // in one transaction; creates the user record when the tg id is new.
   // Errors: kInvalidArgument (bad id or duration), kNotFound (unknown location),
-  // kFailedPrecondition (location disabled, trial used), kResourceExhausted (no capacity).
+  // kFailedPrecondition (location disabled, trial used, no backend for the chosen server's kind),
+  // kResourceExhausted (no capacity).
   Result<IssuedKey> Issue(const IssueKeyRequest& request);
 
   // Moves a pending or active key to revoking and enqueues its revoke task, in one transaction.
@@ -67,6 +74,7 @@ class KeyService {
 
  private:
   ports::Store& store_;
+  const Backends& backends_;
   ports::SecretSource& secrets_;
   const ports::Clock& clock_;
   std::string default_lang_;

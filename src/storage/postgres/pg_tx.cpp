@@ -313,7 +313,7 @@ Result<Id> PgTx::InsertServer(const Server& server) {
       "ON CONFLICT DO NOTHING RETURNING id",
       PgParams()
           .Int(server.location_id)
-          .Text(ServerKindName(server.kind))
+          .Text(server.kind)
           .Text(server.name)
           .Text(SettingsToJson(server.settings))
           .Text(server.public_host)

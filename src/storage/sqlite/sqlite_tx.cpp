@@ -319,7 +319,7 @@ Result<Id> SqliteTx::InsertServer(const Server& server) {
   if (!stmt.ok()) return stmt.status();
   (*stmt)
       ->BindInt64(1, server.location_id)
-      .BindText(2, ServerKindName(server.kind))
+      .BindText(2, server.kind)
       .BindText(3, server.name)
       .BindText(4, SettingsToJson(server.settings))
       .BindText(5, server.public_host)

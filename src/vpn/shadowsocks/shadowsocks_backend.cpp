@@ -6,7 +6,7 @@
 
 #include "core/host_rules.hpp"
 #include "core/text_rules.hpp"
-#include "vpn/links/ss_link.hpp"
+#include "formats/ss_link.hpp"
 #include "vpn/shadowsocks/ss_manager_client.hpp"
 
 namespace vpnhub::vpn::shadowsocks {
@@ -29,19 +29,9 @@ Result<int> ParsePortSetting(const ServerSettings& settings, const std::string& 
   auto it = settings.find(name);
   if (it == settings.end() || it->second.empty()) return BadSetting(name, "is required");
   const std::string& text = it->second;
-  int v = 0;
-  bool digits_only = text.size() <= 5;
-  for (char c : text) {
-    if (c < '0' || c > '9') {
-      digits_only = false;
-      break;
-    }
-    v = v * 10 + (c - '0');
-  }
-  if (!digits_only || v < 1 || v > 65535) {
-    return BadSetting(name, "must be a port number 1..65535, not \"" + text + "\"");
-  }
-  return v;
+  const auto port = ParsePort(text);
+  if (!port) return BadSetting(name, "must be a port number 1..65535, not \"" + text + "\"");
+  return *port;
 }
 
 Result<int> PortOf(const ShadowsocksSettings& s, const Key& key) {
@@ -200,8 +190,12 @@ Status ShadowsocksBackend::Ping(const Server& server) {
   return stats.ok() ? Status::Ok() : stats.status();
 }
 
-Result<std::string> ShadowsocksBackend::AccessLink(const Server& server, const Key& key,
-                                                   const std::string& name) const {
+std::string ShadowsocksBackend::NewSecret(ports::SecretSource& secrets) const {
+  return secrets.Token(kSecretLength);
+}
+
+Result<ports::KeyDelivery> ShadowsocksBackend::Delivery(const Server& server, const Key& key,
+                                                        const std::string& name) const {
   auto s = ParseSettings(server.settings);
   if (!s.ok()) return s.status();
   auto port = PortOf(*s, key);
@@ -209,7 +203,10 @@ Result<std::string> ShadowsocksBackend::AccessLink(const Server& server, const K
   if (server.public_host.empty()) {
     return InvalidArgument("server \"" + server.name + "\" has no public_host");
   }
-  return links::ShadowsocksLink(s->method, key.secret, server.public_host, *port, name);
+  ports::KeyDelivery out;
+  out.link = formats::ShadowsocksLink(s->method, key.secret, server.public_host, *port, name);
+  out.qr_text = out.link;
+  return out;
 }
 
 }  // namespace vpnhub::vpn::shadowsocks

@@ -21,7 +21,11 @@
 
 namespace vpnhub::vpn::shadowsocks {
 
+// The kind name servers of this kind are stored and registered under.
+inline constexpr char kKindName[] = "shadowsocks";
 inline constexpr char kDefaultMethod[] = "chacha20-ietf-poly1305";
+// The length of a key's password: ~131 bits from [A-Za-z0-9].
+inline constexpr std::size_t kSecretLength = 22;
 
 // True for the AEAD ciphers shadowsocks-libev 3.3 supports: aes-128-gcm, aes-192-gcm,
 // aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305.
@@ -45,7 +49,7 @@ class ShadowsocksBackend : public ports::VpnBackend {
   explicit ShadowsocksBackend(std::chrono::milliseconds call_deadline = std::chrono::seconds(3),
                               HostResolverOptions resolver = {});
 
-  ServerKind kind() const override { return ServerKind::kShadowsocks; }
+  ServerKind kind() const override { return kKindName; }
   // ParseSettings, plus 0 <= capacity <= the number of ports in port_from..port_to.
   Status ValidateSettings(const Server& server) const override;
   // The manager's host and port, and port_from..port_to.
@@ -67,9 +71,12 @@ class ShadowsocksBackend : public ports::VpnBackend {
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
   // Ok when the manager answers "ping".
   Status Ping(const Server& server) override;
-  // The SIP002 link ss://base64url(method:secret)@public_host:port#name (name percent-encoded).
-  Result<std::string> AccessLink(const Server& server, const Key& key,
-                                 const std::string& name) const override;
+  // kSecretLength characters from `secrets`: the key's password.
+  std::string NewSecret(ports::SecretSource& secrets) const override;
+  // The SIP002 link ss://base64url(method:secret)@public_host:port#name (name percent-encoded),
+  // and a QR code of it; no configuration file.
+  Result<ports::KeyDelivery> Delivery(const Server& server, const Key& key,
+                                      const std::string& name) const override;
 
  private:
   std::chrono::milliseconds call_deadline_;

@@ -45,17 +45,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// Strict decimal 1..65535, no sign or spaces.
-int ParsePort(std::string_view text) {
-  if (text.empty() || text.size() > 5) return 0;
-  int v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return 0;
-    v = v * 10 + (c - '0');
-  }
-  return v >= 1 && v <= 65535 ? v : 0;
-}
-
 std::string Join(const std::vector<std::string>& parts) {
   std::string out;
   for (const auto& p : parts) out += p;
@@ -68,7 +57,7 @@ std::optional<ManagedPort> PortFromJson(const nlohmann::json& j) {
   auto port_it = j.find("server_port");
   if (port_it == j.end()) return std::nullopt;
   if (port_it->is_string()) {
-    mp.port = ParsePort(port_it->get<std::string>());
+    mp.port = ParsePort(port_it->get<std::string>()).value_or(0);
   } else if (port_it->is_number_unsigned()) {
     const auto v = port_it->get<std::uint64_t>();
     mp.port = v >= 1 && v <= 65535 ? static_cast<int>(v) : 0;
@@ -89,6 +78,17 @@ bool IsMethodToken(const std::string& method) {
 }
 
 }  // namespace
+
+std::optional<int> ParsePort(std::string_view text) {
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  int v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  if (v < 1 || v > 65535) return std::nullopt;
+  return v;
+}
 
 Result<HostPort> ParseHostPort(const std::string& address) {
   HostPort hp;
@@ -112,7 +112,7 @@ Result<HostPort> ParseHostPort(const std::string& address) {
     }
   }
   if (hp.host.empty()) return InvalidArgument("address \"" + address + "\" has no host");
-  hp.port = ParsePort(port_text);
+  hp.port = ParsePort(port_text).value_or(0);
   if (hp.port == 0) {
     return InvalidArgument("address \"" + address + "\" has no port in 1..65535");
   }
@@ -334,7 +334,7 @@ Result<std::map<int, std::int64_t>> ParseStatReply(const std::string& text) {
     }
     const auto close = body.find('"', i + 1);
     if (close == std::string_view::npos) break;
-    const int port = ParsePort(body.substr(i + 1, close - i - 1));
+    const int port = ParsePort(body.substr(i + 1, close - i - 1)).value_or(0);
     std::size_t j = close + 1;
     while (j < body.size() && std::isspace(static_cast<unsigned char>(body[j]))) ++j;
     if (port != 0 && j < body.size() && body[j] == ':') {

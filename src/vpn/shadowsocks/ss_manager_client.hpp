@@ -13,7 +13,9 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.hpp"
@@ -29,6 +31,9 @@ struct HostPort {
 };
 // kInvalidArgument unless `address` is "host:port" with a non-empty host and a port 1..65535.
 Result<HostPort> ParseHostPort(const std::string& address);
+
+// A port number 1..65535 written in digits only (no sign, no blank, at most five digits).
+std::optional<int> ParsePort(std::string_view text);
 
 // One port the manager runs an ss-server on.
 struct ManagedPort {

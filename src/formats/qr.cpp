@@ -1,4 +1,4 @@
-#include "vpn/links/qr.hpp"
+#include "formats/qr.hpp"
 
 #include <png.h>
 #include <qrencode.h>
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace vpnhub::vpn::links {
+namespace vpnhub::formats {
 namespace {
 
 constexpr int kMaxScale = 32;
@@ -155,4 +155,4 @@ Result<std::string> QrPng(std::string_view text, int scale, int margin) {
   return png;
 }
 
-}  // namespace vpnhub::vpn::links
+}  // namespace vpnhub::formats

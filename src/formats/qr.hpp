@@ -7,7 +7,7 @@
 
 #include "core/status.hpp"
 
-namespace vpnhub::vpn::links {
+namespace vpnhub::formats {
 
 // The longest text QrPng accepts, in bytes. Byte-mode QR codes at error-correction level M hold
 // at most 2331 bytes (version 40); the lower limit keeps images scannable from a phone screen.
@@ -21,4 +21,4 @@ inline constexpr std::size_t kQrMaxTextBytes = 2000;
 // outside 1..32 or margin outside 0..32; kInternal if libqrencode or libpng fail (out of memory).
 Result<std::string> QrPng(std::string_view text, int scale = 8, int margin = 4);
 
-}  // namespace vpnhub::vpn::links
+}  // namespace vpnhub::formats

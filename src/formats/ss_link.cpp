@@ -1,8 +1,8 @@
-#include "vpn/links/ss_link.hpp"
+#include "formats/ss_link.hpp"
 
 #include <cstdint>
 
-namespace vpnhub::vpn::links {
+namespace vpnhub::formats {
 namespace {
 
 constexpr char kBase64UrlAlphabet[] =
@@ -92,4 +92,4 @@ std::string ShadowsocksLink(std::string_view method, std::string_view password,
   return link;
 }
 
-}  // namespace vpnhub::vpn::links
+}  // namespace vpnhub::formats

@@ -1,10 +1,10 @@
+#include "formats/ss_link.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "vpn/links/ss_link.hpp"
-
-namespace vpnhub::vpn::links {
+namespace vpnhub::formats {
 namespace {
 
 TEST(Base64UrlNoPad, MatchesTheSip002VectorForMethodAndPassword) {
@@ -82,4 +82,4 @@ TEST(ShadowsocksLink, UserinfoHasNoBase64PaddingOrUnsafeCharacters) {
 }
 
 }  // namespace
-}  // namespace vpnhub::vpn::links
+}  // namespace vpnhub::formats

@@ -1,4 +1,4 @@
-#include "vpn/links/qr.hpp"
+#include "formats/qr.hpp"
 
 #include <gtest/gtest.h>
 #include <png.h>
@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-namespace vpnhub::vpn::links {
+namespace vpnhub::formats {
 namespace {
 
 // 79 bytes, the length of a typical SIP002 link: byte mode at level M needs version 5.
@@ -230,4 +230,4 @@ TEST(QrPng, ReportsTheCostOfATypicalLink) {
 }
 
 }  // namespace
-}  // namespace vpnhub::vpn::links
+}  // namespace vpnhub::formats

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace vpnhub::vpn::links {
+namespace vpnhub::formats {
 
 // RFC 4648 section 5 ("base64url": '-' and '_' instead of '+' and '/') without '=' padding.
 std::string Base64UrlNoPad(std::string_view data);
@@ -20,4 +20,4 @@ std::string PercentEncode(std::string_view text);
 std::string ShadowsocksLink(std::string_view method, std::string_view password,
                             std::string_view host, int port, std::string_view tag);
 
-}  // namespace vpnhub::vpn::links
+}  // namespace vpnhub::formats

@@ -1,0 +1,58 @@
+#pragma once
+// What a VPN server kind declares: one folder under src/vpn/ (shadowsocks/, ...) exposes one
+// KindSpec, registered by name in src/vpn/kinds.cpp. The app builds the `server add` options, the
+// `server list` column and the backends from these specs; nothing else names a kind.
+// A kind declares here its settings (flags with help and a check of each value) and its backend;
+// the backend (ports::VpnBackend) carries the rest of what the kind decides: the check of the
+// whole settings (ValidateSettings), the probe (Ping), the credentials (NewSecret) and how a key is
+// delivered (Delivery). See docs/adding-a-vpn-kind.md.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/domain.hpp"
+#include "core/ports/vpn_backend.hpp"
+#include "core/status.hpp"
+
+namespace vpnhub::vpn {
+
+// What every kind's backend is built with, from the configuration.
+struct BackendOptions {
+  // Bounds each request to a VPN server (VPN_CALL_TIMEOUT_MS).
+  std::chrono::milliseconds call_deadline{3000};
+  // Calls in flight to one server from this process (WORKER_PER_SERVER; see GatedBackend).
+  int per_server_limit = 4;
+};
+
+// One option of `vpnhub server add --kind KIND` that sets stored settings of the server.
+struct SettingFlag {
+  std::string name;  // "--ports": two dashes, then a-z, 0-9 and '-'
+  std::string help;  // its help text in `server add --help`
+  bool required = false;
+  // What the value looks like, shown in --help after its type ("FROM-TO"); empty for free text.
+  std::string value_hint;
+  // When set, `server edit` offers the flag too, with this help text.
+  std::string edit_help;
+  // Checks `value` and writes what it means into `settings` (one setting or several: --ports
+  // sets port_from and port_to). kInvalidArgument says what is wrong with the value without
+  // naming the flag (the CLI prints "--ports: <message>"). The kind's backend checks the whole
+  // of the settings later (VpnBackend::ValidateSettings); this is only what one value can tell.
+  // No I/O; thread-safe.
+  std::function<Status(const std::string& value, ServerSettings& settings)> apply;
+};
+
+struct KindSpec {
+  std::string name;     // the kind's name as stored and typed: "shadowsocks" (ParseServerKind)
+  std::string summary;  // what a server of the kind is, for `server add --help`: "an ss-manager"
+  std::vector<SettingFlag> flags;  // in --help order
+  // The setting `server list` shows in its last column as "NAME=VALUE" ("manager").
+  std::string listed_setting;
+  // The kind's own backend, without wrappers (KindRegistry::MakeBackends adds them). Its Ping is
+  // the kind's probe: `server add` calls it once the server is saved and warns when the server
+  // does not answer (the server is kept: it may come up later).
+  std::function<std::unique_ptr<ports::VpnBackend>(const BackendOptions&)> make_backend;
+};
+
+}  // namespace vpnhub::vpn

@@ -1,0 +1,13 @@
+#include "vpn/kinds.hpp"
+
+#include "vpn/shadowsocks/shadowsocks_kind.hpp"
+
+namespace vpnhub::vpn {
+
+Result<KindRegistry> BuiltinKinds() {
+  KindRegistry kinds;
+  VPNHUB_RETURN_IF_ERROR(kinds.Register(shadowsocks::ShadowsocksKind()));
+  return kinds;
+}
+
+}  // namespace vpnhub::vpn
