@@ -20,32 +20,26 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-const char* UpperLevelName(ports::LogLevel level) {
-  switch (level) {
-    case ports::LogLevel::kDebug:
-      return "DEBUG";
-    case ports::LogLevel::kInfo:
-      return "INFO";
-    case ports::LogLevel::kWarn:
-      return "WARN";
-    case ports::LogLevel::kError:
-      return "ERROR";
-  }
-  return "INFO";
-}
+// Every level's names: in LOG_LEVEL and JSON lines, in text lines, and spdlog's.
+struct LevelNames {
+  ports::LogLevel level;
+  const char* name;
+  const char* upper;
+  spdlog::level::level_enum spdlog;
+};
 
-spdlog::level::level_enum ToSpdlog(ports::LogLevel level) {
-  switch (level) {
-    case ports::LogLevel::kDebug:
-      return spdlog::level::debug;
-    case ports::LogLevel::kInfo:
-      return spdlog::level::info;
-    case ports::LogLevel::kWarn:
-      return spdlog::level::warn;
-    case ports::LogLevel::kError:
-      return spdlog::level::err;
+constexpr LevelNames kLevels[] = {
+    {ports::LogLevel::kDebug, "debug", "DEBUG", spdlog::level::debug},
+    {ports::LogLevel::kInfo, "info", "INFO", spdlog::level::info},
+    {ports::LogLevel::kWarn, "warn", "WARN", spdlog::level::warn},
+    {ports::LogLevel::kError, "error", "ERROR", spdlog::level::err},
+};
+
+const LevelNames& NamesOf(ports::LogLevel level) {
+  for (const auto& names : kLevels) {
+    if (names.level == level) return names;
   }
-  return spdlog::level::info;
+  return kLevels[1];  // a value outside the enum reads as info
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -104,26 +98,14 @@ std::string JsonFieldKey(const std::string& key) {
 
 std::optional<ports::LogLevel> ParseLogLevel(std::string_view name) {
   const std::string n = Lower(name);
-  if (n == "debug") return ports::LogLevel::kDebug;
-  if (n == "info") return ports::LogLevel::kInfo;
-  if (n == "warn" || n == "warning") return ports::LogLevel::kWarn;
-  if (n == "error") return ports::LogLevel::kError;
+  if (n == "warning") return ports::LogLevel::kWarn;
+  for (const auto& names : kLevels) {
+    if (n == names.name) return names.level;
+  }
   return std::nullopt;
 }
 
-const char* LogLevelName(ports::LogLevel level) {
-  switch (level) {
-    case ports::LogLevel::kDebug:
-      return "debug";
-    case ports::LogLevel::kInfo:
-      return "info";
-    case ports::LogLevel::kWarn:
-      return "warn";
-    case ports::LogLevel::kError:
-      return "error";
-  }
-  return "info";
-}
+const char* LogLevelName(ports::LogLevel level) { return NamesOf(level).name; }
 
 std::string FormatTimestamp(Time t) {
   using namespace std::chrono;
@@ -167,7 +149,7 @@ std::string FormatLogLine(Time ts, ports::LogLevel level, std::string_view event
   }
   out += FormatTimestamp(ts);
   out += ' ';
-  out += UpperLevelName(level);
+  out += NamesOf(level).upper;
   out += ' ';
   AppendTextValue(out, event);
   for (const auto& f : fields) {
@@ -203,7 +185,7 @@ void SpdlogEventLog::Log(ports::LogLevel level, std::string_view event,
           ? clock_->Now()
           : std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
   const std::string line = FormatLogLine(now, level, event, fields, json_);
-  logger_->log(ToSpdlog(level), spdlog::string_view_t(line.data(), line.size()));
+  logger_->log(NamesOf(level).spdlog, spdlog::string_view_t(line.data(), line.size()));
 }
 
 }  // namespace vpnhub::app

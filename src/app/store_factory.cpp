@@ -11,31 +11,24 @@ bool IsPostgresUrl(const std::string& url) {
   return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
 }
 
+template <typename AdapterStore>
+OpenedStore Opened(std::unique_ptr<AdapterStore> store, std::string kind) {
+  AdapterStore* adapter = store.get();
+  return {std::move(store), std::move(kind), [adapter] { return adapter->MigrationStatus(); }};
+}
+
 Result<OpenedStore> OpenUnlabelled(const std::string& database_url, int pool_size) {
-  OpenedStore out;
   if (IsPostgresUrl(database_url)) {
     storage::PostgresOptions options;
     options.url = database_url;
     options.pool_size = pool_size;
-    auto store = storage::PostgresStore::Open(options);
-    if (!store.ok()) return store.status();
-    storage::PostgresStore* pg = store->get();
-    out.kind = "postgres";
-    out.migration_status = [pg] { return pg->MigrationStatus(); };
-    out.store = std::move(*store);
-    return out;
+    VPNHUB_ASSIGN_OR_RETURN(auto store, storage::PostgresStore::Open(options));
+    return Opened(std::move(store), "postgres");
   }
-  auto path = storage::SqlitePathFromUrl(database_url);
-  if (!path.ok()) return path.status();
   storage::SqliteOptions options;
-  options.path = *path;
-  auto store = storage::SqliteStore::Open(options);
-  if (!store.ok()) return store.status();
-  storage::SqliteStore* sqlite = store->get();
-  out.kind = "sqlite";
-  out.migration_status = [sqlite] { return sqlite->MigrationStatus(); };
-  out.store = std::move(*store);
-  return out;
+  VPNHUB_ASSIGN_OR_RETURN(options.path, storage::SqlitePathFromUrl(database_url));
+  VPNHUB_ASSIGN_OR_RETURN(auto store, storage::SqliteStore::Open(options));
+  return Opened(std::move(store), "sqlite");
 }
 
 }  // namespace

@@ -9,11 +9,7 @@
 #include "core/ports/clock.hpp"
 #include "core/status.hpp"
 #include "core/time.hpp"
-
-namespace vpnhub::metrics {
-class Counter;
-class Registry;
-}  // namespace vpnhub::metrics
+#include "metrics/fwd.hpp"
 
 namespace vpnhub::bot {
 

@@ -9,12 +9,8 @@
 #include "bot/membership.hpp"
 #include "core/ports/clock.hpp"
 #include "core/usecases/bot_service.hpp"
+#include "metrics/fwd.hpp"
 #include "telegram/types.hpp"
-
-namespace vpnhub::metrics {
-class Counter;
-class Registry;
-}  // namespace vpnhub::metrics
 
 namespace vpnhub::bot {
 

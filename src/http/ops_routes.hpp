@@ -4,10 +4,7 @@
 #include <string>
 
 #include "http/server.hpp"
-
-namespace vpnhub::metrics {
-class Registry;
-}
+#include "metrics/fwd.hpp"
 
 namespace vpnhub::http {
 

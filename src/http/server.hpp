@@ -16,10 +16,8 @@
 #include <vector>
 
 #include "core/status.hpp"
+#include "metrics/fwd.hpp"
 
-namespace vpnhub::metrics {
-class Registry;
-}
 namespace vpnhub::ports {
 class EventLog;
 }

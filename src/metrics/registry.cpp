@@ -25,28 +25,19 @@ std::string FormatValue(double v) {
   return buf;
 }
 
-std::string EscapeLabelValue(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '"')
-      out += "\\\"";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
-}
+// The exposition format escapes backslashes and line feeds in HELP texts and label values, and
+// double quotes in label values only.
+enum class Escaping { kHelp, kLabelValue };
 
-std::string EscapeHelp(const std::string& s) {
+std::string Escape(const std::string& s, Escaping escaping) {
   std::string out;
   for (char c : s) {
     if (c == '\\')
       out += "\\\\";
     else if (c == '\n')
       out += "\\n";
+    else if (c == '"' && escaping == Escaping::kLabelValue)
+      out += "\\\"";
     else
       out += c;
   }
@@ -103,7 +94,7 @@ std::string RenderLabels(const Labels& labels) {
   std::string out = "{";
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (i) out += ",";
-    out += labels[i].first + "=\"" + EscapeLabelValue(labels[i].second) + "\"";
+    out += labels[i].first + "=\"" + Escape(labels[i].second, Escaping::kLabelValue) + "\"";
   }
   return out + "}";
 }
@@ -149,7 +140,7 @@ std::string Registry::Render() const {
     const char* type = fam.type == Type::kCounter ? "counter"
                        : fam.type == Type::kGauge ? "gauge"
                                                   : "histogram";
-    out += "# HELP " + name + " " + EscapeHelp(fam.help) + "\n";
+    out += "# HELP " + name + " " + Escape(fam.help, Escaping::kHelp) + "\n";
     out += "# TYPE " + name + " " + type + "\n";
     for (const auto& [labels, c] : fam.counters) {
       out += name + labels + " " + FormatValue(c->Value()) + "\n";

@@ -21,12 +21,9 @@
 #include "core/ports/event_log.hpp"
 #include "core/status.hpp"
 #include "core/usecases/bot_service.hpp"
+#include "metrics/fwd.hpp"
 #include "telegram/bot_api.hpp"
 #include "telegram/types.hpp"
-
-namespace vpnhub::metrics {
-class Registry;
-}
 
 namespace vpnhub::telegram {
 

@@ -38,6 +38,16 @@ InlineKeyboard ToApiKeyboard(const ::vpnhub::InlineKeyboard& keyboard) {
 }  // namespace
 
 struct Sender::Metrics {
+  // A Prometheus counter per message kind, and their sum for stats().
+  struct ByKind {
+    void Inc(MessageKind kind) {
+      total.fetch_add(1);
+      counters.at(kind)->Inc();
+    }
+    std::map<MessageKind, metrics::Counter*> counters;
+    std::atomic<std::int64_t> total{0};
+  };
+
   explicit Metrics(metrics::Registry* registry) {
     if (registry == nullptr) {
       own = std::make_unique<metrics::Registry>();
@@ -45,13 +55,13 @@ struct Sender::Metrics {
     }
     for (MessageKind kind : kAllKinds) {
       const metrics::Labels labels{{"kind", MessageKindName(kind)}};
-      sent[kind] = &registry->GetCounter("vpnhub_telegram_messages_sent_total",
-                                         "Messages Telegram accepted, by kind.", labels);
-      retried[kind] = &registry->GetCounter(
+      sent.counters[kind] = &registry->GetCounter("vpnhub_telegram_messages_sent_total",
+                                                  "Messages Telegram accepted, by kind.", labels);
+      retried.counters[kind] = &registry->GetCounter(
           "vpnhub_telegram_messages_retried_total",
           "Sends that failed (429, 5xx, network) and were rescheduled, by kind.", labels);
-      failed[kind] = &registry->GetCounter("vpnhub_telegram_messages_failed_total",
-                                           "Messages given up on, by kind.", labels);
+      failed.counters[kind] = &registry->GetCounter("vpnhub_telegram_messages_failed_total",
+                                                    "Messages given up on, by kind.", labels);
     }
     too_many = &registry->GetCounter("vpnhub_telegram_429_total",
                                      "429 Too Many Requests replies from Telegram.");
@@ -60,15 +70,12 @@ struct Sender::Metrics {
   }
 
   std::unique_ptr<metrics::Registry> own;
-  std::map<MessageKind, metrics::Counter*> sent;
-  std::map<MessageKind, metrics::Counter*> retried;
-  std::map<MessageKind, metrics::Counter*> failed;
+  ByKind sent;
+  ByKind retried;
+  ByKind failed;
   metrics::Counter* too_many = nullptr;
   metrics::Gauge* depth = nullptr;
 
-  std::atomic<std::int64_t> n_sent{0};
-  std::atomic<std::int64_t> n_retried{0};
-  std::atomic<std::int64_t> n_failed{0};
   std::atomic<std::int64_t> n_429{0};
   std::atomic<std::int64_t> n_paced{0};
 };
@@ -129,9 +136,9 @@ void Sender::Wake() {
 
 SenderStats Sender::stats() const {
   SenderStats s;
-  s.sent = metrics_->n_sent.load();
-  s.retried = metrics_->n_retried.load();
-  s.failed = metrics_->n_failed.load();
+  s.sent = metrics_->sent.total.load();
+  s.retried = metrics_->retried.total.load();
+  s.failed = metrics_->failed.total.load();
   s.rate_limited = metrics_->n_429.load();
   s.paced = metrics_->n_paced.load();
   return s;
@@ -312,8 +319,7 @@ void Sender::HandleSendError(BotApi& api, const OutgoingMessage& message, const 
       limiter_.PauseUntil(until);
       metrics_->n_429.fetch_add(1);
       metrics_->too_many->Inc();
-      metrics_->n_retried.fetch_add(1);
-      metrics_->retried.at(message.kind)->Inc();
+      metrics_->retried.Inc(message.kind);
       if (log_ != nullptr) {
         log_->Warn("telegram.rate_limited",
                    {{"message_id", message.id}, {"retry_after_sec", e.retry_after_sec}});
@@ -338,8 +344,7 @@ void Sender::HandleSendError(BotApi& api, const OutgoingMessage& message, const 
       if (!token_rejected_.exchange(true) && log_ != nullptr) {
         log_->Error("telegram.token_rejected", {{"error", status.message()}});
       }
-      metrics_->n_retried.fetch_add(1);
-      metrics_->retried.at(message.kind)->Inc();
+      metrics_->retried.Inc(message.kind);
       Reschedule(message, now + options_.token_retry, status.message(), false);
       return;
     }
@@ -357,8 +362,7 @@ void Sender::RetryOrFail(const OutgoingMessage& message, const std::string& erro
     Fail(message, error + " (gave up after " + std::to_string(message.attempts) + " attempts)");
     return;
   }
-  metrics_->n_retried.fetch_add(1);
-  metrics_->retried.at(message.kind)->Inc();
+  metrics_->retried.Inc(message.kind);
   if (log_ != nullptr) {
     log_->Warn("telegram.send_failed", {{"message_id", message.id},
                                         {"kind", MessageKindName(message.kind)},
@@ -375,8 +379,7 @@ void Sender::Fail(const OutgoingMessage& message, const std::string& error) {
   // Not recorded: the message stays claimed, its lease runs out and it is tried again, so it has
   // not failed (yet) and saying so would be false.
   if (!st.ok()) return;
-  metrics_->n_failed.fetch_add(1);
-  metrics_->failed.at(message.kind)->Inc();
+  metrics_->failed.Inc(message.kind);
   if (log_ != nullptr) {
     log_->Warn("telegram.message_failed", {{"message_id", message.id},
                                            {"kind", MessageKindName(message.kind)},
@@ -398,8 +401,7 @@ void Sender::Complete(const OutgoingMessage& message) {
   const Status st = store_.Write(
       [&](ports::StoreTx& tx) { return tx.CompleteMessage(message.id, clock_.Now()); });
   CheckStore(st, "complete", message.id);
-  metrics_->n_sent.fetch_add(1);
-  metrics_->sent.at(message.kind)->Inc();
+  metrics_->sent.Inc(message.kind);
 }
 
 void Sender::CheckStore(const Status& status, const char* what, Id message_id) {

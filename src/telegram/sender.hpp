@@ -43,12 +43,9 @@
 #include "core/ports/store.hpp"
 #include "core/status.hpp"
 #include "core/usecases/bot_service.hpp"
+#include "metrics/fwd.hpp"
 #include "telegram/bot_api.hpp"
 #include "telegram/rate_limiter.hpp"
-
-namespace vpnhub::metrics {
-class Registry;
-}
 
 namespace vpnhub::telegram {
 

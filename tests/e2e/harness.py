@@ -1,14 +1,18 @@
 """Helpers for end-to-end tests: start the real vpnhub binary and a real ss-manager on loopback,
 run CLI commands, and always clean up. Standard library only (runs on Debian's /usr/bin/python3).
 """
+import base64
 import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import unittest
+import urllib.parse
 import urllib.error
 import urllib.request
 
@@ -51,6 +55,37 @@ def wait_until(predicate, timeout, interval=0.05, what="condition"):
             return last
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+def end_process(proc, timeout, sig=signal.SIGTERM):
+    """Sends `sig` to a running `proc` and waits `timeout` seconds for it, then kills it."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def listening(port):
+    """Whether something accepts TCP connections on 127.0.0.1:`port`."""
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def parse_ss(link):
+    """(method, password, host, port) of an ss:// link: SIP002 (base64 or percent-encoded user
+    info, an optional /?plugin part) or the plain form."""
+    body = link[len("ss://"):].split("#", 1)[0]
+    userinfo, hostport = body.rsplit("@", 1)
+    userinfo = urllib.parse.unquote(userinfo)
+    if ":" not in userinfo:
+        userinfo = base64.urlsafe_b64decode(userinfo + "=" * (-len(userinfo) % 4)).decode()
+    method, password = userinfo.split(":", 1)
+    host, port = hostport.rstrip("/").split("?", 1)[0].rsplit(":", 1)
+    return method, password, host, int(port)
 
 
 class SsManager:
@@ -96,12 +131,7 @@ class SsManager:
     def stop(self):
         if self.proc.poll() is None:
             self.resume()
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            end_process(self.proc, 5)
 
 
 class Vpnhub:
@@ -165,13 +195,7 @@ class Vpnhub:
         self.proc.wait()
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        end_process(self.proc, 10)
         if getattr(self, "log", None):
             self.log.close()
 
@@ -189,6 +213,76 @@ class Workdir:
 
     def __exit__(self, *exc):
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+class HubTestCase(unittest.TestCase):
+    """Base of the end-to-end tests: each test in a fresh work folder (self.dir). What a test
+    starts it hands to stop_after / own_hub / own_process, and it is stopped after the test (after
+    tearDown), what was started last first, even when the test or another clean-up failed."""
+
+    def setUp(self):
+        self._problems_before = self._problems()
+        self.dir = self.enterContext(Workdir())
+
+    def _problems(self):
+        result = self._outcome.result
+        return len(result.failures) + len(result.errors)
+
+    def failed(self):
+        """Whether this test (not an earlier one of the run) has failed so far."""
+        return self._problems() > self._problems_before
+
+    def stop_after(self, thing):
+        """Calls thing.stop() after the test; returns `thing`."""
+        self.addCleanup(thing.stop)
+        return thing
+
+    def own_hub(self, hub, title="serve log"):
+        """stop_hub(hub, title) after the test; returns `hub`."""
+        self.addCleanup(self.stop_hub, hub, title)
+        return hub
+
+    def stop_hub(self, hub, title="serve log"):
+        """Stops the Vpnhub, then prints its log when this test failed."""
+        hub.stop()
+        if self.failed() and os.path.exists(hub.log_path):
+            with open(hub.log_path) as f:
+                sys.stderr.write(f"---- {title} ----\n" + f.read())
+
+    def own_process(self, proc):
+        """Ends the subprocess.Popen after the test (SIGTERM, then SIGKILL after 5 s)."""
+        self.addCleanup(end_process, proc, 5)
+        return proc
+
+    def serve_text(self, name, text):
+        """Serves `text` as /`name` over HTTP on loopback until the test ends; returns the port."""
+        www = os.path.join(self.dir, "www")
+        os.makedirs(www, exist_ok=True)
+        with open(os.path.join(www, name), "w") as f:
+            f.write(text)
+        port = free_port()
+        self.own_process(subprocess.Popen(
+            ["/usr/bin/python3", "-m", "http.server", str(port), "--bind", "127.0.0.1",
+             "--directory", www], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_until(lambda: listening(port), 5, what="web server listening")
+        return port
+
+    def fetch_through(self, link, http_port, path="/hello.txt"):
+        """(curl's exit code, the body) of http://127.0.0.1:`http_port``path` fetched through a
+        real ss-local using the ss:// `link`."""
+        method, password, _, port = parse_ss(link)
+        local = free_port()
+        p = self.own_process(subprocess.Popen(
+            ["ss-local", "-s", "127.0.0.1", "-p", str(port), "-l", str(local), "-b", "127.0.0.1",
+             "-k", password, "-m", method],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_until(lambda: listening(local), 5, what="ss-local listening")
+        res = subprocess.run(["curl", "-s", "--max-time", "3", "--socks5-hostname",
+                              f"127.0.0.1:{local}", f"http://127.0.0.1:{http_port}{path}"],
+                             capture_output=True, text=True)
+        end_process(p, 5)
+        return res.returncode, res.stdout
+
 
 
 FAKE_TELEGRAM = os.environ.get("VPNHUB_FAKE_TELEGRAM", "")
@@ -230,14 +324,13 @@ class FakeTelegram:
                 and c["method"] in ("sendMessage", "sendPhoto", "editMessageText")
                 and c.get("status") == 200]
 
+    def wait_for(self, chat_id, predicate, what, timeout=10):
+        """The first message to `chat_id` that satisfies `predicate`, waited for."""
+        return wait_until(lambda: next((c for c in self.to_chat(chat_id) if predicate(c)), None),
+                          timeout, what=what)
+
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        end_process(self.proc, 5)
 
 
 def buttons(call):
@@ -492,13 +585,7 @@ class NatsServer:
         return {}
 
     def _end(self, sig):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        end_process(self.proc, 10, sig)
         if getattr(self, "_log", None):
             self._log.close()
             self._log = None

@@ -3,15 +3,11 @@ ss-manager: /start -> /trial -> location -> link + QR photo -> a real ss-local f
 after TRIAL_PERIOD and a sweep the fetch fails and the expiry message arrived exactly once.
 Plus: admin commands are refused to others, and another person's key id reveals nothing.
 """
-import base64
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
 import unittest
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
@@ -22,28 +18,15 @@ ADMIN = 5559999
 TRIAL_SECONDS = 6
 
 
-def parse_ss(link):
-    body = link[len("ss://"):].split("#", 1)[0]
-    userinfo, hostport = body.rsplit("@", 1)
-    userinfo = urllib.parse.unquote(userinfo)
-    if ":" not in userinfo:
-        userinfo = base64.urlsafe_b64decode(userinfo + "=" * (-len(userinfo) % 4)).decode()
-    method, password = userinfo.split(":", 1)
-    host, port = hostport.rstrip("/").rsplit(":", 1)
-    return method, password, host, int(port)
-
-
-class BotTest(unittest.TestCase):
+class BotTest(harness.HubTestCase):
     def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
-        self.procs = []
-        self.ss = harness.SsManager(self.dir)
-        self.tg = harness.FakeTelegram()
-        self.hub = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
-                                  TELEGRAM_API_URL=self.tg.url, ADMIN_TG_ID=ADMIN,
-                                  TRIAL_PERIOD=TRIAL_SECONDS, NOTICE_INTERVAL_SEC=1,
-                                  TELEGRAM_POLL_TIMEOUT_SEC=1)
+        super().setUp()
+        self.ss = self.stop_after(harness.SsManager(self.dir))
+        self.tg = self.stop_after(harness.FakeTelegram())
+        self.hub = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                               TELEGRAM_API_URL=self.tg.url, ADMIN_TG_ID=ADMIN,
+                                               TRIAL_PERIOD=TRIAL_SECONDS, NOTICE_INTERVAL_SEC=1,
+                                               TELEGRAM_POLL_TIMEOUT_SEC=1))
         self.hub.cli("location", "add", "Amsterdam")
         self.port_from = harness.free_port_block(10)
         self.hub.cli("server", "add", "--location", "Amsterdam", "--manager", self.ss.address,
@@ -51,50 +34,11 @@ class BotTest(unittest.TestCase):
                      f"{self.port_from}-{self.port_from + 9}", "--capacity", "10")
         self.hub.start()
 
-    def tearDown(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.terminate()
-                p.wait(5)
-        self.hub.stop()
-        self.tg.stop()
-        self.ss.stop()
-        if self._outcome.result.failures or self._outcome.result.errors:
-            with open(self.hub.log_path) as f:
-                sys.stderr.write("---- serve log ----\n" + f.read())
-        self._wd.__exit__(None, None, None)
-
     def wait_for(self, chat, predicate, what, timeout=10):
-        return harness.wait_until(
-            lambda: next((c for c in self.tg.to_chat(chat) if predicate(c)), None), timeout,
-            what=what)
-
-    def fetch_through(self, link, http_port):
-        method, password, _, port = parse_ss(link)
-        local = harness.free_port()
-        p = subprocess.Popen(["ss-local", "-s", "127.0.0.1", "-p", str(port), "-l", str(local),
-                              "-b", "127.0.0.1", "-k", password, "-m", method],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.procs.append(p)
-        harness.wait_until(lambda: socket.socket().connect_ex(("127.0.0.1", local)) == 0, 5,
-                           what="ss-local listening")
-        res = subprocess.run(["curl", "-s", "--max-time", "3", "--socks5-hostname",
-                              f"127.0.0.1:{local}", f"http://127.0.0.1:{http_port}/hello.txt"],
-                             capture_output=True, text=True)
-        p.terminate()
-        p.wait(5)
-        return res.returncode, res.stdout
+        return self.tg.wait_for(chat, predicate, what, timeout)
 
     def test_trial_end_to_end(self):
-        www = os.path.join(self.dir, "www")
-        os.makedirs(www)
-        with open(os.path.join(www, "hello.txt"), "w") as f:
-            f.write("hello-through-vpnhub")
-        http_port = harness.free_port()
-        web = subprocess.Popen(["/usr/bin/python3", "-m", "http.server", str(http_port),
-                                "--bind", "127.0.0.1", "--directory", www],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.procs.append(web)
+        http_port = self.serve_text("hello.txt", "hello-through-vpnhub")
 
         self.tg.message(PERSON, "/start")
         menu = self.wait_for(PERSON, lambda c: any(b.get("callback_data") == "m:trial"

@@ -27,29 +27,23 @@ JOB_LEASE = 3
 FIRST_PERSON = 6_200_000
 
 
-class BotInstancesTest(unittest.TestCase):
+class BotInstancesTest(harness.HubTestCase):
     def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
+        super().setUp()
         self.pg = harness.PgServer()
-        self.tg = harness.FakeTelegram()
+        self.addCleanup(self.pg.close)
+        self.tg = self.stop_after(harness.FakeTelegram())
         self.hubs = []
 
     def tearDown(self):
-        failed = self._outcome.result.failures or self._outcome.result.errors
-        try:
-            for hub in self.hubs:
-                hub.stop()
-            if failed:
-                for i, hub in enumerate(self.hubs):
-                    if os.path.exists(hub.log_path):
-                        with open(hub.log_path) as f:
-                            sys.stderr.write(f"---- instance {i} log (last 30 lines) ----\n"
-                                             + "".join(f.readlines()[-30:]))
-        finally:
-            self.tg.stop()
-            self.pg.close()
-            self._wd.__exit__(None, None, None)
+        for hub in self.hubs:
+            hub.stop()
+        if self.failed():
+            for i, hub in enumerate(self.hubs):
+                if os.path.exists(hub.log_path):
+                    with open(hub.log_path) as f:
+                        sys.stderr.write(f"---- instance {i} log (last 30 lines) ----\n"
+                                         + "".join(f.readlines()[-30:]))
 
     def hub(self, **env):
         workdir = os.path.join(self.dir, f"i{len(self.hubs)}")

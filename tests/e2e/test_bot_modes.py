@@ -21,23 +21,17 @@ ADMINS = (5552901, 5552902)
 OPEN_COMMANDS = ["start", "trial", "keys", "help", "lang"]
 
 
-class BotModesTest(unittest.TestCase):
+class BotModesTest(harness.HubTestCase):
     def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
-        self.tg = harness.FakeTelegram()
+        super().setUp()
+        self.tg = self.stop_after(harness.FakeTelegram())
         self.hub = None
 
     def tearDown(self):
         for hub in getattr(self, "hubs_to_stop", []):
             hub.stop()
         if self.hub:
-            self.hub.stop()
-        self.tg.stop()
-        if self.hub and (self._outcome.result.failures or self._outcome.result.errors):
-            with open(self.hub.log_path) as f:
-                sys.stderr.write("---- serve log ----\n" + f.read())
-        self._wd.__exit__(None, None, None)
+            self.stop_hub(self.hub)
 
     def post_update(self, update, secret):
         req = urllib.request.Request(

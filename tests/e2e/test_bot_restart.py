@@ -18,16 +18,16 @@ PEOPLE = 100
 FIRST = 7_100_000
 
 
-class BotRestartTest(unittest.TestCase):
+class BotRestartTest(harness.HubTestCase):
     def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
-        self.ss = harness.SsManager(self.dir)
-        self.tg = harness.FakeTelegram()
-        self.hub = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
-                                  TELEGRAM_API_URL=self.tg.url, ADMIN_TG_ID=1,
-                                  NOTICE_INTERVAL_SEC=1, TELEGRAM_POLL_TIMEOUT_SEC=1,
-                                  TELEGRAM_RATE_PER_SEC=1)  # slow: most are still queued at the kill
+        super().setUp()
+        self.ss = self.stop_after(harness.SsManager(self.dir))
+        self.tg = self.stop_after(harness.FakeTelegram())
+        # TELEGRAM_RATE_PER_SEC=1: slow, so most messages are still queued at the kill.
+        self.hub = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                               TELEGRAM_API_URL=self.tg.url, ADMIN_TG_ID=1,
+                                               NOTICE_INTERVAL_SEC=1, TELEGRAM_POLL_TIMEOUT_SEC=1,
+                                               TELEGRAM_RATE_PER_SEC=1))
         self.hub.cli("location", "add", "Amsterdam")
         port_from = harness.free_port_block(PEOPLE + 10)
         self.hub.cli("server", "add", "--location", "Amsterdam", "--manager", self.ss.address,
@@ -38,15 +38,6 @@ class BotRestartTest(unittest.TestCase):
         for i in range(PEOPLE):
             self.hub.cli("key", "create", "--user", str(FIRST + i), "--location", "Amsterdam",
                          "--seconds", str(86400 + 8), "--no-wait")
-
-    def tearDown(self):
-        self.hub.stop()
-        self.tg.stop()
-        self.ss.stop()
-        if self._outcome.result.failures or self._outcome.result.errors:
-            with open(self.hub.log_path) as f:
-                sys.stderr.write("---- serve log ----\n" + f.read())
-        self._wd.__exit__(None, None, None)
 
     def queue(self):
         db = sqlite3.connect(f"file:{self.hub.db_path}?mode=ro", uri=True, timeout=5)

@@ -16,14 +16,10 @@ COMMANDS = [
 ]
 
 
-class CliTest(unittest.TestCase):
+class CliTest(harness.HubTestCase):
     def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
+        super().setUp()
         self.hub = harness.Vpnhub(self.dir)
-
-    def tearDown(self):
-        self._wd.__exit__(None, None, None)
 
     def test_help_on_every_command(self):
         for cmd in COMMANDS:

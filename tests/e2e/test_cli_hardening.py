@@ -23,18 +23,10 @@ SUBCOMMANDS = [
 ]
 
 
-class CliHardeningTest(unittest.TestCase):
+class CliHardeningTest(harness.HubTestCase):
     def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
-        self.hub = harness.Vpnhub(self.dir)
-        self.ss = None
-
-    def tearDown(self):
-        self.hub.stop()
-        if self.ss is not None:
-            self.ss.stop()
-        self._wd.__exit__(None, None, None)
+        super().setUp()
+        self.hub = self.own_hub(harness.Vpnhub(self.dir))
 
     def usage_error(self, *args, says=()):
         res = self.hub.cli(*args, check=False)
@@ -173,7 +165,7 @@ class CliHardeningTest(unittest.TestCase):
     # ---- item 18: output
 
     def test_a_successful_command_prints_its_result_only(self):
-        self.ss = harness.SsManager(self.dir)
+        self.ss = self.stop_after(harness.SsManager(self.dir))
         port = harness.free_port_block(10)
         self.hub.cli("location", "add", "Oslo")
         commands = [
@@ -200,7 +192,7 @@ class CliHardeningTest(unittest.TestCase):
             self.assertRegex(res.stderr, r'\{"ts":"[^"]+","level":"info","event":"key\.', args)
 
     def test_key_create_and_key_list_print_the_same_columns(self):
-        self.ss = harness.SsManager(self.dir)
+        self.ss = self.stop_after(harness.SsManager(self.dir))
         port = harness.free_port_block(10)
         self.add_server(self.ss.address, f"{port}-{port + 9}")
         created = self.hub.cli("key", "create", "--user", "5", "--location", "Oslo", "--days",

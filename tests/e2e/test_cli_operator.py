@@ -30,17 +30,13 @@ def iso(text):
     return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
 
 
-class OperatorTextTest(unittest.TestCase):
+class OperatorTextTest(harness.HubTestCase):
     """No ss-manager needed: what is refused before anything is stored."""
 
     def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
+        super().setUp()
         self.hub = harness.Vpnhub(self.dir)
         self.hub.cli("location", "add", "Oslo")
-
-    def tearDown(self):
-        self._wd.__exit__(None, None, None)
 
     def add_server(self, *extra, check=False, manager="127.0.0.1:9", ports="20000-20009",
                    host="vpn.example.com"):
@@ -177,23 +173,18 @@ class OperatorTextTest(unittest.TestCase):
             self.assertTrue(res.stderr.strip(), args)
 
 
-class OperatorCommandsTest(unittest.TestCase):
+class OperatorCommandsTest(harness.HubTestCase):
     """Against a real ss-manager: the keys that run keep running through every edit."""
 
     def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
-        self.ss = harness.SsManager(self.dir)
+        super().setUp()
+        self.ss = self.stop_after(harness.SsManager(self.dir))
         self.hub = harness.Vpnhub(self.dir, NAME="My VPN")
         self.hub.cli("location", "add", "Amsterdam")
         self.port_from = harness.free_port_block(10)
         self.hub.cli("server", "add", "--location", "Amsterdam", "--manager", self.ss.address,
                      "--public-host", "127.0.0.1", "--ports",
                      f"{self.port_from}-{self.port_from + 9}", "--capacity", "3")
-
-    def tearDown(self):
-        self.ss.stop()
-        self._wd.__exit__(None, None, None)
 
     def create_key(self, user, location="Amsterdam", days="30", check=True):
         res = self.hub.cli("key", "create", "--user", str(user), "--location", location,

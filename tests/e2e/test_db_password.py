@@ -20,7 +20,7 @@ FRAGMENTS = ("Sent1nel", "nel?Pw", "Pw@Xq", "Pw%40Xq", "nel%3FPw")
 PLAIN = "Sent1nelPlainPw"
 
 
-class DbPasswordTest(unittest.TestCase):
+class DbPasswordTest(harness.HubTestCase):
     @classmethod
     def setUpClass(cls):
         cls.pg = harness.PgServer()
@@ -28,16 +28,6 @@ class DbPasswordTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.pg.close()
-
-    def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
-        self.hub = None
-
-    def tearDown(self):
-        if self.hub is not None:
-            self.hub.stop()
-        self._wd.__exit__(None, None, None)
 
     def url(self, password=PLAIN, db="vpnhub", host=None, query=""):
         host = host or f"127.0.0.1:{self.pg.port}"
@@ -110,7 +100,7 @@ class DbPasswordTest(unittest.TestCase):
 
     def test_serve_log_and_readyz_while_the_database_is_down(self):
         url = self.url(PASSWORD.replace("?", "%3F").replace("@", "%40"))
-        self.hub = harness.Vpnhub(self.dir, DATABASE_URL=url, LOG_LEVEL="debug")
+        self.hub = self.own_hub(harness.Vpnhub(self.dir, DATABASE_URL=url, LOG_LEVEL="debug"))
         self.hub.start()
         harness.wait_until(lambda: self.hub.get("/readyz")[0] == 200, 10, what="ready")
         self.pg.stop()
@@ -128,7 +118,6 @@ class DbPasswordTest(unittest.TestCase):
         harness.wait_until(lambda: self.hub.get("/readyz")[0] == 200, 15, what="ready again")
         self.hub.stop()
         self.assertNoPassword(self.serve_log(), "the serve log")
-        self.hub = None
 
     def test_db_copy_progress_and_errors(self):
         sqlite = os.path.join(self.dir, "source.db")

@@ -12,25 +12,16 @@ sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
 
-class ExpiryTest(unittest.TestCase):
+class ExpiryTest(harness.HubTestCase):
     def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
-        self.ss = harness.SsManager(self.dir)
-        self.hub = harness.Vpnhub(self.dir)
+        super().setUp()
+        self.ss = self.stop_after(harness.SsManager(self.dir))
+        self.hub = self.own_hub(harness.Vpnhub(self.dir))
         self.hub.cli("location", "add", "Amsterdam")
         self.port_from = harness.free_port_block(10)
         self.hub.cli("server", "add", "--location", "Amsterdam", "--kind", "shadowsocks",
                      "--manager", self.ss.address, "--public-host", "127.0.0.1",
                      "--ports", f"{self.port_from}-{self.port_from + 9}", "--capacity", "10")
-
-    def tearDown(self):
-        self.hub.stop()
-        self.ss.stop()
-        if self._outcome.result.failures or self._outcome.result.errors:
-            if os.path.exists(self.hub.log_path):
-                sys.stderr.write("---- serve log ----\n" + open(self.hub.log_path).read())
-        self._wd.__exit__(None, None, None)
 
     def create_key(self, seconds):
         out = self.hub.cli("key", "create", "--user", "424242", "--location", "Amsterdam",

@@ -7,16 +7,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
 
-class HttpTest(unittest.TestCase):
+class HttpTest(harness.HubTestCase):
     def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
-        self.hub = harness.Vpnhub(self.dir)
+        super().setUp()
+        self.hub = self.own_hub(harness.Vpnhub(self.dir))
         self.hub.start()
-
-    def tearDown(self):
-        self.hub.stop()
-        self._wd.__exit__(None, None, None)
 
     def test_readyz_follows_the_database(self):
         harness.wait_until(lambda: self.hub.get("/readyz")[0] == 200, 5, what="ready")
@@ -80,17 +75,9 @@ class HttpTest(unittest.TestCase):
         self.assertEqual(self.hub.get("/healthz")[1], "ok\n")
 
 
-class RetentionTest(unittest.TestCase):
+class RetentionTest(harness.HubTestCase):
     """`vpnhub serve` deletes done tasks and sent/failed messages RETENTION_DAYS after they
     settled, keeps failed tasks (dead letters) and open work, and counts what it deleted."""
-
-    def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
-
-    def tearDown(self):
-        self.hub.stop()
-        self._wd.__exit__(None, None, None)
 
     def seed(self):
         import sqlite3
@@ -121,7 +108,7 @@ class RetentionTest(unittest.TestCase):
         return tasks, messages
 
     def test_purges_what_settled_before_the_retention(self):
-        self.hub = harness.Vpnhub(self.dir)  # RETENTION_DAYS defaults to 30
+        self.hub = self.own_hub(harness.Vpnhub(self.dir))  # RETENTION_DAYS defaults to 30
         self.seed()
         self.hub.start()
         metrics = harness.wait_until(
@@ -131,7 +118,7 @@ class RetentionTest(unittest.TestCase):
         self.assertEqual(self.rows(), (["failed", "done"], ["sent", "pending"]))
 
     def test_zero_keeps_everything(self):
-        self.hub = harness.Vpnhub(self.dir, RETENTION_DAYS=0)
+        self.hub = self.own_hub(harness.Vpnhub(self.dir, RETENTION_DAYS=0))
         self.seed()
         self.hub.start()
         # No purge job at all: its counters are not even registered. (A purge job would have

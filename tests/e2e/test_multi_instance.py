@@ -28,25 +28,20 @@ JOB_LEASE = 3
 WORKERS, BATCH = 4, 16  # a batch's outcomes commit together: what one instance has in flight
 
 
-class MultiInstanceTest(unittest.TestCase):
+class MultiInstanceTest(harness.HubTestCase):
     def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
+        super().setUp()
         self.pg = harness.PgServer()
-        self.ss = harness.FakeSsManager()
+        self.addCleanup(self.pg.close)
+        self.ss = self.stop_after(harness.FakeSsManager())
         self.hubs = []
 
     def tearDown(self):
-        failed = self._outcome.result.failures or self._outcome.result.errors
-        try:
-            for hub in self.hubs:
-                hub.stop()
-            if failed:
-                self._diagnose()
-        finally:  # whatever the diagnosis hits, the servers and folders go
-            self.ss.stop()
-            self.pg.close()
-            self._wd.__exit__(None, None, None)
+        # Whatever the diagnosis hits, the servers and folders go (clean-ups of HubTestCase).
+        for hub in self.hubs:
+            hub.stop()
+        if self.failed():
+            self._diagnose()
 
     def _diagnose(self):
         if self.pg.psql("SELECT to_regclass('keys') IS NOT NULL") == "t":

@@ -49,37 +49,30 @@ def parse_metrics(text):
     return out
 
 
-class NatsPipelineTest(unittest.TestCase):
-    def _problems(self):
-        result = self._outcome.result
-        return len(result.failures) + len(result.errors)
-
+class NatsPipelineTest(harness.HubTestCase):
     def setUp(self):
         self.t_setup = time.monotonic()
-        self._problems_before = self._problems()
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
+        super().setUp()
         self.pg = harness.PgServer()
-        self.ss = harness.FakeSsManager()
+        self.addCleanup(self.pg.close)
+        self.ss = self.stop_after(harness.FakeSsManager())
         self.hubs = []  # (name, Vpnhub)
         self.nats = []  # NatsServer or NatsCluster objects to close
+        self.addCleanup(self._close_nats)
+
+    def _close_nats(self):
+        for n in self.nats:
+            n.close()
 
     def tearDown(self):
-        failed = self._problems() > self._problems_before  # this test's own failures
-        try:
-            for _, hub in self.hubs:  # all at once: a worker may take seconds to stop
-                if hub.proc is not None and hub.proc.poll() is None:
-                    hub.proc.terminate()
-            for _, hub in self.hubs:
-                hub.stop()
-            if failed:
-                self._diagnose()
-        finally:  # whatever the diagnosis hits, the servers and folders go
-            for n in self.nats:
-                n.close()
-            self.ss.stop()
-            self.pg.close()
-            self._wd.__exit__(None, None, None)
+        # Whatever the diagnosis hits, the servers and folders go (clean-ups of HubTestCase).
+        for _, hub in self.hubs:  # all at once: a worker may take seconds to stop
+            if hub.proc is not None and hub.proc.poll() is None:
+                hub.proc.terminate()
+        for _, hub in self.hubs:
+            hub.stop()
+        if self.failed():
+            self._diagnose()
 
     def _diagnose(self):
         def q(sql):

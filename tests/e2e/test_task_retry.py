@@ -6,63 +6,28 @@ refused with a clear message and changes nothing. One of them is revoked; the re
 failed key back to pending on the freed slot, the service provisions it, and it carries traffic
 through ss-local to a local web server. The other failed key is retried on its own free slot.
 """
-import base64
 import json
 import os
 import socket
-import subprocess
 import sys
 import unittest
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
 
-def listening(port):
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-def parse_ss(link):
-    body = link[len("ss://"):].split("#", 1)[0]
-    userinfo, hostport = body.rsplit("@", 1)
-    userinfo = urllib.parse.unquote(userinfo)
-    if ":" not in userinfo:
-        userinfo = base64.urlsafe_b64decode(userinfo + "=" * (-len(userinfo) % 4)).decode()
-    method, password = userinfo.split(":", 1)
-    host, port = hostport.rstrip("/").split("?", 1)[0].rsplit(":", 1)
-    return method, password, host, int(port)
-
-
-class TaskRetryTest(unittest.TestCase):
+class TaskRetryTest(harness.HubTestCase):
     def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
-        self.procs = []
-        self.ss = None
+        super().setUp()
         # The server row names this manager port; nothing listens there yet.
         self.manager_port = harness.free_port(socket.SOCK_DGRAM)
-        self.hub = harness.Vpnhub(self.dir, TASK_MAX_ATTEMPTS=2)
+        self.hub = self.own_hub(harness.Vpnhub(self.dir, TASK_MAX_ATTEMPTS=2))
         self.hub.cli("location", "add", "Amsterdam")
         self.port_from = harness.free_port_block(2)
         self.hub.cli("server", "add", "--location", "Amsterdam", "--manager",
                      f"127.0.0.1:{self.manager_port}", "--public-host", "127.0.0.1", "--ports",
                      f"{self.port_from}-{self.port_from + 1}", "--capacity", "2")
         self.hub.start()
-
-    def tearDown(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.terminate()
-                p.wait(5)
-        self.hub.stop()
-        if self.ss is not None:
-            self.ss.stop()
-        if self._outcome.result.failures or self._outcome.result.errors:
-            with open(self.hub.log_path) as f:
-                sys.stderr.write("---- serve log ----\n" + f.read())
-        self._wd.__exit__(None, None, None)
 
     def key_of(self, tg):
         keys = [k for k in self.hub.cli_json("key", "list") if k["user_tg_id"] == tg]
@@ -80,33 +45,6 @@ class TaskRetryTest(unittest.TestCase):
             lambda: (lambda k: k if k["state"] == state else None)(self.key_of(tg)), timeout,
             what=f"key of {tg} {state}")
 
-    def serve_hello(self):
-        www = os.path.join(self.dir, "www")
-        os.makedirs(www)
-        with open(os.path.join(www, "hello.txt"), "w") as f:
-            f.write("hello-after-retry")
-        port = harness.free_port()
-        self.procs.append(subprocess.Popen(
-            ["/usr/bin/python3", "-m", "http.server", str(port), "--bind", "127.0.0.1",
-             "--directory", www], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        harness.wait_until(lambda: listening(port), 5, what="web server listening")
-        return port
-
-    def fetch_through(self, link, http_port):
-        method, password, _, port = parse_ss(link)
-        local = harness.free_port()
-        p = subprocess.Popen(["ss-local", "-s", "127.0.0.1", "-p", str(port), "-l", str(local),
-                              "-b", "127.0.0.1", "-k", password, "-m", method],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.procs.append(p)
-        harness.wait_until(lambda: listening(local), 5, what="ss-local listening")
-        res = subprocess.run(["curl", "-s", "--max-time", "3", "--socks5-hostname",
-                              f"127.0.0.1:{local}", f"http://127.0.0.1:{http_port}/hello.txt"],
-                             capture_output=True, text=True)
-        p.terminate()
-        p.wait(5)
-        return res.returncode, res.stdout
-
     def test_a_failed_provisioning_is_retried_onto_a_free_slot_and_carries_traffic(self):
         # ss-manager is down: both keys fail for good (TASK_MAX_ATTEMPTS=2).
         for tg in (1001, 1002):
@@ -121,7 +59,7 @@ class TaskRetryTest(unittest.TestCase):
         self.assertEqual(first["link"], "")  # a failed key holds no slot, so it has no link
 
         # ss-manager comes up; two new keys fill the server (slots 0 and 1).
-        self.ss = harness.SsManager(self.dir, port=self.manager_port)
+        self.ss = self.stop_after(harness.SsManager(self.dir, port=self.manager_port))
         for tg in (2001, 2002):
             self.hub.cli("key", "create", "--user", str(tg), "--location", "Amsterdam",
                          "--days", "30")
@@ -147,13 +85,13 @@ class TaskRetryTest(unittest.TestCase):
         revived = self.wait_key_state(1001, "active")
         self.assertEqual(self.task_of(first["id"])["state"], "done")
         # ss-manager holds the key's port with the key's password.
-        _, password, _, port = parse_ss(revived["link"])
+        _, password, _, port = harness.parse_ss(revived["link"])
         self.assertEqual(port, self.port_from + 1)  # slot 1: its own slot 0 was taken
         held = {int(p["server_port"]): p.get("password")
                 for p in json.loads(self.ss.call("list"))}
         self.assertEqual(held.get(port), password, held)
 
-        http_port = self.serve_hello()
+        http_port = self.serve_text("hello.txt", "hello-after-retry")
         self.assertEqual(self.fetch_through(revived["link"], http_port),
                          (0, "hello-after-retry"))
 

@@ -17,17 +17,15 @@ PERSON = 5552001
 ADMIN = 5552999
 
 
-class TrialFailureTest(unittest.TestCase):
+class TrialFailureTest(harness.HubTestCase):
     def setUp(self):
-        self._wd = harness.Workdir()
-        self.dir = self._wd.__enter__()
-        self.ss = None
+        super().setUp()
         self.manager_port = harness.free_port(socket.SOCK_DGRAM)  # nothing listens yet
-        self.tg = harness.FakeTelegram()
-        self.hub = harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
-                                  TELEGRAM_API_URL=self.tg.url, ADMIN_TG_ID=ADMIN,
-                                  TRIAL_PERIOD=3600, TASK_MAX_ATTEMPTS=2,
-                                  TELEGRAM_POLL_TIMEOUT_SEC=1)
+        self.tg = self.stop_after(harness.FakeTelegram())
+        self.hub = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                               TELEGRAM_API_URL=self.tg.url, ADMIN_TG_ID=ADMIN,
+                                               TRIAL_PERIOD=3600, TASK_MAX_ATTEMPTS=2,
+                                               TELEGRAM_POLL_TIMEOUT_SEC=1))
         self.hub.cli("location", "add", "Amsterdam")
         port_from = harness.free_port_block(2)
         self.hub.cli("server", "add", "--location", "Amsterdam", "--manager",
@@ -35,20 +33,8 @@ class TrialFailureTest(unittest.TestCase):
                      f"{port_from}-{port_from + 1}", "--capacity", "2")
         self.hub.start()
 
-    def tearDown(self):
-        self.hub.stop()
-        self.tg.stop()
-        if self.ss is not None:
-            self.ss.stop()
-        if self._outcome.result.failures or self._outcome.result.errors:
-            with open(self.hub.log_path) as f:
-                sys.stderr.write("---- serve log ----\n" + f.read())
-        self._wd.__exit__(None, None, None)
-
     def wait_for(self, chat, predicate, what, timeout=15):
-        return harness.wait_until(
-            lambda: next((c for c in self.tg.to_chat(chat) if predicate(c)), None), timeout,
-            what=what)
+        return self.tg.wait_for(chat, predicate, what, timeout)
 
     def location_choice(self, after_ms):
         return self.wait_for(PERSON, lambda c: c["time_ms"] > after_ms and any(
@@ -85,7 +71,7 @@ class TrialFailureTest(unittest.TestCase):
         self.location_choice(failed["time_ms"])
 
         # The VPN server is back; the operator retries: the person gets their link after all.
-        self.ss = harness.SsManager(self.dir, port=self.manager_port)
+        self.stop_after(harness.SsManager(self.dir, port=self.manager_port))
         task = next(t for t in self.hub.cli_json("task", "list", "--failed")
                     if t["subject_id"] == keys[0]["id"])
         self.hub.cli("task", "retry", str(task["id"]))

@@ -26,7 +26,6 @@
 namespace vpnhub::telegram {
 namespace {
 
-using test::InitCurl;
 using test::WaitFor;
 
 using std::chrono::milliseconds;
@@ -54,14 +53,10 @@ class Inbox {
   std::vector<Update> updates_;
 };
 
-class PollerTest : public ::testing::Test {
+class PollerTest : public test::FakeTelegramTest<fakes::FakeClock> {
  protected:
   void SetUp() override {
-    InitCurl();
-    ASSERT_TRUE(fake.Start().ok());
-    ASSERT_NO_FATAL_FAILURE(core.Build(clock, secrets));
-    api.base_url = fake.base_url();
-    api.token = fake.token();
+    ASSERT_NO_FATAL_FAILURE(FakeTelegramTest::SetUp());
     options.poll_timeout_sec = 1;
     options.backoff_base = milliseconds(50);
   }
@@ -83,15 +78,6 @@ class PollerTest : public ::testing::Test {
     return r.ok() ? *r : -1;
   }
 
-  servers::FakeTelegram fake;
-  fakes::FakeClock clock;
-  fakes::FakeSecrets secrets;
-  fakes::CapturingLog log;
-  test::BotCore core;
-  // Shorthands into core.
-  std::unique_ptr<storage::SqliteStore>& store = core.store;
-  usecases::BotService*& bot = core.bot;
-  BotApiOptions api;
   PollerOptions options;
   Inbox inbox;
   std::unique_ptr<Poller> poller;

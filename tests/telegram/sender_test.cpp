@@ -30,7 +30,6 @@
 namespace vpnhub::telegram {
 namespace {
 
-using test::InitCurl;
 using test::WaitFor;
 
 using std::chrono::milliseconds;
@@ -155,14 +154,10 @@ class TestRenderer : public MessageRenderer {
   std::function<void()> on_render;  // set before the sender starts
 };
 
-class SenderTest : public ::testing::Test {
+class SenderTest : public test::FakeTelegramTest<RealClock> {
  protected:
   void SetUp() override {
-    InitCurl();
-    ASSERT_TRUE(fake.Start().ok());
-    ASSERT_NO_FATAL_FAILURE(core.Build(clock, secrets));
-    api.base_url = fake.base_url();
-    api.token = fake.token();
+    ASSERT_NO_FATAL_FAILURE(FakeTelegramTest::SetUp());
     api.timeout = milliseconds(5000);
     options.idle_poll = milliseconds(50);
     options.backoff_base = milliseconds(50);
@@ -232,17 +227,8 @@ class SenderTest : public ::testing::Test {
     return out;
   }
 
-  servers::FakeTelegram fake;
-  RealClock clock;
-  fakes::FakeSecrets secrets;
-  fakes::CapturingLog log;
   metrics::Registry registry;
-  test::BotCore core;
-  // Shorthands into core.
-  std::unique_ptr<storage::SqliteStore>& store = core.store;
-  usecases::BotService*& bot = core.bot;
   TestRenderer renderer;
-  BotApiOptions api;
   SenderOptions options;
   std::unique_ptr<Sender> sender;
 };

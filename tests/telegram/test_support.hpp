@@ -1,6 +1,6 @@
 #pragma once
-// Shared by the Telegram tests: curl set up once, waiting for a condition, and the in-memory
-// core (store and use cases) the poller and the sender run against.
+// Shared by the Telegram tests: curl set up once, waiting for a condition, the in-memory core
+// (store and use cases) the poller and the sender run against, and their common fixture.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -15,6 +15,8 @@
 #include "core/usecases/backends.hpp"
 #include "fakes/capturing_log.hpp"
 #include "fakes/fake_backend.hpp"
+#include "fakes/fake_secrets.hpp"
+#include "servers/fake_telegram.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "telegram/bot_api.hpp"
 
@@ -56,6 +58,31 @@ struct BotCore {
     wired = app::MakeUseCases(app::TestConfig(), {*store, backends, clock, secrets, log});
     bot = wired.bot.get();
   }
+};
+
+// The fake Bot API (started) with the in-memory core, and BotApiOptions pointing at the fake.
+// A derived fixture's SetUp calls ASSERT_NO_FATAL_FAILURE(FakeTelegramTest::SetUp()) first; its
+// TearDown stops what it started, and the fake, in the order the test needs.
+template <typename TestClock>
+class FakeTelegramTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    InitCurl();
+    ASSERT_TRUE(fake.Start().ok());
+    ASSERT_NO_FATAL_FAILURE(core.Build(clock, secrets));
+    api.base_url = fake.base_url();
+    api.token = fake.token();
+  }
+
+  servers::FakeTelegram fake;
+  TestClock clock;
+  fakes::FakeSecrets secrets;
+  fakes::CapturingLog log;
+  BotCore core;
+  // Shorthands into core.
+  std::unique_ptr<storage::SqliteStore>& store = core.store;
+  usecases::BotService*& bot = core.bot;
+  BotApiOptions api;
 };
 
 }  // namespace vpnhub::telegram::test
