@@ -407,7 +407,7 @@ class App {
   std::map<TaskState, int> TaskStates(int limit) {
     std::map<TaskState, int> out;
     Status st = store_->Read([&](ports::StoreTx& tx) -> Status {
-      auto r = tx.ListTasks(std::nullopt, limit);
+      auto r = tx.tasks().ListTasks(std::nullopt, limit);
       if (!r.ok()) return r.status();
       for (const Task& t : *r) ++out[t.state];
       return Status::Ok();

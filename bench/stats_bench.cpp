@@ -73,7 +73,7 @@ void BM_Stats(benchmark::State& state) {
   std::int64_t users = 0;
   for (auto _ : state) {
     vpnhub::Status st = seeded->store->Read([&](vpnhub::ports::StoreTx& tx) -> vpnhub::Status {
-      auto stats = tx.Stats();
+      auto stats = tx.housekeeping().Stats();
       if (!stats.ok()) return stats.status();
       users = stats->users;
       return vpnhub::Status::Ok();
@@ -93,7 +93,7 @@ void BM_QueueDepth(benchmark::State& state) {
   std::int64_t pending = 0;
   for (auto _ : state) {
     vpnhub::Status st = seeded->store->Read([&](vpnhub::ports::StoreTx& tx) -> vpnhub::Status {
-      auto n = tx.CountMessages(vpnhub::MessageState::kPending);
+      auto n = tx.messages().CountMessages(vpnhub::MessageState::kPending);
       if (!n.ok()) return n.status();
       pending = *n;
       return vpnhub::Status::Ok();

@@ -153,7 +153,7 @@ void CmdServerEdit(const ServerEditArgs& a) {
   auto ctx = OpenContext();
   std::string old_host;
   ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
-    auto s = tx.GetServer(id);
+    auto s = tx.catalog().GetServer(id);
     if (s.ok()) old_host = s->public_host;
     return Status::Ok();  // an unknown id is reported by the use case
   });

@@ -45,7 +45,7 @@ void EmbeddedWorker::Wake() {
 bool EmbeddedWorker::RunBatch(int& batch) {
   std::vector<Task> claimed;
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.ClaimTasks(clock_.Now(), options_.lease, batch);
+    auto r = tx.tasks().ClaimTasks(clock_.Now(), options_.lease, batch);
     if (!r.ok()) return r.status();
     claimed = std::move(*r);
     return Status::Ok();

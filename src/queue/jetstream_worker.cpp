@@ -88,7 +88,7 @@ void JetStreamWorker::Heartbeat() {
 void JetStreamWorker::AnswerUnclaimed(nats::JsMessage& msg, Id task_id, Time now) {
   Result<Task> task = NotFound("");
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    task = tx.GetTask(task_id);
+    task = tx.tasks().GetTask(task_id);
     return task.ok() || task.status().code() == StatusCode::kNotFound ? Status::Ok()
                                                                       : task.status();
   });
@@ -163,7 +163,7 @@ Result<int> JetStreamWorker::RunBatch(int& batch) {
   const Time now = clock_.Now();
   std::vector<Task> claimed;
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.ClaimTasksByIds(ids, now, options_.lease);
+    auto r = tx.tasks().ClaimTasksByIds(ids, now, options_.lease);
     if (!r.ok()) return r.status();
     claimed = std::move(*r);
     return Status::Ok();
