@@ -224,7 +224,8 @@ int RunStats(const std::string& url, int rounds) {
       if (!st.ok()) Die("stats", st);
     };
     const double fold = MedianMs(rounds, [&] {
-      check(store->Write([](ports::StoreTx& tx) { return tx.housekeeping().FoldStatCounters(); }));
+      check(store->Write(ports::WriteKind::kQueue,
+                         [](ports::StoreTx& tx) { return tx.housekeeping().FoldStatCounters(); }));
     });
     std::int64_t users = 0;
     const double stats = MedianMs(rounds, [&] {

@@ -71,13 +71,15 @@ std::unique_ptr<Context> OpenContext(bool for_service) {
 
 std::string RunTaskNow(Context& ctx, Id task_id, Id key_id, KeyState want) {
   std::optional<Task> claimed;
-  FailOn(ctx.store->Write([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.tasks().ClaimTask(task_id, ctx.clock.Now(),
-                                  std::chrono::seconds(ctx.config.task_lease_sec));
-    if (!r.ok()) return r.status();
-    claimed = *r;
-    return Status::Ok();
-  }),
+  FailOn(ctx.store->Write(ports::WriteKind::kQueue,
+                          [&](ports::StoreTx& tx) -> Status {
+                            auto r = tx.tasks().ClaimTask(
+                                task_id, ctx.clock.Now(),
+                                std::chrono::seconds(ctx.config.task_lease_sec));
+                            if (!r.ok()) return r.status();
+                            claimed = *r;
+                            return Status::Ok();
+                          }),
          "claim task");
   if (claimed) {
     auto outcome = ctx.executor->RunClaimed(*claimed);

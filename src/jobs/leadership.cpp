@@ -65,7 +65,7 @@ Status Leadership::RunOnce() {
   std::lock_guard lock(mu_);
   const Time now = clock_.Now();
   bool held = false;
-  const Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+  const Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
     if (options_.take_stale && !leading_) {
       auto lease = tx.coordination().GetJobLease(options_.job);
       if (!lease.ok()) return lease.status();

@@ -96,7 +96,7 @@ bool ServiceJobs::Lead(const std::string& job) { return Lead(job, options_.job_l
 bool ServiceJobs::Lead(const std::string& job, Duration ttl) {
   const Time now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
   bool held = false;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
     auto r = tx.coordination().AcquireJobLease(job, options_.instance_id, now, ttl);
     if (!r.ok()) return r.status();
     held = *r;
@@ -236,8 +236,9 @@ void ServiceJobs::PurgeOnce() {
 
 void ServiceJobs::RefreshStatsOnce() {
   // Folding first keeps the count changes Stats has to add up to those of one interval.
-  Status fold =
-      store_.Write([](ports::StoreTx& tx) { return tx.housekeeping().FoldStatCounters(); });
+  Status fold = store_.Write(ports::WriteKind::kQueue, [](ports::StoreTx& tx) {
+    return tx.housekeeping().FoldStatCounters();
+  });
   if (!fold.ok()) log_.Warn("stats.fold_error", {{"error", fold.ToString()}});
   ports::StoreStats stats;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {

@@ -162,7 +162,7 @@ Result<int> JetStreamWorker::RunBatch(int& batch) {
 
   const Time now = clock_.Now();
   std::vector<Task> claimed;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
     auto r = tx.tasks().ClaimTasksByIds(ids, now, options_.lease);
     if (!r.ok()) return r.status();
     claimed = std::move(*r);

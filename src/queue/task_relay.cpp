@@ -104,7 +104,7 @@ Result<int> TaskRelay::RelayOnce() {
     std::vector<Id> ids;
     ids.reserve(out.published);
     for (std::size_t i = 0; i < out.published; ++i) ids.push_back(tasks[i].id);
-    Status mark = store_.Write([&](ports::StoreTx& tx) -> Status {
+    Status mark = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
       auto r = tx.tasks().MarkTasksRelayed(ids, clock_.Now());
       return r.ok() ? Status::Ok() : r.status();
     });
@@ -127,7 +127,7 @@ Result<int> TaskRelay::RedriveOnce() {
   }
   const Time stale_before = clock_.Now() - options_.redrive_after;
   int moved = 0;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
     auto r = tx.tasks().RequeueStaleRelayedTasks(stale_before, options_.batch);
     if (!r.ok()) return r.status();
     moved = *r;
@@ -160,7 +160,7 @@ bool TaskRelay::Lead() {
   const Time now = clock_.Now();
   if (leading_ && now - lease_renewed_ < options_.lease / 3) return true;
   bool held = false;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
     auto r =
         tx.coordination().AcquireJobLease(kRelayJob, options_.instance_id, now, options_.lease);
     if (!r.ok()) return r.status();

@@ -173,12 +173,13 @@ void Sender::Run(int /*index*/) {
     }
     std::vector<OutgoingMessage> batch;
     const int limit = std::min(options_.claim_limit, available);
-    const Status claimed = store_.Write([&](ports::StoreTx& tx) -> Status {
-      auto r = tx.messages().ClaimMessages(now, options_.lease, limit);
-      if (!r.ok()) return r.status();
-      batch = std::move(*r);
-      return Status::Ok();
-    });
+    const Status claimed =
+        store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+          auto r = tx.messages().ClaimMessages(now, options_.lease, limit);
+          if (!r.ok()) return r.status();
+          batch = std::move(*r);
+          return Status::Ok();
+        });
     CheckStore(claimed, "claim", 0);
     if (!claimed.ok() || batch.empty()) {
       WaitUntil(now + options_.idle_poll,
@@ -369,7 +370,7 @@ void Sender::RetryOrFail(const OutgoingMessage& message, const std::string& erro
 }
 
 void Sender::Fail(const OutgoingMessage& message, const std::string& error) {
-  const Status st = store_.Write([&](ports::StoreTx& tx) {
+  const Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) {
     return tx.messages().FailMessage(message.id, error, clock_.Now());
   });
   CheckStore(st, "fail", message.id);
@@ -388,7 +389,7 @@ void Sender::Fail(const OutgoingMessage& message, const std::string& error) {
 
 void Sender::Reschedule(const OutgoingMessage& message, Time next, const std::string& error,
                         bool count_attempt) {
-  const Status st = store_.Write([&](ports::StoreTx& tx) {
+  const Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) {
     return tx.messages().RescheduleMessage(message.id, next, error, count_attempt, clock_.Now());
   });
   CheckStore(st, "reschedule", message.id);
@@ -396,8 +397,9 @@ void Sender::Reschedule(const OutgoingMessage& message, Time next, const std::st
 
 void Sender::Complete(const OutgoingMessage& message) {
   token_rejected_.store(false);
-  const Status st = store_.Write(
-      [&](ports::StoreTx& tx) { return tx.messages().CompleteMessage(message.id, clock_.Now()); });
+  const Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) {
+    return tx.messages().CompleteMessage(message.id, clock_.Now());
+  });
   CheckStore(st, "complete", message.id);
   metrics_->n_sent.fetch_add(1);
   metrics_->sent.at(message.kind)->Inc();

@@ -112,7 +112,7 @@ TEST_F(PgRetentionTest, CountsStayExactUnderConcurrentChangesAndFolds) {
   auto sweeper = [&](PostgresStore& store) {
     for (;;) {
       std::size_t n = 0;
-      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+      Status st = store.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
         auto keys = tx.keys().ExpireDueKeys(FromUnixMs(kKeys), 7, 7);
         if (!keys.ok()) return keys.status();
         n = keys->size();
@@ -140,9 +140,10 @@ TEST_F(PgRetentionTest, CountsStayExactUnderConcurrentChangesAndFolds) {
   };
   auto folder = [&](PostgresStore& store) {
     while (!done.load()) {
-      if (!store.Write([](ports::StoreTx& tx) { return tx.housekeeping().FoldStatCounters(); })
-               .ok())
-        ++errors;
+      const Status fold = store.Write(ports::WriteKind::kQueue, [](ports::StoreTx& tx) {
+        return tx.housekeeping().FoldStatCounters();
+      });
+      if (!fold.ok()) ++errors;
     }
   };
   std::thread fold_a(folder, std::ref(*a));
@@ -169,8 +170,9 @@ TEST_F(PgRetentionTest, CountsStayExactUnderConcurrentChangesAndFolds) {
   EXPECT_EQ(counted, (std::map<KeyState, std::int64_t>{{KeyState::kRevoked, kKeys}}));
   EXPECT_EQ(StatsOf(*a).keys_by_state, counted);
   EXPECT_EQ(StatsOf(*a).users, kKeys);
-  ASSERT_TRUE(
-      IsOk(a->Write([](ports::StoreTx& tx) { return tx.housekeeping().FoldStatCounters(); })));
+  ASSERT_TRUE(IsOk(a->Write(ports::WriteKind::kQueue, [](ports::StoreTx& tx) {
+    return tx.housekeeping().FoldStatCounters();
+  })));
   EXPECT_EQ(StatsOf(*b).keys_by_state, counted);
   auto deltas = raw->Query("SELECT count(*) FROM stat_deltas");
   ASSERT_TRUE(IsOk(deltas));

@@ -39,12 +39,10 @@ class TempPgStore final : public ports::Store {
     return std::unique_ptr<ports::Store>(new TempPgStore(std::move(*db), std::move(*store)));
   }
 
-  Status Write(const std::function<Status(ports::StoreTx&)>& fn) override {
-    return store_->Write(fn);
+  Status RunWrite(ports::WriteKind kind, const TxFn& fn) override {
+    return store_->Write(kind, fn);
   }
-  Status Read(const std::function<Status(ports::StoreTx&)>& fn) override {
-    return store_->Read(fn);
-  }
+  Status Read(const TxFn& fn) override { return store_->Read(fn); }
   Status Ping() override { return store_->Ping(); }
 
  private:
@@ -249,7 +247,7 @@ TEST_F(PostgresStoreTest, ConcurrentClaimersAcrossStoresNeverShareATask) {
   auto claimer = [&](PostgresStore& store) {
     while (claimed.load() < kTasks && std::chrono::steady_clock::now() < deadline) {
       std::vector<Id> mine;
-      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+      Status st = store.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
         mine.clear();
         auto tasks = tx.tasks().ClaimTasks(At(100), std::chrono::hours(1), kBatch);
         if (!tasks.ok()) return tasks.status();
@@ -327,7 +325,7 @@ TEST_F(PostgresStoreTest, ConcurrentClaimsByIdsAcrossStoresNeverShareATask) {
       std::vector<Id> batch;
       for (int k = 0; k < kBatch; ++k) batch.push_back(ids[(start + k) % kTasks]);
       std::vector<Id> mine;
-      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+      Status st = store.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
         mine.clear();
         auto tasks = tx.tasks().ClaimTasksByIds(batch, At(1), std::chrono::hours(1));
         if (!tasks.ok()) return tasks.status();
@@ -349,7 +347,7 @@ TEST_F(PostgresStoreTest, ConcurrentClaimsByIdsAcrossStoresNeverShareATask) {
     for (int start = 0; start < kTasks; start += 50) {
       std::vector<Id> batch(ids.begin() + start, ids.begin() + std::min(start + 50, kTasks));
       int n = 0;
-      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+      Status st = store.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
         auto r = tx.tasks().MarkTasksRelayed(batch, At(1));
         if (!r.ok()) return r.status();
         n = *r;
@@ -414,7 +412,7 @@ TEST_F(PostgresStoreTest, ConcurrentSweepsAcrossStoresMoveEachKeyOnce) {
   auto sweeper = [&](PostgresStore& store) {
     for (;;) {
       std::vector<Id> mine;
-      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+      Status st = store.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
         mine.clear();
         auto keys = tx.keys().ExpireDueKeys(FromUnixMs(kKeys), 37, 7);
         if (!keys.ok()) return keys.status();
@@ -478,7 +476,7 @@ TEST_F(PostgresStoreTest, ConcurrentSendersAcrossStoresNeverShareAMessage) {
   auto sender = [&](PostgresStore& store) {
     while (claimed.load() < kMessages && std::chrono::steady_clock::now() < deadline) {
       std::vector<Id> mine;
-      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+      Status st = store.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
         mine.clear();
         auto messages = tx.messages().ClaimMessages(At(100), std::chrono::hours(1), 5);
         if (!messages.ok()) return messages.status();

@@ -47,6 +47,8 @@ class CoordinationStore {
 
   // ---- admin alert throttling, by subject (e.g. "task_failed:revoke_key")
   // The subject's throttle; a never-sent one (no last_sent_at, nothing suppressed) when unknown.
+  // In a write transaction the subject's row, when there is one, stays locked until the commit,
+  // so a read-modify-write of one subject is safe under WriteKind::kQueue too.
   virtual Result<AlertThrottle> GetAlertThrottle(const std::string& subject) = 0;
   // Stores the subject's throttle, replacing what was there.
   virtual Status PutAlertThrottle(const std::string& subject, const AlertThrottle& value) = 0;

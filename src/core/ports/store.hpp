@@ -48,19 +48,45 @@ class StoreTx : public UserStore,
   HousekeepingStore& housekeeping() { return *this; }
 };
 
+// How a write transaction is isolated from the others running at the same time. The caller
+// chooses, by what its transaction does; an implementation that runs one writer at a time
+// (SQLite) treats every kind alike.
+enum class WriteKind {
+  // As if the transaction ran alone: whatever it read stays true until it commits (PostgreSQL:
+  // SERIALIZABLE; a transaction that loses a conflict is run again). For use cases that read,
+  // decide and write: issuing a key, editing the catalogue, retrying a dead letter.
+  kDefault,
+  // Queue work: claiming tasks or messages, recording a claimed task's or message's outcome (and
+  // what that outcome implies), sweeping due keys, job leases, updates taken, purges, folding
+  // counts. Each statement sees the latest committed rows (PostgreSQL: READ COMMITTED), so
+  // concurrent workers on different rows never fail one another; in exchange a write that
+  // depends on an earlier read must itself be a compare-and-set on the row's state (as every
+  // queue method is) or follow a read that locks the row (GetAlertThrottle does).
+  kQueue,
+};
+
 class Store {
  public:
+  using TxFn = std::function<Status(StoreTx&)>;
+
   virtual ~Store() = default;
-  // Runs fn in one write transaction: commits when fn returns Ok, otherwise rolls back and
-  // returns fn's status. A failed commit returns kUnavailable/kInternal. Thread-safe; write
-  // transactions are serialised.
-  virtual Status Write(const std::function<Status(StoreTx&)>& fn) = 0;
+  // Runs fn in one write transaction of the given kind: commits when fn returns Ok, otherwise
+  // rolls back and returns fn's status. A failed commit returns kUnavailable/kInternal. fn may
+  // run more than once (an implementation runs a transaction again after a conflict it lost), so
+  // it must be re-runnable; only the last run commits. Thread-safe.
+  Status Write(WriteKind kind, const TxFn& fn) { return RunWrite(kind, fn); }
+  // Write(WriteKind::kDefault, fn).
+  Status Write(const TxFn& fn) { return RunWrite(WriteKind::kDefault, fn); }
   // Runs fn in a read-only transaction (a consistent snapshot); write methods fail there.
   // Thread-safe; may run concurrently with a writer.
-  virtual Status Read(const std::function<Status(StoreTx&)>& fn) = 0;
+  virtual Status Read(const TxFn& fn) = 0;
   // Ok when the database is reachable and carries our schema; kUnavailable otherwise.
   // Thread-safe; cheap enough to call every second.
   virtual Status Ping() = 0;
+
+ private:
+  // What Write does, for implementations.
+  virtual Status RunWrite(WriteKind kind, const TxFn& fn) = 0;
 };
 
 }  // namespace vpnhub::ports

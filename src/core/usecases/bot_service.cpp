@@ -248,7 +248,7 @@ Status BotService::Send(OutgoingMessage message) {
 Result<bool> BotService::FirstDelivery(std::int64_t update_id) {
   const Time now = clock_.Now();
   bool first = false;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
     auto recorded = tx.coordination().RecordUpdate(update_id, now);
     if (!recorded.ok()) return recorded.status();
     first = *recorded;

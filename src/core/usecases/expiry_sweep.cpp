@@ -44,7 +44,7 @@ Result<SweepResult> ExpirySweep::Run() {
   SweepResult result;
   for (;;) {
     int batch = 0;
-    Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+    Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
       auto moved = tx.keys().ExpireDueKeys(now, batch_size_, kAllNotices);
       if (!moved.ok()) return moved.status();
       batch = static_cast<int>(moved->size());

@@ -170,10 +170,9 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
   return id.ok() ? Status::Ok() : id.status();
 }
 
-// The task row moves first in every branch: the queue operations are what the adapters optimise
-// for (PostgreSQL runs a transaction that begins with one at READ COMMITTED, where concurrent
-// batches of different rows never fail each other; every other write here is a compare-and-set
-// that is safe at that level).
+// Runs in a WriteKind::kQueue transaction: every write here is a compare-and-set on a row's
+// state (or follows a locked read, the alert throttle), so concurrent batches of different rows
+// never fail each other.
 Status TaskExecutor::Record(ports::StoreTx& tx, Work& w, Time now) {
   const Task& task = *w.task;
   w.key_failed = w.person_told = w.trial_returned = false;  // a retried transaction starts over
@@ -268,7 +267,7 @@ Status TaskExecutor::RecordBatch(ports::StoreTx& tx, std::vector<Work>& works, T
     done.push_back(w.task->id);
     if (w.effect == Work::Effect::kMarkRevoked) revoked.push_back(w.key.id);
   }
-  // Task rows first, as in Record (see there); not-running rows are someone else's now.
+  // Not-running rows are someone else's now.
   auto completed = tx.tasks().CompleteTasks(done, now);
   if (!completed.ok()) return completed.status();
   if (!revoked.empty()) {
@@ -371,11 +370,13 @@ std::vector<TaskOutcome> TaskExecutor::RunClaimedBatch(const std::vector<Task>& 
   }
 
   const Time now = clock_.Now();
-  Status batch = store_.Write([&](ports::StoreTx& tx) { return RecordBatch(tx, works, now); });
+  Status batch = store_.Write(ports::WriteKind::kQueue,
+                              [&](ports::StoreTx& tx) { return RecordBatch(tx, works, now); });
   for (Work& w : works) w.recorded = batch.ok();
   if (!batch.ok() && works.size() > 1) {
     for (Work& w : works) {
-      Status one = store_.Write([&](ports::StoreTx& tx) { return Record(tx, w, now); });
+      Status one = store_.Write(ports::WriteKind::kQueue,
+                                [&](ports::StoreTx& tx) { return Record(tx, w, now); });
       w.recorded = one.ok();
       // The lease runs out and another claim repeats the task; tasks are idempotent.
       if (!one.ok()) {

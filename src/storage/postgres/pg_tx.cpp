@@ -425,9 +425,4 @@ Result<ports::StoreStats> PgTx::Stats() {
   return stats;
 }
 
-Status PgTx::RelaxToReadCommitted() {
-  if (read_only_ || conn_.statements() != begin_statements_) return Status::Ok();
-  return conn_.Exec("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-}
-
 }  // namespace vpnhub::storage

@@ -40,8 +40,7 @@ class PgTx final : public ports::StoreTx {
  public:
   // A read-only transaction rejects every write method with kFailedPrecondition before it
   // reaches the database.
-  PgTx(PgConnection& conn, bool read_only)
-      : conn_(conn), read_only_(read_only), begin_statements_(conn.statements()) {}
+  PgTx(PgConnection& conn, bool read_only) : conn_(conn), read_only_(read_only) {}
 
   Result<Id> InsertUser(const User& user) override;
   Result<std::optional<User>> FindUserByTgId(TgId tg_id) override;
@@ -164,13 +163,7 @@ class PgTx final : public ports::StoreTx {
                               const std::string& error, int attempts_given_back, Time now);
 
   PgConnection& conn_;
-  // Queue operations (claims, finishing a claimed row, the expiry scan) are written as
-  // compare-and-set statements and row locks that stay correct under READ COMMITTED, where
-  // SKIP LOCKED claims never conflict. A write transaction that starts with one of them runs at
-  // READ COMMITTED; any other keeps the SERIALIZABLE it began with. No-op once a statement ran.
-  Status RelaxToReadCommitted();
   bool read_only_;
-  std::uint64_t begin_statements_ = 0;
 };
 
 }  // namespace vpnhub::storage

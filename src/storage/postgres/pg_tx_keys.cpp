@@ -232,17 +232,14 @@ Status PgTx::ReviveFailedKey(Id key_id, int slot, Time now) {
 }
 
 Result<std::vector<Key>> PgTx::ListKeysDueForExpiry(Time now, int limit) {
-  // The sweep's scan: every change it makes after is a compare-and-set on the key's state.
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return CollectKeys(
       conn_.Query(kPgDueForExpirySql, PgParams().Int(ToUnixMs(now)).Int(NonNegative(limit))));
 }
 
 Result<std::vector<Key>> PgTx::ExpireDueKeys(Time now, int limit, int notice_flags) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ExpireDueKeys"));
-  // Row locks and the state re-check make it safe at READ COMMITTED; a stricter level would only
-  // turn concurrent sweeps into serialization failures.
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
+  // Row locks and the state re-check make it safe at READ COMMITTED (WriteKind::kQueue); a
+  // stricter level would only turn concurrent sweeps into serialization failures.
   return CollectKeys(conn_.Query(kExpireDueKeysSql, PgParams()
                                                         .Int(ToUnixMs(now))
                                                         .Int(NonNegative(limit))

@@ -6,7 +6,6 @@ namespace vpnhub::storage {
 Result<bool> PgTx::AcquireJobLease(const std::string& job, const std::string& holder, Time now,
                                    Duration ttl) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("AcquireJobLease"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   if (job.empty() || holder.empty()) return InvalidArgument("job lease: empty job or holder");
   if (ttl <= Duration::zero()) return InvalidArgument("job lease: ttl must be positive");
   // Taken when free, expired or already ours; otherwise the row stays as it is and the

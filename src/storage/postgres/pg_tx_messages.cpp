@@ -238,7 +238,6 @@ Result<OutgoingMessage> PgTx::GetMessage(Id id) {
 
 Result<std::vector<OutgoingMessage>> PgTx::ClaimMessages(Time now, Duration lease, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimMessages"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   // One index range per priority, in priority order, so their concatenation is the claim order.
   const std::size_t wanted = limit < 0 ? 0 : static_cast<std::size_t>(limit);
   std::vector<OutgoingMessage> messages;
@@ -275,20 +274,17 @@ Status PgTx::FinishSendingMessage(Id id, MessageState to_state, Time next_attemp
 
 Status PgTx::CompleteMessage(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteMessage"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishSendingMessage(id, MessageState::kSent, now, "", 0, now);
 }
 
 Status PgTx::RescheduleMessage(Id id, Time next, const std::string& error, bool count_attempt,
                                Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleMessage"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishSendingMessage(id, MessageState::kPending, next, error, count_attempt ? 0 : 1, now);
 }
 
 Status PgTx::FailMessage(Id id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FailMessage"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishSendingMessage(id, MessageState::kFailed, now, error, 0, now);
 }
 

@@ -33,8 +33,7 @@ int NonNegativeLimit(int limit) { return limit < 0 ? 0 : limit; }
 
 Result<int> PgTx::PurgeDoneTasks(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PurgeDoneTasks"));
-  // Done rows change no more: nothing to serialise against.
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
+  // Done rows change no more: nothing to serialise against (WriteKind::kQueue suits it).
   auto n = Modify(kPgPurgeDoneTasksSql,
                   PgParams().Int(ToUnixMs(settled_before)).Int(NonNegativeLimit(limit)));
   if (!n.ok()) return n.status();
@@ -43,7 +42,6 @@ Result<int> PgTx::PurgeDoneTasks(Time settled_before, int limit) {
 
 Result<int> PgTx::PurgeSettledMessages(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PurgeSettledMessages"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   auto n = Modify(kPgPurgeSettledMessagesSql,
                   PgParams().Int(ToUnixMs(settled_before)).Int(NonNegativeLimit(limit)));
   if (!n.ok()) return n.status();
@@ -58,7 +56,6 @@ Result<std::int64_t> PgTx::CountMessages(MessageState state) {
 
 Status PgTx::FoldStatCounters() {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FoldStatCounters"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return Modify(kFoldStatCountersSql, PgParams()).status();
 }
 

@@ -142,7 +142,6 @@ Result<Task> PgTx::GetTask(Id id) {
 
 Result<std::vector<Task>> PgTx::ClaimTasks(Time now, Duration lease, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasks"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return CollectTasks(conn_.Query(
       kClaimTasksSql,
       PgParams().Int(ToUnixMs(now)).Int(limit < 0 ? 0 : limit).Int(ToUnixMs(now + lease))));
@@ -150,7 +149,6 @@ Result<std::vector<Task>> PgTx::ClaimTasks(Time now, Duration lease, int limit) 
 
 Result<std::optional<Task>> PgTx::ClaimTask(Id id, Time now, Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTask"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   auto r =
       conn_.Query(kClaimTaskSql, PgParams().Int(id).Int(ToUnixMs(now)).Int(ToUnixMs(now + lease)));
   if (!r.ok()) return r.status();
@@ -179,13 +177,11 @@ Status PgTx::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
 
 Status PgTx::CompleteTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTask"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishRunningTask(id, TaskState::kDone, now, "", now);
 }
 
 Result<int> PgTx::CompleteTasks(const std::vector<Id>& ids, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTasks"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   if (ids.empty()) return 0;
   auto changed = Modify(
       "UPDATE tasks SET state = 'done', next_attempt_at = $2, last_error = '', updated_at = $2 "
@@ -197,13 +193,11 @@ Result<int> PgTx::CompleteTasks(const std::vector<Id>& ids, Time now) {
 
 Status PgTx::RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleTask"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishRunningTask(id, TaskState::kPending, next_attempt_at, error, now);
 }
 
 Status PgTx::ReleaseTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ReleaseTask"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   auto changed = Modify(
       "UPDATE tasks SET state = 'pending', attempts = GREATEST(attempts - 1, 0), "
       "next_attempt_at = $2, updated_at = $2 WHERE id = $1 AND state = 'running'",
@@ -216,7 +210,6 @@ Status PgTx::ReleaseTask(Id id, Time now) {
 
 Status PgTx::FailTask(Id id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FailTask"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishRunningTask(id, TaskState::kFailed, now, error, now);
 }
 
@@ -237,7 +230,6 @@ Status PgTx::RetryTask(Id id, Time now) {
 Result<std::vector<Task>> PgTx::ClaimTasksByIds(const std::vector<Id>& ids, Time now,
                                                 Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasksByIds"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   if (ids.empty()) return std::vector<Task>();
   return CollectTasks(
       conn_.Query(kPgClaimTasksByIdsSql,
@@ -251,9 +243,8 @@ Result<std::vector<Task>> PgTx::ListUnrelayedTasks(Time now, int limit) {
 
 Result<int> PgTx::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTasksRelayed"));
-  // A compare-and-set on relayed_at, right under READ COMMITTED; SERIALIZABLE would only make
-  // the relay's mark fail against a worker claiming the same rows.
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
+  // A compare-and-set on relayed_at, right under READ COMMITTED (WriteKind::kQueue);
+  // SERIALIZABLE would only make the relay's mark fail against a worker claiming the same rows.
   if (ids.empty()) return 0;
   auto changed = Modify(kMarkTasksRelayedSql, PgParams().IntArray(ids).Int(ToUnixMs(now)));
   if (!changed.ok()) return changed.status();
@@ -269,7 +260,6 @@ Result<std::optional<Time>> PgTx::OldestUnrelayedDue(Time now) {
 
 Result<int> PgTx::RequeueStaleRelayedTasks(Time stale_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RequeueStaleRelayedTasks"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   auto changed = Modify(kPgStaleRelayedTasksSql,
                         PgParams().Int(ToUnixMs(stale_before)).Int(limit < 0 ? 0 : limit));
   if (!changed.ok()) return changed.status();

@@ -6,9 +6,8 @@ namespace vpnhub::storage {
 Result<bool> PgTx::RecordUpdate(std::int64_t update_id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RecordUpdate"));
   if (update_id <= 0) return InvalidArgument("update_id must be positive");
-  // At READ COMMITTED two instances inserting the same id at once cannot both succeed: the
+  // Two instances inserting the same id at once cannot both succeed, at READ COMMITTED too: the
   // second waits on the first's row and then does nothing.
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   auto changed = Modify(
       "INSERT INTO telegram_updates (update_id, seen_at) VALUES ($1, $2) "
       "ON CONFLICT (update_id) DO NOTHING",
