@@ -25,27 +25,19 @@ namespace vpnhub::ports {
 
 // One open transaction: the ports of every aggregate, on the same commit. Valid only inside the
 // Store::Write / Store::Read callback that received it; not thread-safe. Each accessor returns
-// the same object for the life of the transaction. In a Read transaction every write method of
-// every port fails with kFailedPrecondition.
-//
-// (While the call sites move to the accessors, StoreTx still is every port itself.)
-class StoreTx : public UserStore,
-                public CatalogStore,
-                public KeyStore,
-                public TaskStore,
-                public MessageStore,
-                public CoordinationStore,
-                public HousekeepingStore {
+// the same object for the life of the transaction, valid as long as the transaction. In a Read
+// transaction every write method of every port fails with kFailedPrecondition.
+class StoreTx {
  public:
-  ~StoreTx() override = default;
+  virtual ~StoreTx() = default;
 
-  UserStore& users() { return *this; }
-  CatalogStore& catalog() { return *this; }
-  KeyStore& keys() { return *this; }
-  TaskStore& tasks() { return *this; }
-  MessageStore& messages() { return *this; }
-  CoordinationStore& coordination() { return *this; }
-  HousekeepingStore& housekeeping() { return *this; }
+  virtual UserStore& users() = 0;
+  virtual CatalogStore& catalog() = 0;
+  virtual KeyStore& keys() = 0;
+  virtual TaskStore& tasks() = 0;
+  virtual MessageStore& messages() = 0;
+  virtual CoordinationStore& coordination() = 0;
+  virtual HousekeepingStore& housekeeping() = 0;
 };
 
 // How a write transaction is isolated from the others running at the same time. The caller

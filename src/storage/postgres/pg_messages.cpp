@@ -1,7 +1,7 @@
-// PgTx: the outgoing message queue, admin alert throttling and named settings.
-#include <nlohmann/json.hpp>
+// PgMessages: the outgoing message queue and the per-chat cap on queued replies.
+#include "storage/postgres/pg_messages.hpp"
 
-#include "storage/postgres/pg_tx.hpp"
+#include <nlohmann/json.hpp>
 
 namespace vpnhub::storage {
 namespace {
@@ -160,7 +160,7 @@ Status CollectMessages(const Result<PgResult>& r, std::vector<OutgoingMessage>& 
 
 }  // namespace
 
-Result<Id> PgTx::EnqueueMessage(const OutgoingMessage& message) {
+Result<Id> PgMessages::EnqueueMessage(const OutgoingMessage& message) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessage"));
   const auto priority = static_cast<std::int64_t>(message.priority);
   if (!ParsePriority(priority)) {
@@ -186,7 +186,7 @@ Result<Id> PgTx::EnqueueMessage(const OutgoingMessage& message) {
   return r->Int64(0, 0);
 }
 
-Status PgTx::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
+Status PgMessages::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessages"));
   if (messages.empty()) return Status::Ok();
   std::vector<std::int64_t> chat, priority, subject, edit, next, created;
@@ -229,14 +229,15 @@ Status PgTx::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
   return r.ok() ? Status::Ok() : r.status();
 }
 
-Result<OutgoingMessage> PgTx::GetMessage(Id id) {
+Result<OutgoingMessage> PgMessages::GetMessage(Id id) {
   auto r = conn_.Query(kGetMessageSql, PgParams().Int(id));
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return NotFound("message " + std::to_string(id) + " not found");
   return ReadMessage(*r, 0);
 }
 
-Result<std::vector<OutgoingMessage>> PgTx::ClaimMessages(Time now, Duration lease, int limit) {
+Result<std::vector<OutgoingMessage>> PgMessages::ClaimMessages(Time now, Duration lease,
+                                                               int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimMessages"));
   // One index range per priority, in priority order, so their concatenation is the claim order.
   const std::size_t wanted = limit < 0 ? 0 : static_cast<std::size_t>(limit);
@@ -254,8 +255,9 @@ Result<std::vector<OutgoingMessage>> PgTx::ClaimMessages(Time now, Duration leas
   return messages;
 }
 
-Status PgTx::FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
-                                  const std::string& error, int attempts_given_back, Time now) {
+Status PgMessages::FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
+                                        const std::string& error, int attempts_given_back,
+                                        Time now) {
   auto changed = Modify(
       "UPDATE outgoing_messages SET state = $2, next_attempt_at = $3, last_error = $4, "
       "attempts = greatest(attempts - $5, 0), updated_at = $6 WHERE id = $1 AND state = 'sending'",
@@ -272,23 +274,23 @@ Status PgTx::FinishSendingMessage(Id id, MessageState to_state, Time next_attemp
                          Conflict("message " + std::to_string(id) + " is not sending"));
 }
 
-Status PgTx::CompleteMessage(Id id, Time now) {
+Status PgMessages::CompleteMessage(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteMessage"));
   return FinishSendingMessage(id, MessageState::kSent, now, "", 0, now);
 }
 
-Status PgTx::RescheduleMessage(Id id, Time next, const std::string& error, bool count_attempt,
-                               Time now) {
+Status PgMessages::RescheduleMessage(Id id, Time next, const std::string& error, bool count_attempt,
+                                     Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleMessage"));
   return FinishSendingMessage(id, MessageState::kPending, next, error, count_attempt ? 0 : 1, now);
 }
 
-Status PgTx::FailMessage(Id id, const std::string& error, Time now) {
+Status PgMessages::FailMessage(Id id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FailMessage"));
   return FinishSendingMessage(id, MessageState::kFailed, now, error, 0, now);
 }
 
-Result<int> PgTx::DropPendingMessages(TgId chat_id, const std::string& error, Time now) {
+Result<int> PgMessages::DropPendingMessages(TgId chat_id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("DropPendingMessages"));
   auto changed =
       Modify(kPgDropPendingMessagesSql, PgParams().Int(chat_id).Text(error).Int(ToUnixMs(now)));
@@ -296,8 +298,8 @@ Result<int> PgTx::DropPendingMessages(TgId chat_id, const std::string& error, Ti
   return static_cast<int>(*changed);
 }
 
-Result<std::vector<OutgoingMessage>> PgTx::ListMessages(std::optional<MessageState> state,
-                                                        int limit) {
+Result<std::vector<OutgoingMessage>> PgMessages::ListMessages(std::optional<MessageState> state,
+                                                              int limit) {
   PgParams params;
   params.Int(limit < 0 ? 0 : limit);
   if (state) params.Text(MessageStateName(*state));
@@ -309,53 +311,32 @@ Result<std::vector<OutgoingMessage>> PgTx::ListMessages(std::optional<MessageSta
 
 // alert throttle
 
-Result<ports::AlertThrottle> PgTx::GetAlertThrottle(const std::string& subject) {
-  // In a write transaction the row is locked until commit: a read-modify-write of one subject
-  // (count the suppressed alert, or send and reset) then serialises even at READ COMMITTED.
-  auto r = conn_.Query(
-      read_only_ ? "SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = $1"
-                 : "SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = $1 "
-                   "FOR UPDATE",
-      PgParams().Text(subject));
-  if (!r.ok()) return r.status();
-  ports::AlertThrottle throttle;
-  if (r->rows() == 0) return throttle;
-  if (!r->IsNull(0, 0)) throttle.last_sent_at = FromUnixMs(r->Int64(0, 0));
-  throttle.suppressed = r->Int(0, 1);
-  return throttle;
-}
-
-Status PgTx::PutAlertThrottle(const std::string& subject, const ports::AlertThrottle& value) {
-  VPNHUB_RETURN_IF_ERROR(CheckWritable("PutAlertThrottle"));
-  return conn_
-      .Query(
-          "INSERT INTO alert_throttle (subject, last_sent_at, suppressed) VALUES ($1, $2, $3) "
-          "ON CONFLICT (subject) DO UPDATE SET last_sent_at = excluded.last_sent_at, "
-          "suppressed = excluded.suppressed",
-          PgParams()
-              .Text(subject)
-              .IntOrNull(OptionalUnixMs(value.last_sent_at))
-              .Int(value.suppressed))
-      .status();
-}
-
 // settings
 
-Result<std::optional<std::string>> PgTx::GetSetting(const std::string& name) {
-  auto r = conn_.Query("SELECT value FROM settings WHERE name = $1", PgParams().Text(name));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::optional<std::string>();
-  return std::optional<std::string>(r->Text(0, 0));
+Result<int> PgMessages::TrimPendingReplies(TgId chat_id, int keep, const std::string& error,
+                                           Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("TrimPendingReplies"));
+  if (keep < 0) return InvalidArgument("TrimPendingReplies: keep must not be negative");
+  auto changed = Modify(
+      "UPDATE outgoing_messages SET state = 'failed', last_error = $3, updated_at = $4 "
+      "WHERE id IN (SELECT id FROM outgoing_messages WHERE chat_id = $1 AND state = 'pending' "
+      "AND kind = $5 AND priority IN ($6, $7) ORDER BY id DESC OFFSET $2)",
+      PgParams()
+          .Int(chat_id)
+          .Int(keep)
+          .Text(error)
+          .Int(ToUnixMs(now))
+          .Text(MessageKindName(MessageKind::kText))
+          .Int(static_cast<std::int64_t>(MessagePriority::kReply))
+          .Int(static_cast<std::int64_t>(MessagePriority::kBulk)));
+  if (!changed.ok()) return changed.status();
+  return static_cast<int>(*changed);
 }
 
-Status PgTx::PutSetting(const std::string& name, const std::string& value) {
-  VPNHUB_RETURN_IF_ERROR(CheckWritable("PutSetting"));
-  return conn_
-      .Query(
-          "INSERT INTO settings (name, value) VALUES ($1, $2) "
-          "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-          PgParams().Text(name).Text(value))
-      .status();
+Result<std::int64_t> PgMessages::CountMessages(MessageState state) {
+  auto r = conn_.Query(kPgCountMessagesSql, PgParams().Text(MessageStateName(state)));
+  if (!r.ok()) return r.status();
+  return r->Int64(0, 0);
 }
 
 }  // namespace vpnhub::storage
