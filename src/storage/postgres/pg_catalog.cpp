@@ -1,7 +1,7 @@
 // PgCatalog: locations and servers (ports::CatalogStore).
 #include "storage/postgres/pg_catalog.hpp"
 
-#include <nlohmann/json.hpp>
+#include "storage/codec.hpp"
 
 namespace vpnhub::storage {
 
@@ -32,29 +32,6 @@ constexpr char kListServersOfLocationSql[] =
 
 #undef VPNHUB_SERVER_SELECT
 
-std::string SettingsToJson(const ServerSettings& settings) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : settings) j[k] = v;
-  // The use cases admit only UTF-8; a stray byte must not throw out of the adapter.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-Result<ServerSettings> SettingsFromJson(const std::string& text, Id server_id) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
-    return Internal("server " + std::to_string(server_id) + ": settings are not a JSON object");
-  }
-  ServerSettings settings;
-  for (const auto& [k, v] : j.items()) {
-    if (!v.is_string()) {
-      return Internal("server " + std::to_string(server_id) + ": setting " + k +
-                      " is not a string");
-    }
-    settings[k] = v.get<std::string>();
-  }
-  return settings;
-}
-
 Result<Server> ReadServer(const PgResult& r, int row) {
   Server server;
   server.id = r.Int64(row, 0);
@@ -66,7 +43,7 @@ Result<Server> ReadServer(const PgResult& r, int row) {
   }
   server.kind = *parsed;
   server.name = r.Text(row, 3);
-  auto settings = SettingsFromJson(r.Text(row, 4), server.id);
+  auto settings = ServerSettingsFromJson(r.Text(row, 4), server.id);
   if (!settings.ok()) return settings.status();
   server.settings = std::move(*settings);
   server.public_host = r.Text(row, 5);
@@ -125,7 +102,7 @@ Result<Id> PgCatalog::InsertServer(const Server& server) {
           .Int(server.location_id)
           .Text(ServerKindName(server.kind))
           .Text(server.name)
-          .Text(SettingsToJson(server.settings))
+          .Text(ServerSettingsToJson(server.settings))
           .Text(server.public_host)
           .Int(server.capacity)
           .Bool(server.enabled)
@@ -179,7 +156,7 @@ Status PgCatalog::UpdateServer(const Server& server) {
       PgParams()
           .Int(server.id)
           .Text(server.name)
-          .Text(SettingsToJson(server.settings))
+          .Text(ServerSettingsToJson(server.settings))
           .Text(server.public_host)
           .Int(server.capacity)
           .Bool(server.enabled),

@@ -1,7 +1,7 @@
 // PgMessages: the outgoing message queue and the per-chat cap on queued replies.
 #include "storage/postgres/pg_messages.hpp"
 
-#include <nlohmann/json.hpp>
+#include "storage/codec.hpp"
 
 namespace vpnhub::storage {
 namespace {
@@ -53,64 +53,6 @@ constexpr char kClaimMessagesSql[] =
 
 #undef VPNHUB_MESSAGE_COLUMNS
 
-// Claim order: every priority in turn, lowest value first.
-constexpr MessagePriority kPriorities[] = {MessagePriority::kAlert, MessagePriority::kReply,
-                                           MessagePriority::kBulk};
-
-std::optional<MessagePriority> ParsePriority(std::int64_t value) {
-  for (MessagePriority p : kPriorities) {
-    if (static_cast<std::int64_t>(p) == value) return p;
-  }
-  return std::nullopt;
-}
-
-std::string KeyboardToJson(const InlineKeyboard& keyboard) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& row : keyboard) {
-    nlohmann::json buttons = nlohmann::json::array();
-    for (const InlineButton& b : row) {
-      buttons.push_back({{"text", b.text}, {"callback_data", b.callback_data}, {"url", b.url}});
-    }
-    rows.push_back(std::move(buttons));
-  }
-  // Invalid UTF-8 (a label cut mid-character) is replaced rather than thrown about.
-  return rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// A missing field reads as empty; anything but a string is an error.
-bool ButtonField(const nlohmann::json& button, const char* name, std::string& out) {
-  auto it = button.find(name);
-  if (it == button.end()) return true;
-  if (!it->is_string()) return false;
-  out = it->get<std::string>();
-  return true;
-}
-
-Result<InlineKeyboard> KeyboardFromJson(const std::string& text, Id message_id) {
-  auto broken = [&] {
-    return Internal("message " + std::to_string(message_id) +
-                    ": keyboard is not a JSON array of button rows");
-  };
-  nlohmann::json rows = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (rows.is_discarded() || !rows.is_array()) return broken();
-  InlineKeyboard keyboard;
-  keyboard.reserve(rows.size());
-  for (const auto& row : rows) {
-    if (!row.is_array()) return broken();
-    std::vector<InlineButton>& buttons = keyboard.emplace_back();
-    for (const auto& button : row) {
-      if (!button.is_object()) return broken();
-      InlineButton& b = buttons.emplace_back();
-      if (!ButtonField(button, "text", b.text) ||
-          !ButtonField(button, "callback_data", b.callback_data) ||
-          !ButtonField(button, "url", b.url)) {
-        return broken();
-      }
-    }
-  }
-  return keyboard;
-}
-
 Result<OutgoingMessage> ReadMessage(const PgResult& r, int row) {
   OutgoingMessage m;
   m.id = r.Int64(row, 0);
@@ -121,7 +63,7 @@ Result<OutgoingMessage> ReadMessage(const PgResult& r, int row) {
     return Internal("message " + std::to_string(m.id) + ": unknown kind '" + kind + "'");
   }
   m.kind = *parsed_kind;
-  auto priority = ParsePriority(r.Int64(row, 3));
+  auto priority = MessagePriorityFromInt(r.Int64(row, 3));
   if (!priority) {
     return Internal("message " + std::to_string(m.id) + ": unknown priority " +
                     std::to_string(r.Int64(row, 3)));
@@ -163,7 +105,7 @@ Status CollectMessages(const Result<PgResult>& r, std::vector<OutgoingMessage>& 
 Result<Id> PgMessages::EnqueueMessage(const OutgoingMessage& message) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessage"));
   const auto priority = static_cast<std::int64_t>(message.priority);
-  if (!ParsePriority(priority)) {
+  if (!MessagePriorityFromInt(priority)) {
     return InvalidArgument("message priority " + std::to_string(priority) + " is not known");
   }
   auto r = conn_.Query(
@@ -193,7 +135,7 @@ Status PgMessages::EnqueueMessages(const std::vector<OutgoingMessage>& messages)
   std::vector<std::string> kind, text, keyboard, photo;
   for (const OutgoingMessage& m : messages) {
     const auto p = static_cast<std::int64_t>(m.priority);
-    if (!ParsePriority(p)) {
+    if (!MessagePriorityFromInt(p)) {
       return InvalidArgument("message priority " + std::to_string(p) + " is not known");
     }
     chat.push_back(m.chat_id);
@@ -242,7 +184,7 @@ Result<std::vector<OutgoingMessage>> PgMessages::ClaimMessages(Time now, Duratio
   // One index range per priority, in priority order, so their concatenation is the claim order.
   const std::size_t wanted = limit < 0 ? 0 : static_cast<std::size_t>(limit);
   std::vector<OutgoingMessage> messages;
-  for (MessagePriority priority : kPriorities) {
+  for (MessagePriority priority : kMessagePriorities) {
     if (messages.size() >= wanted) break;
     VPNHUB_RETURN_IF_ERROR(CollectMessages(
         conn_.Query(kClaimMessagesSql, PgParams()

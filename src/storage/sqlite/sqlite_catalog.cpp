@@ -1,7 +1,7 @@
 // SqliteCatalog: locations and servers (ports::CatalogStore).
 #include "storage/sqlite/sqlite_catalog.hpp"
 
-#include <nlohmann/json.hpp>
+#include "storage/codec.hpp"
 
 namespace vpnhub::storage {
 
@@ -32,29 +32,6 @@ constexpr char kListServersOfLocationSql[] =
 
 #undef VPNHUB_SERVER_SELECT
 
-std::string SettingsToJson(const ServerSettings& settings) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : settings) j[k] = v;
-  // The use cases admit only UTF-8; a stray byte must not throw out of the adapter.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-Result<ServerSettings> SettingsFromJson(const std::string& text, Id server_id) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
-    return Internal("server " + std::to_string(server_id) + ": settings are not a JSON object");
-  }
-  ServerSettings settings;
-  for (const auto& [k, v] : j.items()) {
-    if (!v.is_string()) {
-      return Internal("server " + std::to_string(server_id) + ": setting " + k +
-                      " is not a string");
-    }
-    settings[k] = v.get<std::string>();
-  }
-  return settings;
-}
-
 Result<Server> ReadServer(const Statement& s) {
   Server server;
   server.id = s.ColumnInt64(0);
@@ -66,7 +43,7 @@ Result<Server> ReadServer(const Statement& s) {
   }
   server.kind = *parsed;
   server.name = s.ColumnText(3);
-  auto settings = SettingsFromJson(s.ColumnText(4), server.id);
+  auto settings = ServerSettingsFromJson(s.ColumnText(4), server.id);
   if (!settings.ok()) return settings.status();
   server.settings = std::move(*settings);
   server.public_host = s.ColumnText(5);
@@ -133,7 +110,7 @@ Result<Id> SqliteCatalog::InsertServer(const Server& server) {
       ->BindInt64(1, server.location_id)
       .BindText(2, ServerKindName(server.kind))
       .BindText(3, server.name)
-      .BindText(4, SettingsToJson(server.settings))
+      .BindText(4, ServerSettingsToJson(server.settings))
       .BindText(5, server.public_host)
       .BindInt64(6, server.capacity)
       .BindInt64(7, server.enabled)
@@ -196,7 +173,7 @@ Status SqliteCatalog::UpdateServer(const Server& server) {
     (*stmt)
         ->BindInt64(1, server.id)
         .BindText(2, server.name)
-        .BindText(3, SettingsToJson(server.settings))
+        .BindText(3, ServerSettingsToJson(server.settings))
         .BindText(4, server.public_host)
         .BindInt64(5, server.capacity)
         .BindInt64(6, server.enabled);

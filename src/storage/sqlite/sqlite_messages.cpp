@@ -1,7 +1,7 @@
 // SqliteMessages: the outgoing message queue and the per-chat cap on queued replies.
 #include "storage/sqlite/sqlite_messages.hpp"
 
-#include <nlohmann/json.hpp>
+#include "storage/codec.hpp"
 
 namespace vpnhub::storage {
 namespace {
@@ -26,64 +26,6 @@ constexpr char kClaimMessageSql[] =
 
 #undef VPNHUB_MESSAGE_COLUMNS
 
-// Claim order: every priority in turn, lowest value first.
-constexpr MessagePriority kPriorities[] = {MessagePriority::kAlert, MessagePriority::kReply,
-                                           MessagePriority::kBulk};
-
-std::optional<MessagePriority> ParsePriority(std::int64_t value) {
-  for (MessagePriority p : kPriorities) {
-    if (static_cast<std::int64_t>(p) == value) return p;
-  }
-  return std::nullopt;
-}
-
-std::string KeyboardToJson(const InlineKeyboard& keyboard) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& row : keyboard) {
-    nlohmann::json buttons = nlohmann::json::array();
-    for (const InlineButton& b : row) {
-      buttons.push_back({{"text", b.text}, {"callback_data", b.callback_data}, {"url", b.url}});
-    }
-    rows.push_back(std::move(buttons));
-  }
-  // Invalid UTF-8 (a label cut mid-character) is replaced rather than thrown about.
-  return rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// A missing field reads as empty; anything but a string is an error.
-bool ButtonField(const nlohmann::json& button, const char* name, std::string& out) {
-  auto it = button.find(name);
-  if (it == button.end()) return true;
-  if (!it->is_string()) return false;
-  out = it->get<std::string>();
-  return true;
-}
-
-Result<InlineKeyboard> KeyboardFromJson(const std::string& text, Id message_id) {
-  auto broken = [&] {
-    return Internal("message " + std::to_string(message_id) +
-                    ": keyboard is not a JSON array of button rows");
-  };
-  nlohmann::json rows = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (rows.is_discarded() || !rows.is_array()) return broken();
-  InlineKeyboard keyboard;
-  keyboard.reserve(rows.size());
-  for (const auto& row : rows) {
-    if (!row.is_array()) return broken();
-    std::vector<InlineButton>& buttons = keyboard.emplace_back();
-    for (const auto& button : row) {
-      if (!button.is_object()) return broken();
-      InlineButton& b = buttons.emplace_back();
-      if (!ButtonField(button, "text", b.text) ||
-          !ButtonField(button, "callback_data", b.callback_data) ||
-          !ButtonField(button, "url", b.url)) {
-        return broken();
-      }
-    }
-  }
-  return keyboard;
-}
-
 Result<OutgoingMessage> ReadMessage(const Statement& s) {
   OutgoingMessage m;
   m.id = s.ColumnInt64(0);
@@ -94,7 +36,7 @@ Result<OutgoingMessage> ReadMessage(const Statement& s) {
     return Internal("message " + std::to_string(m.id) + ": unknown kind '" + kind + "'");
   }
   m.kind = *parsed_kind;
-  auto priority = ParsePriority(s.ColumnInt64(3));
+  auto priority = MessagePriorityFromInt(s.ColumnInt64(3));
   if (!priority) {
     return Internal("message " + std::to_string(m.id) + ": unknown priority " +
                     std::to_string(s.ColumnInt64(3)));
@@ -154,7 +96,7 @@ const char kMessageStatsSql[] =
 Result<Id> SqliteMessages::EnqueueMessage(const OutgoingMessage& message) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessage"));
   const auto priority = static_cast<std::int64_t>(message.priority);
-  if (!ParsePriority(priority)) {
+  if (!MessagePriorityFromInt(priority)) {
     return InvalidArgument("message priority " + std::to_string(priority) + " is not known");
   }
   auto stmt = conn_.Prepare(
@@ -203,7 +145,7 @@ Result<std::vector<OutgoingMessage>> SqliteMessages::ClaimMessages(Time now, Dur
   // claim order), then each is claimed; all in the caller's write transaction.
   const std::size_t wanted = limit < 0 ? 0 : static_cast<std::size_t>(limit);
   std::vector<Id> ids;
-  for (MessagePriority priority : kPriorities) {
+  for (MessagePriority priority : kMessagePriorities) {
     if (ids.size() >= wanted) break;
     auto stmt = conn_.Prepare(kClaimableMessagesSql);
     if (!stmt.ok()) return stmt.status();
