@@ -1,9 +1,9 @@
 // Figure: what the gauges cost on SQLite at 100,000 and 1,000,000 keys (one owner per key, 2 done
-// tasks and 2 sent messages per key, 200 messages pending): one StoreTx::Stats() (users, keys by
-// state, open tasks, open messages: the statistics job every 5 s and the admin summary) and one
-// StoreTx::CountMessages(pending) (the sender's queue-depth gauge every 2 s), each in its own read
-// transaction as the service runs them. BM_CountingAsBefore: the counting queries Stats() ran
-// before the maintained counters (migration 0009), for comparison.
+// tasks and 2 sent messages per key, 200 messages pending): one HousekeepingStore::Stats() (users,
+// keys by state, open tasks, open messages: the statistics job every 5 s and the admin summary) and
+// one MessageStore::CountMessages(pending) (the sender's queue-depth gauge every 2 s), each in its
+// own read transaction as the service runs them. BM_CountingAsBefore: the counting queries Stats()
+// ran before the maintained counters (migration 0009), for comparison.
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 #include <unistd.h>
