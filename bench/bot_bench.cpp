@@ -103,7 +103,7 @@ int RunUpdates(int count) {
   // Every /start left exactly one reply in the queue.
   int queued = 0;
   (void)ctx->store->Read([&](ports::StoreTx& tx) -> Status {
-    auto stats = tx.Stats();
+    auto stats = tx.housekeeping().Stats();
     if (!stats.ok()) return stats.status();
     for (const auto& [state, n] : stats->messages_by_state) queued += static_cast<int>(n);
     return Status::Ok();
@@ -135,7 +135,7 @@ int RunSend(int seconds) {
       m.priority = MessagePriority::kBulk;
       m.text = "notice " + std::to_string(i);
       m.created_at = m.next_attempt_at = ctx->clock.Now();
-      auto id = tx.EnqueueMessage(m);
+      auto id = tx.messages().EnqueueMessage(m);
       if (!id.ok()) return id.status();
     }
     return Status::Ok();

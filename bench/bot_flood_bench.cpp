@@ -127,7 +127,7 @@ int Run(const Options& o) {
   }
   std::int64_t pending = 0;
   (void)ctx->store->Read([&](ports::StoreTx& tx) -> Status {
-    auto s = tx.Stats();
+    auto s = tx.housekeeping().Stats();
     if (!s.ok()) return s.status();
     auto it = s->messages_by_state.find(MessageState::kPending);
     pending = it == s->messages_by_state.end() ? 0 : it->second;

@@ -214,10 +214,10 @@ class TimingStore : public ports::Store {
 
   explicit TimingStore(ports::Store& inner) : inner_(inner) {}
 
-  Status Write(const std::function<Status(ports::StoreTx&)>& fn) override {
+  Status RunWrite(ports::WriteKind kind, const TxFn& fn) override {
     const std::int64_t t0 = NowNs();
     std::int64_t t1 = 0, t2 = 0;
-    Status st = inner_.Write([&](ports::StoreTx& tx) {
+    Status st = inner_.Write(kind, [&](ports::StoreTx& tx) {
       t1 = NowNs();
       Status r = fn(tx);
       t2 = NowNs();
@@ -233,7 +233,7 @@ class TimingStore : public ports::Store {
     Add(d);
     return st;
   }
-  Status Read(const std::function<Status(ports::StoreTx&)>& fn) override {
+  Status Read(const TxFn& fn) override {
     const std::int64_t t0 = NowNs();
     Status st = inner_.Read(fn);
     Stats d;
@@ -392,7 +392,7 @@ class App {
   std::map<TaskState, int> TaskStates(int limit) {
     std::map<TaskState, int> out;
     Status st = store_->Read([&](ports::StoreTx& tx) -> Status {
-      auto r = tx.ListTasks(std::nullopt, limit);
+      auto r = tx.tasks().ListTasks(std::nullopt, limit);
       if (!r.ok()) return r.status();
       for (const Task& t : *r) ++out[t.state];
       return Status::Ok();

@@ -206,12 +206,13 @@ int RunStats(const std::string& url, int rounds) {
       if (!st.ok()) Die("stats", st);
     };
     const double fold = MedianMs(rounds, [&] {
-      check(store->Write([](ports::StoreTx& tx) { return tx.FoldStatCounters(); }));
+      check(store->Write(ports::WriteKind::kQueue,
+                         [](ports::StoreTx& tx) { return tx.housekeeping().FoldStatCounters(); }));
     });
     std::int64_t users = 0;
     const double stats = MedianMs(rounds, [&] {
       check(store->Read([&](ports::StoreTx& tx) -> Status {
-        auto s = tx.Stats();
+        auto s = tx.housekeeping().Stats();
         if (!s.ok()) return s.status();
         users = s->users;
         return Status::Ok();
@@ -222,8 +223,9 @@ int RunStats(const std::string& url, int rounds) {
       std::exit(1);
     }
     const double depth = MedianMs(rounds, [&] {
-      check(store->Read(
-          [](ports::StoreTx& tx) { return tx.CountMessages(MessageState::kPending).status(); }));
+      check(store->Read([](ports::StoreTx& tx) {
+        return tx.messages().CountMessages(MessageState::kPending).status();
+      }));
     });
     const double counting = MedianMs(rounds, [&] {
       check(raw->Query("SELECT count(*) FROM users").status());

@@ -1,9 +1,9 @@
 // Figure: what the gauges cost on SQLite at 100,000 and 1,000,000 keys (one owner per key, 2 done
-// tasks and 2 sent messages per key, 200 messages pending): one StoreTx::Stats() (users, keys by
-// state, open tasks, open messages: the statistics job every 5 s and the admin summary) and one
-// StoreTx::CountMessages(pending) (the sender's queue-depth gauge every 2 s), each in its own read
-// transaction as the service runs them. BM_CountingAsBefore: the counting queries Stats() ran
-// before the maintained counters (migration 0009), for comparison.
+// tasks and 2 sent messages per key, 200 messages pending): one HousekeepingStore::Stats() (users,
+// keys by state, open tasks, open messages: the statistics job every 5 s and the admin summary) and
+// one MessageStore::CountMessages(pending) (the sender's queue-depth gauge every 2 s), each in its
+// own read transaction as the service runs them. BM_CountingAsBefore: the counting queries Stats()
+// ran before the maintained counters (migration 0009), for comparison.
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -73,7 +73,7 @@ void BM_Stats(benchmark::State& state) {
   std::int64_t users = 0;
   for (auto _ : state) {
     vpnhub::Status st = seeded->store->Read([&](vpnhub::ports::StoreTx& tx) -> vpnhub::Status {
-      auto stats = tx.Stats();
+      auto stats = tx.housekeeping().Stats();
       if (!stats.ok()) return stats.status();
       users = stats->users;
       return vpnhub::Status::Ok();
@@ -93,7 +93,7 @@ void BM_QueueDepth(benchmark::State& state) {
   std::int64_t pending = 0;
   for (auto _ : state) {
     vpnhub::Status st = seeded->store->Read([&](vpnhub::ports::StoreTx& tx) -> vpnhub::Status {
-      auto n = tx.CountMessages(vpnhub::MessageState::kPending);
+      auto n = tx.messages().CountMessages(vpnhub::MessageState::kPending);
       if (!n.ok()) return n.status();
       pending = *n;
       return vpnhub::Status::Ok();

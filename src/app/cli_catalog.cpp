@@ -196,7 +196,7 @@ void CmdServerEdit(const ServerEditArgs& a) {
   auto ctx = OpenContext();
   std::optional<Server> current;
   ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
-    auto s = tx.GetServer(id);
+    auto s = tx.catalog().GetServer(id);
     if (s.ok()) current = *s;
     return Status::Ok();  // an unknown id is reported by the use case
   });

@@ -33,7 +33,7 @@ void CmdKeyCreate(const KeyCreateArgs& a) {
   if (!a.no_wait) note = RunTaskNow(*ctx, issued->task_id, issued->key.id, KeyState::kActive);
   Key key = issued->key;
   ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
-    auto r = tx.GetKey(key.id);
+    auto r = tx.keys().GetKey(key.id);
     if (!r.ok()) return r.status();
     key = *r;
     return Status::Ok();
@@ -59,17 +59,17 @@ void CmdKeyList(std::optional<TgId> user, const std::string& state, bool as_json
   std::map<Id, TgId> tg_of;
   ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
     if (user) {
-      auto u = tx.FindUserByTgId(*user);
+      auto u = tx.users().FindUserByTgId(*user);
       if (!u.ok()) return u.status();
       if (!u->has_value()) return NotFound("unknown user " + std::to_string(*user));
       filter.user_id = (*u)->id;
     }
-    auto r = tx.ListKeys(filter);
+    auto r = tx.keys().ListKeys(filter);
     if (!r.ok()) return r.status();
     keys = std::move(*r);
     for (const auto& k : keys) {
       if (tg_of.count(k.user_id)) continue;
-      auto u = tx.GetUser(k.user_id);
+      auto u = tx.users().GetUser(k.user_id);
       if (!u.ok()) return u.status();
       tg_of[k.user_id] = u->tg_id;
     }
@@ -108,7 +108,7 @@ void CmdKeyRevoke(Id key_id, bool no_wait) {
   if (task->has_value() && !no_wait) note = RunTaskNow(*ctx, **task, key_id, KeyState::kRevoked);
   KeyState state{};
   ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
-    auto r = tx.GetKey(key_id);
+    auto r = tx.keys().GetKey(key_id);
     if (!r.ok()) return r.status();
     state = r->state;
     return Status::Ok();
@@ -129,7 +129,7 @@ void CmdUserList(bool as_json) {
   for (;;) {
     std::vector<User> page;
     ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
-      auto r = tx.ListUsers(after, 1000);
+      auto r = tx.users().ListUsers(after, 1000);
       if (!r.ok()) return r.status();
       page = std::move(*r);
       return Status::Ok();

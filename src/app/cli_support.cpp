@@ -71,20 +71,22 @@ std::unique_ptr<Context> OpenContext(bool for_service) {
 
 std::string RunTaskNow(Context& ctx, Id task_id, Id key_id, KeyState want) {
   std::optional<Task> claimed;
-  FailOn(ctx.store->Write([&](ports::StoreTx& tx) -> Status {
-    auto r =
-        tx.ClaimTask(task_id, ctx.clock.Now(), std::chrono::seconds(ctx.config.task_lease_sec));
-    if (!r.ok()) return r.status();
-    claimed = *r;
-    return Status::Ok();
-  }),
+  FailOn(ctx.store->Write(ports::WriteKind::kQueue,
+                          [&](ports::StoreTx& tx) -> Status {
+                            auto r = tx.tasks().ClaimTask(
+                                task_id, ctx.clock.Now(),
+                                std::chrono::seconds(ctx.config.task_lease_sec));
+                            if (!r.ok()) return r.status();
+                            claimed = *r;
+                            return Status::Ok();
+                          }),
          "claim task");
   if (claimed) {
     auto outcome = ctx.executor->RunClaimed(*claimed);
     if (outcome == usecases::TaskOutcome::kDone) return "";
     Task t;
     ReadTx(ctx, [&](ports::StoreTx& tx) -> Status {
-      auto r = tx.GetTask(task_id);
+      auto r = tx.tasks().GetTask(task_id);
       if (!r.ok()) return r.status();
       t = *r;
       return Status::Ok();
@@ -106,7 +108,7 @@ std::string RunTaskNow(Context& ctx, Id task_id, Id key_id, KeyState want) {
   while (std::chrono::steady_clock::now() < deadline) {
     KeyState state{};
     ReadTx(ctx, [&](ports::StoreTx& tx) -> Status {
-      auto r = tx.GetKey(key_id);
+      auto r = tx.keys().GetKey(key_id);
       if (!r.ok()) return r.status();
       state = r->state;
       return Status::Ok();
@@ -179,10 +181,10 @@ nlohmann::json TaskJson(const Task& t) {
 Names LoadNames(Context& ctx) {
   Names n;
   ReadTx(ctx, [&](ports::StoreTx& tx) -> Status {
-    auto locs = tx.ListLocations();
+    auto locs = tx.catalog().ListLocations();
     if (!locs.ok()) return locs.status();
     for (const auto& l : *locs) n.locations[l.id] = l.name;
-    auto servers = tx.ListServers(std::nullopt);
+    auto servers = tx.catalog().ListServers(std::nullopt);
     if (!servers.ok()) return servers.status();
     for (const auto& s : *servers) n.servers[s.id] = s;
     return Status::Ok();

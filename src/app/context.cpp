@@ -16,7 +16,7 @@ std::string Context::LocationName(Id location_id) const {
   if (location_names_.count(location_id) == 0) {
     // A location added since the last read (or the first call): read them all again.
     Status st = store->Read([&](ports::StoreTx& tx) -> Status {
-      auto all = tx.ListLocations();
+      auto all = tx.catalog().ListLocations();
       if (!all.ok()) return all.status();
       for (const Location& l : *all) location_names_[l.id] = l.name;
       return Status::Ok();

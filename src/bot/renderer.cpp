@@ -40,7 +40,7 @@ Result<usecases::KeyView> BotServiceKeyLookup::OwnedKey(TgId chat_id, Id key_id)
 Result<std::optional<std::string>> BotServiceKeyLookup::LanguageOf(TgId chat_id) {
   std::optional<std::string> lang;
   const Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto user = tx.FindUserByTgId(chat_id);
+    auto user = tx.users().FindUserByTgId(chat_id);
     if (!user.ok()) return user.status();
     if (user->has_value()) lang = (*user)->lang;
     return Status::Ok();

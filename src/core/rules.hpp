@@ -47,7 +47,7 @@ struct RetryPolicy {
   bool GiveUp(int attempts) const { return attempts >= max_attempts; }
 };
 
-// StoreTx::UpdateKeysState's refusal of moves that may take a slot (see MayTakeSlot): Ok when
+// KeyStore::UpdateKeysState's refusal of moves that may take a slot (see MayTakeSlot): Ok when
 // the move is allowed for many keys at once, kInvalidArgument naming the move otherwise.
 Status CheckBatchKeyMove(KeyState from, KeyState to);
 

@@ -42,8 +42,9 @@ void Leadership::Stop() {
   on_loss_();
   SetLeading(false);
   // Hand over at once instead of making the others wait for the lease to run out.
-  const Status st = store_.Write(
-      [&](ports::StoreTx& tx) { return tx.ReleaseJobLease(options_.job, options_.holder); });
+  const Status st = store_.Write([&](ports::StoreTx& tx) {
+    return tx.coordination().ReleaseJobLease(options_.job, options_.holder);
+  });
   if (!st.ok()) {
     log_.Warn("jobs.lease_release_failed", {{"job", options_.job}, {"error", st.ToString()}});
   }
@@ -64,15 +65,15 @@ Status Leadership::RunOnce() {
   std::lock_guard lock(mu_);
   const Time now = clock_.Now();
   bool held = false;
-  const Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+  const Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
     if (options_.take_stale && !leading_) {
-      auto lease = tx.GetJobLease(options_.job);
+      auto lease = tx.coordination().GetJobLease(options_.job);
       if (!lease.ok()) return lease.status();
       if (lease->has_value() && (*lease)->holder != options_.holder && (*lease)->until > now) {
-        VPNHUB_RETURN_IF_ERROR(tx.ReleaseJobLease(options_.job, (*lease)->holder));
+        VPNHUB_RETURN_IF_ERROR(tx.coordination().ReleaseJobLease(options_.job, (*lease)->holder));
       }
     }
-    auto r = tx.AcquireJobLease(options_.job, options_.holder, now, options_.ttl);
+    auto r = tx.coordination().AcquireJobLease(options_.job, options_.holder, now, options_.ttl);
     if (!r.ok()) return r.status();
     held = *r;
     return Status::Ok();
@@ -104,8 +105,9 @@ Status Leadership::RunOnce() {
   if (!gained.ok()) {
     log_.Error("jobs.lease_start_failed", {{"job", options_.job}, {"error", gained.ToString()}});
     // Let another instance try; should the release fail, the lease runs out after ttl.
-    (void)store_.Write(
-        [&](ports::StoreTx& tx) { return tx.ReleaseJobLease(options_.job, options_.holder); });
+    (void)store_.Write([&](ports::StoreTx& tx) {
+      return tx.coordination().ReleaseJobLease(options_.job, options_.holder);
+    });
     return gained;
   }
   SetLeading(true);

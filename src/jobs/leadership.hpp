@@ -1,7 +1,7 @@
 #pragma once
 // One instance at a time does a job that must not run twice (the Telegram poller and sender):
-// the one holding the job's lease (StoreTx::AcquireJobLease). Leadership takes the lease when it
-// is free, renews it while it holds it, and calls on_gain / on_loss as that changes.
+// the one holding the job's lease (CoordinationStore::AcquireJobLease). Leadership takes the lease
+// when it is free, renews it while it holds it, and calls on_gain / on_loss as that changes.
 #include <atomic>
 #include <functional>
 #include <memory>

@@ -83,8 +83,9 @@ void ServiceJobs::Stop() {
   for (auto& [job, held] : leading_) {
     if (!held) continue;
     const std::string name = job;
-    Status st = store_.Write(
-        [&](ports::StoreTx& tx) { return tx.ReleaseJobLease(name, options_.instance_id); });
+    Status st = store_.Write([&](ports::StoreTx& tx) {
+      return tx.coordination().ReleaseJobLease(name, options_.instance_id);
+    });
     if (!st.ok()) log_.Warn("jobs.lease_release_failed", {{"job", name}, {"error", st.ToString()}});
     held = false;
   }
@@ -95,8 +96,8 @@ bool ServiceJobs::Lead(const std::string& job) { return Lead(job, options_.job_l
 bool ServiceJobs::Lead(const std::string& job, Duration ttl) {
   const Time now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
   bool held = false;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.AcquireJobLease(job, options_.instance_id, now, ttl);
+  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+    auto r = tx.coordination().AcquireJobLease(job, options_.instance_id, now, ttl);
     if (!r.ok()) return r.status();
     held = *r;
     return Status::Ok();
@@ -186,7 +187,7 @@ Status ServiceJobs::ProbeWrite() {
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   return store_.Write([&](ports::StoreTx& tx) {
-    return tx.PutSetting(kWriteProbeSetting, std::to_string(now_ms));
+    return tx.coordination().PutSetting(kWriteProbeSetting, std::to_string(now_ms));
   });
 }
 
@@ -235,11 +236,13 @@ void ServiceJobs::PurgeOnce() {
 
 void ServiceJobs::RefreshStatsOnce() {
   // Folding first keeps the count changes Stats has to add up to those of one interval.
-  Status fold = store_.Write([](ports::StoreTx& tx) { return tx.FoldStatCounters(); });
+  Status fold = store_.Write(ports::WriteKind::kQueue, [](ports::StoreTx& tx) {
+    return tx.housekeeping().FoldStatCounters();
+  });
   if (!fold.ok()) log_.Warn("stats.fold_error", {{"error", fold.ToString()}});
   ports::StoreStats stats;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.Stats();
+    auto r = tx.housekeeping().Stats();
     if (!r.ok()) return r.status();
     stats = std::move(*r);
     return Status::Ok();

@@ -51,9 +51,10 @@ struct ServiceJobsOptions {
   Duration notice_interval{std::chrono::seconds(60)};
   bool run_sweep = true;  // the scheduler role
   // Several instances on one database: each scheduled job (sweep, notices) runs in the one
-  // instance holding its lease (StoreTx::AcquireJobLease). The holder renews it every run; when
-  // it dies another instance takes over once the lease has run out (at most job_lease plus one
-  // interval). Must be longer than the job intervals (raised to twice the longest otherwise).
+  // instance holding its lease (CoordinationStore::AcquireJobLease). The holder renews it every
+  // run; when it dies another instance takes over once the lease has run out (at most job_lease
+  // plus one interval). Must be longer than the job intervals (raised to twice the longest
+  // otherwise).
   std::string instance_id = "vpnhub";  // unique per process, e.g. host:pid:random
   Duration job_lease{std::chrono::seconds(30)};
   // Another dependency for /readyz (NATS mode): (ready, detail), called by the probe job.
@@ -84,7 +85,7 @@ class ServiceJobs {
   // detail says which failed and why.
   void ProbeOnce();
   // The gauges vpnhub_users, vpnhub_keys{state}, vpnhub_tasks{kind,state} from
-  // StoreTx::Stats (maintained counts and indexed counts, after folding the pending count
+  // HousekeepingStore::Stats (maintained counts and indexed counts, after folding the pending count
   // changes). Scheduled in the scheduler role only: workers and the other roles never run it.
   void RefreshStatsOnce();
   void NoticesOnce();

@@ -44,8 +44,8 @@ void EmbeddedWorker::Wake() {
 
 bool EmbeddedWorker::RunBatch(int& batch) {
   std::vector<Task> claimed;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.ClaimTasks(clock_.Now(), options_.lease, batch);
+  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+    auto r = tx.tasks().ClaimTasks(clock_.Now(), options_.lease, batch);
     if (!r.ok()) return r.status();
     claimed = std::move(*r);
     return Status::Ok();

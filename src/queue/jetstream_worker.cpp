@@ -115,7 +115,7 @@ void JetStreamWorker::Send(nats::JsMessage& msg, const Reply& reply) {
 void JetStreamWorker::AnswerFromRow(nats::JsMessage& msg, Id task_id, Time now) {
   std::optional<Task> row;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto task = tx.GetTask(task_id);
+    auto task = tx.tasks().GetTask(task_id);
     if (task.ok()) row = std::move(*task);
     return task.ok() || task.status().code() == StatusCode::kNotFound ? Status::Ok()
                                                                       : task.status();
@@ -145,8 +145,8 @@ BatchPlan JetStreamWorker::PlanMessages(InFlight& flight) {
 
 Result<std::vector<Task>> JetStreamWorker::Claim(const std::vector<Id>& ids, Time now) {
   std::vector<Task> claimed;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.ClaimTasksByIds(ids, now, options_.lease);
+  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+    auto r = tx.tasks().ClaimTasksByIds(ids, now, options_.lease);
     if (!r.ok()) return r.status();
     claimed = std::move(*r);
     return Status::Ok();

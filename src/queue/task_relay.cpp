@@ -70,8 +70,9 @@ void TaskRelay::Stop() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (leading_) {
-    Status st = store_.Write(
-        [&](ports::StoreTx& tx) { return tx.ReleaseJobLease(kRelayJob, options_.instance_id); });
+    Status st = store_.Write([&](ports::StoreTx& tx) {
+      return tx.coordination().ReleaseJobLease(kRelayJob, options_.instance_id);
+    });
     if (!st.ok()) log_.Warn("relay.lease_release_failed", {{"error", st.ToString()}});
     leading_ = false;
     leader_.Set(0);
@@ -90,7 +91,7 @@ Result<int> TaskRelay::RelayOnce() {
   const Time now = clock_.Now();
   std::vector<Task> tasks;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.ListUnrelayedTasks(now, options_.batch);
+    auto r = tx.tasks().ListUnrelayedTasks(now, options_.batch);
     if (!r.ok()) return r.status();
     tasks = std::move(*r);
     return Status::Ok();
@@ -103,8 +104,8 @@ Result<int> TaskRelay::RelayOnce() {
     std::vector<Id> ids;
     ids.reserve(out.published);
     for (std::size_t i = 0; i < out.published; ++i) ids.push_back(tasks[i].id);
-    Status mark = store_.Write([&](ports::StoreTx& tx) -> Status {
-      auto r = tx.MarkTasksRelayed(ids, clock_.Now());
+    Status mark = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+      auto r = tx.tasks().MarkTasksRelayed(ids, clock_.Now());
       return r.ok() ? Status::Ok() : r.status();
     });
     published_.Inc(static_cast<double>(out.published - out.duplicates));
@@ -126,8 +127,8 @@ Result<int> TaskRelay::RedriveOnce() {
   }
   const Time stale_before = clock_.Now() - options_.redrive_after;
   int moved = 0;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.RequeueStaleRelayedTasks(stale_before, options_.batch);
+  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+    auto r = tx.tasks().RequeueStaleRelayedTasks(stale_before, options_.batch);
     if (!r.ok()) return r.status();
     moved = *r;
     return Status::Ok();
@@ -147,7 +148,7 @@ void TaskRelay::RefreshLag() {
   const Time now = clock_.Now();
   std::optional<Time> oldest;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.OldestUnrelayedDue(now);
+    auto r = tx.tasks().OldestUnrelayedDue(now);
     if (!r.ok()) return r.status();
     oldest = *r;
     return Status::Ok();
@@ -159,8 +160,9 @@ bool TaskRelay::Lead() {
   const Time now = clock_.Now();
   if (leading_ && now - lease_renewed_ < options_.lease / 3) return true;
   bool held = false;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.AcquireJobLease(kRelayJob, options_.instance_id, now, options_.lease);
+  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+    auto r =
+        tx.coordination().AcquireJobLease(kRelayJob, options_.instance_id, now, options_.lease);
     if (!r.ok()) return r.status();
     held = *r;
     return Status::Ok();

@@ -180,12 +180,13 @@ void Sender::Run(int /*index*/) {
     }
     std::vector<OutgoingMessage> batch;
     const int limit = std::min(options_.claim_limit, available);
-    const Status claimed = store_.Write([&](ports::StoreTx& tx) -> Status {
-      auto r = tx.ClaimMessages(now, options_.lease, limit);
-      if (!r.ok()) return r.status();
-      batch = std::move(*r);
-      return Status::Ok();
-    });
+    const Status claimed =
+        store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+          auto r = tx.messages().ClaimMessages(now, options_.lease, limit);
+          if (!r.ok()) return r.status();
+          batch = std::move(*r);
+          return Status::Ok();
+        });
     CheckStore(claimed, "claim", 0);
     if (!claimed.ok() || batch.empty()) {
       WaitUntil(now + options_.idle_poll,
@@ -373,8 +374,9 @@ void Sender::RetryOrFail(const OutgoingMessage& message, const std::string& erro
 }
 
 void Sender::Fail(const OutgoingMessage& message, const std::string& error) {
-  const Status st = store_.Write(
-      [&](ports::StoreTx& tx) { return tx.FailMessage(message.id, error, clock_.Now()); });
+  const Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) {
+    return tx.messages().FailMessage(message.id, error, clock_.Now());
+  });
   CheckStore(st, "fail", message.id);
   // Not recorded: the message stays claimed, its lease runs out and it is tried again, so it has
   // not failed (yet) and saying so would be false.
@@ -390,16 +392,17 @@ void Sender::Fail(const OutgoingMessage& message, const std::string& error) {
 
 void Sender::Reschedule(const OutgoingMessage& message, Time next, const std::string& error,
                         bool count_attempt) {
-  const Status st = store_.Write([&](ports::StoreTx& tx) {
-    return tx.RescheduleMessage(message.id, next, error, count_attempt, clock_.Now());
+  const Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) {
+    return tx.messages().RescheduleMessage(message.id, next, error, count_attempt, clock_.Now());
   });
   CheckStore(st, "reschedule", message.id);
 }
 
 void Sender::Complete(const OutgoingMessage& message) {
   token_rejected_.store(false);
-  const Status st = store_.Write(
-      [&](ports::StoreTx& tx) { return tx.CompleteMessage(message.id, clock_.Now()); });
+  const Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) {
+    return tx.messages().CompleteMessage(message.id, clock_.Now());
+  });
   CheckStore(st, "complete", message.id);
   metrics_->sent.Inc(message.kind);
 }
@@ -425,7 +428,7 @@ void Sender::MaybeRefreshQueueDepth() {
   std::int64_t pending = 0;
   // One range of the state index: the pending messages, not the users, keys or sent history.
   const Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto count = tx.CountMessages(MessageState::kPending);
+    auto count = tx.messages().CountMessages(MessageState::kPending);
     if (!count.ok()) return count.status();
     pending = *count;
     return Status::Ok();

@@ -141,7 +141,7 @@ class RouterTest : public ::testing::Test, protected app::UseCases {
   std::vector<OutgoingMessage> Messages() {
     std::vector<OutgoingMessage> out;
     Status st = store->Read([&](ports::StoreTx& tx) -> Status {
-      auto r = tx.ListMessages(std::nullopt, 100000);
+      auto r = tx.messages().ListMessages(std::nullopt, 100000);
       if (!r.ok()) return r.status();
       out = *r;
       return Status::Ok();
@@ -167,7 +167,7 @@ class RouterTest : public ::testing::Test, protected app::UseCases {
   std::optional<User> FindUser(TgId tg) {
     std::optional<User> out;
     Status st = store->Read([&](ports::StoreTx& tx) -> Status {
-      auto r = tx.FindUserByTgId(tg);
+      auto r = tx.users().FindUserByTgId(tg);
       if (!r.ok()) return r.status();
       out = *r;
       return Status::Ok();
@@ -182,8 +182,9 @@ class RouterTest : public ::testing::Test, protected app::UseCases {
   }
 
   void SetKeyState(Id key_id, KeyState from, KeyState to) {
-    Status st = store->Write(
-        [&](ports::StoreTx& tx) { return tx.UpdateKeyState(key_id, from, to, clock.Now(), ""); });
+    Status st = store->Write([&](ports::StoreTx& tx) {
+      return tx.keys().UpdateKeyState(key_id, from, to, clock.Now(), "");
+    });
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
 

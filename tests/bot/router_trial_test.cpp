@@ -117,7 +117,8 @@ TEST_F(RouterTrialTest, UnknownOrDisabledLocationIdsAreOutOfDate) {
 TEST_F(RouterTrialTest, AnUnhealthyServerIsNotOffered) {
   Server s = AddServer(5);
   ASSERT_TRUE(
-      store->Write([&](ports::StoreTx& tx) { return tx.SetServerHealthy(s.id, false); }).ok());
+      store->Write([&](ports::StoreTx& tx) { return tx.catalog().SetServerHealthy(s.id, false); })
+          .ok());
   Send(kAlice, "/trial");
   EXPECT_EQ(Last(kAlice).text, i18n::T("en", Text::kNoLocations));
   EXPECT_EQ(Tap(kAlice, LocationButton()), i18n::T("en", Text::kButtonOutdated));

@@ -11,7 +11,7 @@ std::vector<OutgoingMessage> QueuedMessages(ports::Store& store) {
   std::vector<OutgoingMessage> out;
   EXPECT_TRUE(store
                   .Read([&](ports::StoreTx& tx) -> Status {
-                    auto r = tx.ListMessages(std::nullopt, 1000);
+                    auto r = tx.messages().ListMessages(std::nullopt, 1000);
                     if (!r.ok()) return r.status();
                     out = *r;
                     return Status::Ok();
@@ -30,7 +30,7 @@ TEST_F(BlockedPersonTest, AKeyReadyForSomeoneWhoBlockedTheBotActivatesWithoutQue
     if (tg == 2) {
       ASSERT_TRUE(store
                       ->Write([&](ports::StoreTx& tx) {
-                        return tx.SetBlockedBot(issued->key.user_id, true);
+                        return tx.users().SetBlockedBot(issued->key.user_id, true);
                       })
                       .ok());
     }

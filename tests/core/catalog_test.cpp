@@ -34,7 +34,7 @@ class CatalogTest : public UseCaseTest {
     Server s;
     EXPECT_TRUE(store
                     ->Read([&](ports::StoreTx& tx) -> Status {
-                      auto r = tx.GetServer(id);
+                      auto r = tx.catalog().GetServer(id);
                       if (!r.ok()) return r.status();
                       s = *r;
                       return Status::Ok();

@@ -33,7 +33,7 @@ class KeyExtendTest : public UseCaseTest {
     int n = 0;
     EXPECT_TRUE(store
                     ->Read([&](ports::StoreTx& tx) -> Status {
-                      auto r = tx.ListMessages(std::nullopt, 1000);
+                      auto r = tx.messages().ListMessages(std::nullopt, 1000);
                       if (!r.ok()) return r.status();
                       for (const auto& m : *r) n += m.kind == MessageKind::kExpiryNotice;
                       return Status::Ok();

@@ -80,7 +80,7 @@ TEST_F(KeyServiceTest, FullLocationGivesNoCapacityAndChangesNothing) {
   EXPECT_EQ(TasksIn(TaskState::kPending).size(), 1u);
   // The rolled back transaction did not keep the new user either.
   auto found = store->Read([&](ports::StoreTx& tx) -> Status {
-    auto u = tx.FindUserByTgId(2);
+    auto u = tx.users().FindUserByTgId(2);
     if (!u.ok()) return u.status();
     return u->has_value() ? AlreadyExists("user kept") : Status::Ok();
   });

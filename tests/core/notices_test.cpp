@@ -40,7 +40,7 @@ class NoticesTest : public UseCaseTest {
     std::vector<OutgoingMessage> out;
     EXPECT_TRUE(store
                     ->Read([&](ports::StoreTx& tx) -> Status {
-                      auto r = tx.ListMessages(std::nullopt, 1000);
+                      auto r = tx.messages().ListMessages(std::nullopt, 1000);
                       if (!r.ok()) return r.status();
                       out = *r;
                       return Status::Ok();

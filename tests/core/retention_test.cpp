@@ -25,13 +25,13 @@ class RetentionTest : public ::testing::Test {
     const Time now = clock_.Now();
     EXPECT_TRUE(store_
                     ->Write([&](ports::StoreTx& tx) -> Status {
-                      auto t = tx.EnqueueTask(TaskKind::kRevokeKey, 1, now);
+                      auto t = tx.tasks().EnqueueTask(TaskKind::kRevokeKey, 1, now);
                       if (!t.ok()) return t.status();
                       id = *t;
-                      auto claimed = tx.ClaimTask(id, now, std::chrono::seconds(60));
+                      auto claimed = tx.tasks().ClaimTask(id, now, std::chrono::seconds(60));
                       if (!claimed.ok()) return claimed.status();
-                      return to == TaskState::kDone ? tx.CompleteTask(id, now)
-                                                    : tx.FailTask(id, "gone", now);
+                      return to == TaskState::kDone ? tx.tasks().CompleteTask(id, now)
+                                                    : tx.tasks().FailTask(id, "gone", now);
                     })
                     .ok());
     return id;
@@ -47,22 +47,23 @@ class RetentionTest : public ::testing::Test {
                       m.chat_id = 42;
                       m.next_attempt_at = now;
                       m.created_at = now;
-                      auto added = tx.EnqueueMessage(m);
+                      auto added = tx.messages().EnqueueMessage(m);
                       if (!added.ok()) return added.status();
                       id = *added;
-                      auto claimed = tx.ClaimMessages(now, std::chrono::seconds(60), 1);
+                      auto claimed = tx.messages().ClaimMessages(now, std::chrono::seconds(60), 1);
                       if (!claimed.ok()) return claimed.status();
-                      return tx.CompleteMessage(id, now);
+                      return tx.messages().CompleteMessage(id, now);
                     })
                     .ok());
     return id;
   }
 
   bool TaskExists(Id id) {
-    return store_->Read([&](ports::StoreTx& tx) { return tx.GetTask(id).status(); }).ok();
+    return store_->Read([&](ports::StoreTx& tx) { return tx.tasks().GetTask(id).status(); }).ok();
   }
   bool MessageExists(Id id) {
-    return store_->Read([&](ports::StoreTx& tx) { return tx.GetMessage(id).status(); }).ok();
+    return store_->Read([&](ports::StoreTx& tx) { return tx.messages().GetMessage(id).status(); })
+        .ok();
   }
 
   fakes::FakeClock clock_;

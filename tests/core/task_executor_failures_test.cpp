@@ -54,7 +54,7 @@ class TaskExecutorFailuresTest : public UseCaseTest {
     std::vector<OutgoingMessage> out;
     EXPECT_TRUE(store
                     ->Read([&](ports::StoreTx& tx) -> Status {
-                      auto r = tx.ListMessages(std::nullopt, 1000);
+                      auto r = tx.messages().ListMessages(std::nullopt, 1000);
                       if (!r.ok()) return r.status();
                       for (const auto& m : *r) {
                         if (m.kind == kind) out.push_back(m);
@@ -77,7 +77,7 @@ class TaskExecutorFailuresTest : public UseCaseTest {
     User u;
     EXPECT_TRUE(store
                     ->Read([&](ports::StoreTx& tx) -> Status {
-                      auto r = tx.FindUserByTgId(tg);
+                      auto r = tx.users().FindUserByTgId(tg);
                       if (!r.ok()) return r.status();
                       if (!r->has_value()) return NotFound("no user");
                       u = **r;
@@ -137,9 +137,11 @@ TEST_F(TaskExecutorFailuresTest, AFailedTrialKeyTellsThePersonGivesTheTrialBackA
 TEST_F(TaskExecutorFailuresTest, APersonWhoBlockedTheBotGetsTheTrialBackButNoMessage) {
   AddServer(5);
   auto issued = IssueTrial();
-  ASSERT_TRUE(
-      store->Write([&](ports::StoreTx& tx) { return tx.SetBlockedBot(issued.user.id, true); })
-          .ok());
+  ASSERT_TRUE(store
+                  ->Write([&](ports::StoreTx& tx) {
+                    return tx.users().SetBlockedBot(issued.user.id, true);
+                  })
+                  .ok());
   backend.FailWith(Unavailable("down"));
   EXPECT_EQ(RunUntilSettled(issued.task_id), TaskOutcome::kFailed);
   EXPECT_TRUE(Messages(MessageKind::kKeyFailed).empty());
@@ -176,7 +178,7 @@ TEST_F(TaskExecutorFailuresTest, WaitingAlertsAreThrottledUnderTheirOwnSubject) 
   ports::AlertThrottle throttle;
   ASSERT_TRUE(store
                   ->Read([&](ports::StoreTx& tx) -> Status {
-                    auto r = tx.GetAlertThrottle("key_failed_waiting");
+                    auto r = tx.coordination().GetAlertThrottle("key_failed_waiting");
                     if (!r.ok()) return r.status();
                     throttle = *r;
                     return Status::Ok();

@@ -66,7 +66,8 @@ TEST_F(TaskExecutorTest, FailedTaskCanBeRetried) {
   EXPECT_EQ(GetKey(a->key.id).state, KeyState::kRevoking);  // stuck keys stay visible
   backend.FailWith(Status::Ok());
   ASSERT_TRUE(
-      store->Write([&](ports::StoreTx& tx) { return tx.RetryTask(revoke_id, clock.Now()); }).ok());
+      store->Write([&](ports::StoreTx& tx) { return tx.tasks().RetryTask(revoke_id, clock.Now()); })
+          .ok());
   Task t = Claim(revoke_id);
   EXPECT_EQ(t.attempts, 1);
   EXPECT_EQ(executor->RunClaimed(t), usecases::TaskOutcome::kDone);
@@ -108,7 +109,7 @@ TEST_F(TaskExecutorTest, BatchRecordsEveryOutcomeInOrder) {
   Id orphan = 0;
   ASSERT_TRUE(store
                   ->Write([&](ports::StoreTx& tx) -> Status {
-                    auto id = tx.EnqueueTask(TaskKind::kRevokeKey, 999, clock.Now());
+                    auto id = tx.tasks().EnqueueTask(TaskKind::kRevokeKey, 999, clock.Now());
                     if (!id.ok()) return id.status();
                     orphan = *id;
                     return Status::Ok();

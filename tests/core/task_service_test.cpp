@@ -31,7 +31,7 @@ class TaskServiceTest : public UseCaseTest {
     bool used = false;
     EXPECT_TRUE(store
                     ->Read([&](ports::StoreTx& tx) -> Status {
-                      auto u = tx.FindUserByTgId(tg);
+                      auto u = tx.users().FindUserByTgId(tg);
                       if (!u.ok()) return u.status();
                       used = u->has_value() && (*u)->trial_used;
                       return Status::Ok();
@@ -189,11 +189,11 @@ TEST_F(TaskServiceTest, WhatCannotBeRetriedSaysWhy) {
   ASSERT_TRUE(active.ok());
   FailForGood(active->task_id);
   ASSERT_TRUE(Write([&](ports::StoreTx& tx) {
-                return tx.ReviveFailedKey(active->key.id, active->key.slot, clock.Now());
+                return tx.keys().ReviveFailedKey(active->key.id, active->key.slot, clock.Now());
               }).ok());
   ASSERT_TRUE(Write([&](ports::StoreTx& tx) {
-                return tx.UpdateKeyState(active->key.id, KeyState::kPending, KeyState::kActive,
-                                         clock.Now(), "");
+                return tx.keys().UpdateKeyState(active->key.id, KeyState::kPending,
+                                                KeyState::kActive, clock.Now(), "");
               }).ok());
   r = tasks->Retry(active->task_id);
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
@@ -215,7 +215,7 @@ TEST_F(TaskServiceTest, AKeyOnADisabledServerIsNotRetried) {
                 User u;
                 u.tg_id = 9;
                 u.created_at = clock.Now();
-                auto user = tx.InsertUser(u);
+                auto user = tx.users().InsertUser(u);
                 if (!user.ok()) return user.status();
                 Key k;
                 k.user_id = *user;
@@ -225,17 +225,18 @@ TEST_F(TaskServiceTest, AKeyOnADisabledServerIsNotRetried) {
                 k.state = KeyState::kFailed;
                 k.expires_at = clock.Now() + std::chrono::hours(24);
                 k.created_at = k.updated_at = clock.Now();
-                auto key = tx.InsertKey(k);
+                auto key = tx.keys().InsertKey(k);
                 if (!key.ok()) return key.status();
                 key_id = *key;
-                auto task = tx.EnqueueTask(TaskKind::kProvisionKey, key_id, clock.Now());
+                auto task = tx.tasks().EnqueueTask(TaskKind::kProvisionKey, key_id, clock.Now());
                 if (!task.ok()) return task.status();
                 task_id = *task;
                 return Status::Ok();
               }).ok());
   Claim(task_id);
-  ASSERT_TRUE(
-      Write([&](ports::StoreTx& tx) { return tx.FailTask(task_id, "gave up", clock.Now()); }).ok());
+  ASSERT_TRUE(Write([&](ports::StoreTx& tx) {
+                return tx.tasks().FailTask(task_id, "gave up", clock.Now());
+              }).ok());
 
   auto r = tasks->Retry(task_id);
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
@@ -254,7 +255,7 @@ TEST_F(TaskServiceTest, AFailedTaskWhoseKeyIsStillPendingIsRetriedAlone) {
   // The task row failed without its key (an operator's hand, an older version).
   Claim(issued->task_id);
   ASSERT_TRUE(Write([&](ports::StoreTx& tx) {
-                return tx.FailTask(issued->task_id, "gave up", clock.Now());
+                return tx.tasks().FailTask(issued->task_id, "gave up", clock.Now());
               }).ok());
   auto retried = tasks->Retry(issued->task_id);
   ASSERT_TRUE(retried.ok()) << retried.status().ToString();

@@ -57,7 +57,7 @@ class UseCaseTest : public ::testing::Test, protected app::UseCases {
   Task Claim(Id task_id) {
     std::optional<Task> t;
     Status st = store->Write([&](ports::StoreTx& tx) -> Status {
-      auto r = tx.ClaimTask(task_id, clock.Now(), std::chrono::seconds(60));
+      auto r = tx.tasks().ClaimTask(task_id, clock.Now(), std::chrono::seconds(60));
       if (!r.ok()) return r.status();
       t = *r;
       return Status::Ok();
@@ -71,7 +71,7 @@ class UseCaseTest : public ::testing::Test, protected app::UseCases {
     Key k;
     EXPECT_TRUE(store
                     ->Read([&](ports::StoreTx& tx) -> Status {
-                      auto r = tx.GetKey(id);
+                      auto r = tx.keys().GetKey(id);
                       if (!r.ok()) return r.status();
                       k = *r;
                       return Status::Ok();
@@ -84,7 +84,7 @@ class UseCaseTest : public ::testing::Test, protected app::UseCases {
     Task t;
     EXPECT_TRUE(store
                     ->Read([&](ports::StoreTx& tx) -> Status {
-                      auto r = tx.GetTask(id);
+                      auto r = tx.tasks().GetTask(id);
                       if (!r.ok()) return r.status();
                       t = *r;
                       return Status::Ok();
@@ -97,7 +97,7 @@ class UseCaseTest : public ::testing::Test, protected app::UseCases {
     std::vector<Task> out;
     EXPECT_TRUE(store
                     ->Read([&](ports::StoreTx& tx) -> Status {
-                      auto r = tx.ListTasks(state, 100000);
+                      auto r = tx.tasks().ListTasks(state, 100000);
                       if (!r.ok()) return r.status();
                       out = *r;
                       return Status::Ok();

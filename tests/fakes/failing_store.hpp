@@ -20,18 +20,18 @@ class FailingStore : public ports::Store {
   // Writes failed so far.
   int failed() const { return failed_.load(); }
 
-  Status Write(const std::function<Status(ports::StoreTx&)>& fn) override {
-    if (!TakeFailure()) return inner_.Write(fn);
+  Status Read(const TxFn& fn) override { return inner_.Read(fn); }
+  Status Ping() override { return inner_.Ping(); }
+
+ private:
+  Status RunWrite(ports::WriteKind kind, const TxFn& fn) override {
+    if (!TakeFailure()) return inner_.Write(kind, fn);
     failed_.fetch_add(1);
-    return inner_.Write([&](ports::StoreTx& tx) -> Status {
+    return inner_.Write(kind, [&](ports::StoreTx& tx) -> Status {
       VPNHUB_RETURN_IF_ERROR(fn(tx));
       return Unavailable("commit failed: disk full (injected)");
     });
   }
-  Status Read(const std::function<Status(ports::StoreTx&)>& fn) override { return inner_.Read(fn); }
-  Status Ping() override { return inner_.Ping(); }
-
- private:
   bool TakeFailure() {
     int n = to_fail_.load();
     while (n != 0) {

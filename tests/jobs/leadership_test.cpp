@@ -20,11 +20,11 @@ using std::chrono::seconds;
 class FlakyStore : public ports::Store {
  public:
   explicit FlakyStore(ports::Store& inner) : inner_(inner) {}
-  Status Write(const std::function<Status(ports::StoreTx&)>& fn) override {
+  Status RunWrite(ports::WriteKind kind, const TxFn& fn) override {
     if (down) return Unavailable("database down");
-    return inner_.Write(fn);
+    return inner_.Write(kind, fn);
   }
-  Status Read(const std::function<Status(ports::StoreTx&)>& fn) override {
+  Status Read(const TxFn& fn) override {
     if (down) return Unavailable("database down");
     return inner_.Read(fn);
   }

@@ -106,18 +106,18 @@ TEST_F(ServiceJobsTest, TheGaugesCountUsersAndKeysByState) {
                   ->Write([](ports::StoreTx& tx) -> Status {
                     User u;
                     u.tg_id = 5;
-                    auto user = tx.InsertUser(u);
+                    auto user = tx.users().InsertUser(u);
                     if (!user.ok()) return user.status();
                     Location l;
                     l.name = "nl";
-                    auto loc = tx.InsertLocation(l);
+                    auto loc = tx.catalog().InsertLocation(l);
                     if (!loc.ok()) return loc.status();
                     Server s;
                     s.location_id = *loc;
                     s.kind = "shadowsocks";
                     s.name = "nl-1";
                     s.capacity = 10;
-                    auto server = tx.InsertServer(s);
+                    auto server = tx.catalog().InsertServer(s);
                     if (!server.ok()) return server.status();
                     for (int slot = 0; slot < 3; ++slot) {
                       Key k;
@@ -126,7 +126,7 @@ TEST_F(ServiceJobsTest, TheGaugesCountUsersAndKeysByState) {
                       k.slot = slot;
                       k.remote_name = "k" + std::to_string(slot);
                       k.state = slot == 0 ? KeyState::kPending : KeyState::kActive;
-                      auto id = tx.InsertKey(k);
+                      auto id = tx.keys().InsertKey(k);
                       if (!id.ok()) return id.status();
                     }
                     return Status::Ok();

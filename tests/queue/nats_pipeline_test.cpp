@@ -257,7 +257,7 @@ TEST_F(NatsPipelineTest, ARelayThatDiedBeforeMarkingIsRepeatedAndTheStreamDropsT
   std::vector<Task> rows;
   ASSERT_TRUE(store_
                   ->Read([&](ports::StoreTx& tx) -> Status {
-                    auto r = tx.ListUnrelayedTasks(clock_.Now(), 1000);
+                    auto r = tx.tasks().ListUnrelayedTasks(clock_.Now(), 1000);
                     if (!r.ok()) return r.status();
                     rows = *r;
                     return Status::Ok();
@@ -321,7 +321,7 @@ TEST_F(NatsPipelineTest, AFailingTaskDeadLettersWithAnAlertAndComesBackWithRetry
   std::vector<OutgoingMessage> alerts;
   ASSERT_TRUE(store_
                   ->Read([&](ports::StoreTx& tx) -> Status {
-                    auto r = tx.ListMessages(std::nullopt, 100);
+                    auto r = tx.messages().ListMessages(std::nullopt, 100);
                     if (!r.ok()) return r.status();
                     for (const auto& m : *r) {
                       if (m.kind == MessageKind::kAdminAlert) alerts.push_back(m);
@@ -337,7 +337,8 @@ TEST_F(NatsPipelineTest, AFailingTaskDeadLettersWithAnAlertAndComesBackWithRetry
   // The server is back; the operator retries: a new generation is published and runs.
   backend_.FailWith(Status::Ok());
   ASSERT_TRUE(
-      store_->Write([&](ports::StoreTx& tx) { return tx.RetryTask(task_id, clock_.Now()); }).ok());
+      store_->Write([&](ports::StoreTx& tx) { return tx.tasks().RetryTask(task_id, clock_.Now()); })
+          .ok());
   ASSERT_TRUE(WaitFor([&] { return task().state == TaskState::kDone; }, seconds(30)));
   worker_->Stop();
   relay_->Stop();
@@ -346,7 +347,7 @@ TEST_F(NatsPipelineTest, AFailingTaskDeadLettersWithAnAlertAndComesBackWithRetry
   Key key;
   ASSERT_TRUE(store_
                   ->Read([&](ports::StoreTx& tx) -> Status {
-                    auto k = tx.GetKey(key_id);
+                    auto k = tx.keys().GetKey(key_id);
                     if (!k.ok()) return k.status();
                     key = *k;
                     return Status::Ok();

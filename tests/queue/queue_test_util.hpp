@@ -38,7 +38,7 @@ inline std::vector<Task> AllTasks(ports::Store& store) {
   std::vector<Task> out;
   EXPECT_TRUE(store
                   .Read([&](ports::StoreTx& tx) -> Status {
-                    auto r = tx.ListTasks(std::nullopt, 100000);
+                    auto r = tx.tasks().ListTasks(std::nullopt, 100000);
                     if (!r.ok()) return r.status();
                     out = *r;
                     return Status::Ok();

@@ -85,8 +85,8 @@ void BuildSource(const std::string& path) {
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     auto& store = **opened;
     Status st = store.Write([](ports::StoreTx& tx) -> Status {
-      auto ams = tx.InsertLocation({0, "Amsterdam", true});
-      auto fra = tx.InsertLocation({0, "Frankfurt 🇩🇪", false});
+      auto ams = tx.catalog().InsertLocation({0, "Amsterdam", true});
+      auto fra = tx.catalog().InsertLocation({0, "Frankfurt 🇩🇪", false});
       if (!ams.ok() || !fra.ok()) return Internal("locations");
       Server s1;
       s1.location_id = *ams;
@@ -107,18 +107,18 @@ void BuildSource(const std::string& path) {
       s3.name = "fra-1";
       s3.public_host = "";
       s3.created_at = At(3);
-      auto id1 = tx.InsertServer(s1);
-      auto id2 = tx.InsertServer(s2);
-      auto id3 = tx.InsertServer(s3);
+      auto id1 = tx.catalog().InsertServer(s1);
+      auto id2 = tx.catalog().InsertServer(s2);
+      auto id3 = tx.catalog().InsertServer(s3);
       if (!id1.ok() || !id2.ok() || !id3.ok()) return Internal("servers");
-      VPNHUB_RETURN_IF_ERROR(tx.SetServerHealthy(*id3, false));
+      VPNHUB_RETURN_IF_ERROR(tx.catalog().SetServerHealthy(*id3, false));
 
       User alice;
       alice.tg_id = 1001;
       alice.username = "alice";
       alice.created_at = At(10);
       alice.source = "ads";
-      auto a = tx.InsertUser(alice);
+      auto a = tx.users().InsertUser(alice);
       if (!a.ok()) return a.status();
       User boris;
       boris.tg_id = 9'000'000'000'000'000'000;
@@ -126,16 +126,16 @@ void BuildSource(const std::string& path) {
       boris.lang = "ru";
       boris.referrer_id = *a;
       boris.created_at = At(11);
-      auto b = tx.InsertUser(boris);
+      auto b = tx.users().InsertUser(boris);
       if (!b.ok()) return b.status();
       User carol;
       carol.tg_id = -42;
       carol.referrer_id = *b;
       carol.created_at = At(12);
-      auto c = tx.InsertUser(carol);
+      auto c = tx.users().InsertUser(carol);
       if (!c.ok()) return c.status();
-      VPNHUB_RETURN_IF_ERROR(tx.SetBlockedBot(*c, true));
-      VPNHUB_RETURN_IF_ERROR(tx.MarkTrialUsed(*b));
+      VPNHUB_RETURN_IF_ERROR(tx.users().SetBlockedBot(*c, true));
+      VPNHUB_RETURN_IF_ERROR(tx.users().MarkTrialUsed(*b));
 
       auto key = [&](Id user, Id server, const std::string& name, int slot, KeyState state) {
         Key k;
@@ -165,25 +165,25 @@ void BuildSource(const std::string& path) {
       Key k6 = key(*a, *id3, "k6", 1, KeyState::kFailed);
       k6.last_error = "ss-manager: connection refused";
       for (const Key& k : {k1, k2, k3, k4, k5, k6}) {
-        auto id = tx.InsertKey(k);
+        auto id = tx.keys().InsertKey(k);
         if (!id.ok()) return id.status();
       }
 
       for (int n = 0; n < 5; ++n) {
-        auto t = tx.EnqueueTask(n % 2 == 0 ? TaskKind::kProvisionKey : TaskKind::kRevokeKey, n + 1,
-                                At(30 + n));
+        auto t = tx.tasks().EnqueueTask(n % 2 == 0 ? TaskKind::kProvisionKey : TaskKind::kRevokeKey,
+                                        n + 1, At(30 + n));
         if (!t.ok()) return t.status();
       }
-      auto claimed = tx.ClaimTasks(At(40), std::chrono::seconds(60), 3);
+      auto claimed = tx.tasks().ClaimTasks(At(40), std::chrono::seconds(60), 3);
       if (!claimed.ok() || claimed->size() != 3) return Internal("claim tasks");
-      VPNHUB_RETURN_IF_ERROR(tx.CompleteTask((*claimed)[0].id, At(41)));
-      VPNHUB_RETURN_IF_ERROR(tx.FailTask((*claimed)[1].id, "boom: «failed»", At(42)));
-      VPNHUB_RETURN_IF_ERROR(tx.RescheduleTask((*claimed)[2].id, At(90), "later", At(43)));
+      VPNHUB_RETURN_IF_ERROR(tx.tasks().CompleteTask((*claimed)[0].id, At(41)));
+      VPNHUB_RETURN_IF_ERROR(tx.tasks().FailTask((*claimed)[1].id, "boom: «failed»", At(42)));
+      VPNHUB_RETURN_IF_ERROR(tx.tasks().RescheduleTask((*claimed)[2].id, At(90), "later", At(43)));
       // The relay's columns: three relayed, then the failed one retried (generation 1, unrelayed
       // again); the two never claimed stay unrelayed at generation 0.
-      auto relayed = tx.MarkTasksRelayed(IdsOf(*claimed), At(44));
+      auto relayed = tx.tasks().MarkTasksRelayed(IdsOf(*claimed), At(44));
       if (!relayed.ok() || *relayed != 3) return Internal("mark tasks relayed");
-      VPNHUB_RETURN_IF_ERROR(tx.RetryTask((*claimed)[1].id, At(45)));
+      VPNHUB_RETURN_IF_ERROR(tx.tasks().RetryTask((*claimed)[1].id, At(45)));
 
       OutgoingMessage m;
       m.chat_id = 1001;
@@ -194,14 +194,14 @@ void BuildSource(const std::string& path) {
                     {{"🔑 Keys", "keys", ""}}};
       m.next_attempt_at = At(50);
       m.created_at = At(50);
-      auto m1 = tx.EnqueueMessage(m);
+      auto m1 = tx.messages().EnqueueMessage(m);
       OutgoingMessage alert = m;
       alert.kind = MessageKind::kAdminAlert;
       alert.priority = MessagePriority::kAlert;
       alert.text = "alert";
       alert.keyboard = {};
       alert.chat_id = 7;
-      auto m2 = tx.EnqueueMessage(alert);
+      auto m2 = tx.messages().EnqueueMessage(alert);
       OutgoingMessage ready;
       ready.chat_id = -100123;
       ready.kind = MessageKind::kKeyReady;
@@ -211,22 +211,24 @@ void BuildSource(const std::string& path) {
       ready.edit_message_id = 555;
       ready.next_attempt_at = At(60);
       ready.created_at = At(51);
-      auto m3 = tx.EnqueueMessage(ready);
+      auto m3 = tx.messages().EnqueueMessage(ready);
       if (!m1.ok() || !m2.ok() || !m3.ok()) return Internal("messages");
-      auto msgs = tx.ClaimMessages(At(55), std::chrono::seconds(30), 2);
+      auto msgs = tx.messages().ClaimMessages(At(55), std::chrono::seconds(30), 2);
       if (!msgs.ok() || msgs->size() != 2) return Internal("claim messages");
-      VPNHUB_RETURN_IF_ERROR(tx.CompleteMessage((*msgs)[0].id, At(56)));
-      VPNHUB_RETURN_IF_ERROR(tx.FailMessage((*msgs)[1].id, "Forbidden: bot was blocked", At(57)));
+      VPNHUB_RETURN_IF_ERROR(tx.messages().CompleteMessage((*msgs)[0].id, At(56)));
+      VPNHUB_RETURN_IF_ERROR(
+          tx.messages().FailMessage((*msgs)[1].id, "Forbidden: bot was blocked", At(57)));
 
-      VPNHUB_RETURN_IF_ERROR(tx.PutAlertThrottle("task_failed:revoke_key", {At(70), 4}));
-      VPNHUB_RETURN_IF_ERROR(tx.PutAlertThrottle("never_sent", {std::nullopt, 2}));
-      VPNHUB_RETURN_IF_ERROR(tx.PutSetting("telegram_offset", "123456789"));
-      VPNHUB_RETURN_IF_ERROR(tx.PutSetting("motd", "Добро пожаловать 👋"));
-      auto lease =
-          tx.AcquireJobLease("expiry_sweep", "host-a:123", At(80), std::chrono::seconds(30));
+      VPNHUB_RETURN_IF_ERROR(
+          tx.coordination().PutAlertThrottle("task_failed:revoke_key", {At(70), 4}));
+      VPNHUB_RETURN_IF_ERROR(tx.coordination().PutAlertThrottle("never_sent", {std::nullopt, 2}));
+      VPNHUB_RETURN_IF_ERROR(tx.coordination().PutSetting("telegram_offset", "123456789"));
+      VPNHUB_RETURN_IF_ERROR(tx.coordination().PutSetting("motd", "Добро пожаловать 👋"));
+      auto lease = tx.coordination().AcquireJobLease("expiry_sweep", "host-a:123", At(80),
+                                                     std::chrono::seconds(30));
       if (!lease.ok() || !*lease) return Internal("lease");
       for (std::int64_t update_id : {700001, 700002}) {
-        auto taken = tx.RecordUpdate(update_id, At(90));
+        auto taken = tx.coordination().RecordUpdate(update_id, At(90));
         if (!taken.ok() || !*taken) return Internal("update");
       }
       return Status::Ok();
@@ -317,15 +319,15 @@ TEST_F(DbCopyTest, RoundTripThroughPostgresPreservesEveryRow) {
   auto read_all = [](ports::Store& store) {
     std::vector<std::string> out;
     Status st = store.Read([&](ports::StoreTx& tx) -> Status {
-      auto keys = tx.ListKeys({});
+      auto keys = tx.keys().ListKeys({});
       if (!keys.ok()) return keys.status();
       for (const Key& k : *keys) out.push_back(KeyString(k));
       for (Id id : {1, 2, 3}) {
-        auto user = tx.GetUser(id);
+        auto user = tx.users().GetUser(id);
         if (!user.ok()) return user.status();
         out.push_back(UserString(*user));
       }
-      auto servers = tx.ListServers(std::nullopt);
+      auto servers = tx.catalog().ListServers(std::nullopt);
       if (!servers.ok()) return servers.status();
       for (const Server& s : *servers) {
         std::string settings;
@@ -333,7 +335,7 @@ TEST_F(DbCopyTest, RoundTripThroughPostgresPreservesEveryRow) {
         out.push_back(std::to_string(s.id) + s.name + settings + std::to_string(s.used_slots) +
                       std::to_string(s.enabled) + std::to_string(s.healthy));
       }
-      auto messages = tx.ListMessages(std::nullopt, 100);
+      auto messages = tx.messages().ListMessages(std::nullopt, 100);
       if (!messages.ok()) return messages.status();
       for (const auto& m : *messages) {
         std::string kb;
@@ -343,17 +345,17 @@ TEST_F(DbCopyTest, RoundTripThroughPostgresPreservesEveryRow) {
         }
         out.push_back(std::to_string(m.id) + MessageStateName(m.state) + m.text + kb);
       }
-      auto tasks = tx.ListTasks(std::nullopt, 100);
+      auto tasks = tx.tasks().ListTasks(std::nullopt, 100);
       if (!tasks.ok()) return tasks.status();
       for (const Task& t : *tasks) out.push_back(TaskString(t));
-      auto throttle = tx.GetAlertThrottle("task_failed:revoke_key");
+      auto throttle = tx.coordination().GetAlertThrottle("task_failed:revoke_key");
       if (!throttle.ok()) return throttle.status();
       out.push_back(std::to_string(throttle->suppressed) +
                     std::to_string(ToUnixMs(throttle->last_sent_at.value_or(Time{}))));
-      auto motd = tx.GetSetting("motd");
+      auto motd = tx.coordination().GetSetting("motd");
       if (!motd.ok()) return motd.status();
       out.push_back(motd->value_or("missing"));
-      auto lease = tx.GetJobLease("expiry_sweep");
+      auto lease = tx.coordination().GetJobLease("expiry_sweep");
       if (!lease.ok()) return lease.status();
       out.push_back(lease->has_value() ? (*lease)->holder : "missing");
       return Status::Ok();
@@ -370,7 +372,7 @@ TEST_F(DbCopyTest, RoundTripThroughPostgresPreservesEveryRow) {
   auto stat_counts = [](ports::Store& store) {
     std::pair<std::int64_t, std::map<KeyState, std::int64_t>> out;
     Status st = store.Read([&](ports::StoreTx& tx) -> Status {
-      auto stats = tx.Stats();
+      auto stats = tx.housekeeping().Stats();
       if (!stats.ok()) return stats.status();
       out = {stats->users, stats->keys_by_state};
       return Status::Ok();
@@ -400,7 +402,7 @@ TEST_F(DbCopyTest, NewRowsAfterTheCopyGetFreshIds) {
   auto store = PostgresStore::Open({pg});
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   Status st = (*store)->Write([](ports::StoreTx& tx) -> Status {
-    auto location = tx.InsertLocation({0, "Paris", true});
+    auto location = tx.catalog().InsertLocation({0, "Paris", true});
     if (!location.ok()) return location.status();
     EXPECT_EQ(*location, 3);
     Server server;
@@ -409,13 +411,13 @@ TEST_F(DbCopyTest, NewRowsAfterTheCopyGetFreshIds) {
     server.name = "par-1";
     server.capacity = 5;
     server.created_at = At(1);
-    auto server_id = tx.InsertServer(server);
+    auto server_id = tx.catalog().InsertServer(server);
     if (!server_id.ok()) return server_id.status();
     EXPECT_EQ(*server_id, 4);
     User user;
     user.tg_id = 5555;
     user.created_at = At(1);
-    auto user_id = tx.InsertUser(user);
+    auto user_id = tx.users().InsertUser(user);
     if (!user_id.ok()) return user_id.status();
     EXPECT_EQ(*user_id, 4);
     Key key;
@@ -425,16 +427,16 @@ TEST_F(DbCopyTest, NewRowsAfterTheCopyGetFreshIds) {
     key.secret = "x";
     key.state = KeyState::kActive;
     key.created_at = key.updated_at = key.expires_at = At(1);
-    auto key_id = tx.InsertKey(key);
+    auto key_id = tx.keys().InsertKey(key);
     if (!key_id.ok()) return key_id.status();
     EXPECT_EQ(*key_id, 7);
-    auto task = tx.EnqueueTask(TaskKind::kProvisionKey, *key_id, At(1));
+    auto task = tx.tasks().EnqueueTask(TaskKind::kProvisionKey, *key_id, At(1));
     if (!task.ok()) return task.status();
     EXPECT_EQ(*task, 6);
     OutgoingMessage m;
     m.chat_id = 1;
     m.text = "hi";
-    auto message = tx.EnqueueMessage(m);
+    auto message = tx.messages().EnqueueMessage(m);
     if (!message.ok()) return message.status();
     EXPECT_EQ(*message, 4);
     return Status::Ok();
@@ -455,7 +457,7 @@ TEST_F(DbCopyTest, NonEmptyPostgresTargetIsRefusedAndLeftUntouched) {
       user.tg_id = 77;
       user.username = "already-here";
       user.created_at = At(1);
-      return tx.InsertUser(user).status();
+      return tx.users().InsertUser(user).status();
     });
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
@@ -484,10 +486,11 @@ TEST_F(DbCopyTest, NonEmptySqliteTargetIsRefusedAndLeftUntouched) {
   {
     auto store = SqliteStore::Open({target});
     ASSERT_TRUE(store.ok());
-    ASSERT_TRUE(
-        (*store)
-            ->Write([](ports::StoreTx& tx) { return tx.PutSetting("telegram_offset", "1"); })
-            .ok());
+    ASSERT_TRUE((*store)
+                    ->Write([](ports::StoreTx& tx) {
+                      return tx.coordination().PutSetting("telegram_offset", "1");
+                    })
+                    .ok());
   }
   const auto before = DumpSqlite(target);
   auto copied = CopyDatabase("sqlite://" + source, "sqlite://" + target);

@@ -90,18 +90,18 @@ TEST_F(PgColumnsTest, AStoreTransactionReadingABadIntegerFailsAndCommitsNothing)
   ASSERT_TRUE(IsOk((*store)->Write([&](ports::StoreTx& tx) -> Status {
     User u;
     u.tg_id = 7;
-    auto user = tx.InsertUser(u);
+    auto user = tx.users().InsertUser(u);
     if (!user.ok()) return user.status();
     Location l;
     l.name = "nl";
-    auto loc = tx.InsertLocation(l);
+    auto loc = tx.catalog().InsertLocation(l);
     if (!loc.ok()) return loc.status();
     Server s;
     s.location_id = *loc;
     s.kind = "shadowsocks";
     s.name = "nl-1";
     s.capacity = 10;
-    auto server = tx.InsertServer(s);
+    auto server = tx.catalog().InsertServer(s);
     if (!server.ok()) return server.status();
     Key k;
     k.user_id = *user;
@@ -109,7 +109,7 @@ TEST_F(PgColumnsTest, AStoreTransactionReadingABadIntegerFailsAndCommitsNothing)
     k.remote_name = "k1";
     k.state = KeyState::kActive;
     k.traffic_limit_bytes = 5;
-    auto id = tx.InsertKey(k);
+    auto id = tx.keys().InsertKey(k);
     if (!id.ok()) return id.status();
     key_id = *id;
     return Status::Ok();
@@ -118,18 +118,19 @@ TEST_F(PgColumnsTest, AStoreTransactionReadingABadIntegerFailsAndCommitsNothing)
       "ALTER TABLE keys ALTER COLUMN traffic_limit_bytes TYPE text USING traffic_limit_bytes::text;"
       "UPDATE keys SET traffic_limit_bytes = 'lots'")));
 
-  Status read = (*store)->Read([&](ports::StoreTx& tx) { return tx.GetKey(key_id).status(); });
+  Status read =
+      (*store)->Read([&](ports::StoreTx& tx) { return tx.keys().GetKey(key_id).status(); });
   EXPECT_EQ(read.code(), StatusCode::kInternal) << read.ToString();
   EXPECT_NE(read.message().find("traffic_limit_bytes"), std::string::npos) << read.ToString();
 
   Status write = (*store)->Write([&](ports::StoreTx& tx) -> Status {
-    VPNHUB_RETURN_IF_ERROR(tx.GetKey(key_id).status());
-    return tx.PutSetting("after_bad_read", "written");
+    VPNHUB_RETURN_IF_ERROR(tx.keys().GetKey(key_id).status());
+    return tx.coordination().PutSetting("after_bad_read", "written");
   });
   EXPECT_EQ(write.code(), StatusCode::kInternal) << write.ToString();
   std::optional<std::string> setting;
   ASSERT_TRUE(IsOk((*store)->Read([&](ports::StoreTx& tx) -> Status {
-    auto v = tx.GetSetting("after_bad_read");
+    auto v = tx.coordination().GetSetting("after_bad_read");
     if (!v.ok()) return v.status();
     setting = *v;
     return Status::Ok();
@@ -137,8 +138,8 @@ TEST_F(PgColumnsTest, AStoreTransactionReadingABadIntegerFailsAndCommitsNothing)
   EXPECT_FALSE(setting.has_value()) << "the write transaction committed after a bad read";
 
   // The connection goes back to the pool clean: the next transaction is not blamed for it.
-  EXPECT_TRUE(
-      IsOk((*store)->Read([&](ports::StoreTx& tx) { return tx.GetSetting("x").status(); })));
+  EXPECT_TRUE(IsOk((*store)->Read(
+      [&](ports::StoreTx& tx) { return tx.coordination().GetSetting("x").status(); })));
 }
 
 }  // namespace

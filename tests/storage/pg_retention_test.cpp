@@ -42,7 +42,7 @@ class PgRetentionTest : public ::testing::Test {
   static ports::StoreStats StatsOf(ports::Store& store) {
     ports::StoreStats out;
     Status st = store.Read([&](ports::StoreTx& tx) -> Status {
-      auto s = tx.Stats();
+      auto s = tx.housekeeping().Stats();
       if (!s.ok()) return s.status();
       out = *s;
       return Status::Ok();
@@ -112,8 +112,8 @@ TEST_F(PgRetentionTest, CountsStayExactUnderConcurrentChangesAndFolds) {
   auto sweeper = [&](PostgresStore& store) {
     for (;;) {
       std::size_t n = 0;
-      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
-        auto keys = tx.ExpireDueKeys(FromUnixMs(kKeys), 7, 7);
+      Status st = store.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+        auto keys = tx.keys().ExpireDueKeys(FromUnixMs(kKeys), 7, 7);
         if (!keys.ok()) return keys.status();
         n = keys->size();
         return Status::Ok();
@@ -130,8 +130,8 @@ TEST_F(PgRetentionTest, CountsStayExactUnderConcurrentChangesAndFolds) {
       last_pass = sweepers_left.load() == 0;
       for (Id id = 1 + parity; id <= kKeys; id += 2) {
         Status st = store.Write([&](ports::StoreTx& tx) -> Status {
-          Status moved =
-              tx.UpdateKeyState(id, KeyState::kRevoking, KeyState::kRevoked, FromUnixMs(kKeys), "");
+          Status moved = tx.keys().UpdateKeyState(id, KeyState::kRevoking, KeyState::kRevoked,
+                                                  FromUnixMs(kKeys), "");
           return moved.code() == StatusCode::kConflict ? Status::Ok() : moved;
         });
         if (!st.ok()) ++errors;
@@ -140,7 +140,10 @@ TEST_F(PgRetentionTest, CountsStayExactUnderConcurrentChangesAndFolds) {
   };
   auto folder = [&](PostgresStore& store) {
     while (!done.load()) {
-      if (!store.Write([](ports::StoreTx& tx) { return tx.FoldStatCounters(); }).ok()) ++errors;
+      const Status fold = store.Write(ports::WriteKind::kQueue, [](ports::StoreTx& tx) {
+        return tx.housekeeping().FoldStatCounters();
+      });
+      if (!fold.ok()) ++errors;
     }
   };
   std::thread fold_a(folder, std::ref(*a));
@@ -167,7 +170,9 @@ TEST_F(PgRetentionTest, CountsStayExactUnderConcurrentChangesAndFolds) {
   EXPECT_EQ(counted, (std::map<KeyState, std::int64_t>{{KeyState::kRevoked, kKeys}}));
   EXPECT_EQ(StatsOf(*a).keys_by_state, counted);
   EXPECT_EQ(StatsOf(*a).users, kKeys);
-  ASSERT_TRUE(IsOk(a->Write([](ports::StoreTx& tx) { return tx.FoldStatCounters(); })));
+  ASSERT_TRUE(IsOk(a->Write(ports::WriteKind::kQueue, [](ports::StoreTx& tx) {
+    return tx.housekeeping().FoldStatCounters();
+  })));
   EXPECT_EQ(StatsOf(*b).keys_by_state, counted);
   auto deltas = raw->Query("SELECT count(*) FROM stat_deltas");
   ASSERT_TRUE(IsOk(deltas));

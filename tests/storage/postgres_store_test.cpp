@@ -39,12 +39,10 @@ class TempPgStore final : public ports::Store {
     return std::unique_ptr<ports::Store>(new TempPgStore(std::move(*db), std::move(*store)));
   }
 
-  Status Write(const std::function<Status(ports::StoreTx&)>& fn) override {
-    return store_->Write(fn);
+  Status RunWrite(ports::WriteKind kind, const TxFn& fn) override {
+    return store_->Write(kind, fn);
   }
-  Status Read(const std::function<Status(ports::StoreTx&)>& fn) override {
-    return store_->Read(fn);
-  }
+  Status Read(const TxFn& fn) override { return store_->Read(fn); }
   Status Ping() override { return store_->Ping(); }
 
  private:
@@ -233,7 +231,7 @@ TEST_F(PostgresStoreTest, ConcurrentClaimersAcrossStoresNeverShareATask) {
   ASSERT_TRUE(IsOk(a->Write([&](ports::StoreTx& tx) -> Status {
     enqueued.clear();  // the callback may run more than once
     for (int i = 0; i < kTasks; ++i) {
-      auto id = tx.EnqueueTask(TaskKind::kProvisionKey, i, At(i % 50));
+      auto id = tx.tasks().EnqueueTask(TaskKind::kProvisionKey, i, At(i % 50));
       if (!id.ok()) return id.status();
       enqueued.insert(*id);
     }
@@ -249,9 +247,9 @@ TEST_F(PostgresStoreTest, ConcurrentClaimersAcrossStoresNeverShareATask) {
   auto claimer = [&](PostgresStore& store) {
     while (claimed.load() < kTasks && std::chrono::steady_clock::now() < deadline) {
       std::vector<Id> mine;
-      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+      Status st = store.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
         mine.clear();
-        auto tasks = tx.ClaimTasks(At(100), std::chrono::hours(1), kBatch);
+        auto tasks = tx.tasks().ClaimTasks(At(100), std::chrono::hours(1), kBatch);
         if (!tasks.ok()) return tasks.status();
         for (const Task& t : *tasks) mine.push_back(t.id);
         return Status::Ok();
@@ -283,7 +281,7 @@ TEST_F(PostgresStoreTest, ConcurrentClaimersAcrossStoresNeverShareATask) {
   }
   auto running = std::optional<std::vector<Task>>();
   ASSERT_TRUE(IsOk(a->Read([&](ports::StoreTx& tx) -> Status {
-    auto tasks = tx.ListTasks(TaskState::kRunning, kTasks + 1);
+    auto tasks = tx.tasks().ListTasks(TaskState::kRunning, kTasks + 1);
     if (!tasks.ok()) return tasks.status();
     running = std::move(*tasks);
     return Status::Ok();
@@ -307,7 +305,7 @@ TEST_F(PostgresStoreTest, ConcurrentClaimsByIdsAcrossStoresNeverShareATask) {
   ASSERT_TRUE(IsOk(a->Write([&](ports::StoreTx& tx) -> Status {
     ids.clear();
     for (int i = 0; i < kTasks; ++i) {
-      auto id = tx.EnqueueTask(TaskKind::kProvisionKey, i, At(0));
+      auto id = tx.tasks().EnqueueTask(TaskKind::kProvisionKey, i, At(0));
       if (!id.ok()) return id.status();
       ids.push_back(*id);
     }
@@ -327,9 +325,9 @@ TEST_F(PostgresStoreTest, ConcurrentClaimsByIdsAcrossStoresNeverShareATask) {
       std::vector<Id> batch;
       for (int k = 0; k < kBatch; ++k) batch.push_back(ids[(start + k) % kTasks]);
       std::vector<Id> mine;
-      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+      Status st = store.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
         mine.clear();
-        auto tasks = tx.ClaimTasksByIds(batch, At(1), std::chrono::hours(1));
+        auto tasks = tx.tasks().ClaimTasksByIds(batch, At(1), std::chrono::hours(1));
         if (!tasks.ok()) return tasks.status();
         for (const Task& t : *tasks) mine.push_back(t.id);
         return Status::Ok();
@@ -349,8 +347,8 @@ TEST_F(PostgresStoreTest, ConcurrentClaimsByIdsAcrossStoresNeverShareATask) {
     for (int start = 0; start < kTasks; start += 50) {
       std::vector<Id> batch(ids.begin() + start, ids.begin() + std::min(start + 50, kTasks));
       int n = 0;
-      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
-        auto r = tx.MarkTasksRelayed(batch, At(1));
+      Status st = store.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+        auto r = tx.tasks().MarkTasksRelayed(batch, At(1));
         if (!r.ok()) return r.status();
         n = *r;
         return Status::Ok();
@@ -414,9 +412,9 @@ TEST_F(PostgresStoreTest, ConcurrentSweepsAcrossStoresMoveEachKeyOnce) {
   auto sweeper = [&](PostgresStore& store) {
     for (;;) {
       std::vector<Id> mine;
-      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+      Status st = store.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
         mine.clear();
-        auto keys = tx.ExpireDueKeys(FromUnixMs(kKeys), 37, 7);
+        auto keys = tx.keys().ExpireDueKeys(FromUnixMs(kKeys), 37, 7);
         if (!keys.ok()) return keys.status();
         for (const Key& k : *keys) mine.push_back(k.id);
         return Status::Ok();
@@ -465,7 +463,7 @@ TEST_F(PostgresStoreTest, ConcurrentSendersAcrossStoresNeverShareAMessage) {
       m.priority = static_cast<MessagePriority>(i % 3);
       m.next_attempt_at = At(i % 20);
       m.created_at = At(0);
-      auto id = tx.EnqueueMessage(m);
+      auto id = tx.messages().EnqueueMessage(m);
       if (!id.ok()) return id.status();
     }
     return Status::Ok();
@@ -478,9 +476,9 @@ TEST_F(PostgresStoreTest, ConcurrentSendersAcrossStoresNeverShareAMessage) {
   auto sender = [&](PostgresStore& store) {
     while (claimed.load() < kMessages && std::chrono::steady_clock::now() < deadline) {
       std::vector<Id> mine;
-      Status st = store.Write([&](ports::StoreTx& tx) -> Status {
+      Status st = store.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
         mine.clear();
-        auto messages = tx.ClaimMessages(At(100), std::chrono::hours(1), 5);
+        auto messages = tx.messages().ClaimMessages(At(100), std::chrono::hours(1), 5);
         if (!messages.ok()) return messages.status();
         for (const OutgoingMessage& m : *messages) mine.push_back(m.id);
         return Status::Ok();
@@ -519,10 +517,10 @@ TEST_F(PostgresStoreTest, ReadModifyWriteAcrossStoresLosesNoUpdate) {
   auto incrementer = [&](PostgresStore& store) {
     for (int i = 0; i < kIncrements; ++i) {
       Status st = store.Write([](ports::StoreTx& tx) -> Status {
-        auto value = tx.GetSetting("counter");
+        auto value = tx.coordination().GetSetting("counter");
         if (!value.ok()) return value.status();
         int n = value->has_value() ? std::stoi(**value) : 0;
-        return tx.PutSetting("counter", std::to_string(n + 1));
+        return tx.coordination().PutSetting("counter", std::to_string(n + 1));
       });
       if (!st.ok()) ++failures;
     }
@@ -536,7 +534,7 @@ TEST_F(PostgresStoreTest, ReadModifyWriteAcrossStoresLosesNoUpdate) {
   EXPECT_EQ(failures.load(), 0);
   std::optional<std::string> value;
   ASSERT_TRUE(IsOk(b->Read([&](ports::StoreTx& tx) -> Status {
-    auto v = tx.GetSetting("counter");
+    auto v = tx.coordination().GetSetting("counter");
     if (!v.ok()) return v.status();
     value = *v;
     return Status::Ok();
@@ -556,12 +554,12 @@ TEST_F(PostgresStoreTest, TakenUniqueValuesLeaveTheTransactionUsable) {
   ASSERT_TRUE(IsOk(store->Write([&](ports::StoreTx& tx) -> Status {
     User u;
     u.tg_id = 1;
-    auto uid = tx.InsertUser(u);
+    auto uid = tx.users().InsertUser(u);
     if (!uid.ok()) return uid.status();
     user = *uid;
     Location l;
     l.name = "nl";
-    auto lid = tx.InsertLocation(l);
+    auto lid = tx.catalog().InsertLocation(l);
     if (!lid.ok()) return lid.status();
     loc = *lid;
     Server s;
@@ -569,7 +567,7 @@ TEST_F(PostgresStoreTest, TakenUniqueValuesLeaveTheTransactionUsable) {
     s.kind = "shadowsocks";
     s.name = "nl-1";
     s.capacity = 10;
-    auto sid = tx.InsertServer(s);
+    auto sid = tx.catalog().InsertServer(s);
     if (!sid.ok()) return sid.status();
     server = *sid;
     Key k;
@@ -577,39 +575,41 @@ TEST_F(PostgresStoreTest, TakenUniqueValuesLeaveTheTransactionUsable) {
     k.server_id = server;
     k.remote_name = "old";
     k.state = KeyState::kFailed;
-    auto kid = tx.InsertKey(k);
+    auto kid = tx.keys().InsertKey(k);
     if (!kid.ok()) return kid.status();
     old_key = *kid;
     k.remote_name = "holder";
     k.state = KeyState::kActive;
-    return tx.InsertKey(k).status();
+    return tx.keys().InsertKey(k).status();
   })));
 
   Status st = store->Write([&](ports::StoreTx& tx) -> Status {
     User u;
     u.tg_id = 1;
-    if (auto dup = tx.InsertUser(u); dup.status().code() != StatusCode::kAlreadyExists) {
+    if (auto dup = tx.users().InsertUser(u); dup.status().code() != StatusCode::kAlreadyExists) {
       return Internal("duplicate user: " + dup.status().ToString());
     }
     Location l;
     l.name = "nl";
-    if (auto dup = tx.InsertLocation(l); dup.status().code() != StatusCode::kAlreadyExists) {
+    if (auto dup = tx.catalog().InsertLocation(l);
+        dup.status().code() != StatusCode::kAlreadyExists) {
       return Internal("duplicate location: " + dup.status().ToString());
     }
-    Status taken = tx.UpdateKeyState(old_key, KeyState::kFailed, KeyState::kPending, At(1), "");
+    Status taken =
+        tx.keys().UpdateKeyState(old_key, KeyState::kFailed, KeyState::kPending, At(1), "");
     if (taken.code() != StatusCode::kAlreadyExists) {
       return Internal("slot taken: " + taken.ToString());
     }
     u.tg_id = 2;
-    return tx.InsertUser(u).status();
+    return tx.users().InsertUser(u).status();
   });
   ASSERT_TRUE(IsOk(st));
   auto found = std::optional<User>();
   ASSERT_TRUE(IsOk(store->Read([&](ports::StoreTx& tx) -> Status {
-    auto u = tx.FindUserByTgId(2);
+    auto u = tx.users().FindUserByTgId(2);
     if (!u.ok()) return u.status();
     found = *u;
-    auto k = tx.GetKey(old_key);
+    auto k = tx.keys().GetKey(old_key);
     if (!k.ok()) return k.status();
     if (k->state != KeyState::kFailed) return Internal("the failed UPDATE changed the key");
     return Status::Ok();
@@ -626,18 +626,18 @@ TEST_F(PostgresStoreTest, IndexedQueriesUseTheirIndexes) {
   ASSERT_TRUE(IsOk(store->Write([&](ports::StoreTx& tx) -> Status {
     User u;
     u.tg_id = 1;
-    auto user = tx.InsertUser(u);
+    auto user = tx.users().InsertUser(u);
     if (!user.ok()) return user.status();
     Location l;
     l.name = "nl";
-    auto loc = tx.InsertLocation(l);
+    auto loc = tx.catalog().InsertLocation(l);
     if (!loc.ok()) return loc.status();
     Server s;
     s.location_id = *loc;
     s.kind = "shadowsocks";
     s.name = "nl-1";
     s.capacity = kKeys;
-    auto server = tx.InsertServer(s);
+    auto server = tx.catalog().InsertServer(s);
     if (!server.ok()) return server.status();
     for (int i = 0; i < kKeys; ++i) {
       Key k;
@@ -648,20 +648,20 @@ TEST_F(PostgresStoreTest, IndexedQueriesUseTheirIndexes) {
       k.state = i % 100 == 0 ? KeyState::kActive : KeyState::kRevoked;
       k.expires_at = At(i);
       if (i % 100 == 0) k.next_notice_at = At(i);
-      auto id = tx.InsertKey(k);
+      auto id = tx.keys().InsertKey(k);
       if (!id.ok()) return id.status();
     }
     // Open tasks in bulk with few distinct due times, as a sweep leaves them: sorting them all
     // per claim is what the claim index is there to avoid.
     for (int i = 0; i < 2000; ++i) {
-      auto task = tx.EnqueueTask(TaskKind::kRevokeKey, i, At(i % 10));
+      auto task = tx.tasks().EnqueueTask(TaskKind::kRevokeKey, i, At(i % 10));
       if (!task.ok()) return task.status();
     }
     for (int i = 0; i < 2000; ++i) {
       OutgoingMessage m;
       m.chat_id = i;
       m.next_attempt_at = At(i);
-      auto id = tx.EnqueueMessage(m);
+      auto id = tx.messages().EnqueueMessage(m);
       if (!id.ok()) return id.status();
     }
     return Status::Ok();
@@ -712,7 +712,8 @@ TEST(PostgresStoreRestart, PingFollowsTheServerAndThePoolReconnects) {
   auto store = PostgresStore::Open(options);
   ASSERT_TRUE(IsOk(store));
   auto write = [&] {
-    return (*store)->Write([](ports::StoreTx& tx) { return tx.PutSetting("k", "v"); });
+    return (*store)->Write(
+        [](ports::StoreTx& tx) { return tx.coordination().PutSetting("k", "v"); });
   };
   // Leaves the pool holding two idle connections (two Reads at once need both).
   auto fill_pool = [&] {
@@ -743,16 +744,16 @@ TEST(PostgresStoreRestart, PingFollowsTheServerAndThePoolReconnects) {
   ASSERT_TRUE(IsOk((*server)->Stop()));
   EXPECT_TRUE(HasCode((*store)->Ping(), StatusCode::kUnavailable));
   EXPECT_TRUE(HasCode(write(), StatusCode::kUnavailable));
-  EXPECT_TRUE(
-      HasCode((*store)->Read([](ports::StoreTx& tx) { return tx.GetSetting("k").status(); }),
-              StatusCode::kUnavailable));
+  EXPECT_TRUE(HasCode(
+      (*store)->Read([](ports::StoreTx& tx) { return tx.coordination().GetSetting("k").status(); }),
+      StatusCode::kUnavailable));
 
   ASSERT_TRUE(IsOk((*server)->Restart()));
   EXPECT_TRUE(IsOk((*store)->Ping()));
   EXPECT_TRUE(IsOk(write()));
   std::optional<std::string> value;
   EXPECT_TRUE(IsOk((*store)->Read([&](ports::StoreTx& tx) -> Status {
-    auto v = tx.GetSetting("k");
+    auto v = tx.coordination().GetSetting("k");
     if (!v.ok()) return v.status();
     value = *v;
     return Status::Ok();

@@ -81,7 +81,7 @@ TEST(SqliteRetention, CountersStartFromTheRowsPresentAtMigration) {
   ports::StoreStats stats;
   ASSERT_TRUE((*store)
                   ->Read([&](ports::StoreTx& tx) -> Status {
-                    auto s = tx.Stats();
+                    auto s = tx.housekeeping().Stats();
                     if (!s.ok()) return s.status();
                     stats = *s;
                     return Status::Ok();

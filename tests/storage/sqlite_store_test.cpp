@@ -43,7 +43,7 @@ Id InsertUser(SqliteStore& store, TgId tg_id) {
   Status st = store.Write([&](ports::StoreTx& tx) -> Status {
     User u;
     u.tg_id = tg_id;
-    auto r = tx.InsertUser(u);
+    auto r = tx.users().InsertUser(u);
     if (!r.ok()) return r.status();
     id = *r;
     return Status::Ok();
@@ -55,7 +55,7 @@ Id InsertUser(SqliteStore& store, TgId tg_id) {
 std::int64_t CountUsers(ports::Store& store) {
   std::int64_t users = -1;
   Status st = store.Read([&](ports::StoreTx& tx) -> Status {
-    auto stats = tx.Stats();
+    auto stats = tx.housekeeping().Stats();
     if (!stats.ok()) return stats.status();
     users = stats->users;
     return Status::Ok();
@@ -200,7 +200,7 @@ TEST(SqliteStore, DataSurvivesReopen) {
   auto store = OpenOrDie(path);
   ASSERT_NE(store, nullptr);
   Status st = store->Read([&](ports::StoreTx& tx) -> Status {
-    auto u = tx.GetUser(id);
+    auto u = tx.users().GetUser(id);
     if (!u.ok()) return u.status();
     EXPECT_EQ(u->tg_id, 4242);
     return Status::Ok();
@@ -405,25 +405,25 @@ TEST(SqliteStore, OpenUpgradesAVersionOneDatabase) {
   EXPECT_TRUE(store->Ping().ok());
 
   Status st = store->Write([&](ports::StoreTx& tx) -> Status {
-    auto key = tx.GetKey(1);
+    auto key = tx.keys().GetKey(1);
     if (!key.ok()) return key.status();
     EXPECT_FALSE(key->announce_when_ready);
     EXPECT_EQ(key->next_notice_at, std::nullopt);
     EXPECT_EQ(key->notified_flags, 2);
-    auto due = tx.ListKeysDueForNotice(FromUnixMs(1'000'000), 10);
+    auto due = tx.keys().ListKeysDueForNotice(FromUnixMs(1'000'000), 10);
     if (!due.ok()) return due.status();
     EXPECT_TRUE(due->empty());
-    auto since = tx.CountUsersCreatedSince(FromUnixMs(5));
+    auto since = tx.users().CountUsersCreatedSince(FromUnixMs(5));
     if (!since.ok()) return since.status();
     EXPECT_EQ(*since, 1);
     OutgoingMessage m;
     m.chat_id = 100;
-    auto id = tx.EnqueueMessage(m);
+    auto id = tx.messages().EnqueueMessage(m);
     if (!id.ok()) return id.status();
-    auto claimed = tx.ClaimMessages(FromUnixMs(0), std::chrono::seconds(60), 10);
+    auto claimed = tx.messages().ClaimMessages(FromUnixMs(0), std::chrono::seconds(60), 10);
     if (!claimed.ok()) return claimed.status();
     EXPECT_EQ(claimed->size(), 1u);
-    return tx.PutSetting("bot.update_offset", "1");
+    return tx.coordination().PutSetting("bot.update_offset", "1");
   });
   EXPECT_TRUE(st.ok()) << st.ToString();
 }
@@ -460,18 +460,18 @@ TEST(SqliteStore, OpenUpgradesAVersionFourDatabaseWithUnrelayedTasks) {
 
   Status st = store->Write([&](ports::StoreTx& tx) -> Status {
     for (Id id : {1, 2, 3}) {
-      auto task = tx.GetTask(id);
+      auto task = tx.tasks().GetTask(id);
       if (!task.ok()) return task.status();
       EXPECT_EQ(task->relayed_at, std::nullopt) << id;
       EXPECT_EQ(task->generation, 0) << id;
     }
-    auto unrelayed = tx.ListUnrelayedTasks(FromUnixMs(100), 10);
+    auto unrelayed = tx.tasks().ListUnrelayedTasks(FromUnixMs(100), 10);
     if (!unrelayed.ok()) return unrelayed.status();
     EXPECT_EQ(unrelayed->size(), 1u);
     if (!unrelayed->empty()) {
       EXPECT_EQ((*unrelayed)[0].id, 1);
     }
-    auto marked = tx.MarkTasksRelayed({1, 3}, FromUnixMs(200));
+    auto marked = tx.tasks().MarkTasksRelayed({1, 3}, FromUnixMs(200));
     if (!marked.ok()) return marked.status();
     EXPECT_EQ(*marked, 2);
     return Status::Ok();
@@ -491,7 +491,7 @@ TEST(SqliteStore, AMessageWithABrokenKeyboardIsAnInternalError) {
                   ->Write([&](ports::StoreTx& tx) -> Status {
                     OutgoingMessage m;
                     m.chat_id = 1;
-                    auto r = tx.EnqueueMessage(m);
+                    auto r = tx.messages().EnqueueMessage(m);
                     if (!r.ok()) return r.status();
                     id = *r;
                     return Status::Ok();
@@ -502,7 +502,8 @@ TEST(SqliteStore, AMessageWithABrokenKeyboardIsAnInternalError) {
     ASSERT_TRUE(conn.ok());
     ASSERT_TRUE((*conn)->Exec("UPDATE outgoing_messages SET keyboard = '[{\"text\": 1}]'").ok());
   }
-  Status st = store->Read([&](ports::StoreTx& tx) { return tx.GetMessage(id).status(); });
+  Status st =
+      store->Read([&](ports::StoreTx& tx) { return tx.messages().GetMessage(id).status(); });
   EXPECT_EQ(st.code(), StatusCode::kInternal) << st.ToString();
   EXPECT_NE(st.message().find("keyboard"), std::string::npos) << st.ToString();
 }
@@ -514,7 +515,7 @@ TEST(SqliteStore, EnqueueMessageRejectsAnUnknownPriority) {
     OutgoingMessage m;
     m.chat_id = 1;
     m.priority = static_cast<MessagePriority>(9);
-    return tx.EnqueueMessage(m).status();
+    return tx.messages().EnqueueMessage(m).status();
   });
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
 }
@@ -533,7 +534,7 @@ TEST(SqliteStore, TheWalIsCheckpointedWhileTheStoreStaysOpen) {
         User u;
         u.tg_id = batch * 1000 + i;
         u.username = std::string(4000, static_cast<char>('a' + i % 26));
-        auto id = tx.InsertUser(u);
+        auto id = tx.users().InsertUser(u);
         if (!id.ok()) return id.status();
       }
       return Status::Ok();
@@ -556,7 +557,7 @@ TEST(SqliteStore, ExceptionInACallbackRollsBack) {
   Status st = store->Write([](ports::StoreTx& tx) -> Status {
     User u;
     u.tg_id = 1;
-    (void)tx.InsertUser(u);
+    (void)tx.users().InsertUser(u);
     throw std::runtime_error("boom");
   });
   EXPECT_EQ(st.code(), StatusCode::kInternal);
@@ -577,7 +578,7 @@ TEST(SqliteStore, ReadRunsWhileAWriteTransactionIsOpen) {
     Status st = store->Write([&](ports::StoreTx& tx) -> Status {
       User u;
       u.tg_id = 77;
-      auto id = tx.InsertUser(u);
+      auto id = tx.users().InsertUser(u);
       if (!id.ok()) return id.status();
       writing.set_value();
       released.wait();
@@ -604,11 +605,11 @@ TEST(SqliteStore, ReadSeesOneSnapshot) {
   std::int64_t before = -1;
   std::int64_t after = -1;
   Status st = store->Read([&](ports::StoreTx& tx) -> Status {
-    auto s1 = tx.Stats();
+    auto s1 = tx.housekeeping().Stats();
     if (!s1.ok()) return s1.status();
     before = s1->users;
     std::thread([&] { InsertUser(*store, 2); }).join();
-    auto s2 = tx.Stats();
+    auto s2 = tx.housekeeping().Stats();
     if (!s2.ok()) return s2.status();
     after = s2->users;
     return Status::Ok();

@@ -45,12 +45,10 @@ class TempFileStore final : public ports::Store {
     return std::unique_ptr<ports::Store>(new TempFileStore(std::move(dir), std::move(*store)));
   }
 
-  Status Write(const std::function<Status(ports::StoreTx&)>& fn) override {
-    return store_->Write(fn);
+  Status RunWrite(ports::WriteKind kind, const TxFn& fn) override {
+    return store_->Write(kind, fn);
   }
-  Status Read(const std::function<Status(ports::StoreTx&)>& fn) override {
-    return store_->Read(fn);
-  }
+  Status Read(const TxFn& fn) override { return store_->Read(fn); }
   Status Ping() override { return store_->Ping(); }
 
  private:

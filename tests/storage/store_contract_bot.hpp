@@ -43,13 +43,15 @@ TEST_P(StoreContract, KeyBotFieldsRoundTripThroughEveryKeyRead) {
     }
     EXPECT_TRUE(seen) << read;
   };
-  auto listed = InRead([&](ports::StoreTx& tx) { return tx.ListKeys(ports::KeyFilter{}); });
+  auto listed = InRead([&](ports::StoreTx& tx) { return tx.keys().ListKeys(ports::KeyFilter{}); });
   ASSERT_TRUE(IsOk(listed));
   check(*listed, "ListKeys");
-  auto expiring = InRead([&](ports::StoreTx& tx) { return tx.ListKeysDueForExpiry(At(100), 10); });
+  auto expiring =
+      InRead([&](ports::StoreTx& tx) { return tx.keys().ListKeysDueForExpiry(At(100), 10); });
   ASSERT_TRUE(IsOk(expiring));
   check(*expiring, "ListKeysDueForExpiry");
-  auto noticed = InRead([&](ports::StoreTx& tx) { return tx.ListKeysDueForNotice(At(100), 10); });
+  auto noticed =
+      InRead([&](ports::StoreTx& tx) { return tx.keys().ListKeysDueForNotice(At(100), 10); });
   ASSERT_TRUE(IsOk(noticed));
   check(*noticed, "ListKeysDueForNotice");
 }
@@ -78,7 +80,8 @@ TEST_P(StoreContract, DueForNoticeIsActiveAndDueEarliestFirst) {
 
   auto ids = [&](Time at, int limit) {
     std::vector<Id> out;
-    auto keys = InRead([&](ports::StoreTx& tx) { return tx.ListKeysDueForNotice(at, limit); });
+    auto keys =
+        InRead([&](ports::StoreTx& tx) { return tx.keys().ListKeysDueForNotice(at, limit); });
     EXPECT_TRUE(IsOk(keys));
     if (keys.ok()) {
       for (const Key& k : *keys) out.push_back(k.id);
@@ -98,7 +101,7 @@ TEST_P(StoreContract, SetKeyNoticeSetsAndClearsTheNextNotice) {
   Id id = AddKey(MakeKey(user, server, 0, KeyState::kActive, At(5000)));
   auto due_ids = [&](Time at) {
     std::vector<Id> out;
-    auto keys = InRead([&](ports::StoreTx& tx) { return tx.ListKeysDueForNotice(at, 10); });
+    auto keys = InRead([&](ports::StoreTx& tx) { return tx.keys().ListKeysDueForNotice(at, 10); });
     EXPECT_TRUE(IsOk(keys));
     if (keys.ok()) {
       for (const Key& k : *keys) out.push_back(k.id);
@@ -108,7 +111,7 @@ TEST_P(StoreContract, SetKeyNoticeSetsAndClearsTheNextNotice) {
   EXPECT_TRUE(due_ids(At(10'000)).empty());
 
   ASSERT_TRUE(IsOk(store_->Write(
-      [&](ports::StoreTx& tx) { return tx.SetKeyNotice(id, kNotice3Days, At(200)); })));
+      [&](ports::StoreTx& tx) { return tx.keys().SetKeyNotice(id, kNotice3Days, At(200)); })));
   Key k = GetKey(id);
   EXPECT_EQ(k.notified_flags, kNotice3Days);
   EXPECT_EQ(k.next_notice_at, std::optional<Time>(At(200)));
@@ -116,7 +119,7 @@ TEST_P(StoreContract, SetKeyNoticeSetsAndClearsTheNextNotice) {
   EXPECT_EQ(due_ids(At(200)), (std::vector<Id>{id}));
 
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.SetKeyNotice(id, kNotice3Days | kNotice1Day | kNoticeExpired, std::nullopt);
+    return tx.keys().SetKeyNotice(id, kNotice3Days | kNotice1Day | kNoticeExpired, std::nullopt);
   })));
   k = GetKey(id);
   EXPECT_EQ(k.notified_flags, kNotice3Days | kNotice1Day | kNoticeExpired);
@@ -126,7 +129,7 @@ TEST_P(StoreContract, SetKeyNoticeSetsAndClearsTheNextNotice) {
   EXPECT_EQ(k.expires_at, At(5000));
 
   EXPECT_TRUE(HasCode(
-      store_->Write([&](ports::StoreTx& tx) { return tx.SetKeyNotice(id + 100, 0, At(1)); }),
+      store_->Write([&](ports::StoreTx& tx) { return tx.keys().SetKeyNotice(id + 100, 0, At(1)); }),
       StatusCode::kNotFound));
 }
 
@@ -135,8 +138,10 @@ TEST_P(StoreContract, SetKeyNoticeSetsAndClearsTheNextNotice) {
 TEST_P(StoreContract, SetUserLangAndBlockedBotRoundTrip) {
   Id id = AddUser(1);
   Id other = AddUser(2);
-  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.SetUserLang(id, "ru"); })));
-  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.SetBlockedBot(id, true); })));
+  ASSERT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.users().SetUserLang(id, "ru"); })));
+  ASSERT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.users().SetBlockedBot(id, true); })));
   User u = GetUser(id);
   EXPECT_EQ(u.lang, "ru");
   EXPECT_TRUE(u.blocked_bot);
@@ -147,21 +152,24 @@ TEST_P(StoreContract, SetUserLangAndBlockedBotRoundTrip) {
   EXPECT_FALSE(o.blocked_bot);
 
   // Setting the value it already has is still a success.
-  EXPECT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.SetUserLang(id, "ru"); })));
-  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.SetBlockedBot(id, false); })));
+  EXPECT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.users().SetUserLang(id, "ru"); })));
+  ASSERT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.users().SetBlockedBot(id, false); })));
   EXPECT_FALSE(GetUser(id).blocked_bot);
 
-  EXPECT_TRUE(
-      HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.SetUserLang(other + 100, "ru"); }),
-              StatusCode::kNotFound));
   EXPECT_TRUE(HasCode(
-      store_->Write([&](ports::StoreTx& tx) { return tx.SetBlockedBot(other + 100, true); }),
+      store_->Write([&](ports::StoreTx& tx) { return tx.users().SetUserLang(other + 100, "ru"); }),
       StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) {
+    return tx.users().SetBlockedBot(other + 100, true);
+  }),
+                      StatusCode::kNotFound));
 }
 
 TEST_P(StoreContract, CountUsersCreatedSinceIncludesTheBoundary) {
   auto count = [&](Time since) {
-    auto n = InRead([&](ports::StoreTx& tx) { return tx.CountUsersCreatedSince(since); });
+    auto n = InRead([&](ports::StoreTx& tx) { return tx.users().CountUsersCreatedSince(since); });
     EXPECT_TRUE(IsOk(n));
     return n.ok() ? *n : -1;
   };
@@ -169,7 +177,7 @@ TEST_P(StoreContract, CountUsersCreatedSinceIncludesTheBoundary) {
   for (int i = 0; i < 5; ++i) {
     User u = MakeUser(100 + i);
     u.created_at = At(i * 10);  // 0, 10, 20, 30, 40
-    ASSERT_TRUE(IsOk(InWrite([&](ports::StoreTx& tx) { return tx.InsertUser(u); })));
+    ASSERT_TRUE(IsOk(InWrite([&](ports::StoreTx& tx) { return tx.users().InsertUser(u); })));
   }
   EXPECT_EQ(count(At(-1)), 5);
   EXPECT_EQ(count(At(0)), 5);
@@ -183,7 +191,8 @@ TEST_P(StoreContract, CountUsersCreatedSinceIncludesTheBoundary) {
 
 TEST_P(StoreContract, AlertThrottleIsEmptyUntilPutAndThenOverwritten) {
   auto get = [&](const std::string& subject) {
-    auto t = InRead([&](ports::StoreTx& tx) { return tx.GetAlertThrottle(subject); });
+    auto t =
+        InRead([&](ports::StoreTx& tx) { return tx.coordination().GetAlertThrottle(subject); });
     EXPECT_TRUE(IsOk(t));
     return t.ok() ? *t : ports::AlertThrottle{At(-1), -1};
   };
@@ -192,18 +201,18 @@ TEST_P(StoreContract, AlertThrottleIsEmptyUntilPutAndThenOverwritten) {
   EXPECT_EQ(absent.suppressed, 0);
 
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.PutAlertThrottle("task_failed:revoke_key", {At(10), 0});
+    return tx.coordination().PutAlertThrottle("task_failed:revoke_key", {At(10), 0});
   })));
   ports::AlertThrottle sent = get("task_failed:revoke_key");
   EXPECT_EQ(sent.last_sent_at, std::optional<Time>(At(10)));
   EXPECT_EQ(sent.suppressed, 0);
 
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.PutAlertThrottle("task_failed:revoke_key", {At(10), 7});
+    return tx.coordination().PutAlertThrottle("task_failed:revoke_key", {At(10), 7});
   })));
   EXPECT_EQ(get("task_failed:revoke_key").suppressed, 7);
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.PutAlertThrottle("task_failed:revoke_key", {std::nullopt, 2});
+    return tx.coordination().PutAlertThrottle("task_failed:revoke_key", {std::nullopt, 2});
   })));
   ports::AlertThrottle cleared = get("task_failed:revoke_key");
   EXPECT_EQ(cleared.last_sent_at, std::nullopt);
@@ -216,18 +225,21 @@ TEST_P(StoreContract, AlertThrottleIsEmptyUntilPutAndThenOverwritten) {
 
 TEST_P(StoreContract, SettingsAreAbsentUntilPutAndThenOverwritten) {
   auto get = [&](const std::string& name) {
-    auto v = InRead([&](ports::StoreTx& tx) { return tx.GetSetting(name); });
+    auto v = InRead([&](ports::StoreTx& tx) { return tx.coordination().GetSetting(name); });
     EXPECT_TRUE(IsOk(v));
     return v.ok() ? *v : std::optional<std::string>("<error>");
   };
   EXPECT_EQ(get("bot.update_offset"), std::nullopt);
-  ASSERT_TRUE(IsOk(
-      store_->Write([&](ports::StoreTx& tx) { return tx.PutSetting("bot.update_offset", "41"); })));
+  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
+    return tx.coordination().PutSetting("bot.update_offset", "41");
+  })));
   EXPECT_EQ(get("bot.update_offset"), std::optional<std::string>("41"));
-  ASSERT_TRUE(IsOk(
-      store_->Write([&](ports::StoreTx& tx) { return tx.PutSetting("bot.update_offset", "42"); })));
+  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
+    return tx.coordination().PutSetting("bot.update_offset", "42");
+  })));
   EXPECT_EQ(get("bot.update_offset"), std::optional<std::string>("42"));
-  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.PutSetting("empty", ""); })));
+  ASSERT_TRUE(IsOk(store_->Write(
+      [&](ports::StoreTx& tx) { return tx.coordination().PutSetting("empty", ""); })));
   EXPECT_EQ(get("empty"), std::optional<std::string>(""));  // empty is not absent
   EXPECT_EQ(get("Bot.update_offset"), std::nullopt);        // names are case-sensitive
 }
@@ -243,29 +255,29 @@ TEST_P(StoreContract, BotWritesInsideReadFailAndFailedWritesPersistNothing) {
 
   std::vector<std::pair<const char*, Status>> attempts;
   Status read = store_->Read([&](ports::StoreTx& tx) -> Status {
-    attempts.emplace_back("SetUserLang", tx.SetUserLang(user, "ru"));
-    attempts.emplace_back("SetBlockedBot", tx.SetBlockedBot(user, true));
-    attempts.emplace_back("SetKeyNotice", tx.SetKeyNotice(key, 1, At(5)));
+    attempts.emplace_back("SetUserLang", tx.users().SetUserLang(user, "ru"));
+    attempts.emplace_back("SetBlockedBot", tx.users().SetBlockedBot(user, true));
+    attempts.emplace_back("SetKeyNotice", tx.keys().SetKeyNotice(key, 1, At(5)));
     attempts.emplace_back(
         "EnqueueMessage",
-        tx.EnqueueMessage(MakeMessage(2, MessagePriority::kReply, At(0))).status());
-    attempts.emplace_back("ClaimMessages", tx.ClaimMessages(At(1), kLease, 10).status());
-    attempts.emplace_back("PutAlertThrottle", tx.PutAlertThrottle("s", {At(1), 1}));
-    attempts.emplace_back("PutSetting", tx.PutSetting("n", "v"));
+        tx.messages().EnqueueMessage(MakeMessage(2, MessagePriority::kReply, At(0))).status());
+    attempts.emplace_back("ClaimMessages", tx.messages().ClaimMessages(At(1), kLease, 10).status());
+    attempts.emplace_back("PutAlertThrottle", tx.coordination().PutAlertThrottle("s", {At(1), 1}));
+    attempts.emplace_back("PutSetting", tx.coordination().PutSetting("n", "v"));
     return Status::Ok();
   });
   EXPECT_TRUE(IsOk(read));
   for (const auto& [method, st] : attempts) EXPECT_FALSE(st.ok()) << method;
 
   Status rolled_back = store_->Write([&](ports::StoreTx& tx) -> Status {
-    VPNHUB_RETURN_IF_ERROR(tx.SetUserLang(user, "ru"));
-    VPNHUB_RETURN_IF_ERROR(tx.SetKeyNotice(key, 1, At(5)));
-    auto m = tx.EnqueueMessage(MakeMessage(2, MessagePriority::kReply, At(0)));
+    VPNHUB_RETURN_IF_ERROR(tx.users().SetUserLang(user, "ru"));
+    VPNHUB_RETURN_IF_ERROR(tx.keys().SetKeyNotice(key, 1, At(5)));
+    auto m = tx.messages().EnqueueMessage(MakeMessage(2, MessagePriority::kReply, At(0)));
     if (!m.ok()) return m.status();
-    auto claimed = tx.ClaimMessages(At(1), kLease, 10);
+    auto claimed = tx.messages().ClaimMessages(At(1), kLease, 10);
     if (!claimed.ok()) return claimed.status();
-    VPNHUB_RETURN_IF_ERROR(tx.PutAlertThrottle("s", {At(1), 1}));
-    VPNHUB_RETURN_IF_ERROR(tx.PutSetting("n", "v"));
+    VPNHUB_RETURN_IF_ERROR(tx.coordination().PutAlertThrottle("s", {At(1), 1}));
+    VPNHUB_RETURN_IF_ERROR(tx.coordination().PutSetting("n", "v"));
     return Unavailable("lost the connection");
   });
   EXPECT_EQ(rolled_back.code(), StatusCode::kUnavailable);
@@ -279,13 +291,15 @@ TEST_P(StoreContract, BotWritesInsideReadFailAndFailedWritesPersistNothing) {
   OutgoingMessage m = GetMessage(message);
   EXPECT_EQ(m.state, MessageState::kPending);
   EXPECT_EQ(m.attempts, 0);
-  auto messages = InRead([&](ports::StoreTx& tx) { return tx.ListMessages(std::nullopt, 10); });
+  auto messages =
+      InRead([&](ports::StoreTx& tx) { return tx.messages().ListMessages(std::nullopt, 10); });
   ASSERT_TRUE(IsOk(messages));
   EXPECT_EQ(messages->size(), 1u);
-  auto throttle = InRead([&](ports::StoreTx& tx) { return tx.GetAlertThrottle("s"); });
+  auto throttle =
+      InRead([&](ports::StoreTx& tx) { return tx.coordination().GetAlertThrottle("s"); });
   ASSERT_TRUE(IsOk(throttle));
   EXPECT_EQ(throttle->last_sent_at, std::nullopt);
-  auto setting = InRead([&](ports::StoreTx& tx) { return tx.GetSetting("n"); });
+  auto setting = InRead([&](ports::StoreTx& tx) { return tx.coordination().GetSetting("n"); });
   ASSERT_TRUE(IsOk(setting));
   EXPECT_EQ(*setting, std::nullopt);
 }

@@ -16,11 +16,11 @@ TEST_P(StoreContract, InsertedUserRoundTrips) {
   u.blocked_bot = true;
   u.banned = true;
   u.created_at = At(5);
-  auto id = InWrite([&](ports::StoreTx& tx) { return tx.InsertUser(u); });
+  auto id = InWrite([&](ports::StoreTx& tx) { return tx.users().InsertUser(u); });
   ASSERT_TRUE(IsOk(id));
   EXPECT_GT(*id, 0);
 
-  auto by_tg = InRead([&](ports::StoreTx& tx) { return tx.FindUserByTgId(1001); });
+  auto by_tg = InRead([&](ports::StoreTx& tx) { return tx.users().FindUserByTgId(1001); });
   ASSERT_TRUE(IsOk(by_tg));
   ASSERT_TRUE(by_tg->has_value());
   const User& got = **by_tg;
@@ -35,7 +35,7 @@ TEST_P(StoreContract, InsertedUserRoundTrips) {
   EXPECT_FALSE(got.trial_used);
   EXPECT_EQ(got.created_at, At(5));
 
-  auto by_id = InRead([&](ports::StoreTx& tx) { return tx.GetUser(*id); });
+  auto by_id = InRead([&](ports::StoreTx& tx) { return tx.users().GetUser(*id); });
   ASSERT_TRUE(IsOk(by_id));
   EXPECT_EQ(by_id->tg_id, 1001);
   EXPECT_EQ(by_id->referrer_id, std::optional<Id>(77));
@@ -43,29 +43,29 @@ TEST_P(StoreContract, InsertedUserRoundTrips) {
 
 TEST_P(StoreContract, UserWithoutReferrerHasNone) {
   Id id = AddUser(1);
-  auto u = InRead([&](ports::StoreTx& tx) { return tx.GetUser(id); });
+  auto u = InRead([&](ports::StoreTx& tx) { return tx.users().GetUser(id); });
   ASSERT_TRUE(IsOk(u));
   EXPECT_FALSE(u->referrer_id.has_value());
 }
 
 TEST_P(StoreContract, MissingUserIsEmptyOrNotFound) {
-  auto by_tg = InRead([&](ports::StoreTx& tx) { return tx.FindUserByTgId(42); });
+  auto by_tg = InRead([&](ports::StoreTx& tx) { return tx.users().FindUserByTgId(42); });
   ASSERT_TRUE(IsOk(by_tg));
   EXPECT_FALSE(by_tg->has_value());
-  auto by_id = InRead([&](ports::StoreTx& tx) { return tx.GetUser(42); });
+  auto by_id = InRead([&](ports::StoreTx& tx) { return tx.users().GetUser(42); });
   EXPECT_TRUE(HasCode(by_id, StatusCode::kNotFound));
 }
 
 TEST_P(StoreContract, GetUsersReturnsTheExistingOnesByIdOnce) {
   Id a = AddUser(101), b = AddUser(102), c = AddUser(103);
-  auto got = InRead([&](ports::StoreTx& tx) { return tx.GetUsers({c, a, c + 100, a}); });
+  auto got = InRead([&](ports::StoreTx& tx) { return tx.users().GetUsers({c, a, c + 100, a}); });
   ASSERT_TRUE(IsOk(got));
   ASSERT_EQ(got->size(), 2u);
   EXPECT_EQ((*got)[0].id, a);
   EXPECT_EQ((*got)[0].tg_id, 101);
   EXPECT_EQ((*got)[1].id, c);
   EXPECT_EQ((*got)[1].tg_id, 103);
-  auto none = InRead([&](ports::StoreTx& tx) { return tx.GetUsers({}); });
+  auto none = InRead([&](ports::StoreTx& tx) { return tx.users().GetUsers({}); });
   ASSERT_TRUE(IsOk(none));
   EXPECT_TRUE(none->empty());
   (void)b;
@@ -73,9 +73,9 @@ TEST_P(StoreContract, GetUsersReturnsTheExistingOnesByIdOnce) {
 
 TEST_P(StoreContract, DuplicateTgIdIsAlreadyExists) {
   AddUser(7);
-  auto dup = InWrite([&](ports::StoreTx& tx) { return tx.InsertUser(MakeUser(7)); });
+  auto dup = InWrite([&](ports::StoreTx& tx) { return tx.users().InsertUser(MakeUser(7)); });
   EXPECT_TRUE(HasCode(dup, StatusCode::kAlreadyExists));
-  auto page = InRead([&](ports::StoreTx& tx) { return tx.ListUsers(0, 100); });
+  auto page = InRead([&](ports::StoreTx& tx) { return tx.users().ListUsers(0, 100); });
   ASSERT_TRUE(IsOk(page));
   EXPECT_EQ(page->size(), 1u);
 }
@@ -83,31 +83,34 @@ TEST_P(StoreContract, DuplicateTgIdIsAlreadyExists) {
 TEST_P(StoreContract, ListUsersPagesByIdAfter) {
   std::vector<Id> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(AddUser(100 + i));
-  auto first = InRead([&](ports::StoreTx& tx) { return tx.ListUsers(0, 2); });
+  auto first = InRead([&](ports::StoreTx& tx) { return tx.users().ListUsers(0, 2); });
   ASSERT_TRUE(IsOk(first));
   ASSERT_EQ(first->size(), 2u);
   EXPECT_EQ((*first)[0].id, ids[0]);
   EXPECT_EQ((*first)[1].id, ids[1]);
-  auto rest = InRead([&](ports::StoreTx& tx) { return tx.ListUsers(ids[1], 10); });
+  auto rest = InRead([&](ports::StoreTx& tx) { return tx.users().ListUsers(ids[1], 10); });
   ASSERT_TRUE(IsOk(rest));
   ASSERT_EQ(rest->size(), 3u);
   EXPECT_EQ((*rest)[0].id, ids[2]);
   EXPECT_EQ((*rest)[2].id, ids[4]);
-  auto none = InRead([&](ports::StoreTx& tx) { return tx.ListUsers(ids[4], 10); });
+  auto none = InRead([&](ports::StoreTx& tx) { return tx.users().ListUsers(ids[4], 10); });
   ASSERT_TRUE(IsOk(none));
   EXPECT_TRUE(none->empty());
 }
 
 TEST_P(StoreContract, MarkTrialUsedIsCompareAndSet) {
   Id id = AddUser(5);
-  EXPECT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.MarkTrialUsed(id); })));
-  auto u = InRead([&](ports::StoreTx& tx) { return tx.GetUser(id); });
+  EXPECT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.users().MarkTrialUsed(id); })));
+  auto u = InRead([&](ports::StoreTx& tx) { return tx.users().GetUser(id); });
   ASSERT_TRUE(IsOk(u));
   EXPECT_TRUE(u->trial_used);
-  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.MarkTrialUsed(id); }),
-                      StatusCode::kFailedPrecondition));
-  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.MarkTrialUsed(id + 99); }),
-                      StatusCode::kNotFound));
+  EXPECT_TRUE(
+      HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.users().MarkTrialUsed(id); }),
+              StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(
+      HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.users().MarkTrialUsed(id + 99); }),
+              StatusCode::kNotFound));
 }
 
 TEST_P(StoreContract, LocationNamesAreUniqueAndCaseSensitive) {
@@ -116,7 +119,7 @@ TEST_P(StoreContract, LocationNamesAreUniqueAndCaseSensitive) {
   EXPECT_NE(nl, big_nl);
   Location dup;
   dup.name = "nl";
-  auto r = InWrite([&](ports::StoreTx& tx) { return tx.InsertLocation(dup); });
+  auto r = InWrite([&](ports::StoreTx& tx) { return tx.catalog().InsertLocation(dup); });
   EXPECT_TRUE(HasCode(r, StatusCode::kAlreadyExists));
 }
 
@@ -124,22 +127,22 @@ TEST_P(StoreContract, FindAndListLocations) {
   Location de;
   de.name = "de";
   de.enabled = false;
-  auto de_id = InWrite([&](ports::StoreTx& tx) { return tx.InsertLocation(de); });
+  auto de_id = InWrite([&](ports::StoreTx& tx) { return tx.catalog().InsertLocation(de); });
   ASSERT_TRUE(IsOk(de_id));
   Id fi = AddLocation("fi");
 
-  auto found = InRead([&](ports::StoreTx& tx) { return tx.FindLocationByName("de"); });
+  auto found = InRead([&](ports::StoreTx& tx) { return tx.catalog().FindLocationByName("de"); });
   ASSERT_TRUE(IsOk(found));
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->id, *de_id);
   EXPECT_EQ((*found)->name, "de");
   EXPECT_FALSE((*found)->enabled);
 
-  auto missing = InRead([&](ports::StoreTx& tx) { return tx.FindLocationByName("DE"); });
+  auto missing = InRead([&](ports::StoreTx& tx) { return tx.catalog().FindLocationByName("DE"); });
   ASSERT_TRUE(IsOk(missing));
   EXPECT_FALSE(missing->has_value());
 
-  auto all = InRead([&](ports::StoreTx& tx) { return tx.ListLocations(); });
+  auto all = InRead([&](ports::StoreTx& tx) { return tx.catalog().ListLocations(); });
   ASSERT_TRUE(IsOk(all));
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].id, *de_id);
@@ -152,8 +155,8 @@ TEST_P(StoreContract, GetServerToCallIsTheServerWithoutItsSlotCount) {
   Id server = AddServer(loc, "nl-1", 100);
   Id user = AddUser(1);
   AddKey(MakeKey(user, server, 0, KeyState::kActive, At(100)));
-  auto full = InRead([&](ports::StoreTx& tx) { return tx.GetServer(server); });
-  auto to_call = InRead([&](ports::StoreTx& tx) { return tx.GetServerToCall(server); });
+  auto full = InRead([&](ports::StoreTx& tx) { return tx.catalog().GetServer(server); });
+  auto to_call = InRead([&](ports::StoreTx& tx) { return tx.catalog().GetServerToCall(server); });
   ASSERT_TRUE(IsOk(full));
   ASSERT_TRUE(IsOk(to_call));
   EXPECT_EQ(full->used_slots, 1);
@@ -164,7 +167,8 @@ TEST_P(StoreContract, GetServerToCallIsTheServerWithoutItsSlotCount) {
   EXPECT_EQ(to_call->settings, full->settings);
   EXPECT_EQ(to_call->public_host, full->public_host);
   EXPECT_EQ(to_call->capacity, full->capacity);
-  auto missing = InRead([&](ports::StoreTx& tx) { return tx.GetServerToCall(server + 100); });
+  auto missing =
+      InRead([&](ports::StoreTx& tx) { return tx.catalog().GetServerToCall(server + 100); });
   EXPECT_TRUE(HasCode(missing, StatusCode::kNotFound));
 }
 
@@ -175,10 +179,10 @@ TEST_P(StoreContract, InsertedServerRoundTrips) {
   s.settings["quote\"and\\slash"] = "ünïcode \"value\"";
   s.healthy = false;
   s.created_at = At(9);
-  auto id = InWrite([&](ports::StoreTx& tx) { return tx.InsertServer(s); });
+  auto id = InWrite([&](ports::StoreTx& tx) { return tx.catalog().InsertServer(s); });
   ASSERT_TRUE(IsOk(id));
 
-  auto got = InRead([&](ports::StoreTx& tx) { return tx.GetServer(*id); });
+  auto got = InRead([&](ports::StoreTx& tx) { return tx.catalog().GetServer(*id); });
   ASSERT_TRUE(IsOk(got));
   EXPECT_EQ(got->id, *id);
   EXPECT_EQ(got->location_id, loc);
@@ -192,15 +196,15 @@ TEST_P(StoreContract, InsertedServerRoundTrips) {
   EXPECT_FALSE(got->healthy);
   EXPECT_EQ(got->created_at, At(9));
 
-  auto missing = InRead([&](ports::StoreTx& tx) { return tx.GetServer(*id + 100); });
+  auto missing = InRead([&](ports::StoreTx& tx) { return tx.catalog().GetServer(*id + 100); });
   EXPECT_TRUE(HasCode(missing, StatusCode::kNotFound));
 }
 
 TEST_P(StoreContract, DuplicateServerNameIsAlreadyExists) {
   Id loc = AddLocation("nl");
   AddServer(loc, "nl-1");
-  auto dup =
-      InWrite([&](ports::StoreTx& tx) { return tx.InsertServer(MakeServer(loc, "nl-1", 3)); });
+  auto dup = InWrite(
+      [&](ports::StoreTx& tx) { return tx.catalog().InsertServer(MakeServer(loc, "nl-1", 3)); });
   EXPECT_TRUE(HasCode(dup, StatusCode::kAlreadyExists));
 }
 
@@ -218,7 +222,7 @@ TEST_P(StoreContract, ListServersFiltersByLocationAndCountsHeldSlots) {
   AddKey(MakeKey(user, nl1, 4, KeyState::kFailed));
   AddKey(MakeKey(user, de1, 0, KeyState::kActive));
 
-  auto all = InRead([&](ports::StoreTx& tx) { return tx.ListServers(std::nullopt); });
+  auto all = InRead([&](ports::StoreTx& tx) { return tx.catalog().ListServers(std::nullopt); });
   ASSERT_TRUE(IsOk(all));
   ASSERT_EQ(all->size(), 3u);
   EXPECT_EQ((*all)[0].id, nl1);
@@ -228,14 +232,14 @@ TEST_P(StoreContract, ListServersFiltersByLocationAndCountsHeldSlots) {
   EXPECT_EQ((*all)[2].id, nl2);
   EXPECT_EQ((*all)[2].used_slots, 0);
 
-  auto in_nl = InRead([&](ports::StoreTx& tx) { return tx.ListServers(nl); });
+  auto in_nl = InRead([&](ports::StoreTx& tx) { return tx.catalog().ListServers(nl); });
   ASSERT_TRUE(IsOk(in_nl));
   ASSERT_EQ(in_nl->size(), 2u);
   EXPECT_EQ((*in_nl)[0].id, nl1);
   EXPECT_EQ((*in_nl)[1].id, nl2);
   EXPECT_EQ((*in_nl)[0].settings.at("method"), "chacha20-ietf-poly1305");
 
-  auto one = InRead([&](ports::StoreTx& tx) { return tx.GetServer(nl1); });
+  auto one = InRead([&](ports::StoreTx& tx) { return tx.catalog().GetServer(nl1); });
   ASSERT_TRUE(IsOk(one));
   EXPECT_EQ(one->used_slots, 3);
 }
@@ -243,14 +247,14 @@ TEST_P(StoreContract, ListServersFiltersByLocationAndCountsHeldSlots) {
 TEST_P(StoreContract, SetServerHealthyFlipsTheFlag) {
   Id loc = AddLocation("nl");
   Id id = AddServer(loc, "nl-1");
-  ASSERT_TRUE(
-      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.SetServerHealthy(id, false); })));
-  auto s = InRead([&](ports::StoreTx& tx) { return tx.GetServer(id); });
+  ASSERT_TRUE(IsOk(
+      store_->Write([&](ports::StoreTx& tx) { return tx.catalog().SetServerHealthy(id, false); })));
+  auto s = InRead([&](ports::StoreTx& tx) { return tx.catalog().GetServer(id); });
   ASSERT_TRUE(IsOk(s));
   EXPECT_FALSE(s->healthy);
-  ASSERT_TRUE(
-      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.SetServerHealthy(id, true); })));
-  s = InRead([&](ports::StoreTx& tx) { return tx.GetServer(id); });
+  ASSERT_TRUE(IsOk(
+      store_->Write([&](ports::StoreTx& tx) { return tx.catalog().SetServerHealthy(id, true); })));
+  s = InRead([&](ports::StoreTx& tx) { return tx.catalog().GetServer(id); });
   ASSERT_TRUE(IsOk(s));
   EXPECT_TRUE(s->healthy);
 }

@@ -96,7 +96,7 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
   }
 
   Id AddUser(TgId tg_id) {
-    auto id = InWrite([&](ports::StoreTx& tx) { return tx.InsertUser(MakeUser(tg_id)); });
+    auto id = InWrite([&](ports::StoreTx& tx) { return tx.users().InsertUser(MakeUser(tg_id)); });
     EXPECT_TRUE(IsOk(id));
     return id.ok() ? *id : 0;
   }
@@ -104,7 +104,7 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
   Id AddLocation(const std::string& name) {
     Location loc;
     loc.name = name;
-    auto id = InWrite([&](ports::StoreTx& tx) { return tx.InsertLocation(loc); });
+    auto id = InWrite([&](ports::StoreTx& tx) { return tx.catalog().InsertLocation(loc); });
     EXPECT_TRUE(IsOk(id));
     return id.ok() ? *id : 0;
   }
@@ -123,7 +123,7 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
 
   Id AddServer(Id location_id, const std::string& name, int capacity = 10) {
     auto id = InWrite([&](ports::StoreTx& tx) {
-      return tx.InsertServer(MakeServer(location_id, name, capacity));
+      return tx.catalog().InsertServer(MakeServer(location_id, name, capacity));
     });
     EXPECT_TRUE(IsOk(id));
     return id.ok() ? *id : 0;
@@ -146,13 +146,14 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
   }
 
   Id AddKey(const Key& key) {
-    auto id = InWrite([&](ports::StoreTx& tx) { return tx.InsertKey(key); });
+    auto id = InWrite([&](ports::StoreTx& tx) { return tx.keys().InsertKey(key); });
     EXPECT_TRUE(IsOk(id));
     return id.ok() ? *id : 0;
   }
 
   Id Enqueue(TaskKind kind, Id subject, Time run_at) {
-    auto id = InWrite([&](ports::StoreTx& tx) { return tx.EnqueueTask(kind, subject, run_at); });
+    auto id =
+        InWrite([&](ports::StoreTx& tx) { return tx.tasks().EnqueueTask(kind, subject, run_at); });
     EXPECT_TRUE(IsOk(id));
     return id.ok() ? *id : 0;
   }
@@ -160,26 +161,26 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
   // Claims `id` at `now` with a 60 s lease and returns the running task (asserting it was
   // claimable).
   Task ClaimOrFail(Id id, Time now) {
-    auto t = InWrite([&](ports::StoreTx& tx) { return tx.ClaimTask(id, now, kLease); });
+    auto t = InWrite([&](ports::StoreTx& tx) { return tx.tasks().ClaimTask(id, now, kLease); });
     EXPECT_TRUE(IsOk(t));
     EXPECT_TRUE(t.ok() && t->has_value()) << "task " << id << " was not claimable";
     return t.ok() && t->has_value() ? **t : Task{};
   }
 
   Task GetTask(Id id) {
-    auto t = InRead([&](ports::StoreTx& tx) { return tx.GetTask(id); });
+    auto t = InRead([&](ports::StoreTx& tx) { return tx.tasks().GetTask(id); });
     EXPECT_TRUE(IsOk(t));
     return t.ok() ? *t : Task{};
   }
 
   User GetUser(Id id) {
-    auto u = InRead([&](ports::StoreTx& tx) { return tx.GetUser(id); });
+    auto u = InRead([&](ports::StoreTx& tx) { return tx.users().GetUser(id); });
     EXPECT_TRUE(IsOk(u));
     return u.ok() ? *u : User{};
   }
 
   Key GetKey(Id id) {
-    auto k = InRead([&](ports::StoreTx& tx) { return tx.GetKey(id); });
+    auto k = InRead([&](ports::StoreTx& tx) { return tx.keys().GetKey(id); });
     EXPECT_TRUE(IsOk(k));
     return k.ok() ? *k : Key{};
   }
@@ -196,21 +197,21 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
   }
 
   Id AddMessage(const OutgoingMessage& message) {
-    auto id = InWrite([&](ports::StoreTx& tx) { return tx.EnqueueMessage(message); });
+    auto id = InWrite([&](ports::StoreTx& tx) { return tx.messages().EnqueueMessage(message); });
     EXPECT_TRUE(IsOk(id));
     return id.ok() ? *id : 0;
   }
 
   OutgoingMessage GetMessage(Id id) {
-    auto m = InRead([&](ports::StoreTx& tx) { return tx.GetMessage(id); });
+    auto m = InRead([&](ports::StoreTx& tx) { return tx.messages().GetMessage(id); });
     EXPECT_TRUE(IsOk(m));
     return m.ok() ? *m : OutgoingMessage{};
   }
 
   // The ids ClaimMessages hands out at `now` (60 s lease), in its order.
   std::vector<Id> ClaimMessageIds(Time now, int limit) {
-    auto claimed =
-        InWrite([&](ports::StoreTx& tx) { return tx.ClaimMessages(now, kLease, limit); });
+    auto claimed = InWrite(
+        [&](ports::StoreTx& tx) { return tx.messages().ClaimMessages(now, kLease, limit); });
     EXPECT_TRUE(IsOk(claimed));
     std::vector<Id> ids;
     if (claimed.ok()) {
@@ -235,33 +236,36 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
 
   // The ids ListUnrelayedTasks returns, in its order.
   std::vector<Id> UnrelayedIds(Time now, int limit) {
-    auto tasks = InRead([&](ports::StoreTx& tx) { return tx.ListUnrelayedTasks(now, limit); });
+    auto tasks =
+        InRead([&](ports::StoreTx& tx) { return tx.tasks().ListUnrelayedTasks(now, limit); });
     EXPECT_TRUE(IsOk(tasks));
     return tasks.ok() ? IdsOf(*tasks) : std::vector<Id>{};
   }
 
   // MarkTasksRelayed / RequeueStaleRelayedTasks in their own transaction; -1 on error.
   int Mark(const std::vector<Id>& ids, Time now) {
-    auto n = InWrite([&](ports::StoreTx& tx) { return tx.MarkTasksRelayed(ids, now); });
+    auto n = InWrite([&](ports::StoreTx& tx) { return tx.tasks().MarkTasksRelayed(ids, now); });
     EXPECT_TRUE(IsOk(n));
     return n.ok() ? *n : -1;
   }
 
   int Requeue(Time stale_before, int limit) {
-    auto n = InWrite(
-        [&](ports::StoreTx& tx) { return tx.RequeueStaleRelayedTasks(stale_before, limit); });
+    auto n = InWrite([&](ports::StoreTx& tx) {
+      return tx.tasks().RequeueStaleRelayedTasks(stale_before, limit);
+    });
     EXPECT_TRUE(IsOk(n));
     return n.ok() ? *n : -1;
   }
 
   std::optional<Time> OldestDue(Time now) {
-    auto t = InRead([&](ports::StoreTx& tx) { return tx.OldestUnrelayedDue(now); });
+    auto t = InRead([&](ports::StoreTx& tx) { return tx.tasks().OldestUnrelayedDue(now); });
     EXPECT_TRUE(IsOk(t));
     return t.ok() ? *t : std::nullopt;
   }
 
   std::vector<Task> ClaimByIds(const std::vector<Id>& ids, Time now) {
-    auto tasks = InWrite([&](ports::StoreTx& tx) { return tx.ClaimTasksByIds(ids, now, kLease); });
+    auto tasks =
+        InWrite([&](ports::StoreTx& tx) { return tx.tasks().ClaimTasksByIds(ids, now, kLease); });
     EXPECT_TRUE(IsOk(tasks));
     return tasks.ok() ? *tasks : std::vector<Task>{};
   }
@@ -270,7 +274,8 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
   void Finish(Id id, TaskState to, Time now) {
     ClaimOrFail(id, now);
     Status st = store_->Write([&](ports::StoreTx& tx) {
-      return to == TaskState::kDone ? tx.CompleteTask(id, now) : tx.FailTask(id, "no", now);
+      return to == TaskState::kDone ? tx.tasks().CompleteTask(id, now)
+                                    : tx.tasks().FailTask(id, "no", now);
     });
     ASSERT_TRUE(IsOk(st));
   }

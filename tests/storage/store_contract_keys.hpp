@@ -36,7 +36,7 @@ TEST_P(StoreContract, InsertedKeyRoundTrips) {
   EXPECT_EQ(got.created_at, At(1));
   EXPECT_EQ(got.updated_at, At(2));
 
-  auto missing = InRead([&](ports::StoreTx& tx) { return tx.GetKey(id + 1000); });
+  auto missing = InRead([&](ports::StoreTx& tx) { return tx.keys().GetKey(id + 1000); });
   EXPECT_TRUE(HasCode(missing, StatusCode::kNotFound));
 }
 
@@ -48,8 +48,8 @@ TEST_P(StoreContract, HeldSlotIsAlreadyExistsUntilTheKeyLetsGo) {
   Id holder = AddKey(MakeKey(user, server, 0, KeyState::kActive));
 
   for (KeyState state : {KeyState::kPending, KeyState::kActive, KeyState::kRevoking}) {
-    auto taken =
-        InWrite([&](ports::StoreTx& tx) { return tx.InsertKey(MakeKey(user, server, 0, state)); });
+    auto taken = InWrite(
+        [&](ports::StoreTx& tx) { return tx.keys().InsertKey(MakeKey(user, server, 0, state)); });
     EXPECT_TRUE(HasCode(taken, StatusCode::kAlreadyExists)) << KeyStateName(state);
   }
   // A key that does not hold a slot may carry the same slot number (history).
@@ -58,13 +58,13 @@ TEST_P(StoreContract, HeldSlotIsAlreadyExistsUntilTheKeyLetsGo) {
   AddKey(MakeKey(user, other_server, 0, KeyState::kActive));
 
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.UpdateKeyState(holder, KeyState::kActive, KeyState::kRevoked, At(10), "");
+    return tx.keys().UpdateKeyState(holder, KeyState::kActive, KeyState::kRevoked, At(10), "");
   })));
   Id reuse = AddKey(MakeKey(user, server, 0, KeyState::kPending));
   ASSERT_GT(reuse, 0);
 
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.UpdateKeyState(reuse, KeyState::kPending, KeyState::kFailed, At(11), "boom");
+    return tx.keys().UpdateKeyState(reuse, KeyState::kPending, KeyState::kFailed, At(11), "boom");
   })));
   EXPECT_GT(AddKey(MakeKey(user, server, 0, KeyState::kPending)), 0);
 }
@@ -77,21 +77,21 @@ TEST_P(StoreContract, KeyReenteringASlotHoldingStateNeedsItsSlotFree) {
   Id holder = AddKey(MakeKey(user, server, 0, KeyState::kActive));
 
   Status taken = store_->Write([&](ports::StoreTx& tx) {
-    return tx.UpdateKeyState(old_key, KeyState::kFailed, KeyState::kPending, At(5), "");
+    return tx.keys().UpdateKeyState(old_key, KeyState::kFailed, KeyState::kPending, At(5), "");
   });
   EXPECT_FALSE(taken.ok());
   EXPECT_EQ(GetKey(old_key).state, KeyState::kFailed);
 
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.UpdateKeyState(holder, KeyState::kActive, KeyState::kRevoked, At(6), "");
+    return tx.keys().UpdateKeyState(holder, KeyState::kActive, KeyState::kRevoked, At(6), "");
   })));
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.UpdateKeyState(old_key, KeyState::kFailed, KeyState::kPending, At(7), "");
+    return tx.keys().UpdateKeyState(old_key, KeyState::kFailed, KeyState::kPending, At(7), "");
   })));
-  auto slots = InRead([&](ports::StoreTx& tx) { return tx.HeldSlots(server); });
+  auto slots = InRead([&](ports::StoreTx& tx) { return tx.keys().HeldSlots(server); });
   ASSERT_TRUE(IsOk(slots));
   EXPECT_EQ(*slots, (std::vector<int>{0}));
-  auto s = InRead([&](ports::StoreTx& tx) { return tx.GetServer(server); });
+  auto s = InRead([&](ports::StoreTx& tx) { return tx.catalog().GetServer(server); });
   ASSERT_TRUE(IsOk(s));
   EXPECT_EQ(s->used_slots, 1);
 }
@@ -107,7 +107,7 @@ TEST_P(StoreContract, RemoteNameIsUniquePerServer) {
 
   Key same_name = MakeKey(user, server, 1, KeyState::kPending);
   same_name.remote_name = "vpnhub-1-abc";
-  auto dup = InWrite([&](ports::StoreTx& tx) { return tx.InsertKey(same_name); });
+  auto dup = InWrite([&](ports::StoreTx& tx) { return tx.keys().InsertKey(same_name); });
   EXPECT_TRUE(HasCode(dup, StatusCode::kAlreadyExists));
 
   same_name.server_id = other_server;
@@ -126,10 +126,10 @@ TEST_P(StoreContract, HeldSlotsAreAscendingAndOnlySlotHolders) {
   AddKey(MakeKey(user, server, 3, KeyState::kFailed));
   AddKey(MakeKey(user, other, 4, KeyState::kActive));
 
-  auto slots = InRead([&](ports::StoreTx& tx) { return tx.HeldSlots(server); });
+  auto slots = InRead([&](ports::StoreTx& tx) { return tx.keys().HeldSlots(server); });
   ASSERT_TRUE(IsOk(slots));
   EXPECT_EQ(*slots, (std::vector<int>{2, 5, 7}));
-  auto empty = InRead([&](ports::StoreTx& tx) { return tx.HeldSlots(other + 1); });
+  auto empty = InRead([&](ports::StoreTx& tx) { return tx.keys().HeldSlots(other + 1); });
   ASSERT_TRUE(IsOk(empty));
   EXPECT_TRUE(empty->empty());
 }
@@ -146,7 +146,7 @@ TEST_P(StoreContract, ListKeysFiltersNewestFirst) {
 
   auto ids = [&](const ports::KeyFilter& f) {
     std::vector<Id> out;
-    auto keys = InRead([&](ports::StoreTx& tx) { return tx.ListKeys(f); });
+    auto keys = InRead([&](ports::StoreTx& tx) { return tx.keys().ListKeys(f); });
     EXPECT_TRUE(IsOk(keys));
     if (keys.ok()) {
       for (const Key& k : *keys) out.push_back(k.id);
@@ -177,7 +177,7 @@ TEST_P(StoreContract, UpdateKeyStateIsCompareAndSet) {
   Id id = AddKey(MakeKey(user, server, 0, KeyState::kPending));
 
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.UpdateKeyState(id, KeyState::kPending, KeyState::kActive, At(30), "");
+    return tx.keys().UpdateKeyState(id, KeyState::kPending, KeyState::kActive, At(30), "");
   })));
   Key k = GetKey(id);
   EXPECT_EQ(k.state, KeyState::kActive);
@@ -185,7 +185,7 @@ TEST_P(StoreContract, UpdateKeyStateIsCompareAndSet) {
   EXPECT_EQ(k.last_error, "");
 
   Status lost = store_->Write([&](ports::StoreTx& tx) {
-    return tx.UpdateKeyState(id, KeyState::kPending, KeyState::kFailed, At(40), "late");
+    return tx.keys().UpdateKeyState(id, KeyState::kPending, KeyState::kFailed, At(40), "late");
   });
   EXPECT_TRUE(HasCode(lost, StatusCode::kConflict));
   k = GetKey(id);
@@ -193,7 +193,7 @@ TEST_P(StoreContract, UpdateKeyStateIsCompareAndSet) {
   EXPECT_EQ(k.updated_at, At(30));
 
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.UpdateKeyState(id, KeyState::kActive, KeyState::kRevoking, At(50), "expired");
+    return tx.keys().UpdateKeyState(id, KeyState::kActive, KeyState::kRevoking, At(50), "expired");
   })));
   k = GetKey(id);
   EXPECT_EQ(k.state, KeyState::kRevoking);
@@ -201,7 +201,7 @@ TEST_P(StoreContract, UpdateKeyStateIsCompareAndSet) {
   EXPECT_EQ(k.updated_at, At(50));
 
   Status missing = store_->Write([&](ports::StoreTx& tx) {
-    return tx.UpdateKeyState(id + 100, KeyState::kActive, KeyState::kRevoking, At(60), "");
+    return tx.keys().UpdateKeyState(id + 100, KeyState::kActive, KeyState::kRevoking, At(60), "");
   });
   EXPECT_TRUE(HasCode(missing, StatusCode::kNotFound));
 }
@@ -220,19 +220,20 @@ TEST_P(StoreContract, DueForExpiryIsActiveAndDueEarliestFirst) {
   AddKey(MakeKey(user, server, 6, KeyState::kRevoked, At(100)));
   AddKey(MakeKey(user, server, 7, KeyState::kFailed, At(100)));
 
-  auto due = InRead([&](ports::StoreTx& tx) { return tx.ListKeysDueForExpiry(now, 100); });
+  auto due = InRead([&](ports::StoreTx& tx) { return tx.keys().ListKeysDueForExpiry(now, 100); });
   ASSERT_TRUE(IsOk(due));
   std::vector<Id> ids;
   for (const Key& k : *due) ids.push_back(k.id);
   EXPECT_EQ(ids, (std::vector<Id>{due_early, due_late, due_exact}));
 
-  auto limited = InRead([&](ports::StoreTx& tx) { return tx.ListKeysDueForExpiry(now, 2); });
+  auto limited = InRead([&](ports::StoreTx& tx) { return tx.keys().ListKeysDueForExpiry(now, 2); });
   ASSERT_TRUE(IsOk(limited));
   ASSERT_EQ(limited->size(), 2u);
   EXPECT_EQ((*limited)[0].id, due_early);
   EXPECT_EQ((*limited)[1].id, due_late);
 
-  auto before = InRead([&](ports::StoreTx& tx) { return tx.ListKeysDueForExpiry(At(50), 100); });
+  auto before =
+      InRead([&](ports::StoreTx& tx) { return tx.keys().ListKeysDueForExpiry(At(50), 100); });
   ASSERT_TRUE(IsOk(before));
   EXPECT_TRUE(before->empty());
 }
@@ -251,7 +252,7 @@ TEST_P(StoreContract, ExpireDueKeysMovesDueKeysQueuesTheirRevokesAndReturnsThemA
   Id not_yet = AddKey(MakeKey(user, server, 3, KeyState::kActive, At(1001)));
   Id pending = AddKey(MakeKey(user, server, 4, KeyState::kPending, At(100)));
 
-  auto first = InWrite([&](ports::StoreTx& tx) { return tx.ExpireDueKeys(now, 2, 7); });
+  auto first = InWrite([&](ports::StoreTx& tx) { return tx.keys().ExpireDueKeys(now, 2, 7); });
   ASSERT_TRUE(IsOk(first));
   ASSERT_EQ(first->size(), 2u);
   EXPECT_EQ((*first)[0].id, due_early);
@@ -267,7 +268,7 @@ TEST_P(StoreContract, ExpireDueKeysMovesDueKeysQueuesTheirRevokesAndReturnsThemA
   EXPECT_EQ(moved.notified_flags, 7);
   EXPECT_FALSE(moved.next_notice_at.has_value());
 
-  auto rest = InWrite([&](ports::StoreTx& tx) { return tx.ExpireDueKeys(now, 100, 4); });
+  auto rest = InWrite([&](ports::StoreTx& tx) { return tx.keys().ExpireDueKeys(now, 100, 4); });
   ASSERT_TRUE(IsOk(rest));
   ASSERT_EQ(rest->size(), 1u);
   EXPECT_EQ((*rest)[0].id, due_exact);
@@ -275,12 +276,12 @@ TEST_P(StoreContract, ExpireDueKeysMovesDueKeysQueuesTheirRevokesAndReturnsThemA
   EXPECT_EQ(GetKey(not_yet).state, KeyState::kActive);
   EXPECT_EQ(GetKey(pending).state, KeyState::kPending);
 
-  auto again = InWrite([&](ports::StoreTx& tx) { return tx.ExpireDueKeys(now, 100, 7); });
+  auto again = InWrite([&](ports::StoreTx& tx) { return tx.keys().ExpireDueKeys(now, 100, 7); });
   ASSERT_TRUE(IsOk(again));
   EXPECT_TRUE(again->empty());
 
   // One pending revoke task per moved key, due now, and nothing else.
-  auto tasks = InRead([&](ports::StoreTx& tx) { return tx.ListTasks(std::nullopt, 100); });
+  auto tasks = InRead([&](ports::StoreTx& tx) { return tx.tasks().ListTasks(std::nullopt, 100); });
   ASSERT_TRUE(IsOk(tasks));
   std::vector<Id> subjects;
   for (const Task& t : *tasks) {
@@ -295,7 +296,7 @@ TEST_P(StoreContract, ExpireDueKeysMovesDueKeysQueuesTheirRevokesAndReturnsThemA
   EXPECT_EQ(subjects, want);
 
   Status in_read = store_->Read([&](ports::StoreTx& tx) {
-    auto r = tx.ExpireDueKeys(now, 1, 0);
+    auto r = tx.keys().ExpireDueKeys(now, 1, 0);
     return r.ok() ? Status::Ok() : r.status();
   });
   EXPECT_TRUE(HasCode(in_read, StatusCode::kFailedPrecondition));
@@ -309,7 +310,7 @@ TEST_P(StoreContract, GetKeysAndUpdateKeysStateWorkOnManyKeysAtOnce) {
   Id b = AddKey(MakeKey(user, server, 1, KeyState::kActive, At(100)));
   Id c = AddKey(MakeKey(user, server, 2, KeyState::kRevoking, At(100)));
 
-  auto got = InRead([&](ports::StoreTx& tx) { return tx.GetKeys({c, a, c + 100, a}); });
+  auto got = InRead([&](ports::StoreTx& tx) { return tx.keys().GetKeys({c, a, c + 100, a}); });
   ASSERT_TRUE(IsOk(got));
   ASSERT_EQ(got->size(), 2u);
   EXPECT_EQ((*got)[0].id, a);
@@ -317,8 +318,8 @@ TEST_P(StoreContract, GetKeysAndUpdateKeysStateWorkOnManyKeysAtOnce) {
   EXPECT_EQ((*got)[1].slot, 2);
 
   auto moved = InWrite([&](ports::StoreTx& tx) {
-    return tx.UpdateKeysState({c, b, a, c + 100}, KeyState::kRevoking, KeyState::kRevoked, At(7),
-                              "gone");
+    return tx.keys().UpdateKeysState({c, b, a, c + 100}, KeyState::kRevoking, KeyState::kRevoked,
+                                     At(7), "gone");
   });
   ASSERT_TRUE(IsOk(moved));
   EXPECT_EQ(*moved, (std::vector<Id>{a, c}));
@@ -329,11 +330,11 @@ TEST_P(StoreContract, GetKeysAndUpdateKeysStateWorkOnManyKeysAtOnce) {
   EXPECT_EQ(GetKey(c).state, KeyState::kRevoked);
   // revoked -> revoking would re-take a slot: only the one-key method may do that.
   auto refused = InWrite([&](ports::StoreTx& tx) {
-    return tx.UpdateKeysState({a}, KeyState::kRevoked, KeyState::kActive, At(8), "");
+    return tx.keys().UpdateKeysState({a}, KeyState::kRevoked, KeyState::kActive, At(8), "");
   });
   EXPECT_TRUE(HasCode(refused, StatusCode::kInvalidArgument));
   auto none = InWrite([&](ports::StoreTx& tx) {
-    return tx.UpdateKeysState({}, KeyState::kActive, KeyState::kRevoking, At(8), "");
+    return tx.keys().UpdateKeysState({}, KeyState::kActive, KeyState::kRevoking, At(8), "");
   });
   ASSERT_TRUE(IsOk(none));
   EXPECT_TRUE(none->empty());

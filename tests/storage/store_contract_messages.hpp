@@ -76,7 +76,7 @@ TEST_P(StoreContract, EnqueuedMessageRoundTripsAsPending) {
   odd.keyboard = {{}, {InlineButton{"x", "y", ""}}};
   EXPECT_EQ(GetMessage(AddMessage(odd)).keyboard.size(), 2u);
 
-  auto missing = InRead([&](ports::StoreTx& tx) { return tx.GetMessage(id + 1000); });
+  auto missing = InRead([&](ports::StoreTx& tx) { return tx.messages().GetMessage(id + 1000); });
   EXPECT_TRUE(HasCode(missing, StatusCode::kNotFound));
 }
 
@@ -89,10 +89,13 @@ TEST_P(StoreContract, EnqueueMessagesAddsEveryMessageInOrderIntact) {
   batch[2].kind = MessageKind::kKeyExpired;
   batch[2].subject_id = 99;
   batch[2].photo_qr = "ss://x";
-  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.EnqueueMessages(batch); })));
-  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.EnqueueMessages({}); })));
+  ASSERT_TRUE(IsOk(
+      store_->Write([&](ports::StoreTx& tx) { return tx.messages().EnqueueMessages(batch); })));
+  ASSERT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.messages().EnqueueMessages({}); })));
 
-  auto listed = InRead([&](ports::StoreTx& tx) { return tx.ListMessages(std::nullopt, 10); });
+  auto listed =
+      InRead([&](ports::StoreTx& tx) { return tx.messages().ListMessages(std::nullopt, 10); });
   ASSERT_TRUE(IsOk(listed));
   ASSERT_EQ(listed->size(), 3u);
   // Newest first, so ids follow the vector's order.
@@ -132,7 +135,8 @@ TEST_P(StoreContract, ClaimMessagesOrdersByPriorityThenTimeThenId) {
   Id alert_future = AddMessage(MakeMessage(7, MessagePriority::kAlert, At(101)));
   Id bulk_future = AddMessage(MakeMessage(8, MessagePriority::kBulk, At(500)));
 
-  auto claimed = InWrite([&](ports::StoreTx& tx) { return tx.ClaimMessages(At(100), kLease, 10); });
+  auto claimed =
+      InWrite([&](ports::StoreTx& tx) { return tx.messages().ClaimMessages(At(100), kLease, 10); });
   ASSERT_TRUE(IsOk(claimed));
   std::vector<Id> ids;
   for (const OutgoingMessage& m : *claimed) {
@@ -174,7 +178,8 @@ TEST_P(StoreContract, ClaimedMessageIsNotClaimedAgainUntilItsLeaseEnds) {
   EXPECT_TRUE(ClaimMessageIds(At(10), 10).empty());
   EXPECT_TRUE(ClaimMessageIds(At(69), 10).empty());
 
-  auto after = InWrite([&](ports::StoreTx& tx) { return tx.ClaimMessages(At(70), kLease, 10); });
+  auto after =
+      InWrite([&](ports::StoreTx& tx) { return tx.messages().ClaimMessages(At(70), kLease, 10); });
   ASSERT_TRUE(IsOk(after));
   ASSERT_EQ(after->size(), 1u);
   EXPECT_EQ((*after)[0].id, id);
@@ -195,32 +200,36 @@ TEST_P(StoreContract, ExpiredLeaseTakesItsPlaceInTheClaimOrder) {
 
 TEST_P(StoreContract, CompleteMessageMovesSendingToSent) {
   Id id = AddMessage(MakeMessage(1, MessagePriority::kReply, At(0)));
-  EXPECT_TRUE(
-      HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.CompleteMessage(id, At(1)); }),
-              StatusCode::kConflict));  // still pending
+  EXPECT_TRUE(HasCode(
+      store_->Write([&](ports::StoreTx& tx) { return tx.messages().CompleteMessage(id, At(1)); }),
+      StatusCode::kConflict));  // still pending
   ASSERT_EQ(ClaimMessageIds(At(1), 10), (std::vector<Id>{id}));
-  ASSERT_TRUE(
-      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.CompleteMessage(id, At(2)); })));
+  ASSERT_TRUE(IsOk(
+      store_->Write([&](ports::StoreTx& tx) { return tx.messages().CompleteMessage(id, At(2)); })));
   OutgoingMessage m = GetMessage(id);
   EXPECT_EQ(m.state, MessageState::kSent);
   EXPECT_EQ(m.attempts, 1);
   EXPECT_EQ(ClaimMessageIds(At(10'000), 10), std::vector<Id>{});  // never claimed again
-  EXPECT_TRUE(
-      HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.CompleteMessage(id, At(3)); }),
-              StatusCode::kConflict));
-  EXPECT_FALSE(
-      store_->Write([&](ports::StoreTx& tx) { return tx.CompleteMessage(id + 100, At(3)); }).ok());
+  EXPECT_TRUE(HasCode(
+      store_->Write([&](ports::StoreTx& tx) { return tx.messages().CompleteMessage(id, At(3)); }),
+      StatusCode::kConflict));
+  EXPECT_FALSE(store_
+                   ->Write([&](ports::StoreTx& tx) {
+                     return tx.messages().CompleteMessage(id + 100, At(3));
+                   })
+                   .ok());
 }
 
 TEST_P(StoreContract, RescheduleMessageCountingTheAttempt) {
   Id id = AddMessage(MakeMessage(1, MessagePriority::kReply, At(0)));
   EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) {
-    return tx.RescheduleMessage(id, At(100), "x", true, At(1));
+    return tx.messages().RescheduleMessage(id, At(100), "x", true, At(1));
   }),
                       StatusCode::kConflict));  // pending
   ASSERT_EQ(ClaimMessageIds(At(1), 10), (std::vector<Id>{id}));
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.RescheduleMessage(id, At(100), "telegram 502", /*count_attempt=*/true, At(2));
+    return tx.messages().RescheduleMessage(id, At(100), "telegram 502", /*count_attempt=*/true,
+                                           At(2));
   })));
   OutgoingMessage m = GetMessage(id);
   EXPECT_EQ(m.state, MessageState::kPending);
@@ -229,7 +238,8 @@ TEST_P(StoreContract, RescheduleMessageCountingTheAttempt) {
   EXPECT_EQ(m.attempts, 1);
 
   EXPECT_TRUE(ClaimMessageIds(At(99), 10).empty());
-  auto again = InWrite([&](ports::StoreTx& tx) { return tx.ClaimMessages(At(100), kLease, 10); });
+  auto again =
+      InWrite([&](ports::StoreTx& tx) { return tx.messages().ClaimMessages(At(100), kLease, 10); });
   ASSERT_TRUE(IsOk(again));
   ASSERT_EQ(again->size(), 1u);
   EXPECT_EQ((*again)[0].attempts, 2);
@@ -241,7 +251,8 @@ TEST_P(StoreContract, RescheduleMessageWithoutCountingGivesTheAttemptBack) {
   ASSERT_EQ(ClaimMessageIds(At(1), 10), (std::vector<Id>{id}));
   ASSERT_EQ(GetMessage(id).attempts, 1);
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.RescheduleMessage(id, At(31), "rate limited", /*count_attempt=*/false, At(1));
+    return tx.messages().RescheduleMessage(id, At(31), "rate limited", /*count_attempt=*/false,
+                                           At(1));
   })));
   OutgoingMessage m = GetMessage(id);
   EXPECT_EQ(m.state, MessageState::kPending);
@@ -252,17 +263,17 @@ TEST_P(StoreContract, RescheduleMessageWithoutCountingGivesTheAttemptBack) {
   // A failed try, then pacing: only the failure stays counted.
   ASSERT_EQ(ClaimMessageIds(At(31), 10), (std::vector<Id>{id}));
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.RescheduleMessage(id, At(40), "timeout", true, At(32));
+    return tx.messages().RescheduleMessage(id, At(40), "timeout", true, At(32));
   })));
   ASSERT_EQ(ClaimMessageIds(At(40), 10), (std::vector<Id>{id}));
   EXPECT_EQ(GetMessage(id).attempts, 2);
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.RescheduleMessage(id, At(50), "rate limited", false, At(41));
+    return tx.messages().RescheduleMessage(id, At(50), "rate limited", false, At(41));
   })));
   EXPECT_EQ(GetMessage(id).attempts, 1);
 
   EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) {
-    return tx.RescheduleMessage(id, At(60), "again", false, At(42));
+    return tx.messages().RescheduleMessage(id, At(60), "again", false, At(42));
   }),
                       StatusCode::kConflict));  // pending now
   EXPECT_EQ(GetMessage(id).attempts, 1);
@@ -270,22 +281,24 @@ TEST_P(StoreContract, RescheduleMessageWithoutCountingGivesTheAttemptBack) {
 
 TEST_P(StoreContract, FailMessageDeadLettersASendingMessage) {
   Id id = AddMessage(MakeMessage(1, MessagePriority::kReply, At(0)));
-  EXPECT_TRUE(
-      HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.FailMessage(id, "x", At(1)); }),
-              StatusCode::kConflict));
+  EXPECT_TRUE(HasCode(
+      store_->Write([&](ports::StoreTx& tx) { return tx.messages().FailMessage(id, "x", At(1)); }),
+      StatusCode::kConflict));
   ASSERT_EQ(ClaimMessageIds(At(1), 10), (std::vector<Id>{id}));
-  ASSERT_TRUE(IsOk(store_->Write(
-      [&](ports::StoreTx& tx) { return tx.FailMessage(id, "403: bot was blocked", At(2)); })));
+  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
+    return tx.messages().FailMessage(id, "403: bot was blocked", At(2));
+  })));
   OutgoingMessage m = GetMessage(id);
   EXPECT_EQ(m.state, MessageState::kFailed);
   EXPECT_EQ(m.last_error, "403: bot was blocked");
   EXPECT_EQ(m.attempts, 1);
   EXPECT_TRUE(ClaimMessageIds(At(10'000), 10).empty());
-  EXPECT_TRUE(
-      HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.FailMessage(id, "again", At(3)); }),
-              StatusCode::kConflict));
   EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) {
-    return tx.RescheduleMessage(id, At(4), "again", true, At(3));
+    return tx.messages().FailMessage(id, "again", At(3));
+  }),
+                      StatusCode::kConflict));
+  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) {
+    return tx.messages().RescheduleMessage(id, At(4), "again", true, At(3));
   }),
                       StatusCode::kConflict));
 }
@@ -296,8 +309,8 @@ TEST_P(StoreContract, DropPendingMessagesFailsOnlyThatChatsPendingOnes) {
   Id pending = AddMessage(MakeMessage(7, MessagePriority::kBulk, At(5)));
   Id later = AddMessage(MakeMessage(7, MessagePriority::kBulk, At(50'000)));
   Id other = AddMessage(MakeMessage(8, MessagePriority::kBulk, At(5)));
-  auto dropped =
-      InWrite([&](ports::StoreTx& tx) { return tx.DropPendingMessages(7, "blocked", At(2)); });
+  auto dropped = InWrite(
+      [&](ports::StoreTx& tx) { return tx.messages().DropPendingMessages(7, "blocked", At(2)); });
   ASSERT_TRUE(dropped.ok()) << dropped.status().ToString();
   EXPECT_EQ(*dropped, 2);
   EXPECT_EQ(GetMessage(pending).state, MessageState::kFailed);
@@ -305,8 +318,8 @@ TEST_P(StoreContract, DropPendingMessagesFailsOnlyThatChatsPendingOnes) {
   EXPECT_EQ(GetMessage(later).state, MessageState::kFailed);
   EXPECT_EQ(GetMessage(sending).state, MessageState::kSending);  // its sender finishes it
   EXPECT_EQ(GetMessage(other).state, MessageState::kPending);
-  auto again =
-      InWrite([&](ports::StoreTx& tx) { return tx.DropPendingMessages(7, "blocked", At(3)); });
+  auto again = InWrite(
+      [&](ports::StoreTx& tx) { return tx.messages().DropPendingMessages(7, "blocked", At(3)); });
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, 0);
   // The one in flight comes back when its lease ends; the dropped ones never do.
@@ -319,14 +332,15 @@ TEST_P(StoreContract, ListMessagesByStateNewestFirst) {
   Id c = AddMessage(MakeMessage(3, MessagePriority::kReply, At(0)));
   Id d = AddMessage(MakeMessage(4, MessagePriority::kReply, At(0)));
   ASSERT_EQ(ClaimMessageIds(At(1), 3), (std::vector<Id>{a, b, c}));
-  ASSERT_TRUE(
-      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.CompleteMessage(a, At(2)); })));
-  ASSERT_TRUE(
-      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.FailMessage(c, "no", At(2)); })));
+  ASSERT_TRUE(IsOk(
+      store_->Write([&](ports::StoreTx& tx) { return tx.messages().CompleteMessage(a, At(2)); })));
+  ASSERT_TRUE(IsOk(store_->Write(
+      [&](ports::StoreTx& tx) { return tx.messages().FailMessage(c, "no", At(2)); })));
 
   auto ids = [&](std::optional<MessageState> state, int limit) {
     std::vector<Id> out;
-    auto messages = InRead([&](ports::StoreTx& tx) { return tx.ListMessages(state, limit); });
+    auto messages =
+        InRead([&](ports::StoreTx& tx) { return tx.messages().ListMessages(state, limit); });
     EXPECT_TRUE(IsOk(messages));
     if (messages.ok()) {
       for (const OutgoingMessage& m : *messages) out.push_back(m.id);
@@ -353,12 +367,12 @@ TEST_P(StoreContract, StatsCountOpenMessagesByStateButNotSent) {
   AddMessage(MakeMessage(4, MessagePriority::kReply, At(0)));
   AddMessage(MakeMessage(5, MessagePriority::kBulk, At(500)));
   ASSERT_EQ(ClaimMessageIds(At(1), 3), (std::vector<Id>{sent, sending, failed}));
-  ASSERT_TRUE(
-      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.CompleteMessage(sent, At(2)); })));
-  ASSERT_TRUE(
-      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.FailMessage(failed, "x", At(2)); })));
+  ASSERT_TRUE(IsOk(store_->Write(
+      [&](ports::StoreTx& tx) { return tx.messages().CompleteMessage(sent, At(2)); })));
+  ASSERT_TRUE(IsOk(store_->Write(
+      [&](ports::StoreTx& tx) { return tx.messages().FailMessage(failed, "x", At(2)); })));
 
-  auto stats = InRead([&](ports::StoreTx& tx) { return tx.Stats(); });
+  auto stats = InRead([&](ports::StoreTx& tx) { return tx.housekeeping().Stats(); });
   ASSERT_TRUE(IsOk(stats));
   EXPECT_EQ(count(stats->messages_by_state, MessageState::kPending), 2);
   EXPECT_EQ(count(stats->messages_by_state, MessageState::kSending), 1);

@@ -9,17 +9,23 @@ namespace vpnhub::storage {
 
 TEST_P(StoreContract, GiveTrialBackIsCompareAndSet) {
   Id id = AddUser(5);
-  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.GiveTrialBack(id); }),
-                      StatusCode::kFailedPrecondition));
-  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.MarkTrialUsed(id); })));
-  EXPECT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.GiveTrialBack(id); })));
+  EXPECT_TRUE(
+      HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.users().GiveTrialBack(id); }),
+              StatusCode::kFailedPrecondition));
+  ASSERT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.users().MarkTrialUsed(id); })));
+  EXPECT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.users().GiveTrialBack(id); })));
   EXPECT_FALSE(GetUser(id).trial_used);
-  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.GiveTrialBack(id); }),
-                      StatusCode::kFailedPrecondition));
-  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.GiveTrialBack(id + 99); }),
-                      StatusCode::kNotFound));
+  EXPECT_TRUE(
+      HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.users().GiveTrialBack(id); }),
+              StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(
+      HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.users().GiveTrialBack(id + 99); }),
+              StatusCode::kNotFound));
   // Given back, the trial can be taken again.
-  EXPECT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.MarkTrialUsed(id); })));
+  EXPECT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.users().MarkTrialUsed(id); })));
   EXPECT_TRUE(GetUser(id).trial_used);
 }
 
@@ -31,8 +37,8 @@ TEST_P(StoreContract, ReviveFailedKeyTakesTheGivenSlotAgain) {
   failed.last_error = "manager did not answer";
   Id id = AddKey(failed);
 
-  ASSERT_TRUE(
-      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.ReviveFailedKey(id, 2, At(9)); })));
+  ASSERT_TRUE(IsOk(
+      store_->Write([&](ports::StoreTx& tx) { return tx.keys().ReviveFailedKey(id, 2, At(9)); })));
   Key k = GetKey(id);
   EXPECT_EQ(k.state, KeyState::kPending);
   EXPECT_EQ(k.slot, 2);
@@ -40,18 +46,19 @@ TEST_P(StoreContract, ReviveFailedKeyTakesTheGivenSlotAgain) {
   EXPECT_EQ(k.updated_at, At(9));
   EXPECT_EQ(k.remote_name, failed.remote_name);
   EXPECT_EQ(k.secret, failed.secret);
-  auto slots = InRead([&](ports::StoreTx& tx) { return tx.HeldSlots(server); });
+  auto slots = InRead([&](ports::StoreTx& tx) { return tx.keys().HeldSlots(server); });
   ASSERT_TRUE(IsOk(slots));
   EXPECT_EQ(*slots, (std::vector<int>{2}));
 
   // Only a failed key is revived; an unknown one is kNotFound.
-  EXPECT_TRUE(
-      HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.ReviveFailedKey(id, 3, At(10)); }),
-              StatusCode::kConflict));
-  EXPECT_EQ(GetKey(id).slot, 2);
   EXPECT_TRUE(HasCode(
-      store_->Write([&](ports::StoreTx& tx) { return tx.ReviveFailedKey(id + 99, 3, At(10)); }),
-      StatusCode::kNotFound));
+      store_->Write([&](ports::StoreTx& tx) { return tx.keys().ReviveFailedKey(id, 3, At(10)); }),
+      StatusCode::kConflict));
+  EXPECT_EQ(GetKey(id).slot, 2);
+  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) {
+    return tx.keys().ReviveFailedKey(id + 99, 3, At(10));
+  }),
+                      StatusCode::kNotFound));
 }
 
 TEST_P(StoreContract, ReviveFailedKeyOnAHeldSlotIsAlreadyExistsAndKeepsTheTransaction) {
@@ -62,18 +69,18 @@ TEST_P(StoreContract, ReviveFailedKeyOnAHeldSlotIsAlreadyExistsAndKeepsTheTransa
   AddKey(MakeKey(user, server, 0, KeyState::kActive));  // took slot 0 since
 
   Status st = store_->Write([&](ports::StoreTx& tx) -> Status {
-    Status taken = tx.ReviveFailedKey(failed, 0, At(5));
+    Status taken = tx.keys().ReviveFailedKey(failed, 0, At(5));
     if (taken.code() != StatusCode::kAlreadyExists) {
       return Internal("expected kAlreadyExists, got " + taken.ToString());
     }
     // The same transaction goes on: the next free slot.
-    return tx.ReviveFailedKey(failed, 1, At(5));
+    return tx.keys().ReviveFailedKey(failed, 1, At(5));
   });
   ASSERT_TRUE(IsOk(st));
   Key k = GetKey(failed);
   EXPECT_EQ(k.state, KeyState::kPending);
   EXPECT_EQ(k.slot, 1);
-  auto slots = InRead([&](ports::StoreTx& tx) { return tx.HeldSlots(server); });
+  auto slots = InRead([&](ports::StoreTx& tx) { return tx.keys().HeldSlots(server); });
   ASSERT_TRUE(IsOk(slots));
   EXPECT_EQ(*slots, (std::vector<int>{0, 1}));
 }

@@ -20,7 +20,8 @@ TEST_P(StoreContract, RelayFieldsStartEmptyAndRoundTripThroughEveryTaskRead) {
   EXPECT_EQ(fresh.generation, 0);
   EXPECT_EQ(TaskMessageId(fresh), std::to_string(a));
 
-  auto marked = InWrite([&](ports::StoreTx& tx) { return tx.MarkTasksRelayed({a}, At(3)); });
+  auto marked =
+      InWrite([&](ports::StoreTx& tx) { return tx.tasks().MarkTasksRelayed({a}, At(3)); });
   ASSERT_TRUE(IsOk(marked));
   EXPECT_EQ(*marked, 1);
   Task relayed = GetTask(a);
@@ -30,7 +31,7 @@ TEST_P(StoreContract, RelayFieldsStartEmptyAndRoundTripThroughEveryTaskRead) {
   EXPECT_EQ(relayed.next_attempt_at, At(0));
   EXPECT_EQ(relayed.updated_at, fresh.updated_at);
 
-  auto listed = InRead([&](ports::StoreTx& tx) { return tx.ListTasks(std::nullopt, 10); });
+  auto listed = InRead([&](ports::StoreTx& tx) { return tx.tasks().ListTasks(std::nullopt, 10); });
   ASSERT_TRUE(IsOk(listed));
   ASSERT_EQ(listed->size(), 2u);
   EXPECT_EQ((*listed)[0].id, b);
@@ -39,7 +40,8 @@ TEST_P(StoreContract, RelayFieldsStartEmptyAndRoundTripThroughEveryTaskRead) {
   EXPECT_EQ((*listed)[1].relayed_at, std::optional<Time>(At(3)));
 
   // A claim (each kind of it) returns the row with its relay fields.
-  auto claimed = InWrite([&](ports::StoreTx& tx) { return tx.ClaimTasks(At(5), kLease, 1); });
+  auto claimed =
+      InWrite([&](ports::StoreTx& tx) { return tx.tasks().ClaimTasks(At(5), kLease, 1); });
   ASSERT_TRUE(IsOk(claimed));
   ASSERT_EQ(claimed->size(), 1u);
   EXPECT_EQ((*claimed)[0].id, a);
@@ -54,10 +56,11 @@ TEST_P(StoreContract, ExpiredKeysQueueUnrelayedRevokeTasks) {
   Id server = AddServer(loc, "nl-1");
   Id user = AddUser(1);
   Id key = AddKey(MakeKey(user, server, 0, KeyState::kActive, At(10)));
-  auto moved = InWrite([&](ports::StoreTx& tx) { return tx.ExpireDueKeys(At(20), 10, 0); });
+  auto moved = InWrite([&](ports::StoreTx& tx) { return tx.keys().ExpireDueKeys(At(20), 10, 0); });
   ASSERT_TRUE(IsOk(moved));
   ASSERT_EQ(moved->size(), 1u);
-  auto unrelayed = InRead([&](ports::StoreTx& tx) { return tx.ListUnrelayedTasks(At(20), 10); });
+  auto unrelayed =
+      InRead([&](ports::StoreTx& tx) { return tx.tasks().ListUnrelayedTasks(At(20), 10); });
   ASSERT_TRUE(IsOk(unrelayed));
   ASSERT_EQ(unrelayed->size(), 1u);
   const Task& t = (*unrelayed)[0];
@@ -89,7 +92,8 @@ TEST_P(StoreContract, ListUnrelayedTasksReturnsDuePendingUnrelayedTasksInIdOrder
   EXPECT_TRUE(UnrelayedIds(At(100), 0).empty());
   EXPECT_EQ(UnrelayedIds(At(500), 10), (std::vector<Id>{late_due, early_due, not_due, last}));
 
-  auto tasks = InRead([&](ports::StoreTx& tx) { return tx.ListUnrelayedTasks(At(100), 1); });
+  auto tasks =
+      InRead([&](ports::StoreTx& tx) { return tx.tasks().ListUnrelayedTasks(At(100), 1); });
   ASSERT_TRUE(IsOk(tasks));
   ASSERT_EQ(tasks->size(), 1u);
   EXPECT_EQ((*tasks)[0].kind, TaskKind::kProvisionKey);
@@ -193,7 +197,7 @@ TEST_P(StoreContract, ConcurrentClaimsByIdsNeverHandOutATaskTwice) {
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) -> Status {
     ids.clear();
     for (int i = 0; i < kTasks; ++i) {
-      auto id = tx.EnqueueTask(TaskKind::kProvisionKey, i, At(0));
+      auto id = tx.tasks().EnqueueTask(TaskKind::kProvisionKey, i, At(0));
       if (!id.ok()) return id.status();
       ids.push_back(*id);
     }
@@ -212,7 +216,7 @@ TEST_P(StoreContract, ConcurrentClaimsByIdsNeverHandOutATaskTwice) {
       for (int k = 0; k < 10; ++k) batch.push_back(ids[(round * 10 + k + index * 5) % kTasks]);
       std::vector<Id> mine;
       Status st = store_->Write([&](ports::StoreTx& tx) -> Status {
-        auto tasks = tx.ClaimTasksByIds(batch, At(1), std::chrono::hours(1));
+        auto tasks = tx.tasks().ClaimTasksByIds(batch, At(1), std::chrono::hours(1));
         if (!tasks.ok()) return tasks.status();
         mine = IdsOf(*tasks);
         return Status::Ok();
@@ -240,7 +244,8 @@ TEST_P(StoreContract, RetryTaskHandsTheTaskBackToTheRelayAsANewGeneration) {
   EXPECT_EQ(TaskMessageId(GetTask(id)), std::to_string(id));
   EXPECT_TRUE(UnrelayedIds(At(100), 10).empty());
 
-  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.RetryTask(id, At(50)); })));
+  ASSERT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.tasks().RetryTask(id, At(50)); })));
   Task t = GetTask(id);
   EXPECT_EQ(t.relayed_at, std::nullopt);
   EXPECT_EQ(t.generation, 1);
@@ -249,12 +254,14 @@ TEST_P(StoreContract, RetryTaskHandsTheTaskBackToTheRelayAsANewGeneration) {
 
   EXPECT_EQ(Mark({id}, At(51)), 1);
   ASSERT_NO_FATAL_FAILURE(Finish(id, TaskState::kFailed, At(52)));
-  ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.RetryTask(id, At(60)); })));
+  ASSERT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.tasks().RetryTask(id, At(60)); })));
   EXPECT_EQ(TaskMessageId(GetTask(id)), std::to_string(id) + ".2");
 
   // A refused retry changes nothing.
-  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.RetryTask(id, At(61)); }),
-                      StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(
+      HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.tasks().RetryTask(id, At(61)); }),
+              StatusCode::kFailedPrecondition));
   EXPECT_EQ(GetTask(id).generation, 2);
 }
 

@@ -21,12 +21,13 @@ TEST_P(StoreContract, PurgeDoneTasksDeletesOnlyDoneTasksSettledBeforeTheCutoffOl
   ClaimOrFail(running, At(1));
 
   auto purge = [&](Time before, int limit) {
-    auto n = InWrite([&](ports::StoreTx& tx) { return tx.PurgeDoneTasks(before, limit); });
+    auto n = InWrite(
+        [&](ports::StoreTx& tx) { return tx.housekeeping().PurgeDoneTasks(before, limit); });
     EXPECT_TRUE(IsOk(n));
     return n.ok() ? *n : -1;
   };
   auto exists = [&](Id id) {
-    return InRead([&](ports::StoreTx& tx) { return tx.GetTask(id); }).ok();
+    return InRead([&](ports::StoreTx& tx) { return tx.tasks().GetTask(id); }).ok();
   };
   EXPECT_EQ(purge(At(25), 1), 1);
   EXPECT_FALSE(exists(done_10)) << "the oldest settled goes first";
@@ -48,22 +49,23 @@ TEST_P(StoreContract, PurgeSettledMessagesDeletesSentAndFailedBeforeTheCutoff) {
   Id dropped = AddMessage(MakeMessage(4, MessagePriority::kBulk, At(500)));
   Id pending = AddMessage(MakeMessage(5, MessagePriority::kBulk, At(500)));
   ASSERT_EQ(ClaimMessageIds(At(1), 3), (std::vector<Id>{sent, failed, sending}));
-  ASSERT_TRUE(
-      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.CompleteMessage(sent, At(10)); })));
-  ASSERT_TRUE(
-      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.FailMessage(failed, "x", At(12)); })));
-  auto n_dropped =
-      InWrite([&](ports::StoreTx& tx) { return tx.DropPendingMessages(4, "blocked", At(14)); });
+  ASSERT_TRUE(IsOk(store_->Write(
+      [&](ports::StoreTx& tx) { return tx.messages().CompleteMessage(sent, At(10)); })));
+  ASSERT_TRUE(IsOk(store_->Write(
+      [&](ports::StoreTx& tx) { return tx.messages().FailMessage(failed, "x", At(12)); })));
+  auto n_dropped = InWrite(
+      [&](ports::StoreTx& tx) { return tx.messages().DropPendingMessages(4, "blocked", At(14)); });
   ASSERT_TRUE(IsOk(n_dropped));
   ASSERT_EQ(*n_dropped, 1);
 
   auto purge = [&](Time before, int limit) {
-    auto n = InWrite([&](ports::StoreTx& tx) { return tx.PurgeSettledMessages(before, limit); });
+    auto n = InWrite(
+        [&](ports::StoreTx& tx) { return tx.housekeeping().PurgeSettledMessages(before, limit); });
     EXPECT_TRUE(IsOk(n));
     return n.ok() ? *n : -1;
   };
   auto exists = [&](Id id) {
-    return InRead([&](ports::StoreTx& tx) { return tx.GetMessage(id); }).ok();
+    return InRead([&](ports::StoreTx& tx) { return tx.messages().GetMessage(id); }).ok();
   };
   EXPECT_EQ(purge(At(13), 10), 2);
   EXPECT_FALSE(exists(sent));
@@ -81,16 +83,16 @@ TEST_P(StoreContract, PurgeAndFoldAreWritesAndCountMessagesIsARead) {
   AddMessage(MakeMessage(3, MessagePriority::kReply, At(0)));
   ASSERT_EQ(ClaimMessageIds(At(1), 1).size(), 1u);
   Status read = store_->Read([&](ports::StoreTx& tx) -> Status {
-    EXPECT_FALSE(tx.PurgeDoneTasks(At(100), 10).ok());
-    EXPECT_FALSE(tx.PurgeSettledMessages(At(100), 10).ok());
-    EXPECT_FALSE(tx.FoldStatCounters().ok());
-    auto pending = tx.CountMessages(MessageState::kPending);
+    EXPECT_FALSE(tx.housekeeping().PurgeDoneTasks(At(100), 10).ok());
+    EXPECT_FALSE(tx.housekeeping().PurgeSettledMessages(At(100), 10).ok());
+    EXPECT_FALSE(tx.housekeeping().FoldStatCounters().ok());
+    auto pending = tx.messages().CountMessages(MessageState::kPending);
     EXPECT_TRUE(IsOk(pending));
     EXPECT_EQ(pending.ok() ? *pending : -1, 2);
-    auto sending = tx.CountMessages(MessageState::kSending);
+    auto sending = tx.messages().CountMessages(MessageState::kSending);
     EXPECT_TRUE(IsOk(sending));
     EXPECT_EQ(sending.ok() ? *sending : -1, 1);
-    auto sent = tx.CountMessages(MessageState::kSent);
+    auto sent = tx.messages().CountMessages(MessageState::kSent);
     EXPECT_TRUE(IsOk(sent));
     EXPECT_EQ(sent.ok() ? *sent : -1, 0);
     return Status::Ok();
@@ -103,19 +105,20 @@ TEST_P(StoreContract, PurgeAndFoldAreWritesAndCountMessagesIsARead) {
 // rolled-back transaction and folds in between.
 TEST_P(StoreContract, StatsCountsOfUsersAndKeysStayExactThroughEveryChange) {
   auto check = [&](const char* when) {
-    auto stats = InRead([&](ports::StoreTx& tx) { return tx.Stats(); });
+    auto stats = InRead([&](ports::StoreTx& tx) { return tx.housekeeping().Stats(); });
     ASSERT_TRUE(IsOk(stats)) << when;
-    auto keys = InRead([&](ports::StoreTx& tx) { return tx.ListKeys(ports::KeyFilter{}); });
+    auto keys = InRead([&](ports::StoreTx& tx) { return tx.keys().ListKeys(ports::KeyFilter{}); });
     ASSERT_TRUE(IsOk(keys)) << when;
     std::map<KeyState, std::int64_t> counted;
     for (const Key& k : *keys) ++counted[k.state];
     EXPECT_EQ(stats->keys_by_state, counted) << when;
-    auto users = InRead([&](ports::StoreTx& tx) { return tx.ListUsers(0, 1000); });
+    auto users = InRead([&](ports::StoreTx& tx) { return tx.users().ListUsers(0, 1000); });
     ASSERT_TRUE(IsOk(users)) << when;
     EXPECT_EQ(stats->users, static_cast<std::int64_t>(users->size())) << when;
   };
   auto fold = [&] {
-    ASSERT_TRUE(IsOk(store_->Write([](ports::StoreTx& tx) { return tx.FoldStatCounters(); })));
+    ASSERT_TRUE(IsOk(
+        store_->Write([](ports::StoreTx& tx) { return tx.housekeeping().FoldStatCounters(); })));
   };
   check("empty");
   Id loc = AddLocation("nl");
@@ -132,17 +135,18 @@ TEST_P(StoreContract, StatsCountsOfUsersAndKeysStayExactThroughEveryChange) {
   fold();
   check("folded");
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.UpdateKeyState(keys[4], KeyState::kPending, KeyState::kActive, At(1), "");
+    return tx.keys().UpdateKeyState(keys[4], KeyState::kPending, KeyState::kActive, At(1), "");
   })));
   check("one key activated");
   auto moved = InWrite([&](ports::StoreTx& tx) {
-    return tx.UpdateKeysState({keys[2], keys[3], keys[5]}, KeyState::kActive, KeyState::kRevoking,
-                              At(2), "");
+    return tx.keys().UpdateKeysState({keys[2], keys[3], keys[5]}, KeyState::kActive,
+                                     KeyState::kRevoking, At(2), "");
   });
   ASSERT_TRUE(IsOk(moved));
   EXPECT_EQ(moved->size(), 2u);  // keys[5] is still pending
   check("two keys revoking");
-  auto expired = InWrite([&](ports::StoreTx& tx) { return tx.ExpireDueKeys(At(50), 100, 0); });
+  auto expired =
+      InWrite([&](ports::StoreTx& tx) { return tx.keys().ExpireDueKeys(At(50), 100, 0); });
   ASSERT_TRUE(IsOk(expired));
   EXPECT_EQ(expired->size(), 2u);
   check("swept");
@@ -150,22 +154,23 @@ TEST_P(StoreContract, StatsCountsOfUsersAndKeysStayExactThroughEveryChange) {
   fold();
   check("folded twice");
   Status rolled_back = store_->Write([&](ports::StoreTx& tx) -> Status {
-    VPNHUB_RETURN_IF_ERROR(tx.InsertUser(MakeUser(3)).status());
+    VPNHUB_RETURN_IF_ERROR(tx.users().InsertUser(MakeUser(3)).status());
     VPNHUB_RETURN_IF_ERROR(
-        tx.UpdateKeyState(keys[5], KeyState::kPending, KeyState::kFailed, At(3), "x"));
+        tx.keys().UpdateKeyState(keys[5], KeyState::kPending, KeyState::kFailed, At(3), "x"));
     return Internal("changed my mind");
   });
   EXPECT_EQ(rolled_back.code(), StatusCode::kInternal);
   check("rolled back");
   // Inserts refused for a taken value, in a transaction that commits anyway, count nothing.
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) -> Status {
-    EXPECT_EQ(tx.InsertUser(MakeUser(1)).status().code(), StatusCode::kAlreadyExists);
-    EXPECT_EQ(tx.InsertKey(MakeKey(u1, server, 1)).status().code(), StatusCode::kAlreadyExists);
+    EXPECT_EQ(tx.users().InsertUser(MakeUser(1)).status().code(), StatusCode::kAlreadyExists);
+    EXPECT_EQ(tx.keys().InsertKey(MakeKey(u1, server, 1)).status().code(),
+              StatusCode::kAlreadyExists);
     return Status::Ok();
   })));
   check("refused inserts");
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
-    return tx.UpdateKeyState(keys[0], KeyState::kRevoking, KeyState::kRevoked, At(4), "");
+    return tx.keys().UpdateKeyState(keys[0], KeyState::kRevoking, KeyState::kRevoked, At(4), "");
   })));
   AddUser(4);
   check("revoked and one more user");

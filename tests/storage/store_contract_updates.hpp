@@ -12,7 +12,8 @@ namespace vpnhub::storage {
 
 TEST_P(StoreContract, AnUpdateIsRecordedOnceAndARedeliveryIsRecognised) {
   auto record = [&](std::int64_t update_id, Time now) {
-    return InWrite([&](ports::StoreTx& tx) { return tx.RecordUpdate(update_id, now); });
+    return InWrite(
+        [&](ports::StoreTx& tx) { return tx.coordination().RecordUpdate(update_id, now); });
   };
   ASSERT_TRUE(IsOk(record(1001, At(0))));
   EXPECT_FALSE(*record(1001, At(1)));  // the same update delivered again
@@ -21,35 +22,40 @@ TEST_P(StoreContract, AnUpdateIsRecordedOnceAndARedeliveryIsRecognised) {
   EXPECT_TRUE(*record(999, At(3)));  // an older id not seen before is new
   // A rolled-back record leaves nothing behind.
   EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.RecordUpdate(2000, At(3));
+    auto r = tx.coordination().RecordUpdate(2000, At(3));
     if (!r.ok()) return r.status();
     return Unavailable("rolled back");
   }),
                       StatusCode::kUnavailable));
   EXPECT_TRUE(*record(2000, At(4)));
   EXPECT_TRUE(HasCode(record(0, At(0)), StatusCode::kInvalidArgument));
-  EXPECT_TRUE(HasCode(
-      store_->Read([&](ports::StoreTx& tx) { return tx.RecordUpdate(3000, At(0)).status(); }),
-      StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(HasCode(store_->Read([&](ports::StoreTx& tx) {
+    return tx.coordination().RecordUpdate(3000, At(0)).status();
+  }),
+                      StatusCode::kFailedPrecondition));
 }
 
 TEST_P(StoreContract, ForgetUpdatesDropsTheOldestFirstUpToTheLimit) {
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(*InWrite([&](ports::StoreTx& tx) { return tx.RecordUpdate(100 + i, At(i)); }));
+    ASSERT_TRUE(*InWrite(
+        [&](ports::StoreTx& tx) { return tx.coordination().RecordUpdate(100 + i, At(i)); }));
   }
   // Seen before 3 s: 100, 101, 102; two at a time, oldest first.
-  auto forgot = InWrite([&](ports::StoreTx& tx) { return tx.ForgetUpdates(At(3), 2); });
+  auto forgot =
+      InWrite([&](ports::StoreTx& tx) { return tx.coordination().ForgetUpdates(At(3), 2); });
   ASSERT_TRUE(IsOk(forgot));
   EXPECT_EQ(*forgot, 2);
   auto again = [&](std::int64_t id) {
-    return *InWrite([&](ports::StoreTx& tx) { return tx.RecordUpdate(id, At(10)); });
+    return *InWrite([&](ports::StoreTx& tx) { return tx.coordination().RecordUpdate(id, At(10)); });
   };
   EXPECT_TRUE(again(100));   // forgotten: it would count as new
   EXPECT_FALSE(again(102));  // still remembered
-  EXPECT_EQ(*InWrite([&](ports::StoreTx& tx) { return tx.ForgetUpdates(At(3), 10); }), 1);
+  EXPECT_EQ(
+      *InWrite([&](ports::StoreTx& tx) { return tx.coordination().ForgetUpdates(At(3), 10); }), 1);
   EXPECT_TRUE(again(102));
   EXPECT_FALSE(again(103));
-  EXPECT_EQ(*InWrite([&](ports::StoreTx& tx) { return tx.ForgetUpdates(At(3), 10); }), 0);
+  EXPECT_EQ(
+      *InWrite([&](ports::StoreTx& tx) { return tx.coordination().ForgetUpdates(At(3), 10); }), 0);
 }
 
 TEST_P(StoreContract, ConcurrentRecordsOfOneUpdateLetExactlyOneThrough) {
@@ -63,7 +69,7 @@ TEST_P(StoreContract, ConcurrentRecordsOfOneUpdateLetExactlyOneThrough) {
       for (int u = 1; u <= kUpdates; ++u) {
         bool first = false;
         Status st = store_->Write([&](ports::StoreTx& tx) -> Status {
-          auto r = tx.RecordUpdate(5000 + u, At(0));
+          auto r = tx.coordination().RecordUpdate(5000 + u, At(0));
           if (!r.ok()) return r.status();
           first = *r;
           return Status::Ok();
@@ -107,7 +113,7 @@ TEST_P(StoreContract, TrimPendingRepliesKeepsTheNewestTextRepliesOfTheChatOnly) 
 
   // Pending text replies/bulk of the chat: replies[1..4] and bulk (newest id last). Keep 2.
   auto dropped = InWrite([&](ports::StoreTx& tx) {
-    return tx.TrimPendingReplies(kChat, 2, "too many replies queued", At(9));
+    return tx.messages().TrimPendingReplies(kChat, 2, "too many replies queued", At(9));
   });
   ASSERT_TRUE(IsOk(dropped));
   EXPECT_EQ(*dropped, 3);  // replies[1], replies[2], replies[3]; replies[4] and bulk stay
@@ -125,14 +131,19 @@ TEST_P(StoreContract, TrimPendingRepliesKeepsTheNewestTextRepliesOfTheChatOnly) 
   EXPECT_EQ(GetMessage(other_chat).state, MessageState::kPending);
 
   // Nothing more to drop; keep 0 drops the rest of the text replies.
-  EXPECT_EQ(
-      *InWrite([&](ports::StoreTx& tx) { return tx.TrimPendingReplies(kChat, 2, "x", At(9)); }), 0);
-  EXPECT_EQ(
-      *InWrite([&](ports::StoreTx& tx) { return tx.TrimPendingReplies(kChat, 0, "x", At(9)); }), 2);
+  EXPECT_EQ(*InWrite([&](ports::StoreTx& tx) {
+    return tx.messages().TrimPendingReplies(kChat, 2, "x", At(9));
+  }),
+            0);
+  EXPECT_EQ(*InWrite([&](ports::StoreTx& tx) {
+    return tx.messages().TrimPendingReplies(kChat, 0, "x", At(9));
+  }),
+            2);
   EXPECT_EQ(GetMessage(key_ready_id).state, MessageState::kPending);
-  EXPECT_TRUE(HasCode(
-      InWrite([&](ports::StoreTx& tx) { return tx.TrimPendingReplies(kChat, -1, "x", At(9)); }),
-      StatusCode::kInvalidArgument));
+  EXPECT_TRUE(HasCode(InWrite([&](ports::StoreTx& tx) {
+                        return tx.messages().TrimPendingReplies(kChat, -1, "x", At(9));
+                      }),
+                      StatusCode::kInvalidArgument));
 }
 
 }  // namespace vpnhub::storage

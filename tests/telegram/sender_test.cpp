@@ -190,7 +190,7 @@ class SenderTest : public test::FakeTelegramTest<RealClock> {
     Id id = 0;
     EXPECT_TRUE(store
                     ->Write([&](ports::StoreTx& tx) -> Status {
-                      auto r = tx.EnqueueMessage(m);
+                      auto r = tx.messages().EnqueueMessage(m);
                       if (!r.ok()) return r.status();
                       id = *r;
                       return Status::Ok();
@@ -203,7 +203,7 @@ class SenderTest : public test::FakeTelegramTest<RealClock> {
     OutgoingMessage out;
     EXPECT_TRUE(store
                     ->Read([&](ports::StoreTx& tx) -> Status {
-                      auto r = tx.GetMessage(id);
+                      auto r = tx.messages().GetMessage(id);
                       if (!r.ok()) return r.status();
                       out = *r;
                       return Status::Ok();
@@ -306,7 +306,7 @@ TEST_F(SenderTest, BlockedChatFailsTheMessageAndMarksThePerson) {
         bool blocked = false;
         EXPECT_TRUE(store
                         ->Read([&](ports::StoreTx& tx) -> Status {
-                          auto u = tx.FindUserByTgId(400);
+                          auto u = tx.users().FindUserByTgId(400);
                           if (!u.ok()) return u.status();
                           blocked = u->has_value() && (*u)->blocked_bot;
                           return Status::Ok();

@@ -40,12 +40,12 @@ Result<BotService::Touched> BotService::Touch(TgId tg_id, const std::string& use
   Touched out;
   const Time now = clock_.Now();
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto found = tx.FindUserByTgId(tg_id);
+    auto found = tx.users().FindUserByTgId(tg_id);
     if (!found.ok()) return found.status();
     if (found->has_value()) {
       out.user = **found;
       if (out.user.blocked_bot) {
-        VPNHUB_RETURN_IF_ERROR(tx.SetBlockedBot(out.user.id, false));
+        VPNHUB_RETURN_IF_ERROR(tx.users().SetBlockedBot(out.user.id, false));
         out.user.blocked_bot = false;
       }
       return Status::Ok();
@@ -59,12 +59,12 @@ Result<BotService::Touched> BotService::Touch(TgId tg_id, const std::string& use
     std::string_view ref = payload;
     if (!ref.empty() && ref[0] == 'r') ref.remove_prefix(1);
     if (auto ref_tg = ParseId(ref); ref_tg && *ref_tg != tg_id) {
-      auto referrer = tx.FindUserByTgId(*ref_tg);
+      auto referrer = tx.users().FindUserByTgId(*ref_tg);
       if (!referrer.ok()) return referrer.status();
       if (referrer->has_value()) u.referrer_id = (*referrer)->id;
     }
     if (!u.referrer_id) u.source = payload;
-    auto id = tx.InsertUser(u);
+    auto id = tx.users().InsertUser(u);
     if (!id.ok()) return id.status();
     u.id = *id;
     out.user = u;
@@ -78,10 +78,10 @@ Result<BotService::Touched> BotService::Touch(TgId tg_id, const std::string& use
 Status BotService::SetLanguage(TgId tg_id, const std::string& lang) {
   if (lang != "en" && lang != "ru") return InvalidArgument("unsupported language '" + lang + "'");
   return store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto u = tx.FindUserByTgId(tg_id);
+    auto u = tx.users().FindUserByTgId(tg_id);
     if (!u.ok()) return u.status();
     if (!u->has_value()) return NotFound("unknown user");
-    return tx.SetUserLang((*u)->id, lang);
+    return tx.users().SetUserLang((*u)->id, lang);
   });
 }
 
@@ -94,9 +94,9 @@ Result<std::vector<LocationOption>> BotService::LocationsWithCapacity() {
   std::vector<LocationOption> out;
   std::vector<Location> full;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto locs = tx.ListLocations();
+    auto locs = tx.catalog().ListLocations();
     if (!locs.ok()) return locs.status();
-    auto servers = tx.ListServers(std::nullopt);
+    auto servers = tx.catalog().ListServers(std::nullopt);
     if (!servers.ok()) return servers.status();
     for (const auto& l : *locs) {
       if (!l.enabled) continue;
@@ -146,10 +146,10 @@ Result<IssuedKey> BotService::StartTrial(TgId tg_id, Id location_id, OutgoingMes
 Result<KeyView> BotService::ViewOf(ports::StoreTx& tx, const Key& key) {
   KeyView v;
   v.key = key;
-  auto s = tx.GetServer(key.server_id);
+  auto s = tx.catalog().GetServer(key.server_id);
   if (!s.ok()) return s.status();
   v.server = *s;
-  auto locs = tx.ListLocations();
+  auto locs = tx.catalog().ListLocations();
   if (!locs.ok()) return locs.status();
   for (const auto& l : *locs) {
     if (l.id == v.server.location_id) v.location = l;
@@ -160,13 +160,13 @@ Result<KeyView> BotService::ViewOf(ports::StoreTx& tx, const Key& key) {
 Result<std::vector<KeyView>> BotService::KeysOf(TgId tg_id) {
   std::vector<KeyView> out;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto u = tx.FindUserByTgId(tg_id);
+    auto u = tx.users().FindUserByTgId(tg_id);
     if (!u.ok()) return u.status();
     if (!u->has_value()) return Status::Ok();
     ports::KeyFilter f;
     f.user_id = (*u)->id;
     f.limit = 50;
-    auto keys = tx.ListKeys(f);
+    auto keys = tx.keys().ListKeys(f);
     if (!keys.ok()) return keys.status();
     for (const auto& k : *keys) {
       auto v = ViewOf(tx, k);
@@ -182,9 +182,9 @@ Result<std::vector<KeyView>> BotService::KeysOf(TgId tg_id) {
 Result<KeyView> BotService::OwnedKey(TgId tg_id, Id key_id) {
   std::optional<KeyView> out;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto u = tx.FindUserByTgId(tg_id);
+    auto u = tx.users().FindUserByTgId(tg_id);
     if (!u.ok()) return u.status();
-    auto k = tx.GetKey(key_id);
+    auto k = tx.keys().GetKey(key_id);
     if (!k.ok() && k.status().code() != StatusCode::kNotFound) return k.status();
     if (!u->has_value() || !k.ok() || k->user_id != (*u)->id) return NotFound("no such key");
     auto v = ViewOf(tx, *k);
@@ -201,16 +201,16 @@ Result<AdminSummary> BotService::Summary() {
   const Time now = clock_.Now();
   const Time day_start = std::chrono::floor<std::chrono::days>(now);
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto stats = tx.Stats();
+    auto stats = tx.housekeeping().Stats();
     if (!stats.ok()) return stats.status();
     out.stats = *stats;
     out.users_total = stats->users;
-    auto today = tx.CountUsersCreatedSince(day_start);
+    auto today = tx.users().CountUsersCreatedSince(day_start);
     if (!today.ok()) return today.status();
     out.users_today = *today;
-    auto locs = tx.ListLocations();
+    auto locs = tx.catalog().ListLocations();
     if (!locs.ok()) return locs.status();
-    auto servers = tx.ListServers(std::nullopt);
+    auto servers = tx.catalog().ListServers(std::nullopt);
     if (!servers.ok()) return servers.status();
     for (const auto& s : *servers) {
       ServerView v{s, ""};
@@ -233,14 +233,14 @@ Status BotService::Send(OutgoingMessage message) {
                       message.kind == MessageKind::kText &&
                       message.priority != MessagePriority::kAlert;
   return store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto id = tx.EnqueueMessage(message);
+    auto id = tx.messages().EnqueueMessage(message);
     if (!id.ok()) return id.status();
     if (!capped) return Status::Ok();
-    auto dropped = tx.TrimPendingReplies(message.chat_id, settings_.pending_replies_per_chat,
-                                         "dropped: more than " +
-                                             std::to_string(settings_.pending_replies_per_chat) +
-                                             " replies were waiting for this chat",
-                                         now);
+    auto dropped = tx.messages().TrimPendingReplies(
+        message.chat_id, settings_.pending_replies_per_chat,
+        "dropped: more than " + std::to_string(settings_.pending_replies_per_chat) +
+            " replies were waiting for this chat",
+        now);
     return dropped.status();
   });
 }
@@ -248,12 +248,14 @@ Status BotService::Send(OutgoingMessage message) {
 Result<bool> BotService::FirstDelivery(std::int64_t update_id) {
   const Time now = clock_.Now();
   bool first = false;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto recorded = tx.RecordUpdate(update_id, now);
+  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+    auto recorded = tx.coordination().RecordUpdate(update_id, now);
     if (!recorded.ok()) return recorded.status();
     first = *recorded;
     if (!first) return Status::Ok();
-    return tx.ForgetUpdates(now - settings_.update_window, kForgetUpdatesPerUpdate).status();
+    return tx.coordination()
+        .ForgetUpdates(now - settings_.update_window, kForgetUpdatesPerUpdate)
+        .status();
   });
   if (!st.ok()) return st;
   return first;
@@ -261,12 +263,13 @@ Result<bool> BotService::FirstDelivery(std::int64_t update_id) {
 
 Status BotService::MarkBlocked(TgId tg_id) {
   return store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto u = tx.FindUserByTgId(tg_id);
+    auto u = tx.users().FindUserByTgId(tg_id);
     if (!u.ok()) return u.status();
     if (!u->has_value()) return Status::Ok();  // an admin chat that never registered
-    VPNHUB_RETURN_IF_ERROR(tx.SetBlockedBot((*u)->id, true));
+    VPNHUB_RETURN_IF_ERROR(tx.users().SetBlockedBot((*u)->id, true));
     // What is still queued for them would only be refused again: skip it.
-    auto dropped = tx.DropPendingMessages(tg_id, "the person blocked the bot", clock_.Now());
+    auto dropped =
+        tx.messages().DropPendingMessages(tg_id, "the person blocked the bot", clock_.Now());
     return dropped.status();
   });
 }
@@ -274,7 +277,7 @@ Status BotService::MarkBlocked(TgId tg_id) {
 Result<std::int64_t> BotService::LoadUpdateOffset() {
   std::int64_t offset = 0;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto v = tx.GetSetting(kOffsetSetting);
+    auto v = tx.coordination().GetSetting(kOffsetSetting);
     if (!v.ok()) return v.status();
     if (v->has_value()) offset = ParseId(**v).value_or(0);
     return Status::Ok();
@@ -284,8 +287,9 @@ Result<std::int64_t> BotService::LoadUpdateOffset() {
 }
 
 Status BotService::SaveUpdateOffset(std::int64_t offset) {
-  return store_.Write(
-      [&](ports::StoreTx& tx) { return tx.PutSetting(kOffsetSetting, std::to_string(offset)); });
+  return store_.Write([&](ports::StoreTx& tx) {
+    return tx.coordination().PutSetting(kOffsetSetting, std::to_string(offset));
+  });
 }
 
 }  // namespace vpnhub::usecases

@@ -96,7 +96,7 @@ class BotService {
 
   // Enqueues a message (a reply or a notice). A kText message of priority kReply/kBulk then
   // drops, in the same transaction, the chat's oldest pending ones of those beyond
-  // settings().pending_replies_per_chat (StoreTx::TrimPendingReplies).
+  // settings().pending_replies_per_chat (MessageStore::TrimPendingReplies).
   Status Send(OutgoingMessage message);
   // The sender saw "blocked by the user": stop sending until they write again, and drop what is
   // still queued for them (in the same transaction).

@@ -10,14 +10,14 @@ namespace {
 constexpr std::size_t kMaxSettingChars = 255;
 
 Result<Location> FindLocation(ports::StoreTx& tx, const std::string& name) {
-  auto loc = tx.FindLocationByName(name);
+  auto loc = tx.catalog().FindLocationByName(name);
   if (!loc.ok()) return loc.status();
   if (!loc->has_value()) return NotFound("unknown location " + Quoted(name));
   return **loc;
 }
 
 Result<Server> FindServer(ports::StoreTx& tx, Id server_id) {
-  auto server = tx.GetServer(server_id);
+  auto server = tx.catalog().GetServer(server_id);
   if (server.status().code() == StatusCode::kNotFound) {
     return NotFound("unknown server " + std::to_string(server_id));
   }
@@ -40,7 +40,7 @@ Result<Location> Catalog::AddLocation(const std::string& name) {
   VPNHUB_RETURN_IF_ERROR(CheckName("location name", name));
   Location loc{0, name, true};
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto id = tx.InsertLocation(loc);
+    auto id = tx.catalog().InsertLocation(loc);
     if (!id.ok()) {
       if (id.status().code() == StatusCode::kAlreadyExists) {
         return AlreadyExists("location " + Quoted(name) + " exists already");
@@ -57,7 +57,7 @@ Result<Location> Catalog::AddLocation(const std::string& name) {
 Result<std::vector<Location>> Catalog::ListLocations() {
   std::vector<Location> out;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.ListLocations();
+    auto r = tx.catalog().ListLocations();
     if (!r.ok()) return r.status();
     out = std::move(*r);
     return Status::Ok();
@@ -75,7 +75,7 @@ Result<Location> Catalog::RenameLocation(const std::string& old_name, const std:
     loc = *found;
     if (loc.name == new_name) return Status::Ok();
     loc.name = new_name;
-    Status updated = tx.UpdateLocation(loc);
+    Status updated = tx.catalog().UpdateLocation(loc);
     if (updated.code() == StatusCode::kAlreadyExists) {
       return AlreadyExists("location " + Quoted(new_name) + " exists already");
     }
@@ -93,7 +93,7 @@ Result<Location> Catalog::SetLocationEnabled(const std::string& name, bool enabl
     loc = *found;
     if (loc.enabled == enabled) return Status::Ok();
     loc.enabled = enabled;
-    return tx.UpdateLocation(loc);
+    return tx.catalog().UpdateLocation(loc);
   });
   if (!st.ok()) return st;
   return loc;
@@ -149,10 +149,10 @@ Result<Server> Catalog::AddServer(const std::string& location_name, Server serve
     auto loc = FindLocation(tx, location_name);
     if (!loc.ok()) return loc.status();
     server.location_id = loc->id;
-    auto others = tx.ListServers(std::nullopt);
+    auto others = tx.catalog().ListServers(std::nullopt);
     if (!others.ok()) return others.status();
     VPNHUB_RETURN_IF_ERROR(CheckPortsFree(server, *others));
-    auto id = tx.InsertServer(server);
+    auto id = tx.catalog().InsertServer(server);
     if (!id.ok()) {
       if (id.status().code() == StatusCode::kAlreadyExists) {
         return AlreadyExists("server " + Quoted(server.name) + " exists already");
@@ -169,7 +169,7 @@ Result<Server> Catalog::AddServer(const std::string& location_name, Server serve
 Result<std::vector<Server>> Catalog::ListServers() {
   std::vector<Server> out;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.ListServers(std::nullopt);
+    auto r = tx.catalog().ListServers(std::nullopt);
     if (!r.ok()) return r.status();
     out = std::move(*r);
     return Status::Ok();
@@ -190,7 +190,7 @@ Result<Server> Catalog::EditServer(Id server_id, const ServerEdit& edit) {
     for (const auto& [name, value] : edit.settings) next.settings[name] = value;
     VPNHUB_RETURN_IF_ERROR(CheckServer(next));
 
-    auto held = tx.HeldSlots(server_id);
+    auto held = tx.keys().HeldSlots(server_id);
     if (!held.ok()) return held.status();
     if (!held->empty()) {
       const int highest = held->back();
@@ -225,10 +225,10 @@ Result<Server> Catalog::EditServer(Id server_id, const ServerEdit& edit) {
         }
       }
     }
-    auto others = tx.ListServers(std::nullopt);
+    auto others = tx.catalog().ListServers(std::nullopt);
     if (!others.ok()) return others.status();
     VPNHUB_RETURN_IF_ERROR(CheckPortsFree(next, *others));
-    Status updated = tx.UpdateServer(next);
+    Status updated = tx.catalog().UpdateServer(next);
     if (updated.code() == StatusCode::kAlreadyExists) {
       return AlreadyExists("server " + Quoted(next.name) + " exists already");
     }
@@ -246,7 +246,7 @@ Result<Server> Catalog::SetServerEnabled(Id server_id, bool enabled) {
     server = *current;
     if (server.enabled == enabled) return Status::Ok();
     server.enabled = enabled;
-    return tx.UpdateServer(server);
+    return tx.catalog().UpdateServer(server);
   });
   if (!st.ok()) return st;
   return server;

@@ -16,7 +16,7 @@ Status NotifyExpired(ports::StoreTx& tx, const std::vector<Key>& moved, Time now
     if ((key.notified_flags & kNoticeExpired) == 0) owners.push_back(key.user_id);
   }
   if (owners.empty()) return Status::Ok();
-  auto users = tx.GetUsers(owners);
+  auto users = tx.users().GetUsers(owners);
   if (!users.ok()) return users.status();
   std::unordered_map<Id, const User*> by_id;
   for (const User& u : *users) by_id.emplace(u.id, &u);
@@ -34,7 +34,7 @@ Status NotifyExpired(ports::StoreTx& tx, const std::vector<Key>& moved, Time now
     m.created_at = now;
     messages.push_back(std::move(m));
   }
-  return tx.EnqueueMessages(messages);
+  return tx.messages().EnqueueMessages(messages);
 }
 
 }  // namespace
@@ -44,8 +44,8 @@ Result<SweepResult> ExpirySweep::Run() {
   SweepResult result;
   for (;;) {
     int batch = 0;
-    Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-      auto moved = tx.ExpireDueKeys(now, batch_size_, kAllNotices);
+    Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+      auto moved = tx.keys().ExpireDueKeys(now, batch_size_, kAllNotices);
       if (!moved.ok()) return moved.status();
       batch = static_cast<int>(moved->size());
       return notify_ ? NotifyExpired(tx, *moved, now) : Status::Ok();

@@ -30,7 +30,7 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
   out.key.remote_name = "vpnhub-" + std::to_string(req.tg_id) + "-" + Lower(secrets_.Token(6));
 
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto found = tx.FindUserByTgId(req.tg_id);
+    auto found = tx.users().FindUserByTgId(req.tg_id);
     if (!found.ok()) return found.status();
     if (found->has_value()) {
       out.user = **found;
@@ -39,12 +39,12 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
       out.user.username = req.username;
       out.user.lang = req.lang.empty() ? default_lang_ : req.lang;
       out.user.created_at = now;
-      auto id = tx.InsertUser(out.user);
+      auto id = tx.users().InsertUser(out.user);
       if (!id.ok()) return id.status();
       out.user.id = *id;
     }
     if (req.is_trial) {
-      Status t = tx.MarkTrialUsed(out.user.id);
+      Status t = tx.users().MarkTrialUsed(out.user.id);
       if (t.code() == StatusCode::kFailedPrecondition) {
         return FailedPrecondition("the trial has been used already");
       }
@@ -53,14 +53,14 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
     }
     std::optional<Location> location;
     if (req.location_id != 0) {
-      auto all = tx.ListLocations();
+      auto all = tx.catalog().ListLocations();
       if (!all.ok()) return all.status();
       for (const auto& l : *all) {
         if (l.id == req.location_id) location = l;
       }
       if (!location) return NotFound("unknown location " + std::to_string(req.location_id));
     } else {
-      auto loc = tx.FindLocationByName(req.location_name);
+      auto loc = tx.catalog().FindLocationByName(req.location_name);
       if (!loc.ok()) return loc.status();
       if (!loc->has_value()) return NotFound("unknown location '" + req.location_name + "'");
       location = **loc;
@@ -69,14 +69,14 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
       return FailedPrecondition("location '" + location->name + "' is disabled");
     }
     out.location = *location;
-    auto servers = tx.ListServers(location->id);
+    auto servers = tx.catalog().ListServers(location->id);
     if (!servers.ok()) return servers.status();
     auto server = ChooseServer(*servers, location->name);
     if (!server.ok()) return server.status();
     auto backend = backends_.For(server->kind);
     if (!backend.ok()) return backend.status();
     out.key.secret = (*backend)->NewSecret(secrets_);
-    auto held = tx.HeldSlots(server->id);
+    auto held = tx.keys().HeldSlots(server->id);
     if (!held.ok()) return held.status();
     auto slot = FirstFreeSlot(*held, server->capacity);
     if (!slot)
@@ -96,10 +96,10 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
     out.key.next_notice_at = plan.next_notice_at;
     out.key.created_at = now;
     out.key.updated_at = now;
-    auto key_id = tx.InsertKey(out.key);
+    auto key_id = tx.keys().InsertKey(out.key);
     if (!key_id.ok()) return key_id.status();
     out.key.id = *key_id;
-    auto task_id = tx.EnqueueTask(TaskKind::kProvisionKey, out.key.id, now);
+    auto task_id = tx.tasks().EnqueueTask(TaskKind::kProvisionKey, out.key.id, now);
     if (!task_id.ok()) return task_id.status();
     out.task_id = *task_id;
     out.server.used_slots += 1;
@@ -108,7 +108,7 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
       m.chat_id = req.tg_id;
       m.next_attempt_at = now;
       m.created_at = now;
-      auto msg = tx.EnqueueMessage(m);
+      auto msg = tx.messages().EnqueueMessage(m);
       if (!msg.ok()) return msg.status();
     }
     return Status::Ok();
@@ -121,7 +121,7 @@ Result<std::optional<Id>> KeyService::Revoke(Id key_id, const std::string& reaso
   const Time now = clock_.Now();
   std::optional<Id> task;
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto key = tx.GetKey(key_id);
+    auto key = tx.keys().GetKey(key_id);
     if (!key.ok()) {
       if (key.status().code() == StatusCode::kNotFound) {
         return NotFound("unknown key " + std::to_string(key_id));
@@ -139,8 +139,9 @@ Result<std::optional<Id>> KeyService::Revoke(Id key_id, const std::string& reaso
       case KeyState::kActive:
         break;
     }
-    VPNHUB_RETURN_IF_ERROR(tx.UpdateKeyState(key_id, key->state, KeyState::kRevoking, now, reason));
-    auto id = tx.EnqueueTask(TaskKind::kRevokeKey, key_id, now);
+    VPNHUB_RETURN_IF_ERROR(
+        tx.keys().UpdateKeyState(key_id, key->state, KeyState::kRevoking, now, reason));
+    auto id = tx.tasks().EnqueueTask(TaskKind::kRevokeKey, key_id, now);
     if (!id.ok()) return id.status();
     task = *id;
     return Status::Ok();
@@ -157,7 +158,7 @@ Result<Key> KeyService::Extend(Id key_id, int days) {
   const Time now = clock_.Now();
   Key key;
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto found = tx.GetKey(key_id);
+    auto found = tx.keys().GetKey(key_id);
     if (!found.ok()) {
       if (found.status().code() == StatusCode::kNotFound) {
         return NotFound("unknown key " + std::to_string(key_id));
@@ -175,8 +176,8 @@ Result<Key> KeyService::Extend(Id key_id, int days) {
     key.notified_flags = plan.flags;
     key.next_notice_at = plan.next_notice_at;
     key.updated_at = now;
-    return tx.SetKeyExpiry(key.id, key.state, key.expires_at, key.notified_flags,
-                           key.next_notice_at, now);
+    return tx.keys().SetKeyExpiry(key.id, key.state, key.expires_at, key.notified_flags,
+                                  key.next_notice_at, now);
   });
   if (!st.ok()) return st;
   return key;
@@ -185,12 +186,12 @@ Result<Key> KeyService::Extend(Id key_id, int days) {
 Result<std::vector<Key>> KeyService::KeysOf(TgId tg_id) {
   std::vector<Key> out;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto user = tx.FindUserByTgId(tg_id);
+    auto user = tx.users().FindUserByTgId(tg_id);
     if (!user.ok()) return user.status();
     if (!user->has_value()) return NotFound("unknown user " + std::to_string(tg_id));
     ports::KeyFilter f;
     f.user_id = (*user)->id;
-    auto keys = tx.ListKeys(f);
+    auto keys = tx.keys().ListKeys(f);
     if (!keys.ok()) return keys.status();
     out = std::move(*keys);
     return Status::Ok();

@@ -11,7 +11,7 @@ Status SendDueNotice(ports::StoreTx& tx, const Key& key, Time now, bool notify) 
     // Less urgent notices that never went out are superseded by this one.
     for (int f = kNotice3Days; f < flag; f <<= 1) flags |= f;
     flags |= flag;
-    auto user = tx.GetUser(key.user_id);
+    auto user = tx.users().GetUser(key.user_id);
     if (!user.ok()) return user.status();
     if (notify && !user->blocked_bot) {
       OutgoingMessage m;
@@ -21,7 +21,7 @@ Status SendDueNotice(ports::StoreTx& tx, const Key& key, Time now, bool notify) 
       m.subject_id = key.id;
       m.next_attempt_at = now;
       m.created_at = now;
-      auto id = tx.EnqueueMessage(m);
+      auto id = tx.messages().EnqueueMessage(m);
       if (!id.ok()) return id.status();
     }
   }
@@ -29,7 +29,7 @@ Status SendDueNotice(ports::StoreTx& tx, const Key& key, Time now, bool notify) 
   if (plan.flags == key.notified_flags && plan.next_notice_at == key.next_notice_at) {
     return Status::Ok();
   }
-  return tx.SetKeyNotice(key.id, plan.flags, plan.next_notice_at);
+  return tx.keys().SetKeyNotice(key.id, plan.flags, plan.next_notice_at);
 }
 
 Result<int> ExpiryNotices::Run() {
@@ -38,7 +38,7 @@ Result<int> ExpiryNotices::Run() {
   for (;;) {
     int batch = 0;
     Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-      auto due = tx.ListKeysDueForNotice(now, batch_);
+      auto due = tx.keys().ListKeysDueForNotice(now, batch_);
       if (!due.ok()) return due.status();
       for (const Key& key : *due) VPNHUB_RETURN_IF_ERROR(SendDueNotice(tx, key, now, notify_));
       batch = static_cast<int>(due->size());
@@ -53,12 +53,12 @@ Result<int> ExpiryNotices::Run() {
 
 Result<bool> RaiseAlert(ports::StoreTx& tx, const AlertPolicy& policy, const std::string& subject,
                         const std::string& text, Time now) {
-  auto throttle = tx.GetAlertThrottle(subject);
+  auto throttle = tx.coordination().GetAlertThrottle(subject);
   if (!throttle.ok()) return throttle.status();
   ports::AlertThrottle t = *throttle;
   if (t.last_sent_at && now < *t.last_sent_at + policy.cooldown) {
     ++t.suppressed;
-    VPNHUB_RETURN_IF_ERROR(tx.PutAlertThrottle(subject, t));
+    VPNHUB_RETURN_IF_ERROR(tx.coordination().PutAlertThrottle(subject, t));
     return false;
   }
   for (TgId admin : policy.admins) {
@@ -70,10 +70,10 @@ Result<bool> RaiseAlert(ports::StoreTx& tx, const AlertPolicy& policy, const std
     m.text = text;
     m.next_attempt_at = now;
     m.created_at = now;
-    auto id = tx.EnqueueMessage(m);
+    auto id = tx.messages().EnqueueMessage(m);
     if (!id.ok()) return id.status();
   }
-  VPNHUB_RETURN_IF_ERROR(tx.PutAlertThrottle(subject, {now, 0}));
+  VPNHUB_RETURN_IF_ERROR(tx.coordination().PutAlertThrottle(subject, {now, 0}));
   return true;
 }
 

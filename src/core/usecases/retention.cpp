@@ -6,15 +6,15 @@ Result<PurgeResult> RetentionPurge::Step() {
   const Time cutoff = clock_.Now() - retention_;
   PurgeResult result;
   int tasks = 0;
-  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto n = tx.PurgeDoneTasks(cutoff, batch_size_);
+  VPNHUB_RETURN_IF_ERROR(store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+    auto n = tx.housekeeping().PurgeDoneTasks(cutoff, batch_size_);
     if (!n.ok()) return n.status();
     tasks = *n;
     return Status::Ok();
   }));
   int messages = 0;
-  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto n = tx.PurgeSettledMessages(cutoff, batch_size_);
+  VPNHUB_RETURN_IF_ERROR(store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+    auto n = tx.housekeeping().PurgeSettledMessages(cutoff, batch_size_);
     if (!n.ok()) return n.status();
     messages = *n;
     return Status::Ok();

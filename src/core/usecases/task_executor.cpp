@@ -45,12 +45,12 @@ namespace {
 // one lookup per key, so that the error stays with the task whose key it is.
 std::map<Id, Result<Key>> LoadKeys(ports::StoreTx& tx, const std::vector<Id>& ids) {
   std::map<Id, Result<Key>> out;
-  auto keys = tx.GetKeys(ids);
+  auto keys = tx.keys().GetKeys(ids);
   if (keys.ok()) {
     for (Key& k : *keys) out.emplace(k.id, std::move(k));
   } else {
     for (Id id : ids) {
-      if (out.count(id) == 0) out.emplace(id, tx.GetKey(id));
+      if (out.count(id) == 0) out.emplace(id, tx.keys().GetKey(id));
     }
   }
   for (Id id : ids) {
@@ -85,7 +85,7 @@ void TaskExecutor::Load(std::vector<Work>& works) {
       }
       auto it = servers.find(key->server_id);
       if (it == servers.end()) {
-        it = servers.emplace(key->server_id, tx.GetServerToCall(key->server_id)).first;
+        it = servers.emplace(key->server_id, tx.catalog().GetServerToCall(key->server_id)).first;
       }
       if (!it->second.ok()) {
         w.result = it->second.status();
@@ -142,13 +142,13 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
   w.remove_after = false;
   const Key& key = w.key;
   if (w.effect == Work::Effect::kMarkRevoked) {
-    Status cas = tx.UpdateKeyState(key.id, KeyState::kRevoking, KeyState::kRevoked, now, "");
+    Status cas = tx.keys().UpdateKeyState(key.id, KeyState::kRevoking, KeyState::kRevoked, now, "");
     return cas.code() == StatusCode::kConflict ? Status::Ok() : cas;
   }
   if (w.effect != Work::Effect::kActivate) return Status::Ok();
-  Status cas = tx.UpdateKeyState(key.id, KeyState::kPending, KeyState::kActive, now, "");
+  Status cas = tx.keys().UpdateKeyState(key.id, KeyState::kPending, KeyState::kActive, now, "");
   if (cas.code() == StatusCode::kConflict) {
-    auto k = tx.GetKey(key.id);
+    auto k = tx.keys().GetKey(key.id);
     if (!k.ok()) return k.status();
     w.remove_after = k->state == KeyState::kRevoking || k->state == KeyState::kRevoked;
     return Status::Ok();
@@ -156,7 +156,7 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
   VPNHUB_RETURN_IF_ERROR(cas);
   if (!key.announce_when_ready) return Status::Ok();
   // The link goes out in the same commit that makes the key usable.
-  auto user = tx.GetUser(key.user_id);
+  auto user = tx.users().GetUser(key.user_id);
   if (!user.ok()) return user.status();
   if (user->blocked_bot) return Status::Ok();
   OutgoingMessage m;
@@ -166,37 +166,36 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
   m.subject_id = key.id;
   m.next_attempt_at = now;
   m.created_at = now;
-  auto id = tx.EnqueueMessage(m);
+  auto id = tx.messages().EnqueueMessage(m);
   return id.ok() ? Status::Ok() : id.status();
 }
 
-// The task row moves first in every branch: the queue operations are what the adapters optimise
-// for (PostgreSQL runs a transaction that begins with one at READ COMMITTED, where concurrent
-// batches of different rows never fail each other; every other write here is a compare-and-set
-// that is safe at that level).
+// Runs in a WriteKind::kQueue transaction: every write here is a compare-and-set on a row's
+// state (or follows a locked read, the alert throttle), so concurrent batches of different rows
+// never fail each other.
 Status TaskExecutor::Record(ports::StoreTx& tx, Work& w, Time now) {
   const Task& task = *w.task;
   w.key_failed = w.person_told = w.trial_returned = false;  // a retried transaction starts over
   switch (w.outcome) {
     case TaskOutcome::kDone:
-      VPNHUB_RETURN_IF_ERROR(TolerateMovedTask(tx.CompleteTask(task.id, now)));
+      VPNHUB_RETURN_IF_ERROR(TolerateMovedTask(tx.tasks().CompleteTask(task.id, now)));
       return ApplyEffect(tx, w, now);
     case TaskOutcome::kReleased:
-      return TolerateMovedTask(tx.ReleaseTask(task.id, now));
+      return TolerateMovedTask(tx.tasks().ReleaseTask(task.id, now));
     case TaskOutcome::kRetryLater:
-      return TolerateMovedTask(tx.RescheduleTask(task.id, now + policy_.DelayAfter(task.attempts),
-                                                 w.result.ToString(), now));
+      return TolerateMovedTask(tx.tasks().RescheduleTask(
+          task.id, now + policy_.DelayAfter(task.attempts), w.result.ToString(), now));
     case TaskOutcome::kUnrecorded:  // never recorded: set only after the recording failed
       return Status::Ok();
     case TaskOutcome::kFailed:
       break;
   }
   const std::string error = w.result.ToString();
-  VPNHUB_RETURN_IF_ERROR(TolerateMovedTask(tx.FailTask(task.id, error, now)));
+  VPNHUB_RETURN_IF_ERROR(TolerateMovedTask(tx.tasks().FailTask(task.id, error, now)));
   if (task.kind == TaskKind::kProvisionKey) {
     // A key that could not be created is failed; a key stuck revoking stays visible as such.
-    Status cas =
-        tx.UpdateKeyState(task.subject_id, KeyState::kPending, KeyState::kFailed, now, error);
+    Status cas = tx.keys().UpdateKeyState(task.subject_id, KeyState::kPending, KeyState::kFailed,
+                                          now, error);
     if (cas.ok()) {
       VPNHUB_RETURN_IF_ERROR(KeyFailed(tx, w, error, now));
     } else {
@@ -219,15 +218,15 @@ Status TaskExecutor::Record(ports::StoreTx& tx, Work& w, Time now) {
 
 Status TaskExecutor::KeyFailed(ports::StoreTx& tx, Work& w, const std::string& error, Time now) {
   w.key_failed = true;
-  auto key = tx.GetKey(w.task->subject_id);
+  auto key = tx.keys().GetKey(w.task->subject_id);
   if (!key.ok()) return key.status();
   // Nobody waits for a key the operator created: the task alert is enough.
   if (!key->announce_when_ready) return Status::Ok();
-  auto user = tx.GetUser(key->user_id);
+  auto user = tx.users().GetUser(key->user_id);
   if (!user.ok()) return user.status();
   if (key->is_trial) {
     // Their one trial was spent on a key they never got.
-    Status back = tx.GiveTrialBack(user->id);
+    Status back = tx.users().GiveTrialBack(user->id);
     if (back.ok()) {
       w.trial_returned = true;
     } else if (back.code() != StatusCode::kFailedPrecondition) {
@@ -242,7 +241,7 @@ Status TaskExecutor::KeyFailed(ports::StoreTx& tx, Work& w, const std::string& e
     m.subject_id = key->id;
     m.next_attempt_at = now;
     m.created_at = now;
-    auto id = tx.EnqueueMessage(m);
+    auto id = tx.messages().EnqueueMessage(m);
     if (!id.ok()) return id.status();
     w.person_told = true;
   }
@@ -268,12 +267,13 @@ Status TaskExecutor::RecordBatch(ports::StoreTx& tx, std::vector<Work>& works, T
     done.push_back(w.task->id);
     if (w.effect == Work::Effect::kMarkRevoked) revoked.push_back(w.key.id);
   }
-  // Task rows first, as in Record (see there); not-running rows are someone else's now.
-  auto completed = tx.CompleteTasks(done, now);
+  // Not-running rows are someone else's now.
+  auto completed = tx.tasks().CompleteTasks(done, now);
   if (!completed.ok()) return completed.status();
   if (!revoked.empty()) {
     // Keys no longer revoking were handled by someone else: a compare-and-set miss is fine.
-    auto moved = tx.UpdateKeysState(revoked, KeyState::kRevoking, KeyState::kRevoked, now, "");
+    auto moved =
+        tx.keys().UpdateKeysState(revoked, KeyState::kRevoking, KeyState::kRevoked, now, "");
     if (!moved.ok()) return moved.status();
   }
   for (Work& w : works) {
@@ -370,11 +370,13 @@ std::vector<TaskOutcome> TaskExecutor::RunClaimedBatch(const std::vector<Task>& 
   }
 
   const Time now = clock_.Now();
-  Status batch = store_.Write([&](ports::StoreTx& tx) { return RecordBatch(tx, works, now); });
+  Status batch = store_.Write(ports::WriteKind::kQueue,
+                              [&](ports::StoreTx& tx) { return RecordBatch(tx, works, now); });
   for (Work& w : works) w.recorded = batch.ok();
   if (!batch.ok() && works.size() > 1) {
     for (Work& w : works) {
-      Status one = store_.Write([&](ports::StoreTx& tx) { return Record(tx, w, now); });
+      Status one = store_.Write(ports::WriteKind::kQueue,
+                                [&](ports::StoreTx& tx) { return Record(tx, w, now); });
       w.recorded = one.ok();
       // The lease runs out and another claim repeats the task; tasks are idempotent.
       if (!one.ok()) {

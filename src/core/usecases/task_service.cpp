@@ -16,7 +16,7 @@ Status TakeTrialAgain(ports::StoreTx& tx, const Key& key) {
   ports::KeyFilter filter;
   filter.user_id = key.user_id;
   filter.limit = 100000;
-  auto keys = tx.ListKeys(filter);
+  auto keys = tx.keys().ListKeys(filter);
   if (!keys.ok()) return keys.status();
   for (const Key& other : *keys) {
     if (other.id != key.id && other.is_trial && other.state != KeyState::kFailed) {
@@ -25,7 +25,7 @@ Status TakeTrialAgain(ports::StoreTx& tx, const Key& key) {
                                 " is not retried");
     }
   }
-  Status used = tx.MarkTrialUsed(key.user_id);
+  Status used = tx.users().MarkTrialUsed(key.user_id);
   // Already marked: it was never given back (nobody was waiting for the key).
   return used.code() == StatusCode::kFailedPrecondition ? Status::Ok() : used;
 }
@@ -36,14 +36,14 @@ Status Revive(ports::StoreTx& tx, const Key& key, Time now, RetriedTask& out) {
   if (key.expires_at <= now) {
     return FailedPrecondition(KeyName(key.id) + " has expired meanwhile; create a new key");
   }
-  auto server = tx.GetServer(key.server_id);
+  auto server = tx.catalog().GetServer(key.server_id);
   if (!server.ok()) return server.status();
   if (!server->enabled) {
     return FailedPrecondition("server '" + server->name + "' of " + KeyName(key.id) +
                               " is disabled; enable it or create a new key elsewhere");
   }
   if (key.is_trial) VPNHUB_RETURN_IF_ERROR(TakeTrialAgain(tx, key));
-  auto held = tx.HeldSlots(server->id);
+  auto held = tx.keys().HeldSlots(server->id);
   if (!held.ok()) return held.status();
   int slot = key.slot;
   const bool own_slot_free =
@@ -60,7 +60,7 @@ Status Revive(ports::StoreTx& tx, const Key& key, Time now, RetriedTask& out) {
     slot = *free;
     out.moved_from_slot = key.slot;
   }
-  Status revived = tx.ReviveFailedKey(key.id, slot, now);
+  Status revived = tx.keys().ReviveFailedKey(key.id, slot, now);
   if (revived.code() == StatusCode::kAlreadyExists) {
     return Conflict("slot " + std::to_string(slot) + " of server '" + server->name +
                     "' was taken meanwhile; try again");
@@ -75,7 +75,7 @@ Result<RetriedTask> TaskService::Retry(Id task_id) {
   RetriedTask out;
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
     out = RetriedTask{};
-    auto task = tx.GetTask(task_id);
+    auto task = tx.tasks().GetTask(task_id);
     if (task.status().code() == StatusCode::kNotFound) {
       return NotFound("unknown task " + std::to_string(task_id));
     }
@@ -84,7 +84,7 @@ Result<RetriedTask> TaskService::Retry(Id task_id) {
       return FailedPrecondition("task " + std::to_string(task_id) + " is " +
                                 TaskStateName(task->state) + "; only failed tasks can be retried");
     }
-    auto key = tx.GetKey(task->subject_id);
+    auto key = tx.keys().GetKey(task->subject_id);
     if (key.status().code() == StatusCode::kNotFound) {
       return NotFound(KeyName(task->subject_id) + " of task " + std::to_string(task_id) +
                       " no longer exists");
@@ -104,11 +104,11 @@ Result<RetriedTask> TaskService::Retry(Id task_id) {
           return FailedPrecondition(KeyName(key->id) + " has been revoked; nothing to provision");
       }
     }
-    VPNHUB_RETURN_IF_ERROR(tx.RetryTask(task_id, now));
-    auto retried = tx.GetTask(task_id);
+    VPNHUB_RETURN_IF_ERROR(tx.tasks().RetryTask(task_id, now));
+    auto retried = tx.tasks().GetTask(task_id);
     if (!retried.ok()) return retried.status();
     out.task = *retried;
-    auto now_key = tx.GetKey(task->subject_id);
+    auto now_key = tx.keys().GetKey(task->subject_id);
     if (!now_key.ok()) return now_key.status();
     out.key = *now_key;
     return Status::Ok();

@@ -303,12 +303,10 @@ Result<PgResult> PgConnection::Check(PGresult* raw) {
 }
 
 Status PgConnection::Exec(const std::string& sql) {
-  ++statements_;
   return Check(PQexec(conn_, sql.c_str())).status();
 }
 
 Result<PgResult> PgConnection::Query(const std::string& sql, const PgParams& params) {
-  ++statements_;
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "vpnhub_" + std::to_string(prepared_.size() + 1);
@@ -323,7 +321,6 @@ Result<PgResult> PgConnection::Query(const std::string& sql, const PgParams& par
 }
 
 Result<PgResult> PgConnection::QueryOnce(const std::string& sql, const PgParams& params) {
-  ++statements_;
   std::vector<const char*> values = params.Pointers();
   return Check(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
                             values.data(), nullptr, nullptr, /*resultFormat=*/0));

@@ -96,9 +96,6 @@ class PgConnection {
   // or a deadlock: the transaction must then be rolled back and run again.
   bool retryable_failure() const { return retryable_failure_; }
   void ClearRetryableFailure() { retryable_failure_ = false; }
-  // Statements sent on this connection so far (Exec, Query, QueryOnce): tells whether a
-  // transaction has run anything yet.
-  std::uint64_t statements() const { return statements_; }
 
   // Whether the connection still looks usable: the socket is open and the server has not told it
   // to go away. Reads any data the server sent while the connection sat idle (a termination
@@ -118,7 +115,6 @@ class PgConnection {
 
   PGconn* conn_;
   bool retryable_failure_ = false;
-  std::uint64_t statements_ = 0;
   std::string read_error_;  // filled by the PgResults of this connection
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
 };

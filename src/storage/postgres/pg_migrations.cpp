@@ -1,9 +1,5 @@
 #include "storage/postgres/pg_migrations.hpp"
 
-#include <algorithm>
-#include <chrono>
-#include <map>
-
 #include "storage/postgres/pg_connection.hpp"
 
 namespace vpnhub::storage {
@@ -12,36 +8,6 @@ namespace {
 constexpr char kCreateMigrationsTable[] =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
-
-// Migration timestamps are bookkeeping for operators, not domain time, so they come from the
-// system clock rather than an injected one.
-std::int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string Label(const EmbeddedMigration& m) {
-  std::string version = std::to_string(m.version);
-  if (version.size() < 4) version.insert(0, 4 - version.size(), '0');
-  return version + "_" + m.name;
-}
-
-Result<std::vector<EmbeddedMigration>> Sorted(const std::vector<EmbeddedMigration>& migrations) {
-  std::vector<EmbeddedMigration> sorted = migrations;
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto& a, const auto& b) { return a.version < b.version; });
-  for (std::size_t i = 0; i < sorted.size(); ++i) {
-    if (sorted[i].version <= 0) {
-      return InvalidArgument("migration " + Label(sorted[i]) + ": version must be positive");
-    }
-    if (i > 0 && sorted[i].version == sorted[i - 1].version) {
-      return InvalidArgument("migrations " + Label(sorted[i - 1]) + " and " + Label(sorted[i]) +
-                             " share a version");
-    }
-  }
-  return sorted;
-}
 
 // Runs fn in a READ COMMITTED transaction holding the migration lock. Every statement after the
 // lock sees what a process that held the lock before us committed.
@@ -62,7 +28,7 @@ Status UnderMigrationLock(PgConnection& conn, Fn&& fn) {
 
 Result<std::vector<int>> ApplyPgMigrations(PgConnection& conn,
                                            const std::vector<EmbeddedMigration>& migrations) {
-  auto sorted = Sorted(migrations);
+  auto sorted = SortedMigrations(migrations);
   if (!sorted.ok()) return sorted.status();
   const int latest = sorted->empty() ? 0 : sorted->back().version;
   VPNHUB_RETURN_IF_ERROR(UnderMigrationLock(conn, [&]() -> Status {
@@ -91,12 +57,12 @@ Result<std::vector<int>> ApplyPgMigrations(PgConnection& conn,
       VPNHUB_RETURN_IF_ERROR(
           conn.QueryOnce(
                   "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-                  PgParams().Int(m.version).Text(m.name).Int(SystemNowMs()))
+                  PgParams().Int(m.version).Text(m.name).Int(MigrationAppliedAtMs()))
               .status());
       applied_now = true;
       return Status::Ok();
     });
-    if (!st.ok()) return Status(st.code(), "migration " + Label(m) + ": " + st.message());
+    if (!st.ok()) return Status(st.code(), "migration " + MigrationLabel(m) + ": " + st.message());
     if (applied_now) applied.push_back(m.version);
   }
   return applied;
@@ -104,29 +70,19 @@ Result<std::vector<int>> ApplyPgMigrations(PgConnection& conn,
 
 Result<std::vector<MigrationInfo>> ReadPgMigrationStatus(
     PgConnection& conn, const std::vector<EmbeddedMigration>& migrations) {
-  std::map<int, MigrationInfo> by_version;
-  for (const EmbeddedMigration& m : migrations) {
-    by_version[m.version] = MigrationInfo{m.version, m.name, false, 0};
-  }
+  std::vector<MigrationInfo> recorded;
   auto exists = conn.QueryOnce("SELECT to_regclass('schema_migrations') IS NOT NULL");
   if (!exists.ok()) return exists.status();
   if (exists->Bool(0, 0)) {
     auto rows = conn.QueryOnce("SELECT version, name, applied_at FROM schema_migrations");
     if (!rows.ok()) return rows.status();
     for (int r = 0; r < rows->rows(); ++r) {
-      const int version = rows->Int(r, 0);
-      MigrationInfo& info = by_version[version];
-      info.version = version;
-      if (info.name.empty()) info.name = rows->Text(r, 1);
-      info.applied = true;
-      info.applied_at_ms = rows->Int64(r, 2);
+      recorded.push_back(
+          MigrationInfo{rows->Int(r, 0), rows->Text(r, 1), /*applied=*/true, rows->Int64(r, 2)});
     }
   }
   VPNHUB_RETURN_IF_ERROR(conn.TakeReadError());
-  std::vector<MigrationInfo> result;
-  result.reserve(by_version.size());
-  for (auto& [version, info] : by_version) result.push_back(std::move(info));
-  return result;
+  return MergeMigrationStatus(migrations, recorded);
 }
 
 }  // namespace vpnhub::storage

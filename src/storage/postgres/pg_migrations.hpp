@@ -1,12 +1,12 @@
 #pragma once
 // Schema migrations for the PostgreSQL store: numbered SQL files compiled into the binary, the
-// same numbering as the SQLite ones. EmbeddedMigration and MigrationInfo are shared with the
-// SQLite store.
+// same numbering as the SQLite ones.
+// EmbeddedMigration and MigrationInfo are in storage/codec.hpp, shared with the SQLite store.
 #include <cstdint>
 #include <vector>
 
 #include "core/status.hpp"
-#include "storage/sqlite/migrations.hpp"
+#include "storage/codec.hpp"
 
 namespace vpnhub::storage {
 

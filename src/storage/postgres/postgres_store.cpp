@@ -22,6 +22,7 @@ constexpr std::chrono::microseconds kBackoffBase{500};
 constexpr std::chrono::microseconds kBackoffCap{50'000};
 
 constexpr char kBeginWrite[] = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+constexpr char kBeginQueueWrite[] = "BEGIN ISOLATION LEVEL READ COMMITTED";
 // A snapshot for the whole callback; a read-only REPEATABLE READ transaction never fails on
 // serialization (only SERIALIZABLE read-only ones can).
 constexpr char kBeginRead[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
@@ -63,15 +64,14 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions
   return store;
 }
 
-Status PostgresStore::RunOnce(bool read_only, const std::function<Status(ports::StoreTx&)>& fn,
-                              bool& retry) {
+Status PostgresStore::RunOnce(const char* begin_sql, bool read_only, const TxFn& fn, bool& retry) {
   retry = false;
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
   PgConnection& c = **conn;
   c.ClearRetryableFailure();
   (void)c.TakeReadError();
-  Status begin = c.Exec(read_only ? kBeginRead : kBeginWrite);
+  Status begin = c.Exec(begin_sql);
   if (!begin.ok()) {
     // Nothing ran yet, so another run is safe: a connection that died while pooled is dropped
     // when the lease ends, and the next run gets a fresh one (or fails to connect and stops).
@@ -112,10 +112,10 @@ Status PostgresStore::RunOnce(bool read_only, const std::function<Status(ports::
   return commit;
 }
 
-Status PostgresStore::Run(bool read_only, const std::function<Status(ports::StoreTx&)>& fn) {
+Status PostgresStore::Run(const char* begin, bool read_only, const TxFn& fn) {
   for (int attempt = 1;; ++attempt) {
     bool retry = false;
-    Status st = RunOnce(read_only, fn, retry);
+    Status st = RunOnce(begin, read_only, fn, retry);
     if (!retry) return st;
     if (attempt == kMaxAttempts) {
       return Unavailable("postgres: transaction gave up after " + std::to_string(attempt) +
@@ -125,13 +125,12 @@ Status PostgresStore::Run(bool read_only, const std::function<Status(ports::Stor
   }
 }
 
-Status PostgresStore::Write(const std::function<Status(ports::StoreTx&)>& fn) {
-  return Run(/*read_only=*/false, fn);
+Status PostgresStore::RunWrite(ports::WriteKind kind, const TxFn& fn) {
+  return Run(kind == ports::WriteKind::kQueue ? kBeginQueueWrite : kBeginWrite,
+             /*read_only=*/false, fn);
 }
 
-Status PostgresStore::Read(const std::function<Status(ports::StoreTx&)>& fn) {
-  return Run(/*read_only=*/true, fn);
-}
+Status PostgresStore::Read(const TxFn& fn) { return Run(kBeginRead, /*read_only=*/true, fn); }
 
 Status PostgresStore::Ping() {
   const int latest = LatestEmbeddedVersion();

@@ -2,19 +2,19 @@
 // PostgresStore: the PostgreSQL implementation of ports::Store, for deployments where several
 // VPNHub processes share one database.
 //
-// A pool of libpq connections serves every Write and Read. Writes run SERIALIZABLE, so the use
-// cases keep the "write transactions are serialised" guarantee of the port even across
-// processes; a transaction that loses a serialization conflict (or a deadlock) is rolled back and
-// its callback run again, a bounded number of times with a short jittered backoff. Callbacks
-// must therefore be re-runnable: they may run more than once, and only the last run commits.
-// Claims (ClaimTasks, ClaimMessages) lock the rows they pick with FOR UPDATE SKIP LOCKED, so
-// concurrent claimers take different rows instead of queueing on the same ones.
+// A pool of libpq connections serves every Write and Read. Writes of WriteKind::kDefault run
+// SERIALIZABLE, so a use case that reads, decides and writes behaves as if it ran alone even
+// across processes; a transaction that loses a serialization conflict (or a deadlock) is rolled
+// back and its callback run again, a bounded number of times with a short jittered backoff.
+// Callbacks must therefore be re-runnable: they may run more than once, and only the last run
+// commits. Claims (ClaimTasks, ClaimMessages) lock the rows they pick with FOR UPDATE SKIP
+// LOCKED, so concurrent claimers take different rows instead of queueing on the same ones.
 //
-// Exception: a write transaction whose first call is a queue operation (a claim, finishing a
-// claimed task or message, the expiry scan, a job lease) runs at READ COMMITTED. Those are
-// compare-and-set statements and row locks, correct at that level; under SERIALIZABLE, a claim
-// whose snapshot predates another process's committed claim fails instead of skipping the row,
-// and three worker processes spent their time retrying (measured: claims gave up after 25 runs).
+// Writes of WriteKind::kQueue (claims, a claimed task's or message's outcome, the expiry sweep,
+// job leases, purges) run at READ COMMITTED: their statements are compare-and-sets and row
+// locks, correct at that level. Under SERIALIZABLE a claim whose snapshot predates another
+// process's committed claim fails instead of skipping the row, and three worker processes spent
+// their time retrying (measured: claims gave up after 25 runs).
 //
 // Do not call Write or Read from inside another Write/Read callback: the inner call takes a
 // second connection and does not see the outer transaction's changes (and with a pool of one it
@@ -49,13 +49,9 @@ class PostgresStore final : public ports::Store {
   static Result<std::unique_ptr<PostgresStore>> Open(const PostgresOptions& options);
   ~PostgresStore() override;
 
-  // SERIALIZABLE; retried on serialization failure/deadlock (see above). After the retries run
-  // out: kUnavailable. A lost connection: kUnavailable (a COMMIT whose answer was lost may or
-  // may not have committed, as with any database).
-  Status Write(const std::function<Status(ports::StoreTx&)>& fn) override;
   // REPEATABLE READ READ ONLY: one consistent snapshot; write methods fail with
   // kFailedPrecondition before reaching the server.
-  Status Read(const std::function<Status(ports::StoreTx&)>& fn) override;
+  Status Read(const TxFn& fn) override;
   // One round trip: SELECT max(version) FROM schema_migrations on a pooled connection must reach
   // the newest embedded migration. kUnavailable otherwise. Thread-safe.
   Status Ping() override;
@@ -87,11 +83,16 @@ class PostgresStore final : public ports::Store {
 
  private:
   explicit PostgresStore(const PostgresOptions& options);
-  // One attempt of a transaction on a pooled connection. Sets `retry` when the attempt lost a
-  // serialization conflict or found its connection dead before doing anything, so that running
-  // fn again is both safe and likely to succeed.
-  Status RunOnce(bool read_only, const std::function<Status(ports::StoreTx&)>& fn, bool& retry);
-  Status Run(bool read_only, const std::function<Status(ports::StoreTx&)>& fn);
+  // SERIALIZABLE for kDefault, READ COMMITTED for kQueue; retried on serialization
+  // failure/deadlock (see above). After the retries run out: kUnavailable. A lost connection:
+  // kUnavailable (a COMMIT whose answer was lost may or may not have committed, as with any
+  // database).
+  Status RunWrite(ports::WriteKind kind, const TxFn& fn) override;
+  // One attempt of a transaction opened with `begin` on a pooled connection. Sets `retry` when
+  // the attempt lost a serialization conflict or found its connection dead before doing
+  // anything, so that running fn again is both safe and likely to succeed.
+  Status RunOnce(const char* begin, bool read_only, const TxFn& fn, bool& retry);
+  Status Run(const char* begin, bool read_only, const TxFn& fn);
 
   PgPool pool_;
 };

@@ -1,9 +1,5 @@
 #include "storage/sqlite/migrations.hpp"
 
-#include <algorithm>
-#include <chrono>
-#include <map>
-
 #include "storage/sqlite/connection.hpp"
 
 namespace vpnhub::storage {
@@ -12,36 +8,6 @@ namespace {
 constexpr char kCreateMigrationsTable[] =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT";
-
-// Migration timestamps are bookkeeping for operators, not domain time, so they come from the
-// system clock rather than an injected one.
-std::int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string Label(const EmbeddedMigration& m) {
-  std::string version = std::to_string(m.version);
-  if (version.size() < 4) version.insert(0, 4 - version.size(), '0');
-  return version + "_" + m.name;
-}
-
-Result<std::vector<EmbeddedMigration>> Sorted(const std::vector<EmbeddedMigration>& migrations) {
-  std::vector<EmbeddedMigration> sorted = migrations;
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto& a, const auto& b) { return a.version < b.version; });
-  for (std::size_t i = 0; i < sorted.size(); ++i) {
-    if (sorted[i].version <= 0) {
-      return InvalidArgument("migration " + Label(sorted[i]) + ": version must be positive");
-    }
-    if (i > 0 && sorted[i].version == sorted[i - 1].version) {
-      return InvalidArgument("migrations " + Label(sorted[i - 1]) + " and " + Label(sorted[i]) +
-                             " share a version");
-    }
-  }
-  return sorted;
-}
 
 Result<bool> IsApplied(Connection& conn, int version) {
   auto stmt = conn.PrepareOnce("SELECT 1 FROM schema_migrations WHERE version = ?1");
@@ -63,7 +29,7 @@ Status ApplyOne(Connection& conn, const EmbeddedMigration& m, bool& applied) {
           "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)");
       st = insert.status();
       if (st.ok()) {
-        (*insert)->BindInt64(1, m.version).BindText(2, m.name).BindInt64(3, SystemNowMs());
+        (*insert)->BindInt64(1, m.version).BindText(2, m.name).BindInt64(3, MigrationAppliedAtMs());
         st = (*insert)->Run();
       }
     }
@@ -71,7 +37,7 @@ Status ApplyOne(Connection& conn, const EmbeddedMigration& m, bool& applied) {
   if (st.ok()) st = conn.Exec("COMMIT");
   if (!st.ok()) {
     if (conn.InTransaction()) (void)conn.Exec("ROLLBACK");
-    return Status(st.code(), "migration " + Label(m) + ": " + st.message());
+    return Status(st.code(), "migration " + MigrationLabel(m) + ": " + st.message());
   }
   applied = !*done;
   return Status::Ok();
@@ -81,7 +47,7 @@ Status ApplyOne(Connection& conn, const EmbeddedMigration& m, bool& applied) {
 
 Result<std::vector<int>> ApplyMigrations(Connection& conn,
                                          const std::vector<EmbeddedMigration>& migrations) {
-  auto sorted = Sorted(migrations);
+  auto sorted = SortedMigrations(migrations);
   if (!sorted.ok()) return sorted.status();
   VPNHUB_RETURN_IF_ERROR(conn.Exec(kCreateMigrationsTable));
   std::vector<int> applied_versions;
@@ -95,10 +61,7 @@ Result<std::vector<int>> ApplyMigrations(Connection& conn,
 
 Result<std::vector<MigrationInfo>> ReadMigrationStatus(
     Connection& conn, const std::vector<EmbeddedMigration>& migrations) {
-  std::map<int, MigrationInfo> by_version;
-  for (const EmbeddedMigration& m : migrations) {
-    by_version[m.version] = MigrationInfo{m.version, m.name, false, 0};
-  }
+  std::vector<MigrationInfo> recorded;
   auto exists = conn.PrepareOnce(
       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
   if (!exists.ok()) return exists.status();
@@ -111,18 +74,11 @@ Result<std::vector<MigrationInfo>> ReadMigrationStatus(
       Result<bool> row = (*stmt)->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      int version = (*stmt)->ColumnInt(0);
-      MigrationInfo& info = by_version[version];
-      info.version = version;
-      if (info.name.empty()) info.name = (*stmt)->ColumnText(1);
-      info.applied = true;
-      info.applied_at_ms = (*stmt)->ColumnInt64(2);
+      recorded.push_back(MigrationInfo{(*stmt)->ColumnInt(0), (*stmt)->ColumnText(1),
+                                       /*applied=*/true, (*stmt)->ColumnInt64(2)});
     }
   }
-  std::vector<MigrationInfo> result;
-  result.reserve(by_version.size());
-  for (auto& [version, info] : by_version) result.push_back(std::move(info));
-  return result;
+  return MergeMigrationStatus(migrations, recorded);
 }
 
 }  // namespace vpnhub::storage

@@ -1,31 +1,17 @@
 #pragma once
 // Schema migrations for the SQLite store: numbered SQL files compiled into the binary.
-#include <cstdint>
-#include <string>
 #include <vector>
 
 #include "core/status.hpp"
+#include "storage/codec.hpp"
 
 namespace vpnhub::storage {
 
 class Connection;
 
-struct EmbeddedMigration {
-  int version = 0;
-  const char* name = "";  // the file name without the version prefix and ".sql"
-  const char* sql = "";
-};
-
 // The migrations in src/storage/migrations/sqlite/, ascending by version. Generated at build time
 // (see src/storage/CMakeLists.txt), so the binary needs no files at run time.
 const std::vector<EmbeddedMigration>& SqliteEmbeddedMigrations();
-
-struct MigrationInfo {
-  int version = 0;
-  std::string name;
-  bool applied = false;
-  std::int64_t applied_at_ms = 0;  // 0 when not applied
-};
 
 // Creates schema_migrations when missing, then applies every migration of `migrations` that is
 // not recorded there, in version order, each in its own BEGIN IMMEDIATE transaction together with

@@ -244,7 +244,7 @@ Status SqliteStore::RunTx(Connection& conn, const char* begin, bool read_only,
   return st;
 }
 
-Status SqliteStore::Write(const std::function<Status(ports::StoreTx&)>& fn) {
+Status SqliteStore::RunWrite(ports::WriteKind /*kind*/, const TxFn& fn) {
   std::lock_guard<std::mutex> lock(writer_mu_);
   return RunTx(*writer_, "BEGIN IMMEDIATE", /*read_only=*/false, fn);
 }

@@ -59,7 +59,6 @@ class SqliteStore final : public ports::Store {
   static Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options);
   ~SqliteStore() override;
 
-  Status Write(const std::function<Status(ports::StoreTx&)>& fn) override;
   Status Read(const std::function<Status(ports::StoreTx&)>& fn) override;
   // File: the path must still name the file this store opened (not renamed away or replaced),
   // start with the SQLite header, and a fresh read-only connection (never creating the file)
@@ -95,6 +94,8 @@ class SqliteStore final : public ports::Store {
   Result<std::string> ExplainDueForExpiry() { return ExplainQuery(IndexedQuery::kDueForExpiry); }
 
  private:
+  // BEGIN IMMEDIATE on the one writer connection: every kind runs alone, as kDefault asks.
+  Status RunWrite(ports::WriteKind kind, const TxFn& fn) override;
   // Identifies the database file the writer opened, to tell when the path names another one.
   struct FileId {
     std::uint64_t dev = 0;

@@ -1,7 +1,7 @@
-// PgTx: the outgoing message queue, admin alert throttling and named settings.
-#include <nlohmann/json.hpp>
+// PgMessages: the outgoing message queue and the per-chat cap on queued replies.
+#include "storage/postgres/pg_messages.hpp"
 
-#include "storage/postgres/pg_tx.hpp"
+#include "storage/codec.hpp"
 
 namespace vpnhub::storage {
 namespace {
@@ -53,64 +53,6 @@ constexpr char kClaimMessagesSql[] =
 
 #undef VPNHUB_MESSAGE_COLUMNS
 
-// Claim order: every priority in turn, lowest value first.
-constexpr MessagePriority kPriorities[] = {MessagePriority::kAlert, MessagePriority::kReply,
-                                           MessagePriority::kBulk};
-
-std::optional<MessagePriority> ParsePriority(std::int64_t value) {
-  for (MessagePriority p : kPriorities) {
-    if (static_cast<std::int64_t>(p) == value) return p;
-  }
-  return std::nullopt;
-}
-
-std::string KeyboardToJson(const InlineKeyboard& keyboard) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& row : keyboard) {
-    nlohmann::json buttons = nlohmann::json::array();
-    for (const InlineButton& b : row) {
-      buttons.push_back({{"text", b.text}, {"callback_data", b.callback_data}, {"url", b.url}});
-    }
-    rows.push_back(std::move(buttons));
-  }
-  // Invalid UTF-8 (a label cut mid-character) is replaced rather than thrown about.
-  return rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// A missing field reads as empty; anything but a string is an error.
-bool ButtonField(const nlohmann::json& button, const char* name, std::string& out) {
-  auto it = button.find(name);
-  if (it == button.end()) return true;
-  if (!it->is_string()) return false;
-  out = it->get<std::string>();
-  return true;
-}
-
-Result<InlineKeyboard> KeyboardFromJson(const std::string& text, Id message_id) {
-  auto broken = [&] {
-    return Internal("message " + std::to_string(message_id) +
-                    ": keyboard is not a JSON array of button rows");
-  };
-  nlohmann::json rows = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (rows.is_discarded() || !rows.is_array()) return broken();
-  InlineKeyboard keyboard;
-  keyboard.reserve(rows.size());
-  for (const auto& row : rows) {
-    if (!row.is_array()) return broken();
-    std::vector<InlineButton>& buttons = keyboard.emplace_back();
-    for (const auto& button : row) {
-      if (!button.is_object()) return broken();
-      InlineButton& b = buttons.emplace_back();
-      if (!ButtonField(button, "text", b.text) ||
-          !ButtonField(button, "callback_data", b.callback_data) ||
-          !ButtonField(button, "url", b.url)) {
-        return broken();
-      }
-    }
-  }
-  return keyboard;
-}
-
 Result<OutgoingMessage> ReadMessage(const PgResult& r, int row) {
   OutgoingMessage m;
   m.id = r.Int64(row, 0);
@@ -121,7 +63,7 @@ Result<OutgoingMessage> ReadMessage(const PgResult& r, int row) {
     return Internal("message " + std::to_string(m.id) + ": unknown kind '" + kind + "'");
   }
   m.kind = *parsed_kind;
-  auto priority = ParsePriority(r.Int64(row, 3));
+  auto priority = MessagePriorityFromInt(r.Int64(row, 3));
   if (!priority) {
     return Internal("message " + std::to_string(m.id) + ": unknown priority " +
                     std::to_string(r.Int64(row, 3)));
@@ -160,10 +102,10 @@ Status CollectMessages(const Result<PgResult>& r, std::vector<OutgoingMessage>& 
 
 }  // namespace
 
-Result<Id> PgTx::EnqueueMessage(const OutgoingMessage& message) {
+Result<Id> PgMessages::EnqueueMessage(const OutgoingMessage& message) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessage"));
   const auto priority = static_cast<std::int64_t>(message.priority);
-  if (!ParsePriority(priority)) {
+  if (!MessagePriorityFromInt(priority)) {
     return InvalidArgument("message priority " + std::to_string(priority) + " is not known");
   }
   auto r = conn_.Query(
@@ -186,14 +128,14 @@ Result<Id> PgTx::EnqueueMessage(const OutgoingMessage& message) {
   return r->Int64(0, 0);
 }
 
-Status PgTx::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
+Status PgMessages::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessages"));
   if (messages.empty()) return Status::Ok();
   std::vector<std::int64_t> chat, priority, subject, edit, next, created;
   std::vector<std::string> kind, text, keyboard, photo;
   for (const OutgoingMessage& m : messages) {
     const auto p = static_cast<std::int64_t>(m.priority);
-    if (!ParsePriority(p)) {
+    if (!MessagePriorityFromInt(p)) {
       return InvalidArgument("message priority " + std::to_string(p) + " is not known");
     }
     chat.push_back(m.chat_id);
@@ -229,20 +171,20 @@ Status PgTx::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
   return r.ok() ? Status::Ok() : r.status();
 }
 
-Result<OutgoingMessage> PgTx::GetMessage(Id id) {
+Result<OutgoingMessage> PgMessages::GetMessage(Id id) {
   auto r = conn_.Query(kGetMessageSql, PgParams().Int(id));
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return NotFound("message " + std::to_string(id) + " not found");
   return ReadMessage(*r, 0);
 }
 
-Result<std::vector<OutgoingMessage>> PgTx::ClaimMessages(Time now, Duration lease, int limit) {
+Result<std::vector<OutgoingMessage>> PgMessages::ClaimMessages(Time now, Duration lease,
+                                                               int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimMessages"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   // One index range per priority, in priority order, so their concatenation is the claim order.
   const std::size_t wanted = limit < 0 ? 0 : static_cast<std::size_t>(limit);
   std::vector<OutgoingMessage> messages;
-  for (MessagePriority priority : kPriorities) {
+  for (MessagePriority priority : kMessagePriorities) {
     if (messages.size() >= wanted) break;
     VPNHUB_RETURN_IF_ERROR(CollectMessages(
         conn_.Query(kClaimMessagesSql, PgParams()
@@ -255,8 +197,9 @@ Result<std::vector<OutgoingMessage>> PgTx::ClaimMessages(Time now, Duration leas
   return messages;
 }
 
-Status PgTx::FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
-                                  const std::string& error, int attempts_given_back, Time now) {
+Status PgMessages::FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
+                                        const std::string& error, int attempts_given_back,
+                                        Time now) {
   auto changed = Modify(
       "UPDATE outgoing_messages SET state = $2, next_attempt_at = $3, last_error = $4, "
       "attempts = greatest(attempts - $5, 0), updated_at = $6 WHERE id = $1 AND state = 'sending'",
@@ -273,26 +216,23 @@ Status PgTx::FinishSendingMessage(Id id, MessageState to_state, Time next_attemp
                          Conflict("message " + std::to_string(id) + " is not sending"));
 }
 
-Status PgTx::CompleteMessage(Id id, Time now) {
+Status PgMessages::CompleteMessage(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteMessage"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishSendingMessage(id, MessageState::kSent, now, "", 0, now);
 }
 
-Status PgTx::RescheduleMessage(Id id, Time next, const std::string& error, bool count_attempt,
-                               Time now) {
+Status PgMessages::RescheduleMessage(Id id, Time next, const std::string& error, bool count_attempt,
+                                     Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleMessage"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishSendingMessage(id, MessageState::kPending, next, error, count_attempt ? 0 : 1, now);
 }
 
-Status PgTx::FailMessage(Id id, const std::string& error, Time now) {
+Status PgMessages::FailMessage(Id id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FailMessage"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishSendingMessage(id, MessageState::kFailed, now, error, 0, now);
 }
 
-Result<int> PgTx::DropPendingMessages(TgId chat_id, const std::string& error, Time now) {
+Result<int> PgMessages::DropPendingMessages(TgId chat_id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("DropPendingMessages"));
   auto changed =
       Modify(kPgDropPendingMessagesSql, PgParams().Int(chat_id).Text(error).Int(ToUnixMs(now)));
@@ -300,8 +240,8 @@ Result<int> PgTx::DropPendingMessages(TgId chat_id, const std::string& error, Ti
   return static_cast<int>(*changed);
 }
 
-Result<std::vector<OutgoingMessage>> PgTx::ListMessages(std::optional<MessageState> state,
-                                                        int limit) {
+Result<std::vector<OutgoingMessage>> PgMessages::ListMessages(std::optional<MessageState> state,
+                                                              int limit) {
   PgParams params;
   params.Int(limit < 0 ? 0 : limit);
   if (state) params.Text(MessageStateName(*state));
@@ -313,53 +253,32 @@ Result<std::vector<OutgoingMessage>> PgTx::ListMessages(std::optional<MessageSta
 
 // alert throttle
 
-Result<ports::AlertThrottle> PgTx::GetAlertThrottle(const std::string& subject) {
-  // In a write transaction the row is locked until commit: a read-modify-write of one subject
-  // (count the suppressed alert, or send and reset) then serialises even at READ COMMITTED.
-  auto r = conn_.Query(
-      read_only_ ? "SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = $1"
-                 : "SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = $1 "
-                   "FOR UPDATE",
-      PgParams().Text(subject));
-  if (!r.ok()) return r.status();
-  ports::AlertThrottle throttle;
-  if (r->rows() == 0) return throttle;
-  if (!r->IsNull(0, 0)) throttle.last_sent_at = FromUnixMs(r->Int64(0, 0));
-  throttle.suppressed = r->Int(0, 1);
-  return throttle;
-}
-
-Status PgTx::PutAlertThrottle(const std::string& subject, const ports::AlertThrottle& value) {
-  VPNHUB_RETURN_IF_ERROR(CheckWritable("PutAlertThrottle"));
-  return conn_
-      .Query(
-          "INSERT INTO alert_throttle (subject, last_sent_at, suppressed) VALUES ($1, $2, $3) "
-          "ON CONFLICT (subject) DO UPDATE SET last_sent_at = excluded.last_sent_at, "
-          "suppressed = excluded.suppressed",
-          PgParams()
-              .Text(subject)
-              .IntOrNull(OptionalUnixMs(value.last_sent_at))
-              .Int(value.suppressed))
-      .status();
-}
-
 // settings
 
-Result<std::optional<std::string>> PgTx::GetSetting(const std::string& name) {
-  auto r = conn_.Query("SELECT value FROM settings WHERE name = $1", PgParams().Text(name));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::optional<std::string>();
-  return std::optional<std::string>(r->Text(0, 0));
+Result<int> PgMessages::TrimPendingReplies(TgId chat_id, int keep, const std::string& error,
+                                           Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("TrimPendingReplies"));
+  if (keep < 0) return InvalidArgument("TrimPendingReplies: keep must not be negative");
+  auto changed = Modify(
+      "UPDATE outgoing_messages SET state = 'failed', last_error = $3, updated_at = $4 "
+      "WHERE id IN (SELECT id FROM outgoing_messages WHERE chat_id = $1 AND state = 'pending' "
+      "AND kind = $5 AND priority IN ($6, $7) ORDER BY id DESC OFFSET $2)",
+      PgParams()
+          .Int(chat_id)
+          .Int(keep)
+          .Text(error)
+          .Int(ToUnixMs(now))
+          .Text(MessageKindName(MessageKind::kText))
+          .Int(static_cast<std::int64_t>(MessagePriority::kReply))
+          .Int(static_cast<std::int64_t>(MessagePriority::kBulk)));
+  if (!changed.ok()) return changed.status();
+  return static_cast<int>(*changed);
 }
 
-Status PgTx::PutSetting(const std::string& name, const std::string& value) {
-  VPNHUB_RETURN_IF_ERROR(CheckWritable("PutSetting"));
-  return conn_
-      .Query(
-          "INSERT INTO settings (name, value) VALUES ($1, $2) "
-          "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-          PgParams().Text(name).Text(value))
-      .status();
+Result<std::int64_t> PgMessages::CountMessages(MessageState state) {
+  auto r = conn_.Query(kPgCountMessagesSql, PgParams().Text(MessageStateName(state)));
+  if (!r.ok()) return r.status();
+  return r->Int64(0, 0);
 }
 
 }  // namespace vpnhub::storage

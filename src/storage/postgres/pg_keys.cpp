@@ -1,8 +1,9 @@
-// PgTx: keys.
+// PgKeys: keys.
+#include "storage/postgres/pg_keys.hpp"
+
 #include <algorithm>
 
 #include "core/rules.hpp"
-#include "storage/postgres/pg_tx.hpp"
 
 namespace vpnhub::storage {
 namespace {
@@ -94,7 +95,7 @@ int NonNegative(int limit) { return limit < 0 ? 0 : limit; }
 
 }  // namespace
 
-Result<Id> PgTx::InsertKey(const Key& key) {
+Result<Id> PgKeys::InsertKey(const Key& key) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertKey"));
   // DO NOTHING without a conflict target covers every unique index, the partial slot index
   // included.
@@ -125,20 +126,20 @@ Result<Id> PgTx::InsertKey(const Key& key) {
           " or remote name '" + key.remote_name + "')");
 }
 
-Result<Key> PgTx::GetKey(Id id) {
+Result<Key> PgKeys::GetKey(Id id) {
   auto r = conn_.Query(kGetKeySql, PgParams().Int(id));
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return NotFound("key " + std::to_string(id) + " not found");
   return ReadKey(*r, 0);
 }
 
-Result<std::vector<Key>> PgTx::GetKeys(const std::vector<Id>& ids) {
+Result<std::vector<Key>> PgKeys::GetKeys(const std::vector<Id>& ids) {
   if (ids.empty()) return std::vector<Key>{};
   return CollectKeys(conn_.Query(kGetKeysSql, PgParams().IntArray(ids)));
 }
 
-Result<std::vector<Id>> PgTx::UpdateKeysState(const std::vector<Id>& ids, KeyState from,
-                                              KeyState to, Time now, const std::string& error) {
+Result<std::vector<Id>> PgKeys::UpdateKeysState(const std::vector<Id>& ids, KeyState from,
+                                                KeyState to, Time now, const std::string& error) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateKeysState"));
   VPNHUB_RETURN_IF_ERROR(CheckBatchKeyMove(from, to));
   std::vector<Id> moved;
@@ -160,7 +161,7 @@ Result<std::vector<Id>> PgTx::UpdateKeysState(const std::vector<Id>& ids, KeySta
   return moved;
 }
 
-Result<std::vector<Key>> PgTx::ListKeys(const ports::KeyFilter& filter) {
+Result<std::vector<Key>> PgKeys::ListKeys(const ports::KeyFilter& filter) {
   PgParams params;
   params.Int(NonNegative(filter.limit));
   if (filter.user_id) params.Int(*filter.user_id);
@@ -170,7 +171,7 @@ Result<std::vector<Key>> PgTx::ListKeys(const ports::KeyFilter& filter) {
   return CollectKeys(conn_.Query(sql, params));
 }
 
-Result<std::vector<int>> PgTx::HeldSlots(Id server_id) {
+Result<std::vector<int>> PgKeys::HeldSlots(Id server_id) {
   auto r = conn_.Query("SELECT slot FROM keys WHERE server_id = $1 AND holds_slot ORDER BY slot",
                        PgParams().Int(server_id));
   if (!r.ok()) return r.status();
@@ -180,8 +181,8 @@ Result<std::vector<int>> PgTx::HeldSlots(Id server_id) {
   return slots;
 }
 
-Status PgTx::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
-                            const std::string& error) {
+Status PgKeys::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
+                              const std::string& error) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateKeyState"));
   const PgParams params = PgParams()
                               .Int(key_id)
@@ -212,7 +213,7 @@ Status PgTx::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
       Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(from)));
 }
 
-Status PgTx::ReviveFailedKey(Id key_id, int slot, Time now) {
+Status PgKeys::ReviveFailedKey(Id key_id, int slot, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ReviveFailedKey"));
   // As in UpdateKeyState: a slot taken by another key is an ordinary kAlreadyExists that must
   // leave the caller's transaction usable, hence the savepoint.
@@ -231,18 +232,15 @@ Status PgTx::ReviveFailedKey(Id key_id, int slot, Time now) {
                          Conflict("key " + std::to_string(key_id) + " is not failed"));
 }
 
-Result<std::vector<Key>> PgTx::ListKeysDueForExpiry(Time now, int limit) {
-  // The sweep's scan: every change it makes after is a compare-and-set on the key's state.
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
+Result<std::vector<Key>> PgKeys::ListKeysDueForExpiry(Time now, int limit) {
   return CollectKeys(
       conn_.Query(kPgDueForExpirySql, PgParams().Int(ToUnixMs(now)).Int(NonNegative(limit))));
 }
 
-Result<std::vector<Key>> PgTx::ExpireDueKeys(Time now, int limit, int notice_flags) {
+Result<std::vector<Key>> PgKeys::ExpireDueKeys(Time now, int limit, int notice_flags) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ExpireDueKeys"));
-  // Row locks and the state re-check make it safe at READ COMMITTED; a stricter level would only
-  // turn concurrent sweeps into serialization failures.
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
+  // Row locks and the state re-check make it safe at READ COMMITTED (WriteKind::kQueue); a
+  // stricter level would only turn concurrent sweeps into serialization failures.
   return CollectKeys(conn_.Query(kExpireDueKeysSql, PgParams()
                                                         .Int(ToUnixMs(now))
                                                         .Int(NonNegative(limit))
@@ -250,12 +248,12 @@ Result<std::vector<Key>> PgTx::ExpireDueKeys(Time now, int limit, int notice_fla
                                                         .Bool(HoldsSlot(KeyState::kRevoking))));
 }
 
-Result<std::vector<Key>> PgTx::ListKeysDueForNotice(Time now, int limit) {
+Result<std::vector<Key>> PgKeys::ListKeysDueForNotice(Time now, int limit) {
   return CollectKeys(
       conn_.Query(kPgDueForNoticeSql, PgParams().Int(ToUnixMs(now)).Int(NonNegative(limit))));
 }
 
-Status PgTx::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) {
+Status PgKeys::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyNotice"));
   auto changed =
       Modify("UPDATE keys SET notified_flags = $2, next_notice_at = $3 WHERE id = $1",
@@ -265,8 +263,8 @@ Status PgTx::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> nex
   return NotFound("key " + std::to_string(key_id) + " not found");
 }
 
-Status PgTx::SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
-                          std::optional<Time> next_notice_at, Time now) {
+Status PgKeys::SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
+                            std::optional<Time> next_notice_at, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyExpiry"));
   auto changed = Modify(
       "UPDATE keys SET expires_at = $3, notified_flags = $4, next_notice_at = $5, "

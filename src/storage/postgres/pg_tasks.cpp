@@ -1,5 +1,5 @@
-// PgTx: tasks (the outbox).
-#include "storage/postgres/pg_tx.hpp"
+// PgTasks: tasks (the outbox).
+#include "storage/postgres/pg_tasks.hpp"
 
 namespace vpnhub::storage {
 namespace {
@@ -122,7 +122,7 @@ Result<std::vector<Task>> CollectTasks(const Result<PgResult>& r) {
 
 }  // namespace
 
-Result<Id> PgTx::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
+Result<Id> PgTasks::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueTask"));
   // The port passes no separate "now"; the task counts as created when it becomes due.
   auto r = conn_.Query(
@@ -133,24 +133,22 @@ Result<Id> PgTx::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
   return r->Int64(0, 0);
 }
 
-Result<Task> PgTx::GetTask(Id id) {
+Result<Task> PgTasks::GetTask(Id id) {
   auto r = conn_.Query(kGetTaskSql, PgParams().Int(id));
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return NotFound("task " + std::to_string(id) + " not found");
   return ReadTask(*r, 0);
 }
 
-Result<std::vector<Task>> PgTx::ClaimTasks(Time now, Duration lease, int limit) {
+Result<std::vector<Task>> PgTasks::ClaimTasks(Time now, Duration lease, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasks"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return CollectTasks(conn_.Query(
       kClaimTasksSql,
       PgParams().Int(ToUnixMs(now)).Int(limit < 0 ? 0 : limit).Int(ToUnixMs(now + lease))));
 }
 
-Result<std::optional<Task>> PgTx::ClaimTask(Id id, Time now, Duration lease) {
+Result<std::optional<Task>> PgTasks::ClaimTask(Id id, Time now, Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTask"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   auto r =
       conn_.Query(kClaimTaskSql, PgParams().Int(id).Int(ToUnixMs(now)).Int(ToUnixMs(now + lease)));
   if (!r.ok()) return r.status();
@@ -160,8 +158,8 @@ Result<std::optional<Task>> PgTx::ClaimTask(Id id, Time now, Duration lease) {
   return std::optional<Task>(std::move(*task));
 }
 
-Status PgTx::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
-                               const std::string& error, Time now) {
+Status PgTasks::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
+                                  const std::string& error, Time now) {
   auto changed = Modify(
       "UPDATE tasks SET state = $2, next_attempt_at = $3, last_error = $4, updated_at = $5 "
       "WHERE id = $1 AND state = 'running'",
@@ -177,15 +175,13 @@ Status PgTx::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
                          Conflict("task " + std::to_string(id) + " is not running"));
 }
 
-Status PgTx::CompleteTask(Id id, Time now) {
+Status PgTasks::CompleteTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTask"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishRunningTask(id, TaskState::kDone, now, "", now);
 }
 
-Result<int> PgTx::CompleteTasks(const std::vector<Id>& ids, Time now) {
+Result<int> PgTasks::CompleteTasks(const std::vector<Id>& ids, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTasks"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   if (ids.empty()) return 0;
   auto changed = Modify(
       "UPDATE tasks SET state = 'done', next_attempt_at = $2, last_error = '', updated_at = $2 "
@@ -195,15 +191,13 @@ Result<int> PgTx::CompleteTasks(const std::vector<Id>& ids, Time now) {
   return static_cast<int>(*changed);
 }
 
-Status PgTx::RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) {
+Status PgTasks::RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleTask"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishRunningTask(id, TaskState::kPending, next_attempt_at, error, now);
 }
 
-Status PgTx::ReleaseTask(Id id, Time now) {
+Status PgTasks::ReleaseTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ReleaseTask"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   auto changed = Modify(
       "UPDATE tasks SET state = 'pending', attempts = GREATEST(attempts - 1, 0), "
       "next_attempt_at = $2, updated_at = $2 WHERE id = $1 AND state = 'running'",
@@ -214,13 +208,12 @@ Status PgTx::ReleaseTask(Id id, Time now) {
                          Conflict("task " + std::to_string(id) + " is not running"));
 }
 
-Status PgTx::FailTask(Id id, const std::string& error, Time now) {
+Status PgTasks::FailTask(Id id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FailTask"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   return FinishRunningTask(id, TaskState::kFailed, now, error, now);
 }
 
-Status PgTx::RetryTask(Id id, Time now) {
+Status PgTasks::RetryTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RetryTask"));
   // Handed back to the relay as a new generation: a new message id the stream will not drop.
   auto changed = Modify(
@@ -234,49 +227,46 @@ Status PgTx::RetryTask(Id id, Time now) {
                          FailedPrecondition("task " + std::to_string(id) + " is not failed"));
 }
 
-Result<std::vector<Task>> PgTx::ClaimTasksByIds(const std::vector<Id>& ids, Time now,
-                                                Duration lease) {
+Result<std::vector<Task>> PgTasks::ClaimTasksByIds(const std::vector<Id>& ids, Time now,
+                                                   Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasksByIds"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   if (ids.empty()) return std::vector<Task>();
   return CollectTasks(
       conn_.Query(kPgClaimTasksByIdsSql,
                   PgParams().IntArray(ids).Int(ToUnixMs(now)).Int(ToUnixMs(now + lease))));
 }
 
-Result<std::vector<Task>> PgTx::ListUnrelayedTasks(Time now, int limit) {
+Result<std::vector<Task>> PgTasks::ListUnrelayedTasks(Time now, int limit) {
   return CollectTasks(
       conn_.Query(kPgUnrelayedTasksSql, PgParams().Int(ToUnixMs(now)).Int(limit < 0 ? 0 : limit)));
 }
 
-Result<int> PgTx::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
+Result<int> PgTasks::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTasksRelayed"));
-  // A compare-and-set on relayed_at, right under READ COMMITTED; SERIALIZABLE would only make
-  // the relay's mark fail against a worker claiming the same rows.
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
+  // A compare-and-set on relayed_at, right under READ COMMITTED (WriteKind::kQueue);
+  // SERIALIZABLE would only make the relay's mark fail against a worker claiming the same rows.
   if (ids.empty()) return 0;
   auto changed = Modify(kMarkTasksRelayedSql, PgParams().IntArray(ids).Int(ToUnixMs(now)));
   if (!changed.ok()) return changed.status();
   return static_cast<int>(*changed);
 }
 
-Result<std::optional<Time>> PgTx::OldestUnrelayedDue(Time now) {
+Result<std::optional<Time>> PgTasks::OldestUnrelayedDue(Time now) {
   auto r = conn_.Query(kOldestUnrelayedDueSql, PgParams().Int(ToUnixMs(now)));
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return std::optional<Time>();
   return std::optional<Time>(FromUnixMs(r->Int64(0, 0)));
 }
 
-Result<int> PgTx::RequeueStaleRelayedTasks(Time stale_before, int limit) {
+Result<int> PgTasks::RequeueStaleRelayedTasks(Time stale_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RequeueStaleRelayedTasks"));
-  VPNHUB_RETURN_IF_ERROR(RelaxToReadCommitted());
   auto changed = Modify(kPgStaleRelayedTasksSql,
                         PgParams().Int(ToUnixMs(stale_before)).Int(limit < 0 ? 0 : limit));
   if (!changed.ok()) return changed.status();
   return static_cast<int>(*changed);
 }
 
-Result<std::vector<Task>> PgTx::ListTasks(std::optional<TaskState> state, int limit) {
+Result<std::vector<Task>> PgTasks::ListTasks(std::optional<TaskState> state, int limit) {
   PgParams params;
   params.Int(limit < 0 ? 0 : limit);
   if (state) params.Text(TaskStateName(*state));

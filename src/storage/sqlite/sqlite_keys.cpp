@@ -1,8 +1,10 @@
-// SqliteTx: keys.
+// SqliteKeys: keys.
+#include "storage/sqlite/sqlite_keys.hpp"
+
 #include <algorithm>
 
 #include "core/rules.hpp"
-#include "storage/sqlite/sqlite_tx.hpp"
+#include "storage/sqlite/sqlite_tasks.hpp"
 
 namespace vpnhub::storage {
 namespace {
@@ -73,7 +75,7 @@ Result<std::vector<Key>> CollectKeys(Statement& stmt) {
 
 }  // namespace
 
-Result<Id> SqliteTx::InsertKey(const Key& key) {
+Result<Id> SqliteKeys::InsertKey(const Key& key) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertKey"));
   auto stmt = conn_.Prepare(
       "INSERT INTO keys (user_id, server_id, remote_name, slot, secret, state, expires_at, "
@@ -106,7 +108,7 @@ Result<Id> SqliteTx::InsertKey(const Key& key) {
   return conn_.LastInsertRowid();
 }
 
-Result<Key> SqliteTx::GetKey(Id id) {
+Result<Key> SqliteKeys::GetKey(Id id) {
   auto stmt = conn_.Prepare(kGetKeySql);
   if (!stmt.ok()) return stmt.status();
   (*stmt)->BindInt64(1, id);
@@ -116,7 +118,7 @@ Result<Key> SqliteTx::GetKey(Id id) {
   return ReadKey(**stmt);
 }
 
-Result<std::vector<Key>> SqliteTx::ListKeys(const ports::KeyFilter& filter) {
+Result<std::vector<Key>> SqliteKeys::ListKeys(const ports::KeyFilter& filter) {
   // One fixed statement per filter shape, so each keeps its own plan (user index, state index).
   const char* sql = filter.user_id ? (filter.state ? kListKeysOfUserInStateSql : kListKeysOfUserSql)
                                    : (filter.state ? kListKeysInStateSql : kListKeysSql);
@@ -128,7 +130,7 @@ Result<std::vector<Key>> SqliteTx::ListKeys(const ports::KeyFilter& filter) {
   return CollectKeys(**stmt);
 }
 
-Result<std::vector<int>> SqliteTx::HeldSlots(Id server_id) {
+Result<std::vector<int>> SqliteKeys::HeldSlots(Id server_id) {
   auto stmt =
       conn_.Prepare("SELECT slot FROM keys WHERE server_id = ?1 AND holds_slot = 1 ORDER BY slot");
   if (!stmt.ok()) return stmt.status();
@@ -141,8 +143,8 @@ Result<std::vector<int>> SqliteTx::HeldSlots(Id server_id) {
   return slots;
 }
 
-Status SqliteTx::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
-                                const std::string& error) {
+Status SqliteKeys::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
+                                  const std::string& error) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateKeyState"));
   {
     // holds_slot is assigned only when the transition changes it: an UPDATE that does not name
@@ -169,7 +171,7 @@ Status SqliteTx::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
       Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(from)));
 }
 
-Status SqliteTx::ReviveFailedKey(Id key_id, int slot, Time now) {
+Status SqliteKeys::ReviveFailedKey(Id key_id, int slot, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ReviveFailedKey"));
   {
     // A slot held by another key fails this one statement (kAlreadyExists); SQLite keeps the
@@ -186,14 +188,14 @@ Status SqliteTx::ReviveFailedKey(Id key_id, int slot, Time now) {
                          Conflict("key " + std::to_string(key_id) + " is not failed"));
 }
 
-Result<std::vector<Key>> SqliteTx::ListKeysDueForExpiry(Time now, int limit) {
+Result<std::vector<Key>> SqliteKeys::ListKeysDueForExpiry(Time now, int limit) {
   auto stmt = conn_.Prepare(kDueForExpirySql);
   if (!stmt.ok()) return stmt.status();
   (*stmt)->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
   return CollectKeys(**stmt);
 }
 
-Result<std::vector<Key>> SqliteTx::GetKeys(const std::vector<Id>& ids) {
+Result<std::vector<Key>> SqliteKeys::GetKeys(const std::vector<Id>& ids) {
   // In-process: one prepared lookup per id costs microseconds, no round trips to save.
   const std::vector<Id> sorted = SortedUnique(ids);
   std::vector<Key> keys;
@@ -207,8 +209,9 @@ Result<std::vector<Key>> SqliteTx::GetKeys(const std::vector<Id>& ids) {
   return keys;
 }
 
-Result<std::vector<Id>> SqliteTx::UpdateKeysState(const std::vector<Id>& ids, KeyState from,
-                                                  KeyState to, Time now, const std::string& error) {
+Result<std::vector<Id>> SqliteKeys::UpdateKeysState(const std::vector<Id>& ids, KeyState from,
+                                                    KeyState to, Time now,
+                                                    const std::string& error) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateKeysState"));
   VPNHUB_RETURN_IF_ERROR(CheckBatchKeyMove(from, to));
   const std::vector<Id> sorted = SortedUnique(ids);
@@ -224,7 +227,7 @@ Result<std::vector<Id>> SqliteTx::UpdateKeysState(const std::vector<Id>& ids, Ke
   return moved;
 }
 
-Result<std::vector<Key>> SqliteTx::ExpireDueKeys(Time now, int limit, int notice_flags) {
+Result<std::vector<Key>> SqliteKeys::ExpireDueKeys(Time now, int limit, int notice_flags) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ExpireDueKeys"));
   // One writer at a time holds the database, so list-then-change cannot race another sweep.
   auto due = ListKeysDueForExpiry(now, limit);
@@ -233,20 +236,21 @@ Result<std::vector<Key>> SqliteTx::ExpireDueKeys(Time now, int limit, int notice
     VPNHUB_RETURN_IF_ERROR(
         UpdateKeyState(key.id, KeyState::kActive, KeyState::kRevoking, now, "expired"));
     VPNHUB_RETURN_IF_ERROR(SetKeyNotice(key.id, key.notified_flags | notice_flags, std::nullopt));
-    auto task = EnqueueTask(TaskKind::kRevokeKey, key.id, now);
+    // The revoke task goes in through the task port, on the same transaction.
+    auto task = SqliteTasks(conn_, read_only_).EnqueueTask(TaskKind::kRevokeKey, key.id, now);
     if (!task.ok()) return task.status();
   }
   return due;
 }
 
-Result<std::vector<Key>> SqliteTx::ListKeysDueForNotice(Time now, int limit) {
+Result<std::vector<Key>> SqliteKeys::ListKeysDueForNotice(Time now, int limit) {
   auto stmt = conn_.Prepare(kDueForNoticeSql);
   if (!stmt.ok()) return stmt.status();
   (*stmt)->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
   return CollectKeys(**stmt);
 }
 
-Status SqliteTx::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) {
+Status SqliteKeys::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyNotice"));
   {
     auto stmt =
@@ -264,8 +268,8 @@ Status SqliteTx::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time>
   return NotFound("key " + std::to_string(key_id) + " not found");
 }
 
-Status SqliteTx::SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
-                              std::optional<Time> next_notice_at, Time now) {
+Status SqliteKeys::SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
+                                std::optional<Time> next_notice_at, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyExpiry"));
   {
     auto stmt = conn_.Prepare(

@@ -1,7 +1,7 @@
-// SqliteTx: the outgoing message queue, admin alert throttling and named settings.
-#include <nlohmann/json.hpp>
+// SqliteMessages: the outgoing message queue and the per-chat cap on queued replies.
+#include "storage/sqlite/sqlite_messages.hpp"
 
-#include "storage/sqlite/sqlite_tx.hpp"
+#include "storage/codec.hpp"
 
 namespace vpnhub::storage {
 namespace {
@@ -26,64 +26,6 @@ constexpr char kClaimMessageSql[] =
 
 #undef VPNHUB_MESSAGE_COLUMNS
 
-// Claim order: every priority in turn, lowest value first.
-constexpr MessagePriority kPriorities[] = {MessagePriority::kAlert, MessagePriority::kReply,
-                                           MessagePriority::kBulk};
-
-std::optional<MessagePriority> ParsePriority(std::int64_t value) {
-  for (MessagePriority p : kPriorities) {
-    if (static_cast<std::int64_t>(p) == value) return p;
-  }
-  return std::nullopt;
-}
-
-std::string KeyboardToJson(const InlineKeyboard& keyboard) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& row : keyboard) {
-    nlohmann::json buttons = nlohmann::json::array();
-    for (const InlineButton& b : row) {
-      buttons.push_back({{"text", b.text}, {"callback_data", b.callback_data}, {"url", b.url}});
-    }
-    rows.push_back(std::move(buttons));
-  }
-  // Invalid UTF-8 (a label cut mid-character) is replaced rather than thrown about.
-  return rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// A missing field reads as empty; anything but a string is an error.
-bool ButtonField(const nlohmann::json& button, const char* name, std::string& out) {
-  auto it = button.find(name);
-  if (it == button.end()) return true;
-  if (!it->is_string()) return false;
-  out = it->get<std::string>();
-  return true;
-}
-
-Result<InlineKeyboard> KeyboardFromJson(const std::string& text, Id message_id) {
-  auto broken = [&] {
-    return Internal("message " + std::to_string(message_id) +
-                    ": keyboard is not a JSON array of button rows");
-  };
-  nlohmann::json rows = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (rows.is_discarded() || !rows.is_array()) return broken();
-  InlineKeyboard keyboard;
-  keyboard.reserve(rows.size());
-  for (const auto& row : rows) {
-    if (!row.is_array()) return broken();
-    std::vector<InlineButton>& buttons = keyboard.emplace_back();
-    for (const auto& button : row) {
-      if (!button.is_object()) return broken();
-      InlineButton& b = buttons.emplace_back();
-      if (!ButtonField(button, "text", b.text) ||
-          !ButtonField(button, "callback_data", b.callback_data) ||
-          !ButtonField(button, "url", b.url)) {
-        return broken();
-      }
-    }
-  }
-  return keyboard;
-}
-
 Result<OutgoingMessage> ReadMessage(const Statement& s) {
   OutgoingMessage m;
   m.id = s.ColumnInt64(0);
@@ -94,7 +36,7 @@ Result<OutgoingMessage> ReadMessage(const Statement& s) {
     return Internal("message " + std::to_string(m.id) + ": unknown kind '" + kind + "'");
   }
   m.kind = *parsed_kind;
-  auto priority = ParsePriority(s.ColumnInt64(3));
+  auto priority = MessagePriorityFromInt(s.ColumnInt64(3));
   if (!priority) {
     return Internal("message " + std::to_string(m.id) + ": unknown priority " +
                     std::to_string(s.ColumnInt64(3)));
@@ -151,10 +93,10 @@ const char kMessageStatsSql[] =
     "SELECT state, count(*) FROM outgoing_messages "
     "WHERE state IN ('pending', 'sending', 'failed') GROUP BY state";
 
-Result<Id> SqliteTx::EnqueueMessage(const OutgoingMessage& message) {
+Result<Id> SqliteMessages::EnqueueMessage(const OutgoingMessage& message) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessage"));
   const auto priority = static_cast<std::int64_t>(message.priority);
-  if (!ParsePriority(priority)) {
+  if (!MessagePriorityFromInt(priority)) {
     return InvalidArgument("message priority " + std::to_string(priority) + " is not known");
   }
   auto stmt = conn_.Prepare(
@@ -177,7 +119,7 @@ Result<Id> SqliteTx::EnqueueMessage(const OutgoingMessage& message) {
   return conn_.LastInsertRowid();
 }
 
-Status SqliteTx::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
+Status SqliteMessages::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessages"));
   for (const OutgoingMessage& m : messages) {
     auto id = EnqueueMessage(m);
@@ -186,7 +128,7 @@ Status SqliteTx::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
   return Status::Ok();
 }
 
-Result<OutgoingMessage> SqliteTx::GetMessage(Id id) {
+Result<OutgoingMessage> SqliteMessages::GetMessage(Id id) {
   auto stmt = conn_.Prepare(kGetMessageSql);
   if (!stmt.ok()) return stmt.status();
   (*stmt)->BindInt64(1, id);
@@ -196,13 +138,14 @@ Result<OutgoingMessage> SqliteTx::GetMessage(Id id) {
   return ReadMessage(**stmt);
 }
 
-Result<std::vector<OutgoingMessage>> SqliteTx::ClaimMessages(Time now, Duration lease, int limit) {
+Result<std::vector<OutgoingMessage>> SqliteMessages::ClaimMessages(Time now, Duration lease,
+                                                                   int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimMessages"));
   // The ids first, one index range per priority in priority order (so their concatenation is the
   // claim order), then each is claimed; all in the caller's write transaction.
   const std::size_t wanted = limit < 0 ? 0 : static_cast<std::size_t>(limit);
   std::vector<Id> ids;
-  for (MessagePriority priority : kPriorities) {
+  for (MessagePriority priority : kMessagePriorities) {
     if (ids.size() >= wanted) break;
     auto stmt = conn_.Prepare(kClaimableMessagesSql);
     if (!stmt.ok()) return stmt.status();
@@ -232,8 +175,9 @@ Result<std::vector<OutgoingMessage>> SqliteTx::ClaimMessages(Time now, Duration 
   return messages;
 }
 
-Status SqliteTx::FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
-                                      const std::string& error, int attempts_given_back, Time now) {
+Status SqliteMessages::FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
+                                            const std::string& error, int attempts_given_back,
+                                            Time now) {
   {
     auto stmt = conn_.Prepare(
         "UPDATE outgoing_messages SET state = ?2, next_attempt_at = ?3, last_error = ?4, "
@@ -253,23 +197,23 @@ Status SqliteTx::FinishSendingMessage(Id id, MessageState to_state, Time next_at
                          Conflict("message " + std::to_string(id) + " is not sending"));
 }
 
-Status SqliteTx::CompleteMessage(Id id, Time now) {
+Status SqliteMessages::CompleteMessage(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteMessage"));
   return FinishSendingMessage(id, MessageState::kSent, now, "", 0, now);
 }
 
-Status SqliteTx::RescheduleMessage(Id id, Time next, const std::string& error, bool count_attempt,
-                                   Time now) {
+Status SqliteMessages::RescheduleMessage(Id id, Time next, const std::string& error,
+                                         bool count_attempt, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleMessage"));
   return FinishSendingMessage(id, MessageState::kPending, next, error, count_attempt ? 0 : 1, now);
 }
 
-Status SqliteTx::FailMessage(Id id, const std::string& error, Time now) {
+Status SqliteMessages::FailMessage(Id id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FailMessage"));
   return FinishSendingMessage(id, MessageState::kFailed, now, error, 0, now);
 }
 
-Result<int> SqliteTx::DropPendingMessages(TgId chat_id, const std::string& error, Time now) {
+Result<int> SqliteMessages::DropPendingMessages(TgId chat_id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("DropPendingMessages"));
   auto stmt = conn_.Prepare(kDropPendingMessagesSql);
   if (!stmt.ok()) return stmt.status();
@@ -278,8 +222,8 @@ Result<int> SqliteTx::DropPendingMessages(TgId chat_id, const std::string& error
   return static_cast<int>(conn_.Changes());
 }
 
-Result<std::vector<OutgoingMessage>> SqliteTx::ListMessages(std::optional<MessageState> state,
-                                                            int limit) {
+Result<std::vector<OutgoingMessage>> SqliteMessages::ListMessages(std::optional<MessageState> state,
+                                                                  int limit) {
   auto stmt = conn_.Prepare(state ? kListMessagesInStateSql : kListMessagesSql);
   if (!stmt.ok()) return stmt.status();
   if (state) (*stmt)->BindText(1, MessageStateName(*state));
@@ -289,57 +233,39 @@ Result<std::vector<OutgoingMessage>> SqliteTx::ListMessages(std::optional<Messag
 
 // alert throttle
 
-Result<ports::AlertThrottle> SqliteTx::GetAlertThrottle(const std::string& subject) {
-  auto stmt =
-      conn_.Prepare("SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = ?1");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindText(1, subject);
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  ports::AlertThrottle throttle;
-  if (!*row) return throttle;
-  if (!(*stmt)->ColumnIsNull(0)) throttle.last_sent_at = FromUnixMs((*stmt)->ColumnInt64(0));
-  throttle.suppressed = (*stmt)->ColumnInt(1);
-  return throttle;
-}
-
-Status SqliteTx::PutAlertThrottle(const std::string& subject, const ports::AlertThrottle& value) {
-  VPNHUB_RETURN_IF_ERROR(CheckWritable("PutAlertThrottle"));
-  auto stmt = conn_.Prepare(
-      "INSERT INTO alert_throttle (subject, last_sent_at, suppressed) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT (subject) DO UPDATE SET last_sent_at = excluded.last_sent_at, "
-      "suppressed = excluded.suppressed");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindText(1, subject);
-  if (value.last_sent_at) {
-    (*stmt)->BindInt64(2, ToUnixMs(*value.last_sent_at));
-  } else {
-    (*stmt)->BindNull(2);
-  }
-  (*stmt)->BindInt64(3, value.suppressed);
-  return (*stmt)->Run();
-}
-
 // settings
 
-Result<std::optional<std::string>> SqliteTx::GetSetting(const std::string& name) {
-  auto stmt = conn_.Prepare("SELECT value FROM settings WHERE name = ?1");
+Result<int> SqliteMessages::TrimPendingReplies(TgId chat_id, int keep, const std::string& error,
+                                               Time now) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("TrimPendingReplies"));
+  if (keep < 0) return InvalidArgument("TrimPendingReplies: keep must not be negative");
+  // "state IN (...) AND state = 'pending'" lets SQLite use the partial outgoing_messages_chat
+  // index (its WHERE clause must appear in the query as written). LIMIT -1 = no limit.
+  auto stmt = conn_.Prepare(
+      "UPDATE outgoing_messages SET state = 'failed', last_error = ?3, updated_at = ?4 "
+      "WHERE id IN (SELECT id FROM outgoing_messages WHERE chat_id = ?1 "
+      "AND state IN ('pending', 'sending') AND state = 'pending' AND kind = ?5 "
+      "AND priority IN (?6, ?7) ORDER BY id DESC LIMIT -1 OFFSET ?2)");
   if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindText(1, name);
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>((*stmt)->ColumnText(0));
+  (*stmt)
+      ->BindInt64(1, chat_id)
+      .BindInt64(2, keep)
+      .BindText(3, error)
+      .BindInt64(4, ToUnixMs(now))
+      .BindText(5, MessageKindName(MessageKind::kText))
+      .BindInt64(6, static_cast<std::int64_t>(MessagePriority::kReply))
+      .BindInt64(7, static_cast<std::int64_t>(MessagePriority::kBulk));
+  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  return static_cast<int>(conn_.Changes());
 }
 
-Status SqliteTx::PutSetting(const std::string& name, const std::string& value) {
-  VPNHUB_RETURN_IF_ERROR(CheckWritable("PutSetting"));
-  auto stmt = conn_.Prepare(
-      "INSERT INTO settings (name, value) VALUES (?1, ?2) "
-      "ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+Result<std::int64_t> SqliteMessages::CountMessages(MessageState state) {
+  auto stmt = conn_.Prepare(kCountMessagesSql);
   if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindText(1, name).BindText(2, value);
-  return (*stmt)->Run();
+  (*stmt)->BindText(1, MessageStateName(state));
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  return *row ? (*stmt)->ColumnInt64(0) : 0;
 }
 
 }  // namespace vpnhub::storage

@@ -1,5 +1,5 @@
-// SqliteTx: tasks (the outbox).
-#include "storage/sqlite/sqlite_tx.hpp"
+// SqliteTasks: tasks (the outbox).
+#include "storage/sqlite/sqlite_tasks.hpp"
 
 namespace vpnhub::storage {
 namespace {
@@ -110,7 +110,7 @@ Result<std::vector<Task>> CollectTasks(Statement& stmt) {
 
 }  // namespace
 
-Result<Id> SqliteTx::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
+Result<Id> SqliteTasks::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueTask"));
   // The port passes no separate "now"; the task counts as created when it becomes due.
   auto stmt = conn_.Prepare(
@@ -122,7 +122,7 @@ Result<Id> SqliteTx::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
   return conn_.LastInsertRowid();
 }
 
-Result<Task> SqliteTx::GetTask(Id id) {
+Result<Task> SqliteTasks::GetTask(Id id) {
   auto stmt = conn_.Prepare(kGetTaskSql);
   if (!stmt.ok()) return stmt.status();
   (*stmt)->BindInt64(1, id);
@@ -140,7 +140,7 @@ const char kClaimableTasksSql[] =
     "WHERE state IN ('pending', 'running') AND next_attempt_at <= ?1 "
     "ORDER BY next_attempt_at, id LIMIT ?2";
 
-Result<std::vector<Task>> SqliteTx::ClaimTasks(Time now, Duration lease, int limit) {
+Result<std::vector<Task>> SqliteTasks::ClaimTasks(Time now, Duration lease, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasks"));
   // Pick the ids in due order first, then claim each: one UPDATE ... RETURNING would lose that
   // order (it rewrites next_attempt_at and returns rows in no defined order). Both happen in
@@ -165,7 +165,7 @@ Result<std::vector<Task>> SqliteTx::ClaimTasks(Time now, Duration lease, int lim
   return tasks;
 }
 
-Result<std::optional<Task>> SqliteTx::ClaimTask(Id id, Time now, Duration lease) {
+Result<std::optional<Task>> SqliteTasks::ClaimTask(Id id, Time now, Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTask"));
   auto stmt = conn_.Prepare(kClaimTaskSql);
   if (!stmt.ok()) return stmt.status();
@@ -179,8 +179,8 @@ Result<std::optional<Task>> SqliteTx::ClaimTask(Id id, Time now, Duration lease)
   return std::optional<Task>(std::move(*task));
 }
 
-Status SqliteTx::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
-                                   const std::string& error, Time now) {
+Status SqliteTasks::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
+                                      const std::string& error, Time now) {
   {
     auto stmt = conn_.Prepare(
         "UPDATE tasks SET state = ?2, next_attempt_at = ?3, last_error = ?4, updated_at = ?5 "
@@ -199,12 +199,12 @@ Status SqliteTx::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_
                          Conflict("task " + std::to_string(id) + " is not running"));
 }
 
-Status SqliteTx::CompleteTask(Id id, Time now) {
+Status SqliteTasks::CompleteTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTask"));
   return FinishRunningTask(id, TaskState::kDone, now, "", now);
 }
 
-Result<int> SqliteTx::CompleteTasks(const std::vector<Id>& ids, Time now) {
+Result<int> SqliteTasks::CompleteTasks(const std::vector<Id>& ids, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTasks"));
   int moved = 0;
   for (Id id : ids) {
@@ -218,12 +218,13 @@ Result<int> SqliteTx::CompleteTasks(const std::vector<Id>& ids, Time now) {
   return moved;
 }
 
-Status SqliteTx::RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) {
+Status SqliteTasks::RescheduleTask(Id id, Time next_attempt_at, const std::string& error,
+                                   Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleTask"));
   return FinishRunningTask(id, TaskState::kPending, next_attempt_at, error, now);
 }
 
-Status SqliteTx::ReleaseTask(Id id, Time now) {
+Status SqliteTasks::ReleaseTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ReleaseTask"));
   {
     auto stmt = conn_.Prepare(
@@ -238,12 +239,12 @@ Status SqliteTx::ReleaseTask(Id id, Time now) {
                          Conflict("task " + std::to_string(id) + " is not running"));
 }
 
-Status SqliteTx::FailTask(Id id, const std::string& error, Time now) {
+Status SqliteTasks::FailTask(Id id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FailTask"));
   return FinishRunningTask(id, TaskState::kFailed, now, error, now);
 }
 
-Status SqliteTx::RetryTask(Id id, Time now) {
+Status SqliteTasks::RetryTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RetryTask"));
   {
     // Handed back to the relay as a new generation: a new message id the stream will not drop.
@@ -260,7 +261,7 @@ Status SqliteTx::RetryTask(Id id, Time now) {
                          FailedPrecondition("task " + std::to_string(id) + " is not failed"));
 }
 
-Result<std::vector<Task>> SqliteTx::ListTasks(std::optional<TaskState> state, int limit) {
+Result<std::vector<Task>> SqliteTasks::ListTasks(std::optional<TaskState> state, int limit) {
   auto stmt = conn_.Prepare(state ? kListTasksInStateSql : kListTasksSql);
   if (!stmt.ok()) return stmt.status();
   if (state) (*stmt)->BindText(1, TaskStateName(*state));
@@ -268,8 +269,8 @@ Result<std::vector<Task>> SqliteTx::ListTasks(std::optional<TaskState> state, in
   return CollectTasks(**stmt);
 }
 
-Result<std::vector<Task>> SqliteTx::ClaimTasksByIds(const std::vector<Id>& ids, Time now,
-                                                    Duration lease) {
+Result<std::vector<Task>> SqliteTasks::ClaimTasksByIds(const std::vector<Id>& ids, Time now,
+                                                       Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasksByIds"));
   if (ids.empty()) return std::vector<Task>();
   auto stmt = conn_.Prepare(kClaimTasksByIdsSql);
@@ -281,14 +282,14 @@ Result<std::vector<Task>> SqliteTx::ClaimTasksByIds(const std::vector<Id>& ids, 
   return CollectTasks(**stmt);
 }
 
-Result<std::vector<Task>> SqliteTx::ListUnrelayedTasks(Time now, int limit) {
+Result<std::vector<Task>> SqliteTasks::ListUnrelayedTasks(Time now, int limit) {
   auto stmt = conn_.Prepare(kUnrelayedTasksSql);
   if (!stmt.ok()) return stmt.status();
   (*stmt)->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
   return CollectTasks(**stmt);
 }
 
-Result<int> SqliteTx::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
+Result<int> SqliteTasks::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTasksRelayed"));
   if (ids.empty()) return 0;
   {
@@ -300,7 +301,7 @@ Result<int> SqliteTx::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
   return static_cast<int>(conn_.Changes());
 }
 
-Result<std::optional<Time>> SqliteTx::OldestUnrelayedDue(Time now) {
+Result<std::optional<Time>> SqliteTasks::OldestUnrelayedDue(Time now) {
   auto stmt = conn_.Prepare(kOldestUnrelayedDueSql);
   if (!stmt.ok()) return stmt.status();
   (*stmt)->BindInt64(1, ToUnixMs(now));
@@ -310,7 +311,7 @@ Result<std::optional<Time>> SqliteTx::OldestUnrelayedDue(Time now) {
   return std::optional<Time>(FromUnixMs((*stmt)->ColumnInt64(0)));
 }
 
-Result<int> SqliteTx::RequeueStaleRelayedTasks(Time stale_before, int limit) {
+Result<int> SqliteTasks::RequeueStaleRelayedTasks(Time stale_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RequeueStaleRelayedTasks"));
   {
     auto stmt = conn_.Prepare(kStaleRelayedTasksSql);

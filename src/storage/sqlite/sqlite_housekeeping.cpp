@@ -1,5 +1,5 @@
-// SqliteTx: the retention purge and the cheap counts behind the statistics.
-#include "storage/sqlite/sqlite_tx.hpp"
+// SqliteHousekeeping: the statistics, the retention purge and the cheap counts behind them.
+#include "storage/sqlite/sqlite_housekeeping.hpp"
 
 namespace vpnhub::storage {
 
@@ -22,7 +22,7 @@ int NonNegativeLimit(int limit) { return limit < 0 ? 0 : limit; }
 
 }  // namespace
 
-Result<int> SqliteTx::PurgeDoneTasks(Time settled_before, int limit) {
+Result<int> SqliteHousekeeping::PurgeDoneTasks(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PurgeDoneTasks"));
   auto stmt = conn_.Prepare(kPurgeDoneTasksSql);
   if (!stmt.ok()) return stmt.status();
@@ -31,7 +31,7 @@ Result<int> SqliteTx::PurgeDoneTasks(Time settled_before, int limit) {
   return conn_.Changes();
 }
 
-Result<int> SqliteTx::PurgeSettledMessages(Time settled_before, int limit) {
+Result<int> SqliteHousekeeping::PurgeSettledMessages(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PurgeSettledMessages"));
   auto stmt = conn_.Prepare(kPurgeSettledMessagesSql);
   if (!stmt.ok()) return stmt.status();
@@ -40,19 +40,10 @@ Result<int> SqliteTx::PurgeSettledMessages(Time settled_before, int limit) {
   return conn_.Changes();
 }
 
-Result<std::int64_t> SqliteTx::CountMessages(MessageState state) {
-  auto stmt = conn_.Prepare(kCountMessagesSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindText(1, MessageStateName(state));
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  return *row ? (*stmt)->ColumnInt64(0) : 0;
-}
-
 // The triggers update stat_counters in place, in the transaction of each change.
-Status SqliteTx::FoldStatCounters() { return CheckWritable("FoldStatCounters"); }
+Status SqliteHousekeeping::FoldStatCounters() { return CheckWritable("FoldStatCounters"); }
 
-Status SqliteTx::ReadStatCounters(ports::StoreStats& stats) {
+Status SqliteHousekeeping::ReadStatCounters(ports::StoreStats& stats) {
   auto stmt = conn_.Prepare(kStatCountersSql);
   if (!stmt.ok()) return stmt.status();
   return ForEachRow(**stmt, [&](const Statement& s) -> Status {
@@ -70,6 +61,48 @@ Status SqliteTx::ReadStatCounters(ports::StoreStats& stats) {
     }
     return Internal("stat_counters: unknown counter '" + name + "'");
   });
+}
+
+Result<ports::StoreStats> SqliteHousekeeping::Stats() {
+  ports::StoreStats stats;
+  // Counting users and keys here cost ~90 ms at 1,000,000 keys; the counters cost a few rows.
+  VPNHUB_RETURN_IF_ERROR(ReadStatCounters(stats));
+  {
+    // Spelled as IN rather than != 'done' so the tasks_state index skips the done
+    // tasks, which pile up forever.
+    auto stmt = conn_.Prepare(
+        "SELECT kind, state, count(*) FROM tasks "
+        "WHERE state IN ('pending', 'running', 'failed') GROUP BY kind, state");
+    if (!stmt.ok()) return stmt.status();
+    VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) -> Status {
+      std::string kind_name = s.ColumnText(0);
+      std::string state_name = s.ColumnText(1);
+      auto kind = ParseTaskKind(kind_name);
+      auto state = ParseTaskState(state_name);
+      if (!kind || !state) {
+        return Internal("tasks: unknown kind/state '" + kind_name + "'/'" + state_name + "'");
+      }
+      stats.tasks[{*kind, *state}] = s.ColumnInt64(2);
+      return Status::Ok();
+    }));
+  }
+  {
+    // Every open state is reported, zero included; sent messages are not counted at all.
+    for (MessageState state :
+         {MessageState::kPending, MessageState::kSending, MessageState::kFailed}) {
+      stats.messages_by_state[state] = 0;
+    }
+    auto stmt = conn_.Prepare(kMessageStatsSql);
+    if (!stmt.ok()) return stmt.status();
+    VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) -> Status {
+      std::string name = s.ColumnText(0);
+      auto state = ParseMessageState(name);
+      if (!state) return Internal("outgoing_messages: unknown state '" + name + "'");
+      stats.messages_by_state[*state] = s.ColumnInt64(1);
+      return Status::Ok();
+    }));
+  }
+  return stats;
 }
 
 }  // namespace vpnhub::storage

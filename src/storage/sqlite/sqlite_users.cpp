@@ -1,0 +1,170 @@
+// SqliteUsers: the people who use the bot (ports::UserStore).
+#include "storage/sqlite/sqlite_users.hpp"
+
+namespace vpnhub::storage {
+
+// A range of the users_created_at index, counted without reading the table.
+const char kCountUsersCreatedSinceSql[] = "SELECT count(*) FROM users WHERE created_at >= ?1";
+
+namespace {
+
+#define VPNHUB_USER_SELECT                                                                   \
+  "SELECT id, tg_id, username, lang, referrer_id, source, blocked_bot, banned, trial_used, " \
+  "created_at FROM users "
+
+constexpr char kFindUserByTgIdSql[] = VPNHUB_USER_SELECT "WHERE tg_id = ?1";
+constexpr char kGetUserSql[] = VPNHUB_USER_SELECT "WHERE id = ?1";
+constexpr char kListUsersSql[] = VPNHUB_USER_SELECT "WHERE id > ?1 ORDER BY id LIMIT ?2";
+
+#undef VPNHUB_USER_SELECT
+
+User ReadUser(const Statement& s) {
+  User u;
+  u.id = s.ColumnInt64(0);
+  u.tg_id = s.ColumnInt64(1);
+  u.username = s.ColumnText(2);
+  u.lang = s.ColumnText(3);
+  if (!s.ColumnIsNull(4)) u.referrer_id = s.ColumnInt64(4);
+  u.source = s.ColumnText(5);
+  u.blocked_bot = s.ColumnBool(6);
+  u.banned = s.ColumnBool(7);
+  u.trial_used = s.ColumnBool(8);
+  u.created_at = FromUnixMs(s.ColumnInt64(9));
+  return u;
+}
+
+int NonNegative(int limit) { return limit < 0 ? 0 : limit; }
+
+}  // namespace
+
+Result<Id> SqliteUsers::InsertUser(const User& user) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertUser"));
+  auto stmt = conn_.Prepare(
+      "INSERT INTO users (tg_id, username, lang, referrer_id, source, blocked_bot, banned, "
+      "trial_used, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  if (!stmt.ok()) return stmt.status();
+  Statement& s = **stmt;
+  s.BindInt64(1, user.tg_id).BindText(2, user.username).BindText(3, user.lang);
+  if (user.referrer_id) {
+    s.BindInt64(4, *user.referrer_id);
+  } else {
+    s.BindNull(4);
+  }
+  s.BindText(5, user.source)
+      .BindInt64(6, user.blocked_bot)
+      .BindInt64(7, user.banned)
+      .BindInt64(8, user.trial_used)
+      .BindInt64(9, ToUnixMs(user.created_at));
+  VPNHUB_RETURN_IF_ERROR(s.Run());
+  return conn_.LastInsertRowid();
+}
+
+Result<std::optional<User>> SqliteUsers::FindUserByTgId(TgId tg_id) {
+  auto stmt = conn_.Prepare(kFindUserByTgIdSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, tg_id);
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<User>();
+  return std::optional<User>(ReadUser(**stmt));
+}
+
+Result<User> SqliteUsers::GetUser(Id id) {
+  auto stmt = conn_.Prepare(kGetUserSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, id);
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound("user " + std::to_string(id) + " not found");
+  return ReadUser(**stmt);
+}
+
+Result<std::vector<User>> SqliteUsers::GetUsers(const std::vector<Id>& ids) {
+  // In-process: one prepared lookup per id costs microseconds, no round trips to save.
+  const std::vector<Id> sorted = SortedUnique(ids);
+  std::vector<User> users;
+  users.reserve(sorted.size());
+  for (Id id : sorted) {
+    auto user = GetUser(id);
+    if (user.status().code() == StatusCode::kNotFound) continue;
+    if (!user.ok()) return user.status();
+    users.push_back(std::move(*user));
+  }
+  return users;
+}
+
+Result<std::vector<User>> SqliteUsers::ListUsers(Id after_id, int limit) {
+  auto stmt = conn_.Prepare(kListUsersSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, after_id).BindInt64(2, NonNegative(limit));
+  std::vector<User> users;
+  VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) {
+    users.push_back(ReadUser(s));
+    return Status::Ok();
+  }));
+  return users;
+}
+
+Status SqliteUsers::SetUserLang(Id user_id, const std::string& lang) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("SetUserLang"));
+  {
+    auto stmt = conn_.Prepare("UPDATE users SET lang = ?2 WHERE id = ?1");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, user_id).BindText(2, lang);
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  // changes() counts every row the WHERE matched, also when the value stays the same.
+  if (conn_.Changes() > 0) return Status::Ok();
+  return NotFound("user " + std::to_string(user_id) + " not found");
+}
+
+Status SqliteUsers::SetBlockedBot(Id user_id, bool blocked) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("SetBlockedBot"));
+  {
+    auto stmt = conn_.Prepare("UPDATE users SET blocked_bot = ?2 WHERE id = ?1");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, user_id).BindInt64(2, blocked);
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return NotFound("user " + std::to_string(user_id) + " not found");
+}
+
+Result<std::int64_t> SqliteUsers::CountUsersCreatedSince(Time since) {
+  auto stmt = conn_.Prepare(kCountUsersCreatedSinceSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt64(1, ToUnixMs(since));
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  return *row ? (*stmt)->ColumnInt64(0) : std::int64_t{0};
+}
+
+Status SqliteUsers::MarkTrialUsed(Id user_id) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTrialUsed"));
+  {
+    auto stmt = conn_.Prepare("UPDATE users SET trial_used = 1 WHERE id = ?1 AND trial_used = 0");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, user_id);
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return ExplainNoChange(
+      "users", "user", user_id,
+      FailedPrecondition("user " + std::to_string(user_id) + " has already used the trial"));
+}
+
+Status SqliteUsers::GiveTrialBack(Id user_id) {
+  VPNHUB_RETURN_IF_ERROR(CheckWritable("GiveTrialBack"));
+  {
+    auto stmt = conn_.Prepare("UPDATE users SET trial_used = 0 WHERE id = ?1 AND trial_used = 1");
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->BindInt64(1, user_id);
+    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  if (conn_.Changes() > 0) return Status::Ok();
+  return ExplainNoChange(
+      "users", "user", user_id,
+      FailedPrecondition("user " + std::to_string(user_id) + " has not used the trial"));
+}
+
+}  // namespace vpnhub::storage
