@@ -1,5 +1,5 @@
 #pragma once
-// Use cases over a real in-memory SQLite store, a fake backend, clock and secrets.
+// Use cases over the in-memory store (fakes::MemoryStore), a fake backend, clock and secrets.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -13,16 +13,14 @@
 #include "fakes/fake_backend.hpp"
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_secrets.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
+#include "fakes/memory_store.hpp"
 
 namespace vpnhub {
 
 class UseCaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = storage::SqliteStore::Open({":memory:"});
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store = std::move(*s);
+    store = std::make_unique<fakes::MemoryStore>();
     backends.Add(&backend);
     catalog = std::make_unique<usecases::Catalog>(*store, backends, clock);
     keys = std::make_unique<usecases::KeyService>(*store, secrets, clock, "en");
@@ -108,7 +106,7 @@ class UseCaseTest : public ::testing::Test {
   fakes::FakeBackend backend;
   fakes::CapturingLog log;
   usecases::Backends backends;
-  std::unique_ptr<storage::SqliteStore> store;
+  std::unique_ptr<fakes::MemoryStore> store;
   std::unique_ptr<usecases::Catalog> catalog;
   std::unique_ptr<usecases::KeyService> keys;
   std::unique_ptr<usecases::TaskExecutor> executor;
