@@ -15,6 +15,7 @@
 #include "fakes/memory_store.hpp"
 #include "jobs/service_jobs.hpp"
 #include "metrics/registry.hpp"
+#include "test_rows.hpp"
 
 namespace vpnhub::jobs {
 namespace {
@@ -55,15 +56,7 @@ class ServiceJobsLeasesTest : public ::testing::Test {
       auto user = tx.users().InsertUser(u);
       if (!user.ok()) return user.status();
       if (server_id == 0) {
-        Location l;
-        l.name = "nl";
-        auto loc = tx.catalog().InsertLocation(l);
-        if (!loc.ok()) return loc.status();
-        Server s;
-        s.location_id = *loc;
-        s.name = "nl-1";
-        s.capacity = 10;
-        auto server = tx.catalog().InsertServer(s);
+        auto server = InsertTestServer(tx);
         if (!server.ok()) return server.status();
         server_id = *server;
       }

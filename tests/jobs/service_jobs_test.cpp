@@ -14,6 +14,7 @@
 #include "fakes/fault_store.hpp"
 #include "fakes/memory_store.hpp"
 #include "metrics/registry.hpp"
+#include "test_rows.hpp"
 
 namespace vpnhub::jobs {
 namespace {
@@ -90,15 +91,7 @@ TEST_F(ServiceJobsTest, TheGaugesCountUsersAndKeysByState) {
                     u.tg_id = 5;
                     auto user = tx.users().InsertUser(u);
                     if (!user.ok()) return user.status();
-                    Location l;
-                    l.name = "nl";
-                    auto loc = tx.catalog().InsertLocation(l);
-                    if (!loc.ok()) return loc.status();
-                    Server s;
-                    s.location_id = *loc;
-                    s.name = "nl-1";
-                    s.capacity = 10;
-                    auto server = tx.catalog().InsertServer(s);
+                    auto server = InsertTestServer(tx);
                     if (!server.ok()) return server.status();
                     for (int slot = 0; slot < 3; ++slot) {
                       Key k;
