@@ -1,10 +1,10 @@
-// RetentionPurge over a real in-memory SQLite store and a fake clock.
+// RetentionPurge over the in-memory store and a fake clock.
 #include "core/usecases/retention.hpp"
 
 #include <gtest/gtest.h>
 
 #include "fakes/fake_clock.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
+#include "fakes/memory_store.hpp"
 
 namespace vpnhub {
 namespace {
@@ -13,12 +13,6 @@ using std::chrono::hours;
 
 class RetentionTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto s = storage::SqliteStore::Open({":memory:"});
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(*s);
-  }
-
   // A task run to `to` (done or failed) at the clock's now.
   Id SettledTask(TaskState to) {
     Id id = 0;
@@ -67,7 +61,7 @@ class RetentionTest : public ::testing::Test {
   }
 
   fakes::FakeClock clock_;
-  std::unique_ptr<storage::SqliteStore> store_;
+  std::unique_ptr<fakes::MemoryStore> store_ = std::make_unique<fakes::MemoryStore>();
 };
 
 TEST_F(RetentionTest, DeletesWhatSettledBeforeTheRetentionInBatchesAndKeepsDeadLetters) {

@@ -1,10 +1,7 @@
 // TaskExecutor when things go wrong around the remote call: a key a person waits for fails for
 // good (they are told, a trial is given back, the admins alerted), commits that fail (nothing is
 // logged as done), and rows that cannot be read (only their own tasks fail).
-#include <sqlite3.h>
-
-#include "fakes/failing_store.hpp"
-#include "storage/sqlite_test_util.hpp"
+#include "fakes/fault_store.hpp"
 #include "usecase_fixture.hpp"
 
 namespace vpnhub {
@@ -195,9 +192,9 @@ TEST_F(TaskExecutorFailuresTest, AnActivationWhoseCommitFailsIsNotLoggedAndRunsA
   AddServer(5);
   auto issued = keys->Issue(Request(kPerson));
   ASSERT_TRUE(issued.ok());
-  fakes::FailingStore failing(*store);
+  fakes::FaultStore failing(*store);
   MakeExecutor(failing);
-  failing.FailCommits(fakes::FailingStore::kEvery);
+  failing.FailCommits(fakes::FaultStore::kEvery);
 
   EXPECT_EQ(executor->RunClaimed(Claim(issued->task_id)), TaskOutcome::kUnrecorded);
   EXPECT_EQ(log.Count("key.activated"), 0);
@@ -228,9 +225,9 @@ TEST_F(TaskExecutorFailuresTest, ABatchWhoseEveryCommitFailsLogsNoStateChange) {
   clock.Advance(std::chrono::hours(1));
   backend.FailWith(Status::Ok());
   const std::size_t before = log.events().size();
-  fakes::FailingStore failing(*store);
+  fakes::FaultStore failing(*store);
   MakeExecutor(failing);
-  failing.FailCommits(fakes::FailingStore::kEvery);
+  failing.FailCommits(fakes::FaultStore::kEvery);
 
   std::vector<Task> batch{Claim(a->task_id), Claim(**revoke), Claim(c.task_id)};
   // a is created and b deleted on the server; c fails again, for good this time.
@@ -239,7 +236,7 @@ TEST_F(TaskExecutorFailuresTest, ABatchWhoseEveryCommitFailsLogsNoStateChange) {
   });
   auto outcomes = executor->RunClaimedBatch(batch);
   EXPECT_EQ(outcomes, std::vector<TaskOutcome>(3, TaskOutcome::kUnrecorded));
-  EXPECT_EQ(failing.failed(), 4);  // the batch, then each task on its own
+  EXPECT_EQ(failing.counts().failed_commits, 4);  // the batch, then each task on its own
   const std::vector<std::string> events = log.events();
   const std::vector<std::string> after(events.begin() + static_cast<std::ptrdiff_t>(before),
                                        events.end());
@@ -257,7 +254,7 @@ TEST_F(TaskExecutorFailuresTest, ABatchWhoseCommitFailsOnceLogsEachOutcomeRecord
   auto a = keys->Issue(Request(1));
   auto b = keys->Issue(Request(2));
   ASSERT_TRUE(a.ok() && b.ok());
-  fakes::FailingStore failing(*store);
+  fakes::FaultStore failing(*store);
   MakeExecutor(failing);
   failing.FailCommits(2);  // the batch and the first task's own record
   auto outcomes = executor->RunClaimedBatch({Claim(a->task_id), Claim(b->task_id)});
@@ -271,39 +268,21 @@ TEST_F(TaskExecutorFailuresTest, ABatchWhoseCommitFailsOnceLogsEachOutcomeRecord
 TEST_F(TaskExecutorFailuresTest, AnEmptyBatchWhileTheDatabaseFailsIsNothingToDo) {
   // The JetStream worker runs an empty batch when none of its messages could be claimed; with
   // the database failing, recording it used to read past the end of the batch.
-  fakes::FailingStore failing(*store);
+  fakes::FaultStore failing(*store);
   MakeExecutor(failing);
-  failing.FailCommits(fakes::FailingStore::kEvery);
+  failing.FailCommits(fakes::FaultStore::kEvery);
   EXPECT_TRUE(executor->RunClaimedBatch({}).empty());
   EXPECT_TRUE(log.events().empty());
 }
 
 // ---- one unreadable row fails only its own tasks (issue 11, item 10)
 
-// The use cases over a SQLite file that the test can also reach with raw SQL.
+// Rows the adapter cannot read, written with raw SQL.
 class UnreadableRowTest : public TaskExecutorFailuresTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(dir.ok());
-    UseCaseTest::SetUp();
-    auto s = storage::SqliteStore::Open({dir.File("vpnhub.db")});
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store = std::move(*s);
-    Wire();
-    ASSERT_TRUE(catalog->AddLocation("nl").ok());
-    alerts.admins = {kAdmin};
-    MakeExecutor(*store);
-  }
-
   void Sql(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open_v2(dir.File("vpnhub.db").c_str(), &db, SQLITE_OPEN_READWRITE, nullptr),
-              SQLITE_OK);
-    char* error = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-    EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(db);
+    Status st = store->Sql(sql);
+    ASSERT_TRUE(st.ok()) << st.ToString();
   }
 
   // Puts keys on two servers (the least loaded first: two on the first, one on the second),
@@ -324,7 +303,6 @@ class UnreadableRowTest : public TaskExecutorFailuresTest {
     Sql("UPDATE servers SET settings = 'not json' WHERE id = " + std::to_string(broken.id));
   }
 
-  storage::TempDir dir;
   Server healthy, broken;
   usecases::IssuedKey on_healthy, on_broken, also_healthy;
 };

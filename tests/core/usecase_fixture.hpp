@@ -1,7 +1,7 @@
 #pragma once
-// Use cases over a real in-memory SQLite store, a fake backend, clock and secrets, wired as the
-// service wires them (app::MakeUseCases): the fixture is the use cases (catalog, keys, executor,
-// alerts, sweep, notices, bot) plus helpers.
+// Use cases over the in-memory store (fakes::MemoryStore), a fake backend, clock and secrets,
+// wired as the service wires them (app::MakeUseCases): the fixture is the use cases (catalog,
+// keys, executor, alerts, sweep, notices, bot) plus helpers.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -13,16 +13,14 @@
 #include "fakes/fake_backend.hpp"
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_secrets.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
+#include "fakes/memory_store.hpp"
 
 namespace vpnhub {
 
 class UseCaseTest : public ::testing::Test, protected app::UseCases {
  protected:
   void SetUp() override {
-    auto s = storage::SqliteStore::Open({":memory:"});
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store = std::move(*s);
+    store = std::make_unique<fakes::MemoryStore>();
     backends.Add(&backend);
     Wire();
     ASSERT_TRUE(catalog->AddLocation("nl").ok());
@@ -111,7 +109,7 @@ class UseCaseTest : public ::testing::Test, protected app::UseCases {
   fakes::FakeBackend backend;
   fakes::CapturingLog log;
   usecases::Backends backends;
-  std::unique_ptr<storage::SqliteStore> store;
+  std::unique_ptr<fakes::MemoryStore> store;
 };
 
 }  // namespace vpnhub

@@ -9,7 +9,7 @@
 #include "core/usecases/expiry_sweep.hpp"
 #include "core/usecases/retention.hpp"
 #include "core/usecases/task_service.hpp"
-#include "fakes/failing_store.hpp"
+#include "fakes/fault_store.hpp"
 #include "usecase_fixture.hpp"
 
 namespace vpnhub {
@@ -93,13 +93,13 @@ TEST_F(WriteKindTest, RecordingTaskByTaskAfterAFailedBatchIsQueueWork) {
   auto first = keys->Issue(Request(7));
   auto second = keys->Issue(Request(8));
   ASSERT_TRUE(first.ok() && second.ok());
-  fakes::FailingStore failing(*recorder);
+  fakes::FaultStore failing(*recorder);
   failing.FailCommits(1);
   usecases::TaskExecutor executor_over_recorder(failing, backends, clock, log, RetryPolicy{});
   const std::vector<usecases::TaskOutcome> outcomes =
       executor_over_recorder.RunClaimedBatch({Claim(first->task_id), Claim(second->task_id)});
   EXPECT_EQ(outcomes, std::vector<usecases::TaskOutcome>(2, usecases::TaskOutcome::kDone));
-  EXPECT_EQ(failing.failed(), 1);
+  EXPECT_EQ(failing.counts().failed_commits, 1);
   EXPECT_EQ(recorder->Take(), (Kinds{kQueue, kQueue, kQueue}));
 }
 

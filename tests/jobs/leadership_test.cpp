@@ -1,39 +1,20 @@
-// Leadership: one holder of a job lease at a time, over a real SQLite store and a fake clock,
-// rounds driven by hand.
+// Leadership: one holder of a job lease at a time, over the in-memory store (through a
+// fault-injecting wrapper) and a fake clock, rounds driven by hand.
 #include "jobs/leadership.hpp"
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <memory>
 
 #include "fakes/capturing_log.hpp"
 #include "fakes/fake_clock.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
+#include "fakes/fault_store.hpp"
+#include "fakes/memory_store.hpp"
 
 namespace vpnhub::jobs {
 namespace {
 
 using std::chrono::seconds;
-
-// The real store, whose writes fail while `down` is set (the database is unreachable).
-class FlakyStore : public ports::Store {
- public:
-  explicit FlakyStore(ports::Store& inner) : inner_(inner) {}
-  Status RunWrite(ports::WriteKind kind, const TxFn& fn) override {
-    if (down) return Unavailable("database down");
-    return inner_.Write(kind, fn);
-  }
-  Status Read(const TxFn& fn) override {
-    if (down) return Unavailable("database down");
-    return inner_.Read(fn);
-  }
-  Status Ping() override { return down ? Unavailable("database down") : inner_.Ping(); }
-  std::atomic<bool> down{false};
-
- private:
-  ports::Store& inner_;
-};
 
 // One instance's view: a Leadership and what its callbacks saw.
 struct Instance {
@@ -67,21 +48,14 @@ struct Instance {
 
 class LeadershipTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto s = storage::SqliteStore::Open({":memory:"});
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store = std::move(*s);
-    flaky = std::make_unique<FlakyStore>(*store);
-  }
-
   fakes::FakeClock clock;
   fakes::CapturingLog log;
-  std::unique_ptr<storage::SqliteStore> store;
-  std::unique_ptr<FlakyStore> flaky;
+  fakes::MemoryStore memory;
+  fakes::FaultStore store{memory};
 };
 
 TEST_F(LeadershipTest, OneInstanceLeadsTheOtherWaitsAndTakesOverWhenTheLeaseRunsOut) {
-  Instance a(*flaky, clock, log, "a"), b(*flaky, clock, log, "b");
+  Instance a(store, clock, log, "a"), b(store, clock, log, "b");
   ASSERT_TRUE(a.leadership->RunOnce().ok());
   ASSERT_TRUE(b.leadership->RunOnce().ok());
   EXPECT_TRUE(a.leading());
@@ -115,7 +89,7 @@ TEST_F(LeadershipTest, OneInstanceLeadsTheOtherWaitsAndTakesOverWhenTheLeaseRuns
 }
 
 TEST_F(LeadershipTest, StopReleasesTheLeaseSoTheOtherTakesOverAtItsNextRound) {
-  Instance a(*flaky, clock, log, "a"), b(*flaky, clock, log, "b");
+  Instance a(store, clock, log, "a"), b(store, clock, log, "b");
   ASSERT_TRUE(a.leadership->Start().ok());
   EXPECT_TRUE(a.leading());  // a lone instance leads before Start returns
   ASSERT_TRUE(b.leadership->RunOnce().ok());
@@ -130,7 +104,7 @@ TEST_F(LeadershipTest, StopReleasesTheLeaseSoTheOtherTakesOverAtItsNextRound) {
 }
 
 TEST_F(LeadershipTest, AFailedStartReleasesTheLeaseAndIsTriedAgain) {
-  Instance a(*flaky, clock, log, "a"), b(*flaky, clock, log, "b");
+  Instance a(store, clock, log, "a"), b(store, clock, log, "b");
   a.gain_result = Unavailable("Telegram unreachable");
   EXPECT_EQ(a.leadership->RunOnce().code(), StatusCode::kUnavailable);
   EXPECT_FALSE(a.leading());
@@ -140,9 +114,9 @@ TEST_F(LeadershipTest, AFailedStartReleasesTheLeaseAndIsTriedAgain) {
 }
 
 TEST_F(LeadershipTest, ALeaderThatCannotRenewStepsDownBeforeItsLeaseRunsOut) {
-  Instance a(*flaky, clock, log, "a"), b(*flaky, clock, log, "b");
+  Instance a(store, clock, log, "a"), b(store, clock, log, "b");
   ASSERT_TRUE(a.leadership->RunOnce().ok());  // held until 30 s
-  flaky->down = true;
+  store.LoseConnection();
   clock.Advance(seconds(10));
   ASSERT_TRUE(a.leadership->RunOnce().ok());
   EXPECT_TRUE(a.leading());  // 20 s left: the next round may still renew
@@ -151,19 +125,19 @@ TEST_F(LeadershipTest, ALeaderThatCannotRenewStepsDownBeforeItsLeaseRunsOut) {
   EXPECT_FALSE(a.leading());  // 10 s left, one round: stop now, before b may take over
   EXPECT_EQ(a.lost, 1);
   EXPECT_EQ(log.Count("jobs.lease_error"), 1);  // once per streak
-  flaky->down = false;
+  store.RestoreConnection();
   clock.Advance(seconds(10));
   ASSERT_TRUE(b.leadership->RunOnce().ok());
   EXPECT_TRUE(b.leading());
 }
 
 TEST_F(LeadershipTest, WithTakeStaleALeaseLeftByADeadProcessIsTakenAtOnce) {
-  Instance dead(*flaky, clock, log, "dead");
+  Instance dead(store, clock, log, "dead");
   ASSERT_TRUE(dead.leadership->RunOnce().ok());  // then killed: no Stop, the lease stays
-  Instance plain(*flaky, clock, log, "plain");
+  Instance plain(store, clock, log, "plain");
   ASSERT_TRUE(plain.leadership->RunOnce().ok());
   EXPECT_FALSE(plain.leading());
-  Instance restarted(*flaky, clock, log, "restarted", /*take_stale=*/true);
+  Instance restarted(store, clock, log, "restarted", /*take_stale=*/true);
   ASSERT_TRUE(restarted.leadership->RunOnce().ok());
   EXPECT_TRUE(restarted.leading());
 }

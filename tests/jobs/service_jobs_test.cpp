@@ -1,8 +1,8 @@
-// ServiceJobs on a real SQLite store: the readiness probe.
+// ServiceJobs over the in-memory store, through a fault-injecting wrapper: the readiness probe,
+// the statistics gauges, the retention purge.
 #include "jobs/service_jobs.hpp"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <memory>
 #include <string>
@@ -11,45 +11,31 @@
 #include "core/usecases/retention.hpp"
 #include "fakes/capturing_log.hpp"
 #include "fakes/fake_clock.hpp"
+#include "fakes/fault_store.hpp"
+#include "fakes/memory_store.hpp"
 #include "metrics/registry.hpp"
-#include "storage/sqlite_test_util.hpp"
+#include "test_rows.hpp"
 
 namespace vpnhub::jobs {
 namespace {
 
 class ServiceJobsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(dir_.ok());
-    path_ = dir_.File("vpnhub.db");
-    auto store = storage::SqliteStore::Open({path_});
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    sweep_ = std::make_unique<usecases::ExpirySweep>(*store_, clock_);
-  }
-
   std::unique_ptr<ServiceJobs> MakeJobs(ServiceJobsOptions options = {}) {
-    return std::make_unique<ServiceJobs>(*store_, *sweep_, log_, registry_, readiness_, options,
+    return std::make_unique<ServiceJobs>(store_, sweep_, log_, registry_, readiness_, options,
                                          nullptr);
   }
 
-  // Runs SQL on a connection of its own, as another process (or a broken disk) would.
+  // Writes what the ports cannot (rows settled long ago).
   void Sql(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char* err = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    EXPECT_EQ(rc, SQLITE_OK) << (err != nullptr ? err : "?");
-    sqlite3_free(err);
-    sqlite3_close(db);
+    Status st = memory_.Sql(sql);
+    ASSERT_TRUE(st.ok()) << st.ToString();
   }
 
-  storage::TempDir dir_;
-  std::string path_;
-  std::unique_ptr<storage::SqliteStore> store_;
+  fakes::MemoryStore memory_;
+  fakes::FaultStore store_{memory_};
   fakes::FakeClock clock_;
-  std::unique_ptr<usecases::ExpirySweep> sweep_;
+  usecases::ExpirySweep sweep_{store_, clock_};
   fakes::CapturingLog log_;
   metrics::Registry registry_;
   Readiness readiness_;
@@ -62,18 +48,15 @@ TEST_F(ServiceJobsTest, ReadinessFailsWhileWritesFailAndSaysWhyThenRecovers) {
   jobs->ProbeOnce();
   ASSERT_TRUE(readiness_.ready()) << readiness_.detail();
 
-  for (const char* op : {"INSERT", "UPDATE", "DELETE"}) {
-    Sql(std::string("CREATE TRIGGER refuse_") + op + " BEFORE " + op +
-        " ON settings BEGIN SELECT RAISE(ABORT, 'simulated: database or disk is full'); END");
-  }
+  store_.FailCommits(fakes::FaultStore::kEvery);
   jobs->ProbeOnce();
   EXPECT_FALSE(readiness_.ready());
   EXPECT_NE(readiness_.detail().find("writes fail"), std::string::npos) << readiness_.detail();
-  EXPECT_NE(readiness_.detail().find("simulated: database or disk is full"), std::string::npos)
+  EXPECT_NE(readiness_.detail().find("disk full (injected)"), std::string::npos)
       << readiness_.detail();
   EXPECT_EQ(log_.Count("readiness.not_ready"), 1);
 
-  Sql("DROP TRIGGER refuse_INSERT; DROP TRIGGER refuse_UPDATE; DROP TRIGGER refuse_DELETE");
+  store_.FailCommits(0);
   jobs->ProbeOnce();
   EXPECT_TRUE(readiness_.ready()) << readiness_.detail();
   EXPECT_EQ(log_.Count("readiness.ready"), 2);  // at the start, and now
@@ -103,21 +86,12 @@ TEST_F(ServiceJobsTest, OnlyTheSchedulerRoleRefreshesTheStatistics) {
 
 TEST_F(ServiceJobsTest, TheGaugesCountUsersAndKeysByState) {
   ASSERT_TRUE(store_
-                  ->Write([](ports::StoreTx& tx) -> Status {
+                  .Write([](ports::StoreTx& tx) -> Status {
                     User u;
                     u.tg_id = 5;
                     auto user = tx.users().InsertUser(u);
                     if (!user.ok()) return user.status();
-                    Location l;
-                    l.name = "nl";
-                    auto loc = tx.catalog().InsertLocation(l);
-                    if (!loc.ok()) return loc.status();
-                    Server s;
-                    s.location_id = *loc;
-                    s.kind = "shadowsocks";
-                    s.name = "nl-1";
-                    s.capacity = 10;
-                    auto server = tx.catalog().InsertServer(s);
+                    auto server = InsertTestServer(tx);
                     if (!server.ok()) return server.status();
                     for (int slot = 0; slot < 3; ++slot) {
                       Key k;
@@ -154,7 +128,7 @@ TEST_F(ServiceJobsTest, ThePurgeJobDeletesOldSettledRowsAndCountsThem) {
       std::to_string(ToUnixMs(old)) + "), (2, 'text', 1, 'failed', 0, 0, " +
       std::to_string(ToUnixMs(old)) + "), (3, 'text', 1, 'pending', 0, 0, " +
       std::to_string(ToUnixMs(old)) + ")");
-  usecases::RetentionPurge purge(*store_, clock_, std::chrono::hours(24 * 30), /*batch_size=*/1);
+  usecases::RetentionPurge purge(store_, clock_, std::chrono::hours(24 * 30), /*batch_size=*/1);
   ServiceJobsOptions options;
   options.purge = &purge;
   options.purge_pause = std::chrono::milliseconds(0);
@@ -171,17 +145,10 @@ TEST_F(ServiceJobsTest, ThePurgeJobDeletesOldSettledRowsAndCountsThem) {
             std::string::npos)
       << metrics;
   EXPECT_EQ(log_.Count("retention.purged"), 1);
-  auto left = [&](const char* table) {
-    std::int64_t n = -1;
-    sqlite3* db = nullptr;
-    sqlite3_open(path_.c_str(), &db);
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &st,
-                       nullptr);
-    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
+  auto left = [&](const std::string& table) {
+    auto n = memory_.QueryInt("SELECT count(*) FROM " + table);
+    EXPECT_TRUE(n.ok()) << n.status().ToString();
+    return n.ok() ? *n : -1;
   };
   EXPECT_EQ(left("tasks"), 2);              // the dead letter and the recent one
   EXPECT_EQ(left("outgoing_messages"), 1);  // the pending one

@@ -22,9 +22,9 @@
 #include "core/usecases/key_service.hpp"
 #include "core/usecases/task_executor.hpp"
 #include "fakes/capturing_log.hpp"
-#include "fakes/failing_store.hpp"
 #include "fakes/fake_backend.hpp"
 #include "fakes/fake_secrets.hpp"
+#include "fakes/fault_store.hpp"
 #include "metrics/registry.hpp"
 #include "nats/nats_client.hpp"
 #include "nats/nats_test_server.hpp"
@@ -172,7 +172,7 @@ class NatsPipelineTest : public ::testing::Test {
   std::unique_ptr<storage::SqliteStore> store_;
   std::unique_ptr<usecases::Catalog> catalog_;
   std::unique_ptr<usecases::KeyService> keys_;
-  std::unique_ptr<fakes::FailingStore> failing_;
+  std::unique_ptr<fakes::FaultStore> failing_;
   std::unique_ptr<usecases::TaskExecutor> executor_;
   queue::TaskStreamSettings settings_;
   std::unique_ptr<queue::JetStreamTaskPublisher> publisher_;
@@ -372,8 +372,8 @@ TEST_F(NatsPipelineTest, TheLastDeliveryDeadLettersWhateverTheAttemptCount) {
 }
 
 TEST_F(NatsPipelineTest, ADeadLetterTheDatabaseDidNotTakeIsNeitherLoggedNorCounted) {
-  failing_ = std::make_unique<fakes::FailingStore>(*store_);
-  failing_->FailCommits(fakes::FailingStore::kEvery);  // the executor's records only
+  failing_ = std::make_unique<fakes::FaultStore>(*store_);
+  failing_->FailCommits(fakes::FaultStore::kEvery);  // the executor's records only
   MakeExecutor(/*max_attempts=*/100, failing_.get());
   SetUpStream(1);  // max_deliver 3: the third delivery is the last chance
   backend_.FailWith(Unavailable("server down"));

@@ -17,9 +17,9 @@
 #include "core/usecases/key_service.hpp"
 #include "core/usecases/notices.hpp"
 #include "fakes/capturing_log.hpp"
-#include "fakes/failing_store.hpp"
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_secrets.hpp"
+#include "fakes/fault_store.hpp"
 #include "metrics/registry.hpp"
 #include "servers/fake_telegram.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -398,14 +398,14 @@ TEST_F(SenderTest, BadRequestFailsAtOnce) {
 // though the message stays claimed and is sent again once its lease runs out.
 TEST_F(SenderTest, AFailureTheDatabaseDidNotTakeIsNeitherLoggedNorCounted) {
   options.threads = 1;  // no other claim between the render and the write that records the failure
-  fakes::FailingStore failing(*store);
+  fakes::FaultStore failing(*store);
   fake.FailNext("sendMessage", 1, 400, 0, "Bad Request: can't parse entities");
   const Id id = Enqueue(521, "<b>broken");
   // The next write after rendering is the one that records the failure.
   renderer.on_render = [&] { failing.FailCommits(1); };
   sender = std::make_unique<Sender>(failing, *bot, renderer, clock, api, options, &registry, &log);
   ASSERT_TRUE(sender->Start().ok());
-  ASSERT_TRUE(WaitFor([&] { return failing.failed() == 1; }, milliseconds(5000)));
+  ASSERT_TRUE(WaitFor([&] { return failing.counts().failed_commits == 1; }, milliseconds(5000)));
   sender->Stop();
   EXPECT_EQ(Sends(400).size(), 1u);
   EXPECT_EQ(log.Count("telegram.message_failed"), 0);
