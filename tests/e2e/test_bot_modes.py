@@ -191,7 +191,8 @@ class BotModesTest(harness.HubTestCase):
     def test_without_a_token_everything_else_runs_and_the_log_says_how_to_enable_the_bot(self):
         self.hub = harness.Vpnhub(self.dir, TELEGRAM_API_URL=self.tg.url)
         self.hub.start()
-        self.assertEqual(self.hub.get("/readyz")[0], 200)
+        # start() returns once /healthz answers; /readyz may turn 200 a moment later.
+        harness.wait_until(lambda: self.hub.get("/readyz")[0] == 200, 10, what="/readyz 200")
         with open(self.hub.log_path) as f:
             lines = [json.loads(line) for line in f if line.startswith("{")]
         disabled = [line for line in lines if line["event"] == "bot.disabled"]
