@@ -57,7 +57,7 @@ TEST_F(WriteKindTest, AWriteWithoutAKindIsADefaultWrite) {
 
 TEST_F(WriteKindTest, IssuingRetryingAndRevokingAreDefaultWrites) {
   AddServer(2);
-  usecases::KeyService keys_over_recorder(*recorder, secrets, clock, "en");
+  usecases::KeyService keys_over_recorder(*recorder, backends, secrets, clock, "en");
   auto issued = keys_over_recorder.Issue(Request(7));
   ASSERT_TRUE(issued.ok()) << issued.status().ToString();
   // The provisioning gives up (straight on the store, not recorded) so that it can be retried.
