@@ -120,9 +120,8 @@ BotRole::BotRole(Context& ctx, BotRoleOptions options)
     membership_ = std::make_unique<bot::CachingMembershipChecker>(
         [this, channel](std::int64_t user) -> Result<bool> {
           return api_pool_.With([&](telegram::BotApi& api) -> Result<bool> {
-            auto member = api.GetChatMember(channel, user);
-            if (!member.ok()) return member.status();
-            return member->is_member;
+            VPNHUB_ASSIGN_OR_RETURN(auto member, api.GetChatMember(channel, user));
+            return member.is_member;
           });
         },
         ctx.clock, bot::MembershipCacheOptions{}, &ctx.registry);
@@ -281,10 +280,9 @@ void BotRole::StepDown() {
 Status BotRole::Start() {
   if (started_) return FailedPrecondition("the bot role is already running");
   VPNHUB_RETURN_IF_ERROR(LockDatabase());
-  auto reachable = CheckToken();
-  if (!reachable.ok()) return reachable.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto reachable, CheckToken());
   // A menu that cannot be set is logged and the start goes on: the bot works without it.
-  if (*reachable) {
+  if (reachable) {
     RegisterCommands();
   } else {
     ctx_.log->Warn("telegram.commands_not_set",

@@ -33,9 +33,8 @@ void CmdKeyCreate(const KeyCreateArgs& a) {
   if (!a.no_wait) note = RunTaskNow(*ctx, issued->task_id, issued->key.id, KeyState::kActive);
   Key key = issued->key;
   ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
-    auto r = tx.keys().GetKey(key.id);
-    if (!r.ok()) return r.status();
-    key = *r;
+    VPNHUB_ASSIGN_OR_RETURN(auto r, tx.keys().GetKey(key.id));
+    key = r;
     return Status::Ok();
   });
   Names names = LoadNames(*ctx);
@@ -59,19 +58,16 @@ void CmdKeyList(std::optional<TgId> user, const std::string& state, bool as_json
   std::map<Id, TgId> tg_of;
   ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
     if (user) {
-      auto u = tx.users().FindUserByTgId(*user);
-      if (!u.ok()) return u.status();
-      if (!u->has_value()) return NotFound("unknown user " + std::to_string(*user));
-      filter.user_id = (*u)->id;
+      VPNHUB_ASSIGN_OR_RETURN(auto u, tx.users().FindUserByTgId(*user));
+      if (!u.has_value()) return NotFound("unknown user " + std::to_string(*user));
+      filter.user_id = u->id;
     }
-    auto r = tx.keys().ListKeys(filter);
-    if (!r.ok()) return r.status();
-    keys = std::move(*r);
+    VPNHUB_ASSIGN_OR_RETURN(auto r, tx.keys().ListKeys(filter));
+    keys = std::move(r);
     for (const auto& k : keys) {
       if (tg_of.count(k.user_id)) continue;
-      auto u = tx.users().GetUser(k.user_id);
-      if (!u.ok()) return u.status();
-      tg_of[k.user_id] = u->tg_id;
+      VPNHUB_ASSIGN_OR_RETURN(auto u, tx.users().GetUser(k.user_id));
+      tg_of[k.user_id] = u.tg_id;
     }
     return Status::Ok();
   });
@@ -108,9 +104,8 @@ void CmdKeyRevoke(Id key_id, bool no_wait) {
   if (task->has_value() && !no_wait) note = RunTaskNow(*ctx, **task, key_id, KeyState::kRevoked);
   KeyState state{};
   ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
-    auto r = tx.keys().GetKey(key_id);
-    if (!r.ok()) return r.status();
-    state = r->state;
+    VPNHUB_ASSIGN_OR_RETURN(auto r, tx.keys().GetKey(key_id));
+    state = r.state;
     return Status::Ok();
   });
   std::cout << key_id << "\t" << KeyStateName(state) << "\n";
@@ -129,9 +124,8 @@ void CmdUserList(bool as_json) {
   for (;;) {
     std::vector<User> page;
     ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
-      auto r = tx.users().ListUsers(after, 1000);
-      if (!r.ok()) return r.status();
-      page = std::move(*r);
+      VPNHUB_ASSIGN_OR_RETURN(auto r, tx.users().ListUsers(after, 1000));
+      page = std::move(r);
       return Status::Ok();
     });
     for (const auto& u : page) {

@@ -73,11 +73,11 @@ std::string RunTaskNow(Context& ctx, Id task_id, Id key_id, KeyState want) {
   std::optional<Task> claimed;
   FailOn(ctx.store->Write(ports::WriteKind::kQueue,
                           [&](ports::StoreTx& tx) -> Status {
-                            auto r = tx.tasks().ClaimTask(
-                                task_id, ctx.clock.Now(),
-                                std::chrono::seconds(ctx.config.task_lease_sec));
-                            if (!r.ok()) return r.status();
-                            claimed = *r;
+                            VPNHUB_ASSIGN_OR_RETURN(
+                                auto r, tx.tasks().ClaimTask(
+                                            task_id, ctx.clock.Now(),
+                                            std::chrono::seconds(ctx.config.task_lease_sec)));
+                            claimed = r;
                             return Status::Ok();
                           }),
          "claim task");
@@ -86,9 +86,8 @@ std::string RunTaskNow(Context& ctx, Id task_id, Id key_id, KeyState want) {
     if (outcome == usecases::TaskOutcome::kDone) return "";
     Task t;
     ReadTx(ctx, [&](ports::StoreTx& tx) -> Status {
-      auto r = tx.tasks().GetTask(task_id);
-      if (!r.ok()) return r.status();
-      t = *r;
+      VPNHUB_ASSIGN_OR_RETURN(auto r, tx.tasks().GetTask(task_id));
+      t = r;
       return Status::Ok();
     });
     if (outcome == usecases::TaskOutcome::kUnrecorded) {
@@ -108,9 +107,8 @@ std::string RunTaskNow(Context& ctx, Id task_id, Id key_id, KeyState want) {
   while (std::chrono::steady_clock::now() < deadline) {
     KeyState state{};
     ReadTx(ctx, [&](ports::StoreTx& tx) -> Status {
-      auto r = tx.keys().GetKey(key_id);
-      if (!r.ok()) return r.status();
-      state = r->state;
+      VPNHUB_ASSIGN_OR_RETURN(auto r, tx.keys().GetKey(key_id));
+      state = r.state;
       return Status::Ok();
     });
     if (state == want) return "";
@@ -181,12 +179,10 @@ nlohmann::json TaskJson(const Task& t) {
 Names LoadNames(Context& ctx) {
   Names n;
   ReadTx(ctx, [&](ports::StoreTx& tx) -> Status {
-    auto locs = tx.catalog().ListLocations();
-    if (!locs.ok()) return locs.status();
-    for (const auto& l : *locs) n.locations[l.id] = l.name;
-    auto servers = tx.catalog().ListServers(std::nullopt);
-    if (!servers.ok()) return servers.status();
-    for (const auto& s : *servers) n.servers[s.id] = s;
+    VPNHUB_ASSIGN_OR_RETURN(auto locs, tx.catalog().ListLocations());
+    for (const auto& l : locs) n.locations[l.id] = l.name;
+    VPNHUB_ASSIGN_OR_RETURN(auto servers, tx.catalog().ListServers(std::nullopt));
+    for (const auto& s : servers) n.servers[s.id] = s;
     return Status::Ok();
   });
   return n;

@@ -12,10 +12,11 @@ void CmdTaskList(bool failed_only, bool as_json) {
   auto ctx = OpenContext();
   std::vector<Task> tasks;
   ReadTx(*ctx, [&](ports::StoreTx& tx) -> Status {
-    auto r = tx.tasks().ListTasks(
-        failed_only ? std::optional<TaskState>(TaskState::kFailed) : std::nullopt, 1000);
-    if (!r.ok()) return r.status();
-    tasks = std::move(*r);
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto r,
+        tx.tasks().ListTasks(
+            failed_only ? std::optional<TaskState>(TaskState::kFailed) : std::nullopt, 1000));
+    tasks = std::move(r);
     return Status::Ok();
   });
   json out = json::array();

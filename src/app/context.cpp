@@ -16,9 +16,8 @@ std::string Context::LocationName(Id location_id) const {
   if (location_names_.count(location_id) == 0) {
     // A location added since the last read (or the first call): read them all again.
     Status st = store->Read([&](ports::StoreTx& tx) -> Status {
-      auto all = tx.catalog().ListLocations();
-      if (!all.ok()) return all.status();
-      for (const Location& l : *all) location_names_[l.id] = l.name;
+      VPNHUB_ASSIGN_OR_RETURN(auto all, tx.catalog().ListLocations());
+      for (const Location& l : all) location_names_[l.id] = l.name;
       return Status::Ok();
     });
     if (!st.ok() || location_names_.count(location_id) == 0) return "";
@@ -48,20 +47,17 @@ Result<std::unique_ptr<Context>> MakeContext(const Config& config, bool quiet_lo
   // Enough PostgreSQL connections for the worker, the HTTP server, the bot's handlers and
   // senders and the jobs to run at once.
   const int pool = config.worker_concurrency + config.http_threads + 8;
-  auto opened = OpenStore(config.database_url, pool);
-  if (!opened.ok()) return opened.status();
-  ctx->store = std::move(opened->store);
-  ctx->store_kind = opened->kind;
+  VPNHUB_ASSIGN_OR_RETURN(auto opened, OpenStore(config.database_url, pool));
+  ctx->store = std::move(opened.store);
+  ctx->store_kind = opened.kind;
 
-  auto kinds = vpn::BuiltinKinds();
-  if (!kinds.ok()) return kinds.status();
-  ctx->kinds = std::move(*kinds);
+  VPNHUB_ASSIGN_OR_RETURN(auto kinds, vpn::BuiltinKinds());
+  ctx->kinds = std::move(kinds);
   vpn::BackendOptions backend_options;
   backend_options.call_deadline = std::chrono::milliseconds(config.vpn_call_timeout_ms);
   backend_options.per_server_limit = config.worker_per_server;
-  auto stacks = ctx->kinds.MakeBackends(backend_options, ctx->registry);
-  if (!stacks.ok()) return stacks.status();
-  ctx->backend_stacks = std::move(*stacks);
+  VPNHUB_ASSIGN_OR_RETURN(auto stacks, ctx->kinds.MakeBackends(backend_options, ctx->registry));
+  ctx->backend_stacks = std::move(stacks);
   for (auto& stack : ctx->backend_stacks) ctx->backends.Add(&stack->backend());
 
   static_cast<UseCases&>(*ctx) =

@@ -36,21 +36,22 @@ Result<std::unique_ptr<NatsPipeline>> NatsPipeline::Create(Context& ctx,
   std::unique_ptr<NatsPipeline> p(new NatsPipeline(ctx, std::move(options)));
   metrics::Gauge* connected = p->connected_;
   ports::EventLog* log = ctx.log.get();
-  auto conn = nats::NatsConnection::Connect(
-      NatsOptionsFrom(ctx.config, "vpnhub " + p->options_.instance_id), [connected, log](bool up) {
-        connected->Set(up ? 1 : 0);
-        if (up) {
-          log->Info("nats.connected");
-        } else {
-          log->Warn("nats.disconnected", {{"hint", "reconnecting; tasks wait in the database"}});
-        }
-      });
-  if (!conn.ok()) return conn.status();
-  p->connection_ = std::move(*conn);
+  VPNHUB_ASSIGN_OR_RETURN(auto conn,
+                          nats::NatsConnection::Connect(
+                              NatsOptionsFrom(ctx.config, "vpnhub " + p->options_.instance_id),
+                              [connected, log](bool up) {
+                                connected->Set(up ? 1 : 0);
+                                if (up) {
+                                  log->Info("nats.connected");
+                                } else {
+                                  log->Warn("nats.disconnected",
+                                            {{"hint", "reconnecting; tasks wait in the database"}});
+                                }
+                              }));
+  p->connection_ = std::move(conn);
   p->connected_->Set(p->connection_->Connected() ? 1 : 0);
-  auto js = nats::JetStream::Create(*p->connection_);
-  if (!js.ok()) return js.status();
-  p->js_ = std::move(*js);
+  VPNHUB_ASSIGN_OR_RETURN(auto js, nats::JetStream::Create(*p->connection_));
+  p->js_ = std::move(js);
   p->publisher_ = std::make_unique<queue::JetStreamTaskPublisher>(*p->js_);
   const Config& cfg = ctx.config;
   if (p->options_.relay) {

@@ -39,13 +39,11 @@ Result<usecases::KeyView> BotServiceKeyLookup::OwnedKey(TgId chat_id, Id key_id)
 
 Result<std::optional<std::string>> BotServiceKeyLookup::LanguageOf(TgId chat_id) {
   std::optional<std::string> lang;
-  const Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto user = tx.users().FindUserByTgId(chat_id);
-    if (!user.ok()) return user.status();
-    if (user->has_value()) lang = (*user)->lang;
+  VPNHUB_RETURN_IF_ERROR(store_.Read([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto user, tx.users().FindUserByTgId(chat_id));
+    if (user.has_value()) lang = user->lang;
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return lang;
 }
 
@@ -135,10 +133,9 @@ Result<telegram::Rendered> KeyMessageRenderer::Render(const OutgoingMessage& mes
 
 Result<telegram::Rendered> KeyMessageRenderer::RenderKeyMessage(const OutgoingMessage& message,
                                                                 const std::string& lang) {
-  auto view = keys_.OwnedKey(message.chat_id, message.subject_id);
-  if (!view.ok()) return view.status();
-  const Key& key = view->key;
-  const std::string& location = view->location.name;
+  VPNHUB_ASSIGN_OR_RETURN(auto view, keys_.OwnedKey(message.chat_id, message.subject_id));
+  const Key& key = view.key;
+  const std::string& location = view.location.name;
   telegram::Rendered out;
 
   if (message.kind == MessageKind::kKeyExpired) {
@@ -171,21 +168,20 @@ Result<telegram::Rendered> KeyMessageRenderer::RenderKeyMessage(const OutgoingMe
     return FailedPrecondition("key " + std::to_string(key.id) + " is " + KeyStateName(key.state) +
                               "; its link no longer works");
   }
-  auto backend = backends_.For(view->server.kind);
-  if (!backend.ok()) return backend.status();
-  auto delivery =
-      (*backend)->Delivery(view->server, key, formats::ShareLinkName(options_.brand, location));
-  if (!delivery.ok()) return delivery.status();
-  if (delivery->link.empty()) {
-    return FailedPrecondition("a " + view->server.kind +
+  VPNHUB_ASSIGN_OR_RETURN(auto backend, backends_.For(view.server.kind));
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto delivery,
+      backend->Delivery(view.server, key, formats::ShareLinkName(options_.brand, location)));
+  if (delivery.link.empty()) {
+    return FailedPrecondition("a " + view.server.kind +
                               " key comes as a configuration file, which the bot cannot send yet");
   }
   out.text = i18n::Format(lang, Text::kKeyReady,
                           {{"location", location},
                            {"expires", FormatUtcMinute(key.expires_at)},
-                           {"link_html", i18n::EscapeHtml(delivery->link)}});
-  if (!delivery->qr_text.empty()) {
-    auto png = qr_cache_.Get(delivery->qr_text);
+                           {"link_html", i18n::EscapeHtml(delivery.link)}});
+  if (!delivery.qr_text.empty()) {
+    auto png = qr_cache_.Get(delivery.qr_text);
     if (png.ok()) out.png = std::move(*png);  // without a QR code the link alone still works
   }
   return out;

@@ -184,9 +184,9 @@ void Router::Handle(const telegram::Update& update) {
 Result<User> Router::Register(const telegram::TgUser& from, const std::string& start_payload) {
   const std::string lang =
       i18n::LanguageFromTelegram(from.language_code, service_.settings().default_lang);
-  auto touched = service_.Touch(from.id, from.username, lang, start_payload);
-  if (!touched.ok()) return touched.status();
-  return std::move(touched->user);
+  VPNHUB_ASSIGN_OR_RETURN(auto touched,
+                          service_.Touch(from.id, from.username, lang, start_payload));
+  return std::move(touched.user);
 }
 
 bool Router::Admitted(TgId tg_id) {
@@ -199,11 +199,10 @@ Status Router::HandleMessage(const telegram::Message& message) {
   if (!message.from || !IsPrivate(message.chat) || message.from->is_bot) return Status::Ok();
   const auto command = ParseCommand(message.text);
   const bool is_start = command && command->name == "start";
-  auto user = Register(*message.from, is_start ? command->args : "");
-  if (!user.ok()) return user.status();
-  if (user->banned) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(auto user, Register(*message.from, is_start ? command->args : ""));
+  if (user.banned) return Status::Ok();
 
-  Conversation c(service_, options_, clock_, std::move(*user), /*from_button=*/false);
+  Conversation c(service_, options_, clock_, std::move(user), /*from_button=*/false);
   Status st = Admitted(c.tg_id()) ? RunTyped(c, command ? std::string_view(command->name) : "")
                                   : user::ShowJoinChannel(c);
   if (!st.ok()) (void)c.Say(i18n::T(c.lang(), i18n::Text::kGenericError));

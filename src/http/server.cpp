@@ -790,8 +790,8 @@ Status HttpServer::Listen() {
   std::uint16_t port = o.port;
   for (int i = 0; i < threads; ++i) {
     auto w = std::make_unique<Worker>(core);
-    Status st = w->Bind(tcp::endpoint(address, port));
-    if (!st.ok()) return st;  // the acceptors bound so far close with `workers`
+    // On failure the acceptors bound so far close with `workers`.
+    VPNHUB_RETURN_IF_ERROR(w->Bind(tcp::endpoint(address, port)));
     if (port == 0) port = w->bound_port();
     workers.push_back(std::move(w));
   }

@@ -67,15 +67,14 @@ Status Leadership::RunOnce() {
   bool held = false;
   const Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
     if (options_.take_stale && !leading_) {
-      auto lease = tx.coordination().GetJobLease(options_.job);
-      if (!lease.ok()) return lease.status();
-      if (lease->has_value() && (*lease)->holder != options_.holder && (*lease)->until > now) {
-        VPNHUB_RETURN_IF_ERROR(tx.coordination().ReleaseJobLease(options_.job, (*lease)->holder));
+      VPNHUB_ASSIGN_OR_RETURN(auto lease, tx.coordination().GetJobLease(options_.job));
+      if (lease.has_value() && lease->holder != options_.holder && lease->until > now) {
+        VPNHUB_RETURN_IF_ERROR(tx.coordination().ReleaseJobLease(options_.job, lease->holder));
       }
     }
-    auto r = tx.coordination().AcquireJobLease(options_.job, options_.holder, now, options_.ttl);
-    if (!r.ok()) return r.status();
-    held = *r;
+    VPNHUB_ASSIGN_OR_RETURN(auto r, tx.coordination().AcquireJobLease(options_.job, options_.holder,
+                                                                      now, options_.ttl));
+    held = r;
     return Status::Ok();
   });
   if (!st.ok()) {

@@ -97,9 +97,9 @@ bool ServiceJobs::Lead(const std::string& job, Duration ttl) {
   const Time now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
   bool held = false;
   Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
-    auto r = tx.coordination().AcquireJobLease(job, options_.instance_id, now, ttl);
-    if (!r.ok()) return r.status();
-    held = *r;
+    VPNHUB_ASSIGN_OR_RETURN(auto r,
+                            tx.coordination().AcquireJobLease(job, options_.instance_id, now, ttl));
+    held = r;
     return Status::Ok();
   });
   if (!st.ok()) {
@@ -242,9 +242,8 @@ void ServiceJobs::RefreshStatsOnce() {
   if (!fold.ok()) log_.Warn("stats.fold_error", {{"error", fold.ToString()}});
   ports::StoreStats stats;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.housekeeping().Stats();
-    if (!r.ok()) return r.status();
-    stats = std::move(*r);
+    VPNHUB_ASSIGN_OR_RETURN(auto r, tx.housekeeping().Stats());
+    stats = std::move(r);
     return Status::Ok();
   });
   if (!st.ok()) {

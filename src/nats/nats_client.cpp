@@ -628,9 +628,8 @@ Result<std::vector<std::unique_ptr<JsMessage>>> JetStream::Fetch(const std::stri
     return Unavailable("nats: fetch " + durable + ": not connected");
   }
   for (int round = 0; round < 3; ++round) {
-    auto got = Subscription(durable, subject_filter);
-    if (!got.ok()) return got.status();
-    std::shared_ptr<PullSub> pull = std::move(*got);
+    VPNHUB_ASSIGN_OR_RETURN(auto got, Subscription(durable, subject_filter));
+    std::shared_ptr<PullSub> pull = std::move(got);
     std::unique_lock<std::mutex> fetch_lock(pull->mu);
     if (pull->retired) continue;  // replaced while this call waited for it
     if (pull->reconnects != Reconnects(nc_)) {

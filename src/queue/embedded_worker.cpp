@@ -45,9 +45,8 @@ void EmbeddedWorker::Wake() {
 bool EmbeddedWorker::RunBatch(int& batch) {
   std::vector<Task> claimed;
   Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
-    auto r = tx.tasks().ClaimTasks(clock_.Now(), options_.lease, batch);
-    if (!r.ok()) return r.status();
-    claimed = std::move(*r);
+    VPNHUB_ASSIGN_OR_RETURN(auto r, tx.tasks().ClaimTasks(clock_.Now(), options_.lease, batch));
+    claimed = std::move(r);
     return Status::Ok();
   });
   if (!st.ok()) {

@@ -145,13 +145,11 @@ BatchPlan JetStreamWorker::PlanMessages(InFlight& flight) {
 
 Result<std::vector<Task>> JetStreamWorker::Claim(const std::vector<Id>& ids, Time now) {
   std::vector<Task> claimed;
-  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
-    auto r = tx.tasks().ClaimTasksByIds(ids, now, options_.lease);
-    if (!r.ok()) return r.status();
-    claimed = std::move(*r);
+  VPNHUB_RETURN_IF_ERROR(store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto r, tx.tasks().ClaimTasksByIds(ids, now, options_.lease));
+    claimed = std::move(r);
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return claimed;
 }
 
@@ -199,11 +197,11 @@ void JetStreamWorker::ReportDeadLetter(const Task& task, std::uint64_t deliverie
 // answer them, size the next batch. Each step is a function (the decisions in
 // jetstream_batch.hpp).
 Result<int> JetStreamWorker::RunBatch(int& batch) {
-  auto fetched = js_.Fetch(options_.durable, options_.subjects, batch, options_.fetch_wait);
-  if (!fetched.ok()) return fetched.status();
-  if (fetched->empty()) return 0;
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto fetched, js_.Fetch(options_.durable, options_.subjects, batch, options_.fetch_wait));
+  if (fetched.empty()) return 0;
   InFlight flight;
-  flight.messages = std::move(*fetched);
+  flight.messages = std::move(fetched);
   const InFlightRegistration registration(*this, flight);
   const int handled = static_cast<int>(flight.messages.size());
 

@@ -90,13 +90,11 @@ void TaskRelay::Wake() {
 Result<int> TaskRelay::RelayOnce() {
   const Time now = clock_.Now();
   std::vector<Task> tasks;
-  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.tasks().ListUnrelayedTasks(now, options_.batch);
-    if (!r.ok()) return r.status();
-    tasks = std::move(*r);
+  VPNHUB_RETURN_IF_ERROR(store_.Read([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto r, tx.tasks().ListUnrelayedTasks(now, options_.batch));
+    tasks = std::move(r);
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   if (tasks.empty()) return 0;
 
   const TaskPublisher::Outcome out = publisher_.Publish(tasks);
@@ -127,13 +125,12 @@ Result<int> TaskRelay::RedriveOnce() {
   }
   const Time stale_before = clock_.Now() - options_.redrive_after;
   int moved = 0;
-  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
-    auto r = tx.tasks().RequeueStaleRelayedTasks(stale_before, options_.batch);
-    if (!r.ok()) return r.status();
-    moved = *r;
+  VPNHUB_RETURN_IF_ERROR(store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto r,
+                            tx.tasks().RequeueStaleRelayedTasks(stale_before, options_.batch));
+    moved = r;
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   if (moved > 0) {
     redriven_.Inc(moved);
     log_.Warn("relay.redrive", {{"tasks", moved},
@@ -148,9 +145,8 @@ void TaskRelay::RefreshLag() {
   const Time now = clock_.Now();
   std::optional<Time> oldest;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.tasks().OldestUnrelayedDue(now);
-    if (!r.ok()) return r.status();
-    oldest = *r;
+    VPNHUB_ASSIGN_OR_RETURN(auto r, tx.tasks().OldestUnrelayedDue(now));
+    oldest = r;
     return Status::Ok();
   });
   if (st.ok()) lag_.Set(oldest ? std::max(0.0, Seconds(now - *oldest)) : 0.0);
@@ -161,10 +157,9 @@ bool TaskRelay::Lead() {
   if (leading_ && now - lease_renewed_ < options_.lease / 3) return true;
   bool held = false;
   Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
-    auto r =
-        tx.coordination().AcquireJobLease(kRelayJob, options_.instance_id, now, options_.lease);
-    if (!r.ok()) return r.status();
-    held = *r;
+    VPNHUB_ASSIGN_OR_RETURN(auto r, tx.coordination().AcquireJobLease(
+                                        kRelayJob, options_.instance_id, now, options_.lease));
+    held = r;
     return Status::Ok();
   });
   if (!st.ok()) {

@@ -180,9 +180,8 @@ Result<json> BotApi::Call(std::string_view method, const json& params) {
 }
 
 Result<TgUser> BotApi::GetMe() {
-  auto r = Call("getMe", json::object());
-  if (!r.ok()) return r.status();
-  auto user = ParseUser(*r);
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Call("getMe", json::object()));
+  auto user = ParseUser(r);
   if (!user.ok()) return Internal("telegram getMe: " + user.status().message());
   return user;
 }
@@ -196,12 +195,11 @@ Result<std::vector<Update>> BotApi::GetUpdates(std::int64_t offset, int timeout_
   const std::string body = Dump(params);
   const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::seconds(timeout_sec) + kLongPollGrace);
-  auto r = Perform("getUpdates", &body, nullptr, timeout);
-  if (!r.ok()) return r.status();
-  if (!r->is_array()) return Internal("telegram getUpdates: result is not an array");
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Perform("getUpdates", &body, nullptr, timeout));
+  if (!r.is_array()) return Internal("telegram getUpdates: result is not an array");
   std::vector<Update> updates;
-  updates.reserve(r->size());
-  for (const json& item : *r) {
+  updates.reserve(r.size());
+  for (const json& item : r) {
     auto u = ParseUpdate(item);
     if (u.ok()) updates.push_back(std::move(u).value());
   }
@@ -219,9 +217,8 @@ Result<std::int64_t> BotApi::SendMessage(const SendMessageRequest& request) {
       return Status(markup.status().code(), "telegram sendMessage: " + markup.status().message());
     params["reply_markup"] = std::move(markup).value();
   }
-  auto r = Call("sendMessage", params);
-  if (!r.ok()) return r.status();
-  const auto id = MessageIdOf(*r);
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Call("sendMessage", params));
+  const auto id = MessageIdOf(r);
   if (!id) return Internal("telegram sendMessage: reply without message_id");
   return *id;
 }
@@ -297,17 +294,16 @@ Result<std::int64_t> BotApi::SendPhoto(std::int64_t chat_id, std::string png_byt
   }
   if (!markup_text.empty()) add_field("reply_markup", markup_text);
 
-  auto r = Perform("sendPhoto", nullptr, mime.get(), options_.timeout);
-  if (!r.ok()) return r.status();
-  const auto id = MessageIdOf(*r);
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Perform("sendPhoto", nullptr, mime.get(), options_.timeout));
+  const auto id = MessageIdOf(r);
   if (!id) return Internal("telegram sendPhoto: reply without message_id");
   return *id;
 }
 
 Result<ChatMember> BotApi::GetChatMember(std::int64_t chat_id, std::int64_t user_id) {
-  auto r = Call("getChatMember", json{{"chat_id", chat_id}, {"user_id", user_id}});
-  if (!r.ok()) return r.status();
-  auto member = ParseChatMember(*r);
+  VPNHUB_ASSIGN_OR_RETURN(auto r,
+                          Call("getChatMember", json{{"chat_id", chat_id}, {"user_id", user_id}}));
+  auto member = ParseChatMember(r);
   if (!member.ok()) return Internal("telegram getChatMember: " + member.status().message());
   return member;
 }

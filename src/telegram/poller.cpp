@@ -73,8 +73,7 @@ Status Poller::Start() {
       log_->Warn("telegram.delete_webhook_failed", {{"error", st.message()}});
     }
   }
-  auto offset = bot_.LoadUpdateOffset();
-  if (!offset.ok()) return offset.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto offset, bot_.LoadUpdateOffset());
 
   auto shared = std::make_shared<Shared>(std::move(api), dispatch_, options_);
   shared->bot = &bot_;
@@ -85,8 +84,8 @@ Status Poller::Start() {
     shared->errors = &registry_->GetCounter("vpnhub_telegram_poll_errors_total",
                                             "getUpdates calls that failed.");
   }
-  shared->offset.store(*offset);
-  shared->saved_offset = *offset;
+  shared->offset.store(offset);
+  shared->saved_offset = offset;
   shared_ = shared;
   thread_ = std::thread(&Poller::Loop, std::move(shared));
   return Status::Ok();

@@ -182,9 +182,8 @@ void Sender::Run(int /*index*/) {
     const int limit = std::min(options_.claim_limit, available);
     const Status claimed =
         store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
-          auto r = tx.messages().ClaimMessages(now, options_.lease, limit);
-          if (!r.ok()) return r.status();
-          batch = std::move(*r);
+          VPNHUB_ASSIGN_OR_RETURN(auto r, tx.messages().ClaimMessages(now, options_.lease, limit));
+          batch = std::move(r);
           return Status::Ok();
         });
     CheckStore(claimed, "claim", 0);
@@ -294,8 +293,7 @@ Status Sender::Deliver(BotApi& api, TgId chat_id, const Rendered& r) {
       auto id = api.SendPhoto(chat_id, *r.png, r.text, keyboard);
       return id.ok() ? Status::Ok() : id.status();
     }
-    auto photo = api.SendPhoto(chat_id, *r.png);
-    if (!photo.ok()) return photo.status();
+    VPNHUB_RETURN_IF_ERROR(api.SendPhoto(chat_id, *r.png));
     // Falls through to the text. A failure of the text after the photo went repeats the photo on
     // retry; rare (only texts over 1024 characters) and harmless.
   } else if (r.edit_message_id != 0) {
@@ -428,9 +426,8 @@ void Sender::MaybeRefreshQueueDepth() {
   std::int64_t pending = 0;
   // One range of the state index: the pending messages, not the users, keys or sent history.
   const Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto count = tx.messages().CountMessages(MessageState::kPending);
-    if (!count.ok()) return count.status();
-    pending = *count;
+    VPNHUB_ASSIGN_OR_RETURN(auto count, tx.messages().CountMessages(MessageState::kPending));
+    pending = count;
     return Status::Ok();
   });
   if (st.ok()) metrics_->depth->Set(static_cast<double>(pending));

@@ -70,11 +70,10 @@ Result<CallbackQuery> ParseCallbackQueryImpl(const json& j) {
   }
   const json* from = Field(j, "from");
   if (from == nullptr) return InvalidArgument("telegram callback_query without from");
-  auto user = ParseUserImpl(*from);
-  if (!user.ok()) return user.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto user, ParseUserImpl(*from));
   CallbackQuery q;
   q.id = id->get<std::string>();
-  q.from = std::move(user).value();
+  q.from = std::move(user);
   if (const json* message = Field(j, "message"); message != nullptr) {
     auto m = ParseMessageImpl(*message);
     if (m.ok()) q.message = std::move(m).value();

@@ -67,13 +67,12 @@ std::string RenderSummary(std::string_view lang, const usecases::AdminSummary& s
 }
 
 Status ShowSummary(Conversation& c) {
-  auto summary = c.service().Summary();
-  if (!summary.ok()) return summary.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto summary, c.service().Summary());
   // No i18n text for "Refresh" yet: the arrow reads the same in every language.
   InlineKeyboard kb = {
       {InlineButton{"🔄", FormatCallbackData(Action(CallbackAction::kAdminRefresh)), ""},
        user::BackKeyboard(c.lang()).front().front()}};
-  return c.Say(RenderSummary(c.lang(), *summary), std::move(kb));
+  return c.Say(RenderSummary(c.lang(), summary), std::move(kb));
 }
 
 }  // namespace vpnhub::bot::admin

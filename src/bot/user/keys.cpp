@@ -39,13 +39,12 @@ std::string KeyLine(std::string_view lang, const usecases::KeyView& v, Time now)
 }  // namespace
 
 Status ShowKeys(Conversation& c) {
-  auto keys = c.service().KeysOf(c.tg_id());
-  if (!keys.ok()) return keys.status();
-  if (keys->empty()) return c.Say(i18n::T(c.lang(), Text::kNoKeys), BackKeyboard(c.lang()));
+  VPNHUB_ASSIGN_OR_RETURN(auto keys, c.service().KeysOf(c.tg_id()));
+  if (keys.empty()) return c.Say(i18n::T(c.lang(), Text::kNoKeys), BackKeyboard(c.lang()));
   const Time now = c.Now();
   std::string text = i18n::T(c.lang(), Text::kMyKeysHeader) + "\n";
   InlineKeyboard kb;
-  for (const auto& view : *keys) {
+  for (const auto& view : keys) {
     std::string line = KeyLine(c.lang(), view, now);
     if (text.size() + line.size() + 1 > kMaxListChars) break;
     text += "\n" + line;

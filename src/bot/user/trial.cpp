@@ -23,11 +23,10 @@ std::optional<Text> TrialRefusal(Conversation& c) {
 
 Status ShowTrialLocations(Conversation& c) {
   if (auto refusal = TrialRefusal(c)) return c.Say(i18n::T(c.lang(), *refusal));
-  auto options = c.service().LocationsWithCapacity();
-  if (!options.ok()) return options.status();
-  if (options->empty()) return c.Say(i18n::T(c.lang(), Text::kNoLocations));
+  VPNHUB_ASSIGN_OR_RETURN(auto options, c.service().LocationsWithCapacity());
+  if (options.empty()) return c.Say(i18n::T(c.lang(), Text::kNoLocations));
   InlineKeyboard kb;
-  for (const auto& option : *options) {
+  for (const auto& option : options) {
     kb.push_back({InlineButton{
         option.location.name,
         FormatCallbackData(WithId(CallbackAction::kTrialLocation, option.location.id)), ""}});
@@ -40,11 +39,10 @@ Status StartTrialAt(Conversation& c, Id location_id) {
   if (auto refusal = TrialRefusal(c)) return c.Say(i18n::T(c.lang(), *refusal));
   // The name for the reply, which StartTrial enqueues with the key; a location that is not on
   // offer now (unknown, disabled, full) is a stale button. StartTrial checks the id again.
-  auto options = c.service().LocationsWithCapacity();
-  if (!options.ok()) return options.status();
-  auto it = std::find_if(options->begin(), options->end(),
+  VPNHUB_ASSIGN_OR_RETURN(auto options, c.service().LocationsWithCapacity());
+  auto it = std::find_if(options.begin(), options.end(),
                          [&](const auto& o) { return o.location.id == location_id; });
-  if (it == options->end()) return c.Outdated();
+  if (it == options.end()) return c.Outdated();
   const std::string& name = it->location.name;
 
   auto issued = c.service().StartTrial(

@@ -39,11 +39,10 @@ Result<BotService::Touched> BotService::Touch(TgId tg_id, const std::string& use
   if (tg_id <= 0) return InvalidArgument("bad Telegram id");
   Touched out;
   const Time now = clock_.Now();
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto found = tx.users().FindUserByTgId(tg_id);
-    if (!found.ok()) return found.status();
-    if (found->has_value()) {
-      out.user = **found;
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto found, tx.users().FindUserByTgId(tg_id));
+    if (found.has_value()) {
+      out.user = *found;
       if (out.user.blocked_bot) {
         VPNHUB_RETURN_IF_ERROR(tx.users().SetBlockedBot(out.user.id, false));
         out.user.blocked_bot = false;
@@ -59,29 +58,25 @@ Result<BotService::Touched> BotService::Touch(TgId tg_id, const std::string& use
     std::string_view ref = payload;
     if (!ref.empty() && ref[0] == 'r') ref.remove_prefix(1);
     if (auto ref_tg = ParseId(ref); ref_tg && *ref_tg != tg_id) {
-      auto referrer = tx.users().FindUserByTgId(*ref_tg);
-      if (!referrer.ok()) return referrer.status();
-      if (referrer->has_value()) u.referrer_id = (*referrer)->id;
+      VPNHUB_ASSIGN_OR_RETURN(auto referrer, tx.users().FindUserByTgId(*ref_tg));
+      if (referrer.has_value()) u.referrer_id = referrer->id;
     }
     if (!u.referrer_id) u.source = payload;
-    auto id = tx.users().InsertUser(u);
-    if (!id.ok()) return id.status();
-    u.id = *id;
+    VPNHUB_ASSIGN_OR_RETURN(auto id, tx.users().InsertUser(u));
+    u.id = id;
     out.user = u;
     out.is_new = true;
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return out;
 }
 
 Status BotService::SetLanguage(TgId tg_id, const std::string& lang) {
   if (lang != "en" && lang != "ru") return InvalidArgument("unsupported language '" + lang + "'");
   return store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto u = tx.users().FindUserByTgId(tg_id);
-    if (!u.ok()) return u.status();
-    if (!u->has_value()) return NotFound("unknown user");
-    return tx.users().SetUserLang((*u)->id, lang);
+    VPNHUB_ASSIGN_OR_RETURN(auto u, tx.users().FindUserByTgId(tg_id));
+    if (!u.has_value()) return NotFound("unknown user");
+    return tx.users().SetUserLang(u->id, lang);
   });
 }
 
@@ -93,15 +88,13 @@ bool BotService::IsAdmin(TgId tg_id) const {
 Result<std::vector<LocationOption>> BotService::LocationsWithCapacity() {
   std::vector<LocationOption> out;
   std::vector<Location> full;
-  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto locs = tx.catalog().ListLocations();
-    if (!locs.ok()) return locs.status();
-    auto servers = tx.catalog().ListServers(std::nullopt);
-    if (!servers.ok()) return servers.status();
-    for (const auto& l : *locs) {
+  VPNHUB_RETURN_IF_ERROR(store_.Read([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto locs, tx.catalog().ListLocations());
+    VPNHUB_ASSIGN_OR_RETURN(auto servers, tx.catalog().ListServers(std::nullopt));
+    for (const auto& l : locs) {
       if (!l.enabled) continue;
       int free = 0;
-      for (const auto& s : *servers) {
+      for (const auto& s : servers) {
         if (s.location_id == l.id && s.enabled && s.healthy && s.used_slots < s.capacity) {
           free += s.capacity - s.used_slots;
         }
@@ -113,8 +106,7 @@ Result<std::vector<LocationOption>> BotService::LocationsWithCapacity() {
       }
     }
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   // Someone was just turned away from these: the admins hear about it, once per cooldown.
   for (const Location& l : full) {
     (void)alerts_.Raise("no_capacity:" + std::to_string(l.id),
@@ -146,12 +138,10 @@ Result<IssuedKey> BotService::StartTrial(TgId tg_id, Id location_id, OutgoingMes
 Result<KeyView> BotService::ViewOf(ports::StoreTx& tx, const Key& key) {
   KeyView v;
   v.key = key;
-  auto s = tx.catalog().GetServer(key.server_id);
-  if (!s.ok()) return s.status();
-  v.server = *s;
-  auto locs = tx.catalog().ListLocations();
-  if (!locs.ok()) return locs.status();
-  for (const auto& l : *locs) {
+  VPNHUB_ASSIGN_OR_RETURN(auto s, tx.catalog().GetServer(key.server_id));
+  v.server = s;
+  VPNHUB_ASSIGN_OR_RETURN(auto locs, tx.catalog().ListLocations());
+  for (const auto& l : locs) {
     if (l.id == v.server.location_id) v.location = l;
   }
   return v;
@@ -159,40 +149,33 @@ Result<KeyView> BotService::ViewOf(ports::StoreTx& tx, const Key& key) {
 
 Result<std::vector<KeyView>> BotService::KeysOf(TgId tg_id) {
   std::vector<KeyView> out;
-  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto u = tx.users().FindUserByTgId(tg_id);
-    if (!u.ok()) return u.status();
-    if (!u->has_value()) return Status::Ok();
+  VPNHUB_RETURN_IF_ERROR(store_.Read([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto u, tx.users().FindUserByTgId(tg_id));
+    if (!u.has_value()) return Status::Ok();
     ports::KeyFilter f;
-    f.user_id = (*u)->id;
+    f.user_id = u->id;
     f.limit = 50;
-    auto keys = tx.keys().ListKeys(f);
-    if (!keys.ok()) return keys.status();
-    for (const auto& k : *keys) {
-      auto v = ViewOf(tx, k);
-      if (!v.ok()) return v.status();
-      out.push_back(std::move(*v));
+    VPNHUB_ASSIGN_OR_RETURN(auto keys, tx.keys().ListKeys(f));
+    for (const auto& k : keys) {
+      VPNHUB_ASSIGN_OR_RETURN(auto v, ViewOf(tx, k));
+      out.push_back(std::move(v));
     }
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return out;
 }
 
 Result<KeyView> BotService::OwnedKey(TgId tg_id, Id key_id) {
   std::optional<KeyView> out;
-  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto u = tx.users().FindUserByTgId(tg_id);
-    if (!u.ok()) return u.status();
+  VPNHUB_RETURN_IF_ERROR(store_.Read([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto u, tx.users().FindUserByTgId(tg_id));
     auto k = tx.keys().GetKey(key_id);
     if (!k.ok() && k.status().code() != StatusCode::kNotFound) return k.status();
-    if (!u->has_value() || !k.ok() || k->user_id != (*u)->id) return NotFound("no such key");
-    auto v = ViewOf(tx, *k);
-    if (!v.ok()) return v.status();
-    out = std::move(*v);
+    if (!u.has_value() || !k.ok() || k->user_id != u->id) return NotFound("no such key");
+    VPNHUB_ASSIGN_OR_RETURN(auto v, ViewOf(tx, *k));
+    out = std::move(v);
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return *out;
 }
 
@@ -200,28 +183,23 @@ Result<AdminSummary> BotService::Summary() {
   AdminSummary out;
   const Time now = clock_.Now();
   const Time day_start = std::chrono::floor<std::chrono::days>(now);
-  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto stats = tx.housekeeping().Stats();
-    if (!stats.ok()) return stats.status();
-    out.stats = *stats;
-    out.users_total = stats->users;
-    auto today = tx.users().CountUsersCreatedSince(day_start);
-    if (!today.ok()) return today.status();
-    out.users_today = *today;
-    auto locs = tx.catalog().ListLocations();
-    if (!locs.ok()) return locs.status();
-    auto servers = tx.catalog().ListServers(std::nullopt);
-    if (!servers.ok()) return servers.status();
-    for (const auto& s : *servers) {
+  VPNHUB_RETURN_IF_ERROR(store_.Read([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto stats, tx.housekeeping().Stats());
+    out.stats = stats;
+    out.users_total = stats.users;
+    VPNHUB_ASSIGN_OR_RETURN(auto today, tx.users().CountUsersCreatedSince(day_start));
+    out.users_today = today;
+    VPNHUB_ASSIGN_OR_RETURN(auto locs, tx.catalog().ListLocations());
+    VPNHUB_ASSIGN_OR_RETURN(auto servers, tx.catalog().ListServers(std::nullopt));
+    for (const auto& s : servers) {
       ServerView v{s, ""};
-      for (const auto& l : *locs) {
+      for (const auto& l : locs) {
         if (l.id == s.location_id) v.location = l.name;
       }
       out.servers.push_back(std::move(v));
     }
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return out;
 }
 
@@ -233,8 +211,7 @@ Status BotService::Send(OutgoingMessage message) {
                       message.kind == MessageKind::kText &&
                       message.priority != MessagePriority::kAlert;
   return store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto id = tx.messages().EnqueueMessage(message);
-    if (!id.ok()) return id.status();
+    VPNHUB_RETURN_IF_ERROR(tx.messages().EnqueueMessage(message));
     if (!capped) return Status::Ok();
     auto dropped = tx.messages().TrimPendingReplies(
         message.chat_id, settings_.pending_replies_per_chat,
@@ -248,25 +225,22 @@ Status BotService::Send(OutgoingMessage message) {
 Result<bool> BotService::FirstDelivery(std::int64_t update_id) {
   const Time now = clock_.Now();
   bool first = false;
-  Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
-    auto recorded = tx.coordination().RecordUpdate(update_id, now);
-    if (!recorded.ok()) return recorded.status();
-    first = *recorded;
+  VPNHUB_RETURN_IF_ERROR(store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto recorded, tx.coordination().RecordUpdate(update_id, now));
+    first = recorded;
     if (!first) return Status::Ok();
     return tx.coordination()
         .ForgetUpdates(now - settings_.update_window, kForgetUpdatesPerUpdate)
         .status();
-  });
-  if (!st.ok()) return st;
+  }));
   return first;
 }
 
 Status BotService::MarkBlocked(TgId tg_id) {
   return store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto u = tx.users().FindUserByTgId(tg_id);
-    if (!u.ok()) return u.status();
-    if (!u->has_value()) return Status::Ok();  // an admin chat that never registered
-    VPNHUB_RETURN_IF_ERROR(tx.users().SetBlockedBot((*u)->id, true));
+    VPNHUB_ASSIGN_OR_RETURN(auto u, tx.users().FindUserByTgId(tg_id));
+    if (!u.has_value()) return Status::Ok();  // an admin chat that never registered
+    VPNHUB_RETURN_IF_ERROR(tx.users().SetBlockedBot(u->id, true));
     // What is still queued for them would only be refused again: skip it.
     auto dropped =
         tx.messages().DropPendingMessages(tg_id, "the person blocked the bot", clock_.Now());
@@ -276,13 +250,11 @@ Status BotService::MarkBlocked(TgId tg_id) {
 
 Result<std::int64_t> BotService::LoadUpdateOffset() {
   std::int64_t offset = 0;
-  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto v = tx.coordination().GetSetting(kOffsetSetting);
-    if (!v.ok()) return v.status();
-    if (v->has_value()) offset = ParseId(**v).value_or(0);
+  VPNHUB_RETURN_IF_ERROR(store_.Read([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto v, tx.coordination().GetSetting(kOffsetSetting));
+    if (v.has_value()) offset = ParseId(*v).value_or(0);
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return offset;
 }
 

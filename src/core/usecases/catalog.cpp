@@ -10,10 +10,9 @@ namespace {
 constexpr std::size_t kMaxSettingChars = 255;
 
 Result<Location> FindLocation(ports::StoreTx& tx, const std::string& name) {
-  auto loc = tx.catalog().FindLocationByName(name);
-  if (!loc.ok()) return loc.status();
-  if (!loc->has_value()) return NotFound("unknown location " + Quoted(name));
-  return **loc;
+  VPNHUB_ASSIGN_OR_RETURN(auto loc, tx.catalog().FindLocationByName(name));
+  if (!loc.has_value()) return NotFound("unknown location " + Quoted(name));
+  return *loc;
 }
 
 Result<Server> FindServer(ports::StoreTx& tx, Id server_id) {
@@ -39,7 +38,7 @@ std::string Ports(const ports::KeyPortRange& r) {
 Result<Location> Catalog::AddLocation(const std::string& name) {
   VPNHUB_RETURN_IF_ERROR(CheckName("location name", name));
   Location loc{0, name, true};
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
     auto id = tx.catalog().InsertLocation(loc);
     if (!id.ok()) {
       if (id.status().code() == StatusCode::kAlreadyExists) {
@@ -49,30 +48,26 @@ Result<Location> Catalog::AddLocation(const std::string& name) {
     }
     loc.id = *id;
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return loc;
 }
 
 Result<std::vector<Location>> Catalog::ListLocations() {
   std::vector<Location> out;
-  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.catalog().ListLocations();
-    if (!r.ok()) return r.status();
-    out = std::move(*r);
+  VPNHUB_RETURN_IF_ERROR(store_.Read([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto r, tx.catalog().ListLocations());
+    out = std::move(r);
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return out;
 }
 
 Result<Location> Catalog::RenameLocation(const std::string& old_name, const std::string& new_name) {
   VPNHUB_RETURN_IF_ERROR(CheckName("new location name", new_name));
   Location loc;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto found = FindLocation(tx, old_name);
-    if (!found.ok()) return found.status();
-    loc = *found;
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto found, FindLocation(tx, old_name));
+    loc = found;
     if (loc.name == new_name) return Status::Ok();
     loc.name = new_name;
     Status updated = tx.catalog().UpdateLocation(loc);
@@ -80,22 +75,19 @@ Result<Location> Catalog::RenameLocation(const std::string& old_name, const std:
       return AlreadyExists("location " + Quoted(new_name) + " exists already");
     }
     return updated;
-  });
-  if (!st.ok()) return st;
+  }));
   return loc;
 }
 
 Result<Location> Catalog::SetLocationEnabled(const std::string& name, bool enabled) {
   Location loc;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto found = FindLocation(tx, name);
-    if (!found.ok()) return found.status();
-    loc = *found;
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto found, FindLocation(tx, name));
+    loc = found;
     if (loc.enabled == enabled) return Status::Ok();
     loc.enabled = enabled;
     return tx.catalog().UpdateLocation(loc);
-  });
-  if (!st.ok()) return st;
+  }));
   return loc;
 }
 
@@ -109,19 +101,16 @@ Status Catalog::CheckServer(const Server& server) const {
     VPNHUB_RETURN_IF_ERROR(
         CheckText(server.kind + " setting \"" + name + "\"", value, kMaxSettingChars));
   }
-  auto backend = backends_.For(server.kind);
-  if (!backend.ok()) return backend.status();
-  VPNHUB_RETURN_IF_ERROR((*backend)->ValidateSettings(server));
+  VPNHUB_ASSIGN_OR_RETURN(auto backend, backends_.For(server.kind));
+  VPNHUB_RETURN_IF_ERROR(backend->ValidateSettings(server));
   return CheckName("server name", server.name);
 }
 
 Status Catalog::CheckPortsFree(const Server& server, const std::vector<Server>& others) const {
-  auto backend = backends_.For(server.kind);
-  if (!backend.ok()) return backend.status();
-  auto mine = (*backend)->KeyPorts(server);
-  if (!mine.ok()) return mine.status();
-  if (!mine->has_value()) return Status::Ok();
-  const ports::KeyPortRange& a = **mine;
+  VPNHUB_ASSIGN_OR_RETURN(auto backend, backends_.For(server.kind));
+  VPNHUB_ASSIGN_OR_RETURN(auto mine, backend->KeyPorts(server));
+  if (!mine.has_value()) return Status::Ok();
+  const ports::KeyPortRange& a = *mine;
   for (const Server& other : others) {
     if (other.id == server.id) continue;
     auto other_backend = backends_.For(other.kind);
@@ -145,13 +134,11 @@ Result<Server> Catalog::AddServer(const std::string& location_name, Server serve
   if (server.name.empty()) server.name = location_name + "-" + server.public_host;
   VPNHUB_RETURN_IF_ERROR(CheckServer(server));
   server.created_at = clock_.Now();
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto loc = FindLocation(tx, location_name);
-    if (!loc.ok()) return loc.status();
-    server.location_id = loc->id;
-    auto others = tx.catalog().ListServers(std::nullopt);
-    if (!others.ok()) return others.status();
-    VPNHUB_RETURN_IF_ERROR(CheckPortsFree(server, *others));
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto loc, FindLocation(tx, location_name));
+    server.location_id = loc.id;
+    VPNHUB_ASSIGN_OR_RETURN(auto others, tx.catalog().ListServers(std::nullopt));
+    VPNHUB_RETURN_IF_ERROR(CheckPortsFree(server, others));
     auto id = tx.catalog().InsertServer(server);
     if (!id.ok()) {
       if (id.status().code() == StatusCode::kAlreadyExists) {
@@ -161,54 +148,47 @@ Result<Server> Catalog::AddServer(const std::string& location_name, Server serve
     }
     server.id = *id;
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return server;
 }
 
 Result<std::vector<Server>> Catalog::ListServers() {
   std::vector<Server> out;
-  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto r = tx.catalog().ListServers(std::nullopt);
-    if (!r.ok()) return r.status();
-    out = std::move(*r);
+  VPNHUB_RETURN_IF_ERROR(store_.Read([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto r, tx.catalog().ListServers(std::nullopt));
+    out = std::move(r);
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return out;
 }
 
 Result<Server> Catalog::EditServer(Id server_id, const ServerEdit& edit) {
   Server next;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto current = FindServer(tx, server_id);
-    if (!current.ok()) return current.status();
-    next = *current;
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto current, FindServer(tx, server_id));
+    next = current;
     if (edit.name) next.name = *edit.name;
     if (edit.public_host) next.public_host = *edit.public_host;
     if (edit.capacity) next.capacity = *edit.capacity;
     for (const auto& [name, value] : edit.settings) next.settings[name] = value;
     VPNHUB_RETURN_IF_ERROR(CheckServer(next));
 
-    auto held = tx.keys().HeldSlots(server_id);
-    if (!held.ok()) return held.status();
-    if (!held->empty()) {
-      const int highest = held->back();
+    VPNHUB_ASSIGN_OR_RETURN(auto held, tx.keys().HeldSlots(server_id));
+    if (!held.empty()) {
+      const int highest = held.back();
       const std::string in_use =
-          std::to_string(held->size()) + " keys hold slots up to slot " + std::to_string(highest);
+          std::to_string(held.size()) + " keys hold slots up to slot " + std::to_string(highest);
       if (next.capacity < highest + 1) {
         return FailedPrecondition(
             "capacity " + std::to_string(next.capacity) + " is below the slots in use: " + in_use +
             ", so the capacity must be at least " + std::to_string(highest + 1));
       }
-      auto backend = backends_.For(next.kind);
-      if (!backend.ok()) return backend.status();
-      auto before = (*backend)->KeyPorts(*current);
-      auto after = (*backend)->KeyPorts(next);
-      if (!after.ok()) return after.status();
-      if (before.ok() && before->has_value() && after->has_value()) {
+      VPNHUB_ASSIGN_OR_RETURN(auto backend, backends_.For(next.kind));
+      auto before = backend->KeyPorts(current);
+      VPNHUB_ASSIGN_OR_RETURN(auto after, backend->KeyPorts(next));
+      if (before.ok() && before->has_value() && after.has_value()) {
         const ports::KeyPortRange& b = **before;
-        const ports::KeyPortRange& a = **after;
+        const ports::KeyPortRange& a = *after;
         if (!SameEndpoint(a.endpoint_host, a.endpoint_port, b.endpoint_host, b.endpoint_port)) {
           return FailedPrecondition("the endpoint cannot move from " + Endpoint(b) + " while " +
                                     in_use);
@@ -225,30 +205,26 @@ Result<Server> Catalog::EditServer(Id server_id, const ServerEdit& edit) {
         }
       }
     }
-    auto others = tx.catalog().ListServers(std::nullopt);
-    if (!others.ok()) return others.status();
-    VPNHUB_RETURN_IF_ERROR(CheckPortsFree(next, *others));
+    VPNHUB_ASSIGN_OR_RETURN(auto others, tx.catalog().ListServers(std::nullopt));
+    VPNHUB_RETURN_IF_ERROR(CheckPortsFree(next, others));
     Status updated = tx.catalog().UpdateServer(next);
     if (updated.code() == StatusCode::kAlreadyExists) {
       return AlreadyExists("server " + Quoted(next.name) + " exists already");
     }
     return updated;
-  });
-  if (!st.ok()) return st;
+  }));
   return next;
 }
 
 Result<Server> Catalog::SetServerEnabled(Id server_id, bool enabled) {
   Server server;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto current = FindServer(tx, server_id);
-    if (!current.ok()) return current.status();
-    server = *current;
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto current, FindServer(tx, server_id));
+    server = current;
     if (server.enabled == enabled) return Status::Ok();
     server.enabled = enabled;
     return tx.catalog().UpdateServer(server);
-  });
-  if (!st.ok()) return st;
+  }));
   return server;
 }
 

@@ -16,10 +16,9 @@ Status NotifyExpired(ports::StoreTx& tx, const std::vector<Key>& moved, Time now
     if ((key.notified_flags & kNoticeExpired) == 0) owners.push_back(key.user_id);
   }
   if (owners.empty()) return Status::Ok();
-  auto users = tx.users().GetUsers(owners);
-  if (!users.ok()) return users.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto users, tx.users().GetUsers(owners));
   std::unordered_map<Id, const User*> by_id;
-  for (const User& u : *users) by_id.emplace(u.id, &u);
+  for (const User& u : users) by_id.emplace(u.id, &u);
   std::vector<OutgoingMessage> messages;
   for (const Key& key : moved) {
     if ((key.notified_flags & kNoticeExpired) != 0) continue;
@@ -44,13 +43,13 @@ Result<SweepResult> ExpirySweep::Run() {
   SweepResult result;
   for (;;) {
     int batch = 0;
-    Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
-      auto moved = tx.keys().ExpireDueKeys(now, batch_size_, kAllNotices);
-      if (!moved.ok()) return moved.status();
-      batch = static_cast<int>(moved->size());
-      return notify_ ? NotifyExpired(tx, *moved, now) : Status::Ok();
-    });
-    if (!st.ok()) return st;
+    VPNHUB_RETURN_IF_ERROR(
+        store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+          VPNHUB_ASSIGN_OR_RETURN(auto moved,
+                                  tx.keys().ExpireDueKeys(now, batch_size_, kAllNotices));
+          batch = static_cast<int>(moved.size());
+          return notify_ ? NotifyExpired(tx, moved, now) : Status::Ok();
+        }));
     result.keys_expired += batch;
     if (batch < batch_size_) break;
   }

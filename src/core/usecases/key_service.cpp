@@ -15,6 +15,82 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// Loads the requester's user record, or registers them when the tg id is new; for a trial key,
+// marks their trial as used (kFailedPrecondition when it was used already).
+Status LoadOrRegisterUser(ports::StoreTx& tx, const IssueKeyRequest& req,
+                          const std::string& default_lang, Time now, User& user) {
+  VPNHUB_ASSIGN_OR_RETURN(auto found, tx.users().FindUserByTgId(req.tg_id));
+  if (found.has_value()) {
+    user = *found;
+  } else {
+    user.tg_id = req.tg_id;
+    user.username = req.username;
+    user.lang = req.lang.empty() ? default_lang : req.lang;
+    user.created_at = now;
+    VPNHUB_ASSIGN_OR_RETURN(user.id, tx.users().InsertUser(user));
+  }
+  if (req.is_trial) {
+    Status t = tx.users().MarkTrialUsed(user.id);
+    if (t.code() == StatusCode::kFailedPrecondition) {
+      return FailedPrecondition("the trial has been used already");
+    }
+    VPNHUB_RETURN_IF_ERROR(t);
+    user.trial_used = true;
+  }
+  return Status::Ok();
+}
+
+// The location the request names (by id, else by name); kNotFound when there is none,
+// kFailedPrecondition when it is disabled.
+Result<Location> FindIssueLocation(ports::StoreTx& tx, const IssueKeyRequest& req) {
+  std::optional<Location> location;
+  if (req.location_id != 0) {
+    VPNHUB_ASSIGN_OR_RETURN(auto all, tx.catalog().ListLocations());
+    for (const auto& l : all) {
+      if (l.id == req.location_id) location = l;
+    }
+    if (!location) return NotFound("unknown location " + std::to_string(req.location_id));
+  } else {
+    VPNHUB_ASSIGN_OR_RETURN(auto loc, tx.catalog().FindLocationByName(req.location_name));
+    if (!loc.has_value()) return NotFound("unknown location '" + req.location_name + "'");
+    location = *loc;
+  }
+  if (!location->enabled) {
+    return FailedPrecondition("location '" + location->name + "' is disabled");
+  }
+  return *location;
+}
+
+// The terms of a new pending key: state, expiry, limits, trial flags and its first notice.
+void SetKeyTerms(const IssueKeyRequest& req, Time now, Key& key) {
+  key.state = KeyState::kPending;
+  key.expires_at = now + req.duration;
+  key.traffic_limit_bytes = req.traffic_limit_bytes;
+  key.is_trial = req.is_trial;
+  key.announce_when_ready = req.announce_when_ready;
+  NoticePlan plan = PlanNotices(key.expires_at, 0, now);
+  key.notified_flags = plan.flags;
+  key.next_notice_at = plan.next_notice_at;
+  key.created_at = now;
+  key.updated_at = now;
+}
+
+// Stores the key of `out` with its provisioning task and, when asked, the reply to the user.
+Status RecordIssuedKey(ports::StoreTx& tx, const IssueKeyRequest& req, Time now, IssuedKey& out) {
+  VPNHUB_ASSIGN_OR_RETURN(out.key.id, tx.keys().InsertKey(out.key));
+  VPNHUB_ASSIGN_OR_RETURN(out.task_id,
+                          tx.tasks().EnqueueTask(TaskKind::kProvisionKey, out.key.id, now));
+  out.server.used_slots += 1;
+  if (req.reply) {
+    OutgoingMessage m = *req.reply;
+    m.chat_id = req.tg_id;
+    m.next_attempt_at = now;
+    m.created_at = now;
+    VPNHUB_RETURN_IF_ERROR(tx.messages().EnqueueMessage(m));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
@@ -29,98 +105,36 @@ Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
   IssuedKey out;
   out.key.remote_name = "vpnhub-" + std::to_string(req.tg_id) + "-" + Lower(secrets_.Token(6));
 
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto found = tx.users().FindUserByTgId(req.tg_id);
-    if (!found.ok()) return found.status();
-    if (found->has_value()) {
-      out.user = **found;
-    } else {
-      out.user.tg_id = req.tg_id;
-      out.user.username = req.username;
-      out.user.lang = req.lang.empty() ? default_lang_ : req.lang;
-      out.user.created_at = now;
-      auto id = tx.users().InsertUser(out.user);
-      if (!id.ok()) return id.status();
-      out.user.id = *id;
-    }
-    if (req.is_trial) {
-      Status t = tx.users().MarkTrialUsed(out.user.id);
-      if (t.code() == StatusCode::kFailedPrecondition) {
-        return FailedPrecondition("the trial has been used already");
-      }
-      VPNHUB_RETURN_IF_ERROR(t);
-      out.user.trial_used = true;
-    }
-    std::optional<Location> location;
-    if (req.location_id != 0) {
-      auto all = tx.catalog().ListLocations();
-      if (!all.ok()) return all.status();
-      for (const auto& l : *all) {
-        if (l.id == req.location_id) location = l;
-      }
-      if (!location) return NotFound("unknown location " + std::to_string(req.location_id));
-    } else {
-      auto loc = tx.catalog().FindLocationByName(req.location_name);
-      if (!loc.ok()) return loc.status();
-      if (!loc->has_value()) return NotFound("unknown location '" + req.location_name + "'");
-      location = **loc;
-    }
-    if (!location->enabled) {
-      return FailedPrecondition("location '" + location->name + "' is disabled");
-    }
-    out.location = *location;
-    auto servers = tx.catalog().ListServers(location->id);
-    if (!servers.ok()) return servers.status();
-    auto server = ChooseServer(*servers, location->name);
-    if (!server.ok()) return server.status();
-    auto backend = backends_.For(server->kind);
-    if (!backend.ok()) return backend.status();
-    out.key.secret = (*backend)->NewSecret(secrets_);
-    auto held = tx.keys().HeldSlots(server->id);
-    if (!held.ok()) return held.status();
-    auto slot = FirstFreeSlot(*held, server->capacity);
-    if (!slot)
-      return Internal("server " + std::to_string(server->id) + " reports a free slot but has none");
-
-    out.server = *server;
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_RETURN_IF_ERROR(LoadOrRegisterUser(tx, req, default_lang_, now, out.user));
+    VPNHUB_ASSIGN_OR_RETURN(out.location, FindIssueLocation(tx, req));
+    VPNHUB_RETURN_IF_ERROR(PlaceKey(tx, out));
     out.key.user_id = out.user.id;
-    out.key.server_id = server->id;
-    out.key.slot = *slot;
-    out.key.state = KeyState::kPending;
-    out.key.expires_at = now + req.duration;
-    out.key.traffic_limit_bytes = req.traffic_limit_bytes;
-    out.key.is_trial = req.is_trial;
-    out.key.announce_when_ready = req.announce_when_ready;
-    NoticePlan plan = PlanNotices(out.key.expires_at, 0, now);
-    out.key.notified_flags = plan.flags;
-    out.key.next_notice_at = plan.next_notice_at;
-    out.key.created_at = now;
-    out.key.updated_at = now;
-    auto key_id = tx.keys().InsertKey(out.key);
-    if (!key_id.ok()) return key_id.status();
-    out.key.id = *key_id;
-    auto task_id = tx.tasks().EnqueueTask(TaskKind::kProvisionKey, out.key.id, now);
-    if (!task_id.ok()) return task_id.status();
-    out.task_id = *task_id;
-    out.server.used_slots += 1;
-    if (req.reply) {
-      OutgoingMessage m = *req.reply;
-      m.chat_id = req.tg_id;
-      m.next_attempt_at = now;
-      m.created_at = now;
-      auto msg = tx.messages().EnqueueMessage(m);
-      if (!msg.ok()) return msg.status();
-    }
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
+    SetKeyTerms(req, now, out.key);
+    return RecordIssuedKey(tx, req, now, out);
+  }));
   return out;
+}
+
+Status KeyService::PlaceKey(ports::StoreTx& tx, IssuedKey& out) {
+  VPNHUB_ASSIGN_OR_RETURN(auto servers, tx.catalog().ListServers(out.location.id));
+  VPNHUB_ASSIGN_OR_RETURN(auto server, ChooseServer(servers, out.location.name));
+  VPNHUB_ASSIGN_OR_RETURN(auto backend, backends_.For(server.kind));
+  out.key.secret = backend->NewSecret(secrets_);
+  VPNHUB_ASSIGN_OR_RETURN(auto held, tx.keys().HeldSlots(server.id));
+  auto slot = FirstFreeSlot(held, server.capacity);
+  if (!slot)
+    return Internal("server " + std::to_string(server.id) + " reports a free slot but has none");
+  out.server = server;
+  out.key.server_id = server.id;
+  out.key.slot = *slot;
+  return Status::Ok();
 }
 
 Result<std::optional<Id>> KeyService::Revoke(Id key_id, const std::string& reason) {
   const Time now = clock_.Now();
   std::optional<Id> task;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
     auto key = tx.keys().GetKey(key_id);
     if (!key.ok()) {
       if (key.status().code() == StatusCode::kNotFound) {
@@ -141,12 +155,10 @@ Result<std::optional<Id>> KeyService::Revoke(Id key_id, const std::string& reaso
     }
     VPNHUB_RETURN_IF_ERROR(
         tx.keys().UpdateKeyState(key_id, key->state, KeyState::kRevoking, now, reason));
-    auto id = tx.tasks().EnqueueTask(TaskKind::kRevokeKey, key_id, now);
-    if (!id.ok()) return id.status();
-    task = *id;
+    VPNHUB_ASSIGN_OR_RETURN(auto id, tx.tasks().EnqueueTask(TaskKind::kRevokeKey, key_id, now));
+    task = id;
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return task;
 }
 
@@ -157,7 +169,7 @@ Result<Key> KeyService::Extend(Id key_id, int days) {
   }
   const Time now = clock_.Now();
   Key key;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
     auto found = tx.keys().GetKey(key_id);
     if (!found.ok()) {
       if (found.status().code() == StatusCode::kNotFound) {
@@ -178,25 +190,21 @@ Result<Key> KeyService::Extend(Id key_id, int days) {
     key.updated_at = now;
     return tx.keys().SetKeyExpiry(key.id, key.state, key.expires_at, key.notified_flags,
                                   key.next_notice_at, now);
-  });
-  if (!st.ok()) return st;
+  }));
   return key;
 }
 
 Result<std::vector<Key>> KeyService::KeysOf(TgId tg_id) {
   std::vector<Key> out;
-  Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
-    auto user = tx.users().FindUserByTgId(tg_id);
-    if (!user.ok()) return user.status();
-    if (!user->has_value()) return NotFound("unknown user " + std::to_string(tg_id));
+  VPNHUB_RETURN_IF_ERROR(store_.Read([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto user, tx.users().FindUserByTgId(tg_id));
+    if (!user.has_value()) return NotFound("unknown user " + std::to_string(tg_id));
     ports::KeyFilter f;
-    f.user_id = (*user)->id;
-    auto keys = tx.keys().ListKeys(f);
-    if (!keys.ok()) return keys.status();
-    out = std::move(*keys);
+    f.user_id = user->id;
+    VPNHUB_ASSIGN_OR_RETURN(auto keys, tx.keys().ListKeys(f));
+    out = std::move(keys);
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return out;
 }
 

@@ -73,6 +73,10 @@ class KeyService {
   Result<std::vector<Key>> KeysOf(TgId tg_id);
 
  private:
+  // Chooses the least loaded server of out.location and a free slot on it, and draws the key's
+  // secret from the server's backend; fills out.server, out.key.server_id, slot and secret.
+  Status PlaceKey(ports::StoreTx& tx, IssuedKey& out);
+
   ports::Store& store_;
   const Backends& backends_;
   ports::SecretSource& secrets_;

@@ -11,18 +11,16 @@ Status SendDueNotice(ports::StoreTx& tx, const Key& key, Time now, bool notify) 
     // Less urgent notices that never went out are superseded by this one.
     for (int f = kNotice3Days; f < flag; f <<= 1) flags |= f;
     flags |= flag;
-    auto user = tx.users().GetUser(key.user_id);
-    if (!user.ok()) return user.status();
-    if (notify && !user->blocked_bot) {
+    VPNHUB_ASSIGN_OR_RETURN(auto user, tx.users().GetUser(key.user_id));
+    if (notify && !user.blocked_bot) {
       OutgoingMessage m;
-      m.chat_id = user->tg_id;
+      m.chat_id = user.tg_id;
       m.kind = flag == kNoticeExpired ? MessageKind::kKeyExpired : MessageKind::kExpiryNotice;
       m.priority = MessagePriority::kBulk;
       m.subject_id = key.id;
       m.next_attempt_at = now;
       m.created_at = now;
-      auto id = tx.messages().EnqueueMessage(m);
-      if (!id.ok()) return id.status();
+      VPNHUB_RETURN_IF_ERROR(tx.messages().EnqueueMessage(m));
     }
   }
   NoticePlan plan = PlanNotices(key.expires_at, flags, now);
@@ -37,14 +35,12 @@ Result<int> ExpiryNotices::Run() {
   int total = 0;
   for (;;) {
     int batch = 0;
-    Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-      auto due = tx.keys().ListKeysDueForNotice(now, batch_);
-      if (!due.ok()) return due.status();
-      for (const Key& key : *due) VPNHUB_RETURN_IF_ERROR(SendDueNotice(tx, key, now, notify_));
-      batch = static_cast<int>(due->size());
+    VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+      VPNHUB_ASSIGN_OR_RETURN(auto due, tx.keys().ListKeysDueForNotice(now, batch_));
+      for (const Key& key : due) VPNHUB_RETURN_IF_ERROR(SendDueNotice(tx, key, now, notify_));
+      batch = static_cast<int>(due.size());
       return Status::Ok();
-    });
-    if (!st.ok()) return st;
+    }));
     total += batch;
     if (batch < batch_) break;
   }
@@ -53,9 +49,8 @@ Result<int> ExpiryNotices::Run() {
 
 Result<bool> RaiseAlert(ports::StoreTx& tx, const AlertPolicy& policy, const std::string& subject,
                         const std::string& text, Time now) {
-  auto throttle = tx.coordination().GetAlertThrottle(subject);
-  if (!throttle.ok()) return throttle.status();
-  ports::AlertThrottle t = *throttle;
+  VPNHUB_ASSIGN_OR_RETURN(auto throttle, tx.coordination().GetAlertThrottle(subject));
+  ports::AlertThrottle t = throttle;
   if (t.last_sent_at && now < *t.last_sent_at + policy.cooldown) {
     ++t.suppressed;
     VPNHUB_RETURN_IF_ERROR(tx.coordination().PutAlertThrottle(subject, t));
@@ -70,8 +65,7 @@ Result<bool> RaiseAlert(ports::StoreTx& tx, const AlertPolicy& policy, const std
     m.text = text;
     m.next_attempt_at = now;
     m.created_at = now;
-    auto id = tx.messages().EnqueueMessage(m);
-    if (!id.ok()) return id.status();
+    VPNHUB_RETURN_IF_ERROR(tx.messages().EnqueueMessage(m));
   }
   VPNHUB_RETURN_IF_ERROR(tx.coordination().PutAlertThrottle(subject, {now, 0}));
   return true;
@@ -79,13 +73,11 @@ Result<bool> RaiseAlert(ports::StoreTx& tx, const AlertPolicy& policy, const std
 
 Result<bool> AdminAlerts::Raise(const std::string& subject, const std::string& text) {
   bool sent = false;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto r = RaiseAlert(tx, policy_, subject, text, clock_.Now());
-    if (!r.ok()) return r.status();
-    sent = *r;
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto r, RaiseAlert(tx, policy_, subject, text, clock_.Now()));
+    sent = r;
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return sent;
 }
 

@@ -7,16 +7,14 @@ Result<PurgeResult> RetentionPurge::Step() {
   PurgeResult result;
   int tasks = 0;
   VPNHUB_RETURN_IF_ERROR(store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
-    auto n = tx.housekeeping().PurgeDoneTasks(cutoff, batch_size_);
-    if (!n.ok()) return n.status();
-    tasks = *n;
+    VPNHUB_ASSIGN_OR_RETURN(auto n, tx.housekeeping().PurgeDoneTasks(cutoff, batch_size_));
+    tasks = n;
     return Status::Ok();
   }));
   int messages = 0;
   VPNHUB_RETURN_IF_ERROR(store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
-    auto n = tx.housekeeping().PurgeSettledMessages(cutoff, batch_size_);
-    if (!n.ok()) return n.status();
-    messages = *n;
+    VPNHUB_ASSIGN_OR_RETURN(auto n, tx.housekeeping().PurgeSettledMessages(cutoff, batch_size_));
+    messages = n;
     return Status::Ok();
   }));
   result.tasks = tasks;

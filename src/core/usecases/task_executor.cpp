@@ -148,19 +148,17 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
   if (w.effect != Work::Effect::kActivate) return Status::Ok();
   Status cas = tx.keys().UpdateKeyState(key.id, KeyState::kPending, KeyState::kActive, now, "");
   if (cas.code() == StatusCode::kConflict) {
-    auto k = tx.keys().GetKey(key.id);
-    if (!k.ok()) return k.status();
-    w.remove_after = k->state == KeyState::kRevoking || k->state == KeyState::kRevoked;
+    VPNHUB_ASSIGN_OR_RETURN(auto k, tx.keys().GetKey(key.id));
+    w.remove_after = k.state == KeyState::kRevoking || k.state == KeyState::kRevoked;
     return Status::Ok();
   }
   VPNHUB_RETURN_IF_ERROR(cas);
   if (!key.announce_when_ready) return Status::Ok();
   // The link goes out in the same commit that makes the key usable.
-  auto user = tx.users().GetUser(key.user_id);
-  if (!user.ok()) return user.status();
-  if (user->blocked_bot) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(auto user, tx.users().GetUser(key.user_id));
+  if (user.blocked_bot) return Status::Ok();
   OutgoingMessage m;
-  m.chat_id = user->tg_id;
+  m.chat_id = user.tg_id;
   m.kind = MessageKind::kKeyReady;
   m.priority = MessagePriority::kReply;
   m.subject_id = key.id;
@@ -218,37 +216,34 @@ Status TaskExecutor::Record(ports::StoreTx& tx, Work& w, Time now) {
 
 Status TaskExecutor::KeyFailed(ports::StoreTx& tx, Work& w, const std::string& error, Time now) {
   w.key_failed = true;
-  auto key = tx.keys().GetKey(w.task->subject_id);
-  if (!key.ok()) return key.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto key, tx.keys().GetKey(w.task->subject_id));
   // Nobody waits for a key the operator created: the task alert is enough.
-  if (!key->announce_when_ready) return Status::Ok();
-  auto user = tx.users().GetUser(key->user_id);
-  if (!user.ok()) return user.status();
-  if (key->is_trial) {
+  if (!key.announce_when_ready) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(auto user, tx.users().GetUser(key.user_id));
+  if (key.is_trial) {
     // Their one trial was spent on a key they never got.
-    Status back = tx.users().GiveTrialBack(user->id);
+    Status back = tx.users().GiveTrialBack(user.id);
     if (back.ok()) {
       w.trial_returned = true;
     } else if (back.code() != StatusCode::kFailedPrecondition) {
       return back;
     }
   }
-  if (!user->blocked_bot) {
+  if (!user.blocked_bot) {
     OutgoingMessage m;
-    m.chat_id = user->tg_id;
+    m.chat_id = user.tg_id;
     m.kind = MessageKind::kKeyFailed;
     m.priority = MessagePriority::kReply;
-    m.subject_id = key->id;
+    m.subject_id = key.id;
     m.next_attempt_at = now;
     m.created_at = now;
-    auto id = tx.messages().EnqueueMessage(m);
-    if (!id.ok()) return id.status();
+    VPNHUB_RETURN_IF_ERROR(tx.messages().EnqueueMessage(m));
     w.person_told = true;
   }
   if (alerts_ == nullptr || alerts_->admins.empty()) return Status::Ok();
-  std::string text = std::string("A person was waiting for key ") + std::to_string(key->id) +
-                     (key->is_trial ? " (trial)" : "") + " of Telegram user " +
-                     std::to_string(user->tg_id) + ", which could not be set up: " + error + ". ";
+  std::string text = std::string("A person was waiting for key ") + std::to_string(key.id) +
+                     (key.is_trial ? " (trial)" : "") + " of Telegram user " +
+                     std::to_string(user.tg_id) + ", which could not be set up: " + error + ". ";
   text += w.person_told ? "They were told" : "They blocked the bot and were not told";
   text += w.trial_returned ? "; their trial is free again. " : ". ";
   text += "Once the VPN server works again: vpnhub task retry " + std::to_string(w.task->id) +
@@ -268,13 +263,11 @@ Status TaskExecutor::RecordBatch(ports::StoreTx& tx, std::vector<Work>& works, T
     if (w.effect == Work::Effect::kMarkRevoked) revoked.push_back(w.key.id);
   }
   // Not-running rows are someone else's now.
-  auto completed = tx.tasks().CompleteTasks(done, now);
-  if (!completed.ok()) return completed.status();
+  VPNHUB_RETURN_IF_ERROR(tx.tasks().CompleteTasks(done, now));
   if (!revoked.empty()) {
     // Keys no longer revoking were handled by someone else: a compare-and-set miss is fine.
-    auto moved =
-        tx.keys().UpdateKeysState(revoked, KeyState::kRevoking, KeyState::kRevoked, now, "");
-    if (!moved.ok()) return moved.status();
+    VPNHUB_RETURN_IF_ERROR(
+        tx.keys().UpdateKeysState(revoked, KeyState::kRevoking, KeyState::kRevoked, now, ""));
   }
   for (Work& w : works) {
     if (w.outcome == TaskOutcome::kDone) {

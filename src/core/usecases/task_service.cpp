@@ -16,9 +16,8 @@ Status TakeTrialAgain(ports::StoreTx& tx, const Key& key) {
   ports::KeyFilter filter;
   filter.user_id = key.user_id;
   filter.limit = 100000;
-  auto keys = tx.keys().ListKeys(filter);
-  if (!keys.ok()) return keys.status();
-  for (const Key& other : *keys) {
+  VPNHUB_ASSIGN_OR_RETURN(auto keys, tx.keys().ListKeys(filter));
+  for (const Key& other : keys) {
     if (other.id != key.id && other.is_trial && other.state != KeyState::kFailed) {
       return FailedPrecondition("the person has taken their trial again since (" +
                                 KeyName(other.id) + "); trial " + KeyName(key.id) +
@@ -36,24 +35,22 @@ Status Revive(ports::StoreTx& tx, const Key& key, Time now, RetriedTask& out) {
   if (key.expires_at <= now) {
     return FailedPrecondition(KeyName(key.id) + " has expired meanwhile; create a new key");
   }
-  auto server = tx.catalog().GetServer(key.server_id);
-  if (!server.ok()) return server.status();
-  if (!server->enabled) {
-    return FailedPrecondition("server '" + server->name + "' of " + KeyName(key.id) +
+  VPNHUB_ASSIGN_OR_RETURN(auto server, tx.catalog().GetServer(key.server_id));
+  if (!server.enabled) {
+    return FailedPrecondition("server '" + server.name + "' of " + KeyName(key.id) +
                               " is disabled; enable it or create a new key elsewhere");
   }
   if (key.is_trial) VPNHUB_RETURN_IF_ERROR(TakeTrialAgain(tx, key));
-  auto held = tx.keys().HeldSlots(server->id);
-  if (!held.ok()) return held.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto held, tx.keys().HeldSlots(server.id));
   int slot = key.slot;
   const bool own_slot_free =
-      key.slot < server->capacity && !std::binary_search(held->begin(), held->end(), key.slot);
+      key.slot < server.capacity && !std::binary_search(held.begin(), held.end(), key.slot);
   if (!own_slot_free) {
-    auto free = FirstFreeSlot(*held, server->capacity);
+    auto free = FirstFreeSlot(held, server.capacity);
     if (!free) {
       return ResourceExhausted(
-          "server '" + server->name + "' is full (" + std::to_string(held->size()) + " of " +
-          std::to_string(server->capacity) + " slots held): no slot for " + KeyName(key.id) +
+          "server '" + server.name + "' is full (" + std::to_string(held.size()) + " of " +
+          std::to_string(server.capacity) + " slots held): no slot for " + KeyName(key.id) +
           "; free a slot or raise its capacity, or create a new key in "
           "another location");
     }
@@ -62,7 +59,7 @@ Status Revive(ports::StoreTx& tx, const Key& key, Time now, RetriedTask& out) {
   }
   Status revived = tx.keys().ReviveFailedKey(key.id, slot, now);
   if (revived.code() == StatusCode::kAlreadyExists) {
-    return Conflict("slot " + std::to_string(slot) + " of server '" + server->name +
+    return Conflict("slot " + std::to_string(slot) + " of server '" + server.name +
                     "' was taken meanwhile; try again");
   }
   return revived;
@@ -73,7 +70,7 @@ Status Revive(ports::StoreTx& tx, const Key& key, Time now, RetriedTask& out) {
 Result<RetriedTask> TaskService::Retry(Id task_id) {
   const Time now = clock_.Now();
   RetriedTask out;
-  Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
     out = RetriedTask{};
     auto task = tx.tasks().GetTask(task_id);
     if (task.status().code() == StatusCode::kNotFound) {
@@ -105,15 +102,12 @@ Result<RetriedTask> TaskService::Retry(Id task_id) {
       }
     }
     VPNHUB_RETURN_IF_ERROR(tx.tasks().RetryTask(task_id, now));
-    auto retried = tx.tasks().GetTask(task_id);
-    if (!retried.ok()) return retried.status();
-    out.task = *retried;
-    auto now_key = tx.keys().GetKey(task->subject_id);
-    if (!now_key.ok()) return now_key.status();
-    out.key = *now_key;
+    VPNHUB_ASSIGN_OR_RETURN(auto retried, tx.tasks().GetTask(task_id));
+    out.task = retried;
+    VPNHUB_ASSIGN_OR_RETURN(auto now_key, tx.keys().GetKey(task->subject_id));
+    out.key = now_key;
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }));
   return out;
 }
 

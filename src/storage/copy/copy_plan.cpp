@@ -109,9 +109,8 @@ Result<std::vector<TableSpec>> PlanCopy(const Schema& source, const Schema& targ
                                 "' that the target lacks (both must be at the same schema "
                                 "version)");
     }
-    auto merged = MergeTable(table, other->second);
-    if (!merged.ok()) return merged.status();
-    tables.emplace(name, std::move(*merged));
+    VPNHUB_ASSIGN_OR_RETURN(auto merged, MergeTable(table, other->second));
+    tables.emplace(name, std::move(merged));
   }
   for (const auto& [name, table] : target) {
     if (!IsSkipped(name) && source.count(name) == 0) {

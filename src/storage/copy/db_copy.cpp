@@ -206,13 +206,12 @@ Result<std::vector<TableSpec>> Plan(CopyDb& source, CopyDb& target, const DbUrl&
 
 Result<CopyReport> Copy(CopyDb& source, CopyDb& target, const DbUrl& from, const DbUrl& to,
                         const std::function<void(const CopyProgress&)>& progress) {
-  auto tables = Plan(source, target, from, to);
-  if (!tables.ok()) return tables.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto tables, Plan(source, target, from, to));
 
   VPNHUB_RETURN_IF_ERROR(WithContext(source.BeginRead(), "starting the source snapshot", from));
-  VPNHUB_RETURN_IF_ERROR(WithContext(target.BeginWrite(*tables), "locking the target", to));
+  VPNHUB_RETURN_IF_ERROR(WithContext(target.BeginWrite(tables), "locking the target", to));
 
-  for (const auto& table : *tables) {
+  for (const auto& table : tables) {
     auto rows = target.Count(table);
     if (!rows.ok()) return WithContext(rows.status(), "counting target rows", to);
     if (*rows != 0) {
@@ -223,15 +222,14 @@ Result<CopyReport> Copy(CopyDb& source, CopyDb& target, const DbUrl& from, const
   }
 
   CopyReport report;
-  for (const auto& table : *tables) {
+  for (const auto& table : tables) {
     const std::string& name = table.name;
     auto total = source.Count(table);
     if (!total.ok()) return WithContext(total.status(), "counting source " + name, from);
     TableChecksum copied;
     Status write_error;
     Status st = source.Scan(table, [&](std::vector<Row>& batch) -> Status {
-      write_error = target.Insert(table, batch);
-      if (!write_error.ok()) return write_error;
+      VPNHUB_RETURN_IF_ERROR(target.Insert(table, batch));
       for (const Row& row : batch) copied.Add(row);
       if (progress) progress(CopyProgress{name, copied.rows(), *total});
       return Status::Ok();
@@ -277,21 +275,17 @@ Result<CopyReport> Copy(CopyDb& source, CopyDb& target, const DbUrl& from, const
 
 Result<CopyReport> CopyDatabase(const std::string& from_url, const std::string& to_url,
                                 const std::function<void(const CopyProgress&)>& progress) {
-  auto from = ParseUrl(from_url, "--from");
-  if (!from.ok()) return from.status();
-  auto to = ParseUrl(to_url, "--to");
-  if (!to.ok()) return to.status();
-  if (SameDatabase(*from, *to)) {
+  VPNHUB_ASSIGN_OR_RETURN(auto from, ParseUrl(from_url, "--from"));
+  VPNHUB_ASSIGN_OR_RETURN(auto to, ParseUrl(to_url, "--to"));
+  if (SameDatabase(from, to)) {
     return InvalidArgument("--from and --to name the same database");
   }
-  auto source = OpenDb(*from, /*is_source=*/true);
-  if (!source.ok()) return source.status();
-  auto target = OpenDb(*to, /*is_source=*/false);
-  if (!target.ok()) return target.status();
-  auto report = Copy(**source, **target, *from, *to, progress);
+  VPNHUB_ASSIGN_OR_RETURN(auto source, OpenDb(from, /*is_source=*/true));
+  VPNHUB_ASSIGN_OR_RETURN(auto target, OpenDb(to, /*is_source=*/false));
+  auto report = Copy(*source, *target, from, to, progress);
   if (!report.ok()) {
-    (*target)->Rollback();
-    (*source)->Rollback();
+    target->Rollback();
+    source->Rollback();
   }
   return report;
 }

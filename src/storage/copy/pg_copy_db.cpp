@@ -31,12 +31,12 @@ class PgCopyDb final : public CopyDb {
 
   Result<Schema> Describe() override {
     Schema schema;
-    auto tables = conn_->QueryOnce(
-        "SELECT table_name::text FROM information_schema.tables "
-        "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'");
-    if (!tables.ok()) return tables.status();
-    for (int r = 0; r < tables->rows(); ++r) {
-      const std::string name = tables->Text(r, 0);
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto tables,
+        conn_->QueryOnce("SELECT table_name::text FROM information_schema.tables "
+                         "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"));
+    for (int r = 0; r < tables.rows(); ++r) {
+      const std::string name = tables.Text(r, 0);
       schema[name].name = name;
     }
     VPNHUB_RETURN_IF_ERROR(DescribeColumns(schema));
@@ -69,9 +69,9 @@ class PgCopyDb final : public CopyDb {
     in_tx_ = false;
   }
   Result<std::int64_t> Count(const TableSpec& table) override {
-    auto result = conn_->QueryOnce("SELECT count(*) FROM " + QuoteIdentifier(table.name));
-    if (!result.ok()) return result.status();
-    const std::int64_t rows = result->Int64(0, 0);
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto result, conn_->QueryOnce("SELECT count(*) FROM " + QuoteIdentifier(table.name)));
+    const std::int64_t rows = result.Int64(0, 0);
     VPNHUB_RETURN_IF_ERROR(conn_->TakeReadError());
     return rows;
   }
@@ -83,12 +83,11 @@ class PgCopyDb final : public CopyDb {
         "FETCH FORWARD " + std::to_string(kReadBatchRows) + " FROM vpnhub_copy";
     std::vector<Row> batch;
     for (;;) {
-      auto result = conn_->QueryOnce(fetch);
-      if (!result.ok()) return result.status();
-      if (result->rows() == 0) break;
+      VPNHUB_ASSIGN_OR_RETURN(auto result, conn_->QueryOnce(fetch));
+      if (result.rows() == 0) break;
       batch.clear();
-      batch.reserve(static_cast<std::size_t>(result->rows()));
-      for (int r = 0; r < result->rows(); ++r) batch.push_back(ReadRow(table, *result, r));
+      batch.reserve(static_cast<std::size_t>(result.rows()));
+      for (int r = 0; r < result.rows(); ++r) batch.push_back(ReadRow(table, result, r));
       VPNHUB_RETURN_IF_ERROR(conn_->TakeReadError());
       VPNHUB_RETURN_IF_ERROR(on_batch(batch));
     }
@@ -121,9 +120,8 @@ class PgCopyDb final : public CopyDb {
         sql += ")";
       }
       // Full batches share one statement, prepared once; the last, shorter one runs unprepared.
-      auto result =
-          count == per_statement ? conn_->Query(sql, params) : conn_->QueryOnce(sql, params);
-      if (!result.ok()) return result.status();
+      VPNHUB_RETURN_IF_ERROR(count == per_statement ? conn_->Query(sql, params)
+                                                    : conn_->QueryOnce(sql, params));
     }
     return Status::Ok();
   }
@@ -165,17 +163,17 @@ class PgCopyDb final : public CopyDb {
   // Columns in table order; an identity or serial column is the one whose sequence
   // AfterTableCopied moves.
   Status DescribeColumns(Schema& schema) {
-    auto columns = conn_->QueryOnce(
-        "SELECT table_name::text, column_name::text, data_type::text, "
-        "(is_identity = 'YES' OR column_default LIKE 'nextval(%') "
-        "FROM information_schema.columns WHERE table_schema = current_schema() "
-        "ORDER BY table_name, ordinal_position");
-    if (!columns.ok()) return columns.status();
-    for (int r = 0; r < columns->rows(); ++r) {
-      const auto table = schema.find(columns->Text(r, 0));
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto columns,
+        conn_->QueryOnce("SELECT table_name::text, column_name::text, data_type::text, "
+                         "(is_identity = 'YES' OR column_default LIKE 'nextval(%') "
+                         "FROM information_schema.columns WHERE table_schema = current_schema() "
+                         "ORDER BY table_name, ordinal_position"));
+    for (int r = 0; r < columns.rows(); ++r) {
+      const auto table = schema.find(columns.Text(r, 0));
       if (table == schema.end()) continue;  // a view's columns
-      ColumnSpec column{columns->Text(r, 1), ColumnType::kText};
-      const std::string data_type = columns->Text(r, 2);
+      ColumnSpec column{columns.Text(r, 1), ColumnType::kText};
+      const std::string data_type = columns.Text(r, 2);
       const auto type = TypeOf(data_type);
       if (!type) {
         return FailedPrecondition("column " + table->first + "." + column.name + " has type '" +
@@ -183,7 +181,7 @@ class PgCopyDb final : public CopyDb {
                                   "', which db copy cannot carry (integer, boolean or text)");
       }
       column.type = *type;
-      if (!columns->IsNull(r, 3) && columns->Bool(r, 3)) table->second.identity = column.name;
+      if (!columns.IsNull(r, 3) && columns.Bool(r, 3)) table->second.identity = column.name;
       table->second.columns.push_back(std::move(column));
     }
     return Status::Ok();
@@ -191,26 +189,28 @@ class PgCopyDb final : public CopyDb {
 
   // Primary keys in key order, and the tables each table's foreign keys point to.
   Status DescribeKeys(Schema& schema) {
-    auto keys = conn_->QueryOnce(
-        "SELECT kcu.table_name::text, kcu.column_name::text "
-        "FROM information_schema.table_constraints tc "
-        "JOIN information_schema.key_column_usage kcu ON kcu.constraint_schema = "
-        "tc.constraint_schema AND kcu.constraint_name = tc.constraint_name "
-        "WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = current_schema() "
-        "ORDER BY kcu.table_name, kcu.ordinal_position");
-    if (!keys.ok()) return keys.status();
-    for (int r = 0; r < keys->rows(); ++r) {
-      const auto table = schema.find(keys->Text(r, 0));
-      if (table != schema.end()) table->second.primary_key.push_back(keys->Text(r, 1));
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto keys,
+        conn_->QueryOnce(
+            "SELECT kcu.table_name::text, kcu.column_name::text "
+            "FROM information_schema.table_constraints tc "
+            "JOIN information_schema.key_column_usage kcu ON kcu.constraint_schema = "
+            "tc.constraint_schema AND kcu.constraint_name = tc.constraint_name "
+            "WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = current_schema() "
+            "ORDER BY kcu.table_name, kcu.ordinal_position"));
+    for (int r = 0; r < keys.rows(); ++r) {
+      const auto table = schema.find(keys.Text(r, 0));
+      if (table != schema.end()) table->second.primary_key.push_back(keys.Text(r, 1));
     }
-    auto refs = conn_->QueryOnce(
-        "SELECT src.relname::text, dst.relname::text FROM pg_constraint c "
-        "JOIN pg_class src ON src.oid = c.conrelid JOIN pg_class dst ON dst.oid = c.confrelid "
-        "WHERE c.contype = 'f' AND src.relnamespace = current_schema()::regnamespace");
-    if (!refs.ok()) return refs.status();
-    for (int r = 0; r < refs->rows(); ++r) {
-      const auto table = schema.find(refs->Text(r, 0));
-      if (table != schema.end()) table->second.references.insert(refs->Text(r, 1));
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto refs,
+        conn_->QueryOnce(
+            "SELECT src.relname::text, dst.relname::text FROM pg_constraint c "
+            "JOIN pg_class src ON src.oid = c.conrelid JOIN pg_class dst ON dst.oid = c.confrelid "
+            "WHERE c.contype = 'f' AND src.relnamespace = current_schema()::regnamespace"));
+    for (int r = 0; r < refs.rows(); ++r) {
+      const auto table = schema.find(refs.Text(r, 0));
+      if (table != schema.end()) table->second.references.insert(refs.Text(r, 1));
     }
     return Status::Ok();
   }

@@ -31,14 +31,13 @@ class SqliteCopyDb final : public CopyDb {
   ~SqliteCopyDb() override { Rollback(); }
 
   Result<Schema> Describe() override {
-    auto names =
-        Column("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
-    if (!names.ok()) return names.status();
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto names,
+        Column("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"));
     Schema schema;
-    for (const auto& name : *names) {
-      auto table = DescribeTable(name);
-      if (!table.ok()) return table.status();
-      schema.emplace(name, std::move(*table));
+    for (const auto& name : names) {
+      VPNHUB_ASSIGN_OR_RETURN(auto table, DescribeTable(name));
+      schema.emplace(name, std::move(table));
     }
     return schema;
   }
@@ -52,23 +51,20 @@ class SqliteCopyDb final : public CopyDb {
     if (conn_->InTransaction()) (void)conn_->Exec("ROLLBACK");
   }
   Result<std::int64_t> Count(const TableSpec& table) override {
-    auto stmt = conn_->PrepareOnce("SELECT count(*) FROM " + QuoteIdentifier(table.name));
-    if (!stmt.ok()) return stmt.status();
-    auto has_row = (*stmt)->Step();
-    if (!has_row.ok()) return has_row.status();
-    return (*stmt)->ColumnInt64(0);
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt, conn_->PrepareOnce("SELECT count(*) FROM " + QuoteIdentifier(table.name)));
+    VPNHUB_RETURN_IF_ERROR(stmt->Step());
+    return stmt->ColumnInt64(0);
   }
   Status Scan(const TableSpec& table,
               const std::function<Status(std::vector<Row>&)>& on_batch) override {
-    auto stmt = conn_->PrepareOnce(SelectAll(table));
-    if (!stmt.ok()) return stmt.status();
-    Statement& s = **stmt;
+    VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_->PrepareOnce(SelectAll(table)));
+    Statement& s = *stmt;
     std::vector<Row> batch;
     batch.reserve(kReadBatchRows);
     for (;;) {
-      auto has_row = s.Step();
-      if (!has_row.ok()) return has_row.status();
-      if (!*has_row) break;
+      VPNHUB_ASSIGN_OR_RETURN(auto has_row, s.Step());
+      if (!has_row) break;
       Row row(table.columns.size());
       for (std::size_t c = 0; c < table.columns.size(); ++c) {
         const int col = static_cast<int>(c);
@@ -104,23 +100,22 @@ class SqliteCopyDb final : public CopyDb {
     }
     sql += ")";
     for (const Row& row : rows) {
-      auto stmt = conn_->Prepare(sql);
-      if (!stmt.ok()) return stmt.status();
+      VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_->Prepare(sql));
       for (std::size_t c = 0; c < row.size(); ++c) {
         const int index = static_cast<int>(c) + 1;
         switch (row[c].kind) {
           case Value::Kind::kNull:
-            (*stmt)->BindNull(index);
+            stmt->BindNull(index);
             break;
           case Value::Kind::kInt:
-            (*stmt)->BindInt64(index, row[c].i);
+            stmt->BindInt64(index, row[c].i);
             break;
           case Value::Kind::kText:
-            (*stmt)->BindText(index, row[c].s);
+            stmt->BindText(index, row[c].s);
             break;
         }
       }
-      VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+      VPNHUB_RETURN_IF_ERROR(stmt->Run());
     }
     return Status::Ok();
   }
@@ -133,49 +128,46 @@ class SqliteCopyDb final : public CopyDb {
   Result<TableSpec> DescribeTable(const std::string& name) {
     TableSpec table;
     table.name = name;
-    auto stmt = conn_->PrepareOnce("SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindText(1, name);
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_->PrepareOnce("SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid"));
+    stmt->BindText(1, name);
     std::vector<std::pair<std::int64_t, std::string>> key;  // (position in the key, column)
     for (;;) {
-      auto has_row = (*stmt)->Step();
-      if (!has_row.ok()) return has_row.status();
-      if (!*has_row) break;
-      ColumnSpec column{(*stmt)->ColumnText(0), ColumnType::kText};
-      const std::string declared = (*stmt)->ColumnText(1);
+      VPNHUB_ASSIGN_OR_RETURN(auto has_row, stmt->Step());
+      if (!has_row) break;
+      ColumnSpec column{stmt->ColumnText(0), ColumnType::kText};
+      const std::string declared = stmt->ColumnText(1);
       const auto type = TypeOf(declared);
       if (!type) {
         return FailedPrecondition("column " + name + "." + column.name + " has type '" + declared +
                                   "', which db copy cannot carry (integer, boolean or text)");
       }
       column.type = *type;
-      if (const std::int64_t pk = (*stmt)->ColumnInt64(2); pk > 0)
-        key.emplace_back(pk, column.name);
+      if (const std::int64_t pk = stmt->ColumnInt64(2); pk > 0) key.emplace_back(pk, column.name);
       table.columns.push_back(std::move(column));
     }
     std::sort(key.begin(), key.end());
     for (auto& [position, column] : key) table.primary_key.push_back(std::move(column));
-    auto refs = conn_->PrepareOnce("SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?1)");
-    if (!refs.ok()) return refs.status();
-    (*refs)->BindText(1, name);
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto refs,
+        conn_->PrepareOnce("SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?1)"));
+    refs->BindText(1, name);
     for (;;) {
-      auto has_row = (*refs)->Step();
-      if (!has_row.ok()) return has_row.status();
-      if (!*has_row) break;
-      table.references.insert((*refs)->ColumnText(0));
+      VPNHUB_ASSIGN_OR_RETURN(auto has_row, refs->Step());
+      if (!has_row) break;
+      table.references.insert(refs->ColumnText(0));
     }
     return table;
   }
 
   Result<std::vector<std::string>> Column(const std::string& sql) {
-    auto stmt = conn_->PrepareOnce(sql);
-    if (!stmt.ok()) return stmt.status();
+    VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_->PrepareOnce(sql));
     std::vector<std::string> values;
     for (;;) {
-      auto has_row = (*stmt)->Step();
-      if (!has_row.ok()) return has_row.status();
-      if (!*has_row) break;
-      values.push_back((*stmt)->ColumnText(0));
+      VPNHUB_ASSIGN_OR_RETURN(auto has_row, stmt->Step());
+      if (!has_row) break;
+      values.push_back(stmt->ColumnText(0));
     }
     return values;
   }

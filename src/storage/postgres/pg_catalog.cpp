@@ -43,9 +43,8 @@ Result<Server> ReadServer(const PgResult& r, int row) {
   }
   server.kind = *parsed;
   server.name = r.Text(row, 3);
-  auto settings = ServerSettingsFromJson(r.Text(row, 4), server.id);
-  if (!settings.ok()) return settings.status();
-  server.settings = std::move(*settings);
+  VPNHUB_ASSIGN_OR_RETURN(auto settings, ServerSettingsFromJson(r.Text(row, 4), server.id));
+  server.settings = std::move(settings);
   server.public_host = r.Text(row, 5);
   server.capacity = r.Int(row, 6);
   server.enabled = r.Bool(row, 7);
@@ -65,30 +64,30 @@ Result<Id> PgCatalog::InsertLocation(const Location& location) {
 }
 
 Result<std::optional<Location>> PgCatalog::FindLocationByName(const std::string& name) {
-  auto r =
-      conn_.Query("SELECT id, name, enabled FROM locations WHERE name = $1", PgParams().Text(name));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::optional<Location>();
-  return std::optional<Location>(ReadLocation(*r, 0));
+  VPNHUB_ASSIGN_OR_RETURN(auto r,
+                          conn_.Query("SELECT id, name, enabled FROM locations WHERE name = $1",
+                                      PgParams().Text(name)));
+  if (r.rows() == 0) return std::optional<Location>();
+  return std::optional<Location>(ReadLocation(r, 0));
 }
 
 Result<std::vector<Location>> PgCatalog::ListLocations() {
-  auto r = conn_.Query("SELECT id, name, enabled FROM locations ORDER BY id");
-  if (!r.ok()) return r.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto r,
+                          conn_.Query("SELECT id, name, enabled FROM locations ORDER BY id"));
   std::vector<Location> locations;
-  locations.reserve(r->rows());
-  for (int row = 0; row < r->rows(); ++row) locations.push_back(ReadLocation(*r, row));
+  locations.reserve(r.rows());
+  for (int row = 0; row < r.rows(); ++row) locations.push_back(ReadLocation(r, row));
   return locations;
 }
 
 Status PgCatalog::UpdateLocation(const Location& location) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateLocation"));
-  auto changed =
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
       ModifyUnique("UPDATE locations SET name = $2, enabled = $3 WHERE id = $1",
                    PgParams().Int(location.id).Text(location.name).Bool(location.enabled),
-                   "location name '" + location.name + "'");
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
+                   "location name '" + location.name + "'"));
+  if (changed > 0) return Status::Ok();
   return NotFound("location " + std::to_string(location.id) + " not found");
 }
 
@@ -116,22 +115,20 @@ Result<Server> PgCatalog::GetServer(Id id) { return ServerById(kGetServerSql, id
 Result<Server> PgCatalog::GetServerToCall(Id id) { return ServerById(kGetServerToCallSql, id); }
 
 Result<Server> PgCatalog::ServerById(const char* sql, Id id) {
-  auto r = conn_.Query(sql, PgParams().Int(id));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("server " + std::to_string(id) + " not found");
-  return ReadServer(*r, 0);
+  VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(sql, PgParams().Int(id)));
+  if (r.rows() == 0) return NotFound("server " + std::to_string(id) + " not found");
+  return ReadServer(r, 0);
 }
 
 Result<std::vector<Server>> PgCatalog::ListServers(std::optional<Id> location_id) {
-  auto r = location_id ? conn_.Query(kListServersOfLocationSql, PgParams().Int(*location_id))
-                       : conn_.Query(kListServersSql);
-  if (!r.ok()) return r.status();
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r, location_id ? conn_.Query(kListServersOfLocationSql, PgParams().Int(*location_id))
+                          : conn_.Query(kListServersSql));
   std::vector<Server> servers;
-  servers.reserve(r->rows());
-  for (int row = 0; row < r->rows(); ++row) {
-    Result<Server> server = ReadServer(*r, row);
-    if (!server.ok()) return server.status();
-    servers.push_back(std::move(*server));
+  servers.reserve(r.rows());
+  for (int row = 0; row < r.rows(); ++row) {
+    VPNHUB_ASSIGN_OR_RETURN(Server server, ReadServer(r, row));
+    servers.push_back(std::move(server));
   }
   return servers;
 }
@@ -139,30 +136,29 @@ Result<std::vector<Server>> PgCatalog::ListServers(std::optional<Id> location_id
 Status PgCatalog::SetServerHealthy(Id server_id, bool healthy) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetServerHealthy"));
   // consecutive_failures counts unhealthy reports since the last healthy one.
-  auto changed = Modify(
-      "UPDATE servers SET healthy = $2, consecutive_failures = "
-      "CASE WHEN $2 THEN 0 ELSE consecutive_failures + 1 END WHERE id = $1",
-      PgParams().Int(server_id).Bool(healthy));
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed, Modify("UPDATE servers SET healthy = $2, consecutive_failures = "
+                           "CASE WHEN $2 THEN 0 ELSE consecutive_failures + 1 END WHERE id = $1",
+                           PgParams().Int(server_id).Bool(healthy)));
+  if (changed > 0) return Status::Ok();
   return NotFound("server " + std::to_string(server_id) + " not found");
 }
 
 Status PgCatalog::UpdateServer(const Server& server) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateServer"));
-  auto changed = ModifyUnique(
-      "UPDATE servers SET name = $2, settings = $3, public_host = $4, capacity = $5, "
-      "enabled = $6 WHERE id = $1",
-      PgParams()
-          .Int(server.id)
-          .Text(server.name)
-          .Text(ServerSettingsToJson(server.settings))
-          .Text(server.public_host)
-          .Int(server.capacity)
-          .Bool(server.enabled),
-      "server name '" + server.name + "'");
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
+      ModifyUnique("UPDATE servers SET name = $2, settings = $3, public_host = $4, capacity = $5, "
+                   "enabled = $6 WHERE id = $1",
+                   PgParams()
+                       .Int(server.id)
+                       .Text(server.name)
+                       .Text(ServerSettingsToJson(server.settings))
+                       .Text(server.public_host)
+                       .Int(server.capacity)
+                       .Bool(server.enabled),
+                   "server name '" + server.name + "'"));
+  if (changed > 0) return Status::Ok();
   return NotFound("server " + std::to_string(server.id) + " not found");
 }
 

@@ -311,8 +311,7 @@ Result<PgResult> PgConnection::Query(const std::string& sql, const PgParams& par
   if (it == prepared_.end()) {
     std::string name = "vpnhub_" + std::to_string(prepared_.size() + 1);
     // Prepared statements belong to the session, not the transaction: a later rollback keeps it.
-    auto prepared = Check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
-    if (!prepared.ok()) return prepared.status();
+    VPNHUB_RETURN_IF_ERROR(Check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)));
     it = prepared_.emplace(sql, std::move(name)).first;
   }
   std::vector<const char*> values = params.Pointers();

@@ -12,13 +12,14 @@ Result<bool> PgCoordination::AcquireJobLease(const std::string& job, const std::
   // Taken when free, expired or already ours; otherwise the row stays as it is and the
   // conditional DO UPDATE touches nothing. Two instances racing for a free lease: the second
   // waits on the first's row, then loses a serialization conflict and its Write runs again.
-  auto r = conn_.Query(
-      "INSERT INTO job_leases (job, holder, until) VALUES ($1, $2, $4) "
-      "ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, until = excluded.until "
-      "WHERE job_leases.holder = excluded.holder OR job_leases.until <= $3",
-      PgParams().Text(job).Text(holder).Int(ToUnixMs(now)).Int(ToUnixMs(now + ttl)));
-  if (!r.ok()) return r.status();
-  return r->affected() > 0;
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r,
+      conn_.Query(
+          "INSERT INTO job_leases (job, holder, until) VALUES ($1, $2, $4) "
+          "ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, until = excluded.until "
+          "WHERE job_leases.holder = excluded.holder OR job_leases.until <= $3",
+          PgParams().Text(job).Text(holder).Int(ToUnixMs(now)).Int(ToUnixMs(now + ttl))));
+  return r.affected() > 0;
 }
 
 Status PgCoordination::ReleaseJobLease(const std::string& job, const std::string& holder) {
@@ -30,29 +31,30 @@ Status PgCoordination::ReleaseJobLease(const std::string& job, const std::string
 }
 
 Result<std::optional<ports::JobLease>> PgCoordination::GetJobLease(const std::string& job) {
-  auto r = conn_.Query("SELECT holder, until FROM job_leases WHERE job = $1", PgParams().Text(job));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::optional<ports::JobLease>{};
+  VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query("SELECT holder, until FROM job_leases WHERE job = $1",
+                                              PgParams().Text(job)));
+  if (r.rows() == 0) return std::optional<ports::JobLease>{};
   ports::JobLease lease;
   lease.job = job;
-  lease.holder = r->Text(0, 0);
-  lease.until = FromUnixMs(r->Int64(0, 1));
+  lease.holder = r.Text(0, 0);
+  lease.until = FromUnixMs(r.Int64(0, 1));
   return std::optional<ports::JobLease>(std::move(lease));
 }
 
 Result<ports::AlertThrottle> PgCoordination::GetAlertThrottle(const std::string& subject) {
   // In a write transaction the row is locked until commit: a read-modify-write of one subject
   // (count the suppressed alert, or send and reset) then serialises even at READ COMMITTED.
-  auto r = conn_.Query(
-      read_only_ ? "SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = $1"
-                 : "SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = $1 "
-                   "FOR UPDATE",
-      PgParams().Text(subject));
-  if (!r.ok()) return r.status();
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r,
+      conn_.Query(read_only_
+                      ? "SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = $1"
+                      : "SELECT last_sent_at, suppressed FROM alert_throttle WHERE subject = $1 "
+                        "FOR UPDATE",
+                  PgParams().Text(subject)));
   ports::AlertThrottle throttle;
-  if (r->rows() == 0) return throttle;
-  if (!r->IsNull(0, 0)) throttle.last_sent_at = FromUnixMs(r->Int64(0, 0));
-  throttle.suppressed = r->Int(0, 1);
+  if (r.rows() == 0) return throttle;
+  if (!r.IsNull(0, 0)) throttle.last_sent_at = FromUnixMs(r.Int64(0, 0));
+  throttle.suppressed = r.Int(0, 1);
   return throttle;
 }
 
@@ -72,10 +74,10 @@ Status PgCoordination::PutAlertThrottle(const std::string& subject,
 }
 
 Result<std::optional<std::string>> PgCoordination::GetSetting(const std::string& name) {
-  auto r = conn_.Query("SELECT value FROM settings WHERE name = $1", PgParams().Text(name));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::optional<std::string>();
-  return std::optional<std::string>(r->Text(0, 0));
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r, conn_.Query("SELECT value FROM settings WHERE name = $1", PgParams().Text(name)));
+  if (r.rows() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(r.Text(0, 0));
 }
 
 Status PgCoordination::PutSetting(const std::string& name, const std::string& value) {
@@ -93,23 +95,23 @@ Result<bool> PgCoordination::RecordUpdate(std::int64_t update_id, Time now) {
   if (update_id <= 0) return InvalidArgument("update_id must be positive");
   // Two instances inserting the same id at once cannot both succeed, at READ COMMITTED too: the
   // second waits on the first's row and then does nothing.
-  auto changed = Modify(
-      "INSERT INTO telegram_updates (update_id, seen_at) VALUES ($1, $2) "
-      "ON CONFLICT (update_id) DO NOTHING",
-      PgParams().Int(update_id).Int(ToUnixMs(now)));
-  if (!changed.ok()) return changed.status();
-  return *changed > 0;
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed, Modify("INSERT INTO telegram_updates (update_id, seen_at) VALUES ($1, $2) "
+                           "ON CONFLICT (update_id) DO NOTHING",
+                           PgParams().Int(update_id).Int(ToUnixMs(now))));
+  return changed > 0;
 }
 
 Result<int> PgCoordination::ForgetUpdates(Time seen_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ForgetUpdates"));
   if (limit <= 0) return 0;
-  auto changed = Modify(
-      "DELETE FROM telegram_updates WHERE update_id IN (SELECT update_id FROM telegram_updates "
-      "WHERE seen_at < $1 ORDER BY seen_at LIMIT $2)",
-      PgParams().Int(ToUnixMs(seen_before)).Int(limit));
-  if (!changed.ok()) return changed.status();
-  return static_cast<int>(*changed);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
+      Modify(
+          "DELETE FROM telegram_updates WHERE update_id IN (SELECT update_id FROM telegram_updates "
+          "WHERE seen_at < $1 ORDER BY seen_at LIMIT $2)",
+          PgParams().Int(ToUnixMs(seen_before)).Int(limit)));
+  return static_cast<int>(changed);
 }
 
 }  // namespace vpnhub::storage

@@ -34,18 +34,18 @@ int NonNegativeLimit(int limit) { return limit < 0 ? 0 : limit; }
 Result<int> PgHousekeeping::PurgeDoneTasks(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PurgeDoneTasks"));
   // Done rows change no more: nothing to serialise against (WriteKind::kQueue suits it).
-  auto n = Modify(kPgPurgeDoneTasksSql,
-                  PgParams().Int(ToUnixMs(settled_before)).Int(NonNegativeLimit(limit)));
-  if (!n.ok()) return n.status();
-  return static_cast<int>(*n);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto n, Modify(kPgPurgeDoneTasksSql,
+                     PgParams().Int(ToUnixMs(settled_before)).Int(NonNegativeLimit(limit))));
+  return static_cast<int>(n);
 }
 
 Result<int> PgHousekeeping::PurgeSettledMessages(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PurgeSettledMessages"));
-  auto n = Modify(kPgPurgeSettledMessagesSql,
-                  PgParams().Int(ToUnixMs(settled_before)).Int(NonNegativeLimit(limit)));
-  if (!n.ok()) return n.status();
-  return static_cast<int>(*n);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto n, Modify(kPgPurgeSettledMessagesSql,
+                     PgParams().Int(ToUnixMs(settled_before)).Int(NonNegativeLimit(limit))));
+  return static_cast<int>(n);
 }
 
 Status PgHousekeeping::FoldStatCounters() {
@@ -54,11 +54,10 @@ Status PgHousekeeping::FoldStatCounters() {
 }
 
 Status PgHousekeeping::ReadStatCounters(ports::StoreStats& stats) {
-  auto r = conn_.Query(kStatCountersSql);
-  if (!r.ok()) return r.status();
-  for (int row = 0; row < r->rows(); ++row) {
-    const std::string name = r->Text(row, 0);
-    const std::int64_t value = r->Int64(row, 1);
+  VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(kStatCountersSql));
+  for (int row = 0; row < r.rows(); ++row) {
+    const std::string name = r.Text(row, 0);
+    const std::int64_t value = r.Int64(row, 1);
     if (name == "users") {
       stats.users = value;
     } else if (name.starts_with("keys:")) {
@@ -80,19 +79,19 @@ Result<ports::StoreStats> PgHousekeeping::Stats() {
   {
     // Spelled as IN rather than != 'done' so the tasks_state index skips the done
     // tasks, which pile up forever.
-    auto r = conn_.Query(
-        "SELECT kind, state, count(*) FROM tasks "
-        "WHERE state IN ('pending', 'running', 'failed') GROUP BY kind, state");
-    if (!r.ok()) return r.status();
-    for (int row = 0; row < r->rows(); ++row) {
-      std::string kind_name = r->Text(row, 0);
-      std::string state_name = r->Text(row, 1);
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto r,
+        conn_.Query("SELECT kind, state, count(*) FROM tasks "
+                    "WHERE state IN ('pending', 'running', 'failed') GROUP BY kind, state"));
+    for (int row = 0; row < r.rows(); ++row) {
+      std::string kind_name = r.Text(row, 0);
+      std::string state_name = r.Text(row, 1);
       auto kind = ParseTaskKind(kind_name);
       auto state = ParseTaskState(state_name);
       if (!kind || !state) {
         return Internal("tasks: unknown kind/state '" + kind_name + "'/'" + state_name + "'");
       }
-      stats.tasks[{*kind, *state}] = r->Int64(row, 2);
+      stats.tasks[{*kind, *state}] = r.Int64(row, 2);
     }
   }
   {
@@ -102,15 +101,14 @@ Result<ports::StoreStats> PgHousekeeping::Stats() {
          {MessageState::kPending, MessageState::kSending, MessageState::kFailed}) {
       stats.messages_by_state[state] = 0;
     }
-    auto r = conn_.Query(
-        "SELECT state, count(*) FROM outgoing_messages "
-        "WHERE state IN ('pending', 'sending', 'failed') GROUP BY state");
-    if (!r.ok()) return r.status();
-    for (int row = 0; row < r->rows(); ++row) {
-      std::string name = r->Text(row, 0);
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto r, conn_.Query("SELECT state, count(*) FROM outgoing_messages "
+                            "WHERE state IN ('pending', 'sending', 'failed') GROUP BY state"));
+    for (int row = 0; row < r.rows(); ++row) {
+      std::string name = r.Text(row, 0);
       auto state = ParseMessageState(name);
       if (!state) return Internal("outgoing_messages: unknown state '" + name + "'");
-      stats.messages_by_state[*state] = r->Int64(row, 1);
+      stats.messages_by_state[*state] = r.Int64(row, 1);
     }
   }
   return stats;

@@ -84,9 +84,8 @@ Result<std::vector<Key>> CollectKeys(const Result<PgResult>& r) {
   std::vector<Key> keys;
   keys.reserve(r->rows());
   for (int row = 0; row < r->rows(); ++row) {
-    Result<Key> key = ReadKey(*r, row);
-    if (!key.ok()) return key.status();
-    keys.push_back(std::move(*key));
+    VPNHUB_ASSIGN_OR_RETURN(Key key, ReadKey(*r, row));
+    keys.push_back(std::move(key));
   }
   return keys;
 }
@@ -127,10 +126,9 @@ Result<Id> PgKeys::InsertKey(const Key& key) {
 }
 
 Result<Key> PgKeys::GetKey(Id id) {
-  auto r = conn_.Query(kGetKeySql, PgParams().Int(id));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("key " + std::to_string(id) + " not found");
-  return ReadKey(*r, 0);
+  VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(kGetKeySql, PgParams().Int(id)));
+  if (r.rows() == 0) return NotFound("key " + std::to_string(id) + " not found");
+  return ReadKey(r, 0);
 }
 
 Result<std::vector<Key>> PgKeys::GetKeys(const std::vector<Id>& ids) {
@@ -144,19 +142,19 @@ Result<std::vector<Id>> PgKeys::UpdateKeysState(const std::vector<Id>& ids, KeyS
   VPNHUB_RETURN_IF_ERROR(CheckBatchKeyMove(from, to));
   std::vector<Id> moved;
   if (ids.empty()) return moved;
-  auto r = conn_.Query(
-      "UPDATE keys SET state = $3, holds_slot = $6, updated_at = $4, last_error = $5 "
-      "WHERE id = ANY($1::bigint[]) AND state = $2 RETURNING id",
-      PgParams()
-          .IntArray(ids)
-          .Text(KeyStateName(from))
-          .Text(KeyStateName(to))
-          .Int(ToUnixMs(now))
-          .Text(error)
-          .Bool(HoldsSlot(to)));
-  if (!r.ok()) return r.status();
-  moved.reserve(r->rows());
-  for (int row = 0; row < r->rows(); ++row) moved.push_back(r->Int64(row, 0));
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r,
+      conn_.Query("UPDATE keys SET state = $3, holds_slot = $6, updated_at = $4, last_error = $5 "
+                  "WHERE id = ANY($1::bigint[]) AND state = $2 RETURNING id",
+                  PgParams()
+                      .IntArray(ids)
+                      .Text(KeyStateName(from))
+                      .Text(KeyStateName(to))
+                      .Int(ToUnixMs(now))
+                      .Text(error)
+                      .Bool(HoldsSlot(to))));
+  moved.reserve(r.rows());
+  for (int row = 0; row < r.rows(); ++row) moved.push_back(r.Int64(row, 0));
   std::sort(moved.begin(), moved.end());
   return moved;
 }
@@ -172,12 +170,12 @@ Result<std::vector<Key>> PgKeys::ListKeys(const ports::KeyFilter& filter) {
 }
 
 Result<std::vector<int>> PgKeys::HeldSlots(Id server_id) {
-  auto r = conn_.Query("SELECT slot FROM keys WHERE server_id = $1 AND holds_slot ORDER BY slot",
-                       PgParams().Int(server_id));
-  if (!r.ok()) return r.status();
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r, conn_.Query("SELECT slot FROM keys WHERE server_id = $1 AND holds_slot ORDER BY slot",
+                          PgParams().Int(server_id)));
   std::vector<int> slots;
-  slots.reserve(r->rows());
-  for (int row = 0; row < r->rows(); ++row) slots.push_back(r->Int(row, 0));
+  slots.reserve(r.rows());
+  for (int row = 0; row < r.rows(); ++row) slots.push_back(r.Int(row, 0));
   return slots;
 }
 
@@ -255,29 +253,29 @@ Result<std::vector<Key>> PgKeys::ListKeysDueForNotice(Time now, int limit) {
 
 Status PgKeys::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyNotice"));
-  auto changed =
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
       Modify("UPDATE keys SET notified_flags = $2, next_notice_at = $3 WHERE id = $1",
-             PgParams().Int(key_id).Int(notified_flags).IntOrNull(OptionalUnixMs(next_notice_at)));
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
+             PgParams().Int(key_id).Int(notified_flags).IntOrNull(OptionalUnixMs(next_notice_at))));
+  if (changed > 0) return Status::Ok();
   return NotFound("key " + std::to_string(key_id) + " not found");
 }
 
 Status PgKeys::SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
                             std::optional<Time> next_notice_at, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyExpiry"));
-  auto changed = Modify(
-      "UPDATE keys SET expires_at = $3, notified_flags = $4, next_notice_at = $5, "
-      "updated_at = $6 WHERE id = $1 AND state = $2",
-      PgParams()
-          .Int(key_id)
-          .Text(KeyStateName(state))
-          .Int(ToUnixMs(expires_at))
-          .Int(notified_flags)
-          .IntOrNull(OptionalUnixMs(next_notice_at))
-          .Int(ToUnixMs(now)));
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
+      Modify("UPDATE keys SET expires_at = $3, notified_flags = $4, next_notice_at = $5, "
+             "updated_at = $6 WHERE id = $1 AND state = $2",
+             PgParams()
+                 .Int(key_id)
+                 .Text(KeyStateName(state))
+                 .Int(ToUnixMs(expires_at))
+                 .Int(notified_flags)
+                 .IntOrNull(OptionalUnixMs(next_notice_at))
+                 .Int(ToUnixMs(now))));
+  if (changed > 0) return Status::Ok();
   return ExplainNoChange(
       "keys", "key", key_id,
       Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(state)));

@@ -71,9 +71,8 @@ Result<OutgoingMessage> ReadMessage(const PgResult& r, int row) {
   m.priority = *priority;
   m.subject_id = r.Int64(row, 4);
   m.text = r.Text(row, 5);
-  auto keyboard = KeyboardFromJson(r.Text(row, 6), m.id);
-  if (!keyboard.ok()) return keyboard.status();
-  m.keyboard = std::move(*keyboard);
+  VPNHUB_ASSIGN_OR_RETURN(auto keyboard, KeyboardFromJson(r.Text(row, 6), m.id));
+  m.keyboard = std::move(keyboard);
   m.edit_message_id = r.Int64(row, 7);
   m.photo_qr = r.Text(row, 8);
   std::string state = r.Text(row, 9);
@@ -93,9 +92,8 @@ Result<OutgoingMessage> ReadMessage(const PgResult& r, int row) {
 Status CollectMessages(const Result<PgResult>& r, std::vector<OutgoingMessage>& out) {
   if (!r.ok()) return r.status();
   for (int row = 0; row < r->rows(); ++row) {
-    Result<OutgoingMessage> m = ReadMessage(*r, row);
-    if (!m.ok()) return m.status();
-    out.push_back(std::move(*m));
+    VPNHUB_ASSIGN_OR_RETURN(OutgoingMessage m, ReadMessage(*r, row));
+    out.push_back(std::move(m));
   }
   return Status::Ok();
 }
@@ -108,24 +106,25 @@ Result<Id> PgMessages::EnqueueMessage(const OutgoingMessage& message) {
   if (!MessagePriorityFromInt(priority)) {
     return InvalidArgument("message priority " + std::to_string(priority) + " is not known");
   }
-  auto r = conn_.Query(
-      "INSERT INTO outgoing_messages (chat_id, kind, priority, subject_id, text, keyboard, "
-      "edit_message_id, photo_qr, state, attempts, next_attempt_at, last_error, created_at, "
-      "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, '', $10, $10) "
-      "RETURNING id",
-      PgParams()
-          .Int(message.chat_id)
-          .Text(MessageKindName(message.kind))
-          .Int(priority)
-          .Int(message.subject_id)
-          .Text(message.text)
-          .Text(KeyboardToJson(message.keyboard))
-          .Int(message.edit_message_id)
-          .Text(message.photo_qr)
-          .Int(ToUnixMs(message.next_attempt_at))
-          .Int(ToUnixMs(message.created_at)));
-  if (!r.ok()) return r.status();
-  return r->Int64(0, 0);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r,
+      conn_.Query(
+          "INSERT INTO outgoing_messages (chat_id, kind, priority, subject_id, text, keyboard, "
+          "edit_message_id, photo_qr, state, attempts, next_attempt_at, last_error, created_at, "
+          "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, '', $10, $10) "
+          "RETURNING id",
+          PgParams()
+              .Int(message.chat_id)
+              .Text(MessageKindName(message.kind))
+              .Int(priority)
+              .Int(message.subject_id)
+              .Text(message.text)
+              .Text(KeyboardToJson(message.keyboard))
+              .Int(message.edit_message_id)
+              .Text(message.photo_qr)
+              .Int(ToUnixMs(message.next_attempt_at))
+              .Int(ToUnixMs(message.created_at))));
+  return r.Int64(0, 0);
 }
 
 Status PgMessages::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
@@ -172,10 +171,9 @@ Status PgMessages::EnqueueMessages(const std::vector<OutgoingMessage>& messages)
 }
 
 Result<OutgoingMessage> PgMessages::GetMessage(Id id) {
-  auto r = conn_.Query(kGetMessageSql, PgParams().Int(id));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("message " + std::to_string(id) + " not found");
-  return ReadMessage(*r, 0);
+  VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(kGetMessageSql, PgParams().Int(id)));
+  if (r.rows() == 0) return NotFound("message " + std::to_string(id) + " not found");
+  return ReadMessage(r, 0);
 }
 
 Result<std::vector<OutgoingMessage>> PgMessages::ClaimMessages(Time now, Duration lease,
@@ -200,18 +198,19 @@ Result<std::vector<OutgoingMessage>> PgMessages::ClaimMessages(Time now, Duratio
 Status PgMessages::FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
                                         const std::string& error, int attempts_given_back,
                                         Time now) {
-  auto changed = Modify(
-      "UPDATE outgoing_messages SET state = $2, next_attempt_at = $3, last_error = $4, "
-      "attempts = greatest(attempts - $5, 0), updated_at = $6 WHERE id = $1 AND state = 'sending'",
-      PgParams()
-          .Int(id)
-          .Text(MessageStateName(to_state))
-          .Int(ToUnixMs(next_attempt_at))
-          .Text(error)
-          .Int(attempts_given_back)
-          .Int(ToUnixMs(now)));
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
+      Modify("UPDATE outgoing_messages SET state = $2, next_attempt_at = $3, last_error = $4, "
+             "attempts = greatest(attempts - $5, 0), updated_at = $6 WHERE id = $1 AND state = "
+             "'sending'",
+             PgParams()
+                 .Int(id)
+                 .Text(MessageStateName(to_state))
+                 .Int(ToUnixMs(next_attempt_at))
+                 .Text(error)
+                 .Int(attempts_given_back)
+                 .Int(ToUnixMs(now))));
+  if (changed > 0) return Status::Ok();
   return ExplainNoChange("outgoing_messages", "message", id,
                          Conflict("message " + std::to_string(id) + " is not sending"));
 }
@@ -234,10 +233,10 @@ Status PgMessages::FailMessage(Id id, const std::string& error, Time now) {
 
 Result<int> PgMessages::DropPendingMessages(TgId chat_id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("DropPendingMessages"));
-  auto changed =
-      Modify(kPgDropPendingMessagesSql, PgParams().Int(chat_id).Text(error).Int(ToUnixMs(now)));
-  if (!changed.ok()) return changed.status();
-  return static_cast<int>(*changed);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
+      Modify(kPgDropPendingMessagesSql, PgParams().Int(chat_id).Text(error).Int(ToUnixMs(now))));
+  return static_cast<int>(changed);
 }
 
 Result<std::vector<OutgoingMessage>> PgMessages::ListMessages(std::optional<MessageState> state,
@@ -259,26 +258,27 @@ Result<int> PgMessages::TrimPendingReplies(TgId chat_id, int keep, const std::st
                                            Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("TrimPendingReplies"));
   if (keep < 0) return InvalidArgument("TrimPendingReplies: keep must not be negative");
-  auto changed = Modify(
-      "UPDATE outgoing_messages SET state = 'failed', last_error = $3, updated_at = $4 "
-      "WHERE id IN (SELECT id FROM outgoing_messages WHERE chat_id = $1 AND state = 'pending' "
-      "AND kind = $5 AND priority IN ($6, $7) ORDER BY id DESC OFFSET $2)",
-      PgParams()
-          .Int(chat_id)
-          .Int(keep)
-          .Text(error)
-          .Int(ToUnixMs(now))
-          .Text(MessageKindName(MessageKind::kText))
-          .Int(static_cast<std::int64_t>(MessagePriority::kReply))
-          .Int(static_cast<std::int64_t>(MessagePriority::kBulk)));
-  if (!changed.ok()) return changed.status();
-  return static_cast<int>(*changed);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
+      Modify(
+          "UPDATE outgoing_messages SET state = 'failed', last_error = $3, updated_at = $4 "
+          "WHERE id IN (SELECT id FROM outgoing_messages WHERE chat_id = $1 AND state = 'pending' "
+          "AND kind = $5 AND priority IN ($6, $7) ORDER BY id DESC OFFSET $2)",
+          PgParams()
+              .Int(chat_id)
+              .Int(keep)
+              .Text(error)
+              .Int(ToUnixMs(now))
+              .Text(MessageKindName(MessageKind::kText))
+              .Int(static_cast<std::int64_t>(MessagePriority::kReply))
+              .Int(static_cast<std::int64_t>(MessagePriority::kBulk))));
+  return static_cast<int>(changed);
 }
 
 Result<std::int64_t> PgMessages::CountMessages(MessageState state) {
-  auto r = conn_.Query(kPgCountMessagesSql, PgParams().Text(MessageStateName(state)));
-  if (!r.ok()) return r.status();
-  return r->Int64(0, 0);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r, conn_.Query(kPgCountMessagesSql, PgParams().Text(MessageStateName(state))));
+  return r.Int64(0, 0);
 }
 
 }  // namespace vpnhub::storage

@@ -28,14 +28,13 @@ Status UnderMigrationLock(PgConnection& conn, Fn&& fn) {
 
 Result<std::vector<int>> ApplyPgMigrations(PgConnection& conn,
                                            const std::vector<EmbeddedMigration>& migrations) {
-  auto sorted = SortedMigrations(migrations);
-  if (!sorted.ok()) return sorted.status();
-  const int latest = sorted->empty() ? 0 : sorted->back().version;
+  VPNHUB_ASSIGN_OR_RETURN(auto sorted, SortedMigrations(migrations));
+  const int latest = sorted.empty() ? 0 : sorted.back().version;
   VPNHUB_RETURN_IF_ERROR(UnderMigrationLock(conn, [&]() -> Status {
     VPNHUB_RETURN_IF_ERROR(conn.Exec(kCreateMigrationsTable));
-    auto newest = conn.QueryOnce("SELECT coalesce(max(version), 0) FROM schema_migrations");
-    if (!newest.ok()) return newest.status();
-    const std::int64_t version = newest->Int64(0, 0);
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto newest, conn.QueryOnce("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+    const std::int64_t version = newest.Int64(0, 0);
     VPNHUB_RETURN_IF_ERROR(conn.TakeReadError());
     if (version > latest) {
       return FailedPrecondition("postgres: the database schema is at version " +
@@ -45,14 +44,14 @@ Result<std::vector<int>> ApplyPgMigrations(PgConnection& conn,
     return Status::Ok();
   }));
   std::vector<int> applied;
-  for (const EmbeddedMigration& m : *sorted) {
+  for (const EmbeddedMigration& m : sorted) {
     bool applied_now = false;
     Status st = UnderMigrationLock(conn, [&]() -> Status {
       // Checked under the lock: another process may have applied it while we waited.
-      auto done = conn.QueryOnce("SELECT 1 FROM schema_migrations WHERE version = $1",
-                                 PgParams().Int(m.version));
-      if (!done.ok()) return done.status();
-      if (done->rows() > 0) return Status::Ok();
+      VPNHUB_ASSIGN_OR_RETURN(auto done,
+                              conn.QueryOnce("SELECT 1 FROM schema_migrations WHERE version = $1",
+                                             PgParams().Int(m.version)));
+      if (done.rows() > 0) return Status::Ok();
       VPNHUB_RETURN_IF_ERROR(conn.Exec(m.sql));
       VPNHUB_RETURN_IF_ERROR(
           conn.QueryOnce(
@@ -71,14 +70,14 @@ Result<std::vector<int>> ApplyPgMigrations(PgConnection& conn,
 Result<std::vector<MigrationInfo>> ReadPgMigrationStatus(
     PgConnection& conn, const std::vector<EmbeddedMigration>& migrations) {
   std::vector<MigrationInfo> recorded;
-  auto exists = conn.QueryOnce("SELECT to_regclass('schema_migrations') IS NOT NULL");
-  if (!exists.ok()) return exists.status();
-  if (exists->Bool(0, 0)) {
-    auto rows = conn.QueryOnce("SELECT version, name, applied_at FROM schema_migrations");
-    if (!rows.ok()) return rows.status();
-    for (int r = 0; r < rows->rows(); ++r) {
+  VPNHUB_ASSIGN_OR_RETURN(auto exists,
+                          conn.QueryOnce("SELECT to_regclass('schema_migrations') IS NOT NULL"));
+  if (exists.Bool(0, 0)) {
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto rows, conn.QueryOnce("SELECT version, name, applied_at FROM schema_migrations"));
+    for (int r = 0; r < rows.rows(); ++r) {
       recorded.push_back(
-          MigrationInfo{rows->Int(r, 0), rows->Text(r, 1), /*applied=*/true, rows->Int64(r, 2)});
+          MigrationInfo{rows.Int(r, 0), rows.Text(r, 1), /*applied=*/true, rows.Int64(r, 2)});
     }
   }
   VPNHUB_RETURN_IF_ERROR(conn.TakeReadError());

@@ -11,31 +11,28 @@ Status PgPort::CheckWritable(const char* method) const {
 }
 
 Result<bool> PgPort::Exists(const char* table, Id id) {
-  auto r =
-      conn_.Query(std::string("SELECT 1 FROM ") + table + " WHERE id = $1", PgParams().Int(id));
-  if (!r.ok()) return r.status();
-  return r->rows() > 0;
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r,
+      conn_.Query(std::string("SELECT 1 FROM ") + table + " WHERE id = $1", PgParams().Int(id)));
+  return r.rows() > 0;
 }
 
 Status PgPort::ExplainNoChange(const char* table, const char* what, Id id, Status otherwise) {
-  Result<bool> exists = Exists(table, id);
-  if (!exists.ok()) return exists.status();
-  if (!*exists) return NotFound(std::string(what) + " " + std::to_string(id) + " not found");
+  VPNHUB_ASSIGN_OR_RETURN(bool exists, Exists(table, id));
+  if (!exists) return NotFound(std::string(what) + " " + std::to_string(id) + " not found");
   return otherwise;
 }
 
 Result<Id> PgPort::InsertReturningId(const char* sql, const PgParams& params,
                                      const std::string& what) {
-  auto r = conn_.Query(sql, params);
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return AlreadyExists(what + ": a unique value is taken");
-  return r->Int64(0, 0);
+  VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(sql, params));
+  if (r.rows() == 0) return AlreadyExists(what + ": a unique value is taken");
+  return r.Int64(0, 0);
 }
 
 Result<std::int64_t> PgPort::Modify(const char* sql, const PgParams& params) {
-  auto r = conn_.Query(sql, params);
-  if (!r.ok()) return r.status();
-  return r->affected();
+  VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(sql, params));
+  return r.affected();
 }
 
 Result<std::int64_t> PgPort::ModifyUnique(const char* sql, const PgParams& params,

@@ -113,9 +113,8 @@ Result<std::vector<Task>> CollectTasks(const Result<PgResult>& r) {
   std::vector<Task> tasks;
   tasks.reserve(r->rows());
   for (int row = 0; row < r->rows(); ++row) {
-    Result<Task> task = ReadTask(*r, row);
-    if (!task.ok()) return task.status();
-    tasks.push_back(std::move(*task));
+    VPNHUB_ASSIGN_OR_RETURN(Task task, ReadTask(*r, row));
+    tasks.push_back(std::move(task));
   }
   return tasks;
 }
@@ -125,19 +124,19 @@ Result<std::vector<Task>> CollectTasks(const Result<PgResult>& r) {
 Result<Id> PgTasks::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueTask"));
   // The port passes no separate "now"; the task counts as created when it becomes due.
-  auto r = conn_.Query(
-      "INSERT INTO tasks (kind, subject_id, state, attempts, next_attempt_at, created_at, "
-      "updated_at) VALUES ($1, $2, 'pending', 0, $3, $3, $3) RETURNING id",
-      PgParams().Text(TaskKindName(kind)).Int(subject_id).Int(ToUnixMs(run_at)));
-  if (!r.ok()) return r.status();
-  return r->Int64(0, 0);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r,
+      conn_.Query(
+          "INSERT INTO tasks (kind, subject_id, state, attempts, next_attempt_at, created_at, "
+          "updated_at) VALUES ($1, $2, 'pending', 0, $3, $3, $3) RETURNING id",
+          PgParams().Text(TaskKindName(kind)).Int(subject_id).Int(ToUnixMs(run_at))));
+  return r.Int64(0, 0);
 }
 
 Result<Task> PgTasks::GetTask(Id id) {
-  auto r = conn_.Query(kGetTaskSql, PgParams().Int(id));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("task " + std::to_string(id) + " not found");
-  return ReadTask(*r, 0);
+  VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(kGetTaskSql, PgParams().Int(id)));
+  if (r.rows() == 0) return NotFound("task " + std::to_string(id) + " not found");
+  return ReadTask(r, 0);
 }
 
 Result<std::vector<Task>> PgTasks::ClaimTasks(Time now, Duration lease, int limit) {
@@ -149,28 +148,27 @@ Result<std::vector<Task>> PgTasks::ClaimTasks(Time now, Duration lease, int limi
 
 Result<std::optional<Task>> PgTasks::ClaimTask(Id id, Time now, Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTask"));
-  auto r =
-      conn_.Query(kClaimTaskSql, PgParams().Int(id).Int(ToUnixMs(now)).Int(ToUnixMs(now + lease)));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::optional<Task>();
-  Result<Task> task = ReadTask(*r, 0);
-  if (!task.ok()) return task.status();
-  return std::optional<Task>(std::move(*task));
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r,
+      conn_.Query(kClaimTaskSql, PgParams().Int(id).Int(ToUnixMs(now)).Int(ToUnixMs(now + lease))));
+  if (r.rows() == 0) return std::optional<Task>();
+  VPNHUB_ASSIGN_OR_RETURN(Task task, ReadTask(r, 0));
+  return std::optional<Task>(std::move(task));
 }
 
 Status PgTasks::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
                                   const std::string& error, Time now) {
-  auto changed = Modify(
-      "UPDATE tasks SET state = $2, next_attempt_at = $3, last_error = $4, updated_at = $5 "
-      "WHERE id = $1 AND state = 'running'",
-      PgParams()
-          .Int(id)
-          .Text(TaskStateName(to_state))
-          .Int(ToUnixMs(next_attempt_at))
-          .Text(error)
-          .Int(ToUnixMs(now)));
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
+      Modify("UPDATE tasks SET state = $2, next_attempt_at = $3, last_error = $4, updated_at = $5 "
+             "WHERE id = $1 AND state = 'running'",
+             PgParams()
+                 .Int(id)
+                 .Text(TaskStateName(to_state))
+                 .Int(ToUnixMs(next_attempt_at))
+                 .Text(error)
+                 .Int(ToUnixMs(now))));
+  if (changed > 0) return Status::Ok();
   return ExplainNoChange("tasks", "task", id,
                          Conflict("task " + std::to_string(id) + " is not running"));
 }
@@ -183,12 +181,13 @@ Status PgTasks::CompleteTask(Id id, Time now) {
 Result<int> PgTasks::CompleteTasks(const std::vector<Id>& ids, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTasks"));
   if (ids.empty()) return 0;
-  auto changed = Modify(
-      "UPDATE tasks SET state = 'done', next_attempt_at = $2, last_error = '', updated_at = $2 "
-      "WHERE id = ANY($1::bigint[]) AND state = 'running'",
-      PgParams().IntArray(ids).Int(ToUnixMs(now)));
-  if (!changed.ok()) return changed.status();
-  return static_cast<int>(*changed);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
+      Modify(
+          "UPDATE tasks SET state = 'done', next_attempt_at = $2, last_error = '', updated_at = $2 "
+          "WHERE id = ANY($1::bigint[]) AND state = 'running'",
+          PgParams().IntArray(ids).Int(ToUnixMs(now))));
+  return static_cast<int>(changed);
 }
 
 Status PgTasks::RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) {
@@ -198,12 +197,12 @@ Status PgTasks::RescheduleTask(Id id, Time next_attempt_at, const std::string& e
 
 Status PgTasks::ReleaseTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ReleaseTask"));
-  auto changed = Modify(
-      "UPDATE tasks SET state = 'pending', attempts = GREATEST(attempts - 1, 0), "
-      "next_attempt_at = $2, updated_at = $2 WHERE id = $1 AND state = 'running'",
-      PgParams().Int(id).Int(ToUnixMs(now)));
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
+      Modify("UPDATE tasks SET state = 'pending', attempts = GREATEST(attempts - 1, 0), "
+             "next_attempt_at = $2, updated_at = $2 WHERE id = $1 AND state = 'running'",
+             PgParams().Int(id).Int(ToUnixMs(now))));
+  if (changed > 0) return Status::Ok();
   return ExplainNoChange("tasks", "task", id,
                          Conflict("task " + std::to_string(id) + " is not running"));
 }
@@ -216,13 +215,13 @@ Status PgTasks::FailTask(Id id, const std::string& error, Time now) {
 Status PgTasks::RetryTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RetryTask"));
   // Handed back to the relay as a new generation: a new message id the stream will not drop.
-  auto changed = Modify(
-      "UPDATE tasks SET state = 'pending', attempts = 0, next_attempt_at = $2, "
-      "updated_at = $2, relayed_at = NULL, generation = generation + 1 "
-      "WHERE id = $1 AND state = 'failed'",
-      PgParams().Int(id).Int(ToUnixMs(now)));
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
+      Modify("UPDATE tasks SET state = 'pending', attempts = 0, next_attempt_at = $2, "
+             "updated_at = $2, relayed_at = NULL, generation = generation + 1 "
+             "WHERE id = $1 AND state = 'failed'",
+             PgParams().Int(id).Int(ToUnixMs(now))));
+  if (changed > 0) return Status::Ok();
   return ExplainNoChange("tasks", "task", id,
                          FailedPrecondition("task " + std::to_string(id) + " is not failed"));
 }
@@ -246,24 +245,24 @@ Result<int> PgTasks::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
   // A compare-and-set on relayed_at, right under READ COMMITTED (WriteKind::kQueue);
   // SERIALIZABLE would only make the relay's mark fail against a worker claiming the same rows.
   if (ids.empty()) return 0;
-  auto changed = Modify(kMarkTasksRelayedSql, PgParams().IntArray(ids).Int(ToUnixMs(now)));
-  if (!changed.ok()) return changed.status();
-  return static_cast<int>(*changed);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed, Modify(kMarkTasksRelayedSql, PgParams().IntArray(ids).Int(ToUnixMs(now))));
+  return static_cast<int>(changed);
 }
 
 Result<std::optional<Time>> PgTasks::OldestUnrelayedDue(Time now) {
-  auto r = conn_.Query(kOldestUnrelayedDueSql, PgParams().Int(ToUnixMs(now)));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::optional<Time>();
-  return std::optional<Time>(FromUnixMs(r->Int64(0, 0)));
+  VPNHUB_ASSIGN_OR_RETURN(auto r,
+                          conn_.Query(kOldestUnrelayedDueSql, PgParams().Int(ToUnixMs(now))));
+  if (r.rows() == 0) return std::optional<Time>();
+  return std::optional<Time>(FromUnixMs(r.Int64(0, 0)));
 }
 
 Result<int> PgTasks::RequeueStaleRelayedTasks(Time stale_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RequeueStaleRelayedTasks"));
-  auto changed = Modify(kPgStaleRelayedTasksSql,
-                        PgParams().Int(ToUnixMs(stale_before)).Int(limit < 0 ? 0 : limit));
-  if (!changed.ok()) return changed.status();
-  return static_cast<int>(*changed);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed, Modify(kPgStaleRelayedTasksSql,
+                           PgParams().Int(ToUnixMs(stale_before)).Int(limit < 0 ? 0 : limit)));
+  return static_cast<int>(changed);
 }
 
 Result<std::vector<Task>> PgTasks::ListTasks(std::optional<TaskState> state, int limit) {

@@ -58,69 +58,64 @@ Result<Id> PgUsers::InsertUser(const User& user) {
 }
 
 Result<std::optional<User>> PgUsers::FindUserByTgId(TgId tg_id) {
-  auto r = conn_.Query(kFindUserByTgIdSql, PgParams().Int(tg_id));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::optional<User>();
-  return std::optional<User>(ReadUser(*r, 0));
+  VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(kFindUserByTgIdSql, PgParams().Int(tg_id)));
+  if (r.rows() == 0) return std::optional<User>();
+  return std::optional<User>(ReadUser(r, 0));
 }
 
 Result<User> PgUsers::GetUser(Id id) {
-  auto r = conn_.Query(kGetUserSql, PgParams().Int(id));
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("user " + std::to_string(id) + " not found");
-  return ReadUser(*r, 0);
+  VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(kGetUserSql, PgParams().Int(id)));
+  if (r.rows() == 0) return NotFound("user " + std::to_string(id) + " not found");
+  return ReadUser(r, 0);
 }
 
 Result<std::vector<User>> PgUsers::GetUsers(const std::vector<Id>& ids) {
   std::vector<User> users;
   if (ids.empty()) return users;
-  auto r = conn_.Query(kGetUsersSql, PgParams().IntArray(ids));
-  if (!r.ok()) return r.status();
-  users.reserve(r->rows());
-  for (int row = 0; row < r->rows(); ++row) users.push_back(ReadUser(*r, row));
+  VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(kGetUsersSql, PgParams().IntArray(ids)));
+  users.reserve(r.rows());
+  for (int row = 0; row < r.rows(); ++row) users.push_back(ReadUser(r, row));
   return users;
 }
 
 Result<std::vector<User>> PgUsers::ListUsers(Id after_id, int limit) {
-  auto r = conn_.Query(kListUsersSql, PgParams().Int(after_id).Int(NonNegative(limit)));
-  if (!r.ok()) return r.status();
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r, conn_.Query(kListUsersSql, PgParams().Int(after_id).Int(NonNegative(limit))));
   std::vector<User> users;
-  users.reserve(r->rows());
-  for (int row = 0; row < r->rows(); ++row) users.push_back(ReadUser(*r, row));
+  users.reserve(r.rows());
+  for (int row = 0; row < r.rows(); ++row) users.push_back(ReadUser(r, row));
   return users;
 }
 
 Status PgUsers::SetUserLang(Id user_id, const std::string& lang) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetUserLang"));
   // The row count includes rows whose value stays the same.
-  auto changed =
-      Modify("UPDATE users SET lang = $2 WHERE id = $1", PgParams().Int(user_id).Text(lang));
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(auto changed, Modify("UPDATE users SET lang = $2 WHERE id = $1",
+                                               PgParams().Int(user_id).Text(lang)));
+  if (changed > 0) return Status::Ok();
   return NotFound("user " + std::to_string(user_id) + " not found");
 }
 
 Status PgUsers::SetBlockedBot(Id user_id, bool blocked) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetBlockedBot"));
-  auto changed = Modify("UPDATE users SET blocked_bot = $2 WHERE id = $1",
-                        PgParams().Int(user_id).Bool(blocked));
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(auto changed, Modify("UPDATE users SET blocked_bot = $2 WHERE id = $1",
+                                               PgParams().Int(user_id).Bool(blocked)));
+  if (changed > 0) return Status::Ok();
   return NotFound("user " + std::to_string(user_id) + " not found");
 }
 
 Result<std::int64_t> PgUsers::CountUsersCreatedSince(Time since) {
-  auto r = conn_.Query(kPgCountUsersCreatedSinceSql, PgParams().Int(ToUnixMs(since)));
-  if (!r.ok()) return r.status();
-  return r->Int64(0, 0);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r, conn_.Query(kPgCountUsersCreatedSinceSql, PgParams().Int(ToUnixMs(since))));
+  return r.Int64(0, 0);
 }
 
 Status PgUsers::MarkTrialUsed(Id user_id) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTrialUsed"));
-  auto changed = Modify("UPDATE users SET trial_used = TRUE WHERE id = $1 AND NOT trial_used",
-                        PgParams().Int(user_id));
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed, Modify("UPDATE users SET trial_used = TRUE WHERE id = $1 AND NOT trial_used",
+                           PgParams().Int(user_id)));
+  if (changed > 0) return Status::Ok();
   return ExplainNoChange(
       "users", "user", user_id,
       FailedPrecondition("user " + std::to_string(user_id) + " has already used the trial"));
@@ -128,10 +123,10 @@ Status PgUsers::MarkTrialUsed(Id user_id) {
 
 Status PgUsers::GiveTrialBack(Id user_id) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("GiveTrialBack"));
-  auto changed = Modify("UPDATE users SET trial_used = FALSE WHERE id = $1 AND trial_used",
-                        PgParams().Int(user_id));
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(auto changed,
+                          Modify("UPDATE users SET trial_used = FALSE WHERE id = $1 AND trial_used",
+                                 PgParams().Int(user_id)));
+  if (changed > 0) return Status::Ok();
   return ExplainNoChange(
       "users", "user", user_id,
       FailedPrecondition("user " + std::to_string(user_id) + " has not used the trial"));

@@ -59,16 +59,14 @@ PostgresStore::~PostgresStore() = default;
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions& options) {
   if (options.url.empty()) return InvalidArgument("postgres: empty database URL");
   std::unique_ptr<PostgresStore> store(new PostgresStore(options));
-  auto applied = store->Migrate();
-  if (!applied.ok()) return applied.status();
+  VPNHUB_RETURN_IF_ERROR(store->Migrate());
   return store;
 }
 
 Status PostgresStore::RunOnce(const char* begin_sql, bool read_only, const TxFn& fn, bool& retry) {
   retry = false;
-  auto conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  PgConnection& c = **conn;
+  VPNHUB_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
+  PgConnection& c = *conn;
   c.ClearRetryableFailure();
   (void)c.TakeReadError();
   Status begin = c.Exec(begin_sql);
@@ -152,15 +150,13 @@ Status PostgresStore::Ping() {
 }
 
 Result<std::vector<int>> PostgresStore::Migrate() {
-  auto conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  return ApplyPgMigrations(**conn, PostgresEmbeddedMigrations());
+  VPNHUB_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
+  return ApplyPgMigrations(*conn, PostgresEmbeddedMigrations());
 }
 
 Result<std::vector<MigrationInfo>> PostgresStore::MigrationStatus() {
-  auto conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  return ReadPgMigrationStatus(**conn, PostgresEmbeddedMigrations());
+  VPNHUB_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
+  return ReadPgMigrationStatus(*conn, PostgresEmbeddedMigrations());
 }
 
 Result<std::string> PostgresStore::ExplainQuery(IndexedQuery query) {
@@ -218,15 +214,13 @@ Result<std::string> PostgresStore::ExplainQuery(IndexedQuery query) {
       break;
   }
   if (sql == nullptr) return InvalidArgument("postgres: unknown indexed query");
-  auto conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
   // Plain EXPLAIN plans without running, so the UPDATE and the row locks do nothing.
-  auto r = (*conn)->QueryOnce(std::string("EXPLAIN ") + sql, params);
-  if (!r.ok()) return r.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto r, conn->QueryOnce(std::string("EXPLAIN ") + sql, params));
   std::string plan;
-  for (int row = 0; row < r->rows(); ++row) {
+  for (int row = 0; row < r.rows(); ++row) {
     if (!plan.empty()) plan += '\n';
-    plan += r->Text(row, 0);
+    plan += r.Text(row, 0);
   }
   return plan;
 }

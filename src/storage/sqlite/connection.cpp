@@ -63,9 +63,8 @@ Result<bool> Statement::Step() {
 
 Status Statement::Run() {
   for (;;) {
-    Result<bool> row = Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
+    VPNHUB_ASSIGN_OR_RETURN(bool row, Step());
+    if (!row) return Status::Ok();
   }
 }
 

@@ -10,10 +10,10 @@ constexpr char kCreateMigrationsTable[] =
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT";
 
 Result<bool> IsApplied(Connection& conn, int version) {
-  auto stmt = conn.PrepareOnce("SELECT 1 FROM schema_migrations WHERE version = ?1");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, version);
-  return (*stmt)->Step();
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt,
+                          conn.PrepareOnce("SELECT 1 FROM schema_migrations WHERE version = ?1"));
+  stmt->BindInt64(1, version);
+  return stmt->Step();
 }
 
 Status ApplyOne(Connection& conn, const EmbeddedMigration& m, bool& applied) {
@@ -47,11 +47,10 @@ Status ApplyOne(Connection& conn, const EmbeddedMigration& m, bool& applied) {
 
 Result<std::vector<int>> ApplyMigrations(Connection& conn,
                                          const std::vector<EmbeddedMigration>& migrations) {
-  auto sorted = SortedMigrations(migrations);
-  if (!sorted.ok()) return sorted.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto sorted, SortedMigrations(migrations));
   VPNHUB_RETURN_IF_ERROR(conn.Exec(kCreateMigrationsTable));
   std::vector<int> applied_versions;
-  for (const EmbeddedMigration& m : *sorted) {
+  for (const EmbeddedMigration& m : sorted) {
     bool applied = false;
     VPNHUB_RETURN_IF_ERROR(ApplyOne(conn, m, applied));
     if (applied) applied_versions.push_back(m.version);
@@ -62,20 +61,19 @@ Result<std::vector<int>> ApplyMigrations(Connection& conn,
 Result<std::vector<MigrationInfo>> ReadMigrationStatus(
     Connection& conn, const std::vector<EmbeddedMigration>& migrations) {
   std::vector<MigrationInfo> recorded;
-  auto exists = conn.PrepareOnce(
-      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
-  if (!exists.ok()) return exists.status();
-  Result<bool> has_table = (*exists)->Step();
-  if (!has_table.ok()) return has_table.status();
-  if (*has_table) {
-    auto stmt = conn.PrepareOnce("SELECT version, name, applied_at FROM schema_migrations");
-    if (!stmt.ok()) return stmt.status();
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto exists,
+      conn.PrepareOnce(
+          "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"));
+  VPNHUB_ASSIGN_OR_RETURN(bool has_table, exists->Step());
+  if (has_table) {
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt, conn.PrepareOnce("SELECT version, name, applied_at FROM schema_migrations"));
     for (;;) {
-      Result<bool> row = (*stmt)->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      recorded.push_back(MigrationInfo{(*stmt)->ColumnInt(0), (*stmt)->ColumnText(1),
-                                       /*applied=*/true, (*stmt)->ColumnInt64(2)});
+      VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      recorded.push_back(MigrationInfo{stmt->ColumnInt(0), stmt->ColumnText(1),
+                                       /*applied=*/true, stmt->ColumnInt64(2)});
     }
   }
   return MergeMigrationStatus(migrations, recorded);

@@ -43,9 +43,8 @@ Result<Server> ReadServer(const Statement& s) {
   }
   server.kind = *parsed;
   server.name = s.ColumnText(3);
-  auto settings = ServerSettingsFromJson(s.ColumnText(4), server.id);
-  if (!settings.ok()) return settings.status();
-  server.settings = std::move(*settings);
+  VPNHUB_ASSIGN_OR_RETURN(auto settings, ServerSettingsFromJson(s.ColumnText(4), server.id));
+  server.settings = std::move(settings);
   server.public_host = s.ColumnText(5);
   server.capacity = s.ColumnInt(6);
   server.enabled = s.ColumnBool(7);
@@ -59,28 +58,27 @@ Result<Server> ReadServer(const Statement& s) {
 
 Result<Id> SqliteCatalog::InsertLocation(const Location& location) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertLocation"));
-  auto stmt = conn_.Prepare("INSERT INTO locations (name, enabled) VALUES (?1, ?2)");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindText(1, location.name).BindInt64(2, location.enabled);
-  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt,
+                          conn_.Prepare("INSERT INTO locations (name, enabled) VALUES (?1, ?2)"));
+  stmt->BindText(1, location.name).BindInt64(2, location.enabled);
+  VPNHUB_RETURN_IF_ERROR(stmt->Run());
   return conn_.LastInsertRowid();
 }
 
 Result<std::optional<Location>> SqliteCatalog::FindLocationByName(const std::string& name) {
-  auto stmt = conn_.Prepare("SELECT id, name, enabled FROM locations WHERE name = ?1");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindText(1, name);
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<Location>();
-  return std::optional<Location>(ReadLocation(**stmt));
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt,
+                          conn_.Prepare("SELECT id, name, enabled FROM locations WHERE name = ?1"));
+  stmt->BindText(1, name);
+  VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<Location>();
+  return std::optional<Location>(ReadLocation(*stmt));
 }
 
 Result<std::vector<Location>> SqliteCatalog::ListLocations() {
-  auto stmt = conn_.Prepare("SELECT id, name, enabled FROM locations ORDER BY id");
-  if (!stmt.ok()) return stmt.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt,
+                          conn_.Prepare("SELECT id, name, enabled FROM locations ORDER BY id"));
   std::vector<Location> locations;
-  VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) {
+  VPNHUB_RETURN_IF_ERROR(ForEachRow(*stmt, [&](const Statement& s) {
     locations.push_back(ReadLocation(s));
     return Status::Ok();
   }));
@@ -91,10 +89,10 @@ Status SqliteCatalog::UpdateLocation(const Location& location) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateLocation"));
   {
     // A taken name fails this statement alone (SQLite's ABORT), not the transaction.
-    auto stmt = conn_.Prepare("UPDATE locations SET name = ?2, enabled = ?3 WHERE id = ?1");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, location.id).BindText(2, location.name).BindInt64(3, location.enabled);
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt, conn_.Prepare("UPDATE locations SET name = ?2, enabled = ?3 WHERE id = ?1"));
+    stmt->BindInt64(1, location.id).BindText(2, location.name).BindInt64(3, location.enabled);
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return NotFound("location " + std::to_string(location.id) + " not found");
@@ -102,12 +100,12 @@ Status SqliteCatalog::UpdateLocation(const Location& location) {
 
 Result<Id> SqliteCatalog::InsertServer(const Server& server) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertServer"));
-  auto stmt = conn_.Prepare(
-      "INSERT INTO servers (location_id, kind, name, settings, public_host, capacity, enabled, "
-      "healthy, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)
-      ->BindInt64(1, server.location_id)
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn_.Prepare(
+          "INSERT INTO servers (location_id, kind, name, settings, public_host, capacity, enabled, "
+          "healthy, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+  stmt->BindInt64(1, server.location_id)
       .BindText(2, server.kind)
       .BindText(3, server.name)
       .BindText(4, ServerSettingsToJson(server.settings))
@@ -116,7 +114,7 @@ Result<Id> SqliteCatalog::InsertServer(const Server& server) {
       .BindInt64(7, server.enabled)
       .BindInt64(8, server.healthy)
       .BindInt64(9, ToUnixMs(server.created_at));
-  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  VPNHUB_RETURN_IF_ERROR(stmt->Run());
   return conn_.LastInsertRowid();
 }
 
@@ -125,24 +123,21 @@ Result<Server> SqliteCatalog::GetServer(Id id) { return ServerById(kGetServerSql
 Result<Server> SqliteCatalog::GetServerToCall(Id id) { return ServerById(kGetServerToCallSql, id); }
 
 Result<Server> SqliteCatalog::ServerById(const char* sql, Id id) {
-  auto stmt = conn_.Prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, id);
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("server " + std::to_string(id) + " not found");
-  return ReadServer(**stmt);
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(sql));
+  stmt->BindInt64(1, id);
+  VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return NotFound("server " + std::to_string(id) + " not found");
+  return ReadServer(*stmt);
 }
 
 Result<std::vector<Server>> SqliteCatalog::ListServers(std::optional<Id> location_id) {
-  auto stmt = conn_.Prepare(location_id ? kListServersOfLocationSql : kListServersSql);
-  if (!stmt.ok()) return stmt.status();
-  if (location_id) (*stmt)->BindInt64(1, *location_id);
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt,
+                          conn_.Prepare(location_id ? kListServersOfLocationSql : kListServersSql));
+  if (location_id) stmt->BindInt64(1, *location_id);
   std::vector<Server> servers;
-  VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) -> Status {
-    Result<Server> server = ReadServer(s);
-    if (!server.ok()) return server.status();
-    servers.push_back(std::move(*server));
+  VPNHUB_RETURN_IF_ERROR(ForEachRow(*stmt, [&](const Statement& s) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(Server server, ReadServer(s));
+    servers.push_back(std::move(server));
     return Status::Ok();
   }));
   return servers;
@@ -152,12 +147,12 @@ Status SqliteCatalog::SetServerHealthy(Id server_id, bool healthy) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetServerHealthy"));
   {
     // consecutive_failures counts unhealthy reports since the last healthy one.
-    auto stmt = conn_.Prepare(
-        "UPDATE servers SET healthy = ?2, consecutive_failures = "
-        "CASE WHEN ?2 THEN 0 ELSE consecutive_failures + 1 END WHERE id = ?1");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, server_id).BindInt64(2, healthy);
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_.Prepare("UPDATE servers SET healthy = ?2, consecutive_failures = "
+                      "CASE WHEN ?2 THEN 0 ELSE consecutive_failures + 1 END WHERE id = ?1"));
+    stmt->BindInt64(1, server_id).BindInt64(2, healthy);
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return NotFound("server " + std::to_string(server_id) + " not found");
@@ -166,18 +161,18 @@ Status SqliteCatalog::SetServerHealthy(Id server_id, bool healthy) {
 Status SqliteCatalog::UpdateServer(const Server& server) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateServer"));
   {
-    auto stmt = conn_.Prepare(
-        "UPDATE servers SET name = ?2, settings = ?3, public_host = ?4, capacity = ?5, "
-        "enabled = ?6 WHERE id = ?1");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)
-        ->BindInt64(1, server.id)
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_.Prepare(
+            "UPDATE servers SET name = ?2, settings = ?3, public_host = ?4, capacity = ?5, "
+            "enabled = ?6 WHERE id = ?1"));
+    stmt->BindInt64(1, server.id)
         .BindText(2, server.name)
         .BindText(3, ServerSettingsToJson(server.settings))
         .BindText(4, server.public_host)
         .BindInt64(5, server.capacity)
         .BindInt64(6, server.enabled);
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return NotFound("server " + std::to_string(server.id) + " not found");

@@ -24,19 +24,17 @@ int NonNegativeLimit(int limit) { return limit < 0 ? 0 : limit; }
 
 Result<int> SqliteHousekeeping::PurgeDoneTasks(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PurgeDoneTasks"));
-  auto stmt = conn_.Prepare(kPurgeDoneTasksSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, ToUnixMs(settled_before)).BindInt64(2, NonNegativeLimit(limit));
-  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kPurgeDoneTasksSql));
+  stmt->BindInt64(1, ToUnixMs(settled_before)).BindInt64(2, NonNegativeLimit(limit));
+  VPNHUB_RETURN_IF_ERROR(stmt->Run());
   return conn_.Changes();
 }
 
 Result<int> SqliteHousekeeping::PurgeSettledMessages(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PurgeSettledMessages"));
-  auto stmt = conn_.Prepare(kPurgeSettledMessagesSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, ToUnixMs(settled_before)).BindInt64(2, NonNegativeLimit(limit));
-  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kPurgeSettledMessagesSql));
+  stmt->BindInt64(1, ToUnixMs(settled_before)).BindInt64(2, NonNegativeLimit(limit));
+  VPNHUB_RETURN_IF_ERROR(stmt->Run());
   return conn_.Changes();
 }
 
@@ -44,9 +42,8 @@ Result<int> SqliteHousekeeping::PurgeSettledMessages(Time settled_before, int li
 Status SqliteHousekeeping::FoldStatCounters() { return CheckWritable("FoldStatCounters"); }
 
 Status SqliteHousekeeping::ReadStatCounters(ports::StoreStats& stats) {
-  auto stmt = conn_.Prepare(kStatCountersSql);
-  if (!stmt.ok()) return stmt.status();
-  return ForEachRow(**stmt, [&](const Statement& s) -> Status {
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kStatCountersSql));
+  return ForEachRow(*stmt, [&](const Statement& s) -> Status {
     const std::string name = s.ColumnText(0);
     const std::int64_t value = s.ColumnInt64(1);
     if (name == "users") {
@@ -70,11 +67,11 @@ Result<ports::StoreStats> SqliteHousekeeping::Stats() {
   {
     // Spelled as IN rather than != 'done' so the tasks_state index skips the done
     // tasks, which pile up forever.
-    auto stmt = conn_.Prepare(
-        "SELECT kind, state, count(*) FROM tasks "
-        "WHERE state IN ('pending', 'running', 'failed') GROUP BY kind, state");
-    if (!stmt.ok()) return stmt.status();
-    VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_.Prepare("SELECT kind, state, count(*) FROM tasks "
+                      "WHERE state IN ('pending', 'running', 'failed') GROUP BY kind, state"));
+    VPNHUB_RETURN_IF_ERROR(ForEachRow(*stmt, [&](const Statement& s) -> Status {
       std::string kind_name = s.ColumnText(0);
       std::string state_name = s.ColumnText(1);
       auto kind = ParseTaskKind(kind_name);
@@ -92,9 +89,8 @@ Result<ports::StoreStats> SqliteHousekeeping::Stats() {
          {MessageState::kPending, MessageState::kSending, MessageState::kFailed}) {
       stats.messages_by_state[state] = 0;
     }
-    auto stmt = conn_.Prepare(kMessageStatsSql);
-    if (!stmt.ok()) return stmt.status();
-    VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kMessageStatsSql));
+    VPNHUB_RETURN_IF_ERROR(ForEachRow(*stmt, [&](const Statement& s) -> Status {
       std::string name = s.ColumnText(0);
       auto state = ParseMessageState(name);
       if (!state) return Internal("outgoing_messages: unknown state '" + name + "'");

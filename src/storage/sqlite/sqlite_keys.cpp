@@ -65,9 +65,8 @@ Result<Key> ReadKey(const Statement& s) {
 Result<std::vector<Key>> CollectKeys(Statement& stmt) {
   std::vector<Key> keys;
   VPNHUB_RETURN_IF_ERROR(ForEachRow(stmt, [&](const Statement& s) -> Status {
-    Result<Key> key = ReadKey(s);
-    if (!key.ok()) return key.status();
-    keys.push_back(std::move(*key));
+    VPNHUB_ASSIGN_OR_RETURN(Key key, ReadKey(s));
+    keys.push_back(std::move(key));
     return Status::Ok();
   }));
   return keys;
@@ -77,14 +76,14 @@ Result<std::vector<Key>> CollectKeys(Statement& stmt) {
 
 Result<Id> SqliteKeys::InsertKey(const Key& key) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertKey"));
-  auto stmt = conn_.Prepare(
-      "INSERT INTO keys (user_id, server_id, remote_name, slot, secret, state, expires_at, "
-      "traffic_limit_bytes, is_trial, notified_flags, last_error, created_at, updated_at, "
-      "holds_slot, announce_when_ready, next_notice_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)
-      ->BindInt64(1, key.user_id)
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn_.Prepare(
+          "INSERT INTO keys (user_id, server_id, remote_name, slot, secret, state, expires_at, "
+          "traffic_limit_bytes, is_trial, notified_flags, last_error, created_at, updated_at, "
+          "holds_slot, announce_when_ready, next_notice_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"));
+  stmt->BindInt64(1, key.user_id)
       .BindInt64(2, key.server_id)
       .BindText(3, key.remote_name)
       .BindInt64(4, key.slot)
@@ -100,43 +99,40 @@ Result<Id> SqliteKeys::InsertKey(const Key& key) {
       .BindInt64(14, HoldsSlot(key.state))
       .BindInt64(15, key.announce_when_ready);
   if (key.next_notice_at) {
-    (*stmt)->BindInt64(16, ToUnixMs(*key.next_notice_at));
+    stmt->BindInt64(16, ToUnixMs(*key.next_notice_at));
   } else {
-    (*stmt)->BindNull(16);
+    stmt->BindNull(16);
   }
-  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  VPNHUB_RETURN_IF_ERROR(stmt->Run());
   return conn_.LastInsertRowid();
 }
 
 Result<Key> SqliteKeys::GetKey(Id id) {
-  auto stmt = conn_.Prepare(kGetKeySql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, id);
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("key " + std::to_string(id) + " not found");
-  return ReadKey(**stmt);
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kGetKeySql));
+  stmt->BindInt64(1, id);
+  VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return NotFound("key " + std::to_string(id) + " not found");
+  return ReadKey(*stmt);
 }
 
 Result<std::vector<Key>> SqliteKeys::ListKeys(const ports::KeyFilter& filter) {
   // One fixed statement per filter shape, so each keeps its own plan (user index, state index).
   const char* sql = filter.user_id ? (filter.state ? kListKeysOfUserInStateSql : kListKeysOfUserSql)
                                    : (filter.state ? kListKeysInStateSql : kListKeysSql);
-  auto stmt = conn_.Prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  if (filter.user_id) (*stmt)->BindInt64(1, *filter.user_id);
-  if (filter.state) (*stmt)->BindText(2, KeyStateName(*filter.state));
-  (*stmt)->BindInt64(3, filter.limit < 0 ? 0 : filter.limit);
-  return CollectKeys(**stmt);
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(sql));
+  if (filter.user_id) stmt->BindInt64(1, *filter.user_id);
+  if (filter.state) stmt->BindText(2, KeyStateName(*filter.state));
+  stmt->BindInt64(3, filter.limit < 0 ? 0 : filter.limit);
+  return CollectKeys(*stmt);
 }
 
 Result<std::vector<int>> SqliteKeys::HeldSlots(Id server_id) {
-  auto stmt =
-      conn_.Prepare("SELECT slot FROM keys WHERE server_id = ?1 AND holds_slot = 1 ORDER BY slot");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, server_id);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn_.Prepare("SELECT slot FROM keys WHERE server_id = ?1 AND holds_slot = 1 ORDER BY slot"));
+  stmt->BindInt64(1, server_id);
   std::vector<int> slots;
-  VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) {
+  VPNHUB_RETURN_IF_ERROR(ForEachRow(*stmt, [&](const Statement& s) {
     slots.push_back(s.ColumnInt(0));
     return Status::Ok();
   }));
@@ -150,20 +146,20 @@ Status SqliteKeys::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time no
     // holds_slot is assigned only when the transition changes it: an UPDATE that does not name
     // the column leaves the slot index untouched (see 0001_init.sql).
     const bool slot_changes = HoldsSlot(from) != HoldsSlot(to);
-    auto stmt = conn_.Prepare(slot_changes
-                                  ? "UPDATE keys SET state = ?3, holds_slot = ?6, updated_at = ?4, "
-                                    "last_error = ?5 WHERE id = ?1 AND state = ?2"
-                                  : "UPDATE keys SET state = ?3, updated_at = ?4, last_error = ?5 "
-                                    "WHERE id = ?1 AND state = ?2");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)
-        ->BindInt64(1, key_id)
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_.Prepare(slot_changes
+                          ? "UPDATE keys SET state = ?3, holds_slot = ?6, updated_at = ?4, "
+                            "last_error = ?5 WHERE id = ?1 AND state = ?2"
+                          : "UPDATE keys SET state = ?3, updated_at = ?4, last_error = ?5 "
+                            "WHERE id = ?1 AND state = ?2"));
+    stmt->BindInt64(1, key_id)
         .BindText(2, KeyStateName(from))
         .BindText(3, KeyStateName(to))
         .BindInt64(4, ToUnixMs(now))
         .BindText(5, error);
-    if (slot_changes) (*stmt)->BindInt64(6, HoldsSlot(to));
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    if (slot_changes) stmt->BindInt64(6, HoldsSlot(to));
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return ExplainNoChange(
@@ -176,12 +172,13 @@ Status SqliteKeys::ReviveFailedKey(Id key_id, int slot, Time now) {
   {
     // A slot held by another key fails this one statement (kAlreadyExists); SQLite keeps the
     // transaction.
-    auto stmt = conn_.Prepare(
-        "UPDATE keys SET state = 'pending', holds_slot = 1, slot = ?2, updated_at = ?3, "
-        "last_error = '' WHERE id = ?1 AND state = 'failed'");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, key_id).BindInt64(2, slot).BindInt64(3, ToUnixMs(now));
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_.Prepare(
+            "UPDATE keys SET state = 'pending', holds_slot = 1, slot = ?2, updated_at = ?3, "
+            "last_error = '' WHERE id = ?1 AND state = 'failed'"));
+    stmt->BindInt64(1, key_id).BindInt64(2, slot).BindInt64(3, ToUnixMs(now));
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return ExplainNoChange("keys", "key", key_id,
@@ -189,10 +186,9 @@ Status SqliteKeys::ReviveFailedKey(Id key_id, int slot, Time now) {
 }
 
 Result<std::vector<Key>> SqliteKeys::ListKeysDueForExpiry(Time now, int limit) {
-  auto stmt = conn_.Prepare(kDueForExpirySql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
-  return CollectKeys(**stmt);
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kDueForExpirySql));
+  stmt->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
+  return CollectKeys(*stmt);
 }
 
 Result<std::vector<Key>> SqliteKeys::GetKeys(const std::vector<Id>& ids) {
@@ -230,39 +226,37 @@ Result<std::vector<Id>> SqliteKeys::UpdateKeysState(const std::vector<Id>& ids, 
 Result<std::vector<Key>> SqliteKeys::ExpireDueKeys(Time now, int limit, int notice_flags) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ExpireDueKeys"));
   // One writer at a time holds the database, so list-then-change cannot race another sweep.
-  auto due = ListKeysDueForExpiry(now, limit);
-  if (!due.ok()) return due.status();
-  for (const Key& key : *due) {
+  VPNHUB_ASSIGN_OR_RETURN(auto due, ListKeysDueForExpiry(now, limit));
+  for (const Key& key : due) {
     VPNHUB_RETURN_IF_ERROR(
         UpdateKeyState(key.id, KeyState::kActive, KeyState::kRevoking, now, "expired"));
     VPNHUB_RETURN_IF_ERROR(SetKeyNotice(key.id, key.notified_flags | notice_flags, std::nullopt));
     // The revoke task goes in through the task port, on the same transaction.
-    auto task = SqliteTasks(conn_, read_only_).EnqueueTask(TaskKind::kRevokeKey, key.id, now);
-    if (!task.ok()) return task.status();
+    VPNHUB_RETURN_IF_ERROR(
+        SqliteTasks(conn_, read_only_).EnqueueTask(TaskKind::kRevokeKey, key.id, now));
   }
   return due;
 }
 
 Result<std::vector<Key>> SqliteKeys::ListKeysDueForNotice(Time now, int limit) {
-  auto stmt = conn_.Prepare(kDueForNoticeSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
-  return CollectKeys(**stmt);
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kDueForNoticeSql));
+  stmt->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
+  return CollectKeys(*stmt);
 }
 
 Status SqliteKeys::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyNotice"));
   {
-    auto stmt =
-        conn_.Prepare("UPDATE keys SET notified_flags = ?2, next_notice_at = ?3 WHERE id = ?1");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, key_id).BindInt64(2, notified_flags);
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_.Prepare("UPDATE keys SET notified_flags = ?2, next_notice_at = ?3 WHERE id = ?1"));
+    stmt->BindInt64(1, key_id).BindInt64(2, notified_flags);
     if (next_notice_at) {
-      (*stmt)->BindInt64(3, ToUnixMs(*next_notice_at));
+      stmt->BindInt64(3, ToUnixMs(*next_notice_at));
     } else {
-      (*stmt)->BindNull(3);
+      stmt->BindNull(3);
     }
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return NotFound("key " + std::to_string(key_id) + " not found");
@@ -272,22 +266,21 @@ Status SqliteKeys::SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int 
                                 std::optional<Time> next_notice_at, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyExpiry"));
   {
-    auto stmt = conn_.Prepare(
-        "UPDATE keys SET expires_at = ?3, notified_flags = ?4, next_notice_at = ?5, "
-        "updated_at = ?6 WHERE id = ?1 AND state = ?2");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)
-        ->BindInt64(1, key_id)
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_.Prepare("UPDATE keys SET expires_at = ?3, notified_flags = ?4, next_notice_at = ?5, "
+                      "updated_at = ?6 WHERE id = ?1 AND state = ?2"));
+    stmt->BindInt64(1, key_id)
         .BindText(2, KeyStateName(state))
         .BindInt64(3, ToUnixMs(expires_at))
         .BindInt64(4, notified_flags);
     if (next_notice_at) {
-      (*stmt)->BindInt64(5, ToUnixMs(*next_notice_at));
+      stmt->BindInt64(5, ToUnixMs(*next_notice_at));
     } else {
-      (*stmt)->BindNull(5);
+      stmt->BindNull(5);
     }
-    (*stmt)->BindInt64(6, ToUnixMs(now));
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    stmt->BindInt64(6, ToUnixMs(now));
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return ExplainNoChange(

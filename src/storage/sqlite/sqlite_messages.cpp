@@ -44,9 +44,8 @@ Result<OutgoingMessage> ReadMessage(const Statement& s) {
   m.priority = *priority;
   m.subject_id = s.ColumnInt64(4);
   m.text = s.ColumnText(5);
-  auto keyboard = KeyboardFromJson(s.ColumnText(6), m.id);
-  if (!keyboard.ok()) return keyboard.status();
-  m.keyboard = std::move(*keyboard);
+  VPNHUB_ASSIGN_OR_RETURN(auto keyboard, KeyboardFromJson(s.ColumnText(6), m.id));
+  m.keyboard = std::move(keyboard);
   m.edit_message_id = s.ColumnInt64(7);
   m.photo_qr = s.ColumnText(8);
   std::string state = s.ColumnText(9);
@@ -65,9 +64,8 @@ Result<OutgoingMessage> ReadMessage(const Statement& s) {
 Result<std::vector<OutgoingMessage>> CollectMessages(Statement& stmt) {
   std::vector<OutgoingMessage> messages;
   VPNHUB_RETURN_IF_ERROR(ForEachRow(stmt, [&](const Statement& s) -> Status {
-    Result<OutgoingMessage> m = ReadMessage(s);
-    if (!m.ok()) return m.status();
-    messages.push_back(std::move(*m));
+    VPNHUB_ASSIGN_OR_RETURN(OutgoingMessage m, ReadMessage(s));
+    messages.push_back(std::move(m));
     return Status::Ok();
   }));
   return messages;
@@ -99,13 +97,13 @@ Result<Id> SqliteMessages::EnqueueMessage(const OutgoingMessage& message) {
   if (!MessagePriorityFromInt(priority)) {
     return InvalidArgument("message priority " + std::to_string(priority) + " is not known");
   }
-  auto stmt = conn_.Prepare(
-      "INSERT INTO outgoing_messages (chat_id, kind, priority, subject_id, text, keyboard, "
-      "edit_message_id, photo_qr, state, attempts, next_attempt_at, last_error, created_at, "
-      "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?9, '', ?10, ?10)");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)
-      ->BindInt64(1, message.chat_id)
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn_.Prepare(
+          "INSERT INTO outgoing_messages (chat_id, kind, priority, subject_id, text, keyboard, "
+          "edit_message_id, photo_qr, state, attempts, next_attempt_at, last_error, created_at, "
+          "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?9, '', ?10, ?10)"));
+  stmt->BindInt64(1, message.chat_id)
       .BindText(2, MessageKindName(message.kind))
       .BindInt64(3, priority)
       .BindInt64(4, message.subject_id)
@@ -115,27 +113,24 @@ Result<Id> SqliteMessages::EnqueueMessage(const OutgoingMessage& message) {
       .BindText(8, message.photo_qr)
       .BindInt64(9, ToUnixMs(message.next_attempt_at))
       .BindInt64(10, ToUnixMs(message.created_at));
-  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  VPNHUB_RETURN_IF_ERROR(stmt->Run());
   return conn_.LastInsertRowid();
 }
 
 Status SqliteMessages::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessages"));
   for (const OutgoingMessage& m : messages) {
-    auto id = EnqueueMessage(m);
-    if (!id.ok()) return id.status();
+    VPNHUB_RETURN_IF_ERROR(EnqueueMessage(m));
   }
   return Status::Ok();
 }
 
 Result<OutgoingMessage> SqliteMessages::GetMessage(Id id) {
-  auto stmt = conn_.Prepare(kGetMessageSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, id);
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("message " + std::to_string(id) + " not found");
-  return ReadMessage(**stmt);
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kGetMessageSql));
+  stmt->BindInt64(1, id);
+  VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return NotFound("message " + std::to_string(id) + " not found");
+  return ReadMessage(*stmt);
 }
 
 Result<std::vector<OutgoingMessage>> SqliteMessages::ClaimMessages(Time now, Duration lease,
@@ -147,13 +142,11 @@ Result<std::vector<OutgoingMessage>> SqliteMessages::ClaimMessages(Time now, Dur
   std::vector<Id> ids;
   for (MessagePriority priority : kMessagePriorities) {
     if (ids.size() >= wanted) break;
-    auto stmt = conn_.Prepare(kClaimableMessagesSql);
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)
-        ->BindInt64(1, ToUnixMs(now))
+    VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kClaimableMessagesSql));
+    stmt->BindInt64(1, ToUnixMs(now))
         .BindInt64(2, static_cast<std::int64_t>(priority))
         .BindInt64(3, static_cast<std::int64_t>(wanted - ids.size()));
-    VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) {
+    VPNHUB_RETURN_IF_ERROR(ForEachRow(*stmt, [&](const Statement& s) {
       ids.push_back(s.ColumnInt64(0));
       return Status::Ok();
     }));
@@ -161,16 +154,13 @@ Result<std::vector<OutgoingMessage>> SqliteMessages::ClaimMessages(Time now, Dur
   std::vector<OutgoingMessage> messages;
   messages.reserve(ids.size());
   for (Id id : ids) {
-    auto stmt = conn_.Prepare(kClaimMessageSql);
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, id).BindInt64(2, ToUnixMs(now)).BindInt64(3, ToUnixMs(now + lease));
-    Result<bool> row = (*stmt)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) continue;
-    Result<OutgoingMessage> m = ReadMessage(**stmt);
-    if (!m.ok()) return m.status();
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());  // finish the statement before it is reset
-    messages.push_back(std::move(*m));
+    VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kClaimMessageSql));
+    stmt->BindInt64(1, id).BindInt64(2, ToUnixMs(now)).BindInt64(3, ToUnixMs(now + lease));
+    VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) continue;
+    VPNHUB_ASSIGN_OR_RETURN(OutgoingMessage m, ReadMessage(*stmt));
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());  // finish the statement before it is reset
+    messages.push_back(std::move(m));
   }
   return messages;
 }
@@ -179,18 +169,19 @@ Status SqliteMessages::FinishSendingMessage(Id id, MessageState to_state, Time n
                                             const std::string& error, int attempts_given_back,
                                             Time now) {
   {
-    auto stmt = conn_.Prepare(
-        "UPDATE outgoing_messages SET state = ?2, next_attempt_at = ?3, last_error = ?4, "
-        "attempts = max(attempts - ?5, 0), updated_at = ?6 WHERE id = ?1 AND state = 'sending'");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)
-        ->BindInt64(1, id)
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_.Prepare(
+            "UPDATE outgoing_messages SET state = ?2, next_attempt_at = ?3, last_error = ?4, "
+            "attempts = max(attempts - ?5, 0), updated_at = ?6 WHERE id = ?1 AND state = "
+            "'sending'"));
+    stmt->BindInt64(1, id)
         .BindText(2, MessageStateName(to_state))
         .BindInt64(3, ToUnixMs(next_attempt_at))
         .BindText(4, error)
         .BindInt64(5, attempts_given_back)
         .BindInt64(6, ToUnixMs(now));
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return ExplainNoChange("outgoing_messages", "message", id,
@@ -215,20 +206,19 @@ Status SqliteMessages::FailMessage(Id id, const std::string& error, Time now) {
 
 Result<int> SqliteMessages::DropPendingMessages(TgId chat_id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("DropPendingMessages"));
-  auto stmt = conn_.Prepare(kDropPendingMessagesSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, chat_id).BindText(2, error).BindInt64(3, ToUnixMs(now));
-  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kDropPendingMessagesSql));
+  stmt->BindInt64(1, chat_id).BindText(2, error).BindInt64(3, ToUnixMs(now));
+  VPNHUB_RETURN_IF_ERROR(stmt->Run());
   return static_cast<int>(conn_.Changes());
 }
 
 Result<std::vector<OutgoingMessage>> SqliteMessages::ListMessages(std::optional<MessageState> state,
                                                                   int limit) {
-  auto stmt = conn_.Prepare(state ? kListMessagesInStateSql : kListMessagesSql);
-  if (!stmt.ok()) return stmt.status();
-  if (state) (*stmt)->BindText(1, MessageStateName(*state));
-  (*stmt)->BindInt64(2, limit < 0 ? 0 : limit);
-  return CollectMessages(**stmt);
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt,
+                          conn_.Prepare(state ? kListMessagesInStateSql : kListMessagesSql));
+  if (state) stmt->BindText(1, MessageStateName(*state));
+  stmt->BindInt64(2, limit < 0 ? 0 : limit);
+  return CollectMessages(*stmt);
 }
 
 // alert throttle
@@ -241,31 +231,29 @@ Result<int> SqliteMessages::TrimPendingReplies(TgId chat_id, int keep, const std
   if (keep < 0) return InvalidArgument("TrimPendingReplies: keep must not be negative");
   // "state IN (...) AND state = 'pending'" lets SQLite use the partial outgoing_messages_chat
   // index (its WHERE clause must appear in the query as written). LIMIT -1 = no limit.
-  auto stmt = conn_.Prepare(
-      "UPDATE outgoing_messages SET state = 'failed', last_error = ?3, updated_at = ?4 "
-      "WHERE id IN (SELECT id FROM outgoing_messages WHERE chat_id = ?1 "
-      "AND state IN ('pending', 'sending') AND state = 'pending' AND kind = ?5 "
-      "AND priority IN (?6, ?7) ORDER BY id DESC LIMIT -1 OFFSET ?2)");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)
-      ->BindInt64(1, chat_id)
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn_.Prepare(
+          "UPDATE outgoing_messages SET state = 'failed', last_error = ?3, updated_at = ?4 "
+          "WHERE id IN (SELECT id FROM outgoing_messages WHERE chat_id = ?1 "
+          "AND state IN ('pending', 'sending') AND state = 'pending' AND kind = ?5 "
+          "AND priority IN (?6, ?7) ORDER BY id DESC LIMIT -1 OFFSET ?2)"));
+  stmt->BindInt64(1, chat_id)
       .BindInt64(2, keep)
       .BindText(3, error)
       .BindInt64(4, ToUnixMs(now))
       .BindText(5, MessageKindName(MessageKind::kText))
       .BindInt64(6, static_cast<std::int64_t>(MessagePriority::kReply))
       .BindInt64(7, static_cast<std::int64_t>(MessagePriority::kBulk));
-  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  VPNHUB_RETURN_IF_ERROR(stmt->Run());
   return static_cast<int>(conn_.Changes());
 }
 
 Result<std::int64_t> SqliteMessages::CountMessages(MessageState state) {
-  auto stmt = conn_.Prepare(kCountMessagesSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindText(1, MessageStateName(state));
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  return *row ? (*stmt)->ColumnInt64(0) : 0;
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kCountMessagesSql));
+  stmt->BindText(1, MessageStateName(state));
+  VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row ? stmt->ColumnInt64(0) : 0;
 }
 
 }  // namespace vpnhub::storage

@@ -11,16 +11,15 @@ Status SqlitePort::CheckWritable(const char* method) const {
 }
 
 Result<bool> SqlitePort::Exists(const char* table, Id id) {
-  auto stmt = conn_.Prepare(std::string("SELECT 1 FROM ") + table + " WHERE id = ?1");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, id);
-  return (*stmt)->Step();
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt,
+                          conn_.Prepare(std::string("SELECT 1 FROM ") + table + " WHERE id = ?1"));
+  stmt->BindInt64(1, id);
+  return stmt->Step();
 }
 
 Status SqlitePort::ExplainNoChange(const char* table, const char* what, Id id, Status otherwise) {
-  Result<bool> exists = Exists(table, id);
-  if (!exists.ok()) return exists.status();
-  if (!*exists) return NotFound(std::string(what) + " " + std::to_string(id) + " not found");
+  VPNHUB_ASSIGN_OR_RETURN(bool exists, Exists(table, id));
+  if (!exists) return NotFound(std::string(what) + " " + std::to_string(id) + " not found");
   return otherwise;
 }
 

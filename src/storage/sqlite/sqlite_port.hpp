@@ -60,9 +60,8 @@ class SqlitePort {
 template <typename Fn>
 Status ForEachRow(Statement& stmt, Fn&& fn) {
   for (;;) {
-    Result<bool> row = stmt.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
+    VPNHUB_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return Status::Ok();
     VPNHUB_RETURN_IF_ERROR(fn(static_cast<const Statement&>(stmt)));
   }
 }

@@ -43,11 +43,9 @@ Status ConfigureWriter(Connection& conn, bool in_memory) {
   if (in_memory) return Status::Ok();
   // Before the switch to WAL, so even creating the file syncs no more than it must.
   VPNHUB_RETURN_IF_ERROR(conn.Exec("PRAGMA synchronous = NORMAL"));
-  auto stmt = conn.PrepareOnce("PRAGMA journal_mode = WAL");
-  if (!stmt.ok()) return stmt.status();
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  std::string mode = *row ? (*stmt)->ColumnText(0) : "";
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn.PrepareOnce("PRAGMA journal_mode = WAL"));
+  VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  std::string mode = row ? stmt->ColumnText(0) : "";
   if (mode != "wal") {
     return Internal("sqlite: could not switch to WAL, journal_mode is '" + mode + "'");
   }
@@ -61,9 +59,8 @@ Status ConfigureReader(Connection& conn) {
 }
 
 Status RunSql(Connection& conn, const char* sql) {
-  auto stmt = conn.Prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  return (*stmt)->Run();
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(sql));
+  return stmt->Run();
 }
 
 // The first bytes of conn's main file, read through SQLite's own file handle (see
@@ -85,12 +82,11 @@ Status CheckHeader(Connection& conn) {
 
 // SELECT max(version) FROM schema_migrations on conn, Ok when it reaches `latest`.
 Status CheckSchema(Connection& conn, int latest) {
-  auto stmt = conn.PrepareOnce("SELECT max(version) FROM schema_migrations");
-  if (!stmt.ok()) return stmt.status();
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row || (*stmt)->ColumnIsNull(0)) return Unavailable("sqlite: no migrations applied");
-  std::int64_t version = (*stmt)->ColumnInt64(0);
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt,
+                          conn.PrepareOnce("SELECT max(version) FROM schema_migrations"));
+  VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row || stmt->ColumnIsNull(0)) return Unavailable("sqlite: no migrations applied");
+  std::int64_t version = stmt->ColumnInt64(0);
   if (version < latest) {
     return Unavailable("sqlite: schema version " + std::to_string(version) + " is older than " +
                        std::to_string(latest));
@@ -182,16 +178,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
       }
     }
   }
-  auto writer =
-      Connection::Open(opts.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, opts.busy_timeout_ms);
-  if (!writer.ok()) return writer.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto writer,
+                          Connection::Open(opts.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                           opts.busy_timeout_ms));
   // SQLite falls back to read-only by itself when the file cannot be opened for writing (as on a
   // read-only mount even for root).
-  if (!in_memory && sqlite3_db_readonly((*writer)->raw(), "main") == 1) {
+  if (!in_memory && sqlite3_db_readonly(writer->raw(), "main") == 1) {
     return FailedPrecondition("sqlite: the database file is read-only: " + opts.path +
                               " (SQLite could open it for reading only)");
   }
-  VPNHUB_RETURN_IF_ERROR(ConfigureWriter(**writer, in_memory));
+  VPNHUB_RETURN_IF_ERROR(ConfigureWriter(*writer, in_memory));
   FileId file_id;
   if (!in_memory) {
     struct stat st {};
@@ -201,14 +197,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
     file_id = FileId{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
   }
   std::unique_ptr<SqliteStore> store(
-      new SqliteStore(std::move(opts), in_memory, file_id, std::move(*writer)));
-  auto applied = store->Migrate();
-  if (!applied.ok()) return applied.status();
+      new SqliteStore(std::move(opts), in_memory, file_id, std::move(writer)));
+  VPNHUB_RETURN_IF_ERROR(store->Migrate());
   if (!in_memory) {
-    auto checkpointer =
-        WalCheckpointer::Start(store->options_.path, *store->writer_, kCheckpointFrames);
-    if (!checkpointer.ok()) return checkpointer.status();
-    store->checkpointer_ = std::move(*checkpointer);
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto checkpointer,
+        WalCheckpointer::Start(store->options_.path, *store->writer_, kCheckpointFrames));
+    store->checkpointer_ = std::move(checkpointer);
   }
   return store;
 }
@@ -254,16 +249,15 @@ Status SqliteStore::Read(const std::function<Status(ports::StoreTx&)>& fn) {
     std::lock_guard<std::mutex> lock(writer_mu_);
     return RunTx(*writer_, "BEGIN", /*read_only=*/true, fn);
   }
-  auto conn = AcquireReader();
-  if (!conn.ok()) return conn.status();
-  Status st = RunTx(**conn, "BEGIN", /*read_only=*/true, fn);
+  VPNHUB_ASSIGN_OR_RETURN(auto conn, AcquireReader());
+  Status st = RunTx(*conn, "BEGIN", /*read_only=*/true, fn);
   if (st.code() == StatusCode::kUnavailable) {
     // The file may have been replaced or the connection broken: reopen next time.
     std::lock_guard<std::mutex> lock(readers_mu_);
     --open_readers_;
     readers_cv_.notify_one();
   } else {
-    ReleaseReader(std::move(*conn));
+    ReleaseReader(std::move(conn));
   }
   return st;
 }
@@ -390,10 +384,10 @@ Result<std::string> SqliteStore::ExplainQuery(IndexedQuery query) {
   }
   if (sql == nullptr) return InvalidArgument("sqlite: unknown indexed query");
   std::lock_guard<std::mutex> lock(writer_mu_);
-  auto stmt = writer_->PrepareOnce(std::string("EXPLAIN QUERY PLAN ") + sql);
-  if (!stmt.ok()) return stmt.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt,
+                          writer_->PrepareOnce(std::string("EXPLAIN QUERY PLAN ") + sql));
   std::string plan;
-  VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) {
+  VPNHUB_RETURN_IF_ERROR(ForEachRow(*stmt, [&](const Statement& s) {
     if (!plan.empty()) plan += '\n';
     plan += s.ColumnText(3);
     return Status::Ok();

@@ -100,9 +100,8 @@ Result<Task> ReadTask(const Statement& s) {
 Result<std::vector<Task>> CollectTasks(Statement& stmt) {
   std::vector<Task> tasks;
   VPNHUB_RETURN_IF_ERROR(ForEachRow(stmt, [&](const Statement& s) -> Status {
-    Result<Task> task = ReadTask(s);
-    if (!task.ok()) return task.status();
-    tasks.push_back(std::move(*task));
+    VPNHUB_ASSIGN_OR_RETURN(Task task, ReadTask(s));
+    tasks.push_back(std::move(task));
     return Status::Ok();
   }));
   return tasks;
@@ -113,23 +112,22 @@ Result<std::vector<Task>> CollectTasks(Statement& stmt) {
 Result<Id> SqliteTasks::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueTask"));
   // The port passes no separate "now"; the task counts as created when it becomes due.
-  auto stmt = conn_.Prepare(
-      "INSERT INTO tasks (kind, subject_id, state, attempts, next_attempt_at, created_at, "
-      "updated_at) VALUES (?1, ?2, 'pending', 0, ?3, ?3, ?3)");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindText(1, TaskKindName(kind)).BindInt64(2, subject_id).BindInt64(3, ToUnixMs(run_at));
-  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn_.Prepare(
+          "INSERT INTO tasks (kind, subject_id, state, attempts, next_attempt_at, created_at, "
+          "updated_at) VALUES (?1, ?2, 'pending', 0, ?3, ?3, ?3)"));
+  stmt->BindText(1, TaskKindName(kind)).BindInt64(2, subject_id).BindInt64(3, ToUnixMs(run_at));
+  VPNHUB_RETURN_IF_ERROR(stmt->Run());
   return conn_.LastInsertRowid();
 }
 
 Result<Task> SqliteTasks::GetTask(Id id) {
-  auto stmt = conn_.Prepare(kGetTaskSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, id);
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("task " + std::to_string(id) + " not found");
-  return ReadTask(**stmt);
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kGetTaskSql));
+  stmt->BindInt64(1, id);
+  VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return NotFound("task " + std::to_string(id) + " not found");
+  return ReadTask(*stmt);
 }
 
 // A walk of the partial index tasks_claim in claim order (0004): no sort, no finished tasks.
@@ -147,10 +145,9 @@ Result<std::vector<Task>> SqliteTasks::ClaimTasks(Time now, Duration lease, int 
   // the caller's write transaction, so nobody can claim in between.
   std::vector<Id> ids;
   {
-    auto stmt = conn_.Prepare(kClaimableTasksSql);
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
-    VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) {
+    VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kClaimableTasksSql));
+    stmt->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
+    VPNHUB_RETURN_IF_ERROR(ForEachRow(*stmt, [&](const Statement& s) {
       ids.push_back(s.ColumnInt64(0));
       return Status::Ok();
     }));
@@ -158,41 +155,37 @@ Result<std::vector<Task>> SqliteTasks::ClaimTasks(Time now, Duration lease, int 
   std::vector<Task> tasks;
   tasks.reserve(ids.size());
   for (Id id : ids) {
-    Result<std::optional<Task>> task = ClaimTask(id, now, lease);
-    if (!task.ok()) return task.status();
-    if (*task) tasks.push_back(std::move(**task));
+    VPNHUB_ASSIGN_OR_RETURN(std::optional<Task> task, ClaimTask(id, now, lease));
+    if (task) tasks.push_back(std::move(*task));
   }
   return tasks;
 }
 
 Result<std::optional<Task>> SqliteTasks::ClaimTask(Id id, Time now, Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTask"));
-  auto stmt = conn_.Prepare(kClaimTaskSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, id).BindInt64(2, ToUnixMs(now)).BindInt64(3, ToUnixMs(now + lease));
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<Task>();
-  Result<Task> task = ReadTask(**stmt);
-  if (!task.ok()) return task.status();
-  VPNHUB_RETURN_IF_ERROR((*stmt)->Run());  // finish the statement before it is reset
-  return std::optional<Task>(std::move(*task));
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kClaimTaskSql));
+  stmt->BindInt64(1, id).BindInt64(2, ToUnixMs(now)).BindInt64(3, ToUnixMs(now + lease));
+  VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<Task>();
+  VPNHUB_ASSIGN_OR_RETURN(Task task, ReadTask(*stmt));
+  VPNHUB_RETURN_IF_ERROR(stmt->Run());  // finish the statement before it is reset
+  return std::optional<Task>(std::move(task));
 }
 
 Status SqliteTasks::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
                                       const std::string& error, Time now) {
   {
-    auto stmt = conn_.Prepare(
-        "UPDATE tasks SET state = ?2, next_attempt_at = ?3, last_error = ?4, updated_at = ?5 "
-        "WHERE id = ?1 AND state = 'running'");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)
-        ->BindInt64(1, id)
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_.Prepare(
+            "UPDATE tasks SET state = ?2, next_attempt_at = ?3, last_error = ?4, updated_at = ?5 "
+            "WHERE id = ?1 AND state = 'running'"));
+    stmt->BindInt64(1, id)
         .BindText(2, TaskStateName(to_state))
         .BindInt64(3, ToUnixMs(next_attempt_at))
         .BindText(4, error)
         .BindInt64(5, ToUnixMs(now));
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return ExplainNoChange("tasks", "task", id,
@@ -227,12 +220,12 @@ Status SqliteTasks::RescheduleTask(Id id, Time next_attempt_at, const std::strin
 Status SqliteTasks::ReleaseTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ReleaseTask"));
   {
-    auto stmt = conn_.Prepare(
-        "UPDATE tasks SET state = 'pending', attempts = MAX(attempts - 1, 0), "
-        "next_attempt_at = ?2, updated_at = ?2 WHERE id = ?1 AND state = 'running'");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, id).BindInt64(2, ToUnixMs(now));
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_.Prepare("UPDATE tasks SET state = 'pending', attempts = MAX(attempts - 1, 0), "
+                      "next_attempt_at = ?2, updated_at = ?2 WHERE id = ?1 AND state = 'running'"));
+    stmt->BindInt64(1, id).BindInt64(2, ToUnixMs(now));
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return ExplainNoChange("tasks", "task", id,
@@ -248,13 +241,13 @@ Status SqliteTasks::RetryTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RetryTask"));
   {
     // Handed back to the relay as a new generation: a new message id the stream will not drop.
-    auto stmt = conn_.Prepare(
-        "UPDATE tasks SET state = 'pending', attempts = 0, next_attempt_at = ?2, "
-        "updated_at = ?2, relayed_at = NULL, generation = generation + 1 "
-        "WHERE id = ?1 AND state = 'failed'");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, id).BindInt64(2, ToUnixMs(now));
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_.Prepare("UPDATE tasks SET state = 'pending', attempts = 0, next_attempt_at = ?2, "
+                      "updated_at = ?2, relayed_at = NULL, generation = generation + 1 "
+                      "WHERE id = ?1 AND state = 'failed'"));
+    stmt->BindInt64(1, id).BindInt64(2, ToUnixMs(now));
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return ExplainNoChange("tasks", "task", id,
@@ -262,62 +255,54 @@ Status SqliteTasks::RetryTask(Id id, Time now) {
 }
 
 Result<std::vector<Task>> SqliteTasks::ListTasks(std::optional<TaskState> state, int limit) {
-  auto stmt = conn_.Prepare(state ? kListTasksInStateSql : kListTasksSql);
-  if (!stmt.ok()) return stmt.status();
-  if (state) (*stmt)->BindText(1, TaskStateName(*state));
-  (*stmt)->BindInt64(2, limit < 0 ? 0 : limit);
-  return CollectTasks(**stmt);
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(state ? kListTasksInStateSql : kListTasksSql));
+  if (state) stmt->BindText(1, TaskStateName(*state));
+  stmt->BindInt64(2, limit < 0 ? 0 : limit);
+  return CollectTasks(*stmt);
 }
 
 Result<std::vector<Task>> SqliteTasks::ClaimTasksByIds(const std::vector<Id>& ids, Time now,
                                                        Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasksByIds"));
   if (ids.empty()) return std::vector<Task>();
-  auto stmt = conn_.Prepare(kClaimTasksByIdsSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)
-      ->BindText(1, IdsAsJson(SortedUnique(ids)))
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kClaimTasksByIdsSql));
+  stmt->BindText(1, IdsAsJson(SortedUnique(ids)))
       .BindInt64(2, ToUnixMs(now))
       .BindInt64(3, ToUnixMs(now + lease));
-  return CollectTasks(**stmt);
+  return CollectTasks(*stmt);
 }
 
 Result<std::vector<Task>> SqliteTasks::ListUnrelayedTasks(Time now, int limit) {
-  auto stmt = conn_.Prepare(kUnrelayedTasksSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
-  return CollectTasks(**stmt);
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kUnrelayedTasksSql));
+  stmt->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
+  return CollectTasks(*stmt);
 }
 
 Result<int> SqliteTasks::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTasksRelayed"));
   if (ids.empty()) return 0;
   {
-    auto stmt = conn_.Prepare(kMarkTasksRelayedSql);
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindText(1, IdsAsJson(SortedUnique(ids))).BindInt64(2, ToUnixMs(now));
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kMarkTasksRelayedSql));
+    stmt->BindText(1, IdsAsJson(SortedUnique(ids))).BindInt64(2, ToUnixMs(now));
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   return static_cast<int>(conn_.Changes());
 }
 
 Result<std::optional<Time>> SqliteTasks::OldestUnrelayedDue(Time now) {
-  auto stmt = conn_.Prepare(kOldestUnrelayedDueSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, ToUnixMs(now));
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<Time>();
-  return std::optional<Time>(FromUnixMs((*stmt)->ColumnInt64(0)));
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kOldestUnrelayedDueSql));
+  stmt->BindInt64(1, ToUnixMs(now));
+  VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<Time>();
+  return std::optional<Time>(FromUnixMs(stmt->ColumnInt64(0)));
 }
 
 Result<int> SqliteTasks::RequeueStaleRelayedTasks(Time stale_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RequeueStaleRelayedTasks"));
   {
-    auto stmt = conn_.Prepare(kStaleRelayedTasksSql);
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, ToUnixMs(stale_before)).BindInt64(2, limit < 0 ? 0 : limit);
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kStaleRelayedTasksSql));
+    stmt->BindInt64(1, ToUnixMs(stale_before)).BindInt64(2, limit < 0 ? 0 : limit);
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   return static_cast<int>(conn_.Changes());
 }

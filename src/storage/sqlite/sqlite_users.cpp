@@ -39,11 +39,12 @@ int NonNegative(int limit) { return limit < 0 ? 0 : limit; }
 
 Result<Id> SqliteUsers::InsertUser(const User& user) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertUser"));
-  auto stmt = conn_.Prepare(
-      "INSERT INTO users (tg_id, username, lang, referrer_id, source, blocked_bot, banned, "
-      "trial_used, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-  if (!stmt.ok()) return stmt.status();
-  Statement& s = **stmt;
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn_.Prepare(
+          "INSERT INTO users (tg_id, username, lang, referrer_id, source, blocked_bot, banned, "
+          "trial_used, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+  Statement& s = *stmt;
   s.BindInt64(1, user.tg_id).BindText(2, user.username).BindText(3, user.lang);
   if (user.referrer_id) {
     s.BindInt64(4, *user.referrer_id);
@@ -60,23 +61,19 @@ Result<Id> SqliteUsers::InsertUser(const User& user) {
 }
 
 Result<std::optional<User>> SqliteUsers::FindUserByTgId(TgId tg_id) {
-  auto stmt = conn_.Prepare(kFindUserByTgIdSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, tg_id);
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<User>();
-  return std::optional<User>(ReadUser(**stmt));
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kFindUserByTgIdSql));
+  stmt->BindInt64(1, tg_id);
+  VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<User>();
+  return std::optional<User>(ReadUser(*stmt));
 }
 
 Result<User> SqliteUsers::GetUser(Id id) {
-  auto stmt = conn_.Prepare(kGetUserSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, id);
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("user " + std::to_string(id) + " not found");
-  return ReadUser(**stmt);
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kGetUserSql));
+  stmt->BindInt64(1, id);
+  VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return NotFound("user " + std::to_string(id) + " not found");
+  return ReadUser(*stmt);
 }
 
 Result<std::vector<User>> SqliteUsers::GetUsers(const std::vector<Id>& ids) {
@@ -94,11 +91,10 @@ Result<std::vector<User>> SqliteUsers::GetUsers(const std::vector<Id>& ids) {
 }
 
 Result<std::vector<User>> SqliteUsers::ListUsers(Id after_id, int limit) {
-  auto stmt = conn_.Prepare(kListUsersSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, after_id).BindInt64(2, NonNegative(limit));
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kListUsersSql));
+  stmt->BindInt64(1, after_id).BindInt64(2, NonNegative(limit));
   std::vector<User> users;
-  VPNHUB_RETURN_IF_ERROR(ForEachRow(**stmt, [&](const Statement& s) {
+  VPNHUB_RETURN_IF_ERROR(ForEachRow(*stmt, [&](const Statement& s) {
     users.push_back(ReadUser(s));
     return Status::Ok();
   }));
@@ -108,10 +104,9 @@ Result<std::vector<User>> SqliteUsers::ListUsers(Id after_id, int limit) {
 Status SqliteUsers::SetUserLang(Id user_id, const std::string& lang) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetUserLang"));
   {
-    auto stmt = conn_.Prepare("UPDATE users SET lang = ?2 WHERE id = ?1");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, user_id).BindText(2, lang);
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare("UPDATE users SET lang = ?2 WHERE id = ?1"));
+    stmt->BindInt64(1, user_id).BindText(2, lang);
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   // changes() counts every row the WHERE matched, also when the value stays the same.
   if (conn_.Changes() > 0) return Status::Ok();
@@ -121,31 +116,30 @@ Status SqliteUsers::SetUserLang(Id user_id, const std::string& lang) {
 Status SqliteUsers::SetBlockedBot(Id user_id, bool blocked) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetBlockedBot"));
   {
-    auto stmt = conn_.Prepare("UPDATE users SET blocked_bot = ?2 WHERE id = ?1");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, user_id).BindInt64(2, blocked);
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_ASSIGN_OR_RETURN(auto stmt,
+                            conn_.Prepare("UPDATE users SET blocked_bot = ?2 WHERE id = ?1"));
+    stmt->BindInt64(1, user_id).BindInt64(2, blocked);
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return NotFound("user " + std::to_string(user_id) + " not found");
 }
 
 Result<std::int64_t> SqliteUsers::CountUsersCreatedSince(Time since) {
-  auto stmt = conn_.Prepare(kCountUsersCreatedSinceSql);
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindInt64(1, ToUnixMs(since));
-  Result<bool> row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  return *row ? (*stmt)->ColumnInt64(0) : std::int64_t{0};
+  VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kCountUsersCreatedSinceSql));
+  stmt->BindInt64(1, ToUnixMs(since));
+  VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row ? stmt->ColumnInt64(0) : std::int64_t{0};
 }
 
 Status SqliteUsers::MarkTrialUsed(Id user_id) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTrialUsed"));
   {
-    auto stmt = conn_.Prepare("UPDATE users SET trial_used = 1 WHERE id = ?1 AND trial_used = 0");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, user_id);
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_.Prepare("UPDATE users SET trial_used = 1 WHERE id = ?1 AND trial_used = 0"));
+    stmt->BindInt64(1, user_id);
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return ExplainNoChange(
@@ -156,10 +150,11 @@ Status SqliteUsers::MarkTrialUsed(Id user_id) {
 Status SqliteUsers::GiveTrialBack(Id user_id) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("GiveTrialBack"));
   {
-    auto stmt = conn_.Prepare("UPDATE users SET trial_used = 0 WHERE id = ?1 AND trial_used = 1");
-    if (!stmt.ok()) return stmt.status();
-    (*stmt)->BindInt64(1, user_id);
-    VPNHUB_RETURN_IF_ERROR((*stmt)->Run());
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn_.Prepare("UPDATE users SET trial_used = 0 WHERE id = ?1 AND trial_used = 1"));
+    stmt->BindInt64(1, user_id);
+    VPNHUB_RETURN_IF_ERROR(stmt->Run());
   }
   if (conn_.Changes() > 0) return Status::Ok();
   return ExplainNoChange(

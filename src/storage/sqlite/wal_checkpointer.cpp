@@ -8,12 +8,11 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::strin
                                                                 Connection& writer,
                                                                 int threshold_frames) {
   // The busy timeout does not apply: a PASSIVE checkpoint never waits for a lock.
-  auto conn = Connection::Open(path, SQLITE_OPEN_READWRITE, 0);
-  if (!conn.ok()) return conn.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto conn, Connection::Open(path, SQLITE_OPEN_READWRITE, 0));
   // It reads no rows; a tiny page cache is enough.
-  VPNHUB_RETURN_IF_ERROR((*conn)->Exec("PRAGMA cache_size = -256"));
+  VPNHUB_RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size = -256"));
   std::unique_ptr<WalCheckpointer> checkpointer(
-      new WalCheckpointer(std::move(*conn), writer, threshold_frames));
+      new WalCheckpointer(std::move(conn), writer, threshold_frames));
   sqlite3_wal_hook(writer.raw(), &WalCheckpointer::OnCommit, checkpointer.get());
   return checkpointer;
 }

@@ -76,16 +76,14 @@ Result<ShadowsocksSettings> ParseSettings(const ServerSettings& settings) {
         Quoted(out.method) + " is not an AEAD cipher shadowsocks-libev supports (" + known + ")");
   }
 
-  auto from = ParsePortSetting(settings, "port_from");
-  if (!from.ok()) return from.status();
-  auto to = ParsePortSetting(settings, "port_to");
-  if (!to.ok()) return to.status();
-  if (*to < *from) {
-    return BadSetting("port_to", "(" + std::to_string(*to) + ") is below port_from (" +
-                                     std::to_string(*from) + ")");
+  VPNHUB_ASSIGN_OR_RETURN(auto from, ParsePortSetting(settings, "port_from"));
+  VPNHUB_ASSIGN_OR_RETURN(auto to, ParsePortSetting(settings, "port_to"));
+  if (to < from) {
+    return BadSetting("port_to", "(" + std::to_string(to) + ") is below port_from (" +
+                                     std::to_string(from) + ")");
   }
-  out.port_from = *from;
-  out.port_to = *to;
+  out.port_from = from;
+  out.port_to = to;
   return out;
 }
 
@@ -94,9 +92,8 @@ ShadowsocksBackend::ShadowsocksBackend(std::chrono::milliseconds call_deadline,
     : call_deadline_(call_deadline), resolver_(std::make_unique<HostResolver>(resolver)) {}
 
 Status ShadowsocksBackend::ValidateSettings(const Server& server) const {
-  auto s = ParseSettings(server.settings);
-  if (!s.ok()) return s.status();
-  const int range = s->port_to - s->port_from + 1;
+  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  const int range = s.port_to - s.port_from + 1;
   if (server.capacity < 0) return InvalidArgument("capacity must not be negative");
   if (server.capacity > range) {
     return InvalidArgument("capacity " + std::to_string(server.capacity) +
@@ -108,36 +105,32 @@ Status ShadowsocksBackend::ValidateSettings(const Server& server) const {
 
 Result<std::optional<ports::KeyPortRange>> ShadowsocksBackend::KeyPorts(
     const Server& server) const {
-  auto s = ParseSettings(server.settings);
-  if (!s.ok()) return s.status();
-  auto hp = ParseHostPort(s->manager);
+  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  auto hp = ParseHostPort(s.manager);
   if (!hp.ok()) return BadSetting("manager", "is wrong: " + hp.status().message());
   return std::optional<ports::KeyPortRange>(
-      ports::KeyPortRange{hp->host, hp->port, s->port_from, s->port_to});
+      ports::KeyPortRange{hp->host, hp->port, s.port_from, s.port_to});
 }
 
 Status ShadowsocksBackend::CreateKey(const Server& server, const Key& key) {
-  auto s = ParseSettings(server.settings);
-  if (!s.ok()) return s.status();
-  auto port = PortOf(*s, key);
-  if (!port.ok()) return port.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  VPNHUB_ASSIGN_OR_RETURN(auto port, PortOf(s, key));
   VPNHUB_RETURN_IF_ERROR(CheckPassword(key.secret));
 
-  SsManagerClient client(s->manager, call_deadline_, kIdleGap, resolver_.get());
-  auto listed = client.List();
-  if (!listed.ok()) return listed.status();
-  if (const ManagedPort* live = FindPort(*listed, *port)) {
+  SsManagerClient client(s.manager, call_deadline_, kIdleGap, resolver_.get());
+  VPNHUB_ASSIGN_OR_RETURN(auto listed, client.List());
+  if (const ManagedPort* live = FindPort(listed, port)) {
     // The port runs with another password: it is another key's (a server sharing this manager,
     // a key left by hand), and replacing it would cut that key off while both look active.
     if (live->password != key.secret) {
-      return AlreadyExists("port " + std::to_string(*port) + " on ss-manager " + s->manager +
+      return AlreadyExists("port " + std::to_string(port) + " on ss-manager " + s.manager +
                            " already runs another key (a different password); it is left "
                            "alone and key " +
                            std::to_string(key.id) + " is not created there");
     }
-    if (live->method.empty() || live->method == s->method) return Status::Ok();
+    if (live->method.empty() || live->method == s.method) return Status::Ok();
     // Our own key with an old cipher: restarting it with the server's method is ours to do.
-    VPNHUB_RETURN_IF_ERROR(client.Remove(*port));
+    VPNHUB_RETURN_IF_ERROR(client.Remove(port));
   }
 
   // Remove only signals the old ss-server; until it exits its port stays bound and ss-manager
@@ -145,7 +138,7 @@ Status ShadowsocksBackend::CreateKey(const Server& server, const Key& key) {
   const auto give_up_at = Clock::now() + call_deadline_;
   auto backoff = std::chrono::milliseconds(10);
   while (true) {
-    Status st = client.Add(*port, key.secret, s->method);
+    Status st = client.Add(port, key.secret, s.method);
     if (!IsPortNotAvailable(st) || Clock::now() + backoff > give_up_at) return st;
     std::this_thread::sleep_for(backoff);
     backoff = std::min(backoff * 2, std::chrono::milliseconds(200));
@@ -153,39 +146,33 @@ Status ShadowsocksBackend::CreateKey(const Server& server, const Key& key) {
 }
 
 Status ShadowsocksBackend::DeleteKey(const Server& server, const Key& key) {
-  auto s = ParseSettings(server.settings);
-  if (!s.ok()) return s.status();
-  auto port = PortOf(*s, key);
-  if (!port.ok()) return port.status();
-  SsManagerClient client(s->manager, call_deadline_, kIdleGap, resolver_.get());
-  auto listed = client.List();
-  if (!listed.ok()) return listed.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  VPNHUB_ASSIGN_OR_RETURN(auto port, PortOf(s, key));
+  SsManagerClient client(s.manager, call_deadline_, kIdleGap, resolver_.get());
+  VPNHUB_ASSIGN_OR_RETURN(auto listed, client.List());
   // Only positive evidence of another password spares the port: a list that lost a datagram
   // must not leave a revoked key running.
-  if (const ManagedPort* live = FindPort(*listed, *port)) {
+  if (const ManagedPort* live = FindPort(listed, port)) {
     if (live->password != key.secret) return Status::Ok();
   }
-  return client.Remove(*port);
+  return client.Remove(port);
 }
 
 Result<std::vector<ports::RemoteKey>> ShadowsocksBackend::ListKeys(const Server& server) {
-  auto s = ParseSettings(server.settings);
-  if (!s.ok()) return s.status();
-  SsManagerClient client(s->manager, call_deadline_, kIdleGap, resolver_.get());
-  auto listed = client.List();
-  if (!listed.ok()) return listed.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  SsManagerClient client(s.manager, call_deadline_, kIdleGap, resolver_.get());
+  VPNHUB_ASSIGN_OR_RETURN(auto listed, client.List());
   std::vector<ports::RemoteKey> out;
-  for (const auto& p : *listed) {
-    if (p.port < s->port_from || p.port > s->port_to) continue;
+  for (const auto& p : listed) {
+    if (p.port < s.port_from || p.port > s.port_to) continue;
     out.push_back({std::to_string(p.port), p.password});
   }
   return out;
 }
 
 Status ShadowsocksBackend::Ping(const Server& server) {
-  auto s = ParseSettings(server.settings);
-  if (!s.ok()) return s.status();
-  SsManagerClient client(s->manager, call_deadline_, kIdleGap, resolver_.get());
+  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  SsManagerClient client(s.manager, call_deadline_, kIdleGap, resolver_.get());
   auto stats = client.Ping();
   return stats.ok() ? Status::Ok() : stats.status();
 }
@@ -196,15 +183,13 @@ std::string ShadowsocksBackend::NewSecret(ports::SecretSource& secrets) const {
 
 Result<ports::KeyDelivery> ShadowsocksBackend::Delivery(const Server& server, const Key& key,
                                                         const std::string& name) const {
-  auto s = ParseSettings(server.settings);
-  if (!s.ok()) return s.status();
-  auto port = PortOf(*s, key);
-  if (!port.ok()) return port.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  VPNHUB_ASSIGN_OR_RETURN(auto port, PortOf(s, key));
   if (server.public_host.empty()) {
     return InvalidArgument("server \"" + server.name + "\" has no public_host");
   }
   ports::KeyDelivery out;
-  out.link = formats::ShadowsocksLink(s->method, key.secret, server.public_host, *port, name);
+  out.link = formats::ShadowsocksLink(s.method, key.secret, server.public_host, port, name);
   out.qr_text = out.link;
   return out;
 }

@@ -147,14 +147,13 @@ Result<std::vector<std::string>> SsManagerClient::Call(const std::string& verb,
                                                        const std::string& request,
                                                        ReplyShape shape) const {
   const auto deadline = Clock::now() + deadline_;
-  auto hp = ParseHostPort(address_);
-  if (!hp.ok()) return hp.status();
+  VPNHUB_ASSIGN_OR_RETURN(auto hp, ParseHostPort(address_));
   Result<ResolvedAddress> ep =
       InvalidArgument("ss-manager address " + address_ + " names a host and no resolver was given");
-  if (auto literal = AddressFromLiteral(hp->host, hp->port)) {
+  if (auto literal = AddressFromLiteral(hp.host, hp.port)) {
     ep = *literal;
   } else if (resolver_ != nullptr) {
-    ep = resolver_->Resolve(hp->host, hp->port, deadline);
+    ep = resolver_->Resolve(hp.host, hp.port, deadline);
     if (!ep.ok()) {
       return Status(ep.status().code(),
                     "ss-manager address " + address_ + ": " + ep.status().message());
@@ -229,9 +228,8 @@ Status SsManagerClient::Add(int port, const std::string& password,
   if (!IsMethodToken(method)) return InvalidArgument("method \"" + method + "\" is malformed");
   nlohmann::json body = {{"server_port", port}, {"password", password}};
   if (!method.empty()) body["method"] = method;
-  auto replies = Call("add", "add: " + body.dump(), ReplyShape::kSingle);
-  if (!replies.ok()) return replies.status();
-  const auto reply = Trim(replies->front()).substr(0, 64);
+  VPNHUB_ASSIGN_OR_RETURN(auto replies, Call("add", "add: " + body.dump(), ReplyShape::kSingle));
+  const auto reply = Trim(replies.front()).substr(0, 64);
   const std::string where = "ss-manager at " + address_ + " answered add for port " +
                             std::to_string(port) + " with \"" + std::string(reply) + "\"";
   if (reply == "ok") return Status::Ok();
@@ -242,18 +240,17 @@ Status SsManagerClient::Add(int port, const std::string& password,
 Status SsManagerClient::Remove(int port) const {
   if (port < 1 || port > 65535) return InvalidArgument("port " + std::to_string(port));
   nlohmann::json body = {{"server_port", port}};
-  auto replies = Call("remove", "remove: " + body.dump(), ReplyShape::kSingle);
-  if (!replies.ok()) return replies.status();
-  const auto reply = Trim(replies->front()).substr(0, 64);
+  VPNHUB_ASSIGN_OR_RETURN(auto replies,
+                          Call("remove", "remove: " + body.dump(), ReplyShape::kSingle));
+  const auto reply = Trim(replies.front()).substr(0, 64);
   if (reply == "ok") return Status::Ok();
   return Internal("ss-manager at " + address_ + " answered remove for port " +
                   std::to_string(port) + " with \"" + std::string(reply) + "\"");
 }
 
 Result<std::vector<ManagedPort>> SsManagerClient::List() const {
-  auto replies = Call("list", "list", ReplyShape::kList);
-  if (!replies.ok()) return replies.status();
-  auto parsed = ParseListReply(Join(*replies));
+  VPNHUB_ASSIGN_OR_RETURN(auto replies, Call("list", "list", ReplyShape::kList));
+  auto parsed = ParseListReply(Join(replies));
   if (!parsed.ok()) {
     return Status(parsed.status().code(),
                   "ss-manager at " + address_ + ": " + parsed.status().message());
@@ -262,9 +259,8 @@ Result<std::vector<ManagedPort>> SsManagerClient::List() const {
 }
 
 Result<std::map<int, std::int64_t>> SsManagerClient::Ping() const {
-  auto replies = Call("ping", "ping", ReplyShape::kStat);
-  if (!replies.ok()) return replies.status();
-  auto parsed = ParseStatReply(Join(*replies));
+  VPNHUB_ASSIGN_OR_RETURN(auto replies, Call("ping", "ping", ReplyShape::kStat));
+  auto parsed = ParseStatReply(Join(replies));
   if (!parsed.ok()) {
     return Status(parsed.status().code(),
                   "ss-manager at " + address_ + ": " + parsed.status().message());
