@@ -1,9 +1,14 @@
 // PgCatalog: locations and servers (ports::CatalogStore).
-#include "storage/postgres/pg_catalog.hpp"
-
 #include "storage/codec.hpp"
+#include "storage/postgres/pg_port.hpp"
+#include "storage/sql_ports.hpp"
 
 namespace vpnhub::storage {
+
+using PgCatalog = SqlCatalog<PgPort>;
+
+template <>
+Result<Server> PgCatalog::ServerById(const char* sql, Id id);
 
 namespace {
 
@@ -56,6 +61,7 @@ Result<Server> ReadServer(const PgResult& r, int row) {
 
 }  // namespace
 
+template <>
 Result<Id> PgCatalog::InsertLocation(const Location& location) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertLocation"));
   return InsertReturningId(
@@ -63,6 +69,7 @@ Result<Id> PgCatalog::InsertLocation(const Location& location) {
       PgParams().Text(location.name).Bool(location.enabled), "location '" + location.name + "'");
 }
 
+template <>
 Result<std::optional<Location>> PgCatalog::FindLocationByName(const std::string& name) {
   VPNHUB_ASSIGN_OR_RETURN(auto r,
                           conn_.Query("SELECT id, name, enabled FROM locations WHERE name = $1",
@@ -71,6 +78,7 @@ Result<std::optional<Location>> PgCatalog::FindLocationByName(const std::string&
   return std::optional<Location>(ReadLocation(r, 0));
 }
 
+template <>
 Result<std::vector<Location>> PgCatalog::ListLocations() {
   VPNHUB_ASSIGN_OR_RETURN(auto r,
                           conn_.Query("SELECT id, name, enabled FROM locations ORDER BY id"));
@@ -80,6 +88,7 @@ Result<std::vector<Location>> PgCatalog::ListLocations() {
   return locations;
 }
 
+template <>
 Status PgCatalog::UpdateLocation(const Location& location) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateLocation"));
   VPNHUB_ASSIGN_OR_RETURN(
@@ -91,6 +100,7 @@ Status PgCatalog::UpdateLocation(const Location& location) {
   return NotFound("location " + std::to_string(location.id) + " not found");
 }
 
+template <>
 Result<Id> PgCatalog::InsertServer(const Server& server) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertServer"));
   return InsertReturningId(
@@ -110,16 +120,24 @@ Result<Id> PgCatalog::InsertServer(const Server& server) {
       "server '" + server.name + "'");
 }
 
-Result<Server> PgCatalog::GetServer(Id id) { return ServerById(kGetServerSql, id); }
+template <>
+Result<Server> PgCatalog::GetServer(Id id) {
+  return ServerById(kGetServerSql, id);
+}
 
-Result<Server> PgCatalog::GetServerToCall(Id id) { return ServerById(kGetServerToCallSql, id); }
+template <>
+Result<Server> PgCatalog::GetServerToCall(Id id) {
+  return ServerById(kGetServerToCallSql, id);
+}
 
+template <>
 Result<Server> PgCatalog::ServerById(const char* sql, Id id) {
   VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(sql, PgParams().Int(id)));
   if (r.rows() == 0) return NotFound("server " + std::to_string(id) + " not found");
   return ReadServer(r, 0);
 }
 
+template <>
 Result<std::vector<Server>> PgCatalog::ListServers(std::optional<Id> location_id) {
   VPNHUB_ASSIGN_OR_RETURN(
       auto r, location_id ? conn_.Query(kListServersOfLocationSql, PgParams().Int(*location_id))
@@ -133,6 +151,7 @@ Result<std::vector<Server>> PgCatalog::ListServers(std::optional<Id> location_id
   return servers;
 }
 
+template <>
 Status PgCatalog::SetServerHealthy(Id server_id, bool healthy) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetServerHealthy"));
   // consecutive_failures counts unhealthy reports since the last healthy one.
@@ -144,6 +163,7 @@ Status PgCatalog::SetServerHealthy(Id server_id, bool healthy) {
   return NotFound("server " + std::to_string(server_id) + " not found");
 }
 
+template <>
 Status PgCatalog::UpdateServer(const Server& server) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateServer"));
   VPNHUB_ASSIGN_OR_RETURN(
@@ -161,5 +181,7 @@ Status PgCatalog::UpdateServer(const Server& server) {
   if (changed > 0) return Status::Ok();
   return NotFound("server " + std::to_string(server.id) + " not found");
 }
+
+template class SqlCatalog<PgPort>;
 
 }  // namespace vpnhub::storage

@@ -1,9 +1,13 @@
 // PgCoordination: job leases, admin alert throttling, Telegram updates taken and named
 // settings.
-#include "storage/postgres/pg_coordination.hpp"
+#include "storage/postgres/pg_port.hpp"
+#include "storage/sql_ports.hpp"
 
 namespace vpnhub::storage {
 
+using PgCoordination = SqlCoordination<PgPort>;
+
+template <>
 Result<bool> PgCoordination::AcquireJobLease(const std::string& job, const std::string& holder,
                                              Time now, Duration ttl) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("AcquireJobLease"));
@@ -22,6 +26,7 @@ Result<bool> PgCoordination::AcquireJobLease(const std::string& job, const std::
   return r.affected() > 0;
 }
 
+template <>
 Status PgCoordination::ReleaseJobLease(const std::string& job, const std::string& holder) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ReleaseJobLease"));
   return conn_
@@ -30,6 +35,7 @@ Status PgCoordination::ReleaseJobLease(const std::string& job, const std::string
       .status();
 }
 
+template <>
 Result<std::optional<ports::JobLease>> PgCoordination::GetJobLease(const std::string& job) {
   VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query("SELECT holder, until FROM job_leases WHERE job = $1",
                                               PgParams().Text(job)));
@@ -41,6 +47,7 @@ Result<std::optional<ports::JobLease>> PgCoordination::GetJobLease(const std::st
   return std::optional<ports::JobLease>(std::move(lease));
 }
 
+template <>
 Result<ports::AlertThrottle> PgCoordination::GetAlertThrottle(const std::string& subject) {
   // In a write transaction the row is locked until commit: a read-modify-write of one subject
   // (count the suppressed alert, or send and reset) then serialises even at READ COMMITTED.
@@ -58,6 +65,7 @@ Result<ports::AlertThrottle> PgCoordination::GetAlertThrottle(const std::string&
   return throttle;
 }
 
+template <>
 Status PgCoordination::PutAlertThrottle(const std::string& subject,
                                         const ports::AlertThrottle& value) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PutAlertThrottle"));
@@ -73,6 +81,7 @@ Status PgCoordination::PutAlertThrottle(const std::string& subject,
       .status();
 }
 
+template <>
 Result<std::optional<std::string>> PgCoordination::GetSetting(const std::string& name) {
   VPNHUB_ASSIGN_OR_RETURN(
       auto r, conn_.Query("SELECT value FROM settings WHERE name = $1", PgParams().Text(name)));
@@ -80,6 +89,7 @@ Result<std::optional<std::string>> PgCoordination::GetSetting(const std::string&
   return std::optional<std::string>(r.Text(0, 0));
 }
 
+template <>
 Status PgCoordination::PutSetting(const std::string& name, const std::string& value) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PutSetting"));
   return conn_
@@ -90,6 +100,7 @@ Status PgCoordination::PutSetting(const std::string& name, const std::string& va
       .status();
 }
 
+template <>
 Result<bool> PgCoordination::RecordUpdate(std::int64_t update_id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RecordUpdate"));
   if (update_id <= 0) return InvalidArgument("update_id must be positive");
@@ -102,6 +113,7 @@ Result<bool> PgCoordination::RecordUpdate(std::int64_t update_id, Time now) {
   return changed > 0;
 }
 
+template <>
 Result<int> PgCoordination::ForgetUpdates(Time seen_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ForgetUpdates"));
   if (limit <= 0) return 0;
@@ -113,5 +125,7 @@ Result<int> PgCoordination::ForgetUpdates(Time seen_before, int limit) {
           PgParams().Int(ToUnixMs(seen_before)).Int(limit)));
   return static_cast<int>(changed);
 }
+
+template class SqlCoordination<PgPort>;
 
 }  // namespace vpnhub::storage

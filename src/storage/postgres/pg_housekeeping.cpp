@@ -1,7 +1,10 @@
 // PgHousekeeping: the statistics, the retention purge and the cheap counts behind them.
-#include "storage/postgres/pg_housekeeping.hpp"
+#include "storage/postgres/pg_port.hpp"
+#include "storage/sql_ports.hpp"
 
 namespace vpnhub::storage {
+
+using PgHousekeeping = SqlHousekeeping<PgPort>;
 
 // The partial indexes of migration 0007 hold only settled rows: an ordered walk from the oldest
 // that stops at the LIMIT. `= ANY(ARRAY(...))` makes the ids one array the primary key is
@@ -31,6 +34,7 @@ int NonNegativeLimit(int limit) { return limit < 0 ? 0 : limit; }
 
 }  // namespace
 
+template <>
 Result<int> PgHousekeeping::PurgeDoneTasks(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PurgeDoneTasks"));
   // Done rows change no more: nothing to serialise against (WriteKind::kQueue suits it).
@@ -40,6 +44,7 @@ Result<int> PgHousekeeping::PurgeDoneTasks(Time settled_before, int limit) {
   return static_cast<int>(n);
 }
 
+template <>
 Result<int> PgHousekeeping::PurgeSettledMessages(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PurgeSettledMessages"));
   VPNHUB_ASSIGN_OR_RETURN(
@@ -48,11 +53,13 @@ Result<int> PgHousekeeping::PurgeSettledMessages(Time settled_before, int limit)
   return static_cast<int>(n);
 }
 
+template <>
 Status PgHousekeeping::FoldStatCounters() {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FoldStatCounters"));
   return Modify(kFoldStatCountersSql, PgParams()).status();
 }
 
+template <>
 Status PgHousekeeping::ReadStatCounters(ports::StoreStats& stats) {
   VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(kStatCountersSql));
   for (int row = 0; row < r.rows(); ++row) {
@@ -71,6 +78,7 @@ Status PgHousekeeping::ReadStatCounters(ports::StoreStats& stats) {
   return Status::Ok();
 }
 
+template <>
 Result<ports::StoreStats> PgHousekeeping::Stats() {
   ports::StoreStats stats;
   // Counting users and keys here cost tens of milliseconds at 1,000,000 keys; the counters cost a
@@ -113,5 +121,7 @@ Result<ports::StoreStats> PgHousekeeping::Stats() {
   }
   return stats;
 }
+
+template class SqlHousekeeping<PgPort>;
 
 }  // namespace vpnhub::storage

@@ -1,28 +1,12 @@
 #pragma once
-// PgHousekeeping: ports::HousekeepingStore over the connection of one PgTx: statistics, count
-// folding and the retention purge.
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include "core/ports/housekeeping_store.hpp"
+// PgHousekeeping: SqlHousekeeping (storage/sql_ports.hpp) over PostgreSQL, defined in
+// pg_housekeeping.cpp.
 #include "storage/postgres/pg_port.hpp"
+#include "storage/sql_ports.hpp"
 
 namespace vpnhub::storage {
 
-class PgHousekeeping final : public ports::HousekeepingStore, private PgPort {
- public:
-  using PgPort::PgPort;
-
-  Result<int> PurgeDoneTasks(Time settled_before, int limit) override;
-  Result<int> PurgeSettledMessages(Time settled_before, int limit) override;
-  Status FoldStatCounters() override;
-  Result<ports::StoreStats> Stats() override;
-
- private:
-  // users and keys_by_state from the maintained counters (migration 0007).
-  Status ReadStatCounters(ports::StoreStats& stats);
-};
+using PgHousekeeping = SqlHousekeeping<PgPort>;
+extern template class SqlHousekeeping<PgPort>;
 
 }  // namespace vpnhub::storage

@@ -1,11 +1,13 @@
 // PgKeys: keys.
-#include "storage/postgres/pg_keys.hpp"
-
 #include <algorithm>
 
 #include "core/rules.hpp"
+#include "storage/postgres/pg_port.hpp"
+#include "storage/sql_ports.hpp"
 
 namespace vpnhub::storage {
+
+using PgKeys = SqlKeys<PgPort>;
 namespace {
 
 #define VPNHUB_KEY_SELECT                                                               \
@@ -94,6 +96,7 @@ int NonNegative(int limit) { return limit < 0 ? 0 : limit; }
 
 }  // namespace
 
+template <>
 Result<Id> PgKeys::InsertKey(const Key& key) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertKey"));
   // DO NOTHING without a conflict target covers every unique index, the partial slot index
@@ -125,17 +128,20 @@ Result<Id> PgKeys::InsertKey(const Key& key) {
           " or remote name '" + key.remote_name + "')");
 }
 
+template <>
 Result<Key> PgKeys::GetKey(Id id) {
   VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(kGetKeySql, PgParams().Int(id)));
   if (r.rows() == 0) return NotFound("key " + std::to_string(id) + " not found");
   return ReadKey(r, 0);
 }
 
+template <>
 Result<std::vector<Key>> PgKeys::GetKeys(const std::vector<Id>& ids) {
   if (ids.empty()) return std::vector<Key>{};
   return CollectKeys(conn_.Query(kGetKeysSql, PgParams().IntArray(ids)));
 }
 
+template <>
 Result<std::vector<Id>> PgKeys::UpdateKeysState(const std::vector<Id>& ids, KeyState from,
                                                 KeyState to, Time now, const std::string& error) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateKeysState"));
@@ -159,6 +165,7 @@ Result<std::vector<Id>> PgKeys::UpdateKeysState(const std::vector<Id>& ids, KeyS
   return moved;
 }
 
+template <>
 Result<std::vector<Key>> PgKeys::ListKeys(const ports::KeyFilter& filter) {
   PgParams params;
   params.Int(NonNegative(filter.limit));
@@ -169,6 +176,7 @@ Result<std::vector<Key>> PgKeys::ListKeys(const ports::KeyFilter& filter) {
   return CollectKeys(conn_.Query(sql, params));
 }
 
+template <>
 Result<std::vector<int>> PgKeys::HeldSlots(Id server_id) {
   VPNHUB_ASSIGN_OR_RETURN(
       auto r, conn_.Query("SELECT slot FROM keys WHERE server_id = $1 AND holds_slot ORDER BY slot",
@@ -179,6 +187,7 @@ Result<std::vector<int>> PgKeys::HeldSlots(Id server_id) {
   return slots;
 }
 
+template <>
 Status PgKeys::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
                               const std::string& error) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateKeyState"));
@@ -211,6 +220,7 @@ Status PgKeys::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
       Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(from)));
 }
 
+template <>
 Status PgKeys::ReviveFailedKey(Id key_id, int slot, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ReviveFailedKey"));
   // As in UpdateKeyState: a slot taken by another key is an ordinary kAlreadyExists that must
@@ -230,11 +240,13 @@ Status PgKeys::ReviveFailedKey(Id key_id, int slot, Time now) {
                          Conflict("key " + std::to_string(key_id) + " is not failed"));
 }
 
+template <>
 Result<std::vector<Key>> PgKeys::ListKeysDueForExpiry(Time now, int limit) {
   return CollectKeys(
       conn_.Query(kPgDueForExpirySql, PgParams().Int(ToUnixMs(now)).Int(NonNegative(limit))));
 }
 
+template <>
 Result<std::vector<Key>> PgKeys::ExpireDueKeys(Time now, int limit, int notice_flags) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ExpireDueKeys"));
   // Row locks and the state re-check make it safe at READ COMMITTED (WriteKind::kQueue); a
@@ -246,11 +258,13 @@ Result<std::vector<Key>> PgKeys::ExpireDueKeys(Time now, int limit, int notice_f
                                                         .Bool(HoldsSlot(KeyState::kRevoking))));
 }
 
+template <>
 Result<std::vector<Key>> PgKeys::ListKeysDueForNotice(Time now, int limit) {
   return CollectKeys(
       conn_.Query(kPgDueForNoticeSql, PgParams().Int(ToUnixMs(now)).Int(NonNegative(limit))));
 }
 
+template <>
 Status PgKeys::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyNotice"));
   VPNHUB_ASSIGN_OR_RETURN(
@@ -261,6 +275,7 @@ Status PgKeys::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> n
   return NotFound("key " + std::to_string(key_id) + " not found");
 }
 
+template <>
 Status PgKeys::SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
                             std::optional<Time> next_notice_at, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyExpiry"));
@@ -280,5 +295,7 @@ Status PgKeys::SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int noti
       "keys", "key", key_id,
       Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(state)));
 }
+
+template class SqlKeys<PgPort>;
 
 }  // namespace vpnhub::storage

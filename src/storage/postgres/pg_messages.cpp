@@ -1,9 +1,11 @@
 // PgMessages: the outgoing message queue and the per-chat cap on queued replies.
-#include "storage/postgres/pg_messages.hpp"
-
 #include "storage/codec.hpp"
+#include "storage/postgres/pg_port.hpp"
+#include "storage/sql_ports.hpp"
 
 namespace vpnhub::storage {
+
+using PgMessages = SqlMessages<PgPort>;
 namespace {
 
 #define VPNHUB_MESSAGE_COLUMNS                                                                  \
@@ -100,6 +102,7 @@ Status CollectMessages(const Result<PgResult>& r, std::vector<OutgoingMessage>& 
 
 }  // namespace
 
+template <>
 Result<Id> PgMessages::EnqueueMessage(const OutgoingMessage& message) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessage"));
   const auto priority = static_cast<std::int64_t>(message.priority);
@@ -127,6 +130,7 @@ Result<Id> PgMessages::EnqueueMessage(const OutgoingMessage& message) {
   return r.Int64(0, 0);
 }
 
+template <>
 Status PgMessages::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessages"));
   if (messages.empty()) return Status::Ok();
@@ -170,12 +174,14 @@ Status PgMessages::EnqueueMessages(const std::vector<OutgoingMessage>& messages)
   return r.ok() ? Status::Ok() : r.status();
 }
 
+template <>
 Result<OutgoingMessage> PgMessages::GetMessage(Id id) {
   VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(kGetMessageSql, PgParams().Int(id)));
   if (r.rows() == 0) return NotFound("message " + std::to_string(id) + " not found");
   return ReadMessage(r, 0);
 }
 
+template <>
 Result<std::vector<OutgoingMessage>> PgMessages::ClaimMessages(Time now, Duration lease,
                                                                int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimMessages"));
@@ -195,6 +201,7 @@ Result<std::vector<OutgoingMessage>> PgMessages::ClaimMessages(Time now, Duratio
   return messages;
 }
 
+template <>
 Status PgMessages::FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
                                         const std::string& error, int attempts_given_back,
                                         Time now) {
@@ -215,22 +222,26 @@ Status PgMessages::FinishSendingMessage(Id id, MessageState to_state, Time next_
                          Conflict("message " + std::to_string(id) + " is not sending"));
 }
 
+template <>
 Status PgMessages::CompleteMessage(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteMessage"));
   return FinishSendingMessage(id, MessageState::kSent, now, "", 0, now);
 }
 
+template <>
 Status PgMessages::RescheduleMessage(Id id, Time next, const std::string& error, bool count_attempt,
                                      Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleMessage"));
   return FinishSendingMessage(id, MessageState::kPending, next, error, count_attempt ? 0 : 1, now);
 }
 
+template <>
 Status PgMessages::FailMessage(Id id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FailMessage"));
   return FinishSendingMessage(id, MessageState::kFailed, now, error, 0, now);
 }
 
+template <>
 Result<int> PgMessages::DropPendingMessages(TgId chat_id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("DropPendingMessages"));
   VPNHUB_ASSIGN_OR_RETURN(
@@ -239,6 +250,7 @@ Result<int> PgMessages::DropPendingMessages(TgId chat_id, const std::string& err
   return static_cast<int>(changed);
 }
 
+template <>
 Result<std::vector<OutgoingMessage>> PgMessages::ListMessages(std::optional<MessageState> state,
                                                               int limit) {
   PgParams params;
@@ -254,6 +266,7 @@ Result<std::vector<OutgoingMessage>> PgMessages::ListMessages(std::optional<Mess
 
 // settings
 
+template <>
 Result<int> PgMessages::TrimPendingReplies(TgId chat_id, int keep, const std::string& error,
                                            Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("TrimPendingReplies"));
@@ -275,10 +288,13 @@ Result<int> PgMessages::TrimPendingReplies(TgId chat_id, int keep, const std::st
   return static_cast<int>(changed);
 }
 
+template <>
 Result<std::int64_t> PgMessages::CountMessages(MessageState state) {
   VPNHUB_ASSIGN_OR_RETURN(
       auto r, conn_.Query(kPgCountMessagesSql, PgParams().Text(MessageStateName(state))));
   return r.Int64(0, 0);
 }
+
+template class SqlMessages<PgPort>;
 
 }  // namespace vpnhub::storage

@@ -1,7 +1,10 @@
 // PgTasks: tasks (the outbox).
-#include "storage/postgres/pg_tasks.hpp"
+#include "storage/postgres/pg_port.hpp"
+#include "storage/sql_ports.hpp"
 
 namespace vpnhub::storage {
+
+using PgTasks = SqlTasks<PgPort>;
 namespace {
 
 #define VPNHUB_TASK_COLUMNS                                                                      \
@@ -121,6 +124,7 @@ Result<std::vector<Task>> CollectTasks(const Result<PgResult>& r) {
 
 }  // namespace
 
+template <>
 Result<Id> PgTasks::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueTask"));
   // The port passes no separate "now"; the task counts as created when it becomes due.
@@ -133,12 +137,14 @@ Result<Id> PgTasks::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
   return r.Int64(0, 0);
 }
 
+template <>
 Result<Task> PgTasks::GetTask(Id id) {
   VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(kGetTaskSql, PgParams().Int(id)));
   if (r.rows() == 0) return NotFound("task " + std::to_string(id) + " not found");
   return ReadTask(r, 0);
 }
 
+template <>
 Result<std::vector<Task>> PgTasks::ClaimTasks(Time now, Duration lease, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasks"));
   return CollectTasks(conn_.Query(
@@ -146,6 +152,7 @@ Result<std::vector<Task>> PgTasks::ClaimTasks(Time now, Duration lease, int limi
       PgParams().Int(ToUnixMs(now)).Int(limit < 0 ? 0 : limit).Int(ToUnixMs(now + lease))));
 }
 
+template <>
 Result<std::optional<Task>> PgTasks::ClaimTask(Id id, Time now, Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTask"));
   VPNHUB_ASSIGN_OR_RETURN(
@@ -156,6 +163,7 @@ Result<std::optional<Task>> PgTasks::ClaimTask(Id id, Time now, Duration lease) 
   return std::optional<Task>(std::move(task));
 }
 
+template <>
 Status PgTasks::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
                                   const std::string& error, Time now) {
   VPNHUB_ASSIGN_OR_RETURN(
@@ -173,11 +181,13 @@ Status PgTasks::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_a
                          Conflict("task " + std::to_string(id) + " is not running"));
 }
 
+template <>
 Status PgTasks::CompleteTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTask"));
   return FinishRunningTask(id, TaskState::kDone, now, "", now);
 }
 
+template <>
 Result<int> PgTasks::CompleteTasks(const std::vector<Id>& ids, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTasks"));
   if (ids.empty()) return 0;
@@ -190,11 +200,13 @@ Result<int> PgTasks::CompleteTasks(const std::vector<Id>& ids, Time now) {
   return static_cast<int>(changed);
 }
 
+template <>
 Status PgTasks::RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleTask"));
   return FinishRunningTask(id, TaskState::kPending, next_attempt_at, error, now);
 }
 
+template <>
 Status PgTasks::ReleaseTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ReleaseTask"));
   VPNHUB_ASSIGN_OR_RETURN(
@@ -207,11 +219,13 @@ Status PgTasks::ReleaseTask(Id id, Time now) {
                          Conflict("task " + std::to_string(id) + " is not running"));
 }
 
+template <>
 Status PgTasks::FailTask(Id id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FailTask"));
   return FinishRunningTask(id, TaskState::kFailed, now, error, now);
 }
 
+template <>
 Status PgTasks::RetryTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RetryTask"));
   // Handed back to the relay as a new generation: a new message id the stream will not drop.
@@ -226,6 +240,7 @@ Status PgTasks::RetryTask(Id id, Time now) {
                          FailedPrecondition("task " + std::to_string(id) + " is not failed"));
 }
 
+template <>
 Result<std::vector<Task>> PgTasks::ClaimTasksByIds(const std::vector<Id>& ids, Time now,
                                                    Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasksByIds"));
@@ -235,11 +250,13 @@ Result<std::vector<Task>> PgTasks::ClaimTasksByIds(const std::vector<Id>& ids, T
                   PgParams().IntArray(ids).Int(ToUnixMs(now)).Int(ToUnixMs(now + lease))));
 }
 
+template <>
 Result<std::vector<Task>> PgTasks::ListUnrelayedTasks(Time now, int limit) {
   return CollectTasks(
       conn_.Query(kPgUnrelayedTasksSql, PgParams().Int(ToUnixMs(now)).Int(limit < 0 ? 0 : limit)));
 }
 
+template <>
 Result<int> PgTasks::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTasksRelayed"));
   // A compare-and-set on relayed_at, right under READ COMMITTED (WriteKind::kQueue);
@@ -250,6 +267,7 @@ Result<int> PgTasks::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
   return static_cast<int>(changed);
 }
 
+template <>
 Result<std::optional<Time>> PgTasks::OldestUnrelayedDue(Time now) {
   VPNHUB_ASSIGN_OR_RETURN(auto r,
                           conn_.Query(kOldestUnrelayedDueSql, PgParams().Int(ToUnixMs(now))));
@@ -257,6 +275,7 @@ Result<std::optional<Time>> PgTasks::OldestUnrelayedDue(Time now) {
   return std::optional<Time>(FromUnixMs(r.Int64(0, 0)));
 }
 
+template <>
 Result<int> PgTasks::RequeueStaleRelayedTasks(Time stale_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RequeueStaleRelayedTasks"));
   VPNHUB_ASSIGN_OR_RETURN(
@@ -265,11 +284,14 @@ Result<int> PgTasks::RequeueStaleRelayedTasks(Time stale_before, int limit) {
   return static_cast<int>(changed);
 }
 
+template <>
 Result<std::vector<Task>> PgTasks::ListTasks(std::optional<TaskState> state, int limit) {
   PgParams params;
   params.Int(limit < 0 ? 0 : limit);
   if (state) params.Text(TaskStateName(*state));
   return CollectTasks(conn_.Query(state ? kListTasksInStateSql : kListTasksSql, params));
 }
+
+template class SqlTasks<PgPort>;
 
 }  // namespace vpnhub::storage

@@ -1,7 +1,10 @@
 // PgUsers: the people who use the bot (ports::UserStore).
-#include "storage/postgres/pg_users.hpp"
+#include "storage/postgres/pg_port.hpp"
+#include "storage/sql_ports.hpp"
 
 namespace vpnhub::storage {
+
+using PgUsers = SqlUsers<PgPort>;
 
 // A range of the users_created_at index.
 const char kPgCountUsersCreatedSinceSql[] = "SELECT count(*) FROM users WHERE created_at >= $1";
@@ -38,6 +41,7 @@ int NonNegative(int limit) { return limit < 0 ? 0 : limit; }
 
 }  // namespace
 
+template <>
 Result<Id> PgUsers::InsertUser(const User& user) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertUser"));
   return InsertReturningId(
@@ -57,18 +61,21 @@ Result<Id> PgUsers::InsertUser(const User& user) {
       "user with tg_id " + std::to_string(user.tg_id));
 }
 
+template <>
 Result<std::optional<User>> PgUsers::FindUserByTgId(TgId tg_id) {
   VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(kFindUserByTgIdSql, PgParams().Int(tg_id)));
   if (r.rows() == 0) return std::optional<User>();
   return std::optional<User>(ReadUser(r, 0));
 }
 
+template <>
 Result<User> PgUsers::GetUser(Id id) {
   VPNHUB_ASSIGN_OR_RETURN(auto r, conn_.Query(kGetUserSql, PgParams().Int(id)));
   if (r.rows() == 0) return NotFound("user " + std::to_string(id) + " not found");
   return ReadUser(r, 0);
 }
 
+template <>
 Result<std::vector<User>> PgUsers::GetUsers(const std::vector<Id>& ids) {
   std::vector<User> users;
   if (ids.empty()) return users;
@@ -78,6 +85,7 @@ Result<std::vector<User>> PgUsers::GetUsers(const std::vector<Id>& ids) {
   return users;
 }
 
+template <>
 Result<std::vector<User>> PgUsers::ListUsers(Id after_id, int limit) {
   VPNHUB_ASSIGN_OR_RETURN(
       auto r, conn_.Query(kListUsersSql, PgParams().Int(after_id).Int(NonNegative(limit))));
@@ -87,6 +95,7 @@ Result<std::vector<User>> PgUsers::ListUsers(Id after_id, int limit) {
   return users;
 }
 
+template <>
 Status PgUsers::SetUserLang(Id user_id, const std::string& lang) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetUserLang"));
   // The row count includes rows whose value stays the same.
@@ -96,6 +105,7 @@ Status PgUsers::SetUserLang(Id user_id, const std::string& lang) {
   return NotFound("user " + std::to_string(user_id) + " not found");
 }
 
+template <>
 Status PgUsers::SetBlockedBot(Id user_id, bool blocked) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetBlockedBot"));
   VPNHUB_ASSIGN_OR_RETURN(auto changed, Modify("UPDATE users SET blocked_bot = $2 WHERE id = $1",
@@ -104,12 +114,14 @@ Status PgUsers::SetBlockedBot(Id user_id, bool blocked) {
   return NotFound("user " + std::to_string(user_id) + " not found");
 }
 
+template <>
 Result<std::int64_t> PgUsers::CountUsersCreatedSince(Time since) {
   VPNHUB_ASSIGN_OR_RETURN(
       auto r, conn_.Query(kPgCountUsersCreatedSinceSql, PgParams().Int(ToUnixMs(since))));
   return r.Int64(0, 0);
 }
 
+template <>
 Status PgUsers::MarkTrialUsed(Id user_id) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTrialUsed"));
   VPNHUB_ASSIGN_OR_RETURN(
@@ -121,6 +133,7 @@ Status PgUsers::MarkTrialUsed(Id user_id) {
       FailedPrecondition("user " + std::to_string(user_id) + " has already used the trial"));
 }
 
+template <>
 Status PgUsers::GiveTrialBack(Id user_id) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("GiveTrialBack"));
   VPNHUB_ASSIGN_OR_RETURN(auto changed,
@@ -131,5 +144,7 @@ Status PgUsers::GiveTrialBack(Id user_id) {
       "users", "user", user_id,
       FailedPrecondition("user " + std::to_string(user_id) + " has not used the trial"));
 }
+
+template class SqlUsers<PgPort>;
 
 }  // namespace vpnhub::storage

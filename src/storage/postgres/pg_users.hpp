@@ -1,29 +1,11 @@
 #pragma once
-// PgUsers: ports::UserStore over the connection of one PgTx: the people who use the bot.
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include "core/ports/user_store.hpp"
+// PgUsers: SqlUsers (storage/sql_ports.hpp) over PostgreSQL, defined in pg_users.cpp.
 #include "storage/postgres/pg_port.hpp"
+#include "storage/sql_ports.hpp"
 
 namespace vpnhub::storage {
 
-class PgUsers final : public ports::UserStore, private PgPort {
- public:
-  using PgPort::PgPort;
-
-  Result<Id> InsertUser(const User& user) override;
-  Result<std::optional<User>> FindUserByTgId(TgId tg_id) override;
-  Result<User> GetUser(Id id) override;
-  Result<std::vector<User>> GetUsers(const std::vector<Id>& ids) override;
-  Result<std::vector<User>> ListUsers(Id after_id, int limit) override;
-  Status SetUserLang(Id user_id, const std::string& lang) override;
-  Status SetBlockedBot(Id user_id, bool blocked) override;
-  Result<std::int64_t> CountUsersCreatedSince(Time since) override;
-  Status MarkTrialUsed(Id user_id) override;
-  Status GiveTrialBack(Id user_id) override;
-};
+using PgUsers = SqlUsers<PgPort>;
+extern template class SqlUsers<PgPort>;
 
 }  // namespace vpnhub::storage

@@ -1,9 +1,14 @@
 // SqliteCatalog: locations and servers (ports::CatalogStore).
-#include "storage/sqlite/sqlite_catalog.hpp"
-
 #include "storage/codec.hpp"
+#include "storage/sql_ports.hpp"
+#include "storage/sqlite/sqlite_port.hpp"
 
 namespace vpnhub::storage {
+
+using SqliteCatalog = SqlCatalog<SqlitePort>;
+
+template <>
+Result<Server> SqliteCatalog::ServerById(const char* sql, Id id);
 
 namespace {
 
@@ -56,6 +61,7 @@ Result<Server> ReadServer(const Statement& s) {
 
 }  // namespace
 
+template <>
 Result<Id> SqliteCatalog::InsertLocation(const Location& location) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertLocation"));
   VPNHUB_ASSIGN_OR_RETURN(auto stmt,
@@ -65,6 +71,7 @@ Result<Id> SqliteCatalog::InsertLocation(const Location& location) {
   return conn_.LastInsertRowid();
 }
 
+template <>
 Result<std::optional<Location>> SqliteCatalog::FindLocationByName(const std::string& name) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt,
                           conn_.Prepare("SELECT id, name, enabled FROM locations WHERE name = ?1"));
@@ -74,6 +81,7 @@ Result<std::optional<Location>> SqliteCatalog::FindLocationByName(const std::str
   return std::optional<Location>(ReadLocation(*stmt));
 }
 
+template <>
 Result<std::vector<Location>> SqliteCatalog::ListLocations() {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt,
                           conn_.Prepare("SELECT id, name, enabled FROM locations ORDER BY id"));
@@ -85,6 +93,7 @@ Result<std::vector<Location>> SqliteCatalog::ListLocations() {
   return locations;
 }
 
+template <>
 Status SqliteCatalog::UpdateLocation(const Location& location) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateLocation"));
   {
@@ -98,6 +107,7 @@ Status SqliteCatalog::UpdateLocation(const Location& location) {
   return NotFound("location " + std::to_string(location.id) + " not found");
 }
 
+template <>
 Result<Id> SqliteCatalog::InsertServer(const Server& server) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertServer"));
   VPNHUB_ASSIGN_OR_RETURN(
@@ -118,10 +128,17 @@ Result<Id> SqliteCatalog::InsertServer(const Server& server) {
   return conn_.LastInsertRowid();
 }
 
-Result<Server> SqliteCatalog::GetServer(Id id) { return ServerById(kGetServerSql, id); }
+template <>
+Result<Server> SqliteCatalog::GetServer(Id id) {
+  return ServerById(kGetServerSql, id);
+}
 
-Result<Server> SqliteCatalog::GetServerToCall(Id id) { return ServerById(kGetServerToCallSql, id); }
+template <>
+Result<Server> SqliteCatalog::GetServerToCall(Id id) {
+  return ServerById(kGetServerToCallSql, id);
+}
 
+template <>
 Result<Server> SqliteCatalog::ServerById(const char* sql, Id id) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(sql));
   stmt->BindInt64(1, id);
@@ -130,6 +147,7 @@ Result<Server> SqliteCatalog::ServerById(const char* sql, Id id) {
   return ReadServer(*stmt);
 }
 
+template <>
 Result<std::vector<Server>> SqliteCatalog::ListServers(std::optional<Id> location_id) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt,
                           conn_.Prepare(location_id ? kListServersOfLocationSql : kListServersSql));
@@ -143,6 +161,7 @@ Result<std::vector<Server>> SqliteCatalog::ListServers(std::optional<Id> locatio
   return servers;
 }
 
+template <>
 Status SqliteCatalog::SetServerHealthy(Id server_id, bool healthy) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetServerHealthy"));
   {
@@ -158,6 +177,7 @@ Status SqliteCatalog::SetServerHealthy(Id server_id, bool healthy) {
   return NotFound("server " + std::to_string(server_id) + " not found");
 }
 
+template <>
 Status SqliteCatalog::UpdateServer(const Server& server) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateServer"));
   {
@@ -177,5 +197,7 @@ Status SqliteCatalog::UpdateServer(const Server& server) {
   if (conn_.Changes() > 0) return Status::Ok();
   return NotFound("server " + std::to_string(server.id) + " not found");
 }
+
+template class SqlCatalog<SqlitePort>;
 
 }  // namespace vpnhub::storage

@@ -1,9 +1,13 @@
 // SqliteCoordination: job leases, admin alert throttling, Telegram updates taken and named
 // settings.
-#include "storage/sqlite/sqlite_coordination.hpp"
+#include "storage/sql_ports.hpp"
+#include "storage/sqlite/sqlite_port.hpp"
 
 namespace vpnhub::storage {
 
+using SqliteCoordination = SqlCoordination<SqlitePort>;
+
+template <>
 Result<bool> SqliteCoordination::AcquireJobLease(const std::string& job, const std::string& holder,
                                                  Time now, Duration ttl) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("AcquireJobLease"));
@@ -24,6 +28,7 @@ Result<bool> SqliteCoordination::AcquireJobLease(const std::string& job, const s
   return conn_.Changes() > 0;
 }
 
+template <>
 Status SqliteCoordination::ReleaseJobLease(const std::string& job, const std::string& holder) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ReleaseJobLease"));
   VPNHUB_ASSIGN_OR_RETURN(auto stmt,
@@ -32,6 +37,7 @@ Status SqliteCoordination::ReleaseJobLease(const std::string& job, const std::st
   return stmt->Run();
 }
 
+template <>
 Result<std::optional<ports::JobLease>> SqliteCoordination::GetJobLease(const std::string& job) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt,
                           conn_.Prepare("SELECT holder, until FROM job_leases WHERE job = ?1"));
@@ -45,6 +51,7 @@ Result<std::optional<ports::JobLease>> SqliteCoordination::GetJobLease(const std
   return std::optional<ports::JobLease>(std::move(lease));
 }
 
+template <>
 Result<ports::AlertThrottle> SqliteCoordination::GetAlertThrottle(const std::string& subject) {
   VPNHUB_ASSIGN_OR_RETURN(
       auto stmt,
@@ -58,6 +65,7 @@ Result<ports::AlertThrottle> SqliteCoordination::GetAlertThrottle(const std::str
   return throttle;
 }
 
+template <>
 Status SqliteCoordination::PutAlertThrottle(const std::string& subject,
                                             const ports::AlertThrottle& value) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PutAlertThrottle"));
@@ -77,6 +85,7 @@ Status SqliteCoordination::PutAlertThrottle(const std::string& subject,
   return stmt->Run();
 }
 
+template <>
 Result<std::optional<std::string>> SqliteCoordination::GetSetting(const std::string& name) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare("SELECT value FROM settings WHERE name = ?1"));
   stmt->BindText(1, name);
@@ -85,6 +94,7 @@ Result<std::optional<std::string>> SqliteCoordination::GetSetting(const std::str
   return std::optional<std::string>(stmt->ColumnText(0));
 }
 
+template <>
 Status SqliteCoordination::PutSetting(const std::string& name, const std::string& value) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PutSetting"));
   VPNHUB_ASSIGN_OR_RETURN(auto stmt,
@@ -94,6 +104,7 @@ Status SqliteCoordination::PutSetting(const std::string& name, const std::string
   return stmt->Run();
 }
 
+template <>
 Result<bool> SqliteCoordination::RecordUpdate(std::int64_t update_id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RecordUpdate"));
   if (update_id <= 0) return InvalidArgument("update_id must be positive");
@@ -105,6 +116,7 @@ Result<bool> SqliteCoordination::RecordUpdate(std::int64_t update_id, Time now) 
   return conn_.Changes() > 0;
 }
 
+template <>
 Result<int> SqliteCoordination::ForgetUpdates(Time seen_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ForgetUpdates"));
   if (limit <= 0) return 0;
@@ -117,5 +129,7 @@ Result<int> SqliteCoordination::ForgetUpdates(Time seen_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(stmt->Run());
   return static_cast<int>(conn_.Changes());
 }
+
+template class SqlCoordination<SqlitePort>;
 
 }  // namespace vpnhub::storage

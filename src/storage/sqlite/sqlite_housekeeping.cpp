@@ -1,7 +1,10 @@
 // SqliteHousekeeping: the statistics, the retention purge and the cheap counts behind them.
-#include "storage/sqlite/sqlite_housekeeping.hpp"
+#include "storage/sql_ports.hpp"
+#include "storage/sqlite/sqlite_port.hpp"
 
 namespace vpnhub::storage {
+
+using SqliteHousekeeping = SqlHousekeeping<SqlitePort>;
 
 // INDEXED BY: tasks_state would also serve state = 'done', but then every done task is sorted
 // for the ORDER BY; the partial index walks the oldest settled ones and stops at the LIMIT.
@@ -22,6 +25,7 @@ int NonNegativeLimit(int limit) { return limit < 0 ? 0 : limit; }
 
 }  // namespace
 
+template <>
 Result<int> SqliteHousekeeping::PurgeDoneTasks(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PurgeDoneTasks"));
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kPurgeDoneTasksSql));
@@ -30,6 +34,7 @@ Result<int> SqliteHousekeeping::PurgeDoneTasks(Time settled_before, int limit) {
   return conn_.Changes();
 }
 
+template <>
 Result<int> SqliteHousekeeping::PurgeSettledMessages(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("PurgeSettledMessages"));
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kPurgeSettledMessagesSql));
@@ -39,8 +44,12 @@ Result<int> SqliteHousekeeping::PurgeSettledMessages(Time settled_before, int li
 }
 
 // The triggers update stat_counters in place, in the transaction of each change.
-Status SqliteHousekeeping::FoldStatCounters() { return CheckWritable("FoldStatCounters"); }
+template <>
+Status SqliteHousekeeping::FoldStatCounters() {
+  return CheckWritable("FoldStatCounters");
+}
 
+template <>
 Status SqliteHousekeeping::ReadStatCounters(ports::StoreStats& stats) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kStatCountersSql));
   return ForEachRow(*stmt, [&](const Statement& s) -> Status {
@@ -60,6 +69,7 @@ Status SqliteHousekeeping::ReadStatCounters(ports::StoreStats& stats) {
   });
 }
 
+template <>
 Result<ports::StoreStats> SqliteHousekeeping::Stats() {
   ports::StoreStats stats;
   // Counting users and keys here cost ~90 ms at 1,000,000 keys; the counters cost a few rows.
@@ -100,5 +110,7 @@ Result<ports::StoreStats> SqliteHousekeeping::Stats() {
   }
   return stats;
 }
+
+template class SqlHousekeeping<SqlitePort>;
 
 }  // namespace vpnhub::storage

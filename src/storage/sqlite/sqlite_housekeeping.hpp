@@ -1,28 +1,12 @@
 #pragma once
-// SqliteHousekeeping: ports::HousekeepingStore over the connection of one SqliteTx: statistics,
-// count folding and the retention purge.
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include "core/ports/housekeeping_store.hpp"
+// SqliteHousekeeping: SqlHousekeeping (storage/sql_ports.hpp) over SQLite, defined in
+// sqlite_housekeeping.cpp.
+#include "storage/sql_ports.hpp"
 #include "storage/sqlite/sqlite_port.hpp"
 
 namespace vpnhub::storage {
 
-class SqliteHousekeeping final : public ports::HousekeepingStore, private SqlitePort {
- public:
-  using SqlitePort::SqlitePort;
-
-  Result<int> PurgeDoneTasks(Time settled_before, int limit) override;
-  Result<int> PurgeSettledMessages(Time settled_before, int limit) override;
-  Status FoldStatCounters() override;
-  Result<ports::StoreStats> Stats() override;
-
- private:
-  // users and keys_by_state from the maintained counters (migration 0007).
-  Status ReadStatCounters(ports::StoreStats& stats);
-};
+using SqliteHousekeeping = SqlHousekeeping<SqlitePort>;
+extern template class SqlHousekeeping<SqlitePort>;
 
 }  // namespace vpnhub::storage

@@ -1,12 +1,17 @@
 // SqliteKeys: keys.
-#include "storage/sqlite/sqlite_keys.hpp"
-
 #include <algorithm>
 
 #include "core/rules.hpp"
+#include "storage/sql_ports.hpp"
+#include "storage/sqlite/sqlite_port.hpp"
 #include "storage/sqlite/sqlite_tasks.hpp"
 
 namespace vpnhub::storage {
+
+using SqliteKeys = SqlKeys<SqlitePort>;
+
+template <>
+Status SqliteKeys::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at);
 namespace {
 
 #define VPNHUB_KEY_SELECT                                                               \
@@ -74,6 +79,7 @@ Result<std::vector<Key>> CollectKeys(Statement& stmt) {
 
 }  // namespace
 
+template <>
 Result<Id> SqliteKeys::InsertKey(const Key& key) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertKey"));
   VPNHUB_ASSIGN_OR_RETURN(
@@ -107,6 +113,7 @@ Result<Id> SqliteKeys::InsertKey(const Key& key) {
   return conn_.LastInsertRowid();
 }
 
+template <>
 Result<Key> SqliteKeys::GetKey(Id id) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kGetKeySql));
   stmt->BindInt64(1, id);
@@ -115,6 +122,7 @@ Result<Key> SqliteKeys::GetKey(Id id) {
   return ReadKey(*stmt);
 }
 
+template <>
 Result<std::vector<Key>> SqliteKeys::ListKeys(const ports::KeyFilter& filter) {
   // One fixed statement per filter shape, so each keeps its own plan (user index, state index).
   const char* sql = filter.user_id ? (filter.state ? kListKeysOfUserInStateSql : kListKeysOfUserSql)
@@ -126,6 +134,7 @@ Result<std::vector<Key>> SqliteKeys::ListKeys(const ports::KeyFilter& filter) {
   return CollectKeys(*stmt);
 }
 
+template <>
 Result<std::vector<int>> SqliteKeys::HeldSlots(Id server_id) {
   VPNHUB_ASSIGN_OR_RETURN(
       auto stmt,
@@ -139,6 +148,7 @@ Result<std::vector<int>> SqliteKeys::HeldSlots(Id server_id) {
   return slots;
 }
 
+template <>
 Status SqliteKeys::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
                                   const std::string& error) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("UpdateKeyState"));
@@ -167,6 +177,7 @@ Status SqliteKeys::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time no
       Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(from)));
 }
 
+template <>
 Status SqliteKeys::ReviveFailedKey(Id key_id, int slot, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ReviveFailedKey"));
   {
@@ -185,12 +196,14 @@ Status SqliteKeys::ReviveFailedKey(Id key_id, int slot, Time now) {
                          Conflict("key " + std::to_string(key_id) + " is not failed"));
 }
 
+template <>
 Result<std::vector<Key>> SqliteKeys::ListKeysDueForExpiry(Time now, int limit) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kDueForExpirySql));
   stmt->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
   return CollectKeys(*stmt);
 }
 
+template <>
 Result<std::vector<Key>> SqliteKeys::GetKeys(const std::vector<Id>& ids) {
   // In-process: one prepared lookup per id costs microseconds, no round trips to save.
   const std::vector<Id> sorted = SortedUnique(ids);
@@ -205,6 +218,7 @@ Result<std::vector<Key>> SqliteKeys::GetKeys(const std::vector<Id>& ids) {
   return keys;
 }
 
+template <>
 Result<std::vector<Id>> SqliteKeys::UpdateKeysState(const std::vector<Id>& ids, KeyState from,
                                                     KeyState to, Time now,
                                                     const std::string& error) {
@@ -223,6 +237,7 @@ Result<std::vector<Id>> SqliteKeys::UpdateKeysState(const std::vector<Id>& ids, 
   return moved;
 }
 
+template <>
 Result<std::vector<Key>> SqliteKeys::ExpireDueKeys(Time now, int limit, int notice_flags) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ExpireDueKeys"));
   // One writer at a time holds the database, so list-then-change cannot race another sweep.
@@ -238,12 +253,14 @@ Result<std::vector<Key>> SqliteKeys::ExpireDueKeys(Time now, int limit, int noti
   return due;
 }
 
+template <>
 Result<std::vector<Key>> SqliteKeys::ListKeysDueForNotice(Time now, int limit) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kDueForNoticeSql));
   stmt->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
   return CollectKeys(*stmt);
 }
 
+template <>
 Status SqliteKeys::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyNotice"));
   {
@@ -262,6 +279,7 @@ Status SqliteKeys::SetKeyNotice(Id key_id, int notified_flags, std::optional<Tim
   return NotFound("key " + std::to_string(key_id) + " not found");
 }
 
+template <>
 Status SqliteKeys::SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
                                 std::optional<Time> next_notice_at, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetKeyExpiry"));
@@ -287,5 +305,7 @@ Status SqliteKeys::SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int 
       "keys", "key", key_id,
       Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(state)));
 }
+
+template class SqlKeys<SqlitePort>;
 
 }  // namespace vpnhub::storage

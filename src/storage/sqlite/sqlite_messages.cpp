@@ -1,9 +1,11 @@
 // SqliteMessages: the outgoing message queue and the per-chat cap on queued replies.
-#include "storage/sqlite/sqlite_messages.hpp"
-
 #include "storage/codec.hpp"
+#include "storage/sql_ports.hpp"
+#include "storage/sqlite/sqlite_port.hpp"
 
 namespace vpnhub::storage {
+
+using SqliteMessages = SqlMessages<SqlitePort>;
 namespace {
 
 #define VPNHUB_MESSAGE_COLUMNS                                                                  \
@@ -91,6 +93,7 @@ const char kMessageStatsSql[] =
     "SELECT state, count(*) FROM outgoing_messages "
     "WHERE state IN ('pending', 'sending', 'failed') GROUP BY state";
 
+template <>
 Result<Id> SqliteMessages::EnqueueMessage(const OutgoingMessage& message) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessage"));
   const auto priority = static_cast<std::int64_t>(message.priority);
@@ -117,6 +120,7 @@ Result<Id> SqliteMessages::EnqueueMessage(const OutgoingMessage& message) {
   return conn_.LastInsertRowid();
 }
 
+template <>
 Status SqliteMessages::EnqueueMessages(const std::vector<OutgoingMessage>& messages) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueMessages"));
   for (const OutgoingMessage& m : messages) {
@@ -125,6 +129,7 @@ Status SqliteMessages::EnqueueMessages(const std::vector<OutgoingMessage>& messa
   return Status::Ok();
 }
 
+template <>
 Result<OutgoingMessage> SqliteMessages::GetMessage(Id id) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kGetMessageSql));
   stmt->BindInt64(1, id);
@@ -133,6 +138,7 @@ Result<OutgoingMessage> SqliteMessages::GetMessage(Id id) {
   return ReadMessage(*stmt);
 }
 
+template <>
 Result<std::vector<OutgoingMessage>> SqliteMessages::ClaimMessages(Time now, Duration lease,
                                                                    int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimMessages"));
@@ -165,6 +171,7 @@ Result<std::vector<OutgoingMessage>> SqliteMessages::ClaimMessages(Time now, Dur
   return messages;
 }
 
+template <>
 Status SqliteMessages::FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
                                             const std::string& error, int attempts_given_back,
                                             Time now) {
@@ -188,22 +195,26 @@ Status SqliteMessages::FinishSendingMessage(Id id, MessageState to_state, Time n
                          Conflict("message " + std::to_string(id) + " is not sending"));
 }
 
+template <>
 Status SqliteMessages::CompleteMessage(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteMessage"));
   return FinishSendingMessage(id, MessageState::kSent, now, "", 0, now);
 }
 
+template <>
 Status SqliteMessages::RescheduleMessage(Id id, Time next, const std::string& error,
                                          bool count_attempt, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleMessage"));
   return FinishSendingMessage(id, MessageState::kPending, next, error, count_attempt ? 0 : 1, now);
 }
 
+template <>
 Status SqliteMessages::FailMessage(Id id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FailMessage"));
   return FinishSendingMessage(id, MessageState::kFailed, now, error, 0, now);
 }
 
+template <>
 Result<int> SqliteMessages::DropPendingMessages(TgId chat_id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("DropPendingMessages"));
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kDropPendingMessagesSql));
@@ -212,6 +223,7 @@ Result<int> SqliteMessages::DropPendingMessages(TgId chat_id, const std::string&
   return static_cast<int>(conn_.Changes());
 }
 
+template <>
 Result<std::vector<OutgoingMessage>> SqliteMessages::ListMessages(std::optional<MessageState> state,
                                                                   int limit) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt,
@@ -225,6 +237,7 @@ Result<std::vector<OutgoingMessage>> SqliteMessages::ListMessages(std::optional<
 
 // settings
 
+template <>
 Result<int> SqliteMessages::TrimPendingReplies(TgId chat_id, int keep, const std::string& error,
                                                Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("TrimPendingReplies"));
@@ -249,11 +262,14 @@ Result<int> SqliteMessages::TrimPendingReplies(TgId chat_id, int keep, const std
   return static_cast<int>(conn_.Changes());
 }
 
+template <>
 Result<std::int64_t> SqliteMessages::CountMessages(MessageState state) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kCountMessagesSql));
   stmt->BindText(1, MessageStateName(state));
   VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
   return row ? stmt->ColumnInt64(0) : 0;
 }
+
+template class SqlMessages<SqlitePort>;
 
 }  // namespace vpnhub::storage

@@ -1,7 +1,13 @@
 // SqliteTasks: tasks (the outbox).
-#include "storage/sqlite/sqlite_tasks.hpp"
+#include "storage/sql_ports.hpp"
+#include "storage/sqlite/sqlite_port.hpp"
 
 namespace vpnhub::storage {
+
+using SqliteTasks = SqlTasks<SqlitePort>;
+
+template <>
+Result<std::optional<Task>> SqliteTasks::ClaimTask(Id id, Time now, Duration lease);
 namespace {
 
 #define VPNHUB_TASK_COLUMNS                                                                      \
@@ -109,6 +115,7 @@ Result<std::vector<Task>> CollectTasks(Statement& stmt) {
 
 }  // namespace
 
+template <>
 Result<Id> SqliteTasks::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("EnqueueTask"));
   // The port passes no separate "now"; the task counts as created when it becomes due.
@@ -122,6 +129,7 @@ Result<Id> SqliteTasks::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
   return conn_.LastInsertRowid();
 }
 
+template <>
 Result<Task> SqliteTasks::GetTask(Id id) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kGetTaskSql));
   stmt->BindInt64(1, id);
@@ -138,6 +146,7 @@ const char kClaimableTasksSql[] =
     "WHERE state IN ('pending', 'running') AND next_attempt_at <= ?1 "
     "ORDER BY next_attempt_at, id LIMIT ?2";
 
+template <>
 Result<std::vector<Task>> SqliteTasks::ClaimTasks(Time now, Duration lease, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasks"));
   // Pick the ids in due order first, then claim each: one UPDATE ... RETURNING would lose that
@@ -161,6 +170,7 @@ Result<std::vector<Task>> SqliteTasks::ClaimTasks(Time now, Duration lease, int 
   return tasks;
 }
 
+template <>
 Result<std::optional<Task>> SqliteTasks::ClaimTask(Id id, Time now, Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTask"));
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kClaimTaskSql));
@@ -172,6 +182,7 @@ Result<std::optional<Task>> SqliteTasks::ClaimTask(Id id, Time now, Duration lea
   return std::optional<Task>(std::move(task));
 }
 
+template <>
 Status SqliteTasks::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
                                       const std::string& error, Time now) {
   {
@@ -192,11 +203,13 @@ Status SqliteTasks::FinishRunningTask(Id id, TaskState to_state, Time next_attem
                          Conflict("task " + std::to_string(id) + " is not running"));
 }
 
+template <>
 Status SqliteTasks::CompleteTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTask"));
   return FinishRunningTask(id, TaskState::kDone, now, "", now);
 }
 
+template <>
 Result<int> SqliteTasks::CompleteTasks(const std::vector<Id>& ids, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("CompleteTasks"));
   int moved = 0;
@@ -211,12 +224,14 @@ Result<int> SqliteTasks::CompleteTasks(const std::vector<Id>& ids, Time now) {
   return moved;
 }
 
+template <>
 Status SqliteTasks::RescheduleTask(Id id, Time next_attempt_at, const std::string& error,
                                    Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RescheduleTask"));
   return FinishRunningTask(id, TaskState::kPending, next_attempt_at, error, now);
 }
 
+template <>
 Status SqliteTasks::ReleaseTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ReleaseTask"));
   {
@@ -232,11 +247,13 @@ Status SqliteTasks::ReleaseTask(Id id, Time now) {
                          Conflict("task " + std::to_string(id) + " is not running"));
 }
 
+template <>
 Status SqliteTasks::FailTask(Id id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("FailTask"));
   return FinishRunningTask(id, TaskState::kFailed, now, error, now);
 }
 
+template <>
 Status SqliteTasks::RetryTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RetryTask"));
   {
@@ -254,6 +271,7 @@ Status SqliteTasks::RetryTask(Id id, Time now) {
                          FailedPrecondition("task " + std::to_string(id) + " is not failed"));
 }
 
+template <>
 Result<std::vector<Task>> SqliteTasks::ListTasks(std::optional<TaskState> state, int limit) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(state ? kListTasksInStateSql : kListTasksSql));
   if (state) stmt->BindText(1, TaskStateName(*state));
@@ -261,6 +279,7 @@ Result<std::vector<Task>> SqliteTasks::ListTasks(std::optional<TaskState> state,
   return CollectTasks(*stmt);
 }
 
+template <>
 Result<std::vector<Task>> SqliteTasks::ClaimTasksByIds(const std::vector<Id>& ids, Time now,
                                                        Duration lease) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("ClaimTasksByIds"));
@@ -272,12 +291,14 @@ Result<std::vector<Task>> SqliteTasks::ClaimTasksByIds(const std::vector<Id>& id
   return CollectTasks(*stmt);
 }
 
+template <>
 Result<std::vector<Task>> SqliteTasks::ListUnrelayedTasks(Time now, int limit) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kUnrelayedTasksSql));
   stmt->BindInt64(1, ToUnixMs(now)).BindInt64(2, limit < 0 ? 0 : limit);
   return CollectTasks(*stmt);
 }
 
+template <>
 Result<int> SqliteTasks::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTasksRelayed"));
   if (ids.empty()) return 0;
@@ -289,6 +310,7 @@ Result<int> SqliteTasks::MarkTasksRelayed(const std::vector<Id>& ids, Time now) 
   return static_cast<int>(conn_.Changes());
 }
 
+template <>
 Result<std::optional<Time>> SqliteTasks::OldestUnrelayedDue(Time now) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kOldestUnrelayedDueSql));
   stmt->BindInt64(1, ToUnixMs(now));
@@ -297,6 +319,7 @@ Result<std::optional<Time>> SqliteTasks::OldestUnrelayedDue(Time now) {
   return std::optional<Time>(FromUnixMs(stmt->ColumnInt64(0)));
 }
 
+template <>
 Result<int> SqliteTasks::RequeueStaleRelayedTasks(Time stale_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("RequeueStaleRelayedTasks"));
   {
@@ -306,5 +329,7 @@ Result<int> SqliteTasks::RequeueStaleRelayedTasks(Time stale_before, int limit) 
   }
   return static_cast<int>(conn_.Changes());
 }
+
+template class SqlTasks<SqlitePort>;
 
 }  // namespace vpnhub::storage

@@ -1,7 +1,10 @@
 // SqliteUsers: the people who use the bot (ports::UserStore).
-#include "storage/sqlite/sqlite_users.hpp"
+#include "storage/sql_ports.hpp"
+#include "storage/sqlite/sqlite_port.hpp"
 
 namespace vpnhub::storage {
+
+using SqliteUsers = SqlUsers<SqlitePort>;
 
 // A range of the users_created_at index, counted without reading the table.
 const char kCountUsersCreatedSinceSql[] = "SELECT count(*) FROM users WHERE created_at >= ?1";
@@ -37,6 +40,7 @@ int NonNegative(int limit) { return limit < 0 ? 0 : limit; }
 
 }  // namespace
 
+template <>
 Result<Id> SqliteUsers::InsertUser(const User& user) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("InsertUser"));
   VPNHUB_ASSIGN_OR_RETURN(
@@ -60,6 +64,7 @@ Result<Id> SqliteUsers::InsertUser(const User& user) {
   return conn_.LastInsertRowid();
 }
 
+template <>
 Result<std::optional<User>> SqliteUsers::FindUserByTgId(TgId tg_id) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kFindUserByTgIdSql));
   stmt->BindInt64(1, tg_id);
@@ -68,6 +73,7 @@ Result<std::optional<User>> SqliteUsers::FindUserByTgId(TgId tg_id) {
   return std::optional<User>(ReadUser(*stmt));
 }
 
+template <>
 Result<User> SqliteUsers::GetUser(Id id) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kGetUserSql));
   stmt->BindInt64(1, id);
@@ -76,6 +82,7 @@ Result<User> SqliteUsers::GetUser(Id id) {
   return ReadUser(*stmt);
 }
 
+template <>
 Result<std::vector<User>> SqliteUsers::GetUsers(const std::vector<Id>& ids) {
   // In-process: one prepared lookup per id costs microseconds, no round trips to save.
   const std::vector<Id> sorted = SortedUnique(ids);
@@ -90,6 +97,7 @@ Result<std::vector<User>> SqliteUsers::GetUsers(const std::vector<Id>& ids) {
   return users;
 }
 
+template <>
 Result<std::vector<User>> SqliteUsers::ListUsers(Id after_id, int limit) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kListUsersSql));
   stmt->BindInt64(1, after_id).BindInt64(2, NonNegative(limit));
@@ -101,6 +109,7 @@ Result<std::vector<User>> SqliteUsers::ListUsers(Id after_id, int limit) {
   return users;
 }
 
+template <>
 Status SqliteUsers::SetUserLang(Id user_id, const std::string& lang) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetUserLang"));
   {
@@ -113,6 +122,7 @@ Status SqliteUsers::SetUserLang(Id user_id, const std::string& lang) {
   return NotFound("user " + std::to_string(user_id) + " not found");
 }
 
+template <>
 Status SqliteUsers::SetBlockedBot(Id user_id, bool blocked) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("SetBlockedBot"));
   {
@@ -125,6 +135,7 @@ Status SqliteUsers::SetBlockedBot(Id user_id, bool blocked) {
   return NotFound("user " + std::to_string(user_id) + " not found");
 }
 
+template <>
 Result<std::int64_t> SqliteUsers::CountUsersCreatedSince(Time since) {
   VPNHUB_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(kCountUsersCreatedSinceSql));
   stmt->BindInt64(1, ToUnixMs(since));
@@ -132,6 +143,7 @@ Result<std::int64_t> SqliteUsers::CountUsersCreatedSince(Time since) {
   return row ? stmt->ColumnInt64(0) : std::int64_t{0};
 }
 
+template <>
 Status SqliteUsers::MarkTrialUsed(Id user_id) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("MarkTrialUsed"));
   {
@@ -147,6 +159,7 @@ Status SqliteUsers::MarkTrialUsed(Id user_id) {
       FailedPrecondition("user " + std::to_string(user_id) + " has already used the trial"));
 }
 
+template <>
 Status SqliteUsers::GiveTrialBack(Id user_id) {
   VPNHUB_RETURN_IF_ERROR(CheckWritable("GiveTrialBack"));
   {
@@ -161,5 +174,7 @@ Status SqliteUsers::GiveTrialBack(Id user_id) {
       "users", "user", user_id,
       FailedPrecondition("user " + std::to_string(user_id) + " has not used the trial"));
 }
+
+template class SqlUsers<SqlitePort>;
 
 }  // namespace vpnhub::storage

@@ -1,0 +1,221 @@
+#pragma once
+// The seven storage ports as implemented over SQL, declared once for both dialects: each class
+// template takes the dialect's connection base (`SqlitePort` in storage/sqlite/sqlite_port.hpp,
+// `PgPort` in storage/postgres/pg_port.hpp), and each dialect defines every member as an explicit
+// specialization in its own file (storage/sqlite/sqlite_keys.cpp defines SqlKeys<SqlitePort>,
+// storage/postgres/pg_keys.cpp SqlKeys<PgPort>, ...), which ends with the explicit instantiation
+// that emits the class. Users include the dialect's header (sqlite_keys.hpp, pg_keys.hpp), which
+// names the specialization and declares it instantiated elsewhere. SqlTx, at the end, holds one of
+// each for a transaction.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ports/catalog_store.hpp"
+#include "core/ports/coordination_store.hpp"
+#include "core/ports/housekeeping_store.hpp"
+#include "core/ports/key_store.hpp"
+#include "core/ports/message_store.hpp"
+#include "core/ports/store.hpp"
+#include "core/ports/task_store.hpp"
+#include "core/ports/user_store.hpp"
+
+namespace vpnhub::storage {
+
+// SqlUsers: ports::UserStore over the connection of one transaction: the people who use the bot.
+template <class Dialect>
+class SqlUsers final : public ports::UserStore, private Dialect {
+ public:
+  using Dialect::Dialect;
+
+  Result<Id> InsertUser(const User& user) override;
+  Result<std::optional<User>> FindUserByTgId(TgId tg_id) override;
+  Result<User> GetUser(Id id) override;
+  Result<std::vector<User>> GetUsers(const std::vector<Id>& ids) override;
+  Result<std::vector<User>> ListUsers(Id after_id, int limit) override;
+  Status SetUserLang(Id user_id, const std::string& lang) override;
+  Status SetBlockedBot(Id user_id, bool blocked) override;
+  Result<std::int64_t> CountUsersCreatedSince(Time since) override;
+  Status MarkTrialUsed(Id user_id) override;
+  Status GiveTrialBack(Id user_id) override;
+};
+
+// SqlCatalog: ports::CatalogStore over the connection of one transaction: locations and servers.
+template <class Dialect>
+class SqlCatalog final : public ports::CatalogStore, private Dialect {
+ public:
+  using Dialect::Dialect;
+
+  Result<Id> InsertLocation(const Location& location) override;
+  Result<std::optional<Location>> FindLocationByName(const std::string& name) override;
+  Result<std::vector<Location>> ListLocations() override;
+  Status UpdateLocation(const Location& location) override;
+  Result<Id> InsertServer(const Server& server) override;
+  Result<Server> GetServer(Id id) override;
+  Result<Server> GetServerToCall(Id id) override;
+  Result<std::vector<Server>> ListServers(std::optional<Id> location_id) override;
+  Status SetServerHealthy(Id server_id, bool healthy) override;
+  Status UpdateServer(const Server& server) override;
+
+ private:
+  // The server row `sql` selects by id ($1 / ?1); kNotFound when absent.
+  Result<Server> ServerById(const char* sql, Id id);
+};
+
+// SqlKeys: ports::KeyStore over the connection of one transaction: keys, their slots, expiry and
+// notices.
+template <class Dialect>
+class SqlKeys final : public ports::KeyStore, private Dialect {
+ public:
+  using Dialect::Dialect;
+
+  Result<Id> InsertKey(const Key& key) override;
+  Result<Key> GetKey(Id id) override;
+  Result<std::vector<Key>> GetKeys(const std::vector<Id>& ids) override;
+  Result<std::vector<Id>> UpdateKeysState(const std::vector<Id>& ids, KeyState from, KeyState to,
+                                          Time now, const std::string& error) override;
+  Result<std::vector<Key>> ListKeys(const ports::KeyFilter& filter) override;
+  Result<std::vector<int>> HeldSlots(Id server_id) override;
+  Status UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
+                        const std::string& error) override;
+  Status ReviveFailedKey(Id key_id, int slot, Time now) override;
+  Result<std::vector<Key>> ListKeysDueForExpiry(Time now, int limit) override;
+  Result<std::vector<Key>> ExpireDueKeys(Time now, int limit, int notice_flags) override;
+  Result<std::vector<Key>> ListKeysDueForNotice(Time now, int limit) override;
+  Status SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) override;
+  Status SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
+                      std::optional<Time> next_notice_at, Time now) override;
+};
+
+// SqlTasks: ports::TaskStore over the connection of one transaction: the task queue (the outbox).
+template <class Dialect>
+class SqlTasks final : public ports::TaskStore, private Dialect {
+ public:
+  using Dialect::Dialect;
+
+  Result<Id> EnqueueTask(TaskKind kind, Id subject_id, Time run_at) override;
+  Result<Task> GetTask(Id id) override;
+  Result<std::vector<Task>> ClaimTasks(Time now, Duration lease, int limit) override;
+  Result<std::optional<Task>> ClaimTask(Id id, Time now, Duration lease) override;
+  Status CompleteTask(Id id, Time now) override;
+  Result<int> CompleteTasks(const std::vector<Id>& ids, Time now) override;
+  Status RescheduleTask(Id id, Time next_attempt_at, const std::string& error, Time now) override;
+  Status ReleaseTask(Id id, Time now) override;
+  Status FailTask(Id id, const std::string& error, Time now) override;
+  Status RetryTask(Id id, Time now) override;
+  Result<std::vector<Task>> ClaimTasksByIds(const std::vector<Id>& ids, Time now,
+                                            Duration lease) override;
+  Result<std::vector<Task>> ListUnrelayedTasks(Time now, int limit) override;
+  Result<int> MarkTasksRelayed(const std::vector<Id>& ids, Time now) override;
+  Result<std::optional<Time>> OldestUnrelayedDue(Time now) override;
+  Result<int> RequeueStaleRelayedTasks(Time stale_before, int limit) override;
+  Result<std::vector<Task>> ListTasks(std::optional<TaskState> state, int limit) override;
+
+ private:
+  // Moves a running task to `to_state` with next_attempt_at/last_error; kConflict when the task
+  // is not running.
+  Status FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
+                           const std::string& error, Time now);
+};
+
+// SqlMessages: ports::MessageStore over the connection of one transaction: the outgoing message
+// queue.
+template <class Dialect>
+class SqlMessages final : public ports::MessageStore, private Dialect {
+ public:
+  using Dialect::Dialect;
+
+  Result<Id> EnqueueMessage(const OutgoingMessage& message) override;
+  Status EnqueueMessages(const std::vector<OutgoingMessage>& messages) override;
+  Result<OutgoingMessage> GetMessage(Id id) override;
+  Result<std::vector<OutgoingMessage>> ClaimMessages(Time now, Duration lease, int limit) override;
+  Status CompleteMessage(Id id, Time now) override;
+  Status RescheduleMessage(Id id, Time next, const std::string& error, bool count_attempt,
+                           Time now) override;
+  Status FailMessage(Id id, const std::string& error, Time now) override;
+  Result<int> DropPendingMessages(TgId chat_id, const std::string& error, Time now) override;
+  Result<std::vector<OutgoingMessage>> ListMessages(std::optional<MessageState> state,
+                                                    int limit) override;
+  Result<int> TrimPendingReplies(TgId chat_id, int keep, const std::string& error,
+                                 Time now) override;
+  Result<std::int64_t> CountMessages(MessageState state) override;
+
+ private:
+  // Moves a sending message to `to_state` with next_attempt_at/last_error, taking
+  // `attempts_given_back` (0 or 1, never below zero) off its attempts; kConflict when the message
+  // is not sending.
+  Status FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
+                              const std::string& error, int attempts_given_back, Time now);
+};
+
+// SqlCoordination: ports::CoordinationStore over the connection of one transaction: job leases,
+// alert throttling, Telegram updates taken and named settings.
+template <class Dialect>
+class SqlCoordination final : public ports::CoordinationStore, private Dialect {
+ public:
+  using Dialect::Dialect;
+
+  Result<ports::AlertThrottle> GetAlertThrottle(const std::string& subject) override;
+  Status PutAlertThrottle(const std::string& subject, const ports::AlertThrottle& value) override;
+  Result<std::optional<std::string>> GetSetting(const std::string& name) override;
+  Status PutSetting(const std::string& name, const std::string& value) override;
+  Result<bool> AcquireJobLease(const std::string& job, const std::string& holder, Time now,
+                               Duration ttl) override;
+  Status ReleaseJobLease(const std::string& job, const std::string& holder) override;
+  Result<std::optional<ports::JobLease>> GetJobLease(const std::string& job) override;
+  Result<bool> RecordUpdate(std::int64_t update_id, Time now) override;
+  Result<int> ForgetUpdates(Time seen_before, int limit) override;
+};
+
+// SqlHousekeeping: ports::HousekeepingStore over the connection of one transaction: statistics,
+// count folding and the retention purge.
+template <class Dialect>
+class SqlHousekeeping final : public ports::HousekeepingStore, private Dialect {
+ public:
+  using Dialect::Dialect;
+
+  Result<int> PurgeDoneTasks(Time settled_before, int limit) override;
+  Result<int> PurgeSettledMessages(Time settled_before, int limit) override;
+  Status FoldStatCounters() override;
+  Result<ports::StoreStats> Stats() override;
+
+ private:
+  // users and keys_by_state from the maintained counters (migration 0007).
+  Status ReadStatCounters(ports::StoreStats& stats);
+};
+
+// SqlTx: the StoreTx of one open transaction: one object per port, all on the connection that has
+// the transaction open. Not thread-safe; lives only inside a Write/Read callback. A read-only
+// transaction rejects every write method with kFailedPrecondition before it reaches the database.
+template <class Dialect, class Connection>
+class SqlTx final : public ports::StoreTx {
+ public:
+  SqlTx(Connection& conn, bool read_only)
+      : users_(conn, read_only),
+        catalog_(conn, read_only),
+        keys_(conn, read_only),
+        tasks_(conn, read_only),
+        messages_(conn, read_only),
+        coordination_(conn, read_only),
+        housekeeping_(conn, read_only) {}
+
+  ports::UserStore& users() override { return users_; }
+  ports::CatalogStore& catalog() override { return catalog_; }
+  ports::KeyStore& keys() override { return keys_; }
+  ports::TaskStore& tasks() override { return tasks_; }
+  ports::MessageStore& messages() override { return messages_; }
+  ports::CoordinationStore& coordination() override { return coordination_; }
+  ports::HousekeepingStore& housekeeping() override { return housekeeping_; }
+
+ private:
+  SqlUsers<Dialect> users_;
+  SqlCatalog<Dialect> catalog_;
+  SqlKeys<Dialect> keys_;
+  SqlTasks<Dialect> tasks_;
+  SqlMessages<Dialect> messages_;
+  SqlCoordination<Dialect> coordination_;
+  SqlHousekeeping<Dialect> housekeeping_;
+};
+
+}  // namespace vpnhub::storage
