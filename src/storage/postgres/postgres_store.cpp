@@ -12,10 +12,13 @@
 namespace vpnhub::storage {
 namespace {
 
-// A transaction that keeps losing serialization conflicts gives up after this many runs. Each
-// loss means another transaction committed, so the system as a whole makes progress; the bound
-// only stops one unlucky caller from spinning forever under extreme contention.
+// A transaction that keeps losing serialization conflicts gives up after this many runs, and not
+// before it has tried for kMinRetryTime. Each loss means another transaction committed, so the
+// system as a whole makes progress; the bound only stops one unlucky caller from spinning forever
+// under extreme contention. The time floor keeps a caller on a starved CPU (whose runs are slow,
+// so it loses to faster ones) from giving up after a fraction of a second.
 constexpr int kMaxAttempts = 25;
+constexpr std::chrono::seconds kMinRetryTime{5};
 // Full-jitter exponential backoff between runs: a random pause up to min(cap, base * 2^n), so
 // that the losers of one conflict do not collide again in lockstep.
 constexpr std::chrono::microseconds kBackoffBase{500};
@@ -111,11 +114,12 @@ Status PostgresStore::RunOnce(const char* begin_sql, bool read_only, const TxFn&
 }
 
 Status PostgresStore::Run(const char* begin, bool read_only, const TxFn& fn) {
+  const auto start = std::chrono::steady_clock::now();
   for (int attempt = 1;; ++attempt) {
     bool retry = false;
     Status st = RunOnce(begin, read_only, fn, retry);
     if (!retry) return st;
-    if (attempt == kMaxAttempts) {
+    if (attempt >= kMaxAttempts && std::chrono::steady_clock::now() - start >= kMinRetryTime) {
       return Unavailable("postgres: transaction gave up after " + std::to_string(attempt) +
                          " attempts: " + st.message());
     }
