@@ -194,6 +194,19 @@ Status NatsTestServer::Start() {
 Status NatsTestServer::Pause() {
   if (pid_ <= 0) return FailedPrecondition("nats-server is not running");
   if (::kill(pid_, SIGSTOP) != 0) return Internal(Errno("kill SIGSTOP"));
+  // kill() only queues the stop: a thread already running on another core goes on until the
+  // kernel interrupts it, long enough to answer one more publish. The parent hears of the stop
+  // once every thread of the group has stopped, so wait for that before calling it frozen.
+  int status = 0;
+  pid_t waited = -1;
+  do {
+    waited = ::waitpid(pid_, &status, WUNTRACED);
+  } while (waited < 0 && errno == EINTR);
+  if (waited != pid_) return Internal(Errno("waitpid for SIGSTOP"));
+  if (!WIFSTOPPED(status)) {
+    pid_ = -1;
+    return Unavailable("nats-server exited instead of stopping");
+  }
   paused_ = true;
   return Status::Ok();
 }
