@@ -1,0 +1,58 @@
+#include "core/billing.hpp"
+
+#include <utility>
+
+namespace vpnhub {
+namespace {
+
+// Each enum's names, in one table per enum: the name of a value and the value of a name.
+template <class E, std::size_t N>
+using NameTable = std::pair<E, const char*>[N];
+
+template <class E, std::size_t N>
+const char* NameIn(const NameTable<E, N>& table, E value) {
+  for (const auto& [v, name] : table) {
+    if (v == value) return name;
+  }
+  return "unknown";
+}
+
+template <class E, std::size_t N>
+std::optional<E> ValueIn(const NameTable<E, N>& table, const std::string& name) {
+  for (const auto& [v, n] : table) {
+    if (name == n) return v;
+  }
+  return std::nullopt;
+}
+
+constexpr NameTable<OrderKind, 3> kOrderKinds = {{OrderKind::kNewKey, "new_key"},
+                                                 {OrderKind::kExtend, "extend"},
+                                                 {OrderKind::kSwitch, "switch"}};
+
+constexpr NameTable<OrderState, 6> kOrderStates = {
+    {OrderState::kCreated, "created"},     {OrderState::kPaid, "paid"},
+    {OrderState::kFulfilled, "fulfilled"}, {OrderState::kExpired, "expired"},
+    {OrderState::kCancelled, "cancelled"}, {OrderState::kRefunded, "refunded"}};
+
+constexpr NameTable<PaymentState, 3> kPaymentStates = {{PaymentState::kCredited, "credited"},
+                                                       {PaymentState::kMismatch, "mismatch"},
+                                                       {PaymentState::kRefunded, "refunded"}};
+
+}  // namespace
+
+const char* OrderKindName(OrderKind kind) { return NameIn(kOrderKinds, kind); }
+std::optional<OrderKind> ParseOrderKind(const std::string& name) {
+  return ValueIn(kOrderKinds, name);
+}
+
+const char* OrderStateName(OrderState state) { return NameIn(kOrderStates, state); }
+std::optional<OrderState> ParseOrderState(const std::string& name) {
+  return ValueIn(kOrderStates, name);
+}
+
+const char* PaymentStateName(PaymentState state) { return NameIn(kPaymentStates, state); }
+std::optional<PaymentState> ParsePaymentState(const std::string& name) {
+  return ValueIn(kPaymentStates, name);
+}
+
+}  // namespace vpnhub

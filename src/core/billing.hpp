@@ -1,0 +1,102 @@
+#pragma once
+// Billing domain types: what a person orders, what a payment provider confirmed, promo codes and
+// referral rewards. Plain data; the rules live in usecases/billing_*.{hpp,cpp}. Amounts are
+// integers in the currency's smallest unit the operator prices in (whole roubles for RUB as in
+// MONTH_COST, whole Stars for XTR); they are always computed on the server from configuration,
+// never taken from a button or a provider's word.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/domain.hpp"
+#include "core/time.hpp"
+
+namespace vpnhub {
+
+// A month of VPN time, as in the Python bot: 31 days.
+inline constexpr Duration kBillingMonth = std::chrono::seconds(2'678'400);
+
+// The currency of Telegram Stars.
+inline constexpr char kStarsCurrency[] = "XTR";
+
+enum class OrderKind {
+  kNewKey,  // a new key in location_id for `months`
+  kExtend,  // `months` more on key_id
+  kSwitch,  // key_id moves to location_id (a paid switch; free ones need no order)
+};
+const char* OrderKindName(OrderKind kind);
+std::optional<OrderKind> ParseOrderKind(const std::string& name);
+
+// created -> paid -> fulfilled; created -> expired | cancelled; paid|fulfilled -> refunded.
+enum class OrderState { kCreated, kPaid, kFulfilled, kExpired, kCancelled, kRefunded };
+const char* OrderStateName(OrderState state);
+std::optional<OrderState> ParseOrderState(const std::string& name);
+
+struct Order {
+  Id id = 0;
+  Id user_id = 0;
+  OrderKind kind = OrderKind::kNewKey;
+  Id location_id = 0;       // kNewKey, kSwitch: where the key goes
+  Id key_id = 0;            // kExtend, kSwitch: the person's key it applies to
+  int months = 0;           // kNewKey, kExtend
+  std::string provider;     // the payment provider's registered name ("stars")
+  std::int64_t amount = 0;  // what the person pays, after the promo discount
+  std::string currency;     // "RUB", "XTR", ...
+  std::string promo_code;   // empty when none
+  int bonus_days = 0;       // from a days promo, added to the key on fulfilment
+  OrderState state = OrderState::kCreated;
+  Id result_key_id = 0;  // the key the order made or extended, once fulfilled
+  Time created_at{};
+  Time expires_at{};  // a created order past this time can no longer be paid
+  Time updated_at{};
+};
+
+enum class PaymentState {
+  kCredited,  // the order was paid and fulfilled by this payment
+  kMismatch,  // amount or currency differed from the order: recorded, never credited
+  kRefunded,  // given back (vpnhub payment refund)
+};
+const char* PaymentStateName(PaymentState state);
+std::optional<PaymentState> ParsePaymentState(const std::string& name);
+
+// What a provider confirmed. (provider, provider_payment_id) is unique: a replayed notification
+// finds its payment and credits nothing.
+struct Payment {
+  Id id = 0;
+  std::string provider;
+  std::string provider_payment_id;  // Stars: telegram_payment_charge_id
+  Id order_id = 0;
+  Id user_id = 0;
+  std::int64_t amount = 0;
+  std::string currency;
+  std::string raw_reference;  // provider-side detail kept for support (never a secret)
+  PaymentState state = PaymentState::kCredited;
+  Time created_at{};
+  Time updated_at{};
+};
+
+struct PromoCode {
+  Id id = 0;
+  std::string code;    // as the person types it; matched case-insensitively (stored upper case)
+  int percent = 0;     // 1..100 off the price, or
+  int bonus_days = 0;  // days added to what is bought
+  int max_uses = 0;    // 0 = unlimited
+  int uses = 0;        // counted in the crediting transaction
+  bool once_per_person = false;
+  std::optional<Time> valid_until;
+  bool enabled = true;
+  Time created_at{};
+};
+
+// Days a referrer earned for one paid order of someone they invited.
+struct ReferralReward {
+  Id id = 0;
+  Id referrer_id = 0;
+  Id invitee_id = 0;
+  Id order_id = 0;  // unique: one reward per paid order
+  int days = 0;
+  Id key_id = 0;  // the referrer's key that got the days; 0 = kept as credit for their next key
+  Time created_at{};
+};
+
+}  // namespace vpnhub

@@ -1,0 +1,50 @@
+// Billing names: every value has its own name and reads back from it.
+#include "core/billing.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace vpnhub {
+namespace {
+
+template <class E>
+void ExpectRoundTrip(std::initializer_list<E> values, const char* (*name_of)(E),
+                     std::optional<E> (*parse)(const std::string&)) {
+  std::set<std::string> names;
+  for (E v : values) {
+    const std::string name = name_of(v);
+    EXPECT_NE(name, "unknown");
+    EXPECT_TRUE(names.insert(name).second) << name << " is used twice";
+    auto back = parse(name);
+    ASSERT_TRUE(back.has_value()) << name;
+    EXPECT_EQ(*back, v) << name;
+  }
+  EXPECT_FALSE(parse("").has_value());
+  EXPECT_FALSE(parse("Created").has_value());
+}
+
+TEST(BillingNamesTest, OrderKindsRoundTrip) {
+  ExpectRoundTrip({OrderKind::kNewKey, OrderKind::kExtend, OrderKind::kSwitch}, OrderKindName,
+                  ParseOrderKind);
+  EXPECT_STREQ(OrderKindName(OrderKind::kNewKey), "new_key");
+}
+
+TEST(BillingNamesTest, OrderStatesRoundTrip) {
+  ExpectRoundTrip({OrderState::kCreated, OrderState::kPaid, OrderState::kFulfilled,
+                   OrderState::kExpired, OrderState::kCancelled, OrderState::kRefunded},
+                  OrderStateName, ParseOrderState);
+}
+
+TEST(BillingNamesTest, PaymentStatesRoundTrip) {
+  ExpectRoundTrip({PaymentState::kCredited, PaymentState::kMismatch, PaymentState::kRefunded},
+                  PaymentStateName, ParsePaymentState);
+}
+
+TEST(BillingNamesTest, AMonthIsThirtyOneDays) {
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::hours>(kBillingMonth).count(), 31 * 24);
+}
+
+}  // namespace
+}  // namespace vpnhub
