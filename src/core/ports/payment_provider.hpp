@@ -12,13 +12,21 @@
 
 namespace vpnhub::ports {
 
+// What the person reads on an invoice, in their language (made by the core from its texts).
+struct InvoiceTexts {
+  TgId chat_id = 0;         // the person's chat
+  std::string title;        // Telegram: 1-32 characters
+  std::string description;  // Telegram: 1-255 characters
+  std::string label;        // the one price line ("3 months")
+};
+
 // How the person is asked to pay for an order.
 struct InvoiceRequest {
   enum class Via {
-    kTelegramInvoice,  // a Bot API invoice message (Stars): enqueued as a kInvoice message
-    kPaymentLink,      // a URL the person opens (external providers)
+    kSentInChat,   // the provider sent the invoice into the chat itself (Stars: sendInvoice)
+    kPaymentLink,  // a URL the person opens (external providers); the core sends it as a button
   };
-  Via via = Via::kTelegramInvoice;
+  Via via = Via::kSentInChat;
   std::string url;  // kPaymentLink only
 };
 
@@ -43,9 +51,11 @@ class PaymentProvider {
   virtual std::string Name() const = 0;
   // The currency this provider charges in ("XTR" for Stars, CURRENCY for the others).
   virtual std::string Currency() const = 0;
-  // How the person pays `order` (already stored, amount and currency computed). May call the
-  // provider (kUnavailable when it cannot be reached; the order stays payable by a retry).
-  virtual Result<InvoiceRequest> CreateInvoice(const Order& order) = 0;
+  // Asks the person to pay `order` (already committed, amount and currency computed on the
+  // server; the order id is the invoice's payload). Calls the provider, so it runs on a worker
+  // thread, never on an event loop. kUnavailable when the provider cannot be reached: the order
+  // stays payable and the person can tap again (the same order is reused).
+  virtual Result<InvoiceRequest> CreateInvoice(const Order& order, const InvoiceTexts& texts) = 0;
   // Gives a payment back through the provider. kFailedPrecondition when the provider cannot
   // refund; kUnavailable when it cannot be reached.
   virtual Status Refund(const Payment& payment, TgId payer_tg_id) = 0;
