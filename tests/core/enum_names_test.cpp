@@ -1,10 +1,11 @@
-// Billing names: every value has its own name and reads back from it.
-#include "core/billing.hpp"
-
+// Enum names (core/enum_names.hpp tables): every value has its own name and reads back from it.
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
+
+#include "core/billing.hpp"
+#include "core/domain.hpp"
 
 namespace vpnhub {
 namespace {
@@ -40,6 +41,25 @@ TEST(BillingNamesTest, OrderStatesRoundTrip) {
 TEST(BillingNamesTest, PaymentStatesRoundTrip) {
   ExpectRoundTrip({PaymentState::kCredited, PaymentState::kMismatch, PaymentState::kRefunded},
                   PaymentStateName, ParsePaymentState);
+}
+
+TEST(DomainNamesTest, StatesAndKindsRoundTrip) {
+  ExpectRoundTrip({KeyState::kPending, KeyState::kActive, KeyState::kRevoking, KeyState::kRevoked,
+                   KeyState::kFailed},
+                  KeyStateName, ParseKeyState);
+  ExpectRoundTrip({TaskKind::kProvisionKey, TaskKind::kRevokeKey}, TaskKindName, ParseTaskKind);
+  EXPECT_EQ(AllTaskKinds().size(), 2u);
+  ExpectRoundTrip({TaskState::kPending, TaskState::kRunning, TaskState::kDone, TaskState::kFailed},
+                  TaskStateName, ParseTaskState);
+  ExpectRoundTrip({MessageKind::kText, MessageKind::kKeyReady, MessageKind::kExpiryNotice,
+                   MessageKind::kKeyExpired, MessageKind::kAdminAlert, MessageKind::kKeyFailed},
+                  MessageKindName, ParseMessageKind);
+  ExpectRoundTrip(
+      {MessageState::kPending, MessageState::kSending, MessageState::kSent, MessageState::kFailed},
+      MessageStateName, ParseMessageState);
+  // The names are stored in the database: they never change.
+  EXPECT_STREQ(MessageKindName(MessageKind::kKeyReady), "key_ready");
+  EXPECT_STREQ(TaskKindName(TaskKind::kRevokeKey), "revoke_key");
 }
 
 TEST(BillingNamesTest, AMonthIsThirtyOneDays) {
