@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "core/rules.hpp"
+
 namespace vpnhub::usecases {
 namespace {
 
@@ -157,15 +159,10 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
   // The link goes out in the same commit that makes the key usable.
   VPNHUB_ASSIGN_OR_RETURN(auto user, tx.users().GetUser(key.user_id));
   if (user.blocked_bot) return Status::Ok();
-  OutgoingMessage m;
-  m.chat_id = user.tg_id;
-  m.kind = MessageKind::kKeyReady;
-  m.priority = MessagePriority::kReply;
-  m.subject_id = key.id;
-  m.next_attempt_at = now;
-  m.created_at = now;
-  auto id = tx.messages().EnqueueMessage(m);
-  return id.ok() ? Status::Ok() : id.status();
+  return tx.messages()
+      .EnqueueMessage(
+          KeyMessage(user.tg_id, MessageKind::kKeyReady, MessagePriority::kReply, key.id, now))
+      .status();
 }
 
 // Runs in a WriteKind::kQueue transaction: every write here is a compare-and-set on a row's
@@ -230,14 +227,8 @@ Status TaskExecutor::KeyFailed(ports::StoreTx& tx, Work& w, const std::string& e
     }
   }
   if (!user.blocked_bot) {
-    OutgoingMessage m;
-    m.chat_id = user.tg_id;
-    m.kind = MessageKind::kKeyFailed;
-    m.priority = MessagePriority::kReply;
-    m.subject_id = key.id;
-    m.next_attempt_at = now;
-    m.created_at = now;
-    VPNHUB_RETURN_IF_ERROR(tx.messages().EnqueueMessage(m));
+    VPNHUB_RETURN_IF_ERROR(tx.messages().EnqueueMessage(
+        KeyMessage(user.tg_id, MessageKind::kKeyFailed, MessagePriority::kReply, key.id, now)));
     w.person_told = true;
   }
   if (alerts_ == nullptr || alerts_->admins.empty()) return Status::Ok();
