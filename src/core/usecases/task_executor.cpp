@@ -26,6 +26,8 @@ Status TolerateMovedTask(Status st) {
 struct TaskExecutor::Work {
   const Task* task = nullptr;
   bool loaded = false;
+  // The read of the batch failed (the database's fault, not the task's): result says why.
+  bool store_failed = false;
   Key key;
   Server server;
   ports::VpnBackend* backend = nullptr;
@@ -79,6 +81,7 @@ void TaskExecutor::Load(std::vector<Work>& works) {
     for (std::size_t i = 0; i < works.size(); ++i) {
       Work& w = works[i];
       w.loaded = false;
+      w.store_failed = false;
       settled[i] = true;
       const Result<Key>& key = keys.at(w.task->subject_id);
       if (!key.ok()) {
@@ -104,6 +107,7 @@ void TaskExecutor::Load(std::vector<Work>& works) {
   for (std::size_t i = 0; i < works.size(); ++i) {
     if (settled[i]) continue;  // read before the transaction failed
     works[i].loaded = false;   // the database failed us: retried later
+    works[i].store_failed = true;
     works[i].result = st;
   }
 }
@@ -344,10 +348,15 @@ std::vector<TaskOutcome> TaskExecutor::RunClaimedBatch(const std::vector<Task>& 
       continue;
     }
     Remote(w);
+    const bool final_attempt = policy_.GiveUp(w.task->attempts) || last;
     if (w.result.ok()) {
       w.outcome = TaskOutcome::kDone;
-    } else if (!Permanent(w.result) && !policy_.GiveUp(w.task->attempts) && !last) {
+    } else if (!Permanent(w.result) && !final_attempt) {
       w.outcome = TaskOutcome::kRetryLater;
+    } else if (w.store_failed) {
+      // The database, not the VPN server, failed this attempt: it is not the task's last one
+      // (the attempt is given back; NATS's redrive hands a last delivery's row out again).
+      w.outcome = TaskOutcome::kReleased;
     } else {
       w.outcome = TaskOutcome::kFailed;
     }
