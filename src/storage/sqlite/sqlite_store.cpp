@@ -11,8 +11,9 @@
 #include <system_error>
 #include <utility>
 
+#include "storage/sql/ports.hpp"
 #include "storage/sqlite/connection.hpp"
-#include "storage/sqlite/sqlite_tx.hpp"
+#include "storage/sqlite/sqlite_session.hpp"
 #include "storage/sqlite/wal_checkpointer.hpp"
 
 namespace vpnhub::storage {
@@ -216,7 +217,8 @@ Status SqliteStore::RunTx(Connection& conn, const char* begin, bool read_only,
   VPNHUB_RETURN_IF_ERROR(RunSql(conn, begin));
   Status st;
   try {
-    SqliteTx tx(conn, read_only);
+    SqliteSession session(conn, read_only);
+    SqlTx tx(session);
     st = fn(tx);
   } catch (const std::exception& e) {
     st = Internal(std::string("exception in a store transaction: ") + e.what());
@@ -340,59 +342,19 @@ Result<std::vector<MigrationInfo>> SqliteStore::MigrationStatus() {
 }
 
 Result<std::string> SqliteStore::ExplainQuery(IndexedQuery query) {
-  const char* sql = nullptr;
-  switch (query) {
-    case IndexedQuery::kDueForExpiry:
-      sql = kDueForExpirySql;
-      break;
-    case IndexedQuery::kDueForNotice:
-      sql = kDueForNoticeSql;
-      break;
-    case IndexedQuery::kUsersCreatedSince:
-      sql = kCountUsersCreatedSinceSql;
-      break;
-    case IndexedQuery::kClaimableMessages:
-      sql = kClaimableMessagesSql;
-      break;
-    case IndexedQuery::kMessageStats:
-      sql = kMessageStatsSql;
-      break;
-    case IndexedQuery::kClaimableTasks:
-      sql = kClaimableTasksSql;
-      break;
-    case IndexedQuery::kChatQueue:
-      sql = kDropPendingMessagesSql;
-      break;
-    case IndexedQuery::kTasksByIds:
-      sql = kClaimTasksByIdsSql;
-      break;
-    case IndexedQuery::kUnrelayedTasks:
-      sql = kUnrelayedTasksSql;
-      break;
-    case IndexedQuery::kStaleRelayedTasks:
-      sql = kStaleRelayedTasksSql;
-      break;
-    case IndexedQuery::kPurgeDoneTasks:
-      sql = kPurgeDoneTasksSql;
-      break;
-    case IndexedQuery::kPurgeMessages:
-      sql = kPurgeSettledMessagesSql;
-      break;
-    case IndexedQuery::kCountMessages:
-      sql = kCountMessagesSql;
-      break;
-  }
-  if (sql == nullptr) return InvalidArgument("sqlite: unknown indexed query");
+  // The plan does not depend on the parameters, which stay unbound.
+  VPNHUB_ASSIGN_OR_RETURN(auto statement, IndexedQueryStatement(query, 0));
   std::lock_guard<std::mutex> lock(writer_mu_);
-  VPNHUB_ASSIGN_OR_RETURN(auto stmt,
-                          writer_->PrepareOnce(std::string("EXPLAIN QUERY PLAN ") + sql));
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto stmt,
+      writer_->PrepareOnce("EXPLAIN QUERY PLAN " + NumberedPlaceholders(statement.sql.sqlite)));
   std::string plan;
-  VPNHUB_RETURN_IF_ERROR(ForEachRow(*stmt, [&](const Statement& s) {
+  for (;;) {
+    VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return plan;
     if (!plan.empty()) plan += '\n';
-    plan += s.ColumnText(3);
-    return Status::Ok();
-  }));
-  return plan;
+    plan += stmt->ColumnText(3);
+  }
 }
 
 }  // namespace vpnhub::storage

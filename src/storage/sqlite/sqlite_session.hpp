@@ -1,0 +1,34 @@
+#pragma once
+// SqliteSession: SqlSession (storage/sql/session.hpp) over the SQLite connection that has the
+// transaction open. Every statement is prepared once per connection and cached (its $1-style
+// placeholders rewritten once, see Connection::PrepareNumbered), and rows are read straight from
+// the statement as it steps. A failed statement leaves a SQLite transaction usable, so
+// InsertUnique and ModifyUnique need no savepoint.
+#include <string>
+
+#include "storage/sql/session.hpp"
+#include "storage/sqlite/connection.hpp"
+
+namespace vpnhub::storage {
+
+class SqliteSession final : public SqlSession {
+ public:
+  SqliteSession(Connection& conn, bool read_only)
+      : SqlSession(SqlDialect::kSqlite, read_only), conn_(conn) {}
+
+  Status Query(const SqlText& sql, const SqlParams& params, RowVisitor on_row) override;
+  Result<std::int64_t> Modify(const SqlText& sql, const SqlParams& params) override;
+  Result<Id> Insert(const SqlText& sql, const SqlParams& params) override;
+  Result<Id> InsertUnique(const SqlText& sql, const SqlParams& params,
+                          const std::string& what) override;
+  Result<std::int64_t> ModifyUnique(const SqlText& sql, const SqlParams& params,
+                                    const std::string& what) override;
+
+ private:
+  // The cached statement for sql.sqlite with `params` bound (bind errors surface at Step).
+  Result<StatementLease> Prepare(const SqlText& sql, const SqlParams& params);
+
+  Connection& conn_;
+};
+
+}  // namespace vpnhub::storage
