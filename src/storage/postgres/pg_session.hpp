@@ -22,7 +22,9 @@ class PgSession final : public SqlSession {
   PgSession(PgConnection& conn, bool read_only)
       : SqlSession(SqlDialect::kPostgres, read_only), conn_(conn) {}
 
+  // The whole result arrives at once; on_row reads it row by row.
   Status Query(const SqlText& sql, const SqlParams& params, RowVisitor on_row) override;
+  // The rows the server reports as touched.
   Result<std::int64_t> Modify(const SqlText& sql, const SqlParams& params) override;
   // Adds RETURNING id.
   Result<Id> Insert(const SqlText& sql, const SqlParams& params) override;

@@ -1,7 +1,6 @@
 #include "storage/postgres/postgres_store.hpp"
 
 #include <algorithm>
-#include <exception>
 #include <random>
 #include <thread>
 #include <utility>
@@ -80,16 +79,8 @@ Status PostgresStore::RunOnce(const char* begin_sql, bool read_only, const TxFn&
     retry = begin.code() == StatusCode::kUnavailable;
     return begin;
   }
-  Status st;
-  try {
-    PgSession session(c, read_only);
-    SqlTx tx(session);
-    st = fn(tx);
-  } catch (const std::exception& e) {
-    st = Internal(std::string("exception in a store transaction: ") + e.what());
-  } catch (...) {
-    st = Internal("unknown exception in a store transaction");
-  }
+  PgSession session(c, read_only);
+  Status st = RunOnSession(session, fn);
   // A column that did not hold its type was read as 0 or false: whatever fn made of it is void.
   if (Status read = c.TakeReadError(); !read.ok()) st = read;
   if (c.retryable_failure()) {

@@ -226,4 +226,8 @@ class SqlTx final : public ports::StoreTx {
   SqlHousekeeping housekeeping_;
 };
 
+// Runs fn on a SqlTx over `session`; an exception out of fn is kInternal, so the store rolls the
+// transaction back as for any other failure.
+Status RunOnSession(SqlSession& session, const ports::Store::TxFn& fn);
+
 }  // namespace vpnhub::storage

@@ -1,7 +1,10 @@
 // SqlSession: the helpers every port shares, whatever the dialect.
 #include "storage/sql/session.hpp"
 
+#include <exception>
 #include <string>
+
+#include "storage/sql/ports.hpp"
 
 namespace vpnhub::storage {
 
@@ -25,6 +28,17 @@ Status SqlSession::ExplainNoChange(const char* table, const char* what, Id id, S
   VPNHUB_ASSIGN_OR_RETURN(bool exists, Exists(table, id));
   if (!exists) return NotFound(std::string(what) + " " + std::to_string(id) + " not found");
   return otherwise;
+}
+
+Status RunOnSession(SqlSession& session, const ports::Store::TxFn& fn) {
+  try {
+    SqlTx tx(session);
+    return fn(tx);
+  } catch (const std::exception& e) {
+    return Internal(std::string("exception in a store transaction: ") + e.what());
+  } catch (...) {
+    return Internal("unknown exception in a store transaction");
+  }
 }
 
 }  // namespace vpnhub::storage

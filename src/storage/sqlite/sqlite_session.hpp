@@ -16,9 +16,15 @@ class SqliteSession final : public SqlSession {
   SqliteSession(Connection& conn, bool read_only)
       : SqlSession(SqlDialect::kSqlite, read_only), conn_(conn) {}
 
+  // Steps the statement to its end, also for one row: an UPDATE ... RETURNING finishes its work
+  // there.
   Status Query(const SqlText& sql, const SqlParams& params, RowVisitor on_row) override;
+  // sqlite3_changes(): every row the WHERE matched, also when the values stay the same.
   Result<std::int64_t> Modify(const SqlText& sql, const SqlParams& params) override;
+  // sqlite3_last_insert_rowid().
   Result<Id> Insert(const SqlText& sql, const SqlParams& params) override;
+  // Insert and Modify as they are: a taken unique value fails the statement alone, with SQLite's
+  // own kAlreadyExists message, and `what` is not used.
   Result<Id> InsertUnique(const SqlText& sql, const SqlParams& params,
                           const std::string& what) override;
   Result<std::int64_t> ModifyUnique(const SqlText& sql, const SqlParams& params,

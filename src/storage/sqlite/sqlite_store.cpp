@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <exception>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -215,16 +214,8 @@ Status SqliteStore::RunTx(Connection& conn, const char* begin, bool read_only,
   // transaction's changes into this one.
   if (conn.InTransaction()) VPNHUB_RETURN_IF_ERROR(RunSql(conn, "ROLLBACK"));
   VPNHUB_RETURN_IF_ERROR(RunSql(conn, begin));
-  Status st;
-  try {
-    SqliteSession session(conn, read_only);
-    SqlTx tx(session);
-    st = fn(tx);
-  } catch (const std::exception& e) {
-    st = Internal(std::string("exception in a store transaction: ") + e.what());
-  } catch (...) {
-    st = Internal("unknown exception in a store transaction");
-  }
+  SqliteSession session(conn, read_only);
+  Status st = RunOnSession(session, fn);
   if (st.ok()) {
     if (!conn.InTransaction()) {
       // SQLite rolls a transaction back by itself on some errors (disk full, I/O); whatever the
