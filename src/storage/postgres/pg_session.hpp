@@ -32,6 +32,7 @@ class PgSession final : public SqlSession {
   // unique index, partial ones included.
   Result<Id> InsertUnique(const SqlText& sql, const SqlParams& params,
                           const std::string& what) override;
+  // Under the savepoint vpnhub_unique, released or rolled back before it returns.
   Result<std::int64_t> ModifyUnique(const SqlText& sql, const SqlParams& params,
                                     const std::string& what) override;
 

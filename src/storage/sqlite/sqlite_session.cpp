@@ -102,15 +102,4 @@ Result<Id> SqliteSession::Insert(const SqlText& sql, const SqlParams& params) {
   return conn_.LastInsertRowid();
 }
 
-Result<Id> SqliteSession::InsertUnique(const SqlText& sql, const SqlParams& params,
-                                       const std::string& /*what*/) {
-  // A taken unique value fails this statement alone (kAlreadyExists), not the transaction.
-  return Insert(sql, params);
-}
-
-Result<std::int64_t> SqliteSession::ModifyUnique(const SqlText& sql, const SqlParams& params,
-                                                 const std::string& /*what*/) {
-  return Modify(sql, params);
-}
-
 }  // namespace vpnhub::storage

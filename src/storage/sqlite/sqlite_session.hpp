@@ -24,11 +24,15 @@ class SqliteSession final : public SqlSession {
   // sqlite3_last_insert_rowid().
   Result<Id> Insert(const SqlText& sql, const SqlParams& params) override;
   // Insert and Modify as they are: a taken unique value fails the statement alone, with SQLite's
-  // own kAlreadyExists message, and `what` is not used.
+  // own kAlreadyExists message, and leaves the transaction usable.
   Result<Id> InsertUnique(const SqlText& sql, const SqlParams& params,
-                          const std::string& what) override;
+                          const std::string& /*what*/) override {
+    return Insert(sql, params);
+  }
   Result<std::int64_t> ModifyUnique(const SqlText& sql, const SqlParams& params,
-                                    const std::string& what) override;
+                                    const std::string& /*what*/) override {
+    return Modify(sql, params);
+  }
 
  private:
   // The cached statement for sql.sqlite with `params` bound (bind errors surface at Step).
