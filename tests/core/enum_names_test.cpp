@@ -6,6 +6,7 @@
 
 #include "core/billing.hpp"
 #include "core/domain.hpp"
+#include "core/status.hpp"
 
 namespace vpnhub {
 namespace {
@@ -60,6 +61,18 @@ TEST(DomainNamesTest, StatesAndKindsRoundTrip) {
   // The names are stored in the database: they never change.
   EXPECT_STREQ(MessageKindName(MessageKind::kKeyReady), "key_ready");
   EXPECT_STREQ(TaskKindName(TaskKind::kRevokeKey), "revoke_key");
+}
+
+TEST(StatusNamesTest, EveryCodeHasItsOwnName) {
+  std::set<std::string> names;
+  for (int c = 0; c <= static_cast<int>(StatusCode::kInternal); ++c) {
+    const std::string name = StatusCodeName(static_cast<StatusCode>(c));
+    EXPECT_NE(name, "unknown") << c;
+    EXPECT_TRUE(names.insert(name).second) << name;
+  }
+  // Metrics labels and logs carry these names.
+  EXPECT_STREQ(StatusCodeName(StatusCode::kUnavailable), "unavailable");
+  EXPECT_STREQ(StatusCodeName(StatusCode::kOk), "ok");
 }
 
 TEST(BillingNamesTest, AMonthIsThirtyOneDays) {
