@@ -86,6 +86,14 @@ class [[nodiscard]] Result {
   std::variant<T, Status> v_;
 };
 
+// `r`, except that a failure with `code` is told again as `message` (same code): a port's
+// generic "not found" becomes the use case's "unknown key 7", in the words the caller used.
+template <typename T>
+Result<T> Explained(Result<T> r, StatusCode code, std::string message) {
+  if (r.status().code() == code) return Status(code, std::move(message));
+  return r;
+}
+
 }  // namespace vpnhub
 
 namespace vpnhub::status_internal {

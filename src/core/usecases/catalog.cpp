@@ -16,11 +16,8 @@ Result<Location> FindLocation(ports::StoreTx& tx, const std::string& name) {
 }
 
 Result<Server> FindServer(ports::StoreTx& tx, Id server_id) {
-  auto server = tx.catalog().GetServer(server_id);
-  if (server.status().code() == StatusCode::kNotFound) {
-    return NotFound("unknown server " + std::to_string(server_id));
-  }
-  return server;
+  return Explained(tx.catalog().GetServer(server_id), StatusCode::kNotFound,
+                   "unknown server " + std::to_string(server_id));
 }
 
 std::string Endpoint(const ports::KeyPortRange& r) {
@@ -39,14 +36,9 @@ Result<Location> Catalog::AddLocation(const std::string& name) {
   VPNHUB_RETURN_IF_ERROR(CheckName("location name", name));
   Location loc{0, name, true};
   VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto id = tx.catalog().InsertLocation(loc);
-    if (!id.ok()) {
-      if (id.status().code() == StatusCode::kAlreadyExists) {
-        return AlreadyExists("location " + Quoted(name) + " exists already");
-      }
-      return id.status();
-    }
-    loc.id = *id;
+    VPNHUB_ASSIGN_OR_RETURN(loc.id,
+                            Explained(tx.catalog().InsertLocation(loc), StatusCode::kAlreadyExists,
+                                      "location " + Quoted(name) + " exists already"));
     return Status::Ok();
   }));
   return loc;
@@ -139,14 +131,9 @@ Result<Server> Catalog::AddServer(const std::string& location_name, Server serve
     server.location_id = loc.id;
     VPNHUB_ASSIGN_OR_RETURN(auto others, tx.catalog().ListServers(std::nullopt));
     VPNHUB_RETURN_IF_ERROR(CheckPortsFree(server, others));
-    auto id = tx.catalog().InsertServer(server);
-    if (!id.ok()) {
-      if (id.status().code() == StatusCode::kAlreadyExists) {
-        return AlreadyExists("server " + Quoted(server.name) + " exists already");
-      }
-      return id.status();
-    }
-    server.id = *id;
+    VPNHUB_ASSIGN_OR_RETURN(server.id,
+                            Explained(tx.catalog().InsertServer(server), StatusCode::kAlreadyExists,
+                                      "server " + Quoted(server.name) + " exists already"));
     return Status::Ok();
   }));
   return server;

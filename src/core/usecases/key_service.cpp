@@ -93,11 +93,8 @@ Status RecordIssuedKey(ports::StoreTx& tx, const IssueKeyRequest& req, Time now,
 
 // The key, or kNotFound naming it as the operator typed it.
 Result<Key> KeyById(ports::KeyStore& keys, Id key_id) {
-  auto key = keys.GetKey(key_id);
-  if (key.status().code() == StatusCode::kNotFound) {
-    return NotFound("unknown key " + std::to_string(key_id));
-  }
-  return key;
+  return Explained(keys.GetKey(key_id), StatusCode::kNotFound,
+                   "unknown key " + std::to_string(key_id));
 }
 
 }  // namespace

@@ -72,21 +72,17 @@ Result<RetriedTask> TaskService::Retry(Id task_id) {
   RetriedTask out;
   VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
     out = RetriedTask{};
-    auto task = tx.tasks().GetTask(task_id);
-    if (task.status().code() == StatusCode::kNotFound) {
-      return NotFound("unknown task " + std::to_string(task_id));
-    }
-    if (!task.ok()) return task.status();
+    auto task = Explained(tx.tasks().GetTask(task_id), StatusCode::kNotFound,
+                          "unknown task " + std::to_string(task_id));
+    VPNHUB_RETURN_IF_ERROR(task);
     if (task->state != TaskState::kFailed) {
       return FailedPrecondition("task " + std::to_string(task_id) + " is " +
                                 TaskStateName(task->state) + "; only failed tasks can be retried");
     }
-    auto key = tx.keys().GetKey(task->subject_id);
-    if (key.status().code() == StatusCode::kNotFound) {
-      return NotFound(KeyName(task->subject_id) + " of task " + std::to_string(task_id) +
-                      " no longer exists");
-    }
-    if (!key.ok()) return key.status();
+    auto key = Explained(
+        tx.keys().GetKey(task->subject_id), StatusCode::kNotFound,
+        KeyName(task->subject_id) + " of task " + std::to_string(task_id) + " no longer exists");
+    VPNHUB_RETURN_IF_ERROR(key);
     if (task->kind == TaskKind::kProvisionKey) {
       switch (key->state) {
         case KeyState::kFailed:
