@@ -91,5 +91,66 @@ TEST_F(SqliteSessionTest, ReadOnlyRejectsWritesAndExplainNoChangeTellsAbsentRows
   EXPECT_EQ(w.ExplainNoChange("t", "row", 5, Conflict("busy")).code(), StatusCode::kConflict);
 }
 
+TEST_F(SqliteSessionTest, ModifyHelpersTellAnAbsentRowFromAnUnchangedOne) {
+  SqliteSession s(*conn_, /*read_only=*/false);
+  ASSERT_TRUE(
+      s.Insert("INSERT INTO t (id, name, n) VALUES ($1, $2, 0)", SqlParams().Int(5).Text("x"))
+          .ok());
+  const SqlText set_n = "UPDATE t SET n = $2 WHERE id = $1";
+  EXPECT_TRUE(s.ModifyById(set_n, SqlParams().Int(5).Int(1), "row", 5).ok());
+  Status absent = s.ModifyById(set_n, SqlParams().Int(6).Int(1), "row", 6);
+  EXPECT_EQ(absent.code(), StatusCode::kNotFound);
+  EXPECT_EQ(absent.message(), "row 6 not found");
+
+  const SqlText bump = "UPDATE t SET n = n + 1 WHERE id = $1 AND n = $2";
+  EXPECT_TRUE(s.ModifyOne(bump, SqlParams().Int(5).Int(1), "t", "row", 5, Conflict("moved")).ok());
+  EXPECT_EQ(s.ModifyOne(bump, SqlParams().Int(5).Int(1), "t", "row", 5, Conflict("moved")).code(),
+            StatusCode::kConflict);
+  EXPECT_EQ(s.ModifyOne(bump, SqlParams().Int(7).Int(1), "t", "row", 7, Conflict("moved")).code(),
+            StatusCode::kNotFound);
+  // A failed statement is reported as it is, not explained.
+  EXPECT_EQ(
+      s.ModifyOne("UPDATE nowhere SET n = 1", SqlParams(), "t", "row", 5, Conflict("moved")).code(),
+      StatusCode::kInternal);
+
+  auto all = s.ModifyCount("UPDATE t SET n = 0", SqlParams());
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  EXPECT_EQ(*all, 1);
+}
+
+TEST_F(SqliteSessionTest, GetByIdAndAllByIdsReadRowsById) {
+  SqliteSession s(*conn_, /*read_only=*/false);
+  for (const char* name : {"a", "b", "c"}) {
+    ASSERT_TRUE(s.Insert("INSERT INTO t (name) VALUES ($1)", SqlParams().Text(name)).ok());
+  }
+  const auto read = [](const SqlRow& r) { return r.Text(0); };
+  const SqlText by_id = "SELECT name FROM t WHERE id = $1";
+  auto b = s.GetById<std::string>(by_id, 2, "row", read);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  EXPECT_EQ(*b, "b");
+  auto none = s.GetById<std::string>(by_id, 9, "row", read);
+  EXPECT_EQ(none.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(none.status().message(), "row 9 not found");
+
+  // SQLite looks the ids up one at a time: ascending, each once, absent ones left out.
+  auto some = s.AllByIds<std::string>("unused on SQLite", by_id, {3, 9, 1, 3}, read);
+  ASSERT_TRUE(some.ok()) << some.status().message();
+  EXPECT_EQ(*some, (std::vector<std::string>{"a", "c"}));
+  auto empty = s.AllByIds<std::string>("unused", by_id, {}, read);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+}
+
+TEST_F(SqliteSessionTest, NamedReadsAKnownNameAndReportsAnUnknownOne) {
+  SqliteSession s(*conn_, /*read_only=*/false);
+  const auto state = [](const SqlRow& r) { return r.Named(0, ParseKeyState, "key", 4, "state"); };
+  auto active = s.First<KeyState>("SELECT 'active'", SqlParams(), state);
+  ASSERT_TRUE(active.ok()) << active.status().message();
+  EXPECT_EQ(active->value(), KeyState::kActive);
+  auto odd = s.First<KeyState>("SELECT 'odd'", SqlParams(), state);
+  EXPECT_EQ(odd.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(odd.status().message(), "key 4: unknown state 'odd'");
+}
+
 }  // namespace
 }  // namespace vpnhub::storage

@@ -169,22 +169,21 @@ class PgCopyDb final : public CopyDb {
                          "(is_identity = 'YES' OR column_default LIKE 'nextval(%') "
                          "FROM information_schema.columns WHERE table_schema = current_schema() "
                          "ORDER BY table_name, ordinal_position"));
-    for (int r = 0; r < columns.rows(); ++r) {
-      const auto table = schema.find(columns.Text(r, 0));
-      if (table == schema.end()) continue;  // a view's columns
+    // A view's columns have no table in `schema` and are passed over.
+    return ForEachTableRow(schema, columns, [&](TableSpec& table, int r) -> Status {
       ColumnSpec column{columns.Text(r, 1), ColumnType::kText};
       const std::string data_type = columns.Text(r, 2);
       const auto type = TypeOf(data_type);
       if (!type) {
-        return FailedPrecondition("column " + table->first + "." + column.name + " has type '" +
+        return FailedPrecondition("column " + table.name + "." + column.name + " has type '" +
                                   data_type +
                                   "', which db copy cannot carry (integer, boolean or text)");
       }
       column.type = *type;
-      if (!columns.IsNull(r, 3) && columns.Bool(r, 3)) table->second.identity = column.name;
-      table->second.columns.push_back(std::move(column));
-    }
-    return Status::Ok();
+      if (!columns.IsNull(r, 3) && columns.Bool(r, 3)) table.identity = column.name;
+      table.columns.push_back(std::move(column));
+      return Status::Ok();
+    });
   }
 
   // Primary keys in key order, and the tables each table's foreign keys point to.
@@ -198,19 +197,29 @@ class PgCopyDb final : public CopyDb {
             "tc.constraint_schema AND kcu.constraint_name = tc.constraint_name "
             "WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = current_schema() "
             "ORDER BY kcu.table_name, kcu.ordinal_position"));
-    for (int r = 0; r < keys.rows(); ++r) {
-      const auto table = schema.find(keys.Text(r, 0));
-      if (table != schema.end()) table->second.primary_key.push_back(keys.Text(r, 1));
-    }
+    VPNHUB_RETURN_IF_ERROR(ForEachTableRow(schema, keys, [&](TableSpec& table, int r) {
+      table.primary_key.push_back(keys.Text(r, 1));
+      return Status::Ok();
+    }));
     VPNHUB_ASSIGN_OR_RETURN(
         auto refs,
         conn_->QueryOnce(
             "SELECT src.relname::text, dst.relname::text FROM pg_constraint c "
             "JOIN pg_class src ON src.oid = c.conrelid JOIN pg_class dst ON dst.oid = c.confrelid "
             "WHERE c.contype = 'f' AND src.relnamespace = current_schema()::regnamespace"));
-    for (int r = 0; r < refs.rows(); ++r) {
-      const auto table = schema.find(refs.Text(r, 0));
-      if (table != schema.end()) table->second.references.insert(refs.Text(r, 1));
+    return ForEachTableRow(schema, refs, [&](TableSpec& table, int r) {
+      table.references.insert(refs.Text(r, 1));
+      return Status::Ok();
+    });
+  }
+
+  // Calls on_row(table, r) for every row r of `result` whose first column names a table of
+  // `schema`, in order; stops at the first error.
+  template <class OnRow>
+  static Status ForEachTableRow(Schema& schema, const PgResult& result, OnRow&& on_row) {
+    for (int r = 0; r < result.rows(); ++r) {
+      const auto table = schema.find(result.Text(r, 0));
+      if (table != schema.end()) VPNHUB_RETURN_IF_ERROR(on_row(table->second, r));
     }
     return Status::Ok();
   }

@@ -24,6 +24,18 @@ bool StartsWith(const char* s, const char* prefix) {
   return std::strncmp(s, prefix, std::strlen(prefix)) == 0;
 }
 
+// An array literal of `values`, each written by append(literal, value): {a,b,c}.
+template <class T, class Append>
+std::string ArrayLiteral(const std::vector<T>& values, Append append) {
+  std::string literal = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) literal += ',';
+    append(literal, values[i]);
+  }
+  literal += '}';
+  return literal;
+}
+
 // Notices (e.g. "relation ... already exists, skipping") are not errors; by default libpq prints
 // them on stderr.
 void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
@@ -46,31 +58,22 @@ PgParams& PgParams::Text(std::string_view value) {
 }
 
 PgParams& PgParams::IntArray(const std::vector<std::int64_t>& values) {
-  std::string literal = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) literal += ',';
-    literal += std::to_string(values[i]);
-  }
-  literal += '}';
-  values_.emplace_back(std::move(literal));
+  values_.emplace_back(ArrayLiteral(
+      values, [](std::string& literal, std::int64_t value) { literal += std::to_string(value); }));
   return *this;
 }
 
 PgParams& PgParams::TextArray(const std::vector<std::string>& values) {
   // Every element double-quoted, with " and \ escaped by a backslash: then no element content
   // (commas, braces, spaces, the word NULL) can change the array's shape.
-  std::string literal = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) literal += ',';
+  values_.emplace_back(ArrayLiteral(values, [](std::string& literal, const std::string& value) {
     literal += '"';
-    for (char c : values[i]) {
+    for (char c : value) {
       if (c == '"' || c == '\\') literal += '\\';
       literal += c;
     }
     literal += '"';
-  }
-  literal += '}';
-  values_.emplace_back(std::move(literal));
+  }));
   return *this;
 }
 

@@ -39,12 +39,7 @@ Result<Server> ReadServer(const SqlRow& r) {
   Server server;
   server.id = r.Int64(0);
   server.location_id = r.Int64(1);
-  std::string kind = r.Text(2);
-  auto parsed = ParseServerKind(kind);
-  if (!parsed) {
-    return Internal("server " + std::to_string(server.id) + ": unknown kind '" + kind + "'");
-  }
-  server.kind = *parsed;
+  VPNHUB_ASSIGN_OR_RETURN(server.kind, r.Named(2, ParseServerKind, "server", server.id, "kind"));
   server.name = r.Text(3);
   VPNHUB_ASSIGN_OR_RETURN(auto settings, ServerSettingsFromJson(r.Text(4), server.id));
   server.settings = std::move(settings);
@@ -55,11 +50,6 @@ Result<Server> ReadServer(const SqlRow& r) {
   server.created_at = r.Ms(9);
   server.used_slots = r.Int(10);
   return server;
-}
-
-Status NotFoundUnlessChanged(std::int64_t changed, const char* what, Id id) {
-  if (changed > 0) return Status::Ok();
-  return NotFound(std::string(what) + " " + std::to_string(id) + " not found");
 }
 
 }  // namespace
@@ -83,12 +73,11 @@ Result<std::vector<Location>> SqlCatalog::ListLocations() {
 
 Status SqlCatalog::UpdateLocation(const Location& location) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("UpdateLocation"));
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed,
+  return SqlSession::NotFoundUnlessChanged(
       s_.ModifyUnique("UPDATE locations SET name = $2, enabled = $3 WHERE id = $1",
                       SqlParams().Int(location.id).Text(location.name).Bool(location.enabled),
-                      "location name '" + location.name + "'"));
-  return NotFoundUnlessChanged(changed, "location", location.id);
+                      "location name '" + location.name + "'"),
+      "location", location.id);
 }
 
 Result<Id> SqlCatalog::InsertServer(const Server& server) {
@@ -109,14 +98,12 @@ Result<Id> SqlCatalog::InsertServer(const Server& server) {
       "server '" + server.name + "'");
 }
 
-Result<Server> SqlCatalog::GetServer(Id id) { return ServerById(kGetServerSql, id); }
+Result<Server> SqlCatalog::GetServer(Id id) {
+  return s_.GetById<Server>(kGetServerSql, id, "server", ReadServer);
+}
 
-Result<Server> SqlCatalog::GetServerToCall(Id id) { return ServerById(kGetServerToCallSql, id); }
-
-Result<Server> SqlCatalog::ServerById(const SqlText& sql, Id id) {
-  VPNHUB_ASSIGN_OR_RETURN(auto server, s_.First<Server>(sql, SqlParams().Int(id), ReadServer));
-  if (!server) return NotFound("server " + std::to_string(id) + " not found");
-  return std::move(*server);
+Result<Server> SqlCatalog::GetServerToCall(Id id) {
+  return s_.GetById<Server>(kGetServerToCallSql, id, "server", ReadServer);
 }
 
 Result<std::vector<Server>> SqlCatalog::ListServers(std::optional<Id> location_id) {
@@ -127,18 +114,16 @@ Result<std::vector<Server>> SqlCatalog::ListServers(std::optional<Id> location_i
 Status SqlCatalog::SetServerHealthy(Id server_id, bool healthy) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("SetServerHealthy"));
   // consecutive_failures counts unhealthy reports since the last healthy one.
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed, s_.Modify("UPDATE servers SET healthy = $2, consecutive_failures = "
-                              "CASE WHEN $2 THEN 0 ELSE consecutive_failures + 1 END WHERE id = $1",
-                              SqlParams().Int(server_id).Bool(healthy)));
-  return NotFoundUnlessChanged(changed, "server", server_id);
+  return s_.ModifyById(
+      "UPDATE servers SET healthy = $2, consecutive_failures = "
+      "CASE WHEN $2 THEN 0 ELSE consecutive_failures + 1 END WHERE id = $1",
+      SqlParams().Int(server_id).Bool(healthy), "server", server_id);
 }
 
 Status SqlCatalog::UpdateServer(const Server& server) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("UpdateServer"));
   // A taken name is kAlreadyExists and leaves the transaction usable (see ModifyUnique).
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed,
+  return SqlSession::NotFoundUnlessChanged(
       s_.ModifyUnique("UPDATE servers SET name = $2, settings = $3, public_host = $4, "
                       "capacity = $5, enabled = $6 WHERE id = $1",
                       SqlParams()
@@ -148,8 +133,8 @@ Status SqlCatalog::UpdateServer(const Server& server) {
                           .Text(server.public_host)
                           .Int(server.capacity)
                           .Bool(server.enabled),
-                      "server name '" + server.name + "'"));
-  return NotFoundUnlessChanged(changed, "server", server.id);
+                      "server name '" + server.name + "'"),
+      "server", server.id);
 }
 
 }  // namespace vpnhub::storage

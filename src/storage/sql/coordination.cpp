@@ -102,13 +102,10 @@ Result<bool> SqlCoordination::RecordUpdate(std::int64_t update_id, Time now) {
 Result<int> SqlCoordination::ForgetUpdates(Time seen_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("ForgetUpdates"));
   if (limit <= 0) return 0;
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed,
-      s_.Modify(
-          "DELETE FROM telegram_updates WHERE update_id IN (SELECT update_id FROM telegram_updates "
-          "WHERE seen_at < $1 ORDER BY seen_at LIMIT $2)",
-          SqlParams().Ms(seen_before).Int(limit)));
-  return static_cast<int>(changed);
+  return s_.ModifyCount(
+      "DELETE FROM telegram_updates WHERE update_id IN (SELECT update_id FROM telegram_updates "
+      "WHERE seen_at < $1 ORDER BY seen_at LIMIT $2)",
+      SqlParams().Ms(seen_before).Int(limit));
 }
 
 }  // namespace vpnhub::storage

@@ -52,18 +52,13 @@ constexpr SqlText kTaskStatsSql =
 Result<int> SqlHousekeeping::PurgeDoneTasks(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("PurgeDoneTasks"));
   // Done rows change no more: nothing to serialise against (WriteKind::kQueue suits it).
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto n,
-      s_.Modify(kPurgeDoneTasksSql, SqlParams().Ms(settled_before).Int(NonNegative(limit))));
-  return static_cast<int>(n);
+  return s_.ModifyCount(kPurgeDoneTasksSql, SqlParams().Ms(settled_before).Int(NonNegative(limit)));
 }
 
 Result<int> SqlHousekeeping::PurgeSettledMessages(Time settled_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("PurgeSettledMessages"));
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto n,
-      s_.Modify(kPurgeSettledMessagesSql, SqlParams().Ms(settled_before).Int(NonNegative(limit))));
-  return static_cast<int>(n);
+  return s_.ModifyCount(kPurgeSettledMessagesSql,
+                        SqlParams().Ms(settled_before).Int(NonNegative(limit)));
 }
 
 Status SqlHousekeeping::FoldStatCounters() {

@@ -72,10 +72,7 @@ Result<Key> ReadKey(const SqlRow& r) {
   k.remote_name = r.Text(3);
   k.slot = r.Int(4);
   k.secret = r.Text(5);
-  std::string state = r.Text(6);
-  auto parsed = ParseKeyState(state);
-  if (!parsed) return Internal("key " + std::to_string(k.id) + ": unknown state '" + state + "'");
-  k.state = *parsed;
+  VPNHUB_ASSIGN_OR_RETURN(k.state, r.Named(6, ParseKeyState, "key", k.id, "state"));
   k.expires_at = r.Ms(7);
   k.traffic_limit_bytes = r.Int64(8);
   k.is_trial = r.Bool(9);
@@ -118,24 +115,10 @@ Result<Id> SqlKeys::InsertKey(const Key& key) {
           " or remote name '" + key.remote_name + "')");
 }
 
-Result<Key> SqlKeys::GetKey(Id id) {
-  VPNHUB_ASSIGN_OR_RETURN(auto key, s_.First<Key>(kGetKeySql, SqlParams().Int(id), ReadKey));
-  if (!key) return NotFound("key " + std::to_string(id) + " not found");
-  return std::move(*key);
-}
+Result<Key> SqlKeys::GetKey(Id id) { return s_.GetById<Key>(kGetKeySql, id, "key", ReadKey); }
 
 Result<std::vector<Key>> SqlKeys::GetKeys(const std::vector<Id>& ids) {
-  if (ids.empty()) return std::vector<Key>{};
-  if (s_.dialect() == SqlDialect::kPostgres) {
-    return s_.All<Key>(kGetKeysSql, SqlParams().Ids(ids), ReadKey);
-  }
-  // In-process: one prepared lookup per id costs microseconds, no round trips to save.
-  std::vector<Key> keys;
-  for (Id id : SortedUnique(ids)) {
-    VPNHUB_ASSIGN_OR_RETURN(auto key, s_.First<Key>(kGetKeySql, SqlParams().Int(id), ReadKey));
-    if (key) keys.push_back(std::move(*key));
-  }
-  return keys;
+  return s_.AllByIds<Key>(kGetKeysSql, kGetKeySql, ids, ReadKey);
 }
 
 Result<std::vector<Id>> SqlKeys::UpdateKeysState(const std::vector<Id>& ids, KeyState from,
@@ -200,11 +183,8 @@ Status SqlKeys::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
   const SqlText& sql = slot_changes ? kMoveKeyAndSlotSql : kMoveKeySql;
   // Re-entering a slot-holding state can hit the slot index (another key took the slot since):
   // an ordinary kAlreadyExists that must leave the caller's transaction usable.
-  VPNHUB_ASSIGN_OR_RETURN(auto changed, MayTakeSlot(from, to)
-                                            ? s_.ModifyUnique(sql, params, /*what=*/"")
-                                            : s_.Modify(sql, params));
-  if (changed > 0) return Status::Ok();
-  return s_.ExplainNoChange(
+  return s_.ExplainUnlessChanged(
+      MayTakeSlot(from, to) ? s_.ModifyUnique(sql, params, /*what=*/"") : s_.Modify(sql, params),
       "keys", "key", key_id,
       Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(from)));
 }
@@ -212,14 +192,11 @@ Status SqlKeys::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
 Status SqlKeys::ReviveFailedKey(Id key_id, int slot, Time now) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("ReviveFailedKey"));
   // As in UpdateKeyState: a slot taken by another key is an ordinary kAlreadyExists.
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed,
+  return s_.ExplainUnlessChanged(
       s_.ModifyUnique("UPDATE keys SET state = 'pending', holds_slot = TRUE, slot = $2, "
                       "updated_at = $3, last_error = '' WHERE id = $1 AND state = 'failed'",
-                      SqlParams().Int(key_id).Int(slot).Ms(now), /*what=*/""));
-  if (changed > 0) return Status::Ok();
-  return s_.ExplainNoChange("keys", "key", key_id,
-                            Conflict("key " + std::to_string(key_id) + " is not failed"));
+                      SqlParams().Int(key_id).Int(slot).Ms(now), /*what=*/""),
+      "keys", "key", key_id, Conflict("key " + std::to_string(key_id) + " is not failed"));
 }
 
 Result<std::vector<Key>> SqlKeys::ListKeysDueForExpiry(Time now, int limit) {
@@ -257,30 +234,24 @@ Result<std::vector<Key>> SqlKeys::ListKeysDueForNotice(Time now, int limit) {
 
 Status SqlKeys::SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("SetKeyNotice"));
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed,
-      s_.Modify("UPDATE keys SET notified_flags = $2, next_notice_at = $3 WHERE id = $1",
-                SqlParams().Int(key_id).Int(notified_flags).MsOrNull(next_notice_at)));
-  if (changed > 0) return Status::Ok();
-  return NotFound("key " + std::to_string(key_id) + " not found");
+  return s_.ModifyById("UPDATE keys SET notified_flags = $2, next_notice_at = $3 WHERE id = $1",
+                       SqlParams().Int(key_id).Int(notified_flags).MsOrNull(next_notice_at), "key",
+                       key_id);
 }
 
 Status SqlKeys::SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
                              std::optional<Time> next_notice_at, Time now) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("SetKeyExpiry"));
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed,
-      s_.Modify("UPDATE keys SET expires_at = $3, notified_flags = $4, next_notice_at = $5, "
-                "updated_at = $6 WHERE id = $1 AND state = $2",
-                SqlParams()
-                    .Int(key_id)
-                    .Text(KeyStateName(state))
-                    .Ms(expires_at)
-                    .Int(notified_flags)
-                    .MsOrNull(next_notice_at)
-                    .Ms(now)));
-  if (changed > 0) return Status::Ok();
-  return s_.ExplainNoChange(
+  return s_.ModifyOne(
+      "UPDATE keys SET expires_at = $3, notified_flags = $4, next_notice_at = $5, "
+      "updated_at = $6 WHERE id = $1 AND state = $2",
+      SqlParams()
+          .Int(key_id)
+          .Text(KeyStateName(state))
+          .Ms(expires_at)
+          .Int(notified_flags)
+          .MsOrNull(next_notice_at)
+          .Ms(now),
       "keys", "key", key_id,
       Conflict("key " + std::to_string(key_id) + " is not " + KeyStateName(state)));
 }

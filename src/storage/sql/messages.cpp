@@ -73,12 +73,7 @@ Result<OutgoingMessage> ReadMessage(const SqlRow& r) {
   OutgoingMessage m;
   m.id = r.Int64(0);
   m.chat_id = r.Int64(1);
-  std::string kind = r.Text(2);
-  auto parsed_kind = ParseMessageKind(kind);
-  if (!parsed_kind) {
-    return Internal("message " + std::to_string(m.id) + ": unknown kind '" + kind + "'");
-  }
-  m.kind = *parsed_kind;
+  VPNHUB_ASSIGN_OR_RETURN(m.kind, r.Named(2, ParseMessageKind, "message", m.id, "kind"));
   auto priority = MessagePriorityFromInt(r.Int64(3));
   if (!priority) {
     return Internal("message " + std::to_string(m.id) + ": unknown priority " +
@@ -91,12 +86,7 @@ Result<OutgoingMessage> ReadMessage(const SqlRow& r) {
   m.keyboard = std::move(keyboard);
   m.edit_message_id = r.Int64(7);
   m.photo_qr = r.Text(8);
-  std::string state = r.Text(9);
-  auto parsed_state = ParseMessageState(state);
-  if (!parsed_state) {
-    return Internal("message " + std::to_string(m.id) + ": unknown state '" + state + "'");
-  }
-  m.state = *parsed_state;
+  VPNHUB_ASSIGN_OR_RETURN(m.state, r.Named(9, ParseMessageState, "message", m.id, "state"));
   m.attempts = r.Int(10);
   m.next_attempt_at = r.Ms(11);
   m.last_error = r.Text(12);
@@ -182,10 +172,7 @@ Status SqlMessages::EnqueueMessages(const std::vector<OutgoingMessage>& messages
 }
 
 Result<OutgoingMessage> SqlMessages::GetMessage(Id id) {
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto message, s_.First<OutgoingMessage>(kGetMessageSql, SqlParams().Int(id), ReadMessage));
-  if (!message) return NotFound("message " + std::to_string(id) + " not found");
-  return std::move(*message);
+  return s_.GetById<OutgoingMessage>(kGetMessageSql, id, "message", ReadMessage);
 }
 
 Result<std::vector<OutgoingMessage>> SqlMessages::ClaimMessages(Time now, Duration lease,
@@ -227,24 +214,22 @@ Result<std::vector<OutgoingMessage>> SqlMessages::ClaimMessages(Time now, Durati
 Status SqlMessages::FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
                                          const std::string& error, int attempts_given_back,
                                          Time now) {
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed,
-      s_.Modify(SqlText("UPDATE outgoing_messages SET state = $2, next_attempt_at = $3, "
-                        "last_error = $4, attempts = greatest(attempts - $5, 0), updated_at = $6 "
-                        "WHERE id = $1 AND state = 'sending'",
-                        "UPDATE outgoing_messages SET state = $2, next_attempt_at = $3, "
-                        "last_error = $4, attempts = max(attempts - $5, 0), updated_at = $6 "
-                        "WHERE id = $1 AND state = 'sending'"),
-                SqlParams()
-                    .Int(id)
-                    .Text(MessageStateName(to_state))
-                    .Ms(next_attempt_at)
-                    .Text(error)
-                    .Int(attempts_given_back)
-                    .Ms(now)));
-  if (changed > 0) return Status::Ok();
-  return s_.ExplainNoChange("outgoing_messages", "message", id,
-                            Conflict("message " + std::to_string(id) + " is not sending"));
+  return s_.ModifyOne(
+      SqlText("UPDATE outgoing_messages SET state = $2, next_attempt_at = $3, "
+              "last_error = $4, attempts = greatest(attempts - $5, 0), updated_at = $6 "
+              "WHERE id = $1 AND state = 'sending'",
+              "UPDATE outgoing_messages SET state = $2, next_attempt_at = $3, "
+              "last_error = $4, attempts = max(attempts - $5, 0), updated_at = $6 "
+              "WHERE id = $1 AND state = 'sending'"),
+      SqlParams()
+          .Int(id)
+          .Text(MessageStateName(to_state))
+          .Ms(next_attempt_at)
+          .Text(error)
+          .Int(attempts_given_back)
+          .Ms(now),
+      "outgoing_messages", "message", id,
+      Conflict("message " + std::to_string(id) + " is not sending"));
 }
 
 Status SqlMessages::CompleteMessage(Id id, Time now) {
@@ -265,9 +250,7 @@ Status SqlMessages::FailMessage(Id id, const std::string& error, Time now) {
 
 Result<int> SqlMessages::DropPendingMessages(TgId chat_id, const std::string& error, Time now) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("DropPendingMessages"));
-  VPNHUB_ASSIGN_OR_RETURN(auto changed, s_.Modify(kDropPendingMessagesSql,
-                                                  SqlParams().Int(chat_id).Text(error).Ms(now)));
-  return static_cast<int>(changed);
+  return s_.ModifyCount(kDropPendingMessagesSql, SqlParams().Int(chat_id).Text(error).Ms(now));
 }
 
 Result<std::vector<OutgoingMessage>> SqlMessages::ListMessages(std::optional<MessageState> state,
@@ -285,26 +268,23 @@ Result<int> SqlMessages::TrimPendingReplies(TgId chat_id, int keep, const std::s
   if (keep < 0) return InvalidArgument("TrimPendingReplies: keep must not be negative");
   // SQLite: "state IN (...) AND state = 'pending'" lets it use the partial outgoing_messages_chat
   // index (its WHERE clause must appear in the query as written); LIMIT -1 = no limit.
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed,
-      s_.Modify(
-          SqlText("UPDATE outgoing_messages SET state = 'failed', last_error = $3, "
-                  "updated_at = $4 WHERE id IN (SELECT id FROM outgoing_messages "
-                  "WHERE chat_id = $1 AND state = 'pending' "
-                  "AND kind = $5 AND priority IN ($6, $7) ORDER BY id DESC OFFSET $2)",
-                  "UPDATE outgoing_messages SET state = 'failed', last_error = $3, "
-                  "updated_at = $4 WHERE id IN (SELECT id FROM outgoing_messages "
-                  "WHERE chat_id = $1 AND state IN ('pending', 'sending') AND state = 'pending' "
-                  "AND kind = $5 AND priority IN ($6, $7) ORDER BY id DESC LIMIT -1 OFFSET $2)"),
-          SqlParams()
-              .Int(chat_id)
-              .Int(keep)
-              .Text(error)
-              .Ms(now)
-              .Text(MessageKindName(MessageKind::kText))
-              .Int(static_cast<std::int64_t>(MessagePriority::kReply))
-              .Int(static_cast<std::int64_t>(MessagePriority::kBulk))));
-  return static_cast<int>(changed);
+  return s_.ModifyCount(
+      SqlText("UPDATE outgoing_messages SET state = 'failed', last_error = $3, "
+              "updated_at = $4 WHERE id IN (SELECT id FROM outgoing_messages "
+              "WHERE chat_id = $1 AND state = 'pending' "
+              "AND kind = $5 AND priority IN ($6, $7) ORDER BY id DESC OFFSET $2)",
+              "UPDATE outgoing_messages SET state = 'failed', last_error = $3, "
+              "updated_at = $4 WHERE id IN (SELECT id FROM outgoing_messages "
+              "WHERE chat_id = $1 AND state IN ('pending', 'sending') AND state = 'pending' "
+              "AND kind = $5 AND priority IN ($6, $7) ORDER BY id DESC LIMIT -1 OFFSET $2)"),
+      SqlParams()
+          .Int(chat_id)
+          .Int(keep)
+          .Text(error)
+          .Ms(now)
+          .Text(MessageKindName(MessageKind::kText))
+          .Int(static_cast<std::int64_t>(MessagePriority::kReply))
+          .Int(static_cast<std::int64_t>(MessagePriority::kBulk)));
 }
 
 Result<std::int64_t> SqlMessages::CountMessages(MessageState state) {

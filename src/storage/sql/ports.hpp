@@ -58,9 +58,6 @@ class SqlCatalog final : public ports::CatalogStore {
   Status UpdateServer(const Server& server) override;
 
  private:
-  // The server row `sql` selects by id ($1); kNotFound when absent.
-  Result<Server> ServerById(const SqlText& sql, Id id);
-
   SqlSession& s_;
 };
 

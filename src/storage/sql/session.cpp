@@ -30,6 +30,25 @@ Status SqlSession::ExplainNoChange(const char* table, const char* what, Id id, S
   return otherwise;
 }
 
+Result<int> SqlSession::ModifyCount(const SqlText& sql, const SqlParams& params) {
+  VPNHUB_ASSIGN_OR_RETURN(auto changed, Modify(sql, params));
+  return static_cast<int>(changed);
+}
+
+Status SqlSession::NotFoundUnlessChanged(const Result<std::int64_t>& changed, const char* what,
+                                         Id id) {
+  if (!changed.ok()) return changed.status();
+  if (*changed > 0) return Status::Ok();
+  return NotFound(std::string(what) + " " + std::to_string(id) + " not found");
+}
+
+Status SqlSession::ExplainUnlessChanged(const Result<std::int64_t>& changed, const char* table,
+                                        const char* what, Id id, Status otherwise) {
+  if (!changed.ok()) return changed.status();
+  if (*changed > 0) return Status::Ok();
+  return ExplainNoChange(table, what, id, std::move(otherwise));
+}
+
 Status RunOnSession(SqlSession& session, const ports::Store::TxFn& fn) {
   try {
     SqlTx tx(session);

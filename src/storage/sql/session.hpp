@@ -127,6 +127,19 @@ class SqlRow {
   std::optional<Time> MsOrNull(int col) const {
     return IsNull(col) ? std::nullopt : std::optional<Time>(Ms(col));
   }
+  // The value named in text column `col`, read by `parse` (a name -> std::optional<E>);
+  // kInternal "<entity> <id>: unknown <what> '<name>'" for a name this build does not know.
+  template <class Parse>
+  auto Named(int col, Parse&& parse, const char* entity, std::int64_t id, const char* what) const
+      -> Result<typename decltype(parse(std::string()))::value_type> {
+    const std::string name = Text(col);
+    auto value = parse(name);
+    if (!value) {
+      return Internal(std::string(entity) + " " + std::to_string(id) + ": unknown " + what + " '" +
+                      name + "'");
+    }
+    return std::move(*value);
+  }
 
  protected:
   ~SqlRow() = default;
@@ -185,6 +198,25 @@ class SqlSession {
   // otherwise `otherwise`.
   Status ExplainNoChange(const char* table, const char* what, Id id, Status otherwise);
 
+  // Runs an UPDATE of the one row `id` names: Ok when it touched the row, kNotFound
+  // "<what> <id> not found" when it touched none (no further query).
+  Status ModifyById(const SqlText& sql, const SqlParams& params, const char* what, Id id) {
+    return NotFoundUnlessChanged(Modify(sql, params), what, id);
+  }
+  // Runs a compare-and-set UPDATE of the row `id` of `table`: Ok when it changed the row,
+  // otherwise ExplainNoChange (one more query).
+  Status ModifyOne(const SqlText& sql, const SqlParams& params, const char* table, const char* what,
+                   Id id, Status otherwise) {
+    return ExplainUnlessChanged(Modify(sql, params), table, what, id, std::move(otherwise));
+  }
+  // Runs an UPDATE/DELETE of any number of rows; how many it touched.
+  Result<int> ModifyCount(const SqlText& sql, const SqlParams& params);
+  // ModifyById and ModifyOne for a row count already taken (by ModifyUnique, say); an error in
+  // `changed` is returned as it is.
+  static Status NotFoundUnlessChanged(const Result<std::int64_t>& changed, const char* what, Id id);
+  Status ExplainUnlessChanged(const Result<std::int64_t>& changed, const char* table,
+                              const char* what, Id id, Status otherwise);
+
   // Every row, read by `read` (a SqlRow -> T or Result<T>).
   template <class T, class Read>
   Result<std::vector<T>> All(const SqlText& sql, const SqlParams& params, Read&& read) {
@@ -210,6 +242,20 @@ class SqlSession {
     }));
     return out;
   }
+  // The row `sql` selects by its id ($1), read by `read`; kNotFound "<what> <id> not found" when
+  // there is none.
+  template <class T, class Read>
+  Result<T> GetById(const SqlText& sql, Id id, const char* what, Read&& read) {
+    VPNHUB_ASSIGN_OR_RETURN(std::optional<T> row, First<T>(sql, SqlParams().Int(id), read));
+    if (!row) return NotFound(std::string(what) + " " + std::to_string(id) + " not found");
+    return std::move(*row);
+  }
+  // The rows whose ids are in `ids`, ascending by id, each once. PostgreSQL: one statement,
+  // `batch_sql` with the id set as $1 (ordered by id). SQLite: one prepared `by_id_sql` lookup per
+  // id ($1), in-process, with no round trips to save.
+  template <class T, class Read>
+  Result<std::vector<T>> AllByIds(const SqlText& batch_sql, const SqlText& by_id_sql,
+                                  const std::vector<Id>& ids, Read&& read);
 
  private:
   const SqlDialect dialect_;
@@ -225,6 +271,19 @@ inline std::vector<Id> SortedUnique(std::vector<Id> ids) {
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   return ids;
+}
+
+template <class T, class Read>
+Result<std::vector<T>> SqlSession::AllByIds(const SqlText& batch_sql, const SqlText& by_id_sql,
+                                            const std::vector<Id>& ids, Read&& read) {
+  if (ids.empty()) return std::vector<T>();
+  if (dialect_ == SqlDialect::kPostgres) return All<T>(batch_sql, SqlParams().Ids(ids), read);
+  std::vector<T> rows;
+  for (Id id : SortedUnique(ids)) {
+    VPNHUB_ASSIGN_OR_RETURN(std::optional<T> row, First<T>(by_id_sql, SqlParams().Int(id), read));
+    if (row) rows.push_back(std::move(*row));
+  }
+  return rows;
 }
 
 }  // namespace vpnhub::storage

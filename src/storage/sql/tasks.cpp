@@ -115,19 +115,9 @@ namespace {
 Result<Task> ReadTask(const SqlRow& r) {
   Task t;
   t.id = r.Int64(0);
-  std::string kind = r.Text(1);
-  auto parsed_kind = ParseTaskKind(kind);
-  if (!parsed_kind) {
-    return Internal("task " + std::to_string(t.id) + ": unknown kind '" + kind + "'");
-  }
-  t.kind = *parsed_kind;
+  VPNHUB_ASSIGN_OR_RETURN(t.kind, r.Named(1, ParseTaskKind, "task", t.id, "kind"));
   t.subject_id = r.Int64(2);
-  std::string state = r.Text(3);
-  auto parsed_state = ParseTaskState(state);
-  if (!parsed_state) {
-    return Internal("task " + std::to_string(t.id) + ": unknown state '" + state + "'");
-  }
-  t.state = *parsed_state;
+  VPNHUB_ASSIGN_OR_RETURN(t.state, r.Named(3, ParseTaskState, "task", t.id, "state"));
   t.attempts = r.Int(4);
   t.next_attempt_at = r.Ms(5);
   t.last_error = r.Text(6);
@@ -138,10 +128,10 @@ Result<Task> ReadTask(const SqlRow& r) {
   return t;
 }
 
-Status ConflictUnlessChanged(SqlSession& s, std::int64_t changed, Id id) {
-  if (changed > 0) return Status::Ok();
-  return s.ExplainNoChange("tasks", "task", id,
-                           Conflict("task " + std::to_string(id) + " is not running"));
+// For a compare-and-set on a running task.
+Status ConflictUnlessChanged(SqlSession& s, const Result<std::int64_t>& changed, Id id) {
+  return s.ExplainUnlessChanged(changed, "tasks", "task", id,
+                                Conflict("task " + std::to_string(id) + " is not running"));
 }
 
 }  // namespace
@@ -156,9 +146,7 @@ Result<Id> SqlTasks::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
 }
 
 Result<Task> SqlTasks::GetTask(Id id) {
-  VPNHUB_ASSIGN_OR_RETURN(auto task, s_.First<Task>(kGetTaskSql, SqlParams().Int(id), ReadTask));
-  if (!task) return NotFound("task " + std::to_string(id) + " not found");
-  return std::move(*task);
+  return s_.GetById<Task>(kGetTaskSql, id, "task", ReadTask);
 }
 
 Result<std::vector<Task>> SqlTasks::ClaimTasks(Time now, Duration lease, int limit) {
@@ -189,16 +177,17 @@ Result<std::optional<Task>> SqlTasks::ClaimTask(Id id, Time now, Duration lease)
 
 Status SqlTasks::FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
                                    const std::string& error, Time now) {
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed, s_.Modify("UPDATE tasks SET state = $2, next_attempt_at = $3, last_error = $4, "
-                              "updated_at = $5 WHERE id = $1 AND state = 'running'",
-                              SqlParams()
-                                  .Int(id)
-                                  .Text(TaskStateName(to_state))
-                                  .Ms(next_attempt_at)
-                                  .Text(error)
-                                  .Ms(now)));
-  return ConflictUnlessChanged(s_, changed, id);
+  return ConflictUnlessChanged(
+      s_,
+      s_.Modify("UPDATE tasks SET state = $2, next_attempt_at = $3, last_error = $4, "
+                "updated_at = $5 WHERE id = $1 AND state = 'running'",
+                SqlParams()
+                    .Int(id)
+                    .Text(TaskStateName(to_state))
+                    .Ms(next_attempt_at)
+                    .Text(error)
+                    .Ms(now)),
+      id);
 }
 
 Status SqlTasks::CompleteTask(Id id, Time now) {
@@ -210,12 +199,10 @@ Result<int> SqlTasks::CompleteTasks(const std::vector<Id>& ids, Time now) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("CompleteTasks"));
   if (ids.empty()) return 0;
   if (s_.dialect() == SqlDialect::kPostgres) {
-    VPNHUB_ASSIGN_OR_RETURN(
-        auto changed,
-        s_.Modify("UPDATE tasks SET state = 'done', next_attempt_at = $2, last_error = '', "
-                  "updated_at = $2 WHERE id = ANY($1::bigint[]) AND state = 'running'",
-                  SqlParams().Ids(ids).Ms(now)));
-    return static_cast<int>(changed);
+    return s_.ModifyCount(
+        "UPDATE tasks SET state = 'done', next_attempt_at = $2, last_error = '', "
+        "updated_at = $2 WHERE id = ANY($1::bigint[]) AND state = 'running'",
+        SqlParams().Ids(ids).Ms(now));
   }
   // In-process: one prepared compare-and-set per id.
   int moved = 0;
@@ -237,15 +224,15 @@ Status SqlTasks::RescheduleTask(Id id, Time next_attempt_at, const std::string& 
 
 Status SqlTasks::ReleaseTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("ReleaseTask"));
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed,
+  return ConflictUnlessChanged(
+      s_,
       s_.Modify(
           SqlText("UPDATE tasks SET state = 'pending', attempts = GREATEST(attempts - 1, 0), "
                   "next_attempt_at = $2, updated_at = $2 WHERE id = $1 AND state = 'running'",
                   "UPDATE tasks SET state = 'pending', attempts = MAX(attempts - 1, 0), "
                   "next_attempt_at = $2, updated_at = $2 WHERE id = $1 AND state = 'running'"),
-          SqlParams().Int(id).Ms(now)));
-  return ConflictUnlessChanged(s_, changed, id);
+          SqlParams().Int(id).Ms(now)),
+      id);
 }
 
 Status SqlTasks::FailTask(Id id, const std::string& error, Time now) {
@@ -256,15 +243,12 @@ Status SqlTasks::FailTask(Id id, const std::string& error, Time now) {
 Status SqlTasks::RetryTask(Id id, Time now) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("RetryTask"));
   // Handed back to the relay as a new generation: a new message id the stream will not drop.
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed,
-      s_.Modify("UPDATE tasks SET state = 'pending', attempts = 0, next_attempt_at = $2, "
-                "updated_at = $2, relayed_at = NULL, generation = generation + 1 "
-                "WHERE id = $1 AND state = 'failed'",
-                SqlParams().Int(id).Ms(now)));
-  if (changed > 0) return Status::Ok();
-  return s_.ExplainNoChange("tasks", "task", id,
-                            FailedPrecondition("task " + std::to_string(id) + " is not failed"));
+  return s_.ModifyOne(
+      "UPDATE tasks SET state = 'pending', attempts = 0, next_attempt_at = $2, "
+      "updated_at = $2, relayed_at = NULL, generation = generation + 1 "
+      "WHERE id = $1 AND state = 'failed'",
+      SqlParams().Int(id).Ms(now), "tasks", "task", id,
+      FailedPrecondition("task " + std::to_string(id) + " is not failed"));
 }
 
 Result<std::vector<Task>> SqlTasks::ClaimTasksByIds(const std::vector<Id>& ids, Time now,
@@ -283,9 +267,7 @@ Result<int> SqlTasks::MarkTasksRelayed(const std::vector<Id>& ids, Time now) {
   // A compare-and-set on relayed_at, right under READ COMMITTED (WriteKind::kQueue);
   // SERIALIZABLE would only make the relay's mark fail against a worker claiming the same rows.
   if (ids.empty()) return 0;
-  VPNHUB_ASSIGN_OR_RETURN(auto changed,
-                          s_.Modify(kMarkTasksRelayedSql, SqlParams().Ids(ids).Ms(now)));
-  return static_cast<int>(changed);
+  return s_.ModifyCount(kMarkTasksRelayedSql, SqlParams().Ids(ids).Ms(now));
 }
 
 Result<std::optional<Time>> SqlTasks::OldestUnrelayedDue(Time now) {
@@ -295,10 +277,8 @@ Result<std::optional<Time>> SqlTasks::OldestUnrelayedDue(Time now) {
 
 Result<int> SqlTasks::RequeueStaleRelayedTasks(Time stale_before, int limit) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("RequeueStaleRelayedTasks"));
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed,
-      s_.Modify(kStaleRelayedTasksSql, SqlParams().Ms(stale_before).Int(NonNegative(limit))));
-  return static_cast<int>(changed);
+  return s_.ModifyCount(kStaleRelayedTasksSql,
+                        SqlParams().Ms(stale_before).Int(NonNegative(limit)));
 }
 
 Result<std::vector<Task>> SqlTasks::ListTasks(std::optional<TaskState> state, int limit) {

@@ -36,11 +36,6 @@ User ReadUser(const SqlRow& r) {
   return u;
 }
 
-Status NotFoundUnlessChanged(std::int64_t changed, Id user_id) {
-  if (changed > 0) return Status::Ok();
-  return NotFound("user " + std::to_string(user_id) + " not found");
-}
-
 }  // namespace
 
 Result<Id> SqlUsers::InsertUser(const User& user) {
@@ -66,23 +61,11 @@ Result<std::optional<User>> SqlUsers::FindUserByTgId(TgId tg_id) {
 }
 
 Result<User> SqlUsers::GetUser(Id id) {
-  VPNHUB_ASSIGN_OR_RETURN(auto user, s_.First<User>(kGetUserSql, SqlParams().Int(id), ReadUser));
-  if (!user) return NotFound("user " + std::to_string(id) + " not found");
-  return std::move(*user);
+  return s_.GetById<User>(kGetUserSql, id, "user", ReadUser);
 }
 
 Result<std::vector<User>> SqlUsers::GetUsers(const std::vector<Id>& ids) {
-  if (ids.empty()) return std::vector<User>();
-  if (s_.dialect() == SqlDialect::kPostgres) {
-    return s_.All<User>(kGetUsersSql, SqlParams().Ids(ids), ReadUser);
-  }
-  // In-process: one prepared lookup per id costs microseconds, no round trips to save.
-  std::vector<User> users;
-  for (Id id : SortedUnique(ids)) {
-    VPNHUB_ASSIGN_OR_RETURN(auto user, s_.First<User>(kGetUserSql, SqlParams().Int(id), ReadUser));
-    if (user) users.push_back(std::move(*user));
-  }
-  return users;
+  return s_.AllByIds<User>(kGetUsersSql, kGetUserSql, ids, ReadUser);
 }
 
 Result<std::vector<User>> SqlUsers::ListUsers(Id after_id, int limit) {
@@ -92,16 +75,14 @@ Result<std::vector<User>> SqlUsers::ListUsers(Id after_id, int limit) {
 Status SqlUsers::SetUserLang(Id user_id, const std::string& lang) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("SetUserLang"));
   // The row count includes rows whose value stays the same.
-  VPNHUB_ASSIGN_OR_RETURN(auto changed, s_.Modify("UPDATE users SET lang = $2 WHERE id = $1",
-                                                  SqlParams().Int(user_id).Text(lang)));
-  return NotFoundUnlessChanged(changed, user_id);
+  return s_.ModifyById("UPDATE users SET lang = $2 WHERE id = $1",
+                       SqlParams().Int(user_id).Text(lang), "user", user_id);
 }
 
 Status SqlUsers::SetBlockedBot(Id user_id, bool blocked) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("SetBlockedBot"));
-  VPNHUB_ASSIGN_OR_RETURN(auto changed, s_.Modify("UPDATE users SET blocked_bot = $2 WHERE id = $1",
-                                                  SqlParams().Int(user_id).Bool(blocked)));
-  return NotFoundUnlessChanged(changed, user_id);
+  return s_.ModifyById("UPDATE users SET blocked_bot = $2 WHERE id = $1",
+                       SqlParams().Int(user_id).Bool(blocked), "user", user_id);
 }
 
 Result<std::int64_t> SqlUsers::CountUsersCreatedSince(Time since) {
@@ -113,22 +94,16 @@ Result<std::int64_t> SqlUsers::CountUsersCreatedSince(Time since) {
 
 Status SqlUsers::MarkTrialUsed(Id user_id) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("MarkTrialUsed"));
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed, s_.Modify("UPDATE users SET trial_used = TRUE WHERE id = $1 AND NOT trial_used",
-                              SqlParams().Int(user_id)));
-  if (changed > 0) return Status::Ok();
-  return s_.ExplainNoChange(
-      "users", "user", user_id,
+  return s_.ModifyOne(
+      "UPDATE users SET trial_used = TRUE WHERE id = $1 AND NOT trial_used",
+      SqlParams().Int(user_id), "users", "user", user_id,
       FailedPrecondition("user " + std::to_string(user_id) + " has already used the trial"));
 }
 
 Status SqlUsers::GiveTrialBack(Id user_id) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("GiveTrialBack"));
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed, s_.Modify("UPDATE users SET trial_used = FALSE WHERE id = $1 AND trial_used",
-                              SqlParams().Int(user_id)));
-  if (changed > 0) return Status::Ok();
-  return s_.ExplainNoChange(
+  return s_.ModifyOne(
+      "UPDATE users SET trial_used = FALSE WHERE id = $1 AND trial_used", SqlParams().Int(user_id),
       "users", "user", user_id,
       FailedPrecondition("user " + std::to_string(user_id) + " has not used the trial"));
 }
