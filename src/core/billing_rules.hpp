@@ -25,6 +25,7 @@ struct BillingConfig {
   int referral_bonus_days = 3;
   int referral_invitee_days = 5;
   int free_switches_per_key = 1;
+  std::int64_t traffic_limit_bytes = 0;  // LIMIT_GB, recorded on every bought key
 
   // The price of the `months` tariff in `currency` (CURRENCY or XTR); nullopt when there is no
   // such tariff or it is not sold in that currency (no Stars prices, a price of 0).
