@@ -1,29 +1,9 @@
 #include "core/billing.hpp"
 
-#include <utility>
+#include "core/enum_names.hpp"
 
 namespace vpnhub {
 namespace {
-
-// Each enum's names, in one table per enum: the name of a value and the value of a name.
-template <class E, std::size_t N>
-using NameTable = std::pair<E, const char*>[N];
-
-template <class E, std::size_t N>
-const char* NameIn(const NameTable<E, N>& table, E value) {
-  for (const auto& [v, name] : table) {
-    if (v == value) return name;
-  }
-  return "unknown";
-}
-
-template <class E, std::size_t N>
-std::optional<E> ValueIn(const NameTable<E, N>& table, const std::string& name) {
-  for (const auto& [v, n] : table) {
-    if (name == n) return v;
-  }
-  return std::nullopt;
-}
 
 constexpr NameTable<OrderKind, 3> kOrderKinds = {{OrderKind::kNewKey, "new_key"},
                                                  {OrderKind::kExtend, "extend"},

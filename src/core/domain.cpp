@@ -1,5 +1,7 @@
 #include "core/domain.hpp"
 
+#include "core/enum_names.hpp"
+
 namespace vpnhub {
 
 std::optional<ServerKind> ParseServerKind(const std::string& name) {
@@ -13,49 +15,8 @@ std::optional<ServerKind> ParseServerKind(const std::string& name) {
   return name;
 }
 
-const char* KeyStateName(KeyState state) {
-  switch (state) {
-    case KeyState::kPending:
-      return "pending";
-    case KeyState::kActive:
-      return "active";
-    case KeyState::kRevoking:
-      return "revoking";
-    case KeyState::kRevoked:
-      return "revoked";
-    case KeyState::kFailed:
-      return "failed";
-  }
-  return "unknown";
-}
-
-std::optional<KeyState> ParseKeyState(const std::string& name) {
-  for (auto s : {KeyState::kPending, KeyState::kActive, KeyState::kRevoking, KeyState::kRevoked,
-                 KeyState::kFailed}) {
-    if (name == KeyStateName(s)) return s;
-  }
-  return std::nullopt;
-}
-
 bool HoldsSlot(KeyState state) {
   return state == KeyState::kPending || state == KeyState::kActive || state == KeyState::kRevoking;
-}
-
-const char* TaskKindName(TaskKind kind) {
-  switch (kind) {
-    case TaskKind::kProvisionKey:
-      return "provision_key";
-    case TaskKind::kRevokeKey:
-      return "revoke_key";
-  }
-  return "unknown";
-}
-
-std::optional<TaskKind> ParseTaskKind(const std::string& name) {
-  for (auto k : AllTaskKinds()) {
-    if (name == TaskKindName(k)) return k;
-  }
-  return std::nullopt;
 }
 
 std::string TaskMessageId(const Task& task) {
@@ -67,75 +28,60 @@ std::string TaskMessageId(const Task& task) {
   return id;
 }
 
-std::vector<TaskKind> AllTaskKinds() { return {TaskKind::kProvisionKey, TaskKind::kRevokeKey}; }
+namespace {
 
-const char* TaskStateName(TaskState state) {
-  switch (state) {
-    case TaskState::kPending:
-      return "pending";
-    case TaskState::kRunning:
-      return "running";
-    case TaskState::kDone:
-      return "done";
-    case TaskState::kFailed:
-      return "failed";
-  }
-  return "unknown";
+constexpr NameTable<KeyState, 5> kKeyStates = {{KeyState::kPending, "pending"},
+                                               {KeyState::kActive, "active"},
+                                               {KeyState::kRevoking, "revoking"},
+                                               {KeyState::kRevoked, "revoked"},
+                                               {KeyState::kFailed, "failed"}};
+
+constexpr NameTable<TaskKind, 2> kTaskKinds = {{TaskKind::kProvisionKey, "provision_key"},
+                                               {TaskKind::kRevokeKey, "revoke_key"}};
+
+constexpr NameTable<TaskState, 4> kTaskStates = {{TaskState::kPending, "pending"},
+                                                 {TaskState::kRunning, "running"},
+                                                 {TaskState::kDone, "done"},
+                                                 {TaskState::kFailed, "failed"}};
+
+constexpr NameTable<MessageKind, 6> kMessageKinds = {{MessageKind::kText, "text"},
+                                                     {MessageKind::kKeyReady, "key_ready"},
+                                                     {MessageKind::kExpiryNotice, "expiry_notice"},
+                                                     {MessageKind::kKeyExpired, "key_expired"},
+                                                     {MessageKind::kAdminAlert, "admin_alert"},
+                                                     {MessageKind::kKeyFailed, "key_failed"}};
+
+constexpr NameTable<MessageState, 4> kMessageStates = {{MessageState::kPending, "pending"},
+                                                       {MessageState::kSending, "sending"},
+                                                       {MessageState::kSent, "sent"},
+                                                       {MessageState::kFailed, "failed"}};
+
+}  // namespace
+
+const char* KeyStateName(KeyState state) { return NameIn(kKeyStates, state); }
+std::optional<KeyState> ParseKeyState(const std::string& name) { return ValueIn(kKeyStates, name); }
+
+const char* TaskKindName(TaskKind kind) { return NameIn(kTaskKinds, kind); }
+std::optional<TaskKind> ParseTaskKind(const std::string& name) { return ValueIn(kTaskKinds, name); }
+std::vector<TaskKind> AllTaskKinds() {
+  std::vector<TaskKind> kinds;
+  for (const auto& [kind, name] : kTaskKinds) kinds.push_back(kind);
+  return kinds;
 }
 
+const char* TaskStateName(TaskState state) { return NameIn(kTaskStates, state); }
 std::optional<TaskState> ParseTaskState(const std::string& name) {
-  for (auto s : {TaskState::kPending, TaskState::kRunning, TaskState::kDone, TaskState::kFailed}) {
-    if (name == TaskStateName(s)) return s;
-  }
-  return std::nullopt;
+  return ValueIn(kTaskStates, name);
 }
 
-const char* MessageKindName(MessageKind kind) {
-  switch (kind) {
-    case MessageKind::kText:
-      return "text";
-    case MessageKind::kKeyReady:
-      return "key_ready";
-    case MessageKind::kExpiryNotice:
-      return "expiry_notice";
-    case MessageKind::kKeyExpired:
-      return "key_expired";
-    case MessageKind::kAdminAlert:
-      return "admin_alert";
-    case MessageKind::kKeyFailed:
-      return "key_failed";
-  }
-  return "unknown";
-}
-
+const char* MessageKindName(MessageKind kind) { return NameIn(kMessageKinds, kind); }
 std::optional<MessageKind> ParseMessageKind(const std::string& name) {
-  for (auto k : {MessageKind::kText, MessageKind::kKeyReady, MessageKind::kExpiryNotice,
-                 MessageKind::kKeyExpired, MessageKind::kAdminAlert, MessageKind::kKeyFailed}) {
-    if (name == MessageKindName(k)) return k;
-  }
-  return std::nullopt;
+  return ValueIn(kMessageKinds, name);
 }
 
-const char* MessageStateName(MessageState state) {
-  switch (state) {
-    case MessageState::kPending:
-      return "pending";
-    case MessageState::kSending:
-      return "sending";
-    case MessageState::kSent:
-      return "sent";
-    case MessageState::kFailed:
-      return "failed";
-  }
-  return "unknown";
-}
-
+const char* MessageStateName(MessageState state) { return NameIn(kMessageStates, state); }
 std::optional<MessageState> ParseMessageState(const std::string& name) {
-  for (auto s : {MessageState::kPending, MessageState::kSending, MessageState::kSent,
-                 MessageState::kFailed}) {
-    if (name == MessageStateName(s)) return s;
-  }
-  return std::nullopt;
+  return ValueIn(kMessageStates, name);
 }
 
 }  // namespace vpnhub

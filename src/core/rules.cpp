@@ -99,4 +99,16 @@ Status CheckBatchKeyMove(KeyState from, KeyState to) {
                          " (a slot may be taken): use UpdateKeyState");
 }
 
+OutgoingMessage KeyMessage(TgId chat_id, MessageKind kind, MessagePriority priority, Id key_id,
+                           Time now) {
+  OutgoingMessage m;
+  m.chat_id = chat_id;
+  m.kind = kind;
+  m.priority = priority;
+  m.subject_id = key_id;
+  m.next_attempt_at = now;
+  m.created_at = now;
+  return m;
+}
+
 }  // namespace vpnhub

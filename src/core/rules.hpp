@@ -51,4 +51,9 @@ struct RetryPolicy {
 // the move is allowed for many keys at once, kInvalidArgument naming the move otherwise.
 Status CheckBatchKeyMove(KeyState from, KeyState to);
 
+// A message about key `key_id` to `chat_id`, rendered at send time from the key (kKeyReady,
+// kExpiryNotice, kKeyExpired, kKeyFailed), due now.
+OutgoingMessage KeyMessage(TgId chat_id, MessageKind kind, MessagePriority priority, Id key_id,
+                           Time now);
+
 }  // namespace vpnhub

@@ -1,34 +1,27 @@
 #include "core/status.hpp"
 
+#include "core/enum_names.hpp"
+
 namespace vpnhub {
 
-const char* StatusCodeName(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return "ok";
-    case StatusCode::kInvalidArgument:
-      return "invalid_argument";
-    case StatusCode::kNotFound:
-      return "not_found";
-    case StatusCode::kAlreadyExists:
-      return "already_exists";
-    case StatusCode::kFailedPrecondition:
-      return "failed_precondition";
-    case StatusCode::kResourceExhausted:
-      return "resource_exhausted";
-    case StatusCode::kConflict:
-      return "conflict";
-    case StatusCode::kUnavailable:
-      return "unavailable";
-    case StatusCode::kDeadlineExceeded:
-      return "deadline_exceeded";
-    case StatusCode::kPermissionDenied:
-      return "permission_denied";
-    case StatusCode::kInternal:
-      return "internal";
-  }
-  return "unknown";
-}
+namespace {
+
+constexpr NameTable<StatusCode, 11> kStatusCodes = {
+    {StatusCode::kOk, "ok"},
+    {StatusCode::kInvalidArgument, "invalid_argument"},
+    {StatusCode::kNotFound, "not_found"},
+    {StatusCode::kAlreadyExists, "already_exists"},
+    {StatusCode::kFailedPrecondition, "failed_precondition"},
+    {StatusCode::kResourceExhausted, "resource_exhausted"},
+    {StatusCode::kConflict, "conflict"},
+    {StatusCode::kUnavailable, "unavailable"},
+    {StatusCode::kDeadlineExceeded, "deadline_exceeded"},
+    {StatusCode::kPermissionDenied, "permission_denied"},
+    {StatusCode::kInternal, "internal"}};
+
+}  // namespace
+
+const char* StatusCodeName(StatusCode code) { return NameIn(kStatusCodes, code); }
 
 std::string Status::ToString() const {
   if (ok()) return "ok";

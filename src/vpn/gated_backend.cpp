@@ -32,8 +32,8 @@ class GatedBackend::Slot {
 
 GatedBackend::GatedBackend(ports::VpnBackend& inner, int per_server_limit,
                            metrics::Registry& registry)
-    : limit_(std::max(1, per_server_limit)),
-      inner_(inner),
+    : ForwardingBackend(inner),
+      limit_(std::max(1, per_server_limit)),
       waits_(registry.GetCounter(
           "vpnhub_backend_call_waits_total",
           "VPN calls that waited for a free slot (WORKER_PER_SERVER calls already in flight to "

@@ -18,7 +18,7 @@ const Status& StatusOf(const Result<T>& r) {
 }  // namespace
 
 MeteredBackend::MeteredBackend(ports::VpnBackend& inner, metrics::Registry& registry)
-    : inner_(inner), registry_(registry), kind_name_(inner.kind()) {
+    : ForwardingBackend(inner), registry_(registry), kind_name_(inner.kind()) {
   for (int op = 0; op < kOpCount; ++op) {
     durations_[op] = &registry_.GetHistogram(
         kDurationName, "Duration of calls to VPN servers, in seconds", metrics::LatencyBuckets(),
@@ -50,10 +50,6 @@ void MeteredBackend::Record(Op op, double seconds, const Status& status) {
   const auto code = static_cast<std::size_t>(status.code());
   if (code == 0 || code >= kCodeCount) return;
   errors_[op][code]->Inc();
-}
-
-Status MeteredBackend::ValidateSettings(const Server& server) const {
-  return inner_.ValidateSettings(server);
 }
 
 Status MeteredBackend::CreateKey(const Server& server, const Key& key) {

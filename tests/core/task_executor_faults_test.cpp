@@ -68,6 +68,37 @@ TEST_F(TaskExecutorFaultsTest, AFailedReadRetriesEveryTaskOfTheBatchWithoutCalli
   EXPECT_EQ(GetKey(b.key.id).state, KeyState::kActive);
 }
 
+TEST_F(TaskExecutorFaultsTest, AFailedReadOnTheLastAttemptReleasesTheTaskInsteadOfFailingIt) {
+  auto a = Announced(1);
+  Task claimed = Claim(a.task_id);
+  claimed.attempts = 3;  // policy.max_attempts = 3: as after two failed tries, the last attempt
+  faults->FailReads(1);
+  auto outcomes = executor->RunClaimedBatch({claimed});
+  EXPECT_EQ(outcomes, std::vector<TaskOutcome>{TaskOutcome::kReleased});
+  EXPECT_EQ(backend.creates(), 0);
+  EXPECT_EQ(log.Count("task.failed"), 0);
+  EXPECT_EQ(GetTask(a.task_id).state, TaskState::kPending);
+  EXPECT_EQ(GetKey(a.key.id).state, KeyState::kPending);
+
+  // On NATS the last delivery's read failing releases it too; the next run goes through.
+  faults->FailReads(1);
+  outcomes = executor->RunClaimedBatch({Claim(a.task_id)}, std::chrono::hours(1), {true});
+  EXPECT_EQ(outcomes, std::vector<TaskOutcome>{TaskOutcome::kReleased});
+  outcomes = executor->RunClaimedBatch({Claim(a.task_id)});
+  EXPECT_EQ(outcomes, std::vector<TaskOutcome>{TaskOutcome::kDone});
+  EXPECT_EQ(GetKey(a.key.id).state, KeyState::kActive);
+}
+
+TEST_F(TaskExecutorFaultsTest, AServerErrorOnTheLastAttemptStillFailsTheTask) {
+  auto a = Announced(1);
+  Task claimed = Claim(a.task_id);
+  claimed.attempts = 3;
+  backend.FailWith(Unavailable("server down"));
+  auto outcomes = executor->RunClaimedBatch({claimed});
+  EXPECT_EQ(outcomes, std::vector<TaskOutcome>{TaskOutcome::kFailed});
+  EXPECT_EQ(GetTask(a.task_id).state, TaskState::kFailed);
+}
+
 TEST_F(TaskExecutorFaultsTest, WhileTheConnectionIsLostNothingIsCalledNorRecorded) {
   auto a = Announced(1);
   auto b = Announced(2);

@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "core/rules.hpp"
+
 namespace vpnhub::usecases {
 namespace {
 
@@ -24,14 +26,8 @@ Status NotifyExpired(ports::StoreTx& tx, const std::vector<Key>& moved, Time now
     if ((key.notified_flags & kNoticeExpired) != 0) continue;
     auto it = by_id.find(key.user_id);
     if (it == by_id.end() || it->second->blocked_bot) continue;
-    OutgoingMessage m;
-    m.chat_id = it->second->tg_id;
-    m.kind = MessageKind::kKeyExpired;
-    m.priority = MessagePriority::kBulk;
-    m.subject_id = key.id;
-    m.next_attempt_at = now;
-    m.created_at = now;
-    messages.push_back(std::move(m));
+    messages.push_back(KeyMessage(it->second->tg_id, MessageKind::kKeyExpired,
+                                  MessagePriority::kBulk, key.id, now));
   }
   return tx.messages().EnqueueMessages(messages);
 }

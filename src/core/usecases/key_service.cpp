@@ -91,6 +91,15 @@ Status RecordIssuedKey(ports::StoreTx& tx, const IssueKeyRequest& req, Time now,
   return Status::Ok();
 }
 
+// The key, or kNotFound naming it as the operator typed it.
+Result<Key> KeyById(ports::KeyStore& keys, Id key_id) {
+  auto key = keys.GetKey(key_id);
+  if (key.status().code() == StatusCode::kNotFound) {
+    return NotFound("unknown key " + std::to_string(key_id));
+  }
+  return key;
+}
+
 }  // namespace
 
 Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
@@ -140,14 +149,8 @@ Result<std::optional<Id>> KeyService::Revoke(Id key_id, const std::string& reaso
   const Time now = clock_.Now();
   std::optional<Id> task;
   VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto key = tx.keys().GetKey(key_id);
-    if (!key.ok()) {
-      if (key.status().code() == StatusCode::kNotFound) {
-        return NotFound("unknown key " + std::to_string(key_id));
-      }
-      return key.status();
-    }
-    switch (key->state) {
+    VPNHUB_ASSIGN_OR_RETURN(auto key, KeyById(tx.keys(), key_id));
+    switch (key.state) {
       case KeyState::kRevoking:
       case KeyState::kRevoked:
         return Status::Ok();
@@ -159,7 +162,7 @@ Result<std::optional<Id>> KeyService::Revoke(Id key_id, const std::string& reaso
         break;
     }
     VPNHUB_RETURN_IF_ERROR(
-        tx.keys().UpdateKeyState(key_id, key->state, KeyState::kRevoking, now, reason));
+        tx.keys().UpdateKeyState(key_id, key.state, KeyState::kRevoking, now, reason));
     VPNHUB_ASSIGN_OR_RETURN(auto id, tx.tasks().EnqueueTask(TaskKind::kRevokeKey, key_id, now));
     task = id;
     return Status::Ok();
@@ -175,14 +178,7 @@ Result<Key> KeyService::Extend(Id key_id, int days) {
   const Time now = clock_.Now();
   Key key;
   VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
-    auto found = tx.keys().GetKey(key_id);
-    if (!found.ok()) {
-      if (found.status().code() == StatusCode::kNotFound) {
-        return NotFound("unknown key " + std::to_string(key_id));
-      }
-      return found.status();
-    }
-    key = *found;
+    VPNHUB_ASSIGN_OR_RETURN(key, KeyById(tx.keys(), key_id));
     if (key.state != KeyState::kPending && key.state != KeyState::kActive) {
       return FailedPrecondition("key " + std::to_string(key_id) + " is " + KeyStateName(key.state) +
                                 " and can no longer be extended; create a new key instead");

@@ -13,14 +13,10 @@ Status SendDueNotice(ports::StoreTx& tx, const Key& key, Time now, bool notify) 
     flags |= flag;
     VPNHUB_ASSIGN_OR_RETURN(auto user, tx.users().GetUser(key.user_id));
     if (notify && !user.blocked_bot) {
-      OutgoingMessage m;
-      m.chat_id = user.tg_id;
-      m.kind = flag == kNoticeExpired ? MessageKind::kKeyExpired : MessageKind::kExpiryNotice;
-      m.priority = MessagePriority::kBulk;
-      m.subject_id = key.id;
-      m.next_attempt_at = now;
-      m.created_at = now;
-      VPNHUB_RETURN_IF_ERROR(tx.messages().EnqueueMessage(m));
+      const auto kind =
+          flag == kNoticeExpired ? MessageKind::kKeyExpired : MessageKind::kExpiryNotice;
+      VPNHUB_RETURN_IF_ERROR(tx.messages().EnqueueMessage(
+          KeyMessage(user.tg_id, kind, MessagePriority::kBulk, key.id, now)));
     }
   }
   NoticePlan plan = PlanNotices(key.expires_at, flags, now);

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "core/rules.hpp"
+
 namespace vpnhub::usecases {
 namespace {
 
@@ -24,6 +26,8 @@ Status TolerateMovedTask(Status st) {
 struct TaskExecutor::Work {
   const Task* task = nullptr;
   bool loaded = false;
+  // The read of the batch failed (the database's fault, not the task's): result says why.
+  bool store_failed = false;
   Key key;
   Server server;
   ports::VpnBackend* backend = nullptr;
@@ -77,6 +81,7 @@ void TaskExecutor::Load(std::vector<Work>& works) {
     for (std::size_t i = 0; i < works.size(); ++i) {
       Work& w = works[i];
       w.loaded = false;
+      w.store_failed = false;
       settled[i] = true;
       const Result<Key>& key = keys.at(w.task->subject_id);
       if (!key.ok()) {
@@ -102,6 +107,7 @@ void TaskExecutor::Load(std::vector<Work>& works) {
   for (std::size_t i = 0; i < works.size(); ++i) {
     if (settled[i]) continue;  // read before the transaction failed
     works[i].loaded = false;   // the database failed us: retried later
+    works[i].store_failed = true;
     works[i].result = st;
   }
 }
@@ -175,15 +181,10 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
   // The link goes out in the same commit that makes the key usable.
   VPNHUB_ASSIGN_OR_RETURN(auto user, tx.users().GetUser(key.user_id));
   if (user.blocked_bot) return Status::Ok();
-  OutgoingMessage m;
-  m.chat_id = user.tg_id;
-  m.kind = MessageKind::kKeyReady;
-  m.priority = MessagePriority::kReply;
-  m.subject_id = key.id;
-  m.next_attempt_at = now;
-  m.created_at = now;
-  auto id = tx.messages().EnqueueMessage(m);
-  return id.ok() ? Status::Ok() : id.status();
+  return tx.messages()
+      .EnqueueMessage(
+          KeyMessage(user.tg_id, MessageKind::kKeyReady, MessagePriority::kReply, key.id, now))
+      .status();
 }
 
 // Runs in a WriteKind::kQueue transaction: every write here is a compare-and-set on a row's
@@ -248,14 +249,8 @@ Status TaskExecutor::KeyFailed(ports::StoreTx& tx, Work& w, const std::string& e
     }
   }
   if (!user.blocked_bot) {
-    OutgoingMessage m;
-    m.chat_id = user.tg_id;
-    m.kind = MessageKind::kKeyFailed;
-    m.priority = MessagePriority::kReply;
-    m.subject_id = key.id;
-    m.next_attempt_at = now;
-    m.created_at = now;
-    VPNHUB_RETURN_IF_ERROR(tx.messages().EnqueueMessage(m));
+    VPNHUB_RETURN_IF_ERROR(tx.messages().EnqueueMessage(
+        KeyMessage(user.tg_id, MessageKind::kKeyFailed, MessagePriority::kReply, key.id, now)));
     w.person_told = true;
   }
   if (alerts_ == nullptr || alerts_->admins.empty()) return Status::Ok();
@@ -371,10 +366,15 @@ std::vector<TaskOutcome> TaskExecutor::RunClaimedBatch(const std::vector<Task>& 
       continue;
     }
     Remote(w);
+    const bool final_attempt = policy_.GiveUp(w.task->attempts) || last;
     if (w.result.ok()) {
       w.outcome = TaskOutcome::kDone;
-    } else if (!Permanent(w.result) && !policy_.GiveUp(w.task->attempts) && !last) {
+    } else if (!Permanent(w.result) && !final_attempt) {
       w.outcome = TaskOutcome::kRetryLater;
+    } else if (w.store_failed) {
+      // The database, not the VPN server, failed this attempt: it is not the task's last one
+      // (the attempt is given back; NATS's redrive hands a last delivery's row out again).
+      w.outcome = TaskOutcome::kReleased;
     } else {
       w.outcome = TaskOutcome::kFailed;
     }

@@ -15,8 +15,8 @@
 
 namespace vpnhub::usecases {
 
-// kReleased: claimed but not started (its batch ran out of time); back in the queue, due now,
-// its attempt not counted.
+// kReleased: claimed but not started (its batch ran out of time, or its final attempt could not
+// read its data); back in the queue, due now, its attempt not counted.
 // kUnrecorded: the outcome could not be committed (the database failed): nothing changed, the
 // task row stays running until its lease ends and a later claim repeats the task (tasks are
 // idempotent). Nothing is logged as done, retried or failed for it.
@@ -56,7 +56,9 @@ class TaskExecutor {
   // others back (kUnrecorded for those that still fail). A key or server that cannot be read
   // fails only its own tasks. Returns one outcome per task, in order (none for no tasks).
   // `last_chance[i]` (optional, one per task): the transport will not hand task i over again
-  // (NATS: its message's last delivery), so a retryable error fails it for good as well.
+  // (NATS: its message's last delivery), so a retryable error fails it for good as well. A
+  // failed read of the batch is the database's fault, never the task's: on what would be a
+  // task's final attempt it is released (kReleased, the attempt given back) instead of failed.
   std::vector<TaskOutcome> RunClaimedBatch(const std::vector<Task>& tasks,
                                            Duration budget = Duration::max(),
                                            const std::vector<bool>& last_chance = {});

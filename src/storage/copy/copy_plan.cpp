@@ -2,20 +2,15 @@
 
 #include <algorithm>
 
+#include "core/enum_names.hpp"
+
 namespace vpnhub::storage::copy {
 namespace {
 
-const char* TypeName(ColumnType type) {
-  switch (type) {
-    case ColumnType::kInt:
-      return "integers";
-    case ColumnType::kBool:
-      return "booleans";
-    case ColumnType::kText:
-      return "text";
-  }
-  return "?";
-}
+constexpr NameTable<ColumnType, 3> kTypeNames = {
+    {ColumnType::kInt, "integers"}, {ColumnType::kBool, "booleans"}, {ColumnType::kText, "text"}};
+
+const char* TypeName(ColumnType type) { return NameIn(kTypeNames, type); }
 
 bool IsSkipped(const std::string& table) {
   const auto& skipped = TablesNotCopied();

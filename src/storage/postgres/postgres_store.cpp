@@ -1,13 +1,13 @@
 #include "storage/postgres/postgres_store.hpp"
 
 #include <algorithm>
-#include <exception>
 #include <random>
 #include <thread>
 #include <utility>
 
 #include "storage/postgres/pg_migrations.hpp"
-#include "storage/postgres/pg_tx.hpp"
+#include "storage/postgres/pg_session.hpp"
+#include "storage/sql/ports.hpp"
 
 namespace vpnhub::storage {
 namespace {
@@ -79,15 +79,8 @@ Status PostgresStore::RunOnce(const char* begin_sql, bool read_only, const TxFn&
     retry = begin.code() == StatusCode::kUnavailable;
     return begin;
   }
-  Status st;
-  try {
-    PgTx tx(c, read_only);
-    st = fn(tx);
-  } catch (const std::exception& e) {
-    st = Internal(std::string("exception in a store transaction: ") + e.what());
-  } catch (...) {
-    st = Internal("unknown exception in a store transaction");
-  }
+  PgSession session(c, read_only);
+  Status st = RunOnSession(session, fn);
   // A column that did not hold its type was read as 0 or false: whatever fn made of it is void.
   if (Status read = c.TakeReadError(); !read.ok()) st = read;
   if (c.retryable_failure()) {
@@ -164,63 +157,11 @@ Result<std::vector<MigrationInfo>> PostgresStore::MigrationStatus() {
 }
 
 Result<std::string> PostgresStore::ExplainQuery(IndexedQuery query) {
-  const std::int64_t now = SystemNowMs();
-  const char* sql = nullptr;
-  PgParams params;
-  switch (query) {
-    case IndexedQuery::kDueForExpiry:
-      sql = kPgDueForExpirySql;
-      params.Int(now).Int(100);
-      break;
-    case IndexedQuery::kDueForNotice:
-      sql = kPgDueForNoticeSql;
-      params.Int(now).Int(100);
-      break;
-    case IndexedQuery::kUsersCreatedSince:
-      sql = kPgCountUsersCreatedSinceSql;
-      params.Int(now);
-      break;
-    case IndexedQuery::kClaimableMessages:
-      sql = kPgClaimableMessagesSql;
-      params.Int(now).Int(static_cast<std::int64_t>(MessagePriority::kAlert)).Int(100);
-      break;
-    case IndexedQuery::kChatQueue:
-      sql = kPgDropPendingMessagesSql;
-      params.Int(0).Text("").Int(now);
-      break;
-    case IndexedQuery::kClaimableTasks:
-      sql = kPgClaimableTasksSql;
-      params.Int(now).Int(64);
-      break;
-    case IndexedQuery::kTasksByIds:
-      sql = kPgClaimTasksByIdsSql;
-      params.IntArray({1, 2, 3}).Int(now).Int(now + 60'000);
-      break;
-    case IndexedQuery::kUnrelayedTasks:
-      sql = kPgUnrelayedTasksSql;
-      params.Int(now).Int(256);
-      break;
-    case IndexedQuery::kStaleRelayedTasks:
-      sql = kPgStaleRelayedTasksSql;
-      params.Int(now).Int(256);
-      break;
-    case IndexedQuery::kPurgeDoneTasks:
-      sql = kPgPurgeDoneTasksSql;
-      params.Int(now).Int(5000);
-      break;
-    case IndexedQuery::kPurgeMessages:
-      sql = kPgPurgeSettledMessagesSql;
-      params.Int(now).Int(5000);
-      break;
-    case IndexedQuery::kCountMessages:
-      sql = kPgCountMessagesSql;
-      params.Text("pending");
-      break;
-  }
-  if (sql == nullptr) return InvalidArgument("postgres: unknown indexed query");
+  VPNHUB_ASSIGN_OR_RETURN(auto statement, IndexedQueryStatement(query, SystemNowMs()));
   VPNHUB_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
   // Plain EXPLAIN plans without running, so the UPDATE and the row locks do nothing.
-  VPNHUB_ASSIGN_OR_RETURN(auto r, conn->QueryOnce(std::string("EXPLAIN ") + sql, params));
+  VPNHUB_ASSIGN_OR_RETURN(auto r, conn->QueryOnce(std::string("EXPLAIN ") + statement.sql.pg,
+                                                  ToPgParams(statement.params)));
   std::string plan;
   for (int row = 0; row < r.rows(); ++row) {
     if (!plan.empty()) plan += '\n';

@@ -25,9 +25,8 @@
 #include <string>
 #include <vector>
 
-#include "core/ports/store.hpp"
 #include "storage/postgres/pg_pool.hpp"
-#include "storage/sqlite/migrations.hpp"
+#include "storage/sql/sql_store.hpp"
 
 namespace vpnhub::storage {
 
@@ -41,7 +40,7 @@ struct PostgresOptions {
   std::chrono::milliseconds acquire_timeout{5000};
 };
 
-class PostgresStore final : public ports::Store {
+class PostgresStore final : public SqlStore {
  public:
   // Connects (kUnavailable when the server cannot be reached) and applies pending migrations
   // under an advisory lock, so processes starting at once never race. kFailedPrecondition when
@@ -56,30 +55,11 @@ class PostgresStore final : public ports::Store {
   // the newest embedded migration. kUnavailable otherwise. Thread-safe.
   Status Ping() override;
 
-  // Applies pending embedded migrations; returns the versions applied (Open already did this,
-  // so normally empty). Thread-safe.
-  Result<std::vector<int>> Migrate();
-  // Every embedded migration and whether/when it was applied. Thread-safe.
-  Result<std::vector<MigrationInfo>> MigrationStatus();
-
-  // Queries that must cost O(result) however large the tables grow.
-  enum class IndexedQuery {
-    kDueForExpiry,       // ListKeysDueForExpiry
-    kDueForNotice,       // ListKeysDueForNotice
-    kUsersCreatedSince,  // CountUsersCreatedSince
-    kClaimableMessages,  // ClaimMessages (the rows it picks for one priority)
-    kChatQueue,          // DropPendingMessages
-    kClaimableTasks,     // ClaimTasks (the rows it picks)
-    kTasksByIds,         // ClaimTasksByIds
-    kUnrelayedTasks,     // ListUnrelayedTasks (and OldestUnrelayedDue, the same walk)
-    kStaleRelayedTasks,  // RequeueStaleRelayedTasks
-    kPurgeDoneTasks,     // PurgeDoneTasks
-    kPurgeMessages,      // PurgeSettledMessages
-    kCountMessages,      // CountMessages
-  };
-  // EXPLAIN of one of them with representative parameters (now, limit 100), one plan line per
-  // row ("Index Scan using keys_state_expires on keys ..."). Thread-safe.
-  Result<std::string> ExplainQuery(IndexedQuery query);
+  Result<std::vector<int>> Migrate() override;
+  Result<std::vector<MigrationInfo>> MigrationStatus() override;
+  // EXPLAIN (plans without running: the UPDATEs and row locks do nothing), one plan line per row
+  // ("Index Scan using keys_state_expires on keys ...").
+  Result<std::string> ExplainQuery(IndexedQuery query) override;
 
  private:
   explicit PostgresStore(const PostgresOptions& options);

@@ -29,6 +29,25 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view context) {
   }
 }
 
+std::string NumberedPlaceholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  char quote = 0;  // the quote character of the literal or identifier we are in, if any
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;  // a doubled quote closes and reopens: same result
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+      out += '?';
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 Statement& Statement::BindInt64(int index, std::int64_t value) {
@@ -121,12 +140,22 @@ Status Connection::Exec(const std::string& sql) {
 Result<StatementLease> Connection::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) return StatementLease(it->second.get());
+  return PrepareAs(sql, sql);
+}
+
+Result<StatementLease> Connection::PrepareNumbered(std::string_view sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) return StatementLease(it->second.get());
+  return PrepareAs(sql, NumberedPlaceholders(sql));
+}
+
+Result<StatementLease> Connection::PrepareAs(std::string_view key, std::string_view sql) {
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
   if (rc != SQLITE_OK) return SqliteStatus(rc, db_, std::string("prepare ") + std::string(sql));
   if (raw == nullptr) return Internal("sqlite: empty statement: " + std::string(sql));
-  auto inserted = cache_.emplace(std::string(sql), std::make_unique<Statement>(raw));
+  auto inserted = cache_.emplace(std::string(key), std::make_unique<Statement>(raw));
   return StatementLease(inserted.first->second.get());
 }
 

@@ -19,6 +19,10 @@ namespace vpnhub::storage {
 // anything else -> kInternal. `db` may be null (then sqlite3_errstr is used).
 Status SqliteStatus(int rc, sqlite3* db, std::string_view context);
 
+// `sql` with PostgreSQL's $1, $2, ... placeholders spelled ?1, ?2, ... (SQLite numbers `$1` by
+// first appearance, not by its digits). Quoted literals and identifiers are left alone.
+std::string NumberedPlaceholders(std::string_view sql);
+
 // A prepared statement. Bind errors are remembered and reported by the next Step.
 class Statement {
  public:
@@ -83,6 +87,9 @@ class Connection {
   Status Exec(const std::string& sql);
   // A statement for `sql`, prepared once per connection (SQLITE_PREPARE_PERSISTENT) and reused.
   Result<StatementLease> Prepare(std::string_view sql);
+  // Prepare for SQL written with $1-style placeholders: rewritten by NumberedPlaceholders when
+  // first prepared, and cached under the text as given, so the rewrite runs once per text.
+  Result<StatementLease> PrepareNumbered(std::string_view sql);
   // A statement that is not cached (one-off queries); finalised when the pointer dies.
   Result<std::unique_ptr<Statement>> PrepareOnce(std::string_view sql);
 
@@ -93,6 +100,8 @@ class Connection {
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
+  // Prepares `sql` and caches it under `key`.
+  Result<StatementLease> PrepareAs(std::string_view key, std::string_view sql);
 
   struct StringHash {
     using is_transparent = void;

@@ -6,13 +6,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <exception>
 #include <filesystem>
 #include <system_error>
 #include <utility>
 
+#include "storage/sql/ports.hpp"
 #include "storage/sqlite/connection.hpp"
-#include "storage/sqlite/sqlite_tx.hpp"
+#include "storage/sqlite/sqlite_session.hpp"
 #include "storage/sqlite/wal_checkpointer.hpp"
 
 namespace vpnhub::storage {
@@ -214,15 +214,8 @@ Status SqliteStore::RunTx(Connection& conn, const char* begin, bool read_only,
   // transaction's changes into this one.
   if (conn.InTransaction()) VPNHUB_RETURN_IF_ERROR(RunSql(conn, "ROLLBACK"));
   VPNHUB_RETURN_IF_ERROR(RunSql(conn, begin));
-  Status st;
-  try {
-    SqliteTx tx(conn, read_only);
-    st = fn(tx);
-  } catch (const std::exception& e) {
-    st = Internal(std::string("exception in a store transaction: ") + e.what());
-  } catch (...) {
-    st = Internal("unknown exception in a store transaction");
-  }
+  SqliteSession session(conn, read_only);
+  Status st = RunOnSession(session, fn);
   if (st.ok()) {
     if (!conn.InTransaction()) {
       // SQLite rolls a transaction back by itself on some errors (disk full, I/O); whatever the
@@ -340,59 +333,19 @@ Result<std::vector<MigrationInfo>> SqliteStore::MigrationStatus() {
 }
 
 Result<std::string> SqliteStore::ExplainQuery(IndexedQuery query) {
-  const char* sql = nullptr;
-  switch (query) {
-    case IndexedQuery::kDueForExpiry:
-      sql = kDueForExpirySql;
-      break;
-    case IndexedQuery::kDueForNotice:
-      sql = kDueForNoticeSql;
-      break;
-    case IndexedQuery::kUsersCreatedSince:
-      sql = kCountUsersCreatedSinceSql;
-      break;
-    case IndexedQuery::kClaimableMessages:
-      sql = kClaimableMessagesSql;
-      break;
-    case IndexedQuery::kMessageStats:
-      sql = kMessageStatsSql;
-      break;
-    case IndexedQuery::kClaimableTasks:
-      sql = kClaimableTasksSql;
-      break;
-    case IndexedQuery::kChatQueue:
-      sql = kDropPendingMessagesSql;
-      break;
-    case IndexedQuery::kTasksByIds:
-      sql = kClaimTasksByIdsSql;
-      break;
-    case IndexedQuery::kUnrelayedTasks:
-      sql = kUnrelayedTasksSql;
-      break;
-    case IndexedQuery::kStaleRelayedTasks:
-      sql = kStaleRelayedTasksSql;
-      break;
-    case IndexedQuery::kPurgeDoneTasks:
-      sql = kPurgeDoneTasksSql;
-      break;
-    case IndexedQuery::kPurgeMessages:
-      sql = kPurgeSettledMessagesSql;
-      break;
-    case IndexedQuery::kCountMessages:
-      sql = kCountMessagesSql;
-      break;
-  }
-  if (sql == nullptr) return InvalidArgument("sqlite: unknown indexed query");
+  // The plan does not depend on the parameters, which stay unbound.
+  VPNHUB_ASSIGN_OR_RETURN(auto statement, IndexedQueryStatement(query, 0));
   std::lock_guard<std::mutex> lock(writer_mu_);
-  VPNHUB_ASSIGN_OR_RETURN(auto stmt,
-                          writer_->PrepareOnce(std::string("EXPLAIN QUERY PLAN ") + sql));
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto stmt,
+      writer_->PrepareOnce("EXPLAIN QUERY PLAN " + NumberedPlaceholders(statement.sql.sqlite)));
   std::string plan;
-  VPNHUB_RETURN_IF_ERROR(ForEachRow(*stmt, [&](const Statement& s) {
+  for (;;) {
+    VPNHUB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return plan;
     if (!plan.empty()) plan += '\n';
-    plan += s.ColumnText(3);
-    return Status::Ok();
-  }));
-  return plan;
+    plan += stmt->ColumnText(3);
+  }
 }
 
 }  // namespace vpnhub::storage

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "core/ports/store.hpp"
+#include "storage/sql/sql_store.hpp"
 #include "storage/sqlite/migrations.hpp"
 
 namespace vpnhub::storage {
@@ -49,7 +49,7 @@ Result<std::string> SqlitePathFromUrl(const std::string& url);
 // ":memory:".
 std::optional<std::string> SqliteReadOnlyProblem(const std::string& path);
 
-class SqliteStore final : public ports::Store {
+class SqliteStore final : public SqlStore {
  public:
   // Opens (creating the file and its parent directory when missing), sets WAL,
   // synchronous=NORMAL, busy_timeout and foreign_keys, and applies pending migrations.
@@ -67,30 +67,11 @@ class SqliteStore final : public ports::Store {
   // -wal file and never notice a replaced main file.) Any failure is kUnavailable. Thread-safe.
   Status Ping() override;
 
-  // Applies pending embedded migrations; returns the versions applied (Open already did this,
-  // so normally empty). Thread-safe (takes the writer).
-  Result<std::vector<int>> Migrate();
-  // Every embedded migration and whether/when it was applied. Thread-safe.
-  Result<std::vector<MigrationInfo>> MigrationStatus();
-  // Queries that must cost O(result) however large the tables grow.
-  enum class IndexedQuery {
-    kDueForExpiry,       // ListKeysDueForExpiry
-    kDueForNotice,       // ListKeysDueForNotice
-    kUsersCreatedSince,  // CountUsersCreatedSince
-    kClaimableMessages,  // ClaimMessages (the query it runs once per priority)
-    kMessageStats,       // Stats: messages per open state
-    kChatQueue,          // DropPendingMessages
-    kClaimableTasks,     // ClaimTasks (the ids it picks)
-    kTasksByIds,         // ClaimTasksByIds
-    kUnrelayedTasks,     // ListUnrelayedTasks (and OldestUnrelayedDue, the same walk)
-    kStaleRelayedTasks,  // RequeueStaleRelayedTasks
-    kPurgeDoneTasks,     // PurgeDoneTasks
-    kPurgeMessages,      // PurgeSettledMessages
-    kCountMessages,      // CountMessages
-  };
-  // EXPLAIN QUERY PLAN of one of them, one plan line per row ("SEARCH keys USING INDEX ...").
-  // For checking that they stay indexed. Thread-safe (takes the writer).
-  Result<std::string> ExplainQuery(IndexedQuery query);
+  // Migrate and MigrationStatus take the writer.
+  Result<std::vector<int>> Migrate() override;
+  Result<std::vector<MigrationInfo>> MigrationStatus() override;
+  // EXPLAIN QUERY PLAN, one plan line per row ("SEARCH keys USING INDEX ..."). Takes the writer.
+  Result<std::string> ExplainQuery(IndexedQuery query) override;
   Result<std::string> ExplainDueForExpiry() { return ExplainQuery(IndexedQuery::kDueForExpiry); }
 
  private:

@@ -1,12 +1,9 @@
 #pragma once
-// The eight storage ports as implemented over SQL, declared once for both dialects: each class
-// template takes the dialect's connection base (`SqlitePort` in storage/sqlite/sqlite_port.hpp,
-// `PgPort` in storage/postgres/pg_port.hpp), and each dialect defines every member as an explicit
-// specialization in its own file (storage/sqlite/sqlite_keys.cpp defines SqlKeys<SqlitePort>,
-// storage/postgres/pg_keys.cpp SqlKeys<PgPort>, ...), which ends with the explicit instantiation
-// that emits the class. Users include the dialect's header (sqlite_keys.hpp, pg_keys.hpp), which
-// names the specialization and declares it instantiated elsewhere. SqlTx, at the end, holds one of
-// each for a transaction.
+// The eight storage ports over SQL, written once for both dialects against SqlSession
+// (storage/sql/session.hpp): one class per port, defined in its own file of this folder
+// (users.cpp, catalog.cpp, keys.cpp, tasks.cpp, messages.cpp, coordination.cpp,
+// housekeeping.cpp, billing.cpp). SqlTx, at the end, holds one of each for a transaction. Adding
+// a port means one class here, one .cpp here and one member of SqlTx.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,14 +18,14 @@
 #include "core/ports/store.hpp"
 #include "core/ports/task_store.hpp"
 #include "core/ports/user_store.hpp"
+#include "storage/sql/session.hpp"
 
 namespace vpnhub::storage {
 
 // SqlUsers: ports::UserStore over the connection of one transaction: the people who use the bot.
-template <class Dialect>
-class SqlUsers final : public ports::UserStore, private Dialect {
+class SqlUsers final : public ports::UserStore {
  public:
-  using Dialect::Dialect;
+  explicit SqlUsers(SqlSession& session) : s_(session) {}
 
   Result<Id> InsertUser(const User& user) override;
   Result<std::optional<User>> FindUserByTgId(TgId tg_id) override;
@@ -40,13 +37,15 @@ class SqlUsers final : public ports::UserStore, private Dialect {
   Result<std::int64_t> CountUsersCreatedSince(Time since) override;
   Status MarkTrialUsed(Id user_id) override;
   Status GiveTrialBack(Id user_id) override;
+
+ private:
+  SqlSession& s_;
 };
 
 // SqlCatalog: ports::CatalogStore over the connection of one transaction: locations and servers.
-template <class Dialect>
-class SqlCatalog final : public ports::CatalogStore, private Dialect {
+class SqlCatalog final : public ports::CatalogStore {
  public:
-  using Dialect::Dialect;
+  explicit SqlCatalog(SqlSession& session) : s_(session) {}
 
   Result<Id> InsertLocation(const Location& location) override;
   Result<std::optional<Location>> FindLocationByName(const std::string& name) override;
@@ -60,16 +59,17 @@ class SqlCatalog final : public ports::CatalogStore, private Dialect {
   Status UpdateServer(const Server& server) override;
 
  private:
-  // The server row `sql` selects by id ($1 / ?1); kNotFound when absent.
-  Result<Server> ServerById(const char* sql, Id id);
+  // The server row `sql` selects by id ($1); kNotFound when absent.
+  Result<Server> ServerById(const SqlText& sql, Id id);
+
+  SqlSession& s_;
 };
 
 // SqlKeys: ports::KeyStore over the connection of one transaction: keys, their slots, expiry and
 // notices.
-template <class Dialect>
-class SqlKeys final : public ports::KeyStore, private Dialect {
+class SqlKeys final : public ports::KeyStore {
  public:
-  using Dialect::Dialect;
+  explicit SqlKeys(SqlSession& session) : s_(session) {}
 
   Result<Id> InsertKey(const Key& key) override;
   Result<Key> GetKey(Id id) override;
@@ -87,13 +87,15 @@ class SqlKeys final : public ports::KeyStore, private Dialect {
   Status SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) override;
   Status SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
                       std::optional<Time> next_notice_at, Time now) override;
+
+ private:
+  SqlSession& s_;
 };
 
 // SqlTasks: ports::TaskStore over the connection of one transaction: the task queue (the outbox).
-template <class Dialect>
-class SqlTasks final : public ports::TaskStore, private Dialect {
+class SqlTasks final : public ports::TaskStore {
  public:
-  using Dialect::Dialect;
+  explicit SqlTasks(SqlSession& session) : s_(session) {}
 
   Result<Id> EnqueueTask(TaskKind kind, Id subject_id, Time run_at) override;
   Result<Task> GetTask(Id id) override;
@@ -118,14 +120,15 @@ class SqlTasks final : public ports::TaskStore, private Dialect {
   // is not running.
   Status FinishRunningTask(Id id, TaskState to_state, Time next_attempt_at,
                            const std::string& error, Time now);
+
+  SqlSession& s_;
 };
 
 // SqlMessages: ports::MessageStore over the connection of one transaction: the outgoing message
 // queue.
-template <class Dialect>
-class SqlMessages final : public ports::MessageStore, private Dialect {
+class SqlMessages final : public ports::MessageStore {
  public:
-  using Dialect::Dialect;
+  explicit SqlMessages(SqlSession& session) : s_(session) {}
 
   Result<Id> EnqueueMessage(const OutgoingMessage& message) override;
   Status EnqueueMessages(const std::vector<OutgoingMessage>& messages) override;
@@ -148,14 +151,15 @@ class SqlMessages final : public ports::MessageStore, private Dialect {
   // is not sending.
   Status FinishSendingMessage(Id id, MessageState to_state, Time next_attempt_at,
                               const std::string& error, int attempts_given_back, Time now);
+
+  SqlSession& s_;
 };
 
 // SqlCoordination: ports::CoordinationStore over the connection of one transaction: job leases,
 // alert throttling, Telegram updates taken and named settings.
-template <class Dialect>
-class SqlCoordination final : public ports::CoordinationStore, private Dialect {
+class SqlCoordination final : public ports::CoordinationStore {
  public:
-  using Dialect::Dialect;
+  explicit SqlCoordination(SqlSession& session) : s_(session) {}
 
   Result<ports::AlertThrottle> GetAlertThrottle(const std::string& subject) override;
   Status PutAlertThrottle(const std::string& subject, const ports::AlertThrottle& value) override;
@@ -167,14 +171,16 @@ class SqlCoordination final : public ports::CoordinationStore, private Dialect {
   Result<std::optional<ports::JobLease>> GetJobLease(const std::string& job) override;
   Result<bool> RecordUpdate(std::int64_t update_id, Time now) override;
   Result<int> ForgetUpdates(Time seen_before, int limit) override;
+
+ private:
+  SqlSession& s_;
 };
 
 // SqlHousekeeping: ports::HousekeepingStore over the connection of one transaction: statistics,
 // count folding and the retention purge.
-template <class Dialect>
-class SqlHousekeeping final : public ports::HousekeepingStore, private Dialect {
+class SqlHousekeeping final : public ports::HousekeepingStore {
  public:
-  using Dialect::Dialect;
+  explicit SqlHousekeeping(SqlSession& session) : s_(session) {}
 
   Result<int> PurgeDoneTasks(Time settled_before, int limit) override;
   Result<int> PurgeSettledMessages(Time settled_before, int limit) override;
@@ -184,14 +190,15 @@ class SqlHousekeeping final : public ports::HousekeepingStore, private Dialect {
  private:
   // users and keys_by_state from the maintained counters (migration 0007).
   Status ReadStatCounters(ports::StoreStats& stats);
+
+  SqlSession& s_;
 };
 
 // SqlBilling: ports::BillingStore over the connection of one transaction: orders, payments, promo
 // codes, referral rewards, location switches and the selling figures.
-template <class Dialect>
-class SqlBilling final : public ports::BillingStore, private Dialect {
+class SqlBilling final : public ports::BillingStore {
  public:
-  using Dialect::Dialect;
+  explicit SqlBilling(SqlSession& session) : s_(session) {}
 
   Result<Id> InsertOrder(const Order& order) override;
   Result<Order> GetOrder(Id id) override;
@@ -218,23 +225,26 @@ class SqlBilling final : public ports::BillingStore, private Dialect {
   Result<std::optional<KeySwitch>> GetKeySwitch(Id new_key_id) override;
   Result<std::optional<Id>> FinishKeySwitch(Id new_key_id) override;
   Result<BillingFigures> Figures(Time day_start, Time month_start) override;
+
+ private:
+  SqlSession& s_;
 };
 
-// SqlTx: the StoreTx of one open transaction: one object per port, all on the connection that has
-// the transaction open. Not thread-safe; lives only inside a Write/Read callback. A read-only
-// transaction rejects every write method with kFailedPrecondition before it reaches the database.
-template <class Dialect, class Connection>
+// SqlTx: the StoreTx of one open transaction: one object per port, all on the session of the
+// connection that has the transaction open. Not thread-safe; lives only inside a Write/Read
+// callback. A read-only transaction rejects every write method with kFailedPrecondition before it
+// reaches the database.
 class SqlTx final : public ports::StoreTx {
  public:
-  SqlTx(Connection& conn, bool read_only)
-      : users_(conn, read_only),
-        catalog_(conn, read_only),
-        keys_(conn, read_only),
-        tasks_(conn, read_only),
-        messages_(conn, read_only),
-        coordination_(conn, read_only),
-        housekeeping_(conn, read_only),
-        billing_(conn, read_only) {}
+  explicit SqlTx(SqlSession& session)
+      : users_(session),
+        catalog_(session),
+        keys_(session),
+        tasks_(session),
+        messages_(session),
+        coordination_(session),
+        housekeeping_(session),
+        billing_(session) {}
 
   ports::UserStore& users() override { return users_; }
   ports::CatalogStore& catalog() override { return catalog_; }
@@ -246,14 +256,18 @@ class SqlTx final : public ports::StoreTx {
   ports::BillingStore& billing() override { return billing_; }
 
  private:
-  SqlUsers<Dialect> users_;
-  SqlCatalog<Dialect> catalog_;
-  SqlKeys<Dialect> keys_;
-  SqlTasks<Dialect> tasks_;
-  SqlMessages<Dialect> messages_;
-  SqlCoordination<Dialect> coordination_;
-  SqlHousekeeping<Dialect> housekeeping_;
-  SqlBilling<Dialect> billing_;
+  SqlUsers users_;
+  SqlCatalog catalog_;
+  SqlKeys keys_;
+  SqlTasks tasks_;
+  SqlMessages messages_;
+  SqlCoordination coordination_;
+  SqlHousekeeping housekeeping_;
+  SqlBilling billing_;
 };
+
+// Runs fn on a SqlTx over `session`; an exception out of fn is kInternal, so the store rolls the
+// transaction back as for any other failure.
+Status RunOnSession(SqlSession& session, const ports::Store::TxFn& fn);
 
 }  // namespace vpnhub::storage

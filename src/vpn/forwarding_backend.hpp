@@ -1,0 +1,44 @@
+#pragma once
+// ForwardingBackend: a VpnBackend that passes every call to another one. The wrappers the
+// backend factory stacks (MeteredBackend, GatedBackend) derive from it and override only the
+// calls that reach the VPN server; ValidateSettings, KeyPorts, NewSecret and Delivery do no I/O
+// and pass straight through. Thread-safe when the wrapped backend is.
+#include "core/ports/vpn_backend.hpp"
+
+namespace vpnhub::vpn {
+
+class ForwardingBackend : public ports::VpnBackend {
+ public:
+  ServerKind kind() const override { return inner_.kind(); }
+  Status ValidateSettings(const Server& server) const override {
+    return inner_.ValidateSettings(server);
+  }
+  Result<std::optional<ports::KeyPortRange>> KeyPorts(const Server& server) const override {
+    return inner_.KeyPorts(server);
+  }
+  Status CreateKey(const Server& server, const Key& key) override {
+    return inner_.CreateKey(server, key);
+  }
+  Status DeleteKey(const Server& server, const Key& key) override {
+    return inner_.DeleteKey(server, key);
+  }
+  Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override {
+    return inner_.ListKeys(server);
+  }
+  Status Ping(const Server& server) override { return inner_.Ping(server); }
+  std::string NewSecret(ports::SecretSource& secrets) const override {
+    return inner_.NewSecret(secrets);
+  }
+  Result<ports::KeyDelivery> Delivery(const Server& server, const Key& key,
+                                      const std::string& name) const override {
+    return inner_.Delivery(server, key, name);
+  }
+
+ protected:
+  // `inner` is not owned and must outlive this object.
+  explicit ForwardingBackend(ports::VpnBackend& inner) : inner_(inner) {}
+
+  ports::VpnBackend& inner_;
+};
+
+}  // namespace vpnhub::vpn
