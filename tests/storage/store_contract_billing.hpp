@@ -257,4 +257,61 @@ TEST_P(BillingContract, AKeyIsSwitchedOnceAndTheSwitchFinishesOnce) {
   EXPECT_FALSE(second->has_value());
 }
 
+TEST_P(BillingContract, FiguresCountCreditedPaymentsAndTheListsFilter) {
+  Id trial = AddUser(1);
+  Id other = AddUser(2);
+  ASSERT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.users().MarkTrialUsed(trial); })));
+  Id first = AddOrder(MakeOrder(trial));
+  Id second = AddOrder(MakeOrder(other, 250));
+  auto move = [&](OrderState from, OrderState to, Id key) {
+    return store_->Write(
+        [&](ports::StoreTx& tx) { return tx.billing().MoveOrder(first, from, to, key, At(5)); });
+  };
+  ASSERT_TRUE(IsOk(move(OrderState::kCreated, OrderState::kPaid, 7)));
+  ASSERT_TRUE(IsOk(move(OrderState::kPaid, OrderState::kFulfilled, 0)));  // keeps key 7
+  EXPECT_EQ(InRead([&](ports::StoreTx& tx) { return tx.billing().GetOrder(first); })->result_key_id,
+            7);
+  auto pay = [&](Id order, Id user, const std::string& charge, std::int64_t amount,
+                 const std::string& currency, PaymentState state, Time at) {
+    Payment p = MakePayment(order, charge);
+    p.user_id = user;
+    p.amount = amount;
+    p.currency = currency;
+    p.state = state;
+    p.created_at = p.updated_at = at;
+    EXPECT_TRUE(IsOk(InWrite([&](ports::StoreTx& tx) { return tx.billing().InsertPayment(p); })));
+  };
+  pay(first, trial, "ch-1", 100, "XTR", PaymentState::kCredited, At(10));
+  pay(first, trial, "ch-2", 30, "XTR", PaymentState::kCredited, At(20));
+  pay(second, other, "ch-3", 999, "XTR", PaymentState::kMismatch, At(30));
+  pay(second, other, "ch-4", 250, "USD", PaymentState::kCredited, At(-86400));
+  auto f = InRead([&](ports::StoreTx& tx) { return tx.billing().Figures(At(0), At(-30 * 86400)); });
+  ASSERT_TRUE(IsOk(f));
+  ASSERT_EQ(f->today.size(), 1u);
+  EXPECT_EQ(f->today[0].currency, "XTR");
+  EXPECT_EQ(f->today[0].payments, 2);
+  EXPECT_EQ(f->today[0].amount, 130);
+  ASSERT_EQ(f->month.size(), 2u);
+  EXPECT_EQ(f->month[0].currency, "USD");
+  EXPECT_EQ(f->month[0].amount, 250);
+  EXPECT_EQ(f->month[1].amount, 130);
+  EXPECT_EQ(f->paid_orders, 1);
+  EXPECT_EQ(f->trial_users, 1);
+  EXPECT_EQ(f->trial_then_paid, 1);
+  ports::OrderFilter all;
+  auto orders = InRead([&](ports::StoreTx& tx) { return tx.billing().ListOrders(all); });
+  ASSERT_EQ(orders->size(), 2u);
+  EXPECT_EQ((*orders)[0].id, second);  // newest first
+  ports::OrderFilter created;
+  created.state = OrderState::kCreated;
+  orders = InRead([&](ports::StoreTx& tx) { return tx.billing().ListOrders(created); });
+  ASSERT_EQ(orders->size(), 1u);
+  EXPECT_EQ((*orders)[0].id, second);
+  ports::PaymentFilter of_other;
+  of_other.user_id = other;
+  EXPECT_EQ(InRead([&](ports::StoreTx& tx) { return tx.billing().ListPayments(of_other); })->size(),
+            2u);
+}
+
 }  // namespace vpnhub::storage
