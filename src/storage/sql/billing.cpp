@@ -53,14 +53,24 @@ constexpr SqlText kExpireOrdersSql(
     "UPDATE orders SET state = 'expired', updated_at = $1 WHERE id IN (SELECT id FROM orders "
     "WHERE state = 'created' AND expires_at <= $1 ORDER BY expires_at LIMIT $2)");
 
+// The enum the text column `col` holds, read by `parse`; kInternal naming the row and the column
+// (`what`) when the text is no value of it.
+template <class E>
+Result<E> ReadEnum(const SqlRow& r, int col, std::optional<E> (*parse)(const std::string&),
+                   const char* row, Id id, const char* what) {
+  const std::string text = r.Text(col);
+  auto value = parse(text);
+  if (!value) {
+    return Internal(std::string(row) + " " + std::to_string(id) + ": unknown " + what + " " + text);
+  }
+  return *value;
+}
+
 Result<Order> ReadOrder(const SqlRow& r) {
   Order o;
   o.id = r.Int64(0);
   o.user_id = r.Int64(1);
-  const std::string kind = r.Text(2);
-  auto parsed_kind = ParseOrderKind(kind);
-  if (!parsed_kind) return Internal("order " + std::to_string(o.id) + ": unknown kind " + kind);
-  o.kind = *parsed_kind;
+  VPNHUB_ASSIGN_OR_RETURN(o.kind, ReadEnum(r, 2, ParseOrderKind, "order", o.id, "kind"));
   o.location_id = r.Int64(3);
   o.key_id = r.Int64(4);
   o.months = r.Int(5);
@@ -69,10 +79,7 @@ Result<Order> ReadOrder(const SqlRow& r) {
   o.currency = r.Text(8);
   o.promo_code = r.Text(9);
   o.bonus_days = r.Int(10);
-  const std::string state = r.Text(11);
-  auto parsed_state = ParseOrderState(state);
-  if (!parsed_state) return Internal("order " + std::to_string(o.id) + ": unknown state " + state);
-  o.state = *parsed_state;
+  VPNHUB_ASSIGN_OR_RETURN(o.state, ReadEnum(r, 11, ParseOrderState, "order", o.id, "state"));
   o.result_key_id = r.Int64(12);
   o.created_at = r.Ms(13);
   o.expires_at = r.Ms(14);
@@ -90,10 +97,7 @@ Result<Payment> ReadPayment(const SqlRow& r) {
   p.amount = r.Int64(5);
   p.currency = r.Text(6);
   p.raw_reference = r.Text(7);
-  const std::string state = r.Text(8);
-  auto parsed = ParsePaymentState(state);
-  if (!parsed) return Internal("payment " + std::to_string(p.id) + ": unknown state " + state);
-  p.state = *parsed;
+  VPNHUB_ASSIGN_OR_RETURN(p.state, ReadEnum(r, 8, ParsePaymentState, "payment", p.id, "state"));
   p.created_at = r.Ms(9);
   p.updated_at = r.Ms(10);
   return p;
