@@ -1,14 +1,15 @@
 #pragma once
-// The seven storage ports over SQL, written once for both dialects against SqlSession
+// The eight storage ports over SQL, written once for both dialects against SqlSession
 // (storage/sql/session.hpp): one class per port, defined in its own file of this folder
 // (users.cpp, catalog.cpp, keys.cpp, tasks.cpp, messages.cpp, coordination.cpp,
-// housekeeping.cpp). SqlTx, at the end, holds one of each for a transaction. Adding a port means
-// one class here, one .cpp here and one member of SqlTx.
+// housekeeping.cpp, billing.cpp). SqlTx, at the end, holds one of each for a transaction. Adding
+// a port means one class here, one .cpp here and one member of SqlTx.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/ports/billing_store.hpp"
 #include "core/ports/catalog_store.hpp"
 #include "core/ports/coordination_store.hpp"
 #include "core/ports/housekeeping_store.hpp"
@@ -190,6 +191,42 @@ class SqlHousekeeping final : public ports::HousekeepingStore {
   SqlSession& s_;
 };
 
+// SqlBilling: ports::BillingStore over the connection of one transaction: orders, payments, promo
+// codes, referral rewards, location switches and the selling figures.
+class SqlBilling final : public ports::BillingStore {
+ public:
+  explicit SqlBilling(SqlSession& session) : s_(session) {}
+
+  Result<Id> InsertOrder(const Order& order) override;
+  Result<Order> GetOrder(Id id) override;
+  Result<std::optional<Order>> FindOpenOrder(const Order& like, Time now) override;
+  Status MoveOrder(Id id, OrderState from, OrderState to, Id result_key_id, Time now) override;
+  Result<std::vector<Order>> ListOrders(const ports::OrderFilter& filter) override;
+  Result<int> ExpireOrders(Time now, int limit) override;
+  Result<Id> InsertPayment(const Payment& payment) override;
+  Result<std::optional<Payment>> FindPayment(const std::string& provider,
+                                             const std::string& provider_payment_id) override;
+  Result<Payment> GetPayment(Id id) override;
+  Result<std::vector<Payment>> ListPayments(const ports::PaymentFilter& filter) override;
+  Status MovePayment(Id id, PaymentState from, PaymentState to, Time now) override;
+  Result<Id> InsertPromo(const PromoCode& promo) override;
+  Result<std::optional<PromoCode>> FindPromo(const std::string& code) override;
+  Result<std::vector<PromoCode>> ListPromos() override;
+  Status DisablePromo(const std::string& code) override;
+  Status UsePromo(Id promo_id, Id user_id, Id order_id, Time now) override;
+  Result<bool> PromoUsedBy(Id promo_id, Id user_id) override;
+  Result<Id> InsertReferralReward(const ReferralReward& reward) override;
+  Result<ReferralTotals> ReferralTotalsOf(Id referrer_id) override;
+  Result<int> TakeReferralCredit(Id referrer_id, Id key_id) override;
+  Status InsertKeySwitch(const KeySwitch& key_switch) override;
+  Result<std::optional<KeySwitch>> GetKeySwitch(Id new_key_id) override;
+  Result<std::optional<Id>> FinishKeySwitch(Id new_key_id) override;
+  Result<BillingFigures> Figures(Time day_start, Time month_start) override;
+
+ private:
+  SqlSession& s_;
+};
+
 // SqlTx: the StoreTx of one open transaction: one object per port, all on the session of the
 // connection that has the transaction open. Not thread-safe; lives only inside a Write/Read
 // callback. A read-only transaction rejects every write method with kFailedPrecondition before it
@@ -203,7 +240,8 @@ class SqlTx final : public ports::StoreTx {
         tasks_(session),
         messages_(session),
         coordination_(session),
-        housekeeping_(session) {}
+        housekeeping_(session),
+        billing_(session) {}
 
   ports::UserStore& users() override { return users_; }
   ports::CatalogStore& catalog() override { return catalog_; }
@@ -212,6 +250,7 @@ class SqlTx final : public ports::StoreTx {
   ports::MessageStore& messages() override { return messages_; }
   ports::CoordinationStore& coordination() override { return coordination_; }
   ports::HousekeepingStore& housekeeping() override { return housekeeping_; }
+  ports::BillingStore& billing() override { return billing_; }
 
  private:
   SqlUsers users_;
@@ -221,6 +260,7 @@ class SqlTx final : public ports::StoreTx {
   SqlMessages messages_;
   SqlCoordination coordination_;
   SqlHousekeeping housekeeping_;
+  SqlBilling billing_;
 };
 
 // Runs fn on a SqlTx over `session`; an exception out of fn is kInternal, so the store rolls the
