@@ -244,7 +244,7 @@ void BotRole::RegisterCommands() {
 Status BotRole::StartWebhook() {
   Status st = api_pool_.With([&](telegram::BotApi& api) -> Status {
     return api.SetWebhook(ctx_.config.telegram_webhook_url, webhook_secret_,
-                          {"message", "callback_query"});
+                          telegram::HandledUpdateKinds());
   });
   if (st.ok())
     ctx_.log->Info("telegram.webhook_set",
