@@ -70,25 +70,6 @@ void UpdatePool::Run() {
   }
 }
 
-// ---- BotApiPool ------------------------------------------------------------------------------
-
-std::unique_ptr<telegram::BotApi> BotApiPool::Acquire() {
-  {
-    std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      auto api = std::move(idle_.back());
-      idle_.pop_back();
-      return api;
-    }
-  }
-  return std::make_unique<telegram::BotApi>(options_);
-}
-
-void BotApiPool::Release(std::unique_ptr<telegram::BotApi> api) {
-  std::lock_guard lock(mu_);
-  idle_.push_back(std::move(api));
-}
-
 // ---- BotRole ---------------------------------------------------------------------------------
 
 namespace {

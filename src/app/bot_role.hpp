@@ -28,6 +28,7 @@
 #include "http/server.hpp"
 #include "jobs/leadership.hpp"
 #include "telegram/bot_api.hpp"
+#include "telegram/bot_api_pool.hpp"
 #include "telegram/poller.hpp"
 #include "telegram/sender.hpp"
 #include "telegram/webhook.hpp"
@@ -55,27 +56,6 @@ class UpdatePool {
   std::deque<telegram::Update> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
-};
-
-// BotApi clients for threads that call Telegram now and then (callback answers, membership).
-class BotApiPool {
- public:
-  explicit BotApiPool(telegram::BotApiOptions options) : options_(std::move(options)) {}
-  // Runs fn with a client no other thread uses meanwhile.
-  template <typename Fn>
-  auto With(Fn&& fn) {
-    std::unique_ptr<telegram::BotApi> api = Acquire();
-    auto result = fn(*api);
-    Release(std::move(api));
-    return result;
-  }
-
- private:
-  std::unique_ptr<telegram::BotApi> Acquire();
-  void Release(std::unique_ptr<telegram::BotApi> api);
-  telegram::BotApiOptions options_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<telegram::BotApi>> idle_;
 };
 
 struct BotRoleOptions {
@@ -133,7 +113,7 @@ class BotRole {
   telegram::BotApiOptions api_options_;
   std::string webhook_secret_;
   std::string webhook_path_;
-  BotApiPool api_pool_;
+  telegram::BotApiPool api_pool_;
   bot::BotServiceKeyLookup lookup_;
   bot::KeyMessageRenderer renderer_;
   std::unique_ptr<bot::CachingMembershipChecker> membership_;
