@@ -76,6 +76,9 @@ namespace {
 
 constexpr int kHandlerThreads = 4;
 constexpr std::size_t kPendingUpdates = 10000;
+// pre_checkout_query lane: two threads so one slow database call does not hold the other answer.
+constexpr int kUrgentThreads = 2;
+constexpr std::size_t kPendingUrgent = 1000;
 constexpr char kLeaseJob[] = "telegram_bot";
 
 std::string DefaultInstanceId(Context& ctx) {
@@ -128,8 +131,9 @@ BotRole::BotRole(Context& ctx, BotRoleOptions options)
   sender_ = std::make_unique<telegram::Sender>(*ctx.store, *ctx.bot, renderer_, ctx.clock,
                                                api_options_, so, &ctx.registry, ctx.log.get());
 
-  pool_ = std::make_shared<UpdatePool>(kHandlerThreads, kPendingUpdates,
-                                       [this](telegram::Update u) { Handle(std::move(u)); });
+  pool_ = std::make_shared<UpdateLanes>(kHandlerThreads, kPendingUpdates, kUrgentThreads,
+                                        kPendingUrgent,
+                                        [this](telegram::Update u) { Handle(std::move(u)); });
   webhook_path_ = WebhookUrlPath(cfg.telegram_webhook_url);
   // The same in every instance: each must accept what Telegram posts after any of them
   // registered the webhook.

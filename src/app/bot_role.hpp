@@ -58,6 +58,38 @@ class UpdatePool {
   std::vector<std::thread> threads_;
 };
 
+// The handler threads of the bot: updates Telegram waits on (telegram::IsUrgent: a
+// pre_checkout_query, answered within 10 s) run on threads of their own, so they never queue
+// behind messages and button presses however many are waiting; everything else on the main pool.
+// Post and TryPost as UpdatePool's, on the lane the update belongs to. Thread-safe.
+class UpdateLanes {
+ public:
+  UpdateLanes(int threads, std::size_t capacity, int urgent_threads, std::size_t urgent_capacity,
+              const std::function<void(telegram::Update)>& handle)
+      : main_(threads, capacity, handle), urgent_(urgent_threads, urgent_capacity, handle) {}
+  void Post(telegram::Update update) {
+    if (telegram::IsUrgent(update)) {
+      urgent_.Post(std::move(update));
+    } else {
+      main_.Post(std::move(update));
+    }
+  }
+  bool TryPost(telegram::Update update) {
+    return telegram::IsUrgent(update) ? urgent_.TryPost(std::move(update))
+                                      : main_.TryPost(std::move(update));
+  }
+  // Finishes what both lanes hold, then joins their threads.
+  void Stop() {
+    urgent_.Stop();
+    main_.Stop();
+  }
+  std::size_t depth() const { return main_.depth(); }
+
+ private:
+  UpdatePool main_;
+  UpdatePool urgent_;
+};
+
 struct BotRoleOptions {
   // This process among the instances sharing the database (the lease holder's name); empty =
   // one made up from the host name, pid and a random suffix.
@@ -120,7 +152,7 @@ class BotRole {
   std::unique_ptr<bot::Router> router_;
   std::unique_ptr<telegram::Sender> sender_;
   // Shared with the poller's dispatcher, which may still be posting when a Stop gave up on it.
-  std::shared_ptr<UpdatePool> pool_;
+  std::shared_ptr<UpdateLanes> pool_;
   std::unique_ptr<telegram::Poller> poller_;  // while leading in polling mode
   std::unique_ptr<jobs::Leadership> leadership_;
   FileLock database_lock_;

@@ -185,6 +185,8 @@ const std::vector<std::string>& HandledUpdateKinds() {
   return *kKinds;
 }
 
+bool IsUrgent(const Update& update) { return update.pre_checkout_query.has_value(); }
+
 Result<TgUser> ParseUser(const json& j) {
   return NoThrow([&] { return ParseUserImpl(j); }, "user");
 }

@@ -74,6 +74,9 @@ struct Update {
 
 // The update kinds VPNHub handles: the allowed_updates of getUpdates and setWebhook.
 const std::vector<std::string>& HandledUpdateKinds();
+// True for an update Telegram waits on: a pre_checkout_query must be answered within 10 s or the
+// payment is cancelled, so it is handled apart from (never queued behind) messages and buttons.
+bool IsUrgent(const Update& update);
 
 struct ChatMember {
   std::string status;  // "creator", "administrator", "member", "restricted", "left", "kicked"
