@@ -8,6 +8,7 @@
 
 #include "servers/fake_telegram.hpp"
 #include "telegram/bot_api.hpp"
+#include "telegram/fake_telegram_fixture.hpp"
 
 namespace vpnhub::servers {
 namespace {
@@ -15,23 +16,8 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-constexpr char kToken[] = "4242:fake-test";
-
-class FakeTelegramPaymentsTest : public ::testing::Test {
+class FakeTelegramPaymentsTest : public test::FakeTelegramClientTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(fake_.Start().ok());
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", fake_.port());
-    client_->set_read_timeout(10, 0);
-  }
-
-  telegram::BotApi Api() {
-    telegram::BotApiOptions options;
-    options.base_url = fake_.base_url();
-    options.token = kToken;
-    return telegram::BotApi(options);
-  }
-
   // One Bot API call as raw JSON: (HTTP status, description).
   std::pair<int, std::string> Raw(const std::string& method, const json& params) {
     const std::string path = std::string("/bot") + kToken + "/" + method;
@@ -39,21 +25,6 @@ class FakeTelegramPaymentsTest : public ::testing::Test {
     if (!res) return {0, "no reply"};
     const json body = json::parse(res->body, nullptr, false);
     return {res->status, body.value("description", "")};
-  }
-
-  json PostJson(const std::string& path, const json& body) {
-    auto res = client_->Post(path.c_str(), body.dump(), "application/json");
-    EXPECT_TRUE(res) << path;
-    if (!res) return nullptr;
-    EXPECT_EQ(res->status, 200) << path << " " << res->body;
-    return json::parse(res->body, nullptr, false);
-  }
-
-  json GetJson(const std::string& path) {
-    auto res = client_->Get(path.c_str());
-    EXPECT_TRUE(res) << path;
-    if (!res) return nullptr;
-    return json::parse(res->body, nullptr, false);
   }
 
   static json Invoice() {
@@ -65,9 +36,6 @@ class FakeTelegramPaymentsTest : public ::testing::Test {
                 {"currency", "XTR"},
                 {"prices", json::array({json{{"label", "1 month"}, {"amount", 150}}})}};
   }
-
-  FakeTelegram fake_{kToken};
-  std::unique_ptr<httplib::Client> client_;
 };
 
 TEST_F(FakeTelegramPaymentsTest, SendInvoiceAcceptsAStarsInvoice) {
