@@ -70,31 +70,15 @@ void UpdatePool::Run() {
   }
 }
 
-// ---- BotApiPool ------------------------------------------------------------------------------
-
-std::unique_ptr<telegram::BotApi> BotApiPool::Acquire() {
-  {
-    std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      auto api = std::move(idle_.back());
-      idle_.pop_back();
-      return api;
-    }
-  }
-  return std::make_unique<telegram::BotApi>(options_);
-}
-
-void BotApiPool::Release(std::unique_ptr<telegram::BotApi> api) {
-  std::lock_guard lock(mu_);
-  idle_.push_back(std::move(api));
-}
-
 // ---- BotRole ---------------------------------------------------------------------------------
 
 namespace {
 
 constexpr int kHandlerThreads = 4;
 constexpr std::size_t kPendingUpdates = 10000;
+// pre_checkout_query lane: two threads so one slow database call does not hold the other answer.
+constexpr int kUrgentThreads = 2;
+constexpr std::size_t kPendingUrgent = 1000;
 constexpr char kLeaseJob[] = "telegram_bot";
 
 std::string DefaultInstanceId(Context& ctx) {
@@ -147,8 +131,9 @@ BotRole::BotRole(Context& ctx, BotRoleOptions options)
   sender_ = std::make_unique<telegram::Sender>(*ctx.store, *ctx.bot, renderer_, ctx.clock,
                                                api_options_, so, &ctx.registry, ctx.log.get());
 
-  pool_ = std::make_shared<UpdatePool>(kHandlerThreads, kPendingUpdates,
-                                       [this](telegram::Update u) { Handle(std::move(u)); });
+  pool_ = std::make_shared<UpdateLanes>(kHandlerThreads, kPendingUpdates, kUrgentThreads,
+                                        kPendingUrgent,
+                                        [this](telegram::Update u) { Handle(std::move(u)); });
   webhook_path_ = WebhookUrlPath(cfg.telegram_webhook_url);
   // The same in every instance: each must accept what Telegram posts after any of them
   // registered the webhook.
@@ -244,7 +229,7 @@ void BotRole::RegisterCommands() {
 Status BotRole::StartWebhook() {
   Status st = api_pool_.With([&](telegram::BotApi& api) -> Status {
     return api.SetWebhook(ctx_.config.telegram_webhook_url, webhook_secret_,
-                          {"message", "callback_query"});
+                          telegram::HandledUpdateKinds());
   });
   if (st.ok())
     ctx_.log->Info("telegram.webhook_set",

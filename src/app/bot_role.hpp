@@ -28,6 +28,7 @@
 #include "http/server.hpp"
 #include "jobs/leadership.hpp"
 #include "telegram/bot_api.hpp"
+#include "telegram/bot_api_pool.hpp"
 #include "telegram/poller.hpp"
 #include "telegram/sender.hpp"
 #include "telegram/webhook.hpp"
@@ -57,25 +58,36 @@ class UpdatePool {
   std::vector<std::thread> threads_;
 };
 
-// BotApi clients for threads that call Telegram now and then (callback answers, membership).
-class BotApiPool {
+// The handler threads of the bot: updates Telegram waits on (telegram::IsUrgent: a
+// pre_checkout_query, answered within 10 s) run on threads of their own, so they never queue
+// behind messages and button presses however many are waiting; everything else on the main pool.
+// Post and TryPost as UpdatePool's, on the lane the update belongs to. Thread-safe.
+class UpdateLanes {
  public:
-  explicit BotApiPool(telegram::BotApiOptions options) : options_(std::move(options)) {}
-  // Runs fn with a client no other thread uses meanwhile.
-  template <typename Fn>
-  auto With(Fn&& fn) {
-    std::unique_ptr<telegram::BotApi> api = Acquire();
-    auto result = fn(*api);
-    Release(std::move(api));
-    return result;
+  UpdateLanes(int threads, std::size_t capacity, int urgent_threads, std::size_t urgent_capacity,
+              const std::function<void(telegram::Update)>& handle)
+      : main_(threads, capacity, handle), urgent_(urgent_threads, urgent_capacity, handle) {}
+  void Post(telegram::Update update) {
+    if (telegram::IsUrgent(update)) {
+      urgent_.Post(std::move(update));
+    } else {
+      main_.Post(std::move(update));
+    }
   }
+  bool TryPost(telegram::Update update) {
+    return telegram::IsUrgent(update) ? urgent_.TryPost(std::move(update))
+                                      : main_.TryPost(std::move(update));
+  }
+  // Finishes what both lanes hold, then joins their threads.
+  void Stop() {
+    urgent_.Stop();
+    main_.Stop();
+  }
+  std::size_t depth() const { return main_.depth(); }
 
  private:
-  std::unique_ptr<telegram::BotApi> Acquire();
-  void Release(std::unique_ptr<telegram::BotApi> api);
-  telegram::BotApiOptions options_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<telegram::BotApi>> idle_;
+  UpdatePool main_;
+  UpdatePool urgent_;
 };
 
 struct BotRoleOptions {
@@ -133,14 +145,14 @@ class BotRole {
   telegram::BotApiOptions api_options_;
   std::string webhook_secret_;
   std::string webhook_path_;
-  BotApiPool api_pool_;
+  telegram::BotApiPool api_pool_;
   bot::BotServiceKeyLookup lookup_;
   bot::KeyMessageRenderer renderer_;
   std::unique_ptr<bot::CachingMembershipChecker> membership_;
   std::unique_ptr<bot::Router> router_;
   std::unique_ptr<telegram::Sender> sender_;
   // Shared with the poller's dispatcher, which may still be posting when a Stop gave up on it.
-  std::shared_ptr<UpdatePool> pool_;
+  std::shared_ptr<UpdateLanes> pool_;
   std::unique_ptr<telegram::Poller> poller_;  // while leading in polling mode
   std::unique_ptr<jobs::Leadership> leadership_;
   FileLock database_lock_;

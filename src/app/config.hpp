@@ -32,6 +32,7 @@ struct Config {
   int telegram_chat_interval_ms = 0;
   int alert_cooldown_sec = 0;
   int notice_interval_sec = 0;
+  bool tg_stars = true;  // TG_STARS: selling with Telegram Stars (see payments::ProvidersConfig)
   // Channel-follow gate.
   bool check_follow = false;
   std::optional<std::int64_t> id_channel;  // set whenever check_follow is

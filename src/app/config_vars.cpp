@@ -9,6 +9,7 @@
 #include "app/config_checks.hpp"
 #include "app/config_reader.hpp"
 #include "app/logging.hpp"
+#include "util/text.hpp"
 
 namespace vpnhub::app {
 namespace {
@@ -136,6 +137,18 @@ const std::vector<ConfigVar>& ConfigVariables() {
           "one admin alert per subject per this many seconds"),
       Int("NOTICE_INTERVAL_SEC", "60", {1, 86400}, &Config::notice_interval_sec, "bot",
           "how often expiry notices are looked for, 1..86400 s"),
+      Custom(
+          "TG_STARS", VarType::kChoice, "on",
+          [](ConfigReader& r, Config& c) {
+            const std::string value = r.Get("TG_STARS");
+            if (util::EqualsIgnoreCase(value, "on") || util::EqualsIgnoreCase(value, "off")) {
+              c.tg_stars = util::EqualsIgnoreCase(value, "on");
+            } else {
+              r.Fail("TG_STARS", value, "on or off");
+            }
+          },
+          [](const Config& c) { return std::string(c.tg_stars ? "on" : "off"); }, "selling",
+          "sell with Telegram Stars: on or off; offered only with the bot and MONTH_COST_STARS"),
       Custom(
           "CHECK_FOLLOW", VarType::kBool, "0", config_checks::ReadCheckFollow,
           [](const Config& c) { return std::string(c.check_follow ? "1" : "0"); }, "bot",

@@ -300,6 +300,46 @@ Result<std::int64_t> BotApi::SendPhoto(std::int64_t chat_id, std::string png_byt
   return *id;
 }
 
+Result<std::int64_t> BotApi::SendInvoice(const SendInvoiceRequest& request) {
+  last_error_ = ApiError{};  // also for a request refused before sending
+  if (request.title.empty() || request.description.empty() || request.payload.empty() ||
+      request.label.empty() || request.amount < 1) {
+    return InvalidArgument(
+        "telegram sendInvoice: title, description, payload and label must be set and the amount "
+        "positive");
+  }
+  const json params{
+      {"chat_id", request.chat_id},
+      {"title", request.title},
+      {"description", request.description},
+      {"payload", request.payload},
+      {"provider_token", request.provider_token},
+      {"currency", request.currency},
+      {"prices", json::array({json{{"label", request.label}, {"amount", request.amount}}})}};
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Call("sendInvoice", params));
+  const auto id = MessageIdOf(r);
+  if (!id) return Internal("telegram sendInvoice: reply without message_id");
+  return *id;
+}
+
+Status BotApi::AnswerPreCheckoutQuery(const std::string& pre_checkout_query_id, bool ok,
+                                      const std::string& error_message) {
+  last_error_ = ApiError{};  // also for a request refused before sending
+  if (!ok && error_message.empty()) {
+    return InvalidArgument("telegram answerPreCheckoutQuery: a refusal needs an error_message");
+  }
+  json params{{"pre_checkout_query_id", pre_checkout_query_id}, {"ok", ok}};
+  if (!ok) params["error_message"] = error_message;
+  return Call("answerPreCheckoutQuery", params).status();
+}
+
+Status BotApi::RefundStarPayment(std::int64_t user_id,
+                                 const std::string& telegram_payment_charge_id) {
+  return Call("refundStarPayment", json{{"user_id", user_id},
+                                        {"telegram_payment_charge_id", telegram_payment_charge_id}})
+      .status();
+}
+
 Result<ChatMember> BotApi::GetChatMember(std::int64_t chat_id, std::int64_t user_id) {
   VPNHUB_ASSIGN_OR_RETURN(auto r,
                           Call("getChatMember", json{{"chat_id", chat_id}, {"user_id", user_id}}));

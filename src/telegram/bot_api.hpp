@@ -69,6 +69,20 @@ struct SendMessageRequest {
   bool disable_preview = true;
 };
 
+// sendInvoice with exactly one price line, as Telegram Stars requires. Telegram's limits: title
+// 1-32 characters, description 1-255, payload 1-128 bytes (not shown to the person), amount > 0
+// in the currency's smallest unit (whole Stars for XTR).
+struct SendInvoiceRequest {
+  std::int64_t chat_id = 0;
+  std::string title{};
+  std::string description{};
+  std::string payload{};
+  std::string currency = "XTR";
+  std::string provider_token{};  // empty for Telegram Stars
+  std::string label{};           // the one price line
+  std::int64_t amount = 0;
+};
+
 class BotApi {
  public:
   explicit BotApi(BotApiOptions options);
@@ -120,6 +134,20 @@ class BotApi {
   // language_code = everyone in the scope without a menu in their own language.
   Status SetMyCommands(const std::vector<BotCommand>& commands, std::int64_t scope_chat_id = 0,
                        const std::string& language_code = "");
+
+  // Sends an invoice message; returns its message_id. kInvalidArgument, without sending, for an
+  // empty title, description, payload or label or an amount below 1.
+  Result<std::int64_t> SendInvoice(const SendInvoiceRequest& request);
+
+  // Answers a pre_checkout_query (Telegram waits 10 s for it): ok = the bot will deliver, or
+  // ok = false with error_message, which Telegram shows to the person. kInvalidArgument, without
+  // sending, for ok = false with an empty error_message (Telegram requires one).
+  Status AnswerPreCheckoutQuery(const std::string& pre_checkout_query_id, bool ok,
+                                const std::string& error_message = "");
+
+  // Gives a Stars payment back to the person who made it. Telegram answers 400 for an unknown
+  // or already refunded charge (kInvalidArgument).
+  Status RefundStarPayment(std::int64_t user_id, const std::string& telegram_payment_charge_id);
 
   // Any other method with JSON parameters (sendInvoice, answerPreCheckoutQuery, ...). Returns the
   // reply's "result". Errors as above.

@@ -35,7 +35,7 @@ using UpdateDispatcher = std::function<void(Update)>;
 
 struct PollerOptions {
   int poll_timeout_sec = 25;  // getUpdates long-poll timeout; a few seconds in tests
-  std::vector<std::string> allowed_updates = {"message", "callback_query"};
+  std::vector<std::string> allowed_updates = HandledUpdateKinds();
   int limit = 100;  // updates per getUpdates call
   // Polling mode and a webhook exclude each other (getUpdates answers 409 while a webhook is
   // set): Start() removes a webhook left over from a previous webhook-mode run.

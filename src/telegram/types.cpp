@@ -32,6 +32,12 @@ bool BoolField(const json& obj, const char* key) {
   return f != nullptr && f->is_boolean() && f->get<bool>();
 }
 
+// A string field the object cannot exist without (an empty string counts as present).
+const json* RequiredString(const json& obj, const char* key) {
+  const json* f = Field(obj, key);
+  return f != nullptr && f->is_string() ? f : nullptr;
+}
+
 Result<TgUser> ParseUserImpl(const json& j) {
   const auto id = Int64Field(j, "id");
   if (!id) return InvalidArgument("telegram user without an integer id");
@@ -42,6 +48,48 @@ Result<TgUser> ParseUserImpl(const json& j) {
   u.first_name = StringField(j, "first_name");
   u.language_code = StringField(j, "language_code");
   return u;
+}
+
+Result<SuccessfulPayment> ParseSuccessfulPaymentImpl(const json& j) {
+  const json* currency = RequiredString(j, "currency");
+  const auto total = Int64Field(j, "total_amount");
+  const json* payload = RequiredString(j, "invoice_payload");
+  const json* charge = RequiredString(j, "telegram_payment_charge_id");
+  if (currency == nullptr || !total || payload == nullptr || charge == nullptr ||
+      charge->get<std::string>().empty()) {
+    return InvalidArgument(
+        "telegram successful_payment without currency, total_amount, invoice_payload or "
+        "telegram_payment_charge_id");
+  }
+  SuccessfulPayment p;
+  p.currency = currency->get<std::string>();
+  p.total_amount = *total;
+  p.invoice_payload = payload->get<std::string>();
+  p.telegram_payment_charge_id = charge->get<std::string>();
+  p.provider_payment_charge_id = StringField(j, "provider_payment_charge_id");
+  return p;
+}
+
+Result<PreCheckoutQuery> ParsePreCheckoutQueryImpl(const json& j) {
+  const json* id = RequiredString(j, "id");
+  const json* from = Field(j, "from");
+  const json* currency = RequiredString(j, "currency");
+  const auto total = Int64Field(j, "total_amount");
+  const json* payload = RequiredString(j, "invoice_payload");
+  if (id == nullptr || id->get<std::string>().empty() || from == nullptr || currency == nullptr ||
+      !total || payload == nullptr) {
+    return InvalidArgument(
+        "telegram pre_checkout_query without id, from, currency, total_amount or "
+        "invoice_payload");
+  }
+  VPNHUB_ASSIGN_OR_RETURN(auto user, ParseUserImpl(*from));
+  PreCheckoutQuery q;
+  q.id = id->get<std::string>();
+  q.from = std::move(user);
+  q.currency = currency->get<std::string>();
+  q.total_amount = *total;
+  q.invoice_payload = payload->get<std::string>();
+  return q;
 }
 
 Result<Message> ParseMessageImpl(const json& j) {
@@ -60,6 +108,10 @@ Result<Message> ParseMessageImpl(const json& j) {
   }
   m.text = StringField(j, "text");
   if (m.text.empty()) m.text = StringField(j, "caption");
+  if (const json* payment = Field(j, "successful_payment"); payment != nullptr) {
+    auto p = ParseSuccessfulPaymentImpl(*payment);
+    if (p.ok()) m.successful_payment = std::move(p).value();
+  }
   return m;
 }
 
@@ -107,6 +159,10 @@ Result<Update> ParseUpdateImpl(const json& j) {
     auto q = ParseCallbackQueryImpl(*query);
     if (q.ok()) u.callback_query = std::move(q).value();
   }
+  if (const json* query = Field(j, "pre_checkout_query"); query != nullptr) {
+    auto q = ParsePreCheckoutQueryImpl(*query);
+    if (q.ok()) u.pre_checkout_query = std::move(q).value();
+  }
   return u;
 }
 
@@ -123,6 +179,14 @@ auto NoThrow(F&& f, const char* what) -> decltype(f()) {
 
 }  // namespace
 
+const std::vector<std::string>& HandledUpdateKinds() {
+  static const auto* const kKinds =
+      new std::vector<std::string>{"message", "callback_query", "pre_checkout_query"};
+  return *kKinds;
+}
+
+bool IsUrgent(const Update& update) { return update.pre_checkout_query.has_value(); }
+
 Result<TgUser> ParseUser(const json& j) {
   return NoThrow([&] { return ParseUserImpl(j); }, "user");
 }
@@ -133,6 +197,14 @@ Result<Message> ParseMessage(const json& j) {
 
 Result<CallbackQuery> ParseCallbackQuery(const json& j) {
   return NoThrow([&] { return ParseCallbackQueryImpl(j); }, "callback_query");
+}
+
+Result<PreCheckoutQuery> ParsePreCheckoutQuery(const json& j) {
+  return NoThrow([&] { return ParsePreCheckoutQueryImpl(j); }, "pre_checkout_query");
+}
+
+Result<SuccessfulPayment> ParseSuccessfulPayment(const json& j) {
+  return NoThrow([&] { return ParseSuccessfulPaymentImpl(j); }, "successful_payment");
 }
 
 Result<ChatMember> ParseChatMember(const json& j) {

@@ -324,6 +324,17 @@ TEST(ConfigTest, LinkChannelShape) {
   }
 }
 
+// --- Telegram Stars ---
+
+TEST(ConfigTest, TgStarsIsOnUnlessOff) {
+  EXPECT_TRUE(MustParse({}).tg_stars);
+  EXPECT_TRUE(MustParse({{"TG_STARS", "on"}}).tg_stars);
+  EXPECT_FALSE(MustParse({{"TG_STARS", "off"}}).tg_stars);
+  EXPECT_FALSE(MustParse({{"TG_STARS", "OFF"}}).tg_stars);
+  EXPECT_EQ(OneError({{"TG_STARS", "no"}}, "TG_STARS").expected, "on or off");
+  OneError({{"TG_STARS", "0"}}, "TG_STARS");
+}
+
 // --- NATS ---
 
 TEST(ConfigTest, NatsServersBeatNatsUrl) {

@@ -329,6 +329,51 @@ class FakeTelegram:
         return wait_until(lambda: next((c for c in self.to_chat(chat_id) if predicate(c)), None),
                           timeout, what=what)
 
+    # Telegram Stars (fake_telegram_payments.cpp). An order id travels as the invoice payload.
+
+    def pre_checkout(self, user_id, payload, total_amount, currency="XTR", lang="en",
+                     queue=True):
+        """A pre_checkout_query as Telegram sends it, queued for getUpdates (or, queue=False, only
+        registered so that its answer is accepted: post the update to a webhook yourself). Returns
+        the update; its query id is update["pre_checkout_query"]["id"]."""
+        return self.control("pre_checkout", {
+            "user_id": user_id, "payload": str(payload), "total_amount": total_amount,
+            "currency": currency, "lang": lang, "queue": queue})["update"]
+
+    def successful_payment(self, user_id, payload, total_amount, charge_id="", currency="XTR",
+                           queue=True):
+        """A message with successful_payment as Telegram sends it after a payment (the same
+        charge_id again = a redelivery of that payment). Returns the update; the charge id is
+        update["message"]["successful_payment"]["telegram_payment_charge_id"]."""
+        return self.control("successful_payment", {
+            "user_id": user_id, "payload": str(payload), "total_amount": total_amount,
+            "charge_id": charge_id, "currency": currency, "queue": queue})["update"]
+
+    def push(self, update):
+        """Queues an update object again as it is (Telegram redelivering it)."""
+        return self.control("updates", update)["update_ids"][0]
+
+    def pre_checkout_deadline(self, ms):
+        self.control("pre_checkout_deadline", {"ms": ms})
+
+    def pre_checkout_answers(self):
+        """[{"query_id","user_id","ok","error_message","latency_ms","in_time","status"}]"""
+        return self.control("pre_checkout_answers")
+
+    def wait_for_pre_checkout_answer(self, query_id, timeout=10):
+        return wait_until(lambda: next((a for a in self.pre_checkout_answers()
+                                        if a["query_id"] == query_id), None),
+                          timeout, what=f"the answer to pre_checkout_query {query_id}")
+
+    def charges(self):
+        """[{"charge_id","user_id","amount","payload","refunded"}]"""
+        return self.control("charges")
+
+    def invoices(self, chat_id=None):
+        """The sendInvoice calls the fake accepted, oldest first."""
+        return [c for c in self.calls("sendInvoice") if c.get("status") == 200
+                and (chat_id is None or c.get("chat_id") == chat_id)]
+
     def stop(self):
         end_process(self.proc, 5)
 

@@ -55,6 +55,9 @@ class BotModesTest(harness.HubTestCase):
         params = hooks[-1]["params"]
         self.assertEqual(params["url"], "https://bot.example.test/tg/hook")
         self.assertEqual(params["secret_token"], SECRET)
+        # Stars: Telegram sends pre_checkout_query only to a bot that asks for it.
+        self.assertEqual(params["allowed_updates"],
+                         ["message", "callback_query", "pre_checkout_query"])
         self.assertEqual(self.tg.calls("getUpdates"), [])  # no polling in webhook mode
 
         update = {"update_id": 1, "message": {

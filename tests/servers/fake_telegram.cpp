@@ -22,9 +22,22 @@ using fake_telegram_params::StringParam;
 using nlohmann::json;
 
 constexpr const char* kMethods[] = {
-    "getMe",         "getUpdates",    "sendMessage",      "editMessageText", "answerCallbackQuery",
-    "sendPhoto",     "getChatMember", "setWebhook",       "deleteWebhook",   "getWebhookInfo",
-    "setMyCommands", "getMyCommands", "deleteMyCommands",
+    "getMe",
+    "getUpdates",
+    "sendMessage",
+    "editMessageText",
+    "answerCallbackQuery",
+    "sendPhoto",
+    "getChatMember",
+    "setWebhook",
+    "deleteWebhook",
+    "getWebhookInfo",
+    "setMyCommands",
+    "getMyCommands",
+    "deleteMyCommands",
+    "sendInvoice",
+    "answerPreCheckoutQuery",
+    "refundStarPayment",
 };
 constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
 constexpr std::size_t kMaxPhotoBytes = 10u << 20;
@@ -258,6 +271,7 @@ void FakeTelegram::ResetLocked() {
   rate_limit_ = RateLimitOptions{};
   recent_sends_ms_.clear();
   chat_buckets_.clear();
+  ResetPaymentsLocked();
   stats_ = FakeTelegramStats{};
 }
 
@@ -315,6 +329,9 @@ FakeTelegram::Reply FakeTelegram::Dispatch(const std::string& method, const json
   if (method == "editMessageText") return EditMessageText(params);
   if (method == "sendPhoto") return SendPhoto(params, photo);
   if (method == "getChatMember") return GetChatMember(params);
+  if (method == "sendInvoice") return SendInvoice(params);
+  if (method == "answerPreCheckoutQuery") return AnswerPreCheckoutQuery(params);
+  if (method == "refundStarPayment") return RefundStarPayment(params);
   if (method == "setMyCommands" || method == "getMyCommands" || method == "deleteMyCommands") {
     return CommandMenuCall(method, params);
   }
@@ -576,6 +593,34 @@ json CallbackUpdate(std::int64_t user_id, const std::string& data, std::int64_t 
                                       {"message", std::move(message)},
                                       {"chat_instance", std::to_string(user_id * 7919)},
                                       {"data", data}}}};
+}
+
+json PreCheckoutUpdate(std::int64_t user_id, const std::string& query_id,
+                       const std::string& payload, std::int64_t total_amount,
+                       const std::string& currency, const std::string& language_code) {
+  return json{{"pre_checkout_query", json{{"id", query_id},
+                                          {"from", UserJson(user_id, language_code)},
+                                          {"currency", currency},
+                                          {"total_amount", total_amount},
+                                          {"invoice_payload", payload}}}};
+}
+
+json SuccessfulPaymentUpdate(std::int64_t user_id, const std::string& payload,
+                             std::int64_t total_amount, const std::string& charge_id,
+                             const std::string& currency) {
+  json message{{"message_id", g_next_user_message_id++},
+               {"from", UserJson(user_id, "en")},
+               {"chat", json{{"id", user_id},
+                             {"first_name", "User" + std::to_string(user_id)},
+                             {"username", "user" + std::to_string(user_id)},
+                             {"type", "private"}}},
+               {"date", UnixSeconds()},
+               {"successful_payment", json{{"currency", currency},
+                                           {"total_amount", total_amount},
+                                           {"invoice_payload", payload},
+                                           {"telegram_payment_charge_id", charge_id},
+                                           {"provider_payment_charge_id", ""}}}};
+  return json{{"message", std::move(message)}};
 }
 
 }  // namespace vpnhub::servers

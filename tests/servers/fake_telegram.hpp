@@ -2,9 +2,10 @@
 // An in-process fake of the Telegram Bot API (cpp-httplib on loopback) for tests, following the
 // Bot API docs for getMe, getUpdates (long polling with offset/limit/timeout), sendMessage,
 // editMessageText, answerCallbackQuery, sendPhoto (multipart), getChatMember, setWebhook,
-// deleteWebhook, getWebhookInfo, and setMyCommands, getMyCommands and deleteMyCommands (a command
-// menu per scope and language, checked as the docs say). Method names are case-insensitive;
-// parameters may come as JSON, form or multipart bodies, or in the query string.
+// deleteWebhook, getWebhookInfo, setMyCommands, getMyCommands and deleteMyCommands (a command
+// menu per scope and language, checked as the docs say), and the Telegram Stars calls sendInvoice,
+// answerPreCheckoutQuery and refundStarPayment (fake_telegram_payments.cpp). Method names are
+// case-insensitive; parameters may come as JSON, form or multipart bodies, or in the query string.
 //
 // It records every call and can misbehave on request: answer 429/500/... for the next N calls of
 // a method, answer 403 "bot was blocked by the user" for a chat, and enforce Telegram's send rate
@@ -62,6 +63,30 @@ struct FakeTelegramStats {
   nlohmann::json ToJson() const;
 };
 
+// An answerPreCheckoutQuery the fake accepted or refused, against the query it names.
+struct PreCheckoutAnswer {
+  std::string query_id;
+  std::int64_t user_id = 0;  // who the query came from; 0 for an unknown query
+  bool ok = false;
+  std::string error_message;
+  std::int64_t latency_ms = -1;  // since the query was injected; -1 for an unknown query
+  bool in_time = false;          // within the deadline (10 s unless SetPreCheckoutDeadline)
+  int status = 0;                // the HTTP status the fake answered
+
+  nlohmann::json ToJson() const;
+};
+
+// A Stars payment the fake made (InjectSuccessfulPayment) and whether it was refunded.
+struct StarCharge {
+  std::string charge_id;  // telegram_payment_charge_id
+  std::int64_t user_id = 0;
+  std::int64_t amount = 0;
+  std::string payload;
+  bool refunded = false;
+
+  nlohmann::json ToJson() const;
+};
+
 struct RateLimitOptions {
   bool enabled = false;
   int global_per_sec = 30;   // sends in any 1 s window, all chats together
@@ -109,6 +134,26 @@ class FakeTelegram {
   void SetRateLimit(const RateLimitOptions& options);
   void SetRateLimit(bool enabled);
 
+  // Telegram Stars. A pre_checkout_query from user_id for an invoice (payload, total_amount,
+  // currency) as Telegram sends it; queued for getUpdates when `queue`, else only registered (a
+  // test posts the returned update to a webhook itself). answerPreCheckoutQuery must name its id
+  // within the deadline. Returns the update (with update_id when queued).
+  nlohmann::json InjectPreCheckout(std::int64_t user_id, const std::string& payload,
+                                   std::int64_t total_amount, const std::string& currency = "XTR",
+                                   const std::string& language_code = "en", bool queue = true);
+  // A message with successful_payment from user_id, as Telegram sends it after a payment; the
+  // charge (charge_id, or a new one when empty) becomes refundable with refundStarPayment. The
+  // same charge_id twice = a redelivery of one payment. Queued or only registered as above.
+  nlohmann::json InjectSuccessfulPayment(std::int64_t user_id, const std::string& payload,
+                                         std::int64_t total_amount, std::string charge_id = "",
+                                         const std::string& currency = "XTR", bool queue = true);
+  // How long after its injection a pre_checkout_query can be answered (Telegram: 10 s).
+  void SetPreCheckoutDeadline(std::chrono::milliseconds deadline);
+  std::vector<PreCheckoutAnswer> PreCheckoutAnswers() const;
+  // Waits until at least n answers were recorded; false on timeout.
+  bool WaitForPreCheckoutAnswers(std::size_t n, std::chrono::milliseconds timeout) const;
+  std::vector<StarCharge> StarCharges() const;
+
   FakeTelegramStats Stats() const;
   std::optional<std::string> webhook_url() const;
   // The commands set for `scope` (a BotCommandScope object; null = default) and language_code,
@@ -147,6 +192,7 @@ class FakeTelegram {
   };
 
   void InstallRoutes();
+  void InstallPaymentControls();  // the /control/ routes of the Stars calls
   // Runs one API call: `method` as written in the URL, `params` merged from every source.
   Reply HandleApi(const std::string& token, const std::string& method, nlohmann::json params,
                   const std::optional<Photo>& photo, int client_port);
@@ -159,6 +205,11 @@ class FakeTelegram {
   Reply GetChatMember(const nlohmann::json& params);
   // setMyCommands, getMyCommands, deleteMyCommands (fake_telegram_commands.cpp).
   Reply CommandMenuCall(const std::string& method, const nlohmann::json& params);
+  // sendInvoice, answerPreCheckoutQuery, refundStarPayment (fake_telegram_payments.cpp).
+  Reply SendInvoice(const nlohmann::json& params);
+  Reply AnswerPreCheckoutQuery(const nlohmann::json& params);
+  Reply RefundStarPayment(const nlohmann::json& params);
+  void ResetPaymentsLocked();
   // 429 from the rate limiter, or nullopt when the send may go ahead (and is counted).
   std::optional<Reply> RateLimit(std::int64_t chat_id);
   nlohmann::json BotUser() const;
@@ -195,6 +246,17 @@ class FakeTelegram {
   std::map<std::pair<std::string, std::string>, CommandMenu> command_menus_;
   std::map<std::int64_t, std::int64_t> next_message_id_;                     // chat -> next id
   std::map<std::pair<std::int64_t, std::int64_t>, StoredMessage> messages_;  // (chat, id)
+  // Stars: query id -> (from, injected at ms); charges by id; the answers in arrival order.
+  struct PendingQuery {
+    std::int64_t user_id = 0;
+    std::int64_t injected_ms = 0;
+    bool answered = false;
+  };
+  std::map<std::string, PendingQuery> pre_checkout_queries_;
+  std::map<std::string, StarCharge> charges_;
+  std::vector<PreCheckoutAnswer> pre_checkout_answers_;
+  std::int64_t pre_checkout_deadline_ms_ = 10000;
+  std::int64_t next_payment_id_ = 1;
   RateLimitOptions rate_limit_;
   std::deque<std::int64_t> recent_sends_ms_;                              // for the global window
   std::map<std::int64_t, std::pair<double, std::int64_t>> chat_buckets_;  // tokens, last ms
@@ -208,5 +270,14 @@ nlohmann::json MessageUpdate(std::int64_t user_id, const std::string& text,
                              const std::string& language_code = "en");
 nlohmann::json CallbackUpdate(std::int64_t user_id, const std::string& data,
                               std::int64_t message_id);
+// Telegram Stars updates as Telegram sends them (without update_id); FakeTelegram's Inject*
+// register them so that the answer or refund naming them is accepted.
+nlohmann::json PreCheckoutUpdate(std::int64_t user_id, const std::string& query_id,
+                                 const std::string& payload, std::int64_t total_amount,
+                                 const std::string& currency = "XTR",
+                                 const std::string& language_code = "en");
+nlohmann::json SuccessfulPaymentUpdate(std::int64_t user_id, const std::string& payload,
+                                       std::int64_t total_amount, const std::string& charge_id,
+                                       const std::string& currency = "XTR");
 
 }  // namespace vpnhub::servers

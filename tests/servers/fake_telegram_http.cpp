@@ -12,6 +12,14 @@
 //                             "per_chat_burst":3]}
 //   GET  /control/stats     -> FakeTelegramStats::ToJson()
 //   GET  /control/commands  -> every command menu set (FakeTelegram::CommandMenus)
+//   POST /control/pre_checkout {"user_id":5,"payload":"42","total_amount":150[,"currency":"XTR",
+//                               "lang":"en","queue":true]} -> {"ok":true,"update":{...}}
+//   POST /control/successful_payment {"user_id":5,"payload":"42","total_amount":150[,
+//                               "charge_id":"...","currency":"XTR","queue":true]}
+//                               -> {"ok":true,"update":{...},"charge_id":"..."}
+//   POST /control/pre_checkout_deadline {"ms":10000}
+//   GET  /control/pre_checkout_answers -> JSON array of PreCheckoutAnswer
+//   GET  /control/charges   -> JSON array of StarCharge
 //   POST /control/reset
 #include <httplib.h>
 
@@ -207,9 +215,52 @@ void FakeTelegram::InstallRoutes() {
   server_->Get("/control/commands", [this](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, CommandMenus());
   });
+  InstallPaymentControls();
   server_->Post("/control/reset", [this](const httplib::Request&, httplib::Response& res) {
     Reset();
     SendJson(res, 200, Ok());
+  });
+}
+
+void FakeTelegram::InstallPaymentControls() {
+  server_->Post(
+      "/control/pre_checkout", [this](const httplib::Request& req, httplib::Response& res) {
+        const auto body = ControlBody(req, res);
+        if (!body) return;
+        const json update = InjectPreCheckout(
+            Get<std::int64_t>(*body, "user_id", 0), Get<std::string>(*body, "payload", ""),
+            Get<std::int64_t>(*body, "total_amount", 0), Get<std::string>(*body, "currency", "XTR"),
+            Get<std::string>(*body, "lang", "en"), Get<bool>(*body, "queue", true));
+        SendJson(res, 200, json{{"ok", true}, {"update", update}});
+      });
+  server_->Post(
+      "/control/successful_payment", [this](const httplib::Request& req, httplib::Response& res) {
+        const auto body = ControlBody(req, res);
+        if (!body) return;
+        const json update = InjectSuccessfulPayment(
+            Get<std::int64_t>(*body, "user_id", 0), Get<std::string>(*body, "payload", ""),
+            Get<std::int64_t>(*body, "total_amount", 0), Get<std::string>(*body, "charge_id", ""),
+            Get<std::string>(*body, "currency", "XTR"), Get<bool>(*body, "queue", true));
+        const json charge = update["message"]["successful_payment"]["telegram_payment_charge_id"];
+        SendJson(res, 200, json{{"ok", true}, {"update", update}, {"charge_id", charge}});
+      });
+  server_->Post("/control/pre_checkout_deadline", [this](const httplib::Request& req,
+                                                         httplib::Response& res) {
+    const auto body = ControlBody(req, res);
+    if (!body) return;
+    SetPreCheckoutDeadline(std::chrono::milliseconds(Get<std::int64_t>(*body, "ms", 10000)));
+    SendJson(res, 200, Ok());
+  });
+  server_->Get("/control/pre_checkout_answers",
+               [this](const httplib::Request&, httplib::Response& res) {
+                 json out = json::array();
+                 for (const auto& a : PreCheckoutAnswers()) out.push_back(a.ToJson());
+                 SendJson(res, 200, out);
+               });
+  server_->Get("/control/charges", [this](const httplib::Request&, httplib::Response& res) {
+    json out = json::array();
+    for (const auto& c : StarCharges()) out.push_back(c.ToJson());
+    SendJson(res, 200, out);
   });
 }
 

@@ -425,5 +425,69 @@ TEST_F(BotApiTest, GenericCallReturnsTheResult) {
   EXPECT_EQ(api.last_error().http_status, 404);
 }
 
+TEST_F(BotApiTest, SendInvoiceSendsAStarsInvoiceWithOnePrice) {
+  BotApi api = Api();
+  SendInvoiceRequest r;
+  r.chat_id = 5;
+  r.title = "VPN, 3 months";
+  r.description = "A key in Amsterdam for 93 days";
+  r.payload = "42";
+  r.label = "3 months";
+  r.amount = 400;
+  const auto id = api.SendInvoice(r);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_GT(*id, 0);
+  const auto calls = fake_.Calls("sendInvoice");
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].params, json::parse(R"({"chat_id": 5, "title": "VPN, 3 months",
+      "description": "A key in Amsterdam for 93 days", "payload": "42", "provider_token": "",
+      "currency": "XTR", "prices": [{"label": "3 months", "amount": 400}]})"));
+}
+
+TEST_F(BotApiTest, SendInvoiceRefusesAnIncompleteInvoiceWithoutSending) {
+  BotApi api = Api();
+  SendInvoiceRequest r{.chat_id = 5, .title = "t", .description = "d", .payload = "1"};
+  r.label = "1 month";
+  r.amount = 0;
+  EXPECT_EQ(api.SendInvoice(r).status().code(), StatusCode::kInvalidArgument);
+  r.amount = 1;
+  r.payload.clear();
+  EXPECT_EQ(api.SendInvoice(r).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(fake_.Calls("sendInvoice").empty());
+  // What only Telegram checks comes back classified: a title over 32 characters is a 400.
+  r.payload = "1";
+  r.title = std::string(33, 't');
+  EXPECT_EQ(api.SendInvoice(r).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(api.last_error().http_status, 400);
+}
+
+TEST_F(BotApiTest, AnswerPreCheckoutQueryOkAndRefusal) {
+  BotApi api = Api();
+  const std::string a = fake_.InjectPreCheckout(5, "42", 150)["pre_checkout_query"]["id"];
+  const std::string b = fake_.InjectPreCheckout(6, "43", 150)["pre_checkout_query"]["id"];
+  EXPECT_TRUE(api.AnswerPreCheckoutQuery(a, true).ok());
+  EXPECT_EQ(api.AnswerPreCheckoutQuery(b, false).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(fake_.Calls("answerPreCheckoutQuery").size(), 1u);  // the bare refusal was not sent
+  EXPECT_TRUE(api.AnswerPreCheckoutQuery(b, false, "Заказ устарел").ok());
+  const auto calls = fake_.Calls("answerPreCheckoutQuery");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].params, json({{"pre_checkout_query_id", a}, {"ok", true}}));
+  EXPECT_EQ(
+      calls[1].params,
+      json({{"pre_checkout_query_id", b}, {"ok", false}, {"error_message", "Заказ устарел"}}));
+}
+
+TEST_F(BotApiTest, RefundStarPaymentNamesThePersonAndTheCharge) {
+  BotApi api = Api();
+  fake_.InjectSuccessfulPayment(5, "42", 150, "stxCharge1");
+  EXPECT_TRUE(api.RefundStarPayment(5, "stxCharge1").ok());
+  EXPECT_EQ(fake_.Calls("refundStarPayment")[0].params,
+            json({{"user_id", 5}, {"telegram_payment_charge_id", "stxCharge1"}}));
+  // Telegram's 400 for a charge it does not know (or one refunded already) is kInvalidArgument.
+  EXPECT_EQ(api.RefundStarPayment(5, "stxCharge1").code(), StatusCode::kInvalidArgument);
+  fake_.FailNext("refundStarPayment", 1, 502);
+  EXPECT_EQ(api.RefundStarPayment(5, "stxCharge1").code(), StatusCode::kUnavailable);
+}
+
 }  // namespace
 }  // namespace vpnhub::telegram

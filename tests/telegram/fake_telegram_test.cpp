@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "telegram/bot_api.hpp"
+#include "telegram/fake_telegram_fixture.hpp"
 
 namespace vpnhub::servers {
 namespace {
@@ -19,41 +20,8 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-constexpr char kToken[] = "4242:fake-test";
-
-class FakeTelegramTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(fake_.Start().ok());
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", fake_.port());
-    client_->set_read_timeout(10, 0);
-  }
-
-  telegram::BotApi Api() {
-    telegram::BotApiOptions options;
-    options.base_url = fake_.base_url();
-    options.token = kToken;
-    return telegram::BotApi(options);
-  }
-
-  json PostJson(const std::string& path, const json& body) {
-    auto res = client_->Post(path.c_str(), body.dump(), "application/json");
-    EXPECT_TRUE(res) << path;
-    if (!res) return nullptr;
-    EXPECT_EQ(res->status, 200) << path << " " << res->body;
-    return json::parse(res->body, nullptr, false);
-  }
-
-  json GetJson(const std::string& path) {
-    auto res = client_->Get(path.c_str());
-    EXPECT_TRUE(res) << path;
-    if (!res) return nullptr;
-    return json::parse(res->body, nullptr, false);
-  }
-
-  FakeTelegram fake_{kToken};
-  std::unique_ptr<httplib::Client> client_;
-};
+using FakeTelegramTest = test::FakeTelegramClientTest;
+constexpr const char* kToken = test::FakeTelegramClientTest::kToken;
 
 TEST_F(FakeTelegramTest, PerChatRateLimitAllowsABurstThenAnswers429) {
   fake_.SetRateLimit(true);

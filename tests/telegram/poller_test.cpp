@@ -105,7 +105,7 @@ TEST_F(PollerTest, HandsUpdatesOverInOrderAndPersistsTheOffset) {
   const auto polls = fake.Calls("getUpdates");
   ASSERT_FALSE(polls.empty());
   EXPECT_EQ(polls[0].params["allowed_updates"],
-            nlohmann::json::array({"message", "callback_query"}));
+            nlohmann::json::array({"message", "callback_query", "pre_checkout_query"}));
 }
 
 TEST_F(PollerTest, ARestartResumesAfterTheLastHandledUpdate) {

@@ -106,6 +106,93 @@ TEST(ParseUpdateTest, WrongTypesInsideAreIgnored) {
   EXPECT_EQ(u->message->from->username, "");
 }
 
+// As the Bot API documents the update (PreCheckoutQuery: id, from, currency, total_amount,
+// invoice_payload, shipping_option_id?, order_info?).
+TEST(ParseUpdateTest, PreCheckoutQueryForStars) {
+  const auto u = ParseUpdateText(R"({
+    "update_id": 900000010,
+    "pre_checkout_query": {"id": "2147483648123456789",
+                           "from": {"id": 5000000001, "is_bot": false, "first_name": "Ann",
+                                    "language_code": "ru"},
+                           "currency": "XTR", "total_amount": 150, "invoice_payload": "42"}})");
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_FALSE(u->message.has_value());
+  EXPECT_FALSE(u->callback_query.has_value());
+  ASSERT_TRUE(u->pre_checkout_query.has_value());
+  const PreCheckoutQuery& q = *u->pre_checkout_query;
+  EXPECT_EQ(q.id, "2147483648123456789");
+  EXPECT_EQ(q.from.id, 5000000001);
+  EXPECT_EQ(q.from.language_code, "ru");
+  EXPECT_EQ(q.currency, "XTR");
+  EXPECT_EQ(q.total_amount, 150);
+  EXPECT_EQ(q.invoice_payload, "42");
+}
+
+TEST(ParseUpdateTest, MalformedPreCheckoutQueryIsDroppedNotTheUpdate) {
+  for (const char* query : {
+           R"({"from": {"id": 5}, "currency": "XTR", "total_amount": 1, "invoice_payload": "1"})",
+           R"({"id": "q", "currency": "XTR", "total_amount": 1, "invoice_payload": "1"})",
+           R"({"id": "q", "from": {"id": 5}, "total_amount": 1, "invoice_payload": "1"})",
+           R"({"id": "q", "from": {"id": 5}, "currency": "XTR", "total_amount": "1",
+               "invoice_payload": "1"})",
+           R"({"id": "q", "from": {"id": 5}, "currency": "XTR", "total_amount": 1})",
+           R"({"id": "q", "from": {"is_bot": false}, "currency": "XTR", "total_amount": 1,
+               "invoice_payload": "1"})",
+       }) {
+    const auto u =
+        ParseUpdateText(std::string(R"({"update_id": 7, "pre_checkout_query": )") + query + "}");
+    ASSERT_TRUE(u.ok()) << query;
+    EXPECT_EQ(u->update_id, 7);
+    EXPECT_FALSE(u->pre_checkout_query.has_value()) << query;
+  }
+}
+
+// The service message Telegram sends after a Stars payment (SuccessfulPayment: currency,
+// total_amount, invoice_payload, telegram_payment_charge_id, provider_payment_charge_id, ...).
+TEST(ParseUpdateTest, SuccessfulPaymentMessage) {
+  const auto u = ParseUpdateText(R"({
+    "update_id": 900000011,
+    "message": {"message_id": 88, "date": 1700000000,
+                "from": {"id": 5000000001, "is_bot": false, "first_name": "Ann"},
+                "chat": {"id": 5000000001, "type": "private", "first_name": "Ann"},
+                "successful_payment": {
+                  "currency": "XTR", "total_amount": 400, "invoice_payload": "17",
+                  "telegram_payment_charge_id": "stxAbCdEf0123456789",
+                  "provider_payment_charge_id": "", "is_recurring": false}}})");
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  ASSERT_TRUE(u->message.has_value());
+  EXPECT_EQ(u->message->text, "");
+  ASSERT_TRUE(u->message->successful_payment.has_value());
+  const SuccessfulPayment& p = *u->message->successful_payment;
+  EXPECT_EQ(p.currency, "XTR");
+  EXPECT_EQ(p.total_amount, 400);
+  EXPECT_EQ(p.invoice_payload, "17");
+  EXPECT_EQ(p.telegram_payment_charge_id, "stxAbCdEf0123456789");
+  EXPECT_EQ(p.provider_payment_charge_id, "");
+}
+
+TEST(ParseUpdateTest, SuccessfulPaymentWithoutAChargeIdIsDropped) {
+  const auto p = ParseSuccessfulPayment(
+      json::parse(R"({"currency": "XTR", "total_amount": 400, "invoice_payload": "17"})"));
+  EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(ParseSuccessfulPayment(json::parse(R"({"currency": "XTR", "total_amount": 400,
+      "invoice_payload": "17", "telegram_payment_charge_id": ""})"))
+                   .ok());
+  EXPECT_FALSE(ParseSuccessfulPayment(json::parse(R"({"currency": "XTR", "total_amount": 4.5,
+      "invoice_payload": "17", "telegram_payment_charge_id": "c"})"))
+                   .ok());
+  const auto u = ParseUpdateText(R"({"update_id": 8, "message": {"message_id": 1,
+      "chat": {"id": 1, "type": "private"}, "successful_payment": {"currency": "XTR"}}})");
+  ASSERT_TRUE(u.ok());
+  ASSERT_TRUE(u->message.has_value());  // the message stays; only the payment is dropped
+  EXPECT_FALSE(u->message->successful_payment.has_value());
+}
+
+TEST(HandledUpdateKindsTest, IncludePreCheckoutQuery) {
+  EXPECT_EQ(HandledUpdateKinds(),
+            (std::vector<std::string>{"message", "callback_query", "pre_checkout_query"}));
+}
+
 TEST(ParseChatMemberTest, StatusesAndMembership) {
   const auto member = [](const char* j) { return ParseChatMember(json::parse(j)); };
   EXPECT_TRUE(member(R"({"status":"creator"})")->is_member);

@@ -1,0 +1,14 @@
+// The payment providers, one line each, in the order the bot offers them.
+#include "payments/factory.hpp"
+#include "payments/stars/stars_provider.hpp"
+
+namespace vpnhub::payments {
+
+const std::vector<ProviderSpec>& BuiltinProviderSpecs() {
+  static const auto* const kSpecs = new std::vector<ProviderSpec>{
+      stars::Spec(),
+  };
+  return *kSpecs;
+}
+
+}  // namespace vpnhub::payments

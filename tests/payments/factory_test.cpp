@@ -1,0 +1,78 @@
+// Which providers a configuration offers, and the registry's refusals.
+#include "payments/factory.hpp"
+
+#include <gtest/gtest.h>
+
+#include "payments/stars/stars_provider.hpp"
+
+namespace vpnhub::payments {
+namespace {
+
+class FactoryTest : public ::testing::Test {
+ protected:
+  ProviderDeps WithBot() { return ProviderDeps{&pool_}; }
+
+  telegram::BotApiPool pool_{telegram::BotApiOptions{"http://127.0.0.1:1", "1:x"}};
+};
+
+TEST_F(FactoryTest, StarsIsOfferedWhenOnWithTheBotAndStarsPrices) {
+  const auto built =
+      BuildPaymentProviders({.stars_enabled = true, .stars_prices_configured = true}, WithBot());
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_EQ(built->Names(), std::vector<std::string>{"stars"});
+  ports::PaymentProvider* stars = built->Find("stars");
+  ASSERT_NE(stars, nullptr);
+  EXPECT_EQ(stars->Name(), "stars");
+  EXPECT_EQ(stars->Currency(), "XTR");
+  EXPECT_EQ(built->Find("yoomoney"), nullptr);
+  EXPECT_TRUE(built->not_offered().empty());
+}
+
+TEST_F(FactoryTest, StarsIsNotOfferedWhenItsConfigurationIsIncomplete) {
+  const auto check = [&](ProvidersConfig config, ProviderDeps deps, const std::string& why) {
+    const auto built = BuildPaymentProviders(config, deps);
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    EXPECT_TRUE(built->empty()) << why;
+    EXPECT_EQ(built->Find("stars"), nullptr);
+    ASSERT_EQ(built->not_offered().size(), 1u);
+    EXPECT_EQ(built->not_offered()[0].first, "stars");
+    EXPECT_NE(built->not_offered()[0].second.find(why), std::string::npos)
+        << built->not_offered()[0].second;
+  };
+  check({.stars_enabled = false, .stars_prices_configured = true}, WithBot(), "TG_STARS=off");
+  check({.stars_enabled = true, .stars_prices_configured = true}, ProviderDeps{}, "TG_TOKEN");
+  check({.stars_enabled = true, .stars_prices_configured = false}, WithBot(), "MONTH_COST_STARS");
+}
+
+std::unique_ptr<ports::PaymentProvider> MakeStars(const ProviderDeps& deps) {
+  return stars::Spec().make(deps);
+}
+
+TEST_F(FactoryTest, RefusesDuplicateOrIncompleteSpecs) {
+  const auto always = [](const ProvidersConfig&, const ProviderDeps&) { return std::string(); };
+  const ProvidersConfig config{.stars_enabled = true, .stars_prices_configured = true};
+  EXPECT_EQ(
+      BuildPaymentProviders(config, WithBot(), {stars::Spec(), stars::Spec()}).status().code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(BuildPaymentProviders(config, WithBot(), {ProviderSpec{"", always, MakeStars}})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(BuildPaymentProviders(config, WithBot(), {ProviderSpec{"stars", always, nullptr}})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  // A spec whose provider answers to another name would be found under neither.
+  EXPECT_EQ(BuildPaymentProviders(config, WithBot(), {ProviderSpec{"demo", always, MakeStars}})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(FactoryTest, TheBuiltinListHasEveryProviderOnce) {
+  ASSERT_FALSE(BuiltinProviderSpecs().empty());
+  EXPECT_EQ(BuiltinProviderSpecs()[0].name, "stars");
+}
+
+}  // namespace
+}  // namespace vpnhub::payments
