@@ -41,8 +41,17 @@ struct Config {
   // Sales.
   std::vector<Tariff> tariffs;        // MONTH_OPTIONS x MONTH_COST paired by position
   std::int64_t trial_period_sec = 0;  // 0 = no trial
-  std::int64_t limit_gb = 0;          // 0 = unlimited
-  int limit_ip = 0;                   // 0 = unlimited
+  // Billing (issue 13): read now, used by usecases::BillingService.
+  std::string currency;                          // CURRENCY: what MONTH_COST is priced in
+  std::vector<std::int64_t> tariff_stars;        // MONTH_COST_STARS by tariff; empty = no Stars
+  int order_ttl_sec = 0;                         // an unpaid order can be paid this long
+  int referral_bonus_days = 0;                   // to the referrer per paid order of an invitee
+  int referral_invitee_days = 0;                 // added to an invitee's trial
+  int free_switches_per_key = 0;                 // location switches without an order
+  std::int64_t price_switch_location = 0;        // a paid switch, in CURRENCY
+  std::int64_t price_switch_location_stars = 0;  // a paid switch, in Stars
+  std::int64_t limit_gb = 0;                     // 0 = unlimited
+  int limit_ip = 0;                              // 0 = unlimited
   // Infrastructure.
   std::string database_url;               // secret password part; sqlite:// or postgres(ql)://
   std::vector<std::string> nats_servers;  // empty = embedded queue

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/logging.hpp"
+#include "core/billing.hpp"
 #include "core/rules.hpp"
 #include "core/text_rules.hpp"
 
@@ -276,6 +277,33 @@ void ReadTariffs(ConfigReader& r, Config& c) {
   } else {
     r.Fail("MONTH_OPTIONS", r.Get("MONTH_OPTIONS"), tariffs.status().message());
   }
+}
+
+void ReadStarsTariffs(ConfigReader& r, Config& c) {
+  if (!r.IsSet("MONTH_COST_STARS")) return;  // Stars not offered
+  const auto prices =
+      r.IntList("MONTH_COST_STARS", "a comma list of positive Stars prices (or empty)");
+  if (!prices) return;
+  const auto months = SplitCommaList(r.Get("MONTH_OPTIONS")).size();
+  if (prices->size() != months) {
+    r.Fail("MONTH_COST_STARS", r.Get("MONTH_COST_STARS"),
+           "a comma list of Stars prices with the same length as MONTH_OPTIONS (" +
+               std::to_string(months) + "), got " + std::to_string(prices->size()));
+    return;
+  }
+  c.tariff_stars = *prices;
+}
+
+void ReadCurrency(ConfigReader& r, Config& c) {
+  const std::string value = r.Get("CURRENCY");
+  const bool letters = value.size() == 3 && std::all_of(value.begin(), value.end(), [](char ch) {
+                         return ch >= 'A' && ch <= 'Z';
+                       });
+  if (!letters || value == kStarsCurrency) {
+    r.Fail("CURRENCY", value, "an ISO 4217 code of 3 upper-case letters such as RUB (not XTR)");
+    return;
+  }
+  c.currency = value;
 }
 
 void ReadDatabase(ConfigReader& r, Config& c) {

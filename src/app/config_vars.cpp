@@ -176,6 +176,34 @@ const std::vector<ConfigVar>& ConfigVariables() {
                  "tariff lengths in months, comma list of 1..1200, as many as MONTH_COST; checked "
                  "only: nothing is sold yet"),
              {1, 1200}),
+      // Billing (issue 13): prices, order life, referral and switch terms.
+      Custom(
+          "CURRENCY", VarType::kText, "RUB", config_checks::ReadCurrency,
+          [](const Config& c) { return c.currency; }, "selling (later)",
+          "currency MONTH_COST and PRICE_SWITCH_LOCATION are in: 3 upper-case letters (ISO 4217), "
+          "not XTR"),
+      Ranged(Custom(
+                 "MONTH_COST_STARS", VarType::kIntList, "", config_checks::ReadStarsTariffs,
+                 [](const Config& c) { return Join(c.tariff_stars); }, "selling (later)",
+                 "prices in Telegram Stars, comma list of 1..100000, as many as MONTH_OPTIONS; "
+                 "empty = Stars is not offered"),
+             {1, 100000}),
+      Int("ORDER_TTL_SEC", "3600", {60, 7 * 24 * 3600}, &Config::order_ttl_sec, "selling (later)",
+          "an unpaid order can be paid for this long, 60..604800 s"),
+      Int("REFERRAL_BONUS_DAYS", "3", {0, 365}, &Config::referral_bonus_days, "selling (later)",
+          "days the referrer gets per paid order of someone they invited, 0..365 (0 = none)"),
+      Int("REFERRAL_INVITEE_DAYS", "5", {0, 365}, &Config::referral_invitee_days, "selling (later)",
+          "days added to the trial of someone who came by a referral link, "
+          "0..365"),
+      Int("FREE_SWITCHES_PER_KEY", "1", {0, 100}, &Config::free_switches_per_key, "selling (later)",
+          "location switches per key without payment, 0..100"),
+      Int("PRICE_SWITCH_LOCATION", "100", {0, kInt64Max}, &Config::price_switch_location,
+          "selling (later)",
+          "price of a location switch beyond the free ones, in CURRENCY; 0 = not sold in CURRENCY"),
+      Int("PRICE_SWITCH_LOCATION_STARS", "50", {0, 100000}, &Config::price_switch_location_stars,
+          "selling (later)",
+          "price of a paid location switch in Stars, 0..100000: Stars are not converted from "
+          "CURRENCY, so they have their own price; 0 = not sold for Stars"),
       Int("TRIAL_PERIOD", "259200", {0, 10LL * 365 * 24 * 3600}, &Config::trial_period_sec, "bot",
           "trial length in seconds, 0..315360000; 0 = no trial"),
       Int("LIMIT_GB", "0", {0, 1000000}, &Config::limit_gb, "recorded only",

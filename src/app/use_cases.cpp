@@ -8,7 +8,23 @@ usecases::BotSettings BotSettingsFrom(const Config& config) {
   bot.default_lang = config.default_lang;
   bot.traffic_limit_bytes = config.limit_gb * 1024LL * 1024 * 1024;
   bot.admins = config.admin_tg_ids;
+  bot.referral_invitee_days = config.referral_invitee_days;
   return bot;
+}
+
+BillingConfig BillingConfigFrom(const Config& config) {
+  BillingConfig b;
+  b.currency = config.currency;
+  b.tariffs = config.tariffs;
+  b.tariff_stars = config.tariff_stars;
+  b.switch_price = config.price_switch_location;
+  b.switch_price_stars = config.price_switch_location_stars;
+  b.order_ttl = std::chrono::seconds(config.order_ttl_sec);
+  b.referral_bonus_days = config.referral_bonus_days;
+  b.referral_invitee_days = config.referral_invitee_days;
+  b.free_switches_per_key = config.free_switches_per_key;
+  b.traffic_limit_bytes = config.limit_gb * 1024LL * 1024 * 1024;
+  return b;
 }
 
 UseCases MakeUseCases(const Config& config, const UseCasePorts& ports) {
@@ -31,6 +47,9 @@ UseCases MakeUseCases(const Config& config, const UseCasePorts& ports) {
   uc.notices = std::make_unique<usecases::ExpiryNotices>(ports.store, ports.clock, notify);
   uc.bot = std::make_unique<usecases::BotService>(ports.store, *uc.keys, *uc.alerts, ports.clock,
                                                   BotSettingsFrom(config));
+  uc.billing = std::make_unique<usecases::BillingService>(
+      ports.store, *uc.keys, ports.clock, BillingConfigFrom(config), ports.providers,
+      alert_policy.admins, config.default_lang);
   return uc;
 }
 

@@ -11,6 +11,7 @@
 #include "core/ports/secrets.hpp"
 #include "core/ports/store.hpp"
 #include "core/usecases/backends.hpp"
+#include "core/usecases/billing_service.hpp"
 #include "core/usecases/bot_service.hpp"
 #include "core/usecases/catalog.hpp"
 #include "core/usecases/expiry_sweep.hpp"
@@ -27,6 +28,8 @@ struct UseCasePorts {
   const ports::Clock& clock;
   ports::SecretSource& secrets;
   ports::EventLog& log;
+  // The payment providers by name (src/payments builds them); none = nothing can be paid.
+  usecases::BillingService::Providers providers = {};
 };
 
 // In the order they are built (each may use those above it); destroyed in reverse.
@@ -39,10 +42,14 @@ struct UseCases {
   std::unique_ptr<usecases::ExpirySweep> sweep;
   std::unique_ptr<usecases::ExpiryNotices> notices;
   std::unique_ptr<usecases::BotService> bot;
+  std::unique_ptr<usecases::BillingService> billing;
 };
 
 // The bot's settings from the configuration (trial, language, traffic limit, admins).
 usecases::BotSettings BotSettingsFrom(const Config& config);
+
+// The billing terms from the configuration (prices, order TTL, referral and switch terms).
+BillingConfig BillingConfigFrom(const Config& config);
 
 // Builds every use case. Keep the result whole: the executor refers to `alerts`.
 UseCases MakeUseCases(const Config& config, const UseCasePorts& ports);

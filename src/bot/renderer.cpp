@@ -22,17 +22,6 @@ std::int64_t SecondsBetween(Time from, Time to) {
 
 }  // namespace
 
-std::string FormatUtcMinute(Time t) {
-  const auto day = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::year_month_day ymd{day};
-  const std::chrono::hh_mm_ss hms{std::chrono::floor<std::chrono::minutes>(t - day)};
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u %02d:%02d UTC", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()));
-  return buf;
-}
-
 Result<usecases::KeyView> BotServiceKeyLookup::OwnedKey(TgId chat_id, Id key_id) {
   return bot_.OwnedKey(chat_id, key_id);
 }

@@ -105,7 +105,7 @@ class KeyMessageRenderer : public telegram::MessageRenderer {
   QrCache qr_cache_;
 };
 
-// "2025-03-01 14:05 UTC".
-std::string FormatUtcMinute(Time t);
+// "2025-03-01 14:05 UTC" (core/text_rules.hpp).
+using ::vpnhub::FormatUtcMinute;
 
 }  // namespace vpnhub::bot

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/domain.hpp"
 #include "core/time.hpp"
@@ -97,6 +98,44 @@ struct ReferralReward {
   int days = 0;
   Id key_id = 0;  // the referrer's key that got the days; 0 = kept as credit for their next key
   Time created_at{};
+};
+
+// A key moved to another location: `new_key_id` replaces `old_key_id`, which is revoked once the
+// new key is active (TaskExecutor, in the transaction that activates it). A key is switched at
+// most once (its successor is switched next); `number` counts the switches of the chain so far,
+// against FREE_SWITCHES_PER_KEY.
+struct KeySwitch {
+  Id new_key_id = 0;
+  Id old_key_id = 0;
+  Id order_id = 0;    // 0 for a free switch
+  int number = 0;     // 1 for the first switch of the chain
+  bool done = false;  // the old key was sent to revoking
+  Time created_at{};
+};
+
+// What a referrer got from the people they invited.
+struct ReferralTotals {
+  std::int64_t invited = 0;       // people who registered through their link
+  std::int64_t rewards = 0;       // paid orders rewarded
+  std::int64_t days_earned = 0;   // days of all rewards
+  std::int64_t days_pending = 0;  // of those, kept as credit for their next key
+};
+
+// Credited payments of one provider in one currency.
+struct RevenueLine {
+  std::string provider;
+  std::string currency;
+  std::int64_t payments = 0;
+  std::int64_t amount = 0;
+};
+
+// The /admin figures of selling.
+struct BillingFigures {
+  std::vector<RevenueLine> today;    // credited since the start of the day (UTC)
+  std::vector<RevenueLine> month;    // credited in the last 30 days
+  std::int64_t paid_orders = 0;      // fulfilled orders, all time
+  std::int64_t trial_users = 0;      // people who took a trial
+  std::int64_t trial_then_paid = 0;  // of those, people with a credited payment
 };
 
 }  // namespace vpnhub

@@ -155,4 +155,15 @@ std::string Quoted(std::string_view text, std::size_t max_chars) {
 
 std::string Escaped(std::string_view text) { return EscapeText(text, std::string::npos, false); }
 
+std::string FormatUtcMinute(Time t) {
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{std::chrono::floor<std::chrono::minutes>(t - day)};
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u %02d:%02d UTC", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()));
+  return buf;
+}
+
 }  // namespace vpnhub

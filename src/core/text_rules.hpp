@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/status.hpp"
+#include "core/time.hpp"
 
 namespace vpnhub {
 
@@ -43,5 +44,8 @@ std::string Quoted(std::string_view text, std::size_t max_chars = 80);
 // `text` with its control characters and non-UTF-8 bytes escaped as in Quoted, and nothing else
 // changed (no quotes, no cut): for printing stored names in a table.
 std::string Escaped(std::string_view text);
+
+// A time as "2025-03-01 14:05 UTC", as people are shown it.
+std::string FormatUtcMinute(Time t);
 
 }  // namespace vpnhub

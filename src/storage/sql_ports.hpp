@@ -1,5 +1,5 @@
 #pragma once
-// The seven storage ports as implemented over SQL, declared once for both dialects: each class
+// The eight storage ports as implemented over SQL, declared once for both dialects: each class
 // template takes the dialect's connection base (`SqlitePort` in storage/sqlite/sqlite_port.hpp,
 // `PgPort` in storage/postgres/pg_port.hpp), and each dialect defines every member as an explicit
 // specialization in its own file (storage/sqlite/sqlite_keys.cpp defines SqlKeys<SqlitePort>,
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ports/billing_store.hpp"
 #include "core/ports/catalog_store.hpp"
 #include "core/ports/coordination_store.hpp"
 #include "core/ports/housekeeping_store.hpp"
@@ -185,6 +186,40 @@ class SqlHousekeeping final : public ports::HousekeepingStore, private Dialect {
   Status ReadStatCounters(ports::StoreStats& stats);
 };
 
+// SqlBilling: ports::BillingStore over the connection of one transaction: orders, payments, promo
+// codes, referral rewards, location switches and the selling figures.
+template <class Dialect>
+class SqlBilling final : public ports::BillingStore, private Dialect {
+ public:
+  using Dialect::Dialect;
+
+  Result<Id> InsertOrder(const Order& order) override;
+  Result<Order> GetOrder(Id id) override;
+  Result<std::optional<Order>> FindOpenOrder(const Order& like, Time now) override;
+  Status MoveOrder(Id id, OrderState from, OrderState to, Id result_key_id, Time now) override;
+  Result<std::vector<Order>> ListOrders(const ports::OrderFilter& filter) override;
+  Result<int> ExpireOrders(Time now, int limit) override;
+  Result<Id> InsertPayment(const Payment& payment) override;
+  Result<std::optional<Payment>> FindPayment(const std::string& provider,
+                                             const std::string& provider_payment_id) override;
+  Result<Payment> GetPayment(Id id) override;
+  Result<std::vector<Payment>> ListPayments(const ports::PaymentFilter& filter) override;
+  Status MovePayment(Id id, PaymentState from, PaymentState to, Time now) override;
+  Result<Id> InsertPromo(const PromoCode& promo) override;
+  Result<std::optional<PromoCode>> FindPromo(const std::string& code) override;
+  Result<std::vector<PromoCode>> ListPromos() override;
+  Status DisablePromo(const std::string& code) override;
+  Status UsePromo(Id promo_id, Id user_id, Id order_id, Time now) override;
+  Result<bool> PromoUsedBy(Id promo_id, Id user_id) override;
+  Result<Id> InsertReferralReward(const ReferralReward& reward) override;
+  Result<ReferralTotals> ReferralTotalsOf(Id referrer_id) override;
+  Result<int> TakeReferralCredit(Id referrer_id, Id key_id) override;
+  Status InsertKeySwitch(const KeySwitch& key_switch) override;
+  Result<std::optional<KeySwitch>> GetKeySwitch(Id new_key_id) override;
+  Result<std::optional<Id>> FinishKeySwitch(Id new_key_id) override;
+  Result<BillingFigures> Figures(Time day_start, Time month_start) override;
+};
+
 // SqlTx: the StoreTx of one open transaction: one object per port, all on the connection that has
 // the transaction open. Not thread-safe; lives only inside a Write/Read callback. A read-only
 // transaction rejects every write method with kFailedPrecondition before it reaches the database.
@@ -198,7 +233,8 @@ class SqlTx final : public ports::StoreTx {
         tasks_(conn, read_only),
         messages_(conn, read_only),
         coordination_(conn, read_only),
-        housekeeping_(conn, read_only) {}
+        housekeeping_(conn, read_only),
+        billing_(conn, read_only) {}
 
   ports::UserStore& users() override { return users_; }
   ports::CatalogStore& catalog() override { return catalog_; }
@@ -207,6 +243,7 @@ class SqlTx final : public ports::StoreTx {
   ports::MessageStore& messages() override { return messages_; }
   ports::CoordinationStore& coordination() override { return coordination_; }
   ports::HousekeepingStore& housekeeping() override { return housekeeping_; }
+  ports::BillingStore& billing() override { return billing_; }
 
  private:
   SqlUsers<Dialect> users_;
@@ -216,6 +253,7 @@ class SqlTx final : public ports::StoreTx {
   SqlMessages<Dialect> messages_;
   SqlCoordination<Dialect> coordination_;
   SqlHousekeeping<Dialect> housekeeping_;
+  SqlBilling<Dialect> billing_;
 };
 
 }  // namespace vpnhub::storage

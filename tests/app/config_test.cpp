@@ -235,6 +235,32 @@ TEST(ConfigTest, SingleTariffIsEnough) {
   EXPECT_THAT(TariffPairs(c), ElementsAre(TariffPair{1, 99}));
 }
 
+TEST(ConfigTest, BillingDefaults) {
+  const Config c = MustParse({});
+  EXPECT_EQ(c.currency, "RUB");
+  EXPECT_THAT(c.tariff_stars, IsEmpty());  // Stars not offered
+  EXPECT_EQ(c.order_ttl_sec, 3600);
+  EXPECT_EQ(c.referral_bonus_days, 3);
+  EXPECT_EQ(c.referral_invitee_days, 5);
+  EXPECT_EQ(c.free_switches_per_key, 1);
+}
+
+TEST(ConfigTest, StarsPricesPairWithMonths) {
+  const Config c = MustParse({{"MONTH_COST_STARS", "100, 250,450,800"}});
+  EXPECT_THAT(c.tariff_stars, ElementsAre(100, 250, 450, 800));
+  EXPECT_THAT(OneError({{"MONTH_COST_STARS", "100,250"}}, "MONTH_COST_STARS").expected,
+              HasSubstr("same length as MONTH_OPTIONS (4), got 2"));
+  EXPECT_THAT(OneError({{"MONTH_COST_STARS", "100,0,1,2"}}, "MONTH_COST_STARS").expected,
+              HasSubstr("got '0'"));
+}
+
+TEST(ConfigTest, CurrencyIsThreeUpperCaseLettersButNotStars) {
+  EXPECT_EQ(MustParse({{"CURRENCY", "USD"}}).currency, "USD");
+  for (const char* bad : {"usd", "RUBL", "XTR", "R1B"}) {
+    EXPECT_THAT(OneError({{"CURRENCY", bad}}, "CURRENCY").expected, HasSubstr("ISO 4217")) << bad;
+  }
+}
+
 TEST(ConfigTest, TariffItemsAreChecked) {
   EXPECT_THAT(OneError({{"MONTH_COST", "150,-1,750,1400"}}, "MONTH_COST").expected,
               HasSubstr("got '-1'"));

@@ -37,6 +37,12 @@ const std::vector<std::pair<std::string, std::string>> kTables = {
     {"settings", "name"},
     {"job_leases", "job"},
     {"telegram_updates", "update_id"},
+    {"orders", "id"},
+    {"payments", "id"},
+    {"promo_codes", "id"},
+    {"promo_uses", "id"},
+    {"referral_rewards", "id"},
+    {"key_switches", "new_key_id"},
 };
 
 std::map<std::string, std::vector<std::string>> DumpSqlite(const std::string& path) {
@@ -241,7 +247,24 @@ void BuildSource(const std::string& path) {
              "WHERE name = 'fra-1';"
              "UPDATE keys SET traffic_limit_bytes = 9223372036854775807 WHERE remote_name = 'k6';"
              "UPDATE outgoing_messages SET edit_message_id = -9223372036854775808 WHERE id = 2;"
-             "UPDATE tasks SET generation = 2147483647 WHERE state = 'done';");
+             "UPDATE tasks SET generation = 2147483647 WHERE state = 'done';"
+             // Selling (migration 0008): a row in each table, booleans and NULLs included.
+             "INSERT INTO orders (user_id, kind, location_id, key_id, months, provider, amount, "
+             "currency, promo_code, bonus_days, state, result_key_id, created_at, expires_at, "
+             "updated_at) SELECT min(id), 'new_key', 1, 0, 3, 'stars', 250, 'XTR', 'SPRING', 2, "
+             "'fulfilled', 1, 1700000000000, 1700003600000, 1700000001000 FROM users;"
+             "INSERT INTO payments (provider, provider_payment_id, order_id, user_id, amount, "
+             "currency, raw_reference, state, created_at, updated_at) VALUES ('stars', 'ch-1', "
+             "1, 1, 250, 'XTR', 'ref', 'credited', 1700000000500, 1700000000500);"
+             "INSERT INTO promo_codes (code, percent, bonus_days, max_uses, uses, once_per_person, "
+             "valid_until, enabled, created_at) VALUES ('SPRING', 20, 2, 5, 1, 1, NULL, 0, "
+             "1700000000000);"
+             "INSERT INTO promo_uses (promo_id, user_id, order_id, once_user_id, created_at) "
+             "VALUES (1, 1, 1, 1, 1700000000500);"
+             "INSERT INTO referral_rewards (referrer_id, invitee_id, order_id, days, key_id, "
+             "created_at) SELECT min(id), max(id), 1, 3, 0, 1700000000500 FROM users;"
+             "INSERT INTO key_switches (new_key_id, old_key_id, order_id, number, done, "
+             "created_at) SELECT max(id), min(id), 0, 1, 1, 1700000000600 FROM keys;");
 }
 
 Result<std::string> NewPgDatabase(std::vector<std::unique_ptr<PgTestDatabase>>& keep) {

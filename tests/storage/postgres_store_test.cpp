@@ -57,6 +57,10 @@ INSTANTIATE_TEST_SUITE_P(Postgres, StoreContract,
                          ::testing::Values(StoreFactory{"server",
                                                         [] { return TempPgStore::Make(); }}),
                          StoreFactoryName);
+INSTANTIATE_TEST_SUITE_P(Postgres, BillingContract,
+                         ::testing::Values(StoreFactory{"server",
+                                                        [] { return TempPgStore::Make(); }}),
+                         StoreFactoryName);
 
 Time At(std::int64_t seconds) { return FromUnixMs(1'700'000'000'000 + seconds * 1000); }
 

@@ -21,6 +21,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+INSTANTIATE_TEST_SUITE_P(Sqlite, BillingContract,
+                         ::testing::Values(StoreFactory{"file",
+                                                        [] { return TempFileStore::Make(); }}),
+                         StoreFactoryName);
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract,
                          ::testing::Values(StoreFactory{"file",
                                                         [] { return TempFileStore::Make(); }},

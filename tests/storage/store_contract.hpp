@@ -7,7 +7,11 @@
 //                            ::testing::Values(StoreFactory{"file", [] { return ...; }}),
 //                            StoreFactoryName);
 //
+// The billing cases are the BillingContract suite (store_contract_billing.hpp): instantiate it
+// with the same factories.
+//
 // Each test gets a fresh, empty, migrated store from the factory.
+#include "storage/store_contract_billing.hpp"
 #include "storage/store_contract_bot.hpp"
 #include "storage/store_contract_catalog.hpp"
 #include "storage/store_contract_edits.hpp"

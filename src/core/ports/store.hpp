@@ -4,14 +4,15 @@
 // Work happens inside a transaction object (StoreTx) handed to a callback, so a use case can
 // change state and enqueue the task that change implies in one commit (the transactional outbox).
 // StoreTx is only a set of accessors: the methods live on one small port per aggregate (people,
-// catalogue, keys, tasks, messages, coordination, housekeeping), all of them reached from the
-// same transaction, e.g. tx.keys().GetKey(id) or tx.tasks().EnqueueTask(...). A function that
+// catalogue, keys, tasks, messages, coordination, housekeeping, billing), all of them reached from
+// the same transaction, e.g. tx.keys().GetKey(id) or tx.tasks().EnqueueTask(...). A function that
 // needs one aggregate may take that port alone (ports::KeyStore&).
 //
 // Implementations: SqliteStore (embedded default) and PostgresStore. The same contract suite
 // (tests/storage/store_contract.hpp) runs against every implementation.
 #include <functional>
 
+#include "core/ports/billing_store.hpp"
 #include "core/ports/catalog_store.hpp"
 #include "core/ports/coordination_store.hpp"
 #include "core/ports/housekeeping_store.hpp"
@@ -38,6 +39,7 @@ class StoreTx {
   virtual MessageStore& messages() = 0;
   virtual CoordinationStore& coordination() = 0;
   virtual HousekeepingStore& housekeeping() = 0;
+  virtual BillingStore& billing() = 0;
 };
 
 // How a write transaction is isolated from the others running at the same time. The caller

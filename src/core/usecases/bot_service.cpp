@@ -123,6 +123,15 @@ Result<IssuedKey> BotService::StartTrial(TgId tg_id, Id location_id, OutgoingMes
   req.tg_id = tg_id;
   req.location_id = location_id;
   req.duration = std::chrono::seconds(settings_.trial_period_sec);
+  if (settings_.referral_invitee_days > 0) {
+    bool invited = false;
+    VPNHUB_RETURN_IF_ERROR(store_.Read([&](ports::StoreTx& tx) -> Status {
+      VPNHUB_ASSIGN_OR_RETURN(auto user, tx.users().FindUserByTgId(tg_id));
+      invited = user && user->referrer_id && *user->referrer_id != user->id;
+      return Status::Ok();
+    }));
+    if (invited) req.duration += std::chrono::hours(24) * settings_.referral_invitee_days;
+  }
   req.is_trial = true;
   req.traffic_limit_bytes = settings_.traffic_limit_bytes;
   req.announce_when_ready = true;

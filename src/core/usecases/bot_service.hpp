@@ -17,6 +17,7 @@ namespace vpnhub::usecases {
 
 struct BotSettings {
   std::int64_t trial_period_sec = 0;  // 0 = no trials
+  int referral_invitee_days = 0;      // added to the trial of someone who came by a referral
   std::string default_lang = "en";
   std::int64_t traffic_limit_bytes = 0;
   std::vector<TgId> admins;
@@ -80,7 +81,8 @@ class BotService {
   // offered locations and this one is missing).
   Result<std::vector<LocationOption>> LocationsWithCapacity();
 
-  // The person's one trial in a location: a pending key that is announced when active, plus
+  // The person's one trial in a location: a pending key that is announced when active (with
+  // referral_invitee_days more when a referrer invited them), plus
   // `reply` enqueued in the same transaction. kFailedPrecondition when trials are off or used;
   // kNotFound for an unknown location; kResourceExhausted when the location is full (admins get a
   // throttled alert).

@@ -94,25 +94,30 @@ Status RecordIssuedKey(ports::StoreTx& tx, const IssueKeyRequest& req, Time now,
 }  // namespace
 
 Result<IssuedKey> KeyService::Issue(const IssueKeyRequest& req) {
+  if (req.location_id == 0) VPNHUB_RETURN_IF_ERROR(CheckName("location name", req.location_name));
+  const Time now = clock_.Now();
+  IssuedKey out;
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(out, IssueIn(tx, req, now));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<IssuedKey> KeyService::IssueIn(ports::StoreTx& tx, const IssueKeyRequest& req, Time now) {
   if (req.tg_id <= 0) {
     return InvalidArgument("Telegram id must be a positive integer, got " +
                            std::to_string(req.tg_id));
   }
   if (req.duration <= Duration(0)) return InvalidArgument("key duration must be positive");
-  if (req.location_id == 0) VPNHUB_RETURN_IF_ERROR(CheckName("location name", req.location_name));
-
-  const Time now = clock_.Now();
   IssuedKey out;
   out.key.remote_name = "vpnhub-" + std::to_string(req.tg_id) + "-" + Lower(secrets_.Token(6));
-
-  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
-    VPNHUB_RETURN_IF_ERROR(LoadOrRegisterUser(tx, req, default_lang_, now, out.user));
-    VPNHUB_ASSIGN_OR_RETURN(out.location, FindIssueLocation(tx, req));
-    VPNHUB_RETURN_IF_ERROR(PlaceKey(tx, out));
-    out.key.user_id = out.user.id;
-    SetKeyTerms(req, now, out.key);
-    return RecordIssuedKey(tx, req, now, out);
-  }));
+  VPNHUB_RETURN_IF_ERROR(LoadOrRegisterUser(tx, req, default_lang_, now, out.user));
+  VPNHUB_ASSIGN_OR_RETURN(out.location, FindIssueLocation(tx, req));
+  VPNHUB_RETURN_IF_ERROR(PlaceKey(tx, out));
+  out.key.user_id = out.user.id;
+  SetKeyTerms(req, now, out.key);
+  VPNHUB_RETURN_IF_ERROR(RecordIssuedKey(tx, req, now, out));
   return out;
 }
 

@@ -56,6 +56,10 @@ class KeyService {
   // kFailedPrecondition (location disabled, trial used, no backend for the chosen server's kind),
   // kResourceExhausted (no capacity).
   Result<IssuedKey> Issue(const IssueKeyRequest& request);
+  // Issue's work inside the caller's write transaction `tx` at `now` (the billing use cases
+  // issue a bought key in the transaction that credits its payment). Same errors; after an
+  // error the caller must roll the transaction back (return an error from its callback).
+  Result<IssuedKey> IssueIn(ports::StoreTx& tx, const IssueKeyRequest& request, Time now);
 
   // Moves a pending or active key to revoking and enqueues its revoke task, in one transaction.
   // Idempotent: a key already revoking or revoked is success with no new task (nullopt).

@@ -138,6 +138,23 @@ void TaskExecutor::Remote(Work& w) {
   }
 }
 
+namespace {
+
+// A key that replaces another (a location switch) just became active: the old key goes to
+// revoking with its revoke task, in the transaction that activates the new one, so neither a
+// crash nor a retried batch can leave the person with two keys or none.
+Status RetireSwitchedKey(ports::StoreTx& tx, Id new_key_id, Time now) {
+  VPNHUB_ASSIGN_OR_RETURN(auto old_id, tx.billing().FinishKeySwitch(new_key_id));
+  if (!old_id) return Status::Ok();
+  VPNHUB_ASSIGN_OR_RETURN(Key old, tx.keys().GetKey(*old_id));
+  if (old.state != KeyState::kPending && old.state != KeyState::kActive) return Status::Ok();
+  VPNHUB_RETURN_IF_ERROR(
+      tx.keys().UpdateKeyState(old.id, old.state, KeyState::kRevoking, now, "switched"));
+  return tx.tasks().EnqueueTask(TaskKind::kRevokeKey, old.id, now).status();
+}
+
+}  // namespace
+
 Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
   w.remove_after = false;
   const Key& key = w.key;
@@ -153,6 +170,7 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
     return Status::Ok();
   }
   VPNHUB_RETURN_IF_ERROR(cas);
+  VPNHUB_RETURN_IF_ERROR(RetireSwitchedKey(tx, key.id, now));
   if (!key.announce_when_ready) return Status::Ok();
   // The link goes out in the same commit that makes the key usable.
   VPNHUB_ASSIGN_OR_RETURN(auto user, tx.users().GetUser(key.user_id));

@@ -1,5 +1,6 @@
 #pragma once
 // The StoreTx of PostgresStore: SqlTx (storage/sql_ports.hpp) over the PostgreSQL port objects.
+#include "storage/postgres/pg_billing.hpp"
 #include "storage/postgres/pg_catalog.hpp"
 #include "storage/postgres/pg_connection.hpp"
 #include "storage/postgres/pg_coordination.hpp"

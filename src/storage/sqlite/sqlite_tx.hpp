@@ -1,6 +1,7 @@
 #pragma once
 // The StoreTx of SqliteStore: SqlTx (storage/sql_ports.hpp) over the SQLite port objects.
 #include "storage/sqlite/connection.hpp"
+#include "storage/sqlite/sqlite_billing.hpp"
 #include "storage/sqlite/sqlite_catalog.hpp"
 #include "storage/sqlite/sqlite_coordination.hpp"
 #include "storage/sqlite/sqlite_housekeeping.hpp"

@@ -1,0 +1,175 @@
+#pragma once
+// Selling: tariffs, orders, invoices, Telegram's pre-checkout question, crediting a confirmed
+// payment exactly once, free location switches, refunds and the figures. Every amount, duration
+// and bonus comes from BillingConfig and the stored order, never from a button or a provider;
+// every id a person hands in is checked to be theirs. Split over billing_service.cpp (orders,
+// invoices, switches, refunds) and billing_credit.cpp (ConfirmPayment).
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/billing.hpp"
+#include "core/billing_rules.hpp"
+#include "core/domain.hpp"
+#include "core/ports/clock.hpp"
+#include "core/ports/payment_provider.hpp"
+#include "core/ports/store.hpp"
+#include "core/status.hpp"
+#include "core/usecases/billing_texts.hpp"
+#include "core/usecases/key_service.hpp"
+
+namespace vpnhub::usecases {
+
+// What a person asks to buy. The bot fills it from button ids and the typed promo code only.
+struct OrderRequest {
+  TgId tg_id = 0;
+  OrderKind kind = OrderKind::kNewKey;
+  Id location_id = 0;  // kNewKey, kSwitch: where the key goes
+  Id key_id = 0;       // kExtend, kSwitch: the person's key
+  int months = 0;      // kNewKey, kExtend: one of the configured tariffs
+  std::string provider;
+  std::string promo_code;  // as typed; empty = none
+};
+
+// Telegram's pre_checkout_query answer: ok, or why not (refusal_text in the payer's language).
+struct PreCheckoutAnswer {
+  bool ok = false;
+  billing_texts::Refusal refusal = billing_texts::Refusal::kNone;
+  std::string refusal_text;
+};
+
+struct ConfirmResult {
+  enum class Outcome {
+    kCredited,         // this call credited the order (key made / extended / switched)
+    kAlreadyCredited,  // the payment was recorded before (a replay): nothing changed
+    kMismatch,         // amount, currency, order or payer did not match: recorded, not credited
+    kNotFulfilled,     // paid, but the order could not be carried out: admins alerted
+  };
+  Outcome outcome = Outcome::kCredited;
+  Id payment_id = 0;
+  Id order_id = 0;
+  Id key_id = 0;       // the key made or extended (kCredited)
+  std::string reason;  // kMismatch, kNotFulfilled: what was wrong
+};
+
+struct RefundResult {
+  Payment payment;
+  Order order;
+  bool key_revoked = false;  // nothing was left on the key
+};
+
+class BillingService {
+ public:
+  using Providers = std::map<std::string, ports::PaymentProvider*>;
+
+  // `providers` by PaymentProvider::Name(); `admins` hear about every payment and mismatch.
+  BillingService(ports::Store& store, KeyService& keys, const ports::Clock& clock,
+                 BillingConfig config, Providers providers, std::vector<TgId> admins,
+                 std::string default_lang)
+      : store_(store),
+        keys_(keys),
+        clock_(clock),
+        config_(std::move(config)),
+        providers_(std::move(providers)),
+        admins_(std::move(admins)),
+        default_lang_(std::move(default_lang)) {}
+
+  // The providers that sell at least one tariff (in their currency), by name.
+  std::vector<std::string> OfferedProviders() const;
+  // The tariffs sold through `provider`, in its currency; empty for an unknown provider.
+  std::vector<TariffOffer> Tariffs(const std::string& provider) const;
+  // The switch price through `provider`; nullopt when paid switches are not sold through it.
+  std::optional<std::int64_t> SwitchPrice(const std::string& provider) const;
+  // Free switches left on the person's key (FREE_SWITCHES_PER_KEY minus the switches of its
+  // chain). kNotFound when the key is not theirs.
+  Result<int> FreeSwitchesLeft(TgId tg_id, Id key_id);
+
+  // A promo code as the person typed it, checked for them: kNotFound when there is no such code,
+  // kFailedPrecondition when it is disabled, past its end, used up, or (once-per-person) used
+  // by them already.
+  Result<PromoCode> CheckPromo(TgId tg_id, const std::string& code);
+
+  // The order for the request: an open order for the same choice when there is one (a second
+  // tap), else a new one with the amount computed from configuration and the promo. Errors:
+  // kInvalidArgument (unknown provider, a tariff or switch not sold through it, fields missing
+  // for the kind), kNotFound (unknown person, location or a key that is not theirs — the two
+  // cannot be told apart), promo errors as CheckPromo, kFailedPrecondition (a key that cannot be
+  // extended or switched, a switch to its own location, a switch that is still free: use
+  // SwitchFree), kResourceExhausted (no free capacity in the location).
+  Result<Order> CreateOrder(const OrderRequest& request);
+  // Asks the person to pay their order through its provider (calls the provider: a worker
+  // thread). kNotFound when the order is not theirs, kFailedPrecondition when it can no longer
+  // be paid (paid, expired), the provider's errors otherwise.
+  Result<ports::InvoiceRequest> Invoice(TgId tg_id, Id order_id);
+  // Telegram's pre_checkout_query: ok only when the order exists, is the payer's, is created
+  // and unexpired, and `total` `currency` are its amount and currency. Store errors only.
+  Result<PreCheckoutAnswer> CheckPreCheckout(TgId payer_tg_id, Id order_id, std::int64_t total,
+                                             const std::string& currency);
+  // Credits a provider's authenticated confirmation exactly once, in one write transaction:
+  // the payment row (unique per provider payment id: a replay reports kAlreadyCredited), the
+  // order created -> paid -> fulfilled, its effect (new key with its provisioning task; extension
+  // with notices re-planned, or a new key in the location when the key no longer runs; switch:
+  // a new key in the other location, the old one revoked once the new one is active), the promo
+  // use, the referral reward, the receipt and the admins' notice. A payment whose order, payer,
+  // provider, amount or currency differs, or whose promo ran out, is recorded as mismatch
+  // (admins alerted, person told to contact support). Idempotent; safe to call from several
+  // threads and instances at once. Store errors (kUnavailable): nothing was recorded, call again.
+  Result<ConfirmResult> ConfirmPayment(const ports::PaymentConfirmation& confirmation);
+
+  // Moves the person's key to `location_id` without an order while free switches are left: a
+  // new key there (announced when active) with the old key's end, the old key revoked once the
+  // new one is active. kNotFound (key not theirs, unknown location), kFailedPrecondition (no free
+  // switch left, the key does not run, already switched, same location), kResourceExhausted.
+  Result<IssuedKey> SwitchFree(TgId tg_id, Id key_id, Id location_id);
+
+  // Gives a credited payment back through its provider, then RecordRefund. kNotFound,
+  // kFailedPrecondition (not credited), the provider's errors (nothing recorded then).
+  Result<RefundResult> Refund(Id payment_id);
+  // The bookkeeping of a refund the provider made, in one transaction: payment and order
+  // refunded, the bought time taken off the key (revoked when nothing is left), the person
+  // told. kNotFound, kFailedPrecondition when the payment is not credited (a second refund).
+  Result<RefundResult> RecordRefund(Id payment_id);
+
+  // The person's referral figures (zeros for an unknown person).
+  Result<ReferralTotals> Referrals(TgId tg_id);
+  // Revenue today / 30 days by provider, paid orders, trial -> paid (for /admin).
+  Result<BillingFigures> Figures();
+  // Created orders past their expiry become expired, `limit` at a time; returns how many.
+  Result<int> ExpireOrders(int limit = 500);
+
+  const BillingConfig& config() const { return config_; }
+
+ private:
+  struct Credit;  // one confirmation on its way through ConfirmPayment
+
+  Result<ports::PaymentProvider*> ProviderFor(const std::string& name) const;
+  // The amount of a request in `currency` before the promo; kInvalidArgument when not sold.
+  Result<std::int64_t> BasePrice(const OrderRequest& request, const std::string& currency) const;
+  // CreateOrder's checks of the key, location and capacity inside `tx`.
+  Status CheckOrderTarget(ports::StoreTx& tx, const User& user, const OrderRequest& request);
+  Status CheckPromoIn(ports::StoreTx& tx, const User& user, const PromoCode& promo, Time now);
+  // ConfirmPayment's parts (billing_credit.cpp).
+  Status CreditIn(ports::StoreTx& tx, Credit& c);
+  std::string MismatchReason(ports::StoreTx& tx, Credit& c);
+  Status ApplyEffect(ports::StoreTx& tx, Credit& c);
+  Status ExtendKey(ports::StoreTx& tx, Credit& c, const Key& key);
+  Status IssueBoughtKey(ports::StoreTx& tx, Credit& c, Id location_id, Duration duration,
+                        const Key* replaces);
+  Status RewardReferrer(ports::StoreTx& tx, Credit& c);
+  Status RecordMismatch(ports::StoreTx& tx, Credit& c);
+  Status RecordNotFulfilled(ports::StoreTx& tx, Credit& c);
+  // Messages in the crediting transaction.
+  Status Tell(ports::StoreTx& tx, const User& user, const std::string& text, Time now);
+  Status TellAdmins(ports::StoreTx& tx, const std::string& text, Time now);
+
+  ports::Store& store_;
+  KeyService& keys_;
+  const ports::Clock& clock_;
+  BillingConfig config_;
+  Providers providers_;
+  std::vector<TgId> admins_;
+  std::string default_lang_;
+};
+
+}  // namespace vpnhub::usecases

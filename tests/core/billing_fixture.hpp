@@ -1,0 +1,146 @@
+#pragma once
+// BillingService over the in-memory store, wired as the service wires it, with a fake payment
+// provider ("stars", XTR) and helpers to buy, confirm and count.
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/ports/payment_provider.hpp"
+#include "fakes/fault_store.hpp"
+#include "usecase_fixture.hpp"
+
+namespace vpnhub {
+
+// Records invoices and refunds; fails them when told.
+class FakeProvider : public ports::PaymentProvider {
+ public:
+  std::string Name() const override { return "stars"; }
+  std::string Currency() const override { return kStarsCurrency; }
+  Result<ports::InvoiceRequest> CreateInvoice(const Order& order,
+                                              const ports::InvoiceTexts& texts) override {
+    std::lock_guard lock(mu);
+    invoices.push_back({order, texts});
+    return ports::InvoiceRequest{};
+  }
+  Status Refund(const Payment& payment, TgId payer) override {
+    std::lock_guard lock(mu);
+    if (!refund_status.ok()) return refund_status;
+    refunds.push_back({payment.id, payer});
+    return Status::Ok();
+  }
+
+  std::mutex mu;
+  std::vector<std::pair<Order, ports::InvoiceTexts>> invoices;
+  std::vector<std::pair<Id, TgId>> refunds;
+  Status refund_status;
+};
+
+class BillingTest : public UseCaseTest {
+ protected:
+  static constexpr TgId kAlice = 1001;
+  static constexpr TgId kBob = 1002;
+  static constexpr TgId kAdmin = 999;
+
+  void SetUp() override {
+    UseCaseTest::SetUp();
+    WireBilling();
+    AddServer(10);
+    ASSERT_TRUE(catalog->AddLocation("de").ok());
+    Server s;
+    s.kind = "shadowsocks";
+    s.public_host = "de.example.com";
+    s.capacity = 10;
+    s.name = "srv-de";
+    auto de = catalog->AddServer("de", s);
+    ASSERT_TRUE(de.ok()) << de.status().ToString();
+    nl_ = LocationId("nl");
+    de_ = LocationId("de");
+    ASSERT_TRUE(bot->Touch(kAlice, "alice", "en", "").ok());
+    ASSERT_TRUE(bot->Touch(kBob, "bob", "ru", "").ok());
+  }
+
+  void WireBilling(app::EnvMap env = {}) {
+    env.emplace("TASK_MAX_ATTEMPTS", "3");
+    env.emplace("MONTH_COST_STARS", "100,250,450,800");
+    env.emplace("TG_TOKEN", "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_");
+    env.emplace("ADMIN_TG_ID", std::to_string(kAdmin));
+    env.emplace("PRICE_SWITCH_LOCATION_STARS", "50");
+    static_cast<app::UseCases&>(*this) = app::MakeUseCases(
+        app::TestConfig(env), {*store, backends, clock, secrets, log, {{"stars", &provider}}});
+  }
+
+  Id LocationId(const std::string& name) {
+    Id id = 0;
+    EXPECT_TRUE(store
+                    ->Read([&](ports::StoreTx& tx) -> Status {
+                      VPNHUB_ASSIGN_OR_RETURN(auto l, tx.catalog().FindLocationByName(name));
+                      if (l) id = l->id;
+                      return Status::Ok();
+                    })
+                    .ok());
+    return id;
+  }
+
+  usecases::OrderRequest NewKey(TgId tg, int months, std::string promo = "") {
+    usecases::OrderRequest r;
+    r.tg_id = tg;
+    r.kind = OrderKind::kNewKey;
+    r.location_id = nl_;
+    r.months = months;
+    r.provider = "stars";
+    r.promo_code = std::move(promo);
+    return r;
+  }
+
+  Order MustOrder(const usecases::OrderRequest& r) {
+    auto o = billing->CreateOrder(r);
+    EXPECT_TRUE(o.ok()) << o.status().ToString();
+    return o.ok() ? *o : Order{};
+  }
+
+  ports::PaymentConfirmation Paid(const Order& o, const std::string& charge, TgId payer = 0) {
+    ports::PaymentConfirmation c;
+    c.provider = "stars";
+    c.provider_payment_id = charge;
+    c.order_id = o.id;
+    c.payer_tg_id = payer;
+    c.amount = o.amount;
+    c.currency = o.currency;
+    return c;
+  }
+
+  usecases::ConfirmResult MustConfirm(const ports::PaymentConfirmation& c) {
+    auto r = billing->ConfirmPayment(c);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : usecases::ConfirmResult{};
+  }
+
+  // Buys a new key for `tg` and activates it; returns it.
+  Key BuyKey(TgId tg, int months, const std::string& charge) {
+    Order o = MustOrder(NewKey(tg, months));
+    auto r = MustConfirm(Paid(o, charge, tg));
+    EXPECT_EQ(r.outcome, usecases::ConfirmResult::Outcome::kCredited) << r.reason;
+    RunPendingTasks();
+    return GetKey(r.key_id);
+  }
+
+  void RunPendingTasks() {
+    for (const Task& t : TasksIn(TaskState::kPending)) executor->RunClaimed(Claim(t.id));
+  }
+
+  std::int64_t Count(const std::string& sql) {
+    auto n = store->QueryInt(sql);
+    EXPECT_TRUE(n.ok()) << n.status().ToString();
+    return n.ok() ? *n : -1;
+  }
+
+  Id UserId(TgId tg) { return Count("SELECT id FROM users WHERE tg_id = " + std::to_string(tg)); }
+
+  FakeProvider provider;
+  Id nl_ = 0;
+  Id de_ = 0;
+};
+
+}  // namespace vpnhub

@@ -1,0 +1,260 @@
+#pragma once
+// Contract of ports::BillingStore: orders by compare-and-set, payments unique per provider id
+// (concurrent crediting of one payment credits once), promo uses counted atomically (a one-use
+// code used concurrently is used once), referral rewards once per order, key switches once per
+// key, figures.
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "storage/store_contract_fixture.hpp"
+
+namespace vpnhub::storage {
+
+class BillingContract : public StoreContract {
+ protected:
+  Order MakeOrder(Id user, std::int64_t amount = 100) {
+    Order o;
+    o.user_id = user;
+    o.kind = OrderKind::kNewKey;
+    o.location_id = 1;
+    o.months = 1;
+    o.provider = "stars";
+    o.amount = amount;
+    o.currency = "XTR";
+    o.created_at = o.updated_at = At(0);
+    o.expires_at = At(3600);
+    return o;
+  }
+  Id AddOrder(const Order& o) {
+    auto id = InWrite([&](ports::StoreTx& tx) { return tx.billing().InsertOrder(o); });
+    EXPECT_TRUE(IsOk(id));
+    return id.ok() ? *id : 0;
+  }
+  static Payment MakePayment(Id order, const std::string& charge) {
+    Payment p;
+    p.provider = "stars";
+    p.provider_payment_id = charge;
+    p.order_id = order;
+    p.amount = 100;
+    p.currency = "XTR";
+    p.created_at = p.updated_at = At(10);
+    return p;
+  }
+  Id AddPromo(const std::string& code, int max_uses, bool once) {
+    PromoCode p;
+    p.code = code;
+    p.percent = 10;
+    p.max_uses = max_uses;
+    p.once_per_person = once;
+    p.created_at = At(0);
+    auto id = InWrite([&](ports::StoreTx& tx) { return tx.billing().InsertPromo(p); });
+    EXPECT_TRUE(IsOk(id));
+    return id.ok() ? *id : 0;
+  }
+};
+
+TEST_P(BillingContract, OrdersMoveByCompareAndSetAndTheOpenOneIsFound) {
+  Id user = AddUser(1);
+  Order o = MakeOrder(user);
+  o.id = AddOrder(o);
+  auto open = InRead([&](ports::StoreTx& tx) { return tx.billing().FindOpenOrder(o, At(10)); });
+  ASSERT_TRUE(IsOk(open));
+  ASSERT_TRUE(open->has_value());
+  EXPECT_EQ((*open)->id, o.id);
+  auto past = InRead([&](ports::StoreTx& tx) { return tx.billing().FindOpenOrder(o, At(3600)); });
+  EXPECT_FALSE(past->has_value());
+  Order other = o;
+  other.months = 3;
+  EXPECT_FALSE(InRead([&](ports::StoreTx& tx) {
+                 return tx.billing().FindOpenOrder(other, At(10));
+               })->has_value());
+  EXPECT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
+    return tx.billing().MoveOrder(o.id, OrderState::kCreated, OrderState::kPaid, 0, At(20));
+  })));
+  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) {
+    return tx.billing().MoveOrder(o.id, OrderState::kCreated, OrderState::kPaid, 0, At(20));
+  }),
+                      StatusCode::kConflict));
+  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) {
+    return tx.billing().MoveOrder(o.id + 99, OrderState::kCreated, OrderState::kPaid, 0, At(20));
+  }),
+                      StatusCode::kNotFound));
+  EXPECT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
+    return tx.billing().MoveOrder(o.id, OrderState::kPaid, OrderState::kFulfilled, 42, At(30));
+  })));
+  auto got = InRead([&](ports::StoreTx& tx) { return tx.billing().GetOrder(o.id); });
+  ASSERT_TRUE(IsOk(got));
+  EXPECT_EQ(got->state, OrderState::kFulfilled);
+  EXPECT_EQ(got->result_key_id, 42);
+  EXPECT_EQ(got->updated_at, At(30));
+  ports::OrderFilter f;
+  f.user_id = user;
+  f.state = OrderState::kFulfilled;
+  EXPECT_EQ(InRead([&](ports::StoreTx& tx) { return tx.billing().ListOrders(f); })->size(), 1u);
+}
+
+TEST_P(BillingContract, StaleOrdersExpire) {
+  Id user = AddUser(1);
+  AddOrder(MakeOrder(user));
+  auto none = InWrite([&](ports::StoreTx& tx) { return tx.billing().ExpireOrders(At(10), 10); });
+  EXPECT_EQ(*none, 0);
+  auto one = InWrite([&](ports::StoreTx& tx) { return tx.billing().ExpireOrders(At(3600), 10); });
+  EXPECT_EQ(*one, 1);
+}
+
+TEST_P(BillingContract, APaymentIsRecordedOncePerProviderId) {
+  Id user = AddUser(1);
+  Id order = AddOrder(MakeOrder(user));
+  auto id = InWrite(
+      [&](ports::StoreTx& tx) { return tx.billing().InsertPayment(MakePayment(order, "ch-1")); });
+  ASSERT_TRUE(IsOk(id));
+  // The replay fails alone: the transaction stays usable.
+  auto again = InWrite([&](ports::StoreTx& tx) -> Result<Id> {
+    auto r = tx.billing().InsertPayment(MakePayment(order, "ch-1"));
+    if (r.status().code() != StatusCode::kAlreadyExists) return Internal("not refused");
+    return tx.billing().InsertPayment(MakePayment(order, "ch-2"));
+  });
+  EXPECT_TRUE(IsOk(again));
+  auto found =
+      InRead([&](ports::StoreTx& tx) { return tx.billing().FindPayment("stars", "ch-1"); });
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, *id);
+  EXPECT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
+    return tx.billing().MovePayment(*id, PaymentState::kCredited, PaymentState::kRefunded, At(5));
+  })));
+  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) {
+    return tx.billing().MovePayment(*id, PaymentState::kCredited, PaymentState::kRefunded, At(5));
+  }),
+                      StatusCode::kConflict));
+  ports::PaymentFilter f;
+  f.provider = "stars";
+  EXPECT_EQ(InRead([&](ports::StoreTx& tx) { return tx.billing().ListPayments(f); })->size(), 2u);
+}
+
+TEST_P(BillingContract, ConcurrentCreditingOfOnePaymentCreditsOnce) {
+  Id user = AddUser(1);
+  Id order = AddOrder(MakeOrder(user));
+  constexpr int kThreads = 8;
+  std::atomic<int> credited{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      bool mine = false;
+      Status st = store_->Write([&](ports::StoreTx& tx) -> Status {
+        mine = false;
+        VPNHUB_ASSIGN_OR_RETURN(auto seen, tx.billing().FindPayment("stars", "ch-1"));
+        if (seen) return Status::Ok();
+        auto id = tx.billing().InsertPayment(MakePayment(order, "ch-1"));
+        if (id.status().code() == StatusCode::kAlreadyExists) return Status::Ok();
+        VPNHUB_RETURN_IF_ERROR(id.status());
+        VPNHUB_RETURN_IF_ERROR(
+            tx.billing().MoveOrder(order, OrderState::kCreated, OrderState::kPaid, 0, At(5)));
+        mine = true;
+        return Status::Ok();
+      });
+      if (!st.ok()) ++errors;
+      if (st.ok() && mine) ++credited;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(credited.load(), 1);
+  ports::PaymentFilter f;
+  EXPECT_EQ(InRead([&](ports::StoreTx& tx) { return tx.billing().ListPayments(f); })->size(), 1u);
+}
+
+TEST_P(BillingContract, AOneUsePromoUsedConcurrentlyIsUsedOnce) {
+  Id promo = AddPromo("ONE", 1, false);
+  constexpr int kThreads = 8;
+  std::vector<Id> users;
+  for (int i = 0; i < kThreads; ++i) users.push_back(AddUser(100 + i));
+  std::atomic<int> used{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Status st = store_->Write([&](ports::StoreTx& tx) {
+        return tx.billing().UsePromo(promo, users[t], 1000 + t, At(5));
+      });
+      if (st.ok()) ++used;
+      if (st.code() == StatusCode::kResourceExhausted) ++refused;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(used.load(), 1);
+  EXPECT_EQ(refused.load(), kThreads - 1);
+  auto p = InRead([&](ports::StoreTx& tx) { return tx.billing().FindPromo("ONE"); });
+  EXPECT_EQ((*p)->uses, 1);
+}
+
+TEST_P(BillingContract, APromoIsUsedOncePerPersonAndOncePerOrder) {
+  Id once = AddPromo("ONCE", 0, true);
+  Id many = AddPromo("MANY", 0, false);
+  Id user = AddUser(1);
+  auto use = [&](Id promo, Id order) {
+    return store_->Write(
+        [&](ports::StoreTx& tx) { return tx.billing().UsePromo(promo, user, order, At(5)); });
+  };
+  EXPECT_TRUE(IsOk(use(once, 1)));
+  EXPECT_TRUE(HasCode(use(once, 2), StatusCode::kAlreadyExists));
+  EXPECT_TRUE(IsOk(use(many, 3)));
+  EXPECT_TRUE(IsOk(use(many, 4)));
+  EXPECT_TRUE(HasCode(use(many, 4), StatusCode::kAlreadyExists));
+  EXPECT_TRUE(HasCode(use(once + many + 10, 5), StatusCode::kNotFound));
+  EXPECT_TRUE(*InRead([&](ports::StoreTx& tx) { return tx.billing().PromoUsedBy(once, user); }));
+  EXPECT_EQ((*InRead([&](ports::StoreTx& tx) { return tx.billing().FindPromo("MANY"); }))->uses, 2);
+  EXPECT_TRUE(
+      IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.billing().DisablePromo("MANY"); })));
+  EXPECT_TRUE(HasCode(use(many, 6), StatusCode::kResourceExhausted));
+  EXPECT_TRUE(
+      HasCode(store_->Write([&](ports::StoreTx& tx) { return tx.billing().DisablePromo("NONE"); }),
+              StatusCode::kNotFound));
+  EXPECT_EQ(InRead([&](ports::StoreTx& tx) { return tx.billing().ListPromos(); })->size(), 2u);
+}
+
+TEST_P(BillingContract, ReferralRewardsOncePerOrderAndCreditTakenOnce) {
+  Id referrer = AddUser(1);
+  Id invitee = AddUser(2);
+  ReferralReward r{0, referrer, invitee, 7, 3, 0, At(0)};
+  EXPECT_TRUE(
+      IsOk(InWrite([&](ports::StoreTx& tx) { return tx.billing().InsertReferralReward(r); })));
+  EXPECT_TRUE(
+      HasCode(InWrite([&](ports::StoreTx& tx) { return tx.billing().InsertReferralReward(r); }),
+              StatusCode::kAlreadyExists));
+  auto totals = InRead([&](ports::StoreTx& tx) { return tx.billing().ReferralTotalsOf(referrer); });
+  EXPECT_EQ(totals->rewards, 1);
+  EXPECT_EQ(totals->days_pending, 3);
+  EXPECT_EQ(
+      *InWrite([&](ports::StoreTx& tx) { return tx.billing().TakeReferralCredit(referrer, 9); }),
+      3);
+  EXPECT_EQ(
+      *InWrite([&](ports::StoreTx& tx) { return tx.billing().TakeReferralCredit(referrer, 9); }),
+      0);
+}
+
+TEST_P(BillingContract, AKeyIsSwitchedOnceAndTheSwitchFinishesOnce) {
+  Id loc = AddLocation("nl");
+  Id server = AddServer(loc, "nl-1");
+  Id user = AddUser(1);
+  Id old_key = AddKey(MakeKey(user, server, 0));
+  Id new_key = AddKey(MakeKey(user, server, 1));
+  Id third = AddKey(MakeKey(user, server, 2));
+  auto insert = [&](Id n, Id o) {
+    return store_->Write([&](ports::StoreTx& tx) {
+      return tx.billing().InsertKeySwitch({n, o, 0, 1, false, At(0)});
+    });
+  };
+  EXPECT_TRUE(IsOk(insert(new_key, old_key)));
+  EXPECT_TRUE(HasCode(insert(third, old_key), StatusCode::kAlreadyExists));
+  auto got = InRead([&](ports::StoreTx& tx) { return tx.billing().GetKeySwitch(new_key); });
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->old_key_id, old_key);
+  auto first = InWrite([&](ports::StoreTx& tx) { return tx.billing().FinishKeySwitch(new_key); });
+  EXPECT_EQ(first->value_or(0), old_key);
+  auto second = InWrite([&](ports::StoreTx& tx) { return tx.billing().FinishKeySwitch(new_key); });
+  EXPECT_FALSE(second->has_value());
+}
+
+}  // namespace vpnhub::storage
