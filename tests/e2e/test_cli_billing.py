@@ -29,18 +29,10 @@ class CliBillingTest(harness.HubTestCase):
                                   MONTH_COST_STARS="100,250,450,800")
 
     def usage_error(self, *args, says=()):
-        res = self.hub.cli(*args, check=False)
-        self.assertEqual(res.returncode, 2, (args, res.stdout, res.stderr))
-        for text in says:
-            self.assertIn(text, res.stderr, args)
-        return res
+        return self.cli_exits(self.hub, 2, *args, says=says)
 
     def failure(self, *args, says=(), hub=None):
-        res = (hub or self.hub).cli(*args, check=False)
-        self.assertEqual(res.returncode, 1, (args, res.stdout, res.stderr))
-        for text in says:
-            self.assertIn(text, res.stderr, args)
-        return res
+        return self.cli_exits(hub or self.hub, 1, *args, says=says)
 
     def db(self):
         return contextlib.closing(sqlite3.connect(self.hub.db_path))
