@@ -64,6 +64,8 @@ int RunCli(int argc, char** argv) {
   cli::AddCatalogCommands(app, *kinds, argc, argv);
   cli::AddKeyCommands(app);
   cli::AddTaskCommands(app);
+  cli::AddBillingCommands(app);
+  cli::AddPromoCommands(app);
   // After the subcommands: they copy the footer when made, and the variables belong to the
   // top-level help and check-config's only.
   app.footer(ConfigHelp());

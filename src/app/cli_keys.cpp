@@ -79,16 +79,7 @@ void CmdKeyList(std::optional<TgId> user, const std::string& state, bool as_json
     const std::string& loc = names.locations[s.location_id];
     std::string link = HoldsSlot(k.state) ? ctx->LinkFor(s, k) : "";
     if (as_json) {
-      out.push_back({{"id", k.id},
-                     {"user_tg_id", tg_of[k.user_id]},
-                     {"location", loc},
-                     {"server", s.name},
-                     {"state", KeyStateName(k.state)},
-                     {"expires_at", IsoUtc(k.expires_at)},
-                     {"remote_name", k.remote_name},
-                     {"trial", k.is_trial},
-                     {"last_error", k.last_error},
-                     {"link", link}});
+      out.push_back(KeyJson(k, tg_of[k.user_id], loc, s.name, link));
     } else {
       std::cout << KeyLine(k, tg_of[k.user_id], loc, s.name, now) << "\n";
     }

@@ -150,6 +150,20 @@ nlohmann::json UserJson(const User& u) {
           {"created_at", IsoUtc(u.created_at)}};
 }
 
+nlohmann::json KeyJson(const Key& k, TgId owner, const std::string& location,
+                       const std::string& server, const std::string& link) {
+  return {{"id", k.id},
+          {"user_tg_id", owner},
+          {"location", location},
+          {"server", server},
+          {"state", KeyStateName(k.state)},
+          {"expires_at", IsoUtc(k.expires_at)},
+          {"remote_name", k.remote_name},
+          {"trial", k.is_trial},
+          {"last_error", k.last_error},
+          {"link", link}};
+}
+
 nlohmann::json ServerJson(const Server& s, const std::string& location) {
   json settings = json::object();
   for (const auto& [k, v] : s.settings) settings[k] = v;

@@ -67,6 +67,9 @@ std::string KeyLine(const Key& k, TgId owner, const std::string& location,
                     const std::string& server, Time now);
 
 nlohmann::json UserJson(const User& u);
+// One key as `key list --json` prints it; `link` is "" for a key that holds no slot.
+nlohmann::json KeyJson(const Key& k, TgId owner, const std::string& location,
+                       const std::string& server, const std::string& link);
 nlohmann::json ServerJson(const Server& s, const std::string& location);
 nlohmann::json TaskJson(const Task& t);
 
@@ -90,5 +93,8 @@ void AddAdminCommands(CLI::App& app);  // check-config, migrate, db copy
 void AddCatalogCommands(CLI::App& app, const vpn::KindRegistry& kinds, int argc, char** argv);
 void AddKeyCommands(CLI::App& app);   // key, user
 void AddTaskCommands(CLI::App& app);  // task
+// order, payment, user show (after AddKeyCommands: `user` exists), and promo (cli_promo.cpp).
+void AddBillingCommands(CLI::App& app);
+void AddPromoCommands(CLI::App& app);
 
 }  // namespace vpnhub::app::cli

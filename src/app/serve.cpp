@@ -123,7 +123,8 @@ int BuildQueue(Context& ctx, ServeParts& parts, ShutdownSignal& shutdown) {
   return 0;
 }
 
-// The readiness probe in every role; sweep, notices, statistics and retention with the scheduler.
+// The readiness probe in every role; sweep, order expiry, notices, statistics and retention with
+// the scheduler.
 void BuildJobs(Context& ctx, ServeParts& parts) {
   const Config& cfg = ctx.config;
   jobs::ServiceJobsOptions jo;
@@ -132,6 +133,7 @@ void BuildJobs(Context& ctx, ServeParts& parts) {
   jo.notice_interval = std::chrono::seconds(cfg.notice_interval_sec);
   jo.job_lease = std::chrono::seconds(cfg.job_lease_sec);
   jo.instance_id = parts.instance_id;
+  jo.billing = ctx.billing.get();
   NatsPipeline* nats = parts.nats.get();
   if (nats) jo.extra_probe = [nats] { return nats->Probe(); };
   if (cfg.retention_days > 0) {

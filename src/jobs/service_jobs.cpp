@@ -28,7 +28,9 @@ ServiceJobs::ServiceJobs(ports::Store& store, usecases::ExpirySweep& sweep, port
                                             "Duration of one expiry sweep", SweepBuckets())),
       sweep_expired_(registry.GetCounter("vpnhub_sweep_keys_expired_total",
                                          "Keys moved to revoking by the expiry sweep")),
-      sweep_errors_(registry.GetCounter("vpnhub_sweep_errors_total", "Expiry sweeps that failed")) {
+      sweep_errors_(registry.GetCounter("vpnhub_sweep_errors_total", "Expiry sweeps that failed")),
+      orders_expired_(registry.GetCounter("vpnhub_orders_expired_total",
+                                          "Unpaid orders moved to expired by the scheduler")) {
   if (options_.purge != nullptr) {
     // Known series start at zero, before the first purge.
     for (const char* table : {"tasks", "outgoing_messages"}) {
@@ -62,6 +64,10 @@ void ServiceJobs::Start() {
   if (options_.run_sweep) {
     jobs_.push_back(std::make_unique<PeriodicJob>("expiry_sweep", options_.sweep_interval,
                                                   [this] { SweepOnce(); }));
+  }
+  if (options_.run_sweep && options_.billing != nullptr) {
+    jobs_.push_back(std::make_unique<PeriodicJob>("order_expiry", options_.sweep_interval,
+                                                  [this] { ExpireOrdersOnce(); }));
   }
   if (options_.run_sweep && notices_ != nullptr) {
     jobs_.push_back(std::make_unique<PeriodicJob>("expiry_notices", options_.notice_interval,
@@ -148,6 +154,24 @@ void ServiceJobs::NoticesOnce() {
     log_.Info("notices.done", {{"keys", *result}});
     if (after_sweep_) after_sweep_();
   }
+}
+
+void ServiceJobs::ExpireOrdersOnce() {
+  if (options_.billing == nullptr || !Lead("order_expiry")) return;
+  int total = 0;
+  for (;;) {
+    auto n = options_.billing->ExpireOrders(options_.order_expiry_batch);
+    if (!n.ok()) {
+      log_.Error("orders.expire_error", {{"error", n.status().ToString()}});
+      break;
+    }
+    total += *n;
+    orders_expired_.Inc(*n);
+    if (*n < options_.order_expiry_batch) break;
+    std::lock_guard lock(stop_mu_);
+    if (stopping_) break;
+  }
+  if (total > 0) log_.Info("orders.expired", {{"orders", total}});
 }
 
 void ServiceJobs::ProbeOnce() {

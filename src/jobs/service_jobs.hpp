@@ -1,5 +1,6 @@
 #pragma once
-// The scheduler role's jobs: expiry sweep, readiness probe, store statistics for /metrics.
+// The scheduler role's jobs: expiry sweep, order expiry, readiness probe, store statistics for
+// /metrics.
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -12,6 +13,7 @@
 
 #include "core/ports/event_log.hpp"
 #include "core/ports/store.hpp"
+#include "core/usecases/billing_service.hpp"
 #include "core/usecases/expiry_sweep.hpp"
 #include "core/usecases/notices.hpp"
 #include "core/usecases/retention.hpp"
@@ -66,6 +68,11 @@ struct ServiceJobsOptions {
   usecases::RetentionPurge* purge = nullptr;
   Duration purge_interval{std::chrono::seconds(60)};
   Duration purge_pause{std::chrono::milliseconds(20)};
+  // Unpaid orders past ORDER_TTL_SEC become expired (scheduler role; null = never): every
+  // sweep_interval, in the one instance holding the "order_expiry" lease, batches of
+  // order_expiry_batch until none is left.
+  usecases::BillingService* billing = nullptr;
+  int order_expiry_batch = 500;
 };
 
 class ServiceJobs {
@@ -89,6 +96,8 @@ class ServiceJobs {
   // changes). Scheduled in the scheduler role only: workers and the other roles never run it.
   void RefreshStatsOnce();
   void NoticesOnce();
+  // One run of the order expiry (see ServiceJobsOptions::billing), with its metric and log line.
+  void ExpireOrdersOnce();
   // One run of the retention purge (see ServiceJobsOptions::purge), with its metrics and log.
   void PurgeOnce();
   // Takes or renews the lease of `job` (for `ttl`, default job_lease); true when this instance
@@ -110,6 +119,7 @@ class ServiceJobs {
   metrics::Histogram& sweep_duration_;
   metrics::Counter& sweep_expired_;
   metrics::Counter& sweep_errors_;
+  metrics::Counter& orders_expired_;
   std::vector<std::unique_ptr<PeriodicJob>> jobs_;
   std::mutex leases_mu_;
   std::map<std::string, bool> leading_;  // job -> held at its last run

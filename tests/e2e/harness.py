@@ -249,6 +249,15 @@ class HubTestCase(unittest.TestCase):
             with open(hub.log_path) as f:
                 sys.stderr.write(f"---- {title} ----\n" + f.read())
 
+    def cli_exits(self, hub, code, *args, says=()):
+        """Runs `vpnhub ARGS` on `hub`, asserts it exits with `code` and that stderr contains
+        each of `says`; returns the completed process."""
+        res = hub.cli(*args, check=False)
+        self.assertEqual(res.returncode, code, (args, res.stdout, res.stderr))
+        for text in says:
+            self.assertIn(text, res.stderr, args)
+        return res
+
     def own_process(self, proc):
         """Ends the subprocess.Popen after the test (SIGTERM, then SIGKILL after 5 s)."""
         self.addCleanup(end_process, proc, 5)

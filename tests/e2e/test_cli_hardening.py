@@ -29,11 +29,7 @@ class CliHardeningTest(harness.HubTestCase):
         self.hub = self.own_hub(harness.Vpnhub(self.dir))
 
     def usage_error(self, *args, says=()):
-        res = self.hub.cli(*args, check=False)
-        self.assertEqual(res.returncode, 2, (args, res.stdout, res.stderr))
-        for text in says:
-            self.assertIn(text, res.stderr, args)
-        return res
+        return self.cli_exits(self.hub, 2, *args, says=says)
 
     def add_server(self, manager="127.0.0.1:9", ports="20000-20009", capacity="10"):
         self.hub.cli("location", "add", "Oslo")

@@ -35,8 +35,8 @@ Result<RefundResult> BillingService::RecordRefund(Id payment_id) {
         if (expires <= now) {
           VPNHUB_RETURN_IF_ERROR(
               tx.keys().UpdateKeyState(key.id, key.state, KeyState::kRevoking, now, "refunded"));
-          VPNHUB_RETURN_IF_ERROR(
-              tx.tasks().EnqueueTask(TaskKind::kRevokeKey, key.id, now).status());
+          VPNHUB_ASSIGN_OR_RETURN(out.revoke_task_id,
+                                  tx.tasks().EnqueueTask(TaskKind::kRevokeKey, key.id, now));
           out.key_revoked = true;
         } else {
           NoticePlan plan = PlanNotices(expires, 0, now);

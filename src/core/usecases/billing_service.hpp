@@ -4,6 +4,7 @@
 // and bonus comes from BillingConfig and the stored order, never from a button or a provider;
 // every id a person hands in is checked to be theirs. Split over billing_service.cpp (orders,
 // invoices, switches, refunds) and billing_credit.cpp (ConfirmPayment).
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -57,7 +58,15 @@ struct RefundResult {
   Payment payment;
   Order order;
   bool key_revoked = false;  // nothing was left on the key
+  Id revoke_task_id = 0;     // the task that removes it from its server (key_revoked)
 };
+
+// Promo codes as the operator writes them: 3..32 characters of A-Z 0-9 _ - once blanks are
+// removed and letters upper-cased (billing_internal::NormalizeCode).
+inline constexpr std::size_t kPromoCodeMinLength = 3;
+inline constexpr std::size_t kPromoCodeMaxLength = 32;
+inline constexpr int kPromoMaxBonusDays = 3650;
+inline constexpr int kPromoMaxUses = 1'000'000;
 
 class BillingService {
  public:
@@ -137,6 +146,17 @@ class BillingService {
   Result<BillingFigures> Figures();
   // Created orders past their expiry become expired, `limit` at a time; returns how many.
   Result<int> ExpireOrders(int limit = 500);
+
+  // Promo codes for the operator (billing_admin.cpp). AddPromo stores `promo` (code normalized;
+  // id, uses, created_at and enabled set here) and returns it as stored: kInvalidArgument, with
+  // nothing stored, for a code outside the rules above, not exactly one of percent (1..100) and
+  // bonus_days (1..kPromoMaxBonusDays), max_uses outside 0..kPromoMaxUses or an end that has
+  // passed; kAlreadyExists for a code that exists (enabled or not).
+  Result<PromoCode> AddPromo(PromoCode promo);
+  Result<std::vector<PromoCode>> Promos();  // by code
+  // No more orders with the code (orders made with it before keep their price). Idempotent;
+  // kNotFound for an unknown code.
+  Status DisablePromo(const std::string& code);
 
   const BillingConfig& config() const { return config_; }
 
