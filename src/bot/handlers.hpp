@@ -34,6 +34,12 @@ Status StartTrialAt(Conversation& c, Id location_id);
 Status ShowKeys(Conversation& c);
 Status ShowKeyLink(Conversation& c, Id key_id);
 
+// Buying a new key (buy.cpp): location -> tariff -> provider when several -> invoice.
+Status ShowBuyLocations(Conversation& c);
+Status ShowBuyTariffs(Conversation& c, Id location_id);
+Status BuyTariff(Conversation& c, Id location_id, std::int64_t months);
+Status BuyThrough(Conversation& c, Id location_id, std::int64_t months, std::int64_t provider);
+
 // The CHECK_FOLLOW gate's "join the channel" message with its join and re-check buttons.
 Status ShowJoinChannel(Conversation& c);
 

@@ -212,3 +212,45 @@ TEST_F(RouterPaymentsTest, PaymentThatIsNotOursIsReported) {
 
 }  // namespace
 }  // namespace vpnhub::bot
+
+namespace vpnhub::bot {
+namespace {
+
+using RouterBuyTest = RouterPaymentsTest;
+
+TEST_F(RouterBuyTest, BuyWalksLocationThenTariffThenSendsTheInvoice) {
+  Send(kAlice, "/buy");
+  const std::string location = "b:" + std::to_string(nl_id);
+  ASSERT_TRUE(HasButton(Last(kAlice), location)) << Last(kAlice).text;
+  EXPECT_EQ(Tap(kAlice, location), "");
+  const OutgoingMessage tariffs = Last(kAlice);
+  const std::string three = "p:" + std::to_string(nl_id) + ".3";
+  ASSERT_TRUE(HasButton(tariffs, three));
+  bool priced = false;
+  for (const auto& row : tariffs.keyboard)
+    for (const auto& b : row)
+      if (b.callback_data == three) priced = b.text.find("250") != std::string::npos;
+  EXPECT_TRUE(priced) << "the 3-month button shows its configured price";
+  // One provider: no provider question, the invoice goes out at once (and once on a 2nd tap).
+  EXPECT_EQ(Tap(kAlice, three), "");
+  EXPECT_EQ(Tap(kAlice, three), "");
+  std::lock_guard lock(provider.mu);
+  ASSERT_EQ(provider.invoices.size(), 2u);
+  EXPECT_EQ(provider.invoices[0].first.id, provider.invoices[1].first.id);
+  EXPECT_EQ(provider.invoices[0].first.amount, 250);
+  EXPECT_EQ(provider.invoices[0].first.months, 3);
+  EXPECT_EQ(provider.invoices[0].first.user_id, FindUser(kAlice)->id);
+}
+
+TEST_F(RouterBuyTest, ForgedBuyButtonsSendNoInvoice) {
+  const std::string outdated = i18n::T("en", i18n::Text::kButtonOutdated);
+  EXPECT_EQ(Tap(kAlice, "p:" + std::to_string(nl_id) + ".2"), outdated);       // no such tariff
+  EXPECT_EQ(Tap(kAlice, "p:" + std::to_string(nl_id + 50) + ".1"), outdated);  // no location
+  EXPECT_EQ(Tap(kAlice, "b:" + std::to_string(nl_id + 50)), outdated);
+  EXPECT_EQ(Tap(kAlice, "v:" + std::to_string(nl_id) + ".1.2"), outdated);  // no 2nd provider
+  std::lock_guard lock(provider.mu);
+  EXPECT_TRUE(provider.invoices.empty());
+}
+
+}  // namespace
+}  // namespace vpnhub::bot
