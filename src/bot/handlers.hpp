@@ -5,7 +5,9 @@
 // Authorisation is the router's: admin:: handlers assume the caller was checked.
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "bot/callback_data.hpp"
 #include "bot/conversation.hpp"
 #include "core/domain.hpp"
 #include "core/status.hpp"
@@ -18,6 +20,10 @@ namespace vpnhub::bot::user {
 InlineKeyboard MainMenuKeyboard(std::string_view lang, bool with_admin);
 // One "Back" button to the main menu.
 InlineKeyboard BackKeyboard(std::string_view lang);
+// One button per location (`action`:<location id>), then "Back".
+InlineKeyboard LocationKeyboard(std::string_view lang,
+                                const std::vector<usecases::LocationOption>& options,
+                                CallbackAction action);
 
 Status ShowWelcome(Conversation& c);
 Status ShowMainMenu(Conversation& c);

@@ -100,13 +100,7 @@ Status ShowBuyLocations(Conversation& c) {
     return c.Say(i18n::EscapeHtml(i18n::T(c.lang(), kNothingForSale)), BackKeyboard(c.lang()));
   VPNHUB_ASSIGN_OR_RETURN(auto options, c.service().LocationsWithCapacity());
   if (options.empty()) return c.Say(i18n::T(c.lang(), Text::kNoLocations));
-  InlineKeyboard kb;
-  for (const auto& option : options) {
-    kb.push_back({InlineButton{
-        option.location.name,
-        FormatCallbackData(WithId(CallbackAction::kBuyLocation, option.location.id)), ""}});
-  }
-  kb.push_back(BackKeyboard(c.lang()).front());
+  InlineKeyboard kb = LocationKeyboard(c.lang(), options, CallbackAction::kBuyLocation);
   return c.Say(i18n::EscapeHtml(i18n::T(c.lang(), kChooseBuyLocation)), std::move(kb));
 }
 
