@@ -111,6 +111,8 @@ BotRole::BotRole(Context& ctx, BotRoleOptions options)
         ctx.clock, bot::MembershipCacheOptions{}, &ctx.registry);
   }
 
+  BuildProviders();
+
   bot::RouterOptions ro;
   ro.service_name = cfg.name;
   ro.check_follow = cfg.check_follow;
@@ -122,8 +124,21 @@ BotRole::BotRole(Context& ctx, BotRoleOptions options)
         api_pool_.With([&](telegram::BotApi& api) { return api.AnswerCallbackQuery(id, text); });
     if (!st.ok()) ctx_.log->Warn("telegram.answer_callback_failed", {{"error", st.ToString()}});
   };
+  ro.answer_pre_checkout = [this](std::string id, bool ok, std::string error) {
+    Status st = api_pool_.With(
+        [&](telegram::BotApi& api) { return api.AnswerPreCheckoutQuery(id, ok, error); });
+    if (!st.ok()) ctx_.log->Warn("telegram.answer_pre_checkout_failed", {{"error", st.ToString()}});
+  };
+  ro.payment_not_recorded = [this](TgId payer, std::string charge_id, std::string error) {
+    ctx_.log->Error("billing.payment_not_recorded",
+                    {{"payer", std::to_string(payer)}, {"charge_id", charge_id}, {"error", error}});
+    (void)ctx_.alerts->Raise("payment_not_recorded:" + charge_id,
+                             "Payment NOT recorded: payer " + std::to_string(payer) + ", charge " +
+                                 charge_id + ": " + error +
+                                 ". Telegram will not send it again: credit it by hand.");
+  };
   router_ = std::make_unique<bot::Router>(*ctx.bot, membership_.get(), std::move(ro), ctx.clock,
-                                          &ctx.registry);
+                                          &ctx.registry, ctx.billing.get());
 
   telegram::SenderOptions so;
   so.rate_per_sec = cfg.telegram_rate_per_sec;
@@ -144,6 +159,24 @@ BotRole::BotRole(Context& ctx, BotRoleOptions options)
 }
 
 BotRole::~BotRole() { Stop(); }
+
+void BotRole::BuildProviders() {
+  const Config& cfg = ctx_.config;
+  auto built = payments::BuildPaymentProviders(
+      {.stars_enabled = cfg.tg_stars, .stars_prices_configured = !cfg.tariff_stars.empty()},
+      {.bot_api = &api_pool_});
+  if (!built.ok()) throw std::runtime_error("payment providers: " + built.status().ToString());
+  providers_ = std::move(*built);
+  for (const auto& [name, reason] : providers_.not_offered()) {
+    ctx_.log->Info("billing.provider_not_offered", {{"provider", name}, {"reason", reason}});
+  }
+  UseCasePorts ports{*ctx_.store, ctx_.backends, ctx_.clock, ctx_.secrets, *ctx_.log};
+  for (const std::string& name : providers_.Names()) ports.providers[name] = providers_.Find(name);
+  // The bot role's BillingService is the process's: the CLI builds its own context, and nothing
+  // else holds the one MakeContext built (it had no providers).
+  ctx_.billing = MakeBilling(cfg, ports, *ctx_.keys);
+  ctx_.log->Info("billing.providers", {{"offered", std::to_string(providers_.Names().size())}});
+}
 
 void BotRole::Handle(telegram::Update update) {
   router_->Handle(update);

@@ -27,6 +27,7 @@
 #include "bot/router.hpp"
 #include "http/server.hpp"
 #include "jobs/leadership.hpp"
+#include "payments/factory.hpp"
 #include "telegram/bot_api.hpp"
 #include "telegram/bot_api_pool.hpp"
 #include "telegram/poller.hpp"
@@ -128,6 +129,9 @@ class BotRole {
 
  private:
   void Handle(telegram::Update update);
+  // The payment providers this configuration offers (the others logged with the reason), and
+  // ctx.billing rebuilt over them.
+  void BuildProviders();
   // getMe: true when Telegram answered, false when it could not be reached (logged);
   // kFailedPrecondition when it rejected the token.
   Result<bool> CheckToken();
@@ -146,6 +150,8 @@ class BotRole {
   std::string webhook_secret_;
   std::string webhook_path_;
   telegram::BotApiPool api_pool_;
+  // Built once over api_pool_; ctx.billing is rebuilt over them (see the constructor).
+  payments::PaymentProviders providers_;
   bot::BotServiceKeyLookup lookup_;
   bot::KeyMessageRenderer renderer_;
   std::unique_ptr<bot::CachingMembershipChecker> membership_;

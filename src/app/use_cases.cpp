@@ -1,5 +1,8 @@
 #include "app/use_cases.hpp"
 
+#include <utility>
+#include <vector>
+
 namespace vpnhub::app {
 
 usecases::BotSettings BotSettingsFrom(const Config& config) {
@@ -27,6 +30,16 @@ BillingConfig BillingConfigFrom(const Config& config) {
   return b;
 }
 
+std::unique_ptr<usecases::BillingService> MakeBilling(const Config& config,
+                                                      const UseCasePorts& ports,
+                                                      usecases::KeyService& keys) {
+  // Admins hear about payments only when a bot is configured to deliver it.
+  std::vector<TgId> admins = config.bot_enabled() ? config.admin_tg_ids : std::vector<TgId>{};
+  return std::make_unique<usecases::BillingService>(ports.store, keys, ports.clock,
+                                                    BillingConfigFrom(config), ports.providers,
+                                                    std::move(admins), config.default_lang);
+}
+
 UseCases MakeUseCases(const Config& config, const UseCasePorts& ports) {
   UseCases uc;
   uc.catalog = std::make_unique<usecases::Catalog>(ports.store, ports.backends, ports.clock);
@@ -47,9 +60,7 @@ UseCases MakeUseCases(const Config& config, const UseCasePorts& ports) {
   uc.notices = std::make_unique<usecases::ExpiryNotices>(ports.store, ports.clock, notify);
   uc.bot = std::make_unique<usecases::BotService>(ports.store, *uc.keys, *uc.alerts, ports.clock,
                                                   BotSettingsFrom(config));
-  uc.billing = std::make_unique<usecases::BillingService>(
-      ports.store, *uc.keys, ports.clock, BillingConfigFrom(config), ports.providers,
-      alert_policy.admins, config.default_lang);
+  uc.billing = MakeBilling(config, ports, *uc.keys);
   return uc;
 }
 

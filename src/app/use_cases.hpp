@@ -51,6 +51,13 @@ usecases::BotSettings BotSettingsFrom(const Config& config);
 // The billing terms from the configuration (prices, order TTL, referral and switch terms).
 BillingConfig BillingConfigFrom(const Config& config);
 
+// The billing use case over `ports` (its providers included) and `keys`. MakeUseCases builds it
+// without providers when `ports` has none; the bot role builds it again over the providers it
+// made from its Bot API pool (payments::BuildPaymentProviders).
+std::unique_ptr<usecases::BillingService> MakeBilling(const Config& config,
+                                                      const UseCasePorts& ports,
+                                                      usecases::KeyService& keys);
+
 // Builds every use case. Keep the result whole: the executor refers to `alerts`.
 UseCases MakeUseCases(const Config& config, const UseCasePorts& ports);
 

@@ -8,11 +8,13 @@
 namespace vpnhub::bot {
 namespace {
 
-// Every action but kMenu and its wire form. Actions with an empty word take a numeric id.
+// Every action but kMenu and its wire form. Actions with an empty word take `ids` numeric ids
+// joined by '.'.
 struct Form {
   CallbackAction action;
   char kind;
   const char* word;
+  int ids = 1;
 };
 
 constexpr char kMenuKind = 'm';
@@ -21,6 +23,8 @@ constexpr Form kForms[] = {
     {CallbackAction::kTrialLocation, 't', ""},      {CallbackAction::kShowKey, 'k', ""},
     {CallbackAction::kSetLanguage, 'l', "en"},      {CallbackAction::kSetLanguage, 'l', "ru"},
     {CallbackAction::kRecheckFollow, 'f', "check"}, {CallbackAction::kAdminRefresh, 'a', "refresh"},
+    {CallbackAction::kBuyLocation, 'b', ""},        {CallbackAction::kBuyTariff, 'p', "", 2},
+    {CallbackAction::kBuyProvider, 'v', "", 3},
 };
 
 std::optional<std::int64_t> ParsePositiveId(std::string_view s) {
@@ -46,12 +50,20 @@ std::optional<CallbackData> ParseCallbackData(std::string_view data) {
   for (const Form& form : kForms) {
     if (form.kind != kind) continue;
     if (form.word[0] == '\0') {
-      auto id = ParsePositiveId(arg);
-      if (!id) return std::nullopt;
-      return CallbackData{form.action, *id, ""};
+      std::int64_t ids[3] = {0, 0, 0};
+      std::string_view rest = arg;
+      for (int i = 0; i < form.ids; ++i) {
+        const std::size_t dot = i + 1 < form.ids ? rest.find('.') : rest.size();
+        if (dot == std::string_view::npos) return std::nullopt;
+        auto id = ParsePositiveId(rest.substr(0, dot));
+        if (!id) return std::nullopt;
+        ids[i] = *id;
+        rest = dot < rest.size() ? rest.substr(dot + 1) : std::string_view{};
+      }
+      return CallbackData{form.action, ids[0], "", ids[1], ids[2]};
     }
     if (arg == form.word) {
-      CallbackData out{form.action, 0, ""};
+      CallbackData out{form.action, 0, "", 0, 0};
       if (form.action == CallbackAction::kSetLanguage) out.word = form.word;
       return out;
     }
@@ -67,7 +79,12 @@ std::string FormatCallbackData(const CallbackData& data) {
   for (const Form& form : kForms) {
     if (form.action != data.action) continue;
     std::string out{form.kind, ':'};
-    if (form.word[0] == '\0') return out + std::to_string(data.id);
+    if (form.word[0] == '\0') {
+      out += std::to_string(data.id);
+      if (form.ids >= 2) out += "." + std::to_string(data.id2);
+      if (form.ids >= 3) out += "." + std::to_string(data.id3);
+      return out;
+    }
     if (form.action == CallbackAction::kSetLanguage && data.word != form.word) continue;
     return out + form.word;
   }

@@ -8,12 +8,17 @@
 // closed set:
 //   m:<button>                                    a command's main-menu button; the words are
 //                                                 the command table's (commands.cpp): main,
-//                                                 trial, keys, help, lang, admin
+//                                                 trial, buy, keys, help, lang, admin
 //   t:<location id>                               take the trial in this location
 //   k:<key id>                                    show this key's link again
 //   l:en l:ru                                     switch the language
 //   f:check                                       re-check channel membership
 //   a:refresh                                     refresh the admin summary
+//   b:<location id>                               buy: the tariffs for this location
+//   p:<location id>.<months>                      buy: this tariff (asks the provider when
+//                                                 several are offered, else sends the invoice)
+//   v:<location id>.<months>.<provider number>    buy: this tariff through the n-th offered
+//                                                 provider (1-based), then the invoice
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,12 +33,17 @@ enum class CallbackAction {
   kSetLanguage,    // l:<lang>
   kRecheckFollow,  // f:check
   kAdminRefresh,   // a:refresh
+  kBuyLocation,    // b:<location id>
+  kBuyTariff,      // p:<location id>.<months>
+  kBuyProvider,    // v:<location id>.<months>.<provider number>
 };
 
 struct CallbackData {
   CallbackAction action = CallbackAction::kMenu;
-  std::int64_t id = 0;  // kTrialLocation: location id; kShowKey: key id; otherwise 0
-  std::string word;     // kMenu: the button; kSetLanguage: "en" or "ru"; otherwise empty
+  std::int64_t id = 0;   // kTrialLocation, kBuy*: location id; kShowKey: key id; otherwise 0
+  std::string word;      // kMenu: the button; kSetLanguage: "en" or "ru"; otherwise empty
+  std::int64_t id2 = 0;  // kBuyTariff, kBuyProvider: months
+  std::int64_t id3 = 0;  // kBuyProvider: the provider's number
 
   bool operator==(const CallbackData&) const = default;
 };
@@ -53,12 +63,18 @@ std::string FormatCallbackData(const CallbackData& data);
 
 // Shorthands for building keyboards.
 inline CallbackData MenuButton(std::string_view button) {
-  return {CallbackAction::kMenu, 0, std::string(button)};
+  return {CallbackAction::kMenu, 0, std::string(button), 0, 0};
 }
-inline CallbackData Action(CallbackAction action) { return {action, 0, ""}; }
-inline CallbackData WithId(CallbackAction action, std::int64_t id) { return {action, id, ""}; }
+inline CallbackData Action(CallbackAction action) { return {action, 0, "", 0, 0}; }
+inline CallbackData WithId(CallbackAction action, std::int64_t id) {
+  return {action, id, "", 0, 0};
+}
+inline CallbackData WithIds(CallbackAction action, std::int64_t id, std::int64_t id2,
+                            std::int64_t id3 = 0) {
+  return {action, id, "", id2, id3};
+}
 inline CallbackData Language(std::string lang) {
-  return {CallbackAction::kSetLanguage, 0, std::move(lang)};
+  return {CallbackAction::kSetLanguage, 0, std::move(lang), 0, 0};
 }
 
 }  // namespace vpnhub::bot

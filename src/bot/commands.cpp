@@ -29,6 +29,28 @@ constexpr Command kCommands[] = {
         .menu_row = 0,
     },
     {
+        .name = "buy",
+        .button = "buy",
+        .on_command = user::ShowBuyLocations,
+        .choice = CallbackAction::kBuyLocation,
+        .on_choice =
+            +[](Conversation& c, const CallbackData& d) { return user::ShowBuyTariffs(c, d.id); },
+        .description = {"Buy a key", "Купить ключ"},
+        .label = {"🛒 Buy", "🛒 Купить"},
+        .menu_row = 0,
+    },
+    {
+        // The follow-ups of /buy: a tariff, then a provider when several are offered.
+        .choice = CallbackAction::kBuyTariff,
+        .on_choice =
+            +[](Conversation& c, const CallbackData& d) { return user::BuyTariff(c, d.id, d.id2); },
+    },
+    {
+        .choice = CallbackAction::kBuyProvider,
+        .on_choice = +[](Conversation& c,
+                         const CallbackData& d) { return user::BuyThrough(c, d.id, d.id2, d.id3); },
+    },
+    {
         .name = "keys",
         .button = "keys",
         .on_command = user::ShowKeys,

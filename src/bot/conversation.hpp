@@ -8,6 +8,7 @@
 #include "bot/router.hpp"
 #include "core/domain.hpp"
 #include "core/status.hpp"
+#include "core/usecases/billing_service.hpp"
 #include "core/usecases/bot_service.hpp"
 
 namespace vpnhub::bot {
@@ -15,14 +16,18 @@ namespace vpnhub::bot {
 class Conversation {
  public:
   Conversation(usecases::BotService& service, const RouterOptions& options,
-               const ports::Clock& clock, User user, bool from_button)
+               const ports::Clock& clock, User user, bool from_button,
+               usecases::BillingService* billing = nullptr)
       : service_(service),
+        billing_(billing),
         options_(options),
         clock_(clock),
         user_(std::move(user)),
         from_button_(from_button) {}
 
   usecases::BotService& service() { return service_; }
+  // Null when nothing is sold (no billing wired).
+  usecases::BillingService* billing() { return billing_; }
   const RouterOptions& options() const { return options_; }
   Time Now() const { return clock_.Now(); }
   const User& user() const { return user_; }
@@ -57,6 +62,7 @@ class Conversation {
 
  private:
   usecases::BotService& service_;
+  usecases::BillingService* billing_;
   const RouterOptions& options_;
   const ports::Clock& clock_;
   User user_;

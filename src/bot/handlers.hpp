@@ -5,7 +5,9 @@
 // Authorisation is the router's: admin:: handlers assume the caller was checked.
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "bot/callback_data.hpp"
 #include "bot/conversation.hpp"
 #include "core/domain.hpp"
 #include "core/status.hpp"
@@ -18,6 +20,10 @@ namespace vpnhub::bot::user {
 InlineKeyboard MainMenuKeyboard(std::string_view lang, bool with_admin);
 // One "Back" button to the main menu.
 InlineKeyboard BackKeyboard(std::string_view lang);
+// One button per location (`action`:<location id>), then "Back".
+InlineKeyboard LocationKeyboard(std::string_view lang,
+                                const std::vector<usecases::LocationOption>& options,
+                                CallbackAction action);
 
 Status ShowWelcome(Conversation& c);
 Status ShowMainMenu(Conversation& c);
@@ -33,6 +39,12 @@ Status StartTrialAt(Conversation& c, Id location_id);
 
 Status ShowKeys(Conversation& c);
 Status ShowKeyLink(Conversation& c, Id key_id);
+
+// Buying a new key (buy.cpp): location -> tariff -> provider when several -> invoice.
+Status ShowBuyLocations(Conversation& c);
+Status ShowBuyTariffs(Conversation& c, Id location_id);
+Status BuyTariff(Conversation& c, Id location_id, std::int64_t months);
+Status BuyThrough(Conversation& c, Id location_id, std::int64_t months, std::int64_t provider);
 
 // The CHECK_FOLLOW gate's "join the channel" message with its join and re-check buttons.
 Status ShowJoinChannel(Conversation& c);

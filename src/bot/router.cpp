@@ -91,8 +91,10 @@ void Inc(metrics::Counter* counter) {
 }  // namespace
 
 Router::Router(usecases::BotService& service, MembershipChecker* membership, RouterOptions options,
-               const ports::Clock& clock, metrics::Registry* metrics)
+               const ports::Clock& clock, metrics::Registry* metrics,
+               usecases::BillingService* billing)
     : service_(service),
+      billing_(billing),
       membership_(membership),
       options_(std::move(options)),
       clock_(clock),
@@ -103,6 +105,8 @@ Router::Router(usecases::BotService& service, MembershipChecker* membership, Rou
         &metrics->GetCounter("vpnhub_bot_updates_total", help, {{"type", "message"}});
     updates_callback_ =
         &metrics->GetCounter("vpnhub_bot_updates_total", help, {{"type", "callback_query"}});
+    updates_pre_checkout_ =
+        &metrics->GetCounter("vpnhub_bot_updates_total", help, {{"type", "pre_checkout_query"}});
     updates_other_ = &metrics->GetCounter("vpnhub_bot_updates_total", help, {{"type", "other"}});
     errors_ = &metrics->GetCounter("vpnhub_bot_update_errors_total",
                                    "Telegram updates whose handling failed");
@@ -115,6 +119,12 @@ Router::Router(usecases::BotService& service, MembershipChecker* membership, Rou
 }
 
 bool Router::Admit(const telegram::Update& update) {
+  // Money moved or is about to: never dropped. Answering a query twice is harmless and a payment
+  // is credited once by its charge id, whereas a payment marked delivered before the store took
+  // it would be lost.
+  if (update.pre_checkout_query || (update.message && update.message->successful_payment)) {
+    return true;
+  }
   if (const telegram::TgUser* person = Person(update)) {
     switch (flood_.Admit(person->id, clock_.Now())) {
       case FloodGuard::Verdict::kAllow:
@@ -159,6 +169,12 @@ void Router::Handle(const telegram::Update& update) {
       Inc(updates_callback_);
       callback_id = update.callback_query->id;
       st = HandleCallback(*update.callback_query, answer);
+    } else if (update.pre_checkout_query) {
+      Inc(updates_pre_checkout_);
+      HandlePreCheckout(*update.pre_checkout_query);
+    } else if (update.message && update.message->successful_payment) {
+      Inc(updates_message_);
+      st = HandlePayment(*update.message);
     } else if (update.message) {
       Inc(updates_message_);
       st = HandleMessage(*update.message);
@@ -202,7 +218,7 @@ Status Router::HandleMessage(const telegram::Message& message) {
   VPNHUB_ASSIGN_OR_RETURN(auto user, Register(*message.from, is_start ? command->args : ""));
   if (user.banned) return Status::Ok();
 
-  Conversation c(service_, options_, clock_, std::move(user), /*from_button=*/false);
+  Conversation c(service_, options_, clock_, std::move(user), /*from_button=*/false, billing_);
   Status st = Admitted(c.tg_id()) ? RunTyped(c, command ? std::string_view(command->name) : "")
                                   : user::ShowJoinChannel(c);
   if (!st.ok()) (void)c.Say(i18n::T(c.lang(), i18n::Text::kGenericError));
@@ -221,7 +237,7 @@ Status Router::HandleCallback(const telegram::CallbackQuery& query, std::string&
   }
   if (user->banned) return Status::Ok();
 
-  Conversation c(service_, options_, clock_, std::move(*user), /*from_button=*/true);
+  Conversation c(service_, options_, clock_, std::move(*user), /*from_button=*/true, billing_);
   const auto data = ParseCallbackData(query.data);
   Status st;
   if (!data) {

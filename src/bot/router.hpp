@@ -1,6 +1,7 @@
 #pragma once
 // Turns Telegram updates into use-case calls and replies. Parsing, the channel gate and the
 // admin check happen here, in one place; every decision and database change is BotService's.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -8,6 +9,7 @@
 #include "bot/flood_guard.hpp"
 #include "bot/membership.hpp"
 #include "core/ports/clock.hpp"
+#include "core/usecases/billing_service.hpp"
 #include "core/usecases/bot_service.hpp"
 #include "metrics/fwd.hpp"
 #include "telegram/types.hpp"
@@ -27,6 +29,22 @@ struct RouterOptions {
   // running Handle, after the replies are enqueued (not for one dropped by the flood guard or as
   // a redelivery). May be empty (then nothing is called).
   std::function<void(std::string callback_query_id, std::string text)> answer_callback;
+  // Answers a pre_checkout_query (Telegram cancels the payment unless it is answered within
+  // 10 s): ok, or not ok with a plain text Telegram shows the payer. Called exactly once per
+  // pre_checkout_query handled, on the thread running Handle. May be empty (then the query is
+  // left to time out: nothing is sold).
+  std::function<void(std::string pre_checkout_query_id, bool ok, std::string error_message)>
+      answer_pre_checkout;
+  // A successful_payment that could not be recorded (the store stayed unavailable through every
+  // retry, or the payment cannot be read as one of ours): Telegram took the money and will not
+  // hand the update over again, so the wiring logs it and alerts the admins. `charge_id` is the
+  // provider's payment id (may be empty), `error` says why. May be empty.
+  std::function<void(TgId payer, std::string charge_id, std::string error)> payment_not_recorded;
+  // How often and how patiently a successful_payment is credited again when the store is
+  // unavailable (kUnavailable: nothing was recorded): `attempts` in all, waiting `backoff`,
+  // doubled after each failure, in between.
+  int payment_attempts = 5;
+  std::chrono::milliseconds payment_backoff{200};
   // The per-person limit on updates (see FloodGuard); per_sec <= 0 turns it off.
   FloodGuardOptions flood;
 };
@@ -37,9 +55,11 @@ struct RouterOptions {
 // kReply; a key's link is a kKeyReady message the renderer turns into link + QR.
 class Router {
  public:
-  // `membership` may be null when check_follow is off; `metrics` may be null.
+  // `membership` may be null when check_follow is off; `metrics` may be null; `billing` null
+  // = nothing is sold (pre-checkout queries are refused, payments reported as not recorded).
   Router(usecases::BotService& service, MembershipChecker* membership, RouterOptions options,
-         const ports::Clock& clock, metrics::Registry* metrics);
+         const ports::Clock& clock, metrics::Registry* metrics,
+         usecases::BillingService* billing = nullptr);
 
   // Handles one update: private chats only; every sender is registered or refreshed first
   // (BotService::Touch). Never throws: a failure counts in vpnhub_bot_update_errors_total and
@@ -49,6 +69,10 @@ class Router {
   // than options.flood allows; at most one "slow down" reply per notice window), then
   // BotService::FirstDelivery ("duplicate": this update_id was handled already, by this or
   // another instance). When the redelivery check cannot reach the store the update is handled.
+  // Payments pass neither gate: a pre_checkout_query is answered (ok only when
+  // BillingService::CheckPreCheckout says so) and a message with successful_payment is credited
+  // through BillingService::ConfirmPayment, which makes a replay a no-op, however often either
+  // comes.
   void Handle(const telegram::Update& update);
 
  private:
@@ -57,18 +81,23 @@ class Router {
   Status HandleMessage(const telegram::Message& message);
   // Sets `answer` to the callback answer's text.
   Status HandleCallback(const telegram::CallbackQuery& query, std::string& answer);
+  // router_payments.cpp: the answer to a pre_checkout_query; crediting a successful_payment.
+  void HandlePreCheckout(const telegram::PreCheckoutQuery& query);
+  Status HandlePayment(const telegram::Message& message);
   // BotService::Touch with the language from Telegram's language_code.
   Result<User> Register(const telegram::TgUser& from, const std::string& start_payload);
   // The CHECK_FOLLOW gate.
   bool Admitted(TgId tg_id);
 
   usecases::BotService& service_;
+  usecases::BillingService* billing_;
   MembershipChecker* membership_;
   RouterOptions options_;
   const ports::Clock& clock_;
   FloodGuard flood_;
   metrics::Counter* updates_message_ = nullptr;
   metrics::Counter* updates_callback_ = nullptr;
+  metrics::Counter* updates_pre_checkout_ = nullptr;
   metrics::Counter* updates_other_ = nullptr;
   metrics::Counter* errors_ = nullptr;
   metrics::Counter* dropped_flood_ = nullptr;

@@ -24,6 +24,10 @@ TEST(CallbackDataTest, EveryFormRoundTrips) {
       Language("ru"),
       Action(CallbackAction::kRecheckFollow),
       Action(CallbackAction::kAdminRefresh),
+      MenuButton("buy"),
+      WithId(CallbackAction::kBuyLocation, 3),
+      WithIds(CallbackAction::kBuyTariff, 3, 12),
+      WithIds(CallbackAction::kBuyProvider, std::numeric_limits<std::int64_t>::max(), 12, 2),
   };
   for (const auto& data : all) {
     const std::string wire = FormatCallbackData(data);
@@ -42,6 +46,15 @@ TEST(CallbackDataTest, WireForms) {
   EXPECT_EQ(FormatCallbackData(Language("ru")), "l:ru");
   EXPECT_EQ(FormatCallbackData(Action(CallbackAction::kRecheckFollow)), "f:check");
   EXPECT_EQ(FormatCallbackData(Action(CallbackAction::kAdminRefresh)), "a:refresh");
+}
+
+TEST(CallbackDataTest, BuyFormsCarryTheirIdsOnly) {
+  EXPECT_EQ(FormatCallbackData(WithIds(CallbackAction::kBuyTariff, 3, 6)), "p:3.6");
+  EXPECT_EQ(FormatCallbackData(WithIds(CallbackAction::kBuyProvider, 3, 6, 1)), "v:3.6.1");
+  for (const char* bad : {"p:3", "p:3.", "p:.6", "p:3.6.1", "p:3.06", "v:3.6", "v:3.6.1.1",
+                          "v:3.6.0", "b:3.6", "p:3..6", "p:-3.6", "v:3.6.x"}) {
+    EXPECT_FALSE(ParseCallbackData(bad).has_value()) << bad;
+  }
 }
 
 TEST(CallbackDataTest, ParsesStrictly) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -43,13 +44,15 @@ class RouterTest : public ::testing::Test, protected app::UseCases {
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store = std::move(*s);
     backends.Add(&backend);
-    const app::Config config =
-        app::TestConfig({{"TG_TOKEN", "123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789"},
-                         {"ADMIN_TG_ID", std::to_string(kAdmin)},
-                         {"TRIAL_PERIOD", std::to_string(7 * 24 * 3600)},
-                         {"LANGUAGES", "en"}});
+    app::EnvMap env = extra_env;
+    env.emplace("TG_TOKEN", "123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789");
+    env.emplace("ADMIN_TG_ID", std::to_string(kAdmin));
+    env.emplace("TRIAL_PERIOD", std::to_string(7 * 24 * 3600));
+    env.emplace("LANGUAGES", "en");
+    const app::Config config = app::TestConfig(env);
+    ports::Store& use_case_store = wrap_store ? *wrap_store(*store) : *store;
     static_cast<app::UseCases&>(*this) =
-        app::MakeUseCases(config, {*store, backends, clock, secrets, log});
+        app::MakeUseCases(config, {use_case_store, backends, clock, secrets, log, providers});
     settings = app::BotSettingsFrom(config);
     auto nl = catalog->AddLocation("nl");
     ASSERT_TRUE(nl.ok()) << nl.status().ToString();
@@ -66,7 +69,8 @@ class RouterTest : public ::testing::Test, protected app::UseCases {
     options.answer_callback = [this](std::string id, std::string text) {
       answers.push_back({std::move(id), std::move(text)});
     };
-    router = std::make_unique<Router>(*service, membership, options, clock, &registry);
+    router =
+        std::make_unique<Router>(*service, membership, options, clock, &registry, billing.get());
   }
 
   Server AddServer(int capacity, const std::string& location = "nl",
@@ -224,6 +228,11 @@ class RouterTest : public ::testing::Test, protected app::UseCases {
   metrics::Registry registry;
   usecases::Backends backends;
   std::unique_ptr<storage::SqliteStore> store;
+  // Set by a subclass before SetUp: more variables, the payment providers, and a store the use
+  // cases run on over the SQLite one (say a fakes::FaultStore).
+  app::EnvMap extra_env;
+  usecases::BillingService::Providers providers;
+  std::function<ports::Store*(ports::Store&)> wrap_store;
   usecases::BotSettings settings;  // the configuration's; a test may change them and Rebuild()
   std::unique_ptr<usecases::BotService> service;
   RouterOptions options;

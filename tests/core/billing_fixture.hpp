@@ -3,39 +3,16 @@
 // provider ("stars", XTR) and helpers to buy, confirm and count.
 #include <gtest/gtest.h>
 
-#include <mutex>
 #include <string>
 #include <vector>
 
-#include "core/ports/payment_provider.hpp"
+#include "fakes/fake_payment_provider.hpp"
 #include "fakes/fault_store.hpp"
 #include "usecase_fixture.hpp"
 
 namespace vpnhub {
 
-// Records invoices and refunds; fails them when told.
-class FakeProvider : public ports::PaymentProvider {
- public:
-  std::string Name() const override { return "stars"; }
-  std::string Currency() const override { return kStarsCurrency; }
-  Result<ports::InvoiceRequest> CreateInvoice(const Order& order,
-                                              const ports::InvoiceTexts& texts) override {
-    std::lock_guard lock(mu);
-    invoices.push_back({order, texts});
-    return ports::InvoiceRequest{};
-  }
-  Status Refund(const Payment& payment, TgId payer) override {
-    std::lock_guard lock(mu);
-    if (!refund_status.ok()) return refund_status;
-    refunds.push_back({payment.id, payer});
-    return Status::Ok();
-  }
-
-  std::mutex mu;
-  std::vector<std::pair<Order, ports::InvoiceTexts>> invoices;
-  std::vector<std::pair<Id, TgId>> refunds;
-  Status refund_status;
-};
+using fakes::FakeProvider;
 
 class BillingTest : public UseCaseTest {
  protected:

@@ -44,6 +44,18 @@ InlineKeyboard BackKeyboard(std::string_view lang) {
   return {{Button(i18n::T(lang, Text::kButtonBack), MenuButton("main"))}};
 }
 
+InlineKeyboard LocationKeyboard(std::string_view lang,
+                                const std::vector<usecases::LocationOption>& options,
+                                CallbackAction action) {
+  InlineKeyboard kb;
+  for (const auto& option : options) {
+    kb.push_back({InlineButton{option.location.name,
+                               FormatCallbackData(WithId(action, option.location.id)), ""}});
+  }
+  kb.push_back(BackKeyboard(lang).front());
+  return kb;
+}
+
 Status ShowWelcome(Conversation& c) {
   return c.Say(i18n::Format(c.lang(), Text::kWelcome, {{"name", c.options().service_name}}),
                MainMenuKeyboard(c.lang(), c.is_admin()));

@@ -25,13 +25,7 @@ Status ShowTrialLocations(Conversation& c) {
   if (auto refusal = TrialRefusal(c)) return c.Say(i18n::T(c.lang(), *refusal));
   VPNHUB_ASSIGN_OR_RETURN(auto options, c.service().LocationsWithCapacity());
   if (options.empty()) return c.Say(i18n::T(c.lang(), Text::kNoLocations));
-  InlineKeyboard kb;
-  for (const auto& option : options) {
-    kb.push_back({InlineButton{
-        option.location.name,
-        FormatCallbackData(WithId(CallbackAction::kTrialLocation, option.location.id)), ""}});
-  }
-  kb.push_back(BackKeyboard(c.lang()).front());
+  InlineKeyboard kb = LocationKeyboard(c.lang(), options, CallbackAction::kTrialLocation);
   return c.Say(i18n::T(c.lang(), Text::kChooseLocation), std::move(kb));
 }
 

@@ -1,0 +1,129 @@
+"""End to end: buying a key with Telegram Stars through the real `vpnhub serve`, the fake Bot API
+and a real ss-manager: /buy -> location -> tariff -> invoice -> pre_checkout answered ok ->
+successful_payment -> receipt and key (QR photo) delivered, the key carries traffic. The same
+payment delivered ten times (also concurrently) credits once; a changed amount, another person's
+order and an expired order are refused at pre-checkout.
+"""
+import contextlib
+import os
+import re
+import sqlite3
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+PERSON = 5552001
+OTHER = 5552002
+ADMIN = 5559999
+ORDER_TTL = 60
+
+
+class BotStarsTest(harness.HubTestCase):
+    def setUp(self):
+        super().setUp()
+        self.ss = self.stop_after(harness.SsManager(self.dir))
+        self.tg = self.stop_after(harness.FakeTelegram())
+        self.hub = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                               TELEGRAM_API_URL=self.tg.url, ADMIN_TG_ID=ADMIN,
+                                               MONTH_COST_STARS="100,250,450,800",
+                                               ORDER_TTL_SEC=ORDER_TTL,
+                                               TELEGRAM_POLL_TIMEOUT_SEC=1))
+        self.hub.cli("location", "add", "Amsterdam")
+        self.port_from = harness.free_port_block(10)
+        self.hub.cli("server", "add", "--location", "Amsterdam", "--manager", self.ss.address,
+                     "--public-host", "127.0.0.1", "--ports",
+                     f"{self.port_from}-{self.port_from + 9}", "--capacity", "10")
+        self.hub.start()
+
+    def count(self, sql):
+        with contextlib.closing(sqlite3.connect(self.hub.db_path)) as db:
+            return db.execute(sql).fetchone()[0]
+
+    def buy(self, person, months=1):
+        """Walks /buy to the invoice; returns the invoice's sendInvoice call."""
+        self.tg.message(person, "/start")
+        self.tg.wait_for(person, lambda c: True, "welcome")
+        self.tg.message(person, "/buy")
+        loc = self.tg.wait_for(person, lambda c: any(b.get("callback_data", "").startswith("b:")
+                                                     for b in harness.buttons(c)),
+                               "buy locations")
+        self.tg.callback(person, next(b["callback_data"] for b in harness.buttons(loc)
+                                      if b["callback_data"].startswith("b:")))
+        tariffs = self.tg.wait_for(person, lambda c: any(
+            b.get("callback_data", "").startswith("p:") for b in harness.buttons(c)), "tariffs")
+        data = next(b["callback_data"] for b in harness.buttons(tariffs)
+                    if b["callback_data"].endswith(f".{months}"))
+        self.tg.callback(person, data)
+        return harness.wait_until(lambda: next(iter(self.tg.invoices(person)), None), 15,
+                                  what="the invoice")
+
+    def test_buy_with_stars_end_to_end_and_replays_credit_once(self):
+        http_port = self.serve_text("hello.txt", "hello-through-stars")
+        invoice = self.buy(PERSON)
+        order_id = invoice["params"]["payload"]
+        amount = invoice["params"]["prices"][0]["amount"]
+        self.assertEqual((invoice["params"]["currency"], amount), ("XTR", 100))
+
+        query = self.tg.pre_checkout(PERSON, order_id, amount)
+        answer = self.tg.wait_for_pre_checkout_answer(query["pre_checkout_query"]["id"])
+        self.assertTrue(answer["ok"] and answer["in_time"], answer)
+
+        paid = self.tg.successful_payment(PERSON, order_id, amount, charge_id="charge-e2e-1")
+        receipt = self.tg.wait_for(PERSON, lambda c: c["method"] == "sendMessage" and
+                                   "Payment received" in c.get("text", ""), "receipt", 15)
+        photo = self.tg.wait_for(PERSON, lambda c: c["method"] == "sendPhoto", "key QR", 20)
+        self.assertGreater(photo["photo_size"], 100)
+        link_msg = self.tg.wait_for(PERSON, lambda c: "ss://" in c.get("text", ""), "the link")
+        link = re.search(r"ss://[^\s<\"]+", link_msg["text"]).group(0).replace("&amp;", "&")
+        self.assertEqual(self.fetch_through(link, http_port), (0, "hello-through-stars"))
+
+        # Redelivered: 5 times in turn, 5 at once.
+        for _ in range(5):
+            self.tg.push(paid)
+        threads = [threading.Thread(target=self.tg.push, args=(paid,)) for _ in range(5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        # A message after them: once it is answered the poller has handed the ten over; their
+        # handlers (4 threads) get a moment more to finish.
+        before = len(self.tg.to_chat(PERSON))
+        self.tg.message(PERSON, "/help")
+        harness.wait_until(lambda: len(self.tg.to_chat(PERSON)) > before, 15, what="/help reply")
+        time.sleep(2)
+        self.assertEqual(self.count("SELECT COUNT(*) FROM payments"), 1)
+        self.assertEqual(self.count("SELECT COUNT(*) FROM payments WHERE state = 'credited'"), 1)
+        self.assertEqual(len(self.hub.cli_json("key", "list")), 1)
+        receipts = [c for c in self.tg.to_chat(PERSON) if c["method"] == "sendMessage"
+                    and c.get("text") == receipt["text"]]
+        self.assertEqual(len(receipts), 1)
+        self.assertEqual(len([c for c in self.tg.to_chat(PERSON) if c["method"] == "sendPhoto"]),
+                         1)
+
+    def test_pre_checkout_refusals(self):
+        invoice = self.buy(PERSON)
+        order_id = invoice["params"]["payload"]
+        amount = invoice["params"]["prices"][0]["amount"]
+
+        def ask(person, total):
+            q = self.tg.pre_checkout(person, order_id, total)
+            return self.tg.wait_for_pre_checkout_answer(q["pre_checkout_query"]["id"])
+
+        changed = ask(PERSON, amount - 1)
+        self.assertFalse(changed["ok"])
+        self.assertTrue(changed["error_message"])
+        self.assertFalse(ask(OTHER, amount)["ok"])
+        self.assertTrue(ask(PERSON, amount)["ok"])
+        time.sleep(ORDER_TTL + 1)  # the order expires
+        self.assertFalse(ask(PERSON, amount)["ok"])
+        self.assertEqual(self.count("SELECT COUNT(*) FROM payments"), 0)
+
+
+if __name__ == "__main__":
+    harness.BINARY = sys.argv.pop(1)
+    harness.FAKE_TELEGRAM = sys.argv.pop(1)
+    unittest.main()
