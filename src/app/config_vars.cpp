@@ -166,44 +166,44 @@ const std::vector<ConfigVar>& ConfigVariables() {
                  nullptr /* read with MONTH_OPTIONS */,
                  [](const Config& c) { return Join(TariffColumn(c, &Tariff::price)); },
                  "selling (later)",
-                 "prices, comma list of integers >= 0, paired with MONTH_OPTIONS by position; "
-                 "checked only: nothing is sold yet"),
+                 "prices in CURRENCY, comma list of integers >= 0, paired with MONTH_OPTIONS by "
+                 "position; for the external providers of a later release (Stars has its own)"),
              {0, kInt64Max}),
       Ranged(Custom(
                  "MONTH_OPTIONS", VarType::kIntList, "1,3,6,12", config_checks::ReadTariffs,
-                 [](const Config& c) { return Join(TariffColumn(c, &Tariff::months)); },
-                 "selling (later)",
-                 "tariff lengths in months, comma list of 1..1200, as many as MONTH_COST; checked "
-                 "only: nothing is sold yet"),
+                 [](const Config& c) { return Join(TariffColumn(c, &Tariff::months)); }, "selling",
+                 "tariff lengths in months, comma list of 1..1200, as many as MONTH_COST"),
              {1, 1200}),
       // Billing (issue 13): prices, order life, referral and switch terms.
       Custom(
           "CURRENCY", VarType::kText, "RUB", config_checks::ReadCurrency,
           [](const Config& c) { return c.currency; }, "selling (later)",
-          "currency MONTH_COST and PRICE_SWITCH_LOCATION are in: 3 upper-case letters (ISO 4217), "
-          "not XTR"),
+          "currency MONTH_COST and PRICE_SWITCH_LOCATION are in (external providers, a later "
+          "release): 3 upper-case letters (ISO 4217), not XTR"),
       Ranged(Custom(
                  "MONTH_COST_STARS", VarType::kIntList, "", config_checks::ReadStarsTariffs,
-                 [](const Config& c) { return Join(c.tariff_stars); }, "selling (later)",
+                 [](const Config& c) { return Join(c.tariff_stars); }, "selling",
                  "prices in Telegram Stars, comma list of 1..100000, as many as MONTH_OPTIONS; "
                  "empty = Stars is not offered"),
              {1, 100000}),
-      Int("ORDER_TTL_SEC", "3600", {60, 7 * 24 * 3600}, &Config::order_ttl_sec, "selling (later)",
+      Int("ORDER_TTL_SEC", "3600", {60, 7 * 24 * 3600}, &Config::order_ttl_sec, "selling",
           "an unpaid order can be paid for this long, 60..604800 s"),
-      Int("REFERRAL_BONUS_DAYS", "3", {0, 365}, &Config::referral_bonus_days, "selling (later)",
+      Int("REFERRAL_BONUS_DAYS", "3", {0, 365}, &Config::referral_bonus_days, "selling",
           "days the referrer gets per paid order of someone they invited, 0..365 (0 = none)"),
-      Int("REFERRAL_INVITEE_DAYS", "5", {0, 365}, &Config::referral_invitee_days, "selling (later)",
+      Int("REFERRAL_INVITEE_DAYS", "5", {0, 365}, &Config::referral_invitee_days, "selling",
           "days added to the trial of someone who came by a referral link, "
           "0..365"),
       Int("FREE_SWITCHES_PER_KEY", "1", {0, 100}, &Config::free_switches_per_key, "selling (later)",
-          "location switches per key without payment, 0..100"),
+          "location switches per key without payment, 0..100 (the bot's Switch button: later)"),
       Int("PRICE_SWITCH_LOCATION", "100", {0, kInt64Max}, &Config::price_switch_location,
           "selling (later)",
-          "price of a location switch beyond the free ones, in CURRENCY; 0 = not sold in CURRENCY"),
+          "price of a location switch beyond the free ones, in CURRENCY; 0 = not sold in "
+          "CURRENCY (the bot's Switch button: later)"),
       Int("PRICE_SWITCH_LOCATION_STARS", "50", {0, 100000}, &Config::price_switch_location_stars,
           "selling (later)",
           "price of a paid location switch in Stars, 0..100000: Stars are not converted from "
-          "CURRENCY, so they have their own price; 0 = not sold for Stars"),
+          "CURRENCY, so they have their own price; 0 = not sold for Stars (the bot's Switch "
+          "button: later)"),
       Int("TRIAL_PERIOD", "259200", {0, 10LL * 365 * 24 * 3600}, &Config::trial_period_sec, "bot",
           "trial length in seconds, 0..315360000; 0 = no trial"),
       Int("LIMIT_GB", "0", {0, 1000000}, &Config::limit_gb, "recorded only",

@@ -133,7 +133,7 @@ void BuildJobs(Context& ctx, ServeParts& parts) {
   jo.notice_interval = std::chrono::seconds(cfg.notice_interval_sec);
   jo.job_lease = std::chrono::seconds(cfg.job_lease_sec);
   jo.instance_id = parts.instance_id;
-  jo.billing = ctx.billing.get();
+  jo.billing = ctx.billing.get();  // after BuildBot, which rebuilds it with the bot's providers
   NatsPipeline* nats = parts.nats.get();
   if (nats) jo.extra_probe = [nats] { return nats->Probe(); };
   if (cfg.retention_days > 0) {

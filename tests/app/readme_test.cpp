@@ -103,8 +103,16 @@ TEST(Readme, VariablesWithoutEffectSaySo) {
   std::map<std::string, std::string> docs;
   for (const ConfigVar& v : ConfigVariables()) docs[v.name] = v.meaning;
   EXPECT_NE(docs["LIMIT_GB"].find("not enforced"), std::string::npos) << docs["LIMIT_GB"];
-  for (const char* name : {"MONTH_COST", "MONTH_OPTIONS", "LIMIT_IP"}) {
-    EXPECT_NE(docs[name].find("checked only"), std::string::npos) << name << ": " << docs[name];
+  EXPECT_NE(docs["LIMIT_IP"].find("checked only"), std::string::npos) << docs["LIMIT_IP"];
+  // Only Telegram Stars sells today: the prices in CURRENCY wait for the external providers.
+  for (const char* name : {"MONTH_COST", "CURRENCY"}) {
+    EXPECT_NE(docs[name].find("later release"), std::string::npos) << name << ": " << docs[name];
+  }
+  // The billing core switches locations, but the bot has no Switch button yet.
+  for (const char* name :
+       {"FREE_SWITCHES_PER_KEY", "PRICE_SWITCH_LOCATION", "PRICE_SWITCH_LOCATION_STARS"}) {
+    EXPECT_NE(docs[name].find("Switch button: later"), std::string::npos)
+        << name << ": " << docs[name];
   }
 }
 
