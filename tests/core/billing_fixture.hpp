@@ -71,6 +71,17 @@ class BillingTest : public UseCaseTest {
     return r;
   }
 
+  // `months` more on key `key_id`, asked by `tg`, paid with Stars.
+  usecases::OrderRequest Extension(TgId tg, Id key_id, int months) {
+    usecases::OrderRequest r;
+    r.tg_id = tg;
+    r.kind = OrderKind::kExtend;
+    r.key_id = key_id;
+    r.months = months;
+    r.provider = "stars";
+    return r;
+  }
+
   Order MustOrder(const usecases::OrderRequest& r) {
     auto o = billing->CreateOrder(r);
     EXPECT_TRUE(o.ok()) << o.status().ToString();

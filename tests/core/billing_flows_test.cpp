@@ -159,12 +159,7 @@ TEST_F(BillingFlowTest, AKeyIsSwitchedOnlyOnce) {
 
 TEST_F(BillingFlowTest, ARefundTakesTheBoughtDaysBack) {
   Key k = BuyKey(kAlice, 1, "a1");
-  usecases::OrderRequest r;
-  r.tg_id = kAlice;
-  r.kind = OrderKind::kExtend;
-  r.key_id = k.id;
-  r.months = 3;
-  r.provider = "stars";
+  usecases::OrderRequest r = Extension(kAlice, k.id, 3);
   auto ext = MustConfirm(Paid(MustOrder(r), "a2", kAlice));
   auto refunded = billing->Refund(ext.payment_id);
   ASSERT_TRUE(refunded.ok()) << refunded.status().ToString();

@@ -27,12 +27,7 @@ TEST_F(BillingTest, UnknownTariffsAndProvidersAreRefused) {
 
 TEST_F(BillingTest, ExtendingAnotherPersonsKeyIsRefused) {
   Key bobs = BuyKey(kBob, 1, "c-bob");
-  usecases::OrderRequest r;
-  r.tg_id = kAlice;
-  r.kind = OrderKind::kExtend;
-  r.key_id = bobs.id;
-  r.months = 1;
-  r.provider = "stars";
+  usecases::OrderRequest r = Extension(kAlice, bobs.id, 1);
   EXPECT_EQ(billing->CreateOrder(r).status().code(), StatusCode::kNotFound);
   r.tg_id = kBob;
   EXPECT_TRUE(billing->CreateOrder(r).ok());
@@ -143,12 +138,7 @@ TEST_F(BillingTest, ExtensionAddsExactlyTheMonthsBought) {
   Key k = BuyKey(kAlice, 1, "c1");
   const Time before = k.expires_at;
   clock.Advance(std::chrono::hours(24));
-  usecases::OrderRequest r;
-  r.tg_id = kAlice;
-  r.kind = OrderKind::kExtend;
-  r.key_id = k.id;
-  r.months = 3;
-  r.provider = "stars";
+  usecases::OrderRequest r = Extension(kAlice, k.id, 3);
   Order o = MustOrder(r);
   auto res = MustConfirm(Paid(o, "c2", kAlice));
   EXPECT_EQ(res.outcome, Outcome::kCredited);
@@ -160,12 +150,7 @@ TEST_F(BillingTest, ExtensionAddsExactlyTheMonthsBought) {
 TEST_F(BillingTest, ExtendingAnEndedKeyBuysANewKeyInItsLocation) {
   Key k = BuyKey(kAlice, 1, "c1");
   ASSERT_TRUE(keys->Revoke(k.id, "test").ok());
-  usecases::OrderRequest r;
-  r.tg_id = kAlice;
-  r.kind = OrderKind::kExtend;
-  r.key_id = k.id;
-  r.months = 1;
-  r.provider = "stars";
+  usecases::OrderRequest r = Extension(kAlice, k.id, 1);
   auto res = MustConfirm(Paid(MustOrder(r), "c2", kAlice));
   EXPECT_EQ(res.outcome, Outcome::kCredited);
   EXPECT_NE(res.key_id, k.id);
