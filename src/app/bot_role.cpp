@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "app/payment_providers.hpp"
 #include "bot/commands.hpp"
 #include "http/webhook_route.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -162,16 +163,14 @@ BotRole::~BotRole() { Stop(); }
 
 void BotRole::BuildProviders() {
   const Config& cfg = ctx_.config;
-  auto built = payments::BuildPaymentProviders(
-      {.stars_enabled = cfg.tg_stars, .stars_prices_configured = !cfg.tariff_stars.empty()},
-      {.bot_api = &api_pool_});
+  auto built = ConfiguredProviders(cfg, api_pool_);
   if (!built.ok()) throw std::runtime_error("payment providers: " + built.status().ToString());
   providers_ = std::move(*built);
   for (const auto& [name, reason] : providers_.not_offered()) {
     ctx_.log->Info("billing.provider_not_offered", {{"provider", name}, {"reason", reason}});
   }
   UseCasePorts ports{*ctx_.store, ctx_.backends, ctx_.clock, ctx_.secrets, *ctx_.log};
-  for (const std::string& name : providers_.Names()) ports.providers[name] = providers_.Find(name);
+  ports.providers = ProviderMap(providers_);
   // The bot role's BillingService is the process's: the CLI builds its own context, and nothing
   // else holds the one MakeContext built (it had no providers).
   ctx_.billing = MakeBilling(cfg, ports, *ctx_.keys);

@@ -3,7 +3,7 @@
 
 #include "app/cli_support.hpp"
 #include "app/format.hpp"
-#include "payments/factory.hpp"
+#include "app/payment_providers.hpp"
 #include "telegram/bot_api_pool.hpp"
 
 namespace vpnhub::app::cli {
@@ -153,12 +153,7 @@ void CmdPaymentList(std::optional<TgId> user, const std::string& provider, bool 
 
 // The payment providers as serve builds them from this configuration, over `pool`.
 payments::PaymentProviders ProvidersOrExit(const Config& cfg, telegram::BotApiPool& pool) {
-  payments::ProvidersConfig pc;
-  pc.stars_enabled = cfg.tg_stars;
-  pc.stars_prices_configured = !cfg.tariff_stars.empty();
-  payments::ProviderDeps deps;
-  deps.bot_api = cfg.bot_enabled() ? &pool : nullptr;
-  auto built = payments::BuildPaymentProviders(pc, deps);
+  auto built = ConfiguredProviders(cfg, pool);
   FailOn(built.status(), "payment providers");
   return std::move(*built);
 }
@@ -183,12 +178,9 @@ void CmdPaymentRefund(Id payment_id, bool no_wait) {
     }
     Fail(what + ": provider '" + payment.provider + "' is not configured here (" + why + ")");
   }
-  usecases::BillingService::Providers providers;
-  if (provider != nullptr) providers[payment.provider] = provider;
-  usecases::BillingService billing(*ctx->store, *ctx->keys, ctx->clock,
-                                   BillingConfigFrom(ctx->config), providers,
-                                   ctx->config.admin_tg_ids, ctx->config.default_lang);
-  auto refunded = billing.Refund(payment_id);
+  UseCasePorts ports{*ctx->store, ctx->backends, ctx->clock, ctx->secrets, *ctx->log};
+  ports.providers = ProviderMap(built);
+  auto refunded = MakeBilling(ctx->config, ports, *ctx->keys)->Refund(payment_id);
   if (!refunded.ok()) Fail(what + ": " + refunded.status().message());
   std::string note;
   const Order& order = refunded->order;

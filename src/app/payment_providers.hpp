@@ -1,0 +1,21 @@
+#pragma once
+// The payment providers a configuration offers, built the same way by the bot role (which sells)
+// and by `vpnhub payment refund` (which gives money back through the same provider).
+#include "app/config.hpp"
+#include "core/status.hpp"
+#include "core/usecases/billing_service.hpp"
+#include "payments/factory.hpp"
+#include "telegram/bot_api_pool.hpp"
+
+namespace vpnhub::app {
+
+// Every provider whose configuration is complete (Stars: TG_STARS on, MONTH_COST_STARS set, and a
+// bot, whose Bot API `bot_api` it calls); the others are in not_offered() with the reason.
+// kInvalidArgument for a broken provider list.
+Result<payments::PaymentProviders> ConfiguredProviders(const Config& config,
+                                                       telegram::BotApiPool& bot_api);
+
+// The offered providers by name, as UseCasePorts::providers takes them.
+usecases::BillingService::Providers ProviderMap(const payments::PaymentProviders& providers);
+
+}  // namespace vpnhub::app
