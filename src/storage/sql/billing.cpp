@@ -53,24 +53,11 @@ constexpr SqlText kExpireOrdersSql(
     "UPDATE orders SET state = 'expired', updated_at = $1 WHERE id IN (SELECT id FROM orders "
     "WHERE state = 'created' AND expires_at <= $1 ORDER BY expires_at LIMIT $2)");
 
-// The enum the text column `col` holds, read by `parse`; kInternal naming the row and the column
-// (`what`) when the text is no value of it.
-template <class E>
-Result<E> ReadEnum(const SqlRow& r, int col, std::optional<E> (*parse)(const std::string&),
-                   const char* row, Id id, const char* what) {
-  const std::string text = r.Text(col);
-  auto value = parse(text);
-  if (!value) {
-    return Internal(std::string(row) + " " + std::to_string(id) + ": unknown " + what + " " + text);
-  }
-  return *value;
-}
-
 Result<Order> ReadOrder(const SqlRow& r) {
   Order o;
   o.id = r.Int64(0);
   o.user_id = r.Int64(1);
-  VPNHUB_ASSIGN_OR_RETURN(o.kind, ReadEnum(r, 2, ParseOrderKind, "order", o.id, "kind"));
+  VPNHUB_ASSIGN_OR_RETURN(o.kind, r.Named(2, ParseOrderKind, "order", o.id, "kind"));
   o.location_id = r.Int64(3);
   o.key_id = r.Int64(4);
   o.months = r.Int(5);
@@ -79,7 +66,7 @@ Result<Order> ReadOrder(const SqlRow& r) {
   o.currency = r.Text(8);
   o.promo_code = r.Text(9);
   o.bonus_days = r.Int(10);
-  VPNHUB_ASSIGN_OR_RETURN(o.state, ReadEnum(r, 11, ParseOrderState, "order", o.id, "state"));
+  VPNHUB_ASSIGN_OR_RETURN(o.state, r.Named(11, ParseOrderState, "order", o.id, "state"));
   o.result_key_id = r.Int64(12);
   o.created_at = r.Ms(13);
   o.expires_at = r.Ms(14);
@@ -97,7 +84,7 @@ Result<Payment> ReadPayment(const SqlRow& r) {
   p.amount = r.Int64(5);
   p.currency = r.Text(6);
   p.raw_reference = r.Text(7);
-  VPNHUB_ASSIGN_OR_RETURN(p.state, ReadEnum(r, 8, ParsePaymentState, "payment", p.id, "state"));
+  VPNHUB_ASSIGN_OR_RETURN(p.state, r.Named(8, ParsePaymentState, "payment", p.id, "state"));
   p.created_at = r.Ms(9);
   p.updated_at = r.Ms(10);
   return p;
@@ -176,10 +163,7 @@ Result<Id> SqlBilling::InsertOrder(const Order& o) {
 }
 
 Result<Order> SqlBilling::GetOrder(Id id) {
-  VPNHUB_ASSIGN_OR_RETURN(auto order,
-                          s_.First<Order>(kGetOrderSql, SqlParams().Int(id), ReadOrder));
-  if (!order) return NotFound("order " + std::to_string(id) + " not found");
-  return std::move(*order);
+  return s_.GetById<Order>(kGetOrderSql, id, "order", ReadOrder);
 }
 
 Result<std::optional<Order>> SqlBilling::FindOpenOrder(const Order& like, Time now) {
@@ -260,10 +244,7 @@ Result<std::optional<Payment>> SqlBilling::FindPayment(const std::string& provid
 }
 
 Result<Payment> SqlBilling::GetPayment(Id id) {
-  VPNHUB_ASSIGN_OR_RETURN(auto payment,
-                          s_.First<Payment>(kGetPaymentSql, SqlParams().Int(id), ReadPayment));
-  if (!payment) return NotFound("payment " + std::to_string(id) + " not found");
-  return std::move(*payment);
+  return s_.GetById<Payment>(kGetPaymentSql, id, "payment", ReadPayment);
 }
 
 Result<std::vector<Payment>> SqlBilling::ListPayments(const ports::PaymentFilter& f) {
