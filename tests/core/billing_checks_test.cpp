@@ -9,16 +9,6 @@ using Outcome = usecases::ConfirmResult::Outcome;
 
 class BillingChecksTest : public BillingTest {
  protected:
-  usecases::OrderRequest Switch(TgId tg, Id key_id, Id location_id) {
-    usecases::OrderRequest r;
-    r.tg_id = tg;
-    r.kind = OrderKind::kSwitch;
-    r.key_id = key_id;
-    r.location_id = location_id;
-    r.provider = "stars";
-    return r;
-  }
-
   void Revoke(Id key_id) {
     const Key k = GetKey(key_id);
     ASSERT_TRUE(store
