@@ -181,6 +181,8 @@ class BotStarsCrashTest(test_bot_stars.StarsShopTest):
         self.assertEqual((key_after["state"], harness.iso_seconds(key_after["expires_at"])),
                          ("active", first_end))
         self.assertEqual(self.ss.ports(), ports)
+        self.tg.wait_for(PERSON, lambda c: "was refunded. The time it bought was taken back."
+                         in c.get("text", ""), "the refund message", 15)
         states = {p["provider_payment_id"]: p["state"]
                   for p in self.hub.cli_json("payment", "list")}
         self.assertEqual(states, {"charge-buy": "credited", "charge-extend": "refunded"})
