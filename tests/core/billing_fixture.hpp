@@ -82,6 +82,17 @@ class BillingTest : public UseCaseTest {
     return r;
   }
 
+  // A paid move of key `key_id` to `location_id`, asked by `tg`, paid with Stars.
+  usecases::OrderRequest Switch(TgId tg, Id key_id, Id location_id) {
+    usecases::OrderRequest r;
+    r.tg_id = tg;
+    r.kind = OrderKind::kSwitch;
+    r.key_id = key_id;
+    r.location_id = location_id;
+    r.provider = "stars";
+    return r;
+  }
+
   Order MustOrder(const usecases::OrderRequest& r) {
     auto o = billing->CreateOrder(r);
     EXPECT_TRUE(o.ok()) << o.status().ToString();

@@ -133,13 +133,7 @@ TEST_F(BillingFlowTest, AFreeSwitchReplacesTheKeyOnceTheNewOneIsActive) {
   // The free one is spent: the next switch of the chain is an order.
   EXPECT_EQ(billing->SwitchFree(kAlice, moved->key.id, nl_).status().code(),
             StatusCode::kFailedPrecondition);
-  usecases::OrderRequest r;
-  r.tg_id = kAlice;
-  r.kind = OrderKind::kSwitch;
-  r.key_id = moved->key.id;
-  r.location_id = nl_;
-  r.provider = "stars";
-  Order o = MustOrder(r);
+  Order o = MustOrder(Switch(kAlice, moved->key.id, nl_));
   EXPECT_EQ(o.amount, 50);
   auto paid = MustConfirm(Paid(o, "c-switch", kAlice));
   ASSERT_EQ(paid.outcome, Outcome::kCredited) << paid.reason;

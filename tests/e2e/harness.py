@@ -2,6 +2,7 @@
 run CLI commands, and always clean up. Standard library only (runs on Debian's /usr/bin/python3).
 """
 import base64
+import datetime
 import json
 import os
 import shutil
@@ -17,6 +18,12 @@ import urllib.error
 import urllib.request
 
 BINARY = os.environ.get("VPNHUB_BIN", "")
+
+
+def iso_seconds(text):
+    """Seconds since the epoch of a "YYYY-MM-DDTHH:MM:SSZ" time as the CLI prints it."""
+    return int(datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+               .replace(tzinfo=datetime.timezone.utc).timestamp())
 
 
 def free_port(kind=socket.SOCK_STREAM):
@@ -193,6 +200,7 @@ class Vpnhub:
     def kill9(self):
         self.proc.kill()
         self.proc.wait()
+        self.log.close()
 
     def stop(self):
         end_process(self.proc, 10)

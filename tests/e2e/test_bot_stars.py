@@ -22,7 +22,10 @@ ADMIN = 5559999
 ORDER_TTL = 60
 
 
-class BotStarsTest(harness.HubTestCase):
+class StarsShopTest(harness.HubTestCase):
+    """A running `vpnhub serve` selling with Stars (the fake Bot API, one real ss-manager in
+    Amsterdam) and the walk through /buy; the base of the Stars e2e tests."""
+
     def setUp(self):
         super().setUp()
         self.ss = self.stop_after(harness.SsManager(self.dir))
@@ -61,6 +64,7 @@ class BotStarsTest(harness.HubTestCase):
         return harness.wait_until(lambda: next(iter(self.tg.invoices(person)), None), 15,
                                   what="the invoice")
 
+class BotStarsTest(StarsShopTest):
     def test_buy_with_stars_end_to_end_and_replays_credit_once(self):
         http_port = self.serve_text("hello.txt", "hello-through-stars")
         invoice = self.buy(PERSON)

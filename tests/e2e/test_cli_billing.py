@@ -3,7 +3,6 @@ add / list / disable, user show. The real binary on SQLite; refunds against the 
 (refundStarPayment) and a real ss-manager. A paid order is written into the database as the
 crediting transaction leaves it (the bot's buy flow is tested in the bot's e2e tests)."""
 import contextlib
-import datetime
 import os
 import sqlite3
 import sys
@@ -190,7 +189,7 @@ class CliBillingTest(harness.HubTestCase):
         self.assertTrue(out.startswith(f"{payment_id}\trefunded\torder {order_id}\trefunded\t"
                                        f"key {key_id}\tactive\texpires "), out)
         after = self.key(key_id)["expires_at"]
-        self.assertEqual(iso(expires) - iso(after), MONTH)
+        self.assertEqual(harness.iso_seconds(expires) - harness.iso_seconds(after), MONTH)
         self.assertEqual([(c["charge_id"], c["refunded"]) for c in self.tg.charges()],
                          [(charge, True)])
         self.assertEqual(self.hub.cli_json("payment", "list")[0]["state"], "refunded")
@@ -236,11 +235,6 @@ class CliBillingTest(harness.HubTestCase):
                          says=["provider 'stars' is not configured here", why])
         self.assertEqual(self.tg.calls("refundStarPayment"), [])
         self.assertEqual(self.hub.cli_json("payment", "list")[0]["state"], "credited")
-
-
-def iso(text):
-    return int(datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
-               .replace(tzinfo=datetime.timezone.utc).timestamp())
 
 
 if __name__ == "__main__":
