@@ -111,6 +111,15 @@ TEST_F(RouterReferralTest, WithoutBonusesTheTermsAreLeftOut) {
   EXPECT_TRUE(Contains(text, "Invited: <b>0</b>")) << text;
 }
 
+TEST_F(RouterReferralTest, WithTrialsOffNoTrialDaysArePromised) {
+  settings.trial_period_sec = 0;
+  Rebuild();
+  Send(kAlice, "/invite");
+  const std::string text = Last(kAlice).text;
+  EXPECT_FALSE(Contains(text, "free trial")) << text;
+  EXPECT_TRUE(Contains(text, "longest-running")) << text;
+}
+
 TEST_F(RouterReferralTest, AdminSummaryShowsTheSalesFigures) {
   Send(kAdmin, "/admin");
   std::string text = Last(kAdmin).text;

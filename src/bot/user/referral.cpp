@@ -45,7 +45,8 @@ Status ShowReferral(Conversation& c) {
   if (usecases::BillingService* billing = c.billing(); billing != nullptr) {
     VPNHUB_ASSIGN_OR_RETURN(totals, billing->Referrals(c.tg_id()));
     bonus_days = billing->config().referral_bonus_days;
-    invitee_days = billing->config().referral_invitee_days;
+    // The invitee's days go on a trial: nothing to promise when trials are off.
+    if (c.service().TrialsEnabled()) invitee_days = billing->config().referral_invitee_days;
   }
   const std::string code = usecases::BotService::ReferralPayload(c.tg_id());
   const std::string username = c.options().bot_username ? c.options().bot_username() : "";
