@@ -130,6 +130,7 @@ BotRole::BotRole(Context& ctx, BotRoleOptions options)
         [&](telegram::BotApi& api) { return api.AnswerPreCheckoutQuery(id, ok, error); });
     if (!st.ok()) ctx_.log->Warn("telegram.answer_pre_checkout_failed", {{"error", st.ToString()}});
   };
+  ro.bot_username = [this] { return BotUsername(); };
   ro.payment_not_recorded = [this](TgId payer, std::string charge_id, std::string error) {
     ctx_.log->Error("billing.payment_not_recorded",
                     {{"payer", std::to_string(payer)}, {"charge_id", charge_id}, {"error", error}});
@@ -221,7 +222,11 @@ Status BotRole::LockDatabase() {
 Result<bool> BotRole::CheckToken() {
   return api_pool_.With([&](telegram::BotApi& api) -> Result<bool> {
     auto me = api.GetMe();
-    if (me.ok()) return true;
+    if (me.ok()) {
+      std::lock_guard lock(username_mu_);
+      bot_username_ = me->username;
+      return true;
+    }
     if (me.status().code() == StatusCode::kFailedPrecondition) {
       return FailedPrecondition("Telegram rejected TG_TOKEN (" + me.status().message() +
                                 "); set TG_TOKEN to the token @BotFather gave the bot");
@@ -230,6 +235,18 @@ Result<bool> BotRole::CheckToken() {
     ctx_.log->Warn("telegram.get_me_failed", {{"error", me.status().message()}});
     return false;
   });
+}
+
+std::string BotRole::BotUsername() {
+  {
+    std::lock_guard lock(username_mu_);
+    if (!bot_username_.empty()) return bot_username_;
+  }
+  auto me = api_pool_.With([](telegram::BotApi& api) { return api.GetMe(); });
+  if (!me.ok()) return "";
+  std::lock_guard lock(username_mu_);
+  bot_username_ = me->username;
+  return bot_username_;
 }
 
 void BotRole::RegisterCommands() {

@@ -143,6 +143,9 @@ class BotRole {
   Status Lead();
   void StepDown();
   Status StartWebhook();
+  // The bot's username for invite links: the one getMe gave at Start, else asked now (cached
+  // once known); empty while Telegram cannot be reached. Any thread.
+  std::string BotUsername();
 
   Context& ctx_;
   BotRoleOptions role_options_;
@@ -162,6 +165,8 @@ class BotRole {
   std::unique_ptr<telegram::Poller> poller_;  // while leading in polling mode
   std::unique_ptr<jobs::Leadership> leadership_;
   FileLock database_lock_;
+  std::mutex username_mu_;
+  std::string bot_username_;  // guarded by username_mu_
   bool started_ = false;
 };
 

@@ -8,7 +8,8 @@
 // closed set:
 //   m:<button>                                    a command's main-menu button; the words are
 //                                                 the command table's (commands.cpp): main,
-//                                                 trial, buy, keys, help, lang, admin
+//                                                 trial, buy, keys, invite, help, lang,
+//                                                 admin
 //   t:<location id>                               take the trial in this location
 //   k:<key id>                                    show this key's link again
 //   l:en l:ru                                     switch the language

@@ -62,6 +62,15 @@ constexpr Command kCommands[] = {
         .menu_row = 1,
     },
     {
+        .name = "invite",
+        .alias = "ref",
+        .button = "invite",
+        .on_command = user::ShowReferral,
+        .description = {"Invite friends and earn days", "Пригласить друзей и получить дни"},
+        .label = {"👥 Invite friends", "👥 Пригласить друзей"},
+        .menu_row = 1,
+    },
+    {
         .name = "help",
         .button = "help",
         .on_command = user::ShowHelp,

@@ -9,6 +9,7 @@
 
 #include "bot/callback_data.hpp"
 #include "bot/conversation.hpp"
+#include "core/billing.hpp"
 #include "core/domain.hpp"
 #include "core/status.hpp"
 #include "core/usecases/bot_service.hpp"
@@ -46,6 +47,10 @@ Status ShowBuyTariffs(Conversation& c, Id location_id);
 Status BuyTariff(Conversation& c, Id location_id, std::int64_t months);
 Status BuyThrough(Conversation& c, Id location_id, std::int64_t months, std::int64_t provider);
 
+// The referral screen (referral.cpp): the person's invite link, how many they invited, how many
+// of those paid, the days earned, and what inviter and invitee get.
+Status ShowReferral(Conversation& c);
+
 // The CHECK_FOLLOW gate's "join the channel" message with its join and re-check buttons.
 Status ShowJoinChannel(Conversation& c);
 
@@ -55,6 +60,9 @@ namespace vpnhub::bot::admin {
 
 // The summary as Telegram HTML (servers beyond the first 40 are summed up in one line).
 std::string RenderSummary(std::string_view lang, const usecases::AdminSummary& summary);
+// The sales part of the summary (BillingService::Figures): revenue today and over 30 days by
+// provider and currency, paid orders, and trial -> paid.
+std::string RenderSales(std::string_view lang, const BillingFigures& figures);
 Status ShowSummary(Conversation& c);
 
 }  // namespace vpnhub::bot::admin

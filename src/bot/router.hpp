@@ -45,6 +45,9 @@ struct RouterOptions {
   // doubled after each failure, in between.
   int payment_attempts = 5;
   std::chrono::milliseconds payment_backoff{200};
+  // The bot's username (getMe, without '@') for invite links; empty while unknown (the referral
+  // screen then shows the bare code). Called on the handler thread. May be empty.
+  std::function<std::string()> bot_username;
   // The per-person limit on updates (see FloodGuard); per_sec <= 0 turns it off.
   FloodGuardOptions flood;
 };

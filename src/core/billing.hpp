@@ -116,6 +116,7 @@ struct KeySwitch {
 // What a referrer got from the people they invited.
 struct ReferralTotals {
   std::int64_t invited = 0;       // people who registered through their link
+  std::int64_t paid = 0;          // of those, people with at least one credited payment
   std::int64_t rewards = 0;       // paid orders rewarded
   std::int64_t days_earned = 0;   // days of all rewards
   std::int64_t days_pending = 0;  // of those, kept as credit for their next key
@@ -129,13 +130,17 @@ struct RevenueLine {
   std::int64_t amount = 0;
 };
 
-// The /admin figures of selling.
+// The /admin figures of selling. Revenue and paid orders count payments in state credited (a
+// refunded or mismatched payment is not revenue).
 struct BillingFigures {
-  std::vector<RevenueLine> today;    // credited since the start of the day (UTC)
-  std::vector<RevenueLine> month;    // credited in the last 30 days
-  std::int64_t paid_orders = 0;      // fulfilled orders, all time
-  std::int64_t trial_users = 0;      // people who took a trial
-  std::int64_t trial_then_paid = 0;  // of those, people with a credited payment
+  std::vector<RevenueLine> today;      // credited since the start of the day (UTC)
+  std::vector<RevenueLine> month;      // credited in the last 30 days
+  std::int64_t paid_orders_today = 0;  // orders with a credited payment since day start
+  std::int64_t paid_orders_month = 0;  // orders with a credited payment in the last 30 days
+  std::int64_t paid_orders = 0;        // fulfilled orders, all time
+  std::int64_t trial_users = 0;        // people whose trial is taken (users.trial_used)
+  std::int64_t trial_then_paid = 0;    // of those, people with a credited payment made
+                                       // at or after the creation of their first trial key
 };
 
 }  // namespace vpnhub

@@ -103,7 +103,8 @@ TEST(CommandTableTest, TheAdminSummaryIsAdminOnly) {
   EXPECT_TRUE(FindCommand("admin")->admin_only);
   EXPECT_EQ(FindButton("admin"), FindCommand("admin"));
   EXPECT_EQ(FindChoice(CallbackAction::kAdminRefresh), FindCommand("admin"));
-  for (const char* open : {"start", "menu", "trial", "buy", "keys", "help", "lang", "language"}) {
+  for (const char* open :
+       {"start", "menu", "trial", "buy", "keys", "invite", "ref", "help", "lang", "language"}) {
     ASSERT_NE(FindCommand(open), nullptr) << open;
     EXPECT_FALSE(FindCommand(open)->admin_only) << open;
   }
@@ -118,7 +119,7 @@ std::vector<std::string> Names(const CommandMenu& menu) {
 TEST(CommandMenusTest, EveryoneGetsTheOpenCommandsAndAdminsTheirOwnChatMenu) {
   const auto menus = CommandMenus({1000, 1001});
   ASSERT_EQ(menus.size(), 6u);
-  const std::vector<std::string> open = {"start", "trial", "buy", "keys", "help", "lang"};
+  const std::vector<std::string> open = {"start", "trial", "buy", "keys", "invite", "help", "lang"};
   std::vector<std::string> with_admin = open;
   with_admin.push_back("admin");
 

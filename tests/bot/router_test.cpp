@@ -23,8 +23,8 @@ TEST_F(RouterTest, StartRegistersWithTelegramLanguageAndShowsTheMenu) {
   EXPECT_EQ(m.kind, MessageKind::kText);
   EXPECT_EQ(m.priority, MessagePriority::kReply);
   EXPECT_EQ(m.text, i18n::Format("ru", Text::kWelcome, {{"name", "TestVPN"}}));
-  EXPECT_EQ(ButtonData(m),
-            (std::vector<std::string>{"m:trial", "m:buy", "m:keys", "m:help", "m:lang"}));
+  EXPECT_EQ(ButtonData(m), (std::vector<std::string>{"m:trial", "m:buy", "m:keys", "m:invite",
+                                                     "m:help", "m:lang"}));
   EXPECT_EQ(m.keyboard[0][0].text, "🎁 Пробный доступ");
 }
 

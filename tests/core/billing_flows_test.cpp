@@ -85,6 +85,8 @@ TEST_F(BillingFlowTest, TheReferrerGetsDaysOnTheirLongestKeyOncePerPaidOrder) {
   auto totals = billing->Referrals(kAlice);
   ASSERT_TRUE(totals.ok());
   EXPECT_EQ(totals->invited, 1);
+  EXPECT_EQ(totals->paid, 1);
+  EXPECT_EQ(totals->rewards, 1);
   EXPECT_EQ(totals->days_earned, 3);
   EXPECT_EQ(Count("SELECT count(*) FROM outgoing_messages WHERE chat_id = 1001 AND text LIKE "
                   "'%Someone you invited%'"),
@@ -191,9 +193,33 @@ TEST_F(BillingFlowTest, FiguresCountRevenueAndConversion) {
   ASSERT_EQ(f->today.size(), 1u);
   EXPECT_EQ(f->today[0].amount, 250);
   EXPECT_EQ(f->today[0].provider, "stars");
+  EXPECT_EQ(f->paid_orders_today, 1);
+  EXPECT_EQ(f->paid_orders_month, 1);
   EXPECT_EQ(f->paid_orders, 1);
   EXPECT_EQ(f->trial_users, 1);
   EXPECT_EQ(f->trial_then_paid, 1);
+}
+
+TEST_F(BillingFlowTest, BuyingBeforeTheTrialIsNoConversion) {
+  BuyKey(kAlice, 1, "a1");
+  clock.Advance(std::chrono::minutes(1));
+  OutgoingMessage reply;
+  ASSERT_TRUE(bot->StartTrial(kAlice, nl_, reply).ok());
+  auto f = billing->Figures();
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->trial_users, 1);
+  EXPECT_EQ(f->trial_then_paid, 0);
+}
+
+TEST_F(BillingFlowTest, TodaysFiguresStartAtMidnightUtc) {
+  BuyKey(kAlice, 1, "a1");
+  clock.Advance(std::chrono::hours(24));
+  auto f = billing->Figures();
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->today.empty());
+  EXPECT_EQ(f->paid_orders_today, 0);
+  ASSERT_EQ(f->month.size(), 1u);
+  EXPECT_EQ(f->paid_orders_month, 1);
 }
 
 TEST_F(BillingFlowTest, StaleOrdersExpire) {

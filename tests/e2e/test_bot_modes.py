@@ -18,7 +18,7 @@ import harness  # noqa: E402
 PERSON = 5552001
 SECRET = "e2e-webhook-secret_0123456789"
 ADMINS = (5552901, 5552902)
-OPEN_COMMANDS = ["start", "trial", "buy", "keys", "help", "lang"]
+OPEN_COMMANDS = ["start", "trial", "buy", "keys", "invite", "help", "lang"]
 
 
 class BotModesTest(harness.HubTestCase):

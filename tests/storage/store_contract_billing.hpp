@@ -262,6 +262,9 @@ TEST_P(BillingContract, FiguresCountCreditedPaymentsAndTheListsFilter) {
   Id other = AddUser(2);
   ASSERT_TRUE(
       IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.users().MarkTrialUsed(trial); })));
+  Key trial_key = MakeKey(trial, AddServer(AddLocation("nl"), "nl-1"), 0);
+  trial_key.is_trial = true;  // created At(0), before the payments
+  AddKey(trial_key);
   Id first = AddOrder(MakeOrder(trial));
   Id second = AddOrder(MakeOrder(other, 250));
   auto move = [&](OrderState from, OrderState to, Id key) {
@@ -296,6 +299,8 @@ TEST_P(BillingContract, FiguresCountCreditedPaymentsAndTheListsFilter) {
   EXPECT_EQ(f->month[0].currency, "USD");
   EXPECT_EQ(f->month[0].amount, 250);
   EXPECT_EQ(f->month[1].amount, 130);
+  EXPECT_EQ(f->paid_orders_today, 1);  // two credited payments of one order
+  EXPECT_EQ(f->paid_orders_month, 2);
   EXPECT_EQ(f->paid_orders, 1);
   EXPECT_EQ(f->trial_users, 1);
   EXPECT_EQ(f->trial_then_paid, 1);
@@ -312,6 +317,69 @@ TEST_P(BillingContract, FiguresCountCreditedPaymentsAndTheListsFilter) {
   of_other.user_id = other;
   EXPECT_EQ(InRead([&](ports::StoreTx& tx) { return tx.billing().ListPayments(of_other); })->size(),
             2u);
+}
+
+TEST_P(BillingContract, ConversionCountsOnlyPaymentsAfterTheFirstTrialKey) {
+  Id server = AddServer(AddLocation("nl"), "nl-1");
+  // before: paid At(-10), trial key At(0); after: trial key At(0), paid At(10); refunded: paid
+  // At(10) but the payment was refunded; no_trial: paid, never took a trial.
+  Id before = AddUser(1);
+  Id after = AddUser(2);
+  Id refunded = AddUser(3);
+  Id no_trial = AddUser(4);
+  int slot = 0;
+  for (Id u : {before, after, refunded}) {
+    ASSERT_TRUE(
+        IsOk(store_->Write([&](ports::StoreTx& tx) { return tx.users().MarkTrialUsed(u); })));
+    Key k = MakeKey(u, server, slot++);
+    k.is_trial = true;
+    AddKey(k);
+  }
+  auto pay = [&](Id user, const std::string& charge, PaymentState state, Time at) {
+    Payment p = MakePayment(AddOrder(MakeOrder(user)), charge);
+    p.user_id = user;
+    p.state = state;
+    p.created_at = p.updated_at = at;
+    EXPECT_TRUE(IsOk(InWrite([&](ports::StoreTx& tx) { return tx.billing().InsertPayment(p); })));
+  };
+  pay(before, "ch-b", PaymentState::kCredited, At(-10));
+  pay(after, "ch-a1", PaymentState::kCredited, At(10));
+  pay(after, "ch-a2", PaymentState::kCredited, At(20));
+  pay(refunded, "ch-r", PaymentState::kRefunded, At(10));
+  pay(no_trial, "ch-n", PaymentState::kCredited, At(10));
+  auto f = InRead([&](ports::StoreTx& tx) { return tx.billing().Figures(At(0), At(-100)); });
+  ASSERT_TRUE(IsOk(f));
+  EXPECT_EQ(f->trial_users, 3);
+  EXPECT_EQ(f->trial_then_paid, 1);
+  EXPECT_EQ(f->paid_orders_today, 3);  // after's two orders and no_trial's; not the refunded one
+  EXPECT_EQ(f->paid_orders_month, 4);
+}
+
+TEST_P(BillingContract, ReferralTotalsCountTheInvitedPeopleWhoPaid) {
+  Id referrer = AddUser(1);
+  std::vector<Id> invited;
+  for (TgId tg = 2; tg <= 4; ++tg) {
+    User u = MakeUser(tg);
+    u.referrer_id = referrer;
+    auto id = InWrite([&](ports::StoreTx& tx) { return tx.users().InsertUser(u); });
+    ASSERT_TRUE(IsOk(id));
+    invited.push_back(*id);
+  }
+  const Id outsider = AddUser(5);
+  auto pay = [&](Id user, const std::string& charge, PaymentState state) {
+    Payment p = MakePayment(AddOrder(MakeOrder(user)), charge);
+    p.user_id = user;
+    p.state = state;
+    EXPECT_TRUE(IsOk(InWrite([&](ports::StoreTx& tx) { return tx.billing().InsertPayment(p); })));
+  };
+  pay(invited[0], "ch-1", PaymentState::kCredited);
+  pay(invited[0], "ch-2", PaymentState::kCredited);  // one person, counted once
+  pay(invited[1], "ch-3", PaymentState::kMismatch);  // not paid
+  pay(outsider, "ch-4", PaymentState::kCredited);
+  auto totals = InRead([&](ports::StoreTx& tx) { return tx.billing().ReferralTotalsOf(referrer); });
+  ASSERT_TRUE(IsOk(totals));
+  EXPECT_EQ(totals->invited, 3);
+  EXPECT_EQ(totals->paid, 1);
 }
 
 }  // namespace vpnhub::storage

@@ -112,6 +112,11 @@ std::string Format(std::string_view lang, Text id, const std::map<std::string, s
   return Substitute(T(lang, id), args, /*escape=*/true);
 }
 
+std::string Format(std::string_view lang, const Phrase& phrase,
+                   const std::map<std::string, std::string>& args) {
+  return Substitute(T(lang, phrase), args, /*escape=*/true);
+}
+
 std::string FormatPlain(std::string_view lang, Text id,
                         const std::map<std::string, std::string>& args) {
   return Substitute(T(lang, id), args, /*escape=*/false);

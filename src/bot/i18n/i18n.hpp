@@ -104,6 +104,8 @@ std::string T(std::string_view lang, const Phrase& phrase);
 // placeholder without an argument stays as written; extra arguments are ignored. Only
 // {lowercase_letters_digits_and_underscores} is a placeholder; other braces are literal text.
 std::string Format(std::string_view lang, Text id, const std::map<std::string, std::string>& args);
+std::string Format(std::string_view lang, const Phrase& phrase,
+                   const std::map<std::string, std::string>& args);
 
 // Like Format but substitutes values unchanged; for plain texts (button labels, callback answers)
 // that Telegram does not parse as HTML.

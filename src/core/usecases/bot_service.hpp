@@ -71,6 +71,8 @@ class BotService {
   };
   Result<Touched> Touch(TgId tg_id, const std::string& username, const std::string& lang,
                         const std::string& start_payload);
+  // The deep-link payload that makes Touch record `tg_id` as the referrer: "r<tg id>".
+  static std::string ReferralPayload(TgId tg_id) { return "r" + std::to_string(tg_id); }
   // kInvalidArgument for languages other than en/ru.
   Status SetLanguage(TgId tg_id, const std::string& lang);
   bool IsAdmin(TgId tg_id) const;

@@ -135,6 +135,14 @@ Result<std::vector<RevenueLine>> Revenue(SqlSession& s, Time since) {
       });
 }
 
+// Orders with a credited payment created at or after `since`.
+Result<std::int64_t> PaidOrders(SqlSession& s, Time since) {
+  return Count(s,
+               "SELECT count(DISTINCT order_id) FROM payments "
+               "WHERE created_at >= $1 AND state = 'credited'",
+               SqlParams().Ms(since));
+}
+
 }  // namespace
 
 Result<Id> SqlBilling::InsertOrder(const Order& o) {
@@ -356,6 +364,11 @@ Result<ReferralTotals> SqlBilling::ReferralTotalsOf(Id referrer_id) {
   ReferralTotals t;
   VPNHUB_ASSIGN_OR_RETURN(t.invited, Count(s_, "SELECT count(*) FROM users WHERE referrer_id = $1",
                                            SqlParams().Int(referrer_id)));
+  VPNHUB_ASSIGN_OR_RETURN(
+      t.paid, Count(s_,
+                    "SELECT count(*) FROM users u WHERE u.referrer_id = $1 AND EXISTS (SELECT 1 "
+                    "FROM payments p WHERE p.user_id = u.id AND p.state = 'credited')",
+                    SqlParams().Int(referrer_id)));
   VPNHUB_RETURN_IF_ERROR(
       s_.Query("SELECT count(*), CAST(coalesce(sum(days), 0) AS BIGINT), "
                "CAST(coalesce(sum(CASE WHEN key_id = 0 THEN days ELSE 0 END), 0) AS BIGINT) "
@@ -421,15 +434,22 @@ Result<BillingFigures> SqlBilling::Figures(Time day_start, Time month_start) {
   BillingFigures f;
   VPNHUB_ASSIGN_OR_RETURN(f.today, Revenue(s_, day_start));
   VPNHUB_ASSIGN_OR_RETURN(f.month, Revenue(s_, month_start));
+  VPNHUB_ASSIGN_OR_RETURN(f.paid_orders_today, PaidOrders(s_, day_start));
+  VPNHUB_ASSIGN_OR_RETURN(f.paid_orders_month, PaidOrders(s_, month_start));
   VPNHUB_ASSIGN_OR_RETURN(f.paid_orders,
                           Count(s_, "SELECT count(*) FROM orders WHERE state = 'fulfilled'", {}));
+  // The partial index users_trial holds exactly these rows.
   VPNHUB_ASSIGN_OR_RETURN(f.trial_users,
                           Count(s_, "SELECT count(*) FROM users WHERE trial_used = TRUE", {}));
+  // Driven from the credited payments (fewer than the trial users), each checked against the
+  // payer's first trial key through keys_user: a person who bought first and took a trial later
+  // is not a conversion.
   VPNHUB_ASSIGN_OR_RETURN(
       f.trial_then_paid,
       Count(s_,
-            "SELECT count(*) FROM users u WHERE u.trial_used = TRUE AND EXISTS (SELECT 1 FROM "
-            "payments p WHERE p.user_id = u.id AND p.state = 'credited')",
+            "SELECT count(DISTINCT p.user_id) FROM payments p JOIN users u ON u.id = p.user_id "
+            "WHERE p.state = 'credited' AND u.trial_used = TRUE AND p.created_at >= (SELECT "
+            "min(k.created_at) FROM keys k WHERE k.user_id = p.user_id AND k.is_trial = TRUE)",
             {}));
   return f;
 }
