@@ -11,6 +11,7 @@
 
 #include "bot/callback_data.hpp"
 #include "bot/conversation.hpp"
+#include "bot/i18n/i18n.hpp"
 #include "core/domain.hpp"
 #include "core/status.hpp"
 #include "core/usecases/billing_service.hpp"
@@ -64,6 +65,11 @@ struct PayChoice {
 };
 // "3 months — 250 ⭐ (83 ⭐/month, save 16%)", plain.
 std::string TariffLabel(const std::string& lang, const TariffOffer& t);
+// One button per tariff at the first offered provider's prices (`action`:<id>.<months>), then
+// "Back"; the pay step shows each provider's price.
+InlineKeyboard TariffKeyboard(Conversation& c, CallbackAction action, Id id);
+inline constexpr i18n::Phrase kChooseProvider = {"💳 How would you like to pay?",
+                                                 "💳 Как вы хотите оплатить?"};
 // The providers selling the tariff (one button each) and "I have a promo code".
 Status ShowPayStep(Conversation& c, const PayChoice& choice);
 // The order through the n-th offered provider (1-based) and its invoice.

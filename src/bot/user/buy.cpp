@@ -42,16 +42,8 @@ Status ShowBuyLocations(Conversation& c) {
 Status ShowBuyTariffs(Conversation& c, Id location_id) {
   if (c.billing() == nullptr) return c.Outdated();
   VPNHUB_ASSIGN_OR_RETURN(auto location, OfferedLocation(c, location_id));
-  const auto providers = c.billing()->OfferedProviders();
-  if (!location || providers.empty()) return c.Outdated();
-  InlineKeyboard kb;
-  // The first provider's prices; a later screen shows each provider's when several are offered.
-  for (const TariffOffer& t : c.billing()->Tariffs(providers.front())) {
-    kb.push_back({InlineButton{
-        TariffLabel(c.lang(), t),
-        FormatCallbackData(WithIds(CallbackAction::kBuyTariff, location_id, t.months)), ""}});
-  }
-  kb.push_back(BackKeyboard(c.lang()).front());
+  if (!location || c.billing()->OfferedProviders().empty()) return c.Outdated();
+  InlineKeyboard kb = TariffKeyboard(c, CallbackAction::kBuyTariff, location_id);
   return c.Say(
       i18n::EscapeHtml(location->name) + "\n" + i18n::EscapeHtml(i18n::T(c.lang(), kChooseTariff)),
       std::move(kb));

@@ -30,8 +30,6 @@ constexpr i18n::Phrase kNoOtherLocation = {
 constexpr i18n::Phrase kNoSwitchLeft = {
     "No free switch is left on this key, and paid switches are not sold.",
     "Бесплатные смены для этого ключа закончились, а платная смена не продаётся."};
-constexpr i18n::Phrase kChooseProvider = {"💳 How would you like to pay?",
-                                          "💳 Как вы хотите оплатить?"};
 
 std::string KeyTitle(const usecases::KeyView& view) {
   return "#" + std::to_string(view.key.id) + " · " + view.location.name;
@@ -99,16 +97,8 @@ usecases::OrderRequest SwitchRequest(Conversation& c, Id key_id, Id location_id,
 Status ShowExtendTariffs(Conversation& c, Id key_id) {
   if (c.billing() == nullptr) return c.Outdated();
   VPNHUB_ASSIGN_OR_RETURN(auto view, UsableKey(c, key_id));
-  const auto providers = c.billing()->OfferedProviders();
-  if (!view || providers.empty()) return c.Outdated();
-  InlineKeyboard kb;
-  // The first provider's prices; the pay step shows each provider's.
-  for (const TariffOffer& t : c.billing()->Tariffs(providers.front())) {
-    kb.push_back({InlineButton{
-        TariffLabel(c.lang(), t),
-        FormatCallbackData(WithIds(CallbackAction::kExtendTariff, key_id, t.months)), ""}});
-  }
-  kb.push_back(BackKeyboard(c.lang()).front());
+  if (!view || c.billing()->OfferedProviders().empty()) return c.Outdated();
+  InlineKeyboard kb = TariffKeyboard(c, CallbackAction::kExtendTariff, key_id);
   return c.Say(
       i18n::EscapeHtml(KeyTitle(*view)) + "\n" + i18n::EscapeHtml(i18n::T(c.lang(), kExtendFor)),
       std::move(kb));

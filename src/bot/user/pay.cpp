@@ -17,21 +17,22 @@ namespace texts = usecases::billing_texts;
 
 namespace {
 
-constexpr i18n::Phrase kChooseProvider = {"💳 How would you like to pay?",
-                                          "💳 Как вы хотите оплатить?"};
 constexpr i18n::Phrase kHavePromo = {"🎟 I have a promo code",
                                      "🎟 У меня есть промокод"};
-constexpr i18n::Phrase kTypePromo = {"🎟 Send your promo code in a message. Or pay without one:",
-                                     "🎟 Отправьте промокод сообщением. Или оплатите без "
-                                     "него:"};
+constexpr i18n::Phrase kTypePromo = {
+    "🎟 Send your promo code in a message. Or pay without one:",
+    "🎟 Отправьте промокод сообщением. Или оплатите без "
+    "него:"};
 constexpr i18n::Phrase kPromoUnknown = {
     "🎟 There is no such promo code. Check it and send it again, or pay without a code:",
-    "🎟 Такого промокода нет. Проверьте его и отправьте ещё раз или оплатите без "
+    "🎟 Такого промокода нет. Проверьте его и отправьте ещё раз или оплатите "
+    "без "
     "кода:"};
 constexpr i18n::Phrase kPromoUnusable = {
     "🎟 This promo code cannot be used: it has ended, is used up or you have used it already. "
     "Send another one, or pay without a code:",
-    "🎟 Этот промокод нельзя использовать: срок истёк, лимит исчерпан или вы его "
+    "🎟 Этот промокод нельзя использовать: срок истёк, лимит исчерпан или вы "
+    "его "
     "уже "
     "использовали. Отправьте другой или оплатите без кода:"};
 constexpr i18n::Phrase kPromoApplied = {"🎟 Promo code applied:",
@@ -165,6 +166,17 @@ std::string TariffLabel(const std::string& lang, const TariffOffer& t) {
     out += ")";
   }
   return out;
+}
+
+InlineKeyboard TariffKeyboard(Conversation& c, CallbackAction action, Id id) {
+  InlineKeyboard kb;
+  const auto providers = c.billing()->OfferedProviders();
+  for (const TariffOffer& t :
+       providers.empty() ? std::vector<TariffOffer>{} : c.billing()->Tariffs(providers.front())) {
+    kb.push_back({Button(TariffLabel(c.lang(), t), WithIds(action, id, t.months))});
+  }
+  kb.push_back(BackKeyboard(c.lang()).front());
+  return kb;
 }
 
 Status PayOrder(Conversation& c, Id order_id) {
