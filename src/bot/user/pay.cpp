@@ -25,13 +25,15 @@ constexpr i18n::Phrase kTypePromo = {
     "него:"};
 constexpr i18n::Phrase kPromoUnknown = {
     "🎟 There is no such promo code. Check it and send it again, or pay without a code:",
-    "🎟 Такого промокода нет. Проверьте его и отправьте ещё раз или оплатите "
+    "🎟 Такого промокода нет. Проверьте его и отправьте ещё раз или "
+    "оплатите "
     "без "
     "кода:"};
 constexpr i18n::Phrase kPromoUnusable = {
     "🎟 This promo code cannot be used: it has ended, is used up or you have used it already. "
     "Send another one, or pay without a code:",
-    "🎟 Этот промокод нельзя использовать: срок истёк, лимит исчерпан или вы "
+    "🎟 Этот промокод нельзя использовать: срок истёк, лимит исчерпан или "
+    "вы "
     "его "
     "уже "
     "использовали. Отправьте другой или оплатите без кода:"};
