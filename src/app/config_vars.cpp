@@ -193,17 +193,16 @@ const std::vector<ConfigVar>& ConfigVariables() {
       Int("REFERRAL_INVITEE_DAYS", "5", {0, 365}, &Config::referral_invitee_days, "selling",
           "days added to the trial of someone who came by a referral link, "
           "0..365"),
-      Int("FREE_SWITCHES_PER_KEY", "1", {0, 100}, &Config::free_switches_per_key, "selling (later)",
-          "location switches per key without payment, 0..100 (the bot's Switch button: later)"),
+      Int("FREE_SWITCHES_PER_KEY", "1", {0, 100}, &Config::free_switches_per_key, "selling",
+          "location switches per key without payment (the bot's Switch location), 0..100"),
       Int("PRICE_SWITCH_LOCATION", "100", {0, kInt64Max}, &Config::price_switch_location,
           "selling (later)",
-          "price of a location switch beyond the free ones, in CURRENCY; 0 = not sold in "
-          "CURRENCY (the bot's Switch button: later)"),
+          "price of a location switch beyond the free ones, in CURRENCY (external providers, a "
+          "later release); 0 = not sold in CURRENCY"),
       Int("PRICE_SWITCH_LOCATION_STARS", "50", {0, 100000}, &Config::price_switch_location_stars,
-          "selling (later)",
+          "selling",
           "price of a paid location switch in Stars, 0..100000: Stars are not converted from "
-          "CURRENCY, so they have their own price; 0 = not sold for Stars (the bot's Switch "
-          "button: later)"),
+          "CURRENCY, so they have their own price; 0 = not sold for Stars"),
       Int("TRIAL_PERIOD", "259200", {0, 10LL * 365 * 24 * 3600}, &Config::trial_period_sec, "bot",
           "trial length in seconds, 0..315360000; 0 = no trial"),
       Int("LIMIT_GB", "0", {0, 1000000}, &Config::limit_gb, "recorded only",

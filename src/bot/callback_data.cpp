@@ -24,7 +24,11 @@ constexpr Form kForms[] = {
     {CallbackAction::kSetLanguage, 'l', "en"},      {CallbackAction::kSetLanguage, 'l', "ru"},
     {CallbackAction::kRecheckFollow, 'f', "check"}, {CallbackAction::kAdminRefresh, 'a', "refresh"},
     {CallbackAction::kBuyLocation, 'b', ""},        {CallbackAction::kBuyTariff, 'p', "", 2},
-    {CallbackAction::kBuyProvider, 'v', "", 3},
+    {CallbackAction::kBuyProvider, 'v', "", 3},     {CallbackAction::kBuyPromo, 'c', "", 2},
+    {CallbackAction::kExtendKey, 'x', ""},          {CallbackAction::kExtendTariff, 'e', "", 2},
+    {CallbackAction::kExtendProvider, 'g', "", 3},  {CallbackAction::kExtendPromo, 'd', "", 2},
+    {CallbackAction::kSwitchKey, 's', ""},          {CallbackAction::kSwitchTo, 'w', "", 2},
+    {CallbackAction::kSwitchProvider, 'u', "", 3},  {CallbackAction::kPayOrder, 'o', ""},
 };
 
 std::optional<std::int64_t> ParsePositiveId(std::string_view s) {

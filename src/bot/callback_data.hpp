@@ -16,10 +16,21 @@
 //   f:check                                       re-check channel membership
 //   a:refresh                                     refresh the admin summary
 //   b:<location id>                               buy: the tariffs for this location
-//   p:<location id>.<months>                      buy: this tariff (asks the provider when
-//                                                 several are offered, else sends the invoice)
+//   p:<location id>.<months>                      buy: this tariff; the pay step (the offered
+//                                                 providers and "I have a promo code")
 //   v:<location id>.<months>.<provider number>    buy: this tariff through the n-th offered
 //                                                 provider (1-based), then the invoice
+//   c:<location id>.<months>                      buy: a promo code will be typed for this tariff
+//   x:<key id>                                    extend: the tariffs for this key
+//   e:<key id>.<months>                           extend: this tariff; the pay step
+//   g:<key id>.<months>.<provider number>         extend: through the n-th provider, invoice
+//   d:<key id>.<months>                           extend: a promo code will be typed
+//   s:<key id>                                    switch: the other locations for this key
+//   w:<key id>.<location id>                      switch to this location (free while free
+//                                                 switches are left, else the paid order)
+//   u:<key id>.<location id>.<provider number>    switch, paid through the n-th provider
+//   o:<order id>                                  the invoice of this open order (after a promo
+//                                                 code, when several providers are offered)
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,23 +39,36 @@
 namespace vpnhub::bot {
 
 enum class CallbackAction {
-  kMenu,           // m:<button>
-  kTrialLocation,  // t:<id>
-  kShowKey,        // k:<id>
-  kSetLanguage,    // l:<lang>
-  kRecheckFollow,  // f:check
-  kAdminRefresh,   // a:refresh
-  kBuyLocation,    // b:<location id>
-  kBuyTariff,      // p:<location id>.<months>
-  kBuyProvider,    // v:<location id>.<months>.<provider number>
+  kMenu,            // m:<button>
+  kTrialLocation,   // t:<id>
+  kShowKey,         // k:<id>
+  kSetLanguage,     // l:<lang>
+  kRecheckFollow,   // f:check
+  kAdminRefresh,    // a:refresh
+  kBuyLocation,     // b:<location id>
+  kBuyTariff,       // p:<location id>.<months>
+  kBuyProvider,     // v:<location id>.<months>.<provider number>
+  kBuyPromo,        // c:<location id>.<months>
+  kExtendKey,       // x:<key id>
+  kExtendTariff,    // e:<key id>.<months>
+  kExtendProvider,  // g:<key id>.<months>.<provider number>
+  kExtendPromo,     // d:<key id>.<months>
+  kSwitchKey,       // s:<key id>
+  kSwitchTo,        // w:<key id>.<location id>
+  kSwitchProvider,  // u:<key id>.<location id>.<provider number>
+  kPayOrder,        // o:<order id>
 };
 
 struct CallbackData {
   CallbackAction action = CallbackAction::kMenu;
-  std::int64_t id = 0;   // kTrialLocation, kBuy*: location id; kShowKey: key id; otherwise 0
-  std::string word;      // kMenu: the button; kSetLanguage: "en" or "ru"; otherwise empty
-  std::int64_t id2 = 0;  // kBuyTariff, kBuyProvider: months
-  std::int64_t id3 = 0;  // kBuyProvider: the provider's number
+  // kTrialLocation, kBuy*: location id; kShowKey, kExtend*, kSwitch*: key id; kPayOrder: order
+  // id; otherwise 0.
+  std::int64_t id = 0;
+  std::string word;  // kMenu: the button; kSetLanguage: "en" or "ru"; otherwise empty
+  // kBuyTariff, kBuyProvider, kBuyPromo, kExtendTariff, kExtendProvider, kExtendPromo: months;
+  // kSwitchTo, kSwitchProvider: location id.
+  std::int64_t id2 = 0;
+  std::int64_t id3 = 0;  // kBuyProvider, kExtendProvider, kSwitchProvider: the provider's number
 
   bool operator==(const CallbackData&) const = default;
 };

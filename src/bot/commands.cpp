@@ -6,6 +6,9 @@
 namespace vpnhub::bot {
 namespace {
 
+user::PayChoice NewKey(const CallbackData& d) { return {OrderKind::kNewKey, d.id, d.id2}; }
+user::PayChoice Extend(const CallbackData& d) { return {OrderKind::kExtend, d.id, d.id2}; }
+
 constexpr Command kCommands[] = {
     {
         .name = "start",
@@ -40,15 +43,26 @@ constexpr Command kCommands[] = {
         .menu_row = 0,
     },
     {
-        // The follow-ups of /buy: a tariff, then a provider when several are offered.
+        // The follow-ups of /buy: a tariff, a provider, a promo code to be typed; an order's
+        // invoice after the code.
         .choice = CallbackAction::kBuyTariff,
         .on_choice =
-            +[](Conversation& c, const CallbackData& d) { return user::BuyTariff(c, d.id, d.id2); },
+            +[](Conversation& c, const CallbackData& d) { return user::ShowPayStep(c, NewKey(d)); },
     },
     {
         .choice = CallbackAction::kBuyProvider,
         .on_choice = +[](Conversation& c,
-                         const CallbackData& d) { return user::BuyThrough(c, d.id, d.id2, d.id3); },
+                         const CallbackData& d) { return user::PayThrough(c, NewKey(d), d.id3); },
+    },
+    {
+        .choice = CallbackAction::kBuyPromo,
+        .on_choice =
+            +[](Conversation& c, const CallbackData& d) { return user::AskPromo(c, NewKey(d)); },
+    },
+    {
+        .choice = CallbackAction::kPayOrder,
+        .on_choice =
+            +[](Conversation& c, const CallbackData& d) { return user::PayOrder(c, d.id); },
     },
     {
         .name = "keys",
@@ -69,6 +83,44 @@ constexpr Command kCommands[] = {
         .description = {"Invite friends and earn days", "Пригласить друзей и получить дни"},
         .label = {"👥 Invite friends", "👥 Пригласить друзей"},
         .menu_row = 1,
+    },
+    {
+        // The follow-ups of a key in /keys: extend (tariff, provider, promo code) and switch.
+        .choice = CallbackAction::kExtendKey,
+        .on_choice = +[](Conversation& c,
+                         const CallbackData& d) { return user::ShowExtendTariffs(c, d.id); },
+    },
+    {
+        .choice = CallbackAction::kExtendTariff,
+        .on_choice =
+            +[](Conversation& c, const CallbackData& d) { return user::ShowPayStep(c, Extend(d)); },
+    },
+    {
+        .choice = CallbackAction::kExtendProvider,
+        .on_choice = +[](Conversation& c,
+                         const CallbackData& d) { return user::PayThrough(c, Extend(d), d.id3); },
+    },
+    {
+        .choice = CallbackAction::kExtendPromo,
+        .on_choice =
+            +[](Conversation& c, const CallbackData& d) { return user::AskPromo(c, Extend(d)); },
+    },
+    {
+        .choice = CallbackAction::kSwitchKey,
+        .on_choice = +[](Conversation& c,
+                         const CallbackData& d) { return user::ShowSwitchLocations(c, d.id); },
+    },
+    {
+        .choice = CallbackAction::kSwitchTo,
+        .on_choice =
+            +[](Conversation& c, const CallbackData& d) { return user::SwitchTo(c, d.id, d.id2); },
+    },
+    {
+        .choice = CallbackAction::kSwitchProvider,
+        .on_choice =
+            +[](Conversation& c, const CallbackData& d) {
+              return user::SwitchThrough(c, d.id, d.id2, d.id3);
+            },
     },
     {
         .name = "help",

@@ -218,9 +218,19 @@ Status Router::HandleMessage(const telegram::Message& message) {
   VPNHUB_ASSIGN_OR_RETURN(auto user, Register(*message.from, is_start ? command->args : ""));
   if (user.banned) return Status::Ok();
 
+  const bool awaited = !command && !message.text.empty() && user::AwaitsInput(user, clock_.Now());
+  // A command drops what was awaited (the person went elsewhere).
+  const bool clear = command && !user.awaiting.empty();
   Conversation c(service_, options_, clock_, std::move(user), /*from_button=*/false, billing_);
-  Status st = Admitted(c.tg_id()) ? RunTyped(c, command ? std::string_view(command->name) : "")
-                                  : user::ShowJoinChannel(c);
+  Status st;
+  if (!Admitted(c.tg_id())) {
+    st = user::ShowJoinChannel(c);
+  } else if (awaited) {
+    st = user::TakeTypedInput(c, message.text);
+  } else {
+    if (clear) st = service_.Await(c.tg_id(), "", Time{});
+    if (st.ok()) st = RunTyped(c, command ? std::string_view(command->name) : "");
+  }
   if (!st.ok()) (void)c.Say(i18n::T(c.lang(), i18n::Text::kGenericError));
   return st;
 }
@@ -254,7 +264,9 @@ Status Router::HandleCallback(const telegram::CallbackQuery& query, std::string&
   } else if (!Admitted(c.tg_id())) {
     st = user::ShowJoinChannel(c);
   } else {
-    st = RunPressed(c, *data);
+    // Any button drops what was awaited (the promo button awaits anew).
+    if (!c.user().awaiting.empty()) st = service_.Await(c.tg_id(), "", Time{});
+    if (st.ok()) st = RunPressed(c, *data);
   }
   if (!st.ok()) c.Answer(i18n::T(c.lang(), i18n::Text::kGenericError));
   answer = c.answer();

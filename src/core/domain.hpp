@@ -24,6 +24,10 @@ struct User {
   bool banned = false;
   bool trial_used = false;
   Time created_at{};
+  // What the bot waits for this person to type next, in the bot's own encoding ("" = nothing),
+  // and until when (ports::UserStore::SetAwaiting). The core stores it and never reads it.
+  std::string awaiting;
+  Time awaiting_until{};
 };
 
 struct Location {

@@ -28,6 +28,15 @@ TEST(CallbackDataTest, EveryFormRoundTrips) {
       WithId(CallbackAction::kBuyLocation, 3),
       WithIds(CallbackAction::kBuyTariff, 3, 12),
       WithIds(CallbackAction::kBuyProvider, std::numeric_limits<std::int64_t>::max(), 12, 2),
+      WithIds(CallbackAction::kBuyPromo, 3, 12),
+      WithId(CallbackAction::kExtendKey, 9),
+      WithIds(CallbackAction::kExtendTariff, 9, 3),
+      WithIds(CallbackAction::kExtendProvider, 9, 3, 1),
+      WithIds(CallbackAction::kExtendPromo, 9, 3),
+      WithId(CallbackAction::kSwitchKey, 9),
+      WithIds(CallbackAction::kSwitchTo, 9, 4),
+      WithIds(CallbackAction::kSwitchProvider, 9, 4, 2),
+      WithId(CallbackAction::kPayOrder, 77),
   };
   for (const auto& data : all) {
     const std::string wire = FormatCallbackData(data);
@@ -54,6 +63,32 @@ TEST(CallbackDataTest, BuyFormsCarryTheirIdsOnly) {
   for (const char* bad : {"p:3", "p:3.", "p:.6", "p:3.6.1", "p:3.06", "v:3.6", "v:3.6.1.1",
                           "v:3.6.0", "b:3.6", "p:3..6", "p:-3.6", "v:3.6.x"}) {
     EXPECT_FALSE(ParseCallbackData(bad).has_value()) << bad;
+  }
+}
+
+TEST(CallbackDataTest, ExtendSwitchAndPromoFormsCarryTheirIdsOnly) {
+  EXPECT_EQ(FormatCallbackData(WithIds(CallbackAction::kBuyPromo, 3, 6)), "c:3.6");
+  EXPECT_EQ(FormatCallbackData(WithId(CallbackAction::kExtendKey, 9)), "x:9");
+  EXPECT_EQ(FormatCallbackData(WithIds(CallbackAction::kExtendTariff, 9, 6)), "e:9.6");
+  EXPECT_EQ(FormatCallbackData(WithIds(CallbackAction::kExtendProvider, 9, 6, 1)), "g:9.6.1");
+  EXPECT_EQ(FormatCallbackData(WithIds(CallbackAction::kExtendPromo, 9, 6)), "d:9.6");
+  EXPECT_EQ(FormatCallbackData(WithId(CallbackAction::kSwitchKey, 9)), "s:9");
+  EXPECT_EQ(FormatCallbackData(WithIds(CallbackAction::kSwitchTo, 9, 4)), "w:9.4");
+  EXPECT_EQ(FormatCallbackData(WithIds(CallbackAction::kSwitchProvider, 9, 4, 2)), "u:9.4.2");
+  EXPECT_EQ(FormatCallbackData(WithId(CallbackAction::kPayOrder, 77)), "o:77");
+  for (const char* bad :
+       {"c:3",     "c:3.6.1", "c:3.06", "x:",      "x:0",       "x:9.6",  "x:09",     "e:9",
+        "e:9.6.1", "e:9.-6",  "g:9.6",  "g:9.6.0", "g:9.6.1.1", "d:9",    "d:9.6.1",  "s:",
+        "s:9.4",   "s:x",     "w:9",    "w:9.4.1", "w:9.0",     "u:9.4",  "u:9.4.1.", "u:9.4.1.1",
+        "o:",      "o:0",     "o:7.7",  "o:abc",   "z:9",       "e:9.6 ", "w:9. 4"}) {
+    EXPECT_FALSE(ParseCallbackData(bad).has_value()) << bad;
+  }
+  // The longest forms still fit Telegram's 64 bytes.
+  const auto max = std::numeric_limits<std::int64_t>::max();
+  for (auto action : {CallbackAction::kExtendProvider, CallbackAction::kSwitchProvider}) {
+    const std::string wire = FormatCallbackData(WithIds(action, max, max, max));
+    EXPECT_LE(wire.size(), kMaxCallbackDataBytes) << wire;
+    EXPECT_TRUE(ParseCallbackData(wire).has_value()) << wire;
   }
 }
 

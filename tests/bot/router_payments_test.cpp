@@ -2,105 +2,10 @@
 #include <memory>
 
 #include "bot/i18n/i18n.hpp"
-#include "bot/router_fixture.hpp"
-#include "fakes/fake_payment_provider.hpp"
-#include "fakes/fault_store.hpp"
+#include "bot/router_payments_fixture.hpp"
 
 namespace vpnhub::bot {
 namespace {
-
-struct PreCheckoutAnswer {
-  std::string id;
-  bool ok = false;
-  std::string error;
-};
-
-struct NotRecorded {
-  TgId payer = 0;
-  std::string charge_id;
-  std::string error;
-};
-
-class RouterPaymentsTest : public RouterTest {
- protected:
-  void SetUp() override {
-    extra_env = {{"MONTH_COST_STARS", "100,250,450,800"}};
-    providers = {{"stars", &provider}};
-    wrap_store = [this](ports::Store& inner) {
-      faults = std::make_unique<fakes::FaultStore>(inner);
-      return faults.get();
-    };
-    options.answer_pre_checkout = [this](std::string id, bool ok, std::string error) {
-      pre_checkout_answers.push_back({std::move(id), ok, std::move(error)});
-    };
-    options.payment_not_recorded = [this](TgId payer, std::string charge, std::string error) {
-      not_recorded.push_back({payer, std::move(charge), std::move(error)});
-    };
-    options.payment_backoff = std::chrono::milliseconds(1);
-    RouterTest::SetUp();
-    AddServer(10);
-    Send(kAlice, "/start");
-    Send(kBob, "/start");
-  }
-
-  Order AliceOrder(int months = 1) {
-    usecases::OrderRequest r;
-    r.tg_id = kAlice;
-    r.kind = OrderKind::kNewKey;
-    r.location_id = nl_id;
-    r.months = months;
-    r.provider = "stars";
-    auto o = billing->CreateOrder(r);
-    EXPECT_TRUE(o.ok()) << o.status().ToString();
-    return o.ok() ? *o : Order{};
-  }
-
-  // Sends a pre_checkout_query and returns the answer (the test fails unless exactly one).
-  PreCheckoutAnswer PreCheckout(TgId payer, const std::string& payload, std::int64_t total,
-                                const std::string& currency = "XTR") {
-    telegram::Update u;
-    u.update_id = ++update_id;
-    telegram::PreCheckoutQuery q;
-    q.id = "pcq" + std::to_string(update_id);
-    q.from = From(payer);
-    q.currency = currency;
-    q.total_amount = total;
-    q.invoice_payload = payload;
-    u.pre_checkout_query = q;
-    const std::size_t before = pre_checkout_answers.size();
-    router->Handle(u);
-    EXPECT_EQ(pre_checkout_answers.size(), before + 1);
-    if (pre_checkout_answers.size() != before + 1) return {};
-    EXPECT_EQ(pre_checkout_answers.back().id, q.id);
-    return pre_checkout_answers.back();
-  }
-
-  telegram::Update PaymentUpdate(TgId payer, const Order& order, const std::string& charge) {
-    telegram::Update u = TextUpdate(payer, "");
-    telegram::SuccessfulPayment p;
-    p.currency = order.currency;
-    p.total_amount = order.amount;
-    p.invoice_payload = std::to_string(order.id);
-    p.telegram_payment_charge_id = charge;
-    u.message->successful_payment = p;
-    return u;
-  }
-
-  std::vector<Payment> Payments() {
-    std::vector<Payment> out;
-    Status st = store->Read([&](ports::StoreTx& tx) -> Status {
-      VPNHUB_ASSIGN_OR_RETURN(out, tx.billing().ListPayments({}));
-      return Status::Ok();
-    });
-    EXPECT_TRUE(st.ok()) << st.ToString();
-    return out;
-  }
-
-  fakes::FakeProvider provider;
-  std::unique_ptr<fakes::FaultStore> faults;
-  std::vector<PreCheckoutAnswer> pre_checkout_answers;
-  std::vector<NotRecorded> not_recorded;
-};
 
 TEST_F(RouterPaymentsTest, PreCheckoutOkForOwnOpenOrderAtItsAmount) {
   const Order o = AliceOrder();
@@ -231,9 +136,15 @@ TEST_F(RouterBuyTest, BuyWalksLocationThenTariffThenSendsTheInvoice) {
     for (const auto& b : row)
       if (b.callback_data == three) priced = b.text.find("250") != std::string::npos;
   EXPECT_TRUE(priced) << "the 3-month button shows its configured price";
-  // One provider: no provider question, the invoice goes out at once (and once on a 2nd tap).
+  // The pay step: the provider (even the only one) and "I have a promo code".
   EXPECT_EQ(Tap(kAlice, three), "");
-  EXPECT_EQ(Tap(kAlice, three), "");
+  const std::string stars = "v:" + std::to_string(nl_id) + ".3.1";
+  ASSERT_TRUE(HasButton(Last(kAlice), stars)) << Last(kAlice).text;
+  EXPECT_TRUE(HasButton(Last(kAlice), "c:" + std::to_string(nl_id) + ".3"));
+  // The invoice, and the same order on a second tap.
+  EXPECT_EQ(Tap(kAlice, stars), "");
+  EXPECT_EQ(Tap(kAlice, stars), "");
+  EXPECT_EQ(Orders().size(), 1u);
   std::lock_guard lock(provider.mu);
   ASSERT_EQ(provider.invoices.size(), 2u);
   EXPECT_EQ(provider.invoices[0].first.id, provider.invoices[1].first.id);

@@ -1,5 +1,5 @@
 """End to end: buying a key with Telegram Stars through the real `vpnhub serve`, the fake Bot API
-and a real ss-manager: /buy -> location -> tariff -> invoice -> pre_checkout answered ok ->
+and a real ss-manager: /buy -> location -> tariff -> pay step -> invoice -> pre_checkout answered ok ->
 successful_payment -> receipt and key (QR photo) delivered, the key carries traffic. The same
 payment delivered ten times (also concurrently) credits once; a changed amount, another person's
 order and an expired order are refused at pre-checkout.
@@ -61,6 +61,11 @@ class StarsShopTest(harness.HubTestCase):
         data = next(b["callback_data"] for b in harness.buttons(tariffs)
                     if b["callback_data"].endswith(f".{months}"))
         self.tg.callback(person, data)
+        # The pay step: Stars (v:<location>.<months>.1) or a promo code first.
+        pay = "v:" + data[2:] + ".1"
+        self.tg.wait_for(person, lambda c: any(b.get("callback_data") == pay
+                                               for b in harness.buttons(c)), "the pay step")
+        self.tg.callback(person, pay)
         return harness.wait_until(lambda: next(iter(self.tg.invoices(person)), None), 15,
                                   what="the invoice")
 

@@ -85,4 +85,37 @@ TEST_P(StoreContract, ReviveFailedKeyOnAHeldSlotIsAlreadyExistsAndKeepsTheTransa
   EXPECT_EQ(*slots, (std::vector<int>{0, 1}));
 }
 
+TEST_P(StoreContract, AwaitingIsKeptAndTakenOnce) {
+  Id id = AddUser(6);
+  EXPECT_EQ(GetUser(id).awaiting, "");
+  const Time until = FromUnixMs(1'700'000'000'000);
+  ASSERT_TRUE(IsOk(store_->Write(
+      [&](ports::StoreTx& tx) { return tx.users().SetAwaiting(id, "p:1.3", until); })));
+  EXPECT_EQ(GetUser(id).awaiting, "p:1.3");
+  EXPECT_EQ(GetUser(id).awaiting_until, until);
+  auto take = [&](const std::string& what) {
+    bool taken = false;
+    Status st = store_->Write([&](ports::StoreTx& tx) -> Status {
+      VPNHUB_ASSIGN_OR_RETURN(taken, tx.users().TakeAwaiting(id, what));
+      return Status::Ok();
+    });
+    EXPECT_TRUE(IsOk(st));
+    return taken;
+  };
+  EXPECT_FALSE(take("p:1.6"));  // something else is awaited
+  EXPECT_FALSE(take(""));
+  EXPECT_TRUE(take("p:1.3"));
+  EXPECT_FALSE(take("p:1.3"));  // taken once
+  EXPECT_EQ(GetUser(id).awaiting, "");
+  ASSERT_TRUE(IsOk(store_->Write(
+      [&](ports::StoreTx& tx) { return tx.users().SetAwaiting(id, "e:2.1", until); })));
+  ASSERT_TRUE(IsOk(
+      store_->Write([&](ports::StoreTx& tx) { return tx.users().SetAwaiting(id, "", until); })));
+  EXPECT_EQ(GetUser(id).awaiting, "");
+  EXPECT_TRUE(HasCode(store_->Write([&](ports::StoreTx& tx) {
+    return tx.users().SetAwaiting(id + 99, "x", until);
+  }),
+                      StatusCode::kNotFound));
+}
+
 }  // namespace vpnhub::storage

@@ -1,4 +1,5 @@
-// The person's keys, and a key's link shown again.
+// The person's keys (each usable one with its link, Extend and Switch location buttons), and a
+// key's link shown again.
 #include <string>
 
 #include "bot/callback_data.hpp"
@@ -14,6 +15,9 @@ namespace {
 // Telegram takes 4096 characters; keep room for the header.
 constexpr std::size_t kMaxListChars = 3500;
 constexpr std::size_t kMaxKeyButtons = 20;
+
+constexpr i18n::Phrase kExtend = {"⏳ Extend", "⏳ Продлить"};
+constexpr i18n::Phrase kSwitch = {"🔁 Switch location", "🔁 Сменить локацию"};
 
 bool Usable(const Key& key, Time now) {
   return key.state == KeyState::kActive && key.expires_at > now;
@@ -44,28 +48,45 @@ Status ShowKeys(Conversation& c) {
   const Time now = c.Now();
   std::string text = i18n::T(c.lang(), Text::kMyKeysHeader) + "\n";
   InlineKeyboard kb;
+  const bool selling = c.billing() != nullptr && !c.billing()->OfferedProviders().empty();
+  std::size_t shown = 0;
   for (const auto& view : keys) {
     std::string line = KeyLine(c.lang(), view, now);
     if (text.size() + line.size() + 1 > kMaxListChars) break;
     text += "\n" + line;
-    if (Usable(view.key, now) && kb.size() < kMaxKeyButtons) {
-      kb.push_back(
-          {InlineButton{"🔑 #" + std::to_string(view.key.id) + " · " + view.location.name,
-                        FormatCallbackData(WithId(CallbackAction::kShowKey, view.key.id)), ""}});
+    if (Usable(view.key, now) && shown < kMaxKeyButtons) {
+      ++shown;
+      const Id id = view.key.id;
+      kb.push_back({InlineButton{"🔑 #" + std::to_string(id) + " · " + view.location.name,
+                                 FormatCallbackData(WithId(CallbackAction::kShowKey, id)), ""}});
+      if (selling) {
+        kb.push_back(
+            {InlineButton{i18n::T(c.lang(), kExtend),
+                          FormatCallbackData(WithId(CallbackAction::kExtendKey, id)), ""},
+             InlineButton{i18n::T(c.lang(), kSwitch),
+                          FormatCallbackData(WithId(CallbackAction::kSwitchKey, id)), ""}});
+      }
     }
   }
   kb.push_back(BackKeyboard(c.lang()).front());
   return c.Say(std::move(text), std::move(kb));
 }
 
-Status ShowKeyLink(Conversation& c, Id key_id) {
+Result<std::optional<usecases::KeyView>> UsableKey(Conversation& c, Id key_id) {
   // OwnedKey cannot tell "no such key" from "someone else's key", and neither can the person:
   // both get the same answer as any stale button.
   auto view = c.service().OwnedKey(c.tg_id(), key_id);
   if (!view.ok()) {
-    return view.status().code() == StatusCode::kNotFound ? c.Outdated() : view.status();
+    if (view.status().code() == StatusCode::kNotFound) return std::optional<usecases::KeyView>();
+    return view.status();
   }
-  if (!Usable(view->key, c.Now())) return c.Outdated();
+  if (!Usable(view->key, c.Now())) return std::optional<usecases::KeyView>();
+  return std::optional<usecases::KeyView>(std::move(*view));
+}
+
+Status ShowKeyLink(Conversation& c, Id key_id) {
+  VPNHUB_ASSIGN_OR_RETURN(auto view, UsableKey(c, key_id));
+  if (!view) return c.Outdated();
   OutgoingMessage m;
   m.chat_id = c.tg_id();
   m.kind = MessageKind::kKeyReady;

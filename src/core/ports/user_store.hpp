@@ -43,6 +43,13 @@ class UserStore {
   // trial is theirs again. kFailedPrecondition when it was not used, kNotFound when the user does
   // not exist.
   virtual Status GiveTrialBack(Id user_id) = 0;
+  // Sets what the bot waits for the person to type (User::awaiting) and until when; an empty
+  // `what` clears it. kNotFound when the user does not exist.
+  virtual Status SetAwaiting(Id user_id, const std::string& what, Time until) = 0;
+  // Compare-and-set: clears the awaited input when it is still `what` (one of two messages
+  // typed at once takes it). False when it was something else or already cleared; kNotFound
+  // when the user does not exist.
+  virtual Result<bool> TakeAwaiting(Id user_id, const std::string& what) = 0;
 };
 
 }  // namespace vpnhub::ports

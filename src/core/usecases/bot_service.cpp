@@ -71,6 +71,25 @@ Result<BotService::Touched> BotService::Touch(TgId tg_id, const std::string& use
   return out;
 }
 
+Status BotService::Await(TgId tg_id, const std::string& what, Time until) {
+  return store_.Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto u, tx.users().FindUserByTgId(tg_id));
+    if (!u.has_value()) return NotFound("unknown user");
+    return tx.users().SetAwaiting(u->id, what, until);
+  });
+}
+
+Result<bool> BotService::TakeAwaited(TgId tg_id, const std::string& what) {
+  bool taken = false;
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto u, tx.users().FindUserByTgId(tg_id));
+    if (!u.has_value()) return NotFound("unknown user");
+    VPNHUB_ASSIGN_OR_RETURN(taken, tx.users().TakeAwaiting(u->id, what));
+    return Status::Ok();
+  }));
+  return taken;
+}
+
 Status BotService::SetLanguage(TgId tg_id, const std::string& lang) {
   if (lang != "en" && lang != "ru") return InvalidArgument("unsupported language '" + lang + "'");
   return store_.Write([&](ports::StoreTx& tx) -> Status {

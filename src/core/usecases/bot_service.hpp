@@ -73,6 +73,13 @@ class BotService {
                         const std::string& start_payload);
   // The deep-link payload that makes Touch record `tg_id` as the referrer: "r<tg id>".
   static std::string ReferralPayload(TgId tg_id) { return "r" + std::to_string(tg_id); }
+  // What the bot waits for the person to type next (User::awaiting, opaque here) until `until`;
+  // an empty `what` clears it. Kept in the database, so a restart or another instance sees it.
+  // kNotFound for an unknown person.
+  Status Await(TgId tg_id, const std::string& what, Time until);
+  // The person typed what was awaited: clears it when it is still `what` and returns true,
+  // once (of two messages handled at once, one gets true). False otherwise.
+  Result<bool> TakeAwaited(TgId tg_id, const std::string& what);
   // kInvalidArgument for languages other than en/ru.
   Status SetLanguage(TgId tg_id, const std::string& lang);
   bool IsAdmin(TgId tg_id) const;

@@ -37,6 +37,8 @@ class SqlUsers final : public ports::UserStore {
   Result<std::int64_t> CountUsersCreatedSince(Time since) override;
   Status MarkTrialUsed(Id user_id) override;
   Status GiveTrialBack(Id user_id) override;
+  Status SetAwaiting(Id user_id, const std::string& what, Time until) override;
+  Result<bool> TakeAwaiting(Id user_id, const std::string& what) override;
 
  private:
   SqlSession& s_;

@@ -11,7 +11,7 @@ namespace {
 
 #define VPNHUB_USER_SELECT                                                                   \
   "SELECT id, tg_id, username, lang, referrer_id, source, blocked_bot, banned, trial_used, " \
-  "created_at FROM users "
+  "created_at, awaiting, awaiting_until FROM users "
 
 constexpr SqlText kFindUserByTgIdSql = VPNHUB_USER_SELECT "WHERE tg_id = $1";
 constexpr SqlText kGetUserSql = VPNHUB_USER_SELECT "WHERE id = $1";
@@ -33,6 +33,8 @@ User ReadUser(const SqlRow& r) {
   u.banned = r.Bool(7);
   u.trial_used = r.Bool(8);
   u.created_at = r.Ms(9);
+  u.awaiting = r.Text(10);
+  u.awaiting_until = r.Ms(11);
   return u;
 }
 
@@ -106,6 +108,25 @@ Status SqlUsers::GiveTrialBack(Id user_id) {
       "UPDATE users SET trial_used = FALSE WHERE id = $1 AND trial_used", SqlParams().Int(user_id),
       "users", "user", user_id,
       FailedPrecondition("user " + std::to_string(user_id) + " has not used the trial"));
+}
+
+Status SqlUsers::SetAwaiting(Id user_id, const std::string& what, Time until) {
+  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("SetAwaiting"));
+  return s_.ModifyById("UPDATE users SET awaiting = $2, awaiting_until = $3 WHERE id = $1",
+                       SqlParams().Int(user_id).Text(what).Ms(what.empty() ? Time{} : until),
+                       "user", user_id);
+}
+
+Result<bool> SqlUsers::TakeAwaiting(Id user_id, const std::string& what) {
+  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("TakeAwaiting"));
+  Status taken = s_.ModifyOne(
+      "UPDATE users SET awaiting = '', awaiting_until = 0 WHERE id = $1 AND awaiting = $2 "
+      "AND awaiting <> ''",
+      SqlParams().Int(user_id).Text(what), "users", "user", user_id,
+      FailedPrecondition("not awaited"));
+  if (taken.code() == StatusCode::kFailedPrecondition) return false;
+  VPNHUB_RETURN_IF_ERROR(taken);
+  return true;
 }
 
 }  // namespace vpnhub::storage
