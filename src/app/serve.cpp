@@ -67,6 +67,12 @@ struct ServeParts {
   bool has(Role role) const { return roles.count(role) > 0; }
 };
 
+// Tells the task queue (embedded worker or NATS relay) that tasks may have been committed.
+void WakeQueue(ServeParts& parts) {
+  if (parts.worker) parts.worker->Wake();
+  if (parts.nats) parts.nats->WakeRelay();
+}
+
 // 0, or the exit code after logging why the bot role cannot run.
 int BuildBot(Context& ctx, ServeParts& parts) {
   if (!parts.has(Role::kBot)) return 0;
@@ -80,7 +86,12 @@ int BuildBot(Context& ctx, ServeParts& parts) {
                                     "Telegram bot; every other role runs without it"}});
     return 0;
   }
-  parts.bot = std::make_unique<BotRole>(ctx, BotRoleOptions{parts.instance_id});
+  BotRoleOptions bo;
+  bo.instance_id = parts.instance_id;
+  // A handled update may have committed tasks (a bought key): the queue looks now. The queue is
+  // built after the bot and started after both.
+  bo.after_update = [&parts] { WakeQueue(parts); };
+  parts.bot = std::make_unique<BotRole>(ctx, std::move(bo));
   // A second bot on one SQLite file is refused before anything else starts.
   if (Status locked = parts.bot->LockDatabase(); !locked.ok()) {
     ctx.log->Error("bot.start_failed", {{"error", locked.ToString()}});
@@ -117,6 +128,10 @@ int BuildQueue(Context& ctx, ServeParts& parts, ShutdownSignal& shutdown) {
     wo.concurrency = cfg.worker_concurrency;
     wo.max_batch = cfg.worker_batch;
     wo.lease = std::chrono::seconds(cfg.task_lease_sec);
+    // A batch may have queued messages (a key ready): the sender looks now.
+    wo.after_batch = [&parts] {
+      if (parts.bot) parts.bot->Wake();
+    };
     parts.worker = std::make_unique<queue::EmbeddedWorker>(*ctx.store, *ctx.executor, ctx.clock,
                                                            *ctx.log, ctx.registry, wo);
   }
@@ -141,14 +156,11 @@ void BuildJobs(Context& ctx, ServeParts& parts) {
         *ctx.store, ctx.clock, std::chrono::hours(24) * cfg.retention_days);
     jo.purge = parts.purge.get();
   }
-  queue::EmbeddedWorker* worker = parts.worker.get();
-  BotRole* bot = parts.bot.get();
   parts.jobs = std::make_unique<jobs::ServiceJobs>(
       *ctx.store, *ctx.sweep, *ctx.log, ctx.registry, parts.readiness, jo,
-      [worker, bot, nats] {
-        if (worker) worker->Wake();
-        if (nats) nats->WakeRelay();
-        if (bot) bot->Wake();
+      [&parts] {
+        WakeQueue(parts);
+        if (parts.bot) parts.bot->Wake();
       },
       cfg.bot_enabled() ? ctx.notices.get() : nullptr);
 }

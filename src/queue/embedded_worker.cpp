@@ -71,7 +71,10 @@ void EmbeddedWorker::Loop(int) {
       std::lock_guard lock(mu_);
       seen = wakeups_;
     }
-    if (RunBatch(batch)) continue;
+    if (RunBatch(batch)) {
+      if (options_.after_batch) options_.after_batch();
+      continue;
+    }
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, options_.idle_poll, [&] { return stopping_ || wakeups_ != seen; });
   }

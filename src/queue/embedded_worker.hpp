@@ -3,6 +3,7 @@
 // through the TaskExecutor and record the outcome. Used when no NATS is configured.
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -24,6 +25,10 @@ struct EmbeddedWorkerOptions {
   int max_batch = 64;
   Duration lease{std::chrono::seconds(60)};  // a claim not finished by then is claimed again
   Duration idle_poll{std::chrono::milliseconds(500)};  // how often an idle thread looks again
+  // Called on the worker thread after each batch that ran tasks, once its outcomes are committed
+  // (a key made active has its messages queued then): serve wakes the sender with it, so a key
+  // goes out without waiting for the sender's idle poll. Must not block.
+  std::function<void()> after_batch;
 };
 
 // Thread notes: Start/Stop from one controlling thread; Wake from any thread.
