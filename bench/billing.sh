@@ -20,3 +20,5 @@ fi
 [[ -z "$only" || "$only" == postgres ]] || exit 0
 source "$(dirname "$0")/pg_server.sh"
 "$bench" "$url" "${args[@]}"
+# Each of these made a confirmation run its transaction again (PostgresStore retries them).
+echo "  serialization conflicts (retried): $(grep -c 'could not serialize' "$dir/server.log" || true)"

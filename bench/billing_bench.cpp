@@ -138,18 +138,18 @@ class Bench {
       o.result_key_id = key;
       o.created_at = o.updated_at = u.created_at + std::chrono::hours(24 * 30 * n);
       o.expires_at = o.created_at + std::chrono::hours(1);
-      VPNHUB_ASSIGN_OR_RETURN(Id order, tx.billing().InsertOrder(o));
+      VPNHUB_ASSIGN_OR_RETURN(o.id, tx.billing().InsertOrder(o));
       Payment p;
       p.provider = "stars";
       p.provider_payment_id = "seed-" + std::to_string(i) + "-" + std::to_string(n);
-      p.order_id = order;
+      p.order_id = o.id;
       p.user_id = user;
       p.amount = 100;
       p.currency = kStarsCurrency;
       p.state = PaymentState::kCredited;
       p.created_at = p.updated_at = o.created_at;
       VPNHUB_RETURN_IF_ERROR(tx.billing().InsertPayment(p).status());
-      if (n == 0) seeded_.push_back(Confirmation(p.provider_payment_id, order, u.tg_id));
+      if (n == 0) seeded_.push_back(fakes::PaidInFull(o, p.provider_payment_id, u.tg_id));
     }
     for (MessageKind kind :
          {MessageKind::kText, MessageKind::kKeyReady, MessageKind::kExpiryNotice}) {
@@ -201,32 +201,15 @@ class Bench {
         u.created_at = clock_.Now();
         return tx.users().InsertUser(u).status();
       }));
-      usecases::OrderRequest r;
-      r.tg_id = tg;
-      r.kind = OrderKind::kNewKey;
-      r.location_id = location_;
-      r.months = 1;
-      r.provider = "stars";
-      auto order = billing_->CreateOrder(r);
+      auto order = billing_->CreateOrder(fakes::NewKeyRequest(tg, location_, 1));
       if (!order.ok()) Die("order", order.status());
-      fresh_.push_back(Confirmation("run-" + std::to_string(i), order->id, tg));
+      fresh_.push_back(fakes::PaidInFull(*order, "run-" + std::to_string(i), tg));
     }
   }
 
   int Run();
 
  private:
-  static ports::PaymentConfirmation Confirmation(const std::string& charge, Id order, TgId payer) {
-    ports::PaymentConfirmation c;
-    c.provider = "stars";
-    c.provider_payment_id = charge;
-    c.order_id = order;
-    c.payer_tg_id = payer;
-    c.amount = 100;
-    c.currency = kStarsCurrency;
-    return c;
-  }
-
   Options o_;
   std::unique_ptr<ports::Store> store_;
   std::string kind_;

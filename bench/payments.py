@@ -131,7 +131,11 @@ def run(args, workdir):
                 break
             time.sleep(0.5)
         load_after = os.getloadavg()
-        receipts = first_call_to(tg.calls("sendMessage"), "sendMessage", queued)
+        sent = [c for c in tg.calls() if c.get("status") == 200
+                and c.get("method") in ("sendMessage", "sendPhoto")]
+        receipts = first_call_to(sent, "sendMessage", queued)
+        to_people = sum(1 for c in sent if c.get("chat_id") in queued)
+        to_admin = sum(1 for c in sent if c.get("chat_id") == ADMIN)
         with contextlib.closing(sqlite3.connect(hub.db_path)) as db:
             credited = db.execute("SELECT COUNT(*) FROM payments WHERE provider_payment_id "
                                   "LIKE 'bench-charge-%' AND state = 'credited'").fetchone()[0]
@@ -147,6 +151,8 @@ def run(args, workdir):
           f"history, SQLite")
     print(f"  credited: {credited}; keys delivered (sendPhoto): {len(photos)}; "
           f"receipts: {len(receipts)}")
+    print(f"  messages sent: {to_people} to the payers ({to_people / max(1, people):.1f} each), "
+          f"{to_admin} to the admin")
     print(f"  payment -> key photo: p50 {percentile(key_ms, 0.5):.0f} ms, "
           f"p99 {percentile(key_ms, 0.99):.0f} ms, max {percentile(key_ms, 1.0):.0f} ms")
     print(f"  payment -> receipt:   p50 {percentile(receipt_ms, 0.5):.0f} ms, "

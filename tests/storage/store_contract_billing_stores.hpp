@@ -66,27 +66,13 @@ class BillingTwoStoresContract : public StoreContract {
   // A person with a created order for a new key, made through side A's BillingService.
   Order Ordered(TgId tg, const std::string& promo = "") {
     AddUser(tg);
-    usecases::OrderRequest r;
-    r.tg_id = tg;
-    r.kind = OrderKind::kNewKey;
-    r.location_id = location_;
-    r.months = 1;
-    r.provider = "stars";
-    r.promo_code = promo;
-    auto o = a_.billing->CreateOrder(r);
+    auto o = a_.billing->CreateOrder(fakes::NewKeyRequest(tg, location_, 1, promo));
     EXPECT_TRUE(IsOk(o));
     return o.ok() ? *o : Order{};
   }
 
   static ports::PaymentConfirmation Paid(const Order& o, TgId payer, const std::string& charge) {
-    ports::PaymentConfirmation c;
-    c.provider = "stars";
-    c.provider_payment_id = charge;
-    c.order_id = o.id;
-    c.payer_tg_id = payer;
-    c.amount = o.amount;
-    c.currency = o.currency;
-    return c;
+    return fakes::PaidInFull(o, charge, payer);
   }
 
   // Confirms `first` through side A and `second` through side B at the same moment.
