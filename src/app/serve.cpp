@@ -67,12 +67,6 @@ struct ServeParts {
   bool has(Role role) const { return roles.count(role) > 0; }
 };
 
-// Tells the task queue (embedded worker or NATS relay) that tasks may have been committed.
-void WakeQueue(ServeParts& parts) {
-  if (parts.worker) parts.worker->Wake();
-  if (parts.nats) parts.nats->WakeRelay();
-}
-
 // 0, or the exit code after logging why the bot role cannot run.
 int BuildBot(Context& ctx, ServeParts& parts) {
   if (!parts.has(Role::kBot)) return 0;
@@ -88,9 +82,13 @@ int BuildBot(Context& ctx, ServeParts& parts) {
   }
   BotRoleOptions bo;
   bo.instance_id = parts.instance_id;
-  // A handled update may have committed tasks (a bought key): the queue looks now. The queue is
-  // built after the bot and started after both.
-  bo.after_update = [&parts] { WakeQueue(parts); };
+  // A handled update may have committed tasks (a bought key): the queue looks now, with one
+  // worker thread (one claim query per update). The queue is built after the bot and started
+  // after both.
+  bo.after_update = [&parts] {
+    if (parts.worker) parts.worker->Nudge();
+    if (parts.nats) parts.nats->WakeRelay();
+  };
   parts.bot = std::make_unique<BotRole>(ctx, std::move(bo));
   // A second bot on one SQLite file is refused before anything else starts.
   if (Status locked = parts.bot->LockDatabase(); !locked.ok()) {
@@ -156,11 +154,14 @@ void BuildJobs(Context& ctx, ServeParts& parts) {
         *ctx.store, ctx.clock, std::chrono::hours(24) * cfg.retention_days);
     jo.purge = parts.purge.get();
   }
+  queue::EmbeddedWorker* worker = parts.worker.get();
+  BotRole* bot = parts.bot.get();
   parts.jobs = std::make_unique<jobs::ServiceJobs>(
       *ctx.store, *ctx.sweep, *ctx.log, ctx.registry, parts.readiness, jo,
-      [&parts] {
-        WakeQueue(parts);
-        if (parts.bot) parts.bot->Wake();
+      [worker, bot, nats] {
+        if (worker) worker->Wake();
+        if (nats) nats->WakeRelay();
+        if (bot) bot->Wake();
       },
       cfg.bot_enabled() ? ctx.notices.get() : nullptr);
 }

@@ -42,6 +42,14 @@ void EmbeddedWorker::Wake() {
   cv_.notify_all();
 }
 
+void EmbeddedWorker::Nudge() {
+  {
+    std::lock_guard lock(mu_);
+    ++wakeups_;
+  }
+  cv_.notify_one();
+}
+
 bool EmbeddedWorker::RunBatch(int& batch) {
   std::vector<Task> claimed;
   Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {

@@ -44,6 +44,9 @@ class EmbeddedWorker {
   void Stop();
   // Tells idle threads that new tasks may be due now.
   void Wake();
+  // Tells one idle thread (a few tasks may have come): each idle thread woken costs a claim
+  // query, and serve calls this after every handled update.
+  void Nudge();
 
  private:
   void Loop(int index);

@@ -148,6 +148,30 @@ TEST_F(EmbeddedWorkerTest, AfterABatchTheHookRunsOnceItsOutcomesAreCommitted) {
   EXPECT_EQ(calls.load(), 2);  // one per batch that ran tasks, none for the idle looks
 }
 
+// serve nudges the worker after every handled update, so a bought key is made at once: a nudge
+// runs new tasks without waiting for the idle poll (a minute here).
+TEST_F(EmbeddedWorkerTest, ANudgeRunsNewTasksWithoutWaitingForTheIdlePoll) {
+  Issue(1);
+  std::atomic<int> batches{0};
+  queue::EmbeddedWorkerOptions options;
+  options.concurrency = 2;
+  options.idle_poll = std::chrono::seconds(60);
+  options.after_batch = [&] { ++batches; };
+  queue::EmbeddedWorker worker(*store_, *wired_.executor, clock_, log_, registry_, options);
+  worker.Start();
+  // The first key is claimed at start; then both threads find nothing and sleep.
+  const bool first = WaitAllDone(std::chrono::seconds(30));
+  Issue(1);
+  worker.Nudge();
+  const auto nudged = std::chrono::steady_clock::now();
+  const bool second = WaitAllDone(std::chrono::seconds(30));
+  const auto took = std::chrono::steady_clock::now() - nudged;
+  worker.Stop();
+  ASSERT_TRUE(first && second);
+  EXPECT_LT(took, std::chrono::seconds(20));
+  EXPECT_EQ(batches.load(), 2);
+}
+
 TEST_F(EmbeddedWorkerTest, ASlowServerMakesBatchesReleaseWhatTheyDidNotStart) {
   constexpr int kTasks = 40;
   Issue(kTasks);
