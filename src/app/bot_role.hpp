@@ -98,7 +98,7 @@ struct BotRoleOptions {
   // Called after each update is handled, once what it committed is in the database (a paid order
   // credited with its provisioning task): serve wakes the task queue with it, so the key is made
   // without waiting for the worker's idle poll. Must not block.
-  std::function<void()> after_update;
+  std::function<void()> after_update = nullptr;
 };
 
 class BotRole {

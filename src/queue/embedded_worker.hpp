@@ -28,7 +28,7 @@ struct EmbeddedWorkerOptions {
   // Called on the worker thread after each batch that ran tasks, once its outcomes are committed
   // (a key made active has its messages queued then): serve wakes the sender with it, so a key
   // goes out without waiting for the sender's idle poll. Must not block.
-  std::function<void()> after_batch;
+  std::function<void()> after_batch = nullptr;
 };
 
 // Thread notes: Start/Stop from one controlling thread; Wake from any thread.
