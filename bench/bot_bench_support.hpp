@@ -12,6 +12,7 @@
 
 #include "app/config.hpp"
 #include "app/context.hpp"
+#include "percentile.hpp"
 #include "servers/fake_telegram.hpp"
 
 namespace vpnhub::bench {
@@ -51,14 +52,6 @@ inline std::unique_ptr<app::Context> MakeBenchContext(const servers::FakeTelegra
     std::exit(1);
   }
   return std::move(*ctx);
-}
-
-// The p-quantile (0..1) by nearest rank; 0 for no samples.
-inline double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  std::size_t i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
 }
 
 }  // namespace vpnhub::bench

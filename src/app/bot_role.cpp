@@ -180,7 +180,8 @@ void BotRole::BuildProviders() {
 
 void BotRole::Handle(telegram::Update update) {
   router_->Handle(update);
-  sender_->Wake();  // the replies are in the queue
+  sender_->Wake();                                               // the replies are in the queue
+  if (role_options_.after_update) role_options_.after_update();  // and its tasks (a bought key)
 }
 
 void BotRole::AddRoutes(http::Router& router) {

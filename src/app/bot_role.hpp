@@ -95,6 +95,10 @@ struct BotRoleOptions {
   // This process among the instances sharing the database (the lease holder's name); empty =
   // one made up from the host name, pid and a random suffix.
   std::string instance_id;
+  // Called after each update is handled, once what it committed is in the database (a paid order
+  // credited with its provisioning task): serve wakes the task queue with it, so the key is made
+  // without waiting for the worker's idle poll. Must not block.
+  std::function<void()> after_update = nullptr;
 };
 
 class BotRole {

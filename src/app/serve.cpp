@@ -80,7 +80,16 @@ int BuildBot(Context& ctx, ServeParts& parts) {
                                     "Telegram bot; every other role runs without it"}});
     return 0;
   }
-  parts.bot = std::make_unique<BotRole>(ctx, BotRoleOptions{parts.instance_id});
+  BotRoleOptions bo;
+  bo.instance_id = parts.instance_id;
+  // A handled update may have committed tasks (a bought key): the queue looks now, with one
+  // worker thread (one claim query per update). The queue is built after the bot and started
+  // after both.
+  bo.after_update = [&parts] {
+    if (parts.worker) parts.worker->Nudge();
+    if (parts.nats) parts.nats->WakeRelay();
+  };
+  parts.bot = std::make_unique<BotRole>(ctx, std::move(bo));
   // A second bot on one SQLite file is refused before anything else starts.
   if (Status locked = parts.bot->LockDatabase(); !locked.ok()) {
     ctx.log->Error("bot.start_failed", {{"error", locked.ToString()}});
@@ -117,6 +126,10 @@ int BuildQueue(Context& ctx, ServeParts& parts, ShutdownSignal& shutdown) {
     wo.concurrency = cfg.worker_concurrency;
     wo.max_batch = cfg.worker_batch;
     wo.lease = std::chrono::seconds(cfg.task_lease_sec);
+    // A batch may have queued messages (a key ready): the sender looks now.
+    wo.after_batch = [&parts] {
+      if (parts.bot) parts.bot->Wake();
+    };
     parts.worker = std::make_unique<queue::EmbeddedWorker>(*ctx.store, *ctx.executor, ctx.clock,
                                                            *ctx.log, ctx.registry, wo);
   }

@@ -42,6 +42,14 @@ void EmbeddedWorker::Wake() {
   cv_.notify_all();
 }
 
+void EmbeddedWorker::Nudge() {
+  {
+    std::lock_guard lock(mu_);
+    ++wakeups_;
+  }
+  cv_.notify_one();
+}
+
 bool EmbeddedWorker::RunBatch(int& batch) {
   std::vector<Task> claimed;
   Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
@@ -71,7 +79,10 @@ void EmbeddedWorker::Loop(int) {
       std::lock_guard lock(mu_);
       seen = wakeups_;
     }
-    if (RunBatch(batch)) continue;
+    if (RunBatch(batch)) {
+      if (options_.after_batch) options_.after_batch();
+      continue;
+    }
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, options_.idle_poll, [&] { return stopping_ || wakeups_ != seen; });
   }

@@ -3,6 +3,7 @@
 // through the TaskExecutor and record the outcome. Used when no NATS is configured.
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -24,6 +25,10 @@ struct EmbeddedWorkerOptions {
   int max_batch = 64;
   Duration lease{std::chrono::seconds(60)};  // a claim not finished by then is claimed again
   Duration idle_poll{std::chrono::milliseconds(500)};  // how often an idle thread looks again
+  // Called on the worker thread after each batch that ran tasks, once its outcomes are committed
+  // (a key made active has its messages queued then): serve wakes the sender with it, so a key
+  // goes out without waiting for the sender's idle poll. Must not block.
+  std::function<void()> after_batch = nullptr;
 };
 
 // Thread notes: Start/Stop from one controlling thread; Wake from any thread.
@@ -39,6 +44,9 @@ class EmbeddedWorker {
   void Stop();
   // Tells idle threads that new tasks may be due now.
   void Wake();
+  // Tells one idle thread (a few tasks may have come): each idle thread woken costs a claim
+  // query, and serve calls this after every handled update.
+  void Nudge();
 
  private:
   void Loop(int index);

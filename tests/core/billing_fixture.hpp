@@ -61,14 +61,7 @@ class BillingTest : public UseCaseTest {
   }
 
   usecases::OrderRequest NewKey(TgId tg, int months, std::string promo = "") {
-    usecases::OrderRequest r;
-    r.tg_id = tg;
-    r.kind = OrderKind::kNewKey;
-    r.location_id = nl_;
-    r.months = months;
-    r.provider = "stars";
-    r.promo_code = std::move(promo);
-    return r;
+    return fakes::NewKeyRequest(tg, nl_, months, std::move(promo));
   }
 
   // `months` more on key `key_id`, asked by `tg`, paid with Stars.
@@ -100,14 +93,7 @@ class BillingTest : public UseCaseTest {
   }
 
   ports::PaymentConfirmation Paid(const Order& o, const std::string& charge, TgId payer = 0) {
-    ports::PaymentConfirmation c;
-    c.provider = "stars";
-    c.provider_payment_id = charge;
-    c.order_id = o.id;
-    c.payer_tg_id = payer;
-    c.amount = o.amount;
-    c.currency = o.currency;
-    return c;
+    return fakes::PaidInFull(o, charge, payer);
   }
 
   usecases::ConfirmResult MustConfirm(const ports::PaymentConfirmation& c) {

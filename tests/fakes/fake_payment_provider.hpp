@@ -8,6 +8,7 @@
 
 #include "core/billing.hpp"
 #include "core/ports/payment_provider.hpp"
+#include "core/usecases/billing_service.hpp"
 
 namespace vpnhub::fakes {
 
@@ -34,5 +35,32 @@ class FakeProvider : public ports::PaymentProvider {
   std::vector<std::pair<Id, TgId>> refunds;
   Status refund_status;
 };
+
+// What the bot asks for a new key of `months` in `location_id`, paid through the fake provider.
+inline usecases::OrderRequest NewKeyRequest(TgId tg, Id location_id, int months,
+                                            std::string promo = "") {
+  usecases::OrderRequest r;
+  r.tg_id = tg;
+  r.kind = OrderKind::kNewKey;
+  r.location_id = location_id;
+  r.months = months;
+  r.provider = "stars";
+  r.promo_code = std::move(promo);
+  return r;
+}
+
+// The fake provider's confirmation of `order` paid in full as payment `charge` by `payer` (0: the
+// provider did not say who paid).
+inline ports::PaymentConfirmation PaidInFull(const Order& order, const std::string& charge,
+                                             TgId payer = 0) {
+  ports::PaymentConfirmation c;
+  c.provider = "stars";
+  c.provider_payment_id = charge;
+  c.order_id = order.id;
+  c.payer_tg_id = payer;
+  c.amount = order.amount;
+  c.currency = order.currency;
+  return c;
+}
 
 }  // namespace vpnhub::fakes

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -109,6 +110,66 @@ TEST_F(EmbeddedWorkerTest, AFloodOfQuickTasksRunsEachOnceInGrowingBatches) {
   std::set<std::int64_t> claims;
   for (const Task& t : Tasks()) claims.insert(ToUnixMs(t.updated_at));
   EXPECT_LT(claims.size(), static_cast<std::size_t>(kTasks / 4));
+}
+
+// serve wakes the sender from after_batch, so a key's message goes out without waiting for the
+// sender's idle poll: the hook must run after every batch that ran tasks, once its outcomes are
+// committed, and never for an idle look at an empty queue.
+TEST_F(EmbeddedWorkerTest, AfterABatchTheHookRunsOnceItsOutcomesAreCommitted) {
+  Issue(1);
+  std::atomic<int> calls{0};
+  std::atomic<int> done_when_called{-1};
+  queue::EmbeddedWorkerOptions options;
+  options.concurrency = 1;
+  options.idle_poll = std::chrono::milliseconds(5);  // many idle looks while the test waits
+  options.after_batch = [&] {
+    if (calls++ == 0) {
+      int done = 0;
+      for (const Task& t : Tasks()) done += t.state == TaskState::kDone ? 1 : 0;
+      done_when_called = done;
+    }
+  };
+  auto wait_calls = [&](int n) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (calls < n && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return calls >= n;
+  };
+  queue::EmbeddedWorker worker(*store_, *wired_.executor, clock_, log_, registry_, options);
+  worker.Start();
+  const bool first = wait_calls(1);
+  // Idle looks (every 5 ms) while the second key is issued; its batch calls the hook again.
+  Issue(1);
+  const bool second = wait_calls(2) && WaitAllDone(std::chrono::seconds(30));
+  worker.Stop();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(done_when_called.load(), 1);
+  EXPECT_EQ(calls.load(), 2);  // one per batch that ran tasks, none for the idle looks
+}
+
+// serve nudges the worker after every handled update, so a bought key is made at once: a nudge
+// runs new tasks without waiting for the idle poll (a minute here).
+TEST_F(EmbeddedWorkerTest, ANudgeRunsNewTasksWithoutWaitingForTheIdlePoll) {
+  Issue(1);
+  std::atomic<int> batches{0};
+  queue::EmbeddedWorkerOptions options;
+  options.concurrency = 2;
+  options.idle_poll = std::chrono::seconds(60);
+  options.after_batch = [&] { ++batches; };
+  queue::EmbeddedWorker worker(*store_, *wired_.executor, clock_, log_, registry_, options);
+  worker.Start();
+  // The first key is claimed at start; then both threads find nothing and sleep.
+  const bool first = WaitAllDone(std::chrono::seconds(30));
+  Issue(1);
+  worker.Nudge();
+  const auto nudged = std::chrono::steady_clock::now();
+  const bool second = WaitAllDone(std::chrono::seconds(30));
+  const auto took = std::chrono::steady_clock::now() - nudged;
+  worker.Stop();
+  ASSERT_TRUE(first && second);
+  EXPECT_LT(took, std::chrono::seconds(20));
+  EXPECT_EQ(batches.load(), 2);
 }
 
 TEST_F(EmbeddedWorkerTest, ASlowServerMakesBatchesReleaseWhatTheyDidNotStart) {

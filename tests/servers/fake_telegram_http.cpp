@@ -16,7 +16,8 @@
 //                               "lang":"en","queue":true]} -> {"ok":true,"update":{...}}
 //   POST /control/successful_payment {"user_id":5,"payload":"42","total_amount":150[,
 //                               "charge_id":"...","currency":"XTR","queue":true]}
-//                               -> {"ok":true,"update":{...},"charge_id":"..."}
+//                               -> {"ok":true,"update":{...},"charge_id":"...","time_ms":N}
+//                               (time_ms: when it was queued, on the clock of the calls' time_ms)
 //   POST /control/pre_checkout_deadline {"ms":10000}
 //   GET  /control/pre_checkout_answers -> JSON array of PreCheckoutAnswer
 //   GET  /control/charges   -> JSON array of StarCharge
@@ -233,17 +234,19 @@ void FakeTelegram::InstallPaymentControls() {
             Get<std::string>(*body, "lang", "en"), Get<bool>(*body, "queue", true));
         SendJson(res, 200, json{{"ok", true}, {"update", update}});
       });
-  server_->Post(
-      "/control/successful_payment", [this](const httplib::Request& req, httplib::Response& res) {
-        const auto body = ControlBody(req, res);
-        if (!body) return;
-        const json update = InjectSuccessfulPayment(
-            Get<std::int64_t>(*body, "user_id", 0), Get<std::string>(*body, "payload", ""),
-            Get<std::int64_t>(*body, "total_amount", 0), Get<std::string>(*body, "charge_id", ""),
-            Get<std::string>(*body, "currency", "XTR"), Get<bool>(*body, "queue", true));
-        const json charge = update["message"]["successful_payment"]["telegram_payment_charge_id"];
-        SendJson(res, 200, json{{"ok", true}, {"update", update}, {"charge_id", charge}});
-      });
+  server_->Post("/control/successful_payment", [this](const httplib::Request& req,
+                                                      httplib::Response& res) {
+    const auto body = ControlBody(req, res);
+    if (!body) return;
+    const std::int64_t queued_ms = NowMs();  // on the clock of the calls' time_ms
+    const json update = InjectSuccessfulPayment(
+        Get<std::int64_t>(*body, "user_id", 0), Get<std::string>(*body, "payload", ""),
+        Get<std::int64_t>(*body, "total_amount", 0), Get<std::string>(*body, "charge_id", ""),
+        Get<std::string>(*body, "currency", "XTR"), Get<bool>(*body, "queue", true));
+    const json charge = update["message"]["successful_payment"]["telegram_payment_charge_id"];
+    SendJson(res, 200,
+             json{{"ok", true}, {"update", update}, {"charge_id", charge}, {"time_ms", queued_ms}});
+  });
   server_->Post("/control/pre_checkout_deadline", [this](const httplib::Request& req,
                                                          httplib::Response& res) {
     const auto body = ControlBody(req, res);

@@ -45,6 +45,16 @@ class TempPgStore final : public ports::Store {
   Status Read(const TxFn& fn) override { return store_->Read(fn); }
   Status Ping() override { return store_->Ping(); }
 
+  // A second PostgresStore (its own pool) on the database of `first`, a store Make returned.
+  static std::unique_ptr<ports::Store> OpenAgain(ports::Store& first) {
+    auto store = PostgresStore::Open({static_cast<TempPgStore&>(first).db_->url()});
+    if (!store.ok()) {
+      ADD_FAILURE() << "PostgresStore::Open: " << store.status().ToString();
+      return nullptr;
+    }
+    return std::move(*store);
+  }
+
  private:
   TempPgStore(std::unique_ptr<PgTestDatabase> db, std::unique_ptr<PostgresStore> store)
       : db_(std::move(db)), store_(std::move(store)) {}
@@ -60,6 +70,11 @@ INSTANTIATE_TEST_SUITE_P(Postgres, StoreContract,
 INSTANTIATE_TEST_SUITE_P(Postgres, BillingContract,
                          ::testing::Values(StoreFactory{"server",
                                                         [] { return TempPgStore::Make(); }}),
+                         StoreFactoryName);
+INSTANTIATE_TEST_SUITE_P(Postgres, BillingTwoStoresContract,
+                         ::testing::Values(StoreFactory{"two_pools",
+                                                        [] { return TempPgStore::Make(); },
+                                                        TempPgStore::OpenAgain}),
                          StoreFactoryName);
 
 Time At(std::int64_t seconds) { return FromUnixMs(1'700'000'000'000 + seconds * 1000); }

@@ -25,6 +25,11 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, BillingContract,
                          ::testing::Values(StoreFactory{"file",
                                                         [] { return TempFileStore::Make(); }}),
                          StoreFactoryName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, BillingTwoStoresContract,
+                         ::testing::Values(StoreFactory{"two_connections",
+                                                        [] { return TempFileStore::Make(); },
+                                                        TempFileStore::OpenAgain}),
+                         StoreFactoryName);
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract,
                          ::testing::Values(StoreFactory{"file",
                                                         [] { return TempFileStore::Make(); }},

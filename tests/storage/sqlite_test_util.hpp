@@ -51,6 +51,16 @@ class TempFileStore final : public ports::Store {
   Status Read(const TxFn& fn) override { return store_->Read(fn); }
   Status Ping() override { return store_->Ping(); }
 
+  // The database file, for a second SqliteStore on it.
+  std::string path() const { return dir_->File("vpnhub.db"); }
+
+  // A second SqliteStore (its own connection) on the file of `first`, a store Make returned.
+  static std::unique_ptr<ports::Store> OpenAgain(ports::Store& first) {
+    auto store = SqliteStore::Open({static_cast<TempFileStore&>(first).path()});
+    if (!store.ok()) return nullptr;
+    return std::move(*store);
+  }
+
  private:
   TempFileStore(std::unique_ptr<TempDir> dir, std::unique_ptr<SqliteStore> store)
       : dir_(std::move(dir)), store_(std::move(store)) {}

@@ -8,10 +8,12 @@
 //                            StoreFactoryName);
 //
 // The billing cases are the BillingContract suite (store_contract_billing.hpp): instantiate it
-// with the same factories.
+// with the same factories. The BillingTwoStoresContract suite (store_contract_billing_stores.hpp)
+// credits through two store objects on one database: its factory sets open_again.
 //
 // Each test gets a fresh, empty, migrated store from the factory.
 #include "storage/store_contract_billing.hpp"
+#include "storage/store_contract_billing_stores.hpp"
 #include "storage/store_contract_bot.hpp"
 #include "storage/store_contract_catalog.hpp"
 #include "storage/store_contract_edits.hpp"

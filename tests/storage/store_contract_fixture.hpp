@@ -23,6 +23,9 @@ namespace vpnhub::storage {
 struct StoreFactory {
   std::string name;  // a gtest-safe name: letters, digits, underscores
   std::function<std::unique_ptr<ports::Store>()> make;
+  // Another store object on the database of `first` (a store `make` returned), as a second
+  // process would open it: its own connections. Empty when the database cannot be shared.
+  std::function<std::unique_ptr<ports::Store>(ports::Store& first)> open_again = nullptr;
 };
 
 inline void PrintTo(const StoreFactory& factory, std::ostream* os) { *os << factory.name; }
