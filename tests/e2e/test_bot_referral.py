@@ -80,7 +80,7 @@ class BotReferralTest(harness.HubTestCase):
         return self.keys_of(person)[-1]
 
     def buy_and_pay(self, person, charge):
-        """/buy -> location -> one month -> invoice -> pre-checkout -> successful_payment, up to
+        """/buy -> location -> one month -> Stars -> invoice -> pre-checkout -> successful_payment, up to
         the receipt; returns the successful_payment update."""
         invoices = len(self.tg.invoices(person))
         receipts = self.receipts(person)
@@ -89,8 +89,16 @@ class BotReferralTest(harness.HubTestCase):
             (c for c in reversed(self.tg.to_chat(person))
              if any(b.get("callback_data", "").startswith("p:") for b in harness.buttons(c))),
             None), 15, what="tariffs")
-        self.tg.callback(person, next(b["callback_data"] for b in harness.buttons(tariffs)
-                                      if b["callback_data"].endswith(".1")))
+        tariff = next(b["callback_data"] for b in harness.buttons(tariffs)
+                      if b["callback_data"].endswith(".1"))
+        pay_steps = len(self.tg.to_chat(person))
+        self.tg.callback(person, tariff)
+        # The pay step: Stars is the first provider (v:<location>.<months>.1).
+        pay = "v:" + tariff[2:] + ".1"
+        harness.wait_until(lambda: any(b.get("callback_data") == pay
+                                       for c in self.tg.to_chat(person)[pay_steps:]
+                                       for b in harness.buttons(c)), 15, what="the pay step")
+        self.tg.callback(person, pay)
         invoice = harness.wait_until(lambda: self.tg.invoices(person)[invoices:], 15,
                                      what="the invoice")[0]
         order_id = invoice["params"]["payload"]
