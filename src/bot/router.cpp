@@ -115,6 +115,12 @@ Router::Router(usecases::BotService& service, MembershipChecker* membership, Rou
         &metrics->GetCounter("vpnhub_bot_updates_dropped_total", dropped, {{"reason", "flood"}});
     dropped_duplicate_ = &metrics->GetCounter("vpnhub_bot_updates_dropped_total", dropped,
                                               {{"reason", "duplicate"}});
+    const std::string paid = "Payment confirmations handled by the bot, by outcome";
+    const char* outcomes[] = {"credited", "already_credited", "mismatch", "not_fulfilled"};
+    for (std::size_t i = 0; i < payments_.size(); ++i) {
+      payments_[i] = &metrics->GetCounter("vpnhub_payments_confirmed_total", paid,
+                                          {{"provider", "stars"}, {"outcome", outcomes[i]}});
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Turns Telegram updates into use-case calls and replies. Parsing, the channel gate and the
 // admin check happen here, in one place; every decision and database change is BotService's.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -105,6 +106,9 @@ class Router {
   metrics::Counter* errors_ = nullptr;
   metrics::Counter* dropped_flood_ = nullptr;
   metrics::Counter* dropped_duplicate_ = nullptr;
+  // vpnhub_payments_confirmed_total by ConfirmResult::Outcome (credited, already_credited,
+  // mismatch, not_fulfilled).
+  std::array<metrics::Counter*, 4> payments_{};
 };
 
 }  // namespace vpnhub::bot

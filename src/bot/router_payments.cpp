@@ -86,7 +86,10 @@ Status Router::HandlePayment(const telegram::Message& message) {
     auto credited = billing_->ConfirmPayment(*confirmation);
     // Every outcome (credited, a replay, a mismatch, not fulfilled) was recorded and the person
     // told by the core.
-    if (credited.ok()) return Status::Ok();
+    if (credited.ok()) {
+      Inc(payments_.at(static_cast<std::size_t>(credited->outcome)));
+      return Status::Ok();
+    }
     last = credited.status();
     if (!last.retryable()) break;
   }

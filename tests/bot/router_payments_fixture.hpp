@@ -45,6 +45,12 @@ class RouterPaymentsTest : public RouterTest {
     Send(kBob, "/start");
   }
 
+  // vpnhub_payments_confirmed_total{provider="stars",outcome=...}
+  double Confirmed(const std::string& outcome) {
+    return CounterValue("vpnhub_payments_confirmed_total",
+                        {{"provider", "stars"}, {"outcome", outcome}});
+  }
+
   Order AliceOrder(int months = 1) {
     usecases::OrderRequest r;
     r.tg_id = kAlice;

@@ -74,6 +74,10 @@ TEST_F(RouterPaymentsTest, SuccessfulPaymentCreditsOnceWhenDeliveredTwice) {
   EXPECT_EQ(KeysOf(kAlice).size(), 1u);
   EXPECT_EQ(MessagesTo(kAlice).size(), before + 1);  // one receipt
   EXPECT_TRUE(not_recorded.empty());
+  // A payment is never dropped as a duplicate update: both later deliveries are replays.
+  EXPECT_EQ(Confirmed("credited"), 1);
+  EXPECT_EQ(Confirmed("already_credited"), 2);
+  EXPECT_EQ(Confirmed("mismatch"), 0);
 }
 
 TEST_F(RouterPaymentsTest, PaymentByAnotherPersonIsNotCredited) {
@@ -84,6 +88,8 @@ TEST_F(RouterPaymentsTest, PaymentByAnotherPersonIsNotCredited) {
   EXPECT_EQ(payments[0].state, PaymentState::kMismatch);
   EXPECT_TRUE(KeysOf(kAlice).empty());
   EXPECT_TRUE(KeysOf(kBob).empty());
+  EXPECT_EQ(Confirmed("mismatch"), 1);
+  EXPECT_EQ(Confirmed("credited"), 0);
 }
 
 TEST_F(RouterPaymentsTest, UnavailableStoreIsRetriedThenReported) {
