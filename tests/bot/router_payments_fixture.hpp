@@ -52,13 +52,7 @@ class RouterPaymentsTest : public RouterTest {
   }
 
   Order AliceOrder(int months = 1) {
-    usecases::OrderRequest r;
-    r.tg_id = kAlice;
-    r.kind = OrderKind::kNewKey;
-    r.location_id = nl_id;
-    r.months = months;
-    r.provider = "stars";
-    auto o = billing->CreateOrder(r);
+    auto o = billing->CreateOrder(fakes::NewKeyRequest(kAlice, nl_id, months));
     EXPECT_TRUE(o.ok()) << o.status().ToString();
     return o.ok() ? *o : Order{};
   }
