@@ -89,8 +89,15 @@ class BotReferralTest(harness.HubTestCase):
             (c for c in reversed(self.tg.to_chat(person))
              if any(b.get("callback_data", "").startswith("p:") for b in harness.buttons(c))),
             None), 15, what="tariffs")
-        self.tg.callback(person, next(b["callback_data"] for b in harness.buttons(tariffs)
-                                      if b["callback_data"].endswith(".1")))
+        data = next(b["callback_data"] for b in harness.buttons(tariffs)
+                    if b["callback_data"].endswith(".1"))
+        self.tg.callback(person, data)
+        # The pay step: Stars (v:<location>.<months>.1).
+        pay = "v:" + data[2:] + ".1"
+        harness.wait_until(lambda: any(b.get("callback_data") == pay
+                                       for c in self.tg.to_chat(person)[-3:]
+                                       for b in harness.buttons(c)), 15, what="the pay step")
+        self.tg.callback(person, pay)
         invoice = harness.wait_until(lambda: self.tg.invoices(person)[invoices:], 15,
                                      what="the invoice")[0]
         order_id = invoice["params"]["payload"]
