@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 
 #include "bot/i18n/i18n.hpp"
 #include "formats/qr.hpp"
@@ -137,8 +138,13 @@ Result<telegram::Rendered> KeyMessageRenderer::RenderKeyMessage(const OutgoingMe
       return FailedPrecondition("key " + std::to_string(key.id) + " is " + KeyStateName(key.state) +
                                 " again; it did not stay failed");
     }
-    out.text = i18n::Format(lang, key.is_trial ? Text::kTrialKeyFailed : Text::kKeyCreateFailed,
-                            {{"location", location}});
+    // A bought key (its receipt came with the message): the person paid, support settles it.
+    const bool bought = !message.text.empty() && !key.is_trial;
+    const Text id = key.is_trial ? Text::kTrialKeyFailed
+                    : bought     ? Text::kBoughtKeyFailed
+                                 : Text::kKeyCreateFailed;
+    out.text = i18n::Format(lang, id, {{"location", location}});
+    if (bought) out.text = message.text + "\n\n" + out.text;
     return out;
   }
   const Time now = clock_.Now();
@@ -165,10 +171,18 @@ Result<telegram::Rendered> KeyMessageRenderer::RenderKeyMessage(const OutgoingMe
     return FailedPrecondition("a " + view.server.kind +
                               " key comes as a configuration file, which the bot cannot send yet");
   }
-  out.text = i18n::Format(lang, Text::kKeyReady,
-                          {{"location", location},
-                           {"expires", FormatUtcMinute(key.expires_at)},
-                           {"link_html", i18n::EscapeHtml(delivery.link)}});
+  const std::map<std::string, std::string> args = {{"location", location},
+                                                   {"expires", FormatUtcMinute(key.expires_at)},
+                                                   {"link_html", i18n::EscapeHtml(delivery.link)}};
+  out.text = i18n::Format(lang, Text::kKeyReady, args);
+  if (!message.text.empty()) {
+    // The receipt of the order that made the key goes first: one message for the payment. The
+    // how-to gives way when both would not fit the photo's caption.
+    out.text = message.text + "\n\n" + out.text;
+    if (!telegram::FitsCaption(out.text)) {
+      out.text = message.text + "\n\n" + i18n::Format(lang, Text::kKeyReadyShort, args);
+    }
+  }
   if (!delivery.qr_text.empty()) {
     auto png = qr_cache_.Get(delivery.qr_text);
     if (png.ok()) out.png = std::move(*png);  // without a QR code the link alone still works

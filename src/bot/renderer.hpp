@@ -75,10 +75,13 @@ struct RendererOptions {
 //                  subject_id (the suppressed count) > 0
 //   kKeyReady      the key's share link (VpnBackend::Delivery, named ShareLinkName(brand,
 //                  location)) in <code> with connect instructions, as the caption of a QR photo
-//                  of the delivery's QR text
+//                  of the delivery's QR text; a stored text (the receipt of the order that
+//                  made the key) goes first, and the short how-to when the long one would not
+//                  leave the whole within a caption
 //   kExpiryNotice  "expires in ..." (the 3-day text with more than two days left, else 1-day)
 //   kKeyExpired    the expired text
-//   kKeyFailed     "could not set up your key" (for a trial key: "your trial is yours again")
+//   kKeyFailed     "could not set up your key" (for a trial key: "your trial is yours again";
+//                  with a stored receipt: the receipt, then "support sets it up or refunds")
 // Errors: kNotFound when the key is gone or not the chat's; kFailedPrecondition when a key-ready
 // message's key is no longer usable (revoking, revoked, failed), a key-failed message's key is
 // no longer failed (retried since), no backend serves its server, or its kind delivers no link

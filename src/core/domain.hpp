@@ -161,7 +161,9 @@ struct OutgoingMessage {
   MessageKind kind = MessageKind::kText;
   MessagePriority priority = MessagePriority::kReply;
   Id subject_id = 0;  // the key for key messages
-  std::string text;   // Telegram HTML for kText / kAdminAlert
+  // Telegram HTML for kText / kAdminAlert; for kKeyReady / kKeyFailed the receipt of the order
+  // that made the key (ReceiptOfKey), put first by the renderer, or empty.
+  std::string text;
   InlineKeyboard keyboard;
   std::int64_t edit_message_id = 0;  // edit this message instead of sending a new one
   std::string photo_qr;              // when set: send a photo of this text as a QR code

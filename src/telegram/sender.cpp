@@ -15,14 +15,6 @@ constexpr std::size_t kMaxCaptionChars = 1024;
 // Time left after a send for the store write that completes it, within the claim's lease.
 constexpr Duration kStoreWriteAllowance{1000};
 
-// Characters as Telegram counts them closely enough: UTF-8 code points. Tags count too, so this
-// overestimates the caption's visible length, which only errs towards the two-message form.
-std::size_t CodePoints(const std::string& text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 InlineKeyboard ToApiKeyboard(const ::vpnhub::InlineKeyboard& keyboard) {
   InlineKeyboard out;
   out.reserve(keyboard.size());
@@ -36,6 +28,13 @@ InlineKeyboard ToApiKeyboard(const ::vpnhub::InlineKeyboard& keyboard) {
 }
 
 }  // namespace
+
+bool FitsCaption(const std::string& text) {
+  const auto chars = std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // one per UTF-8 lead byte
+  });
+  return static_cast<std::size_t>(chars) <= kMaxCaptionChars;
+}
 
 struct Sender::Metrics {
   // A Prometheus counter per message kind, and their sum for stats().
@@ -289,7 +288,7 @@ void Sender::Process(BotApi& api, const OutgoingMessage& message, Time claimed_a
 Status Sender::Deliver(BotApi& api, TgId chat_id, const Rendered& r) {
   const InlineKeyboard keyboard = ToApiKeyboard(r.keyboard);
   if (r.png.has_value()) {
-    if (CodePoints(r.text) <= kMaxCaptionChars) {
+    if (FitsCaption(r.text)) {
       auto id = api.SendPhoto(chat_id, *r.png, r.text, keyboard);
       return id.ok() ? Status::Ok() : id.status();
     }

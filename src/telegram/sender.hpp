@@ -49,6 +49,11 @@
 
 namespace vpnhub::telegram {
 
+// Whether `text` fits a photo's caption (1024 characters): counted as UTF-8 code points, tags
+// and entities included, which overestimates what Telegram counts and only errs towards sending
+// the text as a message of its own after the photo.
+bool FitsCaption(const std::string& text);
+
 // What one outgoing message looks like on the wire.
 struct Rendered {
   std::string text;                   // Telegram HTML; the photo's caption when png is set

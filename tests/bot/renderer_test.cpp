@@ -7,10 +7,12 @@
 #include <memory>
 
 #include "core/usecase_fixture.hpp"
+#include "core/usecases/billing_texts.hpp"
 #include "core/usecases/bot_service.hpp"
 #include "core/usecases/notices.hpp"
 #include "fakes/fake_backend.hpp"
 #include "fakes/fake_clock.hpp"
+#include "telegram/sender.hpp"
 
 namespace vpnhub::bot {
 namespace {
@@ -129,6 +131,87 @@ TEST_F(RendererTest, KeyReadyCarriesTheEscapedLinkAndItsQrCode) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again->png, *r->png);
   EXPECT_EQ(renderer.qr_cache().hits(), 1u);
+}
+
+// The receipt of the order that made the key, as the worker stores it (ReceiptOfKey).
+std::string ReceiptFor(const std::string& lang, const std::string& location, Time expires) {
+  Order o;
+  o.kind = OrderKind::kNewKey;
+  o.months = 12;
+  o.amount = 800;
+  o.currency = kStarsCurrency;
+  o.bonus_days = 30;
+  return usecases::billing_texts::Receipt(lang, o, location, expires);
+}
+
+std::size_t Chars(const std::string& text) { return Utf8Length(text).value_or(99999); }
+
+TEST_F(RendererTest, KeyReadyOfABoughtKeyOpensWithItsReceiptInOneCaption) {
+  for (const char* lang : {"en", "ru"}) {
+    lookup.langs[42] = lang;
+    OutgoingMessage m = Message(MessageKind::kKeyReady);
+    m.text = ReceiptFor(lang, "Amsterdam &lt;NL&gt;", lookup.keys[5].second.key.expires_at);
+    auto r = renderer.Render(m);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->text.rfind(m.text + "\n\n", 0), 0u) << r->text;  // the receipt first
+    EXPECT_NE(r->text.find("<code>fake://k5@"), std::string::npos) << r->text;
+    EXPECT_NE(r->text.find(lang == std::string("en") ? "How to connect" : "Как подключиться"),
+              std::string::npos)
+        << r->text;  // room for the whole how-to
+    EXPECT_TRUE(r->png.has_value());
+    EXPECT_TRUE(telegram::FitsCaption(r->text)) << Chars(r->text);
+  }
+}
+
+TEST_F(RendererTest, TheLongestReceiptAndLinkStillFitACaption) {
+  // The longest location name (64 characters, Cyrillic), a long host: the link of a real key,
+  // whose name is percent-encoded, is about this long.
+  auto& view = lookup.keys[5].second;
+  std::string location;
+  for (int i = 0; i < 64; ++i) location += "Ж";
+  view.location.name = location;
+  view.server.public_host = std::string(300, 'h') + ".example.com";
+  for (const char* lang : {"en", "ru"}) {
+    lookup.langs[42] = lang;
+    OutgoingMessage m = Message(MessageKind::kKeyReady);
+    m.text = ReceiptFor(lang, location, view.key.expires_at);
+    auto r = renderer.Render(m);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->text.rfind(m.text + "\n\n", 0), 0u) << r->text;
+    EXPECT_NE(r->text.find(view.server.public_host), std::string::npos);
+    EXPECT_TRUE(telegram::FitsCaption(r->text)) << lang << ": " << Chars(r->text);
+    EXPECT_LE(Chars(r->text), 1024u);
+    // Without the receipt the long how-to is kept.
+    auto plain = renderer.Render(Message(MessageKind::kKeyReady));
+    ASSERT_TRUE(plain.ok());
+    EXPECT_EQ(plain->text.rfind("✅", 0), 0u) << plain->text;
+  }
+  // Past any caption, the sender's check says so (and sends the text after the photo).
+  EXPECT_FALSE(telegram::FitsCaption(std::string(1025, 'x')));
+  EXPECT_TRUE(telegram::FitsCaption(location + std::string(960, 'x')));
+}
+
+TEST_F(RendererTest, KeyFailedOfABoughtKeyRepeatsTheReceiptAndPointsToSupport) {
+  lookup.keys[5].second.key.state = KeyState::kFailed;
+  OutgoingMessage m = Message(MessageKind::kKeyFailed);
+  m.text = ReceiptFor("en", "Amsterdam &lt;NL&gt;", clock.Now());
+  auto r = renderer.Render(m);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->text, m.text +
+                         "\n\n❌ We could not set up your key in Amsterdam &lt;NL&gt;, sorry. Your "
+                         "payment is recorded and the admins have been told: write to support, "
+                         "and they will set up your key or refund your payment.");
+  lookup.langs[42] = "ru";
+  m.text = ReceiptFor("ru", "Amsterdam &lt;NL&gt;", clock.Now());
+  r = renderer.Render(m);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->text.rfind(m.text, 0), 0u) << r->text;
+  EXPECT_NE(r->text.find("вернут деньги"), std::string::npos) << r->text;
+  // A trial key's failure says the trial is back, whatever is stored.
+  lookup.keys[5].second.key.is_trial = true;
+  r = renderer.Render(m);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->text.find("Пробный период снова доступен"), std::string::npos) << r->text;
 }
 
 TEST_F(RendererTest, AKeyOfAnotherChatIsNotFound) {

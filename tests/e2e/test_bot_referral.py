@@ -108,6 +108,10 @@ class BotReferralTest(harness.HubTestCase):
         self.assertTrue(answer["ok"], answer)
         paid = self.tg.successful_payment(person, order_id, amount, charge_id=charge)
         harness.wait_until(lambda: self.receipts(person) > receipts, 15, what="the receipt")
+        # One message for the payment: the key's photo, its caption opening with the receipt.
+        got = [c for c in self.tg.to_chat(person) if "Payment received" in c.get("text", "")]
+        self.assertEqual(len(got), receipts + 1)
+        self.assertEqual(got[-1]["method"], "sendPhoto")
         return paid
 
     def receipts(self, person):

@@ -1,6 +1,7 @@
 """End to end: buying a key with Telegram Stars through the real `vpnhub serve`, the fake Bot API
 and a real ss-manager: /buy -> location -> tariff -> pay step -> invoice -> pre_checkout answered ok ->
-successful_payment -> receipt and key (QR photo) delivered, the key carries traffic. The same
+successful_payment -> one message: the key's QR photo whose caption opens with the receipt, the key
+carries traffic. The same
 payment delivered ten times (also concurrently) credits once; a changed amount, another person's
 order and an expired order are refused at pre-checkout.
 """
@@ -89,12 +90,12 @@ class BotStarsTest(StarsShopTest):
         self.assertTrue(answer["ok"] and answer["in_time"], answer)
 
         paid = self.tg.successful_payment(PERSON, order_id, amount, charge_id="charge-e2e-1")
-        receipt = self.tg.wait_for(PERSON, lambda c: c["method"] == "sendMessage" and
-                                   "Payment received" in c.get("text", ""), "receipt", 15)
         photo = self.tg.wait_for(PERSON, lambda c: c["method"] == "sendPhoto", "key QR", 20)
         self.assertGreater(photo["photo_size"], 100)
-        link_msg = self.tg.wait_for(PERSON, lambda c: "ss://" in c.get("text", ""), "the link")
-        link = re.search(r"ss://[^\s<\"]+", link_msg["text"]).group(0).replace("&amp;", "&")
+        # One message: the receipt first, then the key's link, as the photo's caption.
+        self.assertTrue(photo["text"].startswith("🧾 <b>Payment received</b>"), photo["text"])
+        self.assertIn("Amount: 100 ⭐", photo["text"])
+        link = re.search(r"ss://[^\s<\"]+", photo["text"]).group(0).replace("&amp;", "&")
         self.assertEqual(self.fetch_through(link, http_port), (0, "hello-through-stars"))
 
         # Redelivered: 5 times in turn, 5 at once. Each gets a new update_id (Telegram sending
@@ -116,9 +117,8 @@ class BotStarsTest(StarsShopTest):
         self.assertEqual(self.count("SELECT COUNT(*) FROM payments"), 1)
         self.assertEqual(self.count("SELECT COUNT(*) FROM payments WHERE state = 'credited'"), 1)
         self.assertEqual(len(self.hub.cli_json("key", "list")), 1)
-        receipts = [c for c in self.tg.to_chat(PERSON) if c["method"] == "sendMessage"
-                    and c.get("text") == receipt["text"]]
-        self.assertEqual(len(receipts), 1)
+        receipts = [c for c in self.tg.to_chat(PERSON) if "Payment received" in c.get("text", "")]
+        self.assertEqual(receipts, [photo])
         self.assertEqual(len([c for c in self.tg.to_chat(PERSON) if c["method"] == "sendPhoto"]),
                          1)
 

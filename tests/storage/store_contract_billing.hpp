@@ -94,6 +94,38 @@ TEST_P(BillingContract, OrdersMoveByCompareAndSetAndTheOpenOneIsFound) {
   EXPECT_EQ(InRead([&](ports::StoreTx& tx) { return tx.billing().ListOrders(f); })->size(), 1u);
 }
 
+TEST_P(BillingContract, TheOrderThatMadeAKeyIsAFulfilledNewKeyOrSwitch) {
+  Id user = AddUser(1);
+  auto fulfil = [&](OrderKind kind, Id key_id, OrderState to) {
+    Order o = MakeOrder(user);
+    o.kind = kind;
+    o.id = AddOrder(o);
+    EXPECT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
+      VPNHUB_RETURN_IF_ERROR(
+          tx.billing().MoveOrder(o.id, OrderState::kCreated, OrderState::kPaid, 0, At(20)));
+      if (to == OrderState::kPaid) return Status::Ok();
+      return tx.billing().MoveOrder(o.id, OrderState::kPaid, to, key_id, At(30));
+    })));
+    return o.id;
+  };
+  auto made = [&](Id key_id) {
+    auto got =
+        InRead([&](ports::StoreTx& tx) { return tx.billing().FindOrderThatMadeKey(key_id); });
+    EXPECT_TRUE(IsOk(got));
+    return got.ok() && got->has_value() ? (*got)->id : Id{0};
+  };
+  Id bought = fulfil(OrderKind::kNewKey, 7, OrderState::kFulfilled);
+  fulfil(OrderKind::kExtend, 7, OrderState::kFulfilled);  // extends key 7: it did not make it
+  Id switched = fulfil(OrderKind::kSwitch, 8, OrderState::kFulfilled);
+  fulfil(OrderKind::kExtend, 9, OrderState::kFulfilled);
+  fulfil(OrderKind::kNewKey, 0, OrderState::kPaid);  // paid, never carried out
+  EXPECT_EQ(made(7), bought);
+  EXPECT_EQ(made(8), switched);
+  EXPECT_EQ(made(9), 0);
+  EXPECT_EQ(made(10), 0);
+  EXPECT_EQ(made(0), 0);
+}
+
 TEST_P(BillingContract, StaleOrdersExpire) {
   Id user = AddUser(1);
   AddOrder(MakeOrder(user));

@@ -107,6 +107,16 @@ constexpr Entry kCatalog[] = {
      "2. Нажмите на ссылку выше, чтобы скопировать её, и добавьте в приложение — или "
      "отсканируйте QR-код.\n"
      "3. Подключитесь."},
+    {Text::kKeyReadyShort, "key_ready_short",
+     "✅ <b>Your key in {location} is ready</b>\n"
+     "Valid until {expires}.\n\n"
+     "<code>{link_html}</code>\n\n"
+     "Add it in a Shadowsocks app (Outline, v2rayNG, Shadowrocket) or scan the QR code.",
+     "✅ <b>Ваш ключ в локации {location} готов</b>\n"
+     "Действует до {expires}.\n\n"
+     "<code>{link_html}</code>\n\n"
+     "Добавьте его в приложение Shadowsocks (Outline, v2rayNG, Shadowrocket) или отсканируйте "
+     "QR-код."},
     {Text::kKeyCreateFailed, "key_create_failed",
      "❌ We could not set up your key in {location}. Please try again later.",
      "❌ Не удалось создать ключ в локации {location}. Попробуйте ещё раз позже."},
@@ -115,6 +125,11 @@ constexpr Entry kCatalog[] = {
      "again later with /trial, or choose another location.",
      "❌ Не удалось создать пробный ключ в локации {location}, извините. Пробный период снова "
      "доступен: попробуйте ещё раз позже командой /trial или выберите другую локацию."},
+    {Text::kBoughtKeyFailed, "bought_key_failed",
+     "❌ We could not set up your key in {location}, sorry. Your payment is recorded and the admins "
+     "have been told: write to support, and they will set up your key or refund your payment.",
+     "❌ Не удалось создать ваш ключ в локации {location}, извините. Оплата сохранена, "
+     "администратор уже знает: напишите в поддержку — вам создадут ключ или вернут деньги."},
     {Text::kQrCaption, "qr_caption",
      "QR code of your key in {location}. Scan it in your Shadowsocks app.",
      "QR-код ключа в локации {location}. Отсканируйте его в приложении Shadowsocks."},

@@ -38,8 +38,11 @@ enum class Text {
   kLocationFull,     // {location}
   kTrialPreparing,   // {location}
   kKeyReady,         // {location}, {expires}, {link_html}: the share link, shown in <code>.
+  kKeyReadyShort,    // kKeyReady without the how-to, when a receipt before it leaves no room.
   kKeyCreateFailed,  // {location}: provisioning gave up; the user may try again later.
   kTrialKeyFailed,   // {location}: a trial key's provisioning gave up; the trial is free again.
+  kBoughtKeyFailed,  // {location}: a paid key's provisioning gave up; support sets it up or
+                     // refunds.
   kQrCaption,        // {location}: caption of the QR photo.
   // The user's keys.
   kMyKeysHeader,

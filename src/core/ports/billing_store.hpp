@@ -45,6 +45,10 @@ class BillingStore {
   // Compare-and-set of the order's state (updated_at = now); sets result_key_id when it is not
   // 0. kConflict when the order is not in `from`, kNotFound when absent.
   virtual Status MoveOrder(Id id, OrderState from, OrderState to, Id result_key_id, Time now) = 0;
+  // The fulfilled order whose effect made the key `key_id` (kind new_key or switch, its
+  // result_key_id); nullopt for a key no order made (a trial, an operator's key, a key an
+  // extension extended or replaced).
+  virtual Result<std::optional<Order>> FindOrderThatMadeKey(Id key_id) = 0;
   // Orders matching the filter, newest id first.
   virtual Result<std::vector<Order>> ListOrders(const OrderFilter& filter) = 0;
   // Up to `limit` created orders with expires_at <= now move to expired; returns how many.

@@ -55,6 +55,18 @@ Payment PaymentOf(const ports::PaymentConfirmation& conf, Id user_id, PaymentSta
 
 }  // namespace
 
+Result<std::string> ReceiptOfKey(ports::StoreTx& tx, const Key& key, const std::string& lang) {
+  VPNHUB_ASSIGN_OR_RETURN(auto order, tx.billing().FindOrderThatMadeKey(key.id));
+  if (!order) return std::string();
+  VPNHUB_ASSIGN_OR_RETURN(Server server, tx.catalog().GetServer(key.server_id));
+  VPNHUB_ASSIGN_OR_RETURN(auto locations, tx.catalog().ListLocations());
+  std::string location;
+  for (const Location& l : locations) {
+    if (l.id == server.location_id) location = l.name;  // a disabled one keeps its name
+  }
+  return billing_texts::Receipt(lang, *order, location, key.expires_at);
+}
+
 Result<ConfirmResult> BillingService::ConfirmPayment(const ports::PaymentConfirmation& conf) {
   if (conf.provider.empty() || conf.provider_payment_id.empty()) {
     return InvalidArgument("a payment confirmation needs its provider and payment id");
@@ -121,8 +133,11 @@ Status BillingService::CreditIn(ports::StoreTx& tx, Credit& c) {
   VPNHUB_RETURN_IF_ERROR(tx.billing().MoveOrder(order.id, OrderState::kPaid, OrderState::kFulfilled,
                                                 c.result.key_id, c.now));
   VPNHUB_RETURN_IF_ERROR(RewardReferrer(tx, c));
-  VPNHUB_RETURN_IF_ERROR(
-      Tell(tx, *c.user, billing_texts::Receipt(c.user->lang, order, c.location, c.expires), c.now));
+  // A new key's receipt opens the key's message (ReceiptOfKey), one message instead of two.
+  if (order.kind == OrderKind::kExtend) {
+    VPNHUB_RETURN_IF_ERROR(Tell(
+        tx, *c.user, billing_texts::Receipt(c.user->lang, order, c.location, c.expires), c.now));
+  }
   VPNHUB_RETURN_IF_ERROR(TellAdmins(
       tx,
       "💰 Payment " + billing_texts::Amount(order.amount, order.currency) + " via " +

@@ -68,6 +68,12 @@ inline constexpr std::size_t kPromoCodeMaxLength = 32;
 inline constexpr int kPromoMaxBonusDays = 3650;
 inline constexpr int kPromoMaxUses = 1'000'000;
 
+// The receipt of the order that made `key` (BillingStore::FindOrderThatMadeKey: a bought new key
+// or a paid switch), in `lang`, with the key's location and end; "" for a key no order made. The
+// worker puts it first in the key's message when the key becomes active or fails, so a payment
+// that makes a key is one message (receipt + key), never a receipt of its own as well.
+Result<std::string> ReceiptOfKey(ports::StoreTx& tx, const Key& key, const std::string& lang);
+
 class BillingService {
  public:
   using Providers = std::map<std::string, ports::PaymentProvider*>;

@@ -65,16 +65,16 @@ std::string Receipt(const std::string& lang, const Order& order, const std::stri
   }
   if (Ru(lang)) {
     return "🧾 <b>Оплата получена</b>\n" + what + ".\nСумма: " + paid +
-           "\nДействует до " + until + "." +
-           (order.kind == OrderKind::kExtend ? "" : "\nКлюч придёт следующим сообщением.");
+           "\nДействует до " + until + ".";
   }
   return "🧾 <b>Payment received</b>\n" + what + ".\nAmount: " + paid + "\nValid until " + until +
-         "." + (order.kind == OrderKind::kExtend ? "" : "\nYour key follows in the next message.");
+         ".";
 }
 
 std::string Mismatch(const std::string& lang, const std::string& provider_payment_id) {
   if (Ru(lang)) {
-    return "⚠️ Платёж не совпал с заказом и не зачислен. Напишите в поддержку и укажите "
+    return "⚠️ Платёж не совпал с заказом и не зачислен. Напишите в поддержку и "
+           "укажите "
            "номер "
            "платежа: <code>" +
            Html(provider_payment_id) + "</code>";

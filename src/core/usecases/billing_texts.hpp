@@ -17,7 +17,9 @@ std::string Months(const std::string& lang, int months);
 // "150 RUB", "250 ⭐" (plain).
 std::string Amount(std::int64_t amount, const std::string& currency);
 
-// After a credited payment. `expires` is the key's new end; `location` where the key is.
+// After a credited payment. `expires` is the key's new end; `location` where the key is. An
+// extension's receipt is a message of its own; the receipt of an order that made a new key
+// (kNewKey, kSwitch) opens the key's message (ReceiptOfKey).
 std::string Receipt(const std::string& lang, const Order& order, const std::string& location,
                     Time expires);
 // The payment did not match its order: nothing credited, contact support.

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "core/rules.hpp"
+#include "core/usecases/billing_service.hpp"
 
 namespace vpnhub::usecases {
 namespace {
@@ -19,6 +20,17 @@ bool Permanent(const Status& st) {
 Status TolerateMovedTask(Status st) {
   return st.code() == StatusCode::kConflict || st.code() == StatusCode::kNotFound ? Status::Ok()
                                                                                   : st;
+}
+
+// The key's message to its person; for a key an order made (a bought key, a paid switch) it
+// carries that order's receipt, which the renderer puts first: the person's one message about
+// their payment.
+Result<OutgoingMessage> KeyMessageWithReceipt(ports::StoreTx& tx, const User& user,
+                                              MessageKind kind, const Key& key, Time now) {
+  OutgoingMessage m = KeyMessage(user.tg_id, kind, MessagePriority::kReply, key.id, now);
+  if (key.is_trial) return m;
+  VPNHUB_ASSIGN_OR_RETURN(m.text, ReceiptOfKey(tx, key, user.lang));
+  return m;
 }
 
 }  // namespace
@@ -181,10 +193,9 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
   // The link goes out in the same commit that makes the key usable.
   VPNHUB_ASSIGN_OR_RETURN(auto user, tx.users().GetUser(key.user_id));
   if (user.blocked_bot) return Status::Ok();
-  return tx.messages()
-      .EnqueueMessage(
-          KeyMessage(user.tg_id, MessageKind::kKeyReady, MessagePriority::kReply, key.id, now))
-      .status();
+  VPNHUB_ASSIGN_OR_RETURN(auto ready,
+                          KeyMessageWithReceipt(tx, user, MessageKind::kKeyReady, key, now));
+  return tx.messages().EnqueueMessage(ready).status();
 }
 
 // Runs in a WriteKind::kQueue transaction: every write here is a compare-and-set on a row's
@@ -249,8 +260,9 @@ Status TaskExecutor::KeyFailed(ports::StoreTx& tx, Work& w, const std::string& e
     }
   }
   if (!user.blocked_bot) {
-    VPNHUB_RETURN_IF_ERROR(tx.messages().EnqueueMessage(
-        KeyMessage(user.tg_id, MessageKind::kKeyFailed, MessagePriority::kReply, key.id, now)));
+    VPNHUB_ASSIGN_OR_RETURN(auto failed,
+                            KeyMessageWithReceipt(tx, user, MessageKind::kKeyFailed, key, now));
+    VPNHUB_RETURN_IF_ERROR(tx.messages().EnqueueMessage(failed).status());
     w.person_told = true;
   }
   if (alerts_ == nullptr || alerts_->admins.empty()) return Status::Ok();

@@ -25,6 +25,10 @@ constexpr SqlText kFindOpenOrderSql = VPNHUB_ORDER_SELECT
     "WHERE user_id = $1 AND state = 'created' AND kind = $2 AND location_id = $3 AND "
     "key_id = $4 AND months = $5 AND provider = $6 AND currency = $7 AND promo_code = $8 AND "
     "expires_at > $9 ORDER BY id DESC LIMIT 1";
+// On the orders_result_key index (migration 0011).
+constexpr SqlText kOrderThatMadeKeySql = VPNHUB_ORDER_SELECT
+    "WHERE result_key_id = $1 AND state = 'fulfilled' AND kind IN ('new_key', 'switch') "
+    "ORDER BY id LIMIT 1";
 // $1 user id or NULL for any, $2 state or '' for any.
 constexpr SqlText kListOrdersSql = VPNHUB_ORDER_SELECT
     "WHERE (CAST($1 AS BIGINT) IS NULL OR user_id = $1) AND ($2 = '' OR state = $2) "
@@ -207,6 +211,11 @@ Status SqlBilling::MoveOrder(Id id, OrderState from, OrderState to, Id result_ke
   return s_.ExplainNoChange(
       "orders", "order", id,
       Conflict("order " + std::to_string(id) + " is not " + OrderStateName(from)));
+}
+
+Result<std::optional<Order>> SqlBilling::FindOrderThatMadeKey(Id key_id) {
+  if (key_id == 0) return std::optional<Order>();
+  return s_.First<Order>(kOrderThatMadeKeySql, SqlParams().Int(key_id), ReadOrder);
 }
 
 Result<std::vector<Order>> SqlBilling::ListOrders(const ports::OrderFilter& f) {

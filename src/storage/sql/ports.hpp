@@ -203,6 +203,7 @@ class SqlBilling final : public ports::BillingStore {
   Result<Order> GetOrder(Id id) override;
   Result<std::optional<Order>> FindOpenOrder(const Order& like, Time now) override;
   Status MoveOrder(Id id, OrderState from, OrderState to, Id result_key_id, Time now) override;
+  Result<std::optional<Order>> FindOrderThatMadeKey(Id key_id) override;
   Result<std::vector<Order>> ListOrders(const ports::OrderFilter& filter) override;
   Result<int> ExpireOrders(Time now, int limit) override;
   Result<Id> InsertPayment(const Payment& payment) override;
