@@ -257,6 +257,28 @@ class HubTestCase(unittest.TestCase):
             with open(hub.log_path) as f:
                 sys.stderr.write(f"---- {title} ----\n" + f.read())
 
+    def add_ss_location(self, hub, name, ss_dir=None, server_name=None):
+        """Starts a real ss-manager (in `ss_dir`, default the work folder), adds location `name`
+        to `hub` and a server on it with 10 free ports; returns (ss, first port)."""
+        ss = self.stop_after(SsManager(ss_dir or self.dir))
+        hub.cli("location", "add", name)
+        port_from = free_port_block(10)
+        hub.cli("server", "add", "--location", name,
+                *(("--name", server_name) if server_name else ()), "--manager", ss.address,
+                "--public-host", "127.0.0.1", "--ports", f"{port_from}-{port_from + 9}",
+                "--capacity", "10")
+        return ss, port_from
+
+    def start_bot_hub(self, **env):
+        """The bot's usual stage: the fake Bot API (self.tg), a `vpnhub serve` polling it with
+        `env` (self.hub) and one real ss-manager (self.ss) serving Amsterdam from port
+        self.port_from; started."""
+        self.tg = self.stop_after(FakeTelegram())
+        self.hub = self.own_hub(Vpnhub(self.dir, TG_TOKEN=BOT_TOKEN, TELEGRAM_API_URL=self.tg.url,
+                                       TELEGRAM_POLL_TIMEOUT_SEC=1, **env))
+        self.ss, self.port_from = self.add_ss_location(self.hub, "Amsterdam")
+        self.hub.start()
+
     def cli_exits(self, hub, code, *args, says=()):
         """Runs `vpnhub ARGS` on `hub`, asserts it exits with `code` and that stderr contains
         each of `says`; returns the completed process."""

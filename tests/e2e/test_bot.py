@@ -21,18 +21,7 @@ TRIAL_SECONDS = 6
 class BotTest(harness.HubTestCase):
     def setUp(self):
         super().setUp()
-        self.ss = self.stop_after(harness.SsManager(self.dir))
-        self.tg = self.stop_after(harness.FakeTelegram())
-        self.hub = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
-                                               TELEGRAM_API_URL=self.tg.url, ADMIN_TG_ID=ADMIN,
-                                               TRIAL_PERIOD=TRIAL_SECONDS, NOTICE_INTERVAL_SEC=1,
-                                               TELEGRAM_POLL_TIMEOUT_SEC=1))
-        self.hub.cli("location", "add", "Amsterdam")
-        self.port_from = harness.free_port_block(10)
-        self.hub.cli("server", "add", "--location", "Amsterdam", "--manager", self.ss.address,
-                     "--public-host", "127.0.0.1", "--ports",
-                     f"{self.port_from}-{self.port_from + 9}", "--capacity", "10")
-        self.hub.start()
+        self.start_bot_hub(ADMIN_TG_ID=ADMIN, TRIAL_PERIOD=TRIAL_SECONDS, NOTICE_INTERVAL_SEC=1)
 
     def wait_for(self, chat, predicate, what, timeout=10):
         return self.tg.wait_for(chat, predicate, what, timeout)

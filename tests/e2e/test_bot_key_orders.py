@@ -33,14 +33,9 @@ class BotKeyOrdersTest(harness.HubTestCase):
         self.ss = {}
         self.ports = {}
         for name in ("Amsterdam", "Frankfurt"):
-            ss = self.stop_after(harness.SsManager(os.path.join(self.dir, name)))
-            self.ss[name] = ss
-            self.hub.cli("location", "add", name)
-            port_from = harness.free_port_block(10)
+            self.ss[name], port_from = self.add_ss_location(
+                self.hub, name, os.path.join(self.dir, name), name.lower())
             self.ports[name] = range(port_from, port_from + 10)
-            self.hub.cli("server", "add", "--location", name, "--name", name.lower(),
-                         "--manager", ss.address, "--public-host", "127.0.0.1", "--ports",
-                         f"{port_from}-{port_from + 9}", "--capacity", "10")
         self.hub.start()
         self.http_port = self.serve_text("hello.txt", "hello-key-orders")
         self.tg.message(PERSON, "/start")

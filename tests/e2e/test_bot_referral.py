@@ -29,19 +29,9 @@ REWARD_TEXT = "Someone you invited"
 class BotReferralTest(harness.HubTestCase):
     def setUp(self):
         super().setUp()
-        self.ss = self.stop_after(harness.SsManager(self.dir))
-        self.tg = self.stop_after(harness.FakeTelegram())
-        self.hub = self.own_hub(harness.Vpnhub(
-            self.dir, TG_TOKEN=harness.BOT_TOKEN, TELEGRAM_API_URL=self.tg.url,
-            ADMIN_TG_ID=ADMIN, MONTH_COST_STARS="100,250,450,800", TRIAL_PERIOD=TRIAL_SEC,
-            REFERRAL_BONUS_DAYS=BONUS_DAYS, REFERRAL_INVITEE_DAYS=INVITEE_DAYS,
-            TELEGRAM_POLL_TIMEOUT_SEC=1))
-        self.hub.cli("location", "add", "Amsterdam")
-        port_from = harness.free_port_block(10)
-        self.hub.cli("server", "add", "--location", "Amsterdam", "--manager", self.ss.address,
-                     "--public-host", "127.0.0.1", "--ports", f"{port_from}-{port_from + 9}",
-                     "--capacity", "10")
-        self.hub.start()
+        self.start_bot_hub(ADMIN_TG_ID=ADMIN, MONTH_COST_STARS="100,250,450,800",
+                           TRIAL_PERIOD=TRIAL_SEC, REFERRAL_BONUS_DAYS=BONUS_DAYS,
+                           REFERRAL_INVITEE_DAYS=INVITEE_DAYS)
 
     def query(self, sql, *args):
         with contextlib.closing(sqlite3.connect(self.hub.db_path)) as db:
