@@ -7,8 +7,8 @@
 
 namespace vpnhub::usecases {
 
-using billing_internal::FindLocation;
 using billing_internal::KeyRuns;
+using billing_internal::LocationNameOf;
 
 struct BillingService::Credit {
   ports::PaymentConfirmation conf;
@@ -58,12 +58,7 @@ Payment PaymentOf(const ports::PaymentConfirmation& conf, Id user_id, PaymentSta
 Result<std::string> ReceiptOfKey(ports::StoreTx& tx, const Key& key, const std::string& lang) {
   VPNHUB_ASSIGN_OR_RETURN(auto order, tx.billing().FindOrderThatMadeKey(key.id));
   if (!order) return std::string();
-  VPNHUB_ASSIGN_OR_RETURN(Server server, tx.catalog().GetServer(key.server_id));
-  VPNHUB_ASSIGN_OR_RETURN(auto locations, tx.catalog().ListLocations());
-  std::string location;
-  for (const Location& l : locations) {
-    if (l.id == server.location_id) location = l.name;  // a disabled one keeps its name
-  }
+  VPNHUB_ASSIGN_OR_RETURN(std::string location, LocationNameOf(tx, key));
   return billing_texts::Receipt(lang, *order, location, key.expires_at);
 }
 
@@ -218,9 +213,7 @@ Status BillingService::ExtendKey(ports::StoreTx& tx, Credit& c, const Key& key) 
   VPNHUB_RETURN_IF_ERROR(
       tx.keys().SetKeyExpiry(key.id, key.state, c.expires, plan.flags, plan.next_notice_at, c.now));
   c.result.key_id = key.id;
-  VPNHUB_ASSIGN_OR_RETURN(Server server, tx.catalog().GetServer(key.server_id));
-  auto location = FindLocation(tx, server.location_id);
-  if (location.ok()) c.location = location->name;
+  VPNHUB_ASSIGN_OR_RETURN(c.location, LocationNameOf(tx, key));
   return Status::Ok();
 }
 

@@ -50,4 +50,15 @@ inline Result<Location> FindLocation(ports::StoreTx& tx, Id location_id) {
   return NotFound("unknown location " + std::to_string(location_id));
 }
 
+// The name of the location key `key` is served in, also when that location is disabled now (a
+// receipt names where the key is); "" when the location is gone.
+inline Result<std::string> LocationNameOf(ports::StoreTx& tx, const Key& key) {
+  VPNHUB_ASSIGN_OR_RETURN(Server server, tx.catalog().GetServer(key.server_id));
+  VPNHUB_ASSIGN_OR_RETURN(auto all, tx.catalog().ListLocations());
+  for (const auto& l : all) {
+    if (l.id == server.location_id) return l.name;
+  }
+  return std::string();
+}
+
 }  // namespace vpnhub::usecases::billing_internal
