@@ -47,6 +47,14 @@ struct Order {
   int bonus_days = 0;       // from a days promo, added to the key on fulfilment
   OrderState state = OrderState::kCreated;
   Id result_key_id = 0;  // the key the order made or extended, once fulfilled
+  // The invoice a provider over HTTP made for the order (InvoiceRequest): its id at the provider
+  // ("" when it has none) and the payment link; both "" until an invoice was made (and for Stars).
+  std::string invoice_ref;
+  std::string invoice_url;
+  // The reconciliation job: how often it asked the provider about the order, and when it asks
+  // next (nullopt: not asked, or asking is over: paid, closed at the provider, given up).
+  int checks = 0;
+  std::optional<Time> next_check_at;
   Time created_at{};
   Time expires_at{};  // a created order past this time can no longer be paid
   Time updated_at{};

@@ -8,16 +8,22 @@
 namespace vpnhub::payments {
 namespace {
 
+ProvidersConfig StarsConfig(bool enabled, bool prices) {
+  ProvidersConfig c;
+  c.stars_enabled = enabled;
+  c.stars_prices_configured = prices;
+  return c;
+}
+
 class FactoryTest : public ::testing::Test {
  protected:
-  ProviderDeps WithBot() { return ProviderDeps{&pool_}; }
+  ProviderDeps WithBot() { return ProviderDeps{&pool_, nullptr}; }
 
   telegram::BotApiPool pool_{telegram::BotApiOptions{"http://127.0.0.1:1", "1:x"}};
 };
 
 TEST_F(FactoryTest, StarsIsOfferedWhenOnWithTheBotAndStarsPrices) {
-  const auto built =
-      BuildPaymentProviders({.stars_enabled = true, .stars_prices_configured = true}, WithBot());
+  const auto built = BuildPaymentProviders(StarsConfig(true, true), WithBot());
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   EXPECT_EQ(built->Names(), std::vector<std::string>{"stars"});
   ports::PaymentProvider* stars = built->Find("stars");
@@ -39,31 +45,32 @@ TEST_F(FactoryTest, StarsIsNotOfferedWhenItsConfigurationIsIncomplete) {
     EXPECT_NE(built->not_offered()[0].second.find(why), std::string::npos)
         << built->not_offered()[0].second;
   };
-  check({.stars_enabled = false, .stars_prices_configured = true}, WithBot(), "TG_STARS=off");
-  check({.stars_enabled = true, .stars_prices_configured = true}, ProviderDeps{}, "TG_TOKEN");
-  check({.stars_enabled = true, .stars_prices_configured = false}, WithBot(), "MONTH_COST_STARS");
+  check(StarsConfig(false, true), WithBot(), "TG_STARS=off");
+  check(StarsConfig(true, true), ProviderDeps{}, "TG_TOKEN");
+  check(StarsConfig(true, false), WithBot(), "MONTH_COST_STARS");
 }
 
-std::unique_ptr<ports::PaymentProvider> MakeStars(const ProviderDeps& deps) {
-  return stars::Spec().make(deps);
+std::unique_ptr<ports::PaymentProvider> MakeStars(const ProvidersConfig& config,
+                                                  const ProviderDeps& deps) {
+  return stars::Spec().make(config, deps);
 }
 
 TEST_F(FactoryTest, RefusesDuplicateOrIncompleteSpecs) {
   const auto always = [](const ProvidersConfig&, const ProviderDeps&) { return std::string(); };
-  const ProvidersConfig config{.stars_enabled = true, .stars_prices_configured = true};
+  const ProvidersConfig config = StarsConfig(true, true);
   EXPECT_EQ(
       BuildPaymentProviders(config, WithBot(), {stars::Spec(), stars::Spec()}).status().code(),
       StatusCode::kInvalidArgument);
-  EXPECT_EQ(BuildPaymentProviders(config, WithBot(), {ProviderSpec{"", always, MakeStars}})
+  EXPECT_EQ(BuildPaymentProviders(config, WithBot(), {ProviderSpec{"", {}, always, MakeStars}})
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(BuildPaymentProviders(config, WithBot(), {ProviderSpec{"stars", always, nullptr}})
+  EXPECT_EQ(BuildPaymentProviders(config, WithBot(), {ProviderSpec{"stars", {}, always, nullptr}})
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);
   // A spec whose provider answers to another name would be found under neither.
-  EXPECT_EQ(BuildPaymentProviders(config, WithBot(), {ProviderSpec{"demo", always, MakeStars}})
+  EXPECT_EQ(BuildPaymentProviders(config, WithBot(), {ProviderSpec{"demo", {}, always, MakeStars}})
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);

@@ -43,7 +43,8 @@ class BillingStore {
   // promo_code equal to `like`'s. nullopt when there is none.
   virtual Result<std::optional<Order>> FindOpenOrder(const Order& like, Time now) = 0;
   // Compare-and-set of the order's state (updated_at = now); sets result_key_id when it is not
-  // 0. kConflict when the order is not in `from`, kNotFound when absent.
+  // 0, and clears next_check_at when `to` is neither created nor expired (nothing left to ask
+  // the provider). kConflict when the order is not in `from`, kNotFound when absent.
   virtual Status MoveOrder(Id id, OrderState from, OrderState to, Id result_key_id, Time now) = 0;
   // The fulfilled order whose effect made the key `key_id` (kind new_key or switch, its
   // result_key_id); nullopt for a key no order made (a trial, an operator's key, a key an
@@ -51,6 +52,19 @@ class BillingStore {
   virtual Result<std::optional<Order>> FindOrderThatMadeKey(Id key_id) = 0;
   // Orders matching the filter, newest id first.
   virtual Result<std::vector<Order>> ListOrders(const OrderFilter& filter) = 0;
+  // Records the invoice made for a created order: invoice_ref, invoice_url, checks = 0 and
+  // next_check_at (updated_at = now). kConflict when the order is no longer created (paid or
+  // expired meanwhile: the invoice is not recorded), kNotFound when absent.
+  virtual Status SetOrderInvoice(Id id, const std::string& invoice_ref,
+                                 const std::string& invoice_url, std::optional<Time> next_check_at,
+                                 Time now) = 0;
+  // Up to `limit` orders in state created or expired whose next_check_at <= now, soonest first:
+  // the invoices the reconciliation job asks about. O(result) through an index on next_check_at
+  // (orders never asked about have none).
+  virtual Result<std::vector<Order>> DueOrderChecks(Time now, int limit) = 0;
+  // After the job asked about the order: checks and next_check_at (nullopt = stop asking);
+  // updated_at = now. kNotFound when absent.
+  virtual Status SetOrderCheck(Id id, int checks, std::optional<Time> next_check_at, Time now) = 0;
   // Up to `limit` created orders with expires_at <= now move to expired; returns how many.
   // O(result) through the (state, expires_at) index.
   virtual Result<int> ExpireOrders(Time now, int limit) = 0;

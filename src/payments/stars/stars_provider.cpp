@@ -24,7 +24,7 @@ ProviderSpec Spec() {
     if (!config.stars_prices_configured) return "MONTH_COST_STARS is empty";
     return "";
   };
-  spec.make = [](const ProviderDeps& deps) -> std::unique_ptr<ports::PaymentProvider> {
+  spec.make = [](const ProvidersConfig&, const ProviderDeps& deps) -> std::unique_ptr<ports::PaymentProvider> {
     return std::make_unique<StarsProvider>(*deps.bot_api);
   };
   return spec;
@@ -48,7 +48,7 @@ Result<ports::InvoiceRequest> StarsProvider::CreateInvoice(const Order& order,
   const Status st =
       api_.With([&](telegram::BotApi& api) { return api.SendInvoice(request).status(); });
   if (!st.ok()) return Classified(st, "invoice");
-  return ports::InvoiceRequest{ports::InvoiceRequest::Via::kSentInChat, ""};
+  return ports::InvoiceRequest{ports::InvoiceRequest::Via::kSentInChat, "", ""};
 }
 
 Status StarsProvider::Refund(const Payment& payment, TgId payer_tg_id) {

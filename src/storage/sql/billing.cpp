@@ -12,7 +12,8 @@ namespace {
 
 #define VPNHUB_ORDER_SELECT                                                             \
   "SELECT id, user_id, kind, location_id, key_id, months, provider, amount, currency, " \
-  "promo_code, bonus_days, state, result_key_id, created_at, expires_at, updated_at FROM orders "
+  "promo_code, bonus_days, state, result_key_id, created_at, expires_at, updated_at, "  \
+  "invoice_ref, invoice_url, checks, next_check_at FROM orders "
 #define VPNHUB_PAYMENT_SELECT                                                                      \
   "SELECT id, provider, provider_payment_id, order_id, user_id, amount, currency, raw_reference, " \
   "state, created_at, updated_at FROM payments "
@@ -33,6 +34,10 @@ constexpr SqlText kOrderThatMadeKeySql = VPNHUB_ORDER_SELECT
 constexpr SqlText kListOrdersSql = VPNHUB_ORDER_SELECT
     "WHERE (CAST($1 AS BIGINT) IS NULL OR user_id = $1) AND ($2 = '' OR state = $2) "
     "ORDER BY id DESC LIMIT $3";
+// On the orders_next_check index (migration 0012), which holds only orders with a next check.
+constexpr SqlText kDueOrderChecksSql = VPNHUB_ORDER_SELECT
+    "WHERE next_check_at IS NOT NULL AND next_check_at <= $1 AND state IN ('created', "
+    "'expired') ORDER BY next_check_at LIMIT $2";
 constexpr SqlText kGetPaymentSql = VPNHUB_PAYMENT_SELECT "WHERE id = $1";
 constexpr SqlText kFindPaymentSql =
     VPNHUB_PAYMENT_SELECT "WHERE provider = $1 AND provider_payment_id = $2";
@@ -75,6 +80,10 @@ Result<Order> ReadOrder(const SqlRow& r) {
   o.created_at = r.Ms(13);
   o.expires_at = r.Ms(14);
   o.updated_at = r.Ms(15);
+  o.invoice_ref = r.Text(16);
+  o.invoice_url = r.Text(17);
+  o.checks = r.Int(18);
+  o.next_check_at = r.MsOrNull(19);
   return o;
 }
 
@@ -200,7 +209,8 @@ Status SqlBilling::MoveOrder(Id id, OrderState from, OrderState to, Id result_ke
       auto changed,
       s_.Modify(
           "UPDATE orders SET state = $3, updated_at = $4, "
-          "result_key_id = COALESCE($5, result_key_id) WHERE id = $1 AND state = $2",
+          "result_key_id = COALESCE($5, result_key_id), next_check_at = CASE WHEN $3 IN "
+          "('created', 'expired') THEN next_check_at END WHERE id = $1 AND state = $2",
           SqlParams()
               .Int(id)
               .Text(OrderStateName(from))
@@ -225,6 +235,35 @@ Result<std::vector<Order>> SqlBilling::ListOrders(const ports::OrderFilter& f) {
                            .Text(f.state ? OrderStateName(*f.state) : "")
                            .Int(NonNegative(f.limit)),
                        ReadOrder);
+}
+
+Status SqlBilling::SetOrderInvoice(Id id, const std::string& invoice_ref,
+                                   const std::string& invoice_url,
+                                   std::optional<Time> next_check_at, Time now) {
+  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("SetOrderInvoice"));
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
+      s_.Modify(
+          "UPDATE orders SET invoice_ref = $2, invoice_url = $3, checks = 0, "
+          "next_check_at = $4, updated_at = $5 WHERE id = $1 AND state = 'created'",
+          SqlParams().Int(id).Text(invoice_ref).Text(invoice_url).MsOrNull(next_check_at).Ms(now)));
+  if (changed > 0) return Status::Ok();
+  return s_.ExplainNoChange("orders", "order", id,
+                            Conflict("order " + std::to_string(id) + " is not created"));
+}
+
+Result<std::vector<Order>> SqlBilling::DueOrderChecks(Time now, int limit) {
+  return s_.All<Order>(kDueOrderChecksSql, SqlParams().Ms(now).Int(NonNegative(limit)), ReadOrder);
+}
+
+Status SqlBilling::SetOrderCheck(Id id, int checks, std::optional<Time> next_check_at, Time now) {
+  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("SetOrderCheck"));
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto changed,
+      s_.Modify("UPDATE orders SET checks = $2, next_check_at = $3, updated_at = $4 WHERE id = $1",
+                SqlParams().Int(id).Int(checks).MsOrNull(next_check_at).Ms(now)));
+  if (changed > 0) return Status::Ok();
+  return NotFound("order " + std::to_string(id) + " not found");
 }
 
 Result<int> SqlBilling::ExpireOrders(Time now, int limit) {

@@ -205,6 +205,10 @@ class SqlBilling final : public ports::BillingStore {
   Status MoveOrder(Id id, OrderState from, OrderState to, Id result_key_id, Time now) override;
   Result<std::optional<Order>> FindOrderThatMadeKey(Id key_id) override;
   Result<std::vector<Order>> ListOrders(const ports::OrderFilter& filter) override;
+  Status SetOrderInvoice(Id id, const std::string& invoice_ref, const std::string& invoice_url,
+                         std::optional<Time> next_check_at, Time now) override;
+  Result<std::vector<Order>> DueOrderChecks(Time now, int limit) override;
+  Status SetOrderCheck(Id id, int checks, std::optional<Time> next_check_at, Time now) override;
   Result<int> ExpireOrders(Time now, int limit) override;
   Result<Id> InsertPayment(const Payment& payment) override;
   Result<std::optional<Payment>> FindPayment(const std::string& provider,
