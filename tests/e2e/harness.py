@@ -417,6 +417,40 @@ class FakeTelegram:
         end_process(self.proc, 5)
 
 
+class PayFake:
+    """A fake payment provider (tests/servers/payments/fake_<name>.py) on an ephemeral port,
+    driven over its /_control/ routes (fake_pay_base.py)."""
+
+    def __init__(self, name, *args):
+        script = os.path.join(os.path.dirname(__file__), "..", "servers", "payments",
+                              f"fake_{name}.py")
+        self.proc = subprocess.Popen([sys.executable, script, "--port", "0", *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().split()
+        if len(line) < 2 or line[0] != "listening":
+            raise AssertionError(f"fake_{name} did not start: {line} {self.proc.stderr.read()}")
+        self.port = int(line[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def control(self, name, body=None):
+        data = json.dumps(body if body is not None else {}).encode()
+        req = urllib.request.Request(self.url + "/_control/" + name, data=data, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read().decode() or "null")
+
+    def requests(self):
+        with urllib.request.urlopen(self.url + "/_control/requests", timeout=5) as r:
+            return json.loads(r.read().decode())
+
+    def fail_next(self, status=500, times=1):
+        """The next `times` API requests answer `status`."""
+        return self.control("fail", {"status": status, "times": times})
+
+    def stop(self):
+        end_process(self.proc, 5)
+
+
 def buttons(call):
     markup = call.get("reply_markup") or {}
     return [b for row in markup.get("inline_keyboard", []) for b in row]
