@@ -46,7 +46,6 @@ void ServiceJobs::Start() {
   // Leased jobs renew at every run: a lease shorter than a run interval would lapse in between.
   Duration longest = options_.sweep_interval;
   if (notices_ != nullptr) longest = std::max(longest, options_.notice_interval);
-  if (options_.billing != nullptr) longest = std::max(longest, options_.reconcile_interval);
   if (options_.job_lease <= longest) options_.job_lease = 2 * longest;
   jobs_.push_back(
       std::make_unique<PeriodicJob>("readiness", options_.probe_interval, [this] { ProbeOnce(); }));
@@ -162,7 +161,11 @@ void ServiceJobs::NoticesOnce() {
 }
 
 void ServiceJobs::ReconcileOnce() {
-  if (options_.billing == nullptr || !Lead("payment_reconcile")) return;
+  // Its own lease, like the purge: a slow reconcile interval must not slow the sweep's failover.
+  if (options_.billing == nullptr ||
+      !Lead("payment_reconcile", std::max(options_.job_lease, 2 * options_.reconcile_interval))) {
+    return;
+  }
   const auto started = std::chrono::steady_clock::now();
   auto run = options_.billing->ReconcileDue(options_.reconcile_batch);
   if (!run.ok()) {
