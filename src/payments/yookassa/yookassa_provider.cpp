@@ -36,18 +36,19 @@ ports::NoticeVerdict Verdict(Kind kind, std::string detail) {
 std::vector<ProviderVar> Variables() {
   return {
       {"YOOKASSA_SHOP_ID", "", false, false, true,
-       "YooKassa shop id (shopId; the merchant account's Integration - API keys)"},
+       "YooKassa shop id (shopId, under Integration - API keys in the merchant account)"},
       {"YOOKASSA_SECRET_KEY", "", true, false, true,
-       "YooKassa secret key (the same page; test_... for a test shop)"},
+       "YooKassa secret key of that shop (test_... for a test shop)"},
       {"YOOKASSA_RECEIPT_EMAIL", "", false, false, false,
-       "e-mail put on a 54-FZ receipt sent with every YooKassa payment (one \"service\" item); "
-       "empty = no receipt"},
+       "e-mail of the 54-FZ receipt sent with every YooKassa payment (one item, payment_subject "
+       "service); empty = no receipt"},
       {"YOOKASSA_VAT_CODE", "1", false, false, false,
-       "vat_code of the receipt item, 1..10 (1 = no VAT; YooKassa's table)"},
+       "vat_code of that receipt item, 1..10 (YooKassa's table; 1 = no VAT)"},
       {"YOOKASSA_TRUSTED_IPS", "", false, false, false,
-       "comma list of CIDRs YooKassa notifications must come from, e.g. YooKassa's published "
-       "185.71.76.0/27,185.71.77.0/27,77.75.153.0/25,77.75.154.128/25,77.75.156.11,77.75.156.35,"
-       "2a02:5180::/32; empty = any source (each notice is re-read from the API anyway)"},
+       "comma list of CIDRs YooKassa notifications must come from (others get 401); YooKassa "
+       "publishes 185.71.76.0/27,185.71.77.0/27,77.75.153.0/25,77.75.154.128/25,77.75.156.11,"
+       "77.75.156.35,2a02:5180::/32; empty = any source (every notice is re-read from the API "
+       "anyway)"},
       {"YOOKASSA_API_URL", kDefaultApiUrl, false, true, false, "YooKassa API base URL"},
   };
 }

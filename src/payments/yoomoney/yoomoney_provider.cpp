@@ -10,16 +10,16 @@ constexpr char kDefaultApiUrl[] = "https://yoomoney.ru";
 std::vector<ProviderVar> Variables() {
   return {
       {"YOOMONEY_WALLET", "", false, false, true,
-       "YooMoney wallet number the quickpay link pays into (41001...)"},
+       "YooMoney wallet number (41001...) the quickpay link pays into; RUB only"},
       {"YOOMONEY_NOTIFICATION_SECRET", "", true, false, true,
-       "secret of the wallet's HTTP notifications "
-       "(yoomoney.ru/transfer/myservices/http-notification), "
+       "secret of the wallet's HTTP notifications (YooMoney's HTTP notification settings), which "
        "checks their sha1_hash"},
       {"YOOMONEY_TOKEN", "", true, false, false,
-       "wallet OAuth token with operation-history, used only to find a payment whose notification "
-       "was lost; empty = such orders are not asked about (only notifications credit)"},
+       "wallet OAuth token with the operation-history right, only to find a payment whose "
+       "notification was lost; empty = the reconciliation job does not ask YooMoney, only "
+       "notifications credit"},
       {"YOOMONEY_API_URL", kDefaultApiUrl, false, true, false,
-       "YooMoney base URL (quickpay form and API)"},
+       "YooMoney base URL (the quickpay form and the API)"},
   };
 }
 
