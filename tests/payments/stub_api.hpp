@@ -46,6 +46,7 @@ class StubApi {
       res.status = a.status;
       res.set_content(a.body, "application/json");
     };
+    server_.set_tcp_nodelay(true);
     server_.Get(".*", handle);
     server_.Post(".*", handle);
     port_ = server_.bind_to_any_port("127.0.0.1");
