@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "payments/common/order_ref.hpp"
+
 namespace vpnhub::payments::yookassa {
 namespace {
 
@@ -138,7 +140,7 @@ TEST(YooKassaApi, AMetadataOrderIdIsReadStrictly) {
     p.order_id = id;
     EXPECT_EQ(VerdictFromPayment(p, p.id).kind, Kind::kIgnored) << id;
   }
-  EXPECT_EQ(OrderIdFromMetadata("123456789012345678"), 123456789012345678);
+  EXPECT_EQ(OrderIdFromText("123456789012345678"), 123456789012345678);
 }
 
 TEST(YooKassaApi, AnUnderpaymentIsNeverRoundedUp) {

@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "payments/fuzz_bodies.hpp"
 #include "payments/stub_api.hpp"
 
 namespace vpnhub::payments::yookassa {
@@ -207,24 +208,7 @@ TEST_F(YooKassaProviderTest, FuzzedNoticesNeverCreditAnythingElse) {
   std::mt19937 rng(14);
   int paid = 0;
   for (int i = 0; i < 3000; ++i) {
-    std::string body = valid;
-    switch (i % 4) {
-      case 0:
-        body.resize(rng() % valid.size());
-        break;
-      case 1:
-        for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k) {
-          body[rng() % body.size()] = static_cast<char>(rng() % 256);
-        }
-        break;
-      case 2:
-        body.assign(rng() % 200, '\0');
-        for (char& c : body) c = static_cast<char>(rng() % 256);
-        break;
-      default:
-        body.insert(rng() % body.size(),
-                    std::string(1 + rng() % 8, static_cast<char>(rng() % 128)));
-    }
+    const std::string body = testing::FuzzedBody(valid, i, rng);
     const auto v = provider->ReadNotice(Notice(body));
     if (!v.ok() || v->kind != Kind::kPaid) continue;
     ++paid;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "payments/common/crypto.hpp"
+#include "payments/fuzz_bodies.hpp"
 #include "payments/stub_api.hpp"
 
 namespace vpnhub::payments::yoomoney {
@@ -216,24 +217,7 @@ TEST(YooMoneyNotice, FuzzedNoticesNeverCreditAnythingElse) {
   const std::string valid = Signed(Fields());
   std::mt19937 rng(14);
   for (int i = 0; i < 5000; ++i) {
-    std::string body = valid;
-    switch (i % 4) {
-      case 0:
-        body.resize(rng() % valid.size());
-        break;
-      case 1:
-        for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k) {
-          body[rng() % body.size()] = static_cast<char>(rng() % 256);
-        }
-        break;
-      case 2:
-        body.assign(rng() % 300, '\0');
-        for (char& c : body) c = static_cast<char>(rng() % 256);
-        break;
-      default:
-        body.insert(rng() % body.size(),
-                    std::string(1 + rng() % 8, "0123456789&=%.+a"[rng() % 16]));
-    }
+    const std::string body = testing::FuzzedBody(valid, i, rng, "0123456789&=%.+a");
     const auto v = ReadNotification(body, kSecret);
     if (v.kind != Kind::kPaid) continue;
     EXPECT_EQ(v.confirmation.provider_payment_id, "1234567") << body;

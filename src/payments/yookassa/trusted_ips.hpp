@@ -1,7 +1,7 @@
 #pragma once
 // An allowlist of source networks (YOOKASSA_TRUSTED_IPS): a comma list of IPv4 and IPv6 CIDRs or
-// single addresses. Parsed by hand (the payments layer has no POSIX headers); an IPv4-mapped IPv6
-// peer (::ffff:185.71.76.1, what a dual-stack listener reports) is matched as its IPv4 address.
+// single addresses (the literals of core/host_rules.hpp). An IPv4-mapped IPv6 peer
+// (::ffff:185.71.76.1, what a dual-stack listener reports) is matched as its IPv4 address.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -20,7 +20,7 @@ struct IpAddress {
 };
 
 // "185.71.76.1", "2a02:5180::1", "::ffff:185.71.76.1"; nullopt for anything else (no zone ids,
-// no blanks, no leading zeros past three digits in IPv4 parts).
+// no blanks, no leading zeros in IPv4 parts).
 std::optional<IpAddress> ParseIp(std::string_view text);
 
 class TrustedIps {

@@ -2,6 +2,7 @@
 
 #include "payments/common/amount.hpp"
 #include "payments/common/crypto.hpp"
+#include "payments/common/order_ref.hpp"
 
 namespace vpnhub::payments::yookassa {
 namespace {
@@ -120,17 +121,6 @@ Result<Notification> ParseNotification(std::string_view body) {
   return Notification{*event, *id};
 }
 
-std::optional<Id> OrderIdFromMetadata(std::string_view text) {
-  // At most 18 digits: always below 2^63.
-  if (text.empty() || text.size() > 18 || text.front() == '0') return std::nullopt;
-  Id id = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    id = id * 10 + (c - '0');
-  }
-  return id;
-}
-
 ports::NoticeVerdict VerdictFromPayment(const PaymentObject& payment,
                                         std::string_view notified_id) {
   using Kind = ports::NoticeVerdict::Kind;
@@ -145,7 +135,7 @@ ports::NoticeVerdict VerdictFromPayment(const PaymentObject& payment,
     v.detail = "yookassa payment " + payment.id + " is " + payment.status + ", not succeeded";
     return v;
   }
-  const auto order_id = OrderIdFromMetadata(payment.order_id);
+  const auto order_id = OrderIdFromText(payment.order_id);
   if (!order_id || !WholeUnits(payment.amount_value) || payment.currency.empty()) {
     v.kind = Kind::kIgnored;
     v.detail = "yookassa payment " + payment.id + " names no order of ours or no amount";
@@ -164,7 +154,7 @@ ports::PaymentCheck CheckFromPayment(const PaymentObject& payment, const Order& 
     c.kind = Kind::kClosed;
     return c;
   }
-  const auto order_id = OrderIdFromMetadata(payment.order_id);
+  const auto order_id = OrderIdFromText(payment.order_id);
   if (payment.status != "succeeded" || !WholeUnits(payment.amount_value)) {
     c.kind = Kind::kPending;
     return c;

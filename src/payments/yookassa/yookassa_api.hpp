@@ -63,9 +63,6 @@ struct Notification {
 // kInvalidArgument for anything else (the route answers 400).
 Result<Notification> ParseNotification(std::string_view body);
 
-// The order id our metadata names: the digits of a positive id, nothing else.
-std::optional<Id> OrderIdFromMetadata(std::string_view text);
-
 // What a payment re-read from the API proves about the payment `notified_id` a
 // payment.succeeded notice named: kPaid only for status "succeeded" with a readable amount and
 // our order id in the metadata; kIgnored for other statuses; kBadSignature when the API returned

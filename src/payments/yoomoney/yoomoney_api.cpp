@@ -2,6 +2,7 @@
 
 #include "payments/common/amount.hpp"
 #include "payments/common/crypto.hpp"
+#include "payments/common/order_ref.hpp"
 
 namespace vpnhub::payments::yoomoney {
 namespace {
@@ -24,17 +25,6 @@ std::string Lower(std::string text) {
     if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
   }
   return text;
-}
-
-// The digits of a positive order id, nothing else (at most 18: below 2^63).
-std::optional<Id> OrderIdFromLabel(std::string_view label) {
-  if (label.empty() || label.size() > 18 || label.front() == '0') return std::nullopt;
-  Id id = 0;
-  for (char c : label) {
-    if (c < '0' || c > '9') return std::nullopt;
-    id = id * 10 + (c - '0');
-  }
-  return id;
 }
 
 // The whole units the person paid: withdraw_amount when the signed `amount` vouches for it.
@@ -115,7 +105,7 @@ ports::NoticeVerdict ReadNotification(std::string_view body, std::string_view se
   if (FieldOf(*fields, "codepro").value_or("") != "false") {
     return Verdict(Kind::kIgnored, "yoomoney operation " + operation + " is protected by a code");
   }
-  const auto order_id = OrderIdFromLabel(label);
+  const auto order_id = OrderIdFromText(label);
   if (!order_id || operation.empty()) {
     return Verdict(Kind::kIgnored, "yoomoney operation " + operation + " names no order of ours");
   }
