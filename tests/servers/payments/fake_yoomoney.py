@@ -23,8 +23,9 @@ Controls (POST /_control/<name>, JSON):
   pay     {label, sum, url, [payment_type AC|PC], [fee_percent], [send], [secret], [unaccepted],
            [codepro], [withdraw_amount], [times]}: makes an operation (in the history unless
            unaccepted) and POSTs its signed notification to `url` `times` times at once, unless
-           send is false. [secret] signs with another secret (a forgery); [withdraw_amount]
-           changes that unsigned field after signing. -> {operation_id, body, statuses}
+           send is false. [secret] signs with another secret (a forgery: no operation in the
+           history); [withdraw_amount] changes that unsigned field after signing.
+           -> {operation_id, body, statuses}
   replay  {operation_id, url, [times]}: the same bytes again -> {statuses}
   history {}: every operation
 Command line: fake_yoomoney.py [--port N] [NOTIFICATION_SECRET [TOKEN]] (default
@@ -142,7 +143,7 @@ class FakeYooMoney(Fake):
             fields["withdraw_amount"] = body["withdraw_amount"]
         data = urllib.parse.urlencode(fields).encode()
         with self.lock:
-            if not body.get("unaccepted"):
+            if not body.get("unaccepted") and not body.get("secret"):  # a forger paid nothing
                 self.operations.append({
                     "operation_id": op_id, "status": "success", "datetime": fields["datetime"],
                     "title": "Пополнение с банковской карты", "amount": str(net),
