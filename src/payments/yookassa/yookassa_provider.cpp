@@ -115,7 +115,9 @@ Result<ports::InvoiceRequest> YooKassaProvider::CreateInvoice(const Order& order
   HttpRequest request = Request("POST", "/payments");
   request.headers.emplace_back("Idempotence-Key", PaymentIdempotenceKey(order.id));
   request.headers.emplace_back("Content-Type", "application/json");
-  request.body = PaymentBody(order, texts.description, settings_.payment).dump();
+  // A text that is not UTF-8 is sent with U+FFFD rather than thrown on.
+  request.body = PaymentBody(order, texts.description, settings_.payment)
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   VPNHUB_ASSIGN_OR_RETURN(HttpResponse response, http_.Send(kName, request));
   if (response.status == 202) {
     return Unavailable("yookassa: create payment: HTTP 202, still processing");
@@ -138,7 +140,7 @@ Status YooKassaProvider::Refund(const Payment& payment, TgId) {
   HttpRequest request = Request("POST", "/refunds");
   request.headers.emplace_back("Idempotence-Key", RefundIdempotenceKey(payment));
   request.headers.emplace_back("Content-Type", "application/json");
-  request.body = RefundBody(payment).dump();
+  request.body = RefundBody(payment).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   VPNHUB_ASSIGN_OR_RETURN(HttpResponse response, http_.Send(kName, request));
   if (response.status == 202) return Unavailable("yookassa: refund: HTTP 202, still processing");
   if (response.status != 200) return HttpError("yookassa: refund", response);
