@@ -90,6 +90,13 @@ TEST_F(YooKassaProviderTest, TheInvoiceIsAPaymentWithOurCredentialsAndTheOrdersK
   EXPECT_EQ(body["description"], "VPN 1 month");
 }
 
+TEST_F(YooKassaProviderTest, ADescriptionThatIsNotUtf8IsSentReplaced) {
+  api_.Answer("POST /v3/payments", {200, PaymentJson("pending")});
+  const auto invoice = Provider()->CreateInvoice(RubOrder(), {5, "VPN", "VPN \xff\xfe", "x"});
+  ASSERT_TRUE(invoice.ok()) << invoice.status().ToString();
+  EXPECT_EQ(json::parse(api_.requests().at(0).body)["description"], "VPN \uFFFD\uFFFD");
+}
+
 TEST_F(YooKassaProviderTest, AnAnswerToTryAgainIsUnavailable) {
   for (int status : {500, 502, 202, 429}) {
     api_.Answer("POST /v3/payments",
