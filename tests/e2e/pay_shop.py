@@ -40,9 +40,10 @@ class PayShopTest(harness.HubTestCase):
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
 
-    def admin_alerted(self, order_id):
-        """The admin's alert about a mismatch on `order_id`, waited for."""
-        return self.tg.wait_for(ADMIN, lambda c: str(order_id) in c.get("text", ""),
+    def admin_alerted(self, provider_payment_id):
+        """The admins' alert that the payment `provider_payment_id` was not credited."""
+        return self.tg.wait_for(ADMIN, lambda c: "NOT credited" in c.get("text", "")
+                                and provider_payment_id in c.get("text", ""),
                                 "the admin's mismatch alert")
 
     def count(self, sql, *args):

@@ -27,7 +27,8 @@ class YooKassaStage(PayShopTest):
 
     def setUp(self):
         super().setUp()
-        self.start_shop(harness.PayFake("yookassa", SHOP_ID, SECRET), **self.hub_env())
+        fake = harness.PayFake("yookassa", SHOP_ID, SECRET)
+        self.start_shop(fake, YOOKASSA_API_URL=fake.url + "/v3", **self.hub_env())
 
     def hub_env(self):
         return dict(YOOKASSA_SHOP_ID=SHOP_ID, YOOKASSA_SECRET_KEY=SECRET,
@@ -88,7 +89,7 @@ class YooKassaTest(YooKassaStage):
         self.assertEqual([s for s, _ in self.notify(payment["id"])], [200])
         harness.wait_until(lambda: self.count(
             "SELECT COUNT(*) FROM payments WHERE state = 'mismatch'") == 1, 10, what="mismatch")
-        self.admin_alerted(payment["metadata"]["order_id"])
+        self.admin_alerted(payment["id"])
         self.assertEqual(self.webhooks("mismatch"), 1)
         self.assertFalse([c for c in self.tg.to_chat(PERSON) if c["method"] == "sendPhoto"])
 
