@@ -1,12 +1,16 @@
 // The payment providers, one line each, in the order the bot offers them.
 #include "payments/factory.hpp"
 #include "payments/stars/stars_provider.hpp"
+#include "payments/yookassa/yookassa_provider.hpp"
+#include "payments/yoomoney/yoomoney_provider.hpp"
 
 namespace vpnhub::payments {
 
 const std::vector<ProviderSpec>& BuiltinProviderSpecs() {
   static const auto* const kSpecs = new std::vector<ProviderSpec>{
       stars::Spec(),
+      yookassa::Spec(),
+      yoomoney::Spec(),
   };
   return *kSpecs;
 }

@@ -865,10 +865,11 @@ TEST(ProviderConfigTest, AProviderConfiguredByHalfIsAnErrorNamingTheMissingVaria
 TEST(ProviderConfigTest, ProviderSecretsAreMaskedInCheckConfigAndErrors) {
   EnvMap env;
   std::vector<std::string> sentinels;
+  int n = 0;  // one value per variable: a shown non-secret must not look like a secret's
   for (const payments::ProviderSpec& spec : payments::BuiltinProviderSpecs()) {
     for (const auto& v : spec.variables) {
       if (v.url) continue;
-      const std::string value = "S3NT1NEL" + std::to_string(sentinels.size()) + "x";
+      const std::string value = "S3NT1NEL" + std::to_string(n++) + "x";
       env[v.name] = value;
       if (v.secret) sentinels.push_back(value);
     }

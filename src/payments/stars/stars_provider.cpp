@@ -3,6 +3,8 @@
 #include <memory>
 #include <utility>
 
+#include "payments/common/order_ref.hpp"
+
 namespace vpnhub::payments::stars {
 namespace {
 
@@ -24,7 +26,8 @@ ProviderSpec Spec() {
     if (!config.stars_prices_configured) return "MONTH_COST_STARS is empty";
     return "";
   };
-  spec.make = [](const ProvidersConfig&, const ProviderDeps& deps) -> std::unique_ptr<ports::PaymentProvider> {
+  spec.make = [](const ProvidersConfig&,
+                 const ProviderDeps& deps) -> std::unique_ptr<ports::PaymentProvider> {
     return std::make_unique<StarsProvider>(*deps.bot_api);
   };
   return spec;
@@ -66,16 +69,7 @@ Status StarsProvider::Refund(const Payment& payment, TgId payer_tg_id) {
   return Classified(st, "refund");
 }
 
-std::optional<Id> OrderIdFromPayload(std::string_view payload) {
-  // At most 18 digits: always below 2^63.
-  if (payload.empty() || payload.size() > 18 || payload.front() == '0') return std::nullopt;
-  Id id = 0;
-  for (char c : payload) {
-    if (c < '0' || c > '9') return std::nullopt;
-    id = id * 10 + (c - '0');
-  }
-  return id;
-}
+std::optional<Id> OrderIdFromPayload(std::string_view payload) { return OrderIdFromText(payload); }
 
 Result<ports::PaymentConfirmation> ConfirmationFromPayment(const telegram::SuccessfulPayment& p,
                                                            TgId payer) {
