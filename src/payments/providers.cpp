@@ -1,12 +1,17 @@
 // The payment providers, one line each, in the order the bot offers them.
+#include "payments/cryptobot/cryptobot_provider.hpp"
 #include "payments/factory.hpp"
 #include "payments/stars/stars_provider.hpp"
+#include "payments/wata/wata_provider.hpp"
 
 namespace vpnhub::payments {
 
 const std::vector<ProviderSpec>& BuiltinProviderSpecs() {
   static const auto* const kSpecs = new std::vector<ProviderSpec>{
       stars::Spec(),
+      cryptobot::Spec(),
+      wata::CardSpec(),
+      wata::SbpSpec(),
   };
   return *kSpecs;
 }
