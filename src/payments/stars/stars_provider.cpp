@@ -24,8 +24,7 @@ ProviderSpec Spec() {
     if (!config.stars_prices_configured) return "MONTH_COST_STARS is empty";
     return "";
   };
-  spec.make = [](const ProvidersConfig&,
-                 const ProviderDeps& deps) -> std::unique_ptr<ports::PaymentProvider> {
+  spec.make = [](const ProvidersConfig&, const ProviderDeps& deps) -> std::unique_ptr<ports::PaymentProvider> {
     return std::make_unique<StarsProvider>(*deps.bot_api);
   };
   return spec;
