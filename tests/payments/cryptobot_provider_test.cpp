@@ -61,15 +61,7 @@ class CryptoBotTest : public ::testing::Test {
     provider_ = std::make_unique<CryptoBotProvider>(std::move(o));
   }
 
-  Order MakeOrder() const {
-    Order o;
-    o.id = 15;
-    o.amount = 299;
-    o.currency = "RUB";
-    o.provider = kName;
-    o.expires_at = FromUnixMs(now_ms_.load()) + std::chrono::minutes(60);
-    return o;
-  }
+  Order MakeOrder() const { return testing::MakeOrder(kName, FromUnixMs(now_ms_.load())); }
 
   NoticeVerdict Read(const ports::PaymentNotice& n) {
     auto v = provider_->ReadNotice(n);

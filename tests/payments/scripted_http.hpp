@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/billing.hpp"
 #include "payments/common/http_send.hpp"
 
 namespace vpnhub::payments::testing {
@@ -60,6 +61,17 @@ inline std::string HeaderOf(const HttpRequest& r, const std::string& name) {
     if (k == name) return v;
   }
   return "";
+}
+
+// Order 15 for 299 RUB with `provider`, payable for an hour from `now`.
+inline Order MakeOrder(const std::string& provider, Time now) {
+  Order o;
+  o.id = 15;
+  o.amount = 299;
+  o.currency = "RUB";
+  o.provider = provider;
+  o.expires_at = now + std::chrono::hours(1);
+  return o;
 }
 
 }  // namespace vpnhub::payments::testing

@@ -124,15 +124,7 @@ class WataTest : public ::testing::Test {
     return v.ok() ? *v : NoticeVerdict{};
   }
 
-  Order MakeOrder() const {
-    Order o;
-    o.id = 15;
-    o.amount = 299;
-    o.currency = "RUB";
-    o.provider = kSbpName;
-    o.expires_at = FromUnixMs(now_ms_.load()) + std::chrono::hours(1);
-    return o;
-  }
+  Order MakeOrder() const { return testing::MakeOrder(kSbpName, FromUnixMs(now_ms_.load())); }
 
   static inline const KeyPair keys_[2];
   ScriptedHttp http_;

@@ -9,6 +9,7 @@
 #include "payments/common/amount.hpp"
 #include "payments/common/crypto.hpp"
 #include "payments/common/iso_time.hpp"
+#include "payments/common/notice_fields.hpp"
 #include "payments/stars/stars_provider.hpp"
 
 namespace vpnhub::payments::cryptobot {
@@ -23,28 +24,11 @@ constexpr std::int64_t kMinExpiresSec = 60;
 constexpr std::int64_t kMaxExpiresSec = 2678400;  // Crypto Pay's limit: 31 days
 constexpr std::size_t kMaxDescription = 1024;
 
-NoticeVerdict Verdict(NoticeVerdict::Kind kind, std::string detail) {
-  NoticeVerdict v;
-  v.kind = kind;
-  v.detail = std::move(detail);
-  return v;
-}
-
 const json* Field(const json& object, const char* name, json::value_t type) {
   if (!object.is_object()) return nullptr;
   const auto it = object.find(name);
   if (it == object.end() || it->type() != type) return nullptr;
   return &*it;
-}
-
-std::string StringField(const json& object, const char* name) {
-  const json* f = Field(object, name, json::value_t::string);
-  return f == nullptr ? "" : f->get<std::string>();
-}
-
-bool IsCurrencyCode(const std::string& s) {
-  return s.size() == 3 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 // Crypto Pay's ok:false answer: {"ok":false,"error":{"code":400,"name":"..."}}.
@@ -53,7 +37,7 @@ Status Refusal(const std::string& what, const HttpResponse& response) {
   std::string name;
   std::int64_t code = response.status;
   if (doc.is_object() && doc.contains("error") && doc["error"].is_object()) {
-    name = StringField(doc["error"], "name");
+    name = TextField(doc["error"], "name");
     if (const json* c = Field(doc["error"], "code", json::value_t::number_unsigned)) {
       code = c->get<std::int64_t>();
     }
@@ -117,32 +101,27 @@ bool SignatureMatches(std::string_view token, std::string_view body, std::string
 NoticeVerdict ReadInvoice(const json& invoice) {
   using Kind = NoticeVerdict::Kind;
   const json* id = Field(invoice, "invoice_id", json::value_t::number_unsigned);
-  const std::string status = StringField(invoice, "status");
+  const std::string status = TextField(invoice, "status");
   if (id == nullptr || id->get<std::uint64_t>() == 0 || status.empty()) {
     return Verdict(Kind::kMalformed, "an invoice without invoice_id or status");
   }
   const std::string invoice_id = std::to_string(id->get<std::uint64_t>());
   if (status != "paid") return Verdict(Kind::kIgnored, "invoice " + invoice_id + " is " + status);
-  const auto order_id = stars::OrderIdFromPayload(StringField(invoice, "payload"));
+  const auto order_id = stars::OrderIdFromPayload(TextField(invoice, "payload"));
   if (!order_id) return Verdict(Kind::kIgnored, "invoice " + invoice_id + ": payload is no order");
-  if (StringField(invoice, "currency_type") != "fiat") {
+  if (TextField(invoice, "currency_type") != "fiat") {
     return Verdict(Kind::kIgnored, "invoice " + invoice_id + " is not priced in fiat");
   }
-  const std::string fiat = StringField(invoice, "fiat");
-  const auto amount = WholeUnits(StringField(invoice, "amount"));
+  const std::string fiat = TextField(invoice, "fiat");
+  const auto amount = WholeUnits(TextField(invoice, "amount"));
   if (!IsCurrencyCode(fiat) || !amount) {
     return Verdict(Kind::kMalformed, "invoice " + invoice_id + ": no fiat amount");
   }
-  NoticeVerdict v = Verdict(Kind::kPaid, "invoice " + invoice_id + " paid");
-  v.confirmation.provider = kName;
-  v.confirmation.provider_payment_id = invoice_id;
-  v.confirmation.order_id = *order_id;
-  v.confirmation.amount = *amount;
-  v.confirmation.currency = fiat;
-  v.confirmation.raw_reference = "cryptobot invoice " + invoice_id;
-  const std::string asset = StringField(invoice, "paid_asset");
-  if (!asset.empty() && asset.size() <= 16) v.confirmation.raw_reference += " paid in " + asset;
-  return v;
+  std::string reference = "cryptobot invoice " + invoice_id;
+  const std::string asset = TextField(invoice, "paid_asset");
+  if (!asset.empty() && asset.size() <= 16) reference += " paid in " + asset;
+  return PaidVerdict({kName, invoice_id, *order_id, 0, *amount, fiat, std::move(reference)},
+                     "invoice " + invoice_id + " paid");
 }
 
 Result<std::string> CryptoBotProvider::Call(const std::string& what, HttpRequest request) const {
@@ -183,8 +162,8 @@ Result<ports::InvoiceRequest> CryptoBotProvider::CreateInvoice(const Order& orde
   if (!result.ok()) return result.status();
   const json invoice = json::parse(*result, nullptr, false);
   const json* id = Field(invoice, "invoice_id", json::value_t::number_unsigned);
-  std::string url = StringField(invoice, "bot_invoice_url");
-  if (url.empty()) url = StringField(invoice, "pay_url");  // before API 1.4
+  std::string url = TextField(invoice, "bot_invoice_url");
+  if (url.empty()) url = TextField(invoice, "pay_url");  // before API 1.4
   if (id == nullptr || url.rfind("https://", 0) != 0) {
     return FailedPrecondition("cryptobot: createInvoice answered no invoice_id or link");
   }
@@ -203,8 +182,8 @@ Result<ports::NoticeVerdict> CryptoBotProvider::ReadNotice(const ports::PaymentN
     return Verdict(Kind::kBadSignature, "crypto-pay-api-signature does not match");
   }
   const json update = json::parse(notice.body, nullptr, false);
-  const std::string type = StringField(update, "update_type");
-  const auto date = ParseIsoUtc(StringField(update, "request_date"));
+  const std::string type = TextField(update, "update_type");
+  const auto date = ParseIsoUtc(TextField(update, "request_date"));
   if (type.empty() || !date) return Verdict(Kind::kMalformed, "no update_type or request_date");
   if (type != "invoice_paid") return Verdict(Kind::kIgnored, "update " + type);
   if (options_.now() - *date > kStaleAfter) {
@@ -233,7 +212,7 @@ Result<ports::PaymentCheck> CryptoBotProvider::CheckOrder(const Order& order) {
   for (const json& invoice : *items) {
     const json* id = Field(invoice, "invoice_id", json::value_t::number_unsigned);
     if (id == nullptr || std::to_string(id->get<std::uint64_t>()) != order.invoice_ref) continue;
-    const std::string status = StringField(invoice, "status");
+    const std::string status = TextField(invoice, "status");
     const NoticeVerdict v = ReadInvoice(invoice);
     check.detail = v.detail;
     if (v.kind == NoticeVerdict::Kind::kPaid) {

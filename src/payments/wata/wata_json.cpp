@@ -82,10 +82,4 @@ std::optional<std::int64_t> MoneyField(const json& object, const char* name) {
   return std::nullopt;
 }
 
-std::string TextField(const json& object, const char* name) {
-  if (!object.is_object()) return "";
-  const auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 }  // namespace vpnhub::payments::wata

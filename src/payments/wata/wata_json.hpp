@@ -17,7 +17,4 @@ std::optional<nlohmann::json> ParseKeepingDecimals(std::string_view text);
 // text ("299.00" -> 299, the fraction cut off). nullopt when absent, negative, or of another type.
 std::optional<std::int64_t> MoneyField(const nlohmann::json& object, const char* name);
 
-// A string field, "" when absent or not a string.
-std::string TextField(const nlohmann::json& object, const char* name);
-
 }  // namespace vpnhub::payments::wata

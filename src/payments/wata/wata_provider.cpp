@@ -8,6 +8,7 @@
 #include "payments/common/amount.hpp"
 #include "payments/common/crypto.hpp"
 #include "payments/common/iso_time.hpp"
+#include "payments/common/notice_fields.hpp"
 #include "payments/stars/stars_provider.hpp"
 #include "payments/wata/wata_json.hpp"
 
@@ -22,23 +23,11 @@ constexpr auto kMinLinkLife = std::chrono::minutes(11);  // WATA's minimum is 10
 constexpr auto kMaxLinkLife = std::chrono::hours(24 * 30);
 constexpr std::size_t kMaxErrorText = 200;
 
-NoticeVerdict Verdict(NoticeVerdict::Kind kind, std::string detail) {
-  NoticeVerdict v;
-  v.kind = kind;
-  v.detail = std::move(detail);
-  return v;
-}
-
 // A link id or transaction id as it may go into a path: a uuid's characters only.
 bool IsPathId(const std::string& s) {
   return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '-';
   });
-}
-
-bool IsCurrencyCode(const std::string& s) {
-  return s.size() == 3 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 // WATA's error answer: {"error":{"code":"Payment:PL_1001","message":"..."}} (§4.6).
@@ -131,16 +120,11 @@ NoticeVerdict ReadTransaction(const json& t, const std::string& name) {
   if (!IsCurrencyCode(currency) || !amount || id.size() > 64) {
     return Verdict(Kind::kMalformed, "transaction " + id.substr(0, 64) + ": no amount or currency");
   }
-  NoticeVerdict v = Verdict(Kind::kPaid, "transaction " + id + " paid");
-  v.confirmation.provider = name;
-  v.confirmation.provider_payment_id = id;
-  v.confirmation.order_id = *order_id;
-  v.confirmation.amount = *amount;
-  v.confirmation.currency = currency;
-  v.confirmation.raw_reference = "wata transaction " + id;
+  std::string reference = "wata transaction " + id;
   const std::string link = TextField(t, "paymentLinkId");
-  if (IsPathId(link)) v.confirmation.raw_reference += " link " + link;
-  return v;
+  if (IsPathId(link)) reference += " link " + link;
+  return PaidVerdict({name, id, *order_id, 0, *amount, currency, std::move(reference)},
+                     "transaction " + id + " paid");
 }
 
 Result<json> WataProvider::Call(const std::string& what, HttpRequest request) const {

@@ -37,7 +37,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fake_pay_base import Fake, serve  # noqa: E402
-from webhook_delivery import deliver  # noqa: E402
+from webhook_delivery import deliver_signed  # noqa: E402
 
 MAX_EXPIRES_IN = 2678400
 FIATS = {"USD", "EUR", "RUB", "BYN", "UAH", "GBP", "CNY", "KZT", "UZS", "GEL", "TRY", "AMD",
@@ -139,10 +139,7 @@ class CryptoBotFake(Fake):
         iid = int(body["invoice_id"])
         mode = body.get("mode", "normal")
         if mode == "replay":  # the last authentic delivery, byte for byte
-            raw, signature = self.last_delivery
-            return {"results": deliver(body["url"], raw, {"Content-Type": "application/json",
-                                                          "crypto-pay-api-signature": signature},
-                                       int(body.get("times", 1)))}
+            return {"results": self.send(body, *self.last_delivery)}
         with self.lock:
             invoice = self.invoices[iid]
             if invoice["status"] != "paid":
@@ -166,9 +163,12 @@ class CryptoBotFake(Fake):
             raw = json.dumps(update, indent=1).encode()
         if mode in ("normal", "amount", "late"):
             self.last_delivery = (raw, signature)
-        return {"results": deliver(body["url"], raw, {"Content-Type": "application/json",
-                                                      "crypto-pay-api-signature": signature},
-                                   int(body.get("times", 1)))}
+        return {"results": self.send(body, raw, signature)}
+
+    def send(self, body, raw, signature):
+        """Delivers the signed bytes to body["url"], body["times"] times at once."""
+        return deliver_signed(body["url"], raw, "crypto-pay-api-signature", signature,
+                              int(body.get("times", 1)))
 
 
 if __name__ == "__main__":

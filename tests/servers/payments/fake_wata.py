@@ -43,7 +43,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fake_pay_base import Fake, serve  # noqa: E402
-from webhook_delivery import deliver  # noqa: E402
+from webhook_delivery import deliver_signed  # noqa: E402
 
 PREFIX = "/api/h2h"
 MIN_LIFE = datetime.timedelta(minutes=10)
@@ -214,10 +214,7 @@ class WataFake(Fake):
     def pay(self, body):
         mode = body.get("mode", "normal")
         if mode == "replay":  # the last authentic delivery, byte for byte
-            raw, signature = self.last_delivery
-            return {"results": deliver(body["url"], raw, {"Content-Type": "application/json",
-                                                          "X-Signature": signature},
-                                       int(body.get("times", 1)))}
+            return {"results": self.send(body, *self.last_delivery)}
         status = body.get("status", "Paid")
         with self.lock:
             link = self.links[body["link_id"]]
@@ -251,9 +248,12 @@ class WataFake(Fake):
         if mode in ("normal", "amount", "late"):
             self.last_delivery = (raw, signature)
         return {"transactionId": tid,
-                "results": deliver(body["url"], raw, {"Content-Type": "application/json",
-                                                      "X-Signature": signature},
-                                   int(body.get("times", 1)))}
+                "results": self.send(body, raw, signature)}
+
+    def send(self, body, raw, signature):
+        """Delivers the signed bytes to body["url"], body["times"] times at once."""
+        return deliver_signed(body["url"], raw, "X-Signature", signature,
+                              int(body.get("times", 1)))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,12 @@ import threading
 from fake_pay_base import post
 
 
+def deliver_signed(url, raw, signature_header, signature, times=1):
+    """A JSON webhook whose signature travels in `signature_header`; see deliver."""
+    return deliver(url, raw, {"Content-Type": "application/json", signature_header: signature},
+                   times)
+
+
 def deliver(url, raw, headers, times=1):
     """POSTs the same bytes `times` times concurrently; returns [[status, text], ...]."""
     results = [None] * times
