@@ -190,7 +190,12 @@ Status WataProvider::Refund(const Payment& payment, TgId) {
 }
 
 Status WataProvider::FetchKeyLocked() {
-  last_fetch_at_ = options_.now();
+  Status st = FetchKey();
+  if (!st.ok()) throttled_from_ = options_.now();
+  return st;
+}
+
+Status WataProvider::FetchKey() {
   HttpRequest request;
   request.url = options_.api_url + "/public-key";
   request.timeout = std::chrono::seconds(5);
@@ -208,7 +213,7 @@ Status WataProvider::FetchKeyLocked() {
 
 Result<bool> WataProvider::Verify(std::string_view body, std::string_view signature) {
   const auto may_fetch = [&] {
-    return !last_fetch_at_ || options_.now() - *last_fetch_at_ >= kKeyRefetchEvery;
+    return !throttled_from_ || options_.now() - *throttled_from_ >= kKeyRefetchEvery;
   };
   std::string key;
   {
@@ -223,7 +228,9 @@ Result<bool> WataProvider::Verify(std::string_view body, std::string_view signat
   {
     std::lock_guard lock(mu_);
     if (key_ == key) {  // nobody fetched meanwhile: the key may have rotated
-      if (!may_fetch() || !FetchKeyLocked().ok()) return false;
+      if (!may_fetch()) return false;
+      throttled_from_ = options_.now();
+      if (!FetchKeyLocked().ok()) return false;
     }
     key = key_;
   }

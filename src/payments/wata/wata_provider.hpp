@@ -43,7 +43,8 @@ struct Options {
 // Thread-safe: the cached public key is behind a mutex.
 class WataProvider final : public ports::PaymentProvider {
  public:
-  // A verification failure fetches the public key again at most this often (key rotation).
+  // After a refetch (a verification failed: the key may have rotated) or a failed fetch, the
+  // public key is not fetched again for this long, so a flood of forgeries cannot hammer WATA.
   static constexpr Duration kKeyRefetchEvery = std::chrono::minutes(1);
 
   explicit WataProvider(Options options);
@@ -61,10 +62,10 @@ class WataProvider final : public ports::PaymentProvider {
   // refuses or declines it.
   Status Refund(const Payment& payment, TgId payer_tg_id) override;
   // kBadSignature unless X-Signature verifies with WATA's public key (fetched once and cached; on
-  // a failure fetched again at most once a minute); then a Paid Payment transaction -> kPaid
-  // (provider_payment_id = transactionId, amount read from the JSON number's text); Declined,
-  // Created, a refund -> kIgnored; kMalformed for a body without those fields. kUnavailable when
-  // no public key could be had.
+  // a verification failure fetched again, at most once a minute); then a Paid Payment transaction
+  // -> kPaid (provider_payment_id = transactionId, amount read from the JSON number's text);
+  // Declined, Created, a refund -> kIgnored; kMalformed for a body without those fields.
+  // kUnavailable when no public key could be had.
   Result<ports::NoticeVerdict> ReadNotice(const ports::PaymentNotice& notice) override;
   // GET /transactions?orderId=<order id>: a Paid Payment -> kPaid (the confirmation a webhook
   // gives); none: GET /links/<invoice_ref>, Closed -> kClosed (expired or used), else kPending.
@@ -75,13 +76,14 @@ class WataProvider final : public ports::PaymentProvider {
   Result<nlohmann::json> Call(const std::string& what, HttpRequest request) const;
   // Verifies with the cached key, fetching it first or again as the throttle allows.
   Result<bool> Verify(std::string_view body, std::string_view signature);
-  // GET /public-key into key_ (mu_ held). Counts as an attempt for the throttle even when it fails.
+  // GET /public-key into key_ (mu_ held); a failure starts the throttle.
   Status FetchKeyLocked();
+  Status FetchKey();  // the request alone (mu_ held)
 
   Options options_;
   std::mutex mu_;
-  std::string key_;                    // PEM, "" until fetched
-  std::optional<Time> last_fetch_at_;  // the last attempt
+  std::string key_;                     // PEM, "" until fetched
+  std::optional<Time> throttled_from_;  // the last refetch or failed fetch
 };
 
 // What a WATA transaction (a webhook body or an item of GET /transactions), parsed with

@@ -142,17 +142,19 @@ class CryptoBotFake(Fake):
             return {"results": self.send(body, *self.last_delivery)}
         with self.lock:
             invoice = self.invoices[iid]
-            if invoice["status"] != "paid":
+            if invoice["status"] != "paid" and mode != "forged":  # a forger pays nothing
                 invoice.update({"status": "paid", "paid_at": now_iso(),
                                 "paid_asset": body.get("paid_asset", "USDT"),
                                 "paid_amount": "3.10", "paid_anonymously": False})
+                if mode == "amount":  # the person paid another amount
+                    invoice["amount"] = body["amount"]
             self.update_id += 1
             update = {"update_id": self.update_id, "update_type": "invoice_paid",
                       "request_date": now_iso(), "payload": dict(invoice)}
         if mode == "never":
             return {"results": []}
-        if mode == "amount":
-            update["payload"]["amount"] = body["amount"]
+        if mode == "forged":
+            update["payload"]["status"] = "paid"
         if mode == "late":
             update["request_date"] = (datetime.datetime.now(datetime.timezone.utc)
                                       - datetime.timedelta(days=2)).strftime(

@@ -227,9 +227,12 @@ class WataFake(Fake):
                  "errorDescription": None, "orderId": link["orderId"],
                  "orderDescription": link["description"], "paymentTime": iso(utcnow()),
                  "paymentLinkId": link["id"]}
-            self.transactions[tid] = t
-            if status == "Paid":
-                link["status"] = "Closed"
+            if mode == "amount":
+                t["amount"] = money(body["amount"])
+            if mode != "forged":  # a forger's transaction is not at WATA
+                self.transactions[tid] = t
+                if status == "Paid":
+                    link["status"] = "Closed"
             key = self.other_key if mode == "forged" else self.key
         if mode == "never":
             return {"results": [], "transactionId": tid}
@@ -237,7 +240,7 @@ class WataFake(Fake):
                 "transactionStatus": status, "errorCode": t["errorCode"],
                 "errorDescription": None, "terminalName": t["terminalName"],
                 "terminalPublicId": t["terminalPublicId"],
-                "amount": money(body["amount"]) if mode == "amount" else t["amount"],
+                "amount": t["amount"],
                 "currency": t["currency"], "orderId": t["orderId"],
                 "orderDescription": t["orderDescription"], "commission": "0.00",
                 "paymentTime": t["paymentTime"], "email": None, "paymentLinkId": link["id"]}
