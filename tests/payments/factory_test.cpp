@@ -23,7 +23,7 @@ class FactoryTest : public ::testing::Test {
 };
 
 TEST_F(FactoryTest, StarsIsOfferedWhenOnWithTheBotAndStarsPrices) {
-  const auto built = BuildPaymentProviders(StarsConfig(true, true), WithBot());
+  const auto built = BuildPaymentProviders(StarsConfig(true, true), WithBot(), {stars::Spec()});
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   EXPECT_EQ(built->Names(), std::vector<std::string>{"stars"});
   ports::PaymentProvider* stars = built->Find("stars");
@@ -36,7 +36,7 @@ TEST_F(FactoryTest, StarsIsOfferedWhenOnWithTheBotAndStarsPrices) {
 
 TEST_F(FactoryTest, StarsIsNotOfferedWhenItsConfigurationIsIncomplete) {
   const auto check = [&](ProvidersConfig config, ProviderDeps deps, const std::string& why) {
-    const auto built = BuildPaymentProviders(config, deps);
+    const auto built = BuildPaymentProviders(config, deps, {stars::Spec()});
     ASSERT_TRUE(built.ok()) << built.status().ToString();
     EXPECT_TRUE(built->empty()) << why;
     EXPECT_EQ(built->Find("stars"), nullptr);
