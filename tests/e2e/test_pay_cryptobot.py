@@ -50,17 +50,19 @@ class CryptoBotTest(HttpPayShopTest):
         self.assertEqual(self.pay("forged"), [[401, "bad signature"]])
         self.assertEqual(self.payments(), 0)
 
-        self.assertEqual(self.pay(), [[200, "credited"]])
+        # The same webhook ten times at once: one credits, nine are replays.
+        self.assertEqual(sorted(self.pay(times=10)),
+                         [[200, "already credited"]] * 9 + [[200, "credited"]])
         self.assertEqual(self.fetch_through(self.key_link(PERSON), http_port),
                          (0, "hello-through-cryptobot"))
         # Re-encoded after signing (a proxy): refused; delivered two days late: ignored.
         self.assertEqual(self.pay("reserialised")[0][0], 401)
         self.assertEqual(self.pay("late"), [[200, "ignored"]])
-        replays = self.pay("replay", times=10)
-        self.assertEqual(replays, [[200, "already credited"]] * 10)
+        self.assertEqual(self.pay("replay", times=3), [[200, "already credited"]] * 3)
+        self.assertEqual(self.payments(), 1)
         self.assertEqual(self.payments("credited"), 1)
         self.assertEqual(self.metric("vpnhub_payment_webhooks_total", "credited"), 1)
-        self.assertEqual(self.metric("vpnhub_payment_webhooks_total", "replay"), 10)
+        self.assertEqual(self.metric("vpnhub_payment_webhooks_total", "replay"), 12)
         self.assertEqual(self.metric("vpnhub_payment_webhooks_total", "bad_signature"), 2)
         self.assertEqual(len(self.hub.cli_json("key", "list")), 1)
 

@@ -52,7 +52,9 @@ class WataTest(HttpPayShopTest):
         self.assertEqual(self.pay(status="Declined"), [[200, "ignored"]])
         # The key rotates: the first failure with the cached key fetches it again.
         self.fake.control("rotate_key")
-        self.assertEqual(self.pay(), [[200, "credited"]])
+        # The same webhook ten times at once: one credits, nine are replays.
+        self.assertEqual(sorted(self.pay(times=10)),
+                         [[200, "already credited"]] * 9 + [[200, "credited"]])
         # Forged or re-serialised after signing: refused, and within the minute after that
         # refetch no forgery makes the hub ask WATA for its key again.
         self.assertEqual(self.pay("forged"), [[401, "bad signature"]])
@@ -60,9 +62,9 @@ class WataTest(HttpPayShopTest):
         self.assertEqual(self.payments(), 1)
         self.assertEqual(self.fetch_through(self.key_link(PERSON), http_port),
                          (0, "hello-through-wata"))
-        self.assertEqual(self.pay("replay", times=10), [[200, "already credited"]] * 10)
+        self.assertEqual(self.pay("replay", times=3), [[200, "already credited"]] * 3)
         self.assertEqual(self.payments("credited"), 1)
-        self.assertEqual(self.metric("vpnhub_payment_webhooks_total", "replay"), 10)
+        self.assertEqual(self.metric("vpnhub_payment_webhooks_total", "replay"), 12)
         self.assertEqual(len(self.hub.cli_json("key", "list")), 1)
         keys = [r for r in self.fake.requests() if r["path"].endswith("/public-key")]
         self.assertEqual(len(keys), 2)
