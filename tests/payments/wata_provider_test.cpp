@@ -366,6 +366,14 @@ TEST_F(WataTest, CheckOrderFindsThePaidTransactionByOrderId) {
   const HttpRequest search = http_.requests().back();
   EXPECT_EQ(search.url, "https://wata.example/api/h2h/transactions?orderId=15");
   EXPECT_EQ(HeaderOf(search, "Authorization"), "Bearer jwt-terminal-token");
+  // Without the transaction search (404) a closed link is not taken for an unpaid one.
+  transactions = "";
+  api_ = [&](const HttpRequest& r) -> Result<HttpResponse> {
+    if (r.url.find("/transactions?") != std::string::npos) return HttpResponse{404, "{}", {}};
+    return HttpResponse{200, R"({"id":"abc","status":"Closed"})", {}};
+  };
+  SetKey(keys_[0].PublicPem());
+  EXPECT_EQ(provider_->CheckOrder(order)->kind, PaymentCheck::Kind::kPending);
   api_ = [](const HttpRequest&) -> Result<HttpResponse> { return HttpResponse{503, "", {}}; };
   SetKey(keys_[0].PublicPem());
   EXPECT_EQ(provider_->CheckOrder(order).status().code(), StatusCode::kUnavailable);

@@ -68,7 +68,8 @@ class WataProvider final : public ports::PaymentProvider {
   // kUnavailable when no public key could be had.
   Result<ports::NoticeVerdict> ReadNotice(const ports::PaymentNotice& notice) override;
   // GET /transactions?orderId=<order id>: a Paid Payment -> kPaid (the confirmation a webhook
-  // gives); none: GET /links/<invoice_ref>, Closed -> kClosed (expired or used), else kPending.
+  // gives); none: GET /links/<invoice_ref>, Closed or gone -> kClosed, Opened -> kPending. When
+  // the search is not served (404) a closed link stays kPending: it may hide a payment.
   Result<ports::PaymentCheck> CheckOrder(const Order& order) override;
   bool TakesNotices() const override { return true; }
 
