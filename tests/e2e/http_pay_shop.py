@@ -89,7 +89,7 @@ class HttpPayShopTest(harness.HubTestCase):
         msg = self.tg.wait_for(person, lambda c: any("Try again" in b.get("text", "")
                                                      for b in harness.buttons(c)),
                                "the try-again message")
-        self.assertIn("does not answer", msg["text"])
+        self.assertIn("not answering", msg["text"])
         again = next(b for b in harness.buttons(msg) if "Try again" in b.get("text", ""))
         self.tg.callback(person, again["callback_data"])
         return self.payment_link(person)

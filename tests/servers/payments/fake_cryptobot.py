@@ -18,13 +18,13 @@
                           hex(HMAC-SHA-256(key = SHA-256(app token), raw body))
 
 Run: fake_cryptobot.py --port 0 [APP_TOKEN]. Controls (POST /_control/<name>, JSON):
-  pay      {"invoice_id", "url", "mode", "times", "paid_asset"}: marks the invoice paid and
-           delivers the invoice_paid update to `url` `times` times at once (default 1). mode:
-           normal; forged (signed with another token); replay (the last delivered bytes and
-           signature again); amount (the invoice's amount changed to "amount", then signed);
-           reserialised (signed, then re-encoded with blanks: must fail); late (request_date
-           two days ago); never (paid, nothing sent: for reconciliation). Returns
-           {"results": [[status, text], ...]}.
+  pay      {"invoice_id", "url", "mode", "times", "paid_asset", "amount"}: marks the invoice
+           paid and delivers the invoice_paid update to `url` `times` times at once (default 1).
+           mode: normal; forged (signed with another token; nothing is paid); replay (the last
+           normal or amount delivery again, byte for byte); amount (the invoice's amount
+           changed to "amount", then signed); reserialised (signed, then re-encoded with
+           blanks: must fail); late (request_date two days ago); never (paid, nothing sent: for
+           reconciliation). Returns {"results": [[status, text], ...]}.
   invoices {}: every invoice.
 """
 import datetime
@@ -163,7 +163,7 @@ class CryptoBotFake(Fake):
         signature = sign("0:forged" if mode == "forged" else self.token, raw)
         if mode == "reserialised":
             raw = json.dumps(update, indent=1).encode()
-        if mode in ("normal", "amount", "late"):
+        if mode in ("normal", "amount"):
             self.last_delivery = (raw, signature)
         return {"results": self.send(body, raw, signature)}
 

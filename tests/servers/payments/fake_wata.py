@@ -25,8 +25,8 @@ The key pair is made at start-up with the openssl command line (python has no RS
 Run: fake_wata.py --port 0 [CARD_TOKEN SBP_TOKEN]. Controls (POST /_control/<name>, JSON):
   pay        {"link_id", "url", "mode", "times", "status", "amount"}: a transaction for the link
              (status Paid by default, or Declined) and its webhook to `url`, `times` at once.
-             mode: normal; forged (signed with another key); replay (the last delivered bytes
-             and signature again); amount (the transaction's amount changed to "amount", a
+             mode: normal; forged (signed with another key; nothing is recorded); replay (the
+             last normal or amount delivery again, byte for byte); amount (the transaction's amount changed to "amount", a
              decimal text written as the JSON number, then signed); reserialised (signed, then
              re-encoded: must fail); never (paid, nothing sent: for reconciliation).
   rotate_key {}: a new key pair; the public key endpoint gives the new one from now on.
