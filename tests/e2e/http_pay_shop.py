@@ -83,6 +83,36 @@ class HttpPayShopTest(harness.HubTestCase):
             return self.count("SELECT COUNT(*) FROM payments")
         return self.count("SELECT COUNT(*) FROM payments WHERE state = ?", state)
 
+    def pay(self, mode="normal", **extra):
+        """The fake pays the last invoice and delivers its webhook (see its `pay` control);
+        [[status, text], ...] of the deliveries."""
+        raise NotImplementedError
+
+    def check_ten_at_once_credit_once(self):
+        """The same webhook ten times at once: one credits, nine are replays."""
+        self.assertEqual(sorted(self.pay(times=10)),
+                         [[200, "already credited"]] * 9 + [[200, "credited"]])
+
+    def check_mismatch(self, amount):
+        """A webhook for `amount` (not the order's) is recorded as a mismatch, alerts the admin
+        and gives no key."""
+        self.choose_provider(PERSON)
+        self.payment_link(PERSON)
+        self.assertEqual(self.pay("amount", amount=amount), [[200, "recorded"]])
+        self.assertEqual((self.payments("mismatch"), self.payments("credited")), (1, 0))
+        self.tg.wait_for(ADMIN, lambda c: self.PROVIDER in c.get("text", "").lower(),
+                         "the admin alert")
+        self.assertEqual(len(self.hub.cli_json("key", "list")), 0)
+
+    def check_reconciled(self):
+        """The webhook is never sent: the reconciliation job finds the payment and credits it."""
+        self.choose_provider(PERSON)
+        self.payment_link(PERSON)
+        self.assertEqual(self.pay("never"), [])
+        self.key_link(PERSON, timeout=30)
+        self.assertEqual(self.payments("credited"), 1)
+        self.assertGreaterEqual(self.metric("vpnhub_payment_reconciled_total", "credited"), 1)
+
     def check_try_again(self, person):
         """The provider answered 500 at invoice time: the person reads that the service does not
         answer with a Try again button; tapping it (the provider back) brings the link."""
