@@ -42,7 +42,8 @@ class HttpPayShopTest(harness.HubTestCase):
         return 0
 
     def choose_provider(self, person, months=1):
-        """Walks /buy to the pay step and taps the provider's button."""
+        """Walks /buy to the pay step and taps the provider's button; returns the pay step's
+        buttons' texts."""
         self.tg.message(person, "/start")
         self.tg.wait_for(person, lambda c: True, "welcome")
         self.tg.message(person, "/buy")
@@ -58,11 +59,12 @@ class HttpPayShopTest(harness.HubTestCase):
         self.tg.callback(person, data)
         step = self.tg.wait_for(person, lambda c: self.provider_button(c), "the pay step")
         self.tg.callback(person, self.provider_button(step)["callback_data"])
+        return [b.get("text", "") for b in harness.buttons(step)]
 
     def provider_button(self, call):
         return next((b for b in harness.buttons(call)
                      if b.get("callback_data", "").startswith("v:")
-                     and b.get("text", "").startswith((self.LABEL, self.PROVIDER))), None)
+                     and b.get("text", "").startswith(self.LABEL + " — ")), None)
 
     def payment_link(self, person, timeout=15, after=0):
         """The URL of the payment-link button the bot sent `person` (the first after `after`

@@ -38,7 +38,10 @@ class WataTest(HttpPayShopTest):
     def test_pay_forgeries_replays_and_a_rotated_key(self):
         self.start()
         http_port = self.serve_text("hello.txt", "hello-through-wata")
-        self.choose_provider(PERSON)
+        offered = self.choose_provider(PERSON)
+        # Both terminals are offered, each on its own button with the price.
+        self.assertIn("Card (WATA) — 100 RUB", offered)
+        self.assertIn("SBP (WATA) — 100 RUB", offered)
         url = self.payment_link(PERSON)
         link = self.link()
         self.assertEqual(url, link["url"])
