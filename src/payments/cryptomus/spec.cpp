@@ -23,14 +23,16 @@ ProviderSpec MakeSpec(const Brand& brand) {
   const std::string prefix = brand.prefix;
   ProviderSpec spec;
   spec.name = brand.name;
+  const std::string label = brand.label;
   spec.variables = {
       {prefix + "_KEY", "", true, false, true,
-       std::string(brand.label) +
-           " payment API key: signs the requests and verifies the webhooks (not the payout key)"},
+       label +
+           " payment API key (not the payout key): signs the requests and verifies the "
+           "webhooks; with " +
+           prefix + "_UUID and PAYMENT_WEBHOOK_BASE_URL offers " + label},
       {prefix + "_UUID", "", false, false, true,
-       std::string(brand.label) + " merchant UUID (the merchant header)"},
-      {prefix + "_API_URL", brand.api_url, false, true, false,
-       std::string(brand.label) + " API base URL, http(s)://"},
+       label + " merchant UUID (the merchant header), with " + prefix + "_KEY"},
+      {prefix + "_API_URL", brand.api_url, false, true, false, label + " API base URL, http(s)://"},
   };
   spec.missing = [](const ProvidersConfig& config, const ProviderDeps& deps) -> std::string {
     if (config.webhook_base_url.empty()) return "PAYMENT_WEBHOOK_BASE_URL not set";
