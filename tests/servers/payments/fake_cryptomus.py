@@ -27,11 +27,13 @@ only the pay URL host it hands out changes). It follows the public documentation
 
 Controls (POST /_control/<name>, JSON):
   pay        {order_id | uuid, status="paid"}: the invoice's status (final) as the API reports it
-  webhook    {order_id | uuid, status?, encoding="php"|"ascii", amount?, key?, times=1}: marks the
-             invoice (when status is given) and POSTs its webhook to url_callback `times` times at
-             once; `amount` changes the invoice amount the webhook states (signed correctly),
-             `key` signs with another key (a forgery). Answer {"answers": [[status, text], ...]}
-  forged     as webhook, signed with a wrong key
+  webhook    {order_id | uuid, status?, encoding="php"|"ascii", amount?, claim?, key?, url?,
+             times=1}: marks the invoice (when status is given) and POSTs its webhook to
+             url_callback (or `url`: where the service listens locally) `times` times at once;
+             `amount` changes the invoice amount the webhook states (signed correctly), `claim`
+             the status it states without changing the invoice, `key` signs with another key.
+             Answer {"answers": [[status, text], ...], "body": the body sent}
+  forged     as webhook, claiming "paid" and signed with a wrong key
   replayed   as webhook, times=10 by default
   never      as pay: paid at the provider, no webhook (the reconciliation job must find it)
   invoices   {}: every invoice, by order_id
@@ -84,7 +86,8 @@ class CryptomusFake(Fake):
         self.routes[("POST", "/v1/payment")] = self.create
         self.controls.update({
             "pay": self.c_pay, "never": self.c_pay, "webhook": self.c_webhook,
-            "forged": lambda b: self.c_webhook({**b, "key": "forged-" + self.key}),
+            "forged": lambda b: self.c_webhook({"claim": "paid", **b,
+                                                "key": "forged-" + self.key}),
             "replayed": lambda b: self.c_webhook({"times": 10, **b}),
             "invoices": lambda b: self.snapshot(),
         })
@@ -202,7 +205,8 @@ class CryptomusFake(Fake):
             "amount": body.get("amount", invoice["amount"]),
             "payment_amount": invoice["payment_amount"], "payment_amount_usd": "3.25",
             "merchant_amount": invoice["merchant_amount"], "commission": "0.065",
-            "is_final": invoice["is_final"], "status": invoice["status"], "from": None,
+            "is_final": True if body.get("claim") else invoice["is_final"],
+            "status": body.get("claim") or invoice["status"], "from": None,
             "wallet_address_uuid": None, "network": invoice["network"],
             "currency": invoice["currency"], "payer_currency": invoice["payer_currency"],
             "additional_data": "Подписка VPN/месяц",
@@ -221,7 +225,7 @@ class CryptomusFake(Fake):
             if body.get("status"):
                 self.mark(invoice, body["status"])
             payload = self.webhook_body(invoice, body)
-            url = invoice["_callback"]
+            url = body.get("url") or invoice["_callback"]
         times = int(body.get("times", 1))
         headers = {"Content-Type": "application/json"}
         with concurrent.futures.ThreadPoolExecutor(max_workers=times) as pool:
