@@ -65,11 +65,8 @@ class FakeApi {
 
 class CryptomusProviderTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { curl_ = new telegram::CurlGlobal(); }
-  static void TearDownTestSuite() {
-    delete curl_;
-    curl_ = nullptr;
-  }
+  // curl_global_init once for the whole program, before any client exists.
+  static void SetUpTestSuite() { static const telegram::CurlGlobal curl_global; }
   void SetUp() override {
     Settings s;
     s.name = "cryptomus";
@@ -107,13 +104,10 @@ class CryptomusProviderTest : public ::testing::Test {
         .dump();
   }
 
-  static telegram::CurlGlobal* curl_;
   FakeApi api_;
   HttpClient http_;
   std::unique_ptr<CryptomusProvider> provider_;
 };
-
-telegram::CurlGlobal* CryptomusProviderTest::curl_ = nullptr;
 
 TEST_F(CryptomusProviderTest, CreateInvoiceSendsASignedDocumentedRequest) {
   api_.Answer(200, Invoice("check", "vpnhub-42"));
