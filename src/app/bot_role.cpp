@@ -15,62 +15,6 @@ namespace vpnhub::app {
 
 // ---- UpdatePool ------------------------------------------------------------------------------
 
-UpdatePool::UpdatePool(int threads, std::size_t capacity,
-                       std::function<void(telegram::Update)> handle)
-    : handle_(std::move(handle)), capacity_(capacity) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
-}
-
-UpdatePool::~UpdatePool() { Stop(); }
-
-void UpdatePool::Post(telegram::Update update) {
-  std::unique_lock lock(mu_);
-  not_full_.wait(lock, [this] { return stopping_ || queue_.size() < capacity_; });
-  if (stopping_) return;
-  queue_.push_back(std::move(update));
-  not_empty_.notify_one();
-}
-
-bool UpdatePool::TryPost(telegram::Update update) {
-  std::lock_guard lock(mu_);
-  if (stopping_ || queue_.size() >= capacity_) return false;
-  queue_.push_back(std::move(update));
-  not_empty_.notify_one();
-  return true;
-}
-
-void UpdatePool::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_ && threads_.empty()) return;
-    stopping_ = true;
-  }
-  not_empty_.notify_all();
-  not_full_.notify_all();
-  for (auto& t : threads_) t.join();
-  threads_.clear();
-}
-
-std::size_t UpdatePool::depth() const {
-  std::lock_guard lock(mu_);
-  return queue_.size();
-}
-
-void UpdatePool::Run() {
-  for (;;) {
-    telegram::Update update;
-    {
-      std::unique_lock lock(mu_);
-      not_empty_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued is done
-      update = std::move(queue_.front());
-      queue_.pop_front();
-      not_full_.notify_one();
-    }
-    handle_(std::move(update));
-  }
-}
-
 // ---- BotRole ---------------------------------------------------------------------------------
 
 namespace {
@@ -164,7 +108,7 @@ BotRole::~BotRole() { Stop(); }
 
 void BotRole::BuildProviders() {
   const Config& cfg = ctx_.config;
-  auto built = ConfiguredProviders(cfg, api_pool_);
+  auto built = ConfiguredProviders(cfg, &api_pool_, ctx_.payment_http.get());
   if (!built.ok()) throw std::runtime_error("payment providers: " + built.status().ToString());
   providers_ = std::move(*built);
   for (const auto& [name, reason] : providers_.not_offered()) {

@@ -22,6 +22,7 @@
 
 #include "app/context.hpp"
 #include "app/file_lock.hpp"
+#include "app/work_pool.hpp"
 #include "bot/membership.hpp"
 #include "bot/renderer.hpp"
 #include "bot/router.hpp"
@@ -36,28 +37,8 @@
 
 namespace vpnhub::app {
 
-// Runs updates on a fixed set of threads. Post blocks while the queue is full (the poller's
-// back-pressure); TryPost refuses instead (the webhook route, which runs on an io thread).
-class UpdatePool {
- public:
-  UpdatePool(int threads, std::size_t capacity, std::function<void(telegram::Update)> handle);
-  ~UpdatePool();  // Stop()s
-  void Post(telegram::Update update);
-  bool TryPost(telegram::Update update);
-  // Finishes the queued updates, then joins the threads.
-  void Stop();
-  std::size_t depth() const;
-
- private:
-  void Run();
-  std::function<void(telegram::Update)> handle_;
-  const std::size_t capacity_;
-  mutable std::mutex mu_;
-  std::condition_variable not_empty_, not_full_;
-  std::deque<telegram::Update> queue_;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
-};
+// Runs updates on a fixed set of threads (Post: the poller, TryPost: the webhook route).
+using UpdatePool = WorkPool<telegram::Update>;
 
 // The handler threads of the bot: updates Telegram waits on (telegram::IsUrgent: a
 // pre_checkout_query, answered within 10 s) run on threads of their own, so they never queue
@@ -108,6 +89,8 @@ class BotRole {
   ~BotRole();  // Stop()s
 
   bool webhook_mode() const { return !ctx_.config.telegram_webhook_url.empty(); }
+  // The payment providers this bot sells through (Stars and the providers over HTTP).
+  const payments::PaymentProviders& providers() const { return providers_; }
   // On a SQLite file: takes the lock `<database file>.bot.lock` for the life of the role, so that
   // a second `vpnhub serve` with the bot role on the same file is refused instead of running a
   // second poller (kFailedPrecondition naming the other process's pid). Nothing to do on

@@ -152,8 +152,8 @@ void CmdPaymentList(std::optional<TgId> user, const std::string& provider, bool 
 }
 
 // The payment providers as serve builds them from this configuration, over `pool`.
-payments::PaymentProviders ProvidersOrExit(const Config& cfg, telegram::BotApiPool& pool) {
-  auto built = ConfiguredProviders(cfg, pool);
+payments::PaymentProviders ProvidersOrExit(const Context& ctx, telegram::BotApiPool& pool) {
+  auto built = ConfiguredProviders(ctx.config, &pool, ctx.payment_http.get());
   FailOn(built.status(), "payment providers");
   return std::move(*built);
 }
@@ -169,7 +169,7 @@ void CmdPaymentRefund(Id payment_id, bool no_wait) {
          what);
   telegram::BotApiPool pool(
       telegram::BotApiOptions{ctx->config.telegram_api_url, ctx->config.tg_token});
-  const payments::PaymentProviders built = ProvidersOrExit(ctx->config, pool);
+  const payments::PaymentProviders built = ProvidersOrExit(*ctx, pool);
   ports::PaymentProvider* provider = built.Find(payment.provider);
   if (provider == nullptr && payment.state == PaymentState::kCredited) {
     std::string why = "unknown provider";

@@ -1,6 +1,7 @@
 #pragma once
 // Typed, strictly checked configuration from environment variables (plus an optional `.env`).
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,13 @@ struct Config {
   int free_switches_per_key = 0;                 // location switches without an order
   std::int64_t price_switch_location = 0;        // a paid switch, in CURRENCY
   std::int64_t price_switch_location_stars = 0;  // a paid switch, in Stars
+  // Payment providers over HTTP (issue 14): each provider's own variables (declared in its
+  // payments::ProviderSpec) by name, as read; "" = unset.
+  std::map<std::string, std::string> provider_settings;
+  std::string payment_webhook_base_url;  // public base of /pay/<provider>; "" = unset
+  std::string payment_return_url;        // where a provider's page sends the person back
+  int payment_check_first_sec = 0;       // first reconciliation question after the invoice
+  int payment_reconcile_interval_sec = 0;
   std::int64_t limit_gb = 0;                     // 0 = unlimited
   int limit_ip = 0;                              // 0 = unlimited
   // Infrastructure.

@@ -225,6 +225,22 @@ void ReadTelegramApiUrl(ConfigReader& r, Config& c) {
   }
 }
 
+bool IsHttpUrl(const std::string& url) { return HasSchemeAndHost(url, {"http://", "https://"}); }
+
+void ReadPaymentUrls(ConfigReader& r, Config& c) {
+  for (auto [name, field] :
+       {std::pair{"PAYMENT_WEBHOOK_BASE_URL", &Config::payment_webhook_base_url},
+        std::pair{"PAYMENT_RETURN_URL", &Config::payment_return_url}}) {
+    std::string url = r.Get(name);
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    if (!url.empty() && !IsHttpUrl(url)) {
+      r.Fail(name, r.Get(name), "empty or an http:// or https:// URL");
+      continue;
+    }
+    c.*field = url;
+  }
+}
+
 void ReadCheckFollow(ConfigReader& r, Config& c) {
   if (const auto follow = ParseBool(r.Get("CHECK_FOLLOW"))) {
     c.check_follow = *follow;

@@ -25,7 +25,11 @@ void ReadCheckFollow(ConfigReader& r, Config& c);
 void ReadIdChannel(ConfigReader& r, Config& c);     // after CHECK_FOLLOW: required when it is on
 void ReadTariffs(ConfigReader& r, Config& c);       // MONTH_COST and MONTH_OPTIONS, paired
 void ReadStarsTariffs(ConfigReader& r, Config& c);  // MONTH_COST_STARS, after ReadTariffs
-void ReadCurrency(ConfigReader& r, Config& c);      // CURRENCY: 3 upper-case letters, not XTR
+void ReadCurrency(ConfigReader& r, Config& c);
+// PAYMENT_WEBHOOK_BASE_URL and PAYMENT_RETURN_URL: empty or an http(s) URL (no trailing '/').
+void ReadPaymentUrls(ConfigReader& r, Config& c);
+// Whether `url` is scheme://host... for one of http:// and https://.
+bool IsHttpUrl(const std::string& url);             // CURRENCY: 3 upper-case letters, not XTR
 void ReadDatabase(ConfigReader& r, Config& c);      // DATABASE_URL, else the POSTGRES_* variables
 void ReadNatsServers(ConfigReader& r, Config& c);   // NATS_SERVERS, else NATS_URL
 void ReadNatsPassword(ConfigReader& r, Config& c);  // after NATS_USER: both or neither

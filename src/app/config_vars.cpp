@@ -3,12 +3,14 @@
 // README check follow from the entry.
 #include "app/config_vars.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
 #include "app/config_checks.hpp"
 #include "app/config_reader.hpp"
 #include "app/logging.hpp"
+#include "payments/factory.hpp"
 #include "util/text.hpp"
 
 namespace vpnhub::app {
@@ -95,12 +97,62 @@ std::string ListenAddress(const Config& c) {
   return (v6 ? "[" + c.http_host + "]" : c.http_host) + ":" + std::to_string(c.http_port);
 }
 
+// The variable of a payment provider's spec: stored in Config::provider_settings; a required one
+// that is unset while another of the same provider is set is an error (a provider configured by
+// half).
+ConfigVar ProviderVariable(const payments::ProviderSpec& spec, const payments::ProviderVar& v) {
+  ReadFn parse = [spec, v](ConfigReader& r, Config& c) {
+    std::string value = r.Get(v.name);
+    if (v.url) {
+      while (!value.empty() && value.back() == '/') value.pop_back();
+      if (!value.empty() && !config_checks::IsHttpUrl(value)) {
+        r.Fail(v.name, r.Get(v.name), "empty or an http:// or https:// URL");
+      }
+    }
+    c.provider_settings[v.name] = value;
+    if (!v.required || !value.empty()) return;
+    for (const payments::ProviderVar& other : spec.variables) {
+      if (other.required && r.IsSet(other.name)) {
+        r.Fail(v.name, value,
+               "set: " + other.name + " is, and " + spec.name +
+                   " needs both (a provider configured by half is not offered)");
+        return;
+      }
+    }
+  };
+  RenderFn render = [name = v.name](const Config& c) {
+    const auto it = c.provider_settings.find(name);
+    return it == c.provider_settings.end() ? std::string() : it->second;
+  };
+  ConfigVar var =
+      Custom(v.name, v.url ? VarType::kUrl : VarType::kText, v.default_value, std::move(parse),
+             std::move(render), "selling (" + spec.name + ")", v.meaning);
+  if (v.secret) var.mask = Mask::kWhole;
+  return var;
+}
+
+// `vars` with every registered provider's variables after PAYMENT_RECONCILE_INTERVAL_SEC.
+std::vector<ConfigVar>* WithProviderVariables(std::vector<ConfigVar> vars) {
+  std::vector<ConfigVar> provider_vars;
+  for (const payments::ProviderSpec& spec : payments::BuiltinProviderSpecs()) {
+    for (const payments::ProviderVar& v : spec.variables) {
+      provider_vars.push_back(ProviderVariable(spec, v));
+    }
+  }
+  auto at = std::find_if(vars.begin(), vars.end(), [](const ConfigVar& v) {
+    return v.name == "PAYMENT_RECONCILE_INTERVAL_SEC";
+  });
+  if (at != vars.end()) ++at;
+  vars.insert(at, provider_vars.begin(), provider_vars.end());
+  return new std::vector<ConfigVar>(std::move(vars));
+}
+
 }  // namespace
 
 const std::vector<ConfigVar>& ConfigVariables() {
   // Longer than a function should be: it is the table itself, one entry per variable, in --help
   // order. Built once, never destroyed (read until the process exits).
-  static const auto* const kVariables = new std::vector<ConfigVar>{
+  static const auto* const kVariables = WithProviderVariables(std::vector<ConfigVar>{
       Secret(Text("TG_TOKEN", "", &Config::tg_token, config_checks::TgToken, "bot",
                   "Telegram bot token (<bot id>:<30+ chars>); empty disables the bot"),
              Mask::kTgToken),
@@ -164,10 +216,9 @@ const std::vector<ConfigVar>& ConfigVariables() {
       Ranged(Custom(
                  "MONTH_COST", VarType::kIntList, "150,400,750,1400",
                  nullptr /* read with MONTH_OPTIONS */,
-                 [](const Config& c) { return Join(TariffColumn(c, &Tariff::price)); },
-                 "selling (later)",
+                 [](const Config& c) { return Join(TariffColumn(c, &Tariff::price)); }, "selling",
                  "prices in CURRENCY, comma list of integers >= 0, paired with MONTH_OPTIONS by "
-                 "position; for the external providers of a later release (Stars has its own)"),
+                 "position; what the providers over HTTP charge (Stars has its own prices)"),
              {0, kInt64Max}),
       Ranged(Custom(
                  "MONTH_OPTIONS", VarType::kIntList, "1,3,6,12", config_checks::ReadTariffs,
@@ -177,9 +228,9 @@ const std::vector<ConfigVar>& ConfigVariables() {
       // Billing (issue 13): prices, order life, referral and switch terms.
       Custom(
           "CURRENCY", VarType::kText, "RUB", config_checks::ReadCurrency,
-          [](const Config& c) { return c.currency; }, "selling (later)",
-          "currency MONTH_COST and PRICE_SWITCH_LOCATION are in (external providers, a later "
-          "release): 3 upper-case letters (ISO 4217), not XTR"),
+          [](const Config& c) { return c.currency; }, "selling",
+          "currency MONTH_COST and PRICE_SWITCH_LOCATION are in, charged by the providers over "
+          "HTTP: 3 upper-case letters (ISO 4217), not XTR"),
       Ranged(Custom(
                  "MONTH_COST_STARS", VarType::kIntList, "", config_checks::ReadStarsTariffs,
                  [](const Config& c) { return Join(c.tariff_stars); }, "selling",
@@ -195,14 +246,31 @@ const std::vector<ConfigVar>& ConfigVariables() {
           "0..365"),
       Int("FREE_SWITCHES_PER_KEY", "1", {0, 100}, &Config::free_switches_per_key, "selling",
           "location switches per key without payment (the bot's Switch location), 0..100"),
-      Int("PRICE_SWITCH_LOCATION", "100", {0, kInt64Max}, &Config::price_switch_location,
-          "selling (later)",
-          "price of a location switch beyond the free ones, in CURRENCY (external providers, a "
-          "later release); 0 = not sold in CURRENCY"),
+      Int("PRICE_SWITCH_LOCATION", "100", {0, kInt64Max}, &Config::price_switch_location, "selling",
+          "price of a location switch beyond the free ones, in CURRENCY (the providers over "
+          "HTTP); 0 = not sold in CURRENCY"),
       Int("PRICE_SWITCH_LOCATION_STARS", "50", {0, 100000}, &Config::price_switch_location_stars,
           "selling",
           "price of a paid location switch in Stars, 0..100000: Stars are not converted from "
           "CURRENCY, so they have their own price; 0 = not sold for Stars"),
+      Custom(
+          "PAYMENT_WEBHOOK_BASE_URL", VarType::kUrl, "", config_checks::ReadPaymentUrls,
+          [](const Config& c) { return c.payment_webhook_base_url; }, "selling",
+          "public http(s) base under which this service's HTTP_LISTEN is reached: each provider's "
+          "webhook is <base>/pay/<provider>; needed by Cryptomus and Heleket, shown by "
+          "check-config for the others' dashboards"),
+      Custom(
+          "PAYMENT_RETURN_URL", VarType::kUrl, "", nullptr /* read with the webhook base */,
+          [](const Config& c) { return c.payment_return_url; }, "selling",
+          "where a provider's payment page sends the person back: your bot's "
+          "https://t.me/<bot> link; empty = https://t.me"),
+      Int("PAYMENT_CHECK_FIRST_SEC", "60", {1, 86400}, &Config::payment_check_first_sec, "selling",
+          "an invoice whose webhook has not come is first asked of the provider's API after "
+          "this long, then at growing intervals, 1..86400 s"),
+      Int("PAYMENT_RECONCILE_INTERVAL_SEC", "30", {1, 3600},
+          &Config::payment_reconcile_interval_sec, "selling",
+          "how often the reconciliation job looks for invoices due a question, 1..3600 s"),
+      // Each payment provider's own variables follow here (WithProviderVariables).
       Int("TRIAL_PERIOD", "259200", {0, 10LL * 365 * 24 * 3600}, &Config::trial_period_sec, "bot",
           "trial length in seconds, 0..315360000; 0 = no trial"),
       Int("LIMIT_GB", "0", {0, 1000000}, &Config::limit_gb, "recorded only",
@@ -301,7 +369,8 @@ const std::vector<ConfigVar>& ConfigVariables() {
           "LOG_FORMAT", VarType::kChoice, "json", config_checks::ReadLogFormat,
           [](const Config& c) { return std::string(c.log_format_json ? "json" : "text"); },
           "this release", "json or text (one line per event on stderr)"),
-  };
+  });
+
   return *kVariables;
 }
 

@@ -60,6 +60,8 @@ Result<std::unique_ptr<Context>> MakeContext(const Config& config, bool quiet_lo
   ctx->backend_stacks = std::move(stacks);
   for (auto& stack : ctx->backend_stacks) ctx->backends.Add(&stack->backend());
 
+  ctx->payment_http = std::make_unique<payments::HttpClient>(&ctx->registry);
+
   static_cast<UseCases&>(*ctx) =
       MakeUseCases(config, {*ctx->store, ctx->backends, ctx->clock, ctx->secrets, *ctx->log});
   return ctx;

@@ -11,6 +11,7 @@
 #include "core/ports/store.hpp"
 #include "core/usecases/backends.hpp"
 #include "metrics/registry.hpp"
+#include "payments/common/http_client.hpp"
 #include "vpn/backend_stack.hpp"
 #include "vpn/kind_registry.hpp"
 
@@ -31,6 +32,8 @@ struct Context : UseCases {
   vpn::KindRegistry kinds;                                         // vpn::BuiltinKinds()
   std::vector<std::unique_ptr<vpn::BackendStack>> backend_stacks;  // one per kind
   usecases::Backends backends;  // the stacks' outer layers, by kind
+  // What the payment providers over HTTP call their APIs through (metrics in `registry`).
+  std::unique_ptr<payments::HttpClient> payment_http;
 
   // The key's link, named ShareLinkName(NAME, the server's location), or a note saying why there
   // is none. Reads the location names once per Context (a CLI command), then from memory.

@@ -9,6 +9,8 @@
 #include "app/bot_role.hpp"
 #include "app/component.hpp"
 #include "app/nats_pipeline.hpp"
+#include "app/payment_providers.hpp"
+#include "app/payment_routes.hpp"
 #include "app/shutdown_signal.hpp"
 #include "core/usecases/retention.hpp"
 #include "http/ops_routes.hpp"
@@ -62,7 +64,12 @@ struct ServeParts {
   std::unique_ptr<queue::EmbeddedWorker> worker;
   std::unique_ptr<usecases::RetentionPurge> purge;
   std::unique_ptr<jobs::ServiceJobs> jobs;
+  // Without the bot role: the providers over HTTP (the bot role builds its own, with Stars).
+  payments::PaymentProviders providers;
+  std::unique_ptr<PaymentRoutes> pay_routes;  // after the server stopped: answers what is queued
   std::unique_ptr<http::HttpServer> server;
+
+  const payments::PaymentProviders& offered() const { return bot ? bot->providers() : providers; }
 
   bool has(Role role) const { return roles.count(role) > 0; }
 };
@@ -102,6 +109,22 @@ int BuildBot(Context& ctx, ServeParts& parts) {
                                                "long polling"}});
     return 2;
   }
+  return 0;
+}
+
+// Without the bot role, the providers over HTTP still confirm payments (the HTTP role's webhooks)
+// and answer the reconciliation job (the scheduler role): the process's billing gets them.
+int BuildPayments(Context& ctx, ServeParts& parts) {
+  if (parts.bot) return 0;
+  auto built = ConfiguredProviders(ctx.config, nullptr, ctx.payment_http.get());
+  if (!built.ok()) {
+    ctx.log->Error("billing.providers_failed", {{"error", built.status().ToString()}});
+    return 2;
+  }
+  parts.providers = std::move(*built);
+  UseCasePorts ports{*ctx.store, ctx.backends, ctx.clock, ctx.secrets, *ctx.log};
+  ports.providers = ProviderMap(parts.providers);
+  ctx.billing = MakeBilling(ctx.config, ports, *ctx.keys);
   return 0;
 }
 
@@ -146,7 +169,8 @@ void BuildJobs(Context& ctx, ServeParts& parts) {
   jo.notice_interval = std::chrono::seconds(cfg.notice_interval_sec);
   jo.job_lease = std::chrono::seconds(cfg.job_lease_sec);
   jo.instance_id = parts.instance_id;
-  jo.billing = ctx.billing.get();  // after BuildBot, which rebuilds it with the bot's providers
+  jo.billing = ctx.billing.get();  // after BuildBot / BuildPayments, which rebuild it
+  jo.reconcile_interval = std::chrono::seconds(cfg.payment_reconcile_interval_sec);
   NatsPipeline* nats = parts.nats.get();
   if (nats) jo.extra_probe = [nats] { return nats->Probe(); };
   if (cfg.retention_days > 0) {
@@ -179,6 +203,15 @@ int BuildHttp(Context& ctx, ServeParts& parts) {
   ops.registry = &ctx.registry;
   http::AddOpsRoutes(router, ops);
   if (parts.bot) parts.bot->AddRoutes(router);
+  // A credited payment committed a provisioning task: the queue looks now.
+  parts.pay_routes =
+      std::make_unique<PaymentRoutes>(*ctx.billing, *ctx.log, ctx.registry, [&parts] {
+        if (parts.worker) parts.worker->Nudge();
+        if (parts.nats) parts.nats->WakeRelay();
+      });
+  for (const std::string& name : parts.pay_routes->AddTo(router, parts.offered())) {
+    ctx.log->Info("payments.webhook_route", {{"provider", name}, {"path", "/pay/" + name}});
+  }
   http::ServerOptions so;
   so.host = cfg.http_host;
   so.port = cfg.http_port;
@@ -232,6 +265,7 @@ int RunServe(Context& ctx, const std::set<Role>& roles) {
   parts.roles = roles;
   parts.instance_id = InstanceId(ctx);
   if (int code = BuildBot(ctx, parts); code != 0) return code;
+  if (int code = BuildPayments(ctx, parts); code != 0) return code;
   if (int code = BuildQueue(ctx, parts, **shutdown); code != 0) return code;
   BuildJobs(ctx, parts);
   if (int code = BuildHttp(ctx, parts); code != 0) return code;

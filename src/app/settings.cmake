@@ -10,4 +10,5 @@ add_library(vpnhub_settings STATIC
 )
 target_include_directories(vpnhub_settings PUBLIC ${VPNHUB_SRC})
 target_link_libraries(vpnhub_settings PUBLIC
-  vpnhub_core vpnhub_util spdlog::spdlog fmt::fmt nlohmann_json::nlohmann_json)
+  vpnhub_core vpnhub_util spdlog::spdlog fmt::fmt nlohmann_json::nlohmann_json
+  vpnhub_payments)  # each payment provider declares its own variables (ProviderSpec)

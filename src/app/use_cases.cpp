@@ -23,6 +23,7 @@ BillingConfig BillingConfigFrom(const Config& config) {
   b.switch_price = config.price_switch_location;
   b.switch_price_stars = config.price_switch_location_stars;
   b.order_ttl = std::chrono::seconds(config.order_ttl_sec);
+  b.payment_check_first = std::chrono::seconds(config.payment_check_first_sec);
   b.referral_bonus_days = config.referral_bonus_days;
   b.referral_invitee_days = config.referral_invitee_days;
   b.free_switches_per_key = config.free_switches_per_key;

@@ -22,6 +22,13 @@ struct BillingConfig {
   std::int64_t switch_price = 0;           // PRICE_SWITCH_LOCATION, in `currency`
   std::int64_t switch_price_stars = 0;     // PRICE_SWITCH_LOCATION_STARS
   Duration order_ttl{std::chrono::hours(1)};
+  // The reconciliation of invoices over HTTP: the first question to the provider this long after
+  // the invoice (PAYMENT_CHECK_FIRST_SEC), then doubling up to `payment_check_max`, until the
+  // order is paid or `payment_check_grace` past its expiry (a payment made in its last minute
+  // whose webhook was lost is still found).
+  Duration payment_check_first{std::chrono::seconds(60)};
+  Duration payment_check_max{std::chrono::hours(1)};
+  Duration payment_check_grace{std::chrono::hours(24)};
   int referral_bonus_days = 3;
   int referral_invitee_days = 5;
   int free_switches_per_key = 1;

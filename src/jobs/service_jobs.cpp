@@ -46,6 +46,7 @@ void ServiceJobs::Start() {
   // Leased jobs renew at every run: a lease shorter than a run interval would lapse in between.
   Duration longest = options_.sweep_interval;
   if (notices_ != nullptr) longest = std::max(longest, options_.notice_interval);
+  if (options_.billing != nullptr) longest = std::max(longest, options_.reconcile_interval);
   if (options_.job_lease <= longest) options_.job_lease = 2 * longest;
   jobs_.push_back(
       std::make_unique<PeriodicJob>("readiness", options_.probe_interval, [this] { ProbeOnce(); }));
@@ -68,6 +69,10 @@ void ServiceJobs::Start() {
   if (options_.run_sweep && options_.billing != nullptr) {
     jobs_.push_back(std::make_unique<PeriodicJob>("order_expiry", options_.sweep_interval,
                                                   [this] { ExpireOrdersOnce(); }));
+  }
+  if (options_.run_sweep && options_.billing != nullptr) {
+    jobs_.push_back(std::make_unique<PeriodicJob>("payment_reconcile", options_.reconcile_interval,
+                                                  [this] { ReconcileOnce(); }));
   }
   if (options_.run_sweep && notices_ != nullptr) {
     jobs_.push_back(std::make_unique<PeriodicJob>("expiry_notices", options_.notice_interval,
@@ -154,6 +159,40 @@ void ServiceJobs::NoticesOnce() {
     log_.Info("notices.done", {{"keys", *result}});
     if (after_sweep_) after_sweep_();
   }
+}
+
+void ServiceJobs::ReconcileOnce() {
+  if (options_.billing == nullptr || !Lead("payment_reconcile")) return;
+  const auto started = std::chrono::steady_clock::now();
+  auto run = options_.billing->ReconcileDue(options_.reconcile_batch);
+  if (!run.ok()) {
+    log_.Error("payments.reconcile_error", {{"error", run.status().ToString()}});
+    return;
+  }
+  bool credited = false;
+  for (const auto& asked : run->asked) {
+    registry_
+        .GetCounter("vpnhub_payment_reconciled_total",
+                    "Invoices the reconciliation job asked their provider about, by outcome "
+                    "(credited: a payment whose webhook never came)",
+                    {{"provider", asked.provider}, {"outcome", asked.outcome}})
+        .Inc();
+    credited = credited || asked.outcome == "credited";
+    const bool notable = asked.outcome != "pending";
+    if (notable) {
+      log_.Info("payments.reconciled", {{"provider", asked.provider},
+                                        {"order", asked.order_id},
+                                        {"outcome", asked.outcome},
+                                        {"detail", asked.detail}});
+    }
+  }
+  if (!run->asked.empty()) {
+    registry_
+        .GetHistogram("vpnhub_payment_reconcile_duration_seconds",
+                      "How long one run of the reconciliation job took", metrics::LatencyBuckets())
+        .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+  if (credited && after_sweep_) after_sweep_();
 }
 
 void ServiceJobs::ExpireOrdersOnce() {

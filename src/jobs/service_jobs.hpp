@@ -73,6 +73,11 @@ struct ServiceJobsOptions {
   // order_expiry_batch until none is left.
   usecases::BillingService* billing = nullptr;
   int order_expiry_batch = 500;
+  // The reconciliation of invoices over HTTP (scheduler role, with `billing`): every
+  // reconcile_interval, in the one instance holding the "payment_reconcile" lease, up to
+  // reconcile_batch due orders are asked of their provider (BillingService::ReconcileDue).
+  Duration reconcile_interval{std::chrono::seconds(30)};
+  int reconcile_batch = 20;
 };
 
 class ServiceJobs {
@@ -97,6 +102,7 @@ class ServiceJobs {
   void RefreshStatsOnce();
   void NoticesOnce();
   // One run of the order expiry (see ServiceJobsOptions::billing), with its metric and log line.
+  void ReconcileOnce();
   void ExpireOrdersOnce();
   // One run of the retention purge (see ServiceJobsOptions::purge), with its metrics and log.
   void PurgeOnce();

@@ -104,12 +104,10 @@ TEST(Readme, VariablesWithoutEffectSaySo) {
   for (const ConfigVar& v : ConfigVariables()) docs[v.name] = v.meaning;
   EXPECT_NE(docs["LIMIT_GB"].find("not enforced"), std::string::npos) << docs["LIMIT_GB"];
   EXPECT_NE(docs["LIMIT_IP"].find("checked only"), std::string::npos) << docs["LIMIT_IP"];
-  // Only Telegram Stars sells today: the prices in CURRENCY wait for the external providers.
-  for (const char* name : {"MONTH_COST", "CURRENCY", "PRICE_SWITCH_LOCATION"}) {
-    EXPECT_NE(docs[name].find("later release"), std::string::npos) << name << ": " << docs[name];
-  }
-  // The bot's Switch location button uses these now: nothing may call them "later".
-  for (const char* name : {"FREE_SWITCHES_PER_KEY", "PRICE_SWITCH_LOCATION_STARS"}) {
+  // The bot's Switch location button and the providers over HTTP use these now: nothing may
+  // call them "later".
+  for (const char* name : {"FREE_SWITCHES_PER_KEY", "PRICE_SWITCH_LOCATION_STARS", "MONTH_COST",
+                           "CURRENCY", "PRICE_SWITCH_LOCATION"}) {
     EXPECT_EQ(docs[name].find("later"), std::string::npos) << name << ": " << docs[name];
   }
 }

@@ -135,6 +135,77 @@ TEST_P(BillingContract, StaleOrdersExpire) {
   EXPECT_EQ(*one, 1);
 }
 
+// ports::InvoiceStore: an invoice is recorded on a created order only; the due checks are the
+// created or expired orders whose next check has come, soonest first; paying an order ends its
+// checks.
+TEST_P(BillingContract, InvoicesAreRecordedOnCreatedOrdersAndTheirChecksComeDue) {
+  Id user = AddUser(1);
+  Id first = AddOrder(MakeOrder(user));
+  Id second = AddOrder(MakeOrder(user));
+  Id never = AddOrder(MakeOrder(user));
+  ASSERT_TRUE(store_
+                  ->Write([&](ports::StoreTx& tx) {
+                    return tx.invoices().SetOrderInvoice(first, "inv-1", "https://pay/1", At(70),
+                                                         At(10));
+                  })
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](ports::StoreTx& tx) {
+                    return tx.invoices().SetOrderInvoice(second, "inv-2", "https://pay/2", At(60),
+                                                         At(10));
+                  })
+                  .ok());
+  (void)never;
+  auto due = [&](int at) {
+    std::vector<Id> ids;
+    auto orders =
+        InWrite([&](ports::StoreTx& tx) { return tx.invoices().DueOrderChecks(At(at), 10); });
+    EXPECT_TRUE(IsOk(orders));
+    if (orders.ok()) {
+      for (const Order& o : *orders) ids.push_back(o.id);
+    }
+    return ids;
+  };
+  EXPECT_TRUE(due(59).empty());
+  EXPECT_EQ(due(70), (std::vector<Id>{second, first}));
+  auto stored = InWrite([&](ports::StoreTx& tx) { return tx.billing().GetOrder(first); });
+  ASSERT_TRUE(IsOk(stored));
+  EXPECT_EQ(stored->invoice_ref, "inv-1");
+  EXPECT_EQ(stored->invoice_url, "https://pay/1");
+  EXPECT_EQ(stored->checks, 0);
+  ASSERT_TRUE(store_
+                  ->Write([&](ports::StoreTx& tx) {
+                    return tx.invoices().SetOrderCheck(second, 1, At(500), At(70));
+                  })
+                  .ok());
+  EXPECT_EQ(due(70), (std::vector<Id>{first}));
+  // An expired order is still asked about; a paid one no more.
+  ASSERT_TRUE(
+      InWrite([&](ports::StoreTx& tx) { return tx.billing().ExpireOrders(At(3600), 10); }).ok());
+  EXPECT_EQ(due(3600), (std::vector<Id>{first, second}));
+  ASSERT_TRUE(store_
+                  ->Write([&](ports::StoreTx& tx) {
+                    return tx.billing().MoveOrder(first, OrderState::kExpired, OrderState::kPaid, 0,
+                                                  At(3601));
+                  })
+                  .ok());
+  EXPECT_EQ(due(3600), (std::vector<Id>{second}));
+  stored = InWrite([&](ports::StoreTx& tx) { return tx.billing().GetOrder(first); });
+  EXPECT_FALSE(stored->next_check_at.has_value());
+  EXPECT_EQ(store_
+                ->Write([&](ports::StoreTx& tx) {
+                  return tx.invoices().SetOrderInvoice(first, "x", "y", At(1), At(3602));
+                })
+                .code(),
+            StatusCode::kConflict);
+  EXPECT_EQ(store_
+                ->Write([&](ports::StoreTx& tx) {
+                  return tx.invoices().SetOrderCheck(999999, 1, std::nullopt, At(1));
+                })
+                .code(),
+            StatusCode::kNotFound);
+}
+
 TEST_P(BillingContract, APaymentIsRecordedOncePerProviderId) {
   Id user = AddUser(1);
   Id order = AddOrder(MakeOrder(user));

@@ -25,14 +25,16 @@ constexpr i18n::Phrase kTypePromo = {
     "него:"};
 constexpr i18n::Phrase kPromoUnknown = {
     "🎟 There is no such promo code. Check it and send it again, or pay without a code:",
-    "🎟 Такого промокода нет. Проверьте его и отправьте ещё раз или "
+    "🎟 Такого промокода нет. Проверьте его и отправьте ещё раз "
+    "или "
     "оплатите "
     "без "
     "кода:"};
 constexpr i18n::Phrase kPromoUnusable = {
     "🎟 This promo code cannot be used: it has ended, is used up or you have used it already. "
     "Send another one, or pay without a code:",
-    "🎟 Этот промокод нельзя использовать: срок истёк, лимит исчерпан или "
+    "🎟 Этот промокод нельзя использовать: срок истёк, лимит исчерпан "
+    "или "
     "вы "
     "его "
     "уже "
@@ -44,8 +46,15 @@ constexpr i18n::Phrase kChoiceGone = {
     "This choice is no longer available. Please start again from the menu.",
     "Этот выбор больше недоступен. Начните заново из меню."};
 constexpr i18n::Phrase kPayByLink = {"💳 Pay", "💳 Оплатить"};
-constexpr i18n::Phrase kInvoiceReady = {"Your invoice is ready: pay it within the time shown.",
-                                        "Счёт готов: оплатите его в указанный срок."};
+constexpr i18n::Phrase kInvoiceReady = {
+    "Your invoice is ready: tap Pay and pay within the time shown. Your key comes here as soon as "
+    "the payment is confirmed.",
+    "Счёт готов: нажмите «Оплатить» и оплатите в указанный срок. Ключ придёт сюда, как только "
+    "оплата подтвердится."};
+constexpr i18n::Phrase kPaymentServiceDown = {
+    "The payment service is not answering right now. Your order is kept: try again in a minute.",
+    "Платёжный сервис сейчас не отвечает. Заказ сохранён: попробуйте ещё раз через минуту."};
+constexpr i18n::Phrase kTryAgain = {"🔁 Try again", "🔁 Попробовать снова"};
 
 InlineButton Button(std::string text, const CallbackData& data) {
   return InlineButton{std::move(text), FormatCallbackData(data), ""};
@@ -94,7 +103,8 @@ InlineKeyboard PayKeyboard(Conversation& c, const PayChoice& choice, bool with_p
   const CallbackAction pay =
       IsExtend(choice) ? CallbackAction::kExtendProvider : CallbackAction::kBuyProvider;
   for (const ProviderTariff& p : ProviderTariffs(c, choice.months)) {
-    kb.push_back({Button(p.provider + " — " + texts::Amount(p.tariff.price, p.tariff.currency),
+    kb.push_back({Button(c.billing()->ProviderLabel(p.provider) + " — " +
+                             texts::Amount(p.tariff.price, p.tariff.currency),
                          WithIds(pay, choice.target, choice.months, p.number))});
   }
   if (with_promo) {
@@ -188,6 +198,13 @@ Status PayOrder(Conversation& c, Id order_id) {
     const StatusCode code = invoice.status().code();
     if (code == StatusCode::kFailedPrecondition || code == StatusCode::kNotFound)
       return c.Outdated();
+    if (code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded ||
+        code == StatusCode::kPermissionDenied) {
+      // The provider's API is down or refuses our credentials: the order stays payable.
+      InlineKeyboard kb{
+          {Button(i18n::T(c.lang(), kTryAgain), WithId(CallbackAction::kPayOrder, order_id))}};
+      return c.Say(i18n::EscapeHtml(i18n::T(c.lang(), kPaymentServiceDown)), std::move(kb));
+    }
     return invoice.status();
   }
   if (invoice->via == ports::InvoiceRequest::Via::kPaymentLink) {
@@ -278,7 +295,8 @@ Status TakeTypedInput(Conversation& c, std::string_view text) {
     VPNHUB_ASSIGN_OR_RETURN(auto order,
                             CreateOrderOrSay(c, RequestFor(c, *choice, p.provider, promo->code)));
     if (!order) return Status::Ok();
-    kb.push_back({Button(p.provider + " — " + texts::Amount(order->amount, order->currency),
+    kb.push_back({Button(c.billing()->ProviderLabel(p.provider) + " — " +
+                             texts::Amount(order->amount, order->currency),
                          WithId(CallbackAction::kPayOrder, order->id))});
   }
   kb.push_back(BackKeyboard(c.lang()).front());

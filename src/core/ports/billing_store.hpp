@@ -52,19 +52,6 @@ class BillingStore {
   virtual Result<std::optional<Order>> FindOrderThatMadeKey(Id key_id) = 0;
   // Orders matching the filter, newest id first.
   virtual Result<std::vector<Order>> ListOrders(const OrderFilter& filter) = 0;
-  // Records the invoice made for a created order: invoice_ref, invoice_url, checks = 0 and
-  // next_check_at (updated_at = now). kConflict when the order is no longer created (paid or
-  // expired meanwhile: the invoice is not recorded), kNotFound when absent.
-  virtual Status SetOrderInvoice(Id id, const std::string& invoice_ref,
-                                 const std::string& invoice_url, std::optional<Time> next_check_at,
-                                 Time now) = 0;
-  // Up to `limit` orders in state created or expired whose next_check_at <= now, soonest first:
-  // the invoices the reconciliation job asks about. O(result) through an index on next_check_at
-  // (orders never asked about have none).
-  virtual Result<std::vector<Order>> DueOrderChecks(Time now, int limit) = 0;
-  // After the job asked about the order: checks and next_check_at (nullopt = stop asking);
-  // updated_at = now. kNotFound when absent.
-  virtual Status SetOrderCheck(Id id, int checks, std::optional<Time> next_check_at, Time now) = 0;
   // Up to `limit` created orders with expires_at <= now move to expired; returns how many.
   // O(result) through the (state, expires_at) index.
   virtual Result<int> ExpireOrders(Time now, int limit) = 0;

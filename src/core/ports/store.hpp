@@ -16,6 +16,7 @@
 #include "core/ports/catalog_store.hpp"
 #include "core/ports/coordination_store.hpp"
 #include "core/ports/housekeeping_store.hpp"
+#include "core/ports/invoice_store.hpp"
 #include "core/ports/key_store.hpp"
 #include "core/ports/message_store.hpp"
 #include "core/ports/task_store.hpp"
@@ -40,6 +41,7 @@ class StoreTx {
   virtual CoordinationStore& coordination() = 0;
   virtual HousekeepingStore& housekeeping() = 0;
   virtual BillingStore& billing() = 0;
+  virtual InvoiceStore& invoices() = 0;
 };
 
 // How a write transaction is isolated from the others running at the same time. The caller

@@ -24,6 +24,11 @@ std::vector<std::string> BillingService::OfferedProviders() const {
   return out;
 }
 
+std::string BillingService::ProviderLabel(const std::string& provider) const {
+  const auto it = providers_.find(provider);
+  return it == providers_.end() || it->second == nullptr ? provider : it->second->Label();
+}
+
 std::vector<TariffOffer> BillingService::Tariffs(const std::string& provider) const {
   auto p = ProviderFor(provider);
   if (!p.ok()) return {};
@@ -191,19 +196,35 @@ Result<ports::InvoiceRequest> BillingService::Invoice(TgId tg_id, Id order_id) {
     }
     order = *o;
     lang = user.lang;
+    // A link made before (a second tap) is shown again without asking the provider.
+    if (!order.invoice_url.empty()) return Status::Ok();
     if (order.location_id != 0) {
       auto l = FindLocation(tx, order.location_id);
       if (l.ok()) location = l->name;
     }
     return Status::Ok();
   }));
+  if (!order.invoice_url.empty()) {
+    return ports::InvoiceRequest{ports::InvoiceRequest::Via::kPaymentLink, order.invoice_url,
+                                 order.invoice_ref};
+  }
   VPNHUB_ASSIGN_OR_RETURN(ports::PaymentProvider * provider, ProviderFor(order.provider));
   ports::InvoiceTexts texts;
   texts.chat_id = tg_id;
   texts.title = billing_texts::InvoiceTitle(lang, order);
   texts.description = billing_texts::InvoiceDescription(lang, order, location);
   texts.label = texts.title;
-  return provider->CreateInvoice(order, texts);
+  VPNHUB_ASSIGN_OR_RETURN(auto invoice, provider->CreateInvoice(order, texts));
+  if (invoice.via != ports::InvoiceRequest::Via::kPaymentLink) return invoice;
+  // Recorded after the provider answered (no transaction is open while it is called). A payment
+  // confirmed meanwhile leaves the order paid: the invoice is not recorded, the link still shown.
+  const Time recorded = clock_.Now();
+  Status st = store_.Write([&](ports::StoreTx& tx) {
+    return tx.invoices().SetOrderInvoice(order.id, invoice.invoice_ref, invoice.url,
+                                        recorded + config_.payment_check_first, recorded);
+  });
+  if (!st.ok() && st.code() != StatusCode::kConflict) return st;
+  return invoice;
 }
 
 Result<PreCheckoutAnswer> BillingService::CheckPreCheckout(TgId payer_tg_id, Id order_id,

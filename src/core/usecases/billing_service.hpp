@@ -54,6 +54,41 @@ struct ConfirmResult {
   std::string reason;  // kMismatch, kNotFulfilled: what was wrong
 };
 
+// What became of a provider's notice (BillingService::ReceiveNotice).
+struct NoticeOutcome {
+  enum class Kind {
+    kCredited,         // authentic, and this notice credited the order
+    kAlreadyCredited,  // authentic, the payment was recorded before (a replay)
+    kMismatch,         // authentic, recorded as mismatch (amount, currency, state): admins alerted
+    kNotFulfilled,     // authentic and paid, the order could not be carried out: admins alerted
+    kIgnored,          // authentic, nothing to credit (another status or event)
+    kUnknownOrder,     // authentic, but no order of this provider has that id: nothing recorded
+    kBadSignature,     // not proven to come from the provider: nothing changed
+    kMalformed,        // not the provider's notice: nothing changed
+  };
+  Kind kind = Kind::kIgnored;
+  Id order_id = 0;
+  Id payment_id = 0;
+  std::string detail;  // for the log (never a secret)
+};
+// "credited", "replay", "mismatch", "not_fulfilled", "ignored", "unknown_order",
+// "bad_signature", "malformed": the outcome label of the webhook metrics.
+const char* NoticeOutcomeName(NoticeOutcome::Kind kind);
+
+// What one run of the reconciliation job did, per order asked about.
+struct ReconcileResult {
+  struct Asked {
+    Id order_id = 0;
+    std::string provider;
+    // credited, replay, mismatch, not_fulfilled (what crediting did), pending, closed (the
+    // provider's answer), error (the provider or the store failed: asked again later),
+    // not_supported (the provider cannot be asked: asking stops).
+    std::string outcome;
+    std::string detail;
+  };
+  std::vector<Asked> asked;
+};
+
 struct RefundResult {
   Payment payment;
   Order order;
@@ -92,6 +127,8 @@ class BillingService {
 
   // The providers that sell at least one tariff (in their currency), by name.
   std::vector<std::string> OfferedProviders() const;
+  // What the person reads on `provider`'s button (PaymentProvider::Label; the name when unknown).
+  std::string ProviderLabel(const std::string& provider) const;
   // The tariffs sold through `provider`, in its currency; empty for an unknown provider.
   std::vector<TariffOffer> Tariffs(const std::string& provider) const;
   // The switch price through `provider`; nullopt when paid switches are not sold through it.
@@ -131,6 +168,22 @@ class BillingService {
   // (admins alerted, person told to contact support). Idempotent; safe to call from several
   // threads and instances at once. Store errors (kUnavailable): nothing was recorded, call again.
   Result<ConfirmResult> ConfirmPayment(const ports::PaymentConfirmation& confirmation);
+
+  // A notice POSTed to /pay/<provider>: the provider reads and authenticates it (ReadNotice, on
+  // this thread: it may call the provider), then a paid notice naming an order of this provider
+  // is credited through ConfirmPayment. Never holds a transaction open while the provider is
+  // called. kNotFound for a provider not offered; kUnavailable when the provider's API (needed
+  // for the verdict) or the store cannot be reached: nothing was recorded, the provider should
+  // deliver again.
+  Result<NoticeOutcome> ReceiveNotice(const std::string& provider,
+                                      const ports::PaymentNotice& notice);
+  // The reconciliation job: up to `limit` orders whose next check is due (an invoice over HTTP,
+  // unpaid, and no later than payment_check_grace past its expiry) are asked of their provider
+  // (CheckOrder, outside any transaction); a paid one is credited through ConfirmPayment (the
+  // provider payment id a webhook carries, so a late webhook is a replay), a pending one is
+  // asked again after a doubled interval, a closed one or one past the grace is no longer
+  // asked. Store errors only (a provider's failure is an `error` entry, asked again later).
+  Result<ReconcileResult> ReconcileDue(int limit = 50);
 
   // Moves the person's key to `location_id` without an order while free switches are left: a
   // new key there (announced when active) with the old key's end, the old key revoked once the
@@ -187,6 +240,9 @@ class BillingService {
   Status RecordNotFulfilled(ports::StoreTx& tx, Credit& c);
   // Messages in the crediting transaction.
   Status Tell(ports::StoreTx& tx, const User& user, const std::string& text, Time now);
+  // billing_notices.cpp: one order of ReconcileDue; when the next check is due after `checks`.
+  ReconcileResult::Asked ReconcileOne(const Order& order, Time now);
+  std::optional<Time> NextCheck(const Order& order, int checks, Time now) const;
   Status TellAdmins(ports::StoreTx& tx, const std::string& text, Time now);
 
   ports::Store& store_;

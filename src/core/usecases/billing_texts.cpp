@@ -73,7 +73,8 @@ std::string Receipt(const std::string& lang, const Order& order, const std::stri
 
 std::string Mismatch(const std::string& lang, const std::string& provider_payment_id) {
   if (Ru(lang)) {
-    return "⚠️ Платёж не совпал с заказом и не зачислен. Напишите в поддержку и "
+    return "⚠️ Платёж не совпал с заказом и не зачислен. Напишите в поддержку "
+           "и "
            "укажите "
            "номер "
            "платежа: <code>" +

@@ -34,10 +34,6 @@ constexpr SqlText kOrderThatMadeKeySql = VPNHUB_ORDER_SELECT
 constexpr SqlText kListOrdersSql = VPNHUB_ORDER_SELECT
     "WHERE (CAST($1 AS BIGINT) IS NULL OR user_id = $1) AND ($2 = '' OR state = $2) "
     "ORDER BY id DESC LIMIT $3";
-// On the orders_next_check index (migration 0012), which holds only orders with a next check.
-constexpr SqlText kDueOrderChecksSql = VPNHUB_ORDER_SELECT
-    "WHERE next_check_at IS NOT NULL AND next_check_at <= $1 AND state IN ('created', "
-    "'expired') ORDER BY next_check_at LIMIT $2";
 constexpr SqlText kGetPaymentSql = VPNHUB_PAYMENT_SELECT "WHERE id = $1";
 constexpr SqlText kFindPaymentSql =
     VPNHUB_PAYMENT_SELECT "WHERE provider = $1 AND provider_payment_id = $2";
@@ -61,31 +57,6 @@ constexpr SqlText kExpireOrdersSql(
     "FOR UPDATE SKIP LOCKED) AND state = 'created'",
     "UPDATE orders SET state = 'expired', updated_at = $1 WHERE id IN (SELECT id FROM orders "
     "WHERE state = 'created' AND expires_at <= $1 ORDER BY expires_at LIMIT $2)");
-
-Result<Order> ReadOrder(const SqlRow& r) {
-  Order o;
-  o.id = r.Int64(0);
-  o.user_id = r.Int64(1);
-  VPNHUB_ASSIGN_OR_RETURN(o.kind, r.Named(2, ParseOrderKind, "order", o.id, "kind"));
-  o.location_id = r.Int64(3);
-  o.key_id = r.Int64(4);
-  o.months = r.Int(5);
-  o.provider = r.Text(6);
-  o.amount = r.Int64(7);
-  o.currency = r.Text(8);
-  o.promo_code = r.Text(9);
-  o.bonus_days = r.Int(10);
-  VPNHUB_ASSIGN_OR_RETURN(o.state, r.Named(11, ParseOrderState, "order", o.id, "state"));
-  o.result_key_id = r.Int64(12);
-  o.created_at = r.Ms(13);
-  o.expires_at = r.Ms(14);
-  o.updated_at = r.Ms(15);
-  o.invoice_ref = r.Text(16);
-  o.invoice_url = r.Text(17);
-  o.checks = r.Int(18);
-  o.next_check_at = r.MsOrNull(19);
-  return o;
-}
 
 Result<Payment> ReadPayment(const SqlRow& r) {
   Payment p;
@@ -158,6 +129,31 @@ Result<std::int64_t> PaidOrders(SqlSession& s, Time since) {
 
 }  // namespace
 
+Result<Order> ReadOrderRow(const SqlRow& r) {
+  Order o;
+  o.id = r.Int64(0);
+  o.user_id = r.Int64(1);
+  VPNHUB_ASSIGN_OR_RETURN(o.kind, r.Named(2, ParseOrderKind, "order", o.id, "kind"));
+  o.location_id = r.Int64(3);
+  o.key_id = r.Int64(4);
+  o.months = r.Int(5);
+  o.provider = r.Text(6);
+  o.amount = r.Int64(7);
+  o.currency = r.Text(8);
+  o.promo_code = r.Text(9);
+  o.bonus_days = r.Int(10);
+  VPNHUB_ASSIGN_OR_RETURN(o.state, r.Named(11, ParseOrderState, "order", o.id, "state"));
+  o.result_key_id = r.Int64(12);
+  o.created_at = r.Ms(13);
+  o.expires_at = r.Ms(14);
+  o.updated_at = r.Ms(15);
+  o.invoice_ref = r.Text(16);
+  o.invoice_url = r.Text(17);
+  o.checks = r.Int(18);
+  o.next_check_at = r.MsOrNull(19);
+  return o;
+}
+
 Result<Id> SqlBilling::InsertOrder(const Order& o) {
   VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("InsertOrder"));
   return s_.InsertUnique(
@@ -184,7 +180,7 @@ Result<Id> SqlBilling::InsertOrder(const Order& o) {
 }
 
 Result<Order> SqlBilling::GetOrder(Id id) {
-  return s_.GetById<Order>(kGetOrderSql, id, "order", ReadOrder);
+  return s_.GetById<Order>(kGetOrderSql, id, "order", ReadOrderRow);
 }
 
 Result<std::optional<Order>> SqlBilling::FindOpenOrder(const Order& like, Time now) {
@@ -199,7 +195,7 @@ Result<std::optional<Order>> SqlBilling::FindOpenOrder(const Order& like, Time n
                              .Text(like.currency)
                              .Text(like.promo_code)
                              .Ms(now),
-                         ReadOrder);
+                         ReadOrderRow);
 }
 
 Status SqlBilling::MoveOrder(Id id, OrderState from, OrderState to, Id result_key_id, Time now) {
@@ -225,7 +221,7 @@ Status SqlBilling::MoveOrder(Id id, OrderState from, OrderState to, Id result_ke
 
 Result<std::optional<Order>> SqlBilling::FindOrderThatMadeKey(Id key_id) {
   if (key_id == 0) return std::optional<Order>();
-  return s_.First<Order>(kOrderThatMadeKeySql, SqlParams().Int(key_id), ReadOrder);
+  return s_.First<Order>(kOrderThatMadeKeySql, SqlParams().Int(key_id), ReadOrderRow);
 }
 
 Result<std::vector<Order>> SqlBilling::ListOrders(const ports::OrderFilter& f) {
@@ -234,36 +230,7 @@ Result<std::vector<Order>> SqlBilling::ListOrders(const ports::OrderFilter& f) {
                            .IntOrNull(f.user_id)
                            .Text(f.state ? OrderStateName(*f.state) : "")
                            .Int(NonNegative(f.limit)),
-                       ReadOrder);
-}
-
-Status SqlBilling::SetOrderInvoice(Id id, const std::string& invoice_ref,
-                                   const std::string& invoice_url,
-                                   std::optional<Time> next_check_at, Time now) {
-  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("SetOrderInvoice"));
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed,
-      s_.Modify(
-          "UPDATE orders SET invoice_ref = $2, invoice_url = $3, checks = 0, "
-          "next_check_at = $4, updated_at = $5 WHERE id = $1 AND state = 'created'",
-          SqlParams().Int(id).Text(invoice_ref).Text(invoice_url).MsOrNull(next_check_at).Ms(now)));
-  if (changed > 0) return Status::Ok();
-  return s_.ExplainNoChange("orders", "order", id,
-                            Conflict("order " + std::to_string(id) + " is not created"));
-}
-
-Result<std::vector<Order>> SqlBilling::DueOrderChecks(Time now, int limit) {
-  return s_.All<Order>(kDueOrderChecksSql, SqlParams().Ms(now).Int(NonNegative(limit)), ReadOrder);
-}
-
-Status SqlBilling::SetOrderCheck(Id id, int checks, std::optional<Time> next_check_at, Time now) {
-  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("SetOrderCheck"));
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto changed,
-      s_.Modify("UPDATE orders SET checks = $2, next_check_at = $3, updated_at = $4 WHERE id = $1",
-                SqlParams().Int(id).Int(checks).MsOrNull(next_check_at).Ms(now)));
-  if (changed > 0) return Status::Ok();
-  return NotFound("order " + std::to_string(id) + " not found");
+                       ReadOrderRow);
 }
 
 Result<int> SqlBilling::ExpireOrders(Time now, int limit) {

@@ -205,10 +205,6 @@ class SqlBilling final : public ports::BillingStore {
   Status MoveOrder(Id id, OrderState from, OrderState to, Id result_key_id, Time now) override;
   Result<std::optional<Order>> FindOrderThatMadeKey(Id key_id) override;
   Result<std::vector<Order>> ListOrders(const ports::OrderFilter& filter) override;
-  Status SetOrderInvoice(Id id, const std::string& invoice_ref, const std::string& invoice_url,
-                         std::optional<Time> next_check_at, Time now) override;
-  Result<std::vector<Order>> DueOrderChecks(Time now, int limit) override;
-  Status SetOrderCheck(Id id, int checks, std::optional<Time> next_check_at, Time now) override;
   Result<int> ExpireOrders(Time now, int limit) override;
   Result<Id> InsertPayment(const Payment& payment) override;
   Result<std::optional<Payment>> FindPayment(const std::string& provider,
@@ -234,6 +230,28 @@ class SqlBilling final : public ports::BillingStore {
   SqlSession& s_;
 };
 
+// SqlInvoices: ports::InvoiceStore over the connection of one transaction (orders' invoice
+// columns, migration 0012).
+class SqlInvoices final : public ports::InvoiceStore {
+ public:
+  explicit SqlInvoices(SqlSession& session) : s_(session) {}
+
+  Status SetOrderInvoice(Id id, const std::string& invoice_ref, const std::string& invoice_url,
+                         std::optional<Time> next_check_at, Time now) override;
+  Result<std::vector<Order>> DueOrderChecks(Time now, int limit) override;
+  Status SetOrderCheck(Id id, int checks, std::optional<Time> next_check_at, Time now) override;
+
+ private:
+  SqlSession& s_;
+};
+
+// The columns of an order row as SqlBilling and SqlInvoices select them, and their reader.
+#define VPNHUB_ORDER_COLUMNS                                                                 \
+  "id, user_id, kind, location_id, key_id, months, provider, amount, currency, promo_code, " \
+  "bonus_days, state, result_key_id, created_at, expires_at, updated_at, invoice_ref, "      \
+  "invoice_url, checks, next_check_at"
+Result<Order> ReadOrderRow(const SqlRow& r);
+
 // SqlTx: the StoreTx of one open transaction: one object per port, all on the session of the
 // connection that has the transaction open. Not thread-safe; lives only inside a Write/Read
 // callback. A read-only transaction rejects every write method with kFailedPrecondition before it
@@ -248,7 +266,8 @@ class SqlTx final : public ports::StoreTx {
         messages_(session),
         coordination_(session),
         housekeeping_(session),
-        billing_(session) {}
+        billing_(session),
+        invoices_(session) {}
 
   ports::UserStore& users() override { return users_; }
   ports::CatalogStore& catalog() override { return catalog_; }
@@ -258,6 +277,7 @@ class SqlTx final : public ports::StoreTx {
   ports::CoordinationStore& coordination() override { return coordination_; }
   ports::HousekeepingStore& housekeeping() override { return housekeeping_; }
   ports::BillingStore& billing() override { return billing_; }
+  ports::InvoiceStore& invoices() override { return invoices_; }
 
  private:
   SqlUsers users_;
@@ -268,6 +288,7 @@ class SqlTx final : public ports::StoreTx {
   SqlCoordination coordination_;
   SqlHousekeeping housekeeping_;
   SqlBilling billing_;
+  SqlInvoices invoices_;
 };
 
 // Runs fn on a SqlTx over `session`; an exception out of fn is kInternal, so the store rolls the
