@@ -449,6 +449,8 @@ class PayFake:
 
     def stop(self):
         end_process(self.proc, 5)
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            pipe.close()
 
 
 def buttons(call):
