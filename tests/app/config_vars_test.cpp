@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "payments/factory.hpp"
 
 namespace vpnhub::app {
 namespace {
@@ -33,8 +34,19 @@ std::vector<std::string> SecretValues(Mask mask) {
 }
 
 // Other variables a secret may need before it is accepted (so that both the error list and
-// check-config's listing are reached).
-const std::vector<EnvMap> kCompanions = {{}, {{"NATS_USER", "u"}}, {{"POSTGRES_DB", "vpn"}}};
+// check-config's listing are reached): a payment provider's secret needs the provider's other
+// required variables, since a provider configured by half is an error.
+std::vector<EnvMap> Companions() {
+  std::vector<EnvMap> out = {{}, {{"NATS_USER", "u"}}, {{"POSTGRES_DB", "vpn"}}};
+  for (const payments::ProviderSpec& spec : payments::BuiltinProviderSpecs()) {
+    EnvMap env;
+    for (const payments::ProviderVar& v : spec.variables) {
+      if (v.required) env[v.name] = v.url ? "https://example.com" : "x";
+    }
+    if (!env.empty()) out.push_back(std::move(env));
+  }
+  return out;
+}
 
 TEST(ConfigVars, NoSecretValueIsPrintedByCheckConfigOrInErrors) {
   int secrets = 0;
@@ -43,7 +55,7 @@ TEST(ConfigVars, NoSecretValueIsPrintedByCheckConfigOrInErrors) {
     ++secrets;
     bool listed = false;
     for (const std::string& value : SecretValues(var.mask)) {
-      for (EnvMap env : kCompanions) {
+      for (EnvMap env : Companions()) {
         env[var.name] = value;
         SCOPED_TRACE(var.name + "=" + value);
         auto result = ParseConfig(env);
