@@ -1,5 +1,6 @@
 // The payment providers, one line each, in the order the bot offers them.
 #include "payments/cryptobot/cryptobot_provider.hpp"
+#include "payments/cryptomus/cryptomus_provider.hpp"
 #include "payments/factory.hpp"
 #include "payments/stars/stars_provider.hpp"
 #include "payments/wata/wata_provider.hpp"
@@ -10,8 +11,14 @@ namespace vpnhub::payments {
 
 const std::vector<ProviderSpec>& BuiltinProviderSpecs() {
   static const auto* const kSpecs = new std::vector<ProviderSpec>{
-      stars::Spec(),     yookassa::Spec(), yoomoney::Spec(),
-      cryptobot::Spec(), wata::CardSpec(), wata::SbpSpec(),
+      stars::Spec(),
+      yookassa::Spec(),
+      yoomoney::Spec(),
+      cryptobot::Spec(),
+      cryptomus::CryptomusSpec(),
+      cryptomus::HeleketSpec(),
+      wata::CardSpec(),
+      wata::SbpSpec(),
   };
   return *kSpecs;
 }

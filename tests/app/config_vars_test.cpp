@@ -34,16 +34,16 @@ std::vector<std::string> SecretValues(Mask mask) {
 }
 
 // Other variables a secret may need before it is accepted (so that both the error list and
-// check-config's listing are reached): NATS and PostgreSQL companions, and each payment
-// provider's required variables (a provider set by half is an error).
+// check-config's listing are reached): a payment provider's secret needs the provider's other
+// required variables, since a provider configured by half is an error.
 std::vector<EnvMap> Companions() {
   std::vector<EnvMap> out = {{}, {{"NATS_USER", "u"}}, {{"POSTGRES_DB", "vpn"}}};
   for (const payments::ProviderSpec& spec : payments::BuiltinProviderSpecs()) {
-    EnvMap required;
-    for (const auto& v : spec.variables) {
-      if (v.required) required[v.name] = "companion";
+    EnvMap env;
+    for (const payments::ProviderVar& v : spec.variables) {
+      if (v.required) env[v.name] = v.url ? "https://example.com" : "x";
     }
-    if (!required.empty()) out.push_back(std::move(required));
+    if (!env.empty()) out.push_back(std::move(env));
   }
   return out;
 }

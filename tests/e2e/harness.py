@@ -449,11 +449,31 @@ class PayFake:
 
     def stop(self):
         end_process(self.proc, 5)
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            pipe.close()
 
 
 def buttons(call):
     markup = call.get("reply_markup") or {}
     return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def choose_tariff(tg, person, months=1):
+    """`person` walks /start, /buy, the first location and the `months` tariff on the fake Bot
+    API `tg`; returns the tariff's callback data (p:<location>.<months>). The pay step follows."""
+    tg.message(person, "/start")
+    tg.wait_for(person, lambda c: True, "welcome")
+    tg.message(person, "/buy")
+    loc = tg.wait_for(person, lambda c: any(b.get("callback_data", "").startswith("b:")
+                                            for b in buttons(c)), "buy locations")
+    tg.callback(person, next(b["callback_data"] for b in buttons(loc)
+                             if b["callback_data"].startswith("b:")))
+    tariffs = tg.wait_for(person, lambda c: any(
+        b.get("callback_data", "").startswith("p:") for b in buttons(c)), "tariffs")
+    data = next(b["callback_data"] for b in buttons(tariffs)
+                if b["callback_data"].endswith(f".{months}"))
+    tg.callback(person, data)
+    return data
 
 
 PG_BIN = "/usr/lib/postgresql/15/bin"

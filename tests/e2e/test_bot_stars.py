@@ -45,19 +45,7 @@ class StarsShopTest(harness.HubTestCase):
 
     def buy(self, person, months=1):
         """Walks /buy to the invoice; returns the invoice's sendInvoice call."""
-        self.tg.message(person, "/start")
-        self.tg.wait_for(person, lambda c: True, "welcome")
-        self.tg.message(person, "/buy")
-        loc = self.tg.wait_for(person, lambda c: any(b.get("callback_data", "").startswith("b:")
-                                                     for b in harness.buttons(c)),
-                               "buy locations")
-        self.tg.callback(person, next(b["callback_data"] for b in harness.buttons(loc)
-                                      if b["callback_data"].startswith("b:")))
-        tariffs = self.tg.wait_for(person, lambda c: any(
-            b.get("callback_data", "").startswith("p:") for b in harness.buttons(c)), "tariffs")
-        data = next(b["callback_data"] for b in harness.buttons(tariffs)
-                    if b["callback_data"].endswith(f".{months}"))
-        self.tg.callback(person, data)
+        data = harness.choose_tariff(self.tg, person, months)
         # The pay step: Stars (v:<location>.<months>.1) or a promo code first.
         pay = "v:" + data[2:] + ".1"
         self.tg.wait_for(person, lambda c: any(b.get("callback_data") == pay
