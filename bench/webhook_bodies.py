@@ -1,6 +1,7 @@
 """Signed webhook bodies of CryptoBot (Crypto Pay) and Cryptomus for the issue 14 benches, built
-the way the providers build them (tests/servers/payments/fake_cryptobot.py and fake_cryptomus.py
-follow the documents field by field; these mirror their shapes):
+the way the providers build them, with the signing functions of the e2e fakes
+(tests/servers/payments/fake_cryptobot.py and fake_cryptomus.py, which follow the documents field
+by field):
 
 - CryptoBot (backends.md §10, Crypto Pay "Webhooks"): an Update {update_id, update_type
   "invoice_paid", request_date, payload: Invoice} sent as compact JSON, header
@@ -9,31 +10,28 @@ follow the documents field by field; these mirror their shapes):
   md5(base64(PHP json_encode of the object without sign) + payment API key); PHP escapes "/" and
   keeps UTF-8 as is (JSON_UNESCAPED_UNICODE), which the bodies exercise ("Подписка VPN/месяц").
 """
-import base64
-import datetime
 import hashlib
-import hmac
 import json
+import os
+import sys
 import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                                "servers", "payments"))
+from fake_cryptobot import now_iso  # noqa: E402
+from fake_cryptobot import sign as cryptobot_signature  # noqa: E402,F401
+from fake_cryptomus import php_json, sign_of  # noqa: E402
 
 CRYPTOBOT_TOKEN = "12345:AAbenchCryptoPayAppToken0123456789"
 CRYPTOMUS_KEY = "bench-cryptomus-payment-key-0123456789abcdefABCDEF0123456789abcdef"
 CRYPTOMUS_UUID = "8b03432e-385b-4670-8d06-064591096795"
 
 
-def iso_now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def cryptobot_signature(token, raw):
-    return hmac.new(hashlib.sha256(token.encode()).digest(), raw, hashlib.sha256).hexdigest()
-
-
 def cryptobot_body(update_id, invoice_id, order_id, amount, fiat="RUB"):
     """The raw bytes of an invoice_paid update for `order_id` (our payload), amount in whole
     units of `fiat`."""
     h = "IV" + hashlib.sha1(str(invoice_id).encode()).hexdigest()[:12]
-    now = iso_now()
+    now = now_iso()
     invoice = {
         "invoice_id": invoice_id, "hash": h, "currency_type": "fiat", "fiat": fiat,
         "amount": f"{amount}.00", "paid_asset": "USDT", "paid_amount": "1.09",
@@ -51,16 +49,6 @@ def cryptobot_body(update_id, invoice_id, order_id, amount, fiat="RUB"):
     update = {"update_id": update_id, "update_type": "invoice_paid", "request_date": now,
               "payload": invoice}
     return json.dumps(update, separators=(",", ":")).encode()
-
-
-def php_json(value):
-    """PHP json_encode(value, JSON_UNESCAPED_UNICODE) of strings, numbers, bools, nulls, dicts."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("/", "\\/")
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
-def cryptomus_sign(data, key):
-    return hashlib.md5(base64.b64encode(php_json(data).encode()) + key.encode()).hexdigest()
 
 
 def cryptomus_payment_uuid(order_id):
@@ -81,5 +69,5 @@ def cryptomus_body(order_id, amount, key, currency="RUB"):
                     "amount": "1.06820000"},
         "txid": hashlib.sha256(pay_uuid.encode()).hexdigest(),
     }
-    data["sign"] = cryptomus_sign(data, key)
+    data["sign"] = sign_of(php_json(data), key)
     return php_json(data).encode()
