@@ -108,7 +108,7 @@ BotRole::~BotRole() { Stop(); }
 
 void BotRole::BuildProviders() {
   const Config& cfg = ctx_.config;
-  auto built = ConfiguredProviders(cfg, &api_pool_, ctx_.payment_http.get());
+  auto built = ConfiguredProviders(cfg, &api_pool_, ctx_.payment_http.get(), &ctx_.registry);
   if (!built.ok()) throw std::runtime_error("payment providers: " + built.status().ToString());
   providers_ = std::move(*built);
   for (const auto& [name, reason] : providers_.not_offered()) {

@@ -16,10 +16,12 @@ payments::ProvidersConfig ProvidersConfigFrom(const Config& config) {
 
 Result<payments::PaymentProviders> ConfiguredProviders(const Config& config,
                                                        telegram::BotApiPool* bot_api,
-                                                       payments::HttpClient* http) {
+                                                       payments::HttpClient* http,
+                                                       metrics::Registry* registry) {
   payments::ProviderDeps deps;
   deps.bot_api = config.bot_enabled() ? bot_api : nullptr;
   deps.http = http;
+  deps.registry = registry;
   return payments::BuildPaymentProviders(ProvidersConfigFrom(config), deps);
 }
 

@@ -13,10 +13,12 @@ namespace vpnhub::app {
 // Every provider whose configuration is complete (Stars: TG_STARS on, MONTH_COST_STARS set, and a
 // bot, whose Bot API `bot_api` it calls: null without the bot role; the providers over HTTP:
 // their variables, calling through `http`); the others are in not_offered() with the reason.
+// With `registry`, each provider's invoices are counted (payments::MeteredProvider).
 // kInvalidArgument for a broken provider list.
 Result<payments::PaymentProviders> ConfiguredProviders(const Config& config,
                                                        telegram::BotApiPool* bot_api,
-                                                       payments::HttpClient* http);
+                                                       payments::HttpClient* http,
+                                                       metrics::Registry* registry = nullptr);
 
 // The payment part of the configuration as the providers read it.
 payments::ProvidersConfig ProvidersConfigFrom(const Config& config);

@@ -116,7 +116,7 @@ int BuildBot(Context& ctx, ServeParts& parts) {
 // and answer the reconciliation job (the scheduler role): the process's billing gets them.
 int BuildPayments(Context& ctx, ServeParts& parts) {
   if (parts.bot) return 0;
-  auto built = ConfiguredProviders(ctx.config, nullptr, ctx.payment_http.get());
+  auto built = ConfiguredProviders(ctx.config, nullptr, ctx.payment_http.get(), &ctx.registry);
   if (!built.ok()) {
     ctx.log->Error("billing.providers_failed", {{"error", built.status().ToString()}});
     return 2;

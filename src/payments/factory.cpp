@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "payments/metered_provider.hpp"
+
 namespace vpnhub::payments {
 
 std::string ProvidersConfig::Get(const std::string& name) const {
@@ -73,6 +75,9 @@ Result<PaymentProviders> BuildPaymentProviders(const ProvidersConfig& config,
     auto provider = spec.make(config, deps);
     if (provider == nullptr || provider->Name() != spec.name) {
       return InvalidArgument("payment provider '" + spec.name + "' was built under another name");
+    }
+    if (deps.registry != nullptr) {
+      provider = std::make_unique<MeteredProvider>(std::move(provider), *deps.registry);
     }
     out.providers_.push_back(std::move(provider));
   }

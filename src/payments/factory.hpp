@@ -12,6 +12,7 @@
 
 #include "core/ports/payment_provider.hpp"
 #include "core/status.hpp"
+#include "metrics/fwd.hpp"
 #include "telegram/bot_api_pool.hpp"
 
 namespace vpnhub::payments {
@@ -54,6 +55,8 @@ struct ProvidersConfig {
 struct ProviderDeps {
   telegram::BotApiPool* bot_api = nullptr;  // null when the bot is disabled (no TG_TOKEN)
   HttpClient* http = nullptr;               // the providers over HTTP (payments/common)
+  // When set, every provider is wrapped in a MeteredProvider (invoices counted per provider).
+  metrics::Registry* registry = nullptr;
 };
 
 struct ProviderSpec {

@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "payments/factory.hpp"
+
 namespace vpnhub::app {
 namespace {
 
@@ -830,6 +832,58 @@ TEST(Config, NamesShownToPeopleAreOneLineOfUtf8UpTo64Characters) {
   for (int i = 0; i < 64; ++i) cyrillic += "\u0436";
   EXPECT_EQ(MustParse({{"NAME", cyrillic}}).name, cyrillic);
   EXPECT_EQ(MustParse({{"NAME", "Fast VPN | EU"}}).name, "Fast VPN | EU");
+}
+
+}  // namespace
+}  // namespace vpnhub::app
+
+namespace vpnhub::app {
+namespace {
+
+// Every payment provider's variables are in the one table: a provider set by half is an error
+// naming what is missing, and a secret of any provider never shows in check-config or an error.
+TEST(ProviderConfigTest, AProviderConfiguredByHalfIsAnErrorNamingTheMissingVariable) {
+  int checked = 0;
+  for (const payments::ProviderSpec& spec : payments::BuiltinProviderSpecs()) {
+    std::vector<const payments::ProviderVar*> required;
+    for (const auto& v : spec.variables) {
+      if (v.required) required.push_back(&v);
+    }
+    if (required.size() < 2) continue;
+    ++checked;
+    const auto errors = MustFail({{required[0]->name, "set-" + required[0]->name}});
+    ASSERT_FALSE(errors.empty()) << spec.name;
+    std::vector<std::string> names = Names(errors);
+    for (std::size_t i = 1; i < required.size(); ++i) {
+      EXPECT_THAT(names, ::testing::Contains(required[i]->name)) << spec.name;
+    }
+    EXPECT_THAT(FormatErrors(errors), HasSubstr(spec.name));
+  }
+  if (checked == 0) GTEST_SKIP() << "no provider with two required variables is registered";
+}
+
+TEST(ProviderConfigTest, ProviderSecretsAreMaskedInCheckConfigAndErrors) {
+  EnvMap env;
+  std::vector<std::string> sentinels;
+  for (const payments::ProviderSpec& spec : payments::BuiltinProviderSpecs()) {
+    for (const auto& v : spec.variables) {
+      if (v.url) continue;
+      const std::string value = "S3NT1NEL" + std::to_string(sentinels.size()) + "x";
+      env[v.name] = value;
+      if (v.secret) sentinels.push_back(value);
+    }
+  }
+  if (sentinels.empty()) GTEST_SKIP() << "no provider with a secret is registered";
+  env["PAYMENT_WEBHOOK_BASE_URL"] = "https://vpn.example.com";
+  auto result = ParseConfig(env);
+  std::string shown;
+  if (auto* errors = std::get_if<std::vector<ConfigError>>(&result)) {
+    shown = FormatErrors(*errors);
+  } else {
+    shown = RenderConfig(std::get<Config>(result));
+  }
+  ASSERT_FALSE(shown.empty());
+  for (const std::string& s : sentinels) EXPECT_THAT(shown, Not(HasSubstr(s))) << shown;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "metrics/registry.hpp"
 #include "payments/stars/stars_provider.hpp"
 
 namespace vpnhub::payments {
@@ -74,6 +75,52 @@ TEST_F(FactoryTest, RefusesDuplicateOrIncompleteSpecs) {
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);
+}
+
+// A provider whose invoices succeed once, then cannot be reached, then are refused.
+class ScriptedProvider : public ports::PaymentProvider {
+ public:
+  std::string Name() const override { return "demo"; }
+  std::string Currency() const override { return "RUB"; }
+  Result<ports::InvoiceRequest> CreateInvoice(const Order&, const ports::InvoiceTexts&) override {
+    switch (calls_++) {
+      case 0:
+        return ports::InvoiceRequest{ports::InvoiceRequest::Via::kPaymentLink, "https://x", "1"};
+      case 1:
+        return Unavailable("down");
+      default:
+        return InvalidArgument("no");
+    }
+  }
+  Status Refund(const Payment&, TgId) override { return Status::Ok(); }
+
+ private:
+  int calls_ = 0;
+};
+
+TEST_F(FactoryTest, WithARegistryEveryProvidersInvoicesAreCounted) {
+  metrics::Registry registry;
+  ProviderDeps deps = WithBot();
+  deps.registry = &registry;
+  ProviderSpec demo{"demo",
+                    {},
+                    [](const ProvidersConfig&, const ProviderDeps&) { return std::string(); },
+                    [](const ProvidersConfig&, const ProviderDeps&) {
+                      return std::unique_ptr<ports::PaymentProvider>(new ScriptedProvider());
+                    }};
+  auto built = BuildPaymentProviders(StarsConfig(true, true), deps, {demo});
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  ports::PaymentProvider* p = built->Find("demo");
+  ASSERT_NE(p, nullptr);
+  for (int i = 0; i < 3; ++i) (void)p->CreateInvoice(Order{}, {});
+  const std::string text = registry.Render();
+  for (const char* outcome : {"created", "unavailable", "refused"}) {
+    EXPECT_NE(text.find("vpnhub_payment_invoices_total{provider=\"demo\",outcome=\"" +
+                        std::string(outcome) + "\"} 1"),
+              std::string::npos)
+        << outcome << "\n"
+        << text;
+  }
 }
 
 TEST_F(FactoryTest, TheBuiltinListHasEveryProviderOnce) {
