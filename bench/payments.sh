@@ -5,6 +5,8 @@
 # pacing as shipped, and with it lifted (VPNHub's own part). Usage: bench/payments.sh [build-dir]
 # PAYMENTS_BENCH_ARGS adds arguments (e.g. "--seconds 10"); PAYMENTS_BENCH_PACING=telegram (or
 # off) runs one.
+# Issue 14 figure: PAYMENTS_BENCH_VIA=cryptobot delivers each payment as a signed CryptoBot webhook
+# POSTed to /pay/cryptobot instead (webhook sent -> key delivered, same target).
 set -euo pipefail
 build="${1:-build}"
 for bin in "$build/bin/vpnhub" "$build/bin/fake_telegram"; do
@@ -15,6 +17,6 @@ read -r -a args <<< "${PAYMENTS_BENCH_ARGS:-}"
 status=0
 for pacing in ${PAYMENTS_BENCH_PACING:-telegram off}; do
   /usr/bin/python3 "$(dirname "$0")/payments.py" "$build/bin/vpnhub" "$build/bin/fake_telegram" \
-    --pacing "$pacing" "${args[@]}" || status=1
+    --pacing "$pacing" --via "${PAYMENTS_BENCH_VIA:-stars}" "${args[@]}" || status=1
 done
 exit $status
