@@ -77,6 +77,9 @@ struct Key {
   std::string remote_name;  // unique per server; the name the VPN server knows the key by
   int slot = 0;             // 0 .. capacity-1, unique per server among slot-holding keys
   std::string secret;       // password / credential, generated server-side
+  // What the VPN server made for the key at its creation, for kinds whose server makes part of the
+  // credential (ports::VpnBackend::FetchRemoteData); empty otherwise. Opaque outside its kind.
+  std::string remote_data;
   KeyState state = KeyState::kPending;
   Time expires_at{};
   std::int64_t traffic_limit_bytes = 0;  // 0 = unlimited

@@ -19,6 +19,12 @@ class ForwardingBackend : public ports::VpnBackend {
   Status CreateKey(const Server& server, const Key& key) override {
     return inner_.CreateKey(server, key);
   }
+  Result<std::string> FetchRemoteData(const Server& server, const Key& key) override {
+    return inner_.FetchRemoteData(server, key);
+  }
+  Result<std::optional<std::vector<ports::KeyTraffic>>> Traffic(const Server& server) override {
+    return inner_.Traffic(server);
+  }
   Status DeleteKey(const Server& server, const Key& key) override {
     return inner_.DeleteKey(server, key);
   }

@@ -44,6 +44,16 @@ Status GatedBackend::CreateKey(const Server& server, const Key& key) {
   return inner_.CreateKey(server, key);
 }
 
+Result<std::string> GatedBackend::FetchRemoteData(const Server& server, const Key& key) {
+  Slot slot(*this, server.id);
+  return inner_.FetchRemoteData(server, key);
+}
+
+Result<std::optional<std::vector<ports::KeyTraffic>>> GatedBackend::Traffic(const Server& server) {
+  Slot slot(*this, server.id);
+  return inner_.Traffic(server);
+}
+
 Status GatedBackend::DeleteKey(const Server& server, const Key& key) {
   Slot slot(*this, server.id);
   return inner_.DeleteKey(server, key);

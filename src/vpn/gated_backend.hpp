@@ -20,9 +20,11 @@ class GatedBackend final : public ForwardingBackend {
   GatedBackend(ports::VpnBackend& inner, int per_server_limit, metrics::Registry& registry);
 
   Status CreateKey(const Server& server, const Key& key) override;
+  Result<std::string> FetchRemoteData(const Server& server, const Key& key) override;
   Status DeleteKey(const Server& server, const Key& key) override;
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
   Status Ping(const Server& server) override;
+  Result<std::optional<std::vector<ports::KeyTraffic>>> Traffic(const Server& server) override;
 
   // Calls in flight to `server_id` now (for tests).
   int InFlight(Id server_id);

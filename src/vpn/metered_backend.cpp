@@ -5,7 +5,8 @@
 namespace vpnhub::vpn {
 namespace {
 
-constexpr const char* kOpNames[] = {"create_key", "delete_key", "list_keys", "ping"};
+constexpr const char* kOpNames[] = {"create_key", "delete_key", "list_keys", "ping",
+                                      "fetch_remote_data", "traffic"};
 constexpr char kDurationName[] = "vpnhub_backend_call_duration_seconds";
 constexpr char kErrorsName[] = "vpnhub_backend_call_errors_total";
 
@@ -54,6 +55,15 @@ void MeteredBackend::Record(Op op, double seconds, const Status& status) {
 
 Status MeteredBackend::CreateKey(const Server& server, const Key& key) {
   return Measure(kCreateKey, [&] { return inner_.CreateKey(server, key); });
+}
+
+Result<std::string> MeteredBackend::FetchRemoteData(const Server& server, const Key& key) {
+  return Measure(kFetchRemoteData, [&] { return inner_.FetchRemoteData(server, key); });
+}
+
+Result<std::optional<std::vector<ports::KeyTraffic>>> MeteredBackend::Traffic(
+    const Server& server) {
+  return Measure(kTraffic, [&] { return inner_.Traffic(server); });
 }
 
 Status MeteredBackend::DeleteKey(const Server& server, const Key& key) {

@@ -148,6 +148,37 @@ TEST_F(TaskExecutorFailuresTest, APersonWhoBlockedTheBotGetsTheTrialBackButNoMes
   EXPECT_NE(waiting[0].text.find("blocked the bot"), std::string::npos) << waiting[0].text;
 }
 
+TEST_F(TaskExecutorFailuresTest, WhatTheServerMadeForAKeyIsStoredAndDeliveredWithIt) {
+  AddServer(5);
+  backend.SetRemoteData("data-");
+  const auto issued = IssueTrial();
+  EXPECT_EQ(executor->RunClaimed(Claim(issued.task_id)), TaskOutcome::kDone);
+  const Key key = GetKey(issued.key.id);
+  EXPECT_EQ(key.state, KeyState::kActive);
+  EXPECT_EQ(key.remote_data, "data-" + key.remote_name);
+  const auto ready = Messages(MessageKind::kKeyReady);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_NE(ready[0].text.find("?data=data-" + key.remote_name), std::string::npos)
+      << ready[0].text;
+}
+
+TEST_F(TaskExecutorFailuresTest, AKeyWhoseServerDataCannotBeFetchedIsRetriedNotActivated) {
+  AddServer(5);
+  backend.SetRemoteData("data-");
+  backend.FailFetchWith(Unavailable("configuration not ready"));
+  const auto issued = IssueTrial();
+  EXPECT_EQ(executor->RunClaimed(Claim(issued.task_id)), TaskOutcome::kRetryLater);
+  EXPECT_EQ(GetKey(issued.key.id).state, KeyState::kPending);
+  EXPECT_TRUE(Messages(MessageKind::kKeyReady).empty());
+  backend.FailFetchWith(Status::Ok());
+  clock.Advance(std::chrono::hours(1));
+  EXPECT_EQ(executor->RunClaimed(Claim(issued.task_id)), TaskOutcome::kDone);
+  const Key key = GetKey(issued.key.id);
+  EXPECT_EQ(key.state, KeyState::kActive);
+  EXPECT_EQ(key.remote_data, "data-" + key.remote_name);
+  EXPECT_EQ(backend.creates(), 2);  // CreateKey is idempotent: the retry asks the server again
+}
+
 TEST_F(TaskExecutorFailuresTest, AKeyNobodyWaitsForFailsWithoutTellingAnyone) {
   AddServer(5);
   auto issued = keys->Issue(Request(kPerson));  // an operator's key (CLI): no announcement

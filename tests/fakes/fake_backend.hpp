@@ -44,6 +44,14 @@ class FakeBackend : public ports::VpnBackend {
   Status CreateKey(const Server& server, const Key& key) override {
     return Perform(Call::kCreateKey, server, key);
   }
+  // Empty unless SetRemoteData was called: then the prefix and the key's remote name (what a
+  // server that makes part of the credential would hand back), or the failure set for it.
+  Result<std::string> FetchRemoteData(const Server&, const Key& key) override {
+    std::lock_guard lock(mu_);
+    ++fetches_;
+    if (!fail_fetch_with_.ok()) return fail_fetch_with_;
+    return remote_data_prefix_.empty() ? std::string() : remote_data_prefix_ + key.remote_name;
+  }
   Status DeleteKey(const Server& server, const Key& key) override {
     return Perform(Call::kDeleteKey, server, key);
   }
@@ -58,11 +66,13 @@ class FakeBackend : public ports::VpnBackend {
   std::string NewSecret(ports::SecretSource& secrets) const override {
     return secret_prefix_ + secrets.Token(22);
   }
-  // The link "fake://REMOTE_NAME@PUBLIC_HOST#NAME", and a QR code of it.
+  // The link "fake://REMOTE_NAME@PUBLIC_HOST#NAME" (with "?data=REMOTE_DATA" before the '#' when
+  // the key has remote data), and a QR code of it.
   Result<ports::KeyDelivery> Delivery(const Server& s, const Key& k,
                                       const std::string& name) const override {
     ports::KeyDelivery out;
-    out.link = "fake://" + k.remote_name + "@" + s.public_host + "#" + name;
+    out.link = "fake://" + k.remote_name + "@" + s.public_host +
+               (k.remote_data.empty() ? "" : "?data=" + k.remote_data) + "#" + name;
     out.qr_text = out.link;
     return out;
   }
@@ -70,6 +80,20 @@ class FakeBackend : public ports::VpnBackend {
   // Set before the calls start.
   void OnCall(Hook hook) { hook_ = std::move(hook); }
   void SetSecretPrefix(std::string prefix) { secret_prefix_ = std::move(prefix); }
+  // FetchRemoteData hands back `prefix` + the key's remote name from now on.
+  void SetRemoteData(std::string prefix) {
+    std::lock_guard lock(mu_);
+    remote_data_prefix_ = std::move(prefix);
+  }
+  // FetchRemoteData fails with `st` from now on (Ok: it works again).
+  void FailFetchWith(Status st) {
+    std::lock_guard lock(mu_);
+    fail_fetch_with_ = std::move(st);
+  }
+  int fetches() const {
+    std::lock_guard lock(mu_);
+    return fetches_;
+  }
   // Every CreateKey and DeleteKey takes this long first (a slow VPN server).
   void SetDelay(std::chrono::milliseconds delay) { delay_ms_ = static_cast<int>(delay.count()); }
   // Every CreateKey and DeleteKey fails with `st` from now on (Ok: they work again).
@@ -132,6 +156,9 @@ class FakeBackend : public ports::VpnBackend {
   mutable std::mutex mu_;
   std::map<std::string, std::string> keys_;  // remote name -> secret
   Status fail_with_;
+  std::string remote_data_prefix_;
+  Status fail_fetch_with_;
+  int fetches_ = 0;
   int creates_ = 0;
   int deletes_ = 0;
   std::map<Id, int> created_keys_, deleted_keys_;

@@ -40,6 +40,27 @@ TEST_P(StoreContract, InsertedKeyRoundTrips) {
   EXPECT_TRUE(HasCode(missing, StatusCode::kNotFound));
 }
 
+TEST_P(StoreContract, AKeysRemoteDataIsStoredAndReadBack) {
+  Id loc = AddLocation("nl");
+  Id server = AddServer(loc, "nl-1");
+  Id user = AddUser(1);
+  Key k = MakeKey(user, server, 0, KeyState::kPending);
+  EXPECT_EQ(GetKey(AddKey(k)).remote_data, "");
+  k = MakeKey(user, server, 1, KeyState::kPending);
+  k.remote_name = "with-data";
+  k.remote_data = "[Interface]\nJc = 4\n";
+  Id id = AddKey(k);
+  EXPECT_EQ(GetKey(id).remote_data, k.remote_data);
+  const std::string config = "{\"id\":\"c1\",\"conf\":\"[Interface]\\nH1 = 1\"}";
+  ASSERT_TRUE(IsOk(store_->Write(
+      [&](ports::StoreTx& tx) { return tx.keys().SetKeyRemoteData(id, config); })));
+  EXPECT_EQ(GetKey(id).remote_data, config);
+  EXPECT_EQ(GetKey(id).state, KeyState::kPending);  // nothing else changes
+  const Status missing = store_->Write(
+      [&](ports::StoreTx& tx) { return tx.keys().SetKeyRemoteData(id + 1000, "x"); });
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+}
+
 TEST_P(StoreContract, HeldSlotIsAlreadyExistsUntilTheKeyLetsGo) {
   Id loc = AddLocation("nl");
   Id server = AddServer(loc, "nl-1");

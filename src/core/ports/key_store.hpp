@@ -46,6 +46,8 @@ class KeyStore {
   // another slot-holding key of the server holds `slot` (nothing changes; the transaction stays
   // usable).
   virtual Status ReviveFailedKey(Id key_id, int slot, Time now) = 0;
+  // Stores what the VPN server made for the key (Key::remote_data). kNotFound when absent.
+  virtual Status SetKeyRemoteData(Id key_id, const std::string& remote_data) = 0;
   // UpdateKeyState for many keys in one statement: those of `ids` in state `from` move to `to`;
   // returns the ids that moved, ascending (the others were not in `from`, or are absent).
   // kInvalidArgument for a move into a slot-holding state from one that holds none (that can

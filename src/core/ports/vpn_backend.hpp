@@ -1,5 +1,6 @@
 #pragma once
 // The VPN backend port: make a key exist or not exist on one VPN server.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,13 @@ namespace vpnhub::ports {
 struct RemoteKey {
   std::string remote_id;  // shadowsocks: the port number as text
   std::string secret;
+};
+
+// Bytes one key moved through the server since the server began counting (it may restart at 0
+// when the remote side is reset).
+struct KeyTraffic {
+  std::string remote_id;  // as RemoteKey::remote_id
+  std::uint64_t bytes = 0;
 };
 
 // The ports a server's keys take on a control endpoint that several servers may share
@@ -55,12 +63,28 @@ class VpnBackend {
   // key needs (shadowsocks: its port) is held by another credential: that one is never removed
   // or replaced, and retrying cannot help.
   virtual Status CreateKey(const Server& server, const Key& key) = 0;
+  // What the server made for `key` once CreateKey succeeded, for kinds whose server makes part of
+  // the credential (AmneziaWG: the client's id and its configuration): stored as
+  // Key::remote_data in the commit that activates the key, and handed back in `key` to DeleteKey
+  // and Delivery. Idempotent; errors as CreateKey (a retryable one retries the provisioning).
+  // Kinds whose keys the hub makes whole have nothing to fetch: the default is empty, no I/O.
+  virtual Result<std::string> FetchRemoteData(const Server& server, const Key& key) {
+    (void)server;
+    (void)key;
+    return std::string();
+  }
   // Makes `key` absent from the server. Idempotent: an absent key is success.
   virtual Status DeleteKey(const Server& server, const Key& key) = 0;
   // Every key the server holds.
   virtual Result<std::vector<RemoteKey>> ListKeys(const Server& server) = 0;
   // Ok when the server answers.
   virtual Status Ping(const Server& server) = 0;
+  // Traffic per key, for kinds whose server counts it; nullopt (no I/O) for a kind whose server
+  // does not. Errors as ListKeys.
+  virtual Result<std::optional<std::vector<KeyTraffic>>> Traffic(const Server& server) {
+    (void)server;
+    return std::optional<std::vector<KeyTraffic>>();
+  }
   // A new key's secret (Key::secret), the credential this kind derives everything else from
   // together with the key's slot (shadowsocks: the password; the port is port_from + slot).
   // Drawn from `secrets`; no I/O.

@@ -149,7 +149,14 @@ void TaskExecutor::Remote(Work& w) {
   w.backend = *backend;
   if (w.task->kind == TaskKind::kProvisionKey) {
     w.result = w.backend->CreateKey(w.server, key);
-    if (w.result.ok()) w.effect = Work::Effect::kActivate;
+    if (!w.result.ok()) return;
+    auto data = w.backend->FetchRemoteData(w.server, key);
+    if (!data.ok()) {
+      w.result = data.status();
+      return;
+    }
+    w.key.remote_data = std::move(*data);  // the key-ready message below delivers with it
+    w.effect = Work::Effect::kActivate;
   } else {
     w.result = w.backend->DeleteKey(w.server, key);
     if (w.result.ok()) w.effect = Work::Effect::kMarkRevoked;
@@ -188,6 +195,9 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
     return Status::Ok();
   }
   VPNHUB_RETURN_IF_ERROR(cas);
+  if (!key.remote_data.empty()) {
+    VPNHUB_RETURN_IF_ERROR(tx.keys().SetKeyRemoteData(key.id, key.remote_data));
+  }
   VPNHUB_RETURN_IF_ERROR(RetireSwitchedKey(tx, key.id, now));
   if (!key.announce_when_ready) return Status::Ok();
   // The link goes out in the same commit that makes the key usable.

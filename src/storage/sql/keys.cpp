@@ -11,7 +11,7 @@ namespace {
 #define VPNHUB_KEY_SELECT                                                               \
   "SELECT id, user_id, server_id, remote_name, slot, secret, state, expires_at, "       \
   "traffic_limit_bytes, is_trial, notified_flags, last_error, created_at, updated_at, " \
-  "announce_when_ready, next_notice_at FROM keys "
+  "announce_when_ready, next_notice_at, remote_data FROM keys "
 
 constexpr SqlText kGetKeySql = VPNHUB_KEY_SELECT "WHERE id = $1";
 // PostgreSQL only (SQLite looks the ids up one at a time).
@@ -82,6 +82,7 @@ Result<Key> ReadKey(const SqlRow& r) {
   k.updated_at = r.Ms(13);
   k.announce_when_ready = r.Bool(14);
   k.next_notice_at = r.MsOrNull(15);
+  k.remote_data = r.Text(16);
   return k;
 }
 
@@ -92,8 +93,8 @@ Result<Id> SqlKeys::InsertKey(const Key& key) {
   return s_.InsertUnique(
       "INSERT INTO keys (user_id, server_id, remote_name, slot, secret, state, expires_at, "
       "traffic_limit_bytes, is_trial, notified_flags, last_error, created_at, updated_at, "
-      "holds_slot, announce_when_ready, next_notice_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+      "holds_slot, announce_when_ready, next_notice_at, remote_data) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
       SqlParams()
           .Int(key.user_id)
           .Int(key.server_id)
@@ -110,9 +111,18 @@ Result<Id> SqlKeys::InsertKey(const Key& key) {
           .Ms(key.updated_at)
           .Bool(HoldsSlot(key.state))
           .Bool(key.announce_when_ready)
-          .MsOrNull(key.next_notice_at),
+          .MsOrNull(key.next_notice_at)
+          .Text(key.remote_data),
       "key on server " + std::to_string(key.server_id) + " (slot " + std::to_string(key.slot) +
           " or remote name '" + key.remote_name + "')");
+}
+
+Status SqlKeys::SetKeyRemoteData(Id key_id, const std::string& remote_data) {
+  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("SetKeyRemoteData"));
+  VPNHUB_ASSIGN_OR_RETURN(auto n, s_.Modify("UPDATE keys SET remote_data = $2 WHERE id = $1",
+                                            SqlParams().Int(key_id).Text(remote_data)));
+  if (n == 0) return NotFound("key " + std::to_string(key_id));
+  return Status::Ok();
 }
 
 Result<Key> SqlKeys::GetKey(Id id) { return s_.GetById<Key>(kGetKeySql, id, "key", ReadKey); }

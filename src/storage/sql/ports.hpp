@@ -77,6 +77,7 @@ class SqlKeys final : public ports::KeyStore {
                                           Time now, const std::string& error) override;
   Result<std::vector<Key>> ListKeys(const ports::KeyFilter& filter) override;
   Result<std::vector<int>> HeldSlots(Id server_id) override;
+  Status SetKeyRemoteData(Id key_id, const std::string& remote_data) override;
   Status UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
                         const std::string& error) override;
   Status ReviveFailedKey(Id key_id, int slot, Time now) override;
