@@ -23,7 +23,8 @@ void PrintServerRow(const vpn::KindRegistry& kinds, const Server& s, const std::
   if (auto spec = kinds.Find(s.kind); spec.ok()) {
     const std::string& setting = (*spec)->listed_setting;
     auto it = s.settings.find(setting);
-    listed = setting + "=" + Escaped(it == s.settings.end() ? "" : it->second);
+    listed = setting + "=" +
+             Escaped(it == s.settings.end() ? "" : vpn::PrintableSetting(**spec, setting, it->second));
   }
   std::cout << s.id << "\t" << Escaped(s.name) << "\t" << Escaped(location) << "\t" << s.kind
             << "\t" << Escaped(s.public_host) << "\t" << s.used_slots << "/" << s.capacity << "\t"
@@ -130,6 +131,10 @@ void CmdServerAdd(const vpn::KindRegistry& kinds, const ServerAddArgs& a) {
   s.capacity = a.capacity;
   s.settings = KindSettings(**spec, a.flags, /*editing=*/false);
   auto ctx = OpenContext();
+  if ((*spec)->prepare_server) {
+    // The kind's probe before saving: what the server says about itself is part of what is stored.
+    FailOn((*spec)->prepare_server(ctx->backend_options, s), "cannot add server");
+  }
   auto added = ctx->catalog->AddServer(a.location, s);
   FailOn(added.status(), "cannot add server");
   std::cout << added->id << "\t" << added->name << "\t" << a.location << "\t" << added->kind << "\t"
@@ -153,7 +158,8 @@ void CmdServerList(bool as_json) {
   for (const auto& [id, s] : names.servers) {
     const std::string& loc = names.locations[s.location_id];
     if (as_json) {
-      out.push_back(ServerJson(s, loc));
+      auto spec = ctx->kinds.Find(s.kind);
+      out.push_back(ServerJson(s, loc, spec.ok() ? *spec : nullptr));
     } else {
       PrintServerRow(ctx->kinds, s, loc);
     }

@@ -164,9 +164,12 @@ nlohmann::json KeyJson(const Key& k, TgId owner, const std::string& location,
           {"link", link}};
 }
 
-nlohmann::json ServerJson(const Server& s, const std::string& location) {
+nlohmann::json ServerJson(const Server& s, const std::string& location,
+                          const vpn::KindSpec* kind) {
   json settings = json::object();
-  for (const auto& [k, v] : s.settings) settings[k] = v;
+  for (const auto& [k, v] : s.settings) {
+    settings[k] = kind == nullptr ? std::string("***") : vpn::PrintableSetting(*kind, k, v);
+  }
   return {{"id", s.id},
           {"location", location},
           {"kind", s.kind},

@@ -29,6 +29,7 @@ struct Context : UseCases {
   OpenSslSecrets secrets;
   std::unique_ptr<ports::Store> store;
   std::string store_kind;                                          // "sqlite" or "postgres"
+  vpn::BackendOptions backend_options;  // what the backends were made with
   vpn::KindRegistry kinds;                                         // vpn::BuiltinKinds()
   std::vector<std::unique_ptr<vpn::BackendStack>> backend_stacks;  // one per kind
   usecases::Backends backends;  // the stacks' outer layers, by kind

@@ -53,6 +53,20 @@ struct KindSpec {
   // the kind's probe: `server add` calls it once the server is saved and warns when the server
   // does not answer (the server is kept: it may come up later).
   std::function<std::unique_ptr<ports::VpnBackend>(const BackendOptions&)> make_backend;
+  // Settings never printed (`server list`, `--json`): tokens, passwords, secret URL paths. They
+  // are shown as "***".
+  std::vector<std::string> secret_settings;
+  // Before `server add` saves a server: asks the server what the hub stores about it (a node's
+  // interface key and port, ...) and fills `server` in; a server with no public host may get one
+  // here from its settings. Any error refuses `server add` with its message (nothing is saved):
+  // this is the kind's probe before saving. Empty for a kind with nothing to ask; its Ping after
+  // saving only warns.
+  std::function<Status(const BackendOptions&, Server& server)> prepare_server;
 };
+
+// `value` of setting `name` of a server of kind `spec` as it may be printed: "***" for a secret
+// setting.
+std::string PrintableSetting(const KindSpec& spec, const std::string& name,
+                             const std::string& value);
 
 }  // namespace vpnhub::vpn

@@ -76,4 +76,12 @@ Result<std::vector<std::unique_ptr<BackendStack>>> KindRegistry::MakeBackends(
   return out;
 }
 
+std::string PrintableSetting(const KindSpec& spec, const std::string& name,
+                             const std::string& value) {
+  for (const std::string& secret : spec.secret_settings) {
+    if (secret == name) return "***";
+  }
+  return value;
+}
+
 }  // namespace vpnhub::vpn

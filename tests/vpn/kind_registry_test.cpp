@@ -63,6 +63,16 @@ TEST(KindRegistry, FindsARegisteredKindAndNamesTheKnownOnesForAnUnknownOne) {
   EXPECT_EQ(kinds.Names(), "alpha, beta");
 }
 
+// `server list` and `--json` print a kind's settings through PrintableSetting: a token or a
+// password never reaches the terminal.
+TEST(KindRegistry, PrintsASecretSettingAsStarsAndTheOthersAsTheyAre) {
+  KindSpec spec = FakeKind("fake");
+  spec.secret_settings = {"token"};
+  EXPECT_EQ(PrintableSetting(spec, "token", "s3cret-token"), "***");
+  EXPECT_EQ(PrintableSetting(spec, "value", "visible"), "visible");
+  EXPECT_EQ(PrintableSetting(FakeKind("plain"), "token", "shown"), "shown");
+}
+
 TEST(KindRegistry, RefusesASecondKindOfTheSameName) {
   KindRegistry kinds;
   ASSERT_TRUE(kinds.Register(FakeKind("alpha")).ok());
