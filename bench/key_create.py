@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Issue 15 figure: key create -> active, p50/p99 per server kind, COUNT keys at RATE per second.
+
+For each kind asked for, a fresh SQLite database gets one location and one server of that kind
+pointing at a real server where one runs here, or at the fake the tests use:
+  shadowsocks  a real ss-manager (shadowsocks-libev): each key is a real ss-server process
+  outline      tests/servers/outline/fake_outline.py (HTTPS, pinned certificate) over a real
+               ss-manager: each access key is a real ss-server process
+  amneziawg    tests/servers/amneziawg/fake_awg_easy.py, in memory (no tunnel)
+  wireguard    tests/servers/node/fake_node.py (the node agent's API, in memory); the real node
+               over wireguard-go is measured by bench/wireguard_keys.py
+Then build/bench/vpnhub_key_create_bench issues COUNT keys for COUNT people at RATE per second
+(open loop) and runs each one's provisioning task at once, as `vpnhub key create` does; see that
+file for what a key's latency covers and leaves out.
+
+  bench/key_create.py [--build build] [--count 1000] [--rate 50] [--kinds shadowsocks,outline,...]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+import harness  # noqa: E402
+
+
+def setup_shadowsocks(hub, work, count, stack):
+    ss = harness.SsManager(work)
+    stack.append(ss.stop)
+    port_from = harness.free_port_block(count)
+    hub.cli("server", "add", "--location", "bench", "--kind", "shadowsocks", "--manager",
+            ss.address, "--public-host", "127.0.0.1", "--ports",
+            f"{port_from}-{port_from + count - 1}", "--capacity", str(count))
+
+
+SETUPS = {"shadowsocks": setup_shadowsocks}
+
+
+def run_kind(build, kind, count, rate):
+    stack = []
+    with tempfile.TemporaryDirectory(prefix=f"vpnhub-bench-{kind}-") as work:
+        try:
+            hub = harness.Vpnhub(work, VPN_CALL_TIMEOUT_MS="3000", WORKER_PER_SERVER="8")
+            hub.cli("location", "add", "bench")
+            SETUPS[kind](hub, work, count, stack)
+            res = subprocess.run(
+                [os.path.join(build, "bench", "vpnhub_key_create_bench"), "--location", "bench",
+                 "--count", str(count), "--rate", str(rate)],
+                cwd=work, env=hub.env, capture_output=True, text=True, timeout=count / rate + 600)
+            print(f"== {kind}")
+            print(res.stdout.strip())
+            if res.returncode != 0:
+                print(res.stderr.strip())
+            return res.returncode
+        finally:
+            for stop in reversed(stack):
+                stop()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--build", default=os.path.join(ROOT, "build"))
+    p.add_argument("--count", type=int, default=1000)
+    p.add_argument("--rate", type=float, default=50)
+    p.add_argument("--kinds", default=",".join(SETUPS))
+    a = p.parse_args()
+    harness.BINARY = os.path.join(os.path.abspath(a.build), "bin", "vpnhub")
+    rc = 0
+    for kind in a.kinds.split(","):
+        if kind not in SETUPS:
+            sys.exit(f"unknown kind {kind} (known: {', '.join(SETUPS)})")
+        rc |= run_kind(os.path.abspath(a.build), kind, a.count, a.rate)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
