@@ -156,8 +156,8 @@ TEST_P(BackendContractTest, PingAnswers) {
   EXPECT_TRUE(st.ok()) << st.ToString();
 }
 
-// A hung remote: every call ends with kDeadlineExceeded by its deadline; after Unhang the same
-// calls work.
+// A hung remote: every call to it ends with kDeadlineExceeded by its deadline, Delivery (no I/O)
+// still answers; after Unhang the calls work again.
 TEST_P(BackendContractTest, HungRemoteHitsTheDeadlineAndRecovers) {
   Harness& h = *harness_;
   Key listed = h.NewKey(0);
@@ -169,6 +169,11 @@ TEST_P(BackendContractTest, HungRemoteHitsTheDeadlineAndRecovers) {
   ExpectDeadline("CreateKey", [&] { return h.backend().CreateKey(h.server(), key); });
   ExpectDeadline("ListKeys", [&] { return h.backend().ListKeys(h.server()).status(); });
   ExpectDeadline("DeleteKey", [&] { return h.backend().DeleteKey(h.server(), listed); });
+  // Delivery asks nobody (the port says: no I/O), so a hung remote does not hold it up.
+  const auto start = Clock::now();
+  auto delivery = h.backend().Delivery(h.server(), listed, "VPNHub | contract");
+  EXPECT_TRUE(delivery.ok()) << "Delivery on a hung remote: " << delivery.status().ToString();
+  EXPECT_LT(Since(start), kSlack) << "Delivery waited for the hung remote";
   h.Unhang();
 
   const Status ping = h.backend().Ping(h.server());
