@@ -242,9 +242,7 @@ TEST_F(AmneziaWgBackendTest, TrafficIsReceivedPlusSentOfTheHubsClients) {
 }
 
 TEST(AmneziaWgRestart, ARestartedServerKeepsItsClientsAndTheSessionIsRenewed) {
-  FakeAwgEasy fake("pw", {"--state", (std::filesystem::temp_directory_path() /
-                                      ("awg_state_" + std::to_string(::getpid()) + ".json"))
-                                         .string()});
+  FakeAwgEasy fake("pw", /*keep_state=*/true);
   AmneziaWgBackend backend(std::chrono::seconds(5));
   const Server server = fake.MakeServer();
   const Key key = MakeKey(1, "vpnhub-1-aaaaaa");
@@ -255,8 +253,6 @@ TEST(AmneziaWgRestart, ARestartedServerKeepsItsClientsAndTheSessionIsRenewed) {
   EXPECT_EQ(stats["unauthorized"], 1);
   EXPECT_EQ(stats["logins"], 1);
   EXPECT_EQ(CountNamed(fake.Clients(), key.remote_name), 1);
-  std::filesystem::remove(std::filesystem::temp_directory_path() /
-                          ("awg_state_" + std::to_string(::getpid()) + ".json"));
 }
 
 TEST(AmneziaWgPrepare, LogsInListsAndFillsThePublicHost) {

@@ -25,14 +25,15 @@ inline const std::vector<std::string> kGoldenAwgParams = {
 
 class FakeAwgEasy {
  public:
-  // `extra`: more arguments of the fake (--state FILE, ...).
-  explicit FakeAwgEasy(std::string password = "s3cret-admin", std::vector<std::string> extra = {},
-                       int port = 0)
-      : password_(std::move(password)), extra_(std::move(extra)) {
+  // `keep_state`: the fake keeps its clients in a file of its directory, so that Restart() keeps
+  // them (as amnezia-wg-easy keeps wg0.json).
+  explicit FakeAwgEasy(std::string password = "s3cret-admin", bool keep_state = false)
+      : password_(std::move(password)) {
     dir_ = std::filesystem::temp_directory_path() /
            ("fake_awg_" + std::to_string(::getpid()) + "_" + std::to_string(Counter()++));
     std::filesystem::create_directories(dir_);
-    Start(port);
+    if (keep_state) extra_ = {"--state", (dir_ / "state.json").string()};
+    Start(0);
   }
   ~FakeAwgEasy() {
     process_.reset();
@@ -47,6 +48,7 @@ class FakeAwgEasy {
   }
 
   int port() const { return port_; }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const std::string& password() const { return password_; }
   std::filesystem::path dir() const { return dir_; }
