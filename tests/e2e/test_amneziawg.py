@@ -218,6 +218,46 @@ class AmneziaWgTunnelTest(harness.HubTestCase):
         self.assertEqual(fake_clients(fake), [])
 
 
+class AmneziaWgBotTest(harness.HubTestCase):
+    """A person's trial on an amneziawg location arrives in the bot as the QR photo, then the
+    .conf as a document carrying the server's AmneziaWG lines exactly."""
+
+    def test_trial_arrives_as_the_servers_conf(self):
+        if not harness.FAKE_TELEGRAM:
+            self.skipTest("no fake_telegram binary given")
+        fake = self.stop_after(FakeAwgEasy(self.dir))
+        self.tg = self.stop_after(harness.FakeTelegram())
+        hub = self.own_hub(harness.Vpnhub(
+            self.dir, TG_TOKEN=harness.BOT_TOKEN, TELEGRAM_API_URL=self.tg.url,
+            TELEGRAM_POLL_TIMEOUT_SEC=1, TRIAL_PERIOD=3600, NAME="VPNHub",
+            VPN_CALL_TIMEOUT_MS=5000))
+        hub.cli("location", "add", "Oslo")
+        hub.cli("server", "add", "--kind", "amneziawg", "--location", "Oslo", "--api-url",
+                fake.url, "--password", PASSWORD, "--capacity", "5")
+        hub.start()
+        person = 5551001
+        self.tg.message(person, "/trial")
+        choice = self.tg.wait_for(person, lambda c: any(
+            b.get("callback_data", "").startswith("t:") for b in harness.buttons(c)),
+            "location buttons")
+        data = next(b["callback_data"] for b in harness.buttons(choice)
+                    if b.get("callback_data", "").startswith("t:"))
+        self.tg.callback(person, data)
+        doc = harness.wait_until(lambda: next(
+            (c for c in self.tg.calls("sendDocument")
+             if c.get("chat_id") == person and c.get("status") == 200), None),
+            20, what="the .conf as a document")
+        self.assertEqual(doc["document_name"], "VPNHub_Oslo.conf")
+        conf = doc["document"]
+        self.assertEqual([line for line in conf.splitlines() if key_of(line) in AWG_KEYS],
+                         [f"{k} = {v}" for k, v in PARAMS])
+        self.assertTrue(conf.startswith("[Interface]\nPrivateKey = "), conf[:40])
+        photos = [c for c in self.tg.to_chat(person) if c["method"] == "sendPhoto"]
+        self.assertEqual(len(photos), 1)
+        self.assertLess(photos[0]["time_ms"], doc["time_ms"] + 1)
+        self.assertEqual(len(fake_clients(fake)), 1)
+
+
 def fake_clients(fake):
     """The fake's clients, through its API (a login of its own)."""
     import http.cookiejar
@@ -234,4 +274,5 @@ def fake_clients(fake):
 
 if __name__ == "__main__":
     harness.BINARY = sys.argv.pop(1)
+    harness.FAKE_TELEGRAM = sys.argv.pop(1)
     unittest.main()
