@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "fakes/fake_secrets.hpp"
 #include "formats/awg_conf.hpp"
@@ -57,6 +60,20 @@ TEST_F(AmneziaWgBackendTest, CreateTwiceMakesOneClient) {
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].remote_id, fake_.Clients()[0]["id"]);
+}
+
+TEST_F(AmneziaWgBackendTest, ConcurrentCreatesOfOneKeyMakeOneClient) {
+  // The gate lets several calls to one server run at once; a retried task may overlap its first
+  // attempt. amnezia-wg-easy answers no id, so only the name tells clients apart.
+  const Key key = MakeKey(1, "vpnhub-100-abcdef");
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] { ok += backend_.CreateKey(server_, key).ok() ? 1 : 0; });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, 4);
+  EXPECT_EQ(CountNamed(fake_.Clients(), key.remote_name), 1);
 }
 
 TEST_F(AmneziaWgBackendTest, FetchRemoteDataIsTheClientsIdAndTheServersConfiguration) {
