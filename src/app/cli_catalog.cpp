@@ -23,8 +23,9 @@ void PrintServerRow(const vpn::KindRegistry& kinds, const Server& s, const std::
   if (auto spec = kinds.Find(s.kind); spec.ok()) {
     const std::string& setting = (*spec)->listed_setting;
     auto it = s.settings.find(setting);
-    listed = setting + "=" +
-             Escaped(it == s.settings.end() ? "" : vpn::PrintableSetting(**spec, setting, it->second));
+    listed =
+        setting + "=" +
+        Escaped(it == s.settings.end() ? "" : vpn::PrintableSetting(**spec, setting, it->second));
   }
   std::cout << s.id << "\t" << Escaped(s.name) << "\t" << Escaped(location) << "\t" << s.kind
             << "\t" << Escaped(s.public_host) << "\t" << s.used_slots << "/" << s.capacity << "\t"
@@ -321,8 +322,14 @@ void AddServerAddCommand(CLI::App* server, const vpn::KindRegistry& kinds, int a
     AddKindFlag(add, flag, flag.help, sa->flags);
     if (flag.required) sa->flags.options[flag.name]->required();
   }
-  add->add_option("--public-host", sa->public_host, "Host name or IP clients connect to")
-      ->required();
+  // A kind that asks its server before saving may fill the public host in (KindSpec::
+  // prepare_server); for the others it is required.
+  const bool host_optional = spec != nullptr && spec->prepare_server != nullptr;
+  auto* public_host = add->add_option(
+      "--public-host", sa->public_host,
+      host_optional ? "Host name or IP clients connect to [default: from the server's settings]"
+                    : "Host name or IP clients connect to");
+  if (!host_optional) public_host->required();
   add->add_option("--capacity", sa->capacity, "Maximum number of keys")
       ->required()
       ->check(IntIn(1, 65535));
