@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "billing_fixture.hpp"
+#include "fakes/tx_watch_store.hpp"
 
 namespace vpnhub {
 namespace {
@@ -18,6 +19,7 @@ class LinkProvider : public ports::PaymentProvider {
   Result<ports::InvoiceRequest> CreateInvoice(const Order& order,
                                               const ports::InvoiceTexts&) override {
     std::lock_guard lock(mu);
+    Called();
     ++invoices;
     if (!invoice_status.ok()) return invoice_status;
     return ports::InvoiceRequest{ports::InvoiceRequest::Via::kPaymentLink,
@@ -28,16 +30,27 @@ class LinkProvider : public ports::PaymentProvider {
   bool TakesNotices() const override { return true; }
   Result<ports::NoticeVerdict> ReadNotice(const ports::PaymentNotice& notice) override {
     std::lock_guard lock(mu);
+    Called();
     last_body = notice.body;
     return verdict;
   }
   Result<ports::PaymentCheck> CheckOrder(const Order& order) override {
     std::lock_guard lock(mu);
+    Called();
     asked.push_back(order.id);
     return check;
   }
 
+  // Counts the calls, and those made while `watch` had a transaction open.
+  void Called() {
+    ++calls;
+    if (watch != nullptr && watch->open() > 0) ++calls_in_tx;
+  }
+
   std::mutex mu;
+  const fakes::TxWatchStore* watch = nullptr;
+  int calls = 0;
+  int calls_in_tx = 0;
   int invoices = 0;
   Status invoice_status;
   std::string last_body;
@@ -50,11 +63,16 @@ class BillingNoticesTest : public BillingTest {
  protected:
   void SetUp() override {
     BillingTest::SetUp();
+    WireLink(*store);
+  }
+
+  // The use cases over `over` (the store itself, or a fault-injecting wrapper of it).
+  void WireLink(ports::Store& over) {
     static_cast<app::UseCases&>(*this) = app::MakeUseCases(
         app::TestConfig({{"TG_TOKEN", "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_"},
                          {"ADMIN_TG_ID", std::to_string(kAdmin)},
                          {"MONTH_COST", "150,400,750,1400"}}),
-        {*store, backends, clock, secrets, log, {{"link", &link_}}});
+        {over, backends, clock, secrets, log, {{"link", &link_}}});
   }
 
   Order LinkOrder(TgId tg, int months) {
@@ -168,6 +186,30 @@ TEST_F(BillingNoticesTest, APaidNoticeForAnOrderThatIsNotThisProvidersIsIgnored)
   EXPECT_EQ(Count("SELECT count(*) FROM payments"), 0);
 }
 
+// A paid notice whose order the store cannot look up is an error (the route answers 503 and the
+// provider delivers again), never "ignored" / unknown order (200: the provider would stop).
+TEST_F(BillingNoticesTest, AStoreThatCannotLookTheOrderUpIsAnErrorNeverIgnored) {
+  const Order o = LinkOrder(kAlice, 1);
+  link_.verdict = PaidVerdict(o, "pay-11", 150);
+  const ports::PaymentNotice notice{"{}", {}, "", "127.0.0.1"};
+  // The whole read fails (the database is unreachable).
+  fakes::FaultStore faulty(*store);
+  WireLink(faulty);
+  faulty.FailReads(1);
+  auto out = billing->ReceiveNotice("link", notice);
+  EXPECT_FALSE(out.ok()) << "answered " << usecases::NoticeOutcomeName(out->kind);
+  EXPECT_EQ(faulty.counts().failed_reads, 1);
+  // The read runs but looking the order up fails (here: its table is gone for a moment).
+  ASSERT_TRUE(store->Sql("ALTER TABLE orders RENAME TO orders_away").ok());
+  out = billing->ReceiveNotice("link", notice);
+  ASSERT_TRUE(store->Sql("ALTER TABLE orders_away RENAME TO orders").ok());
+  EXPECT_FALSE(out.ok()) << "answered " << usecases::NoticeOutcomeName(out->kind);
+  EXPECT_EQ(Count("SELECT count(*) FROM payments"), 0);
+  EXPECT_EQ(Reread(o.id).state, OrderState::kCreated);
+  // The provider's next delivery credits.
+  EXPECT_EQ(Notice(), Kind::kCredited);
+}
+
 TEST_F(BillingNoticesTest, AChangedAmountIsRecordedAsMismatchAndAlertsTheAdmins) {
   const Order o = LinkOrder(kAlice, 1);
   link_.verdict = PaidVerdict(o, "pay-4", 1);
@@ -213,6 +255,78 @@ TEST_F(BillingNoticesTest, ReconciliationAsksWhenDueBacksOffAndCreditsALostWebho
   link_.verdict = PaidVerdict(o, "pay-5", 150);
   EXPECT_EQ(Notice(), Kind::kAlreadyCredited);
   EXPECT_EQ(Count("SELECT count(*) FROM payments"), 1);
+}
+
+// The provider, asked about one order, answers with a paid confirmation that names another
+// (a confused API, an invoice_ref pointing elsewhere): neither order is credited, the run says
+// "mismatch" (the job counts and logs it) and the asked order is asked again later.
+// The provider's API is never called while a database transaction is open (a slow provider
+// would hold the transaction, and its locks, for as long as it takes): not at invoice time, not
+// for a webhook (credited, replay, unknown order, refused), not by the reconciliation.
+TEST_F(BillingNoticesTest, NoProviderCallWhileATransactionIsOpen) {
+  fakes::TxWatchStore watch(*store);
+  WireLink(watch);
+  link_.watch = &watch;
+  const Order o = LinkOrder(kAlice, 1);
+  ASSERT_TRUE(billing->Invoice(kAlice, o.id).ok());
+  link_.verdict = PaidVerdict(o, "pay-20", 150);
+  EXPECT_EQ(Notice(), Kind::kCredited);
+  EXPECT_EQ(Notice(), Kind::kAlreadyCredited);
+  Order none = o;
+  none.id = 777777;
+  link_.verdict = PaidVerdict(none, "pay-21", 150);
+  EXPECT_EQ(Notice(), Kind::kUnknownOrder);
+  ports::NoticeVerdict bad;
+  bad.kind = ports::NoticeVerdict::Kind::kBadSignature;
+  link_.verdict = bad;
+  EXPECT_EQ(Notice(), Kind::kBadSignature);
+  const Order later = LinkOrder(kBob, 1);
+  ASSERT_TRUE(billing->Invoice(kBob, later.id).ok());
+  ports::PaymentCheck paid;
+  paid.kind = ports::PaymentCheck::Kind::kPaid;
+  paid.confirmation = PaidVerdict(later, "pay-22", 150).confirmation;
+  link_.check = paid;
+  clock.Advance(std::chrono::seconds(61));
+  auto run = billing->ReconcileDue();
+  ASSERT_TRUE(run.ok());
+  ASSERT_EQ(run->asked.size(), 1u);
+  EXPECT_EQ(run->asked[0].outcome, "credited");
+  EXPECT_EQ(link_.calls, 2 + 4 + 1);
+  EXPECT_EQ(link_.calls_in_tx, 0);
+  link_.watch = nullptr;
+}
+
+TEST_F(BillingNoticesTest, ReconciliationNeverCreditsAConfirmationOfAnotherOrder) {
+  const Order asked = LinkOrder(kAlice, 1);
+  const Order other = LinkOrder(kBob, 1);
+  ASSERT_TRUE(billing->Invoice(kAlice, asked.id).ok());
+  ports::PaymentCheck paid;
+  paid.kind = ports::PaymentCheck::Kind::kPaid;
+  paid.confirmation = PaidVerdict(other, "pay-9", 150).confirmation;
+  link_.check = paid;
+  clock.Advance(std::chrono::seconds(61));
+  auto run = billing->ReconcileDue();
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  ASSERT_EQ(run->asked.size(), 1u);
+  EXPECT_EQ(run->asked[0].order_id, asked.id);
+  EXPECT_EQ(run->asked[0].outcome, "mismatch") << run->asked[0].detail;
+  EXPECT_NE(run->asked[0].detail.find(std::to_string(other.id)), std::string::npos)
+      << run->asked[0].detail;
+  EXPECT_EQ(Count("SELECT count(*) FROM payments"), 0);
+  EXPECT_EQ(Reread(asked.id).state, OrderState::kCreated);
+  EXPECT_EQ(Reread(other.id).state, OrderState::kCreated);
+  EXPECT_TRUE(Reread(asked.id).next_check_at.has_value()) << "asked again later";
+
+  // The right answer later still credits the asked order.
+  paid.confirmation = PaidVerdict(asked, "pay-10", 150).confirmation;
+  link_.check = paid;
+  clock.Set(*Reread(asked.id).next_check_at);
+  run = billing->ReconcileDue();
+  ASSERT_TRUE(run.ok());
+  ASSERT_EQ(run->asked.size(), 1u);
+  EXPECT_EQ(run->asked[0].outcome, "credited") << run->asked[0].detail;
+  EXPECT_EQ(Reread(asked.id).state, OrderState::kFulfilled);
+  EXPECT_EQ(Reread(other.id).state, OrderState::kCreated);
 }
 
 TEST_F(BillingNoticesTest, ReconciliationStopsOnAClosedInvoiceAnUnaskableProviderOrAfterTheGrace) {

@@ -272,6 +272,30 @@ TEST_F(CryptoBotTest, CheckOrderReadsTheInvoiceBack) {
   EXPECT_EQ(provider_->CheckOrder(order).status().code(), StatusCode::kUnavailable);
 }
 
+// getInvoices is asked for our invoice_ref; what comes back is read as it is: a paid invoice with
+// another id (the filter ignored, another invoice listed) or with another order's payload is never
+// a payment of the order asked about.
+TEST_F(CryptoBotTest, CheckOrderCreditsOnlyTheAskedInvoiceWithTheAskedOrdersPayload) {
+  json invoice = PaidInvoice(502);  // paid, payload "15" = the order, but not invoice 501
+  http_.Answer([&](const HttpRequest&) -> Result<HttpResponse> {
+    return HttpResponse{200, json{{"ok", true}, {"result", {{"items", {invoice}}}}}.dump(), {}};
+  });
+  Order order = MakeOrder();
+  order.invoice_ref = "501";
+  auto check = provider_->CheckOrder(order);
+  ASSERT_TRUE(check.ok()) << check.status().ToString();
+  EXPECT_NE(check->kind, PaymentCheck::Kind::kPaid) << check->detail;
+
+  invoice = PaidInvoice(501, "16");  // invoice 501, paid, but for order 16
+  check = provider_->CheckOrder(order);
+  ASSERT_TRUE(check.ok()) << check.status().ToString();
+  EXPECT_EQ(check->kind, PaymentCheck::Kind::kClosed) << check->detail;
+  EXPECT_NE(check->detail.find("order 16"), std::string::npos) << check->detail;
+
+  invoice = PaidInvoice(501, "15");  // the control: the asked invoice of the asked order
+  EXPECT_EQ(provider_->CheckOrder(order)->kind, PaymentCheck::Kind::kPaid);
+}
+
 TEST_F(CryptoBotTest, RefundIsNotOffered) {
   Payment p;
   p.provider = kName;

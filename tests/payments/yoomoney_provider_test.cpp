@@ -93,6 +93,21 @@ TEST(YooMoneyNotice, AWrongHashOrSecretIsABadSignature) {
   EXPECT_EQ(ReadNotification(Signed(Fields()), "").kind, Kind::kBadSignature);
 }
 
+// An empty, cut or padded sha1_hash proves nothing, whatever prefix of the right hash it is.
+TEST(YooMoneyNotice, AnEmptyOrShortHashIsABadSignature) {
+  FormFields f = Fields();
+  f.emplace_back("sha1_hash", "");
+  const std::string right = Sha1Hex(*CheckString(f, kSecret));
+  for (const std::string& hash : {std::string(), right.substr(0, 1), right.substr(0, 20),
+                                  right.substr(0, 39), right + "0", std::string(40, ' ')}) {
+    Set(f, "sha1_hash", hash);
+    const auto v = ReadNotification(EncodeForm(f), kSecret);
+    EXPECT_EQ(v.kind, Kind::kBadSignature) << "sha1_hash \"" << hash << "\": " << v.detail;
+  }
+  Set(f, "sha1_hash", right);
+  EXPECT_EQ(ReadNotification(EncodeForm(f), kSecret).kind, Kind::kPaid);
+}
+
 TEST(YooMoneyNotice, AnUpperCaseHashIsTheSameHash) {
   FormFields f = Fields();
   f.emplace_back("sha1_hash", "");
@@ -209,6 +224,24 @@ TEST(YooMoneyProvider, TheHistoryFindsAPaymentWhoseNoticeWasLost) {
   EXPECT_EQ(p.CheckOrder(RubOrder()).status().code(), StatusCode::kUnavailable);
   api.Answer("POST /api/operation-history", {401, ""});
   EXPECT_EQ(p.CheckOrder(RubOrder()).status().code(), StatusCode::kPermissionDenied);
+}
+
+// The history request filters by label, yet the answer is read as it is: an operation labelled
+// for another order (a filter ignored, a shared wallet) is never this order's payment.
+TEST(YooMoneyProvider, TheHistoryCreditsOnlyAnOperationLabelledWithTheAskedOrder) {
+  testing::StubApi api;
+  HttpClient http;
+  YooMoneyProvider p({api.url(), "4100111", kSecret, "410011.TOKEN", "RUB", ""}, http);
+  api.Answer("POST /api/operation-history", {200, R"({"operations":[
+      {"operation_id":"2001","status":"success","direction":"in","amount":300.00,"label":"43"},
+      {"operation_id":"2002","status":"success","direction":"in","amount":300.00,"label":"420"},
+      {"operation_id":"2003","status":"success","direction":"in","amount":300.00},
+      {"operation_id":"2004","status":"success","direction":"in","amount":300.00,"label":""}]})"});
+  auto check = p.CheckOrder(RubOrder());
+  ASSERT_TRUE(check.ok()) << check.status().ToString();
+  EXPECT_EQ(check->kind, CheckKind::kPending) << check->detail;
+  EXPECT_NE(check->confirmation.provider_payment_id.rfind("200", 0), 0u)
+      << "credited " << check->confirmation.provider_payment_id;
 }
 
 // Thousands of random and mutated bodies: never a crash, and a credit only for operation 1234567

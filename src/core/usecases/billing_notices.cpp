@@ -127,6 +127,13 @@ ReconcileResult::Asked BillingService::ReconcileOne(const Order& order, Time now
       asked.outcome = "closed";
       asked.detail = check->detail;
       next.reset();
+    } else if (check->confirmation.order_id != order.id) {
+      // The provider was asked about this order and answered with a payment of another: credit
+      // neither (that order's own webhook or check credits it). Asked again later.
+      asked.outcome = "mismatch";
+      asked.detail = "asked about order " + std::to_string(order.id) +
+                     ", the provider's confirmation names order " +
+                     std::to_string(check->confirmation.order_id);
     } else {
       ports::PaymentConfirmation conf = check->confirmation;
       conf.provider = order.provider;

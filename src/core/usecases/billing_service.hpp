@@ -80,7 +80,8 @@ struct ReconcileResult {
   struct Asked {
     Id order_id = 0;
     std::string provider;
-    // credited, replay, mismatch, not_fulfilled (what crediting did), pending, closed (the
+    // credited, replay, mismatch, not_fulfilled (what crediting did; mismatch also when the
+    // provider's confirmation names another order than the one asked), pending, closed (the
     // provider's answer), error (the provider or the store failed: asked again later),
     // not_supported (the provider cannot be asked: asking stops).
     std::string outcome;

@@ -215,7 +215,12 @@ Result<ports::PaymentCheck> CryptoBotProvider::CheckOrder(const Order& order) {
     const std::string status = TextField(invoice, "status");
     const NoticeVerdict v = ReadInvoice(invoice);
     check.detail = v.detail;
-    if (v.kind == NoticeVerdict::Kind::kPaid) {
+    if (v.kind == NoticeVerdict::Kind::kPaid && v.confirmation.order_id != order.id) {
+      // Our invoice_ref names an invoice whose payload is another order: never credit it here.
+      check.kind = PaymentCheck::Kind::kClosed;
+      check.detail = "invoice " + order.invoice_ref + " carries the payload of order " +
+                     std::to_string(v.confirmation.order_id) + ", not " + std::to_string(order.id);
+    } else if (v.kind == NoticeVerdict::Kind::kPaid) {
       check.kind = PaymentCheck::Kind::kPaid;
       check.confirmation = v.confirmation;
     } else if (status == "expired" || status == "paid") {

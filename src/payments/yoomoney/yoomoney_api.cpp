@@ -94,6 +94,11 @@ ports::NoticeVerdict ReadNotification(std::string_view body, std::string_view se
   if (!signed_string || !hash) {
     return Verdict(Kind::kMalformed, "yoomoney notice: a signed field or sha1_hash is missing");
   }
+  // A SHA-1 is 40 hex digits: an empty or cut hash is refused before anything is compared.
+  if (hash->size() != 40 ||
+      hash->find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    return Verdict(Kind::kBadSignature, "yoomoney notice: sha1_hash is not 40 hex digits");
+  }
   if (!ConstantTimeEquals(Lower(*hash), Sha1Hex(*signed_string))) {
     return Verdict(Kind::kBadSignature, "yoomoney notice: sha1_hash does not match");
   }
