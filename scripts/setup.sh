@@ -7,7 +7,7 @@ build_pkgs=(build-essential cmake pkg-config libboost-dev libboost-system-dev li
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev
   libqrencode-dev libpng-dev libpq-dev libnats-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev shadowsocks-libev curl python3 procps
-  sqlite3 wrk nginx-light bc postgresql postgresql-client-15 nats-server)
+  sqlite3 wrk nginx-light bc postgresql postgresql-client-15 nats-server openssl)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" != "--no-test-deps" ]; then want+=("${test_pkgs[@]}"); fi
