@@ -1,5 +1,6 @@
 #include "vpn/kinds.hpp"
 
+#include "vpn/outline/outline_kind.hpp"
 #include "vpn/shadowsocks/shadowsocks_kind.hpp"
 
 namespace vpnhub::vpn {
@@ -7,6 +8,7 @@ namespace vpnhub::vpn {
 Result<KindRegistry> BuiltinKinds() {
   KindRegistry kinds;
   VPNHUB_RETURN_IF_ERROR(kinds.Register(shadowsocks::ShadowsocksKind()));
+  VPNHUB_RETURN_IF_ERROR(kinds.Register(outline::OutlineKind()));
   return kinds;
 }
 
