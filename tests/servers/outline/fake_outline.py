@@ -22,6 +22,10 @@ Options for tests:
   --hang             start hung: connections are accepted and never answered
   SIGUSR1 / SIGUSR2  hang / stop hanging (held connections are then served)
   --manager H:P      use this running ss-manager instead of starting one
+  --old-api          behave as servers before 1.8: POST /access-keys ignores name, password and
+                     limit, and there is no PUT /access-keys/{id}
+  POST /_control/fail {"status":500,"times":1} (outside the API's prefix): the next API requests
+                     answer that status
 Python 3 standard library only (http.server, ssl), plus the openssl CLI and ss-manager.
 """
 import argparse
@@ -169,8 +173,9 @@ def validate_string(value, name):
 class Shadowbox:
     """The server's state (keys, config) and the API's operations, persisted in state.json."""
 
-    def __init__(self, state_path, manager, hostname):
+    def __init__(self, state_path, manager, hostname, old_api=False):
         self.lock = threading.Lock()
+        self.old_api = old_api
         self.path = state_path
         self.manager = manager
         self.state = {"serverId": str(uuid.uuid4()), "name": "Outline Server",
@@ -302,10 +307,14 @@ class Shadowbox:
     def create_new_key(self, params):
         if params.get("id"):
             raise invalid("Parameter `id` is not allowed")
+        if self.old_api:
+            params = {}
         return self._create(params)
 
     # PUT /access-keys/{id}
     def create_key(self, params, key_id):
+        if self.old_api:
+            raise HttpError(405, "MethodNotAllowed", "PUT is not allowed")
         return self._create(params, key_id)
 
     # GET /access-keys/{id}
@@ -428,6 +437,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if path == "/_control/fail" and self.command == "POST":
+            with self.server.lock:
+                self.server.fail = json.loads(raw.decode())
+            return self._send(200, {})
+        with self.server.lock:
+            fail = self.server.fail
+            if fail.get("times", 0) > 0:
+                fail["times"] -= 1
+                return self._send(fail["status"], {"code": "Injected", "message": "injected"})
         # Outline's prefix filter: a path outside the secret prefix does not exist.
         if not (path == prefix or path.startswith(prefix + "/")):
             return self._send(404, {"code": "ResourceNotFound",
@@ -477,6 +495,8 @@ class Server(http.server.ThreadingHTTPServer):
         self.box, self.prefix, self.tls = box, prefix, tls
         self.hang = threading.Event()
         self.requests = {}
+        self.lock = threading.Lock()
+        self.fail = {}
 
     def count(self, method, route):
         self.requests[(method, route)] = self.requests.get((method, route), 0) + 1
@@ -515,6 +535,7 @@ def main():
     ap.add_argument("--hostname", default="127.0.0.1", help="hostnameForAccessKeys")
     ap.add_argument("--hang", action="store_true")
     ap.add_argument("--manager", default="")
+    ap.add_argument("--old-api", action="store_true")
     args = ap.parse_args()
 
     os.makedirs(args.dir, exist_ok=True)
@@ -533,14 +554,22 @@ def main():
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
-        box = Shadowbox(os.path.join(args.dir, "state.json"), manager, args.hostname)
+        box = Shadowbox(os.path.join(args.dir, "state.json"), manager, args.hostname,
+                        args.old_api)
         secret = args.secret or base64.urlsafe_b64encode(secrets.token_bytes(16)).decode().rstrip(
             "=")
         server = Server(("127.0.0.1", args.port), box, "/" + secret.strip("/"), tls)
         if args.hang:
             server.hang.set()
-        signal.signal(signal.SIGUSR1, lambda *_: server.hang.set())
-        signal.signal(signal.SIGUSR2, lambda *_: server.hang.clear())
+        def hang(on):
+            if on:
+                server.hang.set()
+            else:
+                server.hang.clear()
+            print("hang on" if on else "hang off", flush=True)  # tests wait for this line
+
+        signal.signal(signal.SIGUSR1, lambda *_: hang(True))
+        signal.signal(signal.SIGUSR2, lambda *_: hang(False))
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
         port = server.server_address[1]
