@@ -2,9 +2,11 @@
 (tests/servers/outline/fake_outline.py: Outline's management API over HTTPS with a self-signed
 certificate, backed by a real ss-manager). `server add --kind outline` with the installer's JSON
 line or with --api-url and --cert-sha256, probed before saving; `key create` prints Outline's
-access URL, which carries an HTTP fetch through ss-local; `key revoke` removes the access key."""
+access URL, which carries an HTTP fetch through ss-local; `key revoke` removes the access key; a
+trial from the bot (fake Bot API) is delivered as that access URL and its QR code."""
 import json
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -156,6 +158,29 @@ class OutlineTest(harness.HubTestCase):
                        self.outline.cert_sha256, says=["does not answer"])
         self.assertEqual(self.hub.cli_json("server", "list"), [])
 
+    def test_a_trial_from_the_bot_is_outlines_access_url(self):
+        self.add("--outline-json", self.outline.line)
+        tg = self.stop_after(harness.FakeTelegram())
+        bot = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                          TELEGRAM_API_URL=tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1))
+        bot.start()
+        person = 5551001
+        tg.message(person, "/trial")
+        choice = tg.wait_for(person, lambda c: any(b.get("callback_data", "").startswith("t:")
+                                                   for b in harness.buttons(c)),
+                             "location buttons")
+        tg.callback(person, next(b["callback_data"] for b in harness.buttons(choice)
+                                 if b.get("callback_data", "").startswith("t:")))
+        photo = tg.wait_for(person, lambda c: c["method"] == "sendPhoto", "QR photo", 15)
+        self.assertGreater(photo["photo_size"], 100)
+        link_msg = tg.wait_for(person, lambda c: "ss://" in c.get("text", ""), "the link")
+        link = re.search(r"ss://[^\s<\"]+", link_msg["text"]).group(0).replace("&amp;", "&")
+        keys = self.outline.keys()
+        self.assertEqual(len(keys), 1, keys)
+        self.assertEqual(link.partition("#")[0], keys[0]["accessUrl"])
+        http_port = self.serve_text("hello.txt", "hello-from-the-bot")
+        self.assertEqual(self.fetch_through(link, http_port), (0, "hello-from-the-bot"))
+
     def test_help_shows_the_outline_flags(self):
         out = self.hub.cli("server", "add", "--kind", "outline", "--help").stdout
         self.assertIn("Add a VPN server (outline: an Outline server's management API)", out)
@@ -168,4 +193,5 @@ class OutlineTest(harness.HubTestCase):
 
 if __name__ == "__main__":
     harness.BINARY = sys.argv.pop(1)
+    harness.FAKE_TELEGRAM = sys.argv.pop(1)
     unittest.main()

@@ -6,7 +6,8 @@ with a self-signed certificate, backed by a real shadowsocks-libev ss-manager: e
 one ss-manager port with the key's password, so its accessUrl carries traffic through ss-local.
 
 Unlike Outline (one port shared by every key), each key gets a port of its own: ss-manager runs
-one ss-server per port and password.
+one ss-server per port and password. Data limits are stored and listed, not enforced (Outline
+blocks a key past its limit); /metrics/transfer reports ss-manager's counters.
 
 On start it prints one line, as Outline's installer does:
   {"apiUrl":"https://127.0.0.1:PORT/SECRET","certSha256":"HEX"}
