@@ -71,7 +71,8 @@ class OutlineTest(harness.HubTestCase):
     def setUp(self):
         super().setUp()
         self.outline = self.stop_after(FakeOutline(self.dir))
-        self.hub = harness.Vpnhub(self.dir, LIMIT_GB=2)
+        # The fake is a Python process: a generous call deadline for a busy machine.
+        self.hub = harness.Vpnhub(self.dir, LIMIT_GB=2, VPN_CALL_TIMEOUT_MS=3000)
         self.hub.cli("location", "add", "Amsterdam")
 
     def add(self, *flags, check=True):
@@ -162,7 +163,8 @@ class OutlineTest(harness.HubTestCase):
         self.add("--outline-json", self.outline.line)
         tg = self.stop_after(harness.FakeTelegram())
         bot = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
-                                          TELEGRAM_API_URL=tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1))
+                                          TELEGRAM_API_URL=tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1,
+                                          VPN_CALL_TIMEOUT_MS=3000))
         bot.start()
         person = 5551001
         tg.message(person, "/trial")
