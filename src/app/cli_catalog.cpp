@@ -136,6 +136,7 @@ void CmdServerAdd(const vpn::KindRegistry& kinds, const ServerAddArgs& a) {
     // The kind's probe before saving: what the server says about itself is part of what is stored.
     FailOn((*spec)->prepare_server(ctx->backend_options, s), "cannot add server");
   }
+  if (s.public_host.empty()) Fail("--public-host is required for a " + a.kind + " server", 2);
   auto added = ctx->catalog->AddServer(a.location, s);
   FailOn(added.status(), "cannot add server");
   std::cout << added->id << "\t" << added->name << "\t" << a.location << "\t" << added->kind << "\t"

@@ -273,9 +273,10 @@ const std::vector<ConfigVar>& ConfigVariables() {
       // Each payment provider's own variables follow here (WithProviderVariables).
       Int("TRIAL_PERIOD", "259200", {0, 10LL * 365 * 24 * 3600}, &Config::trial_period_sec, "bot",
           "trial length in seconds, 0..315360000; 0 = no trial"),
-      Int("LIMIT_GB", "0", {0, 1000000}, &Config::limit_gb, "recorded only",
-          "traffic cap per key in GB, 0..1000000; 0 = unlimited; recorded on each new key, not "
-          "enforced: ss-manager has no traffic limit"),
+      Int("LIMIT_GB", "0", {0, 1000000}, &Config::limit_gb, "this release",
+          "traffic cap per key in GB, 0..1000000; 0 = unlimited; recorded on each new key; "
+          "outline servers enforce it (the access key's data limit); for shadowsocks keys it is "
+          "not enforced: ss-manager has no traffic limit"),
       Int("LIMIT_IP", "0", {0, 1000000}, &Config::limit_ip, "later backends",
           "devices per key, 0..1000000; 0 = unlimited; checked only: no server kind here limits "
           "devices"),

@@ -1,6 +1,7 @@
 #include "vpn/kinds.hpp"
 
 #include "vpn/amneziawg/amneziawg_kind.hpp"
+#include "vpn/outline/outline_kind.hpp"
 #include "vpn/shadowsocks/shadowsocks_kind.hpp"
 
 namespace vpnhub::vpn {
@@ -9,6 +10,7 @@ Result<KindRegistry> BuiltinKinds() {
   KindRegistry kinds;
   VPNHUB_RETURN_IF_ERROR(kinds.Register(shadowsocks::ShadowsocksKind()));
   VPNHUB_RETURN_IF_ERROR(kinds.Register(amneziawg::AmneziaWgKind()));
+  VPNHUB_RETURN_IF_ERROR(kinds.Register(outline::OutlineKind()));
   return kinds;
 }
 

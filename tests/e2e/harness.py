@@ -84,14 +84,14 @@ def listening(port):
 
 def parse_ss(link):
     """(method, password, host, port) of an ss:// link: SIP002 (base64 or percent-encoded user
-    info, an optional /?plugin part) or the plain form."""
+    info, an optional /?plugin part, Outline's /?outline=1) or the plain form."""
     body = link[len("ss://"):].split("#", 1)[0]
     userinfo, hostport = body.rsplit("@", 1)
     userinfo = urllib.parse.unquote(userinfo)
     if ":" not in userinfo:
         userinfo = base64.urlsafe_b64decode(userinfo + "=" * (-len(userinfo) % 4)).decode()
     method, password = userinfo.split(":", 1)
-    host, port = hostport.rstrip("/").split("?", 1)[0].rsplit(":", 1)
+    host, port = hostport.split("?", 1)[0].rstrip("/").rsplit(":", 1)
     return method, password, host, int(port)
 
 

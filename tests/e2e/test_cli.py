@@ -82,8 +82,8 @@ class CliTest(harness.HubTestCase):
                            "--capacity", "1", check=False)
         self.assertEqual(res.returncode, 2)
         self.assertEqual(res.stderr,
-                         'vpnhub: unknown server kind "wire_guard" '
-                         '(supported: shadowsocks, amneziawg)\n')
+                         'vpnhub: unknown server kind "wire_guard" (supported: shadowsocks, '
+                         'outline, amneziawg)\n')
         # The kind's probe (its backend's Ping) runs once the server is saved: nothing answers on
         # the discard port, so the operator is warned and the server is kept.
         self.hub.cli("location", "add", "Oslo")
