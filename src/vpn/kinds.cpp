@@ -1,12 +1,14 @@
 #include "vpn/kinds.hpp"
 
 #include "vpn/shadowsocks/shadowsocks_kind.hpp"
+#include "vpn/wireguard/wireguard_kind.hpp"
 
 namespace vpnhub::vpn {
 
 Result<KindRegistry> BuiltinKinds() {
   KindRegistry kinds;
   VPNHUB_RETURN_IF_ERROR(kinds.Register(shadowsocks::ShadowsocksKind()));
+  VPNHUB_RETURN_IF_ERROR(kinds.Register(wireguard::WireguardKind()));
   return kinds;
 }
 
