@@ -21,16 +21,19 @@
 
 namespace vpnhub::vpn::test {
 
+struct FakeNodeOptions {
+  std::string tunnel = "10.8.0.1/24";
+  std::string endpoint = "vpn.example.com:51820";
+  std::string token;  // random when empty
+  bool hang = false;
+};
+
 class FakeNodeProcess {
  public:
-  struct Options {
-    std::string tunnel = "10.8.0.1/24";
-    std::string endpoint = "vpn.example.com:51820";
-    std::string token;  // random when empty
-    bool hang = false;
-  };
+  using Options = FakeNodeOptions;
 
-  explicit FakeNodeProcess(Options options = {}) : options_(std::move(options)) {
+  FakeNodeProcess() : FakeNodeProcess(Options()) {}
+  explicit FakeNodeProcess(Options options) : options_(std::move(options)) {
     char tmpl[] = "/tmp/vpnhub-fake-node-XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;

@@ -77,7 +77,9 @@ TEST_F(WireguardBackendTest, PrepareServerStoresWhatTheNodeSaysAboutItsInterface
 }
 
 TEST_F(WireguardBackendTest, PrepareServerTakesTheHostOfAnIpv6Endpoint) {
-  FakeNodeProcess v6({.tunnel = "10.9.0.1/24", .endpoint = "[2001:db8::7]:443"});
+  FakeNodeProcess::Options options;
+  options.endpoint = "[2001:db8::7]:443";
+  FakeNodeProcess v6(options);
   Server s = AsAdded(v6);
   ASSERT_TRUE(PrepareServer(kDeadline, s).ok());
   EXPECT_EQ(s.public_host, "2001:db8::7");
@@ -113,7 +115,9 @@ TEST_F(WireguardBackendTest, PrepareServerRefusesAnUnreachableNode) {
 }
 
 TEST_F(WireguardBackendTest, PrepareServerRefusesACapacityLargerThanTheTunnel) {
-  FakeNodeProcess small({.tunnel = "10.7.0.1/29"});  // 8 addresses: 5 for keys
+  FakeNodeProcess::Options options;
+  options.tunnel = "10.7.0.1/29";  // 8 addresses: 5 for keys
+  FakeNodeProcess small(options);
   Server fits = AsAdded(small, 5);
   EXPECT_TRUE(PrepareServer(kDeadline, fits).ok());
   Server too_many = AsAdded(small, 6);
