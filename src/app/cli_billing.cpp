@@ -267,8 +267,7 @@ void CmdUserShow(TgId tg_id, bool as_json) {
     const Server& s = names.servers.at(k.server_id);
     const std::string loc =
         names.locations.count(s.location_id) ? names.locations.at(s.location_id) : "";
-    out["keys"].push_back(
-        KeyJson(k, tg_id, loc, s.name, HoldsSlot(k.state) ? ctx->LinkFor(s, k) : ""));
+    out["keys"].push_back(KeyJson(k, tg_id, loc, s.name, ctx->DeliveryFor(s, k)));
   }
   out["orders"] = json::array();
   for (const auto& o : v.orders) out["orders"].push_back(OrderJson(o, tg_id, names));

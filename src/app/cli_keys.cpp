@@ -3,6 +3,7 @@
 
 #include "app/cli_support.hpp"
 #include "app/format.hpp"
+#include "app/key_output.hpp"
 #include "core/text_rules.hpp"
 
 namespace vpnhub::app::cli {
@@ -41,7 +42,7 @@ void CmdKeyCreate(const KeyCreateArgs& a) {
   std::cout << KeyLine(key, a.user, names.locations[issued->server.location_id],
                        issued->server.name, ctx->clock.Now())
             << "\n"
-            << ctx->LinkFor(issued->server, key) << "\n";
+            << DeliveryText(ctx->DeliveryFor(issued->server, key), issued->server.kind);
   if (!note.empty()) std::cerr << "vpnhub: note: " << note << "\n";
 }
 
@@ -77,14 +78,64 @@ void CmdKeyList(std::optional<TgId> user, const std::string& state, bool as_json
   for (const auto& k : keys) {
     const Server& s = names.servers[k.server_id];
     const std::string& loc = names.locations[s.location_id];
-    std::string link = HoldsSlot(k.state) ? ctx->LinkFor(s, k) : "";
     if (as_json) {
-      out.push_back(KeyJson(k, tg_of[k.user_id], loc, s.name, link));
+      out.push_back(KeyJson(k, tg_of[k.user_id], loc, s.name, ctx->DeliveryFor(s, k)));
     } else {
       std::cout << KeyLine(k, tg_of[k.user_id], loc, s.name, now) << "\n";
     }
   }
   if (as_json) PrintJson(out);
+}
+
+struct ShowArgs {
+  Id id = 0;
+  bool conf = false;
+  bool json = false;
+};
+
+void CmdKeyShow(const ShowArgs& a) {
+  auto ctx = OpenContext();
+  Key key;
+  TgId owner = 0;
+  FailOn(ctx->store->Read([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(key, tx.keys().GetKey(a.id));
+    VPNHUB_ASSIGN_OR_RETURN(auto u, tx.users().GetUser(key.user_id));
+    owner = u.tg_id;
+    return Status::Ok();
+  }),
+         "cannot show key " + std::to_string(a.id));
+  Names names = LoadNames(*ctx);
+  const Server& s = names.servers[key.server_id];
+  const std::string& loc = names.locations[s.location_id];
+  const auto delivery = ctx->DeliveryFor(s, key);
+  if (a.conf) {
+    auto file = ConfigFileOf(key, delivery, s.kind);
+    FailOn(file.status(), "key " + std::to_string(a.id));
+    std::cout << *file << std::flush;  // exactly the file: `key show ID --conf > wg0.conf`
+    return;
+  }
+  if (a.json) {
+    PrintJson(KeyJson(key, owner, loc, s.name, delivery));
+    return;
+  }
+  std::cout << KeyLine(key, owner, loc, s.name, ctx->clock.Now()) << "\n";
+}
+
+void AddKeyShowCommand(CLI::App* key) {
+  auto a = std::make_shared<ShowArgs>();
+  auto* show = key->add_subcommand(
+      "show",
+      "Show one key, as a line of key list; --conf prints only its configuration file, for kinds "
+      "that deliver one (key show ID --conf > wg0.conf)");
+  show->add_option("ID", a->id, "Key id (see key list)")->required()->check(PositiveId());
+  auto* conf = show->add_flag(
+      "--conf", a->conf,
+      "Print exactly the key's configuration file and nothing else (exit 1 when its kind "
+      "delivers a link instead, or the key is revoked or failed)");
+  auto* as_json = show->add_flag(
+      "--json", a->json, "Print the key as a JSON object, with its link, config_name and config");
+  conf->excludes(as_json);
+  show->callback([a] { CmdKeyShow(*a); });
 }
 
 void CmdKeyRevoke(Id key_id, bool no_wait) {
@@ -164,7 +215,10 @@ void AddKeyExtendCommand(CLI::App* key) {
 void AddKeyCommands(CLI::App& app) {
   auto* key = app.add_subcommand("key", "Manage keys")->require_subcommand(1);
   auto ka = std::make_shared<KeyCreateArgs>();
-  auto* key_create = key->add_subcommand("create", "Create a key for a user and print its link");
+  auto* key_create = key->add_subcommand(
+      "create",
+      "Create a key for a user and print its line, then its link, or its configuration file for "
+      "kinds that deliver one");
   key_create->add_option("--user", ka->user, "The user's Telegram id (created when new)")
       ->required()
       ->check(TgIdCheck());
@@ -187,6 +241,7 @@ void AddKeyCommands(CLI::App& app) {
   key_list->add_option("--state", list->state, "Only keys in this state");
   AddJsonFlag(key_list, list->json);
   key_list->callback([list] { CmdKeyList(list->user, list->state, list->json); });
+  AddKeyShowCommand(key);
 
   struct RevokeArgs {
     Id id = 0;

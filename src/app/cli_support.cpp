@@ -7,6 +7,7 @@
 
 #include "app/config_files.hpp"
 #include "app/format.hpp"
+#include "app/key_output.hpp"
 #include "core/text_rules.hpp"
 
 extern char** environ;
@@ -151,17 +152,18 @@ nlohmann::json UserJson(const User& u) {
 }
 
 nlohmann::json KeyJson(const Key& k, TgId owner, const std::string& location,
-                       const std::string& server, const std::string& link) {
-  return {{"id", k.id},
-          {"user_tg_id", owner},
-          {"location", location},
-          {"server", server},
-          {"state", KeyStateName(k.state)},
-          {"expires_at", IsoUtc(k.expires_at)},
-          {"remote_name", k.remote_name},
-          {"trial", k.is_trial},
-          {"last_error", k.last_error},
-          {"link", link}};
+                       const std::string& server, const Result<ports::KeyDelivery>& delivery) {
+  json out = {{"id", k.id},
+              {"user_tg_id", owner},
+              {"location", location},
+              {"server", server},
+              {"state", KeyStateName(k.state)},
+              {"expires_at", IsoUtc(k.expires_at)},
+              {"remote_name", k.remote_name},
+              {"trial", k.is_trial},
+              {"last_error", k.last_error}};
+  out.update(DeliveryJson(k, delivery));
+  return out;
 }
 
 nlohmann::json ServerJson(const Server& s, const std::string& location,

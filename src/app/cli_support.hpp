@@ -67,13 +67,13 @@ std::string KeyLine(const Key& k, TgId owner, const std::string& location,
                     const std::string& server, Time now);
 
 nlohmann::json UserJson(const User& u);
-// One key as `key list --json` prints it; `link` is "" for a key that holds no slot.
+// One key as `key list --json` and `key show --json` print it, with what its kind delivers
+// (DeliveryJson: "link", "config_name", "config"; "" for a key that holds no slot).
 nlohmann::json KeyJson(const Key& k, TgId owner, const std::string& location,
-                       const std::string& server, const std::string& link);
+                       const std::string& server, const Result<ports::KeyDelivery>& delivery);
 // `settings` as stored, with the kind's secret settings shown as "***" (kind: nullptr for a kind
 // this build does not serve: every setting is hidden).
-nlohmann::json ServerJson(const Server& s, const std::string& location,
-                          const vpn::KindSpec* kind);
+nlohmann::json ServerJson(const Server& s, const std::string& location, const vpn::KindSpec* kind);
 nlohmann::json TaskJson(const Task& t);
 
 // Location names and servers by id, for rendering rows that refer to them.

@@ -25,11 +25,14 @@ std::string Context::LocationName(Id location_id) const {
   return location_names_[location_id];
 }
 
+Result<ports::KeyDelivery> Context::DeliveryFor(const Server& server, const Key& key) const {
+  VPNHUB_ASSIGN_OR_RETURN(auto backend, backends.For(server.kind));
+  return backend->Delivery(server, key,
+                           formats::ShareLinkName(config.name, LocationName(server.location_id)));
+}
+
 std::string Context::LinkFor(const Server& server, const Key& key) const {
-  auto backend = backends.For(server.kind);
-  if (!backend.ok()) return "(no link: " + backend.status().message() + ")";
-  auto delivery = (*backend)->Delivery(
-      server, key, formats::ShareLinkName(config.name, LocationName(server.location_id)));
+  auto delivery = DeliveryFor(server, key);
   if (!delivery.ok()) return "(no link: " + delivery.status().message() + ")";
   if (delivery->link.empty()) return "(no link: a " + server.kind + " key comes as a file)";
   return delivery->link;

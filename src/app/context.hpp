@@ -28,9 +28,9 @@ struct Context : UseCases {
   SystemClock clock;
   OpenSslSecrets secrets;
   std::unique_ptr<ports::Store> store;
-  std::string store_kind;                                          // "sqlite" or "postgres"
+  std::string store_kind;               // "sqlite" or "postgres"
   vpn::BackendOptions backend_options;  // what the backends were made with
-  vpn::KindRegistry kinds;                                         // vpn::BuiltinKinds()
+  vpn::KindRegistry kinds;              // vpn::BuiltinKinds()
   std::vector<std::unique_ptr<vpn::BackendStack>> backend_stacks;  // one per kind
   usecases::Backends backends;  // the stacks' outer layers, by kind
   // What the payment providers over HTTP call their APIs through (metrics in `registry`).
@@ -39,6 +39,9 @@ struct Context : UseCases {
   // The key's link, named ShareLinkName(NAME, the server's location), or a note saying why there
   // is none. Reads the location names once per Context (a CLI command), then from memory.
   std::string LinkFor(const Server& server, const Key& key) const;
+  // What the key's kind delivers for it (VpnBackend::Delivery, named as LinkFor); kNotFound when
+  // this build serves no such kind.
+  Result<ports::KeyDelivery> DeliveryFor(const Server& server, const Key& key) const;
 
  private:
   std::string LocationName(Id location_id) const;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "bot/i18n/i18n.hpp"
+#include "formats/delivery.hpp"
 #include "formats/qr.hpp"
 #include "formats/share_name.hpp"
 
@@ -116,6 +117,7 @@ Result<telegram::Rendered> KeyMessageRenderer::Render(const OutgoingMessage& mes
     case MessageKind::kExpiryNotice:
     case MessageKind::kKeyExpired:
     case MessageKind::kKeyFailed:
+    case MessageKind::kKeyConfig:
       return RenderKeyMessage(message, LanguageFor(message.chat_id));
   }
   return InvalidArgument("unknown message kind");
@@ -158,7 +160,16 @@ Result<telegram::Rendered> KeyMessageRenderer::RenderKeyMessage(const OutgoingMe
     return out;
   }
 
-  // kKeyReady
+  return RenderDelivery(message, lang, view);
+}
+
+Result<telegram::Rendered> KeyMessageRenderer::RenderDelivery(const OutgoingMessage& message,
+                                                              const std::string& lang,
+                                                              const usecases::KeyView& view) {
+  // kKeyReady, kKeyConfig
+  const Key& key = view.key;
+  const std::string& location = view.location.name;
+  telegram::Rendered out;
   if (key.state != KeyState::kActive && key.state != KeyState::kPending) {
     return FailedPrecondition("key " + std::to_string(key.id) + " is " + KeyStateName(key.state) +
                               "; its link no longer works");
@@ -167,21 +178,44 @@ Result<telegram::Rendered> KeyMessageRenderer::RenderKeyMessage(const OutgoingMe
   VPNHUB_ASSIGN_OR_RETURN(
       auto delivery,
       backend->Delivery(view.server, key, formats::ShareLinkName(options_.brand, location)));
-  if (delivery.link.empty()) {
-    return FailedPrecondition("a " + view.server.kind +
-                              " key comes as a configuration file, which the bot cannot send yet");
+  const bool as_file = formats::HasConfigFile(delivery);
+  if (message.kind == MessageKind::kKeyConfig) {
+    if (!as_file) {
+      return FailedPrecondition("a " + view.server.kind + " key has no configuration file");
+    }
+    out.text = i18n::Format(lang, Text::kKeyConfigCaption, {{"location", location}});
+    out.document = telegram::Rendered::Document{delivery.config_name, delivery.config};
+    return out;
   }
-  const std::map<std::string, std::string> args = {{"location", location},
-                                                   {"expires", FormatUtcMinute(key.expires_at)},
-                                                   {"link_html", i18n::EscapeHtml(delivery.link)}};
-  out.text = i18n::Format(lang, Text::kKeyReady, args);
+  if (!as_file && delivery.link.empty()) {
+    return FailedPrecondition("a " + view.server.kind + " key delivers neither a link nor a file");
+  }
+  std::map<std::string, std::string> args = {{"location", location},
+                                             {"expires", FormatUtcMinute(key.expires_at)}};
+  if (as_file) {
+    args["file"] = delivery.config_name;
+  } else {
+    args["link_html"] = i18n::EscapeHtml(delivery.link);
+  }
+  const Text full = as_file ? Text::kKeyReadyConfig : Text::kKeyReady;
+  const Text brief = as_file ? Text::kKeyReadyConfigShort : Text::kKeyReadyShort;
+  out.text = i18n::Format(lang, full, args);
   if (!message.text.empty()) {
     // The receipt of the order that made the key goes first: one message for the payment. The
     // how-to gives way when both would not fit the photo's caption.
     out.text = message.text + "\n\n" + out.text;
     if (!telegram::FitsCaption(out.text)) {
-      out.text = message.text + "\n\n" + i18n::Format(lang, Text::kKeyReadyShort, args);
+      out.text = message.text + "\n\n" + i18n::Format(lang, brief, args);
     }
+  }
+  if (as_file) {
+    // The file itself follows once this message went out (telegram::Sender queues it then).
+    OutgoingMessage file;
+    file.chat_id = message.chat_id;
+    file.kind = MessageKind::kKeyConfig;
+    file.priority = message.priority;
+    file.subject_id = key.id;
+    out.follow_up = std::move(file);
   }
   if (!delivery.qr_text.empty()) {
     auto png = qr_cache_.Get(delivery.qr_text);

@@ -77,15 +77,21 @@ struct RendererOptions {
 //                  location)) in <code> with connect instructions, as the caption of a QR photo
 //                  of the delivery's QR text; a stored text (the receipt of the order that
 //                  made the key) goes first, and the short how-to when the long one would not
-//                  leave the whole within a caption
+//                  leave the whole within a caption. A delivery with a configuration file
+//                  (formats::HasConfigFile) gets the file's how-to instead of the link, and a
+//                  kKeyConfig follow-up (Rendered::follow_up) that the sender queues once this went
+//                  out
+//   kKeyConfig     the delivery's configuration file as a document named config_name, with a
+//                  short caption
 //   kExpiryNotice  "expires in ..." (the 3-day text with more than two days left, else 1-day)
 //   kKeyExpired    the expired text
 //   kKeyFailed     "could not set up your key" (for a trial key: "your trial is yours again";
 //                  with a stored receipt: the receipt, then "support sets it up or refunds")
 // Errors: kNotFound when the key is gone or not the chat's; kFailedPrecondition when a key-ready
-// message's key is no longer usable (revoking, revoked, failed), a key-failed message's key is
-// no longer failed (retried since), no backend serves its server, or its kind delivers no link
-// (a configuration file only); the lookup's and the backend's own errors otherwise.
+// message's key (key-ready, key-config) is no longer usable (revoking, revoked, failed), a
+// key-failed message's key is no longer failed (retried since), no backend serves its server,
+// its kind delivers neither a link nor a file, or a key-config message's kind delivers no file;
+// the lookup's and the backend's own errors otherwise.
 class KeyMessageRenderer : public telegram::MessageRenderer {
  public:
   // `keys`, `backends` and `clock` must outlive the renderer.
@@ -100,6 +106,9 @@ class KeyMessageRenderer : public telegram::MessageRenderer {
   std::string LanguageFor(TgId chat_id);
   Result<telegram::Rendered> RenderKeyMessage(const OutgoingMessage& message,
                                               const std::string& lang);
+  // kKeyReady and kKeyConfig of the key in `view`.
+  Result<telegram::Rendered> RenderDelivery(const OutgoingMessage& message, const std::string& lang,
+                                            const usecases::KeyView& view);
 
   KeyLookup& keys_;
   const usecases::Backends& backends_;

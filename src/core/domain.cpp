@@ -44,12 +44,13 @@ constexpr NameTable<TaskState, 4> kTaskStates = {{TaskState::kPending, "pending"
                                                  {TaskState::kDone, "done"},
                                                  {TaskState::kFailed, "failed"}};
 
-constexpr NameTable<MessageKind, 6> kMessageKinds = {{MessageKind::kText, "text"},
+constexpr NameTable<MessageKind, 7> kMessageKinds = {{MessageKind::kText, "text"},
                                                      {MessageKind::kKeyReady, "key_ready"},
                                                      {MessageKind::kExpiryNotice, "expiry_notice"},
                                                      {MessageKind::kKeyExpired, "key_expired"},
                                                      {MessageKind::kAdminAlert, "admin_alert"},
-                                                     {MessageKind::kKeyFailed, "key_failed"}};
+                                                     {MessageKind::kKeyFailed, "key_failed"},
+                                                     {MessageKind::kKeyConfig, "key_config"}};
 
 constexpr NameTable<MessageState, 4> kMessageStates = {{MessageState::kPending, "pending"},
                                                        {MessageState::kSending, "sending"},

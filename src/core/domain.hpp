@@ -140,6 +140,10 @@ enum class MessageKind {
   kKeyExpired,    // rendered at send time from the key
   kAdminAlert,    // text as stored, sent to an admin
   kKeyFailed,     // rendered at send time from the key: it could not be set up (trial given back)
+  // rendered at send time from the key: its configuration file as a document. Never enqueued on
+  // its own: the sender enqueues it when a kKeyReady message of a key with a configuration file
+  // was sent (telegram::Rendered::follow_up), so it always goes after that message, once.
+  kKeyConfig,
 };
 const char* MessageKindName(MessageKind kind);
 std::optional<MessageKind> ParseMessageKind(const std::string& name);

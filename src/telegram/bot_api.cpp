@@ -263,40 +263,60 @@ Status BotApi::AnswerCallbackQuery(const std::string& callback_query_id, const s
 Result<std::int64_t> BotApi::SendPhoto(std::int64_t chat_id, std::string png_bytes,
                                        const std::string& caption, const InlineKeyboard& keyboard,
                                        const std::string& parse_mode) {
+  return SendFile("sendPhoto", "photo", chat_id, FileUpload{"qr.png", "image/png", png_bytes},
+                  caption, keyboard, parse_mode);
+}
+
+Result<std::int64_t> BotApi::SendDocument(std::int64_t chat_id, const std::string& file_name,
+                                          const std::string& content, const std::string& caption,
+                                          const InlineKeyboard& keyboard,
+                                          const std::string& parse_mode) {
+  if (file_name.empty() || content.empty()) {
+    last_error_ = ApiError{};
+    return InvalidArgument("telegram sendDocument: the file name and the content must be set");
+  }
+  return SendFile("sendDocument", "document", chat_id,
+                  FileUpload{file_name, "application/octet-stream", content}, caption, keyboard,
+                  parse_mode);
+}
+
+Result<std::int64_t> BotApi::SendFile(std::string_view method, const char* field,
+                                      std::int64_t chat_id, const FileUpload& file,
+                                      const std::string& caption, const InlineKeyboard& keyboard,
+                                      const std::string& parse_mode) {
   last_error_ = ApiError{};  // also for a request refused before sending
+  const std::string what = "telegram " + std::string(method);
   std::string markup_text;
   if (!keyboard.empty()) {
     auto markup = InlineKeyboardMarkup(keyboard);
     if (!markup.ok()) {
-      return Status(markup.status().code(), "telegram sendPhoto: " + markup.status().message());
+      return Status(markup.status().code(), what + ": " + markup.status().message());
     }
     markup_text = Dump(*markup);
   }
-  if (handle_ == nullptr || handle_->curl == nullptr) {
-    return Internal("telegram sendPhoto: no curl handle");
-  }
+  if (handle_ == nullptr || handle_->curl == nullptr) return Internal(what + ": no curl handle");
   std::unique_ptr<curl_mime, MimeDeleter> mime(curl_mime_init(handle_->curl));
-  if (mime == nullptr) return Internal("telegram sendPhoto: curl_mime_init failed");
+  if (mime == nullptr) return Internal(what + ": curl_mime_init failed");
   const auto add_field = [&](const char* name, const std::string& value) {
     curl_mimepart* part = curl_mime_addpart(mime.get());
     curl_mime_name(part, name);
     curl_mime_data(part, value.data(), value.size());
   };
   add_field("chat_id", std::to_string(chat_id));
-  curl_mimepart* photo = curl_mime_addpart(mime.get());
-  curl_mime_name(photo, "photo");
-  curl_mime_data(photo, png_bytes.data(), png_bytes.size());  // curl copies the bytes
-  curl_mime_filename(photo, "qr.png");
-  curl_mime_type(photo, "image/png");
+  curl_mimepart* part = curl_mime_addpart(mime.get());
+  curl_mime_name(part, field);
+  curl_mime_data(part, file.bytes.data(), file.bytes.size());  // curl copies the bytes
+  curl_mime_filename(part, file.name.c_str());
+  curl_mime_type(part, file.content_type.c_str());
   if (!caption.empty()) {
     add_field("caption", caption);
     if (!parse_mode.empty()) add_field("parse_mode", parse_mode);
   }
   if (!markup_text.empty()) add_field("reply_markup", markup_text);
 
-  VPNHUB_ASSIGN_OR_RETURN(auto r, Perform("sendPhoto", nullptr, mime.get(), options_.timeout));
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Perform(method, nullptr, mime.get(), options_.timeout));
   const auto id = MessageIdOf(r);
-  if (!id) return Internal("telegram sendPhoto: reply without message_id");
+  if (!id) return Internal(what + ": reply without message_id");
   return *id;
 }
 

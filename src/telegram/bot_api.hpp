@@ -122,6 +122,15 @@ class BotApi {
                                  const InlineKeyboard& keyboard = {},
                                  const std::string& parse_mode = "HTML");
 
+  // Uploads `content` as the `document` file part named `file_name` (a "vpn.conf" the person
+  // opens in their VPN app), with an optional caption. Returns the new message's message_id.
+  // kInvalidArgument, without sending, for an empty file name or content (Telegram refuses an
+  // empty file).
+  Result<std::int64_t> SendDocument(std::int64_t chat_id, const std::string& file_name,
+                                    const std::string& content, const std::string& caption = "",
+                                    const InlineKeyboard& keyboard = {},
+                                    const std::string& parse_mode = "HTML");
+
   Result<ChatMember> GetChatMember(std::int64_t chat_id, std::int64_t user_id);
 
   // secret_token empty = none; allowed_updates empty = keep the previous setting.
@@ -157,6 +166,17 @@ class BotApi {
 
  private:
   struct Handle;
+  struct FileUpload {
+    std::string name;
+    std::string content_type;
+    const std::string& bytes;
+  };
+
+  // sendPhoto / sendDocument: chat_id, the file as the multipart part `field`, caption and
+  // parse_mode, reply_markup.
+  Result<std::int64_t> SendFile(std::string_view method, const char* field, std::int64_t chat_id,
+                                const FileUpload& file, const std::string& caption,
+                                const InlineKeyboard& keyboard, const std::string& parse_mode);
 
   Result<nlohmann::json> Perform(std::string_view method, const std::string* json_body, void* mime,
                                  std::chrono::milliseconds timeout);

@@ -10,7 +10,8 @@ namespace {
 
 constexpr MessageKind kAllKinds[] = {MessageKind::kText,         MessageKind::kKeyReady,
                                      MessageKind::kExpiryNotice, MessageKind::kKeyExpired,
-                                     MessageKind::kAdminAlert,   MessageKind::kKeyFailed};
+                                     MessageKind::kAdminAlert,   MessageKind::kKeyFailed,
+                                     MessageKind::kKeyConfig};
 constexpr std::size_t kMaxCaptionChars = 1024;
 // Time left after a send for the store write that completes it, within the claim's lease.
 constexpr Duration kStoreWriteAllowance{1000};
@@ -279,7 +280,7 @@ void Sender::Process(BotApi& api, const OutgoingMessage& message, Time claimed_a
 
   const Status st = Deliver(api, message.chat_id, *rendered);
   if (st.ok()) {
-    Complete(message);
+    Complete(message, rendered->follow_up);
     return;
   }
   HandleSendError(api, message, st);
@@ -295,6 +296,13 @@ Status Sender::Deliver(BotApi& api, TgId chat_id, const Rendered& r) {
     VPNHUB_RETURN_IF_ERROR(api.SendPhoto(chat_id, *r.png));
     // Falls through to the text. A failure of the text after the photo went repeats the photo on
     // retry; rare (only texts over 1024 characters) and harmless.
+  } else if (r.document.has_value()) {
+    const bool captioned = FitsCaption(r.text);
+    auto id = api.SendDocument(chat_id, r.document->file_name, r.document->content,
+                               captioned ? r.text : "", captioned ? keyboard : InlineKeyboard{});
+    if (!id.ok()) return id.status();
+    if (captioned || r.text.empty()) return Status::Ok();
+    // Falls through to the text, as after a photo.
   } else if (r.edit_message_id != 0) {
     const Status edited = api.EditMessageText(chat_id, r.edit_message_id, r.text, keyboard);
     // 400: the message is gone or can no longer be edited; the person still gets the content.
@@ -395,13 +403,22 @@ void Sender::Reschedule(const OutgoingMessage& message, Time next, const std::st
   CheckStore(st, "reschedule", message.id);
 }
 
-void Sender::Complete(const OutgoingMessage& message) {
+void Sender::Complete(const OutgoingMessage& message,
+                      const std::optional<OutgoingMessage>& follow_up) {
   token_rejected_.store(false);
-  const Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) {
-    return tx.messages().CompleteMessage(message.id, clock_.Now());
+  const Status st = store_.Write(ports::WriteKind::kQueue, [&](ports::StoreTx& tx) -> Status {
+    const Time now = clock_.Now();
+    VPNHUB_RETURN_IF_ERROR(tx.messages().CompleteMessage(message.id, now));
+    if (!follow_up.has_value()) return Status::Ok();
+    // Not when the lease ran out (kConflict above): the sender that took the message over sends
+    // it again and queues the follow-up then, once.
+    OutgoingMessage next = *follow_up;
+    next.next_attempt_at = now;
+    return tx.messages().EnqueueMessage(next).status();
   });
   CheckStore(st, "complete", message.id);
   metrics_->sent.Inc(message.kind);
+  if (st.ok() && follow_up.has_value()) Wake();
 }
 
 void Sender::CheckStore(const Status& status, const char* what, Id message_id) {

@@ -8,7 +8,8 @@
 // it again. That window is one HTTP reply long; Telegram offers no idempotency key to close it.
 //
 // Outcomes of one send:
-//   OK                        -> CompleteMessage
+//   OK                        -> CompleteMessage (and EnqueueMessage of the rendered follow_up,
+//                                in the same transaction)
 //   429                       -> the limiter pauses every send for retry_after; the message is
 //                                rescheduled for then without counting an attempt
 //   403 (blocked/deactivated) -> FailMessage, and BotService::MarkBlocked for the chat (which
@@ -64,6 +65,17 @@ struct Rendered {
   // Edit this message of the chat instead of sending a new one (ignored with a photo). When the
   // edit is refused (message gone, too old) a new message is sent instead.
   std::int64_t edit_message_id = 0;
+  // A file sent with sendDocument (ignored with a photo), text as its caption; a text too long
+  // for a caption goes as a separate message after the document.
+  struct Document {
+    std::string file_name;
+    std::string content;
+  };
+  std::optional<Document> document;
+  // A message to queue once this one was sent, in the same store write that marks it sent (so it
+  // exists only after Telegram took this one, goes after it, and is queued once). Its
+  // next_attempt_at is set to the time of that write.
+  std::optional<::vpnhub::OutgoingMessage> follow_up;
 };
 
 // Turns a queued message into what is sent. Called from the sender threads: implementations must
@@ -147,7 +159,7 @@ class Sender {
   void Fail(const OutgoingMessage& message, const std::string& error);
   void Reschedule(const OutgoingMessage& message, Time next, const std::string& error,
                   bool count_attempt);
-  void Complete(const OutgoingMessage& message);
+  void Complete(const OutgoingMessage& message, const std::optional<OutgoingMessage>& follow_up);
   void CheckStore(const Status& status, const char* what, Id message_id);
   void MaybeRefreshQueueDepth();
   // Waits until `until` (as the clock tells), Stop, or a Wake after `wake_seen` when given.

@@ -12,6 +12,8 @@
 #include "core/usecases/notices.hpp"
 #include "fakes/fake_backend.hpp"
 #include "fakes/fake_clock.hpp"
+#include "formats/qr.hpp"
+#include "formats/share_name.hpp"
 #include "telegram/sender.hpp"
 
 namespace vpnhub::bot {
@@ -212,6 +214,102 @@ TEST_F(RendererTest, KeyFailedOfABoughtKeyRepeatsTheReceiptAndPointsToSupport) {
   r = renderer.Render(m);
   ASSERT_TRUE(r.ok());
   EXPECT_NE(r->text.find("Пробный период снова доступен"), std::string::npos) << r->text;
+}
+
+TEST_F(RendererTest, ALinkKeyHasNoFileToFollow) {
+  auto r = renderer.Render(Message(MessageKind::kKeyReady));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->follow_up.has_value());
+  EXPECT_FALSE(r->document.has_value());
+  // Nor does a key-config message of such a key send anything.
+  EXPECT_EQ(renderer.Render(Message(MessageKind::kKeyConfig)).status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+TEST_F(RendererTest, AKeyDeliveredAsAFileGetsItsHowToAQrOfTheFileAndTheFileToFollow) {
+  backend.DeliverConfigFile("vpn-5.conf");
+  const auto& view = lookup.keys[5].second;
+  const std::string conf = fakes::FakeBackend::FakeConfig(
+      view.server, view.key, formats::ShareLinkName("TestVPN", view.location.name));
+  OutgoingMessage m = Message(MessageKind::kKeyReady);
+  m.priority = MessagePriority::kBulk;
+  auto r = renderer.Render(m);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->text.rfind("✅ <b>Your key in Amsterdam &lt;NL&gt; is ready</b>", 0), 0u) << r->text;
+  EXPECT_NE(r->text.find("Import the file vpn-5.conf that follows this message into the app, or "
+                         "scan the QR code."),
+            std::string::npos)
+      << r->text;
+  EXPECT_NE(r->text.find("WireGuard"), std::string::npos);
+  EXPECT_EQ(r->text.find("<code>"), std::string::npos) << "no link to show: " << r->text;
+  // The photo is the QR code of the file itself.
+  ASSERT_TRUE(r->png.has_value());
+  auto qr = formats::QrPng(conf);
+  ASSERT_TRUE(qr.ok());
+  EXPECT_EQ(*r->png, *qr);
+  // The file follows, once the sender sent this: a key-config message of the same key and chat.
+  EXPECT_FALSE(r->document.has_value());
+  ASSERT_TRUE(r->follow_up.has_value());
+  EXPECT_EQ(r->follow_up->kind, MessageKind::kKeyConfig);
+  EXPECT_EQ(r->follow_up->chat_id, 42);
+  EXPECT_EQ(r->follow_up->subject_id, 5);
+  EXPECT_EQ(r->follow_up->priority, MessagePriority::kBulk);
+  EXPECT_TRUE(r->follow_up->text.empty());
+
+  auto file = renderer.Render(*r->follow_up);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ASSERT_TRUE(file->document.has_value());
+  EXPECT_EQ(file->document->file_name, "vpn-5.conf");
+  EXPECT_EQ(file->document->content, conf);
+  EXPECT_EQ(file->text,
+            "📄 The configuration of your key in Amsterdam &lt;NL&gt;: open it in the WireGuard "
+            "app.");
+  EXPECT_FALSE(file->png.has_value());
+  EXPECT_FALSE(file->follow_up.has_value());
+
+  // In Russian.
+  lookup.langs[42] = "ru";
+  r = renderer.Render(m);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->text.find("Импортируйте в приложение файл vpn-5.conf"), std::string::npos)
+      << r->text;
+  file = renderer.Render(*r->follow_up);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->text.rfind("📄 Конфигурация вашего ключа в локации Amsterdam &lt;NL&gt;", 0), 0u)
+      << file->text;
+}
+
+TEST_F(RendererTest, AFileKeyOfABoughtKeyOpensWithItsReceiptInOneCaption) {
+  backend.DeliverConfigFile("vpn-5.conf");
+  auto& view = lookup.keys[5].second;
+  std::string location;
+  for (int i = 0; i < 64; ++i) location += "Ж";
+  view.location.name = location;
+  for (const char* lang : {"en", "ru"}) {
+    lookup.langs[42] = lang;
+    OutgoingMessage m = Message(MessageKind::kKeyReady);
+    m.text = ReceiptFor(lang, location, view.key.expires_at);
+    auto r = renderer.Render(m);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->text.rfind(m.text + "\n\n", 0), 0u) << r->text;  // the receipt first
+    EXPECT_NE(r->text.find("vpn-5.conf"), std::string::npos) << r->text;
+    EXPECT_TRUE(telegram::FitsCaption(r->text)) << lang << ": " << Chars(r->text);
+    EXPECT_TRUE(r->follow_up.has_value());
+  }
+}
+
+TEST_F(RendererTest, TheFileOfAKeyNoLongerUsableIsNotSent) {
+  backend.DeliverConfigFile("vpn-5.conf");
+  for (KeyState state : {KeyState::kRevoking, KeyState::kRevoked, KeyState::kFailed}) {
+    lookup.keys[5].second.key.state = state;
+    EXPECT_EQ(renderer.Render(Message(MessageKind::kKeyConfig)).status().code(),
+              StatusCode::kFailedPrecondition)
+        << KeyStateName(state);
+  }
+  // Nor someone else's.
+  lookup.keys[5].second.key.state = KeyState::kActive;
+  EXPECT_EQ(renderer.Render(Message(MessageKind::kKeyConfig, /*chat=*/43)).status().code(),
+            StatusCode::kNotFound);
 }
 
 TEST_F(RendererTest, AKeyOfAnotherChatIsNotFound) {

@@ -1,5 +1,6 @@
 // /keys and showing a key's link again; nothing of another person's key may leak.
 #include "bot/i18n/i18n.hpp"
+#include "bot/renderer.hpp"
 #include "bot/router_fixture.hpp"
 
 namespace vpnhub::bot {
@@ -77,6 +78,33 @@ TEST_F(RouterKeysTest, KeyButtonEnqueuesItsKeyReadyMessage) {
   EXPECT_EQ(m.subject_id, k.id);
   EXPECT_EQ(m.priority, MessagePriority::kReply);
   EXPECT_EQ(m.chat_id, kAlice);
+}
+
+TEST_F(RouterKeysTest, AKeyOfAFileKindShowsItsQrThenItsFile) {
+  backend.DeliverConfigFile("vpn.conf");
+  Key k = IssueKey(kAlice);
+  SetKeyState(k.id, KeyState::kPending, KeyState::kActive);
+  EXPECT_EQ(Tap(kAlice, KeyButton(k)), "");
+  const OutgoingMessage m = Last(kAlice);
+  ASSERT_EQ(m.kind, MessageKind::kKeyReady);
+  // What the sender makes of it, rendered over the real store: the QR photo with the file's
+  // how-to, and the file queued to follow it.
+  BotServiceKeyLookup lookup(*service, *store);
+  KeyMessageRenderer renderer(lookup, backends, clock);
+  auto photo = renderer.Render(m);
+  ASSERT_TRUE(photo.ok()) << photo.status().ToString();
+  EXPECT_TRUE(photo->png.has_value());
+  EXPECT_NE(photo->text.find("vpn.conf"), std::string::npos) << photo->text;
+  ASSERT_TRUE(photo->follow_up.has_value());
+  auto file = renderer.Render(*photo->follow_up);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ASSERT_TRUE(file->document.has_value());
+  EXPECT_EQ(file->document->file_name, "vpn.conf");
+  EXPECT_NE(file->document->content.find("PrivateKey = " + k.secret), std::string::npos);
+  // Another person's chat gets nothing of it.
+  OutgoingMessage stolen = *photo->follow_up;
+  stolen.chat_id = kBob;
+  EXPECT_EQ(renderer.Render(stolen).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(RouterKeysTest, AnotherPersonsKeyIdRevealsNothing) {

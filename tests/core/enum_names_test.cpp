@@ -53,7 +53,8 @@ TEST(DomainNamesTest, StatesAndKindsRoundTrip) {
   ExpectRoundTrip({TaskState::kPending, TaskState::kRunning, TaskState::kDone, TaskState::kFailed},
                   TaskStateName, ParseTaskState);
   ExpectRoundTrip({MessageKind::kText, MessageKind::kKeyReady, MessageKind::kExpiryNotice,
-                   MessageKind::kKeyExpired, MessageKind::kAdminAlert, MessageKind::kKeyFailed},
+                   MessageKind::kKeyExpired, MessageKind::kAdminAlert, MessageKind::kKeyFailed,
+                   MessageKind::kKeyConfig},
                   MessageKindName, ParseMessageKind);
   ExpectRoundTrip(
       {MessageState::kPending, MessageState::kSending, MessageState::kSent, MessageState::kFailed},

@@ -11,7 +11,7 @@ import harness  # noqa: E402
 COMMANDS = [
     [], ["serve"], ["check-config"], ["migrate"], ["location"], ["location", "add"],
     ["location", "list"], ["server"], ["server", "add"], ["server", "list"], ["key"],
-    ["key", "create"], ["key", "list"], ["key", "revoke"], ["user"], ["user", "list"],
+    ["key", "create"], ["key", "list"], ["key", "show"], ["key", "revoke"], ["user"], ["user", "list"],
     ["task"], ["task", "list"], ["task", "retry"],
 ]
 

@@ -17,6 +17,7 @@ NEW_COMMANDS = [
     (["location", "rename"], "NEW"), (["location", "disable"], "NAME"),
     (["location", "enable"], "NAME"), (["server", "edit"], "--capacity"),
     (["server", "disable"], "ID"), (["server", "enable"], "ID"), (["key", "extend"], "--days"),
+    (["key", "show"], "--conf"),
 ]
 
 
@@ -203,6 +204,29 @@ class OperatorCommandsTest(harness.HubTestCase):
         self.hub.cli("location", "rename", "Amsterdam", "Amsterdam 2")
         listed = self.hub.cli_json("key", "list")[0]["link"]
         self.assertTrue(listed.endswith("#My%20VPN%20%7C%20Amsterdam%202"), listed)
+
+    def test_key_show_prints_the_list_line_and_refuses_conf_for_a_link_kind(self):
+        key_id, link = self.create_key(555778)
+        shown = self.hub.cli("key", "show", str(key_id)).stdout
+        listed = [line for line in self.hub.cli("key", "list").stdout.splitlines()
+                  if line.split("\t")[0] == str(key_id)]
+        self.assertEqual(shown, listed[0] + "\n")
+        data = self.hub.cli_json("key", "show", str(key_id))
+        self.assertEqual(data["id"], key_id)
+        self.assertEqual(data["link"], link)
+        self.assertEqual(data["config_name"], "")
+        self.assertEqual(data["config"], "")
+        self.assertEqual(self.hub.cli_json("key", "list")[0]["config_name"], "")
+        # A shadowsocks key comes as a link: --conf prints nothing and says why.
+        res = self.hub.cli("key", "show", str(key_id), "--conf", check=False)
+        self.assertEqual(res.returncode, 1)
+        self.assertEqual(res.stdout, "")
+        self.assertIn("no configuration file", res.stderr)
+        res = self.hub.cli("key", "show", str(key_id), "--conf", "--json", check=False)
+        self.assertEqual(res.returncode, 2, res.stderr)
+        res = self.hub.cli("key", "show", "999", check=False)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("cannot show key 999", res.stderr)
 
     def test_server_edit_keeps_the_keys_that_hold_slots(self):
         self.create_key(1)

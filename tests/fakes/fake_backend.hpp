@@ -67,15 +67,32 @@ class FakeBackend : public ports::VpnBackend {
     return secret_prefix_ + secrets.Token(22);
   }
   // The link "fake://REMOTE_NAME@PUBLIC_HOST#NAME" (with "?data=REMOTE_DATA" before the '#' when
-  // the key has remote data), and a QR code of it.
+  // the key has remote data), and a QR code of it. After DeliverConfigFile: no link but the file
+  // FakeConfig(...) named `file_name`, and a QR code of the file.
   Result<ports::KeyDelivery> Delivery(const Server& s, const Key& k,
                                       const std::string& name) const override {
     ports::KeyDelivery out;
+    if (!config_file_name_.empty()) {
+      out.config_name = config_file_name_;
+      out.config = FakeConfig(s, k, name);
+      out.qr_text = out.config;
+      return out;
+    }
     out.link = "fake://" + k.remote_name + "@" + s.public_host +
                (k.remote_data.empty() ? "" : "?data=" + k.remote_data) + "#" + name;
     out.qr_text = out.link;
     return out;
   }
+  // The configuration file a DeliverConfigFile backend hands out: a WireGuard-like .conf naming
+  // the key, the server and the display name.
+  static std::string FakeConfig(const Server& s, const Key& k, const std::string& name) {
+    return "# " + name + "\n[Interface]\nPrivateKey = " + k.secret +
+           "\n\n[Peer]\nEndpoint = " + s.public_host + ":51820\n# remote " + k.remote_name + "\n";
+  }
+
+  // Keys are delivered as a configuration file named `file_name` (as a WireGuard kind does)
+  // instead of a link. Set before the calls start.
+  void DeliverConfigFile(std::string file_name) { config_file_name_ = std::move(file_name); }
 
   // Set before the calls start.
   void OnCall(Hook hook) { hook_ = std::move(hook); }
@@ -151,6 +168,7 @@ class FakeBackend : public ports::VpnBackend {
 
   const ServerKind kind_;
   Hook hook_;
+  std::string config_file_name_;
   std::string secret_prefix_;
   std::atomic<int> delay_ms_{0};
   mutable std::mutex mu_;

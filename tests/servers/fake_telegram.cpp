@@ -28,6 +28,7 @@ constexpr const char* kMethods[] = {
     "editMessageText",
     "answerCallbackQuery",
     "sendPhoto",
+    "sendDocument",
     "getChatMember",
     "setWebhook",
     "deleteWebhook",
@@ -41,6 +42,7 @@ constexpr const char* kMethods[] = {
 };
 constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
 constexpr std::size_t kMaxPhotoBytes = 10u << 20;
+constexpr std::size_t kMaxDocumentBytes = 50u << 20;  // what a bot may upload
 constexpr const char* kBlocked = "Forbidden: bot was blocked by the user";
 
 // The method's name as the docs spell it, or "" when the fake does not implement it.
@@ -107,6 +109,8 @@ json RecordedCall::ToJson() const {
               {"message_id", message_id},
               {"reply_markup", reply_markup},
               {"photo_size", photo_size},
+              {"document_name", document_name},
+              {"document", document},
               {"client_port", client_port},
               {"time_ms", time_ms},
               {"status", status},
@@ -276,7 +280,7 @@ void FakeTelegram::ResetLocked() {
 }
 
 FakeTelegram::Reply FakeTelegram::HandleApi(const std::string& token, const std::string& method,
-                                            json params, const std::optional<Photo>& photo,
+                                            json params, const std::optional<UploadedFile>& file,
                                             int client_port) {
   std::unique_lock lock(mu_);
   RecordedCall call;
@@ -284,10 +288,18 @@ FakeTelegram::Reply FakeTelegram::HandleApi(const std::string& token, const std:
   if (call.method.empty()) call.method = method;
   call.time_ms = NowMs();
   call.chat_id = IntParam(params, "chat_id").value_or(0);
-  call.text = StringParam(params, call.method == "sendPhoto" ? "caption" : "text");
+  const bool captioned = call.method == "sendPhoto" || call.method == "sendDocument";
+  call.text = StringParam(params, captioned ? "caption" : "text");
   call.reply_markup = JsonParam(params, "reply_markup");
   if (call.reply_markup.is_discarded()) call.reply_markup = StringParam(params, "reply_markup");
-  call.photo_size = photo ? photo->bytes.size() : 0;
+  // A file only counts in the part its method names (Telegram ignores the other).
+  const bool photo = file && file->field == "photo" && call.method == "sendPhoto";
+  const bool document = file && file->field == "document" && call.method == "sendDocument";
+  call.photo_size = photo ? file->bytes.size() : 0;
+  if (document) {
+    call.document_name = file->file_name;
+    call.document = file->bytes;
+  }
   call.client_port = client_port;
 
   Reply reply;
@@ -302,7 +314,7 @@ FakeTelegram::Reply FakeTelegram::HandleApi(const std::string& token, const std:
   } else if (Canonical(method).empty()) {
     reply = Error(404, "Not Found");
   } else {
-    reply = Dispatch(call.method, params, photo, lock);
+    reply = Dispatch(call.method, params, file, lock);
   }
 
   call.status = reply.status;
@@ -320,14 +332,15 @@ FakeTelegram::Reply FakeTelegram::HandleApi(const std::string& token, const std:
 }
 
 FakeTelegram::Reply FakeTelegram::Dispatch(const std::string& method, const json& params,
-                                           const std::optional<Photo>& photo,
+                                           const std::optional<UploadedFile>& file,
                                            std::unique_lock<std::mutex>& lock) {
   const auto ok = [](json result) { return Reply{200, json{{"ok", true}, {"result", result}}}; };
   if (method == "getMe") return ok(BotUser());
   if (method == "getUpdates") return GetUpdates(params, lock);
   if (method == "sendMessage") return SendMessage(params);
   if (method == "editMessageText") return EditMessageText(params);
-  if (method == "sendPhoto") return SendPhoto(params, photo);
+  if (method == "sendPhoto") return SendPhoto(params, file);
+  if (method == "sendDocument") return SendDocument(params, file);
   if (method == "getChatMember") return GetChatMember(params);
   if (method == "sendInvoice") return SendInvoice(params);
   if (method == "answerPreCheckoutQuery") return AnswerPreCheckoutQuery(params);
@@ -508,9 +521,12 @@ FakeTelegram::Reply FakeTelegram::EditMessageText(const json& params) {
   return Reply{200, json{{"ok", true}, {"result", std::move(message)}}};
 }
 
-FakeTelegram::Reply FakeTelegram::SendPhoto(const json& params, const std::optional<Photo>& photo) {
+FakeTelegram::Reply FakeTelegram::SendPhoto(const json& params,
+                                            const std::optional<UploadedFile>& file) {
   const auto chat_id = IntParam(params, "chat_id");
   if (!chat_id) return Error(400, "Bad Request: chat not found");
+  const std::optional<UploadedFile> photo =
+      file && file->field == "photo" ? file : std::optional<UploadedFile>();
   if (!photo) {
     return Error(400, params.contains("photo")
                           ? "Bad Request: wrong file identifier/HTTP URL specified"
@@ -545,6 +561,37 @@ FakeTelegram::Reply FakeTelegram::SendPhoto(const json& params, const std::optio
                                        {"width", has_ihdr ? be32(16) : 0},
                                        {"height", has_ihdr ? be32(20) : 0},
                                        {"file_size", photo->bytes.size()}}});
+  return Reply{200, json{{"ok", true}, {"result", std::move(message)}}};
+}
+
+FakeTelegram::Reply FakeTelegram::SendDocument(const json& params,
+                                               const std::optional<UploadedFile>& file) {
+  const auto chat_id = IntParam(params, "chat_id");
+  if (!chat_id) return Error(400, "Bad Request: chat not found");
+  if (!file || file->field != "document") {
+    return Error(400, params.contains("document")
+                          ? "Bad Request: wrong file identifier/HTTP URL specified"
+                          : "Bad Request: there is no document in the request");
+  }
+  if (file->bytes.empty()) return Error(400, "Bad Request: file must be non-empty");
+  if (file->bytes.size() > kMaxDocumentBytes) return Error(400, "Bad Request: file is too big");
+  const std::string caption = StringParam(params, "caption");
+  std::size_t visible = 0;
+  if (auto err = CheckFormatted(params, caption, visible)) return Error(400, *err);
+  if (visible > 1024) return Error(400, "Bad Request: message caption is too long");
+  const json markup = JsonParam(params, "reply_markup");
+  if (auto err = CheckMarkup(markup)) return Error(400, *err);
+  if (blocked_.count(*chat_id) != 0) return Error(403, kBlocked);
+  if (auto limited = RateLimit(*chat_id)) return *limited;
+
+  json message = NewMessage(*chat_id, "caption", caption, markup);
+  const std::string file_id = "fake-document-" + std::to_string(*chat_id) + "-" +
+                              std::to_string(message["message_id"].get<std::int64_t>());
+  message["document"] = json{{"file_id", file_id},
+                             {"file_unique_id", file_id},
+                             {"file_name", file->file_name},
+                             {"mime_type", "application/octet-stream"},
+                             {"file_size", file->bytes.size()}};
   return Reply{200, json{{"ok", true}, {"result", std::move(message)}}};
 }
 

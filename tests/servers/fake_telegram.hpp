@@ -1,11 +1,12 @@
 #pragma once
 // An in-process fake of the Telegram Bot API (cpp-httplib on loopback) for tests, following the
 // Bot API docs for getMe, getUpdates (long polling with offset/limit/timeout), sendMessage,
-// editMessageText, answerCallbackQuery, sendPhoto (multipart), getChatMember, setWebhook,
-// deleteWebhook, getWebhookInfo, setMyCommands, getMyCommands and deleteMyCommands (a command
-// menu per scope and language, checked as the docs say), and the Telegram Stars calls sendInvoice,
-// answerPreCheckoutQuery and refundStarPayment (fake_telegram_payments.cpp). Method names are
-// case-insensitive; parameters may come as JSON, form or multipart bodies, or in the query string.
+// editMessageText, answerCallbackQuery, sendPhoto and sendDocument (multipart uploads),
+// getChatMember, setWebhook, deleteWebhook, getWebhookInfo, setMyCommands, getMyCommands and
+// deleteMyCommands (a command menu per scope and language, checked as the docs say), and the
+// Telegram Stars calls sendInvoice, answerPreCheckoutQuery and refundStarPayment
+// (fake_telegram_payments.cpp). Method names are case-insensitive; parameters may come as JSON,
+// form or multipart bodies, or in the query string.
 //
 // It records every call and can misbehave on request: answer 429/500/... for the next N calls of
 // a method, answer 403 "bot was blocked by the user" for a chat, and enforce Telegram's send rate
@@ -41,14 +42,17 @@ namespace vpnhub::servers {
 struct RecordedCall {
   std::string method;           // as named in the docs ("sendMessage"), whatever case was used
   std::int64_t chat_id = 0;     // 0 when the call has none
-  std::string text;             // text, or caption for sendPhoto
+  std::string text;             // text, or caption for sendPhoto / sendDocument
   std::int64_t message_id = 0;  // message sent or edited by a successful call, else 0
   nlohmann::json reply_markup;  // parsed reply_markup; null when none was sent
   std::size_t photo_size = 0;   // bytes of the photo file part
-  std::int64_t time_ms = 0;     // milliseconds since the fake was created (steady clock)
-  int status = 0;               // HTTP status the fake answered
-  int client_port = 0;          // the caller's TCP port: equal ports = a reused connection
-  nlohmann::json params;        // every parameter; form and multipart values as strings
+  // sendDocument: the uploaded document part's file name and its bytes, as sent.
+  std::string document_name;
+  std::string document;
+  std::int64_t time_ms = 0;  // milliseconds since the fake was created (steady clock)
+  int status = 0;            // HTTP status the fake answered
+  int client_port = 0;       // the caller's TCP port: equal ports = a reused connection
+  nlohmann::json params;     // every parameter; form and multipart values as strings
 
   nlohmann::json ToJson() const;
 };
@@ -180,9 +184,12 @@ class FakeTelegram {
   struct StoredMessage {
     std::string text;
     nlohmann::json reply_markup;
-    bool has_text = true;  // false for photos
+    bool has_text = true;  // false for photos and documents
   };
-  struct Photo {
+  // A multipart file part (photo or document) as uploaded.
+  struct UploadedFile {
+    std::string field;  // the part's name: "photo", "document"
+    std::string file_name;
     std::string bytes;
   };
   struct CommandMenu {
@@ -195,13 +202,14 @@ class FakeTelegram {
   void InstallPaymentControls();  // the /control/ routes of the Stars calls
   // Runs one API call: `method` as written in the URL, `params` merged from every source.
   Reply HandleApi(const std::string& token, const std::string& method, nlohmann::json params,
-                  const std::optional<Photo>& photo, int client_port);
+                  const std::optional<UploadedFile>& file, int client_port);
   Reply Dispatch(const std::string& method, const nlohmann::json& params,
-                 const std::optional<Photo>& photo, std::unique_lock<std::mutex>& lock);
+                 const std::optional<UploadedFile>& file, std::unique_lock<std::mutex>& lock);
   Reply GetUpdates(const nlohmann::json& params, std::unique_lock<std::mutex>& lock);
   Reply SendMessage(const nlohmann::json& params);
   Reply EditMessageText(const nlohmann::json& params);
-  Reply SendPhoto(const nlohmann::json& params, const std::optional<Photo>& photo);
+  Reply SendPhoto(const nlohmann::json& params, const std::optional<UploadedFile>& file);
+  Reply SendDocument(const nlohmann::json& params, const std::optional<UploadedFile>& file);
   Reply GetChatMember(const nlohmann::json& params);
   // setMyCommands, getMyCommands, deleteMyCommands (fake_telegram_commands.cpp).
   Reply CommandMenuCall(const std::string& method, const nlohmann::json& params);

@@ -130,16 +130,16 @@ void FakeTelegram::InstallRoutes() {
       }
       for (const auto& [key, value] : body.items()) params[key] = value;
     }
-    std::optional<Photo> photo;
+    std::optional<UploadedFile> file;
     for (const auto& [name, part] : req.files) {
-      if (name == "photo" && !part.filename.empty()) {
-        photo = Photo{part.content};
+      if ((name == "photo" || name == "document") && !part.filename.empty()) {
+        file = UploadedFile{name, part.filename, part.content};
       } else {
         params[name] = part.content;
       }
     }
     const Reply reply = HandleApi(req.matches[1].str(), req.matches[2].str(), std::move(params),
-                                  photo, req.remote_port);
+                                  file, req.remote_port);
     SendJson(res, reply.status, reply.body);
   };
   const char* api_path = R"(/bot([^/]*)/([A-Za-z_]+))";

@@ -116,9 +116,9 @@ TEST_P(StoreContract, EnqueueMessagesAddsEveryMessageInOrderIntact) {
 }
 
 TEST_P(StoreContract, EveryMessageKindRoundTrips) {
-  for (MessageKind kind :
-       {MessageKind::kText, MessageKind::kKeyReady, MessageKind::kExpiryNotice,
-        MessageKind::kKeyExpired, MessageKind::kAdminAlert, MessageKind::kKeyFailed}) {
+  for (MessageKind kind : {MessageKind::kText, MessageKind::kKeyReady, MessageKind::kExpiryNotice,
+                           MessageKind::kKeyExpired, MessageKind::kAdminAlert,
+                           MessageKind::kKeyFailed, MessageKind::kKeyConfig}) {
     OutgoingMessage m = MakeMessage(1, MessagePriority::kBulk, At(0));
     m.kind = kind;
     EXPECT_EQ(GetMessage(AddMessage(m)).kind, kind) << MessageKindName(kind);

@@ -149,6 +149,72 @@ TEST_F(FakeTelegramTest, AcceptsFormBodiesQueryStringsAndAnyCase) {
   EXPECT_EQ(json::parse(res->body)["description"], "Bad Request: there is no photo in the request");
 }
 
+TEST_F(FakeTelegramTest, SendDocumentRecordsTheFileNameAndContentAsUploaded) {
+  telegram::BotApi api = Api();
+  // Over 1 KB with a NUL and CRLFs: the bytes come back exactly as sent.
+  std::string conf = "[Interface]\r\nPrivateKey = abc\r\n" + std::string(3000, 'x');
+  conf.push_back('\0');
+  conf += "\n[Peer]\n";
+  const auto id =
+      api.SendDocument(21, "wg0.conf", conf, "<b>Your file</b>", {{{"Done", "done", ""}}});
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto calls = fake_.Calls("sendDocument");
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].chat_id, 21);
+  EXPECT_EQ(calls[0].document_name, "wg0.conf");
+  EXPECT_EQ(calls[0].document, conf);
+  EXPECT_EQ(calls[0].text, "<b>Your file</b>");
+  EXPECT_EQ(calls[0].params["parse_mode"], "HTML");
+  EXPECT_EQ(calls[0].reply_markup["inline_keyboard"][0][0]["callback_data"], "done");
+  EXPECT_EQ(calls[0].message_id, *id);
+  EXPECT_EQ(calls[0].photo_size, 0u);
+  // The same through the control route the Python tests read.
+  const json listed = GetJson("/control/calls?method=sendDocument");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["document_name"], "wg0.conf");
+  EXPECT_EQ(listed[0]["document"].get<std::string>().size(), conf.size());
+
+  // The client refuses an empty file or name without a call, as Telegram would refuse it.
+  EXPECT_EQ(api.SendDocument(21, "wg0.conf", "").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(api.SendDocument(21, "", "x").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(fake_.Calls("sendDocument").size(), 1u);
+
+  // The fake answers a raw upload as the docs say: the Message with its Document, and 400 for a
+  // request without the document part, an empty file, or a photo part in its place.
+  const std::string path = std::string("/bot") + kToken + "/sendDocument";
+  httplib::MultipartFormDataItems items = {{"chat_id", "22", "", ""},
+                                           {"document", "abc", "client.conf", "text/plain"}};
+  auto res = client_->Post(path.c_str(), items);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json doc = json::parse(res->body)["result"]["document"];
+  EXPECT_EQ(doc["file_name"], "client.conf");
+  EXPECT_EQ(doc["file_size"], 3);
+  EXPECT_FALSE(doc["file_id"].get<std::string>().empty());
+  calls = fake_.Calls("sendDocument");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1].document_name, "client.conf");
+  EXPECT_EQ(calls[1].document, "abc");
+
+  res = client_->Post(path.c_str(), httplib::Params{{"chat_id", "22"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(json::parse(res->body)["description"],
+            "Bad Request: there is no document in the request");
+  items = {{"chat_id", "22", "", ""}, {"document", "", "empty.conf", "text/plain"}};
+  res = client_->Post(path.c_str(), items);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(json::parse(res->body)["description"], "Bad Request: file must be non-empty");
+  items = {{"chat_id", "22", "", ""}, {"photo", "abc", "qr.png", "image/png"}};
+  res = client_->Post(path.c_str(), items);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  calls = fake_.Calls("sendDocument");
+  EXPECT_TRUE(calls.back().document.empty());
+  EXPECT_TRUE(calls.back().document_name.empty());
+}
+
 TEST_F(FakeTelegramTest, ASecondPollerTerminatesTheFirst) {
   std::thread first([&] {
     telegram::BotApi api = Api();

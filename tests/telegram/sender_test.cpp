@@ -135,7 +135,9 @@ class RealClock : public ports::Clock {
   }
 };
 
-// Renders stored text; key messages whose subject is 404 are "not found".
+// Renders stored text; key messages whose subject is 404 are "not found". A key-ready message
+// with a photo asks for its file to follow (as the bot's renderer does for a key delivered as a
+// configuration file); a key-config message is that file, "key-<subject>.conf".
 class TestRenderer : public MessageRenderer {
  public:
   Result<Rendered> Render(const OutgoingMessage& m) override {
@@ -148,6 +150,19 @@ class TestRenderer : public MessageRenderer {
     r.keyboard = m.keyboard;
     r.edit_message_id = m.edit_message_id;
     if (!m.photo_qr.empty()) r.png = std::string("\x89PNG\r\n\x1a\n", 8) + m.photo_qr;
+    if (m.kind == MessageKind::kKeyReady && r.png.has_value()) {
+      OutgoingMessage file;
+      file.chat_id = m.chat_id;
+      file.kind = MessageKind::kKeyConfig;
+      file.priority = m.priority;
+      file.subject_id = m.subject_id;
+      r.follow_up = file;
+    }
+    if (m.kind == MessageKind::kKeyConfig) {
+      r.text = "the file";
+      r.document = Rendered::Document{"key-" + std::to_string(m.subject_id) + ".conf",
+                                      "[Interface]\n# key " + std::to_string(m.subject_id) + "\n"};
+    }
     return r;
   }
   std::atomic<int> renders{0};
@@ -219,12 +234,40 @@ class SenderTest : public test::FakeTelegramTest<RealClock> {
   std::vector<servers::RecordedCall> Sends(int status = 200) {
     std::vector<servers::RecordedCall> out;
     for (const auto& c : fake.Calls()) {
-      if ((c.method == "sendMessage" || c.method == "sendPhoto" || c.method == "editMessageText") &&
+      if ((c.method == "sendMessage" || c.method == "sendPhoto" || c.method == "sendDocument" ||
+           c.method == "editMessageText") &&
           c.status == status) {
         out.push_back(c);
       }
     }
     return out;
+  }
+
+  // The messages of one chat of `kind`, oldest first.
+  std::vector<OutgoingMessage> MessagesOf(TgId chat, MessageKind kind) {
+    std::vector<OutgoingMessage> out;
+    EXPECT_TRUE(store
+                    ->Read([&](ports::StoreTx& tx) -> Status {
+                      VPNHUB_ASSIGN_OR_RETURN(auto all, tx.messages().ListMessages({}, 1000));
+                      for (const auto& m : all) {
+                        if (m.chat_id == chat && m.kind == kind) out.insert(out.begin(), m);
+                      }
+                      return Status::Ok();
+                    })
+                    .ok());
+    return out;
+  }
+
+  Id EnqueueKeyReady(TgId chat, Id key) {
+    OutgoingMessage m;
+    m.chat_id = chat;
+    m.kind = MessageKind::kKeyReady;
+    m.subject_id = key;
+    m.text = "your key";
+    m.photo_qr = "[Interface]";
+    m.next_attempt_at = clock.Now();
+    m.created_at = clock.Now();
+    return Enqueue(m);
   }
 
   metrics::Registry registry;
@@ -537,6 +580,87 @@ TEST_F(SenderTest, SendsAPhotoWithTheTextAsCaption) {
   EXPECT_EQ(photos[0].text, "scan me");
   EXPECT_GT(photos[0].photo_size, 8u);
   EXPECT_TRUE(fake.Calls("sendMessage").empty());
+}
+
+TEST_F(SenderTest, AKeyDeliveredAsAFileSendsThePhotoThenTheDocumentOnce) {
+  options.per_chat_interval = milliseconds(100);
+  const Id ready = EnqueueKeyReady(1100, 7);
+  StartSender();
+  ASSERT_TRUE(WaitForState(ready, MessageState::kSent));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const auto files = MessagesOf(1100, MessageKind::kKeyConfig);
+        return files.size() == 1 && files[0].state == MessageState::kSent;
+      },
+      milliseconds(5000)));
+  const auto sends = Sends();
+  ASSERT_EQ(sends.size(), 2u);
+  EXPECT_EQ(sends[0].method, "sendPhoto");
+  EXPECT_EQ(sends[0].text, "your key");
+  EXPECT_EQ(sends[1].method, "sendDocument");
+  EXPECT_EQ(sends[1].chat_id, 1100);
+  EXPECT_EQ(sends[1].document_name, "key-7.conf");
+  EXPECT_EQ(sends[1].document, "[Interface]\n# key 7\n");
+  EXPECT_EQ(sends[1].text, "the file");
+  EXPECT_GE(sends[1].time_ms, sends[0].time_ms);
+  // The follow-up row carries the key and the priority of the message it follows.
+  const auto file = MessagesOf(1100, MessageKind::kKeyConfig)[0];
+  EXPECT_EQ(file.subject_id, 7);
+  EXPECT_EQ(file.priority, MessagePriority::kReply);
+  EXPECT_EQ(sender->stats().sent, 2);
+}
+
+TEST_F(SenderTest, ARestartBetweenThePhotoAndTheDocumentSendsEachOnce) {
+  options.threads = 1;
+  // The document is paced a while behind the photo: the sender stops in between.
+  options.per_chat_interval = milliseconds(1500);
+  const Id ready = EnqueueKeyReady(1200, 8);
+  StartSender();
+  ASSERT_TRUE(WaitForState(ready, MessageState::kSent));
+  ASSERT_TRUE(WaitFor([&] { return MessagesOf(1200, MessageKind::kKeyConfig).size() == 1; },
+                      milliseconds(2000)));
+  sender->Stop();
+  ASSERT_TRUE(fake.Calls("sendDocument").empty()) << "the photo and the document were not apart";
+  EXPECT_EQ(MessagesOf(1200, MessageKind::kKeyConfig)[0].state, MessageState::kPending);
+  sender.reset();
+  StartSender();
+  const Id file = MessagesOf(1200, MessageKind::kKeyConfig)[0].id;
+  ASSERT_TRUE(WaitForState(file, MessageState::kSent, milliseconds(5000)));
+  // Nothing more is due: every row of the chat is sent, so no later send can follow.
+  EXPECT_EQ(MessagesOf(1200, MessageKind::kKeyConfig).size(), 1u);
+  EXPECT_EQ(fake.Calls("sendPhoto").size(), 1u);
+  const auto docs = fake.Calls("sendDocument");
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0].document_name, "key-8.conf");
+}
+
+TEST_F(SenderTest, AFailedDocumentIsRetriedWithoutSendingThePhotoAgain) {
+  options.per_chat_interval = milliseconds(50);
+  fake.FailNext("sendDocument", 1, 500);
+  const Id ready = EnqueueKeyReady(1300, 9);
+  StartSender();
+  ASSERT_TRUE(WaitForState(ready, MessageState::kSent));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const auto files = MessagesOf(1300, MessageKind::kKeyConfig);
+        return files.size() == 1 && files[0].state == MessageState::kSent;
+      },
+      milliseconds(5000)));
+  EXPECT_EQ(fake.Calls("sendPhoto").size(), 1u);
+  const auto docs = fake.Calls("sendDocument");
+  ASSERT_EQ(docs.size(), 2u);  // the 500, then the one that went
+  EXPECT_EQ(docs[0].status, 500);
+  EXPECT_EQ(docs[1].status, 200);
+  EXPECT_EQ(MessagesOf(1300, MessageKind::kKeyConfig)[0].attempts, 2);
+}
+
+TEST_F(SenderTest, NoFileIsQueuedWhenThePhotoIsRefused) {
+  fake.FailNext("sendPhoto", 1, 400, 0, "Bad Request: chat not found");
+  const Id ready = EnqueueKeyReady(1400, 10);
+  StartSender();
+  ASSERT_TRUE(WaitForState(ready, MessageState::kFailed));
+  EXPECT_TRUE(MessagesOf(1400, MessageKind::kKeyConfig).empty());
+  EXPECT_TRUE(fake.Calls("sendDocument").empty());
 }
 
 TEST_F(SenderTest, StopGivesClaimedMessagesBackAndARestartDeliversThem) {

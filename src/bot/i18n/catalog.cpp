@@ -117,6 +117,30 @@ constexpr Entry kCatalog[] = {
      "<code>{link_html}</code>\n\n"
      "Добавьте его в приложение Shadowsocks (Outline, v2rayNG, Shadowrocket) или отсканируйте "
      "QR-код."},
+    {Text::kKeyReadyConfig, "key_ready_config",
+     "✅ <b>Your key in {location} is ready</b>\n"
+     "Valid until {expires}.\n\n"
+     "<b>How to connect</b>\n"
+     "1. Install the WireGuard app (for an AmneziaWG key: AmneziaWG or AmneziaVPN).\n"
+     "2. Import the file {file} that follows this message into the app, or scan the QR code.\n"
+     "3. Connect.",
+     "✅ <b>Ваш ключ в локации {location} готов</b>\n"
+     "Действует до {expires}.\n\n"
+     "<b>Как подключиться</b>\n"
+     "1. Установите приложение WireGuard (для ключа AmneziaWG — AmneziaWG или AmneziaVPN).\n"
+     "2. Импортируйте в приложение файл {file}, который придёт следующим сообщением, или "
+     "отсканируйте QR-код.\n"
+     "3. Подключитесь."},
+    {Text::kKeyReadyConfigShort, "key_ready_config_short",
+     "✅ <b>Your key in {location} is ready</b>\n"
+     "Valid until {expires}.\n\n"
+     "Import the file {file} into the WireGuard app or scan the QR code.",
+     "✅ <b>Ваш ключ в локации {location} готов</b>\n"
+     "Действует до {expires}.\n\n"
+     "Импортируйте файл {file} в приложение WireGuard или отсканируйте QR-код."},
+    {Text::kKeyConfigCaption, "key_config_caption",
+     "📄 The configuration of your key in {location}: open it in the WireGuard app.",
+     "📄 Конфигурация вашего ключа в локации {location}: откройте её в приложении WireGuard."},
     {Text::kKeyCreateFailed, "key_create_failed",
      "❌ We could not set up your key in {location}. Please try again later.",
      "❌ Не удалось создать ключ в локации {location}. Попробуйте ещё раз позже."},

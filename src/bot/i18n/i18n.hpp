@@ -34,11 +34,18 @@ enum class Text {
   kTrialsOff,
   kTrialAlreadyUsed,
   kChooseLocation,
-  kNoLocations,      // No capacity in any location.
-  kLocationFull,     // {location}
-  kTrialPreparing,   // {location}
-  kKeyReady,         // {location}, {expires}, {link_html}: the share link, shown in <code>.
-  kKeyReadyShort,    // kKeyReady without the how-to, when a receipt before it leaves no room.
+  kNoLocations,     // No capacity in any location.
+  kLocationFull,    // {location}
+  kTrialPreparing,  // {location}
+  kKeyReady,        // {location}, {expires}, {link_html}: the share link, shown in <code>.
+  kKeyReadyShort,   // kKeyReady without the how-to, when a receipt before it leaves no room.
+  // {location}, {expires}, {file}: a key delivered as a configuration file ({file} its name),
+  // the caption of the QR photo of the file; the file follows as a document (kKeyConfigCaption).
+  kKeyReadyConfig,
+  // kKeyReadyConfig without the how-to, as kKeyReadyShort.
+  kKeyReadyConfigShort,
+  // {location}: caption of the configuration file's document.
+  kKeyConfigCaption,
   kKeyCreateFailed,  // {location}: provisioning gave up; the user may try again later.
   kTrialKeyFailed,   // {location}: a trial key's provisioning gave up; the trial is free again.
   kBoughtKeyFailed,  // {location}: a paid key's provisioning gave up; support sets it up or
