@@ -79,7 +79,7 @@ def main():
     binary = os.path.abspath(args.binary)
 
     workdir = tempfile.mkdtemp(prefix="vpnhub-bench-wg-")
-    hub = harness.Vpnhub(workdir)
+    hub = harness.Vpnhub(workdir, VPN_CALL_TIMEOUT_MS=5000)
     why = "--fake given" if args.fake else wg_netns.missing()
     stage = fake = None
     tunnel_prefix = 21 if args.keys > 1021 else 22

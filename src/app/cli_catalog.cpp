@@ -23,8 +23,9 @@ void PrintServerRow(const vpn::KindRegistry& kinds, const Server& s, const std::
   if (auto spec = kinds.Find(s.kind); spec.ok()) {
     const std::string& setting = (*spec)->listed_setting;
     auto it = s.settings.find(setting);
-    listed = setting + "=" +
-             Escaped(it == s.settings.end() ? "" : vpn::PrintableSetting(**spec, setting, it->second));
+    listed =
+        setting + "=" +
+        Escaped(it == s.settings.end() ? "" : vpn::PrintableSetting(**spec, setting, it->second));
   }
   std::cout << s.id << "\t" << Escaped(s.name) << "\t" << Escaped(location) << "\t" << s.kind
             << "\t" << Escaped(s.public_host) << "\t" << s.used_slots << "/" << s.capacity << "\t"
@@ -135,6 +136,7 @@ void CmdServerAdd(const vpn::KindRegistry& kinds, const ServerAddArgs& a) {
     // The kind's probe before saving: what the server says about itself is part of what is stored.
     FailOn((*spec)->prepare_server(ctx->backend_options, s), "cannot add server");
   }
+  if (s.public_host.empty()) Fail("--public-host is required", 2);
   auto added = ctx->catalog->AddServer(a.location, s);
   FailOn(added.status(), "cannot add server");
   std::cout << added->id << "\t" << added->name << "\t" << a.location << "\t" << added->kind << "\t"
@@ -321,8 +323,14 @@ void AddServerAddCommand(CLI::App* server, const vpn::KindRegistry& kinds, int a
     AddKindFlag(add, flag, flag.help, sa->flags);
     if (flag.required) sa->flags.options[flag.name]->required();
   }
-  add->add_option("--public-host", sa->public_host, "Host name or IP clients connect to")
-      ->required();
+  // A kind that asks its server before saving may learn the public host there (a WireGuard
+  // node's endpoint); for the others it is required.
+  auto* public_host =
+      add->add_option("--public-host", sa->public_host,
+                      spec && spec->prepare_server
+                          ? "Host name or IP clients connect to [default: what the server says]"
+                          : "Host name or IP clients connect to");
+  if (!spec || !spec->prepare_server) public_host->required();
   add->add_option("--capacity", sa->capacity, "Maximum number of keys")
       ->required()
       ->check(IntIn(1, 65535));
