@@ -26,8 +26,8 @@ Status StatusOfReply(long status, const std::string& body, const std::string& wh
   if (status == 401 || status == 403) {
     return Status(StatusCode::kPermissionDenied,
                   said +
-                      " (the node refuses the hub's --token; run `vpnhub server edit` with the "
-                      "token `vpnhub node init` printed)");
+                      " (the node refuses the hub's token: give the one `vpnhub node init` "
+                      "printed)");
   }
   if (status == 400 || status == 413) return InvalidArgument(said);
   if (status == 409) return AlreadyExists(said);
