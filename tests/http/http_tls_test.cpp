@@ -45,6 +45,11 @@ Router TestRouter() {
   Router r;
   r.Add("GET", "/hello", [](const Request& req) { return TextResponse(200, "hello " + req.path); });
   r.Add("POST", "/echo", [](const Request& req) { return TextResponse(200, req.body); });
+  r.Add("GET", "/big", [](const Request&) {
+    std::string body(1 << 20, 'x');
+    for (std::size_t i = 0; i < body.size(); i += 4096) body[i] = static_cast<char>('a' + i % 26);
+    return TextResponse(200, body);
+  });
   r.AddAsync("GET", "/later", [](Request, Responder responder) {
     std::thread([responder] { responder.Send(TextResponse(200, "later")); }).detach();
   });
@@ -104,6 +109,29 @@ TEST_F(TlsServerTest, KeepAliveAndAsyncHandlersWorkOverTls) {
   EXPECT_NE(r->body.find("later"), std::string::npos) << r->body;
   EXPECT_NE(r->body.find("HTTP/1.1 200 OK"), std::string::npos) << r->body;
   EXPECT_EQ(r->body.substr(r->body.size() - 4), "ping") << r->body;
+}
+
+// Regression: a response larger than a TLS record arrives whole, also on a kept-alive connection.
+TEST_F(TlsServerTest, LargeResponsesArriveWhole) {
+  Start();
+  std::string expected(1 << 20, 'x');
+  for (std::size_t i = 0; i < expected.size(); i += 4096) {
+    expected[i] = static_cast<char>('a' + i % 26);
+  }
+  auto r = TlsRequest(port(),
+                      "GET /big HTTP/1.1\r\nHost: t\r\n\r\n"
+                      "GET /big HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  auto second = r->body.find("HTTP/1.1 200 OK");
+  ASSERT_NE(second, std::string::npos) << "the second response is missing";
+  // Compared as booleans: a failure must not print a megabyte.
+  EXPECT_TRUE(r->body.substr(0, second) == expected)
+      << "first body: " << second << " bytes; head: " << r->head;
+  EXPECT_TRUE(r->body.size() >= expected.size() &&
+              r->body.substr(r->body.size() - expected.size()) == expected)
+      << "total " << r->body.size() << " bytes; second at " << second << ": "
+      << r->body.substr(second, 200);
 }
 
 TEST_F(TlsServerTest, BodyLimitHoldsOverTls) {

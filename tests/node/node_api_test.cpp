@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -231,6 +233,22 @@ TEST_F(NodeApiTest, PeersListsEveryPeer) {
                                  {"tx_bytes", 20},
                                  {"latest_handshake", 1700000000}}));
   EXPECT_EQ(j["peers"][1]["address"], "10.8.0.5/32");
+}
+
+TEST_F(NodeApiTest, AHungInterfaceBlocksNeitherTheIoThreadNorPastTheDeadline) {
+  fake_->set_hang(true);
+  auto start = std::chrono::steady_clock::now();
+  auto slow = std::async(std::launch::async, [&] { return Call("GET", "/v1/server"); });
+  // While the worker waits on the UAPI socket, the io thread still answers.
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Call("GET", "/v1/server", "", "").status, 401);
+    EXPECT_EQ(Call("GET", "/v1/unknown").status, 404);
+  }
+  EXPECT_EQ(slow.wait_for(std::chrono::seconds(0)), std::future_status::timeout)
+      << "the fast answers came only after the UAPI deadline";
+  auto r = slow.get();
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1900));
 }
 
 TEST_F(NodeApiTest, UnknownPathsAreAJson404) {
