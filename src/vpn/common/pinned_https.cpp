@@ -127,6 +127,23 @@ std::string Scrub(std::string message, const std::string& url, const std::string
   return message;
 }
 
+// A failed transfer as a Status; `detail` is curl's message without the URL's path.
+Status TransferError(CURLcode rc, const std::string& where, const std::string& detail,
+                     bool too_large) {
+  const std::string message = "HTTPS to " + where + ": " + detail;
+  switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return DeadlineExceeded(message);
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return InvalidArgument(message);
+    case CURLE_WRITE_ERROR:
+      return Unavailable(too_large ? "HTTPS to " + where + ": response too large" : message);
+    default:
+      return Unavailable(message);
+  }
+}
+
 void GlobalInitOnce() {
   static std::once_flag once;
   // Reference-counted by libcurl: harmless next to the program's own CurlGlobal; never undone.
@@ -225,21 +242,8 @@ Result<PinnedResponse> PinnedSend(const std::string& cert_sha256, const PinnedRe
     return FailedPrecondition(std::string(kMismatch) + " (" + parts.where + ")");
   }
   if (rc != CURLE_OK) {
-    std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(rc);
-    detail = Scrub(detail, request.url, parts.path);
-    const std::string message = "HTTPS to " + parts.where + ": " + detail;
-    switch (rc) {
-      case CURLE_OPERATION_TIMEDOUT:
-        return DeadlineExceeded(message);
-      case CURLE_URL_MALFORMAT:
-      case CURLE_UNSUPPORTED_PROTOCOL:
-        return InvalidArgument(message);
-      case CURLE_WRITE_ERROR:
-        if (body.too_large) return Unavailable("HTTPS to " + parts.where + ": response too large");
-        return Unavailable(message);
-      default:
-        return Unavailable(message);
-    }
+    const std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(rc);
+    return TransferError(rc, parts.where, Scrub(detail, request.url, parts.path), body.too_large);
   }
   if (!pin_state.checked) {
     // The handshake finished without showing us a certificate to compare: never trust that.
