@@ -779,6 +779,29 @@ struct HttpServer::Impl {
   bool stopped = false;
 };
 
+namespace {
+
+// TLS 1.2 or newer with the options' PEM certificate chain and key.
+Status MakeTlsContext(const ServerOptions& o, std::unique_ptr<asio::ssl::context>& out) {
+  if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
+    return InvalidArgument("http TLS needs both a certificate file and a key file");
+  }
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  beast::error_code ec;
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                   ec);
+  if (!ec) ctx->use_certificate_chain_file(o.tls_cert_file, ec);
+  if (ec) return InvalidArgument("http TLS certificate " + o.tls_cert_file + ": " + ec.message());
+  ctx->use_private_key_file(o.tls_key_file, asio::ssl::context::pem, ec);
+  if (ec) return InvalidArgument("http TLS key " + o.tls_key_file + ": " + ec.message());
+  out = std::move(ctx);
+  return Status::Ok();
+}
+
+}  // namespace
+
 HttpServer::HttpServer(ServerOptions options, Router router, metrics::Registry* registry,
                        ports::EventLog* log)
     : impl_(std::make_unique<Impl>()) {
@@ -800,23 +823,8 @@ Status HttpServer::Listen() {
     return InvalidArgument("http options: limits, read_timeout and listen_backlog must be > 0");
   }
   if (o.host.empty()) return InvalidArgument("http host is empty");
-  if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
-    return InvalidArgument("http TLS needs both a certificate file and a key file");
-  }
-  if (!o.tls_cert_file.empty()) {
-    auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-    beast::error_code tls_ec;
-    ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                         asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
-                     tls_ec);
-    if (!tls_ec) ctx->use_certificate_chain_file(o.tls_cert_file, tls_ec);
-    if (tls_ec) {
-      return InvalidArgument("http TLS certificate " + o.tls_cert_file + ": " + tls_ec.message());
-    }
-    ctx->use_private_key_file(o.tls_key_file, asio::ssl::context::pem, tls_ec);
-    if (tls_ec) return InvalidArgument("http TLS key " + o.tls_key_file + ": " + tls_ec.message());
-    core.tls = std::move(ctx);
+  if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
+    VPNHUB_RETURN_IF_ERROR(MakeTlsContext(o, core.tls));
   }
 
   beast::error_code ec;

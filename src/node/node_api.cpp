@@ -64,29 +64,35 @@ NodeApi::~NodeApi() {
   if (worker_.joinable()) worker_.join();
 }
 
+Result<WgInterface>& NodeApi::Snapshot::Get() {
+  if (!interface_) interface_.emplace(uapi_.Get());
+  return *interface_;
+}
+
 void NodeApi::Run() {
   for (;;) {
-    std::function<void()> item;
+    std::deque<std::function<void(Snapshot&)>> batch;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;
-      item = std::move(queue_.front());
-      queue_.pop_front();
+      batch.swap(queue_);
     }
-    item();
+    Snapshot snapshot(uapi_);
+    for (auto& item : batch) item(snapshot);
   }
 }
 
-void NodeApi::Dispatch(http::Responder responder, std::function<Response()> work) {
+void NodeApi::Dispatch(http::Responder responder, std::function<Response(Snapshot&)> work) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_ && queue_.size() < options_.queue_limit) {
-      queue_.push_back([responder, work = std::move(work)] {
+      queue_.push_back([responder, work = std::move(work)](Snapshot& snapshot) {
         Response r;
         try {
-          r = work();
+          r = work(snapshot);
         } catch (const std::exception& e) {
+          snapshot.Invalidate();
           r = Error(500, std::string("internal error: ") + e.what());
         }
         responder.Send(std::move(r));
@@ -109,20 +115,23 @@ bool NodeApi::Authorized(const http::Request& request) const {
 }
 
 void NodeApi::Mount(http::Router& router) {
-  auto guarded = [this](std::function<Response(const http::Request&)> work) {
+  auto guarded = [this](std::function<Response(Snapshot&, const http::Request&)> work) {
     return [this, work = std::move(work)](http::Request request, http::Responder responder) {
       if (!Authorized(request)) return responder.Send(Error(401, "unauthorized"));
-      Dispatch(std::move(responder),
-               [work, request = std::move(request)] { return work(request); });
+      Dispatch(std::move(responder), [work, request = std::move(request)](Snapshot& snapshot) {
+        return work(snapshot, request);
+      });
     };
   };
-  router.AddAsync("GET", "/v1/server", guarded([this](const http::Request&) { return Server(); }));
-  router.AddAsync("GET", "/v1/peers", guarded([this](const http::Request&) { return Peers(); }));
-  router.AddAsync("PUT", "/v1/peers/*", guarded([this](const http::Request& r) {
-                    return PutPeer(std::string_view(r.path).substr(kPeersPrefix.size()), r.body);
+  router.AddAsync("GET", "/v1/server",
+                  guarded([this](Snapshot& s, const http::Request&) { return Server(s); }));
+  router.AddAsync("GET", "/v1/peers",
+                  guarded([this](Snapshot& s, const http::Request&) { return Peers(s); }));
+  router.AddAsync("PUT", "/v1/peers/*", guarded([this](Snapshot& s, const http::Request& r) {
+                    return PutPeer(s, std::string_view(r.path).substr(kPeersPrefix.size()), r.body);
                   }));
-  router.AddAsync("DELETE", "/v1/peers/*", guarded([this](const http::Request& r) {
-                    return DeletePeer(std::string_view(r.path).substr(kPeersPrefix.size()));
+  router.AddAsync("DELETE", "/v1/peers/*", guarded([this](Snapshot& s, const http::Request& r) {
+                    return DeletePeer(s, std::string_view(r.path).substr(kPeersPrefix.size()));
                   }));
   // Every other path: 401 without the token (nothing is revealed), else a JSON 404.
   auto not_found = [this](const http::Request& request) {
@@ -134,8 +143,8 @@ void NodeApi::Mount(http::Router& router) {
   }
 }
 
-Response NodeApi::Server() const {
-  auto wg = uapi_.Get();
+Response NodeApi::Server(Snapshot& snapshot) const {
+  const auto& wg = snapshot.Get();
   if (!wg.ok()) return Error(503, wg.status().message());
   if (!wg->public_key)
     return Error(503, "interface " + options_.interface_name + " has no private key");
@@ -147,8 +156,8 @@ Response NodeApi::Server() const {
                         {"peers", wg->peers.size()}});
 }
 
-Response NodeApi::Peers() const {
-  auto wg = uapi_.Get();
+Response NodeApi::Peers(Snapshot& snapshot) const {
+  const auto& wg = snapshot.Get();
   if (!wg.ok()) return Error(503, wg.status().message());
   json peers = json::array();
   for (const auto& p : wg->peers) {
@@ -161,7 +170,7 @@ Response NodeApi::Peers() const {
   return Json(200, json{{"peers", std::move(peers)}});
 }
 
-Response NodeApi::PutPeer(std::string_view id, std::string_view body) const {
+Response NodeApi::PutPeer(Snapshot& snapshot, std::string_view id, std::string_view body) const {
   auto key = KeyFromHex(id);
   if (!key) return Error(400, "the peer id is not 64 hex characters");
   auto doc = json::parse(body, nullptr, false);
@@ -181,10 +190,10 @@ Response NodeApi::PutPeer(std::string_view id, std::string_view body) const {
     if (!psk) return Error(400, "\"preshared_key\" is not a base64 key of 32 bytes");
   }
 
-  auto wg = uapi_.Get();
+  auto& wg = snapshot.Get();
   if (!wg.ok()) return Error(503, wg.status().message());
-  const WgPeer* existing = nullptr;
-  for (const auto& p : wg->peers) {
+  WgPeer* existing = nullptr;
+  for (auto& p : wg->peers) {
     if (p.public_key == *key) {
       existing = &p;
       continue;
@@ -200,15 +209,35 @@ Response NodeApi::PutPeer(std::string_view id, std::string_view body) const {
     return Json(200, json{{"created", false}});
   }
   Status st = uapi_.SetPeer(PeerConfig{*key, psk, {canonical}});
-  if (!st.ok()) return UapiError(st);
-  return existing ? Json(200, json{{"created", false}}) : Json(201, json{{"created", true}});
+  if (!st.ok()) {
+    snapshot.Invalidate();  // a refused set may have applied part of its lines
+    return UapiError(st);
+  }
+  // The batch's copy follows the write (no other peer held the address, so none loses it).
+  if (existing) {
+    existing->preshared_key = psk;
+    existing->allowed_ips = {canonical};
+    return Json(200, json{{"created", false}});
+  }
+  WgPeer added;
+  added.public_key = *key;
+  added.preshared_key = psk;
+  added.allowed_ips = {canonical};
+  wg->peers.push_back(std::move(added));
+  return Json(201, json{{"created", true}});
 }
 
-Response NodeApi::DeletePeer(std::string_view id) const {
+Response NodeApi::DeletePeer(Snapshot& snapshot, std::string_view id) const {
   auto key = KeyFromHex(id);
   if (!key) return Error(400, "the peer id is not 64 hex characters");
   Status st = uapi_.RemovePeer(*key);
-  if (!st.ok()) return UapiError(st);
+  if (!st.ok()) {
+    snapshot.Invalidate();
+    return UapiError(st);
+  }
+  if (auto* wg = snapshot.Loaded(); wg && wg->ok()) {
+    std::erase_if((*wg)->peers, [&](const WgPeer& p) { return p.public_key == *key; });
+  }
   Response r;
   r.status = 204;
   r.content_type.clear();

@@ -6,13 +6,16 @@
 //
 // Threading: the routes run on the server's io threads only to check the token; the UAPI calls
 // run one at a time on the api's own worker thread, so a PUT's "is this address held?" check and
-// its write are never interleaved with another request's.
+// its write are never interleaved with another request's. The worker takes the requests waiting
+// at that moment as one batch and reads the interface once for it (a Snapshot), updating that
+// copy with its own writes: under concurrent load one `get=1` serves many requests.
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -45,11 +48,27 @@ class NodeApi {
   // outlive the server that uses the router.
   void Mount(http::Router& router);
 
-  // The decision behind each route, on the calling thread (the worker runs them; tests may too).
-  http::Response Server() const;
-  http::Response Peers() const;
-  http::Response PutPeer(std::string_view id, std::string_view body) const;
-  http::Response DeletePeer(std::string_view id) const;
+  // The interface as read once for a batch of requests, with the batch's own writes applied.
+  class Snapshot {
+   public:
+    explicit Snapshot(const UapiClient& uapi) : uapi_(uapi) {}
+    // Reads the interface on first use; a failed read stays failed for the batch.
+    Result<WgInterface>& Get();
+    // The copy when one was read in this batch, else nullptr (no read).
+    Result<WgInterface>* Loaded() { return interface_ ? &*interface_ : nullptr; }
+    // Drops the copy: the next Get reads again (after a write that failed halfway).
+    void Invalidate() { interface_.reset(); }
+
+   private:
+    const UapiClient& uapi_;
+    std::optional<Result<WgInterface>> interface_;
+  };
+
+  // The decision behind each route, on the calling thread (the worker runs them).
+  http::Response Server(Snapshot& snapshot) const;
+  http::Response Peers(Snapshot& snapshot) const;
+  http::Response PutPeer(Snapshot& snapshot, std::string_view id, std::string_view body) const;
+  http::Response DeletePeer(Snapshot& snapshot, std::string_view id) const;
 
   // True when the request carries the token ("Authorization: Bearer <token>").
   bool Authorized(const http::Request& request) const;
@@ -57,7 +76,7 @@ class NodeApi {
  private:
   NodeApi(NodeApiOptions options, Ipv4Cidr tunnel);
   // Runs `work` on the worker and answers with its response; 503 when the queue is full.
-  void Dispatch(http::Responder responder, std::function<http::Response()> work);
+  void Dispatch(http::Responder responder, std::function<http::Response(Snapshot&)> work);
   void Run();
 
   NodeApiOptions options_;
@@ -65,7 +84,7 @@ class NodeApi {
   UapiClient uapi_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
+  std::deque<std::function<void(Snapshot&)>> queue_;
   bool stopping_ = false;
   std::thread worker_;
 };

@@ -39,7 +39,8 @@ class NodeCliTest(harness.HubTestCase):
         for cmd in (["node"], ["node", "init"], ["node", "run"]):
             res = node_cli(self.dir, *cmd, "--help")
             self.assertEqual(res.returncode, 0, (cmd, res.stderr))
-            self.assertIn("Usage", res.stdout)
+            self.assertIn("Usage: vpnhub " + " ".join(cmd), res.stdout)
+            self.assertNotIn("Configuration (environment", res.stdout, cmd)
         self.assertIn("--tunnel", node_cli(self.dir, "node", "init", "--help").stdout)
         self.assertEqual(os.listdir(self.dir), [])
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -63,6 +64,8 @@ class FakeUapi {
   }
   void set_hang(bool hang) { hang_ = hang; }
   void set_set_errno(int e) { set_errno_ = e; }
+  // Each get=1 answers only after this long (a large interface).
+  void set_get_delay(std::chrono::milliseconds d) { get_delay_ms_ = static_cast<int>(d.count()); }
   void AddPeer(Peer p) {
     std::lock_guard l(mu_);
     peers_.push_back(std::move(p));
@@ -103,6 +106,9 @@ class FakeUapi {
     std::string out;
     if (in.rfind("get=1\n", 0) == 0) {
       ++gets_;
+      if (int d = get_delay_ms_.load(); d > 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(d));
+      }
       out = Dump();
     } else if (in.rfind("set=1\n", 0) == 0) {
       ++sets_;
@@ -200,6 +206,7 @@ class FakeUapi {
   std::atomic<bool> stop_{false};
   std::atomic<bool> hang_{false};
   std::atomic<int> set_errno_{0};
+  std::atomic<int> get_delay_ms_{0};
   std::atomic<int> sets_{0}, gets_{0};
   std::vector<int> hung_;
   mutable std::mutex mu_;

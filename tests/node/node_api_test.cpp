@@ -10,7 +10,10 @@
 #include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "fakes/fake_uapi.hpp"
 #include "http/raw_client.hpp"
@@ -249,6 +252,39 @@ TEST_F(NodeApiTest, AHungInterfaceBlocksNeitherTheIoThreadNorPastTheDeadline) {
   auto r = slow.get();
   EXPECT_EQ(r.status, 503) << r.body;
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1900));
+}
+
+// Requests that wait while the worker is busy run as one batch over one read of the interface; the
+// batch's own writes count, so two peers asking for one address in a batch get 201 and 409.
+TEST_F(NodeApiTest, ConcurrentRequestsShareOneReadAndStillRefuseAHeldAddress) {
+  fake_->set_get_delay(std::chrono::milliseconds(300));
+  auto first = std::async(std::launch::async, [&] { return Call("GET", "/v1/peers"); });
+  while (fake_->gets() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::vector<std::future<RawResponse>> puts;
+  for (int i = 0; i < 20; ++i) {
+    char id[65];
+    std::snprintf(id, sizeof id, "%064x", i + 1);
+    puts.push_back(std::async(std::launch::async, [this, i, key = std::string(id)] {
+      return Put(key, "10.8.0." + std::to_string(10 + i) + "/32");
+    }));
+  }
+  auto a = std::async(std::launch::async, [&] { return Put(kPeerA, "10.8.0.200/32"); });
+  auto b = std::async(std::launch::async, [&] { return Put(kPeerB, "10.8.0.200/32"); });
+  EXPECT_EQ(first.get().status, 200);
+  for (auto& f : puts) EXPECT_EQ(f.get().status, 201);
+  std::multiset<int> codes = {a.get().status, b.get().status};
+  EXPECT_EQ(codes, (std::multiset<int>{201, 409}));
+  auto peers = fake_->peers();
+  EXPECT_EQ(peers.size(), 21u);
+  int holders = 0;
+  for (const auto& p : peers) {
+    if (p.allowed_ips == std::vector<std::string>{"10.8.0.200/32"}) ++holders;
+  }
+  EXPECT_EQ(holders, 1);
+  EXPECT_LT(fake_->gets(), 10) << "22 PUTs waiting together should share reads";
+  // What the batches wrote is what a fresh read shows.
+  auto listed = json::parse(Call("GET", "/v1/peers").body);
+  EXPECT_EQ(listed["peers"].size(), 21u);
 }
 
 TEST_F(NodeApiTest, UnknownPathsAreAJson404) {
