@@ -5,7 +5,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libboost-dev libboost-system-dev libsqlite3-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev
-  libqrencode-dev libpng-dev libpq-dev libnats-dev)
+  libqrencode-dev libpng-dev libpq-dev libnats-dev libsodium-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev shadowsocks-libev curl python3 procps
   sqlite3 wrk nginx-light bc postgresql postgresql-client-15 nats-server
   wireguard-go wireguard-tools iproute2 openssl)

@@ -66,6 +66,7 @@ int RunCli(int argc, char** argv) {
   cli::AddTaskCommands(app);
   cli::AddBillingCommands(app);
   cli::AddPromoCommands(app);
+  cli::AddNodeCommands(app);
   // After the subcommands: they copy the footer when made, and the variables belong to the
   // top-level help and check-config's only.
   app.footer(ConfigHelp());

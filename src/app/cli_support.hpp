@@ -99,5 +99,7 @@ void AddTaskCommands(CLI::App& app);  // task
 // order, payment, user show (after AddKeyCommands: `user` exists), and promo (cli_promo.cpp).
 void AddBillingCommands(CLI::App& app);
 void AddPromoCommands(CLI::App& app);
+// node init, node run (cli_node.cpp): no configuration or database.
+void AddNodeCommands(CLI::App& app);
 
 }  // namespace vpnhub::app::cli

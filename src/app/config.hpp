@@ -86,6 +86,8 @@ struct Config {
   int task_lease_sec = 0;
   int task_retry_base_ms = 0;
   int vpn_call_timeout_ms = 0;
+  // WG_DNS: "1.1.1.1" or "a, b"; empty (WG_DNS=none): no DNS line in WireGuard .conf files.
+  std::string wg_dns;
   // Logging.
   ports::LogLevel log_level = ports::LogLevel::kInfo;
   bool log_format_json = true;  // LOG_FORMAT=json; false = text

@@ -10,6 +10,7 @@
 
 #include "app/logging.hpp"
 #include "core/billing.hpp"
+#include "core/host_rules.hpp"
 #include "core/rules.hpp"
 #include "core/text_rules.hpp"
 
@@ -204,6 +205,23 @@ void ReadAdminIds(ConfigReader& r, Config& c) {
     }
     c.admin_tg_ids.push_back(*id);
   }
+}
+
+void ReadWgDns(ConfigReader& r, Config& c) {
+  const std::string value = r.Get("WG_DNS");
+  std::string joined;
+  if (value == "none") {
+    c.wg_dns.clear();
+    return;
+  }
+  for (const auto& item : SplitCommaList(value)) {
+    if (!ParseIpv4(item) && !ParseIpv6(item)) {
+      r.Fail("WG_DNS", value, "none or a comma list of IPv4/IPv6 addresses, got '" + item + "'");
+      return;
+    }
+    joined += (joined.empty() ? "" : ", ") + item;
+  }
+  c.wg_dns = joined;
 }
 
 void ReadLanguage(ConfigReader& r, Config& c) {

@@ -36,6 +36,7 @@ void ReadNatsPassword(ConfigReader& r, Config& c);  // after NATS_USER: both or 
 void ReadNatsToken(ConfigReader& r, Config& c);     // after NATS_USER: not both
 void ReadHttpListen(ConfigReader& r, Config& c);
 void ReadLogLevel(ConfigReader& r, Config& c);
+void ReadWgDns(ConfigReader& r, Config& c);  // none, or a comma list of IP addresses
 void ReadLogFormat(ConfigReader& r, Config& c);
 
 }  // namespace vpnhub::app::config_checks

@@ -363,6 +363,12 @@ const std::vector<ConfigVar>& ConfigVariables() {
       Int("VPN_CALL_TIMEOUT_MS", "5000", {100, 60000}, &Config::vpn_call_timeout_ms, "this release",
           "deadline of one VPN server call, 100..60000 ms"),
       Custom(
+          "WG_DNS", VarType::kText, "1.1.1.1", config_checks::ReadWgDns,
+          [](const Config& c) { return c.wg_dns.empty() ? std::string("none") : c.wg_dns; },
+          "this release",
+          "DNS servers of every WireGuard key's .conf, a comma list of IP addresses, or none "
+          "for no DNS line"),
+      Custom(
           "LOG_LEVEL", VarType::kChoice, "info", config_checks::ReadLogLevel,
           [](const Config& c) { return std::string(LogLevelName(c.log_level)); }, "this release",
           "debug, info, warn or error"),

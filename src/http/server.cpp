@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -20,6 +21,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
@@ -27,6 +29,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include "core/ports/event_log.hpp"
@@ -47,6 +50,7 @@ using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>
 using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<tcp, Executor>;
 using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+using TlsStream = beast::ssl_stream<Stream>;
 
 constexpr char kRequestsName[] = "vpnhub_http_requests_total";
 constexpr char kRequestsHelp[] = "HTTP requests by route and status code.";
@@ -175,6 +179,7 @@ struct Core {
   std::vector<metrics::Histogram*> durations;  // by route id; empty without a registry
   std::vector<metrics::Counter*> exceptions;   // by route id; empty without a registry
   std::atomic<std::uint64_t> handler_exceptions{0};
+  std::unique_ptr<asio::ssl::context> tls;  // set when options name a certificate and a key
 };
 
 // Lets a Responder post into an io_context only while the server can still run the post.
@@ -183,7 +188,52 @@ struct Gate {
   asio::io_context* ioc = nullptr;
 };
 
-class Session;
+// What the worker and a Responder need of a session, whatever its stream (plain or TLS).
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Server stop: idle and reading connections close now; a request being handled or written
+  // finishes and then closes.
+  virtual void OnServerStop() = 0;
+  virtual void OnAsyncResponse(std::uint64_t generation, Response response) = 0;
+
+  SessionBase* prev_ = nullptr;  // the worker's intrusive list
+  SessionBase* next_ = nullptr;
+  std::shared_ptr<SessionBase> pending_self_;  // set while an async handler owes the response
+};
+
+}  // namespace
+
+struct Responder::State {
+  std::shared_ptr<Gate> gate;
+  std::weak_ptr<SessionBase> session;
+  std::uint64_t generation = 0;
+  std::atomic<bool> sent{false};
+
+  ~State() {
+    if (sent.exchange(true)) return;
+    try {
+      Deliver(TextResponse(500, "internal server error\n"));
+    } catch (...) {
+      // Out of memory while failing a request: the connection times out instead.
+    }
+  }
+
+  void Deliver(Response response) {
+    std::lock_guard lock(gate->mu);
+    if (!gate->ioc) return;
+    asio::post(*gate->ioc, [s = session, g = generation, r = std::move(response)]() mutable {
+      if (auto p = s.lock()) p->OnAsyncResponse(g, std::move(r));
+    });
+  }
+};
+
+void Responder::Send(Response response) const {
+  if (!state_ || state_->sent.exchange(true)) return;
+  state_->Deliver(std::move(response));
+}
+
+namespace {
 
 class Worker {
  public:
@@ -225,8 +275,8 @@ class Worker {
   const Core& core() const { return core_; }
   bool stopping() const { return stopping_; }
   const std::shared_ptr<Gate>& gate() const { return gate_; }
-  void Link(Session* s);
-  void Unlink(Session* s);
+  void Link(SessionBase* s);
+  void Unlink(SessionBase* s);
   void Record(int route_id, int status, Clock::duration elapsed);
   void OnHandlerException(int route_id, const char* what);
   std::string_view DateLine();
@@ -238,7 +288,7 @@ class Worker {
   void BeginStop();
 
   Core& core_;
-  Session* sessions_ = nullptr;  // intrusive list; declared before ioc_ so it outlives it
+  SessionBase* sessions_ = nullptr;  // intrusive list; declared before ioc_ so it outlives it
   bool stopping_ = false;
   bool torn_down_ = false;
   asio::io_context ioc_;
@@ -259,26 +309,48 @@ class Worker {
   std::uint64_t suppressed_exception_logs_ = 0;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection. StreamT is Stream (plain HTTP) or TlsStream; each is its own instantiation, so
+// the plain path has no TLS branches.
+template <class StreamT>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<StreamT>> {
  public:
-  Session(Worker& worker, Socket socket, const tcp::endpoint& peer)
+  static constexpr bool kTls = std::is_same_v<StreamT, TlsStream>;
+
+  Session(Worker& worker, Socket socket, const tcp::endpoint& peer) requires(!kTls)
       : worker_(worker),
         opts_(worker.core().options),
         stream_(std::move(socket)),
         remote_ip_(peer.address().to_string()) {
     worker_.Link(this);
   }
-  ~Session() { worker_.Unlink(this); }
+  Session(Worker& worker, Socket socket, const tcp::endpoint& peer,
+          asio::ssl::context& tls) requires(kTls)
+      : worker_(worker),
+        opts_(worker.core().options),
+        stream_(std::move(socket), tls),
+        remote_ip_(peer.address().to_string()) {
+    worker_.Link(this);
+  }
+  ~Session() override { worker_.Unlink(this); }
 
-  void Start() { DoRead(); }
-
-  // Server stop: idle and reading connections close now; a request being handled or written
-  // finishes and then closes.
-  void OnServerStop() {
-    if (state_ == State::kReading || state_ == State::kClosing) stream_.close();
+  void Start() {
+    if constexpr (kTls) {
+      Lowest().expires_after(opts_.read_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                // Not TLS (plain HTTP, a scanner) or a timeout: close, say nothing.
+                                if (!ec) self->DoRead();
+                              });
+    } else {
+      DoRead();
+    }
   }
 
-  void OnAsyncResponse(std::uint64_t generation, Response response) {
+  void OnServerStop() override {
+    if (state_ == State::kReading || state_ == State::kClosing) Lowest().close();
+  }
+
+  void OnAsyncResponse(std::uint64_t generation, Response response) override {
     if (generation != generation_ || state_ != State::kHandling) return;
     auto keep = std::move(pending_self_);
     response_ = std::move(response);
@@ -287,12 +359,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::uint64_t NextGeneration() { return ++generation_; }
 
-  Session* prev_ = nullptr;  // the worker's intrusive list
-  Session* next_ = nullptr;
-  std::shared_ptr<Session> pending_self_;  // set while an async handler owes the response
-
  private:
   enum class State { kReading, kHandling, kWriting, kClosing };
+
+  Stream& Lowest() { return beast::get_lowest_layer(stream_); }
 
   void DoRead() {
     request_.method.clear();
@@ -307,9 +377,10 @@ class Session : public std::enable_shared_from_this<Session> {
         std::min<std::size_t>(opts_.header_limit, std::numeric_limits<std::uint32_t>::max())));
     parser_->body_limit(opts_.body_limit);
     state_ = State::kReading;
-    stream_.expires_after(opts_.read_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+    Lowest().expires_after(opts_.read_timeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session<StreamT>::OnHeader, this->shared_from_this()));
   }
 
   void OnHeader(beast::error_code ec, std::size_t) {
@@ -318,9 +389,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (parser_->is_done()) return OnRequest();
     if (parser_->expect_continue()) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      stream_.expires_after(opts_.read_timeout);
+      Lowest().expires_after(opts_.read_timeout);
       asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                           if (ec) return;
                           self->ReadBody();
                         });
@@ -330,9 +401,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    stream_.expires_after(opts_.read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+    Lowest().expires_after(opts_.read_timeout);
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session<StreamT>::OnBody, this->shared_from_this()));
   }
 
   void OnBody(beast::error_code ec, std::size_t) {
@@ -397,7 +469,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return Write();
     }
     state_ = State::kHandling;
-    pending_self_ = shared_from_this();
+    pending_self_ = this->shared_from_this();
     Responder responder(MakeResponderState());
     try {
       (*m.async_handler)(request_, responder);
@@ -410,7 +482,13 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  std::shared_ptr<Responder::State> MakeResponderState();
+  std::shared_ptr<Responder::State> MakeResponderState() {
+    auto st = std::make_shared<Responder::State>();
+    st->gate = worker_.gate();
+    st->session = this->weak_from_this();
+    st->generation = NextGeneration();
+    return st;
+  }
 
   void Write() {
     int status = response_.status;
@@ -453,12 +531,22 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     out_.append("\r\n");
 
-    std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::const_buffer()};
-    if (!head_ && !no_body) buffers[1] = asio::buffer(response_.body);
     state_ = State::kWriting;
-    stream_.expires_after(opts_.read_timeout);
-    asio::async_write(stream_, buffers,
-                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+    Lowest().expires_after(opts_.read_timeout);
+    if constexpr (kTls) {
+      // One buffer (a copy of the body): with Boost 1.74's ssl_stream a two-buffer sequence sent
+      // only the head when the body was large (test LargeResponsesArriveWhole).
+      if (!head_ && !no_body) out_.append(response_.body);
+      asio::async_write(
+          stream_, asio::buffer(out_),
+          beast::bind_front_handler(&Session<StreamT>::OnWrite, this->shared_from_this()));
+    } else {
+      std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::const_buffer()};
+      if (!head_ && !no_body) buffers[1] = asio::buffer(response_.body);
+      asio::async_write(
+          stream_, buffers,
+          beast::bind_front_handler(&Session<StreamT>::OnWrite, this->shared_from_this()));
+    }
   }
 
   void OnWrite(beast::error_code ec, std::size_t) {
@@ -466,25 +554,37 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return;
     // Stop may have begun while this write was in flight.
     if (close_ || worker_.stopping()) {
-      if (linger_) Linger();
+      if constexpr (kTls) {
+        CloseTls();
+      } else if (linger_) {
+        Linger();
+      }
       return;  // the socket closes (FIN) with the session
     }
     DoRead();
   }
 
+  // A TLS connection ends with close_notify (what the client still sends is read and dropped by
+  // the shutdown), bounded by kLingerTime.
+  void CloseTls() {
+    state_ = State::kClosing;
+    Lowest().expires_after(kLingerTime);
+    stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+  }
+
   void Linger() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
     state_ = State::kClosing;
     lingered_ = 0;
     buffer_.consume(buffer_.size());
-    stream_.expires_after(kLingerTime);
+    Lowest().expires_after(kLingerTime);
     Drain();
   }
 
   void Drain() {
     stream_.async_read_some(buffer_.prepare(16 * 1024),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->lingered_ += n;
                               if (ec || self->lingered_ > kMaxLingerBytes) return;
                               self->Drain();
@@ -493,7 +593,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   Worker& worker_;
   const ServerOptions& opts_;
-  Stream stream_;
+  StreamT stream_;
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   Request request_;
@@ -514,43 +614,6 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 }  // namespace
-
-struct Responder::State {
-  std::shared_ptr<Gate> gate;
-  std::weak_ptr<Session> session;
-  std::uint64_t generation = 0;
-  std::atomic<bool> sent{false};
-
-  ~State() {
-    if (sent.exchange(true)) return;
-    try {
-      Deliver(TextResponse(500, "internal server error\n"));
-    } catch (...) {
-      // Out of memory while failing a request: the connection times out instead.
-    }
-  }
-
-  void Deliver(Response response) {
-    std::lock_guard lock(gate->mu);
-    if (!gate->ioc) return;
-    asio::post(*gate->ioc, [s = session, g = generation, r = std::move(response)]() mutable {
-      if (auto p = s.lock()) p->OnAsyncResponse(g, std::move(r));
-    });
-  }
-};
-
-void Responder::Send(Response response) const {
-  if (!state_ || state_->sent.exchange(true)) return;
-  state_->Deliver(std::move(response));
-}
-
-std::shared_ptr<Responder::State> Session::MakeResponderState() {
-  auto st = std::make_shared<Responder::State>();
-  st->gate = worker_.gate();
-  st->session = weak_from_this();
-  st->generation = NextGeneration();
-  return st;
-}
 
 Status Worker::Bind(const tcp::endpoint& endpoint) {
   beast::error_code ec;
@@ -596,7 +659,11 @@ void Worker::OnAccept(beast::error_code ec, Socket socket) {
   }
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  std::make_shared<Session>(*this, std::move(socket), peer_)->Start();
+  if (core_.tls) {
+    std::make_shared<Session<TlsStream>>(*this, std::move(socket), peer_, *core_.tls)->Start();
+  } else {
+    std::make_shared<Session<Stream>>(*this, std::move(socket), peer_)->Start();
+  }
   DoAccept();
 }
 
@@ -606,7 +673,7 @@ void Worker::BeginStop() {
   beast::error_code ec;
   acceptor_.close(ec);
   retry_timer_.cancel();
-  for (Session* s = sessions_; s != nullptr; s = s->next_) s->OnServerStop();
+  for (SessionBase* s = sessions_; s != nullptr; s = s->next_) s->OnServerStop();
   if (sessions_ == nullptr) return;
   grace_timer_.expires_after(core_.options.stop_grace);
   grace_timer_.async_wait([this](beast::error_code e) {
@@ -621,20 +688,20 @@ void Worker::AfterJoin() {
   }
   torn_down_ = true;
   // Sessions still waiting for an async handler after the grace period.
-  std::vector<std::shared_ptr<Session>> held;
-  for (Session* s = sessions_; s != nullptr; s = s->next_) {
+  std::vector<std::shared_ptr<SessionBase>> held;
+  for (SessionBase* s = sessions_; s != nullptr; s = s->next_) {
     if (s->pending_self_) held.push_back(std::move(s->pending_self_));
   }
   held.clear();
 }
 
-void Worker::Link(Session* s) {
+void Worker::Link(SessionBase* s) {
   s->next_ = sessions_;
   if (sessions_) sessions_->prev_ = s;
   sessions_ = s;
 }
 
-void Worker::Unlink(Session* s) {
+void Worker::Unlink(SessionBase* s) {
   if (s->prev_)
     s->prev_->next_ = s->next_;
   else
@@ -712,6 +779,29 @@ struct HttpServer::Impl {
   bool stopped = false;
 };
 
+namespace {
+
+// TLS 1.2 or newer with the options' PEM certificate chain and key.
+Status MakeTlsContext(const ServerOptions& o, std::unique_ptr<asio::ssl::context>& out) {
+  if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
+    return InvalidArgument("http TLS needs both a certificate file and a key file");
+  }
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  beast::error_code ec;
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                   ec);
+  if (!ec) ctx->use_certificate_chain_file(o.tls_cert_file, ec);
+  if (ec) return InvalidArgument("http TLS certificate " + o.tls_cert_file + ": " + ec.message());
+  ctx->use_private_key_file(o.tls_key_file, asio::ssl::context::pem, ec);
+  if (ec) return InvalidArgument("http TLS key " + o.tls_key_file + ": " + ec.message());
+  out = std::move(ctx);
+  return Status::Ok();
+}
+
+}  // namespace
+
 HttpServer::HttpServer(ServerOptions options, Router router, metrics::Registry* registry,
                        ports::EventLog* log)
     : impl_(std::make_unique<Impl>()) {
@@ -733,6 +823,9 @@ Status HttpServer::Listen() {
     return InvalidArgument("http options: limits, read_timeout and listen_backlog must be > 0");
   }
   if (o.host.empty()) return InvalidArgument("http host is empty");
+  if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
+    VPNHUB_RETURN_IF_ERROR(MakeTlsContext(o, core.tls));
+  }
 
   beast::error_code ec;
   asio::ip::address address = asio::ip::make_address(o.host, ec);

@@ -1,6 +1,6 @@
 #pragma once
-// An HTTP/1.1 server (Boost.Beast inside server.cpp; nothing of Beast leaks into this header) and
-// the tiny router it dispatches to.
+// An HTTP/1.1 server, plain or over TLS (Boost.Beast and OpenSSL inside server.cpp; nothing of
+// them leaks into this header) and the tiny router it dispatches to.
 //
 // Threading: ServerOptions::threads io threads, each with its own io_context and its own
 // SO_REUSEPORT acceptor; a connection lives on one thread for its whole life. Handlers run on
@@ -124,6 +124,11 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{10};  // per read and per write; idle keep-alive too
   std::chrono::milliseconds stop_grace{3000};  // Stop() waits this long for in-flight requests
   int listen_backlog = 4096;
+  // TLS: with both set, every connection is HTTPS (TLS 1.2 or newer) with this PEM certificate
+  // (chain) and PEM private key, read at Listen; the handshake shares read_timeout. Both empty:
+  // plain HTTP. One without the other, or files that do not load: kInvalidArgument at Listen.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // Thread safety: Start, Stop and the destructor from one controlling thread; port() and

@@ -24,6 +24,8 @@ struct BackendOptions {
   std::chrono::milliseconds call_deadline{3000};
   // Calls in flight to one server from this process (WORKER_PER_SERVER; see GatedBackend).
   int per_server_limit = 4;
+  // The DNS line of every WireGuard client .conf (WG_DNS); empty leaves it out.
+  std::string wireguard_dns = "1.1.1.1";
 };
 
 // One option of `vpnhub server add --kind KIND` that sets stored settings of the server.

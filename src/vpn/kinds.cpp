@@ -3,6 +3,7 @@
 #include "vpn/amneziawg/amneziawg_kind.hpp"
 #include "vpn/outline/outline_kind.hpp"
 #include "vpn/shadowsocks/shadowsocks_kind.hpp"
+#include "vpn/wireguard/wireguard_kind.hpp"
 
 namespace vpnhub::vpn {
 
@@ -11,6 +12,7 @@ Result<KindRegistry> BuiltinKinds() {
   VPNHUB_RETURN_IF_ERROR(kinds.Register(shadowsocks::ShadowsocksKind()));
   VPNHUB_RETURN_IF_ERROR(kinds.Register(amneziawg::AmneziaWgKind()));
   VPNHUB_RETURN_IF_ERROR(kinds.Register(outline::OutlineKind()));
+  VPNHUB_RETURN_IF_ERROR(kinds.Register(wireguard::WireguardKind()));
   return kinds;
 }
 

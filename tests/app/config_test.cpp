@@ -279,6 +279,18 @@ TEST(ConfigTest, TariffItemsAreChecked) {
 
 // --- channel gate ---
 
+TEST(ConfigTest, WgDnsIsACommaListOfAddressesOrNone) {
+  EXPECT_EQ(MustParse({}).wg_dns, "1.1.1.1");
+  EXPECT_EQ(MustParse({{"WG_DNS", "1.1.1.1,2606:4700:4700::1111 , 8.8.8.8"}}).wg_dns,
+            "1.1.1.1, 2606:4700:4700::1111, 8.8.8.8");
+  EXPECT_EQ(MustParse({{"WG_DNS", "none"}}).wg_dns, "");
+  for (const char* bad : {"dns.google", "1.1.1", "1.1.1.1; 8.8.8.8", "1.1.1.1/32"}) {
+    auto errors = MustFail({{"WG_DNS", bad}});
+    ASSERT_EQ(errors.size(), 1u) << bad;
+    EXPECT_EQ(errors[0].name, "WG_DNS");
+  }
+}
+
 TEST(ConfigTest, CheckFollowAcceptsZeroOneTrueFalse) {
   const EnvMap with_id = {{"ID_CHANNEL", "-1001234567890"}};
   for (const auto& [text, want] : std::vector<std::pair<std::string, bool>>{
