@@ -12,6 +12,7 @@ using http::Response;
 using json = nlohmann::json;
 
 constexpr std::string_view kPeersPrefix = "/v1/peers/";
+constexpr std::size_t kMaxBatch = 64;
 
 Response Json(int status, const json& body) {
   Response r;
@@ -76,7 +77,11 @@ void NodeApi::Run() {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;
-      batch.swap(queue_);
+      // Bounded, so a batch's copy of the interface is never long out of date.
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
     }
     Snapshot snapshot(uapi_);
     for (auto& item : batch) item(snapshot);

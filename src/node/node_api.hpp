@@ -7,8 +7,8 @@
 // Threading: the routes run on the server's io threads only to check the token; the UAPI calls
 // run one at a time on the api's own worker thread, so a PUT's "is this address held?" check and
 // its write are never interleaved with another request's. The worker takes the requests waiting
-// at that moment as one batch and reads the interface once for it (a Snapshot), updating that
-// copy with its own writes: under concurrent load one `get=1` serves many requests.
+// at that moment (at most 64) as one batch and reads the interface once for it (a Snapshot),
+// updating that copy with its own writes: under concurrent load one `get=1` serves many requests.
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
