@@ -147,6 +147,21 @@ TEST_F(ShadowsocksBackendTest, PingFollowsTheManager) {
   EXPECT_EQ(backend_.Ping(server_).code(), StatusCode::kDeadlineExceeded);
 }
 
+TEST_F(ShadowsocksBackendTest, TrafficIsTheManagersCounterOfEachPortOfTheRange) {
+  fake_.Put(20000, "A", "chacha20-ietf-poly1305", 1234);
+  fake_.Put(20009, "B", "chacha20-ietf-poly1305", 0);
+  fake_.Put(30000, "NotOurs", "aes-256-gcm", 999);
+  auto traffic = backend_.Traffic(server_);
+  ASSERT_TRUE(traffic.ok()) << traffic.status().ToString();
+  ASSERT_TRUE(traffic->has_value());
+  ASSERT_EQ((*traffic)->size(), 2u);
+  EXPECT_EQ((**traffic)[0].remote_id, "20000");
+  EXPECT_EQ((**traffic)[0].bytes, 1234u);
+  EXPECT_EQ((**traffic)[1].remote_id, "20009");
+  fake_.SetSilent(true);
+  EXPECT_EQ(backend_.Traffic(server_).status().code(), StatusCode::kDeadlineExceeded);
+}
+
 TEST_F(ShadowsocksBackendTest, DeliveryIsTheSip002LinkOfTheKeysPortAndItsQrCode) {
   server_.settings["method"] = "aes-256-gcm";
   auto delivery = backend_.Delivery(server_, MakeKey(3, "Secret1"), "VPNHub | Amsterdam");

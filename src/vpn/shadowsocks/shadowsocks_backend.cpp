@@ -177,6 +177,19 @@ Status ShadowsocksBackend::Ping(const Server& server) {
   return stats.ok() ? Status::Ok() : stats.status();
 }
 
+Result<std::optional<std::vector<ports::KeyTraffic>>> ShadowsocksBackend::Traffic(
+    const Server& server) {
+  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  SsManagerClient client(s.manager, call_deadline_, kIdleGap, resolver_.get());
+  VPNHUB_ASSIGN_OR_RETURN(auto stats, client.Ping());
+  std::vector<ports::KeyTraffic> out;
+  for (const auto& [port, bytes] : stats) {
+    if (port < s.port_from || port > s.port_to || bytes < 0) continue;
+    out.push_back({std::to_string(port), static_cast<std::uint64_t>(bytes)});
+  }
+  return std::optional<std::vector<ports::KeyTraffic>>(std::move(out));
+}
+
 std::string ShadowsocksBackend::NewSecret(ports::SecretSource& secrets) const {
   return secrets.Token(kSecretLength);
 }

@@ -71,6 +71,9 @@ class ShadowsocksBackend : public ports::VpnBackend {
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
   // Ok when the manager answers "ping".
   Status Ping(const Server& server) override;
+  // ss-manager's own counters (the ping's stat): bytes per port of the server's range since
+  // that port's ss-server started.
+  Result<std::optional<std::vector<ports::KeyTraffic>>> Traffic(const Server& server) override;
   // kSecretLength characters from `secrets`: the key's password.
   std::string NewSecret(ports::SecretSource& secrets) const override;
   // The SIP002 link ss://base64url(method:secret)@public_host:port#name (name percent-encoded),
