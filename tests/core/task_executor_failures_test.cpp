@@ -158,8 +158,15 @@ TEST_F(TaskExecutorFailuresTest, WhatTheServerMadeForAKeyIsStoredAndDeliveredWit
   EXPECT_EQ(key.remote_data, "data-" + key.remote_name);
   const auto ready = Messages(MessageKind::kKeyReady);
   ASSERT_EQ(ready.size(), 1u);
-  EXPECT_NE(ready[0].text.find("?data=data-" + key.remote_name), std::string::npos)
-      << ready[0].text;
+  // The key-ready message is rendered when it is sent, from the key as stored: the delivery of
+  // the stored key carries what the server made.
+  EXPECT_EQ(ready[0].subject_id, key.id);
+  Server server;
+  server.public_host = "vpn.example";
+  auto delivery = backend.Delivery(server, key, "name");
+  ASSERT_TRUE(delivery.ok()) << delivery.status().ToString();
+  EXPECT_NE(delivery->link.find("?data=data-" + key.remote_name), std::string::npos)
+      << delivery->link;
 }
 
 TEST_F(TaskExecutorFailuresTest, AKeyWhoseServerDataCannotBeFetchedIsRetriedNotActivated) {
