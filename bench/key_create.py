@@ -16,6 +16,7 @@ file for what a key's latency covers and leaves out.
   bench/key_create.py [--build build] [--count 1000] [--rate 50] [--kinds shadowsocks,outline,...]
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -35,7 +36,49 @@ def setup_shadowsocks(hub, work, count, stack):
             f"{port_from}-{port_from + count - 1}", "--capacity", str(count))
 
 
-SETUPS = {"shadowsocks": setup_shadowsocks}
+def start_fake(args, work, stack):
+    """Starts a fake server (python3 ARGS) and returns (process, its first stdout line)."""
+    proc = subprocess.Popen([sys.executable, *args], cwd=work, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    stack.append(lambda: harness.end_process(proc, 10))
+    line = proc.stdout.readline()
+    if not line:
+        raise SystemExit(f"{args[0]} did not start")
+    return proc, line
+
+
+def setup_outline(hub, work, count, stack):
+    _, line = start_fake([os.path.join(ROOT, "tests/servers/outline/fake_outline.py"),
+                          "--dir", os.path.join(work, "outline")], work, stack)
+    hub.cli("server", "add", "--location", "bench", "--kind", "outline", "--outline-json",
+            line.strip(), "--capacity", str(count))
+
+
+def setup_amneziawg(hub, work, count, stack):
+    # amnezia-wg-easy hands out the addresses of one /24: 250 keys per server.
+    per_server = 250
+    for i in range((count + per_server - 1) // per_server):
+        _, line = start_fake([os.path.join(ROOT, "tests/servers/amneziawg/fake_awg_easy.py"),
+                              "--password", "bench-password"], work, stack)
+        port = int(line.split()[-1])
+        hub.cli("server", "add", "--location", "bench", "--kind", "amneziawg", "--name",
+                f"awg{i}", "--api-url", f"http://127.0.0.1:{port}", "--password",
+                "bench-password", "--capacity", str(min(per_server, count - i * per_server)))
+
+
+def setup_wireguard(hub, work, count, stack):
+    node_dir = os.path.join(work, "node")
+    os.makedirs(node_dir)
+    _, line = start_fake([os.path.join(ROOT, "tests/servers/node/fake_node.py"), "--dir",
+                          node_dir, "--tunnel", "10.8.0.1/16"], work, stack)
+    node = json.loads(line)
+    hub.cli("server", "add", "--location", "bench", "--kind", "wireguard", "--node",
+            f"https://127.0.0.1:{node['port']}", "--cert-sha256", node["cert_sha256"],
+            "--token", node["token"], "--capacity", str(count))
+
+
+SETUPS = {"shadowsocks": setup_shadowsocks, "outline": setup_outline,
+          "amneziawg": setup_amneziawg, "wireguard": setup_wireguard}
 
 
 def run_kind(build, kind, count, rate):

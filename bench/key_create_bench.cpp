@@ -103,7 +103,7 @@ double CreateOne(app::Context& ctx, const std::string& location, TgId tg, std::s
 
 int main(int argc, char** argv) {
   const Args args = Parse(argc, argv);
-  auto ctx_or = app::MakeContext(app::LoadConfigOrExit(), /*quiet_log=*/true);
+  auto ctx_or = app::MakeContext(app::cli::LoadConfigOrExit(), /*quiet_log=*/true);
   if (!ctx_or.ok()) {
     std::fprintf(stderr, "cannot open the context: %s\n", ctx_or.status().message().c_str());
     return 1;
