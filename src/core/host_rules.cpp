@@ -220,4 +220,15 @@ bool SameEndpoint(std::string_view host_a, int port_a, std::string_view host_b, 
   return port_a == port_b && CanonicalHost(host_a) == CanonicalHost(host_b);
 }
 
+std::optional<int> ParsePort(std::string_view text) {
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  int v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  if (v < 1 || v > 65535) return std::nullopt;
+  return v;
+}
+
 }  // namespace vpnhub

@@ -35,4 +35,8 @@ std::string CanonicalHost(std::string_view host);
 // Whether host_a:port_a and host_b:port_b are one endpoint: equal ports and equal CanonicalHost.
 bool SameEndpoint(std::string_view host_a, int port_a, std::string_view host_b, int port_b);
 
+// A port number written as 1 to 5 decimal digits, 1..65535; nullopt otherwise (no sign, no
+// blanks).
+std::optional<int> ParsePort(std::string_view text);
+
 }  // namespace vpnhub

@@ -9,8 +9,6 @@ constexpr std::array<std::string_view, 16> kAmneziaWgKeys = {"Jc", "Jmin", "Jmax
                                                              "S4", "H1",   "H2",   "H3", "H4", "I1",
                                                              "I2", "I3",   "I4",   "I5"};
 
-constexpr std::size_t kMaxInterfaceName = 15;
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
@@ -37,18 +35,6 @@ void ForEachLine(std::string_view text, Fn fn) {
     if (nl == std::string_view::npos) break;
     text.remove_prefix(nl + 1);
   }
-}
-
-bool NameChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
-}
-
-void TrimEdges(std::string& s) {
-  while (!s.empty() && (s.back() == '_' || s.back() == '-')) s.pop_back();
-  std::size_t lead = 0;
-  while (lead < s.size() && (s[lead] == '_' || s[lead] == '-')) ++lead;
-  s.erase(0, lead);
 }
 
 }  // namespace
@@ -114,25 +100,6 @@ std::string StripAmneziaWg(std::string_view conf) {
     out += '\n';
   });
   return out;
-}
-
-std::string ConfFileName(std::string_view share_name) {
-  std::string name;
-  bool in_other = false;
-  for (char c : share_name) {
-    if (NameChar(c)) {
-      name += c;
-      in_other = false;
-    } else if (!in_other) {
-      name += '_';
-      in_other = true;
-    }
-  }
-  TrimEdges(name);
-  if (name.size() > kMaxInterfaceName) name.resize(kMaxInterfaceName);
-  TrimEdges(name);
-  if (name.empty()) name = "vpn";
-  return name + ".conf";
 }
 
 }  // namespace vpnhub::formats

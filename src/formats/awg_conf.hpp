@@ -30,10 +30,5 @@ std::string AmneziaWgLines(std::string_view conf);
 // WireGuard (wg-quick, wireguard-go) accepts.
 std::string StripAmneziaWg(std::string_view conf);
 
-// The file name for a configuration shared as `share_name` (see share_name.hpp): at most 15 of
-// A-Z a-z 0-9 _ - (wg-quick names the interface after the file, and Linux interface names have at
-// most 15 characters), every run of other bytes becoming one '_', no '_' or '-' at either end,
-// then ".conf"; "vpn.conf" when nothing is left.
-std::string ConfFileName(std::string_view share_name);
 
 }  // namespace vpnhub::formats

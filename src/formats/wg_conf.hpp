@@ -20,11 +20,5 @@ struct WgClientConfig {
 // One "Key = value" per line, '\n' line ends, a blank line between the sections.
 std::string WgClientConf(const WgClientConfig& config);
 
-// The file name for a configuration shown as `share_name` (formats/share_name.hpp): wg-quick
-// takes the file name without ".conf" as the interface name, which must be 1..15 of
-// [A-Za-z0-9_=+.-], so the name keeps ASCII letters, digits, '_' and '-', turns every run of other
-// characters into one '_', drops '_' at both ends, keeps the first 15 characters and adds ".conf";
-// "wireguard.conf" when nothing is left. "VPNHub | Amsterdam" -> "VPNHub_Amsterda.conf".
-std::string WgConfFileName(std::string_view share_name);
 
 }  // namespace vpnhub::formats

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <string>
 
+#include "formats/conf_file_name.hpp"
+
 namespace vpnhub::formats {
 namespace {
 

@@ -4,6 +4,8 @@
 
 #include <regex>
 
+#include "formats/conf_file_name.hpp"
+
 namespace vpnhub::formats {
 namespace {
 
@@ -58,32 +60,34 @@ bool WgQuickAccepts(const std::string& file_name) {
   return std::regex_match(file_name, kName);
 }
 
-TEST(WgConfFileName, KeepsLettersDigitsUnderscoreAndDash) {
-  EXPECT_EQ(WgConfFileName("VPNHub"), "VPNHub.conf");
-  EXPECT_EQ(WgConfFileName("my-vpn_2"), "my-vpn_2.conf");
-  EXPECT_EQ(WgConfFileName("VPNHub | Amsterdam"), "VPNHub_Amsterda.conf");
-  EXPECT_EQ(WgConfFileName("A | B"), "A_B.conf");
+TEST(ConfFileNameForWireGuard, KeepsLettersDigitsUnderscoreAndDash) {
+  EXPECT_EQ(ConfFileName("VPNHub", "wireguard"), "VPNHub.conf");
+  EXPECT_EQ(ConfFileName("my-vpn_2", "wireguard"), "my-vpn_2.conf");
+  EXPECT_EQ(ConfFileName("VPNHub | Amsterdam", "wireguard"), "VPNHub_Amsterda.conf");
+  EXPECT_EQ(ConfFileName("A | B", "wireguard"), "A_B.conf");
 }
 
-TEST(WgConfFileName, IsAtMostFifteenCharactersBeforeDotConf) {
-  EXPECT_EQ(WgConfFileName("abcdefghijklmnop"), "abcdefghijklmno.conf");
-  EXPECT_EQ(WgConfFileName("abcdefghijklmno"), "abcdefghijklmno.conf");
-  EXPECT_EQ(WgConfFileName("abcdefghijklmn | x"), "abcdefghijklmn.conf");  // no '_' at the end
+TEST(ConfFileNameForWireGuard, IsAtMostFifteenCharactersBeforeDotConf) {
+  EXPECT_EQ(ConfFileName("abcdefghijklmnop", "wireguard"), "abcdefghijklmno.conf");
+  EXPECT_EQ(ConfFileName("abcdefghijklmno", "wireguard"), "abcdefghijklmno.conf");
+  EXPECT_EQ(ConfFileName("abcdefghijklmn | x", "wireguard"),
+            "abcdefghijklmn.conf");  // no '_' at the end
 }
 
-TEST(WgConfFileName, DropsWhatIsNotAsciiAndFallsBackWhenNothingIsLeft) {
-  EXPECT_EQ(WgConfFileName("Сервер | Москва"), "wireguard.conf");
-  EXPECT_EQ(WgConfFileName("VPN | Москва"), "VPN.conf");
-  EXPECT_EQ(WgConfFileName(""), "wireguard.conf");
-  EXPECT_EQ(WgConfFileName("  ..//  "), "wireguard.conf");
-  EXPECT_EQ(WgConfFileName("__x__"), "x.conf");
-  EXPECT_EQ(WgConfFileName("../../etc/passwd"), "etc_passwd.conf");
+TEST(ConfFileNameForWireGuard, DropsWhatIsNotAsciiAndFallsBackWhenNothingIsLeft) {
+  EXPECT_EQ(ConfFileName("Сервер | Москва", "wireguard"), "wireguard.conf");
+  EXPECT_EQ(ConfFileName("VPN | Москва", "wireguard"), "VPN.conf");
+  EXPECT_EQ(ConfFileName("", "wireguard"), "wireguard.conf");
+  EXPECT_EQ(ConfFileName("  ..//  ", "wireguard"), "wireguard.conf");
+  EXPECT_EQ(ConfFileName("__x__", "wireguard"), "x.conf");
+  EXPECT_EQ(ConfFileName("../../etc/passwd", "wireguard"), "etc_passwd.conf");
 }
 
-TEST(WgConfFileName, WgQuickAcceptsEveryName) {
+TEST(ConfFileNameForWireGuard, WgQuickAcceptsEveryName) {
   for (const char* name : {"VPNHub | Amsterdam", "", "Сервер | Москва", "a b c d e f g h i j k l",
                            "x", "1234567890123456789", "-", "a\nb", "name.with.dots"}) {
-    EXPECT_TRUE(WgQuickAccepts(WgConfFileName(name))) << name << " -> " << WgConfFileName(name);
+    EXPECT_TRUE(WgQuickAccepts(ConfFileName(name, "wireguard")))
+        << name << " -> " << ConfFileName(name, "wireguard");
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/host_rules.hpp"
 #include "formats/awg_conf.hpp"
+#include "formats/conf_file_name.hpp"
 
 namespace vpnhub::vpn::amneziawg {
 namespace {

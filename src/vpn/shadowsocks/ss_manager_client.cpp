@@ -79,17 +79,6 @@ bool IsMethodToken(const std::string& method) {
 
 }  // namespace
 
-std::optional<int> ParsePort(std::string_view text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  int v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  if (v < 1 || v > 65535) return std::nullopt;
-  return v;
-}
-
 Result<HostPort> ParseHostPort(const std::string& address) {
   HostPort hp;
   std::string_view port_text;

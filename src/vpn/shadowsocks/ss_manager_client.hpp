@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/host_rules.hpp"
 #include "core/status.hpp"
 #include "vpn/host_resolver.hpp"
 
@@ -32,8 +33,8 @@ struct HostPort {
 // kInvalidArgument unless `address` is "host:port" with a non-empty host and a port 1..65535.
 Result<HostPort> ParseHostPort(const std::string& address);
 
-// A port number 1..65535 written in digits only (no sign, no blank, at most five digits).
-std::optional<int> ParsePort(std::string_view text);
+// ParsePort (core/host_rules.hpp) reads a port number.
+using ::vpnhub::ParsePort;
 
 // One port the manager runs an ss-server on.
 struct ManagedPort {

@@ -35,17 +35,6 @@ Status StatusOfReply(long status, const std::string& body, const std::string& wh
   return Internal(said);
 }
 
-std::optional<int> PortNumber(std::string_view text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  int v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  if (v < 1 || v > 65535) return std::nullopt;
-  return v;
-}
-
 template <typename T>
 bool Read(const json& j, const char* name, T& out) {
   auto it = j.find(name);
@@ -92,7 +81,7 @@ Result<std::string> ParseNodeUrl(const std::string& text) {
   }
   int port = 443;
   if (!port_text.empty() || rest.find(':') != std::string::npos) {
-    auto p = PortNumber(port_text);
+    auto p = ParsePort(port_text);
     if (!p) return InvalidArgument(what + " has no port 1..65535");
     port = *p;
   }

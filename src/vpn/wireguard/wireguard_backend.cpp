@@ -4,6 +4,7 @@
 
 #include "core/host_rules.hpp"
 #include "core/text_rules.hpp"
+#include "formats/conf_file_name.hpp"
 #include "formats/wg_conf.hpp"
 #include "vpn/common/pinned_https.hpp"
 #include "vpn/wireguard/node_client.hpp"
@@ -22,17 +23,6 @@ Result<std::string> Required(const ServerSettings& settings, const std::string& 
   if (it == settings.end() || it->second.empty())
     return BadSetting(name, "is required (" + what + ")");
   return it->second;
-}
-
-std::optional<int> PortNumber(std::string_view text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  int v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  if (v < 1 || v > 65535) return std::nullopt;
-  return v;
 }
 
 // The node's connection settings alone (what PrepareServer has before it asks the node).
@@ -131,7 +121,7 @@ Result<std::string> EndpointHost(const std::string& endpoint) {
   }
   Status st = CheckHost("its host", host);
   if (!st.ok()) return InvalidArgument(what + ": " + st.message());
-  if (!PortNumber(port)) return InvalidArgument(what + " has no port 1..65535");
+  if (!ParsePort(port)) return InvalidArgument(what + " has no port 1..65535");
   return host;
 }
 
@@ -147,8 +137,8 @@ Result<WireguardSettings> ParseSettings(const ServerSettings& settings) {
     return BadSetting("public_key", "is not a WireGuard public key (base64 of 32 bytes)");
   }
   VPNHUB_ASSIGN_OR_RETURN(auto port, Required(settings, "listen_port", asked));
-  if (!PortNumber(port)) return BadSetting("listen_port", "must be a port number 1..65535");
-  s.listen_port = *PortNumber(port);
+  if (!ParsePort(port)) return BadSetting("listen_port", "must be a port number 1..65535");
+  s.listen_port = *ParsePort(port);
   VPNHUB_ASSIGN_OR_RETURN(s.endpoint, Required(settings, "endpoint", asked));
   auto host = EndpointHost(s.endpoint);
   if (!host.ok()) return BadSetting("endpoint", "is wrong: " + host.status().message());
@@ -269,7 +259,7 @@ Result<ports::KeyDelivery> WireguardBackend::Delivery(const Server& server, cons
   conf.preshared_key = credential.preshared_key;
   conf.endpoint = s.endpoint;
   ports::KeyDelivery out;
-  out.config_name = formats::WgConfFileName(name);
+  out.config_name = formats::ConfFileName(name, "wireguard");
   out.config = formats::WgClientConf(conf);
   out.qr_text = out.config;
   return out;
