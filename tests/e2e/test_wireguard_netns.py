@@ -106,6 +106,64 @@ class WireguardThroughNode(HubTestCase):
         self.assertIsNone(stage.fetch(url, timeout=2))
 
 
+    def test_a_trial_in_the_bot_arrives_as_a_conf_that_carries_traffic(self):
+        """The person's side: /trial in the bot on a WireGuard location gives the QR photo, then
+        the .conf as a document; that file, brought up in the client namespace, carries traffic
+        until the key is revoked. The hub (serve and the fake Bot API) runs in this namespace
+        here, linked to the server namespace by one more veth pair."""
+        if not harness.FAKE_TELEGRAM:
+            self.skipTest("no fake_telegram binary given")
+        stage = self.stage
+        wg_netns.link_host_to(stage, stage.srv, "10.66.9.1", "10.66.9.2")
+        add_args = wg_netns.start_node(stage, harness.BINARY, os.path.join(self.dir, "node"),
+                                       self.hub.env, listen_addr="10.66.9.2", hub_ns=False)
+        self.tg = self.stop_after(harness.FakeTelegram())
+        hub = self.own_hub(Vpnhub(
+            self.dir, TG_TOKEN=harness.BOT_TOKEN, TELEGRAM_API_URL=self.tg.url,
+            TELEGRAM_POLL_TIMEOUT_SEC=1, TRIAL_PERIOD=3600, NAME="VPNHub",
+            VPN_CALL_TIMEOUT_MS=5000))
+        hub.cli("location", "add", "Oslo")
+        hub.cli(*add_args, "--location", "Oslo", "--capacity", "10")
+        hub.start()
+
+        person = 5551002
+        self.tg.message(person, "/trial")
+        choice = self.tg.wait_for(person, lambda c: any(
+            b.get("callback_data", "").startswith("t:") for b in harness.buttons(c)),
+            "location buttons")
+        data = next(b["callback_data"] for b in harness.buttons(choice)
+                    if b.get("callback_data", "").startswith("t:"))
+        self.tg.callback(person, data)
+        doc = wait_until(lambda: next(
+            (c for c in self.tg.calls("sendDocument")
+             if c.get("chat_id") == person and c.get("status") == 200), None),
+            30, what="the .conf as a document")
+        self.assertEqual(doc["document_name"], "VPNHub_Oslo.conf")
+        conf = doc["document"]
+        self.assertIn(f"Endpoint = {stage.endpoint}\n", conf)
+        self.assertIn(f"PublicKey = {stage.server_public}\n", conf)
+        photos = [c for c in self.tg.to_chat(person) if c["method"] == "sendPhoto"]
+        self.assertEqual(len(photos), 1, "one QR photo before the file")
+        self.assertEqual(len(stage.server_peers()), 1)
+
+        self.serve_page()
+        stage.bring_up_client(conf)
+        url = f"http://{stage.tunnel_addr}:{HTTP_PORT}/hello.txt"
+        body = wait_until(lambda: stage.fetch(url), 20, interval=0.2,
+                          what="an HTTP fetch through the tunnel of the bot's .conf")
+        self.assertEqual(body, PAGE)
+
+        [key] = hub.cli_json("key", "list")
+        self.assertTrue(key["trial"], key)
+        hub.cli("key", "revoke", str(key["id"]))
+        wait_until(lambda: hub.key(key["id"])["state"] == "revoked", 20, what="the key revoked")
+        wait_until(lambda: stage.fetch(url, timeout=1) is None, 20, interval=0.2,
+                   what="the fetch through the tunnel failing after the revoke")
+        self.assertEqual(stage.server_peers(), set(), "the node removed the peer")
+
+
 if __name__ == "__main__":
     harness.BINARY = os.path.abspath(sys.argv.pop(1))
+    if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
+        harness.FAKE_TELEGRAM = os.path.abspath(sys.argv.pop(1))
     unittest.main()

@@ -188,16 +188,41 @@ def free_port_in(stage, ns, addr):
     return int(stage.ns(ns, "/usr/bin/python3", "-c", code).stdout.strip())
 
 
-def start_node(stage, binary, node_dir, env):
-    """`vpnhub node init` for the server interface (listening on NODE_ADDR), then `vpnhub node
-    run` in the server namespace; returns the `server add` arguments init printed."""
-    port = free_port_in(stage, stage.srv, NODE_ADDR)
+def start_node(stage, binary, node_dir, env, listen_addr=NODE_ADDR, hub_ns=True):
+    """`vpnhub node init` for the server interface (listening on `listen_addr`), then `vpnhub
+    node run` in the server namespace; returns the `server add` arguments init printed. The node
+    is waited for from the hub namespace, or from this (the host's) namespace when not `hub_ns`."""
+    port = free_port_in(stage, stage.srv, listen_addr)
     init = stage.ns(stage.srv, binary, "node", "init", "--interface", stage.srv_if,
                     "--endpoint", stage.endpoint, "--tunnel", stage.tunnel,
-                    "--listen", f"{NODE_ADDR}:{port}", "--dir", node_dir, env=env)
+                    "--listen", f"{listen_addr}:{port}", "--dir", node_dir, env=env)
     args = node_server_add_args(init.stdout)
     log = open(os.path.join(stage.dir, "node.log"), "a")
     stage.spawn(stage.srv, binary, "node", "run", "--dir", node_dir, stdout=log, stderr=log,
                 env=env)
-    wait_until(lambda: stage.listening(stage.hub, NODE_ADDR, port), 15, what="vpnhub node run")
+    if hub_ns:
+        wait_until(lambda: stage.listening(stage.hub, listen_addr, port), 15,
+                   what="vpnhub node run")
+    else:
+        wait_until(lambda: harness_listening(listen_addr, port), 15, what="vpnhub node run")
     return args
+
+
+def harness_listening(addr, port):
+    """Whether something accepts TCP on addr:port from this namespace."""
+    import socket
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex((addr, port)) == 0
+
+
+def link_host_to(stage, ns, host_addr, ns_addr):
+    """A veth pair between this (the host's) namespace and `ns`, host_addr/24 on this side; it
+    goes when `ns` is deleted (Stage.stop)."""
+    tag = secrets.token_hex(3)
+    a, b = f"vx{tag}a", f"vx{tag}b"
+    run("ip", "link", "add", a, "type", "veth", "peer", "name", b, "netns", ns)
+    run("ip", "addr", "add", f"{host_addr}/24", "dev", a)
+    run("ip", "-n", ns, "addr", "add", f"{ns_addr}/24", "dev", b)
+    run("ip", "link", "set", a, "up")
+    run("ip", "-n", ns, "link", "set", b, "up")
