@@ -50,6 +50,8 @@ void CmdNodeRun(const std::string& dir) {
   options.token = files->token;
   options.uapi_socket = config.uapi_socket.empty() ? node::DefaultUapiSocket(config.interface_name)
                                                    : config.uapi_socket;
+  // One read of the interface serves the requests of the next second (see NodeApiOptions).
+  options.snapshot_max_age = std::chrono::seconds(1);
   auto api = node::NodeApi::Create(options);
   FailOn(api.status(), "node run");
   http::Router router;

@@ -66,11 +66,22 @@ NodeApi::~NodeApi() {
 }
 
 Result<WgInterface>& NodeApi::Snapshot::Get() {
-  if (!interface_) interface_.emplace(uapi_.Get());
+  if (!interface_) {
+    interface_.emplace(uapi_.Get());
+    read_at_ = std::chrono::steady_clock::now();
+  }
   return *interface_;
 }
 
+void NodeApi::Snapshot::BeginBatch() {
+  if (!interface_) return;
+  if (!interface_->ok() || std::chrono::steady_clock::now() - read_at_ >= max_age_) {
+    interface_.reset();
+  }
+}
+
 void NodeApi::Run() {
+  Snapshot snapshot(uapi_, options_.snapshot_max_age);
   for (;;) {
     std::deque<std::function<void(Snapshot&)>> batch;
     {
@@ -83,7 +94,7 @@ void NodeApi::Run() {
         queue_.pop_front();
       }
     }
-    Snapshot snapshot(uapi_);
+    snapshot.BeginBatch();
     for (auto& item : batch) item(snapshot);
   }
 }
