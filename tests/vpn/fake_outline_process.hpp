@@ -97,6 +97,16 @@ class FakeOutline {
     if (RunCommand(cmd).exit_code != 0) throw std::runtime_error("fake outline: control failed");
   }
 
+  // How many API requests of "METHOD /route" (as the fake's routes spell them:
+  // "GET /access-keys", "PUT /access-keys/{id}") were answered (GET /_control/requests).
+  int Requests(const std::string& method_route) {
+    const auto r =
+        RunCommand("curl -sk https://127.0.0.1:" + std::to_string(port_) + "/_control/requests");
+    if (r.exit_code != 0) throw std::runtime_error("fake outline: control failed");
+    const auto j = nlohmann::json::parse(r.output);
+    return j.contains(method_route) ? j.at(method_route).get<int>() : 0;
+  }
+
  private:
   std::string Log() const { return ReadFile(dir_ + "/fake.log"); }
 

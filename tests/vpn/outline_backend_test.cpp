@@ -111,6 +111,21 @@ TEST_F(OutlineBackendTest, CreateMakesOneNamedKeyWithOurPasswordEvenWhenRepeated
   EXPECT_EQ(listed->at(0).secret, key.secret);
 }
 
+// A server since 1.8 takes our id: a new key costs one PUT and its data one GET, whatever the
+// number of keys on the server (the old way listed every key twice per new key).
+TEST_F(OutlineBackendTest, ANewKeyIsOnePutAndOneGetWithoutListingEveryKey) {
+  for (int i = 0; i < 3; ++i) {
+    Key key =
+        MakeKey("vpnhub-7-" + std::to_string(i), "Pw" + std::to_string(i) + "0123456789abcdefghi");
+    ASSERT_TRUE(backend_.CreateKey(server_, key).ok());
+    ASSERT_TRUE(backend_.FetchRemoteData(server_, key).ok());
+  }
+  EXPECT_EQ(fake_->Requests("PUT /access-keys/{id}"), 3);
+  EXPECT_EQ(fake_->Requests("GET /access-keys/{id}"), 3);
+  EXPECT_EQ(fake_->Requests("GET /access-keys"), 0);
+  EXPECT_EQ(Keys().size(), 3u);  // (Keys lists them once)
+}
+
 TEST_F(OutlineBackendTest, FetchRemoteDataOfAKeyTheServerLacksIsRetryable) {
   auto data = backend_.FetchRemoteData(server_, MakeKey("vpnhub-1-nothere"));
   EXPECT_EQ(data.status().code(), StatusCode::kUnavailable) << data.status().ToString();

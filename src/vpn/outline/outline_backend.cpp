@@ -270,10 +270,46 @@ Result<std::vector<AccessKey>> OutlineBackend::ListAccessKeys(const Server& serv
   return keys;
 }
 
+Result<std::optional<AccessKey>> OutlineBackend::GetOwnAccessKey(const Server& server,
+                                                                 const std::string& id) {
+  const Call get{"GET", KeyRoute(id), "", "GET /access-keys/{id}"};
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Send(server, get, call_deadline_));
+  if (r.status == 404) return std::optional<AccessKey>();
+  if (r.status != 200) return Unexpected(get, r);
+  VPNHUB_ASSIGN_OR_RETURN(auto j, JsonBody(get, r));
+  VPNHUB_ASSIGN_OR_RETURN(auto k, ParseAccessKey(j));
+  return std::optional<AccessKey>(std::move(k));
+}
+
+Result<std::optional<AccessKey>> OutlineBackend::PutAccessKey(const Server& server,
+                                                              const Key& key) {
+  json body = {{"name", key.remote_name}};
+  if (!key.secret.empty()) body["password"] = key.secret;
+  if (key.traffic_limit_bytes > 0) body["limit"] = {{"bytes", key.traffic_limit_bytes}};
+  const Call put{"PUT", KeyRoute(key.remote_name), body.dump(), "PUT /access-keys/{id}"};
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Send(server, put, call_deadline_));
+  if (r.status == 201) {
+    VPNHUB_ASSIGN_OR_RETURN(auto j, JsonBody(put, r));
+    VPNHUB_ASSIGN_OR_RETURN(auto made, ParseAccessKey(j));
+    return std::optional<AccessKey>(std::move(made));
+  }
+  // A server before 1.8 has no PUT /access-keys/{id} (405, or 404 for the route).
+  if (r.status == 405 || r.status == 404) return std::optional<AccessKey>();
+  if (r.status == 409) {
+    // Made by an earlier try: the key under our id is ours.
+    VPNHUB_ASSIGN_OR_RETURN(auto existing, GetOwnAccessKey(server, key.remote_name));
+    if (existing && existing->name == key.remote_name) return existing;
+  }
+  return Unexpected(put, r);
+}
+
 Status OutlineBackend::CreateKey(const Server& server, const Key& key) {
   if (key.remote_name.empty()) return InvalidArgument("the key has no remote name");
-  VPNHUB_ASSIGN_OR_RETURN(auto keys, ListAccessKeys(server));
   const std::int64_t want_limit = key.traffic_limit_bytes;
+  // Servers since 1.8 take our id: one PUT, idempotent, without listing every key.
+  VPNHUB_ASSIGN_OR_RETURN(auto put, PutAccessKey(server, key));
+  if (put) return SetLimit(server, *put, want_limit);
+  VPNHUB_ASSIGN_OR_RETURN(auto keys, ListAccessKeys(server));
   AccessKey made;
   if (const AccessKey* existing = FindNamed(keys, key.remote_name)) {
     made = *existing;
@@ -299,6 +335,11 @@ Status OutlineBackend::CreateKey(const Server& server, const Key& key) {
       }
     }
   }
+  return SetLimit(server, made, want_limit);
+}
+
+Status OutlineBackend::SetLimit(const Server& server, const AccessKey& made,
+                                std::int64_t want_limit) {
   if (want_limit > 0 && made.data_limit_bytes != want_limit) {
     const Call limit{"PUT", KeyRoute(made.id, "/data-limit"),
                      json{{"limit", {{"bytes", want_limit}}}}.dump(),
@@ -309,6 +350,11 @@ Status OutlineBackend::CreateKey(const Server& server, const Key& key) {
 }
 
 Result<std::string> OutlineBackend::FetchRemoteData(const Server& server, const Key& key) {
+  // A key made by PUT has our remote name as its id: one GET.
+  VPNHUB_ASSIGN_OR_RETURN(auto own, GetOwnAccessKey(server, key.remote_name));
+  if (own && own->name == key.remote_name && !own->access_url.empty()) {
+    return json{{"id", own->id}, {"accessUrl", own->access_url}}.dump();
+  }
   VPNHUB_ASSIGN_OR_RETURN(auto keys, ListAccessKeys(server));
   const AccessKey* k = FindNamed(keys, key.remote_name);
   if (k == nullptr) {

@@ -63,7 +63,7 @@ struct ServerInfo {
 // Thread-safe; holds no state but the deadline.
 class OutlineBackend : public ports::VpnBackend {
  public:
-  // `call_deadline` bounds each HTTPS request (a CreateKey makes two to four).
+  // `call_deadline` bounds each HTTPS request (a CreateKey makes one to four).
   explicit OutlineBackend(std::chrono::milliseconds call_deadline = std::chrono::seconds(3));
 
   ServerKind kind() const override { return kKindName; }
@@ -71,15 +71,19 @@ class OutlineBackend : public ports::VpnBackend {
   Status ValidateSettings(const Server& server) const override;
   // nullopt: Outline keys share the server's one port.
   Result<std::optional<ports::KeyPortRange>> KeyPorts(const Server& server) const override;
-  // Lists the access keys: one named key.remote_name is the key (left as it is, except that its
+  // PUT /access-keys/{key.remote_name} with the name, the key's secret as password and its
+  // limit (servers since 1.8): 201 made it; 409 with our key under that id is a key an earlier
+  // try made (its data limit is set when it differs). No listing: one request per new key.
+  // A server without that route (405/404: before 1.8) lists the access keys instead: one named
+  // key.remote_name is the key (left as it is, except that its
   // data limit is set when the key has one and the server's differs). Otherwise POST
   // /access-keys with the name, the key's secret as password and its limit
   // (Key::traffic_limit_bytes, from LIMIT_GB; 0 = none), then PUT name / data-limit when the
   // server did not take them from the POST (older servers); a key that could not be named is
   // deleted again so that a retry does not make a second one.
   Status CreateKey(const Server& server, const Key& key) override;
-  // {"id","accessUrl"} of the access key named key.remote_name; kUnavailable (retryable: the
-  // provisioning runs again) when there is none.
+  // {"id","accessUrl"} of the access key named key.remote_name (GET /access-keys/{remote name},
+  // else from the list); kUnavailable (retryable: the provisioning runs again) when there is none.
   Result<std::string> FetchRemoteData(const Server& server, const Key& key) override;
   // Deletes every access key named key.remote_name and the one remote_data names when it is
   // still the same key (same id and accessUrl: renamed in Outline Manager); none = Ok.
@@ -105,6 +109,14 @@ class OutlineBackend : public ports::VpnBackend {
   Result<std::vector<AccessKey>> ListAccessKeys(const Server& server);
 
  private:
+  // GET /access-keys/{id}: nullopt when there is none (404).
+  Result<std::optional<AccessKey>> GetOwnAccessKey(const Server& server, const std::string& id);
+  // PUT /access-keys/{remote name} (servers since 1.8): the key made, or the one an earlier try
+  // made under that id; nullopt when the server has no such route (older servers).
+  Result<std::optional<AccessKey>> PutAccessKey(const Server& server, const Key& key);
+  // PUT /access-keys/{id}/data-limit unless the key has `want_limit` already (0: no limit).
+  Status SetLimit(const Server& server, const AccessKey& made, std::int64_t want_limit);
+
   std::chrono::milliseconds call_deadline_;
 };
 

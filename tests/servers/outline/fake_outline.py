@@ -25,6 +25,8 @@ Options for tests:
   --manager H:P      use this running ss-manager instead of starting one
   --old-api          behave as servers before 1.8: POST /access-keys ignores name, password and
                      limit, and there is no PUT /access-keys/{id}
+  GET /_control/requests (outside the API's prefix): {"METHOD /route": count} of the API requests
+                     answered so far
   POST /_control/fail {"status":500,"times":1} (outside the API's prefix): the next API requests
                      answer that status
 Python 3 standard library only (http.server, ssl), plus the openssl CLI and ss-manager.
@@ -438,6 +440,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if path == "/_control/requests" and self.command == "GET":
+            with self.server.lock:
+                counts = {f"{m} {r}": n for (m, r), n in self.server.requests.items()}
+            return self._send(200, counts)
         if path == "/_control/fail" and self.command == "POST":
             with self.server.lock:
                 self.server.fail = json.loads(raw.decode())
