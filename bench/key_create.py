@@ -7,8 +7,9 @@ pointing at a real server where one runs here, or at the fake the tests use:
   outline      tests/servers/outline/fake_outline.py (HTTPS, pinned certificate) over a real
                ss-manager: each access key is a real ss-server process
   amneziawg    tests/servers/amneziawg/fake_awg_easy.py, in memory (no tunnel)
-  wireguard    tests/servers/node/fake_node.py (the node agent's API, in memory); the real node
-               over wireguard-go is measured by bench/wireguard_keys.py
+  wireguard    tests/servers/node/fake_node.py (the node agent's API, in memory)
+  wireguard-node  real wireguard-go and `vpnhub node` in a network namespace (root; not in the
+               default list)
 Then build/bench/vpnhub_key_create_bench issues COUNT keys for COUNT people at RATE per second
 (open loop) and runs each one's provisioning task at once, as `vpnhub key create` does; see that
 file for what a key's latency covers and leaves out.
@@ -77,8 +78,25 @@ def setup_wireguard(hub, work, count, stack):
             "--token", node["token"], "--capacity", str(count))
 
 
+def setup_wireguard_node(hub, work, count, stack):
+    """Real wireguard-go and `vpnhub node` in a server network namespace (root), linked to this
+    namespace, where the hub and the bench run."""
+    import wg_netns
+    why = wg_netns.missing()
+    if why:
+        raise SystemExit(f"wireguard-node needs root and ip netns: {why}")
+    stage = wg_netns.Stage(work, tunnel_prefix=16)
+    stack.append(stage.stop)
+    wg_netns.link_host_to(stage, stage.srv, "10.66.9.1", "10.66.9.2")
+    args = wg_netns.start_node(stage, harness.BINARY, os.path.join(work, "node"), hub.env,
+                               listen_addr="10.66.9.2", hub_ns=False)
+    hub.cli(*args, "--location", "bench", "--capacity", str(count))
+    stack.append(lambda: print(f"interface holds {len(stage.server_peers())} peers"))
+
+
 SETUPS = {"shadowsocks": setup_shadowsocks, "outline": setup_outline,
-          "amneziawg": setup_amneziawg, "wireguard": setup_wireguard}
+          "amneziawg": setup_amneziawg, "wireguard": setup_wireguard,
+          "wireguard-node": setup_wireguard_node}
 
 
 def run_kind(build, kind, count, rate):
@@ -107,7 +125,7 @@ def main():
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--count", type=int, default=1000)
     p.add_argument("--rate", type=float, default=50)
-    p.add_argument("--kinds", default=",".join(SETUPS))
+    p.add_argument("--kinds", default="shadowsocks,outline,amneziawg,wireguard")
     a = p.parse_args()
     harness.BINARY = os.path.join(os.path.abspath(a.build), "bin", "vpnhub")
     rc = 0
