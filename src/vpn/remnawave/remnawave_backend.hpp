@@ -1,0 +1,169 @@
+#pragma once
+// ports::VpnBackend for Remnawave panels (github.com/remnawave/backend, 3.x; 2.x where it
+// differs), through the panel's REST API under API_URL/api with an API token made in the panel
+// (Authorization: Bearer). Every request also carries X-Forwarded-For and X-Forwarded-Proto:
+// https: outside development mode the panel's proxy-check middleware drops the connection of a
+// request without them (it expects its reverse proxy in front).
+//
+// A key is a panel user named Key::remote_name (3-36 of [a-zA-Z0-9_-], which "vpnhub-<tg>-<rand>"
+// is) with the key's secret as its trojanPassword (how the hub tells its own user from another of
+// the same name), its expiry (expireAt), traffic limit (trafficLimitBytes, NO_RESET), the
+// server's internal squads (activeInternalSquads: which inbounds the user gets), the device limit
+// (hwidDeviceLimit, from LIMIT_IP, left out when 0) and the Telegram id read from the remote name.
+// The person gets the user's subscriptionUrl (the panel's subscription page lists the user's
+// links to every inbound of its squads).
+//
+// Server settings (ServerSettings):
+//   api_url  the panel's base URL, http(s)://HOST[:PORT][/PREFIX], routes are API_URL/api/...
+//            (required; secret: a prefix may be a secret path)
+//   api_host "HOST:PORT" of api_url, only for `server list`
+//   token    the API token (required; secret)
+//   squads   comma-separated internal squad UUIDs given to every user (may be empty: users get
+//            no squad)
+// Key::remote_data: {"id":N,"shortUuid":"...","subscriptionUrl":"..."} (+"uuid" on 2.x panels).
+//
+// Errors: unreachable, no answer, HTTP 5xx, 408 and 429 are retryable (kUnavailable,
+// kDeadlineExceeded); a refused token (401, 403) and other refusals are kFailedPrecondition.
+// Messages never contain the token or the API URL's path.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/domain.hpp"
+#include "core/ports/vpn_backend.hpp"
+#include "core/status.hpp"
+
+namespace vpnhub::vpn::remnawave {
+
+inline constexpr char kKindName[] = "remnawave";
+
+// The panel's base URL taken apart.
+struct PanelUrl {
+  std::string base;       // scheme://authority/prefix without a trailing '/' (nor "/api")
+  std::string origin;     // scheme://authority
+  std::string host;       // without brackets
+  std::string host_port;  // "HOST:PORT" ("[v6]:PORT"), for messages and `server list`
+};
+// Checks a base URL without I/O: http or https, a host name or IP literal, an optional port,
+// an optional path prefix (a trailing "/api" is dropped: routes add it), no query, fragment, user
+// or blank. Messages never repeat the URL.
+Result<PanelUrl> ParsePanelUrl(const std::string& text);
+
+// Ok when `text` is a UUID (8-4-4-4-12 hex digits).
+Status CheckUuid(const std::string& text);
+
+struct RemnawaveSettings {
+  PanelUrl api;
+  std::string token;
+  std::vector<std::string> squads;
+};
+// Reads the settings above without I/O. kInvalidArgument names the setting that is wrong.
+Result<RemnawaveSettings> ParseSettings(const ServerSettings& settings);
+
+// A user as the API describes it (ExtendedUser; the fields the hub reads).
+struct PanelUser {
+  std::int64_t id = 0;  // 3.x addresses users by it
+  std::string uuid;     // 2.x addresses users by it; empty on 3.x
+  std::string username;
+  std::string short_uuid;
+  std::string status;
+  std::string trojan_password;
+  std::string vless_uuid;
+  std::string subscription_url;
+  std::string expire_at;
+  std::int64_t traffic_limit_bytes = 0;
+  std::optional<std::int64_t> hwid_device_limit;
+  std::optional<std::int64_t> telegram_id;
+  std::vector<std::string> squads;  // activeInternalSquads' uuids
+  std::uint64_t used_traffic_bytes = 0;
+};
+
+// An internal squad (GET /api/internal-squads).
+struct Squad {
+  std::string uuid;
+  std::string name;
+};
+
+struct RemnawaveOptions {
+  std::chrono::milliseconds call_deadline{3000};
+  // hwidDeviceLimit of every user made or updated (LIMIT_IP); 0 leaves it out (the panel's own
+  // default applies).
+  int limit_ip = 0;
+  // Users per page of GET /api/users (the API takes 1..1000).
+  int page_size = 1000;
+};
+
+// Thread-safe. Holds the data a CreateKey got, per server and remote name, until FetchRemoteData
+// takes it (so that a key create costs one panel request).
+class RemnawaveBackend : public ports::VpnBackend {
+ public:
+  explicit RemnawaveBackend(RemnawaveOptions options = {});
+
+  ServerKind kind() const override { return kKindName; }
+  // ParseSettings; any capacity >= 0.
+  Status ValidateSettings(const Server& server) const override;
+  // nullopt: users take no port.
+  Result<std::optional<ports::KeyPortRange>> KeyPorts(const Server& server) const override;
+  // POST /api/users (one request). When the panel answers that the username exists
+  // (A019): GET /api/users/by-username/{name}; a user with the key's secret as trojanPassword
+  // is this key (made by an earlier try; left as it is), another is kAlreadyExists.
+  Status CreateKey(const Server& server, const Key& key) override;
+  // {"id","shortUuid","subscriptionUrl"} of the user: what CreateKey got when this process made
+  // it (no request), else GET /api/users/by-username/{name}; kUnavailable when there is none.
+  Result<std::string> FetchRemoteData(const Server& server, const Key& key) override;
+  // PATCH /api/users {username, expireAt, trafficLimitBytes[, hwidDeviceLimit]}: the key's expiry
+  // and limit on the panel. kNotFound when the panel has no such user.
+  Status UpdateKey(const Server& server, const Key& key);
+  // GET /api/users/by-username/{name} (none: Ok), then DELETE /api/users/{id} (2.x: {uuid});
+  // 404 = gone already = Ok.
+  Status DeleteKey(const Server& server, const Key& key) override;
+  // Every user of the panel, page by page (GET /api/users?start=&size=): remote_id = username,
+  // secret = trojanPassword.
+  Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
+  // Ok when GET /api/internal-squads answers with the token.
+  Status Ping(const Server& server) override;
+  // userTraffic.usedTrafficBytes of every user, from the same paged listing; remote_id =
+  // username.
+  Result<std::optional<std::vector<ports::KeyTraffic>>> Traffic(const Server& server) override;
+  // 24 characters of [A-Za-z0-9] (the user's trojanPassword; the API takes 8-32).
+  std::string NewSecret(ports::SecretSource& secrets) const override;
+  // The user's subscriptionUrl from key.remote_data, made absolute (a bare "/path" gets the API
+  // URL's origin, a bare "host/path" gets https://); its QR code is the same URL.
+  // kFailedPrecondition when the key has no remote_data yet.
+  Result<ports::KeyDelivery> Delivery(const Server& server, const Key& key,
+                                      const std::string& name) const override;
+
+  // GET /api/internal-squads.
+  Result<std::vector<Squad>> ListSquads(const Server& server);
+  // GET /api/users/by-username/{name}: nullopt on 404.
+  Result<std::optional<PanelUser>> GetUserByUsername(const Server& server,
+                                                     const std::string& username);
+  // Every user, GET /api/users page by page.
+  Result<std::vector<PanelUser>> ListUsers(const Server& server);
+
+ private:
+  struct Reply {
+    long status = 0;
+    std::string body;
+  };
+  // One request to API_URL + route with the token and the proxy headers.
+  Result<Reply> Send(const RemnawaveSettings& s, const char* method, const std::string& route,
+                     const std::string& body, const std::string& what);
+  void Remember(const Server& server, const std::string& username, const std::string& data);
+  std::optional<std::string> Take(const Server& server, const std::string& username);
+
+  const RemnawaveOptions options_;
+  std::mutex mu_;
+  std::map<std::string, std::string> made_;  // "<server id>\n<username>" -> remote_data
+};
+
+// The probe before `server add` saves a server (KindSpec::prepare_server): the token lists the
+// internal squads, and every squad of the settings is one of them; with no squad given and
+// exactly one on the panel, that one is taken. Without a public host the API URL's host is it.
+Status PrepareRemnawaveServer(const RemnawaveOptions& options, Server& server);
+
+}  // namespace vpnhub::vpn::remnawave
