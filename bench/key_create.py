@@ -8,6 +8,8 @@ pointing at a real server where one runs here, or at the fake the tests use:
                ss-manager: each access key is a real ss-server process
   amneziawg    tests/servers/amneziawg/fake_awg_easy.py, in memory (no tunnel)
   wireguard    tests/servers/node/fake_node.py (the node agent's API, in memory)
+  remnawave    tests/servers/remnawave/fake_remnawave.py over a real v2ray (each user added to
+               its inbounds); prints the panel requests per key from its /_control/requests
   wireguard-node  real wireguard-go and `vpnhub node` in a network namespace (root; not in the
                default list)
 Then build/bench/vpnhub_key_create_bench issues COUNT keys for COUNT people at RATE per second
@@ -22,6 +24,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
@@ -94,9 +97,35 @@ def setup_wireguard_node(hub, work, count, stack):
     stack.append(lambda: print(f"interface holds {len(stage.server_peers())} peers"))
 
 
+def setup_remnawave(hub, work, count, stack):
+    ready = os.path.join(work, "panel-ready.json")
+    proc = subprocess.Popen(["/usr/bin/python3",  # v2ray_core needs Debian's python3-grpcio
+                             os.path.join(ROOT, "tests/servers/remnawave/fake_remnawave.py"),
+                             "--state", os.path.join(work, "panel"), "--token", "bench-token",
+                             "--ready-file", ready], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    stack.append(lambda: harness.end_process(proc, 10))
+    harness.wait_until(lambda: os.path.exists(ready), 30, what="the fake Remnawave panel")
+    with open(ready) as f:
+        panel = json.load(f)
+    hub.cli("server", "add", "--location", "bench", "--kind", "remnawave", "--api-url",
+            panel["url"], "--token", "bench-token", "--squad", panel["squads"]["Default-Squad"],
+            "--capacity", str(count))
+    with urllib.request.urlopen(panel["url"] + "/_control/requests", timeout=5) as r:
+        before = sum(json.load(r).values())  # the probe of server add
+
+    def report(keys):
+        with urllib.request.urlopen(panel["url"] + "/_control/requests", timeout=5) as r:
+            counts = json.load(r)
+        calls = sum(counts.values()) - before
+        return (f"panel requests: {calls} for {keys} keys = {calls / keys:.2f} per key create "
+                f"({json.dumps(counts)})")
+    return report
+
+
 SETUPS = {"shadowsocks": setup_shadowsocks, "outline": setup_outline,
           "amneziawg": setup_amneziawg, "wireguard": setup_wireguard,
-          "wireguard-node": setup_wireguard_node}
+          "wireguard-node": setup_wireguard_node, "remnawave": setup_remnawave}
 
 
 def run_kind(build, kind, count, rate):
@@ -105,7 +134,7 @@ def run_kind(build, kind, count, rate):
         try:
             hub = harness.Vpnhub(work, VPN_CALL_TIMEOUT_MS="3000", WORKER_PER_SERVER="8")
             hub.cli("location", "add", "bench")
-            SETUPS[kind](hub, work, count, stack)
+            report = SETUPS[kind](hub, work, count, stack)
             res = subprocess.run(
                 [os.path.join(build, "bench", "vpnhub_key_create_bench"), "--location", "bench",
                  "--count", str(count), "--rate", str(rate)],
@@ -114,6 +143,8 @@ def run_kind(build, kind, count, rate):
             print(res.stdout.strip())
             if res.returncode != 0:
                 print(res.stderr.strip())
+            if callable(report):
+                print(report(count))
             return res.returncode
         finally:
             for stop in reversed(stack):

@@ -22,7 +22,9 @@ Status BadSetting(const std::string& name, const std::string& why) {
   return InvalidArgument("remnawave setting \"" + name + "\" " + why);
 }
 
-bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 std::string PercentEncode(const std::string& text) {
   static const char* kHex = "0123456789ABCDEF";
@@ -288,8 +290,7 @@ Result<RemnawaveSettings> ParseSettings(const ServerSettings& settings) {
 RemnawaveBackend::RemnawaveBackend(RemnawaveOptions options) : options_(options) {}
 
 Result<RemnawaveBackend::Reply> RemnawaveBackend::Send(const RemnawaveSettings& s,
-                                                       const char* method,
-                                                       const std::string& route,
+                                                       const char* method, const std::string& route,
                                                        const std::string& body,
                                                        const std::string& what) {
   std::vector<std::string> headers = {
@@ -385,8 +386,8 @@ Result<std::optional<PanelUser>> RemnawaveBackend::GetUserByUsername(const Serve
                                                                      const std::string& username) {
   VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
   const std::string what = "GET /api/users/by-username/{username}";
-  VPNHUB_ASSIGN_OR_RETURN(auto r,
-                          Send(s, "GET", "/users/by-username/" + PercentEncode(username), "", what));
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r, Send(s, "GET", "/users/by-username/" + PercentEncode(username), "", what));
   if (r.status == 404) return std::optional<PanelUser>();
   if (r.status != 200) return Unexpected(s, what, r.status, r.body);
   VPNHUB_ASSIGN_OR_RETURN(auto resp, Response(what, r.body));
@@ -562,8 +563,8 @@ Status PrepareRemnawaveServer(const RemnawaveOptions& options, Server& server) {
   RemnawaveBackend backend(options);
   auto squads = backend.ListSquads(server);
   if (!squads.ok()) {
-    return Status(squads.status().code(), "the Remnawave panel does not answer as one: " +
-                                              squads.status().message());
+    return Status(squads.status().code(),
+                  "the Remnawave panel does not answer as one: " + squads.status().message());
   }
   std::string known;
   for (const Squad& q : *squads) {
@@ -578,8 +579,8 @@ Status PrepareRemnawaveServer(const RemnawaveOptions& options, Server& server) {
     server.settings["squads"] = squads->front().uuid;
   }
   for (const std::string& want : s.squads) {
-    const bool found = std::any_of(squads->begin(), squads->end(),
-                                   [&](const Squad& q) { return q.uuid == want; });
+    const bool found =
+        std::any_of(squads->begin(), squads->end(), [&](const Squad& q) { return q.uuid == want; });
     if (!found) {
       return FailedPrecondition("the panel has no internal squad " + want +
                                 " (its squads: " + known + ")");

@@ -1,0 +1,176 @@
+"""The remnawave kind end to end: the real binary against the fake Remnawave panel
+(tests/servers/remnawave/fake_remnawave.py: the panel's REST API with a bearer token and its
+proxy-check, backed by a real v2ray through tests/servers/v2ray/v2ray_core.py). `server add --kind
+remnawave` probes the token and the squads before saving and never prints the token; a trial from
+the bot (fake Bot API) arrives as the user's subscription URL, whose vless:// link carries an HTTP
+fetch through v2ray until `key revoke`."""
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unittest
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FAKE = os.path.join(HERE, "..", "servers", "remnawave", "fake_remnawave.py")
+V2RAY_DIR = os.path.join(HERE, "..", "servers", "v2ray")
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.remnawave-e2e-token"
+PROXY = {"X-Forwarded-For": "127.0.0.1", "X-Forwarded-Proto": "https"}
+
+
+def v2ray_core():
+    sys.path.insert(0, V2RAY_DIR)
+    import v2ray_core as core  # noqa: E402
+    return core
+
+
+class FakeRemnawave:
+    """fake_remnawave.py as a child of the test."""
+
+    def __init__(self, workdir):
+        self.dir = os.path.join(workdir, "panel")
+        ready = os.path.join(workdir, "panel-ready.json")
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", FAKE, "--state", self.dir, "--token", TOKEN, "--port", "0",
+             "--ready-file", ready], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        harness.wait_until(lambda: os.path.exists(ready), 30, what="the fake panel's ready file")
+        with open(ready) as f:
+            info = json.load(f)
+        self.url, self.port, self.squads = info["url"], info["port"], info["squads"]
+
+    def api(self, method, route, token=TOKEN):
+        req = urllib.request.Request(self.url + route, method=method,
+                                     headers={**PROXY, "Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return json.loads(r.read().decode())["response"]
+
+    def users(self):
+        return self.api("GET", "/api/users?start=0&size=1000")["users"]
+
+    def requests(self):
+        with urllib.request.urlopen(self.url + "/_control/requests", timeout=5) as r:
+            return json.loads(r.read().decode())
+
+    def stop(self):
+        harness.end_process(self.proc, 10)
+
+
+def subscription_links(url):
+    req = urllib.request.Request(url, headers=PROXY)
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return base64.b64decode(r.read()).decode().splitlines()
+
+
+@unittest.skipUnless(shutil.which("v2ray") and os.path.exists(os.path.join(V2RAY_DIR,
+                                                                           "v2ray_core.py")),
+                     "needs v2ray and tests/servers/v2ray/v2ray_core.py")
+class RemnawaveTest(harness.HubTestCase):
+    def setUp(self):
+        super().setUp()
+        self.panel = self.stop_after(FakeRemnawave(self.dir))
+        self.hub = harness.Vpnhub(self.dir, LIMIT_GB=2, VPN_CALL_TIMEOUT_MS=3000)
+        self.hub.cli("location", "add", "Amsterdam")
+
+    def add(self, *flags, check=True):
+        return self.hub.cli("server", "add", "--location", "Amsterdam", "--kind", "remnawave",
+                            "--capacity", "5", "--api-url", self.panel.url, *flags, check=check)
+
+    def test_help_shows_the_remnawave_flags(self):
+        out = self.hub.cli("server", "add", "--kind", "remnawave", "--help").stdout
+        self.assertIn("remnawave: a Remnawave panel's REST API", out)
+        for flag in ("--api-url", "--token", "--squad"):
+            self.assertIn(flag, out)
+
+    def test_the_probe_refuses_a_wrong_token_or_squad_and_saves_nothing(self):
+        res = self.cli_exits(self.hub, 1, "server", "add", "--location", "Amsterdam", "--kind",
+                             "remnawave", "--capacity", "5", "--api-url", self.panel.url,
+                             "--token", "wrong-token-123", "--squad",
+                             self.panel.squads["Default-Squad"],
+                             says=["cannot add server", "HTTP 401"])
+        self.assertNotIn("wrong-token-123", res.stderr + res.stdout)
+        res = self.cli_exits(self.hub, 1, "server", "add", "--location", "Amsterdam", "--kind",
+                             "remnawave", "--capacity", "5", "--api-url", self.panel.url,
+                             "--token", TOKEN, "--squad", "00000000-0000-4000-8000-000000000000",
+                             says=["no internal squad 00000000-0000-4000-8000-000000000000"])
+        self.assertNotIn(TOKEN, res.stderr + res.stdout)
+        # Two squads on the panel and none given: which one is the operator's choice.
+        self.cli_exits(self.hub, 1, "server", "add", "--location", "Amsterdam", "--kind",
+                       "remnawave", "--capacity", "5", "--api-url", self.panel.url, "--token",
+                       TOKEN, says=["give --squad"])
+        self.cli_exits(self.hub, 2, "server", "add", "--location", "Amsterdam", "--kind",
+                       "remnawave", "--capacity", "5", "--api-url", self.panel.url, "--token",
+                       TOKEN, "--squad", "nope", says=["--squad"])
+        self.assertEqual(self.hub.cli_json("server", "list"), [])
+
+    def test_a_trial_from_the_bot_is_a_subscription_that_carries_traffic_until_revoked(self):
+        core = v2ray_core()
+        out = self.add("--token", TOKEN, "--squad", self.panel.squads["Default-Squad"]).stdout
+        self.assertEqual(out.split("\t")[4], "127.0.0.1")  # the API URL's host
+        listed = self.hub.cli("server", "list").stdout
+        as_json = self.hub.cli("server", "list", "--json").stdout
+        for shown in (out, listed, as_json):
+            self.assertNotIn(TOKEN, shown)
+        self.assertTrue(listed.rstrip("\n").endswith(f"api_host=127.0.0.1:{self.panel.port}"),
+                        listed)
+
+        tg = self.stop_after(harness.FakeTelegram())
+        bot = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
+                                          TELEGRAM_API_URL=tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1,
+                                          VPN_CALL_TIMEOUT_MS=3000, LIMIT_GB=2))
+        bot.start()
+        person = 5551001
+        tg.message(person, "/trial")
+        choice = tg.wait_for(person, lambda c: any(b.get("callback_data", "").startswith("t:")
+                                                   for b in harness.buttons(c)),
+                             "location buttons")
+        tg.callback(person, next(b["callback_data"] for b in harness.buttons(choice)
+                                 if b.get("callback_data", "").startswith("t:")))
+        sub_prefix = self.panel.url + "/api/sub/"
+        msg = tg.wait_for(person, lambda c: sub_prefix in c.get("text", ""),
+                          "the subscription URL", 20)
+        sub_url = re.search(re.escape(sub_prefix) + r"[A-Za-z0-9_-]+", msg["text"]).group(0)
+
+        users = self.panel.users()
+        self.assertEqual(len(users), 1, users)
+        user = users[0]
+        self.assertEqual(user["subscriptionUrl"], sub_url)
+        self.assertTrue(user["username"].startswith(f"vpnhub-{person}-"), user["username"])
+        self.assertEqual(user["telegramId"], person)
+        self.assertEqual(user["trafficLimitBytes"], 10 << 30)  # a trial's 10 GB
+        self.assertEqual([s["uuid"] for s in user["activeInternalSquads"]],
+                         [self.panel.squads["Default-Squad"]])
+        # One panel request per key create: no listing, no lookup.
+        counts = self.panel.requests()
+        self.assertEqual(counts.get("POST /api/users"), 1, counts)
+        self.assertNotIn("GET /api/users", counts)
+        self.assertNotIn("GET /api/users/by-username/{username}", counts)
+
+        links = subscription_links(sub_url)
+        vless = [link for link in links if link.startswith("vless://")]
+        self.assertTrue(vless, links)
+        parsed = core.parse_link(vless[0])
+        self.assertEqual(parsed["id"], user["vlessUuid"])
+        page = core.PageServer()
+        self.addCleanup(page.stop)
+        ok, text = core.fetch_through_link(vless[0], page.url)
+        self.assertTrue(ok, text)
+        self.assertIn(page.body, text)
+
+        key = next(k for k in self.hub.cli_json("key", "list") if k["state"] == "active")
+        res = self.hub.cli("key", "revoke", str(key["id"]))
+        self.assertEqual(res.stdout, f"{key['id']}\trevoked\n")
+        harness.wait_until(lambda: self.panel.users() == [], 10, what="the user deleted")
+        ok, text = core.fetch_through_link(vless[0], page.url, timeout=5)
+        self.assertFalse(ok, text)
+
+
+if __name__ == "__main__":
+    harness.BINARY = sys.argv.pop(1)
+    harness.FAKE_TELEGRAM = sys.argv.pop(1)
+    unittest.main()
