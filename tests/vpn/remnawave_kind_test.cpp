@@ -79,7 +79,9 @@ TEST(RemnawaveKind, PanelUrlRules) {
         "https://host?x=1", "https://host:0", "https://host:70000", "https://host:"}) {
     auto r = ParsePanelUrl(bad);
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) EXPECT_EQ(r.status().message().find(bad), std::string::npos) << bad;
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().message().find(bad), std::string::npos) << bad;
+    }
   }
   EXPECT_TRUE(CheckUuid(kSquadA).ok());
   EXPECT_FALSE(CheckUuid("a06b1624-032c-4933-a120-88103b29f2e").ok());
