@@ -142,20 +142,20 @@ class RemnawaveTest(harness.HubTestCase):
                           "the subscription URL", 20)
         sub_url = re.search(re.escape(sub_prefix) + r"[A-Za-z0-9_-]+", msg["text"]).group(0)
 
+        # One panel request per key create: no listing, no lookup.
+        counts = self.panel.requests()
+        self.assertEqual(counts.get("POST /api/users"), 1, counts)
+        self.assertNotIn("GET /api/users", counts)
+        self.assertNotIn("GET /api/users/by-username/{username}", counts)
         users = self.panel.users()
         self.assertEqual(len(users), 1, users)
         user = users[0]
         self.assertEqual(user["subscriptionUrl"], sub_url)
         self.assertTrue(user["username"].startswith(f"vpnhub-{person}-"), user["username"])
         self.assertEqual(user["telegramId"], person)
-        self.assertEqual(user["trafficLimitBytes"], 10 << 30)  # a trial's 10 GB
+        self.assertEqual(user["trafficLimitBytes"], 2 << 30)  # LIMIT_GB
         self.assertEqual([s["uuid"] for s in user["activeInternalSquads"]],
                          [self.panel.squads["Default-Squad"]])
-        # One panel request per key create: no listing, no lookup.
-        counts = self.panel.requests()
-        self.assertEqual(counts.get("POST /api/users"), 1, counts)
-        self.assertNotIn("GET /api/users", counts)
-        self.assertNotIn("GET /api/users/by-username/{username}", counts)
 
         links = subscription_links(sub_url)
         vless = [link for link in links if link.startswith("vless://")]
