@@ -20,7 +20,7 @@ API (root /api, every answer {"response": ...}):
   Errors: {"timestamp","path","message","errorCode"} with the code of the source's errors.ts.
 
 Internal squads (made on first start, kept in the state): "Default-Squad" holds every v2ray
-inbound (vless-tcp, vless-ws-tls, vless-grpc, trojan-tls); "VLESS-TCP" holds vless-tcp only. An
+inbound (vless-tcp, vless-ws-tls, trojan-tls); "VLESS-TCP" holds vless-tcp only. An
 ACTIVE user is added to v2ray (email = username) for each inbound of its squads: VLESS with its
 vlessUuid, Trojan with its trojanPassword; a DISABLED one (PATCH status) is removed. Expiry and
 traffic limits are stored and listed, not enforced. usedTrafficBytes comes from v2ray's stats.
@@ -62,7 +62,7 @@ RESET_PERIODS = ("NO_RESET", "DAY", "WEEK", "MONTH", "MONTH_ROLLING")
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                      r"[0-9a-fA-F]{12}$")
 ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
-SQUADS = (("Default-Squad", ["vless-tcp", "vless-ws-tls", "vless-grpc", "trojan-tls"]),
+SQUADS = (("Default-Squad", ["vless-tcp", "vless-ws-tls", "trojan-tls"]),
           ("VLESS-TCP", ["vless-tcp"]))
 
 ERRORS = {
@@ -160,7 +160,7 @@ class Panel:
         for su in user["activeInternalSquads"]:
             s = self.squad(su)
             for t in (s["tags"] if s else []):
-                if t not in tags:
+                if t not in tags and (self.v2ray is None or t in self.v2ray.inbounds):
                     tags.append(t)
         return tags
 
