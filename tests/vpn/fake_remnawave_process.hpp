@@ -39,6 +39,7 @@ inline std::string FakeRemnawaveMissing() {
 struct FakeRemnawaveOptions {
   std::string token = "rw-test-token-0123456789";
   bool v2ray = true;  // false: --no-v2ray (API only)
+  bool v2 = false;    // --v2: a 2.x panel (users addressed by uuid)
 };
 
 class FakeRemnawave {
@@ -125,6 +126,7 @@ class FakeRemnawave {
                                      "--port",       std::to_string(port),
                                      "--ready-file", ready};
     if (!options_.v2ray) argv.push_back("--no-v2ray");
+    if (options_.v2) argv.push_back("--v2");
     child_ = std::make_unique<ChildProcess>(argv, dir_ + "/fake.log");
     std::string line;
     const bool up = WaitFor(

@@ -163,6 +163,28 @@ TEST_F(RemnawaveBackendTest, DeleteFindsTheUserByName) {
   EXPECT_EQ(fake_.Requests("DELETE /api/users/{id}"), 1);
 }
 
+// A 2.x panel addresses users by their uuid: DELETE /api/users/{uuid} (a numeric id is refused).
+TEST(RemnawaveBackendV2, DeleteUsesTheUuidOfA2xPanel) {
+  FakeRemnawave::Options o = ApiOnly();
+  o.v2 = true;
+  FakeRemnawave fake(o);
+  RemnawaveBackend backend;
+  fakes::FakeSecrets secrets;
+  Key key;
+  key.id = 1;
+  key.remote_name = "vpnhub-8-v2user";
+  key.secret = backend.NewSecret(secrets);
+  key.expires_at = Time{std::chrono::milliseconds(1798859045678)};
+  ASSERT_TRUE(backend.CreateKey(fake.server(), key).ok());
+  auto data = backend.FetchRemoteData(fake.server(), key);
+  ASSERT_TRUE(data.ok());
+  EXPECT_TRUE(nlohmann::json::parse(*data).contains("uuid")) << *data;
+  const Status deleted = backend.DeleteKey(fake.server(), key);
+  ASSERT_TRUE(deleted.ok()) << deleted.ToString();
+  EXPECT_EQ(fake.Requests("DELETE /api/users/{id}"), 1);
+  EXPECT_TRUE(backend.ListKeys(fake.server())->empty());
+}
+
 TEST_F(RemnawaveBackendTest, ListingGoesPageByPage) {
   fake_.Seed(20);
   RemnawaveBackend paged(Options(0, 7));

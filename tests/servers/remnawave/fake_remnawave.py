@@ -26,7 +26,9 @@ vlessUuid, Trojan with its trojanPassword; a DISABLED one (PATCH status) is remo
 traffic limits are stored and listed, not enforced. usedTrafficBytes comes from v2ray's stats.
 
 Usage:
-  fake_remnawave.py --port 0 --state DIR --token T [--ready-file F] [--no-v2ray] [--hang]
+  fake_remnawave.py --port 0 --state DIR --token T [--ready-file F] [--no-v2ray] [--hang] [--v2]
+--v2: as a 2.x panel (tag 2.8.1): users also carry a "uuid", and DELETE /api/users/{uuid} takes it
+(a numeric id there is a validation error, 400).
 On start it writes one JSON line (to --ready-file and to stdout):
   {"url":"http://127.0.0.1:PORT","port":PORT,"squads":{name: uuid},"inbounds":{...}}
 State (users, squads) is kept in DIR/state.json: a restart keeps the users and re-adds them to a
@@ -122,7 +124,8 @@ def password(n=30):
 class Panel:
     """The panel's database (state.json) and its v2ray."""
 
-    def __init__(self, state_dir, v2ray):
+    def __init__(self, state_dir, v2ray, v2=False):
+        self.v2 = v2
         self.dir = state_dir
         self.v2ray = v2ray
         self.lock = threading.RLock()
@@ -209,6 +212,8 @@ class Panel:
             "externalSquadUuid", "trojanPassword", "vlessUuid", "ssPassword",
             "lastTriggeredThreshold", "subRevokedAt", "lastTrafficResetAt", "createdAt",
             "updatedAt")}
+        if self.v2:
+            out["uuid"] = u.setdefault("uuid", str(uuid.uuid5(uuid.NAMESPACE_OID, str(u["id"]))))
         out["subscriptionUrl"] = f"{base_url}/api/sub/{u['shortUuid']}"
         out["activeInternalSquads"] = [{"uuid": s, "name": (self.squad(s) or {}).get("name", "")}
                                        for s in u["activeInternalSquads"]]
@@ -608,6 +613,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         m = re.fullmatch(r"/api/users/([^/]+)", path)
         if m and method in ("GET", "DELETE"):
             self.count(f"{method} /api/users/{{id}}")
+            if panel.v2 and method == "DELETE":
+                if not UUID_RE.match(m.group(1)):
+                    raise ValidationError([{"code": "invalid_string", "path": ["uuid"],
+                                            "message": "Invalid uuid"}])
+                with panel.lock:
+                    found = next((i for i, u in panel.users.items()
+                                  if panel.extended(u, srv.base_url)["uuid"] == m.group(1)), None)
+                if found is None:
+                    raise ApiError("USER_NOT_FOUND")
+                panel.delete(found)
+                return self.send_json(200, {"response": {"isDeleted": True}})
             try:
                 uid = int(m.group(1))
                 if uid <= 0:
@@ -648,6 +664,7 @@ def main():
     ap.add_argument("--ready-file")
     ap.add_argument("--no-v2ray", action="store_true")
     ap.add_argument("--hang", action="store_true")
+    ap.add_argument("--v2", action="store_true", help="users addressed by uuid, as 2.x panels")
     args = ap.parse_args()
     os.makedirs(args.state, exist_ok=True)
 
@@ -660,7 +677,7 @@ def main():
         server = Server(("127.0.0.1", args.port), Handler)
         server.token = args.token
         server.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-        server.panel = Panel(args.state, v2ray)
+        server.panel = Panel(args.state, v2ray, args.v2)
         server.counts = {}
         server.count_lock = threading.Lock()
         server.hang = threading.Event()
