@@ -22,6 +22,10 @@
 //            no squad)
 // Key::remote_data: {"id":N,"shortUuid":"...","subscriptionUrl":"..."} (+"uuid" on 2.x panels).
 //
+// Devices: the panel lists a user's HWID devices (GET /api/hwid/devices/{userId}) and deletes one
+// (POST /api/hwid/devices/delete {userId, hwid}) or all (POST /api/hwid/devices/delete-all); the
+// hub sets only the limit (hwidDeviceLimit) and offers no list or reset yet (no bot screen for it).
+//
 // Errors: unreachable, no answer, HTTP 5xx, 408 and 429 are retryable (kUnavailable,
 // kDeadlineExceeded); a refused token (401, 403) and other refusals are kFailedPrecondition.
 // Messages never contain the token or the API URL's path.
