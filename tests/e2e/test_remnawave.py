@@ -174,6 +174,8 @@ class RemnawaveTest(harness.HubTestCase):
         harness.wait_until(lambda: self.panel.users() == [], 10, what="the user deleted")
         ok, text = core.fetch_through_link(vless[0], page.url, timeout=5)
         self.assertFalse(ok, text)
+        with open(bot.log_path) as f:
+            self.assertNotIn(TOKEN, f.read())  # nor in the service's log
 
 
 if __name__ == "__main__":
