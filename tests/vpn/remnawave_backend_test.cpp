@@ -11,6 +11,7 @@
 
 #include "fakes/fake_secrets.hpp"
 #include "vpn/fake_remnawave_process.hpp"
+#include "vpn/remnawave/remnawave_kind.hpp"
 
 namespace vpnhub::vpn::remnawave {
 namespace {
@@ -96,10 +97,16 @@ TEST_F(RemnawaveBackendTest, CreateSendsTheKeyAsOneUserInOneRequest) {
   EXPECT_EQ(fake_.Requests("GET /api/users/by-username/{username}"), lookups + 1);
 }
 
+// LIMIT_IP (BackendOptions::limit_ip) reaches the panel through the kind's factory.
 TEST_F(RemnawaveBackendTest, LimitIpIsTheHwidDeviceLimit) {
-  RemnawaveBackend limited(Options(3));
+  BackendOptions options;
+  options.limit_ip = 3;
+  auto limited = RemnawaveKind().make_backend(options);
   Key key = NewKey("vpnhub-7-limit1");
-  ASSERT_TRUE(limited.CreateKey(fake_.server(), key).ok());
+  ASSERT_TRUE(limited->CreateKey(fake_.server(), key).ok());
+  EXPECT_EQ(PanelUser(key.remote_name)["hwidDeviceLimit"], 3);
+  key.expires_at = Time{std::chrono::milliseconds(1830395045000)};
+  ASSERT_TRUE(limited->UpdateKey(fake_.server(), key).ok());
   EXPECT_EQ(PanelUser(key.remote_name)["hwidDeviceLimit"], 3);
 }
 
@@ -214,6 +221,16 @@ TEST_F(RemnawaveBackendTest, UpdateSetsExpiryAndLimit) {
   EXPECT_EQ(fake_.Requests("PATCH /api/users"), 1);
   Key absent = NewKey("vpnhub-3-none01");
   EXPECT_EQ(backend_.UpdateKey(fake_.server(), absent).code(), StatusCode::kNotFound);
+
+  // A term that is over: disabled on the panel (the API refuses an expiry in the past); a renewal
+  // enables the user again.
+  key.expires_at = Time{std::chrono::milliseconds(1600000000000)};  // 2020
+  ASSERT_TRUE(backend_.UpdateKey(fake_.server(), key).ok());
+  EXPECT_EQ(PanelUser(key.remote_name)["status"], "DISABLED");
+  EXPECT_EQ(PanelUser(key.remote_name)["expireAt"], "2028-01-02T03:04:05.000Z");
+  key.expires_at = Time{std::chrono::milliseconds(1830395045000)};
+  ASSERT_TRUE(backend_.UpdateKey(fake_.server(), key).ok());
+  EXPECT_EQ(PanelUser(key.remote_name)["status"], "ACTIVE");
 }
 
 TEST_F(RemnawaveBackendTest, APanelThatForgotItsUsersListsThemMissing) {

@@ -35,6 +35,7 @@ TEST(RemnawaveKind, DeclaresItsFlagsSecretsAndProbe) {
   EXPECT_TRUE(FlagOf(spec, "--api-url").required);
   EXPECT_TRUE(FlagOf(spec, "--token").required);
   EXPECT_FALSE(FlagOf(spec, "--squad").required);
+  EXPECT_TRUE(FlagOf(spec, "--squad").repeatable);
   EXPECT_EQ(spec.secret_settings, (std::vector<std::string>{"api_url", "token"}));
   EXPECT_EQ(spec.listed_setting, "api_host");
   EXPECT_EQ(PrintableSetting(spec, "token", "secret-token"), "***");

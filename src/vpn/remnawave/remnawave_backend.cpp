@@ -1,6 +1,7 @@
 #include "vpn/remnawave/remnawave_backend.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -479,9 +480,16 @@ Status RemnawaveBackend::UpdateKey(const Server& server, const Key& key) {
   VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
   json body = {
       {"username", key.remote_name},
-      {"expireAt", IsoUtc(key.expires_at)},
       {"trafficLimitBytes", key.traffic_limit_bytes > 0 ? key.traffic_limit_bytes : 0},
   };
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  if (key.expires_at > Time{} && key.expires_at <= now) {
+    body["status"] = "DISABLED";  // its term is over; the API takes no expiry in the past
+  } else {
+    body["status"] = "ACTIVE";
+    body["expireAt"] = IsoUtc(key.expires_at);
+  }
   if (options_.limit_ip > 0) body["hwidDeviceLimit"] = options_.limit_ip;
   const std::string what = "PATCH /api/users";
   VPNHUB_ASSIGN_OR_RETURN(auto r, Send(s, "PATCH", "/users", body.dump(), what));

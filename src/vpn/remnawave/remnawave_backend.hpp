@@ -119,9 +119,11 @@ class RemnawaveBackend : public ports::VpnBackend {
   // {"id","shortUuid","subscriptionUrl"} of the user: what CreateKey got when this process made
   // it (no request), else GET /api/users/by-username/{name}; kUnavailable when there is none.
   Result<std::string> FetchRemoteData(const Server& server, const Key& key) override;
-  // PATCH /api/users {username, expireAt, trafficLimitBytes[, hwidDeviceLimit]}: the key's expiry
-  // and limit on the panel. kNotFound when the panel has no such user.
-  Status UpdateKey(const Server& server, const Key& key);
+  // PATCH /api/users {username, status ACTIVE, expireAt, trafficLimitBytes[, hwidDeviceLimit]}:
+  // the key's expiry and limit on the panel. A key whose expiry has passed is sent as status
+  // DISABLED without expireAt (the API refuses an expiry in the past). kNotFound when the panel
+  // has no such user.
+  Status UpdateKey(const Server& server, const Key& key) override;
   // GET /api/users/by-username/{name} (none: Ok), then DELETE /api/users/{id} (2.x: {uuid});
   // 404 = gone already = Ok.
   Status DeleteKey(const Server& server, const Key& key) override;

@@ -35,6 +35,7 @@ Status AddSquad(const std::string& value, ServerSettings& settings) {
 RemnawaveOptions OptionsFrom(const BackendOptions& options) {
   RemnawaveOptions out;
   out.call_deadline = options.call_deadline;
+  out.limit_ip = options.limit_ip;
   return out;
 }
 
@@ -64,6 +65,7 @@ KindSpec RemnawaveKind() {
       "an internal squad UUID every user gets (repeat for several; default: the panel's only "
       "squad)";
   squad.value_hint = "UUID";
+  squad.repeatable = true;
   squad.apply = AddSquad;
   spec.flags = {api_url, token, squad};
   spec.listed_setting = "api_host";
