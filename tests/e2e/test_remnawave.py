@@ -113,6 +113,12 @@ class RemnawaveTest(harness.HubTestCase):
                        "remnawave", "--capacity", "5", "--api-url", self.panel.url, "--token",
                        TOKEN, "--squad", "nope", says=["--squad"])
         self.assertEqual(self.hub.cli_json("server", "list"), [])
+        # --squad is repeatable: both squads are the server's.
+        squads = [self.panel.squads["Default-Squad"], self.panel.squads["VLESS-TCP"]]
+        self.add("--token", TOKEN, "--squad", squads[0], "--squad", squads[1])
+        self.hub.cli("key", "create", "--user", "5", "--location", "Amsterdam", "--days", "3")
+        self.assertEqual([s["uuid"] for s in self.panel.users()[0]["activeInternalSquads"]],
+                         squads)
 
     def test_a_trial_from_the_bot_is_a_subscription_that_carries_traffic_until_revoked(self):
         core = v2ray_core()
@@ -169,6 +175,15 @@ class RemnawaveTest(harness.HubTestCase):
         self.assertIn(page.body, text)
 
         key = next(k for k in self.hub.cli_json("key", "list") if k["state"] == "active")
+        # A renewal reaches the panel (task sync_key -> PATCH /api/users).
+        before = user["expireAt"]
+        self.hub.cli("key", "extend", str(key["id"]), "--days", "30")
+        harness.wait_until(lambda: self.panel.users()[0]["expireAt"] != before, 15,
+                           what="the new expiry on the panel")
+        def seconds(text):  # "2027-01-06T19:25:04.409Z", milliseconds dropped
+            return harness.iso_seconds(text.split(".")[0] + "Z")
+        self.assertEqual(seconds(self.panel.users()[0]["expireAt"]) - seconds(before), 30 * 86400)
+
         res = self.hub.cli("key", "revoke", str(key["id"]))
         self.assertEqual(res.stdout, f"{key['id']}\trevoked\n")
         harness.wait_until(lambda: self.panel.users() == [], 10, what="the user deleted")
