@@ -310,7 +310,12 @@ Status MarzbanBackend::UpdateKey(const Server& server, const Key& key) {
 
 Status MarzbanBackend::DeleteKey(const Server& server, const Key& key) {
   VPNHUB_ASSIGN_OR_RETURN(auto client, ClientFor(server));
+  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
   const std::string username = MarzbanUsername(key.remote_name);
+  {
+    std::lock_guard lock(mu_);
+    created_.erase(s.api_url + '\n' + username);
+  }
   const Status st = client->DeleteUser(username);
   if (st.code() == StatusCode::kNotFound) return Status::Ok();  // already gone
   return st;
@@ -366,20 +371,19 @@ Result<std::optional<std::vector<ports::KeyTraffic>>> MarzbanBackend::Traffic(
 }
 
 std::string MarzbanBackend::NewSecret(ports::SecretSource& secrets) const {
-  // 32 hex digits drawn uniformly: a token character of [A-Za-z0-9] counts when it is one of
-  // the first 48 (3 x 16) of that alphabet.
+  // One hex digit per token character of [A-Za-z0-9]: its place in that alphabet modulo 16
+  // (digits 0-13 come from 4 characters each, 14 and 15 from 3: about 3.99 bits each, 122 bits
+  // in the UUID's 30 free digits).
   static const std::string kAlphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   static const char* kHex = "0123456789abcdef";
   std::string hex;
-  while (hex.size() < 32) {
-    for (char c : secrets.Token(64)) {
-      const std::size_t i = kAlphabet.find(c);
-      if (i < 48 && hex.size() < 32) hex += kHex[i % 16];
-    }
+  for (char c : secrets.Token(32)) {
+    const std::size_t i = kAlphabet.find(c);
+    hex += kHex[(i == std::string::npos ? 0 : i) % 16];
   }
-  hex[12] = '4';                                            // version 4
-  hex[16] = kHex[8 + (std::string_view(kHex).find(hex[16]) & 3)];  // variant 10xx
+  hex[12] = '4';                      // version 4
+  hex[16] = kHex[8 + (hex[16] % 4)];  // variant 10xx
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
          hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }

@@ -108,8 +108,8 @@ Status MarzbanClient::Login() {
   VPNHUB_ASSIGN_OR_RETURN(
       auto r, Send("POST", "/api/admin/token", form, "application/x-www-form-urlencoded", ""));
   if (r.status == 401) {
-    return FailedPrecondition(what + " refused the username or password (HTTP 401: " +
-                              Detail(r.body) + ")");
+    return FailedPrecondition(
+        what + " refused the username or password (HTTP 401: " + Detail(r.body) + ")");
   }
   if (!Is2xx(r)) return ReplyError(what, r);
   auto parsed = json::parse(r.body, nullptr, false);
@@ -155,9 +155,9 @@ Result<HttpReply> MarzbanClient::Authed(const std::string& method, const std::st
   }
   VPNHUB_ASSIGN_OR_RETURN(auto again, Send(method, path, body, "application/json", token));
   if (again.status == 401) {
-    return FailedPrecondition("Marzban at " + base_url_ + ": " + method + " " + path +
-                              " refused the token right after a new login (HTTP 401: " +
-                              Detail(again.body) + ")");
+    return FailedPrecondition(
+        "Marzban at " + base_url_ + ": " + method + " " + path +
+        " refused the token right after a new login (HTTP 401: " + Detail(again.body) + ")");
   }
   return again;
 }
