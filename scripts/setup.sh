@@ -8,7 +8,7 @@ build_pkgs=(build-essential cmake pkg-config libboost-dev libboost-system-dev li
   libqrencode-dev libpng-dev libpq-dev libnats-dev libsodium-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev shadowsocks-libev curl python3 procps
   sqlite3 wrk nginx-light bc postgresql postgresql-client-15 nats-server
-  wireguard-go wireguard-tools iproute2 openssl)
+  wireguard-go wireguard-tools iproute2 openssl v2ray python3-grpcio)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" != "--no-test-deps" ]; then want+=("${test_pkgs[@]}"); fi
