@@ -205,7 +205,7 @@ TEST_F(MarzbanBackendTest, TheProbeChecksLoginAndInboundsBeforeSaving) {
   Server all = s;
   ASSERT_TRUE(PrepareServer(std::chrono::milliseconds(2000), all).ok());
   EXPECT_EQ(json::parse(all.settings["inbound_map"]),
-            json::parse(R"({"vless":["VLESS TCP","VLESS WS TLS","VLESS GRPC"],
+            json::parse(R"({"vless":["VLESS TCP","VLESS WS TLS"],
                             "trojan":["Trojan TLS"]})"));
   EXPECT_EQ(all.public_host, "127.0.0.1");
 

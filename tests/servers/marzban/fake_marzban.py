@@ -22,8 +22,8 @@ Every /api call but the token needs "Authorization: Bearer <token>": none -> 401
 authenticated"; a token not signed with the panel's current key -> 401 "Could not validate
 credentials". subscription_url is relative, "/sub/<token>" (XRAY_SUBSCRIPTION_URL_PREFIX empty).
 
-Inbounds: "VLESS TCP", "VLESS WS TLS", "VLESS GRPC" (vless) and "Trojan TLS" (trojan), behind the
-v2ray inbounds vless-tcp, vless-ws-tls, vless-grpc and trojan-tls. Links as Marzban formats them
+Inbounds: "VLESS TCP", "VLESS WS TLS" (vless) and "Trojan TLS" (trojan), behind the v2ray inbounds
+vless-tcp, vless-ws-tls and trojan-tls (v2ray 4.34 has no gRPC transport). Links as Marzban formats them
 for a host whose address is --address, with sni "vpn.test" and allowInsecure (v2ray's throwaway
 certificate). Users are emailed "<id>.<username>" in v2ray, as Marzban does; used_traffic is
 v2ray's counter of that email.
@@ -68,7 +68,6 @@ sys.path.insert(0, os.path.join(HERE, "..", "v2ray"))
 INBOUNDS = [
     ("VLESS TCP", "vless", "vless-tcp"),
     ("VLESS WS TLS", "vless", "vless-ws-tls"),
-    ("VLESS GRPC", "vless", "vless-grpc"),
     ("Trojan TLS", "trojan", "trojan-tls"),
 ]
 PROTOCOLS = ("vmess", "vless", "trojan", "shadowsocks")
@@ -106,8 +105,6 @@ class FakeV2ray:
             "vless-tcp": {"protocol": "vless", "port": 20001, "network": "tcp", "security": "none"},
             "vless-ws-tls": {"protocol": "vless", "port": 20002, "network": "ws",
                              "security": "tls", "path": "/vl"},
-            "vless-grpc": {"protocol": "vless", "port": 20003, "network": "grpc",
-                           "security": "none", "serviceName": "vlgrpc"},
             "trojan-tls": {"protocol": "trojan", "port": 20004, "network": "tcp",
                            "security": "tls"},
         }
