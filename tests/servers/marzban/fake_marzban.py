@@ -28,7 +28,8 @@ for a host whose address is --address, with sni "vpn.test" and allowInsecure (v2
 certificate). Users are emailed "<id>.<username>" in v2ray, as Marzban does; used_traffic is
 v2ray's counter of that email.
 
-State (users, the token signing key) is kept in --state DIR/state.json: a restart keeps the users
+State (users, the token signing key) is kept in --state DIR/state.json, each user change appended
+to DIR/journal.jsonl (replayed and folded into state.json on start): a restart keeps the users
 and adds the active ones to its new v2ray again.
 
 Control endpoints for tests (never hung):
@@ -131,9 +132,23 @@ class Panel:
         self.admin, self.password, self.address, self.v2 = admin, password, address, v2
         self.lock = threading.RLock()
         self.state = {"key": secrets.token_hex(32), "next_id": 1, "users": {}}
+        self.journal = os.path.join(state_dir, "journal.jsonl")
         if os.path.exists(self.path):
             with open(self.path) as f:
                 self.state = json.load(f)
+        if os.path.exists(self.journal):
+            with open(self.journal) as f:
+                for line in f:
+                    try:
+                        entry = json.loads(line)
+                    except ValueError:
+                        break  # a line cut by a kill
+                    if "put" in entry:
+                        self.state["users"][entry["put"]["username"]] = entry["put"]
+                        self.state["next_id"] = max(self.state["next_id"],
+                                                    entry["put"]["id"] + 1)
+                    else:
+                        self.state["users"].pop(entry["del"], None)
         self.tokens = {}  # subscription token -> username
         self.refuse_tokens = False
         for name, u in self.state["users"].items():
@@ -144,10 +159,17 @@ class Panel:
 
     # --- persistence and v2ray -------------------------------------------------------------
     def save(self):
+        """The whole state to state.json; the journal is then empty."""
         tmp = self.path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(self.state, f)
         os.replace(tmp, self.path)
+        open(self.journal, "w").close()
+
+    def record(self, entry):
+        """One user change appended to the journal (a create costs O(1), not a rewrite)."""
+        with open(self.journal, "a") as f:
+            f.write(json.dumps(entry) + "\n")
 
     @staticmethod
     def email(u):
@@ -403,7 +425,7 @@ class Panel:
                 self._v2_add(u)
             self.state["users"][name] = u
             self.tokens[u["sub_token"]] = name
-            self.save()
+            self.record({"put": u})
             return self.response(u)
 
     def _get(self, name):
@@ -433,7 +455,7 @@ class Panel:
             if new["status"] == "active" and not new.get("seeded"):
                 self._v2_add(new)
             self.state["users"][name] = new
-            self.save()
+            self.record({"put": new})
             return self.response(new)
 
     def delete(self, name):
@@ -443,7 +465,7 @@ class Panel:
                 self._v2_remove(u)
             del self.state["users"][name]
             self.tokens.pop(u["sub_token"], None)
-            self.save()
+            self.record({"del": name})
         return {"detail": "User successfully deleted"}
 
     def users(self, query):
