@@ -197,6 +197,10 @@ class MarzbanTest(harness.HubTestCase):
         with self.assertRaises(urllib.error.HTTPError) as gone:
             subscription_links(url)
         self.assertEqual(gone.exception.code, 404)
+        with open(bot.log_path) as f:
+            log = f.read()
+        self.assertNotIn(PASSWORD, log)
+        self.assertNotIn("Bearer", log)
 
 
 if __name__ == "__main__":
