@@ -22,11 +22,16 @@ int main(int argc, char** argv) {
   long deadline_ms = 10000;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--api-url") url = argv[i + 1];
-    else if (flag == "--username") user = argv[i + 1];
-    else if (flag == "--password") password = argv[i + 1];
-    else if (flag == "--rounds") rounds = std::atoi(argv[i + 1]);
-    else if (flag == "--deadline-ms") deadline_ms = std::atol(argv[i + 1]);
+    if (flag == "--api-url")
+      url = argv[i + 1];
+    else if (flag == "--username")
+      user = argv[i + 1];
+    else if (flag == "--password")
+      password = argv[i + 1];
+    else if (flag == "--rounds")
+      rounds = std::atoi(argv[i + 1]);
+    else if (flag == "--deadline-ms")
+      deadline_ms = std::atol(argv[i + 1]);
     else {
       std::fprintf(stderr, "unknown flag %s\n", argv[i]);
       return 2;

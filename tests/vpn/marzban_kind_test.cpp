@@ -50,6 +50,8 @@ TEST(MarzbanKind, DeclaresItsFlagsSecretsAndProbe) {
   EXPECT_TRUE(FlagOf(spec, "--username").required);
   EXPECT_TRUE(FlagOf(spec, "--password").required);
   EXPECT_FALSE(FlagOf(spec, "--inbound").required);
+  EXPECT_TRUE(FlagOf(spec, "--inbound").repeatable);
+  EXPECT_FALSE(FlagOf(spec, "--password").repeatable);
   EXPECT_EQ(std::set<std::string>(spec.secret_settings.begin(), spec.secret_settings.end()),
             (std::set<std::string>{"password", "api_url"}));
   EXPECT_EQ(PrintableSetting(spec, "password", "hunter2"), "***");

@@ -93,7 +93,7 @@ class MarzbanBackend : public ports::VpnBackend {
   Result<std::string> FetchRemoteData(const Server& server, const Key& key) override;
   // PUT /api/user/{u} with the key's expire and data_limit. A missing user is
   // kFailedPrecondition.
-  Status UpdateKey(const Server& server, const Key& key);
+  Status UpdateKey(const Server& server, const Key& key) override;
   // DELETE /api/user/{u}; 404 (already gone) is Ok.
   Status DeleteKey(const Server& server, const Key& key) override;
   // The hub's users (named kOurUsernamePrefix...), page by page: remote_id is the username;

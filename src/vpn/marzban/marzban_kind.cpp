@@ -70,6 +70,7 @@ KindSpec MarzbanKind() {
   inbound.name = "--inbound";
   inbound.help = "Inbound tag the keys get, e.g. \"VLESS TCP\"; repeat for several [default: all]";
   inbound.value_hint = "TAG";
+  inbound.repeatable = true;
   inbound.apply = AddInbound;
   SettingFlag sub;
   sub.name = "--sub-url-base";
