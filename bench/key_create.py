@@ -10,6 +10,9 @@ pointing at a real server where one runs here, or at the fake the tests use:
   wireguard    tests/servers/node/fake_node.py (the node agent's API, in memory)
   remnawave    tests/servers/remnawave/fake_remnawave.py over a real v2ray (each user added to
                its inbounds); prints the panel requests per key from its /_control/requests
+  marzban      tests/servers/marzban/fake_marzban.py, a real v2ray behind it (each key is a user
+               added to v2ray's VLESS TCP inbound); also prints the panel calls per key create
+               from the fake's /_control/requests
   wireguard-node  real wireguard-go and `vpnhub node` in a network namespace (root; not in the
                default list)
 Then build/bench/vpnhub_key_create_bench issues COUNT keys for COUNT people at RATE per second
@@ -17,6 +20,7 @@ Then build/bench/vpnhub_key_create_bench issues COUNT keys for COUNT people at R
 file for what a key's latency covers and leaves out.
 
   bench/key_create.py [--build build] [--count 1000] [--rate 50] [--kinds shadowsocks,outline,...]
+  (marzban needs v2ray and tests/servers/v2ray/v2ray_core.py with /usr/bin/python3's grpcio)
 """
 import argparse
 import json
@@ -123,9 +127,44 @@ def setup_remnawave(hub, work, count, stack):
     return report
 
 
+def setup_marzban(hub, work, count, stack):
+    """The fake Marzban panel (/usr/bin/python3: v2ray_core.py needs grpcio); returns what prints
+    the panel calls per key once the keys are made."""
+    ready = os.path.join(work, "marzban-ready.json")
+    proc = subprocess.Popen(
+        ["/usr/bin/python3", os.path.join(ROOT, "tests/servers/marzban/fake_marzban.py"),
+         "--state", os.path.join(work, "marzban"), "--password", "bench-pw", "--ready-file",
+         ready], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stack.append(lambda: harness.end_process(proc, 10))
+    harness.wait_until(lambda: os.path.exists(ready) or proc.poll() is not None, 60,
+                       what="the fake Marzban panel")
+    if not os.path.exists(ready):
+        raise SystemExit("fake_marzban.py did not start")
+    with open(ready) as f:
+        url = json.load(f)["url"]
+    hub.cli("server", "add", "--location", "bench", "--kind", "marzban", "--api-url", url,
+            "--username", "admin", "--password", "bench-pw", "--inbound", "VLESS TCP",
+            "--capacity", str(count))
+
+    def counts():
+        import urllib.request
+        with urllib.request.urlopen(url + "/_control/requests", timeout=10) as r:
+            return json.load(r)
+    # What `server add` asked (its probe and its Ping) is not a key's.
+    before = counts()
+
+    def calls_per_key(_keys=None):
+        after = counts()
+        keys = {k: n - before.get(k, 0) for k, n in after.items() if n - before.get(k, 0)}
+        total = sum(keys.values())
+        return (f"panel calls during the keys: {keys}; per key create: {total / count:.3f}")
+    return calls_per_key
+
+
 SETUPS = {"shadowsocks": setup_shadowsocks, "outline": setup_outline,
           "amneziawg": setup_amneziawg, "wireguard": setup_wireguard,
-          "wireguard-node": setup_wireguard_node, "remnawave": setup_remnawave}
+          "wireguard-node": setup_wireguard_node, "remnawave": setup_remnawave,
+          "marzban": setup_marzban}
 
 
 def run_kind(build, kind, count, rate):
@@ -156,7 +195,7 @@ def main():
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--count", type=int, default=1000)
     p.add_argument("--rate", type=float, default=50)
-    p.add_argument("--kinds", default="shadowsocks,outline,amneziawg,wireguard")
+    p.add_argument("--kinds", default="shadowsocks,outline,amneziawg,wireguard,marzban,remnawave")
     a = p.parse_args()
     harness.BINARY = os.path.join(os.path.abspath(a.build), "bin", "vpnhub")
     rc = 0

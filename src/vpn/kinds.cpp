@@ -1,6 +1,7 @@
 #include "vpn/kinds.hpp"
 
 #include "vpn/amneziawg/amneziawg_kind.hpp"
+#include "vpn/marzban/marzban_kind.hpp"
 #include "vpn/outline/outline_kind.hpp"
 #include "vpn/remnawave/remnawave_kind.hpp"
 #include "vpn/shadowsocks/shadowsocks_kind.hpp"
@@ -15,6 +16,7 @@ Result<KindRegistry> BuiltinKinds() {
   VPNHUB_RETURN_IF_ERROR(kinds.Register(outline::OutlineKind()));
   VPNHUB_RETURN_IF_ERROR(kinds.Register(wireguard::WireguardKind()));
   VPNHUB_RETURN_IF_ERROR(kinds.Register(remnawave::RemnawaveKind()));
+  VPNHUB_RETURN_IF_ERROR(kinds.Register(marzban::MarzbanKind()));
   return kinds;
 }
 

@@ -1,0 +1,226 @@
+#include "vpn/marzban/marzban_client.hpp"
+
+namespace vpnhub::vpn::marzban {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxDetail = 200;
+
+// application/x-www-form-urlencoded value: unreserved characters kept, the rest %XX.
+std::string FormEncode(const std::string& value) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// FastAPI's {"detail": "..."} or {"detail": [validation errors]}, else the start of the body.
+std::string Detail(const std::string& body) {
+  std::string out;
+  auto parsed = json::parse(body, nullptr, false);
+  if (parsed.is_object() && parsed.contains("detail")) {
+    const json& d = parsed["detail"];
+    if (d.is_string()) {
+      out = d.get<std::string>();
+    } else if (d.is_array()) {
+      for (const json& e : d) {
+        if (!e.is_object() || !e.contains("msg") || !e["msg"].is_string()) continue;
+        if (!out.empty()) out += "; ";
+        if (e.contains("loc") && e["loc"].is_array() && !e["loc"].empty() &&
+            e["loc"].back().is_string()) {
+          out += e["loc"].back().get<std::string>() + ": ";
+        }
+        out += e["msg"].get<std::string>();
+      }
+    } else {
+      out = d.dump();
+    }
+  }
+  if (out.empty()) out = body;
+  if (out.size() > kMaxDetail) out = out.substr(0, kMaxDetail) + "...";
+  for (char& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+Status ReplyError(const std::string& what, const HttpReply& r) {
+  std::string message = what + ": HTTP " + std::to_string(r.status);
+  const std::string detail = Detail(r.body);
+  if (!detail.empty()) message += " (" + detail + ")";
+  if (r.status >= 500 || r.status == 408 || r.status == 429) return Unavailable(message);
+  if (r.status == 404) return NotFound(message);
+  if (r.status == 409) return AlreadyExists(message);
+  return FailedPrecondition(message);
+}
+
+bool Is2xx(const HttpReply& r) { return r.status >= 200 && r.status < 300; }
+
+// Usernames go into paths: only what Marzban's usernames may hold that needs no escaping.
+Status CheckUsername(const std::string& base_url, const std::string& username) {
+  bool ok = !username.empty() && username.size() <= 64;
+  for (char c : username) {
+    ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                c == '_' || c == '-' || c == '.');
+  }
+  if (ok) return Status::Ok();
+  return InvalidArgument("Marzban at " + base_url + ": a username the hub does not send: \"" +
+                         username.substr(0, 64) + "\"");
+}
+
+}  // namespace
+
+MarzbanClient::MarzbanClient(std::string base_url, std::string username, std::string password,
+                             std::chrono::milliseconds deadline)
+    : base_url_(std::move(base_url)),
+      username_(std::move(username)),
+      password_(std::move(password)),
+      deadline_(deadline) {}
+
+int MarzbanClient::logins() const {
+  std::lock_guard lock(mu_);
+  return logins_;
+}
+
+Result<HttpReply> MarzbanClient::Send(const std::string& method, const std::string& path,
+                                      const std::string& body, const std::string& content_type,
+                                      const std::string& token) {
+  std::vector<std::string> headers = {"Accept: application/json", "Expect:"};
+  if (!body.empty()) headers.push_back("Content-Type: " + content_type);
+  if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
+  return amneziawg::HttpCall(method, base_url_ + path, headers, body, deadline_);
+}
+
+Status MarzbanClient::Login() {
+  const std::string what = "Marzban at " + base_url_ + ": login as admin " + username_;
+  const std::string form = "grant_type=password&username=" + FormEncode(username_) +
+                           "&password=" + FormEncode(password_);
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r, Send("POST", "/api/admin/token", form, "application/x-www-form-urlencoded", ""));
+  if (r.status == 401) {
+    return FailedPrecondition(
+        what + " refused the username or password (HTTP 401: " + Detail(r.body) + ")");
+  }
+  if (!Is2xx(r)) return ReplyError(what, r);
+  auto parsed = json::parse(r.body, nullptr, false);
+  if (!parsed.is_object() || !parsed.contains("access_token") ||
+      !parsed["access_token"].is_string() || parsed["access_token"].get<std::string>().empty()) {
+    return Internal(what + " answered no access_token (is this Marzban's API?)");
+  }
+  std::lock_guard lock(mu_);
+  token_ = parsed["access_token"].get<std::string>();
+  ++logins_;
+  return Status::Ok();
+}
+
+Status MarzbanClient::Relogin(const std::string& stale) {
+  std::lock_guard login(login_mu_);
+  {
+    std::lock_guard lock(mu_);
+    if (token_ != stale && !token_.empty()) return Status::Ok();  // renewed meanwhile
+  }
+  return Login();
+}
+
+Result<HttpReply> MarzbanClient::Authed(const std::string& method, const std::string& path,
+                                        const std::string& body) {
+  std::string token;
+  {
+    std::lock_guard lock(mu_);
+    token = token_;
+  }
+  if (token.empty()) {
+    VPNHUB_RETURN_IF_ERROR(Relogin(token));
+    std::lock_guard lock(mu_);
+    token = token_;
+  }
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Send(method, path, body, "application/json", token));
+  if (r.status != 401) return r;
+  // The token is no longer accepted (expired, the panel's secret changed): one new login, then
+  // the call once more.
+  VPNHUB_RETURN_IF_ERROR(Relogin(token));
+  {
+    std::lock_guard lock(mu_);
+    token = token_;
+  }
+  VPNHUB_ASSIGN_OR_RETURN(auto again, Send(method, path, body, "application/json", token));
+  if (again.status == 401) {
+    return FailedPrecondition(
+        "Marzban at " + base_url_ + ": " + method + " " + path +
+        " refused the token right after a new login (HTTP 401: " + Detail(again.body) + ")");
+  }
+  return again;
+}
+
+Result<json> MarzbanClient::JsonReply(const std::string& what, const HttpReply& r) {
+  if (!Is2xx(r)) return ReplyError(what, r);
+  auto parsed = json::parse(r.body, nullptr, false);
+  if (!parsed.is_object()) return Internal(what + ": the answer is not a JSON object");
+  return parsed;
+}
+
+Status MarzbanClient::CheckAdmin() {
+  const std::string what = "Marzban at " + base_url_ + ": GET /api/admin";
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Authed("GET", "/api/admin", ""));
+  VPNHUB_ASSIGN_OR_RETURN(auto admin, JsonReply(what, r));
+  if (!admin.contains("username")) return Internal(what + ": the answer is not an admin");
+  return Status::Ok();
+}
+
+Result<json> MarzbanClient::Inbounds() {
+  const std::string what = "Marzban at " + base_url_ + ": GET /api/inbounds";
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Authed("GET", "/api/inbounds", ""));
+  return JsonReply(what, r);
+}
+
+Result<json> MarzbanClient::CreateUser(const json& user) {
+  const std::string what = "Marzban at " + base_url_ + ": POST /api/user";
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Authed("POST", "/api/user", user.dump()));
+  return JsonReply(what, r);
+}
+
+Result<json> MarzbanClient::GetUser(const std::string& username) {
+  VPNHUB_RETURN_IF_ERROR(CheckUsername(base_url_, username));
+  const std::string path = "/api/user/" + username;
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Authed("GET", path, ""));
+  return JsonReply("Marzban at " + base_url_ + ": GET " + path, r);
+}
+
+Result<json> MarzbanClient::ModifyUser(const std::string& username, const json& changes) {
+  VPNHUB_RETURN_IF_ERROR(CheckUsername(base_url_, username));
+  const std::string path = "/api/user/" + username;
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Authed("PUT", path, changes.dump()));
+  return JsonReply("Marzban at " + base_url_ + ": PUT " + path, r);
+}
+
+Status MarzbanClient::DeleteUser(const std::string& username) {
+  VPNHUB_RETURN_IF_ERROR(CheckUsername(base_url_, username));
+  const std::string path = "/api/user/" + username;
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Authed("DELETE", path, ""));
+  if (!Is2xx(r)) return ReplyError("Marzban at " + base_url_ + ": DELETE " + path, r);
+  return Status::Ok();
+}
+
+Result<json> MarzbanClient::Users(int offset, int limit) {
+  const std::string path =
+      "/api/users?offset=" + std::to_string(offset) + "&limit=" + std::to_string(limit);
+  const std::string what = "Marzban at " + base_url_ + ": GET " + path;
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Authed("GET", path, ""));
+  VPNHUB_ASSIGN_OR_RETURN(auto page, JsonReply(what, r));
+  if (!page.contains("users") || !page["users"].is_array()) {
+    return Internal(what + ": the answer has no users list");
+  }
+  return page;
+}
+
+}  // namespace vpnhub::vpn::marzban
