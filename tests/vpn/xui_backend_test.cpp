@@ -384,3 +384,97 @@ TEST(XuiBackendV3, ListKeysPagesThroughThePanelsListing) {
 
 }  // namespace
 }  // namespace vpnhub::vpn::xui
+
+namespace vpnhub::vpn::xui {
+namespace {
+
+// A panel that answers every delete with success and deletes nothing (the upstream fault "a
+// delete reported as success when it failed"): /login, GET inbounds/get/1 (vless, one client
+// "vpnhub-42-lie" commented "vpnhub"), POST .../delClient/..., GET clients/get/..., POST
+// clients/del/....
+constexpr char kLyingPanel[] = R"PY(
+import http.server, json, sys
+CLIENT = {"id": "0b4a2f4e-8d0c-4a57-9c6e-3c1f2d5e7a90", "email": "vpnhub-42-lie",
+          "comment": "vpnhub", "enable": True}
+INBOUND = {"id": 1, "protocol": "vless", "port": 443,
+           "settings": json.dumps({"clients": [CLIENT, dict(CLIENT, email="other", comment="")]}),
+           "streamSettings": json.dumps({"network": "tcp", "security": "none"})}
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def answer(self, obj, cookie=False):
+        body = json.dumps({"success": True, "msg": "", "obj": obj}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if cookie: self.send_header("Set-Cookie", "3x-ui=abc; Path=/")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def do_GET(self):
+        if self.path.endswith("/panel/api/inbounds/get/1"): return self.answer(INBOUND)
+        if "/panel/api/clients/get/" in self.path:
+            return self.answer({"client": dict(CLIENT, uuid=CLIENT["id"], id=7), "inboundIds": [1]})
+        self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers()
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        return self.answer(None, cookie=self.path.endswith("/login"))
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print("port %d" % s.server_address[1], flush=True)
+s.serve_forever()
+)PY";
+
+void ExpectALyingDeleteIsNotBelieved(const std::string& api) {
+  char tmpl[] = "/tmp/vpnhub_lying_panel_XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  const std::string log = dir + "/panel.log";
+  int port = 0;
+  {
+    test::ChildProcess panel({VPNHUB_XUI_PYTHON, "-c", kLyingPanel}, log);
+    ASSERT_TRUE(test::WaitFor(
+        [&] {
+          const std::string text = test::ReadFile(log);
+          const auto at = text.find("port ");
+          if (at == std::string::npos || text.find('\n', at) == std::string::npos) return false;
+          port = std::stoi(text.substr(at + 5));
+          return true;
+        },
+        std::chrono::seconds(10)))
+        << test::ReadFile(log);
+    Server s;
+    s.kind = "xui";
+    s.capacity = 10;
+    s.public_host = "127.0.0.1";
+    s.settings = {{"api_url", "http://127.0.0.1:" + std::to_string(port) + "/base"},
+                  {"api", api},
+                  {"username", "u"},
+                  {"password", "p"},
+                  {"token", "t"},
+                  {"inbound_id", "1"},
+                  {"protocol", "vless"},
+                  {"inbound_port", "443"},
+                  {"network", "tcp"},
+                  {"security", "none"}};
+    XuiBackend backend(Fast());
+    Key key;
+    key.secret = "0b4a2f4e-8d0c-4a57-9c6e-3c1f2d5e7a90";
+    key.remote_name = "vpnhub-42-lie";
+    const Status st = backend.DeleteKey(s, key);
+    EXPECT_EQ(st.code(), StatusCode::kUnavailable)
+        << "a delete the panel still shows must be retried: " << st.ToString();
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+TEST(XuiBackendV2, ADeleteReportedButNotDoneIsRetried) {
+  SKIP_WITHOUT_FAKE(false);
+  ExpectALyingDeleteIsNotBelieved("v2");
+}
+
+TEST(XuiBackendV3, ADeleteReportedButNotDoneIsRetried) {
+  SKIP_WITHOUT_FAKE(false);
+  ExpectALyingDeleteIsNotBelieved("v3");
+}
+
+}  // namespace
+}  // namespace vpnhub::vpn::xui

@@ -225,3 +225,20 @@ TEST(XuiInbound, LinkSettingsReadTheStreamSettings) {
 
 }  // namespace
 }  // namespace vpnhub::vpn::xui
+
+namespace vpnhub::vpn::xui {
+namespace {
+
+TEST(XuiBackendMessages, AnUnreachablePanelIsRetryableAndItsSecretPathIsNotNamed) {
+  XuiBackend backend({std::chrono::milliseconds(500), 0});
+  ServerSettings s = Linked();
+  s["api_url"] = "http://127.0.0.1:1/VerySecretBasePath";
+  const Status st = backend.Ping(ServerWith(s));
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st.ToString();
+  EXPECT_EQ(st.message().find("VerySecretBasePath"), std::string::npos) << st.message();
+  EXPECT_EQ(st.message().find("pw"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("127.0.0.1:1"), std::string::npos) << st.message();
+}
+
+}  // namespace
+}  // namespace vpnhub::vpn::xui
