@@ -57,8 +57,11 @@ Result<XuiClient::Reply> XuiClient::Send(const std::string& method, const std::s
   auto r = amneziawg::HttpCall(method, access_.base_url + route, headers, json_body, deadline_);
   if (!r.ok()) {
     // HttpCall names the URL, whose path is the panel's secret: name the panel by HOST:PORT.
-    std::string msg = Redact(r.status().message(), access_.base_url + route, "");
-    msg = Redact(msg, access_.base_url, "");
+    // HttpCall's message starts "METHOD URL: "; `what` says the same without the secret path.
+    std::string msg = r.status().message();
+    const std::string prefix = method + " " + access_.base_url + route + ": ";
+    if (msg.rfind(prefix, 0) == 0) msg = msg.substr(prefix.size());
+    msg = Redact(msg, access_.base_url, access_.where);
     return Status(r.status().code(), "3x-ui at " + access_.where + ": " + what + ": " + msg);
   }
   if (set_cookies != nullptr) *set_cookies = r->set_cookies;
