@@ -77,10 +77,7 @@ Status PrepareXuiServer(const BackendOptions& options, Server& server) {
   const std::string panel = "the 3x-ui panel at " + s.api.where;
   if (set.count("api") == 0) {
     auto gen = backend.DetectApi(server);
-    if (!gen.ok()) {
-      return Status(gen.status().code(),
-                    panel + " does not answer as one: " + gen.status().message());
-    }
+    if (!gen.ok()) return gen.status();  // names the panel as 3x-ui at HOST:PORT
     if (*gen == ApiGen::kV3) {
       return FailedPrecondition(panel +
                                 " is a 3.x panel (API v3): make an API token there "
@@ -90,8 +87,7 @@ Status PrepareXuiServer(const BackendOptions& options, Server& server) {
   }
   auto inbound = backend.GetInbound(server);
   if (!inbound.ok()) {
-    return Status(inbound.status().code(),
-                  panel + ": inbound " + set["inbound_id"] + ": " + inbound.status().message());
+    return inbound.status();  // names the panel and the inbound
   }
   VPNHUB_ASSIGN_OR_RETURN(auto links, LinkSettingsOf(*inbound));
   for (const char* name : kLinkSettings) set.erase(name);
@@ -103,7 +99,7 @@ Status PrepareXuiServer(const BackendOptions& options, Server& server) {
 KindSpec XuiKind() {
   KindSpec spec;
   spec.name = kKindName;
-  spec.summary = "one inbound of a 3x-ui panel (vless, trojan or shadowsocks 2022)";
+  spec.summary = "one inbound of a 3x-ui panel: vless, trojan or shadowsocks 2022";
   SettingFlag api_url;
   api_url.name = "--api-url";
   api_url.help = "The panel's URL with its secret web base path, http(s)://HOST:PORT/PATH";
