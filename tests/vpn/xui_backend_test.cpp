@@ -179,8 +179,20 @@ void ExpectLimitsOnThePanel(const std::string& api) {
   EXPECT_EQ(c.value("id", ""), key.secret) << "the update kept the credential";
   EXPECT_TRUE(c.value("enable", false)) << "the update kept the client enabled";
 
-  Key absent = NewKey(backend, secrets, 2);
-  EXPECT_FALSE(backend.UpdateKey(server, absent).ok());
+  // A panel that lost the client (an old backup) gets it again, with what the key holds now.
+  fake.Forget();
+  ASSERT_TRUE(PanelClient(backend, server, key.remote_name).is_null());
+  const Status again = backend.UpdateKey(server, key);
+  ASSERT_TRUE(again.ok()) << again.ToString();
+  c = PanelClient(backend, server, key.remote_name);
+  EXPECT_EQ(c.value("expiryTime", std::int64_t{0}), 1924992000000);
+  EXPECT_EQ(c.value("id", ""), key.secret);
+
+  // Another credential under the key's email is not changed.
+  Key other = key;
+  other.secret = backend.NewSecret(secrets);
+  EXPECT_EQ(backend.UpdateKey(server, other).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(PanelClient(backend, server, key.remote_name).value("id", ""), key.secret);
 }
 
 TEST(XuiBackendV2, ExpiryTrafficLimitAndLimitIpAreOnThePanelAtCreateAndUpdate) {

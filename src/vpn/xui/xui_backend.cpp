@@ -560,30 +560,47 @@ Status XuiBackend::CreateV3(XuiClient& c, const XuiSettings& s, const Key& key) 
 }
 
 Status XuiBackend::UpdateKey(const Server& server, const Key& key) {
+  if (key.remote_name.empty()) return InvalidArgument("the key has no remote name");
   VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
   VPNHUB_ASSIGN_OR_RETURN(auto credential, Credential(s, key.secret));
   auto c = ClientFor(s);
   const json client = ClientJson(s, key);
+  std::string what;
+  Envelope e;
   if (s.gen == ApiGen::kV2) {
     // updateClient/{clientKey}: the id for vless, the password for trojan, the email for ss.
     const std::string client_key = s.protocol == "shadowsocks" ? key.remote_name : credential;
     const json body = {{"id", s.inbound_id},
                        {"settings", json{{"clients", json::array({client})}}.dump()}};
-    const std::string what = "POST inbounds/updateClient/{clientKey}";
+    what = "POST inbounds/updateClient/{clientKey}";
     VPNHUB_ASSIGN_OR_RETURN(
-        auto e,
-        c->Call("POST", "/panel/api/inbounds/updateClient/" + formats::PercentEncode(client_key),
-                body.dump(), what));
-    if (!e.success) return NotFound(Where(s, what) + " refused the update: " + e.msg);
+        e, c->Call("POST", "/panel/api/inbounds/updateClient/" + formats::PercentEncode(client_key),
+                   body.dump(), what));
+  } else {
+    // 3.x updates by email whatever the credential: look first, so that a client of that email
+    // under another credential is left as it is, and a lost one is made again.
+    VPNHUB_ASSIGN_OR_RETURN(
+        auto g, c->Call("GET", "/panel/api/clients/get/" + formats::PercentEncode(key.remote_name),
+                        "", "GET clients/get/{email}"));
+    if (!g.success) return CreateKey(server, key);
+    if (CredentialOf(Sub(g.obj, "client"), s.protocol) != credential) {
+      return FailedPrecondition(Where(s, "GET clients/get/{email}") + ": the panel's client " +
+                                key.remote_name + " has another credential");
+    }
+    what = "POST clients/update/{email}";
+    VPNHUB_ASSIGN_OR_RETURN(
+        e, c->Call("POST", "/panel/api/clients/update/" + formats::PercentEncode(key.remote_name),
+                   client.dump(), what));
+    if (!e.success) return FailedPrecondition(Where(s, what) + " refused the update: " + e.msg);
     return Status::Ok();
   }
-  const std::string what = "POST clients/update/{email}";
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto e,
-      c->Call("POST", "/panel/api/clients/update/" + formats::PercentEncode(key.remote_name),
-              client.dump(), what));
-  if (!e.success) return NotFound(Where(s, what) + " refused the update: " + e.msg);
-  return Status::Ok();
+  if (e.success) return Status::Ok();
+  // Refused: a panel that lost the client (restored from an old backup) gets it again, with the
+  // expiry and limit the key holds now; a client there under another credential is not ours to
+  // change.
+  VPNHUB_ASSIGN_OR_RETURN(auto in, GetInboundWith(*c, s));
+  if (FindByEmail(ClientsOf(in), key.remote_name) == nullptr) return CreateKey(server, key);
+  return FailedPrecondition(Where(s, what) + " refused the update: " + e.msg);
 }
 
 Status XuiBackend::DeleteKey(const Server& server, const Key& key) {

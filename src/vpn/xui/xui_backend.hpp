@@ -112,7 +112,9 @@ class XuiBackend : public ports::VpnBackend {
   // kAlreadyExists.
   Status CreateKey(const Server& server, const Key& key) override;
   // Sets expiryTime, totalGB and limitIp of the key's client (v2 updateClient/{clientKey}, v3
-  // clients/update/{email}). kNotFound when the panel has no such client.
+  // clients/update/{email}), keeping its credential and enabling it. A panel without the client
+  // (restored from an old backup) gets it again (CreateKey); a client of that email under another
+  // credential is kFailedPrecondition.
   Status UpdateKey(const Server& server, const Key& key);  // TODO-override after main
   // Removes the client by email, then asks the panel whether it is gone (a panel may report a
   // delete that did not happen as success): still there -> kUnavailable (retryable). Absent = Ok.
