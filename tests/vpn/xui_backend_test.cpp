@@ -322,8 +322,12 @@ TEST(XuiPrepare, FindsTheApiGenerationAndReadsEachInbound) {
   options.call_deadline = std::chrono::seconds(5);
   Server s = v2.unprepared_server(2);
   s.settings.erase("api");
+  const json before = v2.Requests();
   ASSERT_TRUE(PrepareXuiServer(options, s).ok());
   EXPECT_EQ(s.settings["api"], "v2");
+  const auto added = Added(before, v2.Requests());
+  EXPECT_EQ(added.at("POST /login"), 1) << "the probe's 404 is not a lost session";
+  EXPECT_EQ(added.at("GET <no route>"), 1) << "one probe";
   EXPECT_EQ(s.public_host, "127.0.0.1") << "the API URL's host";
   EXPECT_EQ(s.settings["network"], "ws");
   EXPECT_EQ(s.settings["security"], "tls");

@@ -498,14 +498,18 @@ Result<Inbound> XuiBackend::GetInbound(const Server& server) {
 Result<ApiGen> XuiBackend::DetectApi(const Server& server) {
   VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings, /*for_links=*/false));
   auto c = ClientFor(s);
-  auto e = c->CallIfRouted("GET", "/panel/api/clients/list/paged?page=1&pageSize=1", "",
-                           "GET clients/list/paged (the v3 probe)");
-  if (!e.ok()) {
+  // First a call every generation has, so that the probe's 404 means "no such route" and not
+  // "no session".
+  auto in = GetInboundWith(*c, s);
+  if (!in.ok()) {
     // 3.x refuses a password login without its CSRF token (403).
     if (c->login_wants_csrf()) return ApiGen::kV3;
-    return e.status();
+    return in.status();
   }
-  return *e ? ApiGen::kV3 : ApiGen::kV2;
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto e, c->CallIfRouted("GET", "/panel/api/clients/list/paged?page=1&pageSize=1", "",
+                              "GET clients/list/paged (the v3 probe)"));
+  return e ? ApiGen::kV3 : ApiGen::kV2;
 }
 
 Status XuiBackend::CreateKey(const Server& server, const Key& key) {

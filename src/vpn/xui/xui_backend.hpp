@@ -141,7 +141,9 @@ class XuiBackend : public ports::VpnBackend {
 
   // GET /panel/api/inbounds/get/{id}.
   Result<Inbound> GetInbound(const Server& server);
-  // The v3 probe: GET /panel/api/clients/list/paged?page=1&pageSize=1 answers 404 on 2.x.
+  // The v3 probe: after GET inbounds/get/{id} answered, GET
+  // /panel/api/clients/list/paged?page=1&pageSize=1 answers 404 on 2.x. A password login that
+  // 3.x refuses for want of a CSRF token (403) is v3 too.
   Result<ApiGen> DetectApi(const Server& server);
   // The panel's client of `server` (one per panel and credentials, kept for the process).
   std::shared_ptr<XuiClient> ClientFor(const XuiSettings& settings);

@@ -142,7 +142,8 @@ Status XuiClient::Relogin(const std::string& stale) {
 }
 
 Result<XuiClient::Reply> XuiClient::Authed(const std::string& method, const std::string& route,
-                                           const std::string& json_body, const std::string& what) {
+                                           const std::string& json_body, const std::string& what,
+                                           bool relogin_on_404) {
   const bool uses_cookie = access_.api == ApiGen::kV2 || access_.token.empty();
   if (!uses_cookie) return Send(method, route, json_body, "", what, nullptr);
   std::string cookie;
@@ -157,6 +158,7 @@ Result<XuiClient::Reply> XuiClient::Authed(const std::string& method, const std:
   }
   VPNHUB_ASSIGN_OR_RETURN(auto r, Send(method, route, json_body, cookie, what, nullptr));
   if (r.status != 404 && r.status != 401) return r;
+  if (r.status == 404 && !relogin_on_404) return r;
   // 2.x hides its API behind 404 when the session is gone (panel restart, expiry): one new
   // login, then the call once more.
   VPNHUB_RETURN_IF_ERROR(Relogin(cookie));
@@ -177,7 +179,7 @@ Result<std::optional<Envelope>> XuiClient::CallIfRouted(const std::string& metho
                                                         const std::string& route,
                                                         const std::string& json_body,
                                                         const std::string& what) {
-  VPNHUB_ASSIGN_OR_RETURN(auto r, Authed(method, route, json_body, what));
+  VPNHUB_ASSIGN_OR_RETURN(auto r, Authed(method, route, json_body, what, false));
   if (r.status == 404) return std::optional<Envelope>();
   VPNHUB_ASSIGN_OR_RETURN(auto e, Parse(r, what));
   return std::optional<Envelope>(std::move(e));

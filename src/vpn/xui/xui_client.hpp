@@ -59,8 +59,8 @@ class XuiClient {
   // once more on a 404. `what` names the call in messages ("GET inbound").
   Result<Envelope> Call(const std::string& method, const std::string& route,
                         const std::string& json_body, const std::string& what);
-  // As Call, but a 404 (after the v2 relogin) is answered as nullopt: the route does not exist
-  // here (the v3 probe on a 2.x panel).
+  // As Call on a session that just answered (no new login on a 404), with a 404 answered as
+  // nullopt: the route does not exist here (the v3 probe on a 2.x panel).
   Result<std::optional<Envelope>> CallIfRouted(const std::string& method, const std::string& route,
                                                const std::string& json_body,
                                                const std::string& what);
@@ -79,7 +79,8 @@ class XuiClient {
                      const std::string& json_body, const std::string& cookie,
                      const std::string& what, std::vector<std::string>* set_cookies);
   Result<Reply> Authed(const std::string& method, const std::string& route,
-                       const std::string& json_body, const std::string& what);
+                       const std::string& json_body, const std::string& what,
+                       bool relogin_on_404 = true);
   Status Relogin(const std::string& stale);
   Result<Envelope> Parse(const Reply& r, const std::string& what) const;
 
