@@ -147,6 +147,18 @@ std::string CredentialOf(const json& client, const std::string& protocol) {
   return StringField(client, "password");
 }
 
+// The client's subscription id on the panel: 16 hex digits of BLAKE2b("vpnhub-xui-subid:" +
+// UUID), so that the panel's pages showing it do not show part of the credential.
+std::string SubId(const std::string& uuid) {
+  const std::string input = "vpnhub-xui-subid:" + uuid;
+  unsigned char out[8];
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(input.data()),
+                     input.size(), nullptr, 0);
+  char hex[2 * sizeof out + 1];
+  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
+  return hex;
+}
+
 }  // namespace
 
 Result<ApiUrl> ParseApiUrl(const std::string& text) {
@@ -458,8 +470,7 @@ json XuiBackend::ClientJson(const XuiSettings& s, const Key& key) const {
             {"expiryTime", ExpiryMs(key)},
             {"enable", true},
             {"tgId", 0},
-            {"subId", TrojanPassword(key.secret).ok() ? (*TrojanPassword(key.secret)).substr(0, 16)
-                                                      : std::string()},
+            {"subId", SubId(key.secret)},
             {"comment", kComment},
             {"reset", 0}};
   auto cred = Credential(s, key.secret);
