@@ -8,7 +8,8 @@
 // a token implies v3. Without --api, `server add` asks the panel (prepare_server): GET
 // /panel/api/clients/list/paged answers 404 on 2.x. Before saving, it reads the inbound (it must
 // exist and be vless, trojan or shadowsocks 2022) and stores what the links need; without
-// --public-host the API URL's host is the public host.
+// --public-host the API URL's host is the public host. WireGuard inbounds are refused: their
+// peers (3x-ui's settings.peers, .conf delivery) are not implemented by this kind.
 #include "vpn/kind.hpp"
 
 namespace vpnhub::vpn::xui {
