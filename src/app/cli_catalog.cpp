@@ -35,7 +35,7 @@ void PrintServerRow(const vpn::KindRegistry& kinds, const Server& s, const std::
 
 // The options of a kind's setting flags on one command: each flag's value and CLI11 option.
 struct KindFlagValues {
-  std::map<std::string, std::string> values;  // by flag name
+  std::map<std::string, std::vector<std::string>> values;  // by flag name; one unless repeatable
   std::map<std::string, CLI::Option*> options;
   bool AnyGiven() const {
     for (const auto& [name, opt] : options) {
@@ -56,7 +56,15 @@ void AddKindFlag(CLI::App* cmd, const vpn::SettingFlag& flag, const std::string&
         return st.ok() ? "" : st.message();
       },
       flag.value_hint);
-  into.options[flag.name] = cmd->add_option(flag.name, into.values[flag.name], help)->check(check);
+  CLI::Option* opt = cmd->add_option(flag.name, into.values[flag.name], help)->check(check);
+  // A repeatable flag takes one value per occurrence (`--inbound A --inbound B`) or several after
+  // one (`--inbound A B`); any other flag exactly one value, once.
+  if (flag.repeatable) {
+    opt->expected(1, CLI::detail::expected_max_vector_size)->take_all();
+  } else {
+    opt->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::Throw);
+  }
+  into.options[flag.name] = opt;
 }
 
 // The settings the given flags of `spec` set. A given flag `spec` does not offer (`server edit`
@@ -70,7 +78,9 @@ ServerSettings KindSettings(const vpn::KindSpec& spec, const KindFlagValues& fla
       if (f.name == name && (!editing || !f.edit_help.empty())) flag = &f;
     }
     if (flag == nullptr) Fail(name + " does not apply to a " + spec.name + " server", 2);
-    FailOn(flag->apply(flags.values.at(name), settings), name);
+    for (const std::string& value : flags.values.at(name)) {
+      FailOn(flag->apply(value, settings), name);
+    }
   }
   return settings;
 }

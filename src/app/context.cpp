@@ -60,6 +60,7 @@ Result<std::unique_ptr<Context>> MakeContext(const Config& config, bool quiet_lo
   backend_options.call_deadline = std::chrono::milliseconds(config.vpn_call_timeout_ms);
   backend_options.per_server_limit = config.worker_per_server;
   backend_options.wireguard_dns = config.wg_dns;
+  backend_options.limit_ip = config.limit_ip;
   ctx->backend_options = backend_options;
   VPNHUB_ASSIGN_OR_RETURN(auto stacks, ctx->kinds.MakeBackends(backend_options, ctx->registry));
   ctx->backend_stacks = std::move(stacks);

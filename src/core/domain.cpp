@@ -36,8 +36,9 @@ constexpr NameTable<KeyState, 5> kKeyStates = {{KeyState::kPending, "pending"},
                                                {KeyState::kRevoked, "revoked"},
                                                {KeyState::kFailed, "failed"}};
 
-constexpr NameTable<TaskKind, 2> kTaskKinds = {{TaskKind::kProvisionKey, "provision_key"},
-                                               {TaskKind::kRevokeKey, "revoke_key"}};
+constexpr NameTable<TaskKind, 3> kTaskKinds = {{TaskKind::kProvisionKey, "provision_key"},
+                                               {TaskKind::kRevokeKey, "revoke_key"},
+                                               {TaskKind::kSyncKey, "sync_key"}};
 
 constexpr NameTable<TaskState, 4> kTaskStates = {{TaskState::kPending, "pending"},
                                                  {TaskState::kRunning, "running"},

@@ -94,7 +94,9 @@ struct Key {
   Time updated_at{};
 };
 
-enum class TaskKind { kProvisionKey, kRevokeKey };
+// sync_key: the key's expiry changed; its server's copy of the terms is brought up to date
+// (ports::VpnBackend::UpdateKey).
+enum class TaskKind { kProvisionKey, kRevokeKey, kSyncKey };
 const char* TaskKindName(TaskKind kind);
 std::optional<TaskKind> ParseTaskKind(const std::string& name);
 std::vector<TaskKind> AllTaskKinds();

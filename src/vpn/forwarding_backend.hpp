@@ -25,6 +25,9 @@ class ForwardingBackend : public ports::VpnBackend {
   Result<std::optional<std::vector<ports::KeyTraffic>>> Traffic(const Server& server) override {
     return inner_.Traffic(server);
   }
+  Status UpdateKey(const Server& server, const Key& key) override {
+    return inner_.UpdateKey(server, key);
+  }
   Status DeleteKey(const Server& server, const Key& key) override {
     return inner_.DeleteKey(server, key);
   }

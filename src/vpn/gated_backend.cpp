@@ -54,6 +54,11 @@ Result<std::optional<std::vector<ports::KeyTraffic>>> GatedBackend::Traffic(cons
   return inner_.Traffic(server);
 }
 
+Status GatedBackend::UpdateKey(const Server& server, const Key& key) {
+  Slot slot(*this, server.id);
+  return inner_.UpdateKey(server, key);
+}
+
 Status GatedBackend::DeleteKey(const Server& server, const Key& key) {
   Slot slot(*this, server.id);
   return inner_.DeleteKey(server, key);

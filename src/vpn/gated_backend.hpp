@@ -21,6 +21,7 @@ class GatedBackend final : public ForwardingBackend {
 
   Status CreateKey(const Server& server, const Key& key) override;
   Result<std::string> FetchRemoteData(const Server& server, const Key& key) override;
+  Status UpdateKey(const Server& server, const Key& key) override;
   Status DeleteKey(const Server& server, const Key& key) override;
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
   Status Ping(const Server& server) override;

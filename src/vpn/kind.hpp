@@ -26,6 +26,9 @@ struct BackendOptions {
   int per_server_limit = 4;
   // The DNS line of every WireGuard client .conf (WG_DNS); empty leaves it out.
   std::string wireguard_dns = "1.1.1.1";
+  // Devices (IPs) one key may use at once on kinds whose server limits them (LIMIT_IP; 3x-ui's
+  // limitIp, Remnawave's hwidDeviceLimit); 0 = unlimited.
+  int limit_ip = 0;
 };
 
 // One option of `vpnhub server add --kind KIND` that sets stored settings of the server.
@@ -33,6 +36,9 @@ struct SettingFlag {
   std::string name;  // "--ports": two dashes, then a-z, 0-9 and '-'
   std::string help;  // its help text in `server add --help`
   bool required = false;
+  // The flag may be given several times (`--inbound A --inbound B`): `apply` is called once per
+  // value, in order, on the same settings (so it appends to what an earlier value set).
+  bool repeatable = false;
   // What the value looks like, shown in --help after its type ("FROM-TO"); empty for free text.
   std::string value_hint;
   // When set, `server edit` offers the flag too, with this help text.

@@ -5,8 +5,8 @@
 namespace vpnhub::vpn {
 namespace {
 
-constexpr const char* kOpNames[] = {"create_key", "delete_key", "list_keys", "ping",
-                                      "fetch_remote_data", "traffic"};
+constexpr const char* kOpNames[] = {"create_key",        "delete_key", "list_keys", "ping",
+                                    "fetch_remote_data", "traffic",    "update_key"};
 constexpr char kDurationName[] = "vpnhub_backend_call_duration_seconds";
 constexpr char kErrorsName[] = "vpnhub_backend_call_errors_total";
 
@@ -64,6 +64,10 @@ Result<std::string> MeteredBackend::FetchRemoteData(const Server& server, const 
 Result<std::optional<std::vector<ports::KeyTraffic>>> MeteredBackend::Traffic(
     const Server& server) {
   return Measure(kTraffic, [&] { return inner_.Traffic(server); });
+}
+
+Status MeteredBackend::UpdateKey(const Server& server, const Key& key) {
+  return Measure(kUpdateKey, [&] { return inner_.UpdateKey(server, key); });
 }
 
 Status MeteredBackend::DeleteKey(const Server& server, const Key& key) {

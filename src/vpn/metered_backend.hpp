@@ -3,8 +3,8 @@
 //   vpnhub_backend_call_duration_seconds{kind,op}    histogram (metrics::LatencyBuckets())
 //   vpnhub_backend_call_errors_total{kind,op,code}   counter, code = StatusCodeName
 // for op in create_key, delete_key, list_keys, ping, fetch_remote_data, traffic. Every (op, code)
-// series is made at construction with value 0 (code: every StatusCode but ok). The calls that do no I/O pass
-// straight through (ForwardingBackend). Thread-safe when the wrapped backend is.
+// series is made at construction with value 0 (code: every StatusCode but ok). The calls that do no
+// I/O pass straight through (ForwardingBackend). Thread-safe when the wrapped backend is.
 #include <array>
 #include <string>
 #include <vector>
@@ -21,13 +21,23 @@ class MeteredBackend final : public ForwardingBackend {
 
   Status CreateKey(const Server& server, const Key& key) override;
   Result<std::string> FetchRemoteData(const Server& server, const Key& key) override;
+  Status UpdateKey(const Server& server, const Key& key) override;
   Status DeleteKey(const Server& server, const Key& key) override;
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
   Status Ping(const Server& server) override;
   Result<std::optional<std::vector<ports::KeyTraffic>>> Traffic(const Server& server) override;
 
  private:
-  enum Op { kCreateKey, kDeleteKey, kListKeys, kPing, kFetchRemoteData, kTraffic, kOpCount };
+  enum Op {
+    kCreateKey,
+    kDeleteKey,
+    kListKeys,
+    kPing,
+    kFetchRemoteData,
+    kTraffic,
+    kUpdateKey,
+    kOpCount
+  };
   static constexpr std::size_t kCodeCount = static_cast<std::size_t>(StatusCode::kInternal) + 1;
 
   template <typename Fn>

@@ -144,6 +144,11 @@ TEST_F(BillingTest, ExtensionAddsExactlyTheMonthsBought) {
   EXPECT_EQ(res.key_id, k.id);
   EXPECT_EQ(GetKey(k.id).expires_at, before + 3 * kBillingMonth);
   EXPECT_EQ(Count("SELECT count(*) FROM keys"), 1);
+  // The server's copy of the expiry (a panel's) follows, committed with the credit.
+  EXPECT_EQ(Count("SELECT count(*) FROM tasks WHERE kind = 'sync_key' AND state = 'pending' AND "
+                  "subject_id = " +
+                  std::to_string(k.id)),
+            1);
 }
 
 TEST_F(BillingTest, ExtendingAnEndedKeyBuysANewKeyInItsLocation) {

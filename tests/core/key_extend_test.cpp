@@ -124,6 +124,55 @@ TEST_F(KeyExtendTest, RefusesKeysThatNoLongerRun) {
   EXPECT_EQ(keys->Extend(999, 5).status().code(), StatusCode::kNotFound);
 }
 
+// The server's copy of the terms (a panel's client expiry) follows every extension through a
+// sync_key task in the outbox: a panel must not end a key the person paid for.
+std::optional<Task> PendingSyncOf(const std::vector<Task>& pending, Id key_id) {
+  for (const Task& t : pending) {
+    if (t.kind == TaskKind::kSyncKey && t.subject_id == key_id) return t;
+  }
+  return std::nullopt;
+}
+
+TEST_F(KeyExtendTest, AnExtensionBringsTheServersExpiryUpToDate) {
+  Key key = Activate(10 * kDay);
+  EXPECT_FALSE(PendingSyncOf(TasksIn(TaskState::kPending), key.id).has_value());
+  ASSERT_TRUE(keys->Extend(key.id, 30).ok());
+  auto sync = PendingSyncOf(TasksIn(TaskState::kPending), key.id);
+  ASSERT_TRUE(sync.has_value()) << "no sync_key task after the extension";
+  EXPECT_EQ(backend.updates(), 0);  // nothing reaches the server inside the transaction
+  EXPECT_EQ(executor->RunClaimed(Claim(sync->id)), usecases::TaskOutcome::kDone);
+  ASSERT_EQ(backend.updated_expiry().count(key.id), 1u);
+  EXPECT_EQ(backend.updated_expiry().at(key.id), key.expires_at + 30 * kDay);
+}
+
+TEST_F(KeyExtendTest, ASyncWaitsForAPendingKeyAndRetriesAFailingServer) {
+  usecases::IssuedKey k = Issue(kDay);
+  ASSERT_TRUE(keys->Extend(k.key.id, 1).ok());
+  auto sync = PendingSyncOf(TasksIn(TaskState::kPending), k.key.id);
+  ASSERT_TRUE(sync.has_value());
+  // The provisioning under way may have read the old expiry: the sync waits for the key.
+  EXPECT_EQ(executor->RunClaimed(Claim(sync->id)), usecases::TaskOutcome::kRetryLater);
+  EXPECT_EQ(backend.updates(), 0);
+  ASSERT_EQ(executor->RunClaimed(Claim(k.task_id)), usecases::TaskOutcome::kDone);
+  backend.FailWith(Unavailable("panel down"));
+  clock.Advance(hours(1));
+  EXPECT_EQ(executor->RunClaimed(Claim(sync->id)), usecases::TaskOutcome::kRetryLater);
+  backend.FailWith(Status::Ok());
+  clock.Advance(hours(1));
+  EXPECT_EQ(executor->RunClaimed(Claim(sync->id)), usecases::TaskOutcome::kDone);
+  EXPECT_EQ(backend.updated_expiry().at(k.key.id), k.key.expires_at + kDay);
+}
+
+TEST_F(KeyExtendTest, ASyncOfAKeyRevokedSinceTouchesNothing) {
+  Key key = Activate(kDay);
+  ASSERT_TRUE(keys->Extend(key.id, 3).ok());
+  auto sync = PendingSyncOf(TasksIn(TaskState::kPending), key.id);
+  ASSERT_TRUE(sync.has_value());
+  ASSERT_TRUE(keys->Revoke(key.id, "test").ok());
+  EXPECT_EQ(executor->RunClaimed(Claim(sync->id)), usecases::TaskOutcome::kDone);
+  EXPECT_EQ(backend.updates(), 0);
+}
+
 TEST_F(KeyExtendTest, DaysMustBeOneToTenYears) {
   Key key = Activate(kDay);
   for (int bad : {0, -1, usecases::kMaxExtendDays + 1}) {

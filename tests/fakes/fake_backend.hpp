@@ -55,6 +55,14 @@ class FakeBackend : public ports::VpnBackend {
   Status DeleteKey(const Server& server, const Key& key) override {
     return Perform(Call::kDeleteKey, server, key);
   }
+  // Records the expiry the key carries (what a panel would set), unless the failure set for it.
+  Status UpdateKey(const Server&, const Key& key) override {
+    std::lock_guard lock(mu_);
+    ++updates_;
+    if (!fail_with_.ok()) return fail_with_;
+    updated_expiry_[key.id] = key.expires_at;
+    return Status::Ok();
+  }
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server&) override {
     std::lock_guard lock(mu_);
     std::vector<ports::RemoteKey> out;
@@ -137,6 +145,15 @@ class FakeBackend : public ports::VpnBackend {
     std::lock_guard lock(mu_);
     return creates_ + deletes_;
   }
+  // UpdateKey calls, failed ones included, and the expiry the last successful one set per key.
+  int updates() const {
+    std::lock_guard lock(mu_);
+    return updates_;
+  }
+  std::map<Id, Time> updated_expiry() const {
+    std::lock_guard lock(mu_);
+    return updated_expiry_;
+  }
   // Successful CreateKey / DeleteKey calls by key id: what reached the server.
   std::map<Id, int> created_keys() const {
     std::lock_guard lock(mu_);
@@ -177,6 +194,8 @@ class FakeBackend : public ports::VpnBackend {
   std::string remote_data_prefix_;
   Status fail_fetch_with_;
   int fetches_ = 0;
+  int updates_ = 0;
+  std::map<Id, Time> updated_expiry_;
   int creates_ = 0;
   int deletes_ = 0;
   std::map<Id, int> created_keys_, deleted_keys_;

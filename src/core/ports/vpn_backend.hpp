@@ -73,6 +73,16 @@ class VpnBackend {
     (void)key;
     return std::string();
   }
+  // Makes the key's terms on the server what `key` holds now: its expiry (Key::expires_at) and
+  // traffic limit (Key::traffic_limit_bytes), for kinds whose server enforces them (the panels).
+  // The hub calls it (task sync_key) after the key's expiry changed (a renewal, a refund, `key
+  // extend`), so that the server does not end a key the person paid for. Idempotent; errors as
+  // CreateKey. Kinds whose server keeps no terms: the default, Ok with no I/O.
+  virtual Status UpdateKey(const Server& server, const Key& key) {
+    (void)server;
+    (void)key;
+    return Status::Ok();
+  }
   // Makes `key` absent from the server. Idempotent: an absent key is success.
   virtual Status DeleteKey(const Server& server, const Key& key) = 0;
   // Every key the server holds.

@@ -212,6 +212,8 @@ Status BillingService::ExtendKey(ports::StoreTx& tx, Credit& c, const Key& key) 
   NoticePlan plan = PlanNotices(c.expires, 0, c.now);
   VPNHUB_RETURN_IF_ERROR(
       tx.keys().SetKeyExpiry(key.id, key.state, c.expires, plan.flags, plan.next_notice_at, c.now));
+  // The server's copy of the expiry (a panel's) follows, through the outbox.
+  VPNHUB_RETURN_IF_ERROR(tx.tasks().EnqueueTask(TaskKind::kSyncKey, key.id, c.now).status());
   c.result.key_id = key.id;
   VPNHUB_ASSIGN_OR_RETURN(c.location, LocationNameOf(tx, key));
   return Status::Ok();
@@ -264,6 +266,7 @@ Status BillingService::RewardReferrer(ports::StoreTx& tx, Credit& c) {
     NoticePlan plan = PlanNotices(expires, 0, c.now);
     VPNHUB_RETURN_IF_ERROR(tx.keys().SetKeyExpiry(longest->id, longest->state, expires, plan.flags,
                                                   plan.next_notice_at, c.now));
+    VPNHUB_RETURN_IF_ERROR(tx.tasks().EnqueueTask(TaskKind::kSyncKey, longest->id, c.now).status());
   }
   return Tell(tx, *referrer,
               billing_texts::ReferralReward(referrer->lang, days, longest == nullptr, expires),

@@ -42,6 +42,7 @@ Result<RefundResult> BillingService::RecordRefund(Id payment_id) {
           NoticePlan plan = PlanNotices(expires, 0, now);
           VPNHUB_RETURN_IF_ERROR(tx.keys().SetKeyExpiry(key.id, key.state, expires, plan.flags,
                                                         plan.next_notice_at, now));
+          VPNHUB_RETURN_IF_ERROR(tx.tasks().EnqueueTask(TaskKind::kSyncKey, key.id, now).status());
         }
       }
     }

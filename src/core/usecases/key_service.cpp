@@ -186,8 +186,10 @@ Result<Key> KeyService::Extend(Id key_id, int days) {
     key.notified_flags = plan.flags;
     key.next_notice_at = plan.next_notice_at;
     key.updated_at = now;
-    return tx.keys().SetKeyExpiry(key.id, key.state, key.expires_at, key.notified_flags,
-                                  key.next_notice_at, now);
+    VPNHUB_RETURN_IF_ERROR(tx.keys().SetKeyExpiry(key.id, key.state, key.expires_at,
+                                                  key.notified_flags, key.next_notice_at, now));
+    // The server's copy of the expiry (a panel's) follows, through the outbox.
+    return tx.tasks().EnqueueTask(TaskKind::kSyncKey, key.id, now).status();
   }));
   return key;
 }

@@ -140,6 +140,15 @@ void TaskExecutor::Remote(Work& w) {
         return;
       }
       break;
+    case TaskKind::kSyncKey:
+      // A key not yet on its server gets its terms when it is created; a provisioning already
+      // under way may have read the old ones, so the sync waits for the key to be active.
+      if (key.state == KeyState::kPending) {
+        w.result = Unavailable("key " + std::to_string(key.id) + " is not provisioned yet");
+        return;
+      }
+      if (key.state != KeyState::kActive) return;  // ended: nothing to keep in step
+      break;
   }
   auto backend = backends_.For(w.server.kind);
   if (!backend.ok()) {
@@ -157,6 +166,8 @@ void TaskExecutor::Remote(Work& w) {
     }
     w.key.remote_data = std::move(*data);  // the key-ready message below delivers with it
     w.effect = Work::Effect::kActivate;
+  } else if (w.task->kind == TaskKind::kSyncKey) {
+    w.result = w.backend->UpdateKey(w.server, key);
   } else {
     w.result = w.backend->DeleteKey(w.server, key);
     if (w.result.ok()) w.effect = Work::Effect::kMarkRevoked;
