@@ -154,7 +154,12 @@ TEST(XuiBackendV3, CreateIsOnePanelCallAndTheTrojanLinkCarriesTrafficUntilRevoke
 void ExpectLimitsOnThePanel(const std::string& api) {
   FakeXui fake(Opts(api, /*data_plane=*/false));
   const Server server = Prepared(fake, 1);
-  XuiBackend backend(Fast(/*limit_ip=*/3));
+  // Built as the app builds it: LIMIT_IP reaches the backend through BackendOptions.
+  BackendOptions options;
+  options.call_deadline = std::chrono::seconds(5);
+  options.limit_ip = 3;
+  std::unique_ptr<ports::VpnBackend> made = XuiKind().make_backend(options);
+  auto& backend = dynamic_cast<XuiBackend&>(*made);
   fakes::FakeSecrets secrets;
   Key key = NewKey(backend, secrets, 1);
   key.expires_at = Time(std::chrono::milliseconds(1893456000000));  // 2030-01-01

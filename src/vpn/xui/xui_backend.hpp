@@ -115,7 +115,7 @@ class XuiBackend : public ports::VpnBackend {
   // clients/update/{email}), keeping its credential and enabling it. A panel without the client
   // (restored from an old backup) gets it again (CreateKey); a client of that email under another
   // credential is kFailedPrecondition.
-  Status UpdateKey(const Server& server, const Key& key);  // TODO-override after main
+  Status UpdateKey(const Server& server, const Key& key) override;
   // Removes the client by email, then asks the panel whether it is gone (a panel may report a
   // delete that did not happen as success): still there -> kUnavailable (retryable). Absent = Ok.
   // A 2.x panel refuses to delete an inbound's last client ("no client remained in Inbound"):

@@ -73,7 +73,7 @@ Status PrepareXuiServer(const BackendOptions& options, Server& server) {
   }
   if (has_token) set["api"] = "v3";
   VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(set, /*for_links=*/false));
-  XuiBackend backend({options.call_deadline, 0});
+  XuiBackend backend({options.call_deadline, options.limit_ip});
   const std::string panel = "the 3x-ui panel at " + s.api.where;
   if (set.count("api") == 0) {
     auto gen = backend.DetectApi(server);
@@ -140,7 +140,8 @@ KindSpec XuiKind() {
   spec.listed_setting = "api_host";
   spec.secret_settings = {"api_url", "password", "token", "ss_server_psk"};
   spec.make_backend = [](const BackendOptions& options) -> std::unique_ptr<ports::VpnBackend> {
-    return std::make_unique<XuiBackend>(XuiBackend::Options{options.call_deadline, 0});
+    return std::make_unique<XuiBackend>(
+        XuiBackend::Options{options.call_deadline, options.limit_ip});
   };
   spec.prepare_server = PrepareXuiServer;
   return spec;
