@@ -237,6 +237,8 @@ class Panel:
         self.ports = {}             # v2ray tag -> port (kept across restarts)
         self.live = {}              # (tag, email) -> secret added to v2ray
         self.emails = {}            # lower(email) -> set of inbound ids
+        self.version = 0            # bumped by every save(): the client maps below follow it
+        self._maps = {}             # inbound id -> (version, {email: client})
 
     # -- persistence
 
@@ -258,6 +260,7 @@ class Panel:
         return True
 
     def save(self):
+        self.version += 1
         db = {"inbounds": {str(k): v for k, v in self.inbounds.items()}, "stats": self.stats,
               "record_ids": self.record_ids, "next_stat_id": self.next_stat_id,
               "next_record_id": self.next_record_id, "ports": self.ports}
@@ -504,13 +507,23 @@ class Panel:
         except (KeyError, ValueError):
             raise ApiError(NOT_FOUND)
 
+    def client_map(self, ib):
+        """{email: client} of an inbound, rebuilt after a change."""
+        version, m = self._maps.get(ib["id"], (-1, None))
+        if version != self.version:
+            m = {}
+            for c in ib["settings"].get("clients", []):
+                m.setdefault(c.get("email", ""), c)
+            self._maps[ib["id"]] = (self.version, m)
+        return m
+
     def client_in(self, email):
         """(inbound, client) of the first inbound holding `email`, or (None, None)."""
         for ib_id in sorted(self.emails.get(email.lower(), ())):
             ib = self.inbounds[ib_id]
-            for c in ib["settings"]["clients"]:
-                if c.get("email") == email:
-                    return ib, c
+            c = self.client_map(ib).get(email)
+            if c is not None:
+                return ib, c
         return None, None
 
     def inbound_json(self, ib, with_stats=True):
@@ -700,9 +713,7 @@ class Panel:
         ids = sorted(self.emails.get(email.lower(), ()))
         c = None
         for ib_id in ids:
-            for cc in self.inbounds[ib_id]["settings"]["clients"]:
-                if cc.get("email") == email:
-                    c = c or cc
+            c = c or self.client_map(self.inbounds[ib_id]).get(email)
         if c is None:
             return None, [], None
         rec = {
