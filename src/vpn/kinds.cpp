@@ -4,6 +4,7 @@
 #include "vpn/outline/outline_kind.hpp"
 #include "vpn/shadowsocks/shadowsocks_kind.hpp"
 #include "vpn/wireguard/wireguard_kind.hpp"
+#include "vpn/xui/xui_kind.hpp"
 
 namespace vpnhub::vpn {
 
@@ -13,6 +14,7 @@ Result<KindRegistry> BuiltinKinds() {
   VPNHUB_RETURN_IF_ERROR(kinds.Register(amneziawg::AmneziaWgKind()));
   VPNHUB_RETURN_IF_ERROR(kinds.Register(outline::OutlineKind()));
   VPNHUB_RETURN_IF_ERROR(kinds.Register(wireguard::WireguardKind()));
+  VPNHUB_RETURN_IF_ERROR(kinds.Register(xui::XuiKind()));
   return kinds;
 }
 
