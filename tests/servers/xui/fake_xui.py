@@ -44,7 +44,8 @@ Data plane: a client enabled, not expired (expiryTime > 0 and past) and not over
 added to v2ray (vless: its id, trojan: its password) on the inbound's tag; otherwise it is removed.
 A sweeper checks expiry and quota every second (3x-ui does it every 10 s) and reads v2ray's
 traffic counters into the clients' `down` (v2ray_core reports up+down as one number).
-State is kept in DIR/db.json; on start every stored client is added to v2ray again.
+State is kept in DIR/db.json (written within 0.2 s of a change, and on SIGTERM); on start every
+stored client is added to v2ray again.
 
 Control (tests only, no auth, outside the base path):
   GET  /_control/requests           {"METHOD /route": count} of the requests answered (logins too)
@@ -238,6 +239,7 @@ class Panel:
         self.live = {}              # (tag, email) -> secret added to v2ray
         self.emails = {}            # lower(email) -> set of inbound ids
         self.version = 0            # bumped by every save(): the client maps below follow it
+        self.dirty = False
         self._maps = {}             # inbound id -> (version, {email: client})
 
     # -- persistence
@@ -260,7 +262,19 @@ class Panel:
         return True
 
     def save(self):
+        """Marks the database changed: the flusher writes it within 0.2 s (and on exit), so that a
+        panel holding thousands of clients does not rewrite its file inside every call."""
         self.version += 1
+        self.dirty = True
+
+    def flush(self):
+        with self.lock:
+            if not self.dirty:
+                return
+            self.dirty = False
+            self.write()
+
+    def write(self):
         db = {"inbounds": {str(k): v for k, v in self.inbounds.items()}, "stats": self.stats,
               "record_ids": self.record_ids, "next_stat_id": self.next_stat_id,
               "next_record_id": self.next_record_id, "ports": self.ports}
@@ -1456,7 +1470,7 @@ def main(argv=None):
     plane.start(panel.ports)
     if fresh:
         panel.create_inbounds(getattr(plane, "cert_file", ""), getattr(plane, "key_file", ""))
-        panel.save()
+        panel.write()
     panel.reindex()
     panel.sync_all()
 
@@ -1478,7 +1492,12 @@ def main(argv=None):
             except Exception as e:  # noqa: BLE001
                 print("sweep: %s" % e, file=sys.stderr)
 
+    def flusher():
+        while not stop.wait(0.2):
+            panel.flush()
+
     threading.Thread(target=sweeper, daemon=True).start()
+    threading.Thread(target=flusher, daemon=True).start()
 
     def on_term(*_):
         threading.Thread(target=httpd.shutdown, daemon=True).start()
@@ -1504,6 +1523,7 @@ def main(argv=None):
         stop.set()
         app.control.unhung.set()
         httpd.server_close()
+        panel.flush()
         plane.stop()
     return 0
 
