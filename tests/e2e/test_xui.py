@@ -147,14 +147,19 @@ class XuiTest(harness.HubTestCase):
         as_json = self.hub.cli("server", "list", "--json").stdout
         self.assert_no_secrets(res.stdout, res.stderr, listed, as_json)
 
-    def trial_link(self, scheme):
-        """A trial from the bot: /trial, the location button; returns the delivered link."""
-        tg = self.stop_after(harness.FakeTelegram())
+    def start_bot(self):
+        self.tg = self.stop_after(harness.FakeTelegram())
         bot = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
-                                          TELEGRAM_API_URL=tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1,
-                                          LIMIT_GB=3, VPN_CALL_TIMEOUT_MS=5000))
+                                          TELEGRAM_API_URL=self.tg.url,
+                                          TELEGRAM_POLL_TIMEOUT_SEC=1, LIMIT_GB=3,
+                                          VPN_CALL_TIMEOUT_MS=5000))
         bot.start()
-        person = 5551001
+
+    def trial_link(self, scheme, person=5551001):
+        """A trial from the bot: /trial, the location button; returns the delivered link."""
+        if not hasattr(self, "tg"):
+            self.start_bot()
+        tg = self.tg
         tg.message(person, "/trial")
         choice = tg.wait_for(person, lambda c: any(b.get("callback_data", "").startswith("t:")
                                                    for b in harness.buttons(c)),
@@ -192,6 +197,17 @@ class XuiTest(harness.HubTestCase):
         self.revoke(key["id"])
         self.assertNotIn(key["remote_name"], self.panel_emails(fake, 2))
         self.assert_refused(link)
+
+        # The panel forgets its sessions (a restart with a new secret): the next call gets v2's
+        # 404, the bot logs in once more and repeats the call once.
+        fake.control("expire_sessions")
+        before = fake.requests()
+        link2 = self.trial_link("vless", person=5551002)
+        calls = {r: n - before.get(r, 0) for r, n in fake.requests().items()
+                 if n > before.get(r, 0)}
+        self.assertEqual(calls, {"POST /login": 1, "POST /panel/api/inbounds/addClient": 2},
+                         calls)
+        self.assert_carries(link2)
 
     def test_a_trial_on_a_v3_panel_carries_traffic_until_revoked(self):
         fake = self.panel("v3")
