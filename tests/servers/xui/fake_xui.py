@@ -49,9 +49,10 @@ stored client is added to v2ray again.
 
 Control (tests only, no auth, outside the base path):
   GET  /_control/requests           {"METHOD /route": count} of the requests answered (logins too)
-  POST /_control/forget             drops every client (a panel restored from an old backup)
-  POST /_control/hang, /_control/unhang   API calls are accepted and held unanswered; on unhang
-                                    the held calls are answered
+  POST /_control/forget             drops every client but the inbounds' first ones, admin-<id>
+                                    (a panel restored from an old backup)
+  POST /_control/hang, /_control/unhang   calls under the base path (login too) are accepted
+                                    and held unanswered; on unhang the held calls are answered
   POST /_control/expire_sessions    every session cookie stops being valid (as after a restart
                                     with a new secret)
   POST /_control/seed?n=10000&inbound=1   bulk-create clients "seed-<i>" (no v2ray calls)
@@ -919,13 +920,20 @@ class Panel:
     # -- control
 
     def forget(self):
+        """The panel restored from a backup older than every client but its own first ones: only
+        the clients the inbounds were made with (admin-<id>) remain."""
         for ib in self.inbounds.values():
+            keep = []
             for c in ib["settings"]["clients"]:
-                self.unsync(ib, c.get("email", ""))
-            ib["settings"]["clients"] = []
-        self.stats = {}
-        self.record_ids = {}
-        self.emails = {}
+                if c.get("email") == "admin-%d" % ib["id"]:
+                    keep.append(c)
+                else:
+                    self.unsync(ib, c.get("email", ""))
+            ib["settings"]["clients"] = keep
+        kept = {c["email"] for ib in self.inbounds.values() for c in ib["settings"]["clients"]}
+        self.stats = {e: st for e, st in self.stats.items() if e in kept}
+        self.record_ids = {e: i for e, i in self.record_ids.items() if e in kept}
+        self.reindex()
         self.save()
 
     def seed(self, n, ib_id):
@@ -1160,7 +1168,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             app.control.count("%s <outside base path>" % method)
             return self.send(404, b"404 page not found", "text/plain")
         rel = path[len(app.base):] or "/"
-        if rel.startswith("/panel/api/") and not app.control.unhung.is_set():
+        if not app.control.unhung.is_set():  # hung: login included, as a stuck panel is
             app.control.unhung.wait()
         try:
             if rel == "/login" and method == "POST":
