@@ -248,6 +248,35 @@ class XuiTest(harness.HubTestCase):
                 self.assertNotIn(key["remote_name"], self.panel_emails(fake, 4))
                 self.assert_refused(link)
 
+    def test_links_are_the_panels_own_for_every_inbound_kind(self):
+        """3x-ui 3.x builds each client's share links itself (GET clients/links/{email}): the
+        hub's link for the same client is that link, parsed, apart from the name, the empty
+        parameters the panel writes (host=, authority=) and REALITY's spx (the panel derives one
+        per client; the hub gives the inbound's spiderX)."""
+        fake = self.panel("v3")
+        api = fake.client(token=TOKEN)
+        for inbound in (1, 2, 3, 4, 5, 6):
+            with self.subTest(inbound=inbound):
+                location = "In%d" % inbound
+                self.hub.cli("location", "add", location)
+                self.add_to(fake, location, inbound)
+                out = self.hub.cli("key", "create", "--user", str(100 + inbound), "--location",
+                                   location, "--days", "30").stdout
+                key = self.hub.key(int(out.split("\t", 1)[0]))
+                panel = api.call("GET", "/clients/links/" + key["remote_name"])["obj"]
+                self.assertEqual(len(panel), 1, panel)
+                ours, theirs = (v2ray_core.parse_link(x) for x in (key["link"], panel[0]))
+                for p in (ours, theirs):
+                    p.pop("name")
+                    p["params"] = {k: v for k, v in p["params"].items() if v and k != "spx"}
+                self.assertEqual(ours, theirs)
+
+    def add_to(self, fake, location, inbound):
+        creds = (("--token", TOKEN) if fake.api == "v3" else
+                 ("--username", fake.username, "--password", PASSWORD))
+        self.hub.cli("server", "add", "--location", location, "--kind", "xui", "--api-url",
+                     fake.url, *creds, "--inbound-id", str(inbound), "--capacity", "5")
+
 
 if __name__ == "__main__":
     harness.BINARY = sys.argv.pop(1)
