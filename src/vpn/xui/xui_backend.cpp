@@ -98,6 +98,15 @@ std::string FirstString(const json& j, const char* name) {
   return "";
 }
 
+// Clients the hub made carry this comment; the panel's other clients (the operator's own) are not
+// keys of the hub and are never listed, counted or removed by it.
+constexpr char kComment[] = "vpnhub";
+// What a client the panel would not remove (2.x keeps at least one client per inbound) becomes:
+// disabled, its credential replaced, not listed.
+constexpr char kRemovedComment[] = "vpnhub-removed";
+
+bool IsOurs(const json& client) { return StringField(client, "comment") == kComment; }
+
 std::string Where(const XuiSettings& s, const std::string& what) {
   return "3x-ui at " + s.api.where + ": " + what;
 }
@@ -128,8 +137,12 @@ const json* FindByEmail(const std::vector<json>& clients, const std::string& ema
 // The credential a client holds on the panel for `protocol`.
 std::string CredentialOf(const json& client, const std::string& protocol) {
   if (protocol == "vless") {
-    std::string id = StringField(client, "id");
-    return id.empty() ? StringField(client, "uuid") : id;  // v3 records call it uuid
+    // A v2 client's "id" is its UUID; a v3 record calls it "uuid" (its "id" is a row number).
+    if (auto u = client.find("uuid"); u != client.end() && u->is_string() && !u->empty()) {
+      return u->get<std::string>();
+    }
+    auto id = client.find("id");
+    return id != client.end() && id->is_string() ? id->get<std::string>() : "";
   }
   return StringField(client, "password");
 }
@@ -447,7 +460,7 @@ json XuiBackend::ClientJson(const XuiSettings& s, const Key& key) const {
             {"tgId", 0},
             {"subId", TrojanPassword(key.secret).ok() ? (*TrojanPassword(key.secret)).substr(0, 16)
                                                       : std::string()},
-            {"comment", "vpnhub"},
+            {"comment", kComment},
             {"reset", 0}};
   auto cred = Credential(s, key.secret);
   const std::string credential = cred.ok() ? *cred : "";
@@ -485,10 +498,14 @@ Result<Inbound> XuiBackend::GetInbound(const Server& server) {
 Result<ApiGen> XuiBackend::DetectApi(const Server& server) {
   VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings, /*for_links=*/false));
   auto c = ClientFor(s);
-  VPNHUB_ASSIGN_OR_RETURN(
-      auto e, c->CallIfRouted("GET", "/panel/api/clients/list/paged?page=1&pageSize=1", "",
-                              "GET clients/list/paged (the v3 probe)"));
-  return e ? ApiGen::kV3 : ApiGen::kV2;
+  auto e = c->CallIfRouted("GET", "/panel/api/clients/list/paged?page=1&pageSize=1", "",
+                           "GET clients/list/paged (the v3 probe)");
+  if (!e.ok()) {
+    // 3.x refuses a password login without its CSRF token (403).
+    if (c->login_wants_csrf()) return ApiGen::kV3;
+    return e.status();
+  }
+  return *e ? ApiGen::kV3 : ApiGen::kV2;
 }
 
 Status XuiBackend::CreateKey(const Server& server, const Key& key) {
@@ -578,7 +595,7 @@ Status XuiBackend::DeleteKey(const Server& server, const Key& key) {
     VPNHUB_ASSIGN_OR_RETURN(auto in, GetInboundWith(*c, s));
     const std::vector<json> before = ClientsOf(in);
     const json* mine = FindByEmail(before, email);
-    if (mine == nullptr) return Status::Ok();
+    if (mine == nullptr || StringField(*mine, "comment") == kRemovedComment) return Status::Ok();
     // delClient/{clientKey}: the id for vless, the password for trojan, the email for ss; taken
     // from the panel's own client so that a credential changed there is still removed.
     const std::string client_key =
@@ -588,8 +605,14 @@ Status XuiBackend::DeleteKey(const Server& server, const Key& key) {
                                             "/panel/api/inbounds/" + std::to_string(s.inbound_id) +
                                                 "/delClient/" + formats::PercentEncode(client_key),
                                             "", what));
+    if (!e.success && before.size() == 1 && e.msg.find("no client remained") != std::string::npos) {
+      // 2.x keeps one client per inbound: the last one is disabled instead, under a credential
+      // nobody holds, and no longer listed as a key.
+      return Retire(*c, s, *mine, client_key);
+    }
     VPNHUB_ASSIGN_OR_RETURN(auto after, GetInboundWith(*c, s));
-    if (FindByEmail(ClientsOf(after), email) == nullptr) return Status::Ok();
+    const json* still = FindByEmail(ClientsOf(after), email);
+    if (still == nullptr || StringField(*still, "comment") == kRemovedComment) return Status::Ok();
     if (!e.success) return FailedPrecondition(Where(s, what) + " refused the delete: " + e.msg);
     return Unavailable(Where(s, what) + " answered success but the inbound still has " + email);
   }
@@ -602,6 +625,43 @@ Status XuiBackend::DeleteKey(const Server& server, const Key& key) {
   if (!g.success) return Status::Ok();  // no such client (any more)
   if (!e.success) return FailedPrecondition(Where(s, what) + " refused the delete: " + e.msg);
   return Unavailable(Where(s, what) + " answered success but the panel still has " + email);
+}
+
+Status XuiBackend::Retire(XuiClient& c, const XuiSettings& s, const json& client,
+                          const std::string& client_key) {
+  json retired = client;
+  retired["enable"] = false;
+  retired["comment"] = kRemovedComment;
+  retired["expiryTime"] = 1;  // long past
+  // A credential derived from nothing the key holds: the old one stops working even if someone
+  // enables the client again.
+  unsigned char random[16];
+  randombytes_buf(random, sizeof random);
+  if (s.protocol == "vless") {
+    char hex[33];
+    sodium_bin2hex(hex, sizeof hex, random, sizeof random);
+    const std::string h(hex);
+    retired["id"] = h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-a" +
+                    h.substr(17, 3) + "-" + h.substr(20, 12);
+  } else if (s.protocol == "trojan") {
+    char hex[33];
+    sodium_bin2hex(hex, sizeof hex, random, sizeof random);
+    retired["password"] = std::string(hex);
+  } else {
+    auto bytes = Shadowsocks2022KeyBytes(s.ss_method);
+    unsigned char key[32];
+    randombytes_buf(key, static_cast<std::size_t>(bytes));
+    retired["password"] = StdBase64(key, static_cast<std::size_t>(bytes));
+  }
+  const json body = {{"id", s.inbound_id},
+                     {"settings", json{{"clients", json::array({retired})}}.dump()}};
+  const std::string what = "POST inbounds/updateClient/{clientKey} (disable the last client)";
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto e,
+      c.Call("POST", "/panel/api/inbounds/updateClient/" + formats::PercentEncode(client_key),
+             body.dump(), what));
+  if (!e.success) return FailedPrecondition(Where(s, what) + " refused: " + e.msg);
+  return Status::Ok();
 }
 
 Result<std::vector<json>> XuiBackend::ListV3(XuiClient& c, const XuiSettings& s) {
@@ -644,7 +704,9 @@ Result<std::vector<ports::RemoteKey>> XuiBackend::ListKeys(const Server& server)
     VPNHUB_ASSIGN_OR_RETURN(auto in, GetInboundWith(*c, s));
     for (const json& client : ClientsOf(in)) {
       const std::string email = StringField(client, "email");
-      if (!email.empty()) out.push_back({email, CredentialOf(client, s.protocol)});
+      if (!email.empty() && IsOurs(client)) {
+        out.push_back({email, CredentialOf(client, s.protocol)});
+      }
     }
     return out;
   }
@@ -652,7 +714,7 @@ Result<std::vector<ports::RemoteKey>> XuiBackend::ListKeys(const Server& server)
   std::set<std::string> seen;
   for (const json& item : items) {
     const std::string email = StringField(item, "email");
-    if (!email.empty() && seen.insert(email).second) out.push_back({email, ""});
+    if (!email.empty() && IsOurs(item) && seen.insert(email).second) out.push_back({email, ""});
   }
   return out;
 }
@@ -673,7 +735,9 @@ Result<std::optional<std::vector<ports::KeyTraffic>>> XuiBackend::Traffic(const 
   if (s.gen == ApiGen::kV2) {
     VPNHUB_ASSIGN_OR_RETURN(auto in, GetInboundWith(*c, s));
     std::set<std::string> listed;
-    for (const json& client : ClientsOf(in)) listed.insert(StringField(client, "email"));
+    for (const json& client : ClientsOf(in)) {
+      if (IsOurs(client)) listed.insert(StringField(client, "email"));
+    }
     if (in.client_stats.is_array()) {
       for (const json& t : in.client_stats) {
         if (t.is_object() && listed.count(StringField(t, "email")) != 0) add(t);
@@ -682,6 +746,7 @@ Result<std::optional<std::vector<ports::KeyTraffic>>> XuiBackend::Traffic(const 
   } else {
     VPNHUB_ASSIGN_OR_RETURN(auto items, ListV3(*c, s));
     for (const json& item : items) {
+      if (!IsOurs(item)) continue;
       json t = Sub(item, "traffic");
       t["email"] = StringField(item, "email");
       add(t);

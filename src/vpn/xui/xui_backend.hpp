@@ -26,6 +26,9 @@
 //           method's key length (16 bytes for 2022-blake3-aes-128-gcm, else 32).
 // So NewSecret does not need to know the inbound, and a key keeps its credential across panels.
 // Key::remote_data stays empty: links are built from the settings and the secret.
+//
+// The hub's clients carry the comment "vpnhub"; the inbound's other clients (the operator's own,
+// such as the one a 2.x panel needs to keep) are not keys: never listed, counted or removed.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -110,15 +113,18 @@ class XuiBackend : public ports::VpnBackend {
   Status CreateKey(const Server& server, const Key& key) override;
   // Sets expiryTime, totalGB and limitIp of the key's client (v2 updateClient/{clientKey}, v3
   // clients/update/{email}). kNotFound when the panel has no such client.
-  Status UpdateKey(const Server& server, const Key& key);
+  Status UpdateKey(const Server& server, const Key& key);  // TODO-override after main
   // Removes the client by email, then asks the panel whether it is gone (a panel may report a
   // delete that did not happen as success): still there -> kUnavailable (retryable). Absent = Ok.
+  // A 2.x panel refuses to delete an inbound's last client ("no client remained in Inbound"):
+  // that one is disabled under a fresh random credential and commented "vpnhub-removed" instead.
   // v2: GET inbound (the client's own id/password is the delClient key), POST
   // /{inbound}/delClient/{clientKey}, GET inbound; v3: POST /clients/del/{email}, GET
   // /clients/get/{email}.
   Status DeleteKey(const Server& server, const Key& key) override;
-  // The inbound's clients: remote_id = email, secret = id or password (v2: one GET of the inbound;
-  // v3: /clients/list/paged?inbound=N in pages of 200, secret empty as the page omits it).
+  // The inbound's clients commented "vpnhub": remote_id = email, secret = id or password (v2: one
+  // GET of the inbound; v3: /clients/list/paged?inbound=N in pages of 200, secret empty as the page
+  // omits it).
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
   // GET /panel/api/inbounds/get/{inbound}: Ok when it answers success.
   Status Ping(const Server& server) override;
@@ -146,6 +152,10 @@ class XuiBackend : public ports::VpnBackend {
   // v3: the listed clients of the inbound, page by page.
   Result<std::vector<nlohmann::json>> ListV3(XuiClient& c, const XuiSettings& s);
   Result<Inbound> GetInboundWith(XuiClient& c, const XuiSettings& s);
+  // v2: the inbound's last client, which 2.x will not delete, disabled under a fresh credential
+  // and marked removed (comment "vpnhub-removed").
+  Status Retire(XuiClient& c, const XuiSettings& s, const nlohmann::json& client,
+                const std::string& client_key);
 
   const Options options_;
   std::mutex mu_;

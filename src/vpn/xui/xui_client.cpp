@@ -34,6 +34,11 @@ std::string Redact(std::string text, const std::string& secret, const std::strin
 XuiClient::XuiClient(PanelAccess access, std::chrono::milliseconds deadline)
     : access_(std::move(access)), deadline_(deadline) {}
 
+bool XuiClient::login_wants_csrf() const {
+  std::lock_guard lock(mu_);
+  return login_wants_csrf_;
+}
+
 int XuiClient::logins() const {
   std::lock_guard lock(mu_);
   return logins_;
@@ -95,6 +100,15 @@ Status XuiClient::Login() {
   const json request = {{"username", access_.username}, {"password", access_.password}};
   std::vector<std::string> set_cookies;
   VPNHUB_ASSIGN_OR_RETURN(auto r, Send("POST", "/login", request.dump(), "", what, &set_cookies));
+  if (r.status == 403) {
+    // 3.x guards every unsafe request of a cookie session, the login included, with a CSRF
+    // token; 2.x has none.
+    std::lock_guard lock(mu_);
+    login_wants_csrf_ = true;
+    return FailedPrecondition("3x-ui at " + access_.where +
+                              ": POST /login answered HTTP 403 (a 3.x panel: give its API token, "
+                              "--token)");
+  }
   VPNHUB_ASSIGN_OR_RETURN(auto e, Parse(r, what));
   if (!e.success) {
     return FailedPrecondition("3x-ui at " + access_.where +

@@ -66,6 +66,9 @@ class XuiClient {
                                                const std::string& what);
 
   int logins() const;
+  // True once POST /login answered 403: a 3.x panel, which wants a CSRF token for a password
+  // login (the hub uses its API token instead).
+  bool login_wants_csrf() const;
 
  private:
   struct Reply {
@@ -85,6 +88,7 @@ class XuiClient {
   mutable std::mutex mu_;
   std::string cookie_;
   int logins_ = 0;
+  bool login_wants_csrf_ = false;
   std::mutex login_mu_;
 };
 
