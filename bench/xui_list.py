@@ -38,7 +38,9 @@ def run(build, api, count, repeat):
             server_id = hub.cli_json("server", "list")[0]["id"]
             # Seeded after `server add`: its probe reads the inbound, which then holds every client.
             t0 = time.monotonic()
-            fake.control("seed", n=count, inbound=1)
+            # As the hub makes its clients (remote name vpnhub-..., comment "vpnhub"), so that the
+            # listing keeps them all; the inbound's own first client (admin-1) is not the hub's.
+            fake.control("seed", n=count, inbound=1, prefix="vpnhub-9-", comment="vpnhub")
             seeded = time.monotonic() - t0
             before = fake.requests()
             res = subprocess.run(

@@ -55,7 +55,8 @@ Control (tests only, no auth, outside the base path):
                                     and held unanswered; on unhang the held calls are answered
   POST /_control/expire_sessions    every session cookie stops being valid (as after a restart
                                     with a new secret)
-  POST /_control/seed?n=10000&inbound=1   bulk-create clients "seed-<i>" (no v2ray calls)
+  POST /_control/seed?n=10000&inbound=1[&prefix=seed-][&comment=]   bulk-create clients
+                                    "<prefix><i>" with that comment (no v2ray calls)
   POST /_control/v2ray_restart      restarts v2ray: users added through its API are gone (the
                                     panel is not told, as with a real xray crash)
 
@@ -936,13 +937,13 @@ class Panel:
         self.reindex()
         self.save()
 
-    def seed(self, n, ib_id):
+    def seed(self, n, ib_id, prefix="seed-", comment=""):
         ib = self.inbound(ib_id)
         stamp = now_ms()
         start = len(self.stats)
         for i in range(n):
-            email = "seed-%d-%d" % (start, i)
-            c = self.new_client_fields({"email": email, "enable": True,
+            email = "%s%d-%d" % (prefix, start, i)
+            c = self.new_client_fields({"email": email, "enable": True, "comment": comment,
                                         "created_at": stamp, "updated_at": stamp},
                                        ib["protocol"], ib["settings"])
             ib["settings"]["clients"].append(c)
@@ -1438,7 +1439,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif name == "seed":
             n = int(query.get("n", "10000"))
             with app.panel.lock:
-                app.panel.seed(n, int(query.get("inbound", "1")))
+                app.panel.seed(n, int(query.get("inbound", "1")), query.get("prefix", "seed-"),
+                               query.get("comment", ""))
         elif name == "v2ray_restart":
             with app.panel.lock:
                 app.plane.restart()
