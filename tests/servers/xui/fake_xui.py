@@ -1474,65 +1474,73 @@ def main(argv=None):
     a = p.parse_args(argv)
 
     os.makedirs(a.state, exist_ok=True)
-    plane = NullPlane() if a.no_v2ray else V2rayPlane(os.path.join(a.state, "v2ray"))
-    panel = Panel(a.state, a.api, plane, not a.no_default_client)
-    fresh = panel.load_or_create()
-    plane.start(panel.ports)
-    if fresh:
-        panel.create_inbounds(getattr(plane, "cert_file", ""), getattr(plane, "key_file", ""))
-        panel.write()
-    panel.reindex()
-    panel.sync_all()
-
-    app = App()
-    app.api, app.token = a.api, a.token
-    app.username, app.password = a.username, a.password
-    app.base = "/" + a.base_path.strip("/") if a.base_path.strip("/") else ""
-    app.panel, app.plane = panel, plane
-    app.sessions, app.control = Sessions(), Control()
-
-    httpd = Server(("127.0.0.1", a.port), Handler)
-    httpd.app = app
-    stop = threading.Event()
-
-    def sweeper():
-        while not stop.wait(1.0):
-            try:
-                panel.sweep()
-            except Exception as e:  # noqa: BLE001
-                print("sweep: %s" % e, file=sys.stderr)
-
-    def flusher():
-        while not stop.wait(0.2):
-            panel.flush()
-
-    threading.Thread(target=sweeper, daemon=True).start()
-    threading.Thread(target=flusher, daemon=True).start()
+    httpd = None
 
     def on_term(*_):
+        if httpd is None:  # still starting: unwind, so that v2ray is stopped below
+            raise SystemExit(1)
         threading.Thread(target=httpd.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
-
-    info = {"port": httpd.server_address[1], "base_path": app.base, "api": a.api,
-            "inbounds": {str(i): {"protocol": ib["protocol"], "port": ib["port"],
-                                  "remark": ib["remark"],
-                                  "v2ray_tag": ib.get("_v2tag") if ib.get("_v2tag") in
-                                  plane.inbounds else None}
-                         for i, ib in sorted(panel.inbounds.items())}}
-    if a.ready_file:
-        tmp = a.ready_file + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(info, f)
-        os.replace(tmp, a.ready_file)
-    print(json.dumps(info), flush=True)
+    plane = NullPlane() if a.no_v2ray else V2rayPlane(os.path.join(a.state, "v2ray"))
+    panel = Panel(a.state, a.api, plane, not a.no_default_client)
+    fresh = panel.load_or_create()
+    stop = threading.Event()
+    app = App()
+    app.control = Control()
     try:
-        httpd.serve_forever(poll_interval=0.2)
+        plane.start(panel.ports)
+        if fresh:
+            panel.create_inbounds(getattr(plane, "cert_file", ""),
+                                  getattr(plane, "key_file", ""))
+            panel.write()
+        panel.reindex()
+        panel.sync_all()
+
+        app.api, app.token = a.api, a.token
+        app.username, app.password = a.username, a.password
+        app.base = "/" + a.base_path.strip("/") if a.base_path.strip("/") else ""
+        app.panel, app.plane = panel, plane
+        app.sessions = Sessions()
+
+        server = Server(("127.0.0.1", a.port), Handler)
+        server.app = app
+
+        def sweeper():
+            while not stop.wait(1.0):
+                try:
+                    panel.sweep()
+                except Exception as e:  # noqa: BLE001
+                    print("sweep: %s" % e, file=sys.stderr)
+
+        def flusher():
+            while not stop.wait(0.2):
+                panel.flush()
+
+        threading.Thread(target=sweeper, daemon=True).start()
+        threading.Thread(target=flusher, daemon=True).start()
+
+        info = {"port": server.server_address[1], "base_path": app.base, "api": a.api,
+                "inbounds": {str(i): {"protocol": ib["protocol"], "port": ib["port"],
+                                      "remark": ib["remark"],
+                                      "v2ray_tag": ib.get("_v2tag") if ib.get("_v2tag") in
+                                      plane.inbounds else None}
+                             for i, ib in sorted(panel.inbounds.items())}}
+        if a.ready_file:
+            tmp = a.ready_file + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(info, f)
+            os.replace(tmp, a.ready_file)
+        print(json.dumps(info), flush=True)
+        httpd = server
+        try:
+            server.serve_forever(poll_interval=0.2)
+        finally:
+            server.server_close()
     finally:
         stop.set()
         app.control.unhung.set()
-        httpd.server_close()
         panel.flush()
         plane.stop()
     return 0
