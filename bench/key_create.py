@@ -8,6 +8,9 @@ pointing at a real server where one runs here, or at the fake the tests use:
                ss-manager: each access key is a real ss-server process
   amneziawg    tests/servers/amneziawg/fake_awg_easy.py, in memory (no tunnel)
   wireguard    tests/servers/node/fake_node.py (the node agent's API, in memory)
+  xui-v2, xui-v3  tests/servers/xui/fake_xui.py (3x-ui's v2 cookie API / v3 token API) over a
+               real v2ray 4.34: each key is a panel client added to v2ray; the panel's request
+               counts (/_control/requests) give the panel calls per key create
   wireguard-node  real wireguard-go and `vpnhub node` in a network namespace (root; not in the
                default list)
 Then build/bench/vpnhub_key_create_bench issues COUNT keys for COUNT people at RATE per second
@@ -94,9 +97,34 @@ def setup_wireguard_node(hub, work, count, stack):
     stack.append(lambda: print(f"interface holds {len(stage.server_peers())} peers"))
 
 
+def setup_xui(api):
+    def setup(hub, work, count, stack):
+        sys.path.insert(0, os.path.join(ROOT, "tests", "servers", "xui"))
+        from xui_support import FakeXui
+        fake = FakeXui(api=api, token="bench-token" if api == "v3" else "",
+                       state=os.path.join(work, "xui")).start()
+        stack.append(fake.cleanup)
+        creds = (("--token", fake.token) if api == "v3" else
+                 ("--username", fake.username, "--password", fake.password))
+        hub.cli("server", "add", "--location", "bench", "--kind", "xui", "--api-url", fake.url,
+                *creds, "--inbound-id", "1", "--capacity", str(count))
+        before = fake.requests()
+
+        def report():
+            after = fake.requests()
+            calls = {r: n - before.get(r, 0) for r, n in after.items() if n > before.get(r, 0)}
+            total = sum(calls.values())
+            print(f"panel calls per key create: {total / count:.3f} ({total} for {count} keys)")
+            for route, n in sorted(calls.items()):
+                print(f"  {route}: {n}")
+        stack.append(report)
+    return setup
+
+
 SETUPS = {"shadowsocks": setup_shadowsocks, "outline": setup_outline,
           "amneziawg": setup_amneziawg, "wireguard": setup_wireguard,
-          "wireguard-node": setup_wireguard_node}
+          "wireguard-node": setup_wireguard_node, "xui-v2": setup_xui("v2"),
+          "xui-v3": setup_xui("v3")}
 
 
 def run_kind(build, kind, count, rate):

@@ -44,16 +44,19 @@ Data plane: a client enabled, not expired (expiryTime > 0 and past) and not over
 added to v2ray (vless: its id, trojan: its password) on the inbound's tag; otherwise it is removed.
 A sweeper checks expiry and quota every second (3x-ui does it every 10 s) and reads v2ray's
 traffic counters into the clients' `down` (v2ray_core reports up+down as one number).
-State is kept in DIR/db.json; on start every stored client is added to v2ray again.
+State is kept in DIR/db.json (written within 0.2 s of a change, and on SIGTERM); on start every
+stored client is added to v2ray again.
 
 Control (tests only, no auth, outside the base path):
   GET  /_control/requests           {"METHOD /route": count} of the requests answered (logins too)
-  POST /_control/forget             drops every client (a panel restored from an old backup)
-  POST /_control/hang, /_control/unhang   API calls are accepted and held unanswered; on unhang
-                                    the held calls are answered
+  POST /_control/forget             drops every client but the inbounds' first ones, admin-<id>
+                                    (a panel restored from an old backup)
+  POST /_control/hang, /_control/unhang   calls under the base path (login too) are accepted
+                                    and held unanswered; on unhang the held calls are answered
   POST /_control/expire_sessions    every session cookie stops being valid (as after a restart
                                     with a new secret)
-  POST /_control/seed?n=10000&inbound=1   bulk-create clients "seed-<i>" (no v2ray calls)
+  POST /_control/seed?n=10000&inbound=1[&prefix=seed-][&comment=]   bulk-create clients
+                                    "<prefix><i>" with that comment (no v2ray calls)
   POST /_control/v2ray_restart      restarts v2ray: users added through its API are gone (the
                                     panel is not told, as with a real xray crash)
 
@@ -237,6 +240,9 @@ class Panel:
         self.ports = {}             # v2ray tag -> port (kept across restarts)
         self.live = {}              # (tag, email) -> secret added to v2ray
         self.emails = {}            # lower(email) -> set of inbound ids
+        self.version = 0            # bumped by every save(): the client maps below follow it
+        self.dirty = False
+        self._maps = {}             # inbound id -> (version, {email: client})
 
     # -- persistence
 
@@ -258,6 +264,19 @@ class Panel:
         return True
 
     def save(self):
+        """Marks the database changed: the flusher writes it within 0.2 s (and on exit), so that a
+        panel holding thousands of clients does not rewrite its file inside every call."""
+        self.version += 1
+        self.dirty = True
+
+    def flush(self):
+        with self.lock:
+            if not self.dirty:
+                return
+            self.dirty = False
+            self.write()
+
+    def write(self):
         db = {"inbounds": {str(k): v for k, v in self.inbounds.items()}, "stats": self.stats,
               "record_ids": self.record_ids, "next_stat_id": self.next_stat_id,
               "next_record_id": self.next_record_id, "ports": self.ports}
@@ -504,13 +523,23 @@ class Panel:
         except (KeyError, ValueError):
             raise ApiError(NOT_FOUND)
 
+    def client_map(self, ib):
+        """{email: client} of an inbound, rebuilt after a change."""
+        version, m = self._maps.get(ib["id"], (-1, None))
+        if version != self.version:
+            m = {}
+            for c in ib["settings"].get("clients", []):
+                m.setdefault(c.get("email", ""), c)
+            self._maps[ib["id"]] = (self.version, m)
+        return m
+
     def client_in(self, email):
         """(inbound, client) of the first inbound holding `email`, or (None, None)."""
         for ib_id in sorted(self.emails.get(email.lower(), ())):
             ib = self.inbounds[ib_id]
-            for c in ib["settings"]["clients"]:
-                if c.get("email") == email:
-                    return ib, c
+            c = self.client_map(ib).get(email)
+            if c is not None:
+                return ib, c
         return None, None
 
     def inbound_json(self, ib, with_stats=True):
@@ -700,9 +729,7 @@ class Panel:
         ids = sorted(self.emails.get(email.lower(), ()))
         c = None
         for ib_id in ids:
-            for cc in self.inbounds[ib_id]["settings"]["clients"]:
-                if cc.get("email") == email:
-                    c = c or cc
+            c = c or self.client_map(self.inbounds[ib_id]).get(email)
         if c is None:
             return None, [], None
         rec = {
@@ -894,22 +921,29 @@ class Panel:
     # -- control
 
     def forget(self):
+        """The panel restored from a backup older than every client but its own first ones: only
+        the clients the inbounds were made with (admin-<id>) remain."""
         for ib in self.inbounds.values():
+            keep = []
             for c in ib["settings"]["clients"]:
-                self.unsync(ib, c.get("email", ""))
-            ib["settings"]["clients"] = []
-        self.stats = {}
-        self.record_ids = {}
-        self.emails = {}
+                if c.get("email") == "admin-%d" % ib["id"]:
+                    keep.append(c)
+                else:
+                    self.unsync(ib, c.get("email", ""))
+            ib["settings"]["clients"] = keep
+        kept = {c["email"] for ib in self.inbounds.values() for c in ib["settings"]["clients"]}
+        self.stats = {e: st for e, st in self.stats.items() if e in kept}
+        self.record_ids = {e: i for e, i in self.record_ids.items() if e in kept}
+        self.reindex()
         self.save()
 
-    def seed(self, n, ib_id):
+    def seed(self, n, ib_id, prefix="seed-", comment=""):
         ib = self.inbound(ib_id)
         stamp = now_ms()
         start = len(self.stats)
         for i in range(n):
-            email = "seed-%d-%d" % (start, i)
-            c = self.new_client_fields({"email": email, "enable": True,
+            email = "%s%d-%d" % (prefix, start, i)
+            c = self.new_client_fields({"email": email, "enable": True, "comment": comment,
                                         "created_at": stamp, "updated_at": stamp},
                                        ib["protocol"], ib["settings"])
             ib["settings"]["clients"].append(c)
@@ -1135,7 +1169,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             app.control.count("%s <outside base path>" % method)
             return self.send(404, b"404 page not found", "text/plain")
         rel = path[len(app.base):] or "/"
-        if rel.startswith("/panel/api/") and not app.control.unhung.is_set():
+        if not app.control.unhung.is_set():  # hung: login included, as a stuck panel is
             app.control.unhung.wait()
         try:
             if rel == "/login" and method == "POST":
@@ -1405,7 +1439,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif name == "seed":
             n = int(query.get("n", "10000"))
             with app.panel.lock:
-                app.panel.seed(n, int(query.get("inbound", "1")))
+                app.panel.seed(n, int(query.get("inbound", "1")), query.get("prefix", "seed-"),
+                               query.get("comment", ""))
         elif name == "v2ray_restart":
             with app.panel.lock:
                 app.plane.restart()
@@ -1439,60 +1474,74 @@ def main(argv=None):
     a = p.parse_args(argv)
 
     os.makedirs(a.state, exist_ok=True)
-    plane = NullPlane() if a.no_v2ray else V2rayPlane(os.path.join(a.state, "v2ray"))
-    panel = Panel(a.state, a.api, plane, not a.no_default_client)
-    fresh = panel.load_or_create()
-    plane.start(panel.ports)
-    if fresh:
-        panel.create_inbounds(getattr(plane, "cert_file", ""), getattr(plane, "key_file", ""))
-        panel.save()
-    panel.reindex()
-    panel.sync_all()
-
-    app = App()
-    app.api, app.token = a.api, a.token
-    app.username, app.password = a.username, a.password
-    app.base = "/" + a.base_path.strip("/") if a.base_path.strip("/") else ""
-    app.panel, app.plane = panel, plane
-    app.sessions, app.control = Sessions(), Control()
-
-    httpd = Server(("127.0.0.1", a.port), Handler)
-    httpd.app = app
-    stop = threading.Event()
-
-    def sweeper():
-        while not stop.wait(1.0):
-            try:
-                panel.sweep()
-            except Exception as e:  # noqa: BLE001
-                print("sweep: %s" % e, file=sys.stderr)
-
-    threading.Thread(target=sweeper, daemon=True).start()
+    httpd = None
 
     def on_term(*_):
+        if httpd is None:  # still starting: unwind, so that v2ray is stopped below
+            raise SystemExit(1)
         threading.Thread(target=httpd.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
-
-    info = {"port": httpd.server_address[1], "base_path": app.base, "api": a.api,
-            "inbounds": {str(i): {"protocol": ib["protocol"], "port": ib["port"],
-                                  "remark": ib["remark"],
-                                  "v2ray_tag": ib.get("_v2tag") if ib.get("_v2tag") in
-                                  plane.inbounds else None}
-                         for i, ib in sorted(panel.inbounds.items())}}
-    if a.ready_file:
-        tmp = a.ready_file + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(info, f)
-        os.replace(tmp, a.ready_file)
-    print(json.dumps(info), flush=True)
+    plane = NullPlane() if a.no_v2ray else V2rayPlane(os.path.join(a.state, "v2ray"))
+    panel = Panel(a.state, a.api, plane, not a.no_default_client)
+    fresh = panel.load_or_create()
+    stop = threading.Event()
+    app = App()
+    app.control = Control()
     try:
-        httpd.serve_forever(poll_interval=0.2)
+        plane.start(panel.ports)
+        if fresh:
+            panel.create_inbounds(getattr(plane, "cert_file", ""),
+                                  getattr(plane, "key_file", ""))
+            panel.write()
+        panel.reindex()
+        panel.sync_all()
+
+        app.api, app.token = a.api, a.token
+        app.username, app.password = a.username, a.password
+        app.base = "/" + a.base_path.strip("/") if a.base_path.strip("/") else ""
+        app.panel, app.plane = panel, plane
+        app.sessions = Sessions()
+
+        server = Server(("127.0.0.1", a.port), Handler)
+        server.app = app
+
+        def sweeper():
+            while not stop.wait(1.0):
+                try:
+                    panel.sweep()
+                except Exception as e:  # noqa: BLE001
+                    print("sweep: %s" % e, file=sys.stderr)
+
+        def flusher():
+            while not stop.wait(0.2):
+                panel.flush()
+
+        threading.Thread(target=sweeper, daemon=True).start()
+        threading.Thread(target=flusher, daemon=True).start()
+
+        info = {"port": server.server_address[1], "base_path": app.base, "api": a.api,
+                "inbounds": {str(i): {"protocol": ib["protocol"], "port": ib["port"],
+                                      "remark": ib["remark"],
+                                      "v2ray_tag": ib.get("_v2tag") if ib.get("_v2tag") in
+                                      plane.inbounds else None}
+                             for i, ib in sorted(panel.inbounds.items())}}
+        if a.ready_file:
+            tmp = a.ready_file + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(info, f)
+            os.replace(tmp, a.ready_file)
+        print(json.dumps(info), flush=True)
+        httpd = server
+        try:
+            server.serve_forever(poll_interval=0.2)
+        finally:
+            server.server_close()
     finally:
         stop.set()
         app.control.unhung.set()
-        httpd.server_close()
+        panel.flush()
         plane.stop()
     return 0
 

@@ -163,10 +163,13 @@ class V2Test(PageMixin, unittest.TestCase):
             id=str(uuid.uuid4()), email="vpnhub-3-x", enable=True)})
         self.fake.control("forget")
         ib = self.api.call("GET", "/inbounds/get/1")["obj"]
-        self.assertEqual(json.loads(ib["settings"])["clients"], [])
+        self.assertEqual([c["email"] for c in json.loads(ib["settings"])["clients"]],
+                         ["admin-1"])
+        self.assertEqual([s["email"] for s in self.api.call("GET", "/inbounds/list")["obj"][0]
+                          ["clientStats"]], ["admin-1"])
         self.fake.control("seed", n=50, inbound=1)
         ib = self.api.call("GET", "/inbounds/get/1")["obj"]
-        self.assertEqual(len(json.loads(ib["settings"])["clients"]), 50)
+        self.assertEqual(len(json.loads(ib["settings"])["clients"]), 51)
         self.fake.control("hang")
         done = threading.Event()
         result = {}

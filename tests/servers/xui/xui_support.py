@@ -34,6 +34,7 @@ class FakeXui:
         self.info = None
 
     def start(self, timeout=30):
+        os.makedirs(self.state, exist_ok=True)
         ready = os.path.join(self.state, "ready.json")
         if os.path.exists(ready):
             os.unlink(ready)
