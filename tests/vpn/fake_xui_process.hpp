@@ -97,9 +97,10 @@ class FakeXui {
   void Unhang() { Control("POST", "/_control/unhang"); }
   void Forget() { Control("POST", "/_control/forget"); }
   void ExpireSessions() { Control("POST", "/_control/expire_sessions"); }
-  void Seed(int n, int inbound) {
-    Control("POST",
-            "/_control/seed?n=" + std::to_string(n) + "&inbound=" + std::to_string(inbound));
+  // n clients "seed-..." on `inbound`, commented `comment` (POST /_control/seed).
+  void Seed(int n, int inbound, const std::string& comment = "") {
+    Control("POST", "/_control/seed?n=" + std::to_string(n) +
+                        "&inbound=" + std::to_string(inbound) + "&comment=" + comment);
   }
 
   // {"METHOD /route": count} of the requests answered so far (logins too).

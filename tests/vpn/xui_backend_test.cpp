@@ -380,6 +380,22 @@ TEST(XuiPrepare, FindsTheApiGenerationAndReadsEachInbound) {
   EXPECT_EQ(s.settings["api"], "v3") << "a token implies v3";
 }
 
+TEST(XuiBackendV2, ListsTenThousandClientsWithOneCall) {
+  SKIP_WITHOUT_FAKE(false);
+  // A 2.x inbound answers with all its clients at once: more than 4 MB for 10,000.
+  FakeXui fake(Opts("v2", false));
+  const Server server = Prepared(fake, 1);
+  fake.Seed(10000, 1, "vpnhub");
+  XuiBackend backend(Fast());
+  ASSERT_TRUE(backend.Ping(server).ok());
+  const json before = fake.Requests();
+  auto listed = backend.ListKeys(server);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_EQ(listed->size(), 10000u);
+  EXPECT_EQ(Added(before, fake.Requests()),
+            (std::map<std::string, int>{{"GET /panel/api/inbounds/get/{id}", 1}}));
+}
+
 TEST(XuiBackendV3, ListKeysPagesThroughThePanelsListing) {
   SKIP_WITHOUT_FAKE(false);
   FakeXui fake(Opts("v3", false));

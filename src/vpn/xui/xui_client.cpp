@@ -7,6 +7,9 @@ namespace {
 
 using nlohmann::json;
 
+// The largest answer taken from a panel.
+constexpr std::size_t kMaxAnswerBytes = 64u << 20;
+
 // "name=value" of a Set-Cookie value.
 std::string CookiePair(const std::string& set_cookie) {
   const std::string pair = set_cookie.substr(0, set_cookie.find(';'));
@@ -54,7 +57,9 @@ Result<XuiClient::Reply> XuiClient::Send(const std::string& method, const std::s
   if (access_.api == ApiGen::kV3 && !access_.token.empty()) {
     headers.push_back("Authorization: Bearer " + access_.token);
   }
-  auto r = amneziawg::HttpCall(method, access_.base_url + route, headers, json_body, deadline_);
+  // A 2.x inbound answers with every client in it: about 450 bytes each, 10,000 clients > 4 MB.
+  auto r = amneziawg::HttpCall(method, access_.base_url + route, headers, json_body, deadline_,
+                               kMaxAnswerBytes);
   if (!r.ok()) {
     // HttpCall names the URL, whose path is the panel's secret: name the panel by HOST:PORT.
     // HttpCall's message starts "METHOD URL: "; `what` says the same without the secret path.
