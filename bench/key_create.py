@@ -13,6 +13,9 @@ pointing at a real server where one runs here, or at the fake the tests use:
   marzban      tests/servers/marzban/fake_marzban.py, a real v2ray behind it (each key is a user
                added to v2ray's VLESS TCP inbound); also prints the panel calls per key create
                from the fake's /_control/requests
+  xui-v2, xui-v3  tests/servers/xui/fake_xui.py (3x-ui's v2 cookie API / v3 token API) over a
+               real v2ray 4.34: each key is a panel client added to v2ray; the panel's request
+               counts (/_control/requests) give the panel calls per key create
   wireguard-node  real wireguard-go and `vpnhub node` in a network namespace (root; not in the
                default list)
 Then build/bench/vpnhub_key_create_bench issues COUNT keys for COUNT people at RATE per second
@@ -161,10 +164,34 @@ def setup_marzban(hub, work, count, stack):
     return calls_per_key
 
 
+def setup_xui(api):
+    def setup(hub, work, count, stack):
+        sys.path.insert(0, os.path.join(ROOT, "tests", "servers", "xui"))
+        from xui_support import FakeXui
+        fake = FakeXui(api=api, token="bench-token" if api == "v3" else "",
+                       state=os.path.join(work, "xui")).start()
+        stack.append(fake.cleanup)
+        creds = (("--token", fake.token) if api == "v3" else
+                 ("--username", fake.username, "--password", fake.password))
+        hub.cli("server", "add", "--location", "bench", "--kind", "xui", "--api-url", fake.url,
+                *creds, "--inbound-id", "1", "--capacity", str(count))
+        before = fake.requests()
+
+        def report(_keys=None):
+            after = fake.requests()
+            calls = {r: n - before.get(r, 0) for r, n in after.items() if n > before.get(r, 0)}
+            total = sum(calls.values())
+            lines = [f"panel calls per key create: {total / count:.3f} ({total} for {count} keys)"]
+            lines += [f"  {route}: {n}" for route, n in sorted(calls.items())]
+            return "\n".join(lines)
+        return report
+    return setup
+
+
 SETUPS = {"shadowsocks": setup_shadowsocks, "outline": setup_outline,
           "amneziawg": setup_amneziawg, "wireguard": setup_wireguard,
           "wireguard-node": setup_wireguard_node, "remnawave": setup_remnawave,
-          "marzban": setup_marzban}
+          "marzban": setup_marzban, "xui-v2": setup_xui("v2"), "xui-v3": setup_xui("v3")}
 
 
 def run_kind(build, kind, count, rate):
@@ -195,7 +222,7 @@ def main():
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--count", type=int, default=1000)
     p.add_argument("--rate", type=float, default=50)
-    p.add_argument("--kinds", default="shadowsocks,outline,amneziawg,wireguard,marzban,remnawave")
+    p.add_argument("--kinds", default="shadowsocks,outline,amneziawg,wireguard,xui-v2,xui-v3,marzban,remnawave")
     a = p.parse_args()
     harness.BINARY = os.path.join(os.path.abspath(a.build), "bin", "vpnhub")
     rc = 0

@@ -1,77 +1,89 @@
-// Issue 16 figure: the reconciliation listing time of one panel, ListKeys through a kind's own
-// adapter (no wrappers) against a running server or fake, RUNS times; prints the keys listed and
-// the time of each run, then min / median / max in ms.
+// Issue 16 figure: the reconciliation listing of one server -- VpnBackend::ListKeys through the
+// process's backend stack (the kind's adapter, metered, gated), as a reconciliation would call it.
 //
-//   vpnhub_list_keys_bench --kind KIND --setting NAME=VALUE ... [--runs 5] [--deadline-ms 30000]
+// What it measures: the wall time of ListKeys(server) for the server --server-id of the database
+// the environment names (DATABASE_URL, VPN_CALL_TIMEOUT_MS, ... as for `vpnhub`), --repeat times
+// in a row on one backend (so the first run pays the login and the later ones reuse the session),
+// and the number of keys listed. bench/xui_list.py sets up a fake 3x-ui holding 10,000 clients and
+// calls this.
 //
-// bench/panel_list.py starts a panel fake, seeds it with 10,000 users and calls this.
-#include <algorithm>
+//   vpnhub_list_keys_bench --server-id N [--repeat 5]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
-#include "vpn/kinds.hpp"
+#include "app/cli_support.hpp"
+#include "app/context.hpp"
+#include "percentile.hpp"
+
+namespace {
+
+using namespace vpnhub;
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void Usage(const char* why) {
+  std::fprintf(stderr, "%s\nusage: vpnhub_list_keys_bench --server-id N [--repeat N]\n", why);
+  std::exit(2);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace vpnhub;
-  std::string kind;
-  Server server;
-  server.id = 1;
-  server.capacity = 1;
-  int runs = 5;
-  int deadline_ms = 30000;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    const std::string value = argv[i + 1];
-    if (flag == "--kind") {
-      kind = value;
-    } else if (flag == "--setting") {
-      const auto eq = value.find('=');
-      if (eq == std::string::npos) {
-        std::fprintf(stderr, "--setting wants NAME=VALUE\n");
-        return 2;
-      }
-      server.settings[value.substr(0, eq)] = value.substr(eq + 1);
-    } else if (flag == "--runs") {
-      runs = std::atoi(value.c_str());
-    } else if (flag == "--deadline-ms") {
-      deadline_ms = std::atoi(value.c_str());
-    } else {
-      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
-      return 2;
-    }
+  long long server_id = 0;
+  int repeat = 5;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") Usage("ListKeys of one server, timed (issue 16).");
+    if (i + 1 >= argc) Usage(("missing value of " + arg).c_str());
+    const std::string v = argv[++i];
+    if (arg == "--server-id")
+      server_id = std::atoll(v.c_str());
+    else if (arg == "--repeat")
+      repeat = std::atoi(v.c_str());
+    else
+      Usage(("unknown option " + arg).c_str());
   }
-  auto kinds = vpn::BuiltinKinds();
-  if (!kinds.ok()) return 1;
-  auto spec = kinds->Find(kind);
-  if (!spec.ok()) {
-    std::fprintf(stderr, "%s\n", spec.status().ToString().c_str());
-    return 2;
+  if (server_id <= 0 || repeat <= 0) Usage("--server-id and --repeat must be positive");
+
+  auto ctx_or = app::MakeContext(app::cli::LoadConfigOrExit(), /*quiet_log=*/true);
+  if (!ctx_or.ok()) {
+    std::fprintf(stderr, "cannot open the context: %s\n", ctx_or.status().message().c_str());
+    return 1;
   }
-  server.kind = kind;
-  vpn::BackendOptions options;
-  options.call_deadline = std::chrono::milliseconds(deadline_ms);
-  auto backend = (*spec)->make_backend(options);
+  app::Context& ctx = **ctx_or;
+  std::optional<Server> server;
+  Status st = ctx.store->Read([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto s, tx.catalog().GetServerToCall(server_id));
+    server = std::move(s);
+    return Status::Ok();
+  });
+  if (!st.ok()) {
+    std::fprintf(stderr, "server %lld: %s\n", server_id, st.message().c_str());
+    return 1;
+  }
+  auto backend = ctx.backends.For(server->kind);
+  if (!backend.ok()) {
+    std::fprintf(stderr, "%s\n", backend.status().message().c_str());
+    return 1;
+  }
+
   std::vector<double> ms;
-  for (int r = 0; r < runs; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    auto keys = backend->ListKeys(server);
-    const double took =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  size_t listed = 0;
+  for (int r = 0; r < repeat; ++r) {
+    const auto t0 = Clock::now();
+    auto keys = (*backend)->ListKeys(*server);
+    const double took = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     if (!keys.ok()) {
       std::fprintf(stderr, "ListKeys: %s\n", keys.status().ToString().c_str());
       return 1;
     }
-    std::printf("run %d: %zu keys in %.1f ms\n", r + 1, keys->size(), took);
+    listed = keys->size();
     ms.push_back(took);
+    std::printf("run %d: %zu keys in %.1f ms\n", r + 1, listed, took);
   }
-  std::sort(ms.begin(), ms.end());
-  if (!ms.empty()) {
-    std::printf("list_keys %s: min %.1f ms, median %.1f ms, max %.1f ms over %d runs\n",
-                kind.c_str(), ms.front(), ms[ms.size() / 2], ms.back(), runs);
-  }
+  std::printf("ListKeys of %zu keys, %d runs: first %.1f ms, p50 %.1f ms, max %.1f ms\n", listed,
+              repeat, ms.front(), bench::Percentile(ms, 0.50), bench::Percentile(ms, 1.0));
   return 0;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Issue 16 figure: 10,000 keys on one panel, the reconciliation listing time (ListKeys through
-the kind's adapter, build/bench/vpnhub_list_keys_bench) against the panel's fake seeded with
+the kind's adapter, build/bench/vpnhub_adapter_list_bench) against the panel's fake seeded with
 COUNT users through its /_control/seed.
 
   bench/panel_list.py [--build build] [--count 10000] [--runs 5] [--kinds remnawave]
@@ -53,7 +53,7 @@ def main():
             try:
                 flags = KINDS[kind](work, a.count, stack)
                 res = subprocess.run([os.path.join(os.path.abspath(a.build), "bench",
-                                                   "vpnhub_list_keys_bench"), "--kind", kind,
+                                                   "vpnhub_adapter_list_bench"), "--kind", kind,
                                       "--runs", str(a.runs), *flags],
                                      capture_output=True, text=True, timeout=600)
                 print(f"== {kind} ({a.count} users)")

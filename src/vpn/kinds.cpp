@@ -6,6 +6,7 @@
 #include "vpn/remnawave/remnawave_kind.hpp"
 #include "vpn/shadowsocks/shadowsocks_kind.hpp"
 #include "vpn/wireguard/wireguard_kind.hpp"
+#include "vpn/xui/xui_kind.hpp"
 
 namespace vpnhub::vpn {
 
@@ -17,6 +18,7 @@ Result<KindRegistry> BuiltinKinds() {
   VPNHUB_RETURN_IF_ERROR(kinds.Register(wireguard::WireguardKind()));
   VPNHUB_RETURN_IF_ERROR(kinds.Register(remnawave::RemnawaveKind()));
   VPNHUB_RETURN_IF_ERROR(kinds.Register(marzban::MarzbanKind()));
+  VPNHUB_RETURN_IF_ERROR(kinds.Register(xui::XuiKind()));
   return kinds;
 }
 

@@ -10,10 +10,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxReplyBytes = 4u << 20;
 constexpr std::size_t kMaxDetail = 200;
 
 struct Received {
+  std::size_t max_bytes = kMaxReplyBytes;
   std::string body;
   std::vector<std::string> set_cookies;
   bool too_big = false;
@@ -22,7 +22,7 @@ struct Received {
 std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
   auto* r = static_cast<Received*>(user);
   const std::size_t n = size * count;
-  if (r->body.size() + n > kMaxReplyBytes) {
+  if (r->body.size() + n > r->max_bytes) {
     r->too_big = true;
     return 0;
   }
@@ -134,11 +134,12 @@ std::optional<std::uint64_t> Counter(const json& client, const char* field) {
 
 Result<HttpReply> HttpCall(const std::string& method, const std::string& url,
                            const std::vector<std::string>& headers, const std::string& body,
-                           std::chrono::milliseconds deadline) {
+                           std::chrono::milliseconds deadline, std::size_t max_reply_bytes) {
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) return Internal("curl_easy_init failed");
   CURL* c = curl.get();
   Received got;
+  got.max_bytes = max_reply_bytes;
   std::unique_ptr<curl_slist, SlistDeleter> list;
   for (const std::string& h : headers) {
     curl_slist* next = curl_slist_append(list.get(), h.c_str());
@@ -166,7 +167,10 @@ Result<HttpReply> HttpCall(const std::string& method, const std::string& url,
   const CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
     const std::string what = method + " " + url + ": ";
-    if (got.too_big) return Unavailable(what + "the answer is larger than 4 MB");
+    if (got.too_big) {
+      return Unavailable(what + "the answer is larger than " +
+                         std::to_string(max_reply_bytes >> 20) + " MB");
+    }
     if (rc == CURLE_OPERATION_TIMEDOUT) {
       return DeadlineExceeded(what + "no answer within " + std::to_string(ms) + " ms");
     }

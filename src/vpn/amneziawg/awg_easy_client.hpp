@@ -12,6 +12,7 @@
 //
 // Thread-safe: the cookie is shared under a mutex; each request has its own curl handle.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -29,12 +30,17 @@ struct HttpReply {
   std::vector<std::string> set_cookies;  // every Set-Cookie value, as sent
 };
 
+// The largest answer HttpCall takes unless told otherwise.
+inline constexpr std::size_t kMaxReplyBytes = 4u << 20;
+
 // One request to `url` within `deadline` (connect and transfer). `headers` are "Name: value"
 // lines; `body` is sent when non-empty. No redirects are followed. Errors as above for the
-// transport; every HTTP status is a reply.
+// transport; an answer longer than `max_reply_bytes` is kUnavailable; every HTTP status is a
+// reply.
 Result<HttpReply> HttpCall(const std::string& method, const std::string& url,
                            const std::vector<std::string>& headers, const std::string& body,
-                           std::chrono::milliseconds deadline);
+                           std::chrono::milliseconds deadline,
+                           std::size_t max_reply_bytes = kMaxReplyBytes);
 
 // A client as GET /api/wireguard/client lists it (the fields the hub reads).
 struct AwgClient {
