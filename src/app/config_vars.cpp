@@ -275,11 +275,11 @@ const std::vector<ConfigVar>& ConfigVariables() {
           "trial length in seconds, 0..315360000; 0 = no trial"),
       Int("LIMIT_GB", "0", {0, 1000000}, &Config::limit_gb, "this release",
           "traffic cap per key in GB, 0..1000000; 0 = unlimited; recorded on each new key; "
-          "outline servers enforce it (the access key's data limit); for shadowsocks keys it is "
-          "not enforced: ss-manager has no traffic limit"),
-      Int("LIMIT_IP", "0", {0, 1000000}, &Config::limit_ip, "later backends",
-          "devices per key, 0..1000000; 0 = unlimited; checked only: no server kind here limits "
-          "devices"),
+          "outline servers and the panels (xui, marzban, remnawave) enforce it; for shadowsocks "
+          "keys it is not enforced: ss-manager has no traffic limit"),
+      Int("LIMIT_IP", "0", {0, 1000000}, &Config::limit_ip, "this release",
+          "devices per key, 0..1000000; 0 = unlimited; set on xui panels (limitIp) and "
+          "remnawave panels (hwidDeviceLimit); other kinds do not limit devices"),
       Secret(Custom(
                  "DATABASE_URL", VarType::kUrl, "sqlite://./data/vpnhub.db",
                  config_checks::ReadDatabase, [](const Config& c) { return c.database_url; },
