@@ -4,9 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-
-#include "core/host_rules.hpp"
-#include "vpn/amneziawg/awg_easy_client.hpp"
+#include <utility>
 
 namespace vpnhub::vpn::remnawave {
 namespace {
@@ -18,30 +16,6 @@ constexpr std::size_t kSecretLength = 24;
 constexpr const char* kUsernameExists = "A019";
 // Entries of the made-data cache beyond which it is dropped (keys whose data nobody fetched).
 constexpr std::size_t kMaxRemembered = 4096;
-
-Status BadSetting(const std::string& name, const std::string& why) {
-  return InvalidArgument("remnawave setting \"" + name + "\" " + why);
-}
-
-bool IsHex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-std::string PercentEncode(const std::string& text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // expireAt as the API takes it: "2026-01-17T15:38:45.065Z". A key without an expiry (the epoch)
 // gets the last day of 2099: the API requires one.
@@ -75,267 +49,20 @@ std::optional<std::int64_t> TelegramId(const std::string& remote_name) {
   return std::stoll(digits);
 }
 
-std::string StringField(const json& j, const char* name) {
-  auto it = j.find(name);
-  if (it == j.end()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
-  return "";
-}
-
-std::optional<std::int64_t> IntField(const json& j, const char* name) {
-  auto it = j.find(name);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return static_cast<std::int64_t>(it->get<double>());
-}
-
-Result<PanelUser> ParseUser(const json& j) {
-  if (!j.is_object()) return Internal("Remnawave API: a user that is not a JSON object");
-  PanelUser u;
-  u.username = StringField(j, "username");
-  if (u.username.empty()) return Internal("Remnawave API: a user without a username");
-  u.id = IntField(j, "id").value_or(0);
-  u.uuid = StringField(j, "uuid");
-  u.short_uuid = StringField(j, "shortUuid");
-  u.status = StringField(j, "status");
-  u.trojan_password = StringField(j, "trojanPassword");
-  u.vless_uuid = StringField(j, "vlessUuid");
-  u.subscription_url = StringField(j, "subscriptionUrl");
-  u.expire_at = StringField(j, "expireAt");
-  u.traffic_limit_bytes = IntField(j, "trafficLimitBytes").value_or(0);
-  u.hwid_device_limit = IntField(j, "hwidDeviceLimit");
-  u.telegram_id = IntField(j, "telegramId");
-  if (auto s = j.find("activeInternalSquads"); s != j.end() && s->is_array()) {
-    for (const auto& item : *s) {
-      if (item.is_object()) u.squads.push_back(StringField(item, "uuid"));
-      if (item.is_string()) u.squads.push_back(item.get<std::string>());
-    }
-  }
-  if (auto t = j.find("userTraffic"); t != j.end() && t->is_object()) {
-    const auto used = IntField(*t, "usedTrafficBytes").value_or(0);
-    u.used_traffic_bytes = used > 0 ? static_cast<std::uint64_t>(used) : 0;
-  } else if (auto used = IntField(j, "usedTrafficBytes")) {  // 2.x before userTraffic
-    u.used_traffic_bytes = *used > 0 ? static_cast<std::uint64_t>(*used) : 0;
-  }
-  if (u.id == 0 && u.uuid.empty()) return Internal("Remnawave API: a user without an id");
-  return u;
-}
-
 std::string RemoteData(const PanelUser& u) {
   json j = {{"id", u.id}, {"shortUuid", u.short_uuid}, {"subscriptionUrl", u.subscription_url}};
   if (!u.uuid.empty()) j["uuid"] = u.uuid;
   return j.dump();
 }
 
-// The body's {"response": ...}.
-Result<json> Response(const std::string& what, const std::string& body) {
-  json j = json::parse(body, nullptr, false);
-  if (!j.is_object() || !j.contains("response")) {
-    return Internal("Remnawave API " + what + " answered without {\"response\": ...}");
-  }
-  return j["response"];
-}
-
-// An error body's message and code: {"message","errorCode"} or zod's {"message","errors":[...]}.
-std::string ErrorDetail(const std::string& body) {
-  const json j = json::parse(body, nullptr, false);
-  if (!j.is_object()) return "";
-  std::string out = StringField(j, "message");
-  const std::string code = StringField(j, "errorCode");
-  if (!code.empty()) out += (out.empty() ? "" : " ") + std::string("(") + code + ")";
-  if (auto errors = j.find("errors"); errors != j.end() && errors->is_array()) {
-    for (const auto& e : *errors) {
-      if (!e.is_object()) continue;
-      std::string path;
-      if (auto p = e.find("path"); p != e.end() && p->is_array()) {
-        for (const auto& part : *p) {
-          if (part.is_string()) path += (path.empty() ? "" : ".") + part.get<std::string>();
-        }
-      }
-      out += "; " + (path.empty() ? std::string() : path + ": ") + StringField(e, "message");
-    }
-  }
-  if (out.size() > 300) out.resize(300);
-  return out;
-}
-
-std::string ErrorCode(const std::string& body) {
-  const json j = json::parse(body, nullptr, false);
-  return j.is_object() ? StringField(j, "errorCode") : "";
-}
-
 }  // namespace
-
-Result<PanelUrl> ParsePanelUrl(const std::string& text) {
-  std::string scheme;
-  if (text.rfind("https://", 0) == 0) {
-    scheme = "https://";
-  } else if (text.rfind("http://", 0) == 0) {
-    scheme = "http://";
-  } else {
-    return InvalidArgument("the API URL must start with https:// or http://");
-  }
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '?' || c == '#' || c == '@' || c == '\\') {
-      return InvalidArgument(
-          "the API URL must be http(s)://HOST[:PORT][/PATH] without blanks, query, fragment or "
-          "user");
-    }
-  }
-  const std::string rest = text.substr(scheme.size());
-  const auto slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  if (authority.empty()) return InvalidArgument("the API URL has no host");
-  std::string path = slash == std::string::npos ? "" : rest.substr(slash);
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  if (path.size() >= 4 && path.compare(path.size() - 4, 4, "/api") == 0) {
-    path.resize(path.size() - 4);
-  }
-  PanelUrl out;
-  std::string port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string::npos) return InvalidArgument("the API URL's IPv6 host lacks ']'");
-    out.host = authority.substr(1, close - 1);
-    const std::string after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return InvalidArgument("the API URL's host is not valid");
-      port_text = after.substr(1);
-    }
-    if (!ParseIpv6(out.host)) return InvalidArgument("the API URL's IPv6 host is not valid");
-  } else {
-    const auto colon = authority.rfind(':');
-    out.host = authority.substr(0, colon);
-    if (colon != std::string::npos) port_text = authority.substr(colon + 1);
-    if (out.host.empty()) return InvalidArgument("the API URL has no host");
-    if (!CheckHost("host", out.host).ok()) {
-      return InvalidArgument("the API URL's host is not a host name or an IP address");
-    }
-  }
-  int port = scheme == "https://" ? 443 : 80;
-  if (!port_text.empty() || authority.back() == ':') {
-    const bool digits = !port_text.empty() && port_text.size() <= 5 &&
-                        std::all_of(port_text.begin(), port_text.end(),
-                                    [](char c) { return c >= '0' && c <= '9'; });
-    port = digits ? std::stoi(port_text) : 0;
-    if (port < 1 || port > 65535) return InvalidArgument("the API URL's port must be 1..65535");
-  }
-  const bool v6 = out.host.find(':') != std::string::npos;
-  out.host_port = (v6 ? "[" + out.host + "]" : out.host) + ":" + std::to_string(port);
-  out.origin = scheme + authority;
-  out.base = out.origin + path;
-  return out;
-}
-
-Status CheckUuid(const std::string& text) {
-  static const int kGroups[] = {8, 4, 4, 4, 12};
-  std::size_t at = 0;
-  for (int g = 0; g < 5; ++g) {
-    for (int i = 0; i < kGroups[g]; ++i, ++at) {
-      if (at >= text.size() || !IsHex(text[at])) {
-        return InvalidArgument("must be a UUID (8-4-4-4-12 hex digits)");
-      }
-    }
-    if (g < 4) {
-      if (at >= text.size() || text[at] != '-') {
-        return InvalidArgument("must be a UUID (8-4-4-4-12 hex digits)");
-      }
-      ++at;
-    }
-  }
-  if (at != text.size()) return InvalidArgument("must be a UUID (8-4-4-4-12 hex digits)");
-  return Status::Ok();
-}
-
-Result<RemnawaveSettings> ParseSettings(const ServerSettings& settings) {
-  RemnawaveSettings out;
-  auto url = settings.find("api_url");
-  if (url == settings.end() || url->second.empty()) {
-    return BadSetting("api_url", "is required (--api-url, the panel's base URL)");
-  }
-  auto api = ParsePanelUrl(url->second);
-  if (!api.ok()) return BadSetting("api_url", "is not valid: " + api.status().message());
-  out.api = std::move(*api);
-  auto token = settings.find("token");
-  if (token == settings.end() || token->second.empty()) {
-    return BadSetting("token", "is required (--token, an API token made in the panel)");
-  }
-  out.token = token->second;
-  for (char c : out.token) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f) return BadSetting("token", "must be printable without blanks");
-  }
-  if (auto squads = settings.find("squads"); squads != settings.end()) {
-    std::string item;
-    const std::string& text = squads->second;
-    for (std::size_t i = 0; i <= text.size(); ++i) {
-      if (i == text.size() || text[i] == ',') {
-        if (!item.empty()) {
-          if (!CheckUuid(item).ok()) {
-            return BadSetting("squads", "holds \"" + item + "\", which is not a UUID");
-          }
-          if (std::find(out.squads.begin(), out.squads.end(), item) == out.squads.end()) {
-            out.squads.push_back(item);
-          }
-        }
-        item.clear();
-      } else {
-        item += text[i];
-      }
-    }
-  }
-  return out;
-}
 
 RemnawaveBackend::RemnawaveBackend(RemnawaveOptions options) : options_(options) {}
 
-Result<RemnawaveBackend::Reply> RemnawaveBackend::Send(const RemnawaveSettings& s,
-                                                       const char* method, const std::string& route,
-                                                       const std::string& body,
-                                                       const std::string& what) {
-  std::vector<std::string> headers = {
-      "Accept: application/json",
-      "Expect:",
-      "Authorization: Bearer " + s.token,
-      // The panel's proxy-check middleware drops a request without these (it wants its reverse
-      // proxy in front, over HTTPS).
-      "X-Forwarded-For: 127.0.0.1",
-      "X-Forwarded-Proto: https",
-  };
-  if (!body.empty()) headers.push_back("Content-Type: application/json");
-  const std::string url = s.api.base + "/api" + route;
-  auto r = amneziawg::HttpCall(method, url, headers, body, options_.call_deadline);
-  if (!r.ok()) {
-    // HttpCall's message starts "METHOD URL: "; the URL's path may be a secret.
-    std::string detail = r.status().message();
-    const std::string prefix = std::string(method) + " " + url + ": ";
-    if (detail.rfind(prefix, 0) == 0) detail = detail.substr(prefix.size());
-    return Status(r.status().code(),
-                  "Remnawave API at " + s.api.host_port + " " + what + ": " + detail);
-  }
-  return Reply{r->status, std::move(r->body)};
+Result<RemnawaveClient> RemnawaveBackend::Client(const Server& server) const {
+  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  return RemnawaveClient(std::move(s), options_.call_deadline);
 }
-
-namespace {
-
-// An answer the call did not expect, as a Status.
-Status Unexpected(const RemnawaveSettings& s, const std::string& what, long status,
-                  const std::string& body) {
-  const std::string detail = ErrorDetail(body);
-  const std::string msg = "Remnawave API at " + s.api.host_port + " " + what + " answered HTTP " +
-                          std::to_string(status) + (detail.empty() ? "" : ": " + detail);
-  if (status >= 500 || status == 408 || status == 429) return Unavailable(msg);
-  if (status == 401 || status == 403) {
-    return FailedPrecondition(msg + " (the panel refuses the API token)");
-  }
-  if (status == 404) {
-    return FailedPrecondition(msg + " (no such route: is the API URL the panel's base URL?)");
-  }
-  return FailedPrecondition(msg);
-}
-
-}  // namespace
 
 Status RemnawaveBackend::ValidateSettings(const Server& server) const {
   VPNHUB_RETURN_IF_ERROR(ParseSettings(server.settings));
@@ -366,10 +93,10 @@ std::optional<std::string> RemnawaveBackend::Take(const Server& server,
 }
 
 Result<std::vector<Squad>> RemnawaveBackend::ListSquads(const Server& server) {
-  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  VPNHUB_ASSIGN_OR_RETURN(auto client, Client(server));
   const std::string what = "GET /api/internal-squads";
-  VPNHUB_ASSIGN_OR_RETURN(auto r, Send(s, "GET", "/internal-squads", "", what));
-  if (r.status != 200) return Unexpected(s, what, r.status, r.body);
+  VPNHUB_ASSIGN_OR_RETURN(auto r, client.Send("GET", "/internal-squads", "", what));
+  if (r.status != 200) return client.Unexpected(what, r);
   VPNHUB_ASSIGN_OR_RETURN(auto resp, Response(what, r.body));
   auto list = resp.is_object() ? resp.find("internalSquads") : resp.end();
   if (!resp.is_object() || list == resp.end() || !list->is_array()) {
@@ -385,19 +112,19 @@ Result<std::vector<Squad>> RemnawaveBackend::ListSquads(const Server& server) {
 
 Result<std::optional<PanelUser>> RemnawaveBackend::GetUserByUsername(const Server& server,
                                                                      const std::string& username) {
-  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  VPNHUB_ASSIGN_OR_RETURN(auto client, Client(server));
   const std::string what = "GET /api/users/by-username/{username}";
   VPNHUB_ASSIGN_OR_RETURN(
-      auto r, Send(s, "GET", "/users/by-username/" + PercentEncode(username), "", what));
+      auto r, client.Send("GET", "/users/by-username/" + PercentEncode(username), "", what));
   if (r.status == 404) return std::optional<PanelUser>();
-  if (r.status != 200) return Unexpected(s, what, r.status, r.body);
+  if (r.status != 200) return client.Unexpected(what, r);
   VPNHUB_ASSIGN_OR_RETURN(auto resp, Response(what, r.body));
   VPNHUB_ASSIGN_OR_RETURN(auto user, ParseUser(resp));
   return std::optional<PanelUser>(std::move(user));
 }
 
 Result<std::vector<PanelUser>> RemnawaveBackend::ListUsers(const Server& server) {
-  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  VPNHUB_ASSIGN_OR_RETURN(auto client, Client(server));
   const std::string what = "GET /api/users";
   const int size = std::clamp(options_.page_size, 1, 1000);
   std::vector<PanelUser> out;
@@ -408,8 +135,8 @@ Result<std::vector<PanelUser>> RemnawaveBackend::ListUsers(const Server& server)
   for (int page = 0;; ++page) {
     const std::string route =
         "/users?start=" + std::to_string(start) + "&size=" + std::to_string(size);
-    VPNHUB_ASSIGN_OR_RETURN(auto r, Send(s, "GET", route, "", what));
-    if (r.status != 200) return Unexpected(s, what, r.status, r.body);
+    VPNHUB_ASSIGN_OR_RETURN(auto r, client.Send("GET", route, "", what));
+    if (r.status != 200) return client.Unexpected(what, r);
     VPNHUB_ASSIGN_OR_RETURN(auto resp, Response(what, r.body));
     auto users = resp.is_object() ? resp.find("users") : resp.end();
     if (!resp.is_object() || users == resp.end() || !users->is_array()) {
@@ -431,7 +158,8 @@ Result<std::vector<PanelUser>> RemnawaveBackend::ListUsers(const Server& server)
 
 Status RemnawaveBackend::CreateKey(const Server& server, const Key& key) {
   if (key.remote_name.empty()) return InvalidArgument("the key has no remote name");
-  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  VPNHUB_ASSIGN_OR_RETURN(auto client, Client(server));
+  const RemnawaveSettings& s = client.settings();
   json body = {
       {"username", key.remote_name},
       {"status", "ACTIVE"},
@@ -445,7 +173,7 @@ Status RemnawaveBackend::CreateKey(const Server& server, const Key& key) {
   if (options_.limit_ip > 0) body["hwidDeviceLimit"] = options_.limit_ip;
   if (auto tg = TelegramId(key.remote_name)) body["telegramId"] = *tg;
   const std::string what = "POST /api/users";
-  VPNHUB_ASSIGN_OR_RETURN(auto r, Send(s, "POST", "/users", body.dump(), what));
+  VPNHUB_ASSIGN_OR_RETURN(auto r, client.Send("POST", "/users", body.dump(), what));
   if (r.status == 200 || r.status == 201) {
     VPNHUB_ASSIGN_OR_RETURN(auto resp, Response(what, r.body));
     VPNHUB_ASSIGN_OR_RETURN(auto user, ParseUser(resp));
@@ -453,7 +181,7 @@ Status RemnawaveBackend::CreateKey(const Server& server, const Key& key) {
     return Status::Ok();
   }
   if (r.status != 400 || ErrorCode(r.body) != kUsernameExists) {
-    return Unexpected(s, what, r.status, r.body);
+    return client.Unexpected(what, r);
   }
   // The username is taken: by an earlier try of this key (our secret), or by someone else.
   VPNHUB_ASSIGN_OR_RETURN(auto existing, GetUserByUsername(server, key.remote_name));
@@ -477,7 +205,8 @@ Result<std::string> RemnawaveBackend::FetchRemoteData(const Server& server, cons
 }
 
 Status RemnawaveBackend::UpdateKey(const Server& server, const Key& key) {
-  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  VPNHUB_ASSIGN_OR_RETURN(auto client, Client(server));
+  const RemnawaveSettings& s = client.settings();
   json body = {
       {"username", key.remote_name},
       {"trafficLimitBytes", key.traffic_limit_bytes > 0 ? key.traffic_limit_bytes : 0},
@@ -492,26 +221,26 @@ Status RemnawaveBackend::UpdateKey(const Server& server, const Key& key) {
   }
   if (options_.limit_ip > 0) body["hwidDeviceLimit"] = options_.limit_ip;
   const std::string what = "PATCH /api/users";
-  VPNHUB_ASSIGN_OR_RETURN(auto r, Send(s, "PATCH", "/users", body.dump(), what));
+  VPNHUB_ASSIGN_OR_RETURN(auto r, client.Send("PATCH", "/users", body.dump(), what));
   if (r.status == 200) return Status::Ok();
   if (r.status == 404) {
     return NotFound("the Remnawave panel at " + s.api.host_port + " has no user named " +
                     key.remote_name);
   }
-  return Unexpected(s, what, r.status, r.body);
+  return client.Unexpected(what, r);
 }
 
 Status RemnawaveBackend::DeleteKey(const Server& server, const Key& key) {
-  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  VPNHUB_ASSIGN_OR_RETURN(auto client, Client(server));
   (void)Take(server, key.remote_name);
   VPNHUB_ASSIGN_OR_RETURN(auto user, GetUserByUsername(server, key.remote_name));
   if (!user) return Status::Ok();
   // 3.x addresses a user by its numeric id, 2.x by its uuid (3.x users have none).
   const std::string id = !user->uuid.empty() ? user->uuid : std::to_string(user->id);
   const std::string what = "DELETE /api/users/{id}";
-  VPNHUB_ASSIGN_OR_RETURN(auto r, Send(s, "DELETE", "/users/" + PercentEncode(id), "", what));
+  VPNHUB_ASSIGN_OR_RETURN(auto r, client.Send("DELETE", "/users/" + PercentEncode(id), "", what));
   if (r.status == 200 || r.status == 204 || r.status == 404) return Status::Ok();
-  return Unexpected(s, what, r.status, r.body);
+  return client.Unexpected(what, r);
 }
 
 Result<std::vector<ports::RemoteKey>> RemnawaveBackend::ListKeys(const Server& server) {

@@ -1,9 +1,8 @@
 #pragma once
 // ports::VpnBackend for Remnawave panels (github.com/remnawave/backend, 3.x; 2.x where it
 // differs), through the panel's REST API under API_URL/api with an API token made in the panel
-// (Authorization: Bearer). Every request also carries X-Forwarded-For and X-Forwarded-Proto:
-// https: outside development mode the panel's proxy-check middleware drops the connection of a
-// request without them (it expects its reverse proxy in front).
+// (Authorization: Bearer), through RemnawaveClient (remnawave_client.hpp: the HTTP session with
+// its headers and error classification, the settings and the JSON answers read).
 //
 // A key is a panel user named Key::remote_name (3-36 of [a-zA-Z0-9_-], which "vpnhub-<tg>-<rand>"
 // is) with the key's secret as its trojanPassword (how the hub tells its own user from another of
@@ -13,7 +12,7 @@
 // The person gets the user's subscriptionUrl (the panel's subscription page lists the user's
 // links to every inbound of its squads).
 //
-// Server settings (ServerSettings):
+// Server settings (ServerSettings, read by ParseSettings):
 //   api_url  the panel's base URL, http(s)://HOST[:PORT][/PREFIX], routes are API_URL/api/...
 //            (required; secret: a prefix may be a secret path)
 //   api_host "HOST:PORT" of api_url, only for `server list`
@@ -40,57 +39,11 @@
 #include "core/domain.hpp"
 #include "core/ports/vpn_backend.hpp"
 #include "core/status.hpp"
+#include "vpn/remnawave/remnawave_client.hpp"
 
 namespace vpnhub::vpn::remnawave {
 
 inline constexpr char kKindName[] = "remnawave";
-
-// The panel's base URL taken apart.
-struct PanelUrl {
-  std::string base;       // scheme://authority/prefix without a trailing '/' (nor "/api")
-  std::string origin;     // scheme://authority
-  std::string host;       // without brackets
-  std::string host_port;  // "HOST:PORT" ("[v6]:PORT"), for messages and `server list`
-};
-// Checks a base URL without I/O: http or https, a host name or IP literal, an optional port,
-// an optional path prefix (a trailing "/api" is dropped: routes add it), no query, fragment, user
-// or blank. Messages never repeat the URL.
-Result<PanelUrl> ParsePanelUrl(const std::string& text);
-
-// Ok when `text` is a UUID (8-4-4-4-12 hex digits).
-Status CheckUuid(const std::string& text);
-
-struct RemnawaveSettings {
-  PanelUrl api;
-  std::string token;
-  std::vector<std::string> squads;
-};
-// Reads the settings above without I/O. kInvalidArgument names the setting that is wrong.
-Result<RemnawaveSettings> ParseSettings(const ServerSettings& settings);
-
-// A user as the API describes it (ExtendedUser; the fields the hub reads).
-struct PanelUser {
-  std::int64_t id = 0;  // 3.x addresses users by it
-  std::string uuid;     // 2.x addresses users by it; empty on 3.x
-  std::string username;
-  std::string short_uuid;
-  std::string status;
-  std::string trojan_password;
-  std::string vless_uuid;
-  std::string subscription_url;
-  std::string expire_at;
-  std::int64_t traffic_limit_bytes = 0;
-  std::optional<std::int64_t> hwid_device_limit;
-  std::optional<std::int64_t> telegram_id;
-  std::vector<std::string> squads;  // activeInternalSquads' uuids
-  std::uint64_t used_traffic_bytes = 0;
-};
-
-// An internal squad (GET /api/internal-squads).
-struct Squad {
-  std::string uuid;
-  std::string name;
-};
 
 struct RemnawaveOptions {
   std::chrono::milliseconds call_deadline{3000};
@@ -152,13 +105,8 @@ class RemnawaveBackend : public ports::VpnBackend {
   Result<std::vector<PanelUser>> ListUsers(const Server& server);
 
  private:
-  struct Reply {
-    long status = 0;
-    std::string body;
-  };
-  // One request to API_URL + route with the token and the proxy headers.
-  Result<Reply> Send(const RemnawaveSettings& s, const char* method, const std::string& route,
-                     const std::string& body, const std::string& what);
+  // ParseSettings(server.settings) and a client of that panel with the call deadline.
+  Result<RemnawaveClient> Client(const Server& server) const;
   void Remember(const Server& server, const std::string& username, const std::string& data);
   std::optional<std::string> Take(const Server& server, const std::string& username);
 
