@@ -50,8 +50,8 @@ class XuiBackend : public ports::VpnBackend {
   Status CreateKey(const Server& server, const Key& key) override;
   // Sets expiryTime, totalGB and limitIp of the key's client (v2 updateClient/{clientKey}, v3
   // clients/update/{email}), keeping its credential and enabling it. A panel without the client
-  // (restored from an old backup) gets it again (CreateKey); a client of that email under another
-  // credential is kFailedPrecondition.
+  // (restored from an old backup) gets it again (as CreateKey makes it); a client of that email
+  // under another credential is kFailedPrecondition.
   Status UpdateKey(const Server& server, const Key& key) override;
   // Removes the client by email, then asks the panel whether it is gone (a panel may report a
   // delete that did not happen as success): still there -> kUnavailable (retryable). Absent = Ok.
