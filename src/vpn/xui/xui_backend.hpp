@@ -4,27 +4,8 @@
 // Both API generations (vpn/xui/xui_client.hpp): v2 (2.x: cookie login, /panel/api/inbounds/...)
 // and v3 (3.x: bearer token, /panel/api/clients/...).
 //
-// Server settings (ServerSettings), written by `server add` (xui_kind.hpp):
-//   api_url       the panel's base URL http(s)://HOST:PORT[/webBasePath] (required; secret: the
-//                 web base path is the panel's hidden address)
-//   api_host      HOST:PORT of api_url, for `server list`
-//   api           "v2" or "v3" (required)
-//   username, password   v2 login (required for v2; password secret)
-//   token         v3 API token (required for v3; secret)
-//   inbound_id    the panel's inbound the keys are clients of (required)
-//   protocol      vless | trojan | shadowsocks (read from the inbound by prepare_server)
-//   inbound_port  the inbound's port (the links' port)
-//   network, security, sni, fp, alpn, pbk, sid, spx, path, ws_host, header_type, service_name,
-//   grpc_mode, flow    what the links say (formats::ProxyStream), read from streamSettings
-//   ss_method, ss_server_psk   Shadowsocks 2022: the inbound's method and its server key
-//
-// Key::secret is a UUID (NewSecret) and every protocol's credential derives from it without I/O:
-//   vless: the client id is the UUID itself;
-//   trojan: the password is the UUID's 32 hex digits (no dashes: alphanumeric, as trojan clients
-//           need);
-//   shadowsocks 2022: the user key is base64 of BLAKE2b("vpnhub-xui-ss2022:" + UUID) of the
-//           method's key length (16 bytes for 2022-blake3-aes-128-gcm, else 32).
-// So NewSecret does not need to know the inbound, and a key keeps its credential across panels.
+// The server settings, and the credential each protocol derives from Key::secret (a UUID):
+// vpn/xui/xui_settings.hpp; the link settings read from the inbound: vpn/xui/xui_inbound.hpp.
 // Key::remote_data stays empty: links are built from the settings and the secret.
 //
 // The hub's clients carry the comment "vpnhub"; the inbound's other clients (the operator's own,
@@ -40,57 +21,13 @@
 #include "core/domain.hpp"
 #include "core/ports/vpn_backend.hpp"
 #include "core/status.hpp"
-#include "formats/proxy_links.hpp"
 #include "vpn/xui/xui_client.hpp"
+#include "vpn/xui/xui_inbound.hpp"
+#include "vpn/xui/xui_settings.hpp"
 
 namespace vpnhub::vpn::xui {
 
 inline constexpr char kKindName[] = "xui";
-
-// An API URL taken apart.
-struct ApiUrl {
-  std::string base;   // scheme://authority/path without a trailing '/'
-  std::string host;   // without brackets
-  int port = 0;       // 80/443 by scheme when not given
-  std::string where;  // "HOST:PORT" (IPv6 in brackets)
-};
-// http or https, a host name or IP literal, an optional port, an optional path; no query,
-// fragment, user or blank. Messages never repeat the URL.
-Result<ApiUrl> ParseApiUrl(const std::string& text);
-
-struct XuiSettings {
-  ApiUrl api;
-  ApiGen gen = ApiGen::kV2;
-  std::string username, password, token;
-  int inbound_id = 0;
-  std::string protocol;
-  int inbound_port = 0;
-  formats::ProxyStream stream;
-  std::string ss_method, ss_server_psk;
-};
-// Reads the settings above without I/O. kInvalidArgument names the setting that is wrong. With
-// `for_links` false only what reaching the panel needs is read (before prepare_server filled the
-// rest).
-Result<XuiSettings> ParseSettings(const ServerSettings& settings, bool for_links = true);
-
-// The credentials derived from a key's secret (see above).
-Result<std::string> TrojanPassword(const std::string& uuid);
-Result<std::string> Shadowsocks2022UserKey(const std::string& method, const std::string& uuid);
-// Key length in bytes of a 2022-blake3-* method; 0 for another method.
-int Shadowsocks2022KeyBytes(const std::string& method);
-
-// What the backend reads of one inbound (GET /panel/api/inbounds/get/{id}).
-struct Inbound {
-  int id = 0;
-  std::string protocol;
-  int port = 0;
-  nlohmann::json settings;         // parsed from its settings string
-  nlohmann::json stream_settings;  // parsed from its streamSettings string
-  nlohmann::json client_stats;     // clientStats array (may be null)
-};
-// The link settings (protocol .. ss_server_psk above) an inbound gives; kFailedPrecondition for an
-// inbound the kind cannot serve (another protocol, a transport the links cannot describe).
-Result<ServerSettings> LinkSettingsOf(const Inbound& inbound);
 
 class XuiBackend : public ports::VpnBackend {
  public:
@@ -113,8 +50,8 @@ class XuiBackend : public ports::VpnBackend {
   Status CreateKey(const Server& server, const Key& key) override;
   // Sets expiryTime, totalGB and limitIp of the key's client (v2 updateClient/{clientKey}, v3
   // clients/update/{email}), keeping its credential and enabling it. A panel without the client
-  // (restored from an old backup) gets it again (CreateKey); a client of that email under another
-  // credential is kFailedPrecondition.
+  // (restored from an old backup) gets it again (as CreateKey makes it); a client of that email
+  // under another credential is kFailedPrecondition.
   Status UpdateKey(const Server& server, const Key& key) override;
   // Removes the client by email, then asks the panel whether it is gone (a panel may report a
   // delete that did not happen as success): still there -> kUnavailable (retryable). Absent = Ok.
@@ -149,17 +86,33 @@ class XuiBackend : public ports::VpnBackend {
   std::shared_ptr<XuiClient> ClientFor(const XuiSettings& settings);
 
  private:
-  Status CreateV2(XuiClient& c, const XuiSettings& s, const Key& key);
-  Status CreateV3(XuiClient& c, const XuiSettings& s, const Key& key);
+  // The file each group is in: xui_backend.cpp (what both API generations share),
+  // xui_backend_v2.cpp (2.x: the inbound's settings) and xui_backend_v3.cpp (3.x: /clients/...).
   nlohmann::json ClientJson(const XuiSettings& s, const Key& key) const;
   Result<std::string> Credential(const XuiSettings& s, const std::string& secret) const;
-  // v3: the listed clients of the inbound, page by page.
-  Result<std::vector<nlohmann::json>> ListV3(XuiClient& c, const XuiSettings& s);
   Result<Inbound> GetInboundWith(XuiClient& c, const XuiSettings& s);
+
+  Status CreateV2(XuiClient& c, const XuiSettings& s, const Key& key);
+  Status UpdateV2(XuiClient& c, const XuiSettings& s, const Key& key,
+                  const std::string& credential);
+  Status DeleteV2(XuiClient& c, const XuiSettings& s, const std::string& email);
   // v2: the inbound's last client, which 2.x will not delete, disabled under a fresh credential
   // and marked removed (comment "vpnhub-removed").
   Status Retire(XuiClient& c, const XuiSettings& s, const nlohmann::json& client,
                 const std::string& client_key);
+  Result<std::vector<ports::RemoteKey>> ListKeysV2(XuiClient& c, const XuiSettings& s);
+  // The clientStats records (email, up, down) of the hub's clients of the inbound.
+  Result<std::vector<nlohmann::json>> TrafficV2(XuiClient& c, const XuiSettings& s);
+
+  Status CreateV3(XuiClient& c, const XuiSettings& s, const Key& key);
+  Status UpdateV3(XuiClient& c, const XuiSettings& s, const Key& key,
+                  const std::string& credential);
+  Status DeleteV3(XuiClient& c, const XuiSettings& s, const std::string& email);
+  // v3: the listed clients of the inbound, page by page.
+  Result<std::vector<nlohmann::json>> ListV3(XuiClient& c, const XuiSettings& s);
+  Result<std::vector<ports::RemoteKey>> ListKeysV3(XuiClient& c, const XuiSettings& s);
+  // The traffic records (email, up, down) of the hub's listed clients.
+  Result<std::vector<nlohmann::json>> TrafficV3(XuiClient& c, const XuiSettings& s);
 
   const Options options_;
   std::mutex mu_;
