@@ -51,6 +51,7 @@ import signal
 import string
 import sys
 import threading
+import time
 import urllib.parse
 import uuid
 
@@ -130,6 +131,8 @@ class Panel:
         self.v2ray = v2ray
         self.lock = threading.RLock()
         self.path = os.path.join(state_dir, "state.json")
+        self._dirty = False
+        self._wake = threading.Event()
         self.users = {}  # id -> user (stored fields)
         self.next_id = 1
         self.squads = []
@@ -149,11 +152,34 @@ class Panel:
                 self.v2ray_add(u)
 
     def save(self):
-        tmp = self.path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump({"users": list(self.users.values()), "next_id": self.next_id,
-                       "squads": self.squads}, f)
-        os.replace(tmp, self.path)
+        """Marks the state changed. A real panel commits each change to its database in O(1);
+        this fake writes its whole state, so a thread does it at most every 0.2 s (and flush()
+        on exit) rather than inside every call, where it would cost O(users) per request."""
+        with self.lock:
+            self._dirty = True
+        self._wake.set()
+
+    def flush(self):
+        with self.lock:
+            if not self._dirty:
+                return
+            data = json.dumps({"users": list(self.users.values()), "next_id": self.next_id,
+                               "squads": self.squads})
+            self._dirty = False
+            tmp = self.path + ".tmp"
+            with open(tmp, "w") as f:
+                f.write(data)
+            os.replace(tmp, self.path)
+
+    def start_flusher(self):
+        def run():
+            while True:
+                self._wake.wait()
+                time.sleep(0.2)
+                self._wake.clear()
+                self.flush()
+        self.flush()
+        threading.Thread(target=run, daemon=True).start()
 
     def squad(self, squad_uuid):
         return next((s for s in self.squads if s["uuid"] == squad_uuid), None)
@@ -678,6 +704,7 @@ def main():
         server.token = args.token
         server.base_url = f"http://127.0.0.1:{server.server_address[1]}"
         server.panel = Panel(args.state, v2ray, args.v2)
+        server.panel.start_flusher()
         server.counts = {}
         server.count_lock = threading.Lock()
         server.hang = threading.Event()
@@ -702,6 +729,7 @@ def main():
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         server.serve_forever()
+        server.panel.flush()
     finally:
         if v2ray is not None:
             v2ray.stop()
