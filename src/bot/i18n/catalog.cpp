@@ -21,12 +21,12 @@ struct Entry {
 constexpr Entry kCatalog[] = {
     {Text::kWelcome, "welcome",
      "👋 Welcome to <b>{name}</b>!\n\n"
-     "Here you can get a fast, private VPN key and connect in a couple of minutes with any "
-     "Shadowsocks app.\n\n"
+     "Here you can get a fast, private VPN key and connect in a couple of minutes with a free "
+     "VPN app.\n\n"
      "Choose an action below.",
      "👋 Добро пожаловать в <b>{name}</b>!\n\n"
      "Здесь можно получить ключ для быстрого и приватного VPN и подключиться за пару минут "
-     "через любое приложение Shadowsocks.\n\n"
+     "через бесплатное приложение для VPN.\n\n"
      "Выберите действие в меню ниже."},
     {Text::kMainMenu, "main_menu",  //
      "<b>Main menu</b>\nChoose an action below.", "<b>Главное меню</b>\nВыберите действие ниже."},
@@ -38,28 +38,27 @@ constexpr Entry kCatalog[] = {
      "📢 Подписаться на {channel}"},
 
     {Text::kHelp, "help",
-     "<b>{name}</b> gives you a personal VPN key based on Shadowsocks, a fast protocol that works "
-     "well on mobile networks too.\n\n"
+     "<b>{name}</b> gives you a personal VPN key that works well on mobile networks too.\n\n"
      "<b>How to connect</b>\n"
      "1. Get a key: /trial gives you a free trial.\n"
-     "2. Install a Shadowsocks app: Outline (any device), v2rayNG or NekoBox (Android), "
-     "Shadowrocket (iPhone, iPad).\n"
-     "3. Copy the <code>ss://…</code> link and add it in the app (or scan the QR code), "
-     "then connect.\n\n"
+     "2. Install a VPN app: Hiddify or v2rayNG (Android), Streisand or Shadowrocket (iPhone, "
+     "iPad), Hiddify (computer); Outline also opens <code>ss://…</code> links, and a key sent as "
+     "a .conf file goes into the WireGuard (or AmneziaVPN) app.\n"
+     "3. Copy your key's link and add it in the app (or scan the QR code), then connect.\n\n"
      "<b>Commands</b>\n"
      "/start — main menu\n"
      "/trial — get a free trial key\n"
      "/keys — your keys and how long they last\n"
      "/help — this help\n"
      "/lang — change the language",
-     "<b>{name}</b> выдаёт личный ключ VPN на базе Shadowsocks — быстрого протокола, который "
-     "хорошо работает и в мобильных сетях.\n\n"
+     "<b>{name}</b> выдаёт личный ключ VPN, который хорошо работает и в мобильных сетях.\n\n"
      "<b>Как подключиться</b>\n"
      "1. Получите ключ: /trial — бесплатный пробный доступ.\n"
-     "2. Установите приложение для Shadowsocks: Outline (любое устройство), v2rayNG или NekoBox "
-     "(Android), Shadowrocket (iPhone, iPad).\n"
-     "3. Скопируйте ссылку вида <code>ss://…</code> и добавьте её в приложение (или отсканируйте "
-     "QR-код), затем подключитесь.\n\n"
+     "2. Установите приложение для VPN: Hiddify или v2rayNG (Android), Streisand или "
+     "Shadowrocket (iPhone, iPad), Hiddify (компьютер); ссылки <code>ss://…</code> открывает и "
+     "Outline, а ключ в виде файла .conf — приложение WireGuard (или AmneziaVPN).\n"
+     "3. Скопируйте ссылку ключа и добавьте её в приложение (или отсканируйте QR-код), затем "
+     "подключитесь.\n\n"
      "<b>Команды</b>\n"
      "/start — главное меню\n"
      "/trial — получить пробный ключ\n"
@@ -94,16 +93,16 @@ constexpr Entry kCatalog[] = {
      "Valid until {expires}.\n\n"
      "<code>{link_html}</code>\n\n"
      "<b>How to connect</b>\n"
-     "1. Install Outline or any Shadowsocks client: v2rayNG, NekoBox (Android), Shadowrocket "
-     "(iPhone).\n"
+     "1. Install a VPN app: Hiddify or v2rayNG (Android), Streisand or Shadowrocket (iPhone), "
+     "Hiddify (computer); Outline also opens <code>ss://</code> links.\n"
      "2. Tap the link above to copy it and add it in the app, or scan the QR code.\n"
      "3. Connect.",
      "✅ <b>Ваш ключ в локации {location} готов</b>\n"
      "Действует до {expires}.\n\n"
      "<code>{link_html}</code>\n\n"
      "<b>Как подключиться</b>\n"
-     "1. Установите Outline или любой клиент Shadowsocks: v2rayNG, NekoBox (Android), "
-     "Shadowrocket (iPhone).\n"
+     "1. Установите приложение для VPN: Hiddify или v2rayNG (Android), Streisand или "
+     "Shadowrocket (iPhone), Hiddify (компьютер); ссылки <code>ss://</code> открывает и Outline.\n"
      "2. Нажмите на ссылку выше, чтобы скопировать её, и добавьте в приложение — или "
      "отсканируйте QR-код.\n"
      "3. Подключитесь."},
@@ -111,12 +110,12 @@ constexpr Entry kCatalog[] = {
      "✅ <b>Your key in {location} is ready</b>\n"
      "Valid until {expires}.\n\n"
      "<code>{link_html}</code>\n\n"
-     "Add it in a Shadowsocks app (Outline, v2rayNG, Shadowrocket) or scan the QR code.",
+     "Add it in your VPN app (Hiddify, v2rayNG, Streisand, Shadowrocket) or scan the QR code.",
      "✅ <b>Ваш ключ в локации {location} готов</b>\n"
      "Действует до {expires}.\n\n"
      "<code>{link_html}</code>\n\n"
-     "Добавьте его в приложение Shadowsocks (Outline, v2rayNG, Shadowrocket) или отсканируйте "
-     "QR-код."},
+     "Добавьте его в приложение для VPN (Hiddify, v2rayNG, Streisand, Shadowrocket) или "
+     "отсканируйте QR-код."},
     {Text::kKeyReadyConfig, "key_ready_config",
      "✅ <b>Your key in {location} is ready</b>\n"
      "Valid until {expires}.\n\n"
@@ -155,8 +154,8 @@ constexpr Entry kCatalog[] = {
      "❌ Не удалось создать ваш ключ в локации {location}, извините. Оплата сохранена, "
      "администратор уже знает: напишите в поддержку — вам создадут ключ или вернут деньги."},
     {Text::kQrCaption, "qr_caption",
-     "QR code of your key in {location}. Scan it in your Shadowsocks app.",
-     "QR-код ключа в локации {location}. Отсканируйте его в приложении Shadowsocks."},
+     "QR code of your key in {location}. Scan it in your VPN app.",
+     "QR-код ключа в локации {location}. Отсканируйте его в приложении для VPN."},
 
     {Text::kMyKeysHeader, "my_keys_header", "🔑 <b>Your keys</b>", "🔑 <b>Ваши ключи</b>"},
     {Text::kNoKeys, "no_keys",  //
