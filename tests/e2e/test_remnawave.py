@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import unittest
 import urllib.request
@@ -30,20 +29,15 @@ def v2ray_core():
     return core
 
 
-class FakeRemnawave:
+class FakeRemnawave(harness.PanelProcess):
     """fake_remnawave.py as a child of the test."""
 
     def __init__(self, workdir, v2ray):
         self.dir = os.path.join(workdir, "panel")
-        ready = os.path.join(workdir, "panel-ready.json")
-        self.proc = subprocess.Popen(
-            ["/usr/bin/python3", FAKE, "--state", self.dir, "--token", TOKEN, "--port", "0",
-             "--ready-file", ready, *(() if v2ray else ("--no-v2ray",))],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        harness.wait_until(lambda: os.path.exists(ready), 30, what="the fake panel's ready file")
-        with open(ready) as f:
-            info = json.load(f)
-        self.url, self.port, self.squads = info["url"], info["port"], info["squads"]
+        super().__init__(FAKE, os.path.join(workdir, "panel-ready.json"), "--state", self.dir,
+                         "--token", TOKEN, *(() if v2ray else ("--no-v2ray",)),
+                         what="the fake Remnawave panel")
+        self.squads = self.info["squads"]
 
     def api(self, method, route, token=TOKEN):
         req = urllib.request.Request(self.url + route, method=method,
@@ -53,13 +47,6 @@ class FakeRemnawave:
 
     def users(self):
         return self.api("GET", "/api/users?start=0&size=1000")["users"]
-
-    def requests(self):
-        with urllib.request.urlopen(self.url + "/_control/requests", timeout=5) as r:
-            return json.loads(r.read().decode())
-
-    def stop(self):
-        harness.end_process(self.proc, 10)
 
 
 def subscription_links(url):
@@ -131,18 +118,9 @@ class RemnawaveTest(harness.HubTestCase):
         self.assertTrue(listed.rstrip("\n").endswith(f"api_host=127.0.0.1:{self.panel.port}"),
                         listed)
 
-        tg = self.stop_after(harness.FakeTelegram())
-        bot = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
-                                          TELEGRAM_API_URL=tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1,
-                                          VPN_CALL_TIMEOUT_MS=3000, LIMIT_GB=2))
-        bot.start()
-        person = 5551001
-        tg.message(person, "/trial")
-        choice = tg.wait_for(person, lambda c: any(b.get("callback_data", "").startswith("t:")
-                                                   for b in harness.buttons(c)),
-                             "location buttons")
-        tg.callback(person, next(b["callback_data"] for b in harness.buttons(choice)
-                                 if b.get("callback_data", "").startswith("t:")))
+        bot = self.start_bot(VPN_CALL_TIMEOUT_MS=3000, LIMIT_GB=2)
+        tg, person = self.tg, 5551001
+        self.ask_trial(person)
         sub_prefix = self.panel.url + "/api/sub/"
         msg = tg.wait_for(person, lambda c: sub_prefix in c.get("text", ""),
                           "the subscription URL", 20)

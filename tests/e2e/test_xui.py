@@ -147,25 +147,12 @@ class XuiTest(harness.HubTestCase):
         as_json = self.hub.cli("server", "list", "--json").stdout
         self.assert_no_secrets(res.stdout, res.stderr, listed, as_json)
 
-    def start_bot(self):
-        self.tg = self.stop_after(harness.FakeTelegram())
-        bot = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
-                                          TELEGRAM_API_URL=self.tg.url,
-                                          TELEGRAM_POLL_TIMEOUT_SEC=1, LIMIT_GB=3,
-                                          VPN_CALL_TIMEOUT_MS=5000))
-        bot.start()
-
     def trial_link(self, scheme, person=5551001):
         """A trial from the bot: /trial, the location button; returns the delivered link."""
         if not hasattr(self, "tg"):
-            self.start_bot()
+            self.start_bot(LIMIT_GB=3, VPN_CALL_TIMEOUT_MS=5000)
         tg = self.tg
-        tg.message(person, "/trial")
-        choice = tg.wait_for(person, lambda c: any(b.get("callback_data", "").startswith("t:")
-                                                   for b in harness.buttons(c)),
-                             "location buttons")
-        tg.callback(person, next(b["callback_data"] for b in harness.buttons(choice)
-                                 if b.get("callback_data", "").startswith("t:")))
+        self.ask_trial(person)
         photo = tg.wait_for(person, lambda c: c["method"] == "sendPhoto", "QR photo", 20)
         self.assertGreater(photo["photo_size"], 100)
         msg = tg.wait_for(person, lambda c: scheme + "://" in c.get("text", ""), "the link")
