@@ -16,6 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "servers", "xui"))
 import harness  # noqa: E402
+import xui_support  # noqa: E402
 from xui_support import FakeXui  # noqa: E402
 
 try:
@@ -32,15 +33,7 @@ LINK_RE = re.compile(r"(?:vless|trojan|ss)://[^\s<\"]+")
 @unittest.skipUnless(v2ray_core is not None and shutil.which("v2ray") and shutil.which("curl")
                      and shutil.which("openssl"),
                      "needs v2ray, python3-grpcio, curl and openssl")
-class XuiTest(harness.HubTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.page = v2ray_core.PageServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.page.stop()
-
+class XuiTest(xui_support.PageMixin, harness.HubTestCase):
     def setUp(self):
         super().setUp()
         # The fake is a Python process: a generous call deadline for a busy machine.
@@ -64,18 +57,6 @@ class XuiTest(harness.HubTestCase):
         for text in texts:
             for secret in (PASSWORD, TOKEN, BASE.strip("/")):
                 self.assertNotIn(secret, text)
-
-    def fetch(self, link, timeout=8):
-        return v2ray_core.fetch_through_link(link, self.page.url, timeout=timeout)
-
-    def assert_carries(self, link):
-        ok, text = self.fetch(link)
-        self.assertTrue(ok, "no traffic through %s: %s" % (link, text))
-        self.assertEqual(text, self.page.body)
-
-    def assert_refused(self, link):
-        ok, text = self.fetch(link, timeout=4)
-        self.assertFalse(ok, "traffic through %s after revoke" % link)
 
     def panel_emails(self, fake, inbound):
         c = fake.client(username=fake.username, password=PASSWORD,

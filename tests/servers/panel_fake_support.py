@@ -67,6 +67,34 @@ class PanelControl:
         return None
 
 
+class NullV2ray:
+    """No data plane (a fake's --no-v2ray): the calls of v2ray_core.V2rayServer the fakes make
+    all succeed and nothing carries traffic."""
+
+    inbounds = {}
+
+    def start(self, *_):
+        return self
+
+    def stop(self):
+        pass
+
+    def restart(self):
+        pass
+
+    def add_user(self, tag, email, secret):
+        pass
+
+    def remove_user(self, tag, email):
+        pass
+
+    def stats(self):
+        return {}
+
+    def port_of(self, tag):
+        return None
+
+
 def write_ready(path, info):
     """Announces a started fake: `info` as one JSON line on stdout and, when `path` is set, in the
     ready file (written whole through a rename, so a test never reads half of it)."""

@@ -65,7 +65,7 @@ from datetime import datetime, timezone
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "v2ray"))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from panel_fake_support import PanelControl, PanelServer, write_ready  # noqa: E402
+from panel_fake_support import NullV2ray, PanelControl, PanelServer, write_ready  # noqa: E402
 
 # Marzban tag, protocol, v2ray tag (tests/servers/v2ray/v2ray_core.py).
 INBOUNDS = [
@@ -100,7 +100,7 @@ def now_iso():
     return datetime.now(timezone.utc).replace(tzinfo=None).isoformat()
 
 
-class FakeV2ray:
+class FakeV2ray(NullV2ray):
     """No v2ray (--no-v2ray): made-up ports, nothing carried."""
 
     def __init__(self):
@@ -111,21 +111,6 @@ class FakeV2ray:
             "trojan-tls": {"protocol": "trojan", "port": 20004, "network": "tcp",
                            "security": "tls"},
         }
-
-    def start(self):
-        pass
-
-    def stop(self):
-        pass
-
-    def add_user(self, tag, email, secret):
-        pass
-
-    def remove_user(self, tag, email):
-        pass
-
-    def stats(self):
-        return {}
 
 
 class Panel:

@@ -84,7 +84,7 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "v2ray"))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from panel_fake_support import PanelControl, PanelServer, write_ready  # noqa: E402
+from panel_fake_support import NullV2ray, PanelControl, PanelServer, write_ready  # noqa: E402
 
 SS_METHOD = "2022-blake3-aes-128-gcm"
 REALITY_PUBLIC_KEY = "Z84J2IelR9ch3k8VtlVhhs5ycBUlXA7wHBWcBrjqnAw"
@@ -96,31 +96,8 @@ TLS_SERVER_NAME = "vpn.test"
 # --- the data plane -------------------------------------------------------------------------------
 
 
-class NullPlane:
+class NullPlane(NullV2ray):
     """No data plane (--no-v2ray): every call succeeds, no traffic."""
-
-    inbounds = {}
-
-    def start(self, ports=None):
-        return self
-
-    def stop(self):
-        pass
-
-    def restart(self):
-        pass
-
-    def add_user(self, tag, email, secret):
-        pass
-
-    def remove_user(self, tag, email):
-        pass
-
-    def stats(self):
-        return {}
-
-    def port_of(self, tag):
-        return None
 
 
 class V2rayPlane:
