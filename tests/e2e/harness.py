@@ -344,6 +344,22 @@ class HubTestCase(unittest.TestCase):
 
 
 
+SERVERS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers")
+
+
+def import_v2ray_core():
+    """(tests/servers/v2ray/v2ray_core.py as a module, "") when it and v2ray can run here; else
+    (None, what is missing) for a skip. It needs python3-grpcio (/usr/bin/python3)."""
+    sys.path.insert(0, os.path.join(SERVERS_DIR, "v2ray"))
+    try:
+        import v2ray_core
+    except ImportError as e:
+        return None, f"v2ray_core.py cannot be imported: {e}"
+    if not shutil.which("v2ray"):
+        return None, "v2ray is not installed"
+    return v2ray_core, ""
+
+
 class PanelProcess:
     """A fake VPN panel (tests/servers/<kind>/fake_<kind>.py) as a child of the test, on an
     ephemeral port: `info` is what it wrote to its ready file (url, port, ...)."""

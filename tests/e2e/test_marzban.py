@@ -9,7 +9,6 @@ import base64
 import json
 import os
 import re
-import shutil
 import sys
 import time
 import unittest
@@ -19,18 +18,9 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FAKE = os.path.join(HERE, "..", "servers", "marzban", "fake_marzban.py")
-V2RAY_DIR = os.path.join(HERE, "..", "servers", "v2ray")
+FAKE = os.path.join(harness.SERVERS_DIR, "marzban", "fake_marzban.py")
 PASSWORD = "S3cret-Marz-Pw"
-
-try:
-    sys.path.insert(0, V2RAY_DIR)
-    import v2ray_core  # noqa: E402 - needs grpcio (/usr/bin/python3)
-    MISSING = "" if shutil.which("v2ray") else "v2ray is not installed"
-except ImportError as e:
-    v2ray_core = None
-    MISSING = f"v2ray_core.py cannot be imported: {e}"
+v2ray_core, MISSING = harness.import_v2ray_core()
 
 
 class FakeMarzban(harness.PanelProcess):

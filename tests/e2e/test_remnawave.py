@@ -8,7 +8,6 @@ import base64
 import json
 import os
 import re
-import shutil
 import sys
 import unittest
 import urllib.request
@@ -16,17 +15,9 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FAKE = os.path.join(HERE, "..", "servers", "remnawave", "fake_remnawave.py")
-V2RAY_DIR = os.path.join(HERE, "..", "servers", "v2ray")
+FAKE = os.path.join(harness.SERVERS_DIR, "remnawave", "fake_remnawave.py")
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.remnawave-e2e-token"
 PROXY = {"X-Forwarded-For": "127.0.0.1", "X-Forwarded-Proto": "https"}
-
-
-def v2ray_core():
-    sys.path.insert(0, V2RAY_DIR)
-    import v2ray_core as core  # noqa: E402
-    return core
 
 
 class FakeRemnawave(harness.PanelProcess):
@@ -55,8 +46,7 @@ def subscription_links(url):
         return base64.b64decode(r.read()).decode().splitlines()
 
 
-HAVE_V2RAY = bool(shutil.which("v2ray")) and os.path.exists(os.path.join(V2RAY_DIR,
-                                                                        "v2ray_core.py"))
+V2RAY_CORE, V2RAY_MISSING = harness.import_v2ray_core()
 
 
 class RemnawaveTest(harness.HubTestCase):
@@ -64,8 +54,8 @@ class RemnawaveTest(harness.HubTestCase):
         super().setUp()
         # The panel's API alone, except for the test that carries traffic through its v2ray.
         v2ray = self._testMethodName.startswith("test_a_trial")
-        if v2ray and not HAVE_V2RAY:
-            self.skipTest("needs v2ray and tests/servers/v2ray/v2ray_core.py")
+        if v2ray and V2RAY_MISSING:
+            self.skipTest(f"skipped: {V2RAY_MISSING}")
         self.panel = self.stop_after(FakeRemnawave(self.dir, v2ray))
         self.hub = harness.Vpnhub(self.dir, LIMIT_GB=2, VPN_CALL_TIMEOUT_MS=3000)
         self.hub.cli("location", "add", "Amsterdam")
@@ -108,7 +98,7 @@ class RemnawaveTest(harness.HubTestCase):
                          squads)
 
     def test_a_trial_from_the_bot_is_a_subscription_that_carries_traffic_until_revoked(self):
-        core = v2ray_core()
+        core = V2RAY_CORE
         out = self.add("--token", TOKEN, "--squad", self.panel.squads["Default-Squad"]).stdout
         self.assertEqual(out.split("\t")[4], "127.0.0.1")  # the API URL's host
         listed = self.hub.cli("server", "list").stdout
