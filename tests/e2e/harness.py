@@ -279,6 +279,26 @@ class HubTestCase(unittest.TestCase):
         self.ss, self.port_from = self.add_ss_location(self.hub, "Amsterdam")
         self.hub.start()
 
+    def start_bot(self, **env):
+        """A `vpnhub serve` on the work folder (with whatever servers were added to it) polling a
+        fresh fake Bot API (self.tg) with `env`; started; returns the hub."""
+        self.tg = self.stop_after(FakeTelegram())
+        bot = self.own_hub(Vpnhub(self.dir, TG_TOKEN=BOT_TOKEN, TELEGRAM_API_URL=self.tg.url,
+                                  TELEGRAM_POLL_TIMEOUT_SEC=1, **env))
+        bot.start()
+        return bot
+
+    def ask_trial(self, person):
+        """`person` sends /trial to the bot of start_bot and presses the first location button
+        it offers."""
+        tg = self.tg
+        tg.message(person, "/trial")
+        choice = tg.wait_for(person, lambda c: any(b.get("callback_data", "").startswith("t:")
+                                                   for b in buttons(c)),
+                             "location buttons")
+        tg.callback(person, next(b["callback_data"] for b in buttons(choice)
+                                 if b.get("callback_data", "").startswith("t:")))
+
     def cli_exits(self, hub, code, *args, says=()):
         """Runs `vpnhub ARGS` on `hub`, asserts it exits with `code` and that stderr contains
         each of `says`; returns the completed process."""
@@ -322,6 +342,46 @@ class HubTestCase(unittest.TestCase):
         end_process(p, 5)
         return res.returncode, res.stdout
 
+
+
+SERVERS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers")
+
+
+def import_v2ray_core():
+    """(tests/servers/v2ray/v2ray_core.py as a module, "") when it and v2ray can run here; else
+    (None, what is missing) for a skip. It needs python3-grpcio (/usr/bin/python3)."""
+    sys.path.insert(0, os.path.join(SERVERS_DIR, "v2ray"))
+    try:
+        import v2ray_core
+    except ImportError as e:
+        return None, f"v2ray_core.py cannot be imported: {e}"
+    if not shutil.which("v2ray"):
+        return None, "v2ray is not installed"
+    return v2ray_core, ""
+
+
+class PanelProcess:
+    """A fake VPN panel (tests/servers/<kind>/fake_<kind>.py) as a child of the test, on an
+    ephemeral port: `info` is what it wrote to its ready file (url, port, ...)."""
+
+    def __init__(self, script, ready, *args, what="the fake panel"):
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", script, "--port", "0", "--ready-file", ready, *args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(lambda: os.path.exists(ready) or self.proc.poll() is not None, 30, what=what)
+        if not os.path.exists(ready):
+            raise AssertionError(f"{what} did not start")
+        with open(ready) as f:
+            self.info = json.load(f)
+        self.url, self.port = self.info["url"], self.info["port"]
+
+    def requests(self):
+        """{"METHOD /route": count} of the API requests the panel answered (/_control/requests)."""
+        with urllib.request.urlopen(self.url + "/_control/requests", timeout=5) as r:
+            return json.loads(r.read().decode())
+
+    def stop(self):
+        end_process(self.proc, 10)
 
 
 FAKE_TELEGRAM = os.environ.get("VPNHUB_FAKE_TELEGRAM", "")

@@ -9,8 +9,6 @@ import base64
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import time
 import unittest
@@ -20,36 +18,19 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FAKE = os.path.join(HERE, "..", "servers", "marzban", "fake_marzban.py")
-V2RAY_DIR = os.path.join(HERE, "..", "servers", "v2ray")
+FAKE = os.path.join(harness.SERVERS_DIR, "marzban", "fake_marzban.py")
 PASSWORD = "S3cret-Marz-Pw"
-
-try:
-    sys.path.insert(0, V2RAY_DIR)
-    import v2ray_core  # noqa: E402 - needs grpcio (/usr/bin/python3)
-    MISSING = "" if shutil.which("v2ray") else "v2ray is not installed"
-except ImportError as e:
-    v2ray_core = None
-    MISSING = f"v2ray_core.py cannot be imported: {e}"
+v2ray_core, MISSING = harness.import_v2ray_core()
 
 
-class FakeMarzban:
+class FakeMarzban(harness.PanelProcess):
     """fake_marzban.py as a child of the test."""
 
     def __init__(self, workdir):
         self.dir = os.path.join(workdir, "marzban")
-        ready = os.path.join(workdir, "marzban-ready.json")
-        self.proc = subprocess.Popen(
-            ["/usr/bin/python3", FAKE, "--state", self.dir, "--port", "0", "--username", "admin",
-             "--password", PASSWORD, "--ready-file", ready],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        harness.wait_until(lambda: os.path.exists(ready) or self.proc.poll() is not None, 30,
-                           what="the fake Marzban panel")
-        if not os.path.exists(ready):
-            raise AssertionError("the fake Marzban panel did not start")
-        with open(ready) as f:
-            self.url = json.load(f)["url"]
+        super().__init__(FAKE, os.path.join(workdir, "marzban-ready.json"), "--state", self.dir,
+                         "--username", "admin", "--password", PASSWORD,
+                         what="the fake Marzban panel")
 
     def api(self, method, path):
         form = b"username=admin&password=" + PASSWORD.encode()
@@ -67,13 +48,6 @@ class FakeMarzban:
         status, body = self.api("GET", "/api/users")
         assert status == 200, (status, body)
         return body["users"]
-
-    def requests(self):
-        with urllib.request.urlopen(self.url + "/_control/requests", timeout=5) as r:
-            return json.load(r)
-
-    def stop(self):
-        harness.end_process(self.proc, 10)
 
 
 def subscription_links(url):
@@ -161,18 +135,9 @@ class MarzbanTest(harness.HubTestCase):
 
     def test_a_trial_from_the_bot_carries_traffic_through_v2ray_until_revoked(self):
         self.add("--password", PASSWORD, "--inbound", "VLESS TCP")
-        tg = self.stop_after(harness.FakeTelegram())
-        bot = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
-                                          TELEGRAM_API_URL=tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1,
-                                          VPN_CALL_TIMEOUT_MS=3000))
-        bot.start()
-        person = 5551001
-        tg.message(person, "/trial")
-        choice = tg.wait_for(person, lambda c: any(b.get("callback_data", "").startswith("t:")
-                                                   for b in harness.buttons(c)),
-                             "location buttons")
-        tg.callback(person, next(b["callback_data"] for b in harness.buttons(choice)
-                                 if b.get("callback_data", "").startswith("t:")))
+        bot = self.start_bot(VPN_CALL_TIMEOUT_MS=3000)
+        tg, person = self.tg, 5551001
+        self.ask_trial(person)
         sub = re.escape(self.marzban.url) + r"/sub/[A-Za-z0-9_-]+"
         msg = tg.wait_for(person, lambda c: re.search(sub, c.get("text", "")), "the link", 20)
         url = re.search(sub, msg["text"]).group(0)

@@ -161,18 +161,9 @@ class OutlineTest(harness.HubTestCase):
 
     def test_a_trial_from_the_bot_is_outlines_access_url(self):
         self.add("--outline-json", self.outline.line)
-        tg = self.stop_after(harness.FakeTelegram())
-        bot = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
-                                          TELEGRAM_API_URL=tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1,
-                                          VPN_CALL_TIMEOUT_MS=3000))
-        bot.start()
-        person = 5551001
-        tg.message(person, "/trial")
-        choice = tg.wait_for(person, lambda c: any(b.get("callback_data", "").startswith("t:")
-                                                   for b in harness.buttons(c)),
-                             "location buttons")
-        tg.callback(person, next(b["callback_data"] for b in harness.buttons(choice)
-                                 if b.get("callback_data", "").startswith("t:")))
+        self.start_bot(VPN_CALL_TIMEOUT_MS=3000)
+        tg, person = self.tg, 5551001
+        self.ask_trial(person)
         photo = tg.wait_for(person, lambda c: c["method"] == "sendPhoto", "QR photo", 15)
         self.assertGreater(photo["photo_size"], 100)
         link_msg = tg.wait_for(person, lambda c: "ss://" in c.get("text", ""), "the link")

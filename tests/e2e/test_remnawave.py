@@ -8,8 +8,6 @@ import base64
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import unittest
 import urllib.request
@@ -17,33 +15,20 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FAKE = os.path.join(HERE, "..", "servers", "remnawave", "fake_remnawave.py")
-V2RAY_DIR = os.path.join(HERE, "..", "servers", "v2ray")
+FAKE = os.path.join(harness.SERVERS_DIR, "remnawave", "fake_remnawave.py")
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.remnawave-e2e-token"
 PROXY = {"X-Forwarded-For": "127.0.0.1", "X-Forwarded-Proto": "https"}
 
 
-def v2ray_core():
-    sys.path.insert(0, V2RAY_DIR)
-    import v2ray_core as core  # noqa: E402
-    return core
-
-
-class FakeRemnawave:
+class FakeRemnawave(harness.PanelProcess):
     """fake_remnawave.py as a child of the test."""
 
     def __init__(self, workdir, v2ray):
         self.dir = os.path.join(workdir, "panel")
-        ready = os.path.join(workdir, "panel-ready.json")
-        self.proc = subprocess.Popen(
-            ["/usr/bin/python3", FAKE, "--state", self.dir, "--token", TOKEN, "--port", "0",
-             "--ready-file", ready, *(() if v2ray else ("--no-v2ray",))],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        harness.wait_until(lambda: os.path.exists(ready), 30, what="the fake panel's ready file")
-        with open(ready) as f:
-            info = json.load(f)
-        self.url, self.port, self.squads = info["url"], info["port"], info["squads"]
+        super().__init__(FAKE, os.path.join(workdir, "panel-ready.json"), "--state", self.dir,
+                         "--token", TOKEN, *(() if v2ray else ("--no-v2ray",)),
+                         what="the fake Remnawave panel")
+        self.squads = self.info["squads"]
 
     def api(self, method, route, token=TOKEN):
         req = urllib.request.Request(self.url + route, method=method,
@@ -54,13 +39,6 @@ class FakeRemnawave:
     def users(self):
         return self.api("GET", "/api/users?start=0&size=1000")["users"]
 
-    def requests(self):
-        with urllib.request.urlopen(self.url + "/_control/requests", timeout=5) as r:
-            return json.loads(r.read().decode())
-
-    def stop(self):
-        harness.end_process(self.proc, 10)
-
 
 def subscription_links(url):
     req = urllib.request.Request(url, headers=PROXY)
@@ -68,8 +46,7 @@ def subscription_links(url):
         return base64.b64decode(r.read()).decode().splitlines()
 
 
-HAVE_V2RAY = bool(shutil.which("v2ray")) and os.path.exists(os.path.join(V2RAY_DIR,
-                                                                        "v2ray_core.py"))
+V2RAY_CORE, V2RAY_MISSING = harness.import_v2ray_core()
 
 
 class RemnawaveTest(harness.HubTestCase):
@@ -77,8 +54,8 @@ class RemnawaveTest(harness.HubTestCase):
         super().setUp()
         # The panel's API alone, except for the test that carries traffic through its v2ray.
         v2ray = self._testMethodName.startswith("test_a_trial")
-        if v2ray and not HAVE_V2RAY:
-            self.skipTest("needs v2ray and tests/servers/v2ray/v2ray_core.py")
+        if v2ray and V2RAY_MISSING:
+            self.skipTest(f"skipped: {V2RAY_MISSING}")
         self.panel = self.stop_after(FakeRemnawave(self.dir, v2ray))
         self.hub = harness.Vpnhub(self.dir, LIMIT_GB=2, VPN_CALL_TIMEOUT_MS=3000)
         self.hub.cli("location", "add", "Amsterdam")
@@ -121,7 +98,7 @@ class RemnawaveTest(harness.HubTestCase):
                          squads)
 
     def test_a_trial_from_the_bot_is_a_subscription_that_carries_traffic_until_revoked(self):
-        core = v2ray_core()
+        core = V2RAY_CORE
         out = self.add("--token", TOKEN, "--squad", self.panel.squads["Default-Squad"]).stdout
         self.assertEqual(out.split("\t")[4], "127.0.0.1")  # the API URL's host
         listed = self.hub.cli("server", "list").stdout
@@ -131,18 +108,9 @@ class RemnawaveTest(harness.HubTestCase):
         self.assertTrue(listed.rstrip("\n").endswith(f"api_host=127.0.0.1:{self.panel.port}"),
                         listed)
 
-        tg = self.stop_after(harness.FakeTelegram())
-        bot = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
-                                          TELEGRAM_API_URL=tg.url, TELEGRAM_POLL_TIMEOUT_SEC=1,
-                                          VPN_CALL_TIMEOUT_MS=3000, LIMIT_GB=2))
-        bot.start()
-        person = 5551001
-        tg.message(person, "/trial")
-        choice = tg.wait_for(person, lambda c: any(b.get("callback_data", "").startswith("t:")
-                                                   for b in harness.buttons(c)),
-                             "location buttons")
-        tg.callback(person, next(b["callback_data"] for b in harness.buttons(choice)
-                                 if b.get("callback_data", "").startswith("t:")))
+        bot = self.start_bot(VPN_CALL_TIMEOUT_MS=3000, LIMIT_GB=2)
+        tg, person = self.tg, 5551001
+        self.ask_trial(person)
         sub_prefix = self.panel.url + "/api/sub/"
         msg = tg.wait_for(person, lambda c: sub_prefix in c.get("text", ""),
                           "the subscription URL", 20)

@@ -16,6 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "servers", "xui"))
 import harness  # noqa: E402
+import xui_support  # noqa: E402
 from xui_support import FakeXui  # noqa: E402
 
 try:
@@ -32,15 +33,7 @@ LINK_RE = re.compile(r"(?:vless|trojan|ss)://[^\s<\"]+")
 @unittest.skipUnless(v2ray_core is not None and shutil.which("v2ray") and shutil.which("curl")
                      and shutil.which("openssl"),
                      "needs v2ray, python3-grpcio, curl and openssl")
-class XuiTest(harness.HubTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.page = v2ray_core.PageServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.page.stop()
-
+class XuiTest(xui_support.PageMixin, harness.HubTestCase):
     def setUp(self):
         super().setUp()
         # The fake is a Python process: a generous call deadline for a busy machine.
@@ -64,18 +57,6 @@ class XuiTest(harness.HubTestCase):
         for text in texts:
             for secret in (PASSWORD, TOKEN, BASE.strip("/")):
                 self.assertNotIn(secret, text)
-
-    def fetch(self, link, timeout=8):
-        return v2ray_core.fetch_through_link(link, self.page.url, timeout=timeout)
-
-    def assert_carries(self, link):
-        ok, text = self.fetch(link)
-        self.assertTrue(ok, "no traffic through %s: %s" % (link, text))
-        self.assertEqual(text, self.page.body)
-
-    def assert_refused(self, link):
-        ok, text = self.fetch(link, timeout=4)
-        self.assertFalse(ok, "traffic through %s after revoke" % link)
 
     def panel_emails(self, fake, inbound):
         c = fake.client(username=fake.username, password=PASSWORD,
@@ -147,25 +128,12 @@ class XuiTest(harness.HubTestCase):
         as_json = self.hub.cli("server", "list", "--json").stdout
         self.assert_no_secrets(res.stdout, res.stderr, listed, as_json)
 
-    def start_bot(self):
-        self.tg = self.stop_after(harness.FakeTelegram())
-        bot = self.own_hub(harness.Vpnhub(self.dir, TG_TOKEN=harness.BOT_TOKEN,
-                                          TELEGRAM_API_URL=self.tg.url,
-                                          TELEGRAM_POLL_TIMEOUT_SEC=1, LIMIT_GB=3,
-                                          VPN_CALL_TIMEOUT_MS=5000))
-        bot.start()
-
     def trial_link(self, scheme, person=5551001):
         """A trial from the bot: /trial, the location button; returns the delivered link."""
         if not hasattr(self, "tg"):
-            self.start_bot()
+            self.start_bot(LIMIT_GB=3, VPN_CALL_TIMEOUT_MS=5000)
         tg = self.tg
-        tg.message(person, "/trial")
-        choice = tg.wait_for(person, lambda c: any(b.get("callback_data", "").startswith("t:")
-                                                   for b in harness.buttons(c)),
-                             "location buttons")
-        tg.callback(person, next(b["callback_data"] for b in harness.buttons(choice)
-                                 if b.get("callback_data", "").startswith("t:")))
+        self.ask_trial(person)
         photo = tg.wait_for(person, lambda c: c["method"] == "sendPhoto", "QR photo", 20)
         self.assertGreater(photo["photo_size"], 100)
         msg = tg.wait_for(person, lambda c: scheme + "://" in c.get("text", ""), "the link")

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/domain.hpp"
+#include "vpn/fake_panel_process.hpp"
 #include "vpn/integration_support.hpp"
 
 #ifndef VPNHUB_FAKE_MARZBAN
@@ -56,22 +57,16 @@ class FakeMarzban {
  public:
   using Options = FakeMarzbanOptions;
 
-  explicit FakeMarzban(Options options = {}) : options_(std::move(options)) {
-    char tmpl[] = "/tmp/vpnhub_fake_marzban_XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp");
-    dir_ = tmpl;
-    Start(0);
+  explicit FakeMarzban(Options options = {}) : options_(std::move(options)), process_("marzban") {
+    std::vector<std::string> argv = {
+        kMarzbanPython, VPNHUB_FAKE_MARZBAN, "--state",    process_.dir() + "/state",
+        "--username",   options_.username,   "--password", options_.password};
+    if (!options_.v2ray) argv.push_back("--no-v2ray");
+    process_.Start(argv);
   }
-  ~FakeMarzban() {
-    child_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  FakeMarzban(const FakeMarzban&) = delete;
-  FakeMarzban& operator=(const FakeMarzban&) = delete;
 
-  std::string api_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  int port() const { return port_; }
+  std::string api_url() const { return process_.root(); }
+  int port() const { return process_.port(); }
   const Options& options() const { return options_; }
 
   // A server row of kind marzban for this fake, its keys in `inbound_map` (as PrepareServer
@@ -85,37 +80,31 @@ class FakeMarzban {
     s.public_host = "127.0.0.1";
     s.capacity = capacity;
     s.settings = {{"api_url", api_url()},
-                  {"api_host", "127.0.0.1:" + std::to_string(port_)},
+                  {"api_host", "127.0.0.1:" + std::to_string(port())},
                   {"username", options_.username},
                   {"password", options_.password},
                   {"inbound_map", inbound_map}};
     return s;
   }
 
-  void Hang() { Control("POST", "hang"); }
-  void Unhang() { Control("POST", "unhang"); }
+  void Hang() { process_.Hang(); }
+  void Unhang() { process_.Unhang(); }
   // Every user dropped (a panel restored from an old backup).
-  void Forget() { Control("POST", "forget"); }
+  void Forget() { process_.Control("POST", "forget"); }
   // A new token signing key: the tokens given so far get 401.
-  void ExpireTokens() { Control("POST", "expire_tokens"); }
+  void ExpireTokens() { process_.Control("POST", "expire_tokens"); }
   // Every token gets 401 (on) or is checked again (off); a login still answers a token.
   void RefuseTokens(bool on) {
-    Control("POST", std::string("refuse_tokens?on=") + (on ? "1" : "0"));
+    process_.Control("POST", std::string("refuse_tokens?on=") + (on ? "1" : "0"));
   }
-  void Seed(int n) { Control("POST", "seed?n=" + std::to_string(n)); }
+  void Seed(int n) { process_.Control("POST", "seed?n=" + std::to_string(n)); }
 
   // Stops the fake and starts it again on the same port with the same state.
-  void Restart() {
-    child_.reset();
-    Start(port_);
-  }
+  void Restart() { process_.Restart(); }
 
   // How many API requests of "METHOD /route" (as the fake spells them: "POST /api/user",
   // "GET /api/user/{username}") were answered.
-  int Requests(const std::string& method_route) {
-    const auto j = nlohmann::json::parse(Control("GET", "requests"));
-    return j.contains(method_route) ? j.at(method_route).get<int>() : 0;
-  }
+  int Requests(const std::string& method_route) { return process_.Requests(method_route); }
 
   // An API call with curl (for checks of what the panel holds): the body it answered.
   std::string Api(const std::string& method, const std::string& path) {
@@ -129,34 +118,8 @@ class FakeMarzban {
   }
 
  private:
-  std::string Log() const { return ReadFile(dir_ + "/fake.log"); }
-
-  std::string Control(const std::string& method, const std::string& what) {
-    const auto r =
-        RunCommand("curl -sf -X " + method + " '" + api_url() + "/_control/" + what + "'");
-    if (r.exit_code != 0) throw std::runtime_error("fake marzban: control " + what + " failed");
-    return r.output;
-  }
-
-  void Start(int port) {
-    const std::string ready = dir_ + "/ready.json";
-    std::filesystem::remove(ready);
-    std::vector<std::string> argv = {
-        kMarzbanPython, VPNHUB_FAKE_MARZBAN,  "--state",      dir_ + "/state",
-        "--port",       std::to_string(port), "--username",   options_.username,
-        "--password",   options_.password,    "--ready-file", ready};
-    if (!options_.v2ray) argv.push_back("--no-v2ray");
-    child_ = std::make_unique<ChildProcess>(argv, dir_ + "/fake.log");
-    const bool up =
-        WaitFor([&] { return std::filesystem::exists(ready); }, std::chrono::seconds(30));
-    if (!up) throw std::runtime_error("fake marzban did not start: " + Log());
-    port_ = nlohmann::json::parse(ReadFile(ready)).at("port").get<int>();
-  }
-
   Options options_;
-  std::string dir_;
-  std::unique_ptr<ChildProcess> child_;
-  int port_ = 0;
+  FakePanelProcess process_;
 };
 
 }  // namespace vpnhub::vpn::test

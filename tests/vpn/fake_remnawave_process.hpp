@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/domain.hpp"
+#include "vpn/fake_panel_process.hpp"
 #include "vpn/integration_support.hpp"
 
 #ifndef VPNHUB_FAKE_REMNAWAVE
@@ -46,23 +47,19 @@ class FakeRemnawave {
  public:
   using Options = FakeRemnawaveOptions;
 
-  explicit FakeRemnawave(Options options = {}) : options_(std::move(options)) {
-    char tmpl[] = "/tmp/vpnhub_fake_remnawave_XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp");
-    dir_ = tmpl;
-    Start(0);
+  explicit FakeRemnawave(Options options = {})
+      : options_(std::move(options)), process_("remnawave") {
+    std::vector<std::string> argv = {VPNHUB_PYTHON, VPNHUB_FAKE_REMNAWAVE,
+                                     "--state",     process_.dir() + "/panel",
+                                     "--token",     options_.token};
+    if (!options_.v2ray) argv.push_back("--no-v2ray");
+    if (options_.v2) argv.push_back("--v2");
+    Read(process_.Start(argv));
   }
-  ~FakeRemnawave() {
-    child_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  FakeRemnawave(const FakeRemnawave&) = delete;
-  FakeRemnawave& operator=(const FakeRemnawave&) = delete;
 
   const std::string& url() const { return url_; }
   const std::string& token() const { return options_.token; }
-  int port() const { return port_; }
+  int port() const { return process_.port(); }
   // The squads the fake made: "Default-Squad" (every v2ray inbound), "VLESS-TCP".
   std::string squad(const std::string& name) const { return squads_.at(name); }
 
@@ -75,29 +72,23 @@ class FakeRemnawave {
     s.public_host = "127.0.0.1";
     s.capacity = capacity;
     s.settings = {{"api_url", url_},
-                  {"api_host", "127.0.0.1:" + std::to_string(port_)},
+                  {"api_host", "127.0.0.1:" + std::to_string(port())},
                   {"token", options_.token},
                   {"squads", squad("Default-Squad")}};
     return s;
   }
 
-  void Hang() { Control("POST", "/_control/hang"); }
-  void Unhang() { Control("POST", "/_control/unhang"); }
-  void Forget() { Control("POST", "/_control/forget"); }
-  void Seed(int n) { Control("POST", "/_control/seed?n=" + std::to_string(n)); }
+  void Hang() { process_.Hang(); }
+  void Unhang() { process_.Unhang(); }
+  void Forget() { process_.Control("POST", "forget"); }
+  void Seed(int n) { process_.Control("POST", "seed?n=" + std::to_string(n)); }
 
   // Stops the fake (and its v2ray) and starts it again on the same port with the same state.
-  void Restart() {
-    child_.reset();
-    Start(port_);
-  }
+  void Restart() { Read(process_.Restart()); }
 
   // How many API requests of "METHOD /route" (as the fake spells them: "POST /api/users",
   // "GET /api/users/by-username/{username}", "GET 401") were answered.
-  int Requests(const std::string& method_route) {
-    const auto j = nlohmann::json::parse(Control("GET", "/_control/requests"));
-    return j.contains(method_route) ? j.at(method_route).get<int>() : 0;
-  }
+  int Requests(const std::string& method_route) { return process_.Requests(method_route); }
 
   // One API request through curl, with or without the proxy headers and the token; returns
   // curl's exit code and "HTTP_STATUS BODY".
@@ -110,45 +101,16 @@ class FakeRemnawave {
   }
 
  private:
-  std::string Control(const std::string& method, const std::string& path) {
-    const auto r = RunCommand("curl -s -m 10 -X " + method +
-                              " http://127.0.0.1:" + std::to_string(port_) + path);
-    if (r.exit_code != 0) throw std::runtime_error("fake remnawave: control " + path + " failed");
-    return r.output;
-  }
-
-  void Start(int port) {
-    const std::string ready = dir_ + "/ready.json";
-    std::filesystem::remove(ready);
-    std::vector<std::string> argv = {VPNHUB_PYTHON,  VPNHUB_FAKE_REMNAWAVE,
-                                     "--state",      dir_ + "/panel",
-                                     "--token",      options_.token,
-                                     "--port",       std::to_string(port),
-                                     "--ready-file", ready};
-    if (!options_.v2ray) argv.push_back("--no-v2ray");
-    if (options_.v2) argv.push_back("--v2");
-    child_ = std::make_unique<ChildProcess>(argv, dir_ + "/fake.log");
-    std::string line;
-    const bool up = WaitFor(
-        [&] {
-          line = ReadFile(ready);
-          return !line.empty();
-        },
-        std::chrono::seconds(30));
-    if (!up)
-      throw std::runtime_error("fake remnawave did not start: " + ReadFile(dir_ + "/fake.log"));
-    const auto j = nlohmann::json::parse(line);
-    url_ = j.at("url").get<std::string>();
-    port_ = j.at("port").get<int>();
+  // What the fake wrote to its ready file: its URL and the squads it made.
+  void Read(const nlohmann::json& ready) {
+    url_ = ready.at("url").get<std::string>();
     squads_.clear();
-    for (auto& [name, uuid] : j.at("squads").items()) squads_[name] = uuid.get<std::string>();
+    for (auto& [name, uuid] : ready.at("squads").items()) squads_[name] = uuid.get<std::string>();
   }
 
   Options options_;
-  std::string dir_;
-  std::unique_ptr<ChildProcess> child_;
+  FakePanelProcess process_;
   std::string url_;
-  int port_ = 0;
   std::map<std::string, std::string> squads_;
 };
 

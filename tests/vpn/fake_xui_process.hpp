@@ -13,6 +13,7 @@
 
 #include "core/domain.hpp"
 #include "vpn/amneziawg/awg_easy_client.hpp"
+#include "vpn/fake_panel_process.hpp"
 #include "vpn/integration_support.hpp"
 
 #ifndef VPNHUB_FAKE_XUI
@@ -53,23 +54,22 @@ class FakeXui {
  public:
   using Options = FakeXuiOptions;
 
-  explicit FakeXui(Options options = {}) : options_(std::move(options)) {
-    char tmpl[] = "/tmp/vpnhub_fake_xui_XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp");
-    dir_ = tmpl;
-    Start(0);
+  explicit FakeXui(Options options = {}) : options_(std::move(options)), process_("xui") {
+    std::vector<std::string> argv = {VPNHUB_XUI_PYTHON, VPNHUB_FAKE_XUI,
+                                     "--base-path",     options_.base_path,
+                                     "--state",         process_.dir() + "/state",
+                                     "--api",           options_.api,
+                                     "--username",      options_.username,
+                                     "--password",      options_.password,
+                                     "--token",         options_.token};
+    if (!options_.data_plane) argv.push_back("--no-v2ray");
+    if (!options_.default_client) argv.push_back("--no-default-client");
+    info_ = process_.Start(argv);
   }
-  ~FakeXui() {
-    child_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  FakeXui(const FakeXui&) = delete;
-  FakeXui& operator=(const FakeXui&) = delete;
 
   const Options& options() const { return options_; }
-  int port() const { return port_; }
-  std::string root() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return process_.port(); }
+  std::string root() const { return process_.root(); }
   std::string api_url() const { return root() + options_.base_path; }
   // What fake_xui.py wrote to its ready file: {"port","inbounds":{"1":{...}},...}.
   const nlohmann::json& info() const { return info_; }
@@ -93,18 +93,18 @@ class FakeXui {
     return s;
   }
 
-  void Hang() { Control("POST", "/_control/hang"); }
-  void Unhang() { Control("POST", "/_control/unhang"); }
-  void Forget() { Control("POST", "/_control/forget"); }
-  void ExpireSessions() { Control("POST", "/_control/expire_sessions"); }
+  void Hang() { process_.Hang(); }
+  void Unhang() { process_.Unhang(); }
+  void Forget() { process_.Control("POST", "forget"); }
+  void ExpireSessions() { process_.Control("POST", "expire_sessions"); }
   // n clients "seed-..." on `inbound`, commented `comment` (POST /_control/seed).
   void Seed(int n, int inbound, const std::string& comment = "") {
-    Control("POST", "/_control/seed?n=" + std::to_string(n) +
-                        "&inbound=" + std::to_string(inbound) + "&comment=" + comment);
+    process_.Control("POST", "seed?n=" + std::to_string(n) + "&inbound=" + std::to_string(inbound) +
+                                 "&comment=" + comment);
   }
 
   // {"METHOD /route": count} of the requests answered so far (logins too).
-  nlohmann::json Requests() { return nlohmann::json::parse(Control("GET", "/_control/requests")); }
+  nlohmann::json Requests() { return process_.RequestCounts(); }
   int TotalRequests() {
     int n = 0;
     for (const auto& [route, count] : Requests().items()) n += count.get<int>();
@@ -112,52 +112,12 @@ class FakeXui {
   }
 
   // Stops the fake (and its v2ray) and starts it again on the same port with the same state.
-  void Restart() {
-    child_.reset();
-    Start(port_);
-  }
+  void Restart() { info_ = process_.Restart(); }
 
  private:
-  std::string Log() const { return ReadFile(dir_ + "/fake.log"); }
-
-  std::string Control(const std::string& method, const std::string& route) {
-    auto r = amneziawg::HttpCall(method, root() + route, {}, "", std::chrono::seconds(20));
-    if (!r.ok() || r->status != 200) {
-      throw std::runtime_error("fake xui: " + method + " " + route + " failed: " +
-                               (r.ok() ? std::to_string(r->status) : r.status().ToString()));
-    }
-    return r->body;
-  }
-
-  void Start(int port) {
-    const std::string ready = dir_ + "/ready.json";
-    std::filesystem::remove(ready);
-    std::vector<std::string> argv = {VPNHUB_XUI_PYTHON, VPNHUB_FAKE_XUI,
-                                     "--port",          std::to_string(port),
-                                     "--base-path",     options_.base_path,
-                                     "--state",         dir_ + "/state",
-                                     "--api",           options_.api,
-                                     "--username",      options_.username,
-                                     "--password",      options_.password,
-                                     "--token",         options_.token,
-                                     "--ready-file",    ready};
-    if (!options_.data_plane) argv.push_back("--no-v2ray");
-    if (!options_.default_client) argv.push_back("--no-default-client");
-    child_ = std::make_unique<ChildProcess>(argv, dir_ + "/fake.log");
-    const bool up = WaitFor([&] { return std::filesystem::exists(ready) || !child_->Running(); },
-                            std::chrono::seconds(30));
-    if (!up || !std::filesystem::exists(ready)) {
-      throw std::runtime_error("fake xui did not start: " + Log());
-    }
-    info_ = nlohmann::json::parse(ReadFile(ready));
-    port_ = info_.at("port").get<int>();
-  }
-
   Options options_;
-  std::string dir_;
-  std::unique_ptr<ChildProcess> child_;
+  FakePanelProcess process_;
   nlohmann::json info_;
-  int port_ = 0;
 };
 
 }  // namespace vpnhub::vpn::test

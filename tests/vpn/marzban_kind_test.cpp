@@ -11,19 +11,13 @@
 #include <vector>
 
 #include "fakes/fake_secrets.hpp"
+#include "vpn/kind_test_support.hpp"
 #include "vpn/marzban/marzban_backend.hpp"
 
 namespace vpnhub::vpn::marzban {
 namespace {
 
-const SettingFlag& FlagOf(const KindSpec& spec, const std::string& name) {
-  for (const auto& f : spec.flags) {
-    if (f.name == name) return f;
-  }
-  static const SettingFlag none;
-  ADD_FAILURE() << "no flag " << name;
-  return none;
-}
+using test::FlagOf;
 
 Server AServer() {
   Server s;
@@ -42,10 +36,9 @@ Server AServer() {
 TEST(MarzbanKind, DeclaresItsFlagsSecretsAndProbe) {
   const KindSpec spec = MarzbanKind();
   EXPECT_EQ(spec.name, "marzban");
-  std::vector<std::string> names;
-  for (const auto& f : spec.flags) names.push_back(f.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"--api-url", "--username", "--password", "--inbound",
-                                             "--sub-url-base"}));
+  EXPECT_EQ(test::FlagNames(spec),
+            (std::vector<std::string>{"--api-url", "--username", "--password", "--inbound",
+                                      "--sub-url-base"}));
   EXPECT_TRUE(FlagOf(spec, "--api-url").required);
   EXPECT_TRUE(FlagOf(spec, "--username").required);
   EXPECT_TRUE(FlagOf(spec, "--password").required);
@@ -56,10 +49,7 @@ TEST(MarzbanKind, DeclaresItsFlagsSecretsAndProbe) {
             (std::set<std::string>{"password", "api_url"}));
   EXPECT_EQ(PrintableSetting(spec, "password", "hunter2"), "***");
   EXPECT_EQ(spec.listed_setting, "api_host");
-  EXPECT_TRUE(static_cast<bool>(spec.prepare_server));
-  auto backend = spec.make_backend(BackendOptions{});
-  ASSERT_NE(backend, nullptr);
-  EXPECT_EQ(backend->kind(), "marzban");
+  test::ExpectProbeAndBackend(spec);
 }
 
 TEST(MarzbanKind, FlagsSetTheSettingsAndInboundsAccumulate) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fakes/fake_secrets.hpp"
+#include "vpn/kind_test_support.hpp"
 #include "vpn/outline/outline_backend.hpp"
 
 namespace vpnhub::vpn::outline {
@@ -20,14 +21,7 @@ constexpr const char* kPinLower =
     "d8f8c1c1ed9736542e6652d78ac0bb23061b7569c35cba74083a8417445c9d46";
 constexpr const char* kUrl = "https://203.0.113.7:51234/Xyz-_AbC12";
 
-const SettingFlag& FlagOf(const KindSpec& spec, const std::string& name) {
-  for (const auto& f : spec.flags) {
-    if (f.name == name) return f;
-  }
-  static const SettingFlag none;
-  ADD_FAILURE() << "no flag " << name;
-  return none;
-}
+using test::FlagOf;
 
 TEST(OutlineKind, DeclaresItsFlagsSecretsAndProbe) {
   const KindSpec spec = OutlineKind();
@@ -41,12 +35,9 @@ TEST(OutlineKind, DeclaresItsFlagsSecretsAndProbe) {
   EXPECT_EQ(names, (std::vector<std::string>{"--api-url", "--cert-sha256", "--outline-json"}));
   EXPECT_EQ(spec.secret_settings, std::vector<std::string>{"api_url"});
   EXPECT_EQ(spec.listed_setting, "api_host");
-  EXPECT_TRUE(static_cast<bool>(spec.prepare_server));
   EXPECT_EQ(PrintableSetting(spec, "api_url", kUrl), "***");
   EXPECT_EQ(PrintableSetting(spec, "api_host", "203.0.113.7:51234"), "203.0.113.7:51234");
-  auto backend = spec.make_backend(BackendOptions{});
-  ASSERT_NE(backend, nullptr);
-  EXPECT_EQ(backend->kind(), "outline");
+  test::ExpectProbeAndBackend(spec);
 }
 
 TEST(OutlineKind, SeparateFlagsSetTheSettings) {

@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "fakes/fake_secrets.hpp"
 #include "vpn/backend_contract.hpp"
+#include "vpn/fake_process_harness.hpp"
 #include "vpn/fake_remnawave_process.hpp"
 #include "vpn/remnawave/remnawave_backend.hpp"
 
@@ -22,25 +22,16 @@ RemnawaveOptions ContractOptions() {
   return o;
 }
 
-class RemnawaveHarness : public contract::Harness {
+class RemnawaveHarness
+    : public contract::FakeProcessHarness<test::FakeRemnawave, RemnawaveBackend> {
  public:
-  RemnawaveHarness() : fake_(), backend_(ContractOptions()) {}
-  ~RemnawaveHarness() override {
-    if (hung_) fake_.Unhang();
-  }
+  RemnawaveHarness()
+      : FakeProcessHarness(test::FakeRemnawaveOptions{}, ContractOptions(), "vpnhub-42-contract") {}
 
-  ports::VpnBackend& backend() override { return backend_; }
   Server server() override { return fake_.server(); }
   Key NewKey(int slot) override {
-    Key k;
-    k.id = 100 + (++keys_made_);
-    k.user_id = 42;
-    k.server_id = 1;
-    k.slot = slot;
-    k.secret = backend_.NewSecret(secrets_);
-    k.remote_name = "vpnhub-42-contract" + std::to_string(k.id);
+    Key k = FakeProcessHarness::NewKey(slot);
     k.expires_at = Time{std::chrono::milliseconds(1798859045678)};
-    k.state = KeyState::kPending;
     return k;
   }
   std::optional<Server> ServerWithRefusedCredential() override {
@@ -48,34 +39,10 @@ class RemnawaveHarness : public contract::Harness {
     s.settings["token"] = "not-the-panel-token";
     return s;
   }
-  void Hang() override {
-    fake_.Hang();
-    hung_ = true;
-  }
-  void Unhang() override {
-    fake_.Unhang();
-    hung_ = false;
-  }
-  void RestartRemote() override { fake_.Restart(); }
-  bool RestartKeepsKeys() const override { return true; }
-
- private:
-  test::FakeRemnawave fake_;
-  RemnawaveBackend backend_;
-  fakes::FakeSecrets secrets_;
-  int keys_made_ = 0;
-  bool hung_ = false;
 };
 
-void SkipWithoutTools(const std::string& missing) { GTEST_SKIP() << "skipped: " << missing; }
-
 std::unique_ptr<contract::Harness> MakeRemnawaveHarness() {
-  const std::string missing = test::FakeRemnawaveMissing();
-  if (!missing.empty()) {
-    SkipWithoutTools(missing);
-    return nullptr;
-  }
-  return std::make_unique<RemnawaveHarness>();
+  return contract::MakeOrSkip<RemnawaveHarness>(test::FakeRemnawaveMissing());
 }
 
 VPNHUB_BACKEND_CONTRACT(RemnawaveContract, MakeRemnawaveHarness);

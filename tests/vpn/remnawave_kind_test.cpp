@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fakes/fake_secrets.hpp"
+#include "vpn/kind_test_support.hpp"
 #include "vpn/remnawave/remnawave_backend.hpp"
 
 namespace vpnhub::vpn::remnawave {
@@ -17,21 +18,12 @@ namespace {
 constexpr const char* kSquadA = "a06b1624-032c-4933-a120-88103b29f2e1";
 constexpr const char* kSquadB = "B586D113-221D-4BF5-8A19-A10EB13C6E65";
 
-const SettingFlag& FlagOf(const KindSpec& spec, const std::string& name) {
-  for (const auto& f : spec.flags) {
-    if (f.name == name) return f;
-  }
-  static const SettingFlag none;
-  ADD_FAILURE() << "no flag " << name;
-  return none;
-}
+using test::FlagOf;
 
 TEST(RemnawaveKind, DeclaresItsFlagsSecretsAndProbe) {
   const KindSpec spec = RemnawaveKind();
   EXPECT_EQ(spec.name, "remnawave");
-  std::vector<std::string> names;
-  for (const auto& f : spec.flags) names.push_back(f.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"--api-url", "--token", "--squad"}));
+  EXPECT_EQ(test::FlagNames(spec), (std::vector<std::string>{"--api-url", "--token", "--squad"}));
   EXPECT_TRUE(FlagOf(spec, "--api-url").required);
   EXPECT_TRUE(FlagOf(spec, "--token").required);
   EXPECT_FALSE(FlagOf(spec, "--squad").required);
@@ -39,10 +31,7 @@ TEST(RemnawaveKind, DeclaresItsFlagsSecretsAndProbe) {
   EXPECT_EQ(spec.secret_settings, (std::vector<std::string>{"api_url", "token"}));
   EXPECT_EQ(spec.listed_setting, "api_host");
   EXPECT_EQ(PrintableSetting(spec, "token", "secret-token"), "***");
-  EXPECT_TRUE(static_cast<bool>(spec.prepare_server));
-  auto backend = spec.make_backend(BackendOptions{});
-  ASSERT_NE(backend, nullptr);
-  EXPECT_EQ(backend->kind(), "remnawave");
+  test::ExpectProbeAndBackend(spec);
 }
 
 TEST(RemnawaveKind, FlagsSetTheSettingsAndSquadsAppend) {

@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "fakes/fake_secrets.hpp"
 #include "vpn/backend_contract.hpp"
+#include "vpn/fake_process_harness.hpp"
 #include "vpn/fake_xui_process.hpp"
 #include "vpn/xui/xui_backend.hpp"
 #include "vpn/xui/xui_kind.hpp"
@@ -20,33 +20,19 @@
 namespace vpnhub::vpn::xui {
 namespace {
 
-class XuiHarness : public contract::Harness {
+class XuiHarness : public contract::FakeProcessHarness<test::FakeXui, XuiBackend> {
  public:
   XuiHarness(const std::string& api, int inbound)
-      : fake_(Options(api)), backend_({contract::kMaxCallDeadline, 2}) {
+      : FakeProcessHarness(Options(api), XuiBackend::Options{contract::kMaxCallDeadline, 2},
+                           "vpnhub-42-contract") {
     server_ = fake_.unprepared_server(inbound);
     BackendOptions options;
     options.call_deadline = std::chrono::seconds(5);
     const Status prepared = PrepareXuiServer(options, server_);
     if (!prepared.ok()) throw std::runtime_error("prepare_server: " + prepared.ToString());
   }
-  ~XuiHarness() override {
-    if (hung_) fake_.Unhang();
-  }
 
-  ports::VpnBackend& backend() override { return backend_; }
   Server server() override { return server_; }
-  Key NewKey(int slot) override {
-    Key k;
-    k.id = 100 + (++keys_made_);
-    k.user_id = 42;
-    k.server_id = 1;
-    k.slot = slot;
-    k.secret = backend_.NewSecret(secrets_);
-    k.remote_name = "vpnhub-42-contract" + std::to_string(k.id);
-    k.state = KeyState::kPending;
-    return k;
-  }
   std::optional<Server> ServerWithRefusedCredential() override {
     Server s = server_;
     if (fake_.options().api == "v3") {
@@ -56,16 +42,6 @@ class XuiHarness : public contract::Harness {
     }
     return s;
   }
-  void Hang() override {
-    fake_.Hang();
-    hung_ = true;
-  }
-  void Unhang() override {
-    fake_.Unhang();
-    hung_ = false;
-  }
-  void RestartRemote() override { fake_.Restart(); }
-  bool RestartKeepsKeys() const override { return true; }
 
  private:
   static test::FakeXuiOptions Options(const std::string& api) {
@@ -74,23 +50,11 @@ class XuiHarness : public contract::Harness {
     return o;
   }
 
-  test::FakeXui fake_;
-  XuiBackend backend_;
   Server server_;
-  fakes::FakeSecrets secrets_;
-  int keys_made_ = 0;
-  bool hung_ = false;
 };
 
-void SkipWithoutTools(const std::string& missing) { GTEST_SKIP() << "skipped: " << missing; }
-
 std::unique_ptr<contract::Harness> MakeHarness(const std::string& api, int inbound) {
-  const std::string missing = test::FakeXuiMissing();
-  if (!missing.empty()) {
-    SkipWithoutTools(missing);
-    return nullptr;
-  }
-  return std::make_unique<XuiHarness>(api, inbound);
+  return contract::MakeOrSkip<XuiHarness>(test::FakeXuiMissing(), api, inbound);
 }
 
 std::unique_ptr<contract::Harness> MakeV2() { return MakeHarness("v2", 1); }

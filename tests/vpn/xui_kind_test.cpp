@@ -9,18 +9,14 @@
 
 #include "fakes/fake_secrets.hpp"
 #include "vpn/kind.hpp"
+#include "vpn/kind_test_support.hpp"
 #include "vpn/kinds.hpp"
 #include "vpn/xui/xui_backend.hpp"
 
 namespace vpnhub::vpn::xui {
 namespace {
 
-const SettingFlag& Flag(const KindSpec& spec, const std::string& name) {
-  for (const auto& f : spec.flags) {
-    if (f.name == name) return f;
-  }
-  throw std::runtime_error("no flag " + name);
-}
+using test::FlagOf;
 
 ServerSettings Linked() {
   return {{"api_url", "https://panel.example:2053/s3cretPath"},
@@ -54,8 +50,8 @@ TEST(XuiKind, IsRegisteredWithItsFlagsAndSecrets) {
   ASSERT_TRUE(kinds.ok());
   auto spec = kinds->Find("xui");
   ASSERT_TRUE(spec.ok()) << spec.status().ToString();
-  std::set<std::string> names;
-  for (const auto& f : (*spec)->flags) names.insert(f.name);
+  const auto flag_names = test::FlagNames(**spec);
+  const std::set<std::string> names(flag_names.begin(), flag_names.end());
   for (const char* want :
        {"--api-url", "--username", "--password", "--token", "--inbound-id", "--api"}) {
     EXPECT_EQ(names.count(want), 1u) << want;
@@ -71,19 +67,19 @@ TEST(XuiKind, IsRegisteredWithItsFlagsAndSecrets) {
 TEST(XuiKind, FlagsCheckTheirValues) {
   const KindSpec spec = XuiKind();
   ServerSettings s;
-  EXPECT_TRUE(Flag(spec, "--api-url").apply("https://[2001:db8::1]:2053/path/", s).ok());
+  EXPECT_TRUE(FlagOf(spec, "--api-url").apply("https://[2001:db8::1]:2053/path/", s).ok());
   EXPECT_EQ(s["api_url"], "https://[2001:db8::1]:2053/path");
   EXPECT_EQ(s["api_host"], "[2001:db8::1]:2053");
   ServerSettings bad;
-  EXPECT_FALSE(Flag(spec, "--api-url").apply("ftp://h/p", bad).ok());
-  EXPECT_FALSE(Flag(spec, "--api-url").apply("https://u:p@h/p", bad).ok());
-  EXPECT_FALSE(Flag(spec, "--api-url").apply("https://h/p?x=1", bad).ok());
-  EXPECT_FALSE(Flag(spec, "--inbound-id").apply("0", bad).ok());
-  EXPECT_FALSE(Flag(spec, "--inbound-id").apply("x1", bad).ok());
-  EXPECT_TRUE(Flag(spec, "--inbound-id").apply("12", s).ok());
-  EXPECT_FALSE(Flag(spec, "--api").apply("v4", bad).ok());
-  EXPECT_TRUE(Flag(spec, "--api").apply("v3", s).ok());
-  EXPECT_FALSE(Flag(spec, "--token").apply("", bad).ok());
+  EXPECT_FALSE(FlagOf(spec, "--api-url").apply("ftp://h/p", bad).ok());
+  EXPECT_FALSE(FlagOf(spec, "--api-url").apply("https://u:p@h/p", bad).ok());
+  EXPECT_FALSE(FlagOf(spec, "--api-url").apply("https://h/p?x=1", bad).ok());
+  EXPECT_FALSE(FlagOf(spec, "--inbound-id").apply("0", bad).ok());
+  EXPECT_FALSE(FlagOf(spec, "--inbound-id").apply("x1", bad).ok());
+  EXPECT_TRUE(FlagOf(spec, "--inbound-id").apply("12", s).ok());
+  EXPECT_FALSE(FlagOf(spec, "--api").apply("v4", bad).ok());
+  EXPECT_TRUE(FlagOf(spec, "--api").apply("v3", s).ok());
+  EXPECT_FALSE(FlagOf(spec, "--token").apply("", bad).ok());
 }
 
 TEST(XuiKind, ApiUrlMessagesNeverRepeatTheSecretPath) {

@@ -64,6 +64,8 @@ from datetime import datetime, timezone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "v2ray"))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from panel_fake_support import NullV2ray, PanelControl, PanelServer, write_ready  # noqa: E402
 
 # Marzban tag, protocol, v2ray tag (tests/servers/v2ray/v2ray_core.py).
 INBOUNDS = [
@@ -98,7 +100,7 @@ def now_iso():
     return datetime.now(timezone.utc).replace(tzinfo=None).isoformat()
 
 
-class FakeV2ray:
+class FakeV2ray(NullV2ray):
     """No v2ray (--no-v2ray): made-up ports, nothing carried."""
 
     def __init__(self):
@@ -109,21 +111,6 @@ class FakeV2ray:
             "trojan-tls": {"protocol": "trojan", "port": 20004, "network": "tcp",
                            "security": "tls"},
         }
-
-    def start(self):
-        pass
-
-    def stop(self):
-        pass
-
-    def add_user(self, tag, email, secret):
-        pass
-
-    def remove_user(self, tag, email):
-        pass
-
-    def stats(self):
-        return {}
 
 
 class Panel:
@@ -565,17 +552,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _control(self, path, query):
         srv = self.server
-        if path == "/_control/requests" and self.command == "GET":
-            with srv.count_lock:
-                return self._send(200, {f"{m} {r}": n for (m, r), n in srv.requests.items()})
+        common = srv.control.common(self.command, path)
+        if common is not None:
+            return self._send(200, common)
         if self.command != "POST":
             return self._send(405, {"detail": "Method Not Allowed"})
         if path == "/_control/forget":
             srv.panel.forget()
-        elif path == "/_control/hang":
-            srv.hung.set()
-        elif path == "/_control/unhang":
-            srv.hung.clear()
         elif path == "/_control/expire_tokens":
             srv.panel.expire_tokens()
         elif path == "/_control/refuse_tokens":
@@ -594,8 +577,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         if path.startswith("/_control/"):
             return self._control(path, query)
-        while self.server.hung.is_set():  # accepted, held unanswered
-            time.sleep(0.02)
+        self.server.control.wait_unhung()  # hung: accepted, held unanswered
         panel = self.server.panel
         for method, pattern, route in ROUTES:
             m = re.fullmatch(pattern, path)
@@ -644,9 +626,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except Exception as e:  # noqa: BLE001 - v2ray refused: the panel's 500
                 status, body, ctype, headers = 500, {"detail": f"Internal error: {e}"}, \
                     "application/json", None
-            with self.server.count_lock:
-                key = (self.command, route)
-                self.server.requests[key] = self.server.requests.get(key, 0) + 1
+            self.server.control.count(f"{self.command} {route}")
             return self._send(status, body, ctype, headers)
         allowed = any(re.fullmatch(p, path) for _, p, _ in ROUTES)
         if allowed:
@@ -656,17 +636,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = _handle
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
+class Server(PanelServer):
     def __init__(self, address, panel):
         super().__init__(address, Handler)
         self.panel = panel
-        self.hung = threading.Event()
-        self.requests = {}
-        self.count_lock = threading.Lock()
+        self.control = PanelControl()
 
 
 def main():
@@ -696,16 +670,10 @@ def main():
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
         port = server.server_address[1]
-        ready = {"url": f"http://127.0.0.1:{port}", "port": port}
-        if args.ready_file:
-            tmp = args.ready_file + ".tmp"
-            with open(tmp, "w") as f:
-                json.dump(ready, f)
-            os.replace(tmp, args.ready_file)
-        print(json.dumps(ready), flush=True)
+        write_ready(args.ready_file, {"url": f"http://127.0.0.1:{port}", "port": port})
         while not stopping.wait(0.1):
             pass
-        server.hung.clear()
+        server.control.unhang()
         server.shutdown()
         server.server_close()
     finally:

@@ -57,6 +57,8 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "v2ray"))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from panel_fake_support import PanelControl, PanelServer, write_ready  # noqa: E402
 
 USERNAME_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
 TAG_RE = re.compile(r"^[A-Z0-9_]+$")
@@ -512,19 +514,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def control(self, method, path, query):
         srv = self.server
-        if path == "/_control/requests" and method == "GET":
-            with srv.count_lock:
-                return self.send_json(200, dict(srv.counts))
+        common = srv.control.common(method, path)
+        if common is not None:
+            return self.send_json(200, common)
         if path == "/_control/forget" and method == "POST":
             srv.panel.forget()
-            return self.send_json(200, {"ok": True})
-        if path == "/_control/hang" and method == "POST":
-            srv.hang.set()
-            return self.send_json(200, {"ok": True})
-        if path == "/_control/unhang" and method == "POST":
-            srv.hang.clear()
-            with srv.hang_cv:
-                srv.hang_cv.notify_all()
             return self.send_json(200, {"ok": True})
         if path == "/_control/seed" and method == "POST":
             n = int(query.get("n", ["10000"])[0])
@@ -533,8 +527,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.send_json(404, {"error": "no such control"})
 
     def count(self, key):
-        with self.server.count_lock:
-            self.server.counts[key] = self.server.counts.get(key, 0) + 1
+        self.server.control.count(key)
 
     def route(self, method):
         srv = self.server
@@ -564,9 +557,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if links is None:
                 return self.error(404, "User not found", "A025")
             return self.send_text(200, base64.b64encode("\n".join(links).encode()).decode())
-        while srv.hang.is_set():
-            with srv.hang_cv:
-                srv.hang_cv.wait(0.5)
+        srv.control.wait_unhung()
         if self.headers.get("Authorization") != f"Bearer {srv.token}":
             self.count(f"{method} 401")
             return self.error(401, "Unauthorized", "A003")
@@ -676,12 +667,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.error(404, f"Cannot {method} {path}", "E000")
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 256
-
-
 def main():
     ap = argparse.ArgumentParser(description="A fake Remnawave panel backed by real v2ray")
     ap.add_argument("--port", type=int, default=0)
@@ -700,28 +685,17 @@ def main():
         v2ray = v2ray_core.V2rayServer(os.path.join(args.state, "v2ray"))
         v2ray.start()
     try:
-        server = Server(("127.0.0.1", args.port), Handler)
+        server = PanelServer(("127.0.0.1", args.port), Handler)
         server.token = args.token
         server.base_url = f"http://127.0.0.1:{server.server_address[1]}"
         server.panel = Panel(args.state, v2ray, args.v2)
         server.panel.start_flusher()
-        server.counts = {}
-        server.count_lock = threading.Lock()
-        server.hang = threading.Event()
-        server.hang_cv = threading.Condition()
+        server.control = PanelControl(hung=args.hang)
         server.dropped = 0
-        if args.hang:
-            server.hang.set()
-        ready = {"url": server.base_url, "port": server.server_address[1],
-                 "squads": {s["name"]: s["uuid"] for s in server.panel.squads},
-                 "inbounds": v2ray.inbounds if v2ray else {}}
-        line = json.dumps(ready)
-        if args.ready_file:
-            tmp = args.ready_file + ".tmp"
-            with open(tmp, "w") as f:
-                f.write(line + "\n")
-            os.replace(tmp, args.ready_file)
-        print(line, flush=True)
+        write_ready(args.ready_file,
+                    {"url": server.base_url, "port": server.server_address[1],
+                     "squads": {s["name"]: s["uuid"] for s in server.panel.squads},
+                     "inbounds": v2ray.inbounds if v2ray else {}})
 
         def stop(*_):
             threading.Thread(target=server.shutdown, daemon=True).start()

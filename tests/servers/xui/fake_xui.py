@@ -75,7 +75,6 @@ import os
 import re
 import secrets
 import signal
-import socketserver
 import sys
 import threading
 import time
@@ -84,6 +83,8 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "v2ray"))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from panel_fake_support import NullV2ray, PanelControl, PanelServer, write_ready  # noqa: E402
 
 SS_METHOD = "2022-blake3-aes-128-gcm"
 REALITY_PUBLIC_KEY = "Z84J2IelR9ch3k8VtlVhhs5ycBUlXA7wHBWcBrjqnAw"
@@ -95,31 +96,8 @@ TLS_SERVER_NAME = "vpn.test"
 # --- the data plane -------------------------------------------------------------------------------
 
 
-class NullPlane:
+class NullPlane(NullV2ray):
     """No data plane (--no-v2ray): every call succeeds, no traffic."""
-
-    inbounds = {}
-
-    def start(self, ports=None):
-        return self
-
-    def stop(self):
-        pass
-
-    def restart(self):
-        pass
-
-    def add_user(self, tag, email, secret):
-        pass
-
-    def remove_user(self, tag, email):
-        pass
-
-    def stats(self):
-        return {}
-
-    def port_of(self, tag):
-        return None
 
 
 class V2rayPlane:
@@ -1056,19 +1034,6 @@ class Sessions:
             self.by_id.clear()
 
 
-class Control:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.counts = {}
-        self.hung = threading.Event()
-        self.unhung = threading.Event()
-        self.unhung.set()
-
-    def count(self, route):
-        with self.lock:
-            self.counts[route] = self.counts.get(route, 0) + 1
-
-
 ROUTES_V2 = [
     ("GET", r"/panel/api/inbounds/list", "inbounds_list"),
     ("GET", r"/panel/api/inbounds/get/(?P<id>[^/]+)", "inbounds_get"),
@@ -1169,8 +1134,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             app.control.count("%s <outside base path>" % method)
             return self.send(404, b"404 page not found", "text/plain")
         rel = path[len(app.base):] or "/"
-        if not app.control.unhung.is_set():  # hung: login included, as a stuck panel is
-            app.control.unhung.wait()
+        app.control.wait_unhung()  # hung: login included, as a stuck panel is
         try:
             if rel == "/login" and method == "POST":
                 app.control.count("POST /login")
@@ -1421,19 +1385,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def control(self, method, path, query):
         app = self.app
         name = path[len("/_control/"):]
-        if method == "GET" and name == "requests":
-            with app.control.lock:
-                body = json.dumps(app.control.counts).encode()
-            return self.send(200, body)
+        common = app.control.common(method, path)
+        if common is not None:
+            return self.send(200, json.dumps(common).encode())
         if method != "POST":
             return self.send(404, b"no such control", "text/plain")
         if name == "forget":
             with app.panel.lock:
                 app.panel.forget()
-        elif name == "hang":
-            app.control.unhung.clear()
-        elif name == "unhang":
-            app.control.unhung.set()
         elif name == "expire_sessions":
             app.sessions.clear()
         elif name == "seed":
@@ -1448,11 +1407,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             return self.send(404, b"no such control", "text/plain")
         return self.send(200, b'{"ok":true}')
-
-
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
 
 
 class App:
@@ -1488,7 +1442,7 @@ def main(argv=None):
     fresh = panel.load_or_create()
     stop = threading.Event()
     app = App()
-    app.control = Control()
+    app.control = PanelControl()
     try:
         plane.start(panel.ports)
         if fresh:
@@ -1504,7 +1458,7 @@ def main(argv=None):
         app.panel, app.plane = panel, plane
         app.sessions = Sessions()
 
-        server = Server(("127.0.0.1", a.port), Handler)
+        server = PanelServer(("127.0.0.1", a.port), Handler)
         server.app = app
 
         def sweeper():
@@ -1527,12 +1481,7 @@ def main(argv=None):
                                       "v2ray_tag": ib.get("_v2tag") if ib.get("_v2tag") in
                                       plane.inbounds else None}
                              for i, ib in sorted(panel.inbounds.items())}}
-        if a.ready_file:
-            tmp = a.ready_file + ".tmp"
-            with open(tmp, "w") as f:
-                json.dump(info, f)
-            os.replace(tmp, a.ready_file)
-        print(json.dumps(info), flush=True)
+        write_ready(a.ready_file, info)
         httpd = server
         try:
             server.serve_forever(poll_interval=0.2)
@@ -1540,7 +1489,7 @@ def main(argv=None):
             server.server_close()
     finally:
         stop.set()
-        app.control.unhung.set()
+        app.control.unhang()
         panel.flush()
         plane.stop()
     return 0

@@ -21,29 +21,7 @@ def client_settings(**c):
     return json.dumps({"clients": [c]})
 
 
-class PageMixin:
-    @classmethod
-    def setUpClass(cls):
-        cls.page = v2ray_core.PageServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.page.stop()
-
-    def fetch(self, link, timeout=8):
-        return v2ray_core.fetch_through_link(link, self.page.url, timeout=timeout)
-
-    def assert_carries(self, link):
-        ok, text = self.fetch(link)
-        self.assertTrue(ok, "no traffic through %s: %s" % (link, text))
-        self.assertEqual(text, self.page.body)
-
-    def assert_refused(self, link):
-        ok, text = self.fetch(link, timeout=4)
-        self.assertFalse(ok, "traffic through %s after its client went away" % link)
-
-
-class V2Test(PageMixin, unittest.TestCase):
+class V2Test(xui_support.PageMixin, unittest.TestCase):
     def setUp(self):
         self.fake = FakeXui(api="v2").start()
         self.addCleanup(self.fake.cleanup)
@@ -185,7 +163,7 @@ class V2Test(PageMixin, unittest.TestCase):
         self.assertEqual(result["r"][0], 200)
 
 
-class V3Test(PageMixin, unittest.TestCase):
+class V3Test(xui_support.PageMixin, unittest.TestCase):
     def setUp(self):
         self.fake = FakeXui(api="v3", token="tok-" + uuid.uuid4().hex).start()
         self.addCleanup(self.fake.cleanup)

@@ -20,6 +20,33 @@ sys.path.insert(0, os.path.join(HERE, "..", "v2ray"))
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 
 
+class PageMixin:
+    """For a unittest.TestCase: a web page served on loopback for the class (self.page), fetched
+    through a share link with a real v2ray client (needs python3-grpcio)."""
+
+    @classmethod
+    def setUpClass(cls):
+        import v2ray_core
+        cls.page = v2ray_core.PageServer()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.page.stop()
+
+    def fetch(self, link, timeout=8):
+        import v2ray_core
+        return v2ray_core.fetch_through_link(link, self.page.url, timeout=timeout)
+
+    def assert_carries(self, link):
+        ok, text = self.fetch(link)
+        self.assertTrue(ok, "no traffic through %s: %s" % (link, text))
+        self.assertEqual(text, self.page.body)
+
+    def assert_refused(self, link):
+        ok, text = self.fetch(link, timeout=4)
+        self.assertFalse(ok, "traffic through %s after its client went away" % link)
+
+
 class FakeXui:
     """One fake panel process on an ephemeral port with its own state folder."""
 
