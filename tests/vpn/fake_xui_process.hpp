@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/domain.hpp"
-#include "vpn/amneziawg/awg_easy_client.hpp"
+#include "vpn/common/http_call.hpp"
 #include "vpn/integration_support.hpp"
 
 #ifndef VPNHUB_FAKE_XUI
@@ -121,7 +121,7 @@ class FakeXui {
   std::string Log() const { return ReadFile(dir_ + "/fake.log"); }
 
   std::string Control(const std::string& method, const std::string& route) {
-    auto r = amneziawg::HttpCall(method, root() + route, {}, "", std::chrono::seconds(20));
+    auto r = HttpCall(method, root() + route, {}, "", std::chrono::seconds(20));
     if (!r.ok() || r->status != 200) {
       throw std::runtime_error("fake xui: " + method + " " + route + " failed: " +
                                (r.ok() ? std::to_string(r->status) : r.status().ToString()));

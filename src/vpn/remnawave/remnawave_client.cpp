@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "core/host_rules.hpp"
-#include "vpn/amneziawg/awg_easy_client.hpp"
+#include "vpn/common/http_call.hpp"
 
 namespace vpnhub::vpn::remnawave {
 namespace {
@@ -260,7 +260,7 @@ Result<RemnawaveClient::Reply> RemnawaveClient::Send(const char* method, const s
   };
   if (!body.empty()) headers.push_back("Content-Type: application/json");
   const std::string url = s.api.base + "/api" + route;
-  auto r = amneziawg::HttpCall(method, url, headers, body, deadline_);
+  auto r = HttpCall(method, url, headers, body, deadline_);
   if (!r.ok()) {
     // HttpCall's message starts "METHOD URL: "; the URL's path may be a secret.
     std::string detail = r.status().message();
