@@ -1,28 +1,13 @@
 #include "vpn/marzban/marzban_client.hpp"
 
+#include "formats/ss_link.hpp"
+
 namespace vpnhub::vpn::marzban {
 namespace {
 
 using nlohmann::json;
 
 constexpr std::size_t kMaxDetail = 200;
-
-// application/x-www-form-urlencoded value: unreserved characters kept, the rest %XX.
-std::string FormEncode(const std::string& value) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // FastAPI's {"detail": "..."} or {"detail": [validation errors]}, else the start of the body.
 std::string Detail(const std::string& body) {
@@ -102,8 +87,8 @@ Status MarzbanClient::Login() { return session_.Renew(session_.Current(), LoginF
 
 Result<std::string> MarzbanClient::NewToken() {
   const std::string what = "Marzban at " + base_url_ + ": login as admin " + username_;
-  const std::string form = "grant_type=password&username=" + FormEncode(username_) +
-                           "&password=" + FormEncode(password_);
+  const std::string form = "grant_type=password&username=" + formats::PercentEncode(username_) +
+                           "&password=" + formats::PercentEncode(password_);
   VPNHUB_ASSIGN_OR_RETURN(
       auto r, Send("POST", "/api/admin/token", form, "application/x-www-form-urlencoded", ""));
   if (r.status == 401) {
