@@ -66,9 +66,9 @@ class FakeAwgEasy {
   Server MakeServer() const { return MakeServer(password_); }
 
   nlohmann::json Control(const std::string& name, const nlohmann::json& body = {}) const {
-    auto r = amneziawg::HttpCall(body.is_null() ? "GET" : "POST", url() + "/_control/" + name,
-                                 {"Content-Type: application/json"},
-                                 body.is_null() ? "" : body.dump(), std::chrono::seconds(5));
+    auto r = HttpCall(body.is_null() ? "GET" : "POST", url() + "/_control/" + name,
+                      {"Content-Type: application/json"}, body.is_null() ? "" : body.dump(),
+                      std::chrono::seconds(5));
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     if (!r.ok()) return {};
     return nlohmann::json::parse(r->body, nullptr, false);

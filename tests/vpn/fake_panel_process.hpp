@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "vpn/amneziawg/awg_easy_client.hpp"
+#include "vpn/common/http_call.hpp"
 #include "vpn/integration_support.hpp"
 
 namespace vpnhub::vpn::test {
@@ -68,7 +68,7 @@ class FakePanelProcess {
   // `method` /_control/`what` ("hang", "seed?n=10"); the body it answered. Throws unless 200.
   std::string Control(const std::string& method, const std::string& what) {
     auto r =
-        amneziawg::HttpCall(method, root() + "/_control/" + what, {}, "", std::chrono::seconds(60));
+        vpn::HttpCall(method, root() + "/_control/" + what, {}, "", std::chrono::seconds(60));
     if (!r.ok() || r->status != 200) {
       throw std::runtime_error(
           "fake " + name_ + ": " + method + " /_control/" + what +

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "core/domain.hpp"
-#include "vpn/amneziawg/awg_easy_client.hpp"
 #include "vpn/fake_panel_process.hpp"
 #include "vpn/integration_support.hpp"
 

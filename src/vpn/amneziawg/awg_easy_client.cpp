@@ -1,7 +1,5 @@
 #include "vpn/amneziawg/awg_easy_client.hpp"
 
-#include <curl/curl.h>
-
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -11,59 +9,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kMaxDetail = 200;
-
-struct Received {
-  std::size_t max_bytes = kMaxReplyBytes;
-  std::string body;
-  std::vector<std::string> set_cookies;
-  bool too_big = false;
-};
-
-std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* r = static_cast<Received*>(user);
-  const std::size_t n = size * count;
-  if (r->body.size() + n > r->max_bytes) {
-    r->too_big = true;
-    return 0;
-  }
-  r->body.append(data, n);
-  return n;
-}
-
-bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char a = text[i], b = prefix[i];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
-    if (a != b) return false;
-  }
-  return true;
-}
-
-std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* r = static_cast<Received*>(user);
-  const std::size_t n = size * count;
-  std::string_view line(data, n);
-  if (line.rfind("HTTP/", 0) == 0) r->set_cookies.clear();  // a new response (after 100)
-  constexpr std::string_view kSetCookie = "set-cookie:";
-  if (StartsWithNoCase(line, kSetCookie)) {
-    std::string_view v = line.substr(kSetCookie.size());
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) {
-      v.remove_suffix(1);
-    }
-    r->set_cookies.emplace_back(v);
-  }
-  return n;
-}
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 // What the server said about a refusal: h3's {"message": ...} or the auth middleware's
 // {"error": ...}, else the start of the body.
@@ -132,68 +77,11 @@ std::optional<std::uint64_t> Counter(const json& client, const char* field) {
 
 }  // namespace
 
-Result<HttpReply> HttpCall(const std::string& method, const std::string& url,
-                           const std::vector<std::string>& headers, const std::string& body,
-                           std::chrono::milliseconds deadline, std::size_t max_reply_bytes) {
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return Internal("curl_easy_init failed");
-  CURL* c = curl.get();
-  Received got;
-  got.max_bytes = max_reply_bytes;
-  std::unique_ptr<curl_slist, SlistDeleter> list;
-  for (const std::string& h : headers) {
-    curl_slist* next = curl_slist_append(list.get(), h.c_str());
-    if (next == nullptr) return Internal("curl_slist_append failed");
-    (void)list.release();
-    list.reset(next);
-  }
-  const long ms = static_cast<long>(deadline.count() > 0 ? deadline.count() : 1);
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (!body.empty()) {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list.get());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &got);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &got);
-  const CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK) {
-    const std::string what = method + " " + url + ": ";
-    if (got.too_big) {
-      return Unavailable(what + "the answer is larger than " +
-                         std::to_string(max_reply_bytes >> 20) + " MB");
-    }
-    if (rc == CURLE_OPERATION_TIMEDOUT) {
-      return DeadlineExceeded(what + "no answer within " + std::to_string(ms) + " ms");
-    }
-    if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) {
-      return InvalidArgument(what + curl_easy_strerror(rc));
-    }
-    return Unavailable(what + curl_easy_strerror(rc));
-  }
-  HttpReply reply;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
-  reply.body = std::move(got.body);
-  reply.set_cookies = std::move(got.set_cookies);
-  return reply;
-}
-
 AwgEasyClient::AwgEasyClient(std::string base_url, std::string password,
                              std::chrono::milliseconds deadline)
     : base_url_(std::move(base_url)), password_(std::move(password)), deadline_(deadline) {}
 
-int AwgEasyClient::logins() const {
-  std::lock_guard lock(mu_);
-  return logins_;
-}
+int AwgEasyClient::logins() const { return session_.logins(); }
 
 Result<HttpReply> AwgEasyClient::Send(const std::string& method, const std::string& path,
                                       const std::string& body, const std::string& cookie) {
@@ -203,7 +91,9 @@ Result<HttpReply> AwgEasyClient::Send(const std::string& method, const std::stri
   return HttpCall(method, base_url_ + path, headers, body, deadline_);
 }
 
-Status AwgEasyClient::Login() {
+Status AwgEasyClient::Login() { return session_.Renew(session_.Current(), LoginFn()); }
+
+Result<std::string> AwgEasyClient::NewCookie() {
   const std::string what = "amnezia-wg-easy at " + base_url_ + ": login";
   const json request = {{"password", password_}, {"remember", true}};
   VPNHUB_ASSIGN_OR_RETURN(auto r, Send("POST", "/api/session", request.dump(), ""));
@@ -220,60 +110,30 @@ Status AwgEasyClient::Login() {
   if (cookie.empty()) {
     return Internal(what + " answered no session cookie (is this amnezia-wg-easy?)");
   }
-  std::lock_guard lock(mu_);
-  cookie_ = std::move(cookie);
-  ++logins_;
-  return Status::Ok();
-}
-
-Status AwgEasyClient::Relogin(const std::string& stale) {
-  std::lock_guard login(login_mu_);
-  {
-    std::lock_guard lock(mu_);
-    if (cookie_ != stale && !cookie_.empty()) return Status::Ok();  // renewed meanwhile
-  }
-  return Login();
+  return cookie;
 }
 
 Result<HttpReply> AwgEasyClient::Authed(const std::string& method, const std::string& path,
                                         const std::string& body) {
-  std::string cookie;
-  {
-    std::lock_guard lock(mu_);
-    cookie = cookie_;
-  }
-  if (cookie.empty()) {
-    VPNHUB_RETURN_IF_ERROR(Relogin(cookie));
-    std::lock_guard lock(mu_);
-    cookie = cookie_;
-  }
-  VPNHUB_ASSIGN_OR_RETURN(auto r, Send(method, path, body, cookie));
-  if (r.status != 401) return r;
-  // The session is gone (restart, expiry): one new login, then the call once more.
-  VPNHUB_RETURN_IF_ERROR(Relogin(cookie));
-  {
-    std::lock_guard lock(mu_);
-    cookie = cookie_;
-  }
-  VPNHUB_ASSIGN_OR_RETURN(auto again, Send(method, path, body, cookie));
-  if (again.status == 401) {
+  // A 401 means the session is gone (restart, expiry): one new login, then the call once more.
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r,
+      session_.Call([&](const std::string& cookie) { return Send(method, path, body, cookie); },
+                    [](const HttpReply& reply) { return reply.status == 401; }, LoginFn()));
+  if (r.status == 401) {
     return FailedPrecondition(
         "amnezia-wg-easy at " + base_url_ + ": " + method + " " + path +
-        " refused the session right after a new login (HTTP 401: " + Detail(again.body) + ")");
+        " refused the session right after a new login (HTTP 401: " + Detail(r.body) + ")");
   }
-  return again;
+  return r;
 }
 
 Status AwgEasyClient::CheckSession() {
   const std::string what = "amnezia-wg-easy at " + base_url_ + ": GET /api/session";
   for (int attempt = 0; attempt < 2; ++attempt) {
-    std::string cookie;
-    {
-      std::lock_guard lock(mu_);
-      cookie = cookie_;
-    }
+    const std::string cookie = session_.Current();
     if (cookie.empty()) {
-      VPNHUB_RETURN_IF_ERROR(Relogin(cookie));
+      VPNHUB_RETURN_IF_ERROR(session_.Renew(cookie, LoginFn()));
       continue;
     }
     VPNHUB_ASSIGN_OR_RETURN(auto r, Send("GET", "/api/session", "", cookie));
@@ -283,7 +143,7 @@ Status AwgEasyClient::CheckSession() {
       return Internal(what + ": the answer is not amnezia-wg-easy's session object");
     }
     if (parsed["authenticated"] == true) return Status::Ok();
-    VPNHUB_RETURN_IF_ERROR(Relogin(cookie));
+    VPNHUB_RETURN_IF_ERROR(session_.Renew(cookie, LoginFn()));
   }
   return FailedPrecondition(what + ": the session is not authenticated right after a new login");
 }

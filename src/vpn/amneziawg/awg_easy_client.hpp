@@ -10,7 +10,8 @@
 // login and other 4xx -> kFailedPrecondition; 404 -> kNotFound; a 2xx answer that is not what the
 // API answers -> kInternal. Messages name the API URL, never the password or the cookie.
 //
-// Thread-safe: the cookie is shared under a mutex; each request has its own curl handle.
+// Thread-safe: the cookie is shared (vpn/common/renewed_session); each request has its own curl
+// handle.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -20,27 +21,10 @@
 #include <vector>
 
 #include "core/status.hpp"
+#include "vpn/common/http_call.hpp"
+#include "vpn/common/renewed_session.hpp"
 
 namespace vpnhub::vpn::amneziawg {
-
-// One HTTP exchange.
-struct HttpReply {
-  long status = 0;
-  std::string body;
-  std::vector<std::string> set_cookies;  // every Set-Cookie value, as sent
-};
-
-// The largest answer HttpCall takes unless told otherwise.
-inline constexpr std::size_t kMaxReplyBytes = 4u << 20;
-
-// One request to `url` within `deadline` (connect and transfer). `headers` are "Name: value"
-// lines; `body` is sent when non-empty. No redirects are followed. Errors as above for the
-// transport; an answer longer than `max_reply_bytes` is kUnavailable; every HTTP status is a
-// reply.
-Result<HttpReply> HttpCall(const std::string& method, const std::string& url,
-                           const std::vector<std::string>& headers, const std::string& body,
-                           std::chrono::milliseconds deadline,
-                           std::size_t max_reply_bytes = kMaxReplyBytes);
 
 // A client as GET /api/wireguard/client lists it (the fields the hub reads).
 struct AwgClient {
@@ -91,16 +75,16 @@ class AwgEasyClient {
                            const std::string& body);
   Result<HttpReply> Send(const std::string& method, const std::string& path,
                          const std::string& body, const std::string& cookie);
-  // Logs in unless the cookie changed since `stale` was read (another thread logged in already).
-  Status Relogin(const std::string& stale);
+  // POST /api/session: the cookie the server answers.
+  Result<std::string> NewCookie();
+  RenewedSession::Login LoginFn() {
+    return [this] { return NewCookie(); };
+  }
 
   const std::string base_url_;
   const std::string password_;
   const std::chrono::milliseconds deadline_;
-  mutable std::mutex mu_;
-  std::string cookie_;  // "name=value; name2=value2" as the Cookie header sends it
-  int logins_ = 0;
-  std::mutex login_mu_;  // one login at a time
+  RenewedSession session_;  // "name=value; name2=value2" as the Cookie header sends it
   std::mutex create_mu_;
 };
 

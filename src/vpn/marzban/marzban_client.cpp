@@ -1,28 +1,13 @@
 #include "vpn/marzban/marzban_client.hpp"
 
+#include "formats/ss_link.hpp"
+
 namespace vpnhub::vpn::marzban {
 namespace {
 
 using nlohmann::json;
 
 constexpr std::size_t kMaxDetail = 200;
-
-// application/x-www-form-urlencoded value: unreserved characters kept, the rest %XX.
-std::string FormEncode(const std::string& value) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // FastAPI's {"detail": "..."} or {"detail": [validation errors]}, else the start of the body.
 std::string Detail(const std::string& body) {
@@ -87,10 +72,7 @@ MarzbanClient::MarzbanClient(std::string base_url, std::string username, std::st
       password_(std::move(password)),
       deadline_(deadline) {}
 
-int MarzbanClient::logins() const {
-  std::lock_guard lock(mu_);
-  return logins_;
-}
+int MarzbanClient::logins() const { return session_.logins(); }
 
 Result<HttpReply> MarzbanClient::Send(const std::string& method, const std::string& path,
                                       const std::string& body, const std::string& content_type,
@@ -98,13 +80,15 @@ Result<HttpReply> MarzbanClient::Send(const std::string& method, const std::stri
   std::vector<std::string> headers = {"Accept: application/json", "Expect:"};
   if (!body.empty()) headers.push_back("Content-Type: " + content_type);
   if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
-  return amneziawg::HttpCall(method, base_url_ + path, headers, body, deadline_);
+  return HttpCall(method, base_url_ + path, headers, body, deadline_);
 }
 
-Status MarzbanClient::Login() {
+Status MarzbanClient::Login() { return session_.Renew(session_.Current(), LoginFn()); }
+
+Result<std::string> MarzbanClient::NewToken() {
   const std::string what = "Marzban at " + base_url_ + ": login as admin " + username_;
-  const std::string form = "grant_type=password&username=" + FormEncode(username_) +
-                           "&password=" + FormEncode(password_);
+  const std::string form = "grant_type=password&username=" + formats::PercentEncode(username_) +
+                           "&password=" + formats::PercentEncode(password_);
   VPNHUB_ASSIGN_OR_RETURN(
       auto r, Send("POST", "/api/admin/token", form, "application/x-www-form-urlencoded", ""));
   if (r.status == 401) {
@@ -117,49 +101,25 @@ Status MarzbanClient::Login() {
       !parsed["access_token"].is_string() || parsed["access_token"].get<std::string>().empty()) {
     return Internal(what + " answered no access_token (is this Marzban's API?)");
   }
-  std::lock_guard lock(mu_);
-  token_ = parsed["access_token"].get<std::string>();
-  ++logins_;
-  return Status::Ok();
-}
-
-Status MarzbanClient::Relogin(const std::string& stale) {
-  std::lock_guard login(login_mu_);
-  {
-    std::lock_guard lock(mu_);
-    if (token_ != stale && !token_.empty()) return Status::Ok();  // renewed meanwhile
-  }
-  return Login();
+  return parsed["access_token"].get<std::string>();
 }
 
 Result<HttpReply> MarzbanClient::Authed(const std::string& method, const std::string& path,
                                         const std::string& body) {
-  std::string token;
-  {
-    std::lock_guard lock(mu_);
-    token = token_;
-  }
-  if (token.empty()) {
-    VPNHUB_RETURN_IF_ERROR(Relogin(token));
-    std::lock_guard lock(mu_);
-    token = token_;
-  }
-  VPNHUB_ASSIGN_OR_RETURN(auto r, Send(method, path, body, "application/json", token));
-  if (r.status != 401) return r;
-  // The token is no longer accepted (expired, the panel's secret changed): one new login, then
-  // the call once more.
-  VPNHUB_RETURN_IF_ERROR(Relogin(token));
-  {
-    std::lock_guard lock(mu_);
-    token = token_;
-  }
-  VPNHUB_ASSIGN_OR_RETURN(auto again, Send(method, path, body, "application/json", token));
-  if (again.status == 401) {
+  // A 401: the token is no longer accepted (expired, the panel's secret changed): one new login,
+  // then the call once more.
+  auto send = [&](const std::string& token) {
+    return Send(method, path, body, "application/json", token);
+  };
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r, session_.Call(
+                  send, [](const HttpReply& reply) { return reply.status == 401; }, LoginFn()));
+  if (r.status == 401) {
     return FailedPrecondition(
         "Marzban at " + base_url_ + ": " + method + " " + path +
-        " refused the token right after a new login (HTTP 401: " + Detail(again.body) + ")");
+        " refused the token right after a new login (HTTP 401: " + Detail(r.body) + ")");
   }
-  return again;
+  return r;
 }
 
 Result<json> MarzbanClient::JsonReply(const std::string& what, const HttpReply& r) {

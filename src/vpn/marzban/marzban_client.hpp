@@ -11,18 +11,18 @@
 // a 2xx answer that is not what the API answers -> kInternal. Messages name the API URL, never
 // the password or the token.
 //
-// Thread-safe: the token is shared under a mutex; each request has its own curl handle.
+// Thread-safe: the token is shared (vpn/common/renewed_session); each request has its own curl
+// handle.
 #include <chrono>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/status.hpp"
-#include "vpn/amneziawg/awg_easy_client.hpp"
+#include "vpn/common/http_call.hpp"
+#include "vpn/common/renewed_session.hpp"
 
 namespace vpnhub::vpn::marzban {
-
-using HttpReply = amneziawg::HttpReply;
 
 class MarzbanClient {
  public:
@@ -61,8 +61,11 @@ class MarzbanClient {
   Result<HttpReply> Send(const std::string& method, const std::string& path,
                          const std::string& body, const std::string& content_type,
                          const std::string& token);
-  // Logs in unless the token changed since `stale` was read (another thread logged in already).
-  Status Relogin(const std::string& stale);
+  // POST /api/admin/token: the access token the panel answers.
+  Result<std::string> NewToken();
+  RenewedSession::Login LoginFn() {
+    return [this] { return NewToken(); };
+  }
   // The JSON object of a 2xx answer to `what`, or the error of the answer.
   Result<nlohmann::json> JsonReply(const std::string& what, const HttpReply& r);
 
@@ -70,10 +73,7 @@ class MarzbanClient {
   const std::string username_;
   const std::string password_;
   const std::chrono::milliseconds deadline_;
-  mutable std::mutex mu_;
-  std::string token_;
-  int logins_ = 0;
-  std::mutex login_mu_;  // one login at a time
+  RenewedSession session_;  // the bearer token
 };
 
 }  // namespace vpnhub::vpn::marzban

@@ -8,6 +8,7 @@
 #include "formats/outline_link.hpp"
 #include "formats/ss_link.hpp"
 #include "vpn/common/pinned_https.hpp"
+#include "vpn/common/url_authority.hpp"
 
 namespace vpnhub::vpn::outline {
 namespace {
@@ -18,17 +19,6 @@ constexpr std::size_t kSecretLength = 22;
 
 Status BadSetting(const std::string& name, const std::string& why) {
   return InvalidArgument("outline setting \"" + name + "\" " + why);
-}
-
-std::optional<int> ParsePortDigits(std::string_view text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  int port = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    port = port * 10 + (c - '0');
-  }
-  if (port < 1 || port > 65535) return std::nullopt;
-  return port;
 }
 
 // The request a route of the API needs.
@@ -129,12 +119,9 @@ const AccessKey* FindNamed(const std::vector<AccessKey>& keys, const std::string
 Result<ApiUrl> ParseApiUrl(const std::string& text) {
   static const std::string kScheme = "https://";
   if (text.rfind(kScheme, 0) != 0) return InvalidArgument("the API URL must start https://");
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '?' || c == '#' || c == '@' || c == '\\') {
-      return InvalidArgument(
-          "the API URL must be https://HOST:PORT/SECRET without blanks, query, fragment or user");
-    }
+  if (!IsPlainUrlText(text)) {
+    return InvalidArgument(
+        "the API URL must be https://HOST:PORT/SECRET without blanks, query, fragment or user");
   }
   const std::string rest = text.substr(kScheme.size());
   const auto slash = rest.find('/');
@@ -145,35 +132,9 @@ Result<ApiUrl> ParseApiUrl(const std::string& text) {
   if (out.path.empty()) {
     return InvalidArgument("the API URL must carry its secret path: https://HOST:PORT/SECRET");
   }
-  std::string port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string::npos) return InvalidArgument("the API URL's IPv6 host lacks ']'");
-    out.host = authority.substr(1, close - 1);
-    const std::string after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return InvalidArgument("the API URL's host is not valid");
-      port_text = after.substr(1);
-      if (port_text.empty()) return InvalidArgument("the API URL's port is empty");
-    }
-    if (!ParseIpv6(out.host)) return InvalidArgument("the API URL's IPv6 host is not valid");
-  } else {
-    const auto colon = authority.rfind(':');
-    out.host = authority.substr(0, colon);
-    if (colon != std::string::npos) {
-      port_text = authority.substr(colon + 1);
-      if (port_text.empty()) return InvalidArgument("the API URL's port is empty");
-    }
-    if (out.host.empty()) return InvalidArgument("the API URL has no host");
-    if (!CheckHost("host", out.host).ok()) {
-      return InvalidArgument("the API URL's host is not a host name or an IP address");
-    }
-  }
-  if (!port_text.empty()) {
-    const auto port = ParsePortDigits(port_text);
-    if (!port) return InvalidArgument("the API URL's port must be 1..65535");
-    out.port = *port;
-  }
+  VPNHUB_ASSIGN_OR_RETURN(auto host, ParseUrlAuthority(authority, 443));
+  out.host = std::move(host.host);
+  out.port = host.port;
   out.base = kScheme + authority + out.path;
   return out;
 }

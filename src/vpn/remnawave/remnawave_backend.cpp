@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "formats/ss_link.hpp"
+
 namespace vpnhub::vpn::remnawave {
 namespace {
 
@@ -115,7 +117,8 @@ Result<std::optional<PanelUser>> RemnawaveBackend::GetUserByUsername(const Serve
   VPNHUB_ASSIGN_OR_RETURN(auto client, Client(server));
   const std::string what = "GET /api/users/by-username/{username}";
   VPNHUB_ASSIGN_OR_RETURN(
-      auto r, client.Send("GET", "/users/by-username/" + PercentEncode(username), "", what));
+      auto r,
+      client.Send("GET", "/users/by-username/" + formats::PercentEncode(username), "", what));
   if (r.status == 404) return std::optional<PanelUser>();
   if (r.status != 200) return client.Unexpected(what, r);
   VPNHUB_ASSIGN_OR_RETURN(auto resp, Response(what, r.body));
@@ -238,7 +241,8 @@ Status RemnawaveBackend::DeleteKey(const Server& server, const Key& key) {
   // 3.x addresses a user by its numeric id, 2.x by its uuid (3.x users have none).
   const std::string id = !user->uuid.empty() ? user->uuid : std::to_string(user->id);
   const std::string what = "DELETE /api/users/{id}";
-  VPNHUB_ASSIGN_OR_RETURN(auto r, client.Send("DELETE", "/users/" + PercentEncode(id), "", what));
+  VPNHUB_ASSIGN_OR_RETURN(auto r,
+                          client.Send("DELETE", "/users/" + formats::PercentEncode(id), "", what));
   if (r.status == 200 || r.status == 204 || r.status == 404) return Status::Ok();
   return client.Unexpected(what, r);
 }

@@ -4,7 +4,8 @@
 #include <utility>
 
 #include "core/host_rules.hpp"
-#include "vpn/amneziawg/awg_easy_client.hpp"
+#include "vpn/common/http_call.hpp"
+#include "vpn/common/url_authority.hpp"
 
 namespace vpnhub::vpn::remnawave {
 namespace {
@@ -43,22 +44,6 @@ std::string ErrorDetail(const std::string& body) {
 }
 
 }  // namespace
-
-std::string PercentEncode(const std::string& text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string StringField(const json& j, const char* name) {
   auto it = j.find(name);
@@ -129,13 +114,10 @@ Result<PanelUrl> ParsePanelUrl(const std::string& text) {
   } else {
     return InvalidArgument("the API URL must start with https:// or http://");
   }
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '?' || c == '#' || c == '@' || c == '\\') {
-      return InvalidArgument(
-          "the API URL must be http(s)://HOST[:PORT][/PATH] without blanks, query, fragment or "
-          "user");
-    }
+  if (!IsPlainUrlText(text)) {
+    return InvalidArgument(
+        "the API URL must be http(s)://HOST[:PORT][/PATH] without blanks, query, fragment or "
+        "user");
   }
   const std::string rest = text.substr(scheme.size());
   const auto slash = rest.find('/');
@@ -146,37 +128,10 @@ Result<PanelUrl> ParsePanelUrl(const std::string& text) {
   if (path.size() >= 4 && path.compare(path.size() - 4, 4, "/api") == 0) {
     path.resize(path.size() - 4);
   }
+  VPNHUB_ASSIGN_OR_RETURN(auto host, ParseUrlAuthority(authority, scheme == "https://" ? 443 : 80));
   PanelUrl out;
-  std::string port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string::npos) return InvalidArgument("the API URL's IPv6 host lacks ']'");
-    out.host = authority.substr(1, close - 1);
-    const std::string after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return InvalidArgument("the API URL's host is not valid");
-      port_text = after.substr(1);
-    }
-    if (!ParseIpv6(out.host)) return InvalidArgument("the API URL's IPv6 host is not valid");
-  } else {
-    const auto colon = authority.rfind(':');
-    out.host = authority.substr(0, colon);
-    if (colon != std::string::npos) port_text = authority.substr(colon + 1);
-    if (out.host.empty()) return InvalidArgument("the API URL has no host");
-    if (!CheckHost("host", out.host).ok()) {
-      return InvalidArgument("the API URL's host is not a host name or an IP address");
-    }
-  }
-  int port = scheme == "https://" ? 443 : 80;
-  if (!port_text.empty() || authority.back() == ':') {
-    const bool digits = !port_text.empty() && port_text.size() <= 5 &&
-                        std::all_of(port_text.begin(), port_text.end(),
-                                    [](char c) { return c >= '0' && c <= '9'; });
-    port = digits ? std::stoi(port_text) : 0;
-    if (port < 1 || port > 65535) return InvalidArgument("the API URL's port must be 1..65535");
-  }
-  const bool v6 = out.host.find(':') != std::string::npos;
-  out.host_port = (v6 ? "[" + out.host + "]" : out.host) + ":" + std::to_string(port);
+  out.host = host.host;
+  out.host_port = host.HostPort();
   out.origin = scheme + authority;
   out.base = out.origin + path;
   return out;
@@ -260,7 +215,7 @@ Result<RemnawaveClient::Reply> RemnawaveClient::Send(const char* method, const s
   };
   if (!body.empty()) headers.push_back("Content-Type: application/json");
   const std::string url = s.api.base + "/api" + route;
-  auto r = amneziawg::HttpCall(method, url, headers, body, deadline_);
+  auto r = HttpCall(method, url, headers, body, deadline_);
   if (!r.ok()) {
     // HttpCall's message starts "METHOD URL: "; the URL's path may be a secret.
     std::string detail = r.status().message();

@@ -80,8 +80,6 @@ Result<PanelUser> ParseUser(const nlohmann::json& j);
 Result<nlohmann::json> Response(const std::string& what, const std::string& body);
 // The errorCode of an error body ("A019", ...), "" when there is none.
 std::string ErrorCode(const std::string& body);
-// `text` as one path segment: unreserved characters kept, the rest %XX.
-std::string PercentEncode(const std::string& text);
 
 // One panel's API with its token; each Send is one curl request (HttpCall). Thread-safe (no
 // mutable state).

@@ -1,6 +1,6 @@
 #include "vpn/xui/xui_client.hpp"
 
-#include "vpn/amneziawg/awg_easy_client.hpp"
+#include "vpn/common/http_call.hpp"
 
 namespace vpnhub::vpn::xui {
 namespace {
@@ -37,15 +37,9 @@ std::string Redact(std::string text, const std::string& secret, const std::strin
 XuiClient::XuiClient(PanelAccess access, std::chrono::milliseconds deadline)
     : access_(std::move(access)), deadline_(deadline) {}
 
-bool XuiClient::login_wants_csrf() const {
-  std::lock_guard lock(mu_);
-  return login_wants_csrf_;
-}
+bool XuiClient::login_wants_csrf() const { return login_wants_csrf_.load(); }
 
-int XuiClient::logins() const {
-  std::lock_guard lock(mu_);
-  return logins_;
-}
+int XuiClient::logins() const { return session_.logins(); }
 
 Result<XuiClient::Reply> XuiClient::Send(const std::string& method, const std::string& route,
                                          const std::string& json_body, const std::string& cookie,
@@ -58,8 +52,8 @@ Result<XuiClient::Reply> XuiClient::Send(const std::string& method, const std::s
     headers.push_back("Authorization: Bearer " + access_.token);
   }
   // A 2.x inbound answers with every client in it: about 450 bytes each, 10,000 clients > 4 MB.
-  auto r = amneziawg::HttpCall(method, access_.base_url + route, headers, json_body, deadline_,
-                               kMaxAnswerBytes);
+  auto r =
+      HttpCall(method, access_.base_url + route, headers, json_body, deadline_, kMaxAnswerBytes);
   if (!r.ok()) {
     // HttpCall names the URL, whose path is the panel's secret: name the panel by HOST:PORT.
     // HttpCall's message starts "METHOD URL: "; `what` says the same without the secret path.
@@ -104,6 +98,10 @@ Result<Envelope> XuiClient::Parse(const Reply& r, const std::string& what) const
 }
 
 Status XuiClient::Login() {
+  return session_.Renew(session_.Current(), [this] { return NewCookie(); });
+}
+
+Result<std::string> XuiClient::NewCookie() {
   const std::string what = "POST /login";
   const json request = {{"username", access_.username}, {"password", access_.password}};
   std::vector<std::string> set_cookies;
@@ -111,7 +109,6 @@ Status XuiClient::Login() {
   if (r.status == 403) {
     // 3.x guards every unsafe request of a cookie session, the login included, with a CSRF
     // token; 2.x has none.
-    std::lock_guard lock(mu_);
     login_wants_csrf_ = true;
     return FailedPrecondition("3x-ui at " + access_.where +
                               ": POST /login answered HTTP 403 (a 3.x panel: give its API token, "
@@ -131,19 +128,7 @@ Status XuiClient::Login() {
   if (cookie.empty()) {
     return Internal("3x-ui at " + access_.where + ": the login answered no session cookie");
   }
-  std::lock_guard lock(mu_);
-  cookie_ = std::move(cookie);
-  ++logins_;
-  return Status::Ok();
-}
-
-Status XuiClient::Relogin(const std::string& stale) {
-  std::lock_guard login(login_mu_);
-  {
-    std::lock_guard lock(mu_);
-    if (cookie_ != stale && !cookie_.empty()) return Status::Ok();  // renewed meanwhile
-  }
-  return Login();
+  return cookie;
 }
 
 Result<XuiClient::Reply> XuiClient::Authed(const std::string& method, const std::string& route,
@@ -151,27 +136,15 @@ Result<XuiClient::Reply> XuiClient::Authed(const std::string& method, const std:
                                            bool relogin_on_404) {
   const bool uses_cookie = access_.api == ApiGen::kV2 || access_.token.empty();
   if (!uses_cookie) return Send(method, route, json_body, "", what, nullptr);
-  std::string cookie;
-  {
-    std::lock_guard lock(mu_);
-    cookie = cookie_;
-  }
-  if (cookie.empty()) {
-    VPNHUB_RETURN_IF_ERROR(Relogin(cookie));
-    std::lock_guard lock(mu_);
-    cookie = cookie_;
-  }
-  VPNHUB_ASSIGN_OR_RETURN(auto r, Send(method, route, json_body, cookie, what, nullptr));
-  if (r.status != 404 && r.status != 401) return r;
-  if (r.status == 404 && !relogin_on_404) return r;
   // 2.x hides its API behind 404 when the session is gone (panel restart, expiry): one new
   // login, then the call once more.
-  VPNHUB_RETURN_IF_ERROR(Relogin(cookie));
-  {
-    std::lock_guard lock(mu_);
-    cookie = cookie_;
-  }
-  return Send(method, route, json_body, cookie, what, nullptr);
+  auto send = [&](const std::string& cookie) {
+    return Send(method, route, json_body, cookie, what, nullptr);
+  };
+  auto expired = [relogin_on_404](const Reply& r) {
+    return r.status == 401 || (r.status == 404 && relogin_on_404);
+  };
+  return session_.Call(send, expired, [this] { return NewCookie(); });
 }
 
 Result<Envelope> XuiClient::Call(const std::string& method, const std::string& route,

@@ -1,6 +1,6 @@
 #pragma once
 // One 3x-ui panel's HTTP session (github.com/MHSanaei/3x-ui), over HTTP or HTTPS with libcurl
-// (amneziawg::HttpCall). Two API generations:
+// (HttpCall). Two API generations:
 //   v2 (2.x panels): POST {base}/login {"username","password"} answers the session cookie "3x-ui";
 //      every /panel/api/* call sends it. A 2.x panel answers 404 (checkAPIAuth hides the API) to
 //      a call without a valid session: one new login, then the call once more; a second 404 is
@@ -17,7 +17,9 @@
 // HOST:PORT and the route relative to the API URL: never the URL's secret path, the password, the
 // token or the cookie.
 //
-// Thread-safe: the cookie is shared under a mutex; each request has its own curl handle.
+// Thread-safe: the cookie is shared (vpn/common/renewed_session); each request has its own curl
+// handle.
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "core/status.hpp"
+#include "vpn/common/renewed_session.hpp"
 
 namespace vpnhub::vpn::xui {
 
@@ -81,16 +84,14 @@ class XuiClient {
   Result<Reply> Authed(const std::string& method, const std::string& route,
                        const std::string& json_body, const std::string& what,
                        bool relogin_on_404 = true);
-  Status Relogin(const std::string& stale);
+  // POST /login: the session cookie the panel answers.
+  Result<std::string> NewCookie();
   Result<Envelope> Parse(const Reply& r, const std::string& what) const;
 
   const PanelAccess access_;
   const std::chrono::milliseconds deadline_;
-  mutable std::mutex mu_;
-  std::string cookie_;
-  int logins_ = 0;
-  bool login_wants_csrf_ = false;
-  std::mutex login_mu_;
+  RenewedSession session_;  // the cookie (v2, or v3 without a token)
+  std::atomic<bool> login_wants_csrf_{false};
 };
 
 }  // namespace vpnhub::vpn::xui

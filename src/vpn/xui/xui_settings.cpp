@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/host_rules.hpp"
+#include "vpn/common/url_authority.hpp"
 
 namespace vpnhub::vpn::xui {
 namespace {
@@ -66,52 +67,20 @@ Result<ApiUrl> ParseApiUrl(const std::string& text) {
   } else {
     return InvalidArgument("the API URL must start http:// or https://");
   }
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '?' || c == '#' || c == '@' || c == '\\') {
-      return InvalidArgument(
-          "the API URL must be http(s)://HOST:PORT/PATH without blanks, query, fragment or user");
-    }
+  if (!IsPlainUrlText(text)) {
+    return InvalidArgument(
+        "the API URL must be http(s)://HOST:PORT/PATH without blanks, query, fragment or user");
   }
   const auto slash = rest.find('/');
   const std::string authority = rest.substr(0, slash);
   std::string path = slash == std::string::npos ? "" : rest.substr(slash);
   while (!path.empty() && path.back() == '/') path.pop_back();
+  VPNHUB_ASSIGN_OR_RETURN(auto host, ParseUrlAuthority(authority, default_port));
   ApiUrl out;
-  out.port = default_port;
-  std::string port_text;
-  bool v6 = false;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string::npos) return InvalidArgument("the API URL's IPv6 host lacks ']'");
-    out.host = authority.substr(1, close - 1);
-    const std::string after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return InvalidArgument("the API URL's host is not valid");
-      port_text = after.substr(1);
-      if (port_text.empty()) return InvalidArgument("the API URL's port is empty");
-    }
-    if (!ParseIpv6(out.host)) return InvalidArgument("the API URL's IPv6 host is not valid");
-    v6 = true;
-  } else {
-    const auto colon = authority.rfind(':');
-    out.host = authority.substr(0, colon);
-    if (colon != std::string::npos) {
-      port_text = authority.substr(colon + 1);
-      if (port_text.empty()) return InvalidArgument("the API URL's port is empty");
-    }
-    if (out.host.empty()) return InvalidArgument("the API URL has no host");
-    if (!CheckHost("host", out.host).ok()) {
-      return InvalidArgument("the API URL's host is not a host name or an IP address");
-    }
-  }
-  if (!port_text.empty()) {
-    const auto port = ParseInt(port_text, 1, 65535);
-    if (!port) return InvalidArgument("the API URL's port must be 1..65535");
-    out.port = *port;
-  }
+  out.host = host.host;
+  out.port = host.port;
   out.base = text.substr(0, text.find("://") + 3) + authority + path;
-  out.where = (v6 ? "[" + out.host + "]" : out.host) + ":" + std::to_string(out.port);
+  out.where = host.HostPort();
   return out;
 }
 
