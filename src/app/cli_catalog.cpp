@@ -2,6 +2,7 @@
 #include <limits>
 
 #include "app/cli_support.hpp"
+#include "app/format.hpp"
 #include "core/text_rules.hpp"
 #include "vpn/kind_registry.hpp"
 
@@ -15,8 +16,9 @@ std::string LocationName(Context& ctx, Id location_id) {
   return names.locations[location_id];
 }
 
-// One line of `server list`, ending in the kind's listed setting (shadowsocks: manager=HOST:PORT;
-// "-" for a kind this build does not serve). Stored texts are printed with control characters
+// One line of `server list`: ..., healthy/unhealthy, when that last changed (changed=ISO time, or
+// changed=never), ending in the kind's listed setting (shadowsocks: manager=HOST:PORT; "-" for a
+// kind this build does not serve). Stored texts are printed with control characters
 // escaped.
 void PrintServerRow(const vpn::KindRegistry& kinds, const Server& s, const std::string& location) {
   std::string listed = "-";
@@ -30,7 +32,9 @@ void PrintServerRow(const vpn::KindRegistry& kinds, const Server& s, const std::
   std::cout << s.id << "\t" << Escaped(s.name) << "\t" << Escaped(location) << "\t" << s.kind
             << "\t" << Escaped(s.public_host) << "\t" << s.used_slots << "/" << s.capacity << "\t"
             << (s.enabled ? "enabled" : "disabled") << "\t" << (s.healthy ? "healthy" : "unhealthy")
-            << "\t" << listed << "\n";
+            << "\tchanged="
+            << (s.health_changed_at ? IsoUtc(*s.health_changed_at) : std::string("never")) << "\t"
+            << listed << "\n";
 }
 
 // The options of a kind's setting flags on one command: each flag's value and CLI11 option.
@@ -372,7 +376,8 @@ void AddCatalogCommands(CLI::App& app, const vpn::KindRegistry& kinds, int argc,
   auto* server = app.add_subcommand("server", "Manage VPN servers")->require_subcommand(1);
   AddServerAddCommand(server, kinds, argc, argv);
   auto srv_json = std::make_shared<bool>(false);
-  auto* srv_list = server->add_subcommand("list", "List servers with load and health");
+  auto* srv_list =
+      server->add_subcommand("list", "List servers with load, health and when it last changed");
   AddJsonFlag(srv_list, *srv_json);
   srv_list->callback([srv_json] { CmdServerList(*srv_json); });
   AddServerEditCommands(server, kinds);

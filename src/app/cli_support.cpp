@@ -181,6 +181,10 @@ nlohmann::json ServerJson(const Server& s, const std::string& location,
           {"used_slots", s.used_slots},
           {"enabled", s.enabled},
           {"healthy", s.healthy},
+          {"health_changed_at", s.health_changed_at ? json(IsoUtc(*s.health_changed_at)) : json()},
+          {"last_check_at", s.last_check_at ? json(IsoUtc(*s.last_check_at)) : json()},
+          {"consecutive_failures", s.consecutive_failures},
+          {"consecutive_successes", s.consecutive_successes},
           {"settings", settings}};
 }
 

@@ -74,8 +74,11 @@ struct Config {
   int http_port = 0;      // 0..65535; 0 = any free port
   int http_threads = 0;
   // Jobs and the task worker.
+  int server_check_interval_sec = 0;
   int server_check_timeout_sec = 0;
   int server_check_concurrency = 0;
+  int server_fail_threshold = 0;
+  int server_recover_threshold = 0;
   int expiry_sweep_interval_sec = 0;
   int job_lease_sec = 0;
   int retention_days = 0;  // 0 = keep settled tasks and messages forever

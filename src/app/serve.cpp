@@ -63,6 +63,7 @@ struct ServeParts {
   std::unique_ptr<NatsPipeline> nats;
   std::unique_ptr<queue::EmbeddedWorker> worker;
   std::unique_ptr<usecases::RetentionPurge> purge;
+  std::unique_ptr<jobs::ServerHealthJob> health;  // scheduler role; outlives `jobs`, which runs it
   std::unique_ptr<jobs::ServiceJobs> jobs;
   // Without the bot role: the providers over HTTP (the bot role builds its own, with Stars).
   payments::PaymentProviders providers;
@@ -159,8 +160,8 @@ int BuildQueue(Context& ctx, ServeParts& parts, ShutdownSignal& shutdown) {
   return 0;
 }
 
-// The readiness probe in every role; sweep, order expiry, notices, statistics and retention with
-// the scheduler.
+// The readiness probe in every role; sweep, order expiry, notices, statistics, retention and
+// server health with the scheduler.
 void BuildJobs(Context& ctx, ServeParts& parts) {
   const Config& cfg = ctx.config;
   jobs::ServiceJobsOptions jo;
@@ -177,6 +178,17 @@ void BuildJobs(Context& ctx, ServeParts& parts) {
     parts.purge = std::make_unique<usecases::RetentionPurge>(
         *ctx.store, ctx.clock, std::chrono::hours(24) * cfg.retention_days);
     jo.purge = parts.purge.get();
+  }
+  if (parts.has(Role::kScheduler)) {
+    jobs::ServerHealthOptions ho;
+    ho.timeout = std::chrono::seconds(cfg.server_check_timeout_sec);
+    ho.concurrency = cfg.server_check_concurrency;
+    ho.thresholds.fail = cfg.server_fail_threshold;
+    ho.thresholds.recover = cfg.server_recover_threshold;
+    parts.health = std::make_unique<jobs::ServerHealthJob>(
+        *ctx.store, ctx.backends, ctx.clock, *ctx.log, ctx.registry, &ctx.alerts->policy(), ho);
+    jo.health = parts.health.get();
+    jo.health_interval = std::chrono::seconds(cfg.server_check_interval_sec);
   }
   queue::EmbeddedWorker* worker = parts.worker.get();
   BotRole* bot = parts.bot.get();

@@ -59,6 +59,12 @@ struct Server {
   int used_slots = 0;  // keys holding a slot: pending, active, revoking
   bool enabled = true;
   bool healthy = true;
+  // The health job's counts (core/rules.hpp ApplyProbe): probes in a row that failed / succeeded
+  // since the last one that went the other way; when it last probed and last changed `healthy`.
+  int consecutive_failures = 0;
+  int consecutive_successes = 0;
+  std::optional<Time> last_check_at;
+  std::optional<Time> health_changed_at;
   Time created_at{};
 };
 

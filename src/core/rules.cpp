@@ -21,6 +21,24 @@ Result<Server> ChooseServer(const std::vector<Server>& servers, const std::strin
   return *best;
 }
 
+bool ApplyProbe(Server& server, bool ok, Time now, const HealthThresholds& thresholds) {
+  server.last_check_at = now;
+  if (ok) {
+    ++server.consecutive_successes;
+    server.consecutive_failures = 0;
+  } else {
+    ++server.consecutive_failures;
+    server.consecutive_successes = 0;
+  }
+  const bool flip = server.healthy
+                        ? server.consecutive_failures >= std::max(1, thresholds.fail)
+                        : server.consecutive_successes >= std::max(1, thresholds.recover);
+  if (!flip) return false;
+  server.healthy = !server.healthy;
+  server.health_changed_at = now;
+  return true;
+}
+
 std::optional<int> FirstFreeSlot(const std::vector<int>& held, int capacity) {
   int expected = 0;
   for (int slot : held) {

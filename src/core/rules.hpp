@@ -14,6 +14,17 @@ namespace vpnhub {
 Result<Server> ChooseServer(const std::vector<Server>& servers_in_location,
                             const std::string& location_name);
 
+// Health with hysteresis: `fail` probes in a row that fail make a healthy server unhealthy,
+// `recover` in a row that succeed make an unhealthy one healthy again (each at least 1).
+struct HealthThresholds {
+  int fail = 3;
+  int recover = 2;
+};
+// Counts one probe of `server` (ok or not) made at `now` into its consecutive counts and
+// last_check_at, flips `healthy` when a threshold is reached (then health_changed_at = now).
+// Returns true when `healthy` changed.
+bool ApplyProbe(Server& server, bool ok, Time now, const HealthThresholds& thresholds);
+
 // The lowest slot in [0, capacity) not in `held` (ascending); nullopt when all are held.
 std::optional<int> FirstFreeSlot(const std::vector<int>& held, int capacity);
 

@@ -46,6 +46,7 @@ void ServiceJobs::Start() {
   // Leased jobs renew at every run: a lease shorter than a run interval would lapse in between.
   Duration longest = options_.sweep_interval;
   if (notices_ != nullptr) longest = std::max(longest, options_.notice_interval);
+  if (options_.health != nullptr) longest = std::max(longest, options_.health_interval);
   if (options_.job_lease <= longest) options_.job_lease = 2 * longest;
   jobs_.push_back(
       std::make_unique<PeriodicJob>("readiness", options_.probe_interval, [this] { ProbeOnce(); }));
@@ -77,7 +78,16 @@ void ServiceJobs::Start() {
     jobs_.push_back(std::make_unique<PeriodicJob>("expiry_notices", options_.notice_interval,
                                                   [this] { NoticesOnce(); }));
   }
+  if (options_.run_sweep && options_.health != nullptr) {
+    jobs_.push_back(std::make_unique<PeriodicJob>("server_health", options_.health_interval,
+                                                  [this] { HealthOnce(); }));
+  }
   for (auto& j : jobs_) j->Start();
+}
+
+void ServiceJobs::HealthOnce() {
+  if (options_.health == nullptr || !Lead("server_health")) return;
+  (void)options_.health->RunOnce();  // errors are counted and logged by the job
 }
 
 void ServiceJobs::Stop() {
@@ -86,6 +96,9 @@ void ServiceJobs::Stop() {
     stopping_ = true;
   }
   stop_cv_.notify_all();
+  // A health round waiting for a hung probe ends at once (the probe threads are joined, each
+  // within its backend's call deadline).
+  if (options_.health != nullptr) options_.health->Stop();
   for (auto& j : jobs_) j->Stop();
   jobs_.clear();
   // Hand the jobs over at once instead of making the others wait for the lease to run out.

@@ -18,6 +18,7 @@
 #include "core/usecases/notices.hpp"
 #include "core/usecases/retention.hpp"
 #include "jobs/periodic.hpp"
+#include "jobs/server_health.hpp"
 #include "metrics/registry.hpp"
 
 namespace vpnhub::jobs {
@@ -78,6 +79,11 @@ struct ServiceJobsOptions {
   // reconcile_batch due orders are asked of their provider (BillingService::ReconcileDue).
   Duration reconcile_interval{std::chrono::seconds(30)};
   int reconcile_batch = 20;
+  // The server health job (scheduler role; null = servers are never probed): every
+  // health_interval, in the one instance holding the "server_health" lease, one
+  // ServerHealthJob::RunOnce. Stop() stops it for good (ServerHealthJob::Stop).
+  ServerHealthJob* health = nullptr;
+  Duration health_interval{std::chrono::seconds(10)};
 };
 
 class ServiceJobs {
@@ -106,6 +112,9 @@ class ServiceJobs {
   void ExpireOrdersOnce();
   // One run of the retention purge (see ServiceJobsOptions::purge), with its metrics and log.
   void PurgeOnce();
+  // One round of the server health job (see ServiceJobsOptions::health) when this instance holds
+  // its lease.
+  void HealthOnce();
   // Takes or renews the lease of `job` (for `ttl`, default job_lease); true when this instance
   // runs it now. Logs changes.
   bool Lead(const std::string& job);

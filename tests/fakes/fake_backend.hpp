@@ -69,7 +69,19 @@ class FakeBackend : public ports::VpnBackend {
     for (const auto& [name, secret] : keys_) out.push_back({name, secret});
     return out;
   }
-  Status Ping(const Server&) override { return Status::Ok(); }
+  // Ok, or what the hook set by SetPingHook returns (run on the caller's thread: it may block).
+  Status Ping(const Server& server) override {
+    std::function<Status(const Server&)> hook;
+    {
+      std::lock_guard lock(mu_);
+      hook = ping_hook_;
+    }
+    return hook ? hook(server) : Status::Ok();
+  }
+  void SetPingHook(std::function<Status(const Server&)> hook) {
+    std::lock_guard lock(mu_);
+    ping_hook_ = std::move(hook);
+  }
   // The prefix (SetSecretPrefix, none by default) and 22 characters from `secrets`.
   std::string NewSecret(ports::SecretSource& secrets) const override {
     return secret_prefix_ + secrets.Token(22);
@@ -188,6 +200,7 @@ class FakeBackend : public ports::VpnBackend {
   std::string config_file_name_;
   std::string secret_prefix_;
   std::atomic<int> delay_ms_{0};
+  std::function<Status(const Server&)> ping_hook_;
   mutable std::mutex mu_;
   std::map<std::string, std::string> keys_;  // remote name -> secret
   Status fail_with_;

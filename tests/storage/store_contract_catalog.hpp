@@ -259,4 +259,59 @@ TEST_P(StoreContract, SetServerHealthyFlipsTheFlag) {
   EXPECT_TRUE(s->healthy);
 }
 
+TEST_P(StoreContract, RecordServerHealthStoresTheCountsAndTimes) {
+  Id loc = AddLocation("nl");
+  Id id = AddServer(loc, "nl-1");
+  Id other = AddServer(loc, "nl-2");
+  auto s = InRead([&](ports::StoreTx& tx) { return tx.catalog().GetServer(id); });
+  ASSERT_TRUE(IsOk(s));
+  EXPECT_TRUE(s->healthy);
+  EXPECT_EQ(s->consecutive_failures, 0);
+  EXPECT_EQ(s->consecutive_successes, 0);
+  EXPECT_FALSE(s->last_check_at.has_value());
+  EXPECT_FALSE(s->health_changed_at.has_value());
+
+  Server rec = *s;
+  rec.healthy = false;
+  rec.consecutive_failures = 4;
+  rec.consecutive_successes = 0;
+  rec.last_check_at = FromUnixMs(1700000000123);
+  rec.health_changed_at = FromUnixMs(1700000000001);
+  rec.name = "not-stored";  // only the health fields are written
+  ASSERT_TRUE(IsOk(
+      store_->Write([&](ports::StoreTx& tx) { return tx.catalog().RecordServerHealth(rec); })));
+  for (bool to_call : {false, true}) {
+    s = InRead([&](ports::StoreTx& tx) {
+      return to_call ? tx.catalog().GetServerToCall(id) : tx.catalog().GetServer(id);
+    });
+    ASSERT_TRUE(IsOk(s));
+    EXPECT_FALSE(s->healthy);
+    EXPECT_EQ(s->name, "nl-1");
+    EXPECT_EQ(s->consecutive_failures, 4);
+    EXPECT_EQ(s->consecutive_successes, 0);
+    EXPECT_EQ(s->last_check_at, FromUnixMs(1700000000123));
+    EXPECT_EQ(s->health_changed_at, FromUnixMs(1700000000001));
+  }
+
+  rec.healthy = true;
+  rec.consecutive_failures = 0;
+  rec.consecutive_successes = 2;
+  ASSERT_TRUE(IsOk(
+      store_->Write([&](ports::StoreTx& tx) { return tx.catalog().RecordServerHealth(rec); })));
+  auto all = InRead([&](ports::StoreTx& tx) { return tx.catalog().ListServers(loc); });
+  ASSERT_TRUE(IsOk(all));
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_TRUE((*all)[0].healthy);
+  EXPECT_EQ((*all)[0].consecutive_successes, 2);
+  EXPECT_EQ((*all)[0].consecutive_failures, 0);
+  EXPECT_EQ((*all)[1].id, other);  // the other server is untouched
+  EXPECT_EQ((*all)[1].consecutive_successes, 0);
+  EXPECT_FALSE((*all)[1].last_check_at.has_value());
+
+  rec.id = id + other + 100;
+  EXPECT_TRUE(HasCode(
+      store_->Write([&](ports::StoreTx& tx) { return tx.catalog().RecordServerHealth(rec); }),
+      StatusCode::kNotFound));
+}
+
 }  // namespace vpnhub::storage

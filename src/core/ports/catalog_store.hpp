@@ -42,6 +42,10 @@ class CatalogStore {
   virtual Result<std::vector<Server>> ListServers(std::optional<Id> location_id) = 0;
   // Records a health check: healthy, or one more consecutive failure. kNotFound when absent.
   virtual Status SetServerHealthy(Id server_id, bool healthy) = 0;
+  // Stores the health job's view of server.id: healthy, consecutive_failures,
+  // consecutive_successes, last_check_at and health_changed_at as given; nothing else changes.
+  // kNotFound when absent.
+  virtual Status RecordServerHealth(const Server& server) = 0;
   // Stores the name, settings, public_host, capacity and enabled flag of the server server.id;
   // its location, kind, health and keys are left as they are. kNotFound when absent,
   // kAlreadyExists when another server has the name (nothing changes then, and the transaction

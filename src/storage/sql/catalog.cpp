@@ -13,9 +13,10 @@ Location ReadLocation(const SqlRow& r) {
   return l;
 }
 
-#define VPNHUB_SERVER_COLUMNS                                                           \
-  "SELECT s.id, s.location_id, s.kind, s.name, s.settings, s.public_host, s.capacity, " \
-  "s.enabled, s.healthy, s.created_at, "
+#define VPNHUB_SERVER_COLUMNS                                                             \
+  "SELECT s.id, s.location_id, s.kind, s.name, s.settings, s.public_host, s.capacity, "   \
+  "s.enabled, s.healthy, s.created_at, s.consecutive_failures, s.consecutive_successes, " \
+  "s.last_check_at, s.health_changed_at, "
 // used_slots counts slot holders through the partial (server_id, slot) index; SQLite uses a
 // partial index only when the query repeats its condition as written (holds_slot = 1).
 #define VPNHUB_SERVER_SELECT(held)                             \
@@ -48,7 +49,11 @@ Result<Server> ReadServer(const SqlRow& r) {
   server.enabled = r.Bool(7);
   server.healthy = r.Bool(8);
   server.created_at = r.Ms(9);
-  server.used_slots = r.Int(10);
+  server.consecutive_failures = r.Int(10);
+  server.consecutive_successes = r.Int(11);
+  server.last_check_at = r.MsOrNull(12);
+  server.health_changed_at = r.MsOrNull(13);
+  server.used_slots = r.Int(14);
   return server;
 }
 
@@ -118,6 +123,21 @@ Status SqlCatalog::SetServerHealthy(Id server_id, bool healthy) {
       "UPDATE servers SET healthy = $2, consecutive_failures = "
       "CASE WHEN $2 THEN 0 ELSE consecutive_failures + 1 END WHERE id = $1",
       SqlParams().Int(server_id).Bool(healthy), "server", server_id);
+}
+
+Status SqlCatalog::RecordServerHealth(const Server& server) {
+  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("RecordServerHealth"));
+  return s_.ModifyById(
+      "UPDATE servers SET healthy = $2, consecutive_failures = $3, consecutive_successes = $4, "
+      "last_check_at = $5, health_changed_at = $6 WHERE id = $1",
+      SqlParams()
+          .Int(server.id)
+          .Bool(server.healthy)
+          .Int(server.consecutive_failures)
+          .Int(server.consecutive_successes)
+          .MsOrNull(server.last_check_at)
+          .MsOrNull(server.health_changed_at),
+      "server", server.id);
 }
 
 Status SqlCatalog::UpdateServer(const Server& server) {

@@ -58,6 +58,7 @@ class SqlCatalog final : public ports::CatalogStore {
   Result<Server> GetServerToCall(Id id) override;
   Result<std::vector<Server>> ListServers(std::optional<Id> location_id) override;
   Status SetServerHealthy(Id server_id, bool healthy) override;
+  Status RecordServerHealth(const Server& server) override;
   Status UpdateServer(const Server& server) override;
 
  private:

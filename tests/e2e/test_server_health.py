@@ -1,0 +1,104 @@
+"""End to end: server health with hysteresis (issue 17, part 1), with the default settings
+(SERVER_CHECK_INTERVAL_SEC=10, SERVER_FAIL_THRESHOLD=3, SERVER_RECOVER_THRESHOLD=2).
+
+`vpnhub serve` and two real ss-managers behind two servers of one location. One ss-manager is
+killed with SIGKILL: its server turns unhealthy within the threshold (logged once), and a new key
+goes to the other server although the dead one would be chosen by load. The ss-manager is started
+again on the same port: the server turns healthy again and takes new keys. The times from the
+kill to out-of-pool and from the restart to back-in-pool are printed (the issue's figures).
+"""
+import json
+import os
+import socket
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+INTERVAL = 10  # SERVER_CHECK_INTERVAL_SEC's default
+FAIL = 3       # SERVER_FAIL_THRESHOLD's default
+RECOVER = 2    # SERVER_RECOVER_THRESHOLD's default
+
+
+class ServerHealthTest(harness.HubTestCase):
+    def setUp(self):
+        super().setUp()
+        self.hub = self.own_hub(harness.Vpnhub(self.dir))
+        self.ss_a = self.stop_after(harness.SsManager(os.path.join(self.dir, "a")))
+        self.ss_b = self.stop_after(harness.SsManager(os.path.join(self.dir, "b")))
+        self.hub.cli("location", "add", "Amsterdam")
+        for name, ss in (("ams-a", self.ss_a), ("ams-b", self.ss_b)):
+            port_from = harness.free_port_block(5)
+            self.hub.cli("server", "add", "--location", "Amsterdam", "--name", name, "--manager",
+                         ss.address, "--public-host", "127.0.0.1", "--ports",
+                         f"{port_from}-{port_from + 4}", "--capacity", "5")
+        self.hub.start()
+
+    def server(self, name):
+        for s in self.hub.cli_json("server", "list"):
+            if s["name"] == name:
+                return s
+        raise AssertionError(f"server {name} not listed")
+
+    def new_key_server(self, tg):
+        self.hub.cli("key", "create", "--user", str(tg), "--location", "Amsterdam", "--days",
+                     "30")
+        keys = [k for k in self.hub.cli_json("key", "list") if k["user_tg_id"] == tg]
+        self.assertEqual(len(keys), 1, keys)
+        self.assertEqual(keys[0]["state"], "active", keys[0])
+        return keys[0]["server"]
+
+    def log_events(self, event):
+        with open(self.hub.log_path) as f:
+            return [line for line in f if f'"event":"{event}"' in line.replace(" ", "")]
+
+    def test_a_killed_ss_manager_leaves_the_pool_and_comes_back_after_a_restart(self):
+        # Equal load after two keys: the lower id (ams-a) is the next server by load.
+        self.assertEqual(self.new_key_server(1001), "ams-a")
+        self.assertEqual(self.new_key_server(1002), "ams-b")
+        harness.wait_until(lambda: self.server("ams-a")["last_check_at"] is not None, 2 * INTERVAL,
+                           what="a first probe of ams-a")
+        self.assertTrue(self.server("ams-a")["healthy"])
+        self.assertIsNone(self.server("ams-a")["health_changed_at"])
+
+        killed_at = time.monotonic()
+        self.ss_a.proc.kill()  # SIGKILL
+        self.ss_a.proc.wait()
+        # Out of the pool after FAIL failed probes: within FAIL + 1 intervals of the kill (each
+        # probe failing at once or after VPN_CALL_TIMEOUT_MS).
+        harness.wait_until(lambda: not self.server("ams-a")["healthy"], (FAIL + 1) * INTERVAL + 5,
+                           interval=0.2, what="ams-a unhealthy")
+        out_of_pool = time.monotonic() - killed_at
+        a = self.server("ams-a")
+        self.assertGreaterEqual(a["consecutive_failures"], FAIL)
+        self.assertIsNotNone(a["health_changed_at"])
+        listed = self.hub.cli("server", "list").stdout
+        row = [r for r in listed.splitlines() if "\tams-a\t" in r][0].split("\t")
+        self.assertIn("unhealthy", row)
+        self.assertIn("changed=" + a["health_changed_at"], row)
+        self.assertTrue(self.server("ams-b")["healthy"])
+        self.assertEqual(len(self.log_events("server.unhealthy")), 1)
+
+        # ams-a would be next by load; the new key goes to ams-b.
+        self.assertEqual(self.new_key_server(1003), "ams-b")
+
+        restarted_at = time.monotonic()
+        self.ss_a = self.stop_after(harness.SsManager(os.path.join(self.dir, "a2"),
+                                                      port=self.ss_a.port))
+        harness.wait_until(lambda: self.server("ams-a")["healthy"], (RECOVER + 1) * INTERVAL + 5,
+                           interval=0.2, what="ams-a healthy again")
+        back_in_pool = time.monotonic() - restarted_at
+        self.assertEqual(len(self.log_events("server.healthy")), 1)
+        self.assertEqual(len(self.log_events("server.unhealthy")), 1)
+        # Back in the pool: the less loaded ams-a (1 key against 2) takes the next key.
+        self.assertEqual(self.new_key_server(1004), "ams-a")
+        sys.stderr.write(f"\nFIGURE kill -> out of pool: {out_of_pool:.1f} s; "
+                         f"restart -> back in pool: {back_in_pool:.1f} s "
+                         f"(interval {INTERVAL} s, thresholds {FAIL}/{RECOVER})\n")
+
+
+if __name__ == "__main__":
+    harness.BINARY = sys.argv.pop(1)
+    unittest.main()
