@@ -75,6 +75,19 @@ void ServerHealthJob::ProbeLoop() {
 }
 
 Result<int> ServerHealthJob::RunOnce() {
+  VPNHUB_ASSIGN_OR_RETURN(std::vector<Server> servers, EnabledServers());
+  std::size_t queued = 0;
+  std::vector<std::shared_ptr<Outcome>> outcomes;
+  if (!QueueProbes(servers, outcomes, queued)) return 0;
+  if (!AwaitRound(servers, outcomes, queued)) return 0;
+  int changed = 0;
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    if (CountProbe(servers[i], outcomes[i])) ++changed;
+  }
+  return changed;
+}
+
+Result<std::vector<Server>> ServerHealthJob::EnabledServers() {
   std::vector<Server> servers;
   Status read = store_.Read([&](ports::StoreTx& tx) -> Status {
     VPNHUB_ASSIGN_OR_RETURN(servers, tx.catalog().ListServers(std::nullopt));
@@ -88,13 +101,19 @@ Result<int> ServerHealthJob::RunOnce() {
   servers.erase(
       std::remove_if(servers.begin(), servers.end(), [](const Server& s) { return !s.enabled; }),
       servers.end());
+  return servers;
+}
 
-  // Queue a probe per server, except for those whose earlier probe still hangs.
-  std::vector<std::shared_ptr<Outcome>> outcomes(servers.size());
-  std::size_t queued = 0;
+// Queues a probe per server, except for those whose earlier probe still hangs (their outcome
+// stays null). False when the job is stopping.
+bool ServerHealthJob::QueueProbes(const std::vector<Server>& servers,
+                                  std::vector<std::shared_ptr<Outcome>>& outcomes,
+                                  std::size_t& queued) {
+  outcomes.assign(servers.size(), nullptr);
+  queued = 0;
   {
     std::lock_guard lock(mu_);
-    if (stopping_) return 0;
+    if (stopping_) return false;
     for (std::size_t i = 0; i < servers.size(); ++i) {
       if (in_flight_.count(servers[i].id) > 0) continue;
       outcomes[i] = std::make_shared<Outcome>();
@@ -104,9 +123,15 @@ Result<int> ServerHealthJob::RunOnce() {
     }
   }
   work_cv_.notify_all();
+  return true;
+}
 
-  // Wait until every probe answered or ran out of time. Probes behind others start when a slot
-  // frees up; the round ends at the latest when every queued probe could have had its turn.
+// Waits until every probe answered or ran out of time. Probes behind others start when a slot
+// frees up; the round ends at the latest when every queued probe could have had its turn. False
+// when the job is stopping (an unfinished probe then says nothing about its server).
+bool ServerHealthJob::AwaitRound(const std::vector<Server>& servers,
+                                 const std::vector<std::shared_ptr<Outcome>>& outcomes,
+                                 std::size_t queued) {
   const auto timeout = options_.timeout;
   const std::size_t waves = (queued + options_.concurrency - 1) / options_.concurrency;
   const auto round_end = SteadyClock::now() + timeout * static_cast<long>(waves + 1);
@@ -140,51 +165,50 @@ Result<int> ServerHealthJob::RunOnce() {
                    queue_.end());
       in_flight_.erase(servers[i].id);
     }
-    if (stopping_) return 0;  // shutting down: an unfinished probe says nothing about the server
+    return !stopping_;
   }
+}
 
-  int changed = 0;
-  for (std::size_t i = 0; i < servers.size(); ++i) {
-    const Server& s = servers[i];
-    bool ok = false;
-    std::string error;
-    double seconds = -1;
-    {
-      std::lock_guard lock(mu_);
-      const auto& o = outcomes[i];
-      if (!o) {
-        error = "the previous probe has not returned (longer than " +
-                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
-                " s)";
-      } else if (!o->started) {
-        continue;  // no free slot this round
-      } else if (!o->done) {
-        error =
-            "no answer within " +
-            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
-            " ms";
-      } else {
-        ok = o->status.ok();
-        if (!ok) error = o->status.ToString();
-        seconds = o->seconds;
-      }
+// Counts one server's probe of this round in (a server whose probe never got a slot is skipped);
+// true when its health changed.
+bool ServerHealthJob::CountProbe(const Server& s, const std::shared_ptr<Outcome>& o) {
+  const auto timeout = options_.timeout;
+  bool ok = false;
+  std::string error;
+  double seconds = -1;
+  {
+    std::lock_guard lock(mu_);
+    if (!o) {
+      error = "the previous probe has not returned (longer than " +
+              std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
+              " s)";
+    } else if (!o->started) {
+      return false;  // no free slot this round
+    } else if (!o->done) {
+      error =
+          "no answer within " +
+          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
+          " ms";
+    } else {
+      ok = o->status.ok();
+      if (!ok) error = o->status.ToString();
+      seconds = o->seconds;
     }
-    const metrics::Labels labels = {{"server", s.name}};
-    if (seconds >= 0) {
-      registry_.GetGauge("vpnhub_server_probe_seconds", "Duration of the last health probe", labels)
-          .Set(seconds);
-    }
-    bool flipped = false;
-    Status st = Record(s, ok, Reason(error), flipped);
-    if (!st.ok()) {
-      errors_.Inc();
-      log_.Warn("server_health.record_failed",
-                {{"server", s.name}, {"server_id", s.id}, {"error", st.ToString()}});
-      continue;
-    }
-    if (flipped) ++changed;
   }
-  return changed;
+  const metrics::Labels labels = {{"server", s.name}};
+  if (seconds >= 0) {
+    registry_.GetGauge("vpnhub_server_probe_seconds", "Duration of the last health probe", labels)
+        .Set(seconds);
+  }
+  bool flipped = false;
+  Status st = Record(s, ok, Reason(error), flipped);
+  if (!st.ok()) {
+    errors_.Inc();
+    log_.Warn("server_health.record_failed",
+              {{"server", s.name}, {"server_id", s.id}, {"error", st.ToString()}});
+    return false;
+  }
+  return flipped;
 }
 
 // In one transaction: the server's counts as stored now, the probe counted in, and on a

@@ -70,6 +70,13 @@ class ServerHealthJob {
     std::shared_ptr<Outcome> outcome;
   };
   void ProbeLoop();
+  // The steps of RunOnce.
+  Result<std::vector<Server>> EnabledServers();
+  bool QueueProbes(const std::vector<Server>& servers,
+                   std::vector<std::shared_ptr<Outcome>>& outcomes, std::size_t& queued);
+  bool AwaitRound(const std::vector<Server>& servers,
+                  const std::vector<std::shared_ptr<Outcome>>& outcomes, std::size_t queued);
+  bool CountProbe(const Server& server, const std::shared_ptr<Outcome>& outcome);
   Status Record(const Server& probed, bool ok, const std::string& error, bool& changed);
 
   ports::Store& store_;
