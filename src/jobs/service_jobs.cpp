@@ -46,7 +46,6 @@ void ServiceJobs::Start() {
   // Leased jobs renew at every run: a lease shorter than a run interval would lapse in between.
   Duration longest = options_.sweep_interval;
   if (notices_ != nullptr) longest = std::max(longest, options_.notice_interval);
-  if (options_.health != nullptr) longest = std::max(longest, options_.health_interval);
   if (options_.job_lease <= longest) options_.job_lease = 2 * longest;
   jobs_.push_back(
       std::make_unique<PeriodicJob>("readiness", options_.probe_interval, [this] { ProbeOnce(); }));
@@ -86,7 +85,10 @@ void ServiceJobs::Start() {
 }
 
 void ServiceJobs::HealthOnce() {
-  if (options_.health == nullptr || !Lead("server_health")) return;
+  // Its own lease length: the health interval must not lengthen the hand-over of the other jobs
+  // (JOB_LEASE_SEC), yet a lease shorter than the interval would lapse between rounds.
+  const Duration ttl = std::max(options_.job_lease, 2 * options_.health_interval);
+  if (options_.health == nullptr || !Lead("server_health", ttl)) return;
   (void)options_.health->RunOnce();  // errors are counted and logged by the job
 }
 
