@@ -7,6 +7,7 @@
 #include "core/host_rules.hpp"
 #include "formats/outline_link.hpp"
 #include "formats/ss_link.hpp"
+#include "vpn/common/json_fields.hpp"
 #include "vpn/common/pinned_https.hpp"
 #include "vpn/common/url_authority.hpp"
 
@@ -66,14 +67,6 @@ Result<json> JsonBody(const Call& call, const PinnedResponse& r) {
                     "JSON object");
   }
   return j;
-}
-
-std::string StringField(const json& j, const char* name) {
-  auto it = j.find(name);
-  if (it == j.end()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
-  return "";
 }
 
 Result<AccessKey> ParseAccessKey(const json& j) {

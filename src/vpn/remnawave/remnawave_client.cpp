@@ -45,14 +45,6 @@ std::string ErrorDetail(const std::string& body) {
 
 }  // namespace
 
-std::string StringField(const json& j, const char* name) {
-  auto it = j.find(name);
-  if (it == j.end()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
-  return "";
-}
-
 std::optional<std::int64_t> IntField(const json& j, const char* name) {
   auto it = j.find(name);
   if (it == j.end() || !it->is_number()) return std::nullopt;

@@ -19,6 +19,7 @@
 
 #include "core/domain.hpp"
 #include "core/status.hpp"
+#include "vpn/common/json_fields.hpp"
 
 namespace vpnhub::vpn::remnawave {
 
@@ -70,8 +71,7 @@ struct Squad {
   std::string name;
 };
 
-// A string field of a JSON object ("" when missing; an integer is written out).
-std::string StringField(const nlohmann::json& j, const char* name);
+// A string field of a JSON object: vpn::StringField (vpn/common/json_fields.hpp).
 // A number field of a JSON object (nullopt when missing or not a number).
 std::optional<std::int64_t> IntField(const nlohmann::json& j, const char* name);
 // A user object of an answer; kInternal when it is not one (no username, no id).

@@ -6,10 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "vpn/common/json_fields.hpp"
+
 namespace vpnhub::vpn::xui {
 
-// A string field, or an integer one as its digits; "" when absent or of another type.
-std::string StringField(const nlohmann::json& j, const char* name);
+// A string field: vpn::StringField (vpn/common/json_fields.hpp).
 // A number field (a fractional one truncated); 0 when absent or not a number.
 std::int64_t IntField(const nlohmann::json& j, const char* name);
 // A JSON string field holding JSON (3x-ui's settings / streamSettings), or an object as is.
