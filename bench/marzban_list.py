@@ -4,7 +4,7 @@
 Starts tests/servers/marzban/fake_marzban.py (with v2ray behind it when v2ray_core.py and v2ray
 are there, else --no-v2ray: the listing does not touch v2ray), seeds COUNT users named
 vpnhub_seed_<i> (/_control/seed: in the panel's database, not in v2ray), and times ListKeys of the
-marzban adapter over them with build/bench/vpnhub_marzban_list_bench.
+marzban adapter over them with build/bench/vpnhub_adapter_list_bench.
 
   bench/marzban_list.py [--build build] [--count 10000] [--rounds 5]
 """
@@ -56,9 +56,11 @@ def main():
             print(f"== marzban listing: {total} users on the fake panel"
                   f" ({'v2ray behind it' if with_v2ray else 'no v2ray'})")
             res = subprocess.run(
-                [os.path.join(os.path.abspath(a.build), "bench", "vpnhub_marzban_list_bench"),
-                 "--api-url", url, "--username", "admin", "--password", "bench-pw", "--rounds",
-                 str(a.rounds)], capture_output=True, text=True, timeout=600)
+                [os.path.join(os.path.abspath(a.build), "bench", "vpnhub_adapter_list_bench"),
+                 "--kind", "marzban", "--setting", "api_url=" + url, "--setting",
+                 "username=admin", "--setting", "password=bench-pw", "--setting",
+                 'inbound_map={"vless":["VLESS TCP"]}', "--runs", str(a.rounds)],
+                capture_output=True, text=True, timeout=600)
             print(res.stdout.strip())
             if res.returncode != 0:
                 print(res.stderr.strip())
