@@ -1,6 +1,5 @@
 #include "formats/subscription.hpp"
 
-#include <array>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -102,7 +101,7 @@ struct UaRule {
 
 // First match wins. The URI-list apps come first: Hiddify's User-Agent also names ClashMeta and
 // sing-box ("HiddifyNext/2.5.7 (android) like ClashMeta v2ray sing-box").
-constexpr std::array<UaRule, 12> kUaRules = {{
+constexpr UaRule kUaRules[] = {
     {"hiddify", SubscriptionFormat::kBase64},
     {"v2rayn", SubscriptionFormat::kBase64},  // v2rayN and v2rayNG
     {"streisand", SubscriptionFormat::kBase64},
@@ -115,7 +114,7 @@ constexpr std::array<UaRule, 12> kUaRules = {{
     {"mihomo", SubscriptionFormat::kClash},
     {"stash", SubscriptionFormat::kClash},
     {"outline", SubscriptionFormat::kOutline},
-}};
+};
 
 }  // namespace
 

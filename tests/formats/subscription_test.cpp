@@ -308,6 +308,21 @@ TEST(Subscription, AmneziaWgTwoIsLeftOutOfClashAndEveryAmneziaWgOutOfSingBox) {
             StatusCode::kNotFound);
 }
 
+TEST(Subscription, RealityWithoutAFingerprintGetsChromeInClashAndSingBox) {
+  ProxyStream s = Reality();
+  s.fp = "";
+  const std::vector<SubscriptionEntry> entries = {
+      {"r", VlessLink(kUuid, "203.0.113.7", 443, s, ""), ""}};
+  EXPECT_NE(Body(SubscriptionFormat::kClash, entries).find("client-fingerprint: \"chrome\""),
+            std::string::npos);
+  EXPECT_NE(Body(SubscriptionFormat::kSingBox, entries).find("\"fingerprint\": \"chrome\""),
+            std::string::npos);
+  // TLS without a fingerprint stays without one: the client's own TLS stack.
+  const std::vector<SubscriptionEntry> tls = {{"t", VlessLink(kUuid, "h", 1, WsTls(), ""), ""}};
+  EXPECT_EQ(Body(SubscriptionFormat::kClash, tls).find("client-fingerprint"), std::string::npos);
+  EXPECT_EQ(Body(SubscriptionFormat::kSingBox, tls).find("utls"), std::string::npos);
+}
+
 TEST(Subscription, SingBoxFinalIsTheFirstDescribableEntryEvenAnEndpoint) {
   auto doc = RenderSubscription(SubscriptionFormat::kSingBox,
                                 {{"panel", "https://p.example/sub", ""},
