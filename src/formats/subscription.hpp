@@ -39,8 +39,28 @@ struct SubscriptionDocument {
   std::string file_extension;  // "txt", "yaml", "json", "conf"
 };
 
-// The document for `entries` in `format`. kNotFound when the format has nothing to show for these
-// entries (e.g. outline with no ss entry).
+// The document for `entries` in `format`, the entries in their order:
+//  - kBase64 ("text/plain; charset=utf-8", "txt"): standard base64 (RFC 4648 section 4, padded) of
+//    the kPlain lines joined by "\n", without a final newline.
+//  - kPlain (same type): one link per line, each ending in "\n", its #fragment replaced by the
+//    entry's name (percent-encoded; vmess:// keeps its own, inside its JSON). Left out: entries
+//    without a link (a WireGuard .conf has no URI a major client reads), web addresses
+//    (http/https: a panel's subscription URL), Outline dynamic keys (ssconf://) and links with
+//    spaces, control or non-ASCII characters.
+//  - kClash ("text/yaml; charset=utf-8", "yaml"): Mihomo YAML, `proxies` (ss; vless and trojan
+//    over tcp/ws/grpc with tls or reality; wireguard from a .conf, AmneziaWG 1.x as
+//    amnezia-wg-option), one `select` group "PROXY" of them all, `rules: [MATCH,PROXY]`. Names
+//    are unique (a repeat gets " 2", " 3", ...; Mihomo's built-in policy names are never used).
+//  - kSingBox ("application/json; charset=utf-8", "json"): `outbounds` (shadowsocks, vless,
+//    trojan with tls/reality/transport), `endpoints` (plain WireGuard; AmneziaWG left out, which
+//    upstream sing-box does not speak), `route.final` = the first of them; unique tags.
+//  - kOutline ("application/json", "json"): {"server","server_port","password","method"} (and
+//    Outline's "prefix" when its access URL has one) of the first ss:// entry without a plugin.
+//  - kWireGuard ("text/plain; charset=utf-8", "conf"): the first entry's .conf, as given, with a
+//    final newline.
+// Entries a format cannot describe (a link that does not parse, vmess:// in Clash and sing-box,
+// an unsupported transport, an ss:// plugin) are left out of that format. kNotFound when nothing
+// is left: no entries at all, outline with no ss entry, wireguard with no .conf, ...
 Result<SubscriptionDocument> RenderSubscription(SubscriptionFormat format,
                                                 const std::vector<SubscriptionEntry>& entries);
 
