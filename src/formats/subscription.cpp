@@ -205,6 +205,7 @@ LinkStream ReadLinkStream(const ParsedProxyLink& link) {
   };
   LinkStream s;
   s.network = get("type").empty() ? "tcp" : Lower(get("type"));
+  if (s.network == "raw") s.network = "tcp";  // Xray 24.9 renamed its tcp transport "raw"
   s.security = get("security").empty() ? "none" : Lower(get("security"));
   s.sni = get("sni");
   s.fp = get("fp");

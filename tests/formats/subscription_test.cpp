@@ -323,6 +323,25 @@ TEST(Subscription, RealityWithoutAFingerprintGetsChromeInClashAndSingBox) {
   EXPECT_EQ(Body(SubscriptionFormat::kSingBox, tls).find("utls"), std::string::npos);
 }
 
+TEST(Subscription, PanelLinksWithXraysRawTransportAndEmptyParametersAreDescribed) {
+  // As Marzban writes a REALITY link: "raw" (Xray's name for tcp since 24.9), headerType=none,
+  // empty host.
+  const std::vector<SubscriptionEntry> entries = {
+      {"m",
+       "vless://" + std::string(kUuid) +
+           "@203.0.113.9:443?security=reality&type=raw&headerType=none&host=&sni=www.example.com"
+           "&fp=chrome&pbk=Z84J2IelR9ch3k8VtlVhhs5ycBUlXA7wHBWcBrjqnAw&sid=&flow=xtls-rprx-vision"
+           "#Marzban",
+       ""}};
+  const std::string clash = Body(SubscriptionFormat::kClash, entries);
+  EXPECT_NE(clash.find("network: \"tcp\""), std::string::npos) << clash;
+  EXPECT_NE(clash.find("flow: \"xtls-rprx-vision\""), std::string::npos) << clash;
+  EXPECT_EQ(clash.find("short-id"), std::string::npos) << clash;
+  const std::string singbox = Body(SubscriptionFormat::kSingBox, entries);
+  EXPECT_NE(singbox.find("\"flow\": \"xtls-rprx-vision\""), std::string::npos) << singbox;
+  EXPECT_EQ(singbox.find("\"transport\""), std::string::npos) << singbox;
+}
+
 TEST(Subscription, SingBoxFinalIsTheFirstDescribableEntryEvenAnEndpoint) {
   auto doc = RenderSubscription(SubscriptionFormat::kSingBox,
                                 {{"panel", "https://p.example/sub", ""},
