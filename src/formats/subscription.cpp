@@ -79,7 +79,10 @@ Result<SubscriptionDocument> RenderOutline(const std::vector<SubscriptionEntry>&
     if (auto p = parsed->query.find("prefix"); p != parsed->query.end() && !p->second.empty()) {
       key["prefix"] = p->second;
     }
-    return SubscriptionDocument{"application/json", key.dump(2) + "\n", "json"};
+    // A byte that is not UTF-8 (in a password) becomes U+FFFD instead of an exception.
+    return SubscriptionDocument{
+        "application/json",
+        key.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "json"};
   }
   return NotFound("no Shadowsocks entry for an Outline dynamic key");
 }

@@ -120,7 +120,10 @@ Result<SubscriptionDocument> RenderSingBox(const std::vector<SubscriptionEntry>&
   if (!outbounds.empty()) doc["outbounds"] = outbounds;
   if (!endpoints.empty()) doc["endpoints"] = endpoints;
   doc["route"] = {{"final", first}};
-  return SubscriptionDocument{"application/json; charset=utf-8", doc.dump(2) + "\n", "json"};
+  // A name that is not UTF-8 gets U+FFFD for its bad bytes instead of an exception.
+  return SubscriptionDocument{
+      "application/json; charset=utf-8",
+      doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "json"};
 }
 
 }  // namespace vpnhub::formats::subscription_internal

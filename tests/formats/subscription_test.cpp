@@ -342,6 +342,22 @@ TEST(Subscription, PanelLinksWithXraysRawTransportAndEmptyParametersAreDescribed
   EXPECT_EQ(singbox.find("\"transport\""), std::string::npos) << singbox;
 }
 
+TEST(Subscription, ANameThatIsNotUtf8NeverThrowsItGetsReplacementCharacters) {
+  const std::string bad = "VPNHub | \xD0\x90\xFF";  // "А" then a stray byte
+  const std::vector<SubscriptionEntry> entries = {
+      {bad, ShadowsocksLink("aes-128-gcm", "p\xFF", "h", 1, ""), ""}};
+  for (auto f : {SubscriptionFormat::kPlain, SubscriptionFormat::kClash,
+                 SubscriptionFormat::kSingBox, SubscriptionFormat::kOutline}) {
+    auto doc = RenderSubscription(f, entries);
+    ASSERT_TRUE(doc.ok()) << SubscriptionFormatName(f);
+  }
+  EXPECT_NE(Body(SubscriptionFormat::kSingBox, entries).find("VPNHub | \xD0\x90\xEF\xBF\xBD"),
+            std::string::npos);
+  EXPECT_NE(Body(SubscriptionFormat::kClash, entries).find("VPNHub | \xD0\x90\xEF\xBF\xBD"),
+            std::string::npos);
+  EXPECT_NE(Body(SubscriptionFormat::kOutline, entries).find("p\xEF\xBF\xBD"), std::string::npos);
+}
+
 TEST(Subscription, SingBoxFinalIsTheFirstDescribableEntryEvenAnEndpoint) {
   auto doc = RenderSubscription(SubscriptionFormat::kSingBox,
                                 {{"panel", "https://p.example/sub", ""},
