@@ -119,6 +119,25 @@ constexpr UaRule kUaRules[] = {
     {"outline", SubscriptionFormat::kOutline},
 };
 
+Result<SubscriptionDocument> RenderIn(SubscriptionFormat format,
+                                      const std::vector<SubscriptionEntry>& entries) {
+  switch (format) {
+    case SubscriptionFormat::kBase64:
+      return RenderUriList(entries, true);
+    case SubscriptionFormat::kPlain:
+      return RenderUriList(entries, false);
+    case SubscriptionFormat::kClash:
+      return subscription_internal::RenderClash(entries);
+    case SubscriptionFormat::kSingBox:
+      return subscription_internal::RenderSingBox(entries);
+    case SubscriptionFormat::kOutline:
+      return RenderOutline(entries);
+    case SubscriptionFormat::kWireGuard:
+      return RenderWireGuard(entries);
+  }
+  return InvalidArgument("unknown subscription format");
+}
+
 }  // namespace
 
 const char* SubscriptionFormatName(SubscriptionFormat format) {
@@ -166,21 +185,13 @@ SubscriptionFormat SubscriptionFormatForUserAgent(std::string_view user_agent) {
 
 Result<SubscriptionDocument> RenderSubscription(SubscriptionFormat format,
                                                 const std::vector<SubscriptionEntry>& entries) {
-  switch (format) {
-    case SubscriptionFormat::kBase64:
-      return RenderUriList(entries, true);
-    case SubscriptionFormat::kPlain:
-      return RenderUriList(entries, false);
-    case SubscriptionFormat::kClash:
-      return subscription_internal::RenderClash(entries);
-    case SubscriptionFormat::kSingBox:
-      return subscription_internal::RenderSingBox(entries);
-    case SubscriptionFormat::kOutline:
-      return RenderOutline(entries);
-    case SubscriptionFormat::kWireGuard:
-      return RenderWireGuard(entries);
+  // yaml-cpp and nlohmann::json report some failures by exception (memory); callers get a Status.
+  try {
+    return RenderIn(format, entries);
+  } catch (const std::exception& e) {
+    return Internal(std::string("rendering the ") + SubscriptionFormatName(format) +
+                    " subscription: " + e.what());
   }
-  return InvalidArgument("unknown subscription format");
 }
 
 namespace subscription_internal {

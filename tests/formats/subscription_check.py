@@ -287,6 +287,28 @@ class GoldenDocuments(unittest.TestCase):
         self.assertIn("Endpoint = wg.example:51820\n", conf)
 
 
+class Escaping(unittest.TestCase):
+    """Names YAML or JSON could misread, through the real renderer, read back exactly."""
+
+    NAMES = ['say "hi" \\ there', "yes", "123", "1e3", "12:30", "- dash", "#hash", "a: b",
+             "[x]", "{x}", "*star", "&amp", "!bang", "%pct", "@at", "`tick", "null", "~",
+             "🇫🇮 KYN | Finland - 1", "tab\there", "line\nbreak", "yes"]
+
+    def test_names_read_back_exactly(self):
+        entries = [{"name": n, "ss": {"method": "aes-128-gcm", "password": "123456",
+                                      "host": "127.0.0.1", "port": 1000 + i}}
+                   for i, n in enumerate(self.NAMES)]
+        want = unique_names(self.NAMES)
+        clash = yaml.safe_load(render("clash", entries)["body"])
+        self.assertEqual([p["name"] for p in clash["proxies"]], want)
+        self.assertEqual({p["password"] for p in clash["proxies"]}, {"123456"})
+        self.assertEqual(clash["proxy-groups"][0]["proxies"], want)
+        singbox = json.loads(render("singbox", entries)["body"])
+        self.assertEqual([o["tag"] for o in singbox["outbounds"]], want)
+        plain = render("plain", entries)["body"].splitlines()
+        self.assertEqual([v2ray_core.parse_link(l)["name"] for l in plain], self.NAMES)
+
+
 # --- real traffic -------------------------------------------------------------------------------
 
 def listening(port):
