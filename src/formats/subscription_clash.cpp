@@ -100,7 +100,8 @@ bool ReadUint(const std::string& text, std::uint64_t& out) {
 }
 
 // Mihomo's amnezia-wg-option: Jc, Jmin, Jmax, S1, S2, H1..H4 (AmneziaWG 1.x). A .conf with
-// AmneziaWG 2.0 keys (S3, S4, I1..I5) is something this Mihomo cannot speak: nullopt-like false.
+// AmneziaWG 2.0 keys (S3, S4, I1..I5) is more than Mihomo takes (its Meta branch of February
+// 2025, which this was checked against): false, and the key is left out.
 bool PutAmnezia(Map& p, const WgConfFields& wg) {
   if (wg.amnezia.empty()) return true;
   // AmneziaWG's own defaults for a key the .conf leaves out: no junk, no padding, the plain

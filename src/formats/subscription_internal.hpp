@@ -27,7 +27,7 @@ std::string EntryName(const SubscriptionEntry& entry, const ParsedProxyLink& lin
 
 // The stream settings of a vless:// or trojan:// link as Clash and sing-box can express them:
 // network tcp (without the HTTP header disguise), ws or grpc; security none, tls or reality
-// (REALITY with a public key). nullopt-like `ok = false` for anything else.
+// (REALITY with a public key); `ok` is false for anything else.
 struct LinkStream {
   bool ok = false;
   std::string network;   // tcp, ws, grpc
