@@ -5,10 +5,10 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libboost-dev libboost-system-dev libsqlite3-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev
-  libqrencode-dev libpng-dev libpq-dev libnats-dev libsodium-dev)
+  libqrencode-dev libpng-dev libpq-dev libnats-dev libsodium-dev libyaml-cpp-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev shadowsocks-libev curl python3 procps
   sqlite3 wrk nginx-light bc postgresql postgresql-client-15 nats-server
-  wireguard-go wireguard-tools iproute2 openssl v2ray python3-grpcio)
+  wireguard-go wireguard-tools iproute2 openssl v2ray python3-grpcio python3-yaml)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" != "--no-test-deps" ]; then want+=("${test_pkgs[@]}"); fi
