@@ -4,7 +4,7 @@
 // Telegram's send limits (30/s in total, 1/s per chat after a burst of 3; excess answers 429).
 //
 //   vpnhub_bot_flood_bench [--seconds S] [--flood N] [--flood-per-sec R] [--people P]
-//                          [--every-ms M]
+//                          [--every-ms M] [--no-guard]
 //
 // At the start the flooder's N "/help" are queued at the fake (and, with --flood-per-sec, R more
 // every second while the people write); each of the P people sends "/help" every M ms
@@ -12,15 +12,19 @@
 // update being queued at the fake to the fake accepting the reply to that person (the k-th reply
 // to a person answers their k-th request). Requests still unanswered 60 s after the last one
 // count as unanswered (and are left out of the percentiles). --flood 0 is the baseline.
+// --no-guard runs the same bot without the issue 11 item 9 limits (no per-person flood guard, no
+// cap on a chat's pending replies): the "before" figure. serve has no such switch.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "app/bot_role.hpp"
+#include "app/use_cases.hpp"
 #include "bot_bench_support.hpp"
 #include "servers/fake_telegram.hpp"
 #include "telegram/bot_api.hpp"
@@ -39,6 +43,7 @@ struct Options {
   int flood_per_sec = 0;
   int people = 50;
   int every_ms = 2500;
+  bool guard = true;  // false: no flood guard and no cap on a chat's pending replies
 };
 
 std::int64_t MsSince(Clock::time_point base) {
@@ -62,7 +67,15 @@ int Run(const Options& o) {
   fake.SetRateLimit(true);
   bench::TempDb db;
   auto ctx = bench::MakeBenchContext(fake, db, 30);
-  app::BotRole role(*ctx);
+  app::BotRoleOptions role_options;
+  if (!o.guard) {
+    role_options.flood.per_sec = 0;  // no limit
+    usecases::BotSettings settings = app::BotSettingsFrom(ctx->config);
+    settings.pending_replies_per_chat = 0;  // no cap
+    ctx->bot = std::make_unique<usecases::BotService>(*ctx->store, *ctx->keys, *ctx->alerts,
+                                                      ctx->clock, settings);
+  }
+  app::BotRole role(*ctx, role_options);
 
   for (int i = 0; i < o.flood; ++i) fake.PushUpdate(servers::MessageUpdate(kFlooder, "/help"));
   if (Status st = role.Start(); !st.ok()) {
@@ -138,8 +151,8 @@ int Run(const Options& o) {
   std::printf(
       "flood: %d \"/help\" from one account queued at the start, then %d/s; %d people each "
       "sending \"/help\" every %d ms for %d s (%d requests); fake Bot API enforcing 30/s and "
-      "1/s per chat\n",
-      o.flood, o.flood_per_sec, o.people, o.every_ms, o.seconds, total);
+      "1/s per chat; flood guard and reply cap %s\n",
+      o.flood, o.flood_per_sec, o.people, o.every_ms, o.seconds, total, o.guard ? "on" : "OFF");
   std::printf(
       "  the %d people: reply latency p50 %.0f ms, p99 %.0f ms, max %.0f ms; "
       "unanswered after 60 s: %d\n",
@@ -155,9 +168,10 @@ int Run(const Options& o) {
 void Usage() {
   std::puts(
       "usage: vpnhub_bot_flood_bench [--seconds S] [--flood N] [--flood-per-sec R] [--people P]\n"
-      "                              [--every-ms M]\n"
+      "                              [--every-ms M] [--no-guard]\n"
       "  defaults: 60 s, 5000 flood updates at the start and none later, 50 people, one request\n"
-      "  each per 2500 ms");
+      "  each per 2500 ms; --no-guard: without the per-person flood guard and the cap on a\n"
+      "  chat's pending replies (the figure before issue 11 item 9)");
 }
 
 }  // namespace
@@ -170,6 +184,10 @@ int main(int argc, char** argv) {
     if (flag == "--help" || flag == "-h") {
       Usage();
       return 0;
+    }
+    if (flag == "--no-guard") {
+      o.guard = false;
+      continue;
     }
     if (i + 1 >= argc) {
       Usage();

@@ -60,6 +60,7 @@ BotRole::BotRole(Context& ctx, BotRoleOptions options)
 
   bot::RouterOptions ro;
   ro.service_name = cfg.name;
+  ro.flood = role_options_.flood;
   ro.check_follow = cfg.check_follow;
   ro.id_channel = cfg.id_channel.value_or(0);
   ro.link_channel = cfg.link_channel;

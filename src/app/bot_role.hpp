@@ -80,6 +80,9 @@ struct BotRoleOptions {
   // credited with its provisioning task): serve wakes the task queue with it, so the key is made
   // without waiting for the worker's idle poll. Must not block.
   std::function<void()> after_update = nullptr;
+  // The per-person limit on inbound updates (bot::Router's flood guard). serve keeps the default;
+  // bench/bot_flood_bench turns it off (per_sec <= 0) to measure what it saves.
+  bot::FloodGuardOptions flood;
 };
 
 class BotRole {
