@@ -17,8 +17,8 @@ void PutIfSet(std::map<std::string, std::string>& q, const char* key, const std:
 std::string WithQueryAndName(std::string link, const std::map<std::string, std::string>& query,
                              std::string_view name) {
   const std::string encoded = EncodeQuery(query);
-  if (!encoded.empty()) link += "?" + encoded;
-  if (!name.empty()) link += "#" + PercentEncode(name);
+  if (!encoded.empty()) link.append(1, '?').append(encoded);
+  if (!name.empty()) link.append(1, '#').append(PercentEncode(name));
   return link;
 }
 
