@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <optional>
 #include <string_view>
 
 namespace vpnhub::app {
@@ -65,7 +66,7 @@ bool EtagMatches(std::string_view header, const std::string& etag) {
   return false;
 }
 
-http::Response NotFound() { return http::TextResponse(404, "not found\n"); }
+http::Response NotFoundResponse() { return http::TextResponse(404, "not found\n"); }
 
 }  // namespace
 
@@ -106,7 +107,7 @@ void SubscriptionRoutes::Count(std::string_view outcome) {
 http::Response SubscriptionRoutes::Respond(const subscription::Answer& answer,
                                            std::string_view if_none_match) const {
   if (answer.kind != subscription::Answer::Kind::kDocument || answer.document->status != 200) {
-    return NotFound();
+    return NotFoundResponse();
   }
   const subscription::Document& d = *answer.document;
   const subscription::Page& p = *answer.page;
@@ -150,7 +151,7 @@ void SubscriptionRoutes::AddTo(http::Router& router) {
                     if (auto cached = service_.FromCache(token, format)) {
                       if (cached->kind != subscription::Answer::Kind::kDocument) {
                         Count("not_found");
-                        res.Send(NotFound());
+                        res.Send(NotFoundResponse());
                         return;
                       }
                       http::Response r = Respond(*cached, req.Header("If-None-Match"));

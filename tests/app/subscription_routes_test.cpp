@@ -164,9 +164,9 @@ class SubscriptionRoutesTest : public ::testing::Test {
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
 
-  std::optional<testing::RawResponse> Get(const std::string& target,
-                                          const std::string& extra = "") {
-    testing::RawClient c(server_->port());
+  std::optional<vpnhub::testing::RawResponse> Get(const std::string& target,
+                                                  const std::string& extra = "") {
+    vpnhub::testing::RawClient c(server_->port());
     if (!c.connected()) return std::nullopt;
     c.Send("GET " + target + " HTTP/1.1\r\nHost: x\r\n" + extra + "Connection: close\r\n\r\n");
     return c.Read();
@@ -416,18 +416,18 @@ TEST_F(SubscriptionRoutesTest, LoadEveryFetchIsItsOwnPersons) {
     threads.emplace_back([&, t] {
       std::mt19937 rng(static_cast<unsigned>(t) * 7919u + 1u);
       std::uniform_int_distribution<int> pick(0, kPersons - 1);
-      auto client = std::make_unique<testing::RawClient>(server_->port());
+      auto client = std::make_unique<vpnhub::testing::RawClient>(server_->port());
       while (next.fetch_add(1) < kFetches) {
         const int p = pick(rng);
         if (!client->Send("GET /sub/" + tokens[p] + "?format=plain HTTP/1.1\r\nHost: x\r\n\r\n")) {
           failed.fetch_add(1);
-          client = std::make_unique<testing::RawClient>(server_->port());
+          client = std::make_unique<vpnhub::testing::RawClient>(server_->port());
           continue;
         }
         auto r = client->Read();
         if (!r || r->status != 200) {
           failed.fetch_add(1);
-          client = std::make_unique<testing::RawClient>(server_->port());
+          client = std::make_unique<vpnhub::testing::RawClient>(server_->port());
           continue;
         }
         if (Lines(r->body) != expected[p]) wrong.fetch_add(1);
