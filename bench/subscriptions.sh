@@ -205,8 +205,8 @@ run_wrk() {  # label url tokens pick -> "rps p99"
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {
   if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-VPN_URL=http://127.0.0.1:$VPNHUB_PORT/
-NGX_URL=http://127.0.0.1:$NGINX_PORT/
+VPN_URL=http://127.0.0.1:$VPNHUB_PORT
+NGX_URL=http://127.0.0.1:$NGINX_PORT
 # Warm-up: every hot person cached.
 while read -r t; do curl -fsS -o /dev/null "$VPN_URL/sub/$t"; done <"$TMP/hot.txt"
 
