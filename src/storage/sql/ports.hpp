@@ -41,7 +41,7 @@ class SqlUsers final : public ports::UserStore {
   Result<bool> TakeAwaiting(Id user_id, const std::string& what) override;
   Status RotateSubscription(Id user_id) override;
   Result<std::vector<ports::SubscriptionChange>> SubscriptionChangesAfter(std::int64_t after_id,
-                                                                         int limit) override;
+                                                                          int limit) override;
   Status PurgeSubscriptionChanges(std::int64_t below_id) override;
 
  private:
