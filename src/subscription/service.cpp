@@ -168,7 +168,7 @@ Result<std::shared_ptr<const Page>> Service::ReadPage(Id person) {
     bool any = false;
     for (const Key& k : keys) {
       if (servers.count(k.server_id)) continue;
-      VPNHUB_ASSIGN_OR_RETURN(auto server, tx.catalog().GetServer(k.server_id));
+      VPNHUB_ASSIGN_OR_RETURN(auto server, tx.catalog().GetServerToCall(k.server_id));
       servers.emplace(k.server_id, std::move(server));
       any = true;
     }
