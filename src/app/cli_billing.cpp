@@ -4,6 +4,7 @@
 #include "app/cli_support.hpp"
 #include "app/format.hpp"
 #include "app/payment_providers.hpp"
+#include "subscription/token.hpp"
 #include "telegram/bot_api_pool.hpp"
 
 namespace vpnhub::app::cli {
@@ -212,11 +213,12 @@ struct UserView {
   ReferralTotals referrals;
 };
 
-void PrintUserText(const UserView& v, const Names& names, Time now) {
+void PrintUserText(const UserView& v, const Names& names, Time now, const std::string& sub_url) {
   const User& u = v.user;
   std::cout << u.id << "\ttg " << u.tg_id << "\t" << (u.username.empty() ? "-" : u.username) << "\t"
             << u.lang << "\ttrial " << (u.trial_used ? "used" : "unused") << "\tsince "
             << IsoUtc(u.created_at) << "\n";
+  if (!sub_url.empty()) std::cout << "subscription: " << sub_url << "\n";
   std::cout << "keys: " << v.keys.size() << "\n";
   for (const auto& k : v.keys) {
     auto s = names.servers.find(k.server_id);
@@ -260,8 +262,12 @@ void CmdUserShow(TgId tg_id, bool as_json) {
   }),
          "cannot show user " + std::to_string(tg_id));
   const Names names = LoadNames(*ctx);
-  if (!as_json) return PrintUserText(v, names, ctx->clock.Now());
+  const std::string sub_url = subscription::SubscriptionUrl(ctx->config.subscription_base_url,
+                                                            ctx->config.subscription_signing_key,
+                                                            v.user.id, v.user.sub_version);
+  if (!as_json) return PrintUserText(v, names, ctx->clock.Now(), sub_url);
   json out = UserJson(v.user);
+  if (!sub_url.empty()) out["subscription_url"] = sub_url;
   out["keys"] = json::array();
   for (const auto& k : v.keys) {
     const Server& s = names.servers.at(k.server_id);
@@ -278,6 +284,25 @@ void CmdUserShow(TgId tg_id, bool as_json) {
                       {"days_earned", v.referrals.days_earned},
                       {"days_pending", v.referrals.days_pending}};
   PrintJson(out);
+}
+
+void CmdUserRotateSub(TgId tg_id) {
+  auto ctx = OpenContext();
+  User user;
+  FailOn(ctx->store->Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(auto u, tx.users().FindUserByTgId(tg_id));
+    if (!u) return NotFound("unknown user " + std::to_string(tg_id));
+    VPNHUB_RETURN_IF_ERROR(tx.users().RotateSubscription(u->id));
+    VPNHUB_ASSIGN_OR_RETURN(user, tx.users().GetUser(u->id));
+    return Status::Ok();
+  }),
+         "cannot rotate the subscription of user " + std::to_string(tg_id));
+  const std::string url = subscription::SubscriptionUrl(ctx->config.subscription_base_url,
+                                                        ctx->config.subscription_signing_key,
+                                                        user.id, user.sub_version);
+  std::cout << "subscription of tg " << tg_id << " rotated (version " << user.sub_version << ")";
+  if (!url.empty()) std::cout << ": " << url;
+  std::cout << "\n";
 }
 
 struct ListArgs {
@@ -335,6 +360,14 @@ void AddBillingCommands(CLI::App& app) {
   show->add_option("TG", sa->tg, "The person's Telegram id")->required()->check(TgIdCheck());
   AddJsonFlag(show, sa->json);
   show->callback([sa] { CmdUserShow(sa->tg, sa->json); });
+
+  auto rotate_tg = std::make_shared<TgId>(0);
+  auto* rotate = app.get_subcommand("user")->add_subcommand(
+      "rotate-sub",
+      "Give the person a new subscription URL: the old one answers 404 from now on (every "
+      "instance within about a second)");
+  rotate->add_option("TG", *rotate_tg, "The person's Telegram id")->required()->check(TgIdCheck());
+  rotate->callback([rotate_tg] { CmdUserRotateSub(*rotate_tg); });
 }
 
 }  // namespace vpnhub::app::cli

@@ -58,8 +58,14 @@ struct Config {
   std::string payment_return_url;        // where a provider's page sends the person back
   int payment_check_first_sec = 0;       // first reconciliation question after the invoice
   int payment_reconcile_interval_sec = 0;
-  std::int64_t limit_gb = 0;                     // 0 = unlimited
-  int limit_ip = 0;                              // 0 = unlimited
+  std::int64_t limit_gb = 0;  // 0 = unlimited
+  int limit_ip = 0;           // 0 = unlimited
+  // Subscription links (issue 18).
+  std::string subscription_base_url;     // public https base of /sub/<token>; "" = off
+  std::string subscription_signing_key;  // secret; required when the base is set
+  std::string support_url;               // support-url header; "" = none
+  int subscription_update_hours = 12;    // profile-update-interval
+  int subscription_cache_mb = 256;       // the in-memory cache of subscription documents
   // Infrastructure.
   std::string database_url;               // secret password part; sqlite:// or postgres(ql)://
   std::vector<std::string> nats_servers;  // empty = embedded queue

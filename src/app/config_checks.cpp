@@ -245,6 +245,29 @@ void ReadTelegramApiUrl(ConfigReader& r, Config& c) {
 
 bool IsHttpUrl(const std::string& url) { return HasSchemeAndHost(url, {"http://", "https://"}); }
 
+void ReadSubscription(ConfigReader& r, Config& c) {
+  const char* name = "SUBSCRIPTION_BASE_URL";
+  if (!r.IsSet(name) && r.IsSet("PUBLIC_SUBSCRIPTION_BASE")) name = "PUBLIC_SUBSCRIPTION_BASE";
+  std::string url = r.Get(name);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (!url.empty() && !HasSchemeAndHost(url, {"https://"})) {
+    r.Fail(name, r.Get(name), "empty or an https:// URL");
+    return;
+  }
+  c.subscription_base_url = url;
+  c.subscription_signing_key = r.Get("SUBSCRIPTION_SIGNING_KEY");
+  if (!url.empty() && c.subscription_signing_key.size() < 32) {
+    r.Fail("SUBSCRIPTION_SIGNING_KEY",
+           std::to_string(c.subscription_signing_key.size()) + " characters",
+           std::string("at least 32 characters when ") + name + " is set");
+  }
+}
+
+std::string OptionalHttpUrl(const std::string& value) {
+  if (value.empty() || IsHttpUrl(value)) return "";
+  return "empty or an http:// or https:// URL";
+}
+
 void ReadPaymentUrls(ConfigReader& r, Config& c) {
   for (auto [name, field] :
        {std::pair{"PAYMENT_WEBHOOK_BASE_URL", &Config::payment_webhook_base_url},

@@ -28,6 +28,11 @@ void ReadStarsTariffs(ConfigReader& r, Config& c);  // MONTH_COST_STARS, after R
 void ReadCurrency(ConfigReader& r, Config& c);
 // PAYMENT_WEBHOOK_BASE_URL and PAYMENT_RETURN_URL: empty or an http(s) URL (no trailing '/').
 void ReadPaymentUrls(ConfigReader& r, Config& c);
+// SUBSCRIPTION_BASE_URL (else PUBLIC_SUBSCRIPTION_BASE): empty or an https:// URL (no trailing
+// '/'), and SUBSCRIPTION_SIGNING_KEY: required (32+ characters) when the base is set.
+void ReadSubscription(ConfigReader& r, Config& c);
+// SUPPORT_URL and the like: empty or an http(s) URL.
+std::string OptionalHttpUrl(const std::string& value);
 // Whether `url` is scheme://host... for one of http:// and https://.
 bool IsHttpUrl(const std::string& url);             // CURRENCY: 3 upper-case letters, not XTR
 void ReadDatabase(ConfigReader& r, Config& c);      // DATABASE_URL, else the POSTGRES_* variables

@@ -280,6 +280,28 @@ const std::vector<ConfigVar>& ConfigVariables() {
       Int("LIMIT_IP", "0", {0, 1000000}, &Config::limit_ip, "this release",
           "devices per key, 0..1000000; 0 = unlimited; set on xui panels (limitIp) and "
           "remnawave panels (hwidDeviceLimit); other kinds do not limit devices"),
+      Custom(
+          "SUBSCRIPTION_BASE_URL", VarType::kUrl, "", config_checks::ReadSubscription,
+          [](const Config& c) { return c.subscription_base_url; }, "subscriptions",
+          "public https:// base under which HTTP_LISTEN is reached: a person's subscription URL "
+          "is <base>/sub/<token>; PUBLIC_SUBSCRIPTION_BASE (the Python bot's name) is read when "
+          "this is unset; empty = no subscription links"),
+      ReadWith("PUBLIC_SUBSCRIPTION_BASE", VarType::kUrl, "", "subscriptions",
+               "the Python bot's name of SUBSCRIPTION_BASE_URL, read when that is unset"),
+      Secret(Custom(
+          "SUBSCRIPTION_SIGNING_KEY", VarType::kText, "", nullptr /* read with the base */,
+          [](const Config& c) { return c.subscription_signing_key; }, "subscriptions",
+          "HMAC key that signs the subscription tokens, at least 32 characters; required when "
+          "SUBSCRIPTION_BASE_URL is set; changing it makes every subscription URL stop working")),
+      Text("SUPPORT_URL", "", &Config::support_url, config_checks::OptionalHttpUrl, "subscriptions",
+           "empty or an http(s) URL sent to subscription apps as support-url"),
+      Int("SUBSCRIPTION_UPDATE_HOURS", "12", {1, 168}, &Config::subscription_update_hours,
+          "subscriptions",
+          "how often subscription apps are told to refresh (profile-update-interval), 1..168 h"),
+      Int("SUBSCRIPTION_CACHE_MB", "256", {1, 65536}, &Config::subscription_cache_mb,
+          "subscriptions",
+          "memory for cached subscription documents per process, 1..65536 MB (least recently "
+          "fetched dropped first)"),
       Secret(Custom(
                  "DATABASE_URL", VarType::kUrl, "sqlite://./data/vpnhub.db",
                  config_checks::ReadDatabase, [](const Config& c) { return c.database_url; },

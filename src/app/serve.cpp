@@ -12,6 +12,7 @@
 #include "app/payment_providers.hpp"
 #include "app/payment_routes.hpp"
 #include "app/shutdown_signal.hpp"
+#include "app/subscription_routes.hpp"
 #include "core/usecases/retention.hpp"
 #include "http/ops_routes.hpp"
 #include "http/server.hpp"
@@ -68,6 +69,9 @@ struct ServeParts {
   // Without the bot role: the providers over HTTP (the bot role builds its own, with Stars).
   payments::PaymentProviders providers;
   std::unique_ptr<PaymentRoutes> pay_routes;  // after the server stopped: answers what is queued
+  // GET /sub/<token> when SUBSCRIPTION_BASE_URL is set; the routes stop after the server.
+  std::unique_ptr<subscription::Service> subscriptions;
+  std::unique_ptr<SubscriptionRoutes> sub_routes;
   std::unique_ptr<http::HttpServer> server;
 
   const payments::PaymentProviders& offered() const { return bot ? bot->providers() : providers; }
@@ -224,6 +228,22 @@ int BuildHttp(Context& ctx, ServeParts& parts) {
   for (const std::string& name : parts.pay_routes->AddTo(router, parts.offered())) {
     ctx.log->Info("payments.webhook_route", {{"provider", name}, {"path", "/pay/" + name}});
   }
+  if (!cfg.subscription_base_url.empty()) {
+    subscription::Options o;
+    o.brand = cfg.name;
+    o.signing_key = cfg.subscription_signing_key;
+    o.cache_bytes = static_cast<std::size_t>(cfg.subscription_cache_mb) << 20;
+    parts.subscriptions =
+        std::make_unique<subscription::Service>(*ctx.store, ctx.backends, *ctx.log, o);
+    SubscriptionRouteOptions ro;
+    ro.title = cfg.name;
+    ro.support_url = cfg.support_url;
+    ro.update_hours = cfg.subscription_update_hours;
+    parts.sub_routes =
+        std::make_unique<SubscriptionRoutes>(*parts.subscriptions, ctx.registry, std::move(ro));
+    parts.sub_routes->AddTo(router);
+    ctx.log->Info("subscriptions.route", {{"path", "/sub/*"}});
+  }
   http::ServerOptions so;
   so.host = cfg.http_host;
   so.port = cfg.http_port;
@@ -247,6 +267,7 @@ void AddComponents(ServeParts& parts, ComponentList& components) {
   if (parts.worker) components.Add(MakeComponent("worker", *parts.worker));
   components.Add(MakeComponent("jobs", *parts.jobs));
   if (parts.bot) components.Add(MakeComponent("bot", *parts.bot));
+  if (parts.sub_routes) components.Add(MakeComponent("subscriptions", *parts.sub_routes));
   if (parts.server) components.Add(MakeComponent("http", *parts.server));
 }
 

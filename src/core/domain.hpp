@@ -28,6 +28,9 @@ struct User {
   // and until when (ports::UserStore::SetAwaiting). The core stores it and never reads it.
   std::string awaiting;
   Time awaiting_until{};
+  // Signed into the person's subscription token; bumped to make the old subscription URL stop
+  // working (ports::UserStore::RotateSubscription).
+  std::int64_t sub_version = 0;
 };
 
 struct Location {

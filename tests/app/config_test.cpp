@@ -616,8 +616,9 @@ TEST(ConfigTest, RenderListsEveryVariableOnceInDocumentedOrder) {
   const EnvMap rendered = RenderedValues(MustParse({}));
   std::vector<std::string> doc_names;
   for (const auto& doc : ConfigVariables()) {
-    // Folded into NATS_SERVERS and DATABASE_URL, which are rendered instead.
-    if (doc.name != "NATS_URL" && doc.name.rfind("POSTGRES_", 0) != 0) {
+    // Folded into NATS_SERVERS, DATABASE_URL and SUBSCRIPTION_BASE_URL, rendered instead.
+    if (doc.name != "NATS_URL" && doc.name != "PUBLIC_SUBSCRIPTION_BASE" &&
+        doc.name.rfind("POSTGRES_", 0) != 0) {
       doc_names.emplace_back(doc.name);
     }
   }
@@ -903,6 +904,34 @@ TEST(ProviderConfigTest, ProviderSecretsAreMaskedInCheckConfigAndErrors) {
   }
   ASSERT_FALSE(shown.empty());
   for (const std::string& s : sentinels) EXPECT_THAT(shown, Not(HasSubstr(s))) << shown;
+}
+
+// Subscription links: an https base (or the Python bot's PUBLIC_SUBSCRIPTION_BASE), which needs
+// a signing key of 32+ characters; the key is never shown.
+TEST(ConfigTest, SubscriptionLinks) {
+  const std::string key(40, 'k');
+  Config off = MustParse({});
+  EXPECT_EQ(off.subscription_base_url, "");
+  EXPECT_EQ(off.subscription_update_hours, 12);
+  Config on = MustParse({{"SUBSCRIPTION_BASE_URL", "https://sub.example.com/"},
+                         {"SUBSCRIPTION_SIGNING_KEY", key},
+                         {"SUPPORT_URL", "https://t.me/help"}});
+  EXPECT_EQ(on.subscription_base_url, "https://sub.example.com");
+  EXPECT_EQ(on.subscription_signing_key, key);
+  EXPECT_EQ(on.support_url, "https://t.me/help");
+  EXPECT_THAT(RenderConfig(on), Not(HasSubstr(key)));
+  Config alias = MustParse(
+      {{"PUBLIC_SUBSCRIPTION_BASE", "https://old.example.com"}, {"SUBSCRIPTION_SIGNING_KEY", key}});
+  EXPECT_EQ(alias.subscription_base_url, "https://old.example.com");
+  OneError({{"SUBSCRIPTION_BASE_URL", "https://sub.example.com"}}, "SUBSCRIPTION_SIGNING_KEY");
+  const ConfigError short_key = OneError(
+      {{"SUBSCRIPTION_BASE_URL", "https://sub.example.com"}, {"SUBSCRIPTION_SIGNING_KEY", "short"}},
+      "SUBSCRIPTION_SIGNING_KEY");
+  EXPECT_THAT(FormatErrors({short_key}), Not(HasSubstr("short")));
+  OneError({{"SUBSCRIPTION_BASE_URL", "http://sub.example.com"}, {"SUBSCRIPTION_SIGNING_KEY", key}},
+           "SUBSCRIPTION_BASE_URL");
+  OneError({{"SUPPORT_URL", "t.me/help"}}, "SUPPORT_URL");
+  OneError({{"SUBSCRIPTION_UPDATE_HOURS", "0"}}, "SUBSCRIPTION_UPDATE_HOURS");
 }
 
 }  // namespace

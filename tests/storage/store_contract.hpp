@@ -24,6 +24,7 @@
 #include "storage/store_contract_recovery.hpp"
 #include "storage/store_contract_relay.hpp"
 #include "storage/store_contract_retention.hpp"
+#include "storage/store_contract_subscriptions.hpp"
 #include "storage/store_contract_tasks.hpp"
 #include "storage/store_contract_transactions.hpp"
 #include "storage/store_contract_updates.hpp"

@@ -11,6 +11,14 @@
 
 namespace vpnhub::ports {
 
+// One row of the subscription change feed (migration 0017): something a person's subscription
+// shows changed in a committed transaction. user_id nullopt: a server or location changed, which
+// may touch anyone.
+struct SubscriptionChange {
+  std::int64_t id = 0;  // ascending in insertion order (not always in commit order)
+  std::optional<Id> user_id;
+};
+
 // Users by id and by Telegram id, their language, blocked flag and one trial. Reached through
 // StoreTx::users(); valid only inside the transaction that handed it out, not thread-safe.
 // Errors: kUnavailable when the database cannot be reached, kInternal on unexpected database
@@ -50,6 +58,17 @@ class UserStore {
   // typed at once takes it). False when it was something else or already cleared; kNotFound
   // when the user does not exist.
   virtual Result<bool> TakeAwaiting(Id user_id, const std::string& what) = 0;
+
+  // Subscription links (issue 18). Bumps User::sub_version, which the person's subscription
+  // token signs: their old URL stops working. kNotFound when the user does not exist.
+  virtual Status RotateSubscription(Id user_id) = 0;
+  // The change feed, filled by the database itself (triggers on keys, servers, locations and
+  // users.sub_version) in the transaction of each change: rows with id > after_id, ascending, at
+  // most limit.
+  virtual Result<std::vector<SubscriptionChange>> SubscriptionChangesAfter(std::int64_t after_id,
+                                                                           int limit) = 0;
+  // Deletes the feed's rows with id < below_id.
+  virtual Status PurgeSubscriptionChanges(std::int64_t below_id) = 0;
 };
 
 }  // namespace vpnhub::ports

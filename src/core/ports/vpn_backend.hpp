@@ -41,6 +41,11 @@ struct KeyDelivery {
   std::string config_name;  // a configuration file's name ("vpn.conf"); empty when none
   std::string config;       // that file's content
   std::string qr_text;      // what the QR code encodes: the link or the file; empty for no QR
+  // The proxy links a subscription lists for the key when `link` is not one itself (the panels'
+  // `link` is their subscription URL): the panel kinds fill it from what FetchRemoteData stored,
+  // never by calling the panel. Empty: the subscription lists `link` (unless it is an http(s)
+  // URL) and `config`.
+  std::vector<std::string> links;
 };
 
 // One implementation per server kind (registered by name, see src/vpn/kinds.cpp). Every call has a

@@ -90,6 +90,9 @@ const std::vector<TableNotCopied>& TablesNotCopied() {
       {"stat_counters",
        "counts the target's own triggers keep from the rows copied (migration 0007)"},
       {"stat_deltas", "PostgreSQL's pending changes to stat_counters, kept by the same triggers"},
+      {"subscription_changes",
+       "the subscription caches' change feed, filled by the target's own triggers (migration "
+       "0017)"},
   };
   return kTables;
 }

@@ -39,6 +39,10 @@ class SqlUsers final : public ports::UserStore {
   Status GiveTrialBack(Id user_id) override;
   Status SetAwaiting(Id user_id, const std::string& what, Time until) override;
   Result<bool> TakeAwaiting(Id user_id, const std::string& what) override;
+  Status RotateSubscription(Id user_id) override;
+  Result<std::vector<ports::SubscriptionChange>> SubscriptionChangesAfter(std::int64_t after_id,
+                                                                          int limit) override;
+  Status PurgeSubscriptionChanges(std::int64_t below_id) override;
 
  private:
   SqlSession& s_;

@@ -11,7 +11,7 @@ namespace {
 
 #define VPNHUB_USER_SELECT                                                                   \
   "SELECT id, tg_id, username, lang, referrer_id, source, blocked_bot, banned, trial_used, " \
-  "created_at, awaiting, awaiting_until FROM users "
+  "created_at, awaiting, awaiting_until, sub_version FROM users "
 
 constexpr SqlText kFindUserByTgIdSql = VPNHUB_USER_SELECT "WHERE tg_id = $1";
 constexpr SqlText kGetUserSql = VPNHUB_USER_SELECT "WHERE id = $1";
@@ -35,6 +35,7 @@ User ReadUser(const SqlRow& r) {
   u.created_at = r.Ms(9);
   u.awaiting = r.Text(10);
   u.awaiting_until = r.Ms(11);
+  u.sub_version = r.Int64(12);
   return u;
 }
 
@@ -127,6 +128,30 @@ Result<bool> SqlUsers::TakeAwaiting(Id user_id, const std::string& what) {
   if (taken.code() == StatusCode::kFailedPrecondition) return false;
   VPNHUB_RETURN_IF_ERROR(taken);
   return true;
+}
+
+Status SqlUsers::RotateSubscription(Id user_id) {
+  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("RotateSubscription"));
+  return s_.ModifyById("UPDATE users SET sub_version = sub_version + 1 WHERE id = $1",
+                       SqlParams().Int(user_id), "user", user_id);
+}
+
+Result<std::vector<ports::SubscriptionChange>> SqlUsers::SubscriptionChangesAfter(
+    std::int64_t after_id, int limit) {
+  return s_.All<ports::SubscriptionChange>(
+      "SELECT id, user_id FROM subscription_changes WHERE id > $1 ORDER BY id LIMIT $2",
+      SqlParams().Int(after_id).Int(NonNegative(limit)), [](const SqlRow& r) {
+        ports::SubscriptionChange c;
+        c.id = r.Int64(0);
+        if (!r.IsNull(1)) c.user_id = r.Int64(1);
+        return c;
+      });
+}
+
+Status SqlUsers::PurgeSubscriptionChanges(std::int64_t below_id) {
+  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("PurgeSubscriptionChanges"));
+  return s_.Modify("DELETE FROM subscription_changes WHERE id < $1", SqlParams().Int(below_id))
+      .status();
 }
 
 }  // namespace vpnhub::storage

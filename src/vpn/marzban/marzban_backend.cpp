@@ -396,6 +396,7 @@ Result<ports::KeyDelivery> MarzbanBackend::Delivery(const Server& server, const 
   ports::KeyDelivery out;
   out.link = AbsoluteSubscriptionUrl(s.sub_url_base, remote.subscription_url);
   out.qr_text = out.link;
+  out.links = std::move(remote.links);
   return out;
 }
 
