@@ -5,7 +5,8 @@
 killed with SIGKILL: its server turns unhealthy within the threshold (logged once), and a new key
 goes to the other server although the dead one would be chosen by load. The ss-manager is started
 again on the same port: the server turns healthy again and takes new keys. The times from the
-kill to out-of-pool and from the restart to back-in-pool are printed (the issue's figures).
+kill to out-of-pool and from the restart to back-in-pool are printed (the issue's figures). The
+same with SIGSTOP (a hung manager that never answers) and SIGCONT.
 """
 import json
 import os
@@ -96,6 +97,39 @@ class ServerHealthTest(harness.HubTestCase):
         self.assertEqual(self.new_key_server(1004), "ams-a")
         sys.stderr.write(f"\nFIGURE kill -> out of pool: {out_of_pool:.1f} s; "
                          f"restart -> back in pool: {back_in_pool:.1f} s "
+                         f"(interval {INTERVAL} s, thresholds {FAIL}/{RECOVER})\n")
+
+    def test_a_hung_ss_manager_leaves_the_pool_and_comes_back_when_it_answers_again(self):
+        # SIGSTOP: the manager still holds its port and never answers, so each probe fails only
+        # at its deadline (VPN_CALL_TIMEOUT_MS, 5 s, before SERVER_CHECK_TIMEOUT_SEC's 8 s). The
+        # rounds keep their fixed rate all the same.
+        self.assertEqual(self.new_key_server(1001), "ams-a")
+        self.assertEqual(self.new_key_server(1002), "ams-b")
+        harness.wait_until(lambda: self.server("ams-a")["last_check_at"] is not None, 2 * INTERVAL,
+                           what="a first probe of ams-a")
+        self.assertTrue(self.server("ams-a")["healthy"])
+
+        stopped_at = time.monotonic()
+        self.ss_a.pause()  # SIGSTOP
+        try:
+            harness.wait_until(lambda: not self.server("ams-a")["healthy"],
+                               (FAIL + 1) * INTERVAL + 10, interval=0.2, what="ams-a unhealthy")
+            out_of_pool = time.monotonic() - stopped_at
+            self.assertGreaterEqual(self.server("ams-a")["consecutive_failures"], FAIL)
+            self.assertTrue(self.server("ams-b")["healthy"])
+            self.assertEqual(len(self.log_events("server.unhealthy")), 1)
+            # The hung server would be next by load; the new key goes to ams-b.
+            self.assertEqual(self.new_key_server(1003), "ams-b")
+        finally:
+            resumed_at = time.monotonic()
+            self.ss_a.resume()  # SIGCONT
+        harness.wait_until(lambda: self.server("ams-a")["healthy"], (RECOVER + 1) * INTERVAL + 10,
+                           interval=0.2, what="ams-a healthy again")
+        back_in_pool = time.monotonic() - resumed_at
+        self.assertEqual(len(self.log_events("server.healthy")), 1)
+        self.assertEqual(self.new_key_server(1004), "ams-a")
+        sys.stderr.write(f"\nFIGURE SIGSTOP -> out of pool: {out_of_pool:.1f} s; "
+                         f"SIGCONT -> back in pool: {back_in_pool:.1f} s "
                          f"(interval {INTERVAL} s, thresholds {FAIL}/{RECOVER})\n")
 
 
