@@ -63,6 +63,8 @@ class GatedBackend::Slot {
       PerServer& s = gate_.servers_[server_.id];
       s.started.erase(s.started.find(started_at_));
       if (ended_) {
+        // The call that ran out of time counts as the last trial: the next one waits trial_every.
+        if (deadline_exceeded_ && !s.stalled) s.last_trial = SteadyClock::now();
         s.stalled = deadline_exceeded_;
         if (!deadline_exceeded_) {
           const double ms =

@@ -8,6 +8,7 @@ again on the same port: the server turns healthy again and takes new keys. The t
 kill to out-of-pool and from the restart to back-in-pool are printed (the issue's figures). The
 same with SIGSTOP (a hung manager that never answers) and SIGCONT.
 """
+import datetime
 import json
 import os
 import socket
@@ -26,7 +27,9 @@ RECOVER = 2    # SERVER_RECOVER_THRESHOLD's default
 class ServerHealthTest(harness.HubTestCase):
     def setUp(self):
         super().setUp()
-        self.hub = self.own_hub(harness.Vpnhub(self.dir))
+        # The production call deadline (the harness shortens it): a hung manager's probe fails
+        # after VPN_CALL_TIMEOUT_MS, so the SIGSTOP figure depends on it.
+        self.hub = self.own_hub(harness.Vpnhub(self.dir, VPN_CALL_TIMEOUT_MS=5000))
         self.ss_a = self.stop_after(harness.SsManager(os.path.join(self.dir, "a")))
         self.ss_b = self.stop_after(harness.SsManager(os.path.join(self.dir, "b")))
         self.hub.cli("location", "add", "Amsterdam")
@@ -55,6 +58,14 @@ class ServerHealthTest(harness.HubTestCase):
         with open(self.hub.log_path) as f:
             return [line for line in f if f'"event":"{event}"' in line.replace(" ", "")]
 
+    def seconds_to(self, event, since):
+        """From `since` (time.time()) to the service's log line of `event` (its ms timestamp):
+        the figure without the test's polling of `server list`."""
+        ts = json.loads(self.log_events(event)[-1])["ts"]
+        at = datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+        return at - since
+
     def test_a_killed_ss_manager_leaves_the_pool_and_comes_back_after_a_restart(self):
         # Equal load after two keys: the lower id (ams-a) is the next server by load.
         self.assertEqual(self.new_key_server(1001), "ams-a")
@@ -65,6 +76,7 @@ class ServerHealthTest(harness.HubTestCase):
         self.assertIsNone(self.server("ams-a")["health_changed_at"])
 
         killed_at = time.monotonic()
+        killed_wall = time.time()
         self.ss_a.proc.kill()  # SIGKILL
         self.ss_a.proc.wait()
         # Out of the pool after FAIL failed probes: within FAIL + 1 intervals of the kill (each
@@ -72,6 +84,7 @@ class ServerHealthTest(harness.HubTestCase):
         harness.wait_until(lambda: not self.server("ams-a")["healthy"], (FAIL + 1) * INTERVAL + 5,
                            interval=0.2, what="ams-a unhealthy")
         out_of_pool = time.monotonic() - killed_at
+        out_logged = self.seconds_to("server.unhealthy", killed_wall)
         a = self.server("ams-a")
         self.assertGreaterEqual(a["consecutive_failures"], FAIL)
         self.assertIsNotNone(a["health_changed_at"])
@@ -86,17 +99,20 @@ class ServerHealthTest(harness.HubTestCase):
         self.assertEqual(self.new_key_server(1003), "ams-b")
 
         restarted_at = time.monotonic()
+        restarted_wall = time.time()
         self.ss_a = self.stop_after(harness.SsManager(os.path.join(self.dir, "a2"),
                                                       port=self.ss_a.port))
         harness.wait_until(lambda: self.server("ams-a")["healthy"], (RECOVER + 1) * INTERVAL + 5,
                            interval=0.2, what="ams-a healthy again")
         back_in_pool = time.monotonic() - restarted_at
+        back_logged = self.seconds_to("server.healthy", restarted_wall)
         self.assertEqual(len(self.log_events("server.healthy")), 1)
         self.assertEqual(len(self.log_events("server.unhealthy")), 1)
         # Back in the pool: the less loaded ams-a (1 key against 2) takes the next key.
         self.assertEqual(self.new_key_server(1004), "ams-a")
-        sys.stderr.write(f"\nFIGURE kill -> out of pool: {out_of_pool:.1f} s; "
-                         f"restart -> back in pool: {back_in_pool:.1f} s "
+        sys.stderr.write(f"\nFIGURE kill -> out of pool: {out_of_pool:.1f} s "
+                         f"(logged {out_logged:.1f} s); restart -> back in pool: "
+                         f"{back_in_pool:.1f} s (logged {back_logged:.1f} s) "
                          f"(interval {INTERVAL} s, thresholds {FAIL}/{RECOVER})\n")
 
     def test_a_hung_ss_manager_leaves_the_pool_and_comes_back_when_it_answers_again(self):
@@ -110,11 +126,13 @@ class ServerHealthTest(harness.HubTestCase):
         self.assertTrue(self.server("ams-a")["healthy"])
 
         stopped_at = time.monotonic()
+        stopped_wall = time.time()
         self.ss_a.pause()  # SIGSTOP
         try:
             harness.wait_until(lambda: not self.server("ams-a")["healthy"],
                                (FAIL + 1) * INTERVAL + 10, interval=0.2, what="ams-a unhealthy")
             out_of_pool = time.monotonic() - stopped_at
+            out_logged = self.seconds_to("server.unhealthy", stopped_wall)
             self.assertGreaterEqual(self.server("ams-a")["consecutive_failures"], FAIL)
             self.assertTrue(self.server("ams-b")["healthy"])
             self.assertEqual(len(self.log_events("server.unhealthy")), 1)
@@ -122,14 +140,17 @@ class ServerHealthTest(harness.HubTestCase):
             self.assertEqual(self.new_key_server(1003), "ams-b")
         finally:
             resumed_at = time.monotonic()
+            resumed_wall = time.time()
             self.ss_a.resume()  # SIGCONT
         harness.wait_until(lambda: self.server("ams-a")["healthy"], (RECOVER + 1) * INTERVAL + 10,
                            interval=0.2, what="ams-a healthy again")
         back_in_pool = time.monotonic() - resumed_at
+        back_logged = self.seconds_to("server.healthy", resumed_wall)
         self.assertEqual(len(self.log_events("server.healthy")), 1)
         self.assertEqual(self.new_key_server(1004), "ams-a")
-        sys.stderr.write(f"\nFIGURE SIGSTOP -> out of pool: {out_of_pool:.1f} s; "
-                         f"SIGCONT -> back in pool: {back_in_pool:.1f} s "
+        sys.stderr.write(f"\nFIGURE SIGSTOP -> out of pool: {out_of_pool:.1f} s "
+                         f"(logged {out_logged:.1f} s); SIGCONT -> back in pool: "
+                         f"{back_in_pool:.1f} s (logged {back_logged:.1f} s) "
                          f"(interval {INTERVAL} s, thresholds {FAIL}/{RECOVER})\n")
 
 
