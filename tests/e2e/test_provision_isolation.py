@@ -5,10 +5,13 @@ with the production defaults (provision_isolation.py): once with every manager a
 with the third one stopped by SIGSTOP before the first key. The other two servers' issue ->
 active p99 in the run with the hang stays within 1.2x of the run without it.
 
-Noise floor: the p99 of ~200 keys is their second slowest, and on a shared 2-core machine one
-run's p99 moves by tens of milliseconds from scheduling alone. The bound is therefore
-max(1.2 x p99, p99 + SLACK_MS). A hung server that holds a worker thread (or a batch) costs the
-keys behind it VPN_CALL_TIMEOUT_MS (5000 ms), far above that slack.
+Noise floor: the p99 of ~200 keys is their second slowest, latencies come from millisecond
+timestamps, and on a shared 2-core machine (the suite runs tests in parallel) one run's p99 of
+~20 ms moves by several milliseconds from scheduling alone. The bound is therefore
+max(1.2 x p99, p99 + SLACK_MS). What the test guards against costs far more than that slack: a
+hung server holding the worker threads makes the keys behind it wait VPN_CALL_TIMEOUT_MS (5000
+ms; without GatedBackend's refusals, 91 of 200 keys on the answering servers were still pending
+after 60 s), and a caller waiting for a slot of the hung server waits its patience (100 ms).
 """
 import os
 import sys
@@ -20,7 +23,7 @@ import provision_isolation  # noqa: E402
 
 LOAD_BIN = None
 RATIO = 1.2
-SLACK_MS = 50.0
+SLACK_MS = 25.0
 
 
 class ProvisionIsolationTest(harness.HubTestCase):
