@@ -27,7 +27,7 @@ def main():
     p.add_argument("--rate", type=float, default=50)
     p.add_argument("--runs", type=int, default=1)
     args = p.parse_args()
-    vpnhub = os.path.join(args.build, "vpnhub")
+    vpnhub = os.path.join(args.build, "bin", "vpnhub")
     load = os.path.join(args.build, "tests", "e2e", "vpnhub_provision_load")
     for path in (vpnhub, load):
         if not os.access(path, os.X_OK):
@@ -42,7 +42,8 @@ def main():
                                            count=args.count, rate=args.rate)
         for label, r in (("none hung", base), ("s3 SIGSTOP", hung)):
             print(f"run {run + 1} {label:10}: {r['measured_active']}/{r['measured_keys']} active, "
-                  f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms")
+                  f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms; "
+                  f"calls refused {r['refused_calls']}, attempts retried {r['retried_tasks']}")
         print(f"run {run + 1} p99 ratio (s3 hung / none hung): "
               f"{hung['p99'] / max(base['p99'], 0.1):.2f}")
 

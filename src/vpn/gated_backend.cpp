@@ -34,17 +34,17 @@ class GatedBackend::Slot {
         Refuse("its last call ran out of time");
         return;
       }
+      if (in_flight < gate_.options_.per_server_limit) {
+        Take(s, now);
+        return;
+      }
       const auto patience = gate_.Patience(s);
-      const auto oldest = in_flight > 0 ? *s.started.begin() : now;
+      const auto oldest = *s.started.begin();
       if (!probe && now - oldest >= patience) {
-        Refuse("a call to it has run for " +
+        Refuse("its slots are full and a call to it has run for " +
                std::to_string(
                    std::chrono::duration_cast<std::chrono::milliseconds>(now - oldest).count()) +
                " ms");
-        return;
-      }
-      if (in_flight < gate_.options_.per_server_limit) {
-        Take(s, now);
         return;
       }
       if (!waited) gate_.waits_.Inc();

@@ -11,11 +11,11 @@
 // - Patience: how long a call may run before the server counts as slow to answer: four times
 //   its usual call duration (a moving average of the calls that returned in time), within
 //   min_patience..stall_after; first_patience until one call has returned.
-// - At most `per_server_limit` calls in flight. Once the oldest call in flight has run longer
-//   than the patience, a new call gets kUnavailable ("not answering ... the call was not made")
-//   at once instead of joining it or waiting; otherwise a caller over the limit waits for a
-//   place. So a server that stops answering holds the threads of the calls that reached it in
-//   its first moments (a patience), not every caller's.
+// - At most `per_server_limit` calls in flight. A caller over the limit waits for a place while
+//   the oldest call in flight is younger than the patience; past it, the caller gets
+//   kUnavailable ("not answering ... the call was not made") at once. So a server that stops
+//   answering holds at most `per_server_limit` callers' threads (the app keeps that below the
+//   worker threads), and the others do not queue behind it.
 // - A call that ran out of its deadline (kDeadlineExceeded) marks the server stalled; any other
 //   result clears the mark (the server answered). While stalled, every call but Ping gets the
 //   same kUnavailable at once, except one trial call at a time at most every `trial_every` (so a

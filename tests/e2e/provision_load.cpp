@@ -158,8 +158,15 @@ int main(int argc, char** argv) {
         Percentile(l, 0.5), Percentile(l, 0.99), Percentile(l, 1.0));
     first = false;
   }
+  // Calls GatedBackend refused and provisioning attempts that will be retried.
+  const double refused = ctx.registry.GetCounter("vpnhub_backend_calls_refused_total", "").Value();
+  const double retried = ctx.registry
+                             .GetCounter("vpnhub_tasks_processed_total", "",
+                                         {{"kind", "provision_key"}, {"outcome", "retry"}})
+                             .Value();
+  std::printf("}, \"refused_calls\": %.0f, \"retried_tasks\": %.0f", refused, retried);
   std::printf(
-      "}, \"measured_keys\": %zu, \"measured_active\": %zu, \"p50\": %.1f, \"p99\": %.1f, "
+      ", \"measured_keys\": %zu, \"measured_active\": %zu, \"p50\": %.1f, \"p99\": %.1f, "
       "\"max\": %.1f}\n",
       measured.size(), all.size(), Percentile(all, 0.5), Percentile(all, 0.99),
       Percentile(all, 1.0));
