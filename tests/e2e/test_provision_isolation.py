@@ -41,7 +41,8 @@ class ProvisionIsolationTest(harness.HubTestCase):
         bound = max(RATIO * base["p99"], base["p99"] + SLACK_MS)
         sys.stderr.write(f"\nFIGURE other servers' p99: {base['p99']:.1f} ms without a hung "
                          f"server, {hung['p99']:.1f} ms with s3 stopped (ratio "
-                         f"{hung['p99'] / max(base['p99'], 0.1):.2f}; bound {bound:.1f} ms)\n")
+                         f"{hung['p99'] / max(base['p99'], 0.1):.2f}; bound {bound:.1f} ms; "
+                         f"calls refused {base['refused_calls']} / {hung['refused_calls']})\n")
         self.assertLessEqual(hung["p99"], bound, {"base": base, "hung": hung})
 
 
