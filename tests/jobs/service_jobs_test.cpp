@@ -160,8 +160,7 @@ TEST_F(ServiceJobsTest, TheServerGaugesCountSlotsAndKeysByStatePerServer) {
        }) {
     EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
   }
-  EXPECT_EQ(metrics.find("vpnhub_server_keys{server=\"nl-1\",state=\"revoked\""),
-            std::string::npos)
+  EXPECT_EQ(metrics.find("vpnhub_server_keys{server=\"nl-1\",state=\"revoked\""), std::string::npos)
       << metrics;
 }
 
