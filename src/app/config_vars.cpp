@@ -383,7 +383,8 @@ const std::vector<ConfigVar>& ConfigVariables() {
           "most tasks a worker thread claims and commits at once (grows from 1 while tasks are "
           "quick), 1..1000"),
       Int("WORKER_PER_SERVER", "4", {1, 64}, &Config::worker_per_server, "this release",
-          "VPN calls in flight to one VPN server at once, 1..64"),
+          "VPN calls in flight to one VPN server at once, 1..64 (at most half of "
+          "WORKER_CONCURRENCY, so that a hung server never holds every worker thread)"),
       Int("TASK_MAX_ATTEMPTS", "8", {1, 100}, &Config::task_max_attempts, "this release",
           "attempts before a task fails for good, 1..100"),
       Int("TASK_LEASE_SEC", "60", {1, 3600}, &Config::task_lease_sec, "this release",

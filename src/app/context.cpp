@@ -1,5 +1,7 @@
 #include "app/context.hpp"
 
+#include <algorithm>
+
 #include "app/logging.hpp"
 #include "app/store_factory.hpp"
 #include "formats/share_name.hpp"
@@ -58,7 +60,11 @@ Result<std::unique_ptr<Context>> MakeContext(const Config& config, bool quiet_lo
   ctx->kinds = std::move(kinds);
   vpn::BackendOptions backend_options;
   backend_options.call_deadline = std::chrono::milliseconds(config.vpn_call_timeout_ms);
-  backend_options.per_server_limit = config.worker_per_server;
+  // At most half the worker threads per server: a server that stops answering holds the threads
+  // of the calls it had when it stopped (until their deadline), and the other half keep serving
+  // the other servers (GatedBackend refuses the calls over the limit once it is not answering).
+  backend_options.per_server_limit =
+      std::min(config.worker_per_server, std::max(1, config.worker_concurrency / 2));
   backend_options.wireguard_dns = config.wg_dns;
   backend_options.limit_ip = config.limit_ip;
   ctx->backend_options = backend_options;

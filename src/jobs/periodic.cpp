@@ -1,5 +1,7 @@
 #include "jobs/periodic.hpp"
 
+#include <chrono>
+
 namespace vpnhub::jobs {
 
 void PeriodicJob::Start() {
@@ -28,10 +30,16 @@ void PeriodicJob::RunNow() {
 }
 
 void PeriodicJob::Loop() {
+  using SteadyClock = std::chrono::steady_clock;
   for (;;) {
+    const auto started = SteadyClock::now();
     fn_();
+    // Fixed rate: a deadline already past (the run overran) makes the wait end at once, and the
+    // next run counts from its own start, so no missed run is made up.
+    const auto next =
+        cadence_ == Cadence::kFixedRate ? started + interval_ : SteadyClock::now() + interval_;
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, interval_, [&] { return stopping_ || run_now_; });
+    cv_.wait_until(lock, next, [&] { return stopping_ || run_now_; });
     if (stopping_) return;
     run_now_ = false;
   }

@@ -11,18 +11,30 @@
 
 namespace vpnhub::jobs {
 
+// When the next run starts.
+enum class Cadence {
+  // `interval` after the end of the previous run: a run that takes T spaces runs interval + T
+  // apart.
+  kFixedDelay,
+  // `interval` after the start of the previous run; a run that took longer than the interval is
+  // followed by the next one at once, and the runs it overlapped are not made up (no burst).
+  kFixedRate,
+};
+
 // Thread notes: Start/Stop from one controlling thread; RunNow from any thread.
 class PeriodicJob {
  public:
-  PeriodicJob(std::string name, Duration interval, std::function<void()> fn)
-      : name_(std::move(name)), interval_(interval), fn_(std::move(fn)) {}
+  PeriodicJob(std::string name, Duration interval, std::function<void()> fn,
+              Cadence cadence = Cadence::kFixedDelay)
+      : name_(std::move(name)), interval_(interval), fn_(std::move(fn)), cadence_(cadence) {}
   ~PeriodicJob() { Stop(); }
   PeriodicJob(const PeriodicJob&) = delete;
   PeriodicJob& operator=(const PeriodicJob&) = delete;
 
-  // First run happens at once, then every interval (measured from the end of a run).
+  // First run happens at once, then every interval, as the cadence says.
   void Start();
   void Stop();  // waits for a running invocation to finish
+  // Runs at once (after a running invocation ends); the cadence counts from this run.
   void RunNow();
   const std::string& name() const { return name_; }
 
@@ -32,6 +44,7 @@ class PeriodicJob {
   std::string name_;
   Duration interval_;
   std::function<void()> fn_;
+  Cadence cadence_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

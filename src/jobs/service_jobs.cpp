@@ -78,8 +78,10 @@ void ServiceJobs::Start() {
                                                   [this] { NoticesOnce(); }));
   }
   if (options_.run_sweep && options_.health != nullptr) {
-    jobs_.push_back(std::make_unique<PeriodicJob>("server_health", options_.health_interval,
-                                                  [this] { HealthOnce(); }));
+    // Fixed rate: a round waits up to SERVER_CHECK_TIMEOUT_SEC for a hung probe, and that wait
+    // must not stretch the interval between probes (a dead server would leave the pool later).
+    jobs_.push_back(std::make_unique<PeriodicJob>(
+        "server_health", options_.health_interval, [this] { HealthOnce(); }, Cadence::kFixedRate));
   }
   for (auto& j : jobs_) j->Start();
 }
@@ -322,9 +324,13 @@ void ServiceJobs::RefreshStatsOnce() {
   });
   if (!fold.ok()) log_.Warn("stats.fold_error", {{"error", fold.ToString()}});
   ports::StoreStats stats;
+  std::vector<Server> servers;
+  std::vector<ports::ServerKeyCount> server_keys;
   Status st = store_.Read([&](ports::StoreTx& tx) -> Status {
     VPNHUB_ASSIGN_OR_RETURN(auto r, tx.housekeeping().Stats());
     stats = std::move(r);
+    VPNHUB_ASSIGN_OR_RETURN(servers, tx.catalog().ListServers(std::nullopt));
+    VPNHUB_ASSIGN_OR_RETURN(server_keys, tx.housekeeping().CountSlotKeysByServer());
     return Status::Ok();
   });
   if (!st.ok()) {
@@ -345,6 +351,31 @@ void ServiceJobs::RefreshStatsOnce() {
           .GetGauge("vpnhub_tasks", "Outbox tasks not done, by kind and state",
                     {{"kind", TaskKindName(k)}, {"state", TaskStateName(s)}})
           .Set(it == stats.tasks.end() ? 0.0 : static_cast<double>(it->second));
+    }
+  }
+  SetServerGauges(servers, server_keys);
+}
+
+void ServiceJobs::SetServerGauges(const std::vector<Server>& servers,
+                                  const std::vector<ports::ServerKeyCount>& counts) {
+  std::map<std::pair<Id, KeyState>, std::int64_t> by_server;
+  for (const auto& c : counts) by_server[{c.server_id, c.state}] = c.keys;
+  for (const Server& s : servers) {
+    const metrics::Labels server = {{"server", s.name}};
+    registry_
+        .GetGauge("vpnhub_server_used_slots",
+                  "Slots of the server held by keys (pending, active, revoking)", server)
+        .Set(s.used_slots);
+    registry_.GetGauge("vpnhub_server_capacity", "Slots the server has for keys", server)
+        .Set(s.capacity);
+    // Every slot-holding state, zero included, so a state that empties reads 0, not its last
+    // value.
+    for (auto state : {KeyState::kPending, KeyState::kActive, KeyState::kRevoking}) {
+      auto it = by_server.find({s.id, state});
+      registry_
+          .GetGauge("vpnhub_server_keys", "Keys holding a slot of the server, by state",
+                    {{"server", s.name}, {"state", KeyStateName(state)}})
+          .Set(it == by_server.end() ? 0.0 : static_cast<double>(it->second));
     }
   }
 }

@@ -80,8 +80,10 @@ struct ServiceJobsOptions {
   Duration reconcile_interval{std::chrono::seconds(30)};
   int reconcile_batch = 20;
   // The server health job (scheduler role; null = servers are never probed): every
-  // health_interval, in the one instance holding the "server_health" lease, one
-  // ServerHealthJob::RunOnce. Stop() stops it for good (ServerHealthJob::Stop).
+  // health_interval at a fixed rate (a round starts health_interval after the previous round
+  // started, however long that one waited for its probes), in the one instance holding the
+  // "server_health" lease, one ServerHealthJob::RunOnce. Stop() stops it for good
+  // (ServerHealthJob::Stop).
   ServerHealthJob* health = nullptr;
   Duration health_interval{std::chrono::seconds(10)};
 };
@@ -104,7 +106,10 @@ class ServiceJobs {
   void ProbeOnce();
   // The gauges vpnhub_users, vpnhub_keys{state}, vpnhub_tasks{kind,state} from
   // HousekeepingStore::Stats (maintained counts and indexed counts, after folding the pending count
-  // changes). Scheduled in the scheduler role only: workers and the other roles never run it.
+  // changes), and per server vpnhub_server_used_slots, vpnhub_server_capacity and
+  // vpnhub_server_keys{server,state} (pending/active/revoking) from the servers and one grouped
+  // query (HousekeepingStore::CountSlotKeysByServer). Scheduled in the scheduler role only:
+  // workers and the other roles never run it.
   void RefreshStatsOnce();
   void NoticesOnce();
   // One run of the order expiry (see ServiceJobsOptions::billing), with its metric and log line.
@@ -122,6 +127,8 @@ class ServiceJobs {
 
  private:
   Status ProbeWrite();
+  void SetServerGauges(const std::vector<Server>& servers,
+                       const std::vector<ports::ServerKeyCount>& counts);
 
   ports::Store& store_;
   usecases::ExpirySweep& sweep_;

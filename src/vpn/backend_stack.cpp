@@ -2,10 +2,10 @@
 
 namespace vpnhub::vpn {
 
-BackendStack::BackendStack(std::unique_ptr<ports::VpnBackend> adapter, int per_server_limit,
+BackendStack::BackendStack(std::unique_ptr<ports::VpnBackend> adapter, GateOptions gate,
                            metrics::Registry& registry)
     : adapter_(std::move(adapter)),
       metered_(*adapter_, registry),
-      gated_(metered_, per_server_limit, registry) {}
+      gated_(metered_, gate, registry) {}
 
 }  // namespace vpnhub::vpn

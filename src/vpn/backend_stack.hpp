@@ -10,12 +10,12 @@
 namespace vpnhub::vpn {
 
 // The kind's adapter inside a MeteredBackend (latency and errors of the calls that reach the
-// server) inside a GatedBackend (at most `per_server_limit` calls in flight per server; the wait
-// for a place is not part of the measured latency). Owns all three.
+// server) inside a GatedBackend (at most `gate.per_server_limit` calls in flight per server; the
+// wait for a place is not part of the measured latency). Owns all three.
 class BackendStack {
  public:
-  // `registry` must outlive the stack. per_server_limit >= 1.
-  BackendStack(std::unique_ptr<ports::VpnBackend> adapter, int per_server_limit,
+  // `registry` must outlive the stack.
+  BackendStack(std::unique_ptr<ports::VpnBackend> adapter, GateOptions gate,
                metrics::Registry& registry);
   BackendStack(const BackendStack&) = delete;
   BackendStack& operator=(const BackendStack&) = delete;

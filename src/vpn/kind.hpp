@@ -24,6 +24,8 @@ struct BackendOptions {
   std::chrono::milliseconds call_deadline{3000};
   // Calls in flight to one server from this process (WORKER_PER_SERVER; see GatedBackend).
   int per_server_limit = 4;
+  // GatedBackend's patience with a server before its first call returned (GateOptions).
+  std::chrono::milliseconds gate_first_patience{100};
   // The DNS line of every WireGuard client .conf (WG_DNS); empty leaves it out.
   std::string wireguard_dns = "1.1.1.1";
   // Devices (IPs) one key may use at once on kinds whose server limits them (LIMIT_IP; 3x-ui's

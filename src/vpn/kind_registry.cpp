@@ -70,8 +70,10 @@ Result<std::vector<std::unique_ptr<BackendStack>>> KindRegistry::MakeBackends(
       return Internal("server kind " + spec->name + " made a backend of kind " +
                       Quoted(adapter->kind()));
     }
-    out.push_back(
-        std::make_unique<BackendStack>(std::move(adapter), options.per_server_limit, metrics));
+    GateOptions gate;
+    gate.per_server_limit = options.per_server_limit;
+    gate.first_patience = options.gate_first_patience;
+    out.push_back(std::make_unique<BackendStack>(std::move(adapter), gate, metrics));
   }
   return out;
 }

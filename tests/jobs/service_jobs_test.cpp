@@ -113,6 +113,57 @@ TEST_F(ServiceJobsTest, TheGaugesCountUsersAndKeysByState) {
   EXPECT_NE(metrics.find("vpnhub_keys{state=\"pending\"} 1"), std::string::npos) << metrics;
 }
 
+// Per server: the slots in use, the capacity, and the slot-holding keys by state (zero included);
+// revoked and failed keys hold no slot and are not counted.
+TEST_F(ServiceJobsTest, TheServerGaugesCountSlotsAndKeysByStatePerServer) {
+  ASSERT_TRUE(store_
+                  .Write([](ports::StoreTx& tx) -> Status {
+                    User u;
+                    u.tg_id = 5;
+                    VPNHUB_ASSIGN_OR_RETURN(Id user, tx.users().InsertUser(u));
+                    VPNHUB_ASSIGN_OR_RETURN(Id nl1, InsertTestServer(tx));
+                    VPNHUB_ASSIGN_OR_RETURN(Server first, tx.catalog().GetServer(nl1));
+                    Server second = first;
+                    second.name = "nl-2";
+                    second.capacity = 4;
+                    VPNHUB_ASSIGN_OR_RETURN(Id nl2, tx.catalog().InsertServer(second));
+                    const std::vector<std::pair<Id, KeyState>> keys = {
+                        {nl1, KeyState::kPending}, {nl1, KeyState::kActive},
+                        {nl1, KeyState::kActive},  {nl1, KeyState::kRevoking},
+                        {nl1, KeyState::kRevoked}, {nl1, KeyState::kFailed},
+                        {nl2, KeyState::kActive}};
+                    for (std::size_t i = 0; i < keys.size(); ++i) {
+                      Key k;
+                      k.user_id = user;
+                      k.server_id = keys[i].first;
+                      k.slot = static_cast<int>(i);
+                      k.remote_name = "k" + std::to_string(i);
+                      k.state = keys[i].second;
+                      VPNHUB_ASSIGN_OR_RETURN(Id id, tx.keys().InsertKey(k));
+                      (void)id;
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
+  MakeJobs()->RefreshStatsOnce();
+  const std::string metrics = registry_.Render();
+  for (const char* line : {
+           "vpnhub_server_capacity{server=\"nl-1\"} 10",
+           "vpnhub_server_capacity{server=\"nl-2\"} 4",
+           "vpnhub_server_used_slots{server=\"nl-1\"} 4",
+           "vpnhub_server_used_slots{server=\"nl-2\"} 1",
+           "vpnhub_server_keys{server=\"nl-1\",state=\"pending\"} 1",
+           "vpnhub_server_keys{server=\"nl-1\",state=\"active\"} 2",
+           "vpnhub_server_keys{server=\"nl-1\",state=\"revoking\"} 1",
+           "vpnhub_server_keys{server=\"nl-2\",state=\"active\"} 1",
+           "vpnhub_server_keys{server=\"nl-2\",state=\"pending\"} 0",
+       }) {
+    EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
+  }
+  EXPECT_EQ(metrics.find("vpnhub_server_keys{server=\"nl-1\",state=\"revoked\""), std::string::npos)
+      << metrics;
+}
+
 // The purge job deletes what settled before the retention, counts it per table, and keeps going
 // batch after batch until nothing old is left.
 TEST_F(ServiceJobsTest, ThePurgeJobDeletesOldSettledRowsAndCountsThem) {

@@ -369,6 +369,14 @@ TEST(SqliteStore, ClaimTasksByIdsLooksUpThePrimaryKey) {
   EXPECT_EQ(plan.find("SCAN tasks"), std::string::npos) << plan;
 }
 
+// The per-server key gauges: only the slot-holding keys, through the partial slot index; the
+// revoked and failed keys that pile up are never read.
+TEST(SqliteStore, SlotKeysByServerWalksOnlyThePartialSlotIndex) {
+  const std::string plan = PlanOf(SqliteStore::IndexedQuery::kSlotKeysByServer);
+  EXPECT_NE(plan.find("USING INDEX keys_server_slot_held"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SCAN keys\n"), std::string::npos) << plan;
+}
+
 TEST(SqliteStore, MessageStatsSkipSentRowsThroughTheStateIndex) {
   const std::string plan = PlanOf(SqliteStore::IndexedQuery::kMessageStats);
   EXPECT_NE(plan.find("USING COVERING INDEX outgoing_messages_state (state=?)"), std::string::npos)

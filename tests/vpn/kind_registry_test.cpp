@@ -115,6 +115,7 @@ TEST(KindRegistry, BuildsEveryKindsBackendInsideMeteringAndAGate) {
   metrics::Registry metrics;
   BackendOptions options;
   options.per_server_limit = 1;
+  options.gate_first_patience = std::chrono::seconds(30);  // the second call waits, not refused
   auto stacks = kinds.MakeBackends(options, metrics);
   ASSERT_TRUE(stacks.ok()) << stacks.status().ToString();
   ASSERT_EQ(stacks->size(), 1u);

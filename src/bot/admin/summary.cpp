@@ -5,6 +5,7 @@
 #include "bot/callback_data.hpp"
 #include "bot/handlers.hpp"
 #include "bot/i18n/i18n.hpp"
+#include "core/text_rules.hpp"
 
 namespace vpnhub::bot::admin {
 
@@ -32,6 +33,28 @@ constexpr i18n::Phrase kConversion = {
     "taking it, of all people with a trial",
     "Пробный → оплата: {paid} из {trials} ({percent}%): люди с пробным доступом, оплатившие "
     "после него, из всех людей с пробным доступом"};
+
+constexpr i18n::Phrase kServerDisabled = {"disabled", "отключён"};
+constexpr i18n::Phrase kHealthSince = {"{health} since {time}", "{health} с {time}"};
+constexpr i18n::Phrase kFailingProbes = {"{failures} failed probes in a row",
+                                         "неудачных проверок подряд: {failures}"};
+
+// What the health job last decided about the server and since when (never changed: no time);
+// a healthy server whose last probes failed says so before it leaves the pool.
+std::string HealthOf(std::string_view lang, const Server& server) {
+  if (!server.enabled) return i18n::T(lang, kServerDisabled);
+  std::string health = i18n::T(lang, server.healthy ? Text::kAdminHealthy : Text::kAdminUnhealthy);
+  if (server.health_changed_at) {
+    health =
+        i18n::Format(lang, kHealthSince,
+                     {{"health", health}, {"time", FormatUtcMinute(*server.health_changed_at)}});
+  }
+  if (server.healthy && server.consecutive_failures > 0) {
+    health += ", " + i18n::Format(lang, kFailingProbes,
+                                  {{"failures", std::to_string(server.consecutive_failures)}});
+  }
+  return health;
+}
 
 std::string RevenueLines(std::string_view lang, const std::vector<RevenueLine>& lines) {
   if (lines.empty()) return i18n::T(lang, kNoRevenue) + "\n";
@@ -66,15 +89,13 @@ std::string RenderSummary(std::string_view lang, const usecases::AdminSummary& s
   if (s.servers.empty()) out += i18n::T(lang, Text::kAdminNoServers) + "\n";
   for (std::size_t i = 0; i < s.servers.size() && i < kMaxServerLines; ++i) {
     const Server& server = s.servers[i].server;
-    const bool up = server.enabled && server.healthy;
-    out +=
-        i18n::Format(lang, Text::kAdminServerLine,
-                     {{"name", server.name},
-                      {"location", s.servers[i].location},
-                      {"health", i18n::T(lang, up ? Text::kAdminHealthy : Text::kAdminUnhealthy)},
-                      {"used", std::to_string(server.used_slots)},
-                      {"capacity", std::to_string(server.capacity)}}) +
-        "\n";
+    out += i18n::Format(lang, Text::kAdminServerLine,
+                        {{"name", server.name},
+                         {"location", s.servers[i].location},
+                         {"health", HealthOf(lang, server)},
+                         {"used", std::to_string(server.used_slots)},
+                         {"capacity", std::to_string(server.capacity)}}) +
+           "\n";
   }
   if (s.servers.size() > kMaxServerLines) {
     out += "… +" + std::to_string(s.servers.size() - kMaxServerLines) + "\n";

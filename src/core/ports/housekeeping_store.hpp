@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <utility>
+#include <vector>
 
 #include "core/domain.hpp"
 #include "core/status.hpp"
@@ -16,6 +17,13 @@ struct StoreStats {
   std::map<MessageState, std::int64_t> messages_by_state;  // pending/sending/failed (not sent)
   std::map<KeyState, std::int64_t> keys_by_state;          // every state present
   std::map<std::pair<TaskKind, TaskState>, std::int64_t> tasks;  // pending/running/failed
+};
+
+// How many keys of one server are in one state (HousekeepingStore::CountSlotKeysByServer).
+struct ServerKeyCount {
+  Id server_id = 0;
+  KeyState state = KeyState::kActive;
+  std::int64_t keys = 0;
 };
 
 // Statistics and retention: they read or delete across users, keys, tasks and messages, and run
@@ -33,6 +41,10 @@ class HousekeepingStore {
   // failed) are counted through their state indexes, so the cost follows the open work, the dead
   // letters and the failed messages inside the retention, not the table sizes.
   virtual Result<StoreStats> Stats() = 0;
+  // The keys that hold a slot (pending, active, revoking) per server and state, in one grouped
+  // query over the slot index: its cost follows the keys on the servers, never the revoked and
+  // failed keys that pile up. Only the pairs with keys, in no particular order.
+  virtual Result<std::vector<ServerKeyCount>> CountSlotKeysByServer() = 0;
   // Folds the changes of the user and key counts recorded since the last call into their totals
   // (an implementation that updates its totals in place does nothing). Stats is exact either
   // way; folding keeps it O(1) in the number of changes. Idempotent; safe to run in several

@@ -25,6 +25,13 @@ const SqlText kPurgeSettledMessagesSql(
 const SqlText kMessageStatsSql =
     "SELECT state, count(*) FROM outgoing_messages "
     "WHERE state IN ('pending', 'sending', 'failed') GROUP BY state";
+// The slot index of migration 0001 holds exactly the slot-holding keys, in server order; the
+// revoked and failed keys (most of the table, in time) are not in it. SQLite: INDEXED BY, since
+// the planner may otherwise walk the whole table.
+const SqlText kSlotKeysByServerSql(
+    "SELECT server_id, state, count(*) FROM keys WHERE holds_slot GROUP BY server_id, state",
+    "SELECT server_id, state, count(*) FROM keys INDEXED BY keys_server_slot_held "
+    "WHERE holds_slot = 1 GROUP BY server_id, state");
 
 namespace {
 
@@ -84,6 +91,19 @@ Status SqlHousekeeping::ReadStatCounters(ports::StoreStats& stats) {
     }
     return Internal("stat_counters: unknown counter '" + name + "'");
   });
+}
+
+Result<std::vector<ports::ServerKeyCount>> SqlHousekeeping::CountSlotKeysByServer() {
+  std::vector<ports::ServerKeyCount> counts;
+  VPNHUB_RETURN_IF_ERROR(
+      s_.Query(kSlotKeysByServerSql, SqlParams(), [&](const SqlRow& r) -> Status {
+        const std::string name = r.Text(1);
+        auto state = ParseKeyState(name);
+        if (!state) return Internal("keys: unknown state '" + name + "'");
+        counts.push_back({r.Int64(0), *state, r.Int64(2)});
+        return Status::Ok();
+      }));
+  return counts;
 }
 
 Result<ports::StoreStats> SqlHousekeeping::Stats() {

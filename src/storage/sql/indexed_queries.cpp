@@ -37,6 +37,8 @@ Result<IndexedStatement> IndexedQueryStatement(IndexedQuery query, std::int64_t 
       return IndexedStatement{kPurgeSettledMessagesSql, SqlParams().Int(now).Int(5000)};
     case IndexedQuery::kCountMessages:
       return IndexedStatement{kCountMessagesSql, SqlParams().Text("pending")};
+    case IndexedQuery::kSlotKeysByServer:
+      return IndexedStatement{kSlotKeysByServerSql, SqlParams()};
   }
   return InvalidArgument("unknown indexed query");
 }

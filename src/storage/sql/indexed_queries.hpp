@@ -22,6 +22,7 @@ enum class IndexedQuery {
   kPurgeDoneTasks,     // PurgeDoneTasks
   kPurgeMessages,      // PurgeSettledMessages
   kCountMessages,      // CountMessages
+  kSlotKeysByServer,   // CountSlotKeysByServer
 };
 
 struct IndexedStatement {
@@ -45,5 +46,6 @@ extern const SqlText kDropPendingMessagesSql;   // $1 chat, $2 error, $3 now
 extern const SqlText kPurgeDoneTasksSql;        // $1 settled_before, $2 limit
 extern const SqlText kPurgeSettledMessagesSql;  // $1 settled_before, $2 limit
 extern const SqlText kCountMessagesSql;         // $1 state
+extern const SqlText kSlotKeysByServerSql;
 
 }  // namespace vpnhub::storage

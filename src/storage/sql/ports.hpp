@@ -191,6 +191,7 @@ class SqlHousekeeping final : public ports::HousekeepingStore {
   Result<int> PurgeSettledMessages(Time settled_before, int limit) override;
   Status FoldStatCounters() override;
   Result<ports::StoreStats> Stats() override;
+  Result<std::vector<ports::ServerKeyCount>> CountSlotKeysByServer() override;
 
  private:
   // users and keys_by_state from the maintained counters (migration 0007).
