@@ -29,6 +29,11 @@ void PeriodicJob::RunNow() {
   cv_.notify_all();
 }
 
+void PeriodicJob::ShortenNextWait(Duration wait) {
+  std::lock_guard lock(mu_);
+  if (wait < interval_ && (!next_wait_ || wait < *next_wait_)) next_wait_ = wait;
+}
+
 void PeriodicJob::Loop() {
   using SteadyClock = std::chrono::steady_clock;
   for (;;) {
@@ -36,9 +41,10 @@ void PeriodicJob::Loop() {
     fn_();
     // Fixed rate: a deadline already past (the run overran) makes the wait end at once, and the
     // next run counts from its own start, so no missed run is made up.
-    const auto next =
-        cadence_ == Cadence::kFixedRate ? started + interval_ : SteadyClock::now() + interval_;
     std::unique_lock lock(mu_);
+    const Duration wait = next_wait_.value_or(interval_);
+    next_wait_.reset();
+    const auto next = cadence_ == Cadence::kFixedRate ? started + wait : SteadyClock::now() + wait;
     cv_.wait_until(lock, next, [&] { return stopping_ || run_now_; });
     if (stopping_) return;
     run_now_ = false;

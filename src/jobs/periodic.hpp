@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -36,6 +37,9 @@ class PeriodicJob {
   void Stop();  // waits for a running invocation to finish
   // Runs at once (after a running invocation ends); the cadence counts from this run.
   void RunNow();
+  // Called by the function while it runs: the next run comes `wait` after this one (counted as
+  // the cadence counts), when that is sooner than the interval; later runs keep the interval.
+  void ShortenNextWait(Duration wait);
   const std::string& name() const { return name_; }
 
  private:
@@ -49,6 +53,7 @@ class PeriodicJob {
   std::condition_variable cv_;
   bool stopping_ = false;
   bool run_now_ = false;
+  std::optional<Duration> next_wait_;  // ShortenNextWait's wait for the next run only
   std::thread thread_;
 };
 

@@ -81,6 +81,7 @@ Result<int> ServerHealthJob::RunOnce() {
   if (!QueueProbes(servers, outcomes, queued)) return 0;
   if (!AwaitRound(servers, outcomes, queued)) return 0;
   int changed = 0;
+  in_doubt_ = false;
   for (std::size_t i = 0; i < servers.size(); ++i) {
     if (CountProbe(servers[i], outcomes[i])) ++changed;
   }
@@ -223,6 +224,7 @@ Status ServerHealthJob::Record(const Server& probed, bool ok, const std::string&
     changed = ApplyProbe(s, ok, now, options_.thresholds);
     VPNHUB_RETURN_IF_ERROR(tx.catalog().RecordServerHealth(s));
     after = s;
+    if (s.healthy ? s.consecutive_failures > 0 : s.consecutive_successes > 0) in_doubt_ = true;
     if (!changed || alerts_ == nullptr) return Status::Ok();
     const std::string who = "Server " + s.name + " (#" + std::to_string(s.id) + ")";
     const std::string text =

@@ -3,6 +3,7 @@
 // probes every enabled server through its backend (ports::VpnBackend::Ping) and keeps `healthy`
 // with hysteresis (core/rules.hpp ApplyProbe). An unhealthy server gets no new keys
 // (ChooseServer). One admin alert per transition, throttled like every alert (RaiseAlert).
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -56,6 +57,11 @@ class ServerHealthJob {
   // threads: waits for probes still inside a backend call (each backend bounds its calls by its
   // own deadline). RunOnce does nothing afterwards. Safe to call twice.
   void Stop();
+  // True when the last round left a server in doubt: healthy with failed probes in a row, or
+  // unhealthy with answered probes in a row (neither threshold reached yet). The job then probes
+  // again sooner than the interval (ServiceJobs), so a dead server leaves the pool, and a
+  // recovered one returns, within the thresholds' probes at the quicker pace.
+  bool InDoubt() const { return in_doubt_.load(); }
 
  private:
   struct Outcome {
@@ -91,7 +97,8 @@ class ServerHealthJob {
   std::condition_variable work_cv_;  // a probe queued, or stopping
   std::condition_variable done_cv_;  // a probe started or finished
   std::deque<Probe> queue_;
-  std::set<Id> in_flight_;  // servers whose probe has not returned (of any round)
+  std::set<Id> in_flight_;
+  std::atomic<bool> in_doubt_{false};  // servers whose probe has not returned (of any round)
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

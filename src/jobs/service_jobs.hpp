@@ -143,6 +143,7 @@ class ServiceJobs {
   metrics::Counter& sweep_errors_;
   metrics::Counter& orders_expired_;
   std::vector<std::unique_ptr<PeriodicJob>> jobs_;
+  PeriodicJob* health_job_ = nullptr;  // in jobs_; its next wait shortened while in doubt
   std::mutex leases_mu_;
   std::map<std::string, bool> leading_;  // job -> held at its last run
   std::mutex stop_mu_;

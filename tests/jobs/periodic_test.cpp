@@ -62,6 +62,32 @@ class Runs {
 
 milliseconds Ms(SteadyClock::duration d) { return std::chrono::duration_cast<milliseconds>(d); }
 
+TEST(PeriodicJobTest, AShortenedWaitAppliesToTheNextRunOnly) {
+  // Interval 400 ms; the first run asks for the next after 50 ms, the others ask nothing.
+  Runs runs(milliseconds(0));
+  PeriodicJob* self = nullptr;
+  int calls = 0;  // on the job's thread only
+  PeriodicJob job(
+      "t", milliseconds(400),
+      [&] {
+        if (++calls == 1) {
+          self->ShortenNextWait(milliseconds(50));
+          self->ShortenNextWait(milliseconds(300));  // a longer one does not undo the shorter
+          self->ShortenNextWait(std::chrono::seconds(60));  // longer than the interval: ignored
+        }
+        runs.Run();
+      },
+      Cadence::kFixedRate);
+  self = &job;
+  job.Start();
+  auto starts = runs.AwaitStarts(3);
+  job.Stop();
+  ASSERT_EQ(starts.size(), 3u);
+  EXPECT_GE(Ms(starts[1] - starts[0]), milliseconds(50));
+  EXPECT_LT(Ms(starts[1] - starts[0]), milliseconds(300));
+  EXPECT_GE(Ms(starts[2] - starts[1]), milliseconds(400)) << "the interval again";
+}
+
 TEST(PeriodicJobTest, FixedRateStartsEachRunAnIntervalAfterThePreviousStart) {
   // A run of 300 ms every 400 ms: start to start 400 ms (fixed delay would make it 700 ms).
   Runs runs(milliseconds(300));

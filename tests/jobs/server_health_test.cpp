@@ -192,6 +192,41 @@ TEST_F(ServerHealthTest, FailThresholdMakesUnhealthyAndRecoverThresholdHealthyAg
   EXPECT_EQ(sb.consecutive_successes, 7);
 }
 
+TEST_F(ServerHealthTest, AServerIsInDoubtBetweenItsFirstFailureAndTheTransition) {
+  const Id a = AddServer("nl-a");
+  AddServer("nl-b");
+  std::mutex mu;
+  bool a_down = false;
+  backend_.SetPingHook([&](const Server& s) -> Status {
+    std::lock_guard lock(mu);
+    if (s.id == a && a_down) return Unavailable("connection refused");
+    return Status::Ok();
+  });
+  auto job = MakeJob();  // thresholds 3 and 2
+  EXPECT_EQ(RunOnce(*job), 0);
+  EXPECT_FALSE(job->InDoubt()) << "every server answered";
+  {
+    std::lock_guard lock(mu);
+    a_down = true;
+  }
+  EXPECT_EQ(RunOnce(*job), 0);
+  EXPECT_TRUE(job->InDoubt()) << "one failure of three";
+  EXPECT_EQ(RunOnce(*job), 0);
+  EXPECT_TRUE(job->InDoubt());
+  EXPECT_EQ(RunOnce(*job), 1);
+  EXPECT_FALSE(job->InDoubt()) << "unhealthy now: decided";
+  EXPECT_EQ(RunOnce(*job), 0);
+  EXPECT_FALSE(job->InDoubt()) << "still failing: still decided";
+  {
+    std::lock_guard lock(mu);
+    a_down = false;
+  }
+  EXPECT_EQ(RunOnce(*job), 0);
+  EXPECT_TRUE(job->InDoubt()) << "one answer of two";
+  EXPECT_EQ(RunOnce(*job), 1);
+  EXPECT_FALSE(job->InDoubt()) << "healthy again";
+}
+
 TEST_F(ServerHealthTest, AnAnswerBetweenFailuresStartsTheCountAgain) {
   const Id a = AddServer("nl-a");
   std::vector<bool> answers = {false, false, true, false, false, true, false, false, false};
