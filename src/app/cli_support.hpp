@@ -94,7 +94,9 @@ void AddAdminCommands(CLI::App& app);  // check-config, migrate, db copy
 // location, server; `server add` offers the setting flags of the kind named by --kind in argv.
 // `kinds` must outlive the parse.
 void AddCatalogCommands(CLI::App& app, const vpn::KindRegistry& kinds, int argc, char** argv);
-void AddKeyCommands(CLI::App& app);   // key, user
+void AddKeyCommands(CLI::App& app);  // key, user
+// server drain, server remove (cli_drain.cpp; after AddCatalogCommands: `server` exists).
+void AddDrainCommands(CLI::App& app);
 void AddTaskCommands(CLI::App& app);  // task
 // order, payment, user show (after AddKeyCommands: `user` exists), and promo (cli_promo.cpp).
 void AddBillingCommands(CLI::App& app);

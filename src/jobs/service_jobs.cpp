@@ -90,6 +90,25 @@ void ServiceJobs::HealthOnce() {
   const Duration ttl = std::max(options_.job_lease, 2 * options_.health_interval);
   if (options_.health == nullptr || !Lead("server_health", ttl)) return;
   (void)options_.health->RunOnce();  // errors are counted and logged by the job
+  CapacityOnce();
+}
+
+void ServiceJobs::CapacityOnce() {
+  if (options_.capacity == nullptr) return;
+  auto loads = options_.capacity->Check();
+  if (!loads.ok()) {
+    log_.Warn("capacity.error", {{"error", loads.status().ToString()}});
+    return;
+  }
+  for (const usecases::LocationLoad& load : *loads) {
+    const char* help =
+        "Slots of a location: used (by keys) and capacity (healthy, enabled servers)";
+    registry_.GetGauge("vpnhub_location_slots", help, {{"location", load.name}, {"kind", "used"}})
+        .Set(load.used);
+    registry_
+        .GetGauge("vpnhub_location_slots", help, {{"location", load.name}, {"kind", "capacity"}})
+        .Set(load.capacity);
+  }
 }
 
 void ServiceJobs::Stop() {

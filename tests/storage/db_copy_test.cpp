@@ -43,6 +43,7 @@ const std::vector<std::pair<std::string, std::string>> kTables = {
     {"promo_uses", "id"},
     {"referral_rewards", "id"},
     {"key_switches", "new_key_id"},
+    {"key_moves", "old_key_id"},
 };
 
 std::map<std::string, std::vector<std::string>> DumpSqlite(const std::string& path) {
