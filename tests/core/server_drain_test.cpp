@@ -297,11 +297,9 @@ TEST_F(ServerDrainTest, ANewKeyThatFailsLeavesTheOldOneRunningAndThePersonUntold
 
 TEST_F(ServerDrainTest, APersonWhoBlockedTheBotIsNotMessagedButTheOldKeyIsRevoked) {
   const std::vector<Id> old_ids = ActiveKeysOnA(1);
-  ASSERT_TRUE(store
-                  ->Write([&](ports::StoreTx& tx) {
-                    return tx.users().SetBlockedBot(GetKey(old_ids[0]).user_id, true);
-                  })
-                  .ok());
+  const Id owner = GetKey(old_ids[0]).user_id;
+  ASSERT_TRUE(
+      store->Write([&](ports::StoreTx& tx) { return tx.users().SetBlockedBot(owner, true); }).ok());
   ASSERT_TRUE(drain->Drain(a.id, {}).ok());
   EXPECT_EQ(RunPending(TaskKind::kProvisionKey), 1);
   EXPECT_EQ(MovedMessages().size(), 0u);
