@@ -79,9 +79,9 @@ class ServerDrainTest(harness.HubTestCase):
         self.assertIn("/200", res.stdout)
         self.assertFalse([s for s in self.hub.cli_json("server", "list")
                           if s["id"] == self.a][0]["enabled"])
-        # Some keys moved, then B hangs and serve dies mid-way.
-        harness.wait_until(lambda: self.moved_done() >= 1, 30, interval=0.01,
-                           what="a first key moved")
+        # Some keys moved (batches grow 1, 2, 4, ...), then B hangs and serve dies mid-way.
+        harness.wait_until(lambda: self.moved_done() >= 20, 30, interval=0.01,
+                           what="20 keys moved")
         self.ss_b.pause()
         self.hub.kill9()
         at_kill = self.moved_done()
