@@ -94,8 +94,9 @@ void AddDrainCommands(CLI::App& app) {
       "Move every key off a server: the server takes no new keys at once; each active key gets a "
       "new key for the same person (same expiry, trial flag and traffic limit) on another server, "
       "provisioned by the service; when it is active the person gets it once (\"your key moved\") "
-      "and the old key is revoked. Run it again to see progress or after a crash: no key is moved "
-      "twice. Refused, changing nothing, when the target has no room for every key");
+      "and the old key is revoked. Keys still pending there are moved by a later run once active. "
+      "Run it again to see progress or after a crash: no key is moved twice. Refused, changing "
+      "nothing, when the target has no room for every key");
   drain->add_option("ID", args->id, "Server id (see server list)")->required()->check(PositiveId());
   auto* to = drain
                  ->add_option("--to", args->to,
@@ -106,8 +107,9 @@ void AddDrainCommands(CLI::App& app) {
       ->excludes(to);
   drain
       ->add_option("--wait", args->wait_sec,
-                   "Wait up to SECONDS for every key to move, printing progress, and exit 1 when "
-                   "time runs out [default: 0, do not wait]")
+                   "Wait up to SECONDS for every key to move, printing progress (and moving keys "
+                   "that were pending once they are active); exit 1 when time runs out "
+                   "[default: 0, do not wait]")
       ->check(IntIn(0, 86400));
   drain->callback([args] { CmdServerDrain(*args); });
 
