@@ -82,6 +82,9 @@ struct Names {
   std::map<Id, Server> servers;
 };
 Names LoadNames(Context& ctx);
+// names.servers[id], read from the store when it is not listed (a removed server, which keeps its
+// row for its old keys); an empty server when it cannot be read.
+const Server& ServerOf(Context& ctx, Names& names, Id server_id);
 
 void AddJsonFlag(CLI::App* cmd, bool& flag);
 // Prints `value` as indented JSON on stdout. Text that is not UTF-8 (a row stored before names

@@ -125,6 +125,11 @@ class ServerDrainTest(harness.HubTestCase):
 
         self.hub.cli("server", "remove", str(self.a))
         self.assertEqual([s["id"] for s in self.hub.cli_json("server", "list")], [self.b])
+        # A's old keys keep their rows and still name their server.
+        old_keys = [k for k in self.hub.cli_json("key", "list") if k["state"] == "revoked"]
+        self.assertEqual(len(old_keys), PEOPLE)
+        self.assertEqual({k["server"] for k in old_keys}, {f"ams-a [removed {self.a}]"})
+        self.cli_exits(self.hub, 1, "server", "remove", str(self.a), says=("removed already",))
         sys.stderr.write(f"\nFIGURE {PEOPLE} keys set up on A in {setup:.1f} s; drained to B "
                          f"with a kill -9 after {at_kill} moves in {drained:.1f} s\n")
 
