@@ -62,6 +62,7 @@ int RunCli(int argc, char** argv) {
     return 1;
   }
   cli::AddCatalogCommands(app, *kinds, argc, argv);
+  cli::AddDrainCommands(app);
   cli::AddKeyCommands(app);
   cli::AddTaskCommands(app);
   cli::AddBillingCommands(app);

@@ -76,7 +76,7 @@ void CmdKeyList(std::optional<TgId> user, const std::string& state, bool as_json
   Time now = ctx->clock.Now();
   json out = json::array();
   for (const auto& k : keys) {
-    const Server& s = names.servers[k.server_id];
+    const Server& s = ServerOf(*ctx, names, k.server_id);
     const std::string& loc = names.locations[s.location_id];
     if (as_json) {
       out.push_back(KeyJson(k, tg_of[k.user_id], loc, s.name, ctx->DeliveryFor(s, k)));
@@ -105,7 +105,7 @@ void CmdKeyShow(const ShowArgs& a) {
   }),
          "cannot show key " + std::to_string(a.id));
   Names names = LoadNames(*ctx);
-  const Server& s = names.servers[key.server_id];
+  const Server& s = ServerOf(*ctx, names, key.server_id);
   const std::string& loc = names.locations[s.location_id];
   const auto delivery = ctx->DeliveryFor(s, key);
   if (a.conf) {

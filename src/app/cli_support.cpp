@@ -166,8 +166,7 @@ nlohmann::json KeyJson(const Key& k, TgId owner, const std::string& location,
   return out;
 }
 
-nlohmann::json ServerJson(const Server& s, const std::string& location,
-                          const vpn::KindSpec* kind) {
+nlohmann::json ServerJson(const Server& s, const std::string& location, const vpn::KindSpec* kind) {
   json settings = json::object();
   for (const auto& [k, v] : s.settings) {
     settings[k] = kind == nullptr ? std::string("***") : vpn::PrintableSetting(*kind, k, v);
@@ -209,6 +208,18 @@ Names LoadNames(Context& ctx) {
     return Status::Ok();
   });
   return n;
+}
+
+const Server& ServerOf(Context& ctx, Names& names, Id server_id) {
+  auto it = names.servers.find(server_id);
+  if (it != names.servers.end()) return it->second;
+  Server& s = names.servers[server_id];
+  (void)ctx.store->Read([&](ports::StoreTx& tx) -> Status {
+    auto r = tx.catalog().GetServer(server_id);
+    if (r.ok()) s = *r;
+    return Status::Ok();
+  });
+  return s;
 }
 
 void AddJsonFlag(CLI::App* cmd, bool& flag) {

@@ -82,6 +82,9 @@ struct Names {
   std::map<Id, Server> servers;
 };
 Names LoadNames(Context& ctx);
+// names.servers[id], read from the store when it is not listed (a removed server, which keeps its
+// row for its old keys); an empty server when it cannot be read.
+const Server& ServerOf(Context& ctx, Names& names, Id server_id);
 
 void AddJsonFlag(CLI::App* cmd, bool& flag);
 // Prints `value` as indented JSON on stdout. Text that is not UTF-8 (a row stored before names
@@ -94,7 +97,9 @@ void AddAdminCommands(CLI::App& app);  // check-config, migrate, db copy
 // location, server; `server add` offers the setting flags of the kind named by --kind in argv.
 // `kinds` must outlive the parse.
 void AddCatalogCommands(CLI::App& app, const vpn::KindRegistry& kinds, int argc, char** argv);
-void AddKeyCommands(CLI::App& app);   // key, user
+void AddKeyCommands(CLI::App& app);  // key, user
+// server drain, server remove (cli_drain.cpp; after AddCatalogCommands: `server` exists).
+void AddDrainCommands(CLI::App& app);
 void AddTaskCommands(CLI::App& app);  // task
 // order, payment, user show (after AddKeyCommands: `user` exists), and promo (cli_promo.cpp).
 void AddBillingCommands(CLI::App& app);

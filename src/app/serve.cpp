@@ -65,6 +65,7 @@ struct ServeParts {
   std::unique_ptr<queue::EmbeddedWorker> worker;
   std::unique_ptr<usecases::RetentionPurge> purge;
   std::unique_ptr<jobs::ServerHealthJob> health;  // scheduler role; outlives `jobs`, which runs it
+  std::unique_ptr<usecases::CapacityWatch> capacity;  // before jobs: it uses it
   std::unique_ptr<jobs::ServiceJobs> jobs;
   // Without the bot role: the providers over HTTP (the bot role builds its own, with Stars).
   payments::PaymentProviders providers;
@@ -192,6 +193,9 @@ void BuildJobs(Context& ctx, ServeParts& parts) {
     parts.health = std::make_unique<jobs::ServerHealthJob>(
         *ctx.store, ctx.backends, ctx.clock, *ctx.log, ctx.registry, &ctx.alerts->policy(), ho);
     jo.health = parts.health.get();
+    parts.capacity =
+        std::make_unique<usecases::CapacityWatch>(*ctx.store, &ctx.alerts->policy(), ctx.clock);
+    jo.capacity = parts.capacity.get();
     jo.health_interval = std::chrono::seconds(cfg.server_check_interval_sec);
   }
   queue::EmbeddedWorker* worker = parts.worker.get();

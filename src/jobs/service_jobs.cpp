@@ -101,6 +101,25 @@ void ServiceJobs::HealthOnce() {
     health_job_->ShortenNextWait(
         std::max<Duration>(std::chrono::seconds(1), options_.health_interval / 3));
   }
+  CapacityOnce();
+}
+
+void ServiceJobs::CapacityOnce() {
+  if (options_.capacity == nullptr) return;
+  auto loads = options_.capacity->Check();
+  if (!loads.ok()) {
+    log_.Warn("capacity.error", {{"error", loads.status().ToString()}});
+    return;
+  }
+  for (const usecases::LocationLoad& load : *loads) {
+    const char* help =
+        "Slots of a location: used (by keys) and capacity (healthy, enabled servers)";
+    registry_.GetGauge("vpnhub_location_slots", help, {{"location", load.name}, {"kind", "used"}})
+        .Set(load.used);
+    registry_
+        .GetGauge("vpnhub_location_slots", help, {{"location", load.name}, {"kind", "capacity"}})
+        .Set(load.capacity);
+  }
 }
 
 void ServiceJobs::Stop() {

@@ -14,6 +14,7 @@
 #include "core/ports/event_log.hpp"
 #include "core/ports/store.hpp"
 #include "core/usecases/billing_service.hpp"
+#include "core/usecases/capacity_watch.hpp"
 #include "core/usecases/expiry_sweep.hpp"
 #include "core/usecases/notices.hpp"
 #include "core/usecases/retention.hpp"
@@ -86,6 +87,9 @@ struct ServiceJobsOptions {
   // (ServerHealthJob::Stop).
   ServerHealthJob* health = nullptr;
   Duration health_interval{std::chrono::seconds(10)};
+  // Capacity alerts (null = none): after each health round, in the same lease holder,
+  // CapacityWatch::Check, and the gauges vpnhub_location_slots{location,kind=used|capacity}.
+  usecases::CapacityWatch* capacity = nullptr;
 };
 
 class ServiceJobs {
@@ -120,6 +124,8 @@ class ServiceJobs {
   // One round of the server health job (see ServiceJobsOptions::health) when this instance holds
   // its lease.
   void HealthOnce();
+  // One capacity check (see ServiceJobsOptions::capacity) with its gauges; HealthOnce runs it.
+  void CapacityOnce();
   // Takes or renews the lease of `job` (for `ttl`, default job_lease); true when this instance
   // runs it now. Logs changes.
   bool Lead(const std::string& job);

@@ -2,6 +2,9 @@
 // never share ports, and edits keep every key that holds a slot working.
 #include <gmock/gmock.h>
 
+#include <map>
+#include <set>
+
 #include "usecase_fixture.hpp"
 
 namespace vpnhub {
@@ -248,6 +251,31 @@ TEST_F(CatalogTest, AKeyWhosePortRunsAnotherKeyFailsAtOnceInsteadOfRetrying) {
   Key key = GetKey(k.key.id);
   EXPECT_EQ(key.state, KeyState::kFailed);
   EXPECT_THAT(key.last_error, HasSubstr("already runs another key"));
+}
+
+TEST_F(CatalogTest, TwoServersOnOneManagerNeverHandOutTheSamePort) {
+  // Slot s of a server listens on its port_from + s (capacity <= the range: the shadowsocks
+  // backend's ValidateSettings). Adjacent ranges on one manager, spelled two ways.
+  auto a = AddOnManager("a", "localhost:6001", 20000, 20004, 5);
+  auto b = AddOnManager("b", "127.0.0.1:6001", 20005, 20009, 5);
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::map<Id, int> first_port = {{a->id, 20000}, {b->id, 20005}};
+  std::set<int> ports;
+  for (int i = 0; i < 10; ++i) {
+    usecases::IssuedKey k = IssueKey();
+    ASSERT_TRUE(ports.insert(first_port.at(k.key.server_id) + k.key.slot).second)
+        << "port handed out twice: " << first_port.at(k.key.server_id) + k.key.slot;
+  }
+  EXPECT_EQ(ports.size(), 10u);
+  EXPECT_EQ(keys->Issue(Request(++tg_)).status().code(), StatusCode::kResourceExhausted);
+  // Neither range can grow into the other, by `server edit --ports` or a new server.
+  usecases::ServerEdit grow;
+  grow.settings = {{"port_from", "20000"}, {"port_to", "20005"}};
+  EXPECT_EQ(catalog->EditServer(a->id, grow).status().code(), StatusCode::kAlreadyExists);
+  grow.settings = {{"port_from", "20004"}, {"port_to", "20009"}};
+  EXPECT_EQ(catalog->EditServer(b->id, grow).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(AddOnManager("c", "[::1]:6001", 20009, 20010).status().code(),
+            StatusCode::kAlreadyExists);
 }
 
 }  // namespace

@@ -164,6 +164,38 @@ TEST_F(ServiceJobsTest, TheServerGaugesCountSlotsAndKeysByStatePerServer) {
       << metrics;
 }
 
+// After a health round the capacity check sets the per-location gauges (used slots, slots of
+// healthy enabled servers).
+TEST_F(ServiceJobsTest, TheCapacityCheckSetsTheLocationGauges) {
+  ASSERT_TRUE(store_
+                  .Write([](ports::StoreTx& tx) -> Status {
+                    User u;
+                    u.tg_id = 5;
+                    auto user = tx.users().InsertUser(u);
+                    if (!user.ok()) return user.status();
+                    auto server = InsertTestServer(tx);
+                    if (!server.ok()) return server.status();
+                    Key k;
+                    k.user_id = *user;
+                    k.server_id = *server;
+                    k.remote_name = "k";
+                    k.state = KeyState::kActive;
+                    return tx.keys().InsertKey(k).status();
+                  })
+                  .ok());
+  usecases::CapacityWatch watch(store_, nullptr, clock_);
+  ServiceJobsOptions options;
+  options.capacity = &watch;
+  MakeJobs(options)->CapacityOnce();
+  const std::string metrics = registry_.Render();
+  EXPECT_NE(metrics.find("vpnhub_location_slots{location=\"nl\",kind=\"used\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("vpnhub_location_slots{location=\"nl\",kind=\"capacity\"} 10"),
+            std::string::npos)
+      << metrics;
+}
+
 // The purge job deletes what settled before the retention, counts it per table, and keeps going
 // batch after batch until nothing old is left.
 TEST_F(ServiceJobsTest, ThePurgeJobDeletesOldSettledRowsAndCountsThem) {

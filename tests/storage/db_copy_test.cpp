@@ -43,6 +43,7 @@ const std::vector<std::pair<std::string, std::string>> kTables = {
     {"promo_uses", "id"},
     {"referral_rewards", "id"},
     {"key_switches", "new_key_id"},
+    {"key_moves", "old_key_id"},
 };
 
 std::map<std::string, std::vector<std::string>> DumpSqlite(const std::string& path) {
@@ -264,7 +265,9 @@ void BuildSource(const std::string& path) {
              "INSERT INTO referral_rewards (referrer_id, invitee_id, order_id, days, key_id, "
              "created_at) SELECT min(id), max(id), 1, 3, 0, 1700000000500 FROM users;"
              "INSERT INTO key_switches (new_key_id, old_key_id, order_id, number, done, "
-             "created_at) SELECT max(id), min(id), 0, 1, 1, 1700000000600 FROM keys;");
+             "created_at) SELECT max(id), min(id), 0, 1, 1, 1700000000600 FROM keys;"
+             "INSERT INTO key_moves (old_key_id, new_key_id, done, created_at) "
+             "SELECT min(id), max(id), 0, 1700000000700 FROM keys;");
 }
 
 Result<std::string> NewPgDatabase(std::vector<std::unique_ptr<PgTestDatabase>>& keep) {

@@ -51,6 +51,10 @@ class CatalogStore {
   // kAlreadyExists when another server has the name (nothing changes then, and the transaction
   // stays usable).
   virtual Status UpdateServer(const Server& server) = 0;
+  // Removes server `server_id` from every list (ListServers leaves it out; GetServer still reads
+  // it, for the keys that refer to it), disables it and renames it to `new_name`, freeing its
+  // name. kNotFound when absent or removed already.
+  virtual Status RemoveServer(Id server_id, const std::string& new_name, Time now) = 0;
 };
 
 }  // namespace vpnhub::ports

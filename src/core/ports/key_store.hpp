@@ -10,6 +10,14 @@
 
 namespace vpnhub::ports {
 
+// Where the keys moved off one server stand (KeyStore::KeyMoveCounts): moves whose old key is on
+// that server, by the state of the new key.
+struct KeyMoveCounts {
+  int done = 0;     // the new key is active (or ended since) and the old one revoking/revoked
+  int waiting = 0;  // the new key is pending: its provisioning task has not succeeded yet
+  int failed = 0;   // the new key failed to provision (`vpnhub task retry` revives it)
+};
+
 struct KeyFilter {
   std::optional<Id> user_id;
   std::optional<KeyState> state;
@@ -77,6 +85,19 @@ class KeyStore {
   // in another state (nothing changes), kNotFound when absent.
   virtual Status SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
                               std::optional<Time> next_notice_at, Time now) = 0;
+
+  // ---- moves off a drained server (`vpnhub server drain`)
+  // Links old key `old_key_id` to the key `new_key_id` that replaces it. kAlreadyExists when
+  // either key is in a move already (nothing changes; the transaction stays usable).
+  virtual Status InsertKeyMove(Id old_key_id, Id new_key_id, Time now) = 0;
+  // Marks the move to `new_key_id` done and returns its old key; nullopt when `new_key_id`
+  // replaces no key or its move is done already (so each move finishes once).
+  virtual Result<std::optional<Id>> FinishKeyMove(Id new_key_id) = 0;
+  // Keys of `server_id` in state `state` that are not the old key of a move, by id, at most
+  // `limit`.
+  virtual Result<std::vector<Key>> KeysNotMoved(Id server_id, KeyState state, int limit) = 0;
+  // The moves whose old key is on `server_id`, counted by the state of their new key.
+  virtual Result<KeyMoveCounts> KeyMoveCountsOf(Id server_id) = 0;
 };
 
 }  // namespace vpnhub::ports

@@ -4,6 +4,7 @@
 
 #include "core/rules.hpp"
 #include "core/usecases/billing_service.hpp"
+#include "core/usecases/server_drain.hpp"
 
 namespace vpnhub::usecases {
 namespace {
@@ -210,6 +211,17 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
     VPNHUB_RETURN_IF_ERROR(tx.keys().SetKeyRemoteData(key.id, key.remote_data));
   }
   VPNHUB_RETURN_IF_ERROR(RetireSwitchedKey(tx, key.id, now));
+  // A key moved off a drained server: its old key is revoked in this commit, and the person gets
+  // the new key once, saying it moved.
+  VPNHUB_ASSIGN_OR_RETURN(const bool moved, FinishKeyMove(tx, key.id, now));
+  if (moved) {
+    VPNHUB_ASSIGN_OR_RETURN(auto owner, tx.users().GetUser(key.user_id));
+    if (owner.blocked_bot) return Status::Ok();
+    OutgoingMessage m =
+        KeyMessage(owner.tg_id, MessageKind::kKeyReady, MessagePriority::kBulk, key.id, now);
+    m.text = KeyMovedText(owner.lang);
+    return tx.messages().EnqueueMessage(m).status();
+  }
   if (!key.announce_when_ready) return Status::Ok();
   // The link goes out in the same commit that makes the key usable.
   VPNHUB_ASSIGN_OR_RETURN(auto user, tx.users().GetUser(key.user_id));

@@ -28,9 +28,10 @@ Location ReadLocation(const SqlRow& r) {
 
 constexpr SqlText kGetServerSql = VPNHUB_SERVER_SQL("WHERE s.id = $1");
 constexpr SqlText kGetServerToCallSql = VPNHUB_SERVER_COLUMNS "0 FROM servers s WHERE s.id = $1";
-constexpr SqlText kListServersSql = VPNHUB_SERVER_SQL("ORDER BY s.id");
+// A removed server (RemoveServer) is in no list.
+constexpr SqlText kListServersSql = VPNHUB_SERVER_SQL("WHERE s.removed_at IS NULL ORDER BY s.id");
 constexpr SqlText kListServersOfLocationSql =
-    VPNHUB_SERVER_SQL("WHERE s.location_id = $1 ORDER BY s.id");
+    VPNHUB_SERVER_SQL("WHERE s.location_id = $1 AND s.removed_at IS NULL ORDER BY s.id");
 
 #undef VPNHUB_SERVER_SQL
 #undef VPNHUB_SERVER_SELECT
@@ -114,6 +115,15 @@ Result<Server> SqlCatalog::GetServerToCall(Id id) {
 Result<std::vector<Server>> SqlCatalog::ListServers(std::optional<Id> location_id) {
   if (!location_id) return s_.All<Server>(kListServersSql, SqlParams(), ReadServer);
   return s_.All<Server>(kListServersOfLocationSql, SqlParams().Int(*location_id), ReadServer);
+}
+
+Status SqlCatalog::RemoveServer(Id server_id, const std::string& new_name, Time now) {
+  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("RemoveServer"));
+  return SqlSession::NotFoundUnlessChanged(
+      s_.ModifyUnique("UPDATE servers SET removed_at = $2, enabled = FALSE, name = $3 "
+                      "WHERE id = $1 AND removed_at IS NULL",
+                      SqlParams().Int(server_id).Ms(now).Text(new_name), "server name"),
+      "server", server_id);
 }
 
 Status SqlCatalog::SetServerHealthy(Id server_id, bool healthy) {

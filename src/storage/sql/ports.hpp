@@ -64,6 +64,7 @@ class SqlCatalog final : public ports::CatalogStore {
   Status SetServerHealthy(Id server_id, bool healthy) override;
   Status RecordServerHealth(const Server& server) override;
   Status UpdateServer(const Server& server) override;
+  Status RemoveServer(Id server_id, const std::string& new_name, Time now) override;
 
  private:
   SqlSession& s_;
@@ -92,6 +93,10 @@ class SqlKeys final : public ports::KeyStore {
   Status SetKeyNotice(Id key_id, int notified_flags, std::optional<Time> next_notice_at) override;
   Status SetKeyExpiry(Id key_id, KeyState state, Time expires_at, int notified_flags,
                       std::optional<Time> next_notice_at, Time now) override;
+  Status InsertKeyMove(Id old_key_id, Id new_key_id, Time now) override;
+  Result<std::optional<Id>> FinishKeyMove(Id new_key_id) override;
+  Result<std::vector<Key>> KeysNotMoved(Id server_id, KeyState state, int limit) override;
+  Result<ports::KeyMoveCounts> KeyMoveCountsOf(Id server_id) override;
 
  private:
   SqlSession& s_;
