@@ -4,7 +4,9 @@ tests/servers/v2ray/v2ray_core.py). `server add --kind marzban` logs in and chec
 inbounds before saving, and never prints the password; a trial from the bot (fake Bot API) is
 delivered as the panel's subscription URL made absolute; the subscription (base64 of the links,
 as Marzban serves it to v2ray clients) holds a vless:// link that carries an HTTP fetch through a
-real v2ray client until `key revoke`."""
+real v2ray client until `key revoke`; with SUBSCRIPTION_BASE_URL set, the person's own
+/sub/<token> lists the links the worker stored when it made the user, one carries traffic, and
+the fetch makes no panel call."""
 import base64
 import json
 import os
@@ -21,6 +23,14 @@ import harness  # noqa: E402
 FAKE = os.path.join(harness.SERVERS_DIR, "marzban", "fake_marzban.py")
 PASSWORD = "S3cret-Marz-Pw"
 v2ray_core, MISSING = harness.import_v2ray_core()
+SUB_ENV = {"SUBSCRIPTION_BASE_URL": "https://sub.vpn.test",
+           "SUBSCRIPTION_SIGNING_KEY": "marzban-e2e-signing-key-0123456789abcdef"}
+# What the hub calls on its own schedule (health pings, traffic polls, their logins).
+PERIODIC = ("GET /api/admin", "GET /api/users", "POST /api/admin/token")
+
+
+def on_demand(counts):
+    return {k: v for k, v in counts.items() if k not in PERIODIC}
 
 
 class FakeMarzban(harness.PanelProcess):
@@ -135,7 +145,7 @@ class MarzbanTest(harness.HubTestCase):
 
     def test_a_trial_from_the_bot_carries_traffic_through_v2ray_until_revoked(self):
         self.add("--password", PASSWORD, "--inbound", "VLESS TCP")
-        bot = self.start_bot(VPN_CALL_TIMEOUT_MS=3000)
+        bot = self.start_bot(VPN_CALL_TIMEOUT_MS=3000, **SUB_ENV)
         tg, person = self.tg, 5551001
         self.ask_trial(person)
         sub = re.escape(self.marzban.url) + r"/sub/[A-Za-z0-9_-]+"
@@ -151,6 +161,25 @@ class MarzbanTest(harness.HubTestCase):
         self.assertEqual(parsed["id"], users[0]["proxies"]["vless"]["id"])
         page = self.stop_after(v2ray_core.PageServer())
         ok, text = v2ray_core.fetch_through_link(vless[0], page.url)
+        self.assertTrue(ok, text)
+        self.assertEqual(text, page.body)
+
+        # The person's own subscription lists the panel's links (their names are ours) from what
+        # the worker stored: neither fetch (a cache miss, then a hit) calls the panel.
+        shown = bot.cli_json("user", "show", str(person))
+        self.assertTrue(shown["subscription_url"].startswith(SUB_ENV["SUBSCRIPTION_BASE_URL"]
+                                                             + "/sub/"), shown)
+        token = shown["subscription_url"].rsplit("/sub/", 1)[1]
+        panel_before = on_demand(self.marzban.requests())
+        status, body = bot.get(f"/sub/{token}?format=plain")
+        self.assertEqual(status, 200, body)
+        ours = body.splitlines()
+        status, encoded = bot.get(f"/sub/{token}")
+        self.assertEqual(status, 200, encoded)
+        self.assertEqual(base64.b64decode(encoded).decode().splitlines(), ours)
+        self.assertEqual(on_demand(self.marzban.requests()), panel_before)
+        self.assertEqual([link.split("#")[0] for link in ours], [vless[0].split("#")[0]], ours)
+        ok, text = v2ray_core.fetch_through_link(ours[0], page.url)
         self.assertTrue(ok, text)
         self.assertEqual(text, page.body)
 

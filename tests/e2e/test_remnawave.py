@@ -3,7 +3,9 @@
 proxy-check, backed by a real v2ray through tests/servers/v2ray/v2ray_core.py). `server add --kind
 remnawave` probes the token and the squads before saving and never prints the token; a trial from
 the bot (fake Bot API) arrives as the user's subscription URL, whose vless:// link carries an HTTP
-fetch through v2ray until `key revoke`."""
+fetch through v2ray until `key revoke`; with SUBSCRIPTION_BASE_URL set, the person's own
+/sub/<token> lists the panel's links the worker stored at provisioning, one carries traffic, and
+the fetch makes no panel call."""
 import base64
 import json
 import os
@@ -47,6 +49,14 @@ def subscription_links(url):
 
 
 V2RAY_CORE, V2RAY_MISSING = harness.import_v2ray_core()
+SUB_ENV = {"SUBSCRIPTION_BASE_URL": "https://sub.vpn.test",
+           "SUBSCRIPTION_SIGNING_KEY": "remnawave-e2e-signing-key-0123456789abcdef"}
+# What the hub calls on its own schedule (health pings, traffic polls), not on a fetch.
+PERIODIC = ("GET /api/internal-squads", "GET /api/users")
+
+
+def on_demand(counts):
+    return {k: v for k, v in counts.items() if k not in PERIODIC}
 
 
 class RemnawaveTest(harness.HubTestCase):
@@ -108,7 +118,7 @@ class RemnawaveTest(harness.HubTestCase):
         self.assertTrue(listed.rstrip("\n").endswith(f"api_host=127.0.0.1:{self.panel.port}"),
                         listed)
 
-        bot = self.start_bot(VPN_CALL_TIMEOUT_MS=3000, LIMIT_GB=2)
+        bot = self.start_bot(VPN_CALL_TIMEOUT_MS=3000, LIMIT_GB=2, **SUB_ENV)
         tg, person = self.tg, 5551001
         self.ask_trial(person)
         sub_prefix = self.panel.url + "/api/sub/"
@@ -116,9 +126,10 @@ class RemnawaveTest(harness.HubTestCase):
                           "the subscription URL", 20)
         sub_url = re.search(re.escape(sub_prefix) + r"[A-Za-z0-9_-]+", msg["text"]).group(0)
 
-        # One panel request per key create: no listing, no lookup.
+        # Two panel requests per key create (the user, then its links): no listing, no lookup.
         counts = self.panel.requests()
         self.assertEqual(counts.get("POST /api/users"), 1, counts)
+        self.assertEqual(counts.get("GET /api/sub/{shortUuid}/info"), 1, counts)
         self.assertNotIn("GET /api/users", counts)
         self.assertNotIn("GET /api/users/by-username/{username}", counts)
         users = self.panel.users()
@@ -139,6 +150,27 @@ class RemnawaveTest(harness.HubTestCase):
         page = core.PageServer()
         self.addCleanup(page.stop)
         ok, text = core.fetch_through_link(vless[0], page.url)
+        self.assertTrue(ok, text)
+        self.assertIn(page.body, text)
+
+        # The person's own subscription lists the same links (their names are ours), from what
+        # the worker stored: neither fetch (a cache miss, then a hit) calls the panel.
+        shown = bot.cli_json("user", "show", str(person))
+        self.assertTrue(shown["subscription_url"].startswith(SUB_ENV["SUBSCRIPTION_BASE_URL"]
+                                                             + "/sub/"), shown)
+        token = shown["subscription_url"].rsplit("/sub/", 1)[1]
+        panel_before = on_demand(self.panel.requests())
+        status, body = bot.get(f"/sub/{token}?format=plain")
+        self.assertEqual(status, 200, body)
+        ours = body.splitlines()
+        status, encoded = bot.get(f"/sub/{token}")
+        self.assertEqual(status, 200, encoded)
+        self.assertEqual(base64.b64decode(encoded).decode().splitlines(), ours)
+        self.assertEqual(on_demand(self.panel.requests()), panel_before)
+        self.assertEqual(sorted(link.split("#")[0] for link in ours),
+                         sorted(link.split("#")[0] for link in links), ours)
+        our_vless = [link for link in ours if link.startswith("vless://")]
+        ok, text = core.fetch_through_link(our_vless[0], page.url)
         self.assertTrue(ok, text)
         self.assertIn(page.body, text)
 

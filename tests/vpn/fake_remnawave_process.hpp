@@ -89,6 +89,8 @@ class FakeRemnawave {
   // How many API requests of "METHOD /route" (as the fake spells them: "POST /api/users",
   // "GET /api/users/by-username/{username}", "GET 401") were answered.
   int Requests(const std::string& method_route) { return process_.Requests(method_route); }
+  // {"METHOD /route": count} of every API request answered so far.
+  nlohmann::json RequestCounts() { return process_.RequestCounts(); }
 
   // One API request through curl, with or without the proxy headers and the token; returns
   // curl's exit code and "HTTP_STATUS BODY".

@@ -76,6 +76,8 @@ TEST_F(MarzbanBackendTest, CreateMakesTheUserTheKeyDescribes) {
   auto d = backend_.Delivery(server, key, "x");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->link, fake_.api_url() + u["subscription_url"].get<std::string>());
+  // Our subscription's entries: the panel's links as the create answered them.
+  EXPECT_EQ(json(d->links), u["links"]);
 }
 
 TEST_F(MarzbanBackendTest, AKeyCostsOnePanelCallWithAWarmToken) {

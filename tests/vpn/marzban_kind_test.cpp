@@ -131,6 +131,8 @@ TEST(MarzbanKind, DeliveryIsTheSubscriptionUrlMadeAbsolute) {
   EXPECT_EQ(d->link, "https://panel.example.com:8443/secret/sub/TOKEN1");
   EXPECT_EQ(d->qr_text, d->link);
   EXPECT_TRUE(d->config.empty());
+  // The links a subscription lists are the stored ones, as they are (no panel call).
+  EXPECT_EQ(d->links, std::vector<std::string>{"vless://x@h:1"});
 
   Server with_base = AServer();
   with_base.settings["sub_url_base"] = "https://sub.example.com";
@@ -143,6 +145,7 @@ TEST(MarzbanKind, DeliveryIsTheSubscriptionUrlMadeAbsolute) {
   d = backend.Delivery(with_base, key, "n");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->link, "https://s.example.org/sub/T") << "an absolute URL is kept";
+  EXPECT_TRUE(d->links.empty());
 
   key.remote_data.clear();
   EXPECT_EQ(backend.Delivery(AServer(), key, "n").status().code(), StatusCode::kFailedPrecondition);

@@ -54,6 +54,12 @@ class RemnawaveBackendTest : public ::testing::Test {
     return nlohmann::json::parse(body).at("response");
   }
 
+  nlohmann::json PanelSubInfo(const std::string& short_uuid) {
+    const auto r = fake_.Curl("GET", "/api/sub/" + short_uuid + "/info", true, "");
+    const std::string body = r.output.substr(0, r.output.rfind(' '));
+    return nlohmann::json::parse(body).at("response");
+  }
+
   FakeRemnawave fake_;
   RemnawaveBackend backend_;
   fakes::FakeSecrets secrets_;
@@ -65,8 +71,10 @@ TEST_F(RemnawaveBackendTest, CreateSendsTheKeyAsOneUserInOneRequest) {
   ASSERT_TRUE(backend_.CreateKey(fake_.server(), key).ok());
   auto data = backend_.FetchRemoteData(fake_.server(), key);
   ASSERT_TRUE(data.ok()) << data.status().ToString();
-  // One panel request for create + remote data: no listing, no lookup.
+  // Two panel requests for create + remote data (the user, then its links): no listing, no
+  // lookup.
   EXPECT_EQ(fake_.Requests("POST /api/users"), 1);
+  EXPECT_EQ(fake_.Requests("GET /api/sub/{shortUuid}/info"), 1);
   EXPECT_EQ(fake_.Requests("GET /api/users/by-username/{username}"), 0);
   EXPECT_EQ(fake_.Requests("GET /api/users"), 0);
 
@@ -84,10 +92,17 @@ TEST_F(RemnawaveBackendTest, CreateSendsTheKeyAsOneUserInOneRequest) {
   const auto stored = nlohmann::json::parse(*data);
   EXPECT_EQ(stored["subscriptionUrl"], u["subscriptionUrl"]);
   EXPECT_EQ(stored["id"], u["id"]);
+  // The links the panel's subscription info lists for the user are stored as they are.
+  const auto info = PanelSubInfo(u["shortUuid"].get<std::string>());
+  ASSERT_FALSE(info["links"].empty());
+  EXPECT_EQ(stored["links"], info["links"]);
   key.remote_data = *data;
+  const auto before = fake_.RequestCounts();
   auto d = backend_.Delivery(fake_.server(), key, "VPNHub");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->link, fake_.url() + "/api/sub/" + u["shortUuid"].get<std::string>());
+  EXPECT_EQ(nlohmann::json(d->links), info["links"]);
+  EXPECT_EQ(fake_.RequestCounts(), before) << "a delivery never calls the panel";
 
   // Not cached any more: a second fetch asks the panel, and gets the same.
   const int lookups = fake_.Requests("GET /api/users/by-username/{username}");

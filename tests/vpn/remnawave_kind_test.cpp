@@ -117,6 +117,40 @@ TEST(RemnawaveKind, DeliveryIsTheSubscriptionUrlMadeAbsolute) {
   EXPECT_EQ(backend.Delivery(s, k, "x").status().code(), StatusCode::kFailedPrecondition);
 }
 
+// The stored links become KeyDelivery::links as they are, with no panel call (the backend has no
+// panel to call here: the API URL points nowhere); data stored before links were kept has none.
+TEST(RemnawaveKind, DeliveryListsTheStoredLinks) {
+  RemnawaveBackend backend;
+  Server s;
+  s.kind = "remnawave";
+  s.settings = {{"api_url", "https://panel.example.com:8443/p"}, {"token", "t"}};
+  Key k;
+  k.remote_data = R"({"id":3,"shortUuid":"abc","subscriptionUrl":"/api/sub/abc","links":)"
+                  R"(["vless://0b3f3c1e-1111-4222-8333-444455556666@127.0.0.1:443?type=tcp#a%20b",)"
+                  R"("trojan://pw@127.0.0.1:8443?security=tls#c"]})";
+  auto d = backend.Delivery(s, k, "VPNHub | Amsterdam");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->link, "https://panel.example.com:8443/api/sub/abc");
+  EXPECT_EQ(d->links,
+            (std::vector<std::string>{
+                "vless://0b3f3c1e-1111-4222-8333-444455556666@127.0.0.1:443?type=tcp#a%20b",
+                "trojan://pw@127.0.0.1:8443?security=tls#c"}));
+
+  k.remote_data = R"({"id":3,"shortUuid":"abc","subscriptionUrl":"/api/sub/abc"})";
+  d = backend.Delivery(s, k, "x");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_TRUE(d->links.empty()) << "data stored before links were kept lists none";
+
+  // A link that would break the subscription's line-per-link body, or is no link, is refused.
+  for (const char* bad :
+       {R"(["vless://a@h:1
+vless://b@h:2"])",
+        R"(["vless://a@h:1 x"])", R"(["not a link"])", R"([3])", R"("vless://a@h:1")"}) {
+    k.remote_data = std::string(R"({"id":3,"subscriptionUrl":"/api/sub/abc","links":)") + bad + "}";
+    EXPECT_EQ(backend.Delivery(s, k, "x").status().code(), StatusCode::kFailedPrecondition) << bad;
+  }
+}
+
 TEST(RemnawaveKind, SecretFitsTheTrojanPasswordRule) {
   RemnawaveBackend backend;
   fakes::FakeSecrets secrets;

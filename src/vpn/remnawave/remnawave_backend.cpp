@@ -57,6 +57,57 @@ std::string RemoteData(const PanelUser& u) {
   return j.dump();
 }
 
+// A link a subscription may list: one line of printable ASCII with a scheme ("vless://...").
+bool IsLinkLine(const std::string& link) {
+  if (link.empty() || link.size() > 8192 || link.find("://") == std::string::npos) return false;
+  return std::all_of(link.begin(), link.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u > 0x20 && u < 0x7f;
+  });
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> LinksFromRemoteData(const std::string& remote_data) {
+  const json j = json::parse(remote_data, nullptr, false);
+  if (!j.is_object()) return FailedPrecondition("the Remnawave key's remote data is not an object");
+  std::vector<std::string> out;
+  auto it = j.find("links");
+  if (it == j.end()) return out;  // stored before links were kept
+  if (!it->is_array()) return FailedPrecondition("the Remnawave key's links are not a list");
+  for (const json& l : *it) {
+    if (!l.is_string() || !IsLinkLine(l.get<std::string>())) {
+      return FailedPrecondition("the Remnawave key's links hold one that is not a link line");
+    }
+    out.push_back(l.get<std::string>());
+  }
+  return out;
+}
+
+namespace {
+
+// The user's proxy links from GET /api/sub/{shortUuid}/info (GetSubscriptionInfoByShortUuid:
+// {"response": {"isFound", "user", "links": [...], "ssConfLinks", "subscriptionUrl"}}); only the
+// strings that are link lines are kept.
+Result<std::vector<std::string>> FetchLinks(const RemnawaveClient& client,
+                                            const std::string& short_uuid) {
+  if (short_uuid.empty()) return Internal("the Remnawave user has no shortUuid");
+  const std::string what = "GET /api/sub/{shortUuid}/info";
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto r, client.Send("GET", "/sub/" + formats::PercentEncode(short_uuid) + "/info", "", what));
+  if (r.status != 200) return client.Unexpected(what, r);
+  VPNHUB_ASSIGN_OR_RETURN(auto resp, Response(what, r.body));
+  auto links = resp.is_object() ? resp.find("links") : resp.end();
+  if (!resp.is_object() || links == resp.end() || !links->is_array()) {
+    return Internal("Remnawave API " + what + " answered without links");
+  }
+  std::vector<std::string> out;
+  for (const json& l : *links) {
+    if (l.is_string() && IsLinkLine(l.get<std::string>())) out.push_back(l.get<std::string>());
+  }
+  return out;
+}
+
 }  // namespace
 
 RemnawaveBackend::RemnawaveBackend(RemnawaveOptions options) : options_(options) {}
@@ -201,10 +252,20 @@ Status RemnawaveBackend::CreateKey(const Server& server, const Key& key) {
 }
 
 Result<std::string> RemnawaveBackend::FetchRemoteData(const Server& server, const Key& key) {
-  if (auto made = Take(server, key.remote_name)) return *made;
-  VPNHUB_ASSIGN_OR_RETURN(auto user, GetUserByUsername(server, key.remote_name));
-  if (!user) return Unavailable("the Remnawave panel has no user named " + key.remote_name);
-  return RemoteData(*user);
+  std::string data;
+  if (auto made = Take(server, key.remote_name)) {
+    data = std::move(*made);
+  } else {
+    VPNHUB_ASSIGN_OR_RETURN(auto user, GetUserByUsername(server, key.remote_name));
+    if (!user) return Unavailable("the Remnawave panel has no user named " + key.remote_name);
+    data = RemoteData(*user);
+  }
+  json j = json::parse(data, nullptr, false);
+  if (!j.is_object()) return Internal("the Remnawave user's data is not an object");
+  VPNHUB_ASSIGN_OR_RETURN(auto client, Client(server));
+  VPNHUB_ASSIGN_OR_RETURN(auto links, FetchLinks(client, StringField(j, "shortUuid")));
+  j["links"] = links;
+  return j.dump();
 }
 
 Status RemnawaveBackend::UpdateKey(const Server& server, const Key& key) {
@@ -293,9 +354,11 @@ Result<ports::KeyDelivery> RemnawaveBackend::Delivery(const Server& server, cons
   } else {
     link = "https://" + url;
   }
+  VPNHUB_ASSIGN_OR_RETURN(auto links, LinksFromRemoteData(key.remote_data));
   ports::KeyDelivery out;
   out.link = link;
   out.qr_text = std::move(link);
+  out.links = std::move(links);
   return out;
 }
 

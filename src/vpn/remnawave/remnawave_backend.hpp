@@ -19,7 +19,10 @@
 //   token    the API token (required; secret)
 //   squads   comma-separated internal squad UUIDs given to every user (may be empty: users get
 //            no squad)
-// Key::remote_data: {"id":N,"shortUuid":"...","subscriptionUrl":"..."} (+"uuid" on 2.x panels).
+// Key::remote_data: {"id":N,"shortUuid":"...","subscriptionUrl":"...","links":["vless://...",...]}
+// (+"uuid" on 2.x panels). "links" are the user's proxy links as the panel gave them when the
+// worker provisioned the key (GET /api/sub/{shortUuid}/info); our subscription lists them
+// (KeyDelivery::links) without calling the panel. Data stored before links were kept has none.
 //
 // Devices: the panel lists a user's HWID devices (GET /api/hwid/devices/{userId}) and deletes one
 // (POST /api/hwid/devices/delete {userId, hwid}) or all (POST /api/hwid/devices/delete-all); the
@@ -55,7 +58,7 @@ struct RemnawaveOptions {
 };
 
 // Thread-safe. Holds the data a CreateKey got, per server and remote name, until FetchRemoteData
-// takes it (so that a key create costs one panel request).
+// takes it (so that a key create costs two panel requests: the user, then its links).
 class RemnawaveBackend : public ports::VpnBackend {
  public:
   explicit RemnawaveBackend(RemnawaveOptions options = {});
@@ -69,8 +72,9 @@ class RemnawaveBackend : public ports::VpnBackend {
   // (A019): GET /api/users/by-username/{name}; a user with the key's secret as trojanPassword
   // is this key (made by an earlier try; left as it is), another is kAlreadyExists.
   Status CreateKey(const Server& server, const Key& key) override;
-  // {"id","shortUuid","subscriptionUrl"} of the user: what CreateKey got when this process made
-  // it (no request), else GET /api/users/by-username/{name}; kUnavailable when there is none.
+  // {"id","shortUuid","subscriptionUrl","links"} of the user: what CreateKey got when this
+  // process made it (no request), else GET /api/users/by-username/{name} (kUnavailable when there
+  // is none); then the links from GET /api/sub/{shortUuid}/info.
   Result<std::string> FetchRemoteData(const Server& server, const Key& key) override;
   // PATCH /api/users {username, status ACTIVE, expireAt, trafficLimitBytes[, hwidDeviceLimit]}:
   // the key's expiry and limit on the panel. A key whose expiry has passed is sent as status
@@ -91,8 +95,9 @@ class RemnawaveBackend : public ports::VpnBackend {
   // 24 characters of [A-Za-z0-9] (the user's trojanPassword; the API takes 8-32).
   std::string NewSecret(ports::SecretSource& secrets) const override;
   // The user's subscriptionUrl from key.remote_data, made absolute (a bare "/path" gets the API
-  // URL's origin, a bare "host/path" gets https://); its QR code is the same URL.
-  // kFailedPrecondition when the key has no remote_data yet.
+  // URL's origin, a bare "host/path" gets https://); its QR code is the same URL; links: the
+  // stored "links" (no panel call). kFailedPrecondition when the key has no remote_data yet or
+  // its links are not a list of link lines.
   Result<ports::KeyDelivery> Delivery(const Server& server, const Key& key,
                                       const std::string& name) const override;
 
@@ -114,6 +119,10 @@ class RemnawaveBackend : public ports::VpnBackend {
   std::mutex mu_;
   std::map<std::string, std::string> made_;  // "<server id>\n<username>" -> remote_data
 };
+
+// The "links" of a key's remote_data (empty when it has none); kFailedPrecondition when the
+// data is not an object or a link is not one line of printable ASCII with a scheme.
+Result<std::vector<std::string>> LinksFromRemoteData(const std::string& remote_data);
 
 // The probe before `server add` saves a server (KindSpec::prepare_server): the token lists the
 // internal squads, and every squad of the settings is one of them; with no squad given and

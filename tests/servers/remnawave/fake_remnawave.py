@@ -17,6 +17,10 @@ API (root /api, every answer {"response": ...}):
   GET    /api/hwid/devices/{userId}           {"total","devices"} (always empty here)
   GET    /api/sub/{shortUuid}                 base64 of the user's vless:// and trojan:// links
                                               (the subscription page; no token needed)
+  GET    /api/sub/{shortUuid}/info            {"isFound","user","links","ssConfLinks",
+                                              "subscriptionUrl"} as GetSubscriptionInfoByShortUuid
+                                              (links: the same vless:// and trojan:// links, none
+                                              for a user that is not ACTIVE; no token needed)
   Errors: {"timestamp","path","message","errorCode"} with the code of the source's errors.ts.
 
 Internal squads (made on first start, kept in the state): "Default-Squad" holds every v2ray
@@ -286,6 +290,28 @@ class Panel:
                            f"{urllib.parse.urlencode(q, quote_via=urllib.parse.quote)}#{name}")
         return out
 
+    def sub_info(self, u, base_url):
+        """GetSubscriptionInfoByShortUuidCommand.ResponseSchema's response (3.x)."""
+        active = u["status"] == "ACTIVE"
+        expires = parse_iso(u["expireAt"])
+        days_left = max(0, (expires - datetime.datetime.now(datetime.timezone.utc)).days) \
+            if expires else 0
+        used = self.stats_cache.get(u["username"], 0) + u.get("usedTrafficBase", 0)
+        limit = u.get("trafficLimitBytes") or 0
+        return {
+            "isFound": True,
+            "user": {"shortUuid": u["shortUuid"], "daysLeft": days_left,
+                     "trafficUsed": f"{used} B", "trafficLimit": f"{limit} B" if limit else "0",
+                     "lifetimeTrafficUsed": f"{used} B", "trafficUsedBytes": str(used),
+                     "trafficLimitBytes": str(limit), "lifetimeTrafficUsedBytes": str(used),
+                     "username": u["username"], "expiresAt": u["expireAt"], "isActive": active,
+                     "userStatus": u["status"],
+                     "trafficLimitStrategy": u.get("trafficLimitStrategy", "NO_RESET")},
+            "links": self.links(u) if active else [],
+            "ssConfLinks": {},
+            "subscriptionUrl": f"{base_url}/api/sub/{u['shortUuid']}",
+        }
+
     # --- users -------------------------------------------------------------------------------
     def by_username(self, name):
         return next((u for u in self.users.values() if u["username"] == name), None)
@@ -546,6 +572,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        # The subscription info (subscription.controller.ts, public): 404 A025 for an unknown
+        # shortUuid, else the user's summary and links (empty when the user is not ACTIVE).
+        m = re.fullmatch(r"/api/sub/([A-Za-z0-9_-]+)/info", path)
+        if m and method == "GET":
+            with srv.panel.lock:
+                u = next((x for x in srv.panel.users.values() if x["shortUuid"] == m.group(1)),
+                         None)
+                info = srv.panel.sub_info(u, srv.base_url) if u else None
+            self.count("GET /api/sub/{shortUuid}/info")
+            if info is None:
+                return self.error(404, "User not found", "A025")
+            return self.send_json(200, {"response": info})
         # The subscription page needs no token.
         m = re.fullmatch(r"/api/sub/([A-Za-z0-9_-]+)", path)
         if m and method == "GET":
