@@ -94,6 +94,8 @@ void AddAdminCommands(CLI::App& app);  // check-config, migrate, db copy
 // location, server; `server add` offers the setting flags of the kind named by --kind in argv.
 // `kinds` must outlive the parse.
 void AddCatalogCommands(CLI::App& app, const vpn::KindRegistry& kinds, int argc, char** argv);
+// server reconcile (cli_reconcile.cpp), under the `server` command AddCatalogCommands makes.
+void AddServerReconcileCommand(CLI::App* server);
 void AddKeyCommands(CLI::App& app);   // key, user
 void AddTaskCommands(CLI::App& app);  // task
 // order, payment, user show (after AddKeyCommands: `user` exists), and promo (cli_promo.cpp).

@@ -58,8 +58,8 @@ struct Config {
   std::string payment_return_url;        // where a provider's page sends the person back
   int payment_check_first_sec = 0;       // first reconciliation question after the invoice
   int payment_reconcile_interval_sec = 0;
-  std::int64_t limit_gb = 0;                     // 0 = unlimited
-  int limit_ip = 0;                              // 0 = unlimited
+  std::int64_t limit_gb = 0;  // 0 = unlimited
+  int limit_ip = 0;           // 0 = unlimited
   // Infrastructure.
   std::string database_url;               // secret password part; sqlite:// or postgres(ql)://
   std::vector<std::string> nats_servers;  // empty = embedded queue
@@ -79,6 +79,8 @@ struct Config {
   int server_check_concurrency = 0;
   int server_fail_threshold = 0;
   int server_recover_threshold = 0;
+  int reconcile_interval_sec = 0;
+  int reconcile_alert_threshold = 0;
   int expiry_sweep_interval_sec = 0;
   int job_lease_sec = 0;
   int retention_days = 0;  // 0 = keep settled tasks and messages forever

@@ -48,8 +48,9 @@ TEST(DomainNamesTest, StatesAndKindsRoundTrip) {
   ExpectRoundTrip({KeyState::kPending, KeyState::kActive, KeyState::kRevoking, KeyState::kRevoked,
                    KeyState::kFailed},
                   KeyStateName, ParseKeyState);
-  ExpectRoundTrip({TaskKind::kProvisionKey, TaskKind::kRevokeKey, TaskKind::kSyncKey}, TaskKindName,
-                  ParseTaskKind);
+  ExpectRoundTrip(
+      {TaskKind::kProvisionKey, TaskKind::kRevokeKey, TaskKind::kSyncKey, TaskKind::kRestoreKey},
+      TaskKindName, ParseTaskKind);
   EXPECT_EQ(AllTaskKinds().size(), 3u);
   ExpectRoundTrip({TaskState::kPending, TaskState::kRunning, TaskState::kDone, TaskState::kFailed},
                   TaskStateName, ParseTaskState);

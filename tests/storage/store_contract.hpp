@@ -21,6 +21,7 @@
 #include "storage/store_contract_keys.hpp"
 #include "storage/store_contract_leases.hpp"
 #include "storage/store_contract_messages.hpp"
+#include "storage/store_contract_reconcile.hpp"
 #include "storage/store_contract_recovery.hpp"
 #include "storage/store_contract_relay.hpp"
 #include "storage/store_contract_retention.hpp"
