@@ -197,7 +197,7 @@ TEST_F(KeyReconcileJobTest, DriftBeyondTheThresholdAlertsTheAdminsOnce) {
   EXPECT_NE(alerts[0].find("nl-a"), std::string::npos) << alerts[0];
   EXPECT_NE(alerts[0].find("4 keys (4 missing"), std::string::npos) << alerts[0];
   clock_.Advance(std::chrono::seconds(300));
-  EXPECT_EQ(RunOnce(*job), 2);   // still drifted (no worker ran): throttled
+  EXPECT_EQ(RunOnce(*job), 2);  // still drifted (no worker ran): throttled
   EXPECT_EQ(Alerts().size(), 1u);
   (void)b;
 }
