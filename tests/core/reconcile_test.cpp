@@ -146,7 +146,7 @@ TEST_F(ReconcileTest, KeysNotOfOurSchemeAreLeftAlone) {
 TEST_F(ReconcileTest, RemoteIdsMarkedForeignAreNeverTouched) {
   Key k = ActiveKey(1);
   backend.Plant("static-1", "operator");
-  MarkForeign(" static-1 , " + k.remote_name);
+  MarkForeign("static-1 , " + k.remote_name);
   backend.ForgetAll();
   backend.Plant("static-1", "operator");
   auto r = Reconcile();

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -213,7 +214,7 @@ TEST_F(KeyReconcileJobTest, DriftAtTheThresholdDoesNotAlert) {
 
 TEST_F(KeyReconcileJobTest, TheHealthJobAsksForAServerThatCameBack) {
   const Id a = AddServer("nl-a");
-  bool down = true;
+  std::atomic<bool> down{true};
   backend_.SetPingHook([&](const Server&) { return down ? Unavailable("down") : Status::Ok(); });
   std::vector<Id> recovered;
   ServerHealthOptions ho;
