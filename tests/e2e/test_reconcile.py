@@ -14,9 +14,11 @@ test_the_periodic_pass_removes_what_is_not_ours_to_keep: RECONCILE_INTERVAL_SEC=
 directly on ss-manager inside the server's range and a revoked key put back with its old password
 are removed by the job; a port outside the range and one marked `--foreign` stay.
 """
+import glob
 import json
 import os
 import select
+import signal
 import socket
 import sys
 import threading
@@ -92,6 +94,16 @@ def ss_add(ss, port, password):
         raise AssertionError(f"ss-manager add {port}: {reply!r}")
 
 
+def ss_server_pids(ss):
+    """The pids of the ss-server processes ss-manager started (one per port; they outlive a
+    SIGKILLed ss-manager), from the pid files in its working folder."""
+    pids = []
+    for path in glob.glob(os.path.join(ss.dir, ".shadowsocks_*.pid")):
+        with open(path) as f:
+            pids.append(int(f.read().strip()))
+    return pids
+
+
 class ReconcileTest(harness.HubTestCase):
     def server(self, hub, name):
         for s in hub.cli_json("server", "list"):
@@ -135,8 +147,14 @@ class ReconcileTest(harness.HubTestCase):
         self.assertEqual(set(proxy.counts()), a_ports)
         hub.start()
 
-        ss_a.proc.kill()  # SIGKILL: every key of A is gone with it
+        # SIGKILL, and its ss-server children with it (as systemd stops the unit's cgroup): every
+        # key of A is gone.
+        children = ss_server_pids(ss_a)
+        self.assertEqual(len(children), 3, children)
+        ss_a.proc.kill()
         ss_a.proc.wait()
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
         harness.wait_until(lambda: not self.server(hub, "ams-a")["healthy"], 15, interval=0.2,
                            what="ams-a unhealthy")
         # A trial goes to B, although A holds fewer keys.
