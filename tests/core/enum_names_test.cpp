@@ -51,7 +51,7 @@ TEST(DomainNamesTest, StatesAndKindsRoundTrip) {
   ExpectRoundTrip(
       {TaskKind::kProvisionKey, TaskKind::kRevokeKey, TaskKind::kSyncKey, TaskKind::kRestoreKey},
       TaskKindName, ParseTaskKind);
-  EXPECT_EQ(AllTaskKinds().size(), 3u);
+  EXPECT_EQ(AllTaskKinds().size(), 4u);
   ExpectRoundTrip({TaskState::kPending, TaskState::kRunning, TaskState::kDone, TaskState::kFailed},
                   TaskStateName, ParseTaskState);
   ExpectRoundTrip({MessageKind::kText, MessageKind::kKeyReady, MessageKind::kExpiryNotice,
