@@ -1,9 +1,11 @@
 #include <iostream>
 #include <limits>
+#include <set>
 
 #include "app/cli_support.hpp"
 #include "app/format.hpp"
 #include "core/text_rules.hpp"
+#include "core/usecases/reconcile.hpp"
 #include "vpn/kind_registry.hpp"
 
 namespace vpnhub::app::cli {
@@ -201,7 +203,8 @@ struct ServerEditArgs {
   Id id = 0;
   std::optional<int> capacity;
   std::optional<std::string> public_host, name;
-  KindFlagValues flags;  // every kind's flags that `server edit` offers
+  KindFlagValues flags;                           // every kind's flags that `server edit` offers
+  std::vector<std::string> foreign, not_foreign;  // remote ids the reconciliation never touches
 };
 
 void CmdServerEdit(const ServerEditArgs& a) {
@@ -210,8 +213,9 @@ void CmdServerEdit(const ServerEditArgs& a) {
   edit.capacity = a.capacity;
   edit.public_host = a.public_host;
   edit.name = a.name;
-  if (!edit.capacity && !a.flags.AnyGiven() && !edit.public_host && !edit.name) {
-    std::string give = "--capacity, --public-host";
+  if (!edit.capacity && !a.flags.AnyGiven() && !edit.public_host && !edit.name &&
+      a.foreign.empty() && a.not_foreign.empty()) {
+    std::string give = "--capacity, --public-host, --foreign, --not-foreign";
     for (const auto& [name, opt] : a.flags.options) give += ", " + name;
     Fail("nothing to change: give " + give + " and/or --name", 2);
   }
@@ -226,6 +230,12 @@ void CmdServerEdit(const ServerEditArgs& a) {
     auto spec = ctx->kinds.Find(current->kind);
     FailOn(spec.status(), "cannot edit server " + std::to_string(id));
     edit.settings = KindSettings(**spec, a.flags, /*editing=*/true);
+  }
+  if (current && (!a.foreign.empty() || !a.not_foreign.empty())) {
+    std::set<std::string> ids = usecases::ForeignRemoteIds(*current);
+    for (const std::string& id : a.foreign) ids.insert(id);
+    for (const std::string& id : a.not_foreign) ids.erase(id);
+    edit.settings[usecases::kForeignSetting] = usecases::ForeignSettingValue(ids);
   }
   const std::string old_host = current ? current->public_host : "";
   auto edited = ctx->catalog->EditServer(id, edit);
@@ -291,6 +301,18 @@ void AddServerEditCommands(CLI::App* server, const vpn::KindRegistry& kinds) {
     }
   }
   edit->add_option("--name", se->name, "Server name, 1 to 64 characters");
+  edit->add_option("--foreign", se->foreign,
+                   "Mark a remote key id (shadowsocks: its port) as not the hub's: the "
+                   "reconciliation never removes, replaces or restores it (repeatable; kept in "
+                   "the server setting \"foreign\", at most 255 characters)")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return v.empty() || v.find(',') != std::string::npos ? "a remote id without commas"
+                                                                 : std::string();
+          },
+          "REMOTE_ID"));
+  edit->add_option("--not-foreign", se->not_foreign,
+                   "Take a remote key id off the foreign list again (repeatable)");
   edit->callback([se] { CmdServerEdit(*se); });
   for (bool enabled : {false, true}) {
     auto id = std::make_shared<Id>(0);
@@ -381,6 +403,7 @@ void AddCatalogCommands(CLI::App& app, const vpn::KindRegistry& kinds, int argc,
   AddJsonFlag(srv_list, *srv_json);
   srv_list->callback([srv_json] { CmdServerList(*srv_json); });
   AddServerEditCommands(server, kinds);
+  AddServerReconcileCommand(server);
 }
 
 }  // namespace vpnhub::app::cli

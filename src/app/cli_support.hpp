@@ -100,6 +100,9 @@ void AddCatalogCommands(CLI::App& app, const vpn::KindRegistry& kinds, int argc,
 void AddKeyCommands(CLI::App& app);  // key, user
 // server drain, server remove (cli_drain.cpp; after AddCatalogCommands: `server` exists).
 void AddDrainCommands(CLI::App& app);
+// server reconcile (cli_reconcile.cpp), under the `server` command AddCatalogCommands makes.
+void AddServerReconcileCommand(CLI::App* server);
+void AddKeyCommands(CLI::App& app);   // key, user
 void AddTaskCommands(CLI::App& app);  // task
 // order, payment, user show (after AddKeyCommands: `user` exists), and promo (cli_promo.cpp).
 void AddBillingCommands(CLI::App& app);

@@ -85,6 +85,8 @@ struct Config {
   int server_check_concurrency = 0;
   int server_fail_threshold = 0;
   int server_recover_threshold = 0;
+  int reconcile_interval_sec = 0;
+  int reconcile_alert_threshold = 0;
   int expiry_sweep_interval_sec = 0;
   int job_lease_sec = 0;
   int retention_days = 0;  // 0 = keep settled tasks and messages forever

@@ -369,6 +369,14 @@ const std::vector<ConfigVar>& ConfigVariables() {
           "failed probes in a row that make a server unhealthy (no new keys), 1..100"),
       Int("SERVER_RECOVER_THRESHOLD", "2", {1, 100}, &Config::server_recover_threshold,
           "this release", "answered probes in a row that make it healthy again, 1..100"),
+      Int("RECONCILE_INTERVAL_SEC", "300", {1, 86400}, &Config::reconcile_interval_sec,
+          "this release",
+          "how often the scheduler compares every healthy server's keys with the database and "
+          "repairs the drift (and at once when a server becomes healthy again), 1..86400 s"),
+      Int("RECONCILE_ALERT_THRESHOLD", "20", {1, 1000000}, &Config::reconcile_alert_threshold,
+          "this release",
+          "drifted keys on one server in one reconciliation above which the admins are alerted "
+          "(something else manages it), 1..1000000"),
       Int("EXPIRY_SWEEP_INTERVAL_SEC", "15", {1, 86400}, &Config::expiry_sweep_interval_sec,
           "this release", "how often expired keys are swept, 1..86400 s"),
       Int("JOB_LEASE_SEC", "30", {2, 3600}, &Config::job_lease_sec, "this release",

@@ -36,9 +36,10 @@ constexpr NameTable<KeyState, 5> kKeyStates = {{KeyState::kPending, "pending"},
                                                {KeyState::kRevoked, "revoked"},
                                                {KeyState::kFailed, "failed"}};
 
-constexpr NameTable<TaskKind, 3> kTaskKinds = {{TaskKind::kProvisionKey, "provision_key"},
+constexpr NameTable<TaskKind, 4> kTaskKinds = {{TaskKind::kProvisionKey, "provision_key"},
                                                {TaskKind::kRevokeKey, "revoke_key"},
-                                               {TaskKind::kSyncKey, "sync_key"}};
+                                               {TaskKind::kSyncKey, "sync_key"},
+                                               {TaskKind::kRestoreKey, "restore_key"}};
 
 constexpr NameTable<TaskState, 4> kTaskStates = {{TaskState::kPending, "pending"},
                                                  {TaskState::kRunning, "running"},

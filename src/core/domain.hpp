@@ -104,8 +104,10 @@ struct Key {
 };
 
 // sync_key: the key's expiry changed; its server's copy of the terms is brought up to date
-// (ports::VpnBackend::UpdateKey).
-enum class TaskKind { kProvisionKey, kRevokeKey, kSyncKey };
+// (ports::VpnBackend::UpdateKey). restore_key: the reconciliation found an active key missing
+// from its server, or held there with another credential; it is made again
+// (core/usecases/reconcile.hpp).
+enum class TaskKind { kProvisionKey, kRevokeKey, kSyncKey, kRestoreKey };
 const char* TaskKindName(TaskKind kind);
 std::optional<TaskKind> ParseTaskKind(const std::string& name);
 std::vector<TaskKind> AllTaskKinds();

@@ -251,6 +251,7 @@ Status ServerHealthJob::Record(const Server& probed, bool ok, const std::string&
                 "Health probes in a row that failed, for the server", labels)
       .Set(after.consecutive_failures);
   if (changed) {
+    if (after.healthy && options_.on_recovered) options_.on_recovered(after.id);
     if (after.healthy) {
       log_.Info("server.healthy", {{"server", after.name},
                                    {"server_id", after.id},

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,9 @@ struct ServerHealthOptions {
   Duration timeout{std::chrono::seconds(8)};
   int concurrency = 5;  // probes at once (probe threads), at least 1
   HealthThresholds thresholds;
+  // Called (on the job's thread, after the commit) with a server that just became healthy again,
+  // e.g. to reconcile it at once (KeyReconcileJob::Request); null: nobody.
+  std::function<void(Id)> on_recovered;
 };
 
 // Thread notes: RunOnce from one thread at a time (the job's PeriodicJob, or a test); Stop from

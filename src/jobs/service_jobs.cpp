@@ -84,7 +84,25 @@ void ServiceJobs::Start() {
         "server_health", options_.health_interval, [this] { HealthOnce(); }, Cadence::kFixedRate));
     health_job_ = jobs_.back().get();
   }
+  if (options_.run_sweep && options_.key_reconcile != nullptr) {
+    jobs_.push_back(std::make_unique<PeriodicJob>("reconcile", options_.key_reconcile_interval,
+                                                  [this] { ReconcileKeysOnce(); }));
+    std::lock_guard lock(stop_mu_);
+    key_reconcile_job_ = jobs_.back().get();
+  }
   for (auto& j : jobs_) j->Start();
+}
+
+void ServiceJobs::ReconcileKeysOnce() {
+  const Duration ttl = std::max(options_.job_lease, 2 * options_.key_reconcile_interval);
+  if (options_.key_reconcile == nullptr || !Lead("reconcile", ttl)) return;
+  auto done = options_.key_reconcile->RunOnce();  // errors are counted and logged by the job
+  if (done.ok() && *done > 0 && after_sweep_) after_sweep_();
+}
+
+void ServiceJobs::ReconcileKeysNow() {
+  std::lock_guard lock(stop_mu_);
+  if (key_reconcile_job_ != nullptr && !stopping_) key_reconcile_job_->RunNow();
 }
 
 void ServiceJobs::HealthOnce() {
@@ -132,6 +150,10 @@ void ServiceJobs::Stop() {
   // within its backend's call deadline).
   if (options_.health != nullptr) options_.health->Stop();
   for (auto& j : jobs_) j->Stop();
+  {
+    std::lock_guard lock(stop_mu_);
+    key_reconcile_job_ = nullptr;
+  }
   jobs_.clear();
   // Hand the jobs over at once instead of making the others wait for the lease to run out.
   std::lock_guard lock(leases_mu_);

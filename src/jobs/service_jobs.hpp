@@ -18,6 +18,7 @@
 #include "core/usecases/expiry_sweep.hpp"
 #include "core/usecases/notices.hpp"
 #include "core/usecases/retention.hpp"
+#include "jobs/key_reconcile.hpp"
 #include "jobs/periodic.hpp"
 #include "jobs/server_health.hpp"
 #include "metrics/registry.hpp"
@@ -90,6 +91,11 @@ struct ServiceJobsOptions {
   // Capacity alerts (null = none): after each health round, in the same lease holder,
   // CapacityWatch::Check, and the gauges vpnhub_location_slots{location,kind=used|capacity}.
   usecases::CapacityWatch* capacity = nullptr;
+  // The reconciliation of keys (scheduler role; null = never): every key_reconcile_interval, and
+  // at once after ReconcileKeysNow, in the one instance holding the "reconcile" lease, one
+  // KeyReconcileJob::RunOnce.
+  KeyReconcileJob* key_reconcile = nullptr;
+  Duration key_reconcile_interval{std::chrono::seconds(300)};
 };
 
 class ServiceJobs {
@@ -126,6 +132,12 @@ class ServiceJobs {
   void HealthOnce();
   // One capacity check (see ServiceJobsOptions::capacity) with its gauges; HealthOnce runs it.
   void CapacityOnce();
+  // One run of the key reconciliation (see ServiceJobsOptions::key_reconcile) when this instance
+  // holds its lease; the worker is woken afterwards (restore tasks may be queued).
+  void ReconcileKeysOnce();
+  // Makes the reconciliation job run now (after a run under way). Thread-safe; nothing when the
+  // job does not run here.
+  void ReconcileKeysNow();
   // Takes or renews the lease of `job` (for `ttl`, default job_lease); true when this instance
   // runs it now. Logs changes.
   bool Lead(const std::string& job);
@@ -155,6 +167,7 @@ class ServiceJobs {
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;  // guarded by stop_mu_: long runs (the purge) end early
+  PeriodicJob* key_reconcile_job_ = nullptr;  // guarded by stop_mu_; one of jobs_
 };
 
 }  // namespace vpnhub::jobs

@@ -35,6 +35,18 @@ class ForwardingBackend : public ports::VpnBackend {
     return inner_.ListKeys(server);
   }
   Status Ping(const Server& server) override { return inner_.Ping(server); }
+  std::optional<std::string> RemoteIdOf(const Server& server, const Key& key) const override {
+    return inner_.RemoteIdOf(server, key);
+  }
+  bool IsOurRemoteKey(const Server& server, const ports::RemoteKey& remote) const override {
+    return inner_.IsOurRemoteKey(server, remote);
+  }
+  bool SameCredential(const Key& key, const ports::RemoteKey& remote) const override {
+    return inner_.SameCredential(key, remote);
+  }
+  Status DeleteRemoteKey(const Server& server, const ports::RemoteKey& remote) override {
+    return inner_.DeleteRemoteKey(server, remote);
+  }
   std::string NewSecret(ports::SecretSource& secrets) const override {
     return inner_.NewSecret(secrets);
   }

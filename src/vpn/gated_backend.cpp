@@ -157,6 +157,11 @@ Status GatedBackend::DeleteKey(const Server& server, const Key& key) {
   return Gate(server, false, [&] { return inner_.DeleteKey(server, key); });
 }
 
+Status GatedBackend::DeleteRemoteKey(const Server& server, const ports::RemoteKey& remote) {
+  Slot slot(*this, server.id);
+  return inner_.DeleteRemoteKey(server, remote);
+}
+
 Result<std::vector<ports::RemoteKey>> GatedBackend::ListKeys(const Server& server) {
   return Gate(server, false, [&] { return inner_.ListKeys(server); });
 }

@@ -5,8 +5,9 @@
 namespace vpnhub::vpn {
 namespace {
 
-constexpr const char* kOpNames[] = {"create_key",        "delete_key", "list_keys", "ping",
-                                    "fetch_remote_data", "traffic",    "update_key"};
+constexpr const char* kOpNames[] = {"create_key", "delete_key",        "list_keys",
+                                    "ping",       "fetch_remote_data", "traffic",
+                                    "update_key", "delete_remote_key"};
 constexpr char kDurationName[] = "vpnhub_backend_call_duration_seconds";
 constexpr char kErrorsName[] = "vpnhub_backend_call_errors_total";
 
@@ -72,6 +73,10 @@ Status MeteredBackend::UpdateKey(const Server& server, const Key& key) {
 
 Status MeteredBackend::DeleteKey(const Server& server, const Key& key) {
   return Measure(kDeleteKey, [&] { return inner_.DeleteKey(server, key); });
+}
+
+Status MeteredBackend::DeleteRemoteKey(const Server& server, const ports::RemoteKey& remote) {
+  return Measure(kDeleteRemoteKey, [&] { return inner_.DeleteRemoteKey(server, remote); });
 }
 
 Result<std::vector<ports::RemoteKey>> MeteredBackend::ListKeys(const Server& server) {

@@ -23,6 +23,7 @@ class MeteredBackend final : public ForwardingBackend {
   Result<std::string> FetchRemoteData(const Server& server, const Key& key) override;
   Status UpdateKey(const Server& server, const Key& key) override;
   Status DeleteKey(const Server& server, const Key& key) override;
+  Status DeleteRemoteKey(const Server& server, const ports::RemoteKey& remote) override;
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
   Status Ping(const Server& server) override;
   Result<std::optional<std::vector<ports::KeyTraffic>>> Traffic(const Server& server) override;
@@ -36,6 +37,7 @@ class MeteredBackend final : public ForwardingBackend {
     kFetchRemoteData,
     kTraffic,
     kUpdateKey,
+    kDeleteRemoteKey,
     kOpCount
   };
   static constexpr std::size_t kCodeCount = static_cast<std::size_t>(StatusCode::kInternal) + 1;

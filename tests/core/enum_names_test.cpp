@@ -48,9 +48,10 @@ TEST(DomainNamesTest, StatesAndKindsRoundTrip) {
   ExpectRoundTrip({KeyState::kPending, KeyState::kActive, KeyState::kRevoking, KeyState::kRevoked,
                    KeyState::kFailed},
                   KeyStateName, ParseKeyState);
-  ExpectRoundTrip({TaskKind::kProvisionKey, TaskKind::kRevokeKey, TaskKind::kSyncKey}, TaskKindName,
-                  ParseTaskKind);
-  EXPECT_EQ(AllTaskKinds().size(), 3u);
+  ExpectRoundTrip(
+      {TaskKind::kProvisionKey, TaskKind::kRevokeKey, TaskKind::kSyncKey, TaskKind::kRestoreKey},
+      TaskKindName, ParseTaskKind);
+  EXPECT_EQ(AllTaskKinds().size(), 4u);
   ExpectRoundTrip({TaskState::kPending, TaskState::kRunning, TaskState::kDone, TaskState::kFailed},
                   TaskStateName, ParseTaskState);
   ExpectRoundTrip({MessageKind::kText, MessageKind::kKeyReady, MessageKind::kExpiryNotice,

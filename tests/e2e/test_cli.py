@@ -12,7 +12,7 @@ COMMANDS = [
     [], ["serve"], ["check-config"], ["migrate"], ["location"], ["location", "add"],
     ["location", "list"], ["server"], ["server", "add"], ["server", "list"], ["key"],
     ["key", "create"], ["key", "list"], ["key", "show"], ["key", "revoke"], ["user"], ["user", "list"],
-    ["task"], ["task", "list"], ["task", "retry"],
+    ["task"], ["task", "list"], ["task", "retry"], ["server", "reconcile"],
 ]
 
 

@@ -65,9 +65,61 @@ class FakeBackend : public ports::VpnBackend {
   }
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server&) override {
     std::lock_guard lock(mu_);
+    ++lists_;
+    if (!fail_list_with_.ok()) return fail_list_with_;
     std::vector<ports::RemoteKey> out;
     for (const auto& [name, secret] : keys_) out.push_back({name, secret});
     return out;
+  }
+  // Reconciliation: a key's remote id is its remote name; every listed key whose remote id does
+  // not start with the prefix SetForeignPrefix set is the hub's; the credential is the secret.
+  std::optional<std::string> RemoteIdOf(const Server&, const Key& key) const override {
+    return key.remote_name;
+  }
+  bool IsOurRemoteKey(const Server&, const ports::RemoteKey& remote) const override {
+    std::lock_guard lock(mu_);
+    return foreign_prefix_.empty() || remote.remote_id.rfind(foreign_prefix_, 0) != 0;
+  }
+  bool SameCredential(const Key& key, const ports::RemoteKey& remote) const override {
+    return key.secret == remote.secret;
+  }
+  // Removes the remote key while it holds remote.secret (counted in remote_deletes()).
+  Status DeleteRemoteKey(const Server&, const ports::RemoteKey& remote) override {
+    std::lock_guard lock(mu_);
+    ++remote_deletes_;
+    if (!fail_with_.ok()) return fail_with_;
+    auto it = keys_.find(remote.remote_id);
+    if (it != keys_.end() && it->second == remote.secret) keys_.erase(it);
+    return Status::Ok();
+  }
+  // Something else than the hub changes the server: a key appears / the server forgets all.
+  void Plant(const std::string& remote_id, const std::string& secret) {
+    std::lock_guard lock(mu_);
+    keys_[remote_id] = secret;
+  }
+  void ForgetAll() {
+    std::lock_guard lock(mu_);
+    keys_.clear();
+  }
+  void SetForeignPrefix(std::string prefix) {
+    std::lock_guard lock(mu_);
+    foreign_prefix_ = std::move(prefix);
+  }
+  // CreateKey on a remote name held with another secret is kAlreadyExists (as shadowsocks does
+  // for a port running another password) instead of replacing it.
+  void RefuseTakenPlaces(bool refuse) { refuse_taken_ = refuse; }
+  int remote_deletes() const {
+    std::lock_guard lock(mu_);
+    return remote_deletes_;
+  }
+  int list_calls() const {
+    std::lock_guard lock(mu_);
+    return lists_;
+  }
+  // Fails ListKeys with `st` from now on (Ok: it works again).
+  void FailListWith(Status st) {
+    std::lock_guard lock(mu_);
+    fail_list_with_ = std::move(st);
   }
   // Ok, or what the hook set by SetPingHook returns (run on the caller's thread: it may block).
   Status Ping(const Server& server) override {
@@ -186,6 +238,10 @@ class FakeBackend : public ports::VpnBackend {
     ++(call == Call::kCreateKey ? creates_ : deletes_);
     if (!fail_with_.ok()) return fail_with_;
     if (call == Call::kCreateKey) {
+      auto held = keys_.find(key.remote_name);
+      if (refuse_taken_ && held != keys_.end() && held->second != key.secret) {
+        return AlreadyExists("remote name " + key.remote_name + " holds another secret");
+      }
       keys_[key.remote_name] = key.secret;
       ++created_keys_[key.id];
     } else {
@@ -211,6 +267,11 @@ class FakeBackend : public ports::VpnBackend {
   std::map<Id, Time> updated_expiry_;
   int creates_ = 0;
   int deletes_ = 0;
+  int remote_deletes_ = 0;
+  int lists_ = 0;
+  Status fail_list_with_;
+  std::string foreign_prefix_;
+  std::atomic<bool> refuse_taken_{false};
   std::map<Id, int> created_keys_, deleted_keys_;
 };
 

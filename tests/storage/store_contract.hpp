@@ -22,6 +22,7 @@
 #include "storage/store_contract_leases.hpp"
 #include "storage/store_contract_messages.hpp"
 #include "storage/store_contract_moves.hpp"
+#include "storage/store_contract_reconcile.hpp"
 #include "storage/store_contract_recovery.hpp"
 #include "storage/store_contract_relay.hpp"
 #include "storage/store_contract_retention.hpp"

@@ -59,7 +59,7 @@ TEST(MeteredBackend, EveryErrorSeriesExistsAtZeroBeforeTheFirstCall) {
   MeteredBackend metered(inner, registry);
   const std::string text = registry.Render();
   for (const char* op : {"create_key", "delete_key", "list_keys", "ping", "fetch_remote_data",
-                         "traffic"}) {
+                         "traffic", "delete_remote_key"}) {
     for (const char* code : {"invalid_argument", "not_found", "unavailable", "deadline_exceeded",
                              "permission_denied", "internal"}) {
       EXPECT_THAT(text, HasSubstr("vpnhub_backend_call_errors_total{kind=\"shadowsocks\",op=\"" +

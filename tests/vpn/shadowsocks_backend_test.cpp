@@ -141,6 +141,35 @@ TEST_F(ShadowsocksBackendTest, ListKeysReportsThePortsOfTheRange) {
   EXPECT_EQ((*keys)[1].remote_id, "20009");
 }
 
+// Reconciliation: a key's remote id is its port; every port of the range is the hub's; a listed
+// key is removed only while it still runs the listed password.
+TEST_F(ShadowsocksBackendTest, ReconciliationNamesKeysByPortAndOwnsOnlyTheRange) {
+  EXPECT_EQ(backend_.RemoteIdOf(server_, MakeKey(3, "Secret1")),
+            std::optional<std::string>("20003"));
+  EXPECT_EQ(backend_.RemoteIdOf(server_, MakeKey(5000, "Secret1")), std::nullopt);  // off range
+  EXPECT_TRUE(backend_.IsOurRemoteKey(server_, {"20009", "x"}));
+  EXPECT_FALSE(backend_.IsOurRemoteKey(server_, {"20010", "x"}));
+  EXPECT_FALSE(backend_.IsOurRemoteKey(server_, {"19999", "x"}));
+  EXPECT_FALSE(backend_.IsOurRemoteKey(server_, {"port", "x"}));
+  EXPECT_TRUE(backend_.SameCredential(MakeKey(3, "Secret1"), {"20003", "Secret1"}));
+  EXPECT_FALSE(backend_.SameCredential(MakeKey(3, "Secret1"), {"20003", "Other"}));
+}
+
+TEST_F(ShadowsocksBackendTest, DeleteRemoteKeyRemovesOnlyTheListedPassword) {
+  fake_.Put(20004, "Stray", "chacha20-ietf-poly1305");
+  fake_.Put(20005, "NewKeysSecret", "chacha20-ietf-poly1305");
+  ASSERT_TRUE(backend_.DeleteRemoteKey(server_, {"20004", "Stray"}).ok());
+  EXPECT_EQ(fake_.Ports().count(20004), 0u);
+  // Listed with "Stray", runs another password now: a key created there since stays.
+  ASSERT_TRUE(backend_.DeleteRemoteKey(server_, {"20005", "Stray"}).ok());
+  EXPECT_EQ(fake_.Ports().count(20005), 1u);
+  EXPECT_EQ(fake_.Count("remove"), 1);
+  ASSERT_TRUE(backend_.DeleteRemoteKey(server_, {"20004", "Stray"}).ok());  // absent: ok
+  EXPECT_EQ(backend_.DeleteRemoteKey(server_, {"30000", "x"}).code(),
+            StatusCode::kInvalidArgument);  // not of the range: never removed
+  EXPECT_EQ(fake_.Count("remove"), 1);
+}
+
 TEST_F(ShadowsocksBackendTest, PingFollowsTheManager) {
   EXPECT_TRUE(backend_.Ping(server_).ok());
   fake_.SetSilent(true);

@@ -44,6 +44,11 @@ class KeyStore {
   virtual Result<std::vector<Key>> ListKeys(const KeyFilter& filter) = 0;
   // Slots held on a server (by keys in pending/active/revoking), ascending.
   virtual Result<std::vector<int>> HeldSlots(Id server_id) = 0;
+  // One page of the keys holding a slot on a server (pending/active/revoking): those with slot >
+  // after_slot, ascending by slot, at most `limit`. O(limit) through the slot index, so that a
+  // reconciliation walks 10,000 keys of one server page by page (pass the last slot of a page as
+  // after_slot; -1 for the first).
+  virtual Result<std::vector<Key>> ListSlotKeysPage(Id server_id, int after_slot, int limit) = 0;
   // Compare-and-set of the key's state; sets updated_at = now and last_error = error.
   // kConflict when the key is not in `from`, kNotFound when absent.
   virtual Status UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,

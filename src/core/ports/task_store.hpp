@@ -24,6 +24,11 @@ class TaskStore {
 
   // A new pending task due at run_at. Returns its id.
   virtual Result<Id> EnqueueTask(TaskKind kind, Id subject_id, Time run_at) = 0;
+  // EnqueueTask unless a task of this kind for this subject is open (pending or running): then
+  // nothing is queued and the answer is nullopt. For restore_key, a unique index makes this hold
+  // also for two transactions at once (the later one gets nullopt); kInvalidArgument for any
+  // other kind.
+  virtual Result<std::optional<Id>> EnqueueTaskOnce(TaskKind kind, Id subject_id, Time run_at) = 0;
   virtual Result<Task> GetTask(Id id) = 0;  // kNotFound when absent
   // Tasks in a state (or all), newest first, at most limit.
   virtual Result<std::vector<Task>> ListTasks(std::optional<TaskState> state, int limit) = 0;

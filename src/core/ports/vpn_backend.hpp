@@ -94,6 +94,40 @@ class VpnBackend {
   virtual Result<std::vector<RemoteKey>> ListKeys(const Server& server) = 0;
   // Ok when the server answers.
   virtual Status Ping(const Server& server) = 0;
+
+  // ---- reconciliation (core/usecases/reconcile.hpp): the database against ListKeys. Pure, no
+  // I/O, except DeleteRemoteKey. The defaults are a kind that cannot be reconciled: its servers
+  // are skipped (RemoteIdOf nullopt), nothing it lists is ever removed (IsOurRemoteKey false)
+  // and no credential counts as differing (SameCredential true).
+  // The remote_id ListKeys gives the key on `server` (shadowsocks: port_from + slot as text);
+  // nullopt when this kind cannot tell without asking the server.
+  virtual std::optional<std::string> RemoteIdOf(const Server& server, const Key& key) const {
+    (void)server;
+    (void)key;
+    return std::nullopt;
+  }
+  // Whether a listed key the database does not hold carries the hub's naming scheme on `server`
+  // (shadowsocks: a port of the server's own range), so that it may be removed as an orphan.
+  virtual bool IsOurRemoteKey(const Server& server, const RemoteKey& remote) const {
+    (void)server;
+    (void)remote;
+    return false;
+  }
+  // Whether `remote` (listed under RemoteIdOf(key)) carries exactly `key`'s credential.
+  virtual bool SameCredential(const Key& key, const RemoteKey& remote) const {
+    (void)key;
+    (void)remote;
+    return true;
+  }
+  // Makes the listed `remote` absent from the server: a key the database does not hold, or one
+  // whose credential differs from its key's. Idempotent: absent is success; a place that now
+  // holds another credential than `remote.secret` is left alone (Ok). Errors as DeleteKey;
+  // kFailedPrecondition for a kind that cannot (the default).
+  virtual Status DeleteRemoteKey(const Server& server, const RemoteKey& remote) {
+    (void)remote;
+    return FailedPrecondition("servers of kind " + server.kind +
+                              " cannot have a key removed that the hub does not hold");
+  }
   // Traffic per key, for kinds whose server counts it; nullopt (no I/O) for a kind whose server
   // does not. Errors as ListKeys.
   virtual Result<std::optional<std::vector<KeyTraffic>>> Traffic(const Server& server) {

@@ -5,6 +5,7 @@
 #include "core/rules.hpp"
 #include "core/usecases/billing_service.hpp"
 #include "core/usecases/server_drain.hpp"
+#include "core/usecases/reconcile.hpp"
 
 namespace vpnhub::usecases {
 namespace {
@@ -45,10 +46,11 @@ struct TaskExecutor::Work {
   Server server;
   ports::VpnBackend* backend = nullptr;
   Status result;  // of loading and the remote step
-  enum class Effect { kNone, kActivate, kMarkRevoked } effect = Effect::kNone;
+  enum class Effect { kNone, kActivate, kMarkRevoked, kRestored } effect = Effect::kNone;
   TaskOutcome outcome = TaskOutcome::kDone;
   bool remove_after = false;  // created, but revoked meanwhile: delete it from the server again
-  bool recorded = false;      // the outcome is committed: only then is it logged
+  bool store_remote_data = false;  // restore_key: the server made new remote data
+  bool recorded = false;           // the outcome is committed: only then is it logged
   // A provisioning key became failed (kFailed): whether its person was told and got their trial
   // back.
   bool key_failed = false;
@@ -150,6 +152,10 @@ void TaskExecutor::Remote(Work& w) {
       }
       if (key.state != KeyState::kActive) return;  // ended: nothing to keep in step
       break;
+    case TaskKind::kRestoreKey:
+      // Only an active key is put back; one revoked since the reconciliation stays away.
+      if (key.state != KeyState::kActive) return;
+      break;
   }
   auto backend = backends_.For(w.server.kind);
   if (!backend.ok()) {
@@ -167,12 +173,42 @@ void TaskExecutor::Remote(Work& w) {
     }
     w.key.remote_data = std::move(*data);  // the key-ready message below delivers with it
     w.effect = Work::Effect::kActivate;
+  } else if (w.task->kind == TaskKind::kRestoreKey) {
+    w.result = Restore(w);
   } else if (w.task->kind == TaskKind::kSyncKey) {
     w.result = w.backend->UpdateKey(w.server, key);
   } else {
     w.result = w.backend->DeleteKey(w.server, key);
     if (w.result.ok()) w.effect = Work::Effect::kMarkRevoked;
   }
+}
+
+// restore_key: CreateKey; when the key's place holds another credential (kAlreadyExists), that
+// credential is removed first, unless the operator marked the place foreign. The key's place is
+// its own: the key is active on its slot. Then FetchRemoteData, stored when it changed.
+Status TaskExecutor::Restore(Work& w) {
+  Status st = w.backend->CreateKey(w.server, w.key);
+  if (st.code() == StatusCode::kAlreadyExists) {
+    const auto rid = w.backend->RemoteIdOf(w.server, w.key);
+    if (!rid) return st;
+    if (ForeignRemoteIds(w.server).count(*rid) > 0) {
+      return FailedPrecondition("remote key " + *rid + " of key " + std::to_string(w.key.id) +
+                                " is marked foreign on server " + w.server.name +
+                                "; it is left alone");
+    }
+    VPNHUB_ASSIGN_OR_RETURN(auto listed, w.backend->ListKeys(w.server));
+    for (const ports::RemoteKey& r : listed) {
+      if (r.remote_id != *rid || w.backend->SameCredential(w.key, r)) continue;
+      VPNHUB_RETURN_IF_ERROR(w.backend->DeleteRemoteKey(w.server, r));
+    }
+    st = w.backend->CreateKey(w.server, w.key);
+  }
+  VPNHUB_RETURN_IF_ERROR(st);
+  VPNHUB_ASSIGN_OR_RETURN(auto data, w.backend->FetchRemoteData(w.server, w.key));
+  w.effect = Work::Effect::kRestored;
+  w.store_remote_data = data != w.key.remote_data;
+  if (w.store_remote_data) w.key.remote_data = std::move(data);
+  return Status::Ok();
 }
 
 namespace {
@@ -198,6 +234,11 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
   if (w.effect == Work::Effect::kMarkRevoked) {
     Status cas = tx.keys().UpdateKeyState(key.id, KeyState::kRevoking, KeyState::kRevoked, now, "");
     return cas.code() == StatusCode::kConflict ? Status::Ok() : cas;
+  }
+  if (w.effect == Work::Effect::kRestored) {
+    if (!w.store_remote_data) return Status::Ok();
+    Status set = tx.keys().SetKeyRemoteData(key.id, key.remote_data);
+    return set.code() == StatusCode::kNotFound ? Status::Ok() : set;
   }
   if (w.effect != Work::Effect::kActivate) return Status::Ok();
   Status cas = tx.keys().UpdateKeyState(key.id, KeyState::kPending, KeyState::kActive, now, "");
@@ -329,7 +370,9 @@ Status TaskExecutor::RecordBatch(ports::StoreTx& tx, std::vector<Work>& works, T
   }
   for (Work& w : works) {
     if (w.outcome == TaskOutcome::kDone) {
-      if (w.effect == Work::Effect::kActivate) VPNHUB_RETURN_IF_ERROR(ApplyEffect(tx, w, now));
+      if (w.effect == Work::Effect::kActivate || w.effect == Work::Effect::kRestored) {
+        VPNHUB_RETURN_IF_ERROR(ApplyEffect(tx, w, now));
+      }
       continue;
     }
     VPNHUB_RETURN_IF_ERROR(Record(tx, w, now));
@@ -352,6 +395,8 @@ void TaskExecutor::Finish(Work& w) {
         log_.Info("key.activated", {{"key_id", w.key.id}, {"server_id", w.server.id}});
       } else if (w.effect == Work::Effect::kMarkRevoked) {
         log_.Info("key.revoked", {{"key_id", w.key.id}, {"server_id", w.server.id}});
+      } else if (w.effect == Work::Effect::kRestored) {
+        log_.Info("key.restored", {{"key_id", w.key.id}, {"server_id", w.server.id}});
       }
       return;
     case TaskOutcome::kReleased:

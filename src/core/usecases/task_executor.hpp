@@ -73,6 +73,8 @@ class TaskExecutor {
   void Load(std::vector<Work>& works);
   // The remote step: decides what the task needs and calls the VPN server if it must.
   void Remote(Work& work);
+  // restore_key's remote step (see Restore in the .cpp).
+  Status Restore(Work& work);
   // The key state change the remote step earned (and the "key ready" message).
   Status ApplyEffect(ports::StoreTx& tx, Work& work, Time now);
   // ApplyEffect plus the task row's move (done / pending later / failed with an alert).

@@ -22,6 +22,12 @@ constexpr SqlText kListKeysOfUserSql =
     VPNHUB_KEY_SELECT "WHERE user_id = $2 ORDER BY id DESC LIMIT $1";
 constexpr SqlText kListKeysInStateSql =
     VPNHUB_KEY_SELECT "WHERE state = $2 ORDER BY id DESC LIMIT $1";
+// A range of the partial slot index (server_id, slot) WHERE holds_slot; SQLite uses it only for
+// its condition as written.
+constexpr SqlText kSlotKeysPageSql(
+    VPNHUB_KEY_SELECT "WHERE server_id = $1 AND holds_slot AND slot > $2 ORDER BY slot LIMIT $3",
+    VPNHUB_KEY_SELECT
+    "WHERE server_id = $1 AND holds_slot = 1 AND slot > $2 ORDER BY slot LIMIT $3");
 constexpr SqlText kListKeysOfUserInStateSql =
     VPNHUB_KEY_SELECT "WHERE user_id = $2 AND state = $3 ORDER BY id DESC LIMIT $1";
 
@@ -181,6 +187,11 @@ Result<std::vector<int>> SqlKeys::HeldSlots(Id server_id) {
       SqlText("SELECT slot FROM keys WHERE server_id = $1 AND holds_slot ORDER BY slot",
               "SELECT slot FROM keys WHERE server_id = $1 AND holds_slot = 1 ORDER BY slot"),
       SqlParams().Int(server_id), [](const SqlRow& r) { return r.Int(0); });
+}
+
+Result<std::vector<Key>> SqlKeys::ListSlotKeysPage(Id server_id, int after_slot, int limit) {
+  return s_.All<Key>(kSlotKeysPageSql,
+                     SqlParams().Int(server_id).Int(after_slot).Int(std::max(0, limit)), ReadKey);
 }
 
 Status SqlKeys::UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,

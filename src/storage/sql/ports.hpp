@@ -83,6 +83,7 @@ class SqlKeys final : public ports::KeyStore {
                                           Time now, const std::string& error) override;
   Result<std::vector<Key>> ListKeys(const ports::KeyFilter& filter) override;
   Result<std::vector<int>> HeldSlots(Id server_id) override;
+  Result<std::vector<Key>> ListSlotKeysPage(Id server_id, int after_slot, int limit) override;
   Status SetKeyRemoteData(Id key_id, const std::string& remote_data) override;
   Status UpdateKeyState(Id key_id, KeyState from, KeyState to, Time now,
                         const std::string& error) override;
@@ -108,6 +109,7 @@ class SqlTasks final : public ports::TaskStore {
   explicit SqlTasks(SqlSession& session) : s_(session) {}
 
   Result<Id> EnqueueTask(TaskKind kind, Id subject_id, Time run_at) override;
+  Result<std::optional<Id>> EnqueueTaskOnce(TaskKind kind, Id subject_id, Time run_at) override;
   Result<Task> GetTask(Id id) override;
   Result<std::vector<Task>> ClaimTasks(Time now, Duration lease, int limit) override;
   Result<std::optional<Task>> ClaimTask(Id id, Time now, Duration lease) override;

@@ -145,6 +145,23 @@ Result<Id> SqlTasks::EnqueueTask(TaskKind kind, Id subject_id, Time run_at) {
       SqlParams().Text(TaskKindName(kind)).Int(subject_id).Ms(run_at));
 }
 
+Result<std::optional<Id>> SqlTasks::EnqueueTaskOnce(TaskKind kind, Id subject_id, Time run_at) {
+  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("EnqueueTaskOnce"));
+  if (kind != TaskKind::kRestoreKey) {
+    return InvalidArgument(std::string("EnqueueTaskOnce: no open-task index for ") +
+                           TaskKindName(kind));
+  }
+  // The partial index tasks_open_restore (0015) holds one open restore_key per key: a second
+  // insert, also from a concurrent transaction, is kAlreadyExists, which leaves ours usable.
+  auto id = s_.InsertUnique(
+      "INSERT INTO tasks (kind, subject_id, state, attempts, next_attempt_at, created_at, "
+      "updated_at) VALUES ($1, $2, 'pending', 0, $3, $3, $3)",
+      SqlParams().Text(TaskKindName(kind)).Int(subject_id).Ms(run_at), "open restore_key task");
+  if (id.status().code() == StatusCode::kAlreadyExists) return std::optional<Id>();
+  VPNHUB_RETURN_IF_ERROR(id.status());
+  return std::optional<Id>(*id);
+}
+
 Result<Task> SqlTasks::GetTask(Id id) {
   return s_.GetById<Task>(kGetTaskSql, id, "task", ReadTask);
 }

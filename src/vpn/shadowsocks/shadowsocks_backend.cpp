@@ -170,6 +170,51 @@ Result<std::vector<ports::RemoteKey>> ShadowsocksBackend::ListKeys(const Server&
   return out;
 }
 
+namespace {
+
+// The port a listed remote id names when it is inside the server's range; nullopt otherwise.
+std::optional<int> RangePort(const ShadowsocksSettings& s, const std::string& remote_id) {
+  const auto port = ParsePort(remote_id);
+  if (!port || *port < s.port_from || *port > s.port_to) return std::nullopt;
+  return *port;
+}
+
+}  // namespace
+
+std::optional<std::string> ShadowsocksBackend::RemoteIdOf(const Server& server,
+                                                          const Key& key) const {
+  auto s = ParseSettings(server.settings);
+  if (!s.ok()) return std::nullopt;
+  auto port = PortOf(*s, key);
+  if (!port.ok()) return std::nullopt;
+  return std::to_string(*port);
+}
+
+bool ShadowsocksBackend::IsOurRemoteKey(const Server& server,
+                                        const ports::RemoteKey& remote) const {
+  auto s = ParseSettings(server.settings);
+  return s.ok() && RangePort(*s, remote.remote_id).has_value();
+}
+
+bool ShadowsocksBackend::SameCredential(const Key& key, const ports::RemoteKey& remote) const {
+  return key.secret == remote.secret;
+}
+
+Status ShadowsocksBackend::DeleteRemoteKey(const Server& server, const ports::RemoteKey& remote) {
+  VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
+  const auto port = RangePort(s, remote.remote_id);
+  if (!port) {
+    return InvalidArgument("port " + remote.remote_id + " is outside port range " +
+                           std::to_string(s.port_from) + ".." + std::to_string(s.port_to));
+  }
+  SsManagerClient client(s.manager, call_deadline_, kIdleGap, resolver_.get());
+  VPNHUB_ASSIGN_OR_RETURN(auto listed, client.List());
+  const ManagedPort* live = FindPort(listed, *port);
+  // Only the credential that was listed is removed: a key created on the port since stays.
+  if (live == nullptr || live->password != remote.secret) return Status::Ok();
+  return client.Remove(*port);
+}
+
 Status ShadowsocksBackend::Ping(const Server& server) {
   VPNHUB_ASSIGN_OR_RETURN(auto s, ParseSettings(server.settings));
   SsManagerClient client(s.manager, call_deadline_, kIdleGap, resolver_.get());

@@ -71,6 +71,16 @@ class ShadowsocksBackend : public ports::VpnBackend {
   Result<std::vector<ports::RemoteKey>> ListKeys(const Server& server) override;
   // Ok when the manager answers "ping".
   Status Ping(const Server& server) override;
+  // Reconciliation: a key's remote id is its port (port_from + slot); every listed port is of
+  // the server's range (ListKeys leaves the others out), so every one is the hub's; the
+  // credential is the password.
+  std::optional<std::string> RemoteIdOf(const Server& server, const Key& key) const override;
+  bool IsOurRemoteKey(const Server& server, const ports::RemoteKey& remote) const override;
+  bool SameCredential(const Key& key, const ports::RemoteKey& remote) const override;
+  // Removes the port `remote` names when the manager lists it with `remote.secret` (absent, or
+  // running with another password: Ok, left alone). A port outside the server's range is
+  // kInvalidArgument.
+  Status DeleteRemoteKey(const Server& server, const ports::RemoteKey& remote) override;
   // ss-manager's own counters (the ping's stat): bytes per port of the server's range since
   // that port's ss-server started.
   Result<std::optional<std::vector<ports::KeyTraffic>>> Traffic(const Server& server) override;
