@@ -10,6 +10,7 @@
 #include "bot/commands.hpp"
 #include "http/webhook_route.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
+#include "subscription/token.hpp"
 
 namespace vpnhub::app {
 
@@ -33,6 +34,16 @@ std::string DefaultInstanceId(Context& ctx) {
          ctx.secrets.Token(6);
 }
 
+// A person's subscription URL from their user id and version (issue 18); empty (links off) when
+// SUBSCRIPTION_BASE_URL is unset.
+std::function<std::string(Id, std::int64_t)> SubscriptionUrls(const Config& cfg) {
+  if (cfg.subscription_base_url.empty()) return {};
+  return [base = cfg.subscription_base_url, key = cfg.subscription_signing_key](
+             Id user_id, std::int64_t version) {
+    return subscription::SubscriptionUrl(base, key, user_id, version);
+  };
+}
+
 }  // namespace
 
 BotRole::BotRole(Context& ctx, BotRoleOptions options)
@@ -42,7 +53,8 @@ BotRole::BotRole(Context& ctx, BotRoleOptions options)
       api_pool_(api_options_),
       lookup_(*ctx.bot, *ctx.store),
       renderer_(lookup_, ctx.backends, ctx.clock,
-                bot::RendererOptions{ctx.config.default_lang, 256, ctx.config.name}) {
+                bot::RendererOptions{ctx.config.default_lang, 256, ctx.config.name,
+                                     SubscriptionUrls(ctx.config)}) {
   const Config& cfg = ctx.config;
   if (cfg.check_follow && cfg.id_channel) {
     const std::int64_t channel = *cfg.id_channel;
@@ -65,6 +77,7 @@ BotRole::BotRole(Context& ctx, BotRoleOptions options)
   ro.id_channel = cfg.id_channel.value_or(0);
   ro.link_channel = cfg.link_channel;
   ro.name_channel = cfg.name_channel;
+  ro.subscription_url = SubscriptionUrls(cfg);
   ro.answer_callback = [this](std::string id, std::string text) {
     Status st =
         api_pool_.With([&](telegram::BotApi& api) { return api.AnswerCallbackQuery(id, text); });

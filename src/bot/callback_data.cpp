@@ -29,6 +29,7 @@ constexpr Form kForms[] = {
     {CallbackAction::kExtendProvider, 'g', "", 3},  {CallbackAction::kExtendPromo, 'd', "", 2},
     {CallbackAction::kSwitchKey, 's', ""},          {CallbackAction::kSwitchTo, 'w', "", 2},
     {CallbackAction::kSwitchProvider, 'u', "", 3},  {CallbackAction::kPayOrder, 'o', ""},
+    {CallbackAction::kSubscriptionAsk, 'r', ""},    {CallbackAction::kSubscriptionRotate, 'y', ""},
 };
 
 std::optional<std::int64_t> ParsePositiveId(std::string_view s) {

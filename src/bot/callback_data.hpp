@@ -31,6 +31,10 @@
 //   u:<key id>.<location id>.<provider number>    switch, paid through the n-th provider
 //   o:<order id>                                  the invoice of this open order (after a promo
 //                                                 code, when several providers are offered)
+//   r:<user id>                                   ask before giving this person a new
+//                                                 subscription link (only the person's own id
+//                                                 means anything)
+//   y:<user id>                                   confirmed: a new subscription link
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,30 +43,32 @@
 namespace vpnhub::bot {
 
 enum class CallbackAction {
-  kMenu,            // m:<button>
-  kTrialLocation,   // t:<id>
-  kShowKey,         // k:<id>
-  kSetLanguage,     // l:<lang>
-  kRecheckFollow,   // f:check
-  kAdminRefresh,    // a:refresh
-  kBuyLocation,     // b:<location id>
-  kBuyTariff,       // p:<location id>.<months>
-  kBuyProvider,     // v:<location id>.<months>.<provider number>
-  kBuyPromo,        // c:<location id>.<months>
-  kExtendKey,       // x:<key id>
-  kExtendTariff,    // e:<key id>.<months>
-  kExtendProvider,  // g:<key id>.<months>.<provider number>
-  kExtendPromo,     // d:<key id>.<months>
-  kSwitchKey,       // s:<key id>
-  kSwitchTo,        // w:<key id>.<location id>
-  kSwitchProvider,  // u:<key id>.<location id>.<provider number>
-  kPayOrder,        // o:<order id>
+  kMenu,                // m:<button>
+  kTrialLocation,       // t:<id>
+  kShowKey,             // k:<id>
+  kSetLanguage,         // l:<lang>
+  kRecheckFollow,       // f:check
+  kAdminRefresh,        // a:refresh
+  kBuyLocation,         // b:<location id>
+  kBuyTariff,           // p:<location id>.<months>
+  kBuyProvider,         // v:<location id>.<months>.<provider number>
+  kBuyPromo,            // c:<location id>.<months>
+  kExtendKey,           // x:<key id>
+  kExtendTariff,        // e:<key id>.<months>
+  kExtendProvider,      // g:<key id>.<months>.<provider number>
+  kExtendPromo,         // d:<key id>.<months>
+  kSwitchKey,           // s:<key id>
+  kSwitchTo,            // w:<key id>.<location id>
+  kSwitchProvider,      // u:<key id>.<location id>.<provider number>
+  kPayOrder,            // o:<order id>
+  kSubscriptionAsk,     // r:<user id>
+  kSubscriptionRotate,  // y:<user id>
 };
 
 struct CallbackData {
   CallbackAction action = CallbackAction::kMenu;
   // kTrialLocation, kBuy*: location id; kShowKey, kExtend*, kSwitch*: key id; kPayOrder: order
-  // id; otherwise 0.
+  // id; kSubscription*: the person's user id (users.id, not the Telegram id); otherwise 0.
   std::int64_t id = 0;
   std::string word;  // kMenu: the button; kSetLanguage: "en" or "ru"; otherwise empty
   // kBuyTariff, kBuyProvider, kBuyPromo, kExtendTariff, kExtendProvider, kExtendPromo: months;

@@ -106,6 +106,17 @@ constexpr Command kCommands[] = {
             +[](Conversation& c, const CallbackData& d) { return user::AskPromo(c, Extend(d)); },
     },
     {
+        // The subscription link under 🔑 My keys: ask, then rotate.
+        .choice = CallbackAction::kSubscriptionAsk,
+        .on_choice = +[](Conversation& c,
+                         const CallbackData& d) { return user::AskRotateSubscription(c, d.id); },
+    },
+    {
+        .choice = CallbackAction::kSubscriptionRotate,
+        .on_choice = +[](Conversation& c,
+                         const CallbackData& d) { return user::RotateSubscription(c, d.id); },
+    },
+    {
         .choice = CallbackAction::kSwitchKey,
         .on_choice = +[](Conversation& c,
                          const CallbackData& d) { return user::ShowSwitchLocations(c, d.id); },

@@ -11,8 +11,8 @@
 
 #include "bot/callback_data.hpp"
 #include "bot/conversation.hpp"
-#include "core/billing.hpp"
 #include "bot/i18n/i18n.hpp"
+#include "core/billing.hpp"
 #include "core/domain.hpp"
 #include "core/status.hpp"
 #include "core/usecases/billing_service.hpp"
@@ -47,6 +47,18 @@ Status ShowKeyLink(Conversation& c, Id key_id);
 // The person's key when it is theirs and runs now (active, not past its end); nullopt for any
 // other id (someone else's, revoked, unknown: the caller answers "out of date").
 Result<std::optional<usecases::KeyView>> UsableKey(Conversation& c, Id key_id);
+
+// The subscription link (subscription.cpp, issue 18). Links are on when
+// RouterOptions::subscription_url is set; the URL is always built from the person's own row.
+bool SubscriptionLinksOn(const Conversation& c);
+// The ownership check of the r:/y: buttons: `user_id` is the person's own user id.
+bool OwnsSubscription(const Conversation& c, Id user_id);
+// The link with its QR code and the "New subscription link" button; nothing when links are off.
+Status ShowSubscription(Conversation& c);
+// r:<user id>: asks before rotating; y:<user id>: rotates (BotService::RotateSubscription) and
+// shows the new link. Links off, or someone else's id: "out of date", nothing changes.
+Status AskRotateSubscription(Conversation& c, Id user_id);
+Status RotateSubscription(Conversation& c, Id user_id);
 
 // Buying a new key (buy.cpp): location -> tariff -> the pay step -> invoice.
 Status ShowBuyLocations(Conversation& c);

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "bot/i18n/i18n.hpp"
+#include "bot/subscription_texts.hpp"
 #include "formats/delivery.hpp"
 #include "formats/qr.hpp"
 #include "formats/share_name.hpp"
@@ -36,6 +37,15 @@ Result<std::optional<std::string>> BotServiceKeyLookup::LanguageOf(TgId chat_id)
     return Status::Ok();
   }));
   return lang;
+}
+
+Result<std::optional<User>> BotServiceKeyLookup::PersonOf(TgId chat_id) {
+  std::optional<User> out;
+  VPNHUB_RETURN_IF_ERROR(store_.Read([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_ASSIGN_OR_RETURN(out, tx.users().FindUserByTgId(chat_id));
+    return Status::Ok();
+  }));
+  return out;
 }
 
 Result<std::string> QrCache::Get(const std::string& text) {
@@ -206,6 +216,18 @@ Result<telegram::Rendered> KeyMessageRenderer::RenderDelivery(const OutgoingMess
     out.text = message.text + "\n\n" + out.text;
     if (!telegram::FitsCaption(out.text)) {
       out.text = message.text + "\n\n" + i18n::Format(lang, brief, args);
+    }
+  }
+  if (options_.subscription_url) {
+    // Best effort: a database hiccup costs the line, not the key.
+    auto person = keys_.PersonOf(message.chat_id);
+    if (person.ok() && person->has_value()) {
+      const std::string url = options_.subscription_url((*person)->id, (*person)->sub_version);
+      if (!url.empty()) {
+        std::string with =
+            out.text + "\n\n" + i18n::Format(lang, sub_texts::kKeyReadyLine, {{"url", url}});
+        if (telegram::FitsCaption(with)) out.text = std::move(with);
+      }
     }
   }
   if (as_file) {

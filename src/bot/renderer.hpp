@@ -4,6 +4,7 @@
 // notices, expired, failed) from the key as it is when the message goes out, in the person's
 // language.
 #include <cstddef>
+#include <functional>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,12 @@ class KeyLookup {
   virtual Result<usecases::KeyView> OwnedKey(TgId chat_id, Id key_id) = 0;
   // The language stored for the person with this Telegram id; nullopt for an unknown person.
   virtual Result<std::optional<std::string>> LanguageOf(TgId chat_id) = 0;
+  // The user row of the person with this Telegram id (for their subscription link); nullopt for
+  // an unknown person. The default knows nobody (no link is shown).
+  virtual Result<std::optional<User>> PersonOf(TgId chat_id) {
+    (void)chat_id;
+    return std::optional<User>();
+  }
 };
 
 // KeyLookup over the core: BotService::OwnedKey, and the user row for the language.
@@ -38,6 +45,7 @@ class BotServiceKeyLookup : public KeyLookup {
   BotServiceKeyLookup(usecases::BotService& bot, ports::Store& store) : bot_(bot), store_(store) {}
   Result<usecases::KeyView> OwnedKey(TgId chat_id, Id key_id) override;
   Result<std::optional<std::string>> LanguageOf(TgId chat_id) override;
+  Result<std::optional<User>> PersonOf(TgId chat_id) override;
 
  private:
   usecases::BotService& bot_;
@@ -67,6 +75,10 @@ struct RendererOptions {
   std::size_t qr_cache_entries = 256;
   // The operator's NAME: a key's share link is named "<brand> | <location>" (ShareLinkName).
   std::string brand;
+  // Subscription links (issue 18): as RouterOptions::subscription_url. When set, a key-ready
+  // message also gives the chat owner's subscription URL (KeyLookup::PersonOf) when that still
+  // fits the caption. Empty = off.
+  std::function<std::string(Id user_id, std::int64_t sub_version)> subscription_url;
 };
 
 // The MessageRenderer of the bot:
@@ -77,8 +89,9 @@ struct RendererOptions {
 //                  location)) in <code> with connect instructions, as the caption of a QR photo
 //                  of the delivery's QR text; a stored text (the receipt of the order that
 //                  made the key) goes first, and the short how-to when the long one would not
-//                  leave the whole within a caption. A delivery with a configuration file
-//                  (formats::HasConfigFile) gets the file's how-to instead of the link, and a
+//                  leave the whole within a caption; then the person's subscription URL when
+//                  options.subscription_url is set and it fits. A delivery with a configuration
+//                  file (formats::HasConfigFile) gets the file's how-to instead of the link, and a
 //                  kKeyConfig follow-up (Rendered::follow_up) that the sender queues once this went
 //                  out
 //   kKeyConfig     the delivery's configuration file as a document named config_name, with a

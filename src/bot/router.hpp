@@ -49,6 +49,11 @@ struct RouterOptions {
   // The bot's username (getMe, without '@') for invite links; empty while unknown (the referral
   // screen then shows the bare code). Called on the handler thread. May be empty.
   std::function<std::string()> bot_username;
+  // Subscription links (issue 18): the URL of the person with this user id at this
+  // User::sub_version (subscription::SubscriptionUrl over SUBSCRIPTION_BASE_URL). Empty = links
+  // are off: 🔑 My keys shows no link and the rotate buttons answer "out of date". The router
+  // only ever calls it with the id of the person who sent the update.
+  std::function<std::string(Id user_id, std::int64_t sub_version)> subscription_url;
   // The per-person limit on updates (see FloodGuard); per_sec <= 0 turns it off.
   FloodGuardOptions flood;
 };

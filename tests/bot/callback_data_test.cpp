@@ -37,6 +37,8 @@ TEST(CallbackDataTest, EveryFormRoundTrips) {
       WithIds(CallbackAction::kSwitchTo, 9, 4),
       WithIds(CallbackAction::kSwitchProvider, 9, 4, 2),
       WithId(CallbackAction::kPayOrder, 77),
+      WithId(CallbackAction::kSubscriptionAsk, 5),
+      WithId(CallbackAction::kSubscriptionRotate, 5),
   };
   for (const auto& data : all) {
     const std::string wire = FormatCallbackData(data);
@@ -55,6 +57,14 @@ TEST(CallbackDataTest, WireForms) {
   EXPECT_EQ(FormatCallbackData(Language("ru")), "l:ru");
   EXPECT_EQ(FormatCallbackData(Action(CallbackAction::kRecheckFollow)), "f:check");
   EXPECT_EQ(FormatCallbackData(Action(CallbackAction::kAdminRefresh)), "a:refresh");
+}
+
+TEST(CallbackDataTest, SubscriptionFormsCarryTheUserIdOnly) {
+  EXPECT_EQ(FormatCallbackData(WithId(CallbackAction::kSubscriptionAsk, 5)), "r:5");
+  EXPECT_EQ(FormatCallbackData(WithId(CallbackAction::kSubscriptionRotate, 5)), "y:5");
+  for (const char* bad : {"r:", "r:0", "r:05", "r:5.1", "y:", "y:0", "y:-5", "y:5.", "y:x"}) {
+    EXPECT_FALSE(ParseCallbackData(bad).has_value()) << bad;
+  }
 }
 
 TEST(CallbackDataTest, BuyFormsCarryTheirIdsOnly) {

@@ -70,7 +70,7 @@ class RendererTest : public ::testing::Test {
   fakes::FakeBackend backend;
   usecases::Backends backends;
   ScriptedLookup lookup;
-  KeyMessageRenderer renderer{lookup, backends, clock, RendererOptions{"en", 256, "TestVPN"}};
+  KeyMessageRenderer renderer{lookup, backends, clock, RendererOptions{"en", 256, "TestVPN", {}}};
 };
 
 TEST_F(RendererTest, TextIsSentAsStoredWithItsKeyboardAndEditId) {

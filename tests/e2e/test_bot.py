@@ -2,6 +2,9 @@
 ss-manager: /start -> /trial -> location -> link + QR photo -> a real ss-local fetch works ->
 after TRIAL_PERIOD and a sweep the fetch fails and the expiry message arrived exactly once.
 Plus: admin commands are refused to others, and another person's key id reveals nothing.
+And with SUBSCRIPTION_BASE_URL set (issue 18): 🔑 My keys shows the person's subscription URL
+with its QR, GET /sub/<token> on the running serve gives their key (which carries traffic), and
+after "New subscription link" the old URL answers 404 while the new one works.
 """
 import os
 import re
@@ -110,6 +113,79 @@ class BotTest(harness.HubTestCase):
         summary = self.wait_for(ADMIN, lambda c: "Amsterdam" in c.get("text", ""),
                                 "admin summary")
         self.assertIn("1/10", summary["text"])
+
+
+SUB_BASE = "https://vpn.example.com"
+SUB_URL = re.compile(re.escape(SUB_BASE) + r"/sub/([A-Za-z0-9_-]+)")
+
+
+class BotSubscriptionTest(harness.HubTestCase):
+    def setUp(self):
+        super().setUp()
+        self.start_bot_hub(ADMIN_TG_ID=ADMIN, SUBSCRIPTION_BASE_URL=SUB_BASE,
+                           SUBSCRIPTION_SIGNING_KEY="s" * 40)
+
+    def sub_photo(self, after_ms, what):
+        """The next QR photo to PERSON whose caption holds a subscription URL; (call, token)."""
+        photo = self.tg.wait_for(PERSON, lambda c: c["method"] == "sendPhoto"
+                                 and c["time_ms"] > after_ms and SUB_URL.search(c["text"]),
+                                 what, 15)
+        self.assertGreater(photo["photo_size"], 100)
+        return photo, SUB_URL.search(photo["text"]).group(1)
+
+    def fetch_sub(self, token):
+        return self.hub.get(f"/sub/{token}?format=plain")
+
+    def test_my_keys_link_serves_the_key_and_rotation_kills_the_old_one(self):
+        http_port = self.serve_text("hello.txt", "hello-through-subscription")
+        self.tg.message(PERSON, "/start")
+        self.tg.wait_for(PERSON, lambda c: True, "welcome")
+        key = int(self.hub.cli("key", "create", "--user", str(PERSON), "--location", "Amsterdam",
+                               "--days", "30").stdout.split("\t")[0])
+        harness.wait_until(lambda: self.hub.key(key)["state"] == "active", 15,
+                           what="key active")
+
+        self.tg.message(PERSON, "/keys")
+        photo, token = self.sub_photo(0, "subscription link in My keys")
+        user_id = self.hub.cli_json("user", "show", str(PERSON))["id"]
+        self.assertEqual([b.get("callback_data") for b in harness.buttons(photo)],
+                         [f"r:{user_id}"])
+        # The same URL the operator sees.
+        self.assertEqual(self.hub.cli_json("user", "show", str(PERSON))["subscription_url"],
+                         f"{SUB_BASE}/sub/{token}")
+
+        # Fetched over HTTP from the running serve: the person's own key, which carries traffic.
+        status, body = self.fetch_sub(token)
+        self.assertEqual(status, 200, body)
+        links = re.findall(r"ss://\S+", body)
+        self.assertEqual(len(links), 1, body)
+        self.assertEqual(self.fetch_through(links[0], http_port),
+                         (0, "hello-through-subscription"))
+
+        # Another person pressing a forged rotate button for PERSON's user id changes nothing.
+        self.tg.message(OTHER, "/start")
+        self.tg.wait_for(OTHER, lambda c: True, "welcome for the other person")
+        self.tg.callback(OTHER, f"y:{user_id}")
+        harness.wait_until(lambda: any(
+            str(c["params"].get("callback_query_id", "")).startswith(f"{OTHER}-")
+            for c in self.tg.calls("answerCallbackQuery")), 10, what="forged button answered")
+        self.assertEqual(self.fetch_sub(token)[0], 200)
+        self.assertFalse(any(c["method"] == "sendPhoto" for c in self.tg.to_chat(OTHER)))
+
+        # New subscription link: asked first, then rotated.
+        self.tg.callback(PERSON, f"r:{user_id}")
+        confirm = self.tg.wait_for(PERSON, lambda c: any(
+            b.get("callback_data") == f"y:{user_id}" for b in harness.buttons(c)),
+            "confirmation")
+        self.assertEqual(self.fetch_sub(token)[0], 200, "asking must not rotate")
+        self.tg.callback(PERSON, f"y:{user_id}")
+        _, new_token = self.sub_photo(confirm["time_ms"], "the new link")
+        self.assertNotEqual(new_token, token)
+        harness.wait_until(lambda: self.fetch_sub(token)[0] == 404, 10,
+                           what="the old subscription URL answers 404")
+        status, body = self.fetch_sub(new_token)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(re.findall(r"ss://\S+", body), links)
 
 
 if __name__ == "__main__":

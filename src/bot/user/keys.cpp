@@ -69,7 +69,9 @@ Status ShowKeys(Conversation& c) {
     }
   }
   kb.push_back(BackKeyboard(c.lang()).front());
-  return c.Say(std::move(text), std::move(kb));
+  VPNHUB_RETURN_IF_ERROR(c.Say(std::move(text), std::move(kb)));
+  // The subscription link follows as its own message: a QR photo's caption is short.
+  return ShowSubscription(c);
 }
 
 Result<std::optional<usecases::KeyView>> UsableKey(Conversation& c, Id key_id) {

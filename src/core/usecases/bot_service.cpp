@@ -90,6 +90,16 @@ Result<bool> BotService::TakeAwaited(TgId tg_id, const std::string& what) {
   return taken;
 }
 
+Result<User> BotService::RotateSubscription(Id user_id) {
+  User out;
+  VPNHUB_RETURN_IF_ERROR(store_.Write([&](ports::StoreTx& tx) -> Status {
+    VPNHUB_RETURN_IF_ERROR(tx.users().RotateSubscription(user_id));
+    VPNHUB_ASSIGN_OR_RETURN(out, tx.users().GetUser(user_id));
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Status BotService::SetLanguage(TgId tg_id, const std::string& lang) {
   if (lang != "en" && lang != "ru") return InvalidArgument("unsupported language '" + lang + "'");
   return store_.Write([&](ports::StoreTx& tx) -> Status {

@@ -80,6 +80,11 @@ class BotService {
   // The person typed what was awaited: clears it when it is still `what` and returns true,
   // once (of two messages handled at once, one gets true). False otherwise.
   Result<bool> TakeAwaited(TgId tg_id, const std::string& what);
+  // A new subscription link for the person with this user id (issue 18): bumps their
+  // User::sub_version (UserStore::RotateSubscription, as `vpnhub user rotate-sub`), so the old
+  // URL stops matching, and returns the row after the bump. kNotFound for an unknown user. Whose
+  // link it is to rotate is the caller's check.
+  Result<User> RotateSubscription(Id user_id);
   // kInvalidArgument for languages other than en/ru.
   Status SetLanguage(TgId tg_id, const std::string& lang);
   bool IsAdmin(TgId tg_id) const;
