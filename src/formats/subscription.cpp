@@ -24,6 +24,8 @@ constexpr char kTextType[] = "text/plain; charset=utf-8";
 // web address (a panel's subscription URL) and not an Outline dynamic key (ssconf://), which
 // those clients do not read.
 bool IsListableLink(std::string_view link) {
+  // The #fragment is replaced by the entry's name (ListedLink): only what precedes it counts.
+  link = link.substr(0, link.find('#'));
   const auto sep = link.find("://");
   if (sep == std::string_view::npos || sep == 0) return false;
   for (char c : link) {

@@ -41,7 +41,14 @@ std::size_t PageBytes(const Page& page) {
 std::shared_ptr<const Document> Render(const Page& page, formats::SubscriptionFormat format) {
   auto out = std::make_shared<Document>();
   auto rendered = formats::RenderSubscription(format, page.entries);
-  if (!rendered.ok()) {
+  const bool uri_list = format == formats::SubscriptionFormat::kBase64 ||
+                        format == formats::SubscriptionFormat::kPlain;
+  if (!rendered.ok() && uri_list && rendered.status().code() == StatusCode::kNotFound) {
+    // A valid link of a person with no key to list (all revoked, or their servers down): an
+    // empty list, so that the app drops the keys it had instead of keeping them on an error.
+    out->doc.content_type = "text/plain; charset=utf-8";
+    out->doc.file_extension = "txt";
+  } else if (!rendered.ok()) {
     out->status = 404;
     out->doc.content_type = "text/plain; charset=utf-8";
     out->doc.body = "nothing in this format\n";

@@ -48,7 +48,8 @@ struct Options {
 
 // One format's document of one page, as served.
 struct Document {
-  int status = 200;  // 200, or 404 when the format has nothing for these keys
+  // 200, or 404 when the format has nothing for these keys (a URI list then is 200 and empty)
+  int status = 200;
   formats::SubscriptionDocument doc;
   std::string etag;  // quoted, strong
 };

@@ -158,8 +158,7 @@ Status GatedBackend::DeleteKey(const Server& server, const Key& key) {
 }
 
 Status GatedBackend::DeleteRemoteKey(const Server& server, const ports::RemoteKey& remote) {
-  Slot slot(*this, server.id);
-  return inner_.DeleteRemoteKey(server, remote);
+  return Gate(server, false, [&] { return inner_.DeleteRemoteKey(server, remote); });
 }
 
 Result<std::vector<ports::RemoteKey>> GatedBackend::ListKeys(const Server& server) {

@@ -189,7 +189,8 @@ class SubscriptionRoutesTest : public ::testing::Test {
   }
   static std::string Link(const std::string& remote, const std::string& host,
                           const std::string& location) {
-    return "fake://" + remote + "@" + host + ".example.com#VPNHub | " + location;
+    // The fake's own "#NAME" is replaced by the entry's name, percent-encoded as share links are.
+    return "fake://" + remote + "@" + host + ".example.com#VPNHub%20%7C%20" + location;
   }
   double Fetches(const std::string& outcome) {
     return registry_.GetCounter("vpnhub_subscription_fetches_total", "", {{"outcome", outcome}})
