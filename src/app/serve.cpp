@@ -191,19 +191,22 @@ void BuildJobs(Context& ctx, ServeParts& parts) {
     ho.concurrency = cfg.server_check_concurrency;
     ho.thresholds.fail = cfg.server_fail_threshold;
     ho.thresholds.recover = cfg.server_recover_threshold;
-    jobs::KeyReconcileOptions ro;
-    ro.interval = std::chrono::seconds(cfg.reconcile_interval_sec);
-    ro.alert_threshold = cfg.reconcile_alert_threshold;
-    parts.reconcile = std::make_unique<jobs::KeyReconcileJob>(
-        *ctx.store, ctx.backends, ctx.clock, *ctx.log, ctx.registry, &ctx.alerts->policy(), ro);
-    jo.key_reconcile = parts.reconcile.get();
-    jo.key_reconcile_interval = ro.interval;
-    // A server back from unhealthy is reconciled at once: a restarted ss-manager has forgotten
-    // every key. (The health job runs only once the jobs, built below, have started.)
-    ho.on_recovered = [&parts](Id server_id) {
-      parts.reconcile->Request(server_id);
-      if (parts.jobs) parts.jobs->ReconcileKeysNow();
-    };
+    // RECONCILE_INTERVAL_SEC=0: no reconciliation job at all (`vpnhub server reconcile` by hand).
+    if (cfg.reconcile_interval_sec > 0) {
+      jobs::KeyReconcileOptions ro;
+      ro.interval = std::chrono::seconds(cfg.reconcile_interval_sec);
+      ro.alert_threshold = cfg.reconcile_alert_threshold;
+      parts.reconcile = std::make_unique<jobs::KeyReconcileJob>(
+          *ctx.store, ctx.backends, ctx.clock, *ctx.log, ctx.registry, &ctx.alerts->policy(), ro);
+      jo.key_reconcile = parts.reconcile.get();
+      jo.key_reconcile_interval = ro.interval;
+      // A server back from unhealthy is reconciled at once: a restarted ss-manager has forgotten
+      // every key. (The health job runs only once the jobs, built below, have started.)
+      ho.on_recovered = [&parts](Id server_id) {
+        parts.reconcile->Request(server_id);
+        if (parts.jobs) parts.jobs->ReconcileKeysNow();
+      };
+    }
     parts.health = std::make_unique<jobs::ServerHealthJob>(
         *ctx.store, ctx.backends, ctx.clock, *ctx.log, ctx.registry, &ctx.alerts->policy(), ho);
     jo.health = parts.health.get();

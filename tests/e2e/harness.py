@@ -594,7 +594,9 @@ class PgServer:
 def seed_active_keys(admin, pg, ss, count, port_from, expires_at_ms):
     """A location, a server on the fake ss-manager `ss` and `count` active keys (one person
     each, key n on port port_from + n) expiring at expires_at_ms: inserted in bulk into the
-    PostgreSQL `pg`, as a years-old installation would hold them. `admin` runs the CLI."""
+    PostgreSQL `pg`, as a years-old installation would hold them. `admin` runs the CLI.
+    The keys exist in the database only: a hub that reconciles (RECONCILE_INTERVAL_SEC > 0)
+    re-creates every one on `ss` first, so the tests using this run with RECONCILE_INTERVAL_SEC=0."""
     admin.cli("location", "add", "Amsterdam")
     admin.cli("server", "add", "--location", "Amsterdam", "--manager", ss.address,
               "--public-host", "127.0.0.1", "--ports",

@@ -65,9 +65,11 @@ class MultiInstanceTest(harness.HubTestCase):
         self.made = getattr(self, "made", 0) + 1
         workdir = os.path.join(self.dir, f"i{self.made}")
         os.makedirs(workdir, exist_ok=True)
+        # RECONCILE_INTERVAL_SEC=0: the keys are seeded in the database only (seed_active_keys),
+        # which a reconciliation would rightly re-create on the fake ss-manager first.
         hub = harness.Vpnhub(workdir, DATABASE_URL=self.pg.url, JOB_LEASE_SEC=JOB_LEASE,
                              WORKER_CONCURRENCY=WORKERS, WORKER_BATCH=BATCH, TASK_LEASE_SEC=3,
-                             **env)
+                             RECONCILE_INTERVAL_SEC=0, **env)
         self.hubs.append(hub)
         return hub
 

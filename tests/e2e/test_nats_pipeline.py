@@ -124,7 +124,10 @@ class NatsPipelineTest(harness.HubTestCase):
         os.makedirs(workdir, exist_ok=True)
         settings = dict(DATABASE_URL=self.pg.url, NATS_SERVERS=",".join(urls),
                         JOB_LEASE_SEC=JOB_LEASE, WORKER_CONCURRENCY=CONCURRENCY,
-                        TASK_LEASE_SEC=TASK_LEASE)
+                        TASK_LEASE_SEC=TASK_LEASE,
+                        # The keys are seeded in the database only (seed_active_keys), which a
+                        # reconciliation would rightly re-create on the fake ss-manager first.
+                        RECONCILE_INTERVAL_SEC=0)
         settings.update(env)
         hub = harness.Vpnhub(workdir, **settings)
         self.hubs.append((name, hub))

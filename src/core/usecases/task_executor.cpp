@@ -5,7 +5,7 @@
 #include "core/rules.hpp"
 #include "core/usecases/billing_service.hpp"
 #include "core/usecases/server_drain.hpp"
-#include "core/usecases/reconcile.hpp"
+#include "core/usecases/task_executor_work.hpp"
 
 namespace vpnhub::usecases {
 namespace {
@@ -36,27 +36,6 @@ Result<OutgoingMessage> KeyMessageWithReceipt(ports::StoreTx& tx, const User& us
 }
 
 }  // namespace
-
-struct TaskExecutor::Work {
-  const Task* task = nullptr;
-  bool loaded = false;
-  // The read of the batch failed (the database's fault, not the task's): result says why.
-  bool store_failed = false;
-  Key key;
-  Server server;
-  ports::VpnBackend* backend = nullptr;
-  Status result;  // of loading and the remote step
-  enum class Effect { kNone, kActivate, kMarkRevoked, kRestored } effect = Effect::kNone;
-  TaskOutcome outcome = TaskOutcome::kDone;
-  bool remove_after = false;  // created, but revoked meanwhile: delete it from the server again
-  bool store_remote_data = false;  // restore_key: the server made new remote data
-  bool recorded = false;           // the outcome is committed: only then is it logged
-  // A provisioning key became failed (kFailed): whether its person was told and got their trial
-  // back.
-  bool key_failed = false;
-  bool person_told = false;
-  bool trial_returned = false;
-};
 
 namespace {
 
@@ -181,34 +160,6 @@ void TaskExecutor::Remote(Work& w) {
     w.result = w.backend->DeleteKey(w.server, key);
     if (w.result.ok()) w.effect = Work::Effect::kMarkRevoked;
   }
-}
-
-// restore_key: CreateKey; when the key's place holds another credential (kAlreadyExists), that
-// credential is removed first, unless the operator marked the place foreign. The key's place is
-// its own: the key is active on its slot. Then FetchRemoteData, stored when it changed.
-Status TaskExecutor::Restore(Work& w) {
-  Status st = w.backend->CreateKey(w.server, w.key);
-  if (st.code() == StatusCode::kAlreadyExists) {
-    const auto rid = w.backend->RemoteIdOf(w.server, w.key);
-    if (!rid) return st;
-    if (ForeignRemoteIds(w.server).count(*rid) > 0) {
-      return FailedPrecondition("remote key " + *rid + " of key " + std::to_string(w.key.id) +
-                                " is marked foreign on server " + w.server.name +
-                                "; it is left alone");
-    }
-    VPNHUB_ASSIGN_OR_RETURN(auto listed, w.backend->ListKeys(w.server));
-    for (const ports::RemoteKey& r : listed) {
-      if (r.remote_id != *rid || w.backend->SameCredential(w.key, r)) continue;
-      VPNHUB_RETURN_IF_ERROR(w.backend->DeleteRemoteKey(w.server, r));
-    }
-    st = w.backend->CreateKey(w.server, w.key);
-  }
-  VPNHUB_RETURN_IF_ERROR(st);
-  VPNHUB_ASSIGN_OR_RETURN(auto data, w.backend->FetchRemoteData(w.server, w.key));
-  w.effect = Work::Effect::kRestored;
-  w.store_remote_data = data != w.key.remote_data;
-  if (w.store_remote_data) w.key.remote_data = std::move(data);
-  return Status::Ok();
 }
 
 namespace {
