@@ -372,8 +372,8 @@ const std::vector<ConfigVar>& ConfigVariables() {
       Int("RECONCILE_INTERVAL_SEC", "300", {0, 86400}, &Config::reconcile_interval_sec,
           "this release",
           "how often the scheduler compares every healthy server's keys with the database and "
-          "repairs the drift (and at once when a server becomes healthy again), 1..86400 s; "
-          "0 = never by itself (`vpnhub server reconcile` by hand)"),
+          "repairs the drift (and at once when a server becomes healthy again), 0..86400 s "
+          "(0 = never by itself: `vpnhub server reconcile` by hand)"),
       Int("RECONCILE_ALERT_THRESHOLD", "20", {1, 1000000}, &Config::reconcile_alert_threshold,
           "this release",
           "drifted keys on one server in one reconciliation above which the admins are alerted "

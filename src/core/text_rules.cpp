@@ -158,6 +158,23 @@ std::string Quoted(std::string_view text, std::size_t max_chars) {
 
 std::string Escaped(std::string_view text) { return EscapeText(text, std::string::npos, false); }
 
+std::string HtmlText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else if (c == '&') {
+      out += "&amp;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string FormatUtcMinute(Time t) {
   const auto day = std::chrono::floor<std::chrono::days>(t);
   const std::chrono::year_month_day ymd{day};

@@ -44,6 +44,9 @@ std::string Quoted(std::string_view text, std::size_t max_chars = 80);
 // `text` with its control characters and non-UTF-8 bytes escaped as in Quoted, and nothing else
 // changed (no quotes, no cut): for printing stored names in a table.
 std::string Escaped(std::string_view text);
+// `text` as a value inside Telegram HTML: <, > and & escaped (the texts the core writes for
+// admins).
+std::string HtmlText(std::string_view text);
 
 // A time as "2025-03-01 14:05 UTC", as people are shown it.
 std::string FormatUtcMinute(Time t);

@@ -106,5 +106,11 @@ TEST(Quoted, EscapesWhatATerminalWouldObey) {
   EXPECT_THAT(Escaped("a\u202eb"), Not(HasSubstr("\u202e")));
 }
 
+TEST(HtmlText, EscapesWhatTelegramHtmlReadsAsMarkupAndNothingElse) {
+  EXPECT_EQ(HtmlText("A <b>&</b> \"q\" 'x' Амстердам"),
+            "A &lt;b&gt;&amp;&lt;/b&gt; \"q\" 'x' Амстердам");
+  EXPECT_EQ(HtmlText(""), "");
+}
+
 }  // namespace
 }  // namespace vpnhub

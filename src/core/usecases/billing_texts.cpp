@@ -7,23 +7,6 @@ namespace {
 
 bool Ru(const std::string& lang) { return lang == "ru"; }
 
-// Minimal HTML escaping for values put into Telegram HTML.
-std::string Html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') {
-      out += "&lt;";
-    } else if (c == '>') {
-      out += "&gt;";
-    } else if (c == '&') {
-      out += "&amp;";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string Months(const std::string& lang, int months) {
@@ -42,9 +25,9 @@ std::string Amount(std::int64_t amount, const std::string& currency) {
 
 std::string Receipt(const std::string& lang, const Order& order, const std::string& location,
                     Time expires) {
-  const std::string paid = Html(Amount(order.amount, order.currency));
+  const std::string paid = HtmlText(Amount(order.amount, order.currency));
   const std::string until = FormatUtcMinute(expires);
-  const std::string where = Html(location);
+  const std::string where = HtmlText(location);
   std::string what;
   switch (order.kind) {
     case OrderKind::kNewKey:
@@ -73,16 +56,17 @@ std::string Receipt(const std::string& lang, const Order& order, const std::stri
 
 std::string Mismatch(const std::string& lang, const std::string& provider_payment_id) {
   if (Ru(lang)) {
-    return "⚠️ Платёж не совпал с заказом и не зачислен. Напишите в поддержку "
+    return "⚠️ Платёж не совпал с заказом и не зачислен. Напишите в "
+           "поддержку "
            "и "
            "укажите "
            "номер "
            "платежа: <code>" +
-           Html(provider_payment_id) + "</code>";
+           HtmlText(provider_payment_id) + "</code>";
   }
   return "⚠️ Your payment did not match its order and was not credited. Please contact support "
          "with the payment number: <code>" +
-         Html(provider_payment_id) + "</code>";
+         HtmlText(provider_payment_id) + "</code>";
 }
 
 std::string NotFulfilled(const std::string& lang, Id order_id) {
@@ -113,7 +97,7 @@ std::string ReferralReward(const std::string& lang, int days, bool as_credit, Ti
 }
 
 std::string Refunded(const std::string& lang, const Payment& payment, bool revoked) {
-  const std::string amount = Html(Amount(payment.amount, payment.currency));
+  const std::string amount = HtmlText(Amount(payment.amount, payment.currency));
   if (Ru(lang)) {
     return "↩️ Платёж на " + amount + " возвращён." +
            (revoked ? " Оплаченное время снято, ключ отключён." : " Оплаченное время снято.");
@@ -124,9 +108,9 @@ std::string Refunded(const std::string& lang, const Payment& payment, bool revok
 }
 
 std::string SwitchStarted(const std::string& lang, const std::string& location) {
-  return Ru(lang) ? "🔁 Готовим ваш ключ в " + Html(location) +
+  return Ru(lang) ? "🔁 Готовим ваш ключ в " + HtmlText(location) +
                         ". Старый ключ отключится, как только новый заработает."
-                  : "🔁 Setting up your key in " + Html(location) +
+                  : "🔁 Setting up your key in " + HtmlText(location) +
                         ". The old key stops once the new one works.";
 }
 

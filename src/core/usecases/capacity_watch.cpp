@@ -2,27 +2,9 @@
 
 #include <map>
 
+#include "core/text_rules.hpp"
+
 namespace vpnhub::usecases {
-namespace {
-
-// Telegram HTML: the location name as text.
-std::string Html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') {
-      out += "&lt;";
-    } else if (c == '>') {
-      out += "&gt;";
-    } else if (c == '&') {
-      out += "&amp;";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 bool OverCapacity(const LocationLoad& load, int percent) {
   if (load.used == 0) return false;
@@ -54,7 +36,7 @@ Result<std::vector<LocationLoad>> CapacityWatch::Check() {
     if (!over_.insert(load.location_id).second) continue;  // alerted since it passed the mark
     if (alerts_ == nullptr || alerts_->admins.empty()) continue;
     const std::string text =
-        "Location \"" + Html(load.name) + "\" is at " + std::to_string(load.used) + " of " +
+        "Location \"" + HtmlText(load.name) + "\" is at " + std::to_string(load.used) + " of " +
         std::to_string(load.capacity) + " slots of its healthy, enabled servers (over " +
         std::to_string(percent_) + " %): add a server (vpnhub server add) or capacity " +
         "(vpnhub server edit --capacity) before new keys are refused.";
