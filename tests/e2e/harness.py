@@ -326,6 +326,24 @@ class HubTestCase(unittest.TestCase):
         wait_until(lambda: listening(port), 5, what="web server listening")
         return port
 
+    def own_subscription(self, hub, tg, base, panel_calls):
+        """The links of Telegram user `tg`'s own subscription as `hub` serves it at /sub/<token>
+        (plain), after checking that `user show` gives a URL under `base`, that the default
+        (base64) answer holds the same links, and that neither fetch (a cache miss, then a hit)
+        changed `panel_calls()` (a panel's on-demand call counts)."""
+        shown = hub.cli_json("user", "show", str(tg))
+        self.assertTrue(shown["subscription_url"].startswith(base + "/sub/"), shown)
+        token = shown["subscription_url"].rsplit("/sub/", 1)[1]
+        before = panel_calls()
+        status, body = hub.get(f"/sub/{token}?format=plain")
+        self.assertEqual(status, 200, body)
+        links = body.splitlines()
+        status, encoded = hub.get(f"/sub/{token}")
+        self.assertEqual(status, 200, encoded)
+        self.assertEqual(base64.b64decode(encoded).decode().splitlines(), links)
+        self.assertEqual(panel_calls(), before)
+        return links
+
     def fetch_through(self, link, http_port, path="/hello.txt"):
         """(curl's exit code, the body) of http://127.0.0.1:`http_port``path` fetched through a
         real ss-local using the ss:// `link`."""

@@ -155,18 +155,8 @@ class RemnawaveTest(harness.HubTestCase):
 
         # The person's own subscription lists the same links (their names are ours), from what
         # the worker stored: neither fetch (a cache miss, then a hit) calls the panel.
-        shown = bot.cli_json("user", "show", str(person))
-        self.assertTrue(shown["subscription_url"].startswith(SUB_ENV["SUBSCRIPTION_BASE_URL"]
-                                                             + "/sub/"), shown)
-        token = shown["subscription_url"].rsplit("/sub/", 1)[1]
-        panel_before = on_demand(self.panel.requests())
-        status, body = bot.get(f"/sub/{token}?format=plain")
-        self.assertEqual(status, 200, body)
-        ours = body.splitlines()
-        status, encoded = bot.get(f"/sub/{token}")
-        self.assertEqual(status, 200, encoded)
-        self.assertEqual(base64.b64decode(encoded).decode().splitlines(), ours)
-        self.assertEqual(on_demand(self.panel.requests()), panel_before)
+        ours = self.own_subscription(bot, person, SUB_ENV["SUBSCRIPTION_BASE_URL"],
+                                     lambda: on_demand(self.panel.requests()))
         self.assertEqual(sorted(link.split("#")[0] for link in ours),
                          sorted(link.split("#")[0] for link in links), ours)
         our_vless = [link for link in ours if link.startswith("vless://")]
