@@ -106,7 +106,10 @@ std::optional<Answer> Service::FromCache(std::string_view token,
   if (it == shard.entries.end()) return std::nullopt;
   if (!signer_.Verify(token, *person, it->second.page->version)) return Answer{};
   shard.lru.splice(shard.lru.begin(), shard.lru, it->second.lru);
-  return Serve(shard, it->second, format);
+  // A format rendered now adds to the shard: the least recently fetched pages make room for it.
+  Answer answer = Serve(shard, it->second, format);
+  TrimLocked(shard);
+  return answer;
 }
 
 Result<Answer> Service::Load(std::string_view token, formats::SubscriptionFormat format) {
@@ -144,11 +147,15 @@ Result<Answer> Service::Load(std::string_view token, formats::SubscriptionFormat
   auto [it, inserted] = shard.entries.emplace(*person, std::move(fresh));
   (void)inserted;
   Answer answer = valid ? Serve(shard, it->second, format) : Answer{};
+  TrimLocked(shard);
+  return answer;
+}
+
+void Service::TrimLocked(Shard& shard) {
   const std::size_t budget = std::max<std::size_t>(options_.cache_bytes / kShards, 1);
   while (shard.bytes > budget && shard.entries.size() > 1) {
     EraseLocked(shard, shard.entries.find(shard.lru.back()));
   }
-  return answer;
 }
 
 void Service::EraseLocked(Shard& shard, std::unordered_map<Id, Entry>::iterator it) {

@@ -123,6 +123,8 @@ class Service {
   Answer Serve(Shard& shard, Entry& entry, formats::SubscriptionFormat format);
   Result<std::shared_ptr<const Page>> ReadPage(Id person);
   void EraseLocked(Shard& shard, std::unordered_map<Id, Entry>::iterator it);
+  // Drops the least recently fetched pages while the shard is over its share of cache_bytes.
+  void TrimLocked(Shard& shard);
   void Run();
 
   ports::Store& store_;

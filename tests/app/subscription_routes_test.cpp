@@ -70,11 +70,13 @@ class SubscriptionRoutesTest : public ::testing::Test {
   }
   void TearDown() override { Stop(); }
 
-  void Start(std::chrono::milliseconds poll = std::chrono::hours(1)) {
+  void Start(std::chrono::milliseconds poll = std::chrono::hours(1),
+             std::size_t cache_bytes = 256u << 20) {
     subscription::Options o;
     o.brand = "VPNHub";
     o.signing_key = kKey;
     o.poll_interval = poll;
+    o.cache_bytes = cache_bytes;
     service_ = std::make_unique<subscription::Service>(store_, backends_, log_, o);
     app::SubscriptionRouteOptions ro;
     ro.title = "VPNHub";
@@ -372,6 +374,41 @@ TEST_F(SubscriptionRoutesTest, TheTokenIsInNoLogLine) {
   EXPECT_EQ(logged.find(token), std::string::npos) << logged;
   EXPECT_EQ(logged.find(forged), std::string::npos) << logged;
   EXPECT_EQ(logged.find(token.substr(11)), std::string::npos) << logged;
+}
+
+// SUBSCRIPTION_CACHE_MB bounds the cache also when the documents of cached pages are rendered on
+// hits (each format of a page is kept with it): a hit in a format not rendered yet must not carry
+// the cache past its budget.
+TEST_F(SubscriptionRoutesTest, TheCacheStaysWithinItsBudgetWhenHitsRenderMoreFormats) {
+  Stop();
+  constexpr std::size_t kBudget = 64 * 4000;  // 4,000 bytes per shard
+  Start(std::chrono::hours(1), kBudget);
+  std::vector<std::string> tokens;
+  for (int p = 0; p < 64 * 6; ++p) {
+    const Id id = AddUser(100 + p);
+    for (int j = 0; j < 3; ++j) {
+      AddKey(id, j == 1 ? srv_nl_ : srv_de_, "p" + std::to_string(p) + "k" + std::to_string(j));
+    }
+    tokens.push_back(TokenOf(id));
+  }
+  using F = formats::SubscriptionFormat;
+  for (const auto& t : tokens) {
+    auto a = service_->Load(t, F::kPlain);
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    ASSERT_EQ(a->kind, subscription::Answer::Kind::kDocument);
+  }
+  EXPECT_LE(service_->cached_bytes(), kBudget);
+  int hits = 0;
+  for (F f : {F::kBase64, F::kClash, F::kSingBox, F::kOutline, F::kWireGuard}) {
+    for (const auto& t : tokens) {
+      auto a = service_->FromCache(t, f);
+      if (!a) continue;
+      ASSERT_EQ(a->kind, subscription::Answer::Kind::kDocument);
+      ++hits;
+    }
+  }
+  EXPECT_GT(hits, 0);
+  EXPECT_LE(service_->cached_bytes(), kBudget);
 }
 
 // CI scale: 1,000 persons x 3 keys, 20,000 fetches of random persons from 8 client threads on
