@@ -14,6 +14,11 @@ constexpr int kFeedPage = 5000;
 // How far below the newest feed id a poll looks again: PostgreSQL identity values are taken in
 // insertion order but may commit out of order, so a row may appear below one already seen.
 constexpr std::int64_t kLookBack = 1000;
+// ... and at least this far back in time: every row above the feed's end as it was kSettle ago
+// is read again, however many ids other transactions took and committed meanwhile (an expiry
+// sweep's batch alone takes 500). A change whose transaction commits within kSettle of writing
+// its row is seen.
+constexpr std::chrono::seconds kSettle{30};
 // Rows kept in the feed (older ones are purged about once a minute).
 constexpr std::int64_t kKeepRows = 100000;
 constexpr std::size_t kPageOverhead = 256;
@@ -264,7 +269,11 @@ std::size_t Service::cached_bytes() const {
 
 Status Service::PollOnce() {
   std::lock_guard feed_lock(feed_mu_);
+  // The newest mark at least kSettle old is the oldest one still needed.
+  const auto started = std::chrono::steady_clock::now();
+  while (marks_.size() > 1 && started - marks_[1].first >= kSettle) marks_.pop_front();
   std::int64_t after = std::max<std::int64_t>(0, feed_end_ - kLookBack);
+  if (!marks_.empty()) after = std::min(after, marks_.front().second);
   bool all = false;
   std::vector<Id> persons;
   for (;;) {
@@ -285,7 +294,10 @@ Status Service::PollOnce() {
     if (rows.size() < static_cast<std::size_t>(kFeedPage)) break;
     after = rows.back().id;
   }
-  seen_.erase(seen_.begin(), seen_.lower_bound(feed_end_ - kLookBack));
+  // Taken after the reads: every id up to feed_end_ was taken before this time.
+  marks_.emplace_back(std::chrono::steady_clock::now(), feed_end_);
+  seen_.erase(seen_.begin(),
+              seen_.lower_bound(std::min(feed_end_ - kLookBack, marks_.front().second)));
   if (all || persons.size() > 10000) {
     InvalidateAll();
   } else {

@@ -12,13 +12,16 @@
 // locations and users.sub_version, in the transaction of each change). A poller thread reads the
 // new rows every `poll_interval` and drops the persons they name (a server or location change
 // drops everyone), so every instance serves a change within about one poll interval of its
-// commit. A page loaded while a change of its shard was being applied is answered but not
-// cached.
+// commit. Feed ids may commit out of order (PostgreSQL): each poll reads again the rows of the
+// last 30 s (at least the last 1,000 ids), so a row committed below ids already read is seen when
+// its transaction committed within 30 s of writing it. A page loaded while a change of its shard
+// was being applied is answered but not cached.
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -28,6 +31,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/domain.hpp"
@@ -136,13 +140,16 @@ class Service {
   std::atomic<std::uint64_t> loads_{0};
 
   // The poller.
-  std::mutex feed_mu_;  // PollOnce: feed_end_, seen_, last_purge_
+  std::mutex feed_mu_;  // PollOnce: feed_end_, seen_, marks_, last_purge_
   std::mutex poll_mu_;
   std::condition_variable poll_cv_;
   bool stopping_ = false;
   std::thread poller_;
   std::int64_t feed_end_ = 0;    // the largest feed id seen
   std::set<std::int64_t> seen_;  // ids seen within the look-back window below feed_end_
+  // (time, feed_end_) after each poll, oldest first: a poll reads again above the newest mark
+  // at least kSettle (service.cpp) old, so that a row committed late below ids read is seen.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> marks_;
   std::chrono::steady_clock::time_point last_purge_{};
 };
 
