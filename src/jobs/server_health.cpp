@@ -218,8 +218,14 @@ Status ServerHealthJob::Record(const Server& probed, bool ok, const std::string&
                                bool& changed) {
   Server after;
   std::string alert_text;
+  bool out_of_service = false;
   Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
     VPNHUB_ASSIGN_OR_RETURN(Server s, tx.catalog().GetServerToCall(probed.id));
+    // Disabled (or removed, which disables it) since the round listed it: no longer probed, so
+    // this probe is not counted either (no health change, no alert about a server taken out).
+    out_of_service = !s.enabled;
+    changed = false;
+    if (out_of_service) return Status::Ok();
     const Time now = clock_.Now();
     changed = ApplyProbe(s, ok, now, options_.thresholds);
     VPNHUB_RETURN_IF_ERROR(tx.catalog().RecordServerHealth(s));
@@ -243,6 +249,7 @@ Status ServerHealthJob::Record(const Server& probed, bool ok, const std::string&
     changed = false;
     return st;
   }
+  if (out_of_service) return Status::Ok();
   const metrics::Labels labels = {{"server", after.name}};
   registry_.GetGauge("vpnhub_server_up", "1 when the server counts as healthy, else 0", labels)
       .Set(after.healthy ? 1 : 0);

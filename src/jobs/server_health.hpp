@@ -54,8 +54,8 @@ class ServerHealthJob {
   // recorded (CatalogStore::RecordServerHealth). A server whose probe of an earlier round has
   // still not returned is counted as failed without a new probe, so a hung server holds one slot
   // however many rounds it hangs. A probe that could not start before the round ended (every
-  // slot held by hung probes) is not counted. Returns how many servers changed health, or the
-  // store's error.
+  // slot held by hung probes) is not counted, nor is the probe of a server disabled or removed
+  // while the round ran. Returns how many servers changed health, or the store's error.
   Result<int> RunOnce();
   // Ends a round that waits for its probes (recording nothing of it) and joins the probe
   // threads: waits for probes still inside a backend call (each backend bounds its calls by its

@@ -266,6 +266,37 @@ TEST_F(ServerHealthTest, DisabledServersAreNotProbed) {
   EXPECT_FALSE(Get(off).last_check_at.has_value());
 }
 
+// A server disabled (or removed, which disables it) while its probe runs is out of the job's
+// hands: the probe's result is not counted, so it neither changes health nor alerts about a
+// server the operator has just taken out.
+TEST_F(ServerHealthTest, AServerDisabledWhileItsProbeRunsIsNotCountedNorAlerted) {
+  const Id a = AddServer("nl-a");
+  const Id b = AddServer("nl-b");
+  backend_.SetPingHook([&](const Server& s) -> Status {
+    if (s.id != a) return Status::Ok();
+    // The operator runs `server disable` (or `server remove`) while the probe waits.
+    Status st = store_.Write([&](ports::StoreTx& tx) -> Status {
+      VPNHUB_ASSIGN_OR_RETURN(Server now, tx.catalog().GetServer(a));
+      now.enabled = false;
+      return tx.catalog().UpdateServer(now);
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return Unavailable("connection refused");
+  });
+  ServerHealthOptions options;
+  options.thresholds = {1, 1};
+  auto job = MakeJob(options);
+  EXPECT_EQ(RunOnce(*job), 0);
+  const Server sa = Get(a);
+  EXPECT_FALSE(sa.enabled);
+  EXPECT_TRUE(sa.healthy);
+  EXPECT_EQ(sa.consecutive_failures, 0);
+  EXPECT_FALSE(sa.health_changed_at.has_value());
+  EXPECT_TRUE(Alerts().empty()) << Alerts()[0];
+  EXPECT_EQ(log_.Count("server.unhealthy"), 0);
+  EXPECT_EQ(Get(b).consecutive_successes, 1);
+}
+
 TEST_F(ServerHealthTest, AHungProbeHoldsOneSlotAndDelaysNoOtherServer) {
   const Id hung = AddServer("nl-hung");  // first in line: it takes the first slot
   const Id b = AddServer("nl-b");
