@@ -234,6 +234,30 @@ TEST_F(ReconcileTest, ARestoreOfAKeyRevokedMeanwhileCreatesNothing) {
   EXPECT_EQ(GetKey(k.id).state, KeyState::kRevoked);
 }
 
+// The key revoked, and its revoke task done (another worker), while the restore's CreateKey is on
+// its way: the restore takes what it created off the server again, so the revoked key does not
+// run on (and hold the port a later key of that slot is given).
+TEST_F(ReconcileTest, ARestoreThatRacesARevokeLeavesNothingOnTheServer) {
+  Key k = ActiveKey(1);
+  backend.ForgetAll();
+  ASSERT_EQ(Reconcile().missing, 1);
+  const std::vector<Task> restores = OpenRestores();
+  ASSERT_EQ(restores.size(), 1u);
+  bool revoked = false;
+  backend.OnCall([&](fakes::FakeBackend::Call call, const Server&, const Key& key) {
+    if (call != fakes::FakeBackend::Call::kCreateKey || revoked) return;
+    revoked = true;
+    auto revoke = keys->Revoke(key.id, "admin");
+    ASSERT_TRUE(revoke.ok() && revoke->has_value());
+    EXPECT_EQ(executor->RunClaimed(Claim(**revoke)), usecases::TaskOutcome::kDone);
+  });
+  EXPECT_EQ(executor->RunClaimed(Claim(restores[0].id)), usecases::TaskOutcome::kDone);
+  backend.OnCall(nullptr);
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(GetKey(k.id).state, KeyState::kRevoked);
+  EXPECT_FALSE(backend.Has(k.remote_name));
+}
+
 TEST_F(ReconcileTest, PagesCoverEveryKey) {
   std::vector<Key> active;
   for (TgId tg = 1; tg <= 7; ++tg) active.push_back(ActiveKey(tg));
