@@ -306,6 +306,43 @@ TEST_F(ServerDrainTest, APersonWhoBlockedTheBotIsNotMessagedButTheOldKeyIsRevoke
   EXPECT_EQ(GetKey(old_ids[0]).state, KeyState::kRevoking);
 }
 
+// The person's key extended while its move is under way (a payment, `key extend`): the new key
+// that replaces it carries the extended date, not the one copied when the drain began.
+TEST_F(ServerDrainTest, AnExtensionDuringTheMoveIsKeptByTheNewKey) {
+  const std::vector<Id> old_ids = ActiveKeysOnA(1);
+  ASSERT_TRUE(drain->Drain(a.id, {}).ok());
+  auto extended = keys->Extend(old_ids[0], 30);
+  ASSERT_TRUE(extended.ok()) << extended.status().ToString();
+  EXPECT_EQ(RunPending(TaskKind::kProvisionKey), 1);
+  Key fresh;
+  for (const Key& k : AllKeys()) {
+    if (k.server_id == b.id) fresh = k;
+  }
+  EXPECT_EQ(fresh.state, KeyState::kActive);
+  EXPECT_EQ(fresh.expires_at, extended->expires_at);
+  EXPECT_EQ(fresh.next_notice_at, extended->next_notice_at);
+  EXPECT_EQ(GetKey(old_ids[0]).state, KeyState::kRevoking);
+}
+
+// The old key ended while its move was under way (revoked by an admin or a refund, expired,
+// switched to another location): the new key does not outlive it, and nobody is told it moved.
+TEST_F(ServerDrainTest, AKeyThatEndedDuringTheMoveLeavesNoNewKeyRunning) {
+  const std::vector<Id> old_ids = ActiveKeysOnA(1);
+  ASSERT_TRUE(drain->Drain(a.id, {}).ok());
+  ASSERT_TRUE(keys->Revoke(old_ids[0], "admin").ok());
+  EXPECT_EQ(RunPending(TaskKind::kProvisionKey), 1);
+  int running = 0;
+  for (const Key& k : AllKeys()) {
+    running += k.state == KeyState::kActive || k.state == KeyState::kPending;
+  }
+  EXPECT_EQ(running, 0);
+  EXPECT_EQ(MovedMessages().size(), 0u);
+  // Its revoke task takes the new key off its server again.
+  EXPECT_EQ(RunPending(TaskKind::kRevokeKey), 2);
+  for (const Key& k : AllKeys()) EXPECT_EQ(k.state, KeyState::kRevoked);
+  EXPECT_EQ(Stored(b.id).used_slots, 0);
+}
+
 TEST_F(ServerDrainTest, RemovedServerLeavesTheListsAndFreesItsName) {
   auto removed = drain->Remove(a.id);
   ASSERT_TRUE(removed.ok()) << removed.ToString();
