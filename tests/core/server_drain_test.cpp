@@ -343,6 +343,37 @@ TEST_F(ServerDrainTest, AKeyThatEndedDuringTheMoveLeavesNoNewKeyRunning) {
   EXPECT_EQ(Stored(b.id).used_slots, 0);
 }
 
+// The person switched the key to another location while its move was under way, and the move's
+// key became active first: the switch's key is the one they keep, never both.
+TEST_F(ServerDrainTest, AKeySwitchedDuringTheMoveLeavesThePersonOneKey) {
+  const std::vector<Id> old_ids = ActiveKeysOnA(1);
+  const Key old = GetKey(old_ids[0]);
+  ASSERT_TRUE(drain->Drain(a.id, {}).ok());
+  std::vector<Task> move_tasks = TasksIn(TaskState::kPending);
+  ASSERT_EQ(move_tasks.size(), 1u);
+  // The switch (billing's IssueBoughtKey): a new key of the person, linked to the old one.
+  auto switched = keys->Issue(Request(1001));  // the owner of the old key (ActiveKeysOnA)
+  ASSERT_TRUE(switched.ok()) << switched.status().ToString();
+  ASSERT_TRUE(store
+                  ->Write([&](ports::StoreTx& tx) {
+                    KeySwitch ks;
+                    ks.new_key_id = switched->key.id;
+                    ks.old_key_id = old.id;
+                    ks.number = 1;
+                    ks.created_at = clock.Now();
+                    return tx.billing().InsertKeySwitch(ks);
+                  })
+                  .ok());
+  EXPECT_EQ(executor->RunClaimed(Claim(move_tasks[0].id)), usecases::TaskOutcome::kDone);
+  EXPECT_EQ(executor->RunClaimed(Claim(switched->task_id)), usecases::TaskOutcome::kDone);
+  std::vector<Id> running;
+  for (const Key& k : AllKeys()) {
+    if (k.state == KeyState::kActive || k.state == KeyState::kPending) running.push_back(k.id);
+  }
+  EXPECT_EQ(running, std::vector<Id>{switched->key.id});
+  EXPECT_EQ(MovedMessages().size(), 0u);
+}
+
 TEST_F(ServerDrainTest, RemovedServerLeavesTheListsAndFreesItsName) {
   auto removed = drain->Remove(a.id);
   ASSERT_TRUE(removed.ok()) << removed.ToString();

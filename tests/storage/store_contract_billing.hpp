@@ -350,6 +350,7 @@ TEST_P(BillingContract, AKeyIsSwitchedOnceAndTheSwitchFinishesOnce) {
     });
   };
   EXPECT_TRUE(IsOk(insert(new_key, old_key)));
+  EXPECT_TRUE(*InRead([&](ports::StoreTx& tx) { return tx.billing().KeySwitchOpen(old_key); }));
   EXPECT_TRUE(HasCode(insert(third, old_key), StatusCode::kAlreadyExists));
   auto got = InRead([&](ports::StoreTx& tx) { return tx.billing().GetKeySwitch(new_key); });
   ASSERT_TRUE(got->has_value());
@@ -358,6 +359,11 @@ TEST_P(BillingContract, AKeyIsSwitchedOnceAndTheSwitchFinishesOnce) {
   EXPECT_EQ(first->value_or(0), old_key);
   auto second = InWrite([&](ports::StoreTx& tx) { return tx.billing().FinishKeySwitch(new_key); });
   EXPECT_FALSE(second->has_value());
+  // Open only until its new key finished it; a key never switched has none.
+  auto open = InRead([&](ports::StoreTx& tx) { return tx.billing().KeySwitchOpen(old_key); });
+  EXPECT_FALSE(*open);
+  auto none = InRead([&](ports::StoreTx& tx) { return tx.billing().KeySwitchOpen(new_key); });
+  EXPECT_FALSE(*none);
 }
 
 TEST_P(BillingContract, FiguresCountCreditedPaymentsAndTheListsFilter) {

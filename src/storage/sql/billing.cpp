@@ -445,6 +445,14 @@ Result<std::optional<Id>> SqlBilling::FinishKeySwitch(Id new_key_id) {
       SqlParams().Int(new_key_id), ReadFirstInt64);
 }
 
+Result<bool> SqlBilling::KeySwitchOpen(Id old_key_id) {
+  VPNHUB_ASSIGN_OR_RETURN(
+      auto open, s_.First<Id>("SELECT old_key_id FROM key_switches WHERE old_key_id = $1 AND "
+                              "done = FALSE",
+                              SqlParams().Int(old_key_id), ReadFirstInt64));
+  return open.has_value();
+}
+
 Result<BillingFigures> SqlBilling::Figures(Time day_start, Time month_start) {
   BillingFigures f;
   VPNHUB_ASSIGN_OR_RETURN(f.today, Revenue(s_, day_start));
