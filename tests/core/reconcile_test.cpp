@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/usecases/server_drain.hpp"
 #include "usecase_fixture.hpp"
 
 namespace vpnhub {
@@ -277,6 +278,21 @@ TEST_F(ReconcileTest, AServerThatCannotBeListedIsLeftAsItIs) {
   auto r = reconciler.Run(server.id, {});
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
   EXPECT_TRUE(OpenRestores().empty());
+}
+
+// A removed server's port range is free again (another server on the same manager may hand out
+// its ports now): what that range lists is not the removed server's, so a reconciliation of it
+// (an old id typed into `server reconcile`) removes nothing.
+TEST_F(ReconcileTest, ARemovedServerIsNotReconciled) {
+  Server gone = AddServer(50, "gone.example.com");
+  usecases::ServerDrain drain(*store, backends, secrets, clock);
+  ASSERT_TRUE(drain.Remove(gone.id).ok());
+  Key k = ActiveKey(1);
+  ASSERT_EQ(k.server_id, server.id);
+  usecases::Reconciler reconciler(*store, backends, clock);
+  auto r = reconciler.Run(gone.id, {});
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(backend.Has(k.remote_name));
 }
 
 TEST_F(ReconcileTest, AnUnknownServerIsNotFound) {
