@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "core/usecases/task_service.hpp"
 #include "usecase_fixture.hpp"
 
 namespace vpnhub {
@@ -293,6 +294,31 @@ TEST_F(ServerDrainTest, ANewKeyThatFailsLeavesTheOldOneRunningAndThePersonUntold
   EXPECT_EQ(progress->failed, 1);
   EXPECT_EQ(progress->waiting, 0);
   EXPECT_TRUE(progress->finished());
+}
+
+// What the drain and the runbook say to do about a new key that failed for good — `vpnhub task
+// retry ID` once the target works — works for a trial key's move too: the old trial key it
+// replaces is not "a trial taken again since".
+TEST_F(ServerDrainTest, ANewTrialKeyThatFailedIsRetriedAndTheMoveFinishes) {
+  const std::vector<Id> old_ids = ActiveKeysOnA(1, /*trial=*/true);
+  ASSERT_TRUE(drain->Drain(a.id, {}).ok());
+  const std::vector<Task> provisions = TasksIn(TaskState::kPending);
+  ASSERT_EQ(provisions.size(), 1u);
+  backend.FailWith(InvalidArgument("bad key"));  // permanent: fails at once
+  EXPECT_EQ(executor->RunClaimed(Claim(provisions[0].id)), usecases::TaskOutcome::kFailed);
+  backend.FailWith(Status::Ok());
+
+  usecases::TaskService tasks(*store, clock);
+  auto retried = tasks.Retry(provisions[0].id);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ(retried->key.state, KeyState::kPending);
+  EXPECT_EQ(executor->RunClaimed(Claim(provisions[0].id)), usecases::TaskOutcome::kDone);
+  EXPECT_EQ(GetKey(old_ids[0]).state, KeyState::kRevoking);
+  EXPECT_EQ(MovedMessages().size(), 1u);
+  auto progress = drain->Progress(a.id);
+  ASSERT_TRUE(progress.ok());
+  EXPECT_EQ(progress->moved, 1);
+  EXPECT_EQ(progress->failed, 0);
 }
 
 TEST_F(ServerDrainTest, APersonWhoBlockedTheBotIsNotMessagedButTheOldKeyIsRevoked) {
