@@ -397,7 +397,38 @@ TEST_F(ServerDrainTest, AKeySwitchedDuringTheMoveLeavesThePersonOneKey) {
     if (k.state == KeyState::kActive || k.state == KeyState::kPending) running.push_back(k.id);
   }
   EXPECT_EQ(running, std::vector<Id>{switched->key.id});
-  EXPECT_EQ(MovedMessages().size(), 0u);
+}
+
+// The same, but the switch's key fails for good: the person keeps the moved key.
+TEST_F(ServerDrainTest, AKeySwitchedDuringTheMoveWhoseSwitchFailsKeepsTheMovedKey) {
+  const std::vector<Id> old_ids = ActiveKeysOnA(1);
+  ASSERT_TRUE(drain->Drain(a.id, {}).ok());
+  std::vector<Task> move_tasks = TasksIn(TaskState::kPending);
+  ASSERT_EQ(move_tasks.size(), 1u);
+  auto switched = keys->Issue(Request(1001));
+  ASSERT_TRUE(switched.ok()) << switched.status().ToString();
+  ASSERT_TRUE(store
+                  ->Write([&](ports::StoreTx& tx) {
+                    KeySwitch ks;
+                    ks.new_key_id = switched->key.id;
+                    ks.old_key_id = old_ids[0];
+                    ks.number = 1;
+                    ks.created_at = clock.Now();
+                    return tx.billing().InsertKeySwitch(ks);
+                  })
+                  .ok());
+  EXPECT_EQ(executor->RunClaimed(Claim(move_tasks[0].id)), usecases::TaskOutcome::kDone);
+  backend.FailWith(InvalidArgument("bad key"));  // permanent: fails at once
+  EXPECT_EQ(executor->RunClaimed(Claim(switched->task_id)), usecases::TaskOutcome::kFailed);
+  backend.FailWith(Status::Ok());
+  std::vector<Id> running;
+  for (const Key& k : AllKeys()) {
+    if (k.state == KeyState::kActive || k.state == KeyState::kPending) running.push_back(k.id);
+  }
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(GetKey(running[0]).server_id, b.id);
+  EXPECT_NE(running[0], switched->key.id);
+  EXPECT_EQ(GetKey(old_ids[0]).state, KeyState::kRevoking);
 }
 
 TEST_F(ServerDrainTest, RemovedServerLeavesTheListsAndFreesItsName) {

@@ -238,7 +238,7 @@ class SqlBilling final : public ports::BillingStore {
   Status InsertKeySwitch(const KeySwitch& key_switch) override;
   Result<std::optional<KeySwitch>> GetKeySwitch(Id new_key_id) override;
   Result<std::optional<Id>> FinishKeySwitch(Id new_key_id) override;
-  Result<bool> KeySwitchOpen(Id old_key_id) override;
+  Result<bool> RetargetKeySwitch(Id old_key_id, Id new_old_key_id) override;
   Result<BillingFigures> Figures(Time day_start, Time month_start) override;
 
  private:
