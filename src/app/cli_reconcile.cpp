@@ -53,8 +53,9 @@ void AddServerReconcileCommand(CLI::App* server) {
       "(revoked, failed or unknown) is removed at once; keys in flight (pending, revoking) and "
       "remote ids marked foreign (`server edit --foreign`) are left alone. Prints one line per "
       "drifted key (kind, key id or -, remote id, what was done) and a summary. Exit status: 0 "
-      "done (drift repaired, queued or, with --dry-run, listed), 1 the server could not be "
-      "listed, an orphan could not be removed, its kind cannot be reconciled, or the database "
+      "done (drift repaired, queued or, with --dry-run, listed), 1 the server is unknown or "
+      "removed, could not be listed, an orphan could not be removed, its kind cannot be "
+      "reconciled, or the database "
       "failed, 2 a wrong command line");
   cmd->add_option("ID", args->id, "Server id (see server list)")->required()->check(PositiveId());
   cmd->add_flag("--dry-run", args->dry_run, "Only print what would be done; change nothing");

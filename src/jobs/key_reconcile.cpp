@@ -45,6 +45,14 @@ void KeyReconcileJob::Request(Id server_id) {
 }
 
 Result<int> KeyReconcileJob::RunOnce() {
+  // The requests first, the servers after: a request is made once its server was marked healthy,
+  // so every request taken here sees its server healthy below; one made after this read waits
+  // for the next run (the health job asks for it at once).
+  std::set<Id> requested;
+  {
+    std::lock_guard lock(mu_);
+    requested.swap(requested_);
+  }
   std::vector<Server> servers;
   Status read = store_.Read([&](ports::StoreTx& tx) -> Status {
     VPNHUB_ASSIGN_OR_RETURN(servers, tx.catalog().ListServers(std::nullopt));
@@ -53,12 +61,9 @@ Result<int> KeyReconcileJob::RunOnce() {
   if (!read.ok()) {
     errors_.Inc();
     log_.Warn("reconcile.read_failed", {{"error", read.ToString()}});
-    return read;
-  }
-  std::set<Id> requested;
-  {
     std::lock_guard lock(mu_);
-    requested.swap(requested_);
+    requested_.insert(requested.begin(), requested.end());  // asked for still
+    return read;
   }
   const Time now = clock_.Now();
   const bool full = !last_full_ || now - *last_full_ >= options_.interval;

@@ -1,6 +1,7 @@
 // BillingService: promo codes, referral rewards, location switches, refunds and the trial bonus
 // of invited people.
 #include "billing_fixture.hpp"
+#include "core/usecases/server_drain.hpp"
 
 namespace vpnhub {
 namespace {
@@ -142,6 +143,31 @@ TEST_F(BillingFlowTest, AFreeSwitchReplacesTheKeyOnceTheNewOneIsActive) {
   RunPendingTasks();
   EXPECT_EQ(GetKey(moved->key.id).state, KeyState::kRevoking);
   EXPECT_EQ(GetKey(paid.key_id).expires_at, old.expires_at);
+}
+
+// The person opened an extension of their key, then the operator drained its server and the key
+// moved; the payment lands after: the moved key gets the months, no second key is made.
+TEST_F(BillingFlowTest, AnExtensionPaidAfterTheKeyMovedExtendsTheMovedKey) {
+  const Key old = BuyKey(kAlice, 1, "c1");
+  const Order order = MustOrder(Extension(kAlice, old.id, 1));
+  AddServer(10, "nl2.example.com");
+  usecases::ServerDrain drain(*store, backends, secrets, clock);
+  ASSERT_TRUE(drain.Drain(old.server_id, {}).ok());
+  RunPendingTasks();  // the new key is active, the old one revoking
+  RunPendingTasks();  // the old one revoked
+  ASSERT_EQ(GetKey(old.id).state, KeyState::kRevoked);
+  auto r = MustConfirm(Paid(order, "c2", kAlice));
+  EXPECT_EQ(r.outcome, usecases::ConfirmResult::Outcome::kCredited) << r.reason;
+  RunPendingTasks();
+  std::vector<Key> running;
+  auto mine = keys->KeysOf(kAlice);
+  ASSERT_TRUE(mine.ok());
+  for (const Key& k : *mine) {
+    if (k.state == KeyState::kActive || k.state == KeyState::kPending) running.push_back(k);
+  }
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_NE(running[0].id, old.id);
+  EXPECT_GT(running[0].expires_at, old.expires_at + std::chrono::hours(24) * 27);
 }
 
 TEST_F(BillingFlowTest, AKeyIsSwitchedOnlyOnce) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/usecases/server_drain.hpp"
 #include "usecase_fixture.hpp"
 
 namespace vpnhub {
@@ -234,6 +235,30 @@ TEST_F(ReconcileTest, ARestoreOfAKeyRevokedMeanwhileCreatesNothing) {
   EXPECT_EQ(GetKey(k.id).state, KeyState::kRevoked);
 }
 
+// The key revoked, and its revoke task done (another worker), while the restore's CreateKey is on
+// its way: the restore takes what it created off the server again, so the revoked key does not
+// run on (and hold the port a later key of that slot is given).
+TEST_F(ReconcileTest, ARestoreThatRacesARevokeLeavesNothingOnTheServer) {
+  Key k = ActiveKey(1);
+  backend.ForgetAll();
+  ASSERT_EQ(Reconcile().missing, 1);
+  const std::vector<Task> restores = OpenRestores();
+  ASSERT_EQ(restores.size(), 1u);
+  bool revoked = false;
+  backend.OnCall([&](fakes::FakeBackend::Call call, const Server&, const Key& key) {
+    if (call != fakes::FakeBackend::Call::kCreateKey || revoked) return;
+    revoked = true;
+    auto revoke = keys->Revoke(key.id, "admin");
+    ASSERT_TRUE(revoke.ok() && revoke->has_value());
+    EXPECT_EQ(executor->RunClaimed(Claim(**revoke)), usecases::TaskOutcome::kDone);
+  });
+  EXPECT_EQ(executor->RunClaimed(Claim(restores[0].id)), usecases::TaskOutcome::kDone);
+  backend.OnCall(nullptr);
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(GetKey(k.id).state, KeyState::kRevoked);
+  EXPECT_FALSE(backend.Has(k.remote_name));
+}
+
 TEST_F(ReconcileTest, PagesCoverEveryKey) {
   std::vector<Key> active;
   for (TgId tg = 1; tg <= 7; ++tg) active.push_back(ActiveKey(tg));
@@ -253,6 +278,21 @@ TEST_F(ReconcileTest, AServerThatCannotBeListedIsLeftAsItIs) {
   auto r = reconciler.Run(server.id, {});
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
   EXPECT_TRUE(OpenRestores().empty());
+}
+
+// A removed server's port range is free again (another server on the same manager may hand out
+// its ports now): what that range lists is not the removed server's, so a reconciliation of it
+// (an old id typed into `server reconcile`) removes nothing.
+TEST_F(ReconcileTest, ARemovedServerIsNotReconciled) {
+  Server gone = AddServer(50, "gone.example.com");
+  usecases::ServerDrain drain(*store, backends, secrets, clock);
+  ASSERT_TRUE(drain.Remove(gone.id).ok());
+  Key k = ActiveKey(1);
+  ASSERT_EQ(k.server_id, server.id);
+  usecases::Reconciler reconciler(*store, backends, clock);
+  auto r = reconciler.Run(gone.id, {});
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(backend.Has(k.remote_name));
 }
 
 TEST_F(ReconcileTest, AnUnknownServerIsNotFound) {

@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "core/usecases/task_service.hpp"
 #include "usecase_fixture.hpp"
 
 namespace vpnhub {
@@ -295,6 +296,31 @@ TEST_F(ServerDrainTest, ANewKeyThatFailsLeavesTheOldOneRunningAndThePersonUntold
   EXPECT_TRUE(progress->finished());
 }
 
+// What the drain and the runbook say to do about a new key that failed for good — `vpnhub task
+// retry ID` once the target works — works for a trial key's move too: the old trial key it
+// replaces is not "a trial taken again since".
+TEST_F(ServerDrainTest, ANewTrialKeyThatFailedIsRetriedAndTheMoveFinishes) {
+  const std::vector<Id> old_ids = ActiveKeysOnA(1, /*trial=*/true);
+  ASSERT_TRUE(drain->Drain(a.id, {}).ok());
+  const std::vector<Task> provisions = TasksIn(TaskState::kPending);
+  ASSERT_EQ(provisions.size(), 1u);
+  backend.FailWith(InvalidArgument("bad key"));  // permanent: fails at once
+  EXPECT_EQ(executor->RunClaimed(Claim(provisions[0].id)), usecases::TaskOutcome::kFailed);
+  backend.FailWith(Status::Ok());
+
+  usecases::TaskService tasks(*store, clock);
+  auto retried = tasks.Retry(provisions[0].id);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ(retried->key.state, KeyState::kPending);
+  EXPECT_EQ(executor->RunClaimed(Claim(provisions[0].id)), usecases::TaskOutcome::kDone);
+  EXPECT_EQ(GetKey(old_ids[0]).state, KeyState::kRevoking);
+  EXPECT_EQ(MovedMessages().size(), 1u);
+  auto progress = drain->Progress(a.id);
+  ASSERT_TRUE(progress.ok());
+  EXPECT_EQ(progress->moved, 1);
+  EXPECT_EQ(progress->failed, 0);
+}
+
 TEST_F(ServerDrainTest, APersonWhoBlockedTheBotIsNotMessagedButTheOldKeyIsRevoked) {
   const std::vector<Id> old_ids = ActiveKeysOnA(1);
   const Id owner = GetKey(old_ids[0]).user_id;
@@ -303,6 +329,105 @@ TEST_F(ServerDrainTest, APersonWhoBlockedTheBotIsNotMessagedButTheOldKeyIsRevoke
   ASSERT_TRUE(drain->Drain(a.id, {}).ok());
   EXPECT_EQ(RunPending(TaskKind::kProvisionKey), 1);
   EXPECT_EQ(MovedMessages().size(), 0u);
+  EXPECT_EQ(GetKey(old_ids[0]).state, KeyState::kRevoking);
+}
+
+// The person's key extended while its move is under way (a payment, `key extend`): the new key
+// that replaces it carries the extended date, not the one copied when the drain began.
+TEST_F(ServerDrainTest, AnExtensionDuringTheMoveIsKeptByTheNewKey) {
+  const std::vector<Id> old_ids = ActiveKeysOnA(1);
+  ASSERT_TRUE(drain->Drain(a.id, {}).ok());
+  auto extended = keys->Extend(old_ids[0], 30);
+  ASSERT_TRUE(extended.ok()) << extended.status().ToString();
+  EXPECT_EQ(RunPending(TaskKind::kProvisionKey), 1);
+  Key fresh;
+  for (const Key& k : AllKeys()) {
+    if (k.server_id == b.id) fresh = k;
+  }
+  EXPECT_EQ(fresh.state, KeyState::kActive);
+  EXPECT_EQ(fresh.expires_at, extended->expires_at);
+  EXPECT_EQ(fresh.next_notice_at, extended->next_notice_at);
+  EXPECT_EQ(GetKey(old_ids[0]).state, KeyState::kRevoking);
+}
+
+// The old key ended while its move was under way (revoked by an admin or a refund, expired,
+// switched to another location): the new key does not outlive it, and nobody is told it moved.
+TEST_F(ServerDrainTest, AKeyThatEndedDuringTheMoveLeavesNoNewKeyRunning) {
+  const std::vector<Id> old_ids = ActiveKeysOnA(1);
+  ASSERT_TRUE(drain->Drain(a.id, {}).ok());
+  ASSERT_TRUE(keys->Revoke(old_ids[0], "admin").ok());
+  EXPECT_EQ(RunPending(TaskKind::kProvisionKey), 1);
+  int running = 0;
+  for (const Key& k : AllKeys()) {
+    running += k.state == KeyState::kActive || k.state == KeyState::kPending;
+  }
+  EXPECT_EQ(running, 0);
+  EXPECT_EQ(MovedMessages().size(), 0u);
+  // Its revoke task takes the new key off its server again.
+  EXPECT_EQ(RunPending(TaskKind::kRevokeKey), 2);
+  for (const Key& k : AllKeys()) EXPECT_EQ(k.state, KeyState::kRevoked);
+  EXPECT_EQ(Stored(b.id).used_slots, 0);
+}
+
+// The person switched the key to another location while its move was under way, and the move's
+// key became active first: the switch's key is the one they keep, never both.
+TEST_F(ServerDrainTest, AKeySwitchedDuringTheMoveLeavesThePersonOneKey) {
+  const std::vector<Id> old_ids = ActiveKeysOnA(1);
+  const Key old = GetKey(old_ids[0]);
+  ASSERT_TRUE(drain->Drain(a.id, {}).ok());
+  std::vector<Task> move_tasks = TasksIn(TaskState::kPending);
+  ASSERT_EQ(move_tasks.size(), 1u);
+  // The switch (billing's IssueBoughtKey): a new key of the person, linked to the old one.
+  auto switched = keys->Issue(Request(1001));  // the owner of the old key (ActiveKeysOnA)
+  ASSERT_TRUE(switched.ok()) << switched.status().ToString();
+  ASSERT_TRUE(store
+                  ->Write([&](ports::StoreTx& tx) {
+                    KeySwitch ks;
+                    ks.new_key_id = switched->key.id;
+                    ks.old_key_id = old.id;
+                    ks.number = 1;
+                    ks.created_at = clock.Now();
+                    return tx.billing().InsertKeySwitch(ks);
+                  })
+                  .ok());
+  EXPECT_EQ(executor->RunClaimed(Claim(move_tasks[0].id)), usecases::TaskOutcome::kDone);
+  EXPECT_EQ(executor->RunClaimed(Claim(switched->task_id)), usecases::TaskOutcome::kDone);
+  std::vector<Id> running;
+  for (const Key& k : AllKeys()) {
+    if (k.state == KeyState::kActive || k.state == KeyState::kPending) running.push_back(k.id);
+  }
+  EXPECT_EQ(running, std::vector<Id>{switched->key.id});
+}
+
+// The same, but the switch's key fails for good: the person keeps the moved key.
+TEST_F(ServerDrainTest, AKeySwitchedDuringTheMoveWhoseSwitchFailsKeepsTheMovedKey) {
+  const std::vector<Id> old_ids = ActiveKeysOnA(1);
+  ASSERT_TRUE(drain->Drain(a.id, {}).ok());
+  std::vector<Task> move_tasks = TasksIn(TaskState::kPending);
+  ASSERT_EQ(move_tasks.size(), 1u);
+  auto switched = keys->Issue(Request(1001));
+  ASSERT_TRUE(switched.ok()) << switched.status().ToString();
+  ASSERT_TRUE(store
+                  ->Write([&](ports::StoreTx& tx) {
+                    KeySwitch ks;
+                    ks.new_key_id = switched->key.id;
+                    ks.old_key_id = old_ids[0];
+                    ks.number = 1;
+                    ks.created_at = clock.Now();
+                    return tx.billing().InsertKeySwitch(ks);
+                  })
+                  .ok());
+  EXPECT_EQ(executor->RunClaimed(Claim(move_tasks[0].id)), usecases::TaskOutcome::kDone);
+  backend.FailWith(InvalidArgument("bad key"));  // permanent: fails at once
+  EXPECT_EQ(executor->RunClaimed(Claim(switched->task_id)), usecases::TaskOutcome::kFailed);
+  backend.FailWith(Status::Ok());
+  std::vector<Id> running;
+  for (const Key& k : AllKeys()) {
+    if (k.state == KeyState::kActive || k.state == KeyState::kPending) running.push_back(k.id);
+  }
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(GetKey(running[0]).server_id, b.id);
+  EXPECT_NE(running[0], switched->key.id);
   EXPECT_EQ(GetKey(old_ids[0]).state, KeyState::kRevoking);
 }
 

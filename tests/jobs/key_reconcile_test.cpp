@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -184,6 +185,51 @@ TEST_F(KeyReconcileJobTest, UnhealthyAndDisabledServersAreLeftAlone) {
   EXPECT_EQ(RunOnce(*job), 0);
   EXPECT_EQ(OpenRestores(), 0);
   EXPECT_EQ(backend_.list_calls(), 0);
+}
+
+// A Store that runs `after_read` once, right after the next read transaction (the job's read of
+// the servers) commits.
+class AfterReadStore : public ports::Store {
+ public:
+  explicit AfterReadStore(ports::Store& inner) : inner_(inner) {}
+  std::function<void()> after_read;
+
+  Status Read(const TxFn& fn) override {
+    Status st = inner_.Read(fn);
+    if (after_read) {
+      auto hook = std::move(after_read);
+      after_read = nullptr;
+      hook();
+    }
+    return st;
+  }
+  Status Ping() override { return inner_.Ping(); }
+
+ private:
+  Status RunWrite(ports::WriteKind kind, const TxFn& fn) override { return inner_.Write(kind, fn); }
+  ports::Store& inner_;
+};
+
+// The health job marks a server healthy and asks for it (Request, then RunNow) while a run has
+// read the servers already: the run that follows reconciles it, the request is not lost.
+TEST_F(KeyReconcileJobTest, ARequestMadeWhileARunReadTheServersIsServedByTheNextRun) {
+  const Id down = AddServer("nl-down", /*enabled=*/true, /*healthy=*/false);
+  AddActiveKeys(down, "d-", 2);
+  AfterReadStore store(store_);
+  KeyReconcileOptions o;
+  o.interval = std::chrono::seconds(300);
+  KeyReconcileJob job(store, backends_, clock_, log_, registry_, &policy_, o);
+  EXPECT_EQ(RunOnce(job), 0);  // the first full pass: the server is down
+  backend_.ForgetAll();        // ss-manager restarted empty
+  store.after_read = [&] {
+    ASSERT_TRUE(
+        store_.Write([&](ports::StoreTx& tx) { return tx.catalog().SetServerHealthy(down, true); })
+            .ok());
+    job.Request(down);
+  };
+  RunOnce(job);                // read the servers before the recovery
+  EXPECT_EQ(RunOnce(job), 1);  // the run RunNow asked for
+  EXPECT_EQ(OpenRestores(), 2);
 }
 
 TEST_F(KeyReconcileJobTest, DriftBeyondTheThresholdAlertsTheAdminsOnce) {

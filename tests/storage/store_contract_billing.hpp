@@ -350,6 +350,16 @@ TEST_P(BillingContract, AKeyIsSwitchedOnceAndTheSwitchFinishesOnce) {
     });
   };
   EXPECT_TRUE(IsOk(insert(new_key, old_key)));
+  // A drain moved the old key to `third`: the open switch replaces `third` from now on.
+  EXPECT_TRUE(
+      *InWrite([&](ports::StoreTx& tx) { return tx.billing().RetargetKeySwitch(old_key, third); }));
+  EXPECT_EQ(
+      (*InRead([&](ports::StoreTx& tx) { return tx.billing().GetKeySwitch(new_key); }))->old_key_id,
+      third);
+  EXPECT_FALSE(
+      *InWrite([&](ports::StoreTx& tx) { return tx.billing().RetargetKeySwitch(old_key, third); }));
+  EXPECT_TRUE(
+      *InWrite([&](ports::StoreTx& tx) { return tx.billing().RetargetKeySwitch(third, old_key); }));
   EXPECT_TRUE(HasCode(insert(third, old_key), StatusCode::kAlreadyExists));
   auto got = InRead([&](ports::StoreTx& tx) { return tx.billing().GetKeySwitch(new_key); });
   ASSERT_TRUE(got->has_value());
@@ -358,6 +368,9 @@ TEST_P(BillingContract, AKeyIsSwitchedOnceAndTheSwitchFinishesOnce) {
   EXPECT_EQ(first->value_or(0), old_key);
   auto second = InWrite([&](ports::StoreTx& tx) { return tx.billing().FinishKeySwitch(new_key); });
   EXPECT_FALSE(second->has_value());
+  // A switch done is not retargeted.
+  EXPECT_FALSE(
+      *InWrite([&](ports::StoreTx& tx) { return tx.billing().RetargetKeySwitch(old_key, third); }));
 }
 
 TEST_P(BillingContract, FiguresCountCreditedPaymentsAndTheListsFilter) {

@@ -61,6 +61,13 @@ TEST_P(StoreContract, AKeyMovesAtMostOnceAndItsMoveFinishesOnce) {
   auto none = InWrite([&](ports::StoreTx& tx) { return tx.keys().FinishKeyMove(old2); });
   ASSERT_TRUE(IsOk(none));
   EXPECT_FALSE(none->has_value());  // old2 replaces nothing
+  // Only a finished move names the key that replaced the old one.
+  auto moved_to = InRead([&](ports::StoreTx& tx) { return tx.keys().KeyMovedTo(old1); });
+  ASSERT_TRUE(IsOk(moved_to));
+  EXPECT_EQ(moved_to->value_or(0), new1);
+  auto not_yet = InRead([&](ports::StoreTx& tx) { return tx.keys().KeyMovedTo(old2); });
+  ASSERT_TRUE(IsOk(not_yet));
+  EXPECT_FALSE(not_yet->has_value());
 
   ASSERT_TRUE(IsOk(store_->Write([&](ports::StoreTx& tx) {
     return tx.keys().UpdateKeyState(new2, KeyState::kPending, KeyState::kFailed, At(12), "x");

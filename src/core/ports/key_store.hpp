@@ -98,6 +98,8 @@ class KeyStore {
   // Marks the move to `new_key_id` done and returns its old key; nullopt when `new_key_id`
   // replaces no key or its move is done already (so each move finishes once).
   virtual Result<std::optional<Id>> FinishKeyMove(Id new_key_id) = 0;
+  // The key that replaced `old_key_id` in a finished move; nullopt when none did.
+  virtual Result<std::optional<Id>> KeyMovedTo(Id old_key_id) = 0;
   // Keys of `server_id` in state `state` that are not the old key of a move, by id, at most
   // `limit`.
   virtual Result<std::vector<Key>> KeysNotMoved(Id server_id, KeyState state, int limit) = 0;

@@ -193,6 +193,13 @@ Status BillingService::ApplyEffect(ports::StoreTx& tx, Credit& c) {
   if (key.user_id != c.user->id) return NotFound("key " + std::to_string(key.id) + " not theirs");
   VPNHUB_ASSIGN_OR_RETURN(Server server, tx.catalog().GetServer(key.server_id));
   if (order.kind == OrderKind::kExtend) {
+    // A key moved off a drained server (`vpnhub server drain`) lives on as the key that
+    // replaced it: that one gets the time.
+    for (int hops = 0; hops < 16 && !KeyRuns(key); ++hops) {
+      VPNHUB_ASSIGN_OR_RETURN(auto moved_to, tx.keys().KeyMovedTo(key.id));
+      if (!moved_to) break;
+      VPNHUB_ASSIGN_OR_RETURN(key, tx.keys().GetKey(*moved_to));
+    }
     if (KeyRuns(key)) return ExtendKey(tx, c, key);
     // The key no longer runs (its slot may be someone else's now): the time bought goes on a
     // new key in its location.

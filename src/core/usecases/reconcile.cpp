@@ -156,7 +156,13 @@ Result<ReconcileReport> Reconciler::Run(Id server_id, const ReconcileOptions& op
   run.report.server_id = server_id;
   VPNHUB_RETURN_IF_ERROR(store_.Read([&](ports::StoreTx& tx) -> Status {
     VPNHUB_ASSIGN_OR_RETURN(run.server, tx.catalog().GetServerToCall(server_id));
-    return Status::Ok();
+    // A removed server is in no list; its port range may be another server's now, so what the
+    // range lists is not its to judge.
+    VPNHUB_ASSIGN_OR_RETURN(auto listed, tx.catalog().ListServers(run.server.location_id));
+    for (const Server& s : listed) {
+      if (s.id == server_id) return Status::Ok();
+    }
+    return NotFound("server " + std::to_string(server_id) + " was removed");
   }));
   run.report.server_name = run.server.name;
   VPNHUB_ASSIGN_OR_RETURN(run.backend, backends_.For(run.server.kind));

@@ -88,7 +88,8 @@ class Reconciler {
 
   // Reconciles server `server_id` (see the top of this file). `on_drift` (optional) hears of each
   // key that drifted as it is found and handled. kNotFound for an unknown server; the backend's
-  // error when the server cannot be listed (nothing is done then); the store's error.
+  // error when the server cannot be listed (nothing is done then); the store's error. A removed
+  // server is kNotFound too (its port range may be another server's now).
   Result<ReconcileReport> Run(Id server_id, const ReconcileOptions& options,
                               const std::function<void(const Drift&)>& on_drift = nullptr);
 

@@ -173,11 +173,29 @@ Result<bool> FinishKeyMove(ports::StoreTx& tx, Id new_key_id, Time now) {
   VPNHUB_ASSIGN_OR_RETURN(auto old_id, tx.keys().FinishKeyMove(new_key_id));
   if (!old_id) return false;
   VPNHUB_ASSIGN_OR_RETURN(Key old, tx.keys().GetKey(*old_id));
-  if (old.state == KeyState::kPending || old.state == KeyState::kActive) {
-    VPNHUB_RETURN_IF_ERROR(
-        tx.keys().UpdateKeyState(old.id, old.state, KeyState::kRevoking, now, "moved"));
-    VPNHUB_RETURN_IF_ERROR(tx.tasks().EnqueueTask(TaskKind::kRevokeKey, old.id, now).status());
+  if (old.state != KeyState::kPending && old.state != KeyState::kActive) {
+    // The old key ended while it moved (revoked, refunded, expired, switched to another
+    // location): its replacement ends with it, and nobody is told of a move.
+    VPNHUB_RETURN_IF_ERROR(tx.keys().UpdateKeyState(new_key_id, KeyState::kActive,
+                                                    KeyState::kRevoking, now, "moved key ended"));
+    VPNHUB_RETURN_IF_ERROR(tx.tasks().EnqueueTask(TaskKind::kRevokeKey, new_key_id, now).status());
+    return false;
   }
+  // The old key's terms as they are now: it may have been extended since the drain copied them.
+  VPNHUB_ASSIGN_OR_RETURN(Key fresh, tx.keys().GetKey(new_key_id));
+  if (fresh.expires_at != old.expires_at || fresh.notified_flags != old.notified_flags ||
+      fresh.next_notice_at != old.next_notice_at) {
+    VPNHUB_RETURN_IF_ERROR(tx.keys().SetKeyExpiry(new_key_id, KeyState::kActive, old.expires_at,
+                                                  old.notified_flags, old.next_notice_at, now));
+    // The server's copy of the expiry (a panel's) follows, through the outbox.
+    VPNHUB_RETURN_IF_ERROR(tx.tasks().EnqueueTask(TaskKind::kSyncKey, new_key_id, now).status());
+  }
+  // The person switched the old key to another location while it moved: the switch's key, once
+  // active, retires this one instead (and when it fails, this one runs on).
+  VPNHUB_RETURN_IF_ERROR(tx.billing().RetargetKeySwitch(old.id, new_key_id).status());
+  VPNHUB_RETURN_IF_ERROR(
+      tx.keys().UpdateKeyState(old.id, old.state, KeyState::kRevoking, now, "moved"));
+  VPNHUB_RETURN_IF_ERROR(tx.tasks().EnqueueTask(TaskKind::kRevokeKey, old.id, now).status());
   return true;
 }
 

@@ -48,9 +48,12 @@ struct DrainProgress {
 std::string KeyMovedText(const std::string& lang);
 
 // An old key whose move to `new_key_id` just became active is revoked (with its revoke task) in
-// the caller's transaction, the one that activates `new_key_id`. Returns whether `new_key_id`
-// replaces a key (then the caller sends the moved-key message); false when it replaces none or
-// its move was finished before.
+// the caller's transaction, the one that activates `new_key_id`; `new_key_id` takes the old key's
+// expiry and notices as they are now (an extension during the move), with a sync_key task when
+// they changed, and a location switch of the old key not done yet replaces `new_key_id` instead.
+// Returns whether `new_key_id` replaces a key (then the caller sends the moved-key
+// message); false when it replaces none or its move was finished before, and false when the old
+// key ended during the move: then `new_key_id` goes to revoking with its revoke task.
 Result<bool> FinishKeyMove(ports::StoreTx& tx, Id new_key_id, Time now);
 
 class ServerDrain {

@@ -187,6 +187,15 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
     return cas.code() == StatusCode::kConflict ? Status::Ok() : cas;
   }
   if (w.effect == Work::Effect::kRestored) {
+    // Revoked while we were putting it back (its revoke task may have run before our CreateKey):
+    // do not leave it behind on the server.
+    auto now_key = tx.keys().GetKey(key.id);
+    if (now_key.status().code() == StatusCode::kNotFound) return Status::Ok();
+    VPNHUB_RETURN_IF_ERROR(now_key.status());
+    if (now_key->state != KeyState::kActive) {
+      w.remove_after = true;
+      return Status::Ok();
+    }
     if (!w.store_remote_data) return Status::Ok();
     Status set = tx.keys().SetKeyRemoteData(key.id, key.remote_data);
     return set.code() == StatusCode::kNotFound ? Status::Ok() : set;

@@ -13,6 +13,10 @@ std::string KeyName(Id id) { return "key " + std::to_string(id); }
 // One live trial key per person: a trial given back when this key failed may have been taken
 // again since, by another key.
 Status TakeTrialAgain(ports::StoreTx& tx, const Key& key) {
+  // A key nobody waited for kept the trial taken when it failed (TaskExecutor::KeyFailed gives it
+  // back only to a person who waited): nothing to take again. Such a key may replace a running
+  // trial key of the person (a drain's move), which is not a trial taken since.
+  if (!key.announce_when_ready) return Status::Ok();
   ports::KeyFilter filter;
   filter.user_id = key.user_id;
   filter.limit = 100000;

@@ -24,6 +24,11 @@ Result<std::optional<Id>> SqlKeys::FinishKeyMove(Id new_key_id) {
       SqlParams().Int(new_key_id), [](const SqlRow& r) { return r.Int64(0); });
 }
 
+Result<std::optional<Id>> SqlKeys::KeyMovedTo(Id old_key_id) {
+  return s_.First<Id>("SELECT new_key_id FROM key_moves WHERE old_key_id = $1 AND done = TRUE",
+                      SqlParams().Int(old_key_id), [](const SqlRow& r) { return r.Int64(0); });
+}
+
 Result<std::vector<Key>> SqlKeys::KeysNotMoved(Id server_id, KeyState state, int limit) {
   VPNHUB_ASSIGN_OR_RETURN(
       auto ids, s_.All<Id>("SELECT k.id FROM keys k WHERE k.server_id = $1 AND k.state = $2 AND "
