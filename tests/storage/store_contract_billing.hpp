@@ -352,14 +352,14 @@ TEST_P(BillingContract, AKeyIsSwitchedOnceAndTheSwitchFinishesOnce) {
   EXPECT_TRUE(IsOk(insert(new_key, old_key)));
   // A drain moved the old key to `third`: the open switch replaces `third` from now on.
   EXPECT_TRUE(
-      *InWrite([&](ports::StoreTx& tx) { return tx.billing().RetargetKeySwitch(old_key, third); }));
+      *InWrite([&](ports::StoreTx& tx) { return tx.keys().RetargetKeySwitch(old_key, third); }));
   EXPECT_EQ(
       (*InRead([&](ports::StoreTx& tx) { return tx.billing().GetKeySwitch(new_key); }))->old_key_id,
       third);
   EXPECT_FALSE(
-      *InWrite([&](ports::StoreTx& tx) { return tx.billing().RetargetKeySwitch(old_key, third); }));
+      *InWrite([&](ports::StoreTx& tx) { return tx.keys().RetargetKeySwitch(old_key, third); }));
   EXPECT_TRUE(
-      *InWrite([&](ports::StoreTx& tx) { return tx.billing().RetargetKeySwitch(third, old_key); }));
+      *InWrite([&](ports::StoreTx& tx) { return tx.keys().RetargetKeySwitch(third, old_key); }));
   EXPECT_TRUE(HasCode(insert(third, old_key), StatusCode::kAlreadyExists));
   auto got = InRead([&](ports::StoreTx& tx) { return tx.billing().GetKeySwitch(new_key); });
   ASSERT_TRUE(got->has_value());
@@ -370,7 +370,7 @@ TEST_P(BillingContract, AKeyIsSwitchedOnceAndTheSwitchFinishesOnce) {
   EXPECT_FALSE(second->has_value());
   // A switch done is not retargeted.
   EXPECT_FALSE(
-      *InWrite([&](ports::StoreTx& tx) { return tx.billing().RetargetKeySwitch(old_key, third); }));
+      *InWrite([&](ports::StoreTx& tx) { return tx.keys().RetargetKeySwitch(old_key, third); }));
 }
 
 TEST_P(BillingContract, FiguresCountCreditedPaymentsAndTheListsFilter) {

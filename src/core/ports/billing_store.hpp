@@ -102,10 +102,6 @@ class BillingStore {
   // Compare-and-set done false -> true on the switch that made `new_key_id`; returns the old
   // key's id when this call moved it, nullopt when there is no such switch or it was done.
   virtual Result<std::optional<Id>> FinishKeySwitch(Id new_key_id) = 0;
-  // The switch of `old_key_id` not done yet (its new key not active yet) replaces `new_old_key_id`
-  // from now on (a drain moved the key meanwhile). Returns whether there was such a switch (false
-  // also when `new_old_key_id` is the old key of a switch already: nothing changes then).
-  virtual Result<bool> RetargetKeySwitch(Id old_key_id, Id new_old_key_id) = 0;
 
   // --- Figures ---
   // Credited payments since `day_start` and since `month_start` by provider and currency

@@ -100,6 +100,11 @@ class KeyStore {
   virtual Result<std::optional<Id>> FinishKeyMove(Id new_key_id) = 0;
   // The key that replaced `old_key_id` in a finished move; nullopt when none did.
   virtual Result<std::optional<Id>> KeyMovedTo(Id old_key_id) = 0;
+  // A key switch (BillingStore::InsertKeySwitch) of `old_key_id` not done yet (its new key not
+  // active yet) replaces `new_old_key_id` from now on (a drain moved the key meanwhile). Returns
+  // whether there was such a switch (false also when `new_old_key_id` is the old key of a switch
+  // already: nothing changes then).
+  virtual Result<bool> RetargetKeySwitch(Id old_key_id, Id new_old_key_id) = 0;
   // Keys of `server_id` in state `state` that are not the old key of a move, by id, at most
   // `limit`.
   virtual Result<std::vector<Key>> KeysNotMoved(Id server_id, KeyState state, int limit) = 0;

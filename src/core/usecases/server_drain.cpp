@@ -192,7 +192,7 @@ Result<bool> FinishKeyMove(ports::StoreTx& tx, Id new_key_id, Time now) {
   }
   // The person switched the old key to another location while it moved: the switch's key, once
   // active, retires this one instead (and when it fails, this one runs on).
-  VPNHUB_RETURN_IF_ERROR(tx.billing().RetargetKeySwitch(old.id, new_key_id).status());
+  VPNHUB_RETURN_IF_ERROR(tx.keys().RetargetKeySwitch(old.id, new_key_id).status());
   VPNHUB_RETURN_IF_ERROR(
       tx.keys().UpdateKeyState(old.id, old.state, KeyState::kRevoking, now, "moved"));
   VPNHUB_RETURN_IF_ERROR(tx.tasks().EnqueueTask(TaskKind::kRevokeKey, old.id, now).status());

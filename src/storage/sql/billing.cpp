@@ -445,18 +445,6 @@ Result<std::optional<Id>> SqlBilling::FinishKeySwitch(Id new_key_id) {
       SqlParams().Int(new_key_id), ReadFirstInt64);
 }
 
-Result<bool> SqlBilling::RetargetKeySwitch(Id old_key_id, Id new_old_key_id) {
-  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("RetargetKeySwitch"));
-  // `new_old_key_id` switched itself already (a unique old_key_id): that switch stands, this one
-  // is left as it is.
-  auto changed = s_.ModifyUnique(
-      "UPDATE key_switches SET old_key_id = $2 WHERE old_key_id = $1 AND done = FALSE",
-      SqlParams().Int(old_key_id).Int(new_old_key_id), "");
-  if (changed.status().code() == StatusCode::kAlreadyExists) return false;
-  VPNHUB_RETURN_IF_ERROR(changed.status());
-  return *changed > 0;
-}
-
 Result<BillingFigures> SqlBilling::Figures(Time day_start, Time month_start) {
   BillingFigures f;
   VPNHUB_ASSIGN_OR_RETURN(f.today, Revenue(s_, day_start));

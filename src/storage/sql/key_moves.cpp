@@ -29,6 +29,18 @@ Result<std::optional<Id>> SqlKeys::KeyMovedTo(Id old_key_id) {
                       SqlParams().Int(old_key_id), [](const SqlRow& r) { return r.Int64(0); });
 }
 
+Result<bool> SqlKeys::RetargetKeySwitch(Id old_key_id, Id new_old_key_id) {
+  VPNHUB_RETURN_IF_ERROR(s_.CheckWritable("RetargetKeySwitch"));
+  // `new_old_key_id` switched itself already (a unique old_key_id): that switch stands, this one
+  // is left as it is.
+  auto changed = s_.ModifyUnique(
+      "UPDATE key_switches SET old_key_id = $2 WHERE old_key_id = $1 AND done = FALSE",
+      SqlParams().Int(old_key_id).Int(new_old_key_id), "");
+  if (changed.status().code() == StatusCode::kAlreadyExists) return false;
+  VPNHUB_RETURN_IF_ERROR(changed.status());
+  return *changed > 0;
+}
+
 Result<std::vector<Key>> SqlKeys::KeysNotMoved(Id server_id, KeyState state, int limit) {
   VPNHUB_ASSIGN_OR_RETURN(
       auto ids, s_.All<Id>("SELECT k.id FROM keys k WHERE k.server_id = $1 AND k.state = $2 AND "

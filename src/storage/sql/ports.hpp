@@ -97,6 +97,7 @@ class SqlKeys final : public ports::KeyStore {
   Status InsertKeyMove(Id old_key_id, Id new_key_id, Time now) override;
   Result<std::optional<Id>> FinishKeyMove(Id new_key_id) override;
   Result<std::optional<Id>> KeyMovedTo(Id old_key_id) override;
+  Result<bool> RetargetKeySwitch(Id old_key_id, Id new_old_key_id) override;
   Result<std::vector<Key>> KeysNotMoved(Id server_id, KeyState state, int limit) override;
   Result<ports::KeyMoveCounts> KeyMoveCountsOf(Id server_id) override;
 
@@ -239,7 +240,6 @@ class SqlBilling final : public ports::BillingStore {
   Status InsertKeySwitch(const KeySwitch& key_switch) override;
   Result<std::optional<KeySwitch>> GetKeySwitch(Id new_key_id) override;
   Result<std::optional<Id>> FinishKeySwitch(Id new_key_id) override;
-  Result<bool> RetargetKeySwitch(Id old_key_id, Id new_old_key_id) override;
   Result<BillingFigures> Figures(Time day_start, Time month_start) override;
 
  private:
