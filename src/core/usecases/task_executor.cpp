@@ -197,8 +197,7 @@ Status TaskExecutor::ApplyEffect(ports::StoreTx& tx, Work& w, Time now) {
       return Status::Ok();
     }
     if (!w.store_remote_data) return Status::Ok();
-    Status set = tx.keys().SetKeyRemoteData(key.id, key.remote_data);
-    return set.code() == StatusCode::kNotFound ? Status::Ok() : set;
+    return tx.keys().SetKeyRemoteData(key.id, key.remote_data);  // read just above: it exists
   }
   if (w.effect != Work::Effect::kActivate) return Status::Ok();
   Status cas = tx.keys().UpdateKeyState(key.id, KeyState::kPending, KeyState::kActive, now, "");
